@@ -1,0 +1,159 @@
+"""Attention: whom each person watches, and with what weight.
+
+Each person attends to their network neighbours, weighted by tie type (a tie counts with the
+weight of its strongest type) and by the neighbour's prestige, and to the top leaders they
+follow, weighted by follow weight and prestige. Followed accounts that are not also neighbours
+may take at most a share ``follow_cap`` of a person's attention. Weights are normalised to a
+total of one per person.
+
+With ``silent_leaders_count`` off, followed accounts that are not active take no attention at
+all (a silent account shows nothing), so the normalisation depends on who is active; the
+computation is therefore split into a fixed neighbour part and a follow part combined per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulator.orgchart import Org
+from simulator.params import AttentionParams
+
+
+def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """``matrix @ x`` for each replication row of ``x`` (shape ``(R, n)``)."""
+    return np.asarray((matrix @ np.asarray(x, dtype=float).T).T)
+
+
+def prestige_of(org: Org, p: AttentionParams) -> np.ndarray:
+    """Prestige: ``prestige_step ** (deepest level - level)``, 1 at the front line."""
+    return np.asarray(p.prestige_step ** (org.level.max() - org.level), dtype=float)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One step's view of the follow layer (arrays of shape ``(R, n)``)."""
+
+    scale: np.ndarray  # factor on follow weights (the cap)
+    total: np.ndarray  # normaliser: neighbour weight + scaled visible follow weight
+    visible: np.ndarray  # bool: followed accounts that take attention
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Attention weights split into a neighbour part and a capped follow part."""
+
+    neighbours: sp.csr_matrix  # unnormalised weights on network neighbours
+    follows: sp.csr_matrix  # unnormalised weights on followed non-neighbours
+    neighbour_total: np.ndarray  # (n,) row sums of ``neighbours``
+    follow_total: np.ndarray  # (n,) row sums of ``follows``
+    cap: float
+    silent_count: bool
+
+    @classmethod
+    def build(cls, org: Org, p: AttentionParams) -> Attention:
+        layers = org.layers
+        weights = {
+            "manager": p.manager_weight,
+            "report": p.report_weight,
+            "team": p.team_weight,
+            "lateral": p.lateral_weight,
+        }
+        neighbours = sp.csr_matrix((org.n, org.n))
+        for name, w in weights.items():
+            neighbours = neighbours.maximum(layers[name] * w)
+        prestige = sp.diags(prestige_of(org, p))
+        follow = layers["follow"] - layers["follow"].multiply(neighbours > 0)
+        follow = (follow * p.follow_weight) @ prestige
+        neighbours = (neighbours @ prestige).tocsr()
+        follow = sp.csr_matrix(follow)
+        follow.eliminate_zeros()
+        neighbours.eliminate_zeros()
+        return cls(
+            neighbours=neighbours,
+            follows=follow,
+            neighbour_total=np.asarray(neighbours.sum(axis=1)).ravel(),
+            follow_total=np.asarray(follow.sum(axis=1)).ravel(),
+            cap=p.follow_cap,
+            silent_count=p.silent_leaders_count,
+        )
+
+    def frame(self, active: np.ndarray) -> Frame:
+        """This step's follow scale, normaliser and visible followed accounts.
+
+        ``active`` (bool, ``(R, n)``) marks active accounts; it matters only when silent
+        leaders do not count.
+        """
+        a = self.neighbour_total[None, :]
+        if self.silent_count:
+            visible = np.ones_like(active, dtype=bool)
+            f = np.broadcast_to(self.follow_total[None, :], active.shape)
+        else:
+            visible = np.asarray(active, dtype=bool)
+            f = spread(self.follows, visible)
+        share_ok = f * (1 - self.cap) <= self.cap * a
+        safe_f = np.where(f > 0, f, 1.0)
+        scale = np.where(share_ok | (a == 0), 1.0, self.cap * a / ((1 - self.cap) * safe_f))
+        return Frame(scale=scale, total=a + scale * f, visible=visible)
+
+    def share(self, x: np.ndarray, frame: Frame) -> np.ndarray:
+        """Attention-weighted mean of ``x`` (shape ``(R, n)``) over whom each person watches.
+
+        People who watch nobody get 0.
+        """
+        followed = spread(self.follows, np.asarray(x, dtype=float) * frame.visible)
+        weighted = spread(self.neighbours, x) + frame.scale * followed
+        total = frame.total
+        return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
+
+    def matrix(self) -> sp.csr_matrix:
+        """The static row-normalised attention matrix (silent accounts counted)."""
+        frame = self.frame(np.ones((1, self.neighbours.shape[0]), dtype=bool))
+        scale, total = frame.scale[0], frame.total[0]
+        inv = np.where(total > 0, 1 / np.where(total > 0, total, 1), 0)
+        w = sp.diags(inv) @ (self.neighbours + sp.diags(scale) @ self.follows)
+        return sp.csr_matrix(w)
+
+
+def observation(org: Org) -> sp.csr_matrix:
+    """Binary matrix of who observes whom: the union of all tie types, follows included."""
+    union = sum((m for m in org.layers.values()), sp.csr_matrix((org.n, org.n)))
+    union = sp.csr_matrix(union)
+    union.data[:] = 1.0
+    union.setdiag(0)
+    union.eliminate_zeros()
+    return union
+
+
+def endorsement_matrix(org: Org, p: AttentionParams) -> sp.csr_matrix:
+    """Weights of each person's own leaders: chain of command and followed top leaders.
+
+    The direct manager weighs 1, each further leader up the chain ``chain_decay`` times the one
+    below; a followed top leader weighs ``followed_endorsement`` (the larger weight counts
+    where a followed leader is also in the chain).
+    """
+    n = org.n
+    rows, cols, vals = [], [], []
+    above = org.manager.copy()
+    weight = 1.0
+    while (above >= 0).any() and weight > 0:
+        has = np.flatnonzero(above >= 0)
+        rows.append(has)
+        cols.append(above[has])
+        vals.append(np.full(len(has), weight))
+        above = np.where(above >= 0, org.manager[np.maximum(above, 0)], -1)
+        weight *= p.chain_decay
+    chain = sp.csr_matrix(
+        (
+            np.concatenate(vals or [np.zeros(0)]),
+            (
+                np.concatenate(rows or [np.zeros(0, int)]),
+                np.concatenate(cols or [np.zeros(0, int)]),
+            ),
+        ),
+        shape=(n, n),
+    )
+    followed = org.layers["follow"] * p.followed_endorsement
+    return sp.csr_matrix(chain.maximum(followed))

@@ -1,0 +1,208 @@
+"""The contract every adoption rule follows, and what they share.
+
+A mechanism is a class registered by name. It is built once per run from a :class:`Context`
+(the compiled organisation, parameters and strategy assignment), may draw per-person traits
+in :meth:`Mechanism.initialise`, and advances the :class:`~simulator.state.State` by one step in
+:meth:`Mechanism.step`, given the step's strategy :class:`~simulator.strategies.Actions` and
+its uniform draws (one ``(R, n)`` array per slot it declares in ``slots``). Steps are
+synchronous: every transition reads the stages at the end of the previous step.
+
+All state arrays carry a leading replication axis; kernels never loop over people.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulator.attention import Attention, endorsement_matrix, observation, spread
+from simulator.orgchart import Org
+from simulator.params import Params
+from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
+from simulator.strategies import Actions, Assignment
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """Everything static about a run, compiled once."""
+
+    org: Org
+    params: Params
+    assignment: Assignment
+    attention: Attention
+    observe: sp.csr_matrix  # binary: row i observes column j
+    endorse: sp.csr_matrix  # weights of each person's own leaders
+    kind: np.ndarray  # (n,) index into KINDS
+    top: np.ndarray  # (n,) bool: followed-level leaders
+    cross_observers: np.ndarray  # (n,) observers of each person in another unit
+
+    @classmethod
+    def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
+        observe = observation(org)
+        coo = observe.tocoo()
+        other = org.unit[coo.row] != org.unit[coo.col]
+        cross = np.bincount(coo.col[other], minlength=org.n).astype(float)
+        return cls(
+            org=org,
+            params=params,
+            assignment=assignment,
+            attention=Attention.build(org, params.attention),
+            observe=observe,
+            endorse=endorsement_matrix(org, params.attention),
+            kind=assignment.kind(org),
+            top=org.level < params.org.follow_levels,
+            cross_observers=cross,
+        )
+
+
+@dataclass
+class Events:
+    """What happened in one step, counted per replication (arrays of shape ``(R,)``)."""
+
+    replications: int
+    counts: dict[str, np.ndarray] = field(default_factory=dict)
+
+    NAMES: ClassVar[tuple[str, ...]] = (
+        "posts",
+        "engaged",
+        "criticised",
+        "lapses",
+        "pullbacks",
+        "aware",
+        "cross_unit",
+    )
+
+    def __post_init__(self) -> None:
+        for name in self.NAMES:
+            self.counts.setdefault(name, np.zeros(self.replications))
+        self.counts.setdefault("adoptions", np.zeros((self.replications, len(SOURCES))))
+
+    def add(self, name: str, per_person: np.ndarray) -> None:
+        """Add the per-person counts ``(R, n)`` of event ``name``."""
+        self.counts[name] = self.counts[name] + np.asarray(per_person, dtype=float).sum(axis=1)
+
+
+class Mechanism(ABC):
+    """An adoption rule. Subclasses set ``name``, ``slots``, ``reference`` and ``step``."""
+
+    name: ClassVar[str]
+    slots: ClassVar[tuple[str, ...]] = ()
+    reference: ClassVar[str] = ""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.p: Any = ctx.params.mechanism
+
+    def initialise(self, state: State, rngs: Sequence[np.random.Generator]) -> None:  # noqa: B027
+        """Draw mechanism-specific traits at the start (one generator per replication)."""
+
+    @abstractmethod
+    def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
+        """Advance ``state`` by step ``t`` in place and return the step's events."""
+
+
+# --- shared pieces ----------------------------------------------------------------------
+
+
+def exposure_by_kind(ctx: Context, weights: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """``weights @ x`` split by the kind of the observed account, shape ``(3, R, n)``."""
+    return np.stack([spread(weights, x * (ctx.kind == k)) for k in range(len(KINDS))])
+
+
+def attribute(exposure: np.ndarray, guideline: np.ndarray | None = None) -> np.ndarray:
+    """Main source of an adoption: the kind with the most accumulated exposure.
+
+    ``guideline`` marks adopters for whom the guidelines were pivotal; they are attributed
+    to the guideline. Without exposure and guideline the adoption is spontaneous.
+    Returns codes into :data:`~simulator.state.SOURCES`, shape ``(R, n)``.
+    """
+    by_kind = np.array([SOURCES.index(k) for k in KINDS])
+    code = by_kind[np.argmax(exposure, axis=0)]
+    code = np.where(exposure.max(axis=0) > 0, code, SOURCES.index("spontaneous"))
+    if guideline is not None:
+        code = np.where(guideline, SOURCES.index("guideline"), code)
+    return code.astype(np.int8)
+
+
+def settle(
+    state: State,
+    new_stage: np.ndarray,
+    actions: Actions,
+    t: int,
+    events: Events,
+    source: np.ndarray,
+) -> None:
+    """Apply held stages, record adoptions (with their source) and replace the stages."""
+    held = actions.held
+    new_stage = np.where(held >= 0, held, new_stage).astype(np.int8)
+    adopted = (state.stage != POSTER) & (new_stage == POSTER)
+    code = np.where(held == POSTER, SOURCES.index("assigned"), source).astype(np.int8)
+    first = adopted & (state.adopted_at < 0)
+    state.adopted_at = np.where(first, t, state.adopted_at)
+    state.source = np.where(first, code, state.source).astype(np.int8)
+    counts = events.counts["adoptions"]
+    for s in range(len(SOURCES)):
+        counts[:, s] += (adopted & (code == s)).sum(axis=1)
+    state.stage = new_stage
+
+
+def hold(state: State, actions: Actions, t: int, events: Events) -> None:
+    """Phase 1: people whose strategy starts or stops take their held stage now."""
+    start = np.where(actions.held >= 0, actions.held, state.stage).astype(np.int8)
+    if (start != state.stage).any():
+        settle(state, start, actions, t, events, np.full(state.stage.shape, -1, np.int8))
+
+
+class Classic(Mechanism):
+    """Shared shape of the textbook rules: two states, adopted (= poster) or not.
+
+    Adopters post once per step, so that posts, reach and cross-unit observations mean the
+    same as under social learning. Strategies act only through held stages (docs/ODD.md).
+    Subclasses implement :meth:`adopt` (and may override :meth:`abandon`).
+    """
+
+    slots: ClassVar[tuple[str, ...]] = ("exposure",)
+
+    def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
+        events = Events(state.replications)
+        hold(state, actions, t, events)
+        adopted = state.stage == POSTER
+        state.posts = state.posts + adopted
+        state.last_post = np.where(adopted, t, state.last_post)
+        events.add("posts", adopted)
+        events.add("cross_unit", adopted * self.ctx.cross_observers)
+        state.exposure = state.exposure + exposure_by_kind(self.ctx, self.ctx.observe, adopted)
+        free = actions.held < 0
+        new = free & ~adopted & self.adopt(state, adopted, u)
+        gone = self.abandon(state, free & adopted, u)
+        new_stage = np.where(new, POSTER, state.stage)
+        new_stage = np.where(gone, LISTENER, new_stage).astype(np.int8)
+        events.add("lapses", gone)
+        state.lapses = state.lapses + gone
+        settle(state, new_stage, actions, t, events, attribute(state.exposure))
+        return events
+
+    @abstractmethod
+    def adopt(self, state: State, adopted: np.ndarray, u: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Who would adopt this step among all people (the caller keeps the non-adopters)."""
+
+    def abandon(
+        self, state: State, adopters: np.ndarray, u: Mapping[str, np.ndarray]
+    ) -> np.ndarray:
+        """Who among the (free) ``adopters`` abandons this step."""
+        return np.zeros(state.stage.shape, dtype=bool)
+
+
+def observed_count(ctx: Context, adopted: np.ndarray) -> np.ndarray:
+    """Number of adopters each person observes, shape ``(R, n)``."""
+    return spread(ctx.observe, adopted)
+
+
+def observed_total(ctx: Context) -> np.ndarray:
+    """Number of accounts each person observes, shape ``(n,)``."""
+    return np.asarray(ctx.observe.sum(axis=1)).ravel()

@@ -1,0 +1,145 @@
+"""What is measured: a per-step record and per-run outcomes (pure functions of the record).
+
+Per step (row 0 is the initial state): shares of non-users, listeners and posters, overall
+and by level; posts, engagement and criticism events, lapses, pull-backs, people made aware,
+adoptions by source, cross-unit observations, reach and mean comfort. Per run: see
+:func:`outcomes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from simulator.mechanisms.base import Context, Events
+from simulator.state import POSTER, SOURCES, STAGES, State
+from simulator.strategies import NONE
+
+EVENT_COLUMNS = ("posts", "engaged", "criticised", "lapses", "pullbacks", "aware", "cross_unit")
+MILESTONES = (0.1, 0.5, 0.9)
+
+
+@dataclass
+class Recorder:
+    """Collects one row per step, for every replication."""
+
+    ctx: Context
+    rows: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        org = self.ctx.org
+        self.level_size = np.bincount(org.level, minlength=org.levels)
+        one_hot = np.zeros((org.n, org.levels))
+        one_hot[np.arange(org.n), org.level] = 1.0
+        self.one_hot = one_hot
+
+    def record(self, state: State, events: Events | None = None) -> None:
+        """Append the state after a step (and that step's events; none for the start)."""
+        events = events or Events(state.replications)
+        row: dict[str, np.ndarray] = {"stages": state.shares()}
+        by_level = np.stack(
+            [(state.stage == s).astype(float) @ self.one_hot for s in range(3)], axis=-1
+        )
+        row["levels"] = by_level / self.level_size[None, :, None]
+        for name in EVENT_COLUMNS:
+            row[name] = events.counts[name]
+        row["adoptions"] = events.counts["adoptions"]
+        posters = state.stage == POSTER
+        row["reach"] = (posters * self.ctx.org.audience).sum(axis=1)
+        row["comfort"] = state.comfort.mean(axis=1)
+        for key, value in row.items():
+            self.rows.setdefault(key, []).append(value)
+
+    def series(self, key: str) -> np.ndarray:
+        """The recorded series ``key`` stacked as ``(steps + 1, R, ...)``."""
+        return np.stack(self.rows[key])
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy per-step table: one row per step and replication."""
+        stages = self.series("stages")
+        T, R = stages.shape[:2]
+        data: dict[str, np.ndarray] = {
+            "step": np.repeat(np.arange(T), R),
+            "replication": np.tile(np.arange(R), T),
+        }
+        for s, name in enumerate(STAGES):
+            data[name] = stages[:, :, s].ravel()
+        for name in (*EVENT_COLUMNS, "reach", "comfort"):
+            data[name] = self.series(name).ravel()
+        adoptions = self.series("adoptions")
+        for s, name in enumerate(SOURCES):
+            data[f"adopted_{name}"] = adoptions[:, :, s].ravel()
+        return pd.DataFrame(data)
+
+    def level_frame(self) -> pd.DataFrame:
+        """Tidy per-step, per-level table of stage shares."""
+        levels = self.series("levels")  # (T, R, L, 3)
+        T, R, L, _ = levels.shape
+        index = np.indices((T, R, L)).reshape(3, -1)
+        data = {
+            "step": index[0],
+            "replication": index[1],
+            "level": index[2],
+            "people": self.level_size[index[2]],
+        }
+        for s, name in enumerate(STAGES):
+            data[name] = levels[..., s].ravel()
+        return pd.DataFrame(data)
+
+
+def first_reaching(series: np.ndarray, level: float) -> np.ndarray:
+    """First step at which ``series`` (shape ``(T, R)``) is at least ``level``; NaN if never."""
+    hit = series >= level
+    first = np.argmax(hit, axis=0).astype(float)
+    return np.where(hit.any(axis=0), first, np.nan)
+
+
+def leader_attention(ctx: Context) -> float:
+    """Mean share of everyone's attention that goes to leaders (silent ones counted)."""
+    att = ctx.attention
+    leaders = (ctx.org.is_leader | (ctx.assignment.strategy != NONE))[None, :]
+    frame = att.frame(np.ones_like(leaders))
+    return float(att.share(leaders, frame).mean())
+
+
+def outcomes(recorder: Recorder, state: State) -> pd.DataFrame:
+    """One row of outcomes per replication.
+
+    Columns: final stage shares; ``peak_poster``; ``t10``/``t50``/``t90`` (first step with
+    at least that share of posters, NaN if never); ``took_off`` (reached 10 %);
+    ``deepest_level`` (deepest level with at least 10 % posters, -1 if none),
+    ``top_poster`` and ``frontline_poster`` (poster shares at level 0 and the deepest level);
+    ``reach`` (summed audience of posters at the horizon); totals of the events, with
+    ``cross_unit`` the number of posts observed from another unit; ``leader_attention``; and
+    ``adopted_<source>``, the number of adoptions by main source.
+    """
+    stages = recorder.series("stages")
+    poster = stages[:, :, 2]
+    levels = recorder.series("levels")[-1][:, :, 2]  # (R, L)
+    R = poster.shape[1]
+    data: dict[str, np.ndarray | float] = {"replication": np.arange(R)}
+    for s, name in enumerate(STAGES):
+        data[name] = stages[-1, :, s]
+    data["peak_poster"] = poster.max(axis=0)
+    for level in MILESTONES:
+        data[f"t{round(level * 100)}"] = first_reaching(poster, level)
+    data["took_off"] = ~np.isnan(np.asarray(data["t10"]))
+    reached = levels >= 0.1
+    data["deepest_level"] = np.where(
+        reached.any(axis=1), levels.shape[1] - 1 - np.argmax(reached[:, ::-1], axis=1), -1
+    )
+    data["top_poster"] = levels[:, 0]
+    data["frontline_poster"] = levels[:, -1]
+    data["reach"] = recorder.series("reach")[-1]
+    for name in EVENT_COLUMNS:
+        data[name] = recorder.series(name).sum(axis=0)
+    data["leader_attention"] = leader_attention(recorder.ctx)
+    adoptions = recorder.series("adoptions").sum(axis=0)
+    for s, name in enumerate(SOURCES):
+        data[f"adopted_{name}"] = adoptions[:, s]
+    return pd.DataFrame(data)
+
+
+__all__ = ["Recorder", "first_reaching", "outcomes"]

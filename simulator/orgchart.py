@@ -1,0 +1,338 @@
+"""Organisations: the org chart (a reporting tree) with team, informal and follow ties.
+
+An :class:`Org` holds the structure as arrays over people ``0 .. n-1``. Generated orgs come
+from :func:`build_org`; real ones from :func:`simulator.orgimport.load_org_csv`. Either way
+:meth:`Org.layers` compiles the multiplex network into sparse CSR matrices once, for the
+vectorised step. Every random choice is drawn from a passed ``numpy.random.Generator``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from simulator.params import OrgParams
+>>> org = build_org(OrgParams(size=43, span=6, span_jitter=0, units=6), np.random.default_rng(1))
+>>> org.n, int(org.level.max()), list(np.bincount(org.level))
+(43, 2, [1, 6, 36])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from simulator.params import OrgParams
+
+ROOT = -1
+"""Manager index of the top of the organisation."""
+
+LAYERS = ("manager", "report", "team", "lateral", "follow")
+"""Tie types, as rows of the observing person: i sees their manager, reports, ..."""
+
+
+@dataclass(frozen=True, eq=False)
+class Org:
+    """An organisation: a reporting tree over people 0..n-1 and extra ties.
+
+    Parameters
+    ----------
+    manager : int array, shape (n,)
+        Index of each person's manager, ``-1`` for the top leader.
+    level : int array, shape (n,)
+        Hierarchy level, 0 at the top.
+    unit : int array, shape (n,)
+        Index into ``unit_names``.
+    unit_names : tuple of str
+    audience : float array, shape (n,)
+        External audience (followers) of each person's account.
+    lateral : int array, shape (m, 2)
+        Informal undirected ties, each pair once with ``i < j``.
+    follows : int array, shape (f, 2)
+        Follow ties ``(follower, followed)``.
+    team_ties : bool
+        Whether people with the same manager are tied.
+    ids, titles : tuple of str
+        Person ids (as in an imported table) and job titles.
+    """
+
+    manager: np.ndarray
+    level: np.ndarray
+    unit: np.ndarray
+    unit_names: tuple[str, ...]
+    audience: np.ndarray
+    lateral: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    follows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    team_ties: bool = True
+    ids: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        n = len(self.manager)
+        if not self.ids:
+            object.__setattr__(self, "ids", tuple(str(i) for i in range(n)))
+        if not self.titles:
+            object.__setattr__(self, "titles", ("",) * n)
+
+    @property
+    def n(self) -> int:
+        """Number of people."""
+        return len(self.manager)
+
+    @property
+    def levels(self) -> int:
+        """Number of levels (the deepest level + 1)."""
+        return int(self.level.max()) + 1
+
+    @cached_property
+    def n_reports(self) -> np.ndarray:
+        """Number of direct reports of each person."""
+        has = self.manager >= 0
+        return np.bincount(self.manager[has], minlength=self.n)
+
+    @property
+    def is_leader(self) -> np.ndarray:
+        """People with at least one report."""
+        return np.asarray(self.n_reports > 0)
+
+    @cached_property
+    def roles(self) -> np.ndarray:
+        """Role codes indexing :data:`simulator.selectors.ROLES` (leaders only; -1 otherwise).
+
+        ``top`` at level 0, ``executive`` at level 1, else ``frontline`` when no report leads,
+        else ``middle``.
+        """
+        leads_leader = np.zeros(self.n, dtype=bool)
+        has = (self.manager >= 0) & self.is_leader
+        leads_leader[self.manager[has]] = True
+        role = np.where(leads_leader, 2, 3)
+        role = np.where(self.level == 1, 1, role)
+        role = np.where(self.level == 0, 0, role)
+        return np.where(self.is_leader, role, -1)
+
+    def subtree(self, people: np.ndarray) -> np.ndarray:
+        """Boolean mask of ``people`` and everyone below them."""
+        inside = np.zeros(self.n, dtype=bool)
+        inside[people] = True
+        frontier = inside.copy()
+        while frontier.any():
+            children = np.zeros(self.n, dtype=bool)
+            has = self.manager >= 0
+            children[has] = frontier[self.manager[has]]
+            frontier = children & ~inside
+            inside |= frontier
+        return inside
+
+    @cached_property
+    def layers(self) -> dict[str, sp.csr_matrix]:
+        """The multiplex network as binary CSR matrices, row = the observing person."""
+        n = self.n
+        people = np.flatnonzero(self.manager >= 0)
+        manager = _csr(people, self.manager[people], n)
+        team = sp.csr_matrix((n, n))
+        if self.team_ties and len(people):
+            member = _csr(people, self.manager[people], n)  # member of the team of m
+            team = (member @ member.T).tocsr()
+            team.setdiag(0)
+            team.eliminate_zeros()
+            team.data[:] = 1.0
+        lat = self.lateral
+        lateral = _csr(np.r_[lat[:, 0], lat[:, 1]], np.r_[lat[:, 1], lat[:, 0]], n)
+        follow = _csr(self.follows[:, 0], self.follows[:, 1], n)
+        return {
+            "manager": manager,
+            "report": manager.T.tocsr(),
+            "team": team,
+            "lateral": lateral,
+            "follow": follow,
+        }
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The org as a networkx multigraph with one edge per tie (``type`` attribute).
+
+        Nodes carry ``id``, ``level``, ``unit`` and ``title``; an edge ``i -> j`` of type
+        ``t`` means that ``i`` sees ``j`` through a tie of type ``t``.
+        """
+        graph = nx.MultiDiGraph()
+        for i in range(self.n):
+            graph.add_node(
+                i,
+                id=self.ids[i],
+                level=int(self.level[i]),
+                unit=self.unit_names[self.unit[i]],
+                title=self.titles[i],
+            )
+        for name, matrix in self.layers.items():
+            coo = matrix.tocoo()
+            graph.add_edges_from(
+                (int(i), int(j), {"type": name}) for i, j in zip(coo.row, coo.col, strict=True)
+            )
+        return graph
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
+    data = np.ones(len(rows))
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def build_org(p: OrgParams, rng: np.random.Generator) -> Org:
+    """Generate a hierarchical organisation.
+
+    The top leader heads ``p.units`` units; below them every manager, in breadth-first
+    order, gets a span drawn uniformly from ``span ± span_jitter`` until ``p.size`` people
+    are placed. Informal ties, the follow layer and audiences are then drawn.
+
+    Parameters
+    ----------
+    p : OrgParams
+    rng : numpy.random.Generator
+        The run's org stream; the only source of randomness.
+    """
+    manager = tree_by_spans(p.size, p.units, p.span, p.span_jitter, rng)
+    return complete_org(manager, p, rng)
+
+
+def tree_by_spans(
+    n: int, units: int, span: int, jitter: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Managers of a tree built level by level, people numbered in breadth-first order.
+
+    The top leader has ``units`` reports; every other manager a span drawn uniformly from
+    ``span ± jitter`` (at least 1). When the last level cannot be filled, spans there are
+    scaled down in proportion (remainders to managers chosen at random), so that units stay
+    balanced.
+    """
+    manager = [np.array([ROOT])]
+    parents = np.array([0])
+    placed = 1
+    while placed < n:
+        if placed == 1:
+            spans = np.array([units])
+        else:
+            spans = rng.integers(max(span - jitter, 1), span + jitter + 1, size=len(parents))
+        room = n - placed
+        if spans.sum() > room:
+            scaled = spans * room / spans.sum()
+            spans = np.floor(scaled).astype(np.int64)
+            extra = rng.permutation(len(parents))[: room - spans.sum()]
+            spans[extra] += 1
+        children = np.repeat(parents, spans)
+        manager.append(children)
+        parents = np.arange(placed, placed + len(children))
+        placed += len(children)
+    return np.concatenate(manager).astype(np.int64)
+
+
+def levels_of(manager: np.ndarray) -> np.ndarray:
+    """Depth of each person below the top (pointer jumping; assumes a valid tree)."""
+    level = np.zeros(len(manager), dtype=np.int64)
+    above = manager.copy()
+    while (above >= 0).any():
+        level += above >= 0
+        above = np.where(above >= 0, manager[np.maximum(above, 0)], ROOT)
+    return level
+
+
+def units_of(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Unit of each person: 0 for the top, else 1 + the rank of their level-1 ancestor."""
+    head = np.arange(len(manager))
+    while (level[head] > 1).any():
+        head = np.where(level[head] > 1, manager[head], head)
+    heads = np.flatnonzero(level == 1)
+    unit = np.zeros(len(manager), dtype=np.int64)
+    below = level >= 1
+    unit[below] = np.searchsorted(heads, head[below]) + 1
+    return unit
+
+
+def complete_org(
+    manager: np.ndarray,
+    p: OrgParams,
+    rng: np.random.Generator,
+    *,
+    level: np.ndarray | None = None,
+    unit: np.ndarray | None = None,
+    unit_names: tuple[str, ...] = (),
+    ids: tuple[str, ...] = (),
+    titles: tuple[str, ...] = (),
+    lateral: np.ndarray | None = None,
+) -> Org:
+    """Add levels, units, informal ties (unless given), follows and audiences to a tree."""
+    manager = np.asarray(manager, dtype=np.int64)
+    if level is None:
+        level = levels_of(manager)
+    if unit is None:
+        unit = units_of(manager, level)
+        n_units = int(unit.max()) + 1
+        unit_names = ("Top team", *tuple(f"Unit {u}" for u in range(1, n_units)))
+    if lateral is None:
+        lateral = draw_lateral(unit, p.lateral_within, p.lateral_across, rng)
+    follows = draw_follows(level, p.follow_levels, p.follow_prob, rng)
+    audience = draw_audience(level, p, rng)
+    return Org(
+        manager=manager,
+        level=level,
+        unit=unit,
+        unit_names=unit_names,
+        audience=audience,
+        lateral=lateral,
+        follows=follows,
+        team_ties=p.team_ties,
+        ids=ids,
+        titles=titles,
+    )
+
+
+def draw_lateral(
+    unit: np.ndarray, within: float, across: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Informal ties: about ``n*within/2`` pairs inside units and ``n*across/2`` across.
+
+    Endpoints are uniform; self-pairs and repeats are dropped, so the means are slightly
+    below the targets in small units.
+    """
+    n = len(unit)
+    order = np.argsort(unit, kind="stable")
+    sizes = np.bincount(unit)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    m_in = round(n * within / 2)
+    i = rng.integers(0, n, size=m_in)
+    u = unit[i]
+    j = order[starts[u] + (rng.random(m_in) * sizes[u]).astype(np.int64)]
+    pairs = [np.c_[i, j]]
+    others = n - sizes[unit]
+    m_out = round(n * across / 2) if (others > 0).any() else 0
+    i = rng.integers(0, n, size=m_out)
+    i = i[others[i] > 0]
+    u = unit[i]
+    r = (rng.random(len(i)) * others[i]).astype(np.int64)  # skip the own unit's block
+    r = np.where(r >= starts[u], r + sizes[u], r)
+    pairs.append(np.c_[i, order[r]])
+    edges = np.concatenate(pairs)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    edges = np.sort(edges, axis=1)
+    return np.unique(edges, axis=0).astype(np.int64)
+
+
+def draw_follows(
+    level: np.ndarray, follow_levels: int, prob: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Each person follows each leader above ``follow_levels`` with probability ``prob``."""
+    top = np.flatnonzero(level < follow_levels)
+    if len(top) == 0 or prob == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    hit = rng.random((len(top), len(level))) < prob
+    hit[np.arange(len(top)), top] = False
+    leader, follower = np.nonzero(hit)
+    return np.c_[follower, top[leader]].astype(np.int64)
+
+
+def draw_audience(level: np.ndarray, p: OrgParams, rng: np.random.Generator) -> np.ndarray:
+    """Log-normal external audiences; each level up multiplies the median."""
+    up = level.max() - level
+    median = p.audience_median * p.audience_level_factor**up
+    return np.asarray(median * np.exp(p.audience_sigma * rng.standard_normal(len(level))))

@@ -1,0 +1,936 @@
+"""The model's parameters: one typed, validated object, the single source of truth.
+
+Every field carries a default, its bounds, a unit and a human label. The model, the command
+line, the documentation table in ``docs/ODD.md`` and (later) scenario files and workshop sliders
+are derived from these definitions; nothing restates them.
+
+Examples
+--------
+>>> p = Params()
+>>> p.culture.openness
+0.5
+>>> p.with_updates({"culture.openness": 0.8}).culture.openness
+0.8
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Strategy = Literal["model", "delegate", "listen", "restrict", "none"]
+"""Leader strategies. ``none``: the leader decides like everyone else."""
+
+STRATEGIES: tuple[str, ...] = ("model", "delegate", "listen", "restrict", "none")
+
+
+def param(
+    default: Any,
+    *,
+    label: str,
+    doc: str,
+    unit: str = "",
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+) -> Any:
+    """A field with bounds, a unit and a label (kept in the JSON Schema for tools and docs)."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        gt=gt,
+        lt=lt,
+        description=doc,
+        json_schema_extra={"label": label, "unit": unit},
+    )
+
+
+class Section(BaseModel):
+    """A group of parameters; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class OrgParams(Section):
+    """Shape of a generated organisation (ignored where an org chart is imported)."""
+
+    size: int = param(
+        1000,
+        ge=2,
+        le=5_000_000,
+        unit="people",
+        label="Organisation size",
+        doc="Number of people, the top leader included.",
+    )
+    span: int = param(
+        6,
+        ge=1,
+        le=500,
+        unit="reports",
+        label="Span of control",
+        doc="Typical number of direct reports per manager.",
+    )
+    span_jitter: int = param(
+        2,
+        ge=0,
+        le=500,
+        unit="reports",
+        label="Span variation",
+        doc="Each manager's span is drawn uniformly from span ± jitter "
+        "(at least 1); 0 gives a fixed span.",
+    )
+    units: int = param(
+        6,
+        ge=1,
+        le=10_000,
+        unit="units",
+        label="Units",
+        doc="Departments under the top team: the top leader's direct reports, "
+        "each heading one unit.",
+    )
+    team_ties: bool = param(
+        True, label="Team ties", doc="Tie people who share a manager (a team) to each other."
+    )
+    lateral_within: float = param(
+        2.0,
+        ge=0,
+        le=1000,
+        unit="ties/person",
+        label="Informal ties within units",
+        doc="Mean number of informal lateral ties per person inside their own unit.",
+    )
+    lateral_across: float = param(
+        0.5,
+        ge=0,
+        le=1000,
+        unit="ties/person",
+        label="Informal ties across units",
+        doc="Mean number of informal lateral ties per person to other units.",
+    )
+    follow_levels: int = param(
+        2,
+        ge=0,
+        le=50,
+        unit="levels",
+        label="Followed levels",
+        doc="Leaders at levels below this (0 = top) can be followed "
+        "organisation-wide; 0 disables the follow layer.",
+    )
+    follow_prob: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Follow probability",
+        doc="Probability that a person follows each top leader's account.",
+    )
+    audience_median: float = param(
+        150.0,
+        ge=0,
+        le=1e9,
+        unit="followers",
+        label="External audience",
+        doc="Median external audience (followers) of a front-line account.",
+    )
+    audience_sigma: float = param(
+        1.0,
+        ge=0,
+        le=10,
+        unit="log-units",
+        label="Audience spread",
+        doc="Standard deviation of the log audience (heavy tail).",
+    )
+    audience_level_factor: float = param(
+        3.0,
+        ge=1,
+        le=100,
+        unit="x per level",
+        label="Audience gain per level",
+        doc="Each level up multiplies the median audience.",
+    )
+
+
+class CultureParams(Section):
+    """Openness and trust of the culture, and the social-media policy."""
+
+    openness: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Openness and trust",
+        doc="0 closed, 1 open. Raises the comfort baseline and engagement, lowers criticism.",
+    )
+    policy: Literal["restrictive", "neutral", "open"] = param(
+        "neutral",
+        label="Social-media policy",
+        doc="Shifts everyone's comfort baseline down (restrictive) or up (open).",
+    )
+    policy_shift: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="comfort",
+        label="Policy effect",
+        doc="Size of the comfort-baseline shift of a non-neutral policy.",
+    )
+
+
+class PeopleParams(Section):
+    """How individuals are drawn at the start."""
+
+    threshold_mean: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="motivation",
+        label="Threshold mean",
+        doc="Mean individual threshold that comfort x efficacy must reach to post.",
+    )
+    threshold_sd: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="motivation",
+        label="Threshold spread",
+        doc="Standard deviation of thresholds (normal, clipped to 0-1).",
+    )
+    innovators: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Innovators",
+        doc="Share of people with threshold 0: they post once aware.",
+    )
+    risk_aversion_mean: float = param(
+        0.5,
+        gt=0,
+        lt=1,
+        unit="0-1",
+        label="Risk aversion",
+        doc="Mean risk aversion (Beta distributed); scales the "
+        "chance of pulling back after criticism.",
+    )
+    posting_rate: float = param(
+        1.0,
+        ge=0,
+        le=50,
+        unit="posts/week",
+        label="Employee posting rate",
+        doc="Posts per week of an employee who is a poster.",
+    )
+    explicit_initial: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Initial explicit know-how",
+        doc="Mean initial explicit know-how (Beta distributed).",
+    )
+    initial_aware: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Initially aware",
+        doc="Share of people who start as listeners.",
+    )
+    initial_posters: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Initial posters",
+        doc="Share of people who start as posters.",
+    )
+
+
+class StrategyRule(Section):
+    """Assign a strategy, with its schedule, to the leaders a selector picks.
+
+    Selectors: ``all`` (every leader), ``level=N``, ``levels=A-B``, ``role=R`` with R one of
+    ``top``, ``executive``, ``middle``, ``frontline``, ``unit=NAME``, ``title=TEXT``, or
+    ``ids=A,B,C`` (person ids as in the org chart).
+    """
+
+    who: str = param("all", label="Selector", doc="Which leaders the rule applies to.")
+    strategy: Strategy = param("model", label="Strategy", doc="The leader strategy.")
+    rate: float = param(
+        2.0,
+        ge=0,
+        le=50,
+        unit="posts/week",
+        label="Posting rate",
+        doc="Posts per week of a modeling leader.",
+    )
+    start: int = param(
+        0,
+        ge=0,
+        le=1_000_000,
+        unit="step",
+        label="Start step",
+        doc="First step at which the strategy acts.",
+    )
+    stop: int | None = param(
+        None,
+        ge=0,
+        le=1_000_000,
+        unit="step",
+        label="Stop step",
+        doc="Step at which the strategy ends (none: never).",
+    )
+
+    @field_validator("who")
+    @classmethod
+    def _check_selector(cls, value: str) -> str:
+        from simulator.selectors import parse_selector
+
+        parse_selector(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> StrategyRule:
+        if self.stop is not None and self.stop <= self.start:
+            raise ValueError(f"stop ({self.stop}) must be after start ({self.start})")
+        return self
+
+
+class LeaderParams(Section):
+    """The leaders' strategy: a default for the top levels, refined by rules."""
+
+    strategy: Strategy = param(
+        "model", label="Leader strategy", doc="Strategy of the leaders at the top levels."
+    )
+    levels: int = param(
+        2,
+        ge=0,
+        le=50,
+        unit="levels",
+        label="Strategy levels",
+        doc="The default strategy applies to leaders at levels below this.",
+    )
+    rate: float = param(
+        2.0,
+        ge=0,
+        le=50,
+        unit="posts/week",
+        label="Leader posting rate",
+        doc="Posts per week of a modeling leader.",
+    )
+    start: int = param(
+        0,
+        ge=0,
+        le=1_000_000,
+        unit="step",
+        label="Strategy start",
+        doc="Step at which the leaders' strategy starts.",
+    )
+    stop: int | None = param(
+        None,
+        ge=0,
+        le=1_000_000,
+        unit="step",
+        label="Strategy stop",
+        doc="Step at which it ends (none: never).",
+    )
+    rules: tuple[StrategyRule, ...] = Field(
+        (),
+        description="Further assignments, applied in order after the default; a later rule "
+        "overrides an earlier one for the leaders it selects.",
+        json_schema_extra={"label": "Strategy rules", "unit": ""},
+    )
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> LeaderParams:
+        if self.stop is not None and self.stop <= self.start:
+            raise ValueError(f"stop ({self.stop}) must be after start ({self.start})")
+        return self
+
+
+class DelegationParams(Section):
+    """How delegating leaders hand off posting, and the guidelines they issue."""
+
+    mode: Literal["report", "comms_team"] = param(
+        "report",
+        label="Delegates",
+        doc="report: each delegating leader appoints one report who does not lead with a "
+        "strategy; comms_team: a central team posts for all delegating leaders.",
+    )
+    comms_team_size: int = param(
+        10,
+        ge=1,
+        le=100_000,
+        unit="people",
+        label="Comms team size",
+        doc="Size of the central comms team (mode comms_team).",
+    )
+    fair_posts: bool = param(
+        True,
+        label="Equal total posts",
+        doc="Delegates share the weekly posts the delegating leaders would "
+        "have made, so modeling and delegation post equally often.",
+    )
+    rate: float = param(
+        2.0,
+        ge=0,
+        le=50,
+        unit="posts/week",
+        label="Delegate posting rate",
+        doc="Posts per week of each delegate when fair_posts is off.",
+    )
+    endorsement: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Official-account effect",
+        doc="How far a delegate's posts count as their leader's "
+        "endorsement (0 none, 1 as if the leader posted).",
+    )
+    guideline_cap: float = param(
+        0.6,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Guideline cap",
+        doc="Explicit know-how that guidelines can raise people to.",
+    )
+    guideline_strength: float = param(
+        0.6,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Guideline strength",
+        doc="Share of the gap to the cap that a guideline memo closes.",
+    )
+    guideline_awareness: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Memo awareness",
+        doc="Probability that the guideline memo makes a non-user aware.",
+    )
+
+
+class RestrictionParams(Section):
+    """The effect of a restricting leader on their part of the organisation."""
+
+    comfort_penalty: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        unit="comfort",
+        label="Restriction penalty",
+        doc="Drop in the comfort baseline under a restricting leader.",
+    )
+    time_factor: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="x",
+        label="Time allowed",
+        doc="Multiplier on posting rates under a restricting leader.",
+    )
+
+
+class AttentionParams(Section):
+    """Whom people attend to, and how much."""
+
+    manager_weight: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        unit="weight",
+        label="Manager tie",
+        doc="Attention weight of one's manager.",
+    )
+    report_weight: float = param(
+        0.5,
+        ge=0,
+        le=100,
+        unit="weight",
+        label="Report tie",
+        doc="Attention weight of each direct report.",
+    )
+    team_weight: float = param(
+        0.7, ge=0, le=100, unit="weight", label="Team tie", doc="Attention weight of each teammate."
+    )
+    lateral_weight: float = param(
+        0.5,
+        ge=0,
+        le=100,
+        unit="weight",
+        label="Lateral tie",
+        doc="Attention weight of each informal tie.",
+    )
+    follow_weight: float = param(
+        1.0,
+        ge=0,
+        le=100,
+        unit="weight",
+        label="Followed account",
+        doc="Attention weight of each followed top leader.",
+    )
+    follow_cap: float = param(
+        0.25,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Follow attention cap",
+        doc="Largest share of a person's attention that followed "
+        "(non-neighbour) accounts may take.",
+    )
+    prestige_step: float = param(
+        1.5,
+        ge=1,
+        le=10,
+        unit="x per level",
+        label="Prestige gradient",
+        doc="Each level up multiplies prestige (1: flat).",
+    )
+    silent_leaders_count: bool = param(
+        True,
+        label="Silent leaders count",
+        doc="Followed leaders who do not post still take "
+        "attention and count as leaders who do not post.",
+    )
+    active_window: int = param(
+        4,
+        ge=1,
+        le=1000,
+        unit="weeks",
+        label="Active window",
+        doc="An account is active if it posted within this many weeks.",
+    )
+    chain_decay: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="x per level",
+        label="Chain decay",
+        doc="Endorsement weight of each further leader up the chain of "
+        "command, relative to the one below.",
+    )
+    followed_endorsement: float = param(
+        1.0,
+        ge=0,
+        le=10,
+        unit="weight",
+        label="Followed leader endorsement",
+        doc="Endorsement weight of a followed top leader, relative to one's own manager.",
+    )
+
+
+class ResponseParams(Section):
+    """How posts are received."""
+
+    engagement_rate: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="per post",
+        label="Engagement",
+        doc="Chance that a post draws positive engagement in a "
+        "culture of openness 0.5 (scaled by openness / 0.5).",
+    )
+    criticism_rate: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        unit="per post",
+        label="Criticism",
+        doc="Chance that an employee's post draws criticism in a "
+        "culture of openness 0.5 (scaled by (1 - openness) / 0.5).",
+    )
+    leader_criticism_multiplier: float = param(
+        2.0,
+        ge=0,
+        le=100,
+        unit="x",
+        label="Criticism of leaders",
+        doc="Multiplier on the criticism chance of followed top leaders' posts.",
+    )
+    criticism_comfort_loss: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="comfort",
+        label="Comfort lost to criticism",
+        doc="Comfort a criticised poster loses at once.",
+    )
+    pullback_rate: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Pull-back",
+        doc="Chance of pulling back after criticism, for risk aversion "
+        "1 (scaled by the person's risk aversion).",
+    )
+    cooldown: int = param(
+        8,
+        ge=0,
+        le=1000,
+        unit="weeks",
+        label="Cooldown",
+        doc="Weeks after a pull-back before the person may post again.",
+    )
+
+
+class LearningParams(Section):
+    """Comfort and efficacy learning."""
+
+    comfort_rate: float = param(
+        0.2,
+        ge=0,
+        le=1,
+        unit="per week",
+        label="Comfort learning rate",
+        doc="Share of the gap to the comfort target closed each week.",
+    )
+    culture_weight: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="comfort",
+        label="Culture in comfort",
+        doc="Comfort baseline per unit of openness.",
+    )
+    social_weight: float = param(
+        0.5,
+        ge=0,
+        le=2,
+        unit="comfort",
+        label="Social proof",
+        doc="Weight of social proof in the comfort target.",
+    )
+    endorsement_weight: float = param(
+        0.3,
+        ge=0,
+        le=2,
+        unit="comfort",
+        label="Endorsement",
+        doc="Weight of one's leaders posting in the comfort target.",
+    )
+    engagement_weight: float = param(
+        0.3,
+        ge=0,
+        le=5,
+        unit="comfort",
+        label="Observed engagement",
+        doc="Weight of observed positive engagement.",
+    )
+    criticism_weight: float = param(
+        1.0,
+        ge=0,
+        le=20,
+        unit="comfort",
+        label="Observed criticism",
+        doc="Weight of observed criticism (vicarious punishment).",
+    )
+    tacit_rate: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="per observed post",
+        label="Tacit learning",
+        doc="Tacit know-how gained per attention-weighted observed post, "
+        "as a share of what is left to learn.",
+    )
+    explicit_weight: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="0-1",
+        label="Explicit share",
+        doc="Weight of explicit (vs tacit) know-how in efficacy.",
+    )
+
+
+class DecisionParams(Section):
+    """Stage transitions."""
+
+    awareness_rate: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="per account",
+        label="Awareness",
+        doc="beta: chance per observed account per week of becoming aware.",
+    )
+    broadcast: float = param(
+        0.005,
+        ge=0,
+        le=1,
+        unit="per week",
+        label="Broadcast",
+        doc="b: external chance per week of becoming aware (campaigns, news; Bass's p).",
+    )
+    awareness_source: Literal["posters", "aware"] = param(
+        "posters",
+        label="Awareness source",
+        doc="Which observed accounts make people aware: active posters, or everyone aware.",
+    )
+    noise: float = param(
+        0.05,
+        ge=0,
+        le=10,
+        unit="motivation",
+        label="Decision noise",
+        doc="Temperature of the logistic posting decision (0: deterministic).",
+    )
+    hysteresis: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="motivation",
+        label="Lapse margin",
+        doc="A poster lapses when motivation falls below threshold minus this margin.",
+    )
+    lapse: bool = param(True, label="Lapse", doc="Whether posters can lapse to listeners.")
+
+
+# --- mechanisms: the adoption rule and its own parameters ---------------------------------
+
+
+class SocialLearningParams(Section):
+    """The flagship mechanism; its parameters are the sections above."""
+
+    name: Literal["social_learning"] = "social_learning"
+
+
+class IndependentCascadeParams(Section):
+    """Independent cascade (Kempe, Kleinberg and Tardos 2003)."""
+
+    name: Literal["independent_cascade"]
+    p: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Activation probability",
+        doc="Chance that a new adopter activates each person who observes them.",
+    )
+
+
+class RepeatedExposureParams(Section):
+    """SI repeated-exposure simple contagion."""
+
+    name: Literal["si"]
+    beta: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="per adopter",
+        label="Transmission",
+        doc="Chance per adopted observed account per step.",
+    )
+
+
+class ThresholdParams(Section):
+    """Fractional (Granovetter 1978, Watts 2002) or absolute threshold."""
+
+    name: Literal["threshold"]
+    rule: Literal["fractional", "absolute"] = param(
+        "fractional",
+        label="Threshold rule",
+        doc="fractional: share of observed accounts adopted >= phi; absolute: count >= k.",
+    )
+    phi: float = param(
+        0.18,
+        ge=0,
+        le=1,
+        unit="share",
+        label="phi",
+        doc="Fractional threshold (mean, when phi_sd > 0).",
+    )
+    phi_sd: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="share",
+        label="phi spread",
+        doc="Standard deviation of individual fractional thresholds.",
+    )
+    k: int = param(
+        2,
+        ge=0,
+        le=1_000_000,
+        unit="adopters",
+        label="k",
+        doc="Absolute threshold: number of adopted observed accounts needed.",
+    )
+
+
+class LinearThresholdParams(Section):
+    """Linear threshold with weights (Kempe, Kleinberg and Tardos 2003)."""
+
+    name: Literal["linear_threshold"]
+    weights: Literal["uniform", "attention"] = param(
+        "uniform",
+        label="Influence weights",
+        doc="uniform: 1/in-degree; attention: the social-learning attention weights.",
+    )
+
+
+class BassParams(Section):
+    """Bass (1969) diffusion on a network (Fibich and Gibori 2010)."""
+
+    name: Literal["bass"]
+    p: float = param(
+        0.01, ge=0, le=1, unit="per step", label="Innovation p", doc="External influence per step."
+    )
+    q: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="per step",
+        label="Imitation q",
+        doc="Internal influence per step when all observed accounts adopted.",
+    )
+
+
+class AbandonmentParams(Section):
+    """Adoption with abandonment: SI adoption, lapse with no return (SIR-like)."""
+
+    name: Literal["abandonment"]
+    beta: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="per adopter",
+        label="Transmission",
+        doc="Chance per adopted observed account per step.",
+    )
+    p: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="per step",
+        label="External adoption",
+        doc="External chance of adopting per step.",
+    )
+    delta: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="per step",
+        label="Abandonment",
+        doc="Chance per step that an adopter abandons for good.",
+    )
+
+
+MechanismParams = Annotated[
+    SocialLearningParams
+    | IndependentCascadeParams
+    | RepeatedExposureParams
+    | ThresholdParams
+    | LinearThresholdParams
+    | BassParams
+    | AbandonmentParams,
+    Field(discriminator="name"),
+]
+
+
+class Params(Section):
+    """All parameters of one run.
+
+    Sections group the fields; dotted paths (``culture.openness``) name them everywhere:
+    in the command line's ``--set``, in scenario files and in the documentation.
+    """
+
+    steps: int = param(
+        52,
+        ge=1,
+        le=1_000_000,
+        unit="weeks",
+        label="Horizon",
+        doc="Number of steps (weeks) to simulate.",
+    )
+    mechanism: MechanismParams = Field(
+        default_factory=SocialLearningParams,
+        description="The adoption rule and its own parameters.",
+        json_schema_extra={"label": "Mechanism", "unit": ""},
+    )
+    org: OrgParams = OrgParams()
+    culture: CultureParams = CultureParams()
+    people: PeopleParams = PeopleParams()
+    leaders: LeaderParams = LeaderParams()
+    delegation: DelegationParams = DelegationParams()
+    restriction: RestrictionParams = RestrictionParams()
+    attention: AttentionParams = AttentionParams()
+    responses: ResponseParams = ResponseParams()
+    learning: LearningParams = LearningParams()
+    decisions: DecisionParams = DecisionParams()
+
+    def with_updates(self, updates: Mapping[str, Any]) -> Params:
+        """A validated copy with dotted-path updates, e.g. ``{"culture.openness": 0.8}``."""
+        data = self.model_dump()
+        if "mechanism.name" in updates:  # a new mechanism starts from its own defaults
+            data["mechanism"] = {"name": updates["mechanism.name"]}
+        for path, value in updates.items():
+            set_path(data, path, value)
+        return Params.model_validate(data)
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``data["a"]["b"] = value`` for ``path == "a.b"``, creating sections as needed."""
+    *parents, leaf = path.split(".")
+    node = data
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[leaf] = value
+
+
+def iter_fields(model: type[BaseModel] = Params, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(dotted_path, FieldInfo)`` for every leaf parameter, sections expanded.
+
+    The mechanism union is expanded per variant as ``mechanism[<name>].<field>``.
+    """
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, Section)
+            and (annotation is not StrategyRule)
+        ):
+            yield from iter_fields(annotation, path + ".")
+        elif name == "mechanism" and model is Params:
+            for variant in MECHANISM_PARAMS.values():
+                variant_name = variant.model_fields["name"].default or _literal(variant)
+                for sub, sub_info in variant.model_fields.items():
+                    if sub != "name":
+                        yield f"mechanism[{variant_name}].{sub}", sub_info
+            yield "mechanism.name", info
+        else:
+            yield path, info
+
+
+def _literal(model: type[BaseModel]) -> str:
+    args = getattr(model.model_fields["name"].annotation, "__args__", ("?",))
+    return str(args[0])
+
+
+MECHANISM_PARAMS: dict[str, type[Section]] = {
+    _literal(cls): cls
+    for cls in (
+        SocialLearningParams,
+        IndependentCascadeParams,
+        RepeatedExposureParams,
+        ThresholdParams,
+        LinearThresholdParams,
+        BassParams,
+        AbandonmentParams,
+    )
+}

@@ -1,0 +1,79 @@
+"""Selectors name groups of leaders in strategy rules: ``all``, ``level=1``, ``role=middle`` ...
+
+A selector is parsed once (so a bad one is reported when parameters are validated) and applied
+to an :class:`~simulator.orgchart.Org` to give a boolean mask over people.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.orgchart import Org
+
+ROLES = ("top", "executive", "middle", "frontline")
+KINDS = ("all", "level", "levels", "role", "unit", "title", "ids")
+_SYNTAX = (
+    "all, level=N, levels=A-B, role=top|executive|middle|frontline, unit=NAME, title=TEXT "
+    "or ids=A,B,C"
+)
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A parsed selector: its kind and value."""
+
+    kind: str
+    value: str = ""
+
+    def mask(self, org: Org) -> np.ndarray:
+        """Boolean mask of the leaders (people with reports) this selector picks."""
+        picked = _pick(self, org)
+        return picked & org.is_leader
+
+
+def parse_selector(text: str) -> Selector:
+    """Parse a selector, raising ``ValueError`` that says what is allowed.
+
+    >>> parse_selector("levels=0-1")
+    Selector(kind='levels', value='0-1')
+    """
+    text = text.strip()
+    if text == "all":
+        return Selector("all")
+    kind, sep, value = text.partition("=")
+    kind, value = kind.strip(), value.strip()
+    if not sep or kind not in KINDS or not value:
+        raise ValueError(f"selector {text!r} is not one of: {_SYNTAX}")
+    if kind == "level" and not value.isdigit():
+        raise ValueError(f"selector {text!r}: level must be a whole number >= 0")
+    if kind == "levels" and not re.fullmatch(r"\d+-\d+", value):
+        raise ValueError(f"selector {text!r}: levels must look like A-B, e.g. levels=0-1")
+    if kind == "role" and value not in ROLES:
+        raise ValueError(f"selector {text!r}: role must be one of {', '.join(ROLES)}")
+    return Selector(kind, value)
+
+
+def _pick(selector: Selector, org: Org) -> np.ndarray:
+    kind, value = selector.kind, selector.value
+    if kind == "all":
+        return np.ones(org.n, dtype=bool)
+    if kind == "level":
+        return org.level == int(value)
+    if kind == "levels":
+        lo, hi = (int(x) for x in value.split("-"))
+        return (org.level >= lo) & (org.level <= hi)
+    if kind == "role":
+        return org.roles == ROLES.index(value)
+    if kind == "unit":
+        names = np.asarray(org.unit_names, dtype=object)
+        return np.asarray(names[org.unit] == value, dtype=bool)
+    if kind == "title":
+        titles = np.asarray(org.titles, dtype=object)
+        return np.asarray(titles == value, dtype=bool)
+    wanted = {v.strip() for v in value.split(",")}
+    return np.isin(np.asarray(org.ids, dtype=object), list(wanted))

@@ -1,0 +1,142 @@
+"""The state of a run: arrays over people, with a leading replication axis.
+
+Every array has shape ``(R, n)``: ``R`` replications of the same organisation (``R = 1`` for a
+single run) by ``n`` people. Mechanisms read and replace these arrays; Mesa ``Person`` agents
+are views on one column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from simulator.params import PeopleParams
+
+NON_USER, LISTENER, POSTER = 0, 1, 2
+STAGES: tuple[str, ...] = ("non_user", "listener", "poster")
+
+SOURCES: tuple[str, ...] = ("assigned", "leader", "peer", "delegate", "guideline", "spontaneous")
+"""Main source an adoption is attributed to (see docs/ODD.md, Attribution)."""
+
+KINDS: tuple[str, ...] = ("leader", "peer", "delegate")
+"""Kinds of observed accounts, for attribution."""
+
+NEVER = -(10**9)
+"""``last_post`` of someone who never posted."""
+
+
+@dataclass
+class State:
+    """Arrays of shape ``(R, n)`` unless noted."""
+
+    stage: np.ndarray  # int8, NON_USER / LISTENER / POSTER
+    comfort: np.ndarray  # perceived safety and norm, 0..1
+    explicit: np.ndarray  # explicit know-how, 0..1
+    tacit: np.ndarray  # tacit know-how (tone), 0..1
+    threshold: np.ndarray  # individual threshold
+    risk_aversion: np.ndarray  # 0..1
+    innovator: np.ndarray  # bool: posts once aware
+    last_post: np.ndarray  # int, step of the last post (NEVER if none)
+    cooldown_until: np.ndarray  # int, no posting decision before this step
+    posts: np.ndarray  # int, posts made
+    engaged: np.ndarray  # int, steps with positive engagement received
+    criticised: np.ndarray  # int, steps with criticism received
+    lapses: np.ndarray  # int, poster -> listener by motivation
+    pullbacks: np.ndarray  # int, poster -> listener after criticism
+    left_strategy: np.ndarray  # bool, a leader or delegate who pulled back and left the role
+    adopted_at: np.ndarray  # int, first step as poster (-1 never; 0 initial)
+    source: np.ndarray  # int8 index into SOURCES of the first adoption (-1 none)
+    guideline_gain: np.ndarray  # explicit know-how added by guidelines
+    exposure: np.ndarray  # (len(KINDS), R, n) accumulated observed posts by kind
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # mechanism-specific arrays
+
+    @property
+    def replications(self) -> int:
+        return int(self.stage.shape[0])
+
+    @property
+    def n(self) -> int:
+        return int(self.stage.shape[1])
+
+    def copy(self) -> State:
+        """A deep copy (arrays copied)."""
+        copied = {f.name: getattr(self, f.name).copy() for f in fields(self) if f.name != "extra"}
+        return State(**copied, extra={k: v.copy() for k, v in self.extra.items()})
+
+    def shares(self) -> np.ndarray:
+        """Share of people in each stage, shape ``(R, 3)``."""
+        counts = np.stack([(self.stage == s).sum(axis=1) for s in range(3)], axis=1)
+        return np.asarray(counts / self.n)
+
+
+def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> State:
+    """Draw individual traits and the initial stages, one replication per generator.
+
+    Thresholds are normal (clipped to 0..1) with a share of innovators at 0; risk aversion and
+    initial explicit know-how are Beta distributed with the given means (concentration 4).
+    The initial posters and the initially aware are drawn uniformly.
+    """
+    rows = [_init_row(n, p, rng) for rng in rngs]
+    R = len(rows)
+    zeros_i = np.zeros((R, n), dtype=np.int64)
+    explicit = np.stack([r["explicit"] for r in rows])
+    stage = np.stack([r["stage"] for r in rows])
+    return State(
+        stage=stage,
+        comfort=np.zeros((R, n)),
+        explicit=explicit,
+        tacit=np.zeros((R, n)),
+        threshold=np.stack([r["threshold"] for r in rows]),
+        risk_aversion=np.stack([r["risk"] for r in rows]),
+        innovator=np.stack([r["innovator"] for r in rows]),
+        last_post=np.full((R, n), NEVER, dtype=np.int64),
+        cooldown_until=zeros_i.copy(),
+        posts=zeros_i.copy(),
+        engaged=zeros_i.copy(),
+        criticised=zeros_i.copy(),
+        lapses=zeros_i.copy(),
+        pullbacks=zeros_i.copy(),
+        left_strategy=np.zeros((R, n), dtype=bool),
+        adopted_at=np.where(stage == POSTER, 0, -1),
+        source=np.where(stage == POSTER, SOURCES.index("spontaneous"), -1).astype(np.int8),
+        guideline_gain=np.zeros((R, n)),
+        exposure=np.zeros((len(KINDS), R, n)),
+    )
+
+
+def _init_row(n: int, p: PeopleParams, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    threshold = np.clip(p.threshold_mean + p.threshold_sd * rng.standard_normal(n), 0, 1)
+    innovator = rng.random(n) < p.innovators
+    threshold[innovator] = 0.0
+    risk = _beta(rng, p.risk_aversion_mean, n)
+    explicit = _beta(rng, p.explicit_initial, n)
+    u = rng.random(n)
+    stage = np.where(
+        u < p.initial_posters,
+        POSTER,
+        np.where(u < p.initial_posters + p.initial_aware, LISTENER, NON_USER),
+    ).astype(np.int8)
+    return {
+        "threshold": threshold,
+        "innovator": innovator,
+        "risk": risk,
+        "explicit": explicit,
+        "stage": stage,
+    }
+
+
+def _beta(rng: np.random.Generator, mean: float, n: int, concentration: float = 4.0) -> np.ndarray:
+    """Beta draws with the given mean; degenerate at 0 and 1 (a draw is still consumed)."""
+    a = max(mean, 1e-9) * concentration
+    b = max(1 - mean, 1e-9) * concentration
+    draws = rng.beta(a, b, size=n)
+    if mean <= 0 or mean >= 1:
+        return np.full(n, float(mean))
+    return draws
+
+
+def efficacy(state: State, explicit_weight: float) -> np.ndarray:
+    """Efficacy: explicit and tacit know-how, weighted ``explicit_weight : 1 - weight``."""
+    return np.asarray(explicit_weight * state.explicit + (1 - explicit_weight) * state.tacit)

@@ -1,0 +1,218 @@
+"""Leader strategies: who models, delegates, listens or restricts, and when.
+
+A strategy is assigned per leader (by level, role, unit, title or id, see
+:mod:`simulator.selectors`) with a schedule: it acts during steps ``start+1 .. stop``.
+While it acts:
+
+- ``model``: the leader is held a poster and posts at the rule's rate.
+- ``delegate``: the leader is held a silent listener; delegates (one report per leader, or a
+  central comms team) are held posters; a guideline memo reaches the leader's part of the
+  organisation in the first step (raising explicit know-how up to a cap, and awareness).
+- ``listen``: the leader is held a silent listener.
+- ``restrict``: the leader is held a non-user; their part of the organisation has a lower
+  comfort baseline and less time to post.
+- ``none``: the leader decides like everyone else.
+
+A held leader or delegate who pulls back after criticism leaves the role for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulator.orgchart import Org
+from simulator.params import STRATEGIES, Params, StrategyRule
+from simulator.selectors import parse_selector
+from simulator.state import LISTENER, NON_USER, POSTER, State
+
+MODEL, DELEGATE, LISTEN, RESTRICT, NONE = (STRATEGIES.index(s) for s in STRATEGIES)
+FOREVER = np.iinfo(np.int64).max
+HELD_STAGE = {MODEL: POSTER, DELEGATE: LISTENER, LISTEN: LISTENER, RESTRICT: NON_USER}
+
+
+class AssignmentError(ValueError):
+    """A strategy assignment that the organisation cannot satisfy."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Strategies, schedules and delegates, per person (arrays of shape ``(n,)``)."""
+
+    strategy: np.ndarray  # code into STRATEGIES; NONE for people without one
+    rate: np.ndarray  # posts/week while modeling
+    start: np.ndarray
+    stop: np.ndarray
+    delegates: sp.csr_matrix  # (n, n): row = delegating leader, column = delegate
+    delegate_rate: np.ndarray  # posts/week of each delegate (0 for others)
+
+    @property
+    def is_delegate(self) -> np.ndarray:
+        return np.asarray(self.delegates.sum(axis=0)).ravel() > 0
+
+    def kind(self, org: Org) -> np.ndarray:
+        """Kind of each account for attribution: 0 leader, 1 peer, 2 delegate."""
+        leader = org.is_leader | (self.strategy != NONE)
+        return np.where(self.is_delegate, 2, np.where(leader, 0, 1)).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the strategies do in one step (phase 1, interventions)."""
+
+    held: np.ndarray  # (R, n) int8: stage a person is held at, -1 if free
+    rate: np.ndarray  # (n,) posts/week of a poster this step
+    restricted: np.ndarray  # (n,) bool, under a restricting leader
+    memo: np.ndarray  # (n,) bool, receives a guideline memo this step
+
+
+def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
+    """Apply the leaders' default strategy and rules, then appoint delegates.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The run's assignment stream (used only to choose delegates).
+    """
+    lp = params.leaders
+    n = org.n
+    strategy = np.full(n, NONE, dtype=np.int8)
+    rate = np.zeros(n)
+    start = np.zeros(n, dtype=np.int64)
+    stop = np.full(n, FOREVER, dtype=np.int64)
+    default = StrategyRule(
+        who="all", strategy=lp.strategy, rate=lp.rate, start=lp.start, stop=lp.stop
+    )
+    picks = [(org.is_leader & (org.level < lp.levels), default)]
+    picks += [(parse_selector(rule.who).mask(org), rule) for rule in lp.rules]
+    for mask, rule in picks:
+        strategy[mask] = STRATEGIES.index(rule.strategy)
+        rate[mask] = rule.rate
+        start[mask] = rule.start
+        stop[mask] = FOREVER if rule.stop is None else rule.stop
+    delegates = _appoint(org, params, strategy, rng)
+    delegate_rate = _delegate_rates(params, strategy, rate, delegates)
+    return Assignment(strategy, rate, start, stop, delegates, delegate_rate)
+
+
+def _appoint(
+    org: Org, params: Params, strategy: np.ndarray, rng: np.random.Generator
+) -> sp.csr_matrix:
+    n = org.n
+    leaders = np.flatnonzero(strategy == DELEGATE)
+    free = strategy == NONE
+    rows: list[int] = []
+    cols: list[int] = []
+    if len(leaders) and params.delegation.mode == "comms_team":
+        pool = np.flatnonzero(free & ~org.is_leader)
+        size = params.delegation.comms_team_size
+        if size > len(pool):
+            raise AssignmentError(
+                f"delegation.comms_team_size = {size} exceeds the {len(pool)} people without "
+                "reports or a strategy who could form the comms team"
+            )
+        team = np.sort(rng.choice(pool, size=size, replace=False))
+        rows = np.repeat(leaders, size).tolist()
+        cols = np.tile(team, len(leaders)).tolist()
+    elif len(leaders):
+        taken = np.zeros(n, dtype=bool)
+        children = _children(org)
+        for leader in leaders[np.argsort(org.level[leaders], kind="stable")]:
+            layer = children[leader]
+            while len(layer):
+                ok = layer[free[layer] & ~taken[layer]]
+                if len(ok):
+                    pick = int(rng.choice(ok))
+                    taken[pick] = True
+                    rows.append(int(leader))
+                    cols.append(pick)
+                    break
+                layer = np.concatenate([children[c] for c in layer])
+    data = np.ones(len(rows))
+    return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+
+
+def _children(org: Org) -> list[np.ndarray]:
+    people = np.flatnonzero(org.manager >= 0)
+    order = people[np.argsort(org.manager[people], kind="stable")]
+    bounds = np.searchsorted(org.manager[order], np.arange(org.n + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(org.n)]
+
+
+def _delegate_rates(
+    params: Params, strategy: np.ndarray, rate: np.ndarray, delegates: sp.csr_matrix
+) -> np.ndarray:
+    n = len(strategy)
+    out = np.zeros(n)
+    is_delegate = np.asarray(delegates.sum(axis=0)).ravel() > 0
+    if not is_delegate.any():
+        return out
+    dp = params.delegation
+    if not dp.fair_posts:
+        out[is_delegate] = dp.rate
+    elif dp.mode == "comms_team":
+        leaders = strategy == DELEGATE
+        out[is_delegate] = rate[leaders].sum() / is_delegate.sum()
+    else:  # one delegate per leader: the leader's own rate
+        coo = delegates.tocoo()
+        out[coo.col] = rate[coo.row]
+    return out
+
+
+class Strategies:
+    """Turns an :class:`Assignment` into per-step :class:`Actions`."""
+
+    def __init__(self, org: Org, params: Params, assignment: Assignment) -> None:
+        self.org = org
+        self.a = assignment
+        self.base_rate = np.full(org.n, params.people.posting_rate)
+        self.time_factor = params.restriction.time_factor
+        self.has_strategy = assignment.strategy != NONE
+        self.held_stage = np.full(org.n, -1, dtype=np.int8)
+        for code, stage in HELD_STAGE.items():
+            self.held_stage[assignment.strategy == code] = stage
+        self._subtree = cache(self._subtree_of)
+
+    def acting(self, t: int) -> np.ndarray:
+        """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
+        return self.has_strategy & (self.a.start < t) & (t <= self.a.stop)
+
+    def actions(self, t: int, state: State) -> Actions:
+        """Phase 1 of step ``t``: who is held at which stage, posting rates, memos."""
+        a = self.a
+        acting = self.acting(t)
+        held = np.where(acting, self.held_stage, -1).astype(np.int8)
+        # delegates act while any of their delegating leaders does
+        delegating = (acting & (a.strategy == DELEGATE)).astype(float)
+        delegate_on = (a.delegates.T @ delegating) > 0
+        held = np.where(delegate_on, POSTER, held).astype(np.int8)
+        held_r = np.where(state.left_strategy, -1, held[None, :]).astype(np.int8)
+        rate = np.where(
+            held == POSTER, np.where(delegate_on, a.delegate_rate, a.rate), self.base_rate
+        )
+        restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
+        rate = np.where(restricted, rate * self.time_factor, rate)
+        memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
+        memo = (
+            self._subtree(memo_from.tobytes())
+            if len(memo_from)
+            else np.zeros(self.org.n, dtype=bool)
+        )
+        return Actions(held=held_r, rate=rate, restricted=restricted, memo=memo)
+
+    def _subtree_of(self, key: bytes) -> np.ndarray:
+        people = np.frombuffer(key, dtype=np.int64)
+        if len(people) == 0:
+            return np.zeros(self.org.n, dtype=bool)
+        return self.org.subtree(people)
+
+
+def apply_held(stage: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Stages with the held people set to their held stage."""
+    return np.where(held >= 0, held, stage).astype(np.int8)
+
+
+__all__ = ["LISTENER", "NON_USER", "POSTER", "Actions", "Assignment", "Strategies", "assign"]
