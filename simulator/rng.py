@@ -105,3 +105,13 @@ class Draws:
     def step(self, slots: Sequence[str], n: int) -> dict[str, np.ndarray]:
         """One step's draws: one array per slot used, always of the full shape."""
         return {slot: self.uniform(slot, n) for slot in slots}
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """Root seeds of replications ``0 .. replications-1`` of a run with root ``seed``.
+
+    Replication ``r`` is the ``r``-th named child of ``SeedSequence(seed)``, so it can be
+    rebuilt alone from ``(seed, r)``, whatever the number of replications.
+    """
+    root = as_seed_sequence(seed)
+    return [child(root, r) for r in range(replications)]
