@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from simulator.orgchart import Org
+from simulator.orgchart import GRADIENT_LEVELS, Org
 from simulator.params import AttentionParams
 
 
@@ -28,8 +28,12 @@ def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
 
 
 def prestige_of(org: Org, p: AttentionParams) -> np.ndarray:
-    """Prestige: ``prestige_step ** (deepest level - level)``, 1 at the front line."""
-    return np.asarray(p.prestige_step ** (org.level.max() - org.level), dtype=float)
+    """Prestige: ``prestige_step ** (deepest level - level)``, 1 at the deepest level.
+
+    The exponent is capped at :data:`~simulator.orgchart.GRADIENT_LEVELS` (deep chains).
+    """
+    up = np.minimum(org.level.max() - org.level, GRADIENT_LEVELS)
+    return np.asarray(p.prestige_step**up, dtype=float)
 
 
 @dataclass(frozen=True)

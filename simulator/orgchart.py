@@ -28,6 +28,9 @@ from simulator.params import OrgParams
 ROOT = -1
 """Manager index of the top of the organisation."""
 
+GRADIENT_LEVELS = 64
+"""Prestige and audience grow per level up for at most this many levels (no overflow)."""
+
 LAYERS = ("manager", "report", "team", "lateral", "follow")
 """Tie types, as rows of the observing person: i sees their manager, reports, ..."""
 
@@ -271,7 +274,7 @@ def complete_org(
         unit_names = ("Top team", *tuple(f"Unit {u}" for u in range(1, n_units)))
     if lateral is None:
         lateral = draw_lateral(unit, p.lateral_within, p.lateral_across, rng)
-    follows = draw_follows(level, p.follow_levels, p.follow_prob, rng)
+    follows = draw_follows(level < p.follow_levels, p.follow_prob, rng)
     audience = draw_audience(level, p, rng)
     return Org(
         manager=manager,
@@ -318,21 +321,22 @@ def draw_lateral(
     return np.unique(edges, axis=0).astype(np.int64)
 
 
-def draw_follows(
-    level: np.ndarray, follow_levels: int, prob: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Each person follows each leader above ``follow_levels`` with probability ``prob``."""
-    top = np.flatnonzero(level < follow_levels)
+def draw_follows(followed: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
+    """Each person follows each ``followed`` account (a mask) with probability ``prob``."""
+    top = np.flatnonzero(followed)
     if len(top) == 0 or prob == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    hit = rng.random((len(top), len(level))) < prob
+    hit = rng.random((len(top), len(followed))) < prob
     hit[np.arange(len(top)), top] = False
     leader, follower = np.nonzero(hit)
     return np.c_[follower, top[leader]].astype(np.int64)
 
 
 def draw_audience(level: np.ndarray, p: OrgParams, rng: np.random.Generator) -> np.ndarray:
-    """Log-normal external audiences; each level up multiplies the median."""
-    up = level.max() - level
+    """Log-normal external audiences; each level up multiplies the median.
+
+    Levels are counted up from the deepest one, at most :data:`GRADIENT_LEVELS` of them.
+    """
+    up = np.minimum(level.max() - level, GRADIENT_LEVELS)
     median = p.audience_median * p.audience_level_factor**up
     return np.asarray(median * np.exp(p.audience_sigma * rng.standard_normal(len(level))))

@@ -184,7 +184,7 @@ class PeopleParams(Section):
     """How individuals are drawn at the start."""
 
     threshold_mean: float = param(
-        0.3,
+        0.4,
         ge=0,
         le=1,
         unit="motivation",
@@ -192,7 +192,7 @@ class PeopleParams(Section):
         doc="Mean individual threshold that comfort x efficacy must reach to post.",
     )
     threshold_sd: float = param(
-        0.1,
+        0.15,
         ge=0,
         le=1,
         unit="motivation",
@@ -274,7 +274,7 @@ class StrategyRule(Section):
         le=1_000_000,
         unit="step",
         label="Start step",
-        doc="First step at which the strategy acts.",
+        doc="Weeks before the strategy begins to act (0: from the first week).",
     )
     stop: int | None = param(
         None,
@@ -282,7 +282,7 @@ class StrategyRule(Section):
         le=1_000_000,
         unit="step",
         label="Stop step",
-        doc="Step at which the strategy ends (none: never).",
+        doc="Last week in which the strategy acts (none: it never stops).",
     )
 
     @field_validator("who")
@@ -328,7 +328,7 @@ class LeaderParams(Section):
         le=1_000_000,
         unit="step",
         label="Strategy start",
-        doc="Step at which the leaders' strategy starts.",
+        doc="Weeks before the leaders' strategy begins to act (0: from the first week).",
     )
     stop: int | None = param(
         None,
@@ -336,7 +336,7 @@ class LeaderParams(Section):
         le=1_000_000,
         unit="step",
         label="Strategy stop",
-        doc="Step at which it ends (none: never).",
+        doc="Last week in which it acts (none: it never stops).",
     )
     rules: tuple[StrategyRule, ...] = Field(
         (),
@@ -382,6 +382,13 @@ class DelegationParams(Section):
         unit="posts/week",
         label="Delegate posting rate",
         doc="Posts per week of each delegate when fair_posts is off.",
+    )
+    followed: bool = param(
+        True,
+        label="Delegates followed",
+        doc="Delegates' accounts are followed organisation-wide like the top leaders' "
+        "(with org.follow_prob), so delegation keeps the number of widely visible posting "
+        "accounts; off: delegates post to their own network only.",
     )
     endorsement: float = param(
         0.5,
@@ -635,7 +642,7 @@ class LearningParams(Section):
         doc="Weight of observed criticism (vicarious punishment).",
     )
     tacit_rate: float = param(
-        0.3,
+        0.05,
         ge=0,
         le=1,
         unit="per observed post",
@@ -657,7 +664,7 @@ class DecisionParams(Section):
     """Stage transitions."""
 
     awareness_rate: float = param(
-        0.3,
+        0.15,
         ge=0,
         le=1,
         unit="per account",
@@ -678,7 +685,7 @@ class DecisionParams(Section):
         doc="Which observed accounts make people aware: active posters, or everyone aware.",
     )
     noise: float = param(
-        0.05,
+        0.02,
         ge=0,
         le=10,
         unit="motivation",
@@ -853,11 +860,6 @@ class Params(Section):
         label="Horizon",
         doc="Number of steps (weeks) to simulate.",
     )
-    mechanism: MechanismParams = Field(
-        default_factory=SocialLearningParams,
-        description="The adoption rule and its own parameters.",
-        json_schema_extra={"label": "Mechanism", "unit": ""},
-    )
     org: OrgParams = OrgParams()
     culture: CultureParams = CultureParams()
     people: PeopleParams = PeopleParams()
@@ -868,6 +870,11 @@ class Params(Section):
     responses: ResponseParams = ResponseParams()
     learning: LearningParams = LearningParams()
     decisions: DecisionParams = DecisionParams()
+    mechanism: MechanismParams = Field(
+        default_factory=SocialLearningParams,
+        description="The adoption rule and its own parameters.",
+        json_schema_extra={"label": "Mechanism", "unit": ""},
+    )
 
     def with_updates(self, updates: Mapping[str, Any]) -> Params:
         """A validated copy with dotted-path updates, e.g. ``{"culture.openness": 0.8}``."""
@@ -907,12 +914,11 @@ def iter_fields(model: type[BaseModel] = Params, prefix: str = "") -> Iterator[t
         ):
             yield from iter_fields(annotation, path + ".")
         elif name == "mechanism" and model is Params:
-            for variant in MECHANISM_PARAMS.values():
-                variant_name = variant.model_fields["name"].default or _literal(variant)
+            yield "mechanism.name", info
+            for variant_name, variant in MECHANISM_PARAMS.items():
                 for sub, sub_info in variant.model_fields.items():
                     if sub != "name":
                         yield f"mechanism[{variant_name}].{sub}", sub_info
-            yield "mechanism.name", info
         else:
             yield path, info
 

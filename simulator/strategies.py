@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 import scipy.sparse as sp
 
-from simulator.orgchart import Org
+from simulator.orgchart import Org, draw_follows
 from simulator.params import STRATEGIES, Params, StrategyRule
 from simulator.selectors import parse_selector
 from simulator.state import LISTENER, NON_USER, POSTER, State
@@ -48,6 +48,7 @@ class Assignment:
     stop: np.ndarray
     delegates: sp.csr_matrix  # (n, n): row = delegating leader, column = delegate
     delegate_rate: np.ndarray  # posts/week of each delegate (0 for others)
+    follows: np.ndarray  # (f, 2) extra follow ties (follower, delegate)
 
     @property
     def is_delegate(self) -> np.ndarray:
@@ -95,7 +96,12 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
         stop[mask] = FOREVER if rule.stop is None else rule.stop
     delegates = _appoint(org, params, strategy, rng)
     delegate_rate = _delegate_rates(params, strategy, rate, delegates)
-    return Assignment(strategy, rate, start, stop, delegates, delegate_rate)
+    follows = np.zeros((0, 2), dtype=np.int64)
+    if params.delegation.followed:
+        is_delegate = np.zeros(n, dtype=bool)
+        is_delegate[delegates.tocoo().col] = True
+        follows = draw_follows(is_delegate, params.org.follow_prob, rng)
+    return Assignment(strategy, rate, start, stop, delegates, delegate_rate, follows)
 
 
 def _appoint(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -43,6 +43,9 @@ class Context:
 
     @classmethod
     def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
+        """Compile the network; followed delegates (if any) join the follow layer."""
+        if len(assignment.follows):
+            org = replace(org, follows=np.concatenate([org.follows, assignment.follows]))
         observe = observation(org)
         coo = observe.tocoo()
         other = org.unit[coo.row] != org.unit[coo.col]

@@ -198,13 +198,14 @@ class SocialLearning(Mechanism):
             - lp.criticism_weight * att.share(criticised, frame)
         )
         target = np.clip(target, 0.0, 1.0)
-        state.comfort = state.comfort + lp.comfort_rate * (target - state.comfort)
+        state.comfort = (1 - lp.comfort_rate) * state.comfort + lp.comfort_rate * target
         by_kind = np.stack(
             [att.share(posts * (self.ctx.kind == k), frame) for k in range(len(KINDS))]
         )
         seen = by_kind.sum(axis=0)
         state.tacit = state.tacit + (1 - state.tacit) * (1 - (1 - lp.tacit_rate) ** seen)
-        state.exposure = state.exposure + by_kind
+        memory = 1 - 1 / params.attention.active_window  # recent exposure counts most
+        state.exposure = memory * state.exposure + by_kind
 
     # -- phase 6 ----------------------------------------------------------------------------
     def decide(

@@ -1,0 +1,149 @@
+"""Generated organisations: shape, ties and layers, checked by hand and as properties."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.attention import Attention, endorsement_matrix, observation
+from simulator.orgchart import build_org, levels_of, units_of
+from simulator.params import AttentionParams, OrgParams
+
+
+def test_balanced_tree_by_hand() -> None:
+    p = OrgParams(
+        size=1 + 3 + 9 + 27,
+        span=3,
+        span_jitter=0,
+        units=3,
+        team_ties=False,
+        lateral_within=0,
+        lateral_across=0,
+        follow_levels=0,
+    )
+    org = build_org(p, np.random.default_rng(0))
+    assert list(np.bincount(org.level)) == [1, 3, 9, 27]
+    assert list(org.manager[:4]) == [-1, 0, 0, 0]
+    assert list(org.manager[4:7]) == [1, 1, 1]
+    assert list(org.n_reports[:13]) == [3] * 13
+    assert list(org.unit[:4]) == [0, 1, 2, 3]
+    assert org.unit_names == ("Top team", "Unit 1", "Unit 2", "Unit 3")
+    assert {k: v.nnz for k, v in org.layers.items()} == {
+        "manager": 39,
+        "report": 39,
+        "team": 0,
+        "lateral": 0,
+        "follow": 0,
+    }
+    # roles: top, executives, middle (lead leaders), frontline (lead only non-leaders)
+    assert org.roles[0] == 0 and (org.roles[1:4] == 1).all() and (org.roles[4:13] == 3).all()
+    assert (org.roles[13:] == -1).all()
+
+
+def test_team_ties_are_sibling_cliques() -> None:
+    p = OrgParams(
+        size=9, span=3, span_jitter=0, units=2, lateral_within=0, lateral_across=0, follow_levels=0
+    )
+    org = build_org(p, np.random.default_rng(0))  # 0 -> {1, 2}; 1 -> {3, 4, 5}; 2 -> {6, 7, 8}
+    team = org.layers["team"].toarray()
+    assert team[1, 2] == team[2, 1] == 1
+    assert team[3, 4] == team[4, 5] == team[3, 5] == 1
+    assert team[3, 6] == 0 and team[0].sum() == 0 and np.trace(team) == 0
+    assert team.sum() == 2 + 6 + 6
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.integers(2, 3000),
+    span=st.integers(1, 12),
+    jitter=st.integers(0, 5),
+    units=st.integers(1, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_generated_trees_are_valid(
+    size: int, span: int, jitter: int, units: int, seed: int
+) -> None:
+    org = build_org(
+        OrgParams(size=size, span=span, span_jitter=jitter, units=units),
+        np.random.default_rng(seed),
+    )
+    assert org.n == size
+    assert org.manager[0] == -1 and (org.manager[1:] >= 0).all()
+    assert (org.manager[1:] < np.arange(1, size)).all()  # breadth-first numbering
+    assert np.array_equal(org.level, levels_of(org.manager))
+    assert (org.level[1:] == org.level[org.manager[1:]] + 1).all()
+    assert org.n_reports[0] == min(units, size - 1)
+    assert np.array_equal(org.unit, units_of(org.manager, org.level))
+    # informal ties are simple and undirected
+    lat = org.lateral
+    assert (lat[:, 0] < lat[:, 1]).all() and len(np.unique(lat, axis=0)) == len(lat)
+    assert (org.follows[:, 0] != org.follows[:, 1]).all()
+    assert (org.level[org.follows[:, 1]] < 2).all()
+
+
+def test_lateral_and_follow_densities() -> None:
+    p = OrgParams(size=20_000, lateral_within=3.0, lateral_across=1.0, follow_prob=0.25)
+    org = build_org(p, np.random.default_rng(1))
+    same = org.unit[org.lateral[:, 0]] == org.unit[org.lateral[:, 1]]
+    assert 2 * same.sum() / org.n == pytest.approx(3.0, rel=0.03)
+    assert 2 * (~same).sum() / org.n == pytest.approx(1.0, rel=0.03)
+    top = (org.level < 2).sum()
+    assert len(org.follows) / (top * (org.n - 1)) == pytest.approx(0.25, rel=0.03)
+
+
+def test_audience_grows_up_the_hierarchy() -> None:
+    p = OrgParams(size=5000, audience_median=100, audience_level_factor=3.0)
+    org = build_org(p, np.random.default_rng(2))
+    medians = [np.median(org.audience[org.level == lv]) for lv in range(org.levels)]
+    assert all(a > b for a, b in itertools.pairwise(medians))
+    deepest = org.levels - 1
+    assert medians[deepest] == pytest.approx(100, rel=0.1)
+
+
+def test_subtree() -> None:
+    org = build_org(OrgParams(size=43, span=6, span_jitter=0, units=6), np.random.default_rng(0))
+    below = org.subtree(np.array([1]))
+    assert below.sum() == 1 + 6 and below[1] and not below[0]
+    assert org.subtree(np.array([0])).all()
+
+
+def test_attention_by_hand() -> None:
+    # 0 -> {1, 2}; person 1 sees manager 0 and teammate 2; 0 is followed by 1.
+    p = OrgParams(
+        size=3, span=2, span_jitter=0, units=2, lateral_within=0, lateral_across=0, follow_levels=0
+    )
+    org = build_org(p, np.random.default_rng(0))
+    a = AttentionParams(manager_weight=2.0, team_weight=1.0, report_weight=0.5, prestige_step=3.0)
+    w = Attention.build(org, a).matrix().toarray()
+    # person 1: manager weight 2 * prestige 3 = 6; teammate 1 * prestige 1 = 1 -> 6/7, 1/7
+    assert w[1] == pytest.approx([6 / 7, 0, 1 / 7])
+    # person 0 sees two reports equally
+    assert w[0] == pytest.approx([0, 0.5, 0.5])
+    assert observation(org).toarray().sum() == 6
+
+
+def test_follow_attention_is_capped() -> None:
+    p = OrgParams(
+        size=3,
+        span=2,
+        span_jitter=0,
+        units=2,
+        lateral_within=0,
+        lateral_across=0,
+        team_ties=False,
+        follow_levels=0,
+    )
+    org = build_org(p, np.random.default_rng(0))
+    # person 2 follows person 1 (not a neighbour): cap its share at 25 %
+    follows = np.array([[2, 1]])
+    from dataclasses import replace
+
+    org = replace(org, follows=follows)
+    w = Attention.build(org, AttentionParams(follow_cap=0.25, prestige_step=1.0)).matrix()
+    assert w.toarray()[2] == pytest.approx([0.75, 0.25, 0])
+    ends = endorsement_matrix(org, AttentionParams(chain_decay=0.5)).toarray()
+    assert ends[2, 0] == 1.0 and ends[2, 1] == 1.0  # manager, and a followed account

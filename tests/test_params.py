@@ -1,0 +1,120 @@
+"""The parameter object: bounds, clear errors, and the documentation derived from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import ValidationError
+
+from simulator.paramdoc import TABLE_END, TABLE_START, markdown_table, parameter_rows
+from simulator.params import Params, iter_fields
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def updates_for(path: str, value: Any) -> dict[str, Any]:
+    """Dotted updates that set ``path`` (``mechanism[name].field`` selects the mechanism)."""
+    match = re.fullmatch(r"mechanism\[(\w+)\]\.(\w+)", path)
+    if match:
+        return {"mechanism.name": match[1], f"mechanism.{match[2]}": value}
+    return {path: value}
+
+
+def out_of_range_cases() -> list[tuple[str, Any]]:
+    cases = []
+    for path, info in iter_fields():
+        for m in info.metadata:
+            step = 1 if info.annotation is int else 0.5
+            if isinstance(m, Ge):
+                cases.append((path, m.ge - step))
+            elif isinstance(m, Gt):
+                cases.append((path, m.gt))
+            elif isinstance(m, Le):
+                cases.append((path, m.le + step))
+            elif isinstance(m, Lt):
+                cases.append((path, m.lt))
+    return cases
+
+
+@pytest.mark.parametrize(("path", "value"), out_of_range_cases())
+def test_each_out_of_range_value_is_refused_at_its_path(path: str, value: Any) -> None:
+    with pytest.raises(ValidationError) as err:
+        Params().with_updates(updates_for(path, value))
+    errors = err.value.errors()
+    assert len(errors) == 1
+    loc = [str(x) for x in errors[0]["loc"]]
+    leaf = path.split(".")[-1]
+    assert loc[0] == path.split(".")[0].split("[")[0] and loc[-1] == leaf
+    assert errors[0]["input"] == value
+
+
+def test_every_bounded_number_has_both_bounds_or_a_reason() -> None:
+    cases = {p for p, _ in out_of_range_cases()}
+    for path, info in iter_fields():
+        if info.annotation in (int, float) and path not in cases:
+            pytest.fail(f"{path} has no bounds")
+
+
+def test_every_field_has_label_unit_and_doc() -> None:
+    for row in parameter_rows():
+        assert row.label and row.doc, row.path
+
+
+def test_wrong_type_and_unknown_key() -> None:
+    with pytest.raises(ValidationError, match=r"culture\.openness"):
+        Params().with_updates({"culture.openness": "high"})
+    with pytest.raises(ValidationError, match="openess"):
+        Params().with_updates({"culture.openess": 0.5})
+    with pytest.raises(ValidationError, match="Input should be 'model'"):
+        Params().with_updates({"leaders.strategy": "shout"})
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("chief", "is not one of"),
+        ("role=chief", "role must be one of"),
+        ("level=x", "level must be a whole number"),
+        ("levels=1", "levels must look like A-B"),
+        ("unit=", "is not one of"),
+    ],
+)
+def test_bad_selectors_are_explained(who: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Params().with_updates({"leaders.rules": [{"who": who, "strategy": "model"}]})
+
+
+def test_schedule_must_end_after_it_starts() -> None:
+    with pytest.raises(ValidationError, match="stop"):
+        Params().with_updates({"leaders.start": 5, "leaders.stop": 5})
+    with pytest.raises(ValidationError, match="stop"):
+        Params().with_updates({"leaders.rules": [{"who": "all", "start": 4, "stop": 2}]})
+
+
+def test_switching_mechanism_starts_from_its_defaults() -> None:
+    p = Params().with_updates({"mechanism.name": "bass", "mechanism.q": 0.5})
+    assert p.mechanism.name == "bass" and p.mechanism.q == 0.5
+    p2 = p.with_updates({"mechanism.name": "threshold"})
+    assert p2.mechanism.name == "threshold" and p2.mechanism.phi == 0.18
+
+
+def test_odd_parameter_table_matches_the_definitions() -> None:
+    text = (ROOT / "docs" / "ODD.md").read_text()
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    assert text[start:end] == markdown_table(), (
+        "docs/ODD.md's parameter table is stale: regenerate it with `orgsim params --markdown`"
+    )
+
+
+def test_odd_names_every_mechanism_with_a_reference() -> None:
+    from simulator.mechanisms import REGISTRY
+
+    text = (ROOT / "docs" / "ODD.md").read_text()
+    for name, cls in REGISTRY.items():
+        assert f"`{name}`" in text, name
+        first_author = cls.reference.split()[0]
+        assert first_author in text, (name, first_author)
