@@ -13,6 +13,7 @@ computation is therefore split into a fixed neighbour part and a follow part com
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,13 @@ from simulator.params import AttentionParams
 def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
     """``matrix @ x`` for each replication row of ``x`` (shape ``(R, n)``)."""
     return np.asarray((matrix @ np.asarray(x, dtype=float).T).T)
+
+
+def product(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """``matrix @ x[k, r]`` for every ``(k, r)`` of ``x`` (shape ``(k, R, n)``), in one product."""
+    k, r, n = x.shape
+    out = matrix @ np.ascontiguousarray(x.reshape(k * r, n).T)
+    return np.asarray(out.T.reshape(k, r, n))
 
 
 def prestige_of(org: Org, p: AttentionParams) -> np.ndarray:
@@ -107,8 +115,17 @@ class Attention:
 
         People who watch nobody get 0.
         """
-        followed = spread(self.follows, np.asarray(x, dtype=float) * frame.visible)
-        weighted = spread(self.neighbours, x) + frame.scale * followed
+        return self.shares([x], frame)[0]
+
+    def shares(self, xs: Sequence[np.ndarray], frame: Frame) -> np.ndarray:
+        """:meth:`share` of several quantities at once (one pass over the matrices).
+
+        Returns shape ``(len(xs), R, n)``.
+        """
+        x = np.stack([np.asarray(v, dtype=float) for v in xs])
+        weighted = product(self.neighbours, x)
+        if self.follows.nnz:
+            weighted += frame.scale * product(self.follows, x * frame.visible)
         total = frame.total
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
 

@@ -10,7 +10,7 @@ Examples
 >>> import numpy as np
 >>> from simulator.params import OrgParams
 >>> org = build_org(OrgParams(size=43, span=6, span_jitter=0, units=6), np.random.default_rng(1))
->>> org.n, int(org.level.max()), list(np.bincount(org.level))
+>>> org.n, int(org.level.max()), np.bincount(org.level).tolist()
 (43, 2, [1, 6, 36])
 """
 

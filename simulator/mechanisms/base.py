@@ -112,11 +112,6 @@ class Mechanism(ABC):
 # --- shared pieces ----------------------------------------------------------------------
 
 
-def exposure_by_kind(ctx: Context, weights: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """``weights @ x`` split by the kind of the observed account, shape ``(3, R, n)``."""
-    return np.stack([spread(weights, x * (ctx.kind == k)) for k in range(len(KINDS))])
-
-
 def attribute(exposure: np.ndarray, guideline: np.ndarray | None = None) -> np.ndarray:
     """Main source of an adoption: the kind with the most accumulated exposure.
 
@@ -179,7 +174,6 @@ class Classic(Mechanism):
         state.last_post = np.where(adopted, t, state.last_post)
         events.add("posts", adopted)
         events.add("cross_unit", adopted * self.ctx.cross_observers)
-        state.exposure = state.exposure + exposure_by_kind(self.ctx, self.ctx.observe, adopted)
         free = actions.held < 0
         new = free & ~adopted & self.adopt(state, adopted, u)
         gone = self.abandon(state, free & adopted, u)
@@ -187,8 +181,22 @@ class Classic(Mechanism):
         new_stage = np.where(gone, LISTENER, new_stage).astype(np.int8)
         events.add("lapses", gone)
         state.lapses = state.lapses + gone
-        settle(state, new_stage, actions, t, events, attribute(state.exposure))
+        settle(state, new_stage, actions, t, events, self.sources(adopted, new))
         return events
+
+    def sources(self, adopted: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """Main source of each new adoption: the kind most common among observed adopters.
+
+        Computed for the new adopters' rows only (codes elsewhere are unused).
+        """
+        code = np.full(new.shape, SOURCES.index("spontaneous"), dtype=np.int8)
+        kinds = np.eye(len(KINDS))[self.ctx.kind]  # (n, 3) one-hot
+        for r in range(new.shape[0]):
+            rows = np.flatnonzero(new[r])
+            if len(rows):
+                seen = np.asarray(self.ctx.observe[rows] @ (kinds * adopted[r][:, None]))
+                code[r, rows] = attribute(seen.T[:, None, :])[0]
+        return code
 
     @abstractmethod
     def adopt(self, state: State, adopted: np.ndarray, u: Mapping[str, np.ndarray]) -> np.ndarray:

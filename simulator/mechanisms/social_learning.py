@@ -22,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from simulator.attention import Frame, spread
+from simulator.attention import Frame, product, spread
 from simulator.mechanisms.base import Events, Mechanism, attribute, hold, settle
 from simulator.state import KINDS, LISTENER, NON_USER, POSTER, State
 from simulator.state import efficacy as efficacy_of
@@ -168,7 +168,7 @@ class SocialLearning(Mechanism):
             if ctx.params.attention.silent_leaders_count
             else (signal > 0).astype(float)
         )
-        num, den = spread(ctx.endorse, signal), spread(ctx.endorse, counted)
+        num, den = product(ctx.endorse, np.stack([signal, counted]))
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
     def learn(
@@ -190,22 +190,24 @@ class SocialLearning(Mechanism):
             + POLICY_SIGN[culture.policy] * culture.policy_shift
             - params.restriction.comfort_penalty * actions.restricted
         )
+        by_kind = [posts * (self.ctx.kind == k) for k in range(len(KINDS))]
+        social, engagement, criticism, *seen_by_kind = att.shares(
+            [active, engaged, criticised, *by_kind], frame
+        )
         target = (
             baseline
-            + lp.social_weight * att.share(active, frame)
+            + lp.social_weight * social
             + lp.endorsement_weight * self.endorsement(active)
-            + lp.engagement_weight * att.share(engaged, frame)
-            - lp.criticism_weight * att.share(criticised, frame)
+            + lp.engagement_weight * engagement
+            - lp.criticism_weight * criticism
         )
         target = np.clip(target, 0.0, 1.0)
         state.comfort = (1 - lp.comfort_rate) * state.comfort + lp.comfort_rate * target
-        by_kind = np.stack(
-            [att.share(posts * (self.ctx.kind == k), frame) for k in range(len(KINDS))]
-        )
-        seen = by_kind.sum(axis=0)
+        exposure = np.stack(seen_by_kind)
+        seen = exposure.sum(axis=0)
         state.tacit = state.tacit + (1 - state.tacit) * (1 - (1 - lp.tacit_rate) ** seen)
         memory = 1 - 1 / params.attention.active_window  # recent exposure counts most
-        state.exposure = memory * state.exposure + by_kind
+        state.exposure = memory * state.exposure + exposure
 
     # -- phase 6 ----------------------------------------------------------------------------
     def decide(
