@@ -103,15 +103,17 @@ class Org:
     def roles(self) -> np.ndarray:
         """Role codes indexing :data:`simulator.selectors.ROLES` (leaders only; -1 otherwise).
 
-        ``top`` at level 0, ``executive`` at level 1, else ``frontline`` when no report leads,
-        else ``middle``.
+        ``top`` for the top leader, ``executive`` for their direct reports, else ``frontline``
+        when no report leads, else ``middle``. Roles follow the reporting tree, not the
+        (possibly imported) levels.
         """
         leads_leader = np.zeros(self.n, dtype=bool)
         has = (self.manager >= 0) & self.is_leader
         leads_leader[self.manager[has]] = True
         role = np.where(leads_leader, 2, 3)
-        role = np.where(self.level == 1, 1, role)
-        role = np.where(self.level == 0, 0, role)
+        top = self.manager == ROOT
+        role = np.where(np.isin(self.manager, np.flatnonzero(top)), 1, role)
+        role = np.where(top, 0, role)
         return np.where(self.is_leader, role, -1)
 
     def subtree(self, people: np.ndarray) -> np.ndarray:
@@ -264,17 +266,23 @@ def complete_org(
     titles: tuple[str, ...] = (),
     lateral: np.ndarray | None = None,
 ) -> Org:
-    """Add levels, units, informal ties (unless given), follows and audiences to a tree."""
+    """Add levels, units, informal ties (unless given), follows and audiences to a tree.
+
+    ``level`` may be given (grades of an imported chart: 0 at the top, larger further down);
+    units always follow the tree's depth.
+    """
     manager = np.asarray(manager, dtype=np.int64)
-    if level is None:
-        level = levels_of(manager)
-    if unit is None:
-        unit = units_of(manager, level)
-        n_units = int(unit.max()) + 1
-        unit_names = ("Top team", *tuple(f"Unit {u}" for u in range(1, n_units)))
+    if level is None or unit is None:
+        depth = levels_of(manager)
+        level = depth if level is None else level
+        if unit is None:
+            unit = units_of(manager, depth)
+            n_units = int(unit.max()) + 1
+            unit_names = ("Top team", *tuple(f"Unit {u}" for u in range(1, n_units)))
     if lateral is None:
         lateral = draw_lateral(unit, p.lateral_within, p.lateral_across, rng)
-    follows = draw_follows(level < p.follow_levels, p.follow_prob, rng)
+    is_leader = np.bincount(manager[manager >= 0], minlength=len(manager)) > 0
+    follows = draw_follows((level < p.follow_levels) & is_leader, p.follow_prob, rng)
     audience = draw_audience(level, p, rng)
     return Org(
         manager=manager,
@@ -322,14 +330,19 @@ def draw_lateral(
 
 
 def draw_follows(followed: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
-    """Each person follows each ``followed`` account (a mask) with probability ``prob``."""
-    top = np.flatnonzero(followed)
-    if len(top) == 0 or prob == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    hit = rng.random((len(top), len(followed))) < prob
-    hit[np.arange(len(top)), top] = False
-    leader, follower = np.nonzero(hit)
-    return np.c_[follower, top[leader]].astype(np.int64)
+    """Each person follows each ``followed`` account (a mask) with probability ``prob``.
+
+    Per account, the number of followers is binomial and the followers are drawn without
+    replacement, so memory grows with the ties drawn, not with accounts x people.
+    """
+    n = len(followed)
+    pairs = [np.zeros((0, 2), dtype=np.int64)]
+    for account in np.flatnonzero(followed) if prob > 0 else []:
+        k = rng.binomial(n - 1, prob)
+        others = rng.choice(n - 1, size=k, replace=False)
+        others = np.sort(others + (others >= account))  # skip the account itself
+        pairs.append(np.c_[others, np.full(k, account)])
+    return np.concatenate(pairs).astype(np.int64)
 
 
 def draw_audience(level: np.ndarray, p: OrgParams, rng: np.random.Generator) -> np.ndarray:

@@ -1,0 +1,359 @@
+"""Import a real org chart from CSV tables, with errors a spreadsheet user can act on.
+
+The org table has a header row and one row per person: required columns ``id`` and
+``manager_id`` (empty for the top leader), optional ``unit``, ``title`` and ``level``.
+An optional ties table (columns ``source`` and ``target``) lists informal lateral ties.
+Every problem raises :class:`OrgChartError` with one line naming the file, the row (as a
+spreadsheet shows it: the header is row 1), the column, the value and what is allowed.
+
+Examples
+--------
+>>> import numpy as np, tempfile, pathlib
+>>> from simulator.params import OrgParams
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "org.csv"
+>>> _ = path.write_text("id,manager_id\\nceo,\\na,ceo\\nb,ceo\\nc,a\\n")
+>>> org = load_org_csv(path, OrgParams(), np.random.default_rng(0))
+>>> org.manager.tolist(), org.level.tolist(), org.unit_names
+([-1, 0, 0, 1], [0, 1, 1, 2], ('Top team', 'Unit 1', 'Unit 2'))
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.orgchart import ROOT, Org, complete_org
+from simulator.params import OrgParams
+
+TOP_TEAM = "Top team"
+"""Unit name of the top leader when the table gives none."""
+MAX_LEVEL = 1000
+"""Largest accepted value in the ``level`` column."""
+
+_LEVEL = re.compile(r"[0-9]+(\.0*)?")
+Path = str | os.PathLike[str]
+Rows = list[tuple[int, dict[str, str]]]
+
+
+class OrgChartError(ValueError):
+    """A bad org-chart or ties table; ``str(err)`` is one readable line.
+
+    Attributes ``path``, ``row`` (as a spreadsheet numbers it: the header is row 1) and
+    ``column`` locate the problem where that makes sense, else they are ``None``.
+    """
+
+    def __init__(
+        self, path: str, problem: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
+        where = path + (f", row {row}" if row else "") + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {problem}")
+        self.path, self.row, self.column, self.problem = path, row, column, problem
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable (worker processes)
+        kwargs = {"row": self.row, "column": self.column}
+        return (_rebuild_error, (self.path, self.problem, kwargs))
+
+
+def _rebuild_error(path: str, problem: str, kwargs: dict[str, Any]) -> OrgChartError:
+    return OrgChartError(path, problem, **kwargs)
+
+
+@dataclass(frozen=True, eq=False)
+class OrgTable:
+    """A parsed, validated org table; person ``i`` is data row ``i`` (spreadsheet row i+2).
+
+    Parameters
+    ----------
+    path : str
+    ids, titles : tuple of str
+    manager : int array, shape (n,)
+        Index of each person's manager, ``ROOT`` (-1) for the top leader.
+    depth : int array, shape (n,)
+        Steps below the top leader (what :func:`simulator.orgchart.levels_of` gives).
+    level : int array or None
+        The ``level`` column as given (grades), ``None`` when absent or entirely empty.
+    unit : int array or None
+        Index into ``unit_names`` (empty cells inherit the manager's unit), ``None`` when
+        there is no ``unit`` column.
+    unit_names : tuple of str
+        Sorted distinct unit names; empty without a ``unit`` column.
+    """
+
+    path: str
+    ids: tuple[str, ...]
+    manager: np.ndarray
+    depth: np.ndarray
+    level: np.ndarray | None
+    unit: np.ndarray | None
+    unit_names: tuple[str, ...]
+    titles: tuple[str, ...]
+
+
+def _show(value: str) -> str:
+    """A cell value quoted for a one-line message (escaped, shortened)."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> Rows:
+    """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns."""
+    name = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            try:
+                records = list(reader)
+            except csv.Error as err:
+                problem = f"not a readable CSV file near line {reader.line_num} ({err})"
+                raise OrgChartError(name, problem) from err
+    except FileNotFoundError as err:
+        raise OrgChartError(name, "file not found") from err
+    except UnicodeDecodeError as err:
+        problem = f"not UTF-8 text (bad byte at offset {err.start}); save it as 'CSV UTF-8'"
+        raise OrgChartError(name, problem) from err
+    except OSError as err:
+        raise OrgChartError(name, f"cannot read the file ({err.strerror or err})") from err
+    need = ", ".join(wanted)
+    if not records:
+        raise OrgChartError(name, f"the file is empty; expected a header row ({need}, ...)")
+    header = [re.sub(r"[\s-]+", "_", cell.strip().lower()) for cell in records[0]]
+    if not any(header):
+        raise OrgChartError(name, f"no header: row 1 is empty; it must name the columns {need}")
+    columns: dict[str, int] = {}
+    for k, col in enumerate(header):
+        if col in (*wanted, *optional) and col in columns:
+            problem = f"column {col} appears twice (columns {columns[col] + 1} and {k + 1})"
+            raise OrgChartError(name, problem, row=1)
+        columns.setdefault(col, k)
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        found = ", ".join(_show(cell.strip()) for cell in records[0][:12])
+        raise OrgChartError(
+            name,
+            f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)} (found: {found}); "
+            f"row 1 must be a header naming the columns {need}",
+        )
+    index = [(c, columns[c]) for c in (*wanted, *optional) if c in columns]
+    return [
+        (number, {c: record[k].strip() if k < len(record) else "" for c, k in index})
+        for number, record in enumerate(records[1:], start=2)
+        if any(cell.strip() for cell in record)
+    ]
+
+
+def _nearest(anchor: np.ndarray) -> np.ndarray:
+    """Follow pointers to their fixpoints by pointer doubling (the forest must be acyclic)."""
+    while True:
+        nxt = anchor[anchor]
+        if np.array_equal(nxt, anchor):
+            return anchor
+        anchor = nxt
+
+
+def _parse_level(name: str, number: int, value: str) -> int:
+    """A ``level`` cell as an int, or an error naming the row and the value."""
+    if not value:
+        problem = "empty level; give every person a level or leave the whole column empty"
+        raise OrgChartError(name, problem, row=number, column="level")
+    if not _LEVEL.fullmatch(value) or float(value) > MAX_LEVEL:
+        allowed = f"level must be a whole number >= 0 (at most {MAX_LEVEL})"
+        problem = f"invalid level {_show(value)}; {allowed}"
+        raise OrgChartError(name, problem, row=number, column="level")
+    return int(float(value))
+
+
+def read_org_table(path: Path) -> OrgTable:
+    """Parse and validate an org table (no randomness).
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV with a header: ``id``, ``manager_id`` and optionally ``unit``, ``title``,
+        ``level`` (names matched case-insensitively; other columns are ignored).
+
+    Returns
+    -------
+    OrgTable
+
+    Raises
+    ------
+    OrgChartError
+        At the first problem, in row order: empty or duplicate ids, bad levels, unknown or
+        own managers, then too few people, no or several top leaders, and loops.
+    """
+    name = os.fspath(path)
+    rows = _read_csv(path, ("id", "manager_id"), ("unit", "title", "level"))
+    first: dict[str, int] = {}
+    for i, (number, row) in enumerate(rows):
+        pid = row["id"]
+        if not pid:
+            raise OrgChartError(name, "empty id; every person needs an id", row=number, column="id")
+        if pid in first:
+            seen = rows[first[pid]][0]
+            problem = f"duplicate id {_show(pid)} (first seen at row {seen}, again at row {number})"
+            raise OrgChartError(name, problem + "; ids must be unique", row=number, column="id")
+        first[pid] = i
+    level = None
+    if any(row.get("level") for _, row in rows):
+        levels = [_parse_level(name, number, row["level"]) for number, row in rows]
+        level = np.array(levels, dtype=np.int64)
+    manager = np.full(len(rows), ROOT, dtype=np.int64)
+    for i, (number, row) in enumerate(rows):
+        boss = row["manager_id"]
+        if not boss:
+            continue
+        if boss not in first:
+            problem = f"unknown manager {_show(boss)}: no row has this id (top leader: leave empty)"
+            raise OrgChartError(name, problem, row=number, column="manager_id")
+        if first[boss] == i:
+            problem = f"{_show(boss)} is their own manager; the top leader has an empty manager_id"
+            raise OrgChartError(name, problem, row=number, column="manager_id")
+        manager[i] = first[boss]
+    ids = tuple(row["id"] for _, row in rows)
+    depth = _check_tree(name, rows, ids, manager)
+    unit: np.ndarray | None = None
+    unit_names: tuple[str, ...] = ()
+    if "unit" in rows[0][1]:
+        names = [row["unit"] for _, row in rows]
+        root = int(np.flatnonzero(manager == ROOT)[0])
+        names[root] = names[root] or TOP_TEAM
+        unit_names = tuple(sorted(set(names) - {""}))
+        code = dict(zip(unit_names, range(len(unit_names)), strict=True))
+        given = np.array([code.get(u, -1) for u in names], dtype=np.int64)
+        unit = given[_nearest(np.where(given >= 0, np.arange(len(rows)), manager))]
+    titles = tuple(row.get("title", "") for _, row in rows)
+    return OrgTable(name, ids, manager, depth, level, unit, unit_names, titles)
+
+
+def _check_tree(name: str, rows: Rows, ids: tuple[str, ...], manager: np.ndarray) -> np.ndarray:
+    """Check for one top leader and no loops; return each person's depth."""
+    n = len(rows)
+    if n < 2:
+        people = "no people (only a header)" if n == 0 else "only 1 person"
+        raise OrgChartError(name, f"{people}; an org chart needs at least 2 people")
+    roots = np.flatnonzero(manager == ROOT)
+    if len(roots) == 0:
+        problem = "no top leader: every row has a manager_id; the top leader needs an empty one"
+        raise OrgChartError(name, problem)
+    if len(roots) > 1:
+        listed = ", ".join(f"row {rows[r][0]} {_show(ids[r])}" for r in roots[:5])
+        more = f" and {len(roots) - 5} more" if len(roots) > 5 else ""
+        problem = f"{len(roots)} people have an empty manager_id ({listed}{more}); "
+        raise OrgChartError(
+            name, problem + "exactly one top leader is allowed", column="manager_id"
+        )
+    root = int(roots[0])
+    parent = np.where(manager == ROOT, root, manager)
+    depth = (manager != ROOT).astype(np.int64)
+    for _ in range(int(np.ceil(np.log2(n))) + 1):
+        depth, parent = depth + depth[parent], parent[parent]
+    lost = np.flatnonzero(parent != root)
+    if len(lost):
+        # parent[lost[0]] lies on a loop (2**k >= n steps up); walk it, from its first row.
+        # (A plain walk: nx.find_cycle takes seconds on a loop of 100,000 people.)
+        cycle, i = [int(parent[lost[0]])], int(manager[parent[lost[0]]])
+        while i != cycle[0]:
+            cycle.append(i)
+            i = int(manager[i])
+        start = cycle.index(min(cycle))
+        cycle = cycle[start:] + cycle[:start]
+        shown = [f"{_show(ids[i])} (row {rows[i][0]})" for i in cycle[:8]]
+        loop = " -> ".join([*shown, "..." if len(cycle) > 8 else _show(ids[cycle[0]])])
+        problem = f"the manager chain loops: {loop}; {len(lost)} people do not lead up to "
+        problem += f"the top leader {_show(ids[root])} (row {rows[root][0]})"
+        raise OrgChartError(name, problem, row=rows[cycle[0]][0], column="manager_id")
+    return depth
+
+
+def read_ties_table(path: Path, ids: Sequence[str]) -> np.ndarray:
+    """Read informal ties (columns ``source``, ``target``) between ids of the org table.
+
+    Returns
+    -------
+    int array, shape (m, 2)
+        Person indices, each undirected pair once with ``i < j``, sorted; repeated ties and
+        both directions are merged.
+    """
+    name = os.fspath(path)
+    index = {pid: i for i, pid in enumerate(ids)}
+    pairs = []
+    for number, row in _read_csv(path, ("source", "target")):
+        ends = []
+        for col in ("source", "target"):
+            value = row[col]
+            if value not in index:
+                problem = f"unknown id {_show(value)}; ties must join ids of the org chart"
+                if not value:
+                    problem = f"empty {col}; every tie needs a source and a target id"
+                raise OrgChartError(name, problem, row=number, column=col)
+            ends.append(index[value])
+        if ends[0] == ends[1]:
+            problem = f"self-tie {_show(row['source'])}; a tie must join two different people"
+            raise OrgChartError(name, problem, row=number, column="target")
+        pairs.append(sorted(ends))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.array(pairs, dtype=np.int64), axis=0)
+
+
+def load_org_csv(
+    path: Path, params: OrgParams, rng: np.random.Generator, *, ties: Path | None = None
+) -> Org:
+    """Build an :class:`~simulator.orgchart.Org` from an org table (and a ties table).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The org table (see :func:`read_org_table`).
+    params : OrgParams
+        Informal-tie, follow and audience parameters (the shape parameters are ignored).
+    rng : numpy.random.Generator
+        Source of the random ties, follows and audiences.
+    ties : str or path-like, optional
+        Informal ties (see :func:`read_ties_table`); when given they are the only informal
+        ties, else ties are drawn from ``params`` as for a generated org.
+
+    Returns
+    -------
+    Org
+        Person ``i`` is data row ``i``. Levels are the ``level`` column, else the depth;
+        units the ``unit`` column, else one per direct report of the top leader.
+    """
+    table = read_org_table(path)
+    lateral = None if ties is None else read_ties_table(ties, table.ids)
+    unit, unit_names = table.unit, table.unit_names
+    if unit is None:
+        n = len(table.ids)
+        head = _nearest(np.where(table.depth <= 1, np.arange(n), table.manager))
+        heads = np.flatnonzero(table.depth == 1)
+        unit = np.where(table.depth == 0, 0, np.searchsorted(heads, head) + 1).astype(np.int64)
+        unit_names = (TOP_TEAM, *(f"Unit {u}" for u in range(1, len(heads) + 1)))
+    return complete_org(
+        table.manager,
+        params,
+        rng,
+        level=table.depth if table.level is None else table.level,
+        unit=unit,
+        unit_names=unit_names,
+        ids=table.ids,
+        titles=table.titles,
+        lateral=lateral,
+    )
+
+
+def write_org_csv(org: Org, path: Path) -> None:
+    """Write ``id, manager_id, unit, title, level`` so that :func:`load_org_csv` reads it back."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "manager_id", "unit", "title", "level"])
+        for i in range(org.n):
+            boss = int(org.manager[i])
+            unit = org.unit_names[org.unit[i]]
+            writer.writerow(
+                [org.ids[i], org.ids[boss] if boss >= 0 else "", unit, org.titles[i], org.level[i]]
+            )
