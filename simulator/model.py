@@ -42,8 +42,10 @@ class OrgModel(mesa.Model):
         All parameters (defaults if omitted).
     rng : int, SeedSequence, Generator or a sequence of them, optional
         The run's root seed (SPEC 7). A sequence gives a batch of replications of the same
-        organisation, replication ``r`` drawing only from seed ``r``. ``None`` draws fresh
-        entropy, kept in ``model.seeds`` so that the run can be rebuilt.
+        organisation: the org (unless given) and the strategy assignment (delegates, their
+        followers) come from the first seed; each replication's people and dynamics come from
+        its own seed alone. ``None`` draws fresh entropy, kept in ``model.seeds`` so that the
+        run can be rebuilt.
     org : Org, optional
         A given organisation (e.g. an imported org chart); otherwise one is generated from
         ``params.org`` on the first seed's ``org`` stream.

@@ -1,0 +1,108 @@
+"""Small organisations and models for the tests, built by hand where the answer is on paper.
+
+A *quiet* org has no random ties at all: the network is just the reporting tree (plus the
+team cliques when ``team_ties`` is on, so a star with team ties is a complete graph).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from simulator.metrics import Recorder
+from simulator.model import OrgModel
+from simulator.orgchart import ROOT, Org, build_org, complete_org
+from simulator.params import OrgParams, Params
+from simulator.state import POSTER
+
+
+def quiet_org(manager: Sequence[int] | np.ndarray, *, team_ties: bool = False) -> Org:
+    """The org with this reporting tree and no lateral or follow ties."""
+    p = OrgParams(team_ties=team_ties, lateral_within=0, lateral_across=0, follow_levels=0)
+    return complete_org(np.asarray(manager, dtype=np.int64), p, np.random.default_rng(0))
+
+
+def balanced_tree(span: int, depth: int) -> np.ndarray:
+    """Managers of a full tree numbered breadth first: the reports of ``k`` are ``span*k+1..``."""
+    n = sum(span**d for d in range(depth + 1))
+    return np.r_[ROOT, (np.arange(1, n) - 1) // span].astype(np.int64)
+
+
+def path(n: int) -> np.ndarray:
+    """Managers of a chain 0 - 1 - ... - n-1 (each person reports to the previous one)."""
+    return np.arange(-1, n - 1, dtype=np.int64)
+
+
+def star(n: int) -> np.ndarray:
+    """Managers of a star: person 0 leads the ``n - 1`` others."""
+    return np.r_[ROOT, np.zeros(n - 1, dtype=np.int64)]
+
+
+def complete_graph(n: int) -> Org:
+    """``n`` people who all observe each other: a star with team ties."""
+    return quiet_org(star(n), team_ties=True)
+
+
+def random_org(size: int, seed: int, **org: Any) -> Org:
+    """A generated org with team and lateral ties and a follow layer (overridable)."""
+    p = OrgParams(
+        size=size,
+        span=4,
+        span_jitter=1,
+        units=3,
+        lateral_within=2.0,
+        lateral_across=0.5,
+        follow_levels=2,
+        follow_prob=0.3,
+    ).model_copy(update=org)
+    return build_org(p, np.random.default_rng(seed))
+
+
+def distances(org: Org, source: int) -> np.ndarray:
+    """Hops from ``source`` to everyone along observation ties (taken as undirected)."""
+    graph = nx.Graph(org.to_networkx())
+    hops = nx.single_source_shortest_path_length(graph, source)
+    return np.array([hops.get(i, -1) for i in range(org.n)])
+
+
+def params(name: str, updates: Mapping[str, Any] | None = None) -> Params:
+    """Parameters of mechanism ``name``: no leader strategy, nobody initially aware."""
+    base = {"mechanism.name": name, "leaders.strategy": "none", "people.initial_aware": 0.0}
+    return Params().with_updates({**base, **(updates or {})})
+
+
+def make_model(
+    p: Params,
+    org: Org,
+    seed: int | Sequence[int] = 0,
+    *,
+    adopters: Sequence[int] = (),
+    threshold: Sequence[float] | np.ndarray | None = None,
+) -> OrgModel:
+    """A model on ``org`` whose only initial adopters are ``adopters`` (when given).
+
+    ``threshold`` sets every person's threshold (all replications). The record restarts so
+    that step 0 of the series shows the initial state as set here.
+    """
+    model = OrgModel(
+        p, rng=list(seed) if isinstance(seed, Sequence) else seed, org=org, agents=False
+    )
+    state = model.state
+    if adopters:
+        state.stage[:] = np.where(state.stage == POSTER, 0, state.stage)
+        state.adopted_at[:] = -1
+        state.stage[:, list(adopters)] = POSTER
+        state.adopted_at[:, list(adopters)] = 0
+    if threshold is not None:
+        state.threshold[:] = np.asarray(threshold, dtype=float)[None, :]
+    model.recorder = Recorder(model.context)
+    model.recorder.record(state)
+    return model
+
+
+def ever_adopted(model: OrgModel) -> np.ndarray:
+    """Share of people who ever adopted, per replication."""
+    return np.asarray((model.state.adopted_at >= 0).mean(axis=1))
