@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,28 +34,37 @@ class ParamRow:
 
 
 def _number(x: float) -> str:
+    """``0.5`` -> ``0.5``; whole numbers with ``_`` thousands: ``1000000`` -> ``1_000_000``."""
     return f"{x:g}" if isinstance(x, float) else f"{x:,}".replace(",", "_")
+
+
+def bounds(info: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
+    """``(low, low_open, high, high_open)`` of a field's numeric bounds (None: unbounded)."""
+    lo: float | None = None
+    hi: float | None = None
+    lo_open = hi_open = False
+    for m in info.metadata:
+        if isinstance(m, Ge):
+            lo = float(m.ge)  # type: ignore[arg-type]
+        elif isinstance(m, Gt):
+            lo, lo_open = float(m.gt), True  # type: ignore[arg-type]
+        elif isinstance(m, Le):
+            hi = float(m.le)  # type: ignore[arg-type]
+        elif isinstance(m, Lt):
+            hi, hi_open = float(m.lt), True  # type: ignore[arg-type]
+    return lo, lo_open, hi, hi_open
 
 
 def allowed_values(info: FieldInfo) -> str:
     """The allowed values of a field in words: a range, a list of choices, or a type."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in info.metadata:
-        if isinstance(m, Ge):
-            lo = m.ge
-        elif isinstance(m, Gt):
-            lo, lo_open = m.gt, True
-        elif isinstance(m, Le):
-            hi = m.le
-        elif isinstance(m, Lt):
-            hi, hi_open = m.lt, True
+    lo, lo_open, hi, hi_open = bounds(info)
+    fmt = _int_or_float(info)
     if lo is not None and hi is not None:
         if lo_open or hi_open:
-            return f"{'(' if lo_open else '['}{_number(lo)}, {_number(hi)}{')' if hi_open else ']'}"
-        return f"{_number(lo)} to {_number(hi)}"
+            return f"{'(' if lo_open else '['}{fmt(lo)}, {fmt(hi)}{')' if hi_open else ']'}"
+        return f"{fmt(lo)} to {fmt(hi)}"
     if lo is not None:
-        return f"{'>' if lo_open else '>='} {_number(lo)}"
+        return f"{'>' if lo_open else '>='} {fmt(lo)}"
     annotation = info.annotation
     choices = _literal_choices(annotation)
     if choices:
@@ -62,6 +72,12 @@ def allowed_values(info: FieldInfo) -> str:
     if annotation is bool:
         return "true, false"
     return getattr(annotation, "__name__", str(annotation))
+
+
+def _int_or_float(info: FieldInfo) -> Callable[[float], str]:
+    if info.annotation is int or info.annotation == int | None:
+        return lambda x: _number(int(x))
+    return _number
 
 
 def _literal_choices(annotation: Any) -> list[str]:
