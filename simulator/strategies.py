@@ -65,9 +65,10 @@ class Actions:
     """What the strategies do in one step (phase 1, interventions)."""
 
     held: np.ndarray  # (R, n) int8: stage a person is held at, -1 if free
-    rate: np.ndarray  # (n,) posts/week of a poster this step
+    rate: np.ndarray  # (R, n) posts/week of a poster this step
     restricted: np.ndarray  # (n,) bool, under a restricting leader
     memo: np.ndarray  # (n,) bool, receives a guideline memo this step
+    delegating: np.ndarray  # (n,) bool, leaders whose delegation acts this step
 
 
 def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
@@ -196,8 +197,9 @@ class Strategies:
         delegate_on = (a.delegates.T @ delegating) > 0
         held = np.where(delegate_on, POSTER, held).astype(np.int8)
         held_r = np.where(state.left_strategy, -1, held[None, :]).astype(np.int8)
+        # people who left their role post at the employees' rate
         rate = np.where(
-            held == POSTER, np.where(delegate_on, a.delegate_rate, a.rate), self.base_rate
+            held_r == POSTER, np.where(delegate_on, a.delegate_rate, a.rate), self.base_rate
         )
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
         rate = np.where(restricted, rate * self.time_factor, rate)
@@ -207,7 +209,9 @@ class Strategies:
             if len(memo_from)
             else np.zeros(self.org.n, dtype=bool)
         )
-        return Actions(held=held_r, rate=rate, restricted=restricted, memo=memo)
+        return Actions(
+            held=held_r, rate=rate, restricted=restricted, memo=memo, delegating=delegating > 0
+        )
 
     def _subtree_of(self, key: bytes) -> np.ndarray:
         people = np.frombuffer(key, dtype=np.int64)

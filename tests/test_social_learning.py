@@ -172,7 +172,7 @@ def test_delegation_beats_listening(default_arms: dict) -> None:
 
 def test_heavy_criticism_of_leaders_makes_delegation_win() -> None:
     arms = paired_outcomes(
-        ["model", "delegate"], range(16), {"responses.leader_criticism_multiplier": 6.0}
+        ["model", "delegate"], range(16), {"responses.leader_criticism_multiplier": 8.0}
     )
     assert clearly_above(arms["delegate"][:, 0], arms["model"][:, 0])
 

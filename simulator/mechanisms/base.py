@@ -43,7 +43,12 @@ class Context:
 
     @classmethod
     def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
-        """Compile the network; followed delegates (if any) join the follow layer."""
+        """Compile the network; followed delegates (if any) join the follow layer.
+
+        One's own leaders (for endorsement) are the chain of command and the followed top
+        leaders only: a followed delegate endorses through their leader.
+        """
+        endorse = endorsement_matrix(org, params.attention)
         if len(assignment.follows):
             org = replace(org, follows=np.concatenate([org.follows, assignment.follows]))
         observe = observation(org)
@@ -56,9 +61,9 @@ class Context:
             assignment=assignment,
             attention=Attention.build(org, params.attention),
             observe=observe,
-            endorse=endorsement_matrix(org, params.attention),
+            endorse=endorse,
             kind=assignment.kind(org),
-            top=org.level < params.org.follow_levels,
+            top=(org.level < params.org.follow_levels) & org.is_leader,
             cross_observers=cross,
         )
 

@@ -156,10 +156,13 @@ class SocialLearning(Mechanism):
         return engaged, criticised, actions
 
     # -- phase 5 ----------------------------------------------------------------------------
-    def endorsement(self, active: np.ndarray) -> np.ndarray:
-        """Weighted share of one's own leaders who post (or whose delegates post, partly)."""
+    def endorsement(self, active: np.ndarray, delegating: np.ndarray) -> np.ndarray:
+        """Weighted share of one's own leaders who post (or whose delegates post, partly).
+
+        A delegate's posts speak for a leader only while that leader's delegation acts.
+        """
         ctx = self.ctx
-        delegate_posts = spread(ctx.assignment.delegates, active) > 0
+        delegate_posts = (spread(ctx.assignment.delegates, active) > 0) & delegating
         signal = np.where(
             active, 1.0, np.where(delegate_posts, ctx.params.delegation.endorsement, 0.0)
         )
@@ -197,7 +200,7 @@ class SocialLearning(Mechanism):
         target = (
             baseline
             + lp.social_weight * social
-            + lp.endorsement_weight * self.endorsement(active)
+            + lp.endorsement_weight * self.endorsement(active, actions.delegating)
             + lp.engagement_weight * engagement
             - lp.criticism_weight * criticism
         )
@@ -252,7 +255,7 @@ class SocialLearning(Mechanism):
         events.add("lapses", lapse)
 
         without = state.comfort * (efficacy - w * state.guideline_gain) - state.threshold
-        pivotal = adopt & (state.guideline_gain > 0) & ~state.innovator & (without < 0)
+        pivotal = adopt & (state.guideline_gain > 0) & ~state.innovator & (gap >= 0) & (without < 0)
         new_stage = np.where(aware, LISTENER, stage)
         new_stage = np.where(adopt, POSTER, new_stage)
         new_stage = np.where(lapse, LISTENER, new_stage).astype(np.int8)
