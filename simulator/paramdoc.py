@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
@@ -132,3 +133,20 @@ def markdown_table() -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines.append(TABLE_END)
     return "\n".join(lines)
+
+
+def update_document(path: str | Path) -> bool:
+    """Replace the parameter table in ``path`` (between the markers); True if it changed."""
+    path = Path(path)
+    text = path.read_text()
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    new = text[:start] + markdown_table() + text[end:]
+    path.write_text(new)
+    return new != text
+
+
+if __name__ == "__main__":  # python -m simulator.paramdoc [docs/ODD.md]
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "docs/ODD.md"
+    print(f"{target}: {'updated' if update_document(target) else 'already current'}")

@@ -106,7 +106,7 @@ def test_odd_parameter_table_matches_the_definitions() -> None:
     text = (ROOT / "docs" / "ODD.md").read_text()
     start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
     assert text[start:end] == markdown_table(), (
-        "docs/ODD.md's parameter table is stale: regenerate it with `orgsim params --markdown`"
+        "docs/ODD.md's parameter table is stale: run `python -m simulator.paramdoc`"
     )
 
 
