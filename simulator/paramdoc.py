@@ -108,6 +108,10 @@ def parameter_rows() -> list[ParamRow]:
         allowed = allowed_values(info)
         if path == "mechanism.name":
             allowed = ", ".join(MECHANISM_PARAMS)
+        elif path == "leaders.rules":
+            allowed = "list of {who, strategy, rate, start, stop}"
+        elif type(None) in typing.get_args(info.annotation):
+            allowed += ", or none"
         rows.append(
             ParamRow(
                 path=path,

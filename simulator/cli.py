@@ -1,0 +1,523 @@
+"""The command line: ``orgsim run``, ``orgsim compare`` and ``orgsim params``.
+
+Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
+a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
+code 2 and no traceback. All parameters are validated before anything runs.
+
+Examples
+--------
+.. code-block:: console
+
+    $ orgsim run --strategy model --size 500 --steps 52 --seed 1 --out results/first
+    $ orgsim compare --arms model,delegate --reps 20 --set culture.openness=0.3 --out results/cmp
+    $ orgsim params --markdown
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from simulator import __version__
+from simulator.errors import describe, is_user_error
+from simulator.params import STRATEGIES, Params
+
+PAIRED_METRICS: tuple[str, ...] = (
+    "poster",
+    "peak_poster",
+    "t10",
+    "t50",
+    "reach",
+    "cross_unit",
+    "posts",
+    "criticised",
+    "pullbacks",
+)
+OPTION_PATHS = {"size": "org.size", "steps": "steps", "strategy": "leaders.strategy"}
+_VARIANT_KEY = re.compile(r"mechanism\[(\w+)\]\.(\w+)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``orgsim`` on ``argv`` (default: the process arguments); return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv = orgsim.main(args, prog_name="orgsim", standalone_mode=False, obj={"argv": args})
+    except click.exceptions.NoArgsIsHelpError as err:
+        click.echo(err.ctx.get_help())
+        return 0
+    except click.UsageError as err:
+        hint = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+        return _fail([err.format_message() + hint])
+    except click.ClickException as err:
+        return _fail([err.format_message()])
+    except click.exceptions.Abort:
+        return _fail(["interrupted"], code=130)
+    except Exception as err:
+        if is_user_error(err):
+            return _fail(describe(err))
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
+def _fail(lines: Sequence[str], code: int = 2) -> int:
+    for line in lines:
+        click.echo(f"orgsim: error: {' '.join(line.split())}", err=True)
+    return code
+
+
+@click.group(
+    name="orgsim",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="orgsim")
+def orgsim() -> None:
+    """Organisational social-diffusion simulator: do leaders who post themselves (modeling)
+    spread active social-media use further than leaders who delegate it?"""
+
+
+# -- options shared by run and compare -------------------------------------------------------
+def _parse_sets(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    updates: dict[str, Any] = {}
+    for text in values:
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", ctx, param)
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        variant = _VARIANT_KEY.fullmatch(key)
+        if variant:  # the params table's mechanism[bass].p means mechanism bass, its p
+            name, key = variant.group(1), f"mechanism.{variant.group(2)}"
+            if updates.setdefault("mechanism.name", name) != name:
+                raise click.BadParameter(f"{text!r} conflicts with another mechanism", ctx, param)
+        updates[key] = value
+    return updates
+
+
+def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from simulator.mechanisms import REGISTRY
+
+    defaults = Params()
+    options = [
+        click.option(
+            "--size",
+            type=int,
+            help=f"Organisation size, people (org.size; default {defaults.org.size}).",
+        ),
+        click.option(
+            "--steps", type=int, help=f"Weeks to simulate (steps; default {defaults.steps})."
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(min=0),
+            default=1,
+            show_default=True,
+            help="Root seed; replication r uses replication_seeds(seed, reps)[r].",
+        ),
+        click.option(
+            "--reps",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Replications (each its own generated organisation).",
+        ),
+        click.option(
+            "--mechanism",
+            type=click.Choice(list(REGISTRY)),
+            help=f"Adoption rule (mechanism.name; default {defaults.mechanism.name}).",
+        ),
+        click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="KEY=VALUE",
+            callback=_parse_sets,
+            help="Any parameter by dotted path, e.g. culture.openness=0.3 (repeatable; "
+            "the value is read as JSON when it can be). See 'orgsim params'.",
+        ),
+        click.option(
+            "--org-csv",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Import a real org chart (columns id, manager_id; optional unit, title, level).",
+        ),
+        click.option(
+            "--ties-csv",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Informal ties of the imported org chart (columns source, target).",
+        ),
+        click.option(
+            "--out",
+            required=True,
+            type=click.Path(file_okay=False),
+            help="Output folder (created; our files in it are overwritten).",
+        ),
+        click.option("--quiet", is_flag=True, help="Print nothing but errors."),
+    ]
+    if strategy:
+        options.insert(
+            0,
+            click.option(
+                "--strategy",
+                type=click.Choice(STRATEGIES),
+                help=f"Leader strategy (leaders.strategy; default {defaults.leaders.strategy}).",
+            ),
+        )
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _params(options: dict[str, Any]) -> Params:
+    """Defaults, overridden by the options given and then by ``--set`` (validated)."""
+    updates = {path: options[o] for o, path in OPTION_PATHS.items() if options.get(o) is not None}
+    if options.get("mechanism") is not None:
+        updates["mechanism.name"] = options["mechanism"]
+    updates.update(options["sets"])
+    if options["ties_csv"] and not options["org_csv"]:
+        raise click.UsageError("--ties-csv needs --org-csv")
+    return Params().with_updates(updates)
+
+
+# -- running ---------------------------------------------------------------------------------
+class _Runner:
+    """Runs replications; with an imported org chart, loads it once per replication."""
+
+    def __init__(self, options: dict[str, Any], params: Params) -> None:
+        from simulator.rng import replication_seeds
+
+        self.options = options
+        self.seeds = replication_seeds(options["seed"], options["reps"])
+        self._org: tuple[int, Any] = (-1, None)
+        if options["org_csv"]:
+            self.org(0, params)  # a bad org chart fails before anything runs
+
+    def org(self, rep: int, params: Params) -> Any:
+        if not self.options["org_csv"]:
+            return None
+        if self._org[0] != rep:
+            from simulator.orgimport import load_org_csv
+            from simulator.rng import RunStreams
+
+            org = load_org_csv(
+                self.options["org_csv"],
+                params.org,
+                RunStreams(self.seeds[rep]).generator("org"),
+                ties=self.options["ties_csv"],
+            )
+            self._org = (rep, org)
+        return self._org[1]
+
+    def run(self, rep: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        from simulator.model import OrgModel
+
+        model = OrgModel(params, rng=self.seeds[rep], org=self.org(rep, params), agents=False)
+        model.run()
+        return tuple(  # type: ignore[return-value]
+            frame.assign(replication=rep)
+            for frame in (model.series(), model.levels(), model.outcomes())
+        )
+
+
+def _progress(total: int, quiet: bool) -> tqdm:
+    return tqdm(total=total, unit="run", disable=True if quiet or total < 2 else None, leave=False)
+
+
+@orgsim.command()
+@_common_options(strategy=True)
+@click.pass_context
+def run(ctx: click.Context, **options: Any) -> None:
+    """Run one setting (with replications) and write tables, a figure and run.json."""
+    started = _now()
+    params = _params(options)
+    runner = _Runner(options, params)
+    out = _out_dir(options["out"])
+    frames: list[tuple[pd.DataFrame, ...]] = []
+    with _progress(options["reps"], options["quiet"]) as bar:
+        for rep in range(options["reps"]):
+            frames.append(runner.run(rep, params))
+            bar.update()
+    series, levels, outcomes = (pd.concat(f, ignore_index=True) for f in zip(*frames, strict=True))
+    _write_tables(out, series=series, levels=levels, outcomes=outcomes)
+    _write_json(out / "run.json", ctx, options, params, started)
+    from simulator import plots
+
+    people = int(levels[levels["replication"] == 0].groupby("level")["people"].first().sum())
+    title = (
+        f"{people:,} people · leaders {params.leaders.strategy} · {params.mechanism.name}"
+        f" · {_runs(options)}"
+    )
+    plots.save(plots.run_figure(series, levels, title), out / "adoption.png")
+    if not options["quiet"]:
+        click.echo(f"orgsim run: {title}")
+        for line in _summary(outcomes, params.steps):
+            click.echo(f"  {line}")
+        click.echo(
+            f"Results in {out} (series.csv, levels.csv, outcomes.csv, run.json, adoption.png)"
+        )
+
+
+def _arms(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    arms = [a.strip() for a in value.split(",") if a.strip()]
+    bad = [a for a in arms if a not in STRATEGIES]
+    if bad:
+        raise click.BadParameter(
+            f"unknown strategy {bad[0]!r}; choose from {', '.join(STRATEGIES)}", ctx, param
+        )
+    if len(set(arms)) < 2 or len(set(arms)) != len(arms):
+        raise click.BadParameter(
+            f"{value!r}: needs at least two different strategies, e.g. model,delegate", ctx, param
+        )
+    return arms
+
+
+@orgsim.command()
+@click.option(
+    "--arms",
+    default="model,delegate",
+    show_default=True,
+    callback=_arms,
+    help="Leader strategies to compare, comma-separated; the first is the baseline.",
+)
+@_common_options(strategy=False)
+@click.pass_context
+def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
+    """Compare leader strategies on the same seeds (common random numbers), paired."""
+    started = _now()
+    params = _params(options)
+    by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
+    runner = _Runner(options, params)
+    out = _out_dir(options["out"])
+    frames: dict[str, list[tuple[pd.DataFrame, ...]]] = {arm: [] for arm in arms}
+    with _progress(len(arms) * options["reps"], options["quiet"]) as bar:
+        for rep in range(options["reps"]):
+            for arm in arms:
+                frames[arm].append(runner.run(rep, by_arm[arm]))
+                bar.update()
+    tables = [
+        pd.concat([f.assign(arm=arm) for arm in arms for f in _column(frames[arm], k)])
+        for k in range(3)
+    ]
+    series, levels, outcomes = (_arm_first(t) for t in tables)
+    paired = paired_differences(outcomes, arms)
+    _write_tables(out, series=series, levels=levels, outcomes=outcomes, paired=paired)
+    _write_json(out / "compare.json", ctx, options, params, started, arms=arms)
+    from simulator import plots
+
+    per_arm = {arm: series[series["arm"] == arm] for arm in arms}
+    plots.save(plots.compare_figure(per_arm, None), out / "compare.png")
+    if not options["quiet"]:
+        click.echo(f"orgsim compare: {', '.join(arms)} · {_runs(options)} (same seeds)")
+        click.echo(_paired_table(paired))
+        click.echo(
+            f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv, "
+            "compare.json, compare.png)"
+        )
+
+
+def _column(frames: list[tuple[pd.DataFrame, ...]], k: int) -> list[pd.DataFrame]:
+    return [f[k] for f in frames]
+
+
+def _arm_first(frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["arm", *(c for c in frame.columns if c != "arm")]
+    return frame[columns].reset_index(drop=True)
+
+
+def paired_differences(
+    outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str] = PAIRED_METRICS
+) -> pd.DataFrame:
+    """Paired differences ``arm - first arm`` of per-run outcomes, replication by replication.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        Per-run outcomes with columns ``arm`` and ``replication``.
+    arms : sequence of str
+        The arms; the first is the baseline.
+    metrics : sequence of str
+        Outcome columns to compare.
+
+    Returns
+    -------
+    DataFrame
+        One row per arm after the first and metric: ``mean_baseline`` and ``mean_arm`` over
+        the pairs used, ``mean_diff``, its 95 % confidence interval ``ci_low``/``ci_high``
+        (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
+        dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
+    """
+    from scipy import stats
+
+    base = outcomes[outcomes["arm"] == arms[0]].set_index("replication")
+    rows = []
+    for arm in arms[1:]:
+        other = outcomes[outcomes["arm"] == arm].set_index("replication")
+        for metric in metrics:
+            pair = pd.concat([base[metric], other[metric]], axis=1, join="inner").dropna()
+            a, b = (pair.iloc[:, i].to_numpy(dtype=float) for i in (0, 1))
+            diff = b - a
+            n = len(diff)
+            mean = float(diff.mean()) if n else np.nan
+            sd = float(diff.std(ddof=1)) if n > 1 else np.nan
+            half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n) if n > 1 else np.nan
+            rows.append(
+                {
+                    "arm": arm,
+                    "baseline": arms[0],
+                    "metric": metric,
+                    "mean_baseline": float(a.mean()) if n else np.nan,
+                    "mean_arm": float(b.mean()) if n else np.nan,
+                    "mean_diff": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                    "n": n,
+                    "d_z": mean / sd if n > 1 and sd > 0 else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# -- output ----------------------------------------------------------------------------------
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _write_tables(out: Path, **tables: pd.DataFrame) -> None:
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False)
+
+
+def _write_json(
+    path: Path,
+    ctx: click.Context,
+    options: dict[str, Any],
+    params: Params,
+    started: str,
+    **extra: Any,
+) -> None:
+    import mesa
+
+    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
+    record = {
+        "command": shlex.join(["orgsim", *argv]),
+        "orgsim_version": __version__,
+        "mesa_version": mesa.__version__,
+        "numpy_version": np.__version__,
+        "python_version": sys.version.split()[0],
+        "seed": options["seed"],
+        "reps": options["reps"],
+        **({"arms": {"parameter": "leaders.strategy", "values": extra["arms"]}} if extra else {}),
+        "org_csv": options["org_csv"],
+        "ties_csv": options["ties_csv"],
+        "started_utc": started,
+        "finished_utc": _now(),
+        "params": params.model_dump(mode="json"),
+    }
+    path.write_text(json.dumps(record, indent=2) + "\n")
+
+
+def _runs(options: dict[str, Any]) -> str:
+    reps = options["reps"]
+    return f"{reps} run{'s' if reps > 1 else ''} (seed {options['seed']})"
+
+
+def _summary(outcomes: pd.DataFrame, steps: int) -> list[str]:
+    """Final poster share and weeks to 10 % and 50 % posters, over replications."""
+    poster = outcomes["poster"]
+    lines = [f"Posters at week {steps}: {poster.median():.1%}"]
+    if len(poster) > 1:
+        lo, hi = poster.quantile(0.1), poster.quantile(0.9)
+        lines[0] += f" (median; 10-90 %: {lo:.1%} to {hi:.1%})"
+    for column, share in (("t10", "10 %"), ("t50", "50 %")):
+        hit = outcomes[column].dropna()
+        text = "not reached"
+        if len(hit) == len(outcomes):
+            text = f"{hit.median():g}" + (" (median)" if len(hit) > 1 else "")
+        elif len(hit):
+            text = (
+                f"{hit.median():g} (median of the {len(hit)} of {len(outcomes)} runs reaching it)"
+            )
+        lines.append(f"Weeks to {share} posters: {text}")
+    return lines
+
+
+def _paired_table(paired: pd.DataFrame) -> str:
+    header = ("metric", "arm", "baseline", "arm mean", "diff", "95 % CI", "d_z", "n")
+    rows = [header]
+    for r in paired.itertuples():
+        ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        rows.append(
+            (
+                str(r.metric),
+                str(r.arm),
+                _fmt(r.mean_baseline),
+                _fmt(r.mean_arm),
+                _fmt(r.mean_diff, sign=True),
+                ci,
+                _fmt(r.d_z),
+                str(r.n),
+            )
+        )
+    return _align(rows, right=range(2, 8))
+
+
+def _fmt(x: Any, sign: bool = False) -> str:
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    x = float(x)
+    plus = "+" if sign else ""
+    if abs(x) >= 1000:
+        return f"{x:{plus},.0f}"
+    return f"{x:{plus}.1f}" if abs(x) >= 10 else f"{x:{plus}.3f}"
+
+
+def _align(rows: Sequence[Sequence[str]], right: Any = ()) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    )
+
+
+# -- params ----------------------------------------------------------------------------------
+@orgsim.command()
+@click.option("--markdown", is_flag=True, help="Print the Markdown table of docs/ODD.md.")
+def params(markdown: bool) -> None:
+    """List every parameter: dotted path, default, allowed values, unit and label."""
+    from simulator.paramdoc import markdown_table, parameter_rows
+
+    if markdown:
+        click.echo(markdown_table())
+        return
+    header = ("parameter", "default", "allowed", "unit", "label")
+    rows = [(r.path, r.default, r.allowed, r.unit, r.label) for r in parameter_rows()]
+    click.echo(_align([header, *rows]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

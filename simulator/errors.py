@@ -1,0 +1,254 @@
+"""User-facing errors, each turned into one readable line.
+
+A researcher who types ``--set culture.openess=0.5`` or writes ``openness: 1.5`` in a
+scenario file should read what is wrong, where, and what is allowed, not a stack of pydantic
+internals. :func:`format_validation_error` does that for parameter errors;
+:class:`SimulatorError` is the base of the simulator's own user-facing errors, and
+:func:`is_user_error` tells the command line which exceptions to report as one line.
+
+Examples
+--------
+>>> import pydantic
+>>> from simulator.params import Params
+>>> try:
+...     Params().with_updates({"culture.openess": 0.5})
+... except pydantic.ValidationError as err:
+...     print(format_validation_error(err)[0])
+culture.openess = 0.5: unknown parameter; did you mean 'culture.openness'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from simulator.paramdoc import bounds
+from simulator.params import MECHANISM_PARAMS, Params, Section, iter_fields
+
+Loc = tuple[int | str, ...]
+
+_TYPES = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "string": "text",
+    "str": "text",
+    "tuple": "a list",
+    "list": "a list",
+    "dict": "a section of parameters (a mapping of names to values)",
+    "model": "a section of parameters (a mapping of names to values)",
+    "none": "null",
+}
+
+
+class SimulatorError(Exception):
+    """Base class of errors that a user can fix (bad input, not a bug); one line each."""
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the user's to fix (reported as one line, no traceback).
+
+    User errors are parameter validation errors, :class:`SimulatorError`, any ``ValueError``
+    whose class is defined in, or which was raised from, the ``simulator`` package (such as
+    ``OrgChartError``), and operating-system errors naming a file (missing, unreadable).
+    """
+    if isinstance(exc, pydantic.ValidationError | SimulatorError):
+        return True
+    if isinstance(exc, OSError):
+        return exc.filename is not None
+    if isinstance(exc, ValueError):
+        if type(exc).__module__.split(".")[0] == "simulator":
+            return True
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        package = os.path.dirname(os.path.abspath(__file__))
+        return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(
+            package + os.sep
+        )
+    return False
+
+
+def describe(exc: BaseException, source: str | None = None) -> list[str]:
+    """One line per problem in a user error (see :func:`is_user_error`)."""
+    if isinstance(exc, pydantic.ValidationError):
+        return format_validation_error(exc, source)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return [f"{exc.filename}: {(exc.strerror or str(exc)).lower()}"]
+    return [" ".join(str(exc).split()) or type(exc).__name__]
+
+
+def format_validation_error(err: pydantic.ValidationError, source: str | None = None) -> list[str]:
+    """One readable line per error in ``err``.
+
+    Parameters
+    ----------
+    err : pydantic.ValidationError
+        An error from validating :class:`~simulator.params.Params` (or one of its sections).
+    source : str, optional
+        Where the values came from (a file name, ``--set``); prefixes every line.
+
+    Returns
+    -------
+    list of str
+        Lines ``<source>: <dotted.path> = <value!r>: <what is wrong and what is allowed>``.
+    """
+    root = err.title if err.title in _SECTIONS else "Params"
+    prefix = f"{source}: " if source else ""
+    return [prefix + _line(e, _SECTIONS[root]) for e in err.errors()]
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {"Params": Params}
+for _cls in (*Section.__subclasses__(), *MECHANISM_PARAMS.values()):
+    _SECTIONS[_cls.__name__] = _cls
+
+
+def _line(error: Any, root: type[BaseModel]) -> str:
+    loc: Loc = tuple(error["loc"])
+    path, section, info = _resolve(loc, root)
+    kind: str = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    where = path or "parameters"
+    if kind == "union_tag_invalid" or kind == "union_tag_not_found":
+        from simulator.mechanisms import REGISTRY
+
+        tag = ctx.get("tag", value)
+        return f"{path}.name = {tag!r}: unknown mechanism; must be one of {', '.join(REGISTRY)}"
+    head = where if isinstance(value, dict) or kind == "missing" else f"{where} = {value!r}"
+    return f"{head}: {_problem(kind, error, loc, section, info)}"
+
+
+def _problem(
+    kind: str, error: Any, loc: Loc, section: type[BaseModel] | None, info: FieldInfo | None
+) -> str:
+    ctx = error.get("ctx") or {}
+    about = _about(info)
+    if kind == "extra_forbidden":
+        return "unknown parameter" + _suggest(loc, section)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        allowed = _bounds(info) if info is not None else None
+        if allowed is None:
+            allowed = error["msg"].replace("Input should be", "must be")
+        return f"{allowed}{about}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}{about}"
+    if kind == "missing":
+        return "required parameter missing"
+    if kind.endswith(("_type", "_parsing", "_from_float")):
+        expected = _TYPES.get(kind.split("_")[0])
+        if expected is not None:
+            inner = _section_of(info.annotation) if info is not None else None
+            if kind == "model_type" and inner is not None:
+                expected += f" with keys {', '.join(inner.model_fields)}"
+            return f"must be {expected}{about}"
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}{about}"
+
+
+def _resolve(
+    loc: Loc, root: type[BaseModel]
+) -> tuple[str, type[BaseModel] | None, FieldInfo | None]:
+    """Dotted path of ``loc``, the section holding its last key, and that key's field."""
+    parts: list[str] = []
+    model: type[BaseModel] | None = root
+    info: FieldInfo | None = None
+    section: type[BaseModel] | None = root
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(key, int):
+            parts[-1:] = [f"{parts[-1]}[{key}]"] if parts else [f"[{key}]"]
+            i += 1
+            continue
+        section = model
+        info = model.model_fields.get(key) if model is not None else None
+        parts.append(key)
+        i += 1
+        if info is None:
+            model = None
+        elif key == "mechanism" and model is Params:
+            tag = loc[i] if i < len(loc) else None
+            model = MECHANISM_PARAMS.get(str(tag))
+            if model is not None:
+                i += 1  # pydantic's variant tag: not part of the path
+        else:
+            model = _section_of(info.annotation)
+    return ".".join(parts), section, info
+
+
+def _section_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _suggest(loc: Loc, section: type[BaseModel] | None) -> str:
+    """``"; did you mean 'a.b'?"`` for the closest valid key, else the valid keys."""
+    path, _, _ = _resolve(loc[:-1], Params) if len(loc) > 1 else ("", None, None)
+    key = str(loc[-1])
+    keys = [k for k in section.model_fields if k != "name"] if section is not None else []
+    match = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if match:
+        return f"; did you mean {(path + '.' if path else '') + match[0]!r}?"
+    if section in MECHANISM_PARAMS.values():
+        owners = [n for n, cls in MECHANISM_PARAMS.items() if key in cls.model_fields]
+        if owners:
+            return f"; it belongs to mechanism {', '.join(owners)} (set mechanism.name)"
+    by_leaf: dict[str, list[str]] = {}
+    for leaf_path, _ in iter_fields():
+        if "[" not in leaf_path:
+            by_leaf.setdefault(leaf_path.rsplit(".", 1)[-1], []).append(leaf_path)
+    match = difflib.get_close_matches(key, list(by_leaf), n=1, cutoff=0.8)
+    if match:
+        return f"; did you mean {' or '.join(repr(p) for p in by_leaf[match[0]])}?"
+    if keys:
+        return f"; valid keys{' of ' + path if path else ''}: {', '.join(keys)}"
+    return ""
+
+
+def _about(info: FieldInfo | None) -> str:
+    """``" (Label, unit)"`` from the field's ``json_schema_extra``, or ``""``."""
+    extra = info.json_schema_extra if info is not None else None
+    if not isinstance(extra, dict) or not extra.get("label"):
+        return ""
+    unit = extra.get("unit")
+    return f" ({extra['label']}, {unit})" if unit else f" ({extra['label']})"
+
+
+def _bounds(info: FieldInfo) -> str | None:
+    """``"must be between 0 and 1"`` (or one-sided, or exclusive) from the field's bounds."""
+    lo, lo_open, hi, hi_open = bounds(info)
+    if lo is not None and hi is not None and not (lo_open or hi_open):
+        return f"must be between {number(lo)} and {number(hi)}"
+    parts = []
+    if lo is not None:
+        parts.append(f"{'greater than' if lo_open else 'at least'} {number(lo)}")
+    if hi is not None:
+        parts.append(f"{'less than' if hi_open else 'at most'} {number(hi)}")
+    return "must be " + " and ".join(parts) if parts else None
+
+
+def number(x: Any) -> str:
+    """A bound as people write it: ``1`` not ``1.0``, ``5000000`` not ``5e+06``."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return str(x)
+
+
+__all__ = [
+    "SimulatorError",
+    "describe",
+    "format_validation_error",
+    "is_user_error",
+    "number",
+]

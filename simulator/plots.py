@@ -1,0 +1,246 @@
+"""Figures of runs and comparisons: results in, :class:`~matplotlib.figure.Figure` out.
+
+Nothing here reads or writes files except :func:`save`. Figures are built on
+:class:`matplotlib.figure.Figure` directly (not ``pyplot``), so they work under any backend
+and are freed with their last reference. Each stage has one colour everywhere, from the
+colour-blind-safe Okabe-Ito palette: non-users grey, listeners blue, posters vermillion.
+With several replications a line is the median over replications and the band spans the
+10th to 90th percentile.
+
+Examples
+--------
+>>> from simulator import OrgModel, Params
+>>> model = OrgModel(Params().with_updates({"org.size": 100, "steps": 5}), rng=1).run()
+>>> fig = run_figure(model.series(), model.levels(), "100 people")
+>>> len(fig.axes)
+2
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+STAGES: tuple[str, ...] = ("non_user", "listener", "poster")
+STAGE_COLOURS: dict[str, str] = {
+    "non_user": "#7F7F7F",  # grey
+    "listener": "#0072B2",  # blue
+    "poster": "#D55E00",  # vermillion
+}
+STAGE_LABELS: dict[str, str] = {
+    "non_user": "Non-users",
+    "listener": "Listeners",
+    "poster": "Posters",
+}
+DIFFERENCE_COLOUR = "#009E73"  # bluish green
+BAND: tuple[float, float] = (0.1, 0.9)
+FONT = {"title": 13, "label": 11, "tick": 10, "legend": 9.5}
+
+
+def adoption_curves(series: pd.DataFrame, *, title: str = "", ax: Axes | None = None) -> Figure:
+    """Shares of non-users, listeners and posters against the week.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Tidy per-step table (:meth:`simulator.model.OrgModel.series`) with columns ``step``,
+        ``replication`` and the stage shares; several replications give a median and a band.
+    title : str
+        Panel title.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    """
+    fig, ax = _axes(ax, (6.0, 4.3))
+    reps = series["replication"].nunique() if "replication" in series else 1
+    for stage in STAGES:
+        _band_line(ax, series, stage, STAGE_COLOURS[stage], STAGE_LABELS[stage], reps > 1)
+    _style(ax, title or "Adoption", "Share of people")
+    ax.set_ylim(0, 1)
+    ax.legend(
+        loc="best",
+        fontsize=FONT["legend"],
+        title=_band_note(reps),
+        title_fontsize=FONT["legend"],
+        frameon=False,
+    )
+    return fig
+
+
+def level_panel(levels: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Poster share over time by hierarchy level (level 0 = top), median over replications.
+
+    Parameters
+    ----------
+    levels : DataFrame
+        Tidy per-step, per-level table (:meth:`simulator.model.OrgModel.levels`) with
+        columns ``step``, ``replication``, ``level``, ``people`` and ``poster``.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    """
+    fig, ax = _axes(ax, (6.0, 4.3))
+    median = levels.groupby(["level", "step"])["poster"].median()
+    people = levels.groupby("level")["people"].first()
+    deepest = int(people.index.max())
+    colours = colormaps["viridis"](np.linspace(0.0, 0.85, deepest + 1))
+    for level in people.index:
+        line = median.loc[level]
+        name = {0: " top", deepest: " front line"}.get(int(level), "") if deepest else " top"
+        label = f"{level}{name} ({int(people.loc[level]):,})"
+        ax.plot(line.index, line.to_numpy(), color=colours[int(level)], lw=2, label=label)
+    _style(ax, "Posters by level", "Share of the level posting")
+    ax.set_ylim(0, 1)
+    ax.legend(
+        loc="best",
+        fontsize=FONT["legend"],
+        title="Level (people)",
+        title_fontsize=FONT["legend"],
+        frameon=False,
+        ncol=2 if len(people) > 6 else 1,
+    )
+    return fig
+
+
+def run_figure(series: pd.DataFrame, levels: pd.DataFrame, title: str) -> Figure:
+    """:func:`adoption_curves` and :func:`level_panel` side by side, under ``title``."""
+    fig = Figure(figsize=(12.0, 4.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    adoption_curves(series, title="All people", ax=left)
+    level_panel(levels, ax=right)
+    fig.suptitle(title, fontsize=FONT["title"] + 1)
+    return fig
+
+
+def poster_difference(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """Per-step, per-replication difference in poster share, ``second - first``.
+
+    Replications are paired by their number (the same seed in both arms).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``step``, ``replication`` and ``diff``.
+    """
+    keys = ["step", "replication"]
+    both = first[[*keys, "poster"]].merge(second[[*keys, "poster"]], on=keys, suffixes=("_a", "_b"))
+    both["diff"] = both["poster_b"] - both["poster_a"]
+    return both[[*keys, "diff"]]
+
+
+def compare_figure(
+    series_by_arm: dict[str, pd.DataFrame], paired: pd.DataFrame | None = None
+) -> Figure:
+    """Stage shares of each arm side by side, and the paired poster-share difference.
+
+    Parameters
+    ----------
+    series_by_arm : dict of str to DataFrame
+        Per-step series of each arm (as for :func:`adoption_curves`), in arm order.
+    paired : DataFrame, optional
+        Per-step, per-replication poster-share difference between the second and the first
+        arm (columns ``step``, ``replication``, ``diff``, see :func:`poster_difference`);
+        computed from ``series_by_arm`` when omitted.
+
+    Returns
+    -------
+    Figure
+        One panel per arm with a shared y axis, then (with two arms or more) a panel of the
+        difference: its median over replications and the 10-90 % band.
+    """
+    arms = list(series_by_arm)
+    if not arms:
+        raise ValueError("compare_figure needs at least one arm")
+    if paired is None and len(arms) >= 2:
+        paired = poster_difference(series_by_arm[arms[0]], series_by_arm[arms[1]])
+    panels = len(arms) + (paired is not None)
+    fig = Figure(figsize=(min(4.4 * panels + 0.6, 24.0), 4.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, panels, squeeze=False)[0])
+    for i, arm in enumerate(arms):
+        ax = axes[i]
+        adoption_curves(series_by_arm[arm], title=arm, ax=ax)
+        if i:
+            ax.sharey(axes[0])
+            ax.set_ylabel("")
+            ax.tick_params(labelleft=False)
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.remove()
+    if paired is not None:
+        ax = axes[-1]
+        reps = paired["replication"].nunique()
+        paired = paired.rename(columns={"diff": "poster"})
+        _band_line(ax, paired, "poster", DIFFERENCE_COLOUR, "Median difference", reps > 1)
+        ax.axhline(0.0, color="black", lw=0.8, ls="--")
+        _style(ax, f"Posters: {arms[1]} − {arms[0]}", "Difference in poster share")
+        ax.legend(
+            loc="best",
+            fontsize=FONT["legend"],
+            title=f"paired by seed, {_band_note(reps)}",
+            title_fontsize=FONT["legend"],
+            frameon=False,
+        )
+    return fig
+
+
+def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
+    """Write ``fig`` to ``path`` (format from the extension, e.g. ``.png`` or ``.pdf``)."""
+    fig.savefig(path, dpi=dpi, facecolor="white")
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig = Figure(figsize=size, layout="constrained")
+        return fig, fig.subplots()
+    parent: Any = ax.get_figure(root=True)
+    return parent, ax
+
+
+def _band_line(
+    ax: Axes, frame: pd.DataFrame, column: str, colour: str, label: str, band: bool
+) -> None:
+    """Median of ``column`` by step, with the 10-90 % band across replications if ``band``."""
+    by_step = frame.groupby("step")[column]
+    steps = np.asarray(sorted(frame["step"].unique()))
+    if band:
+        lo = by_step.quantile(BAND[0]).to_numpy()
+        hi = by_step.quantile(BAND[1]).to_numpy()
+        ax.fill_between(steps, lo, hi, color=colour, alpha=0.22, lw=0)
+    ax.plot(steps, by_step.median().to_numpy(), color=colour, lw=2.2, label=label)
+
+
+def _style(ax: Axes, title: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=FONT["title"])
+    ax.set_xlabel("Week", fontsize=FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, color="#DDDDDD", lw=0.7)
+    ax.set_axisbelow(True)
+    ax.margins(x=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _band_note(reps: int) -> str:
+    if reps > 1:
+        return f"median of {reps} runs, band 10-90 %"
+    return "one run"
+
+
+__all__ = [
+    "STAGE_COLOURS",
+    "adoption_curves",
+    "compare_figure",
+    "level_panel",
+    "poster_difference",
+    "run_figure",
+    "save",
+]

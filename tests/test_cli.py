@@ -1,0 +1,192 @@
+"""The command line: outputs, pairing, reproducibility and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pydantic
+import pytest
+
+from simulator.cli import main
+from simulator.errors import format_validation_error
+from simulator.paramdoc import markdown_table
+from simulator.params import Params
+
+SMALL = ["--size", "150", "--steps", "12"]
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_writes_tables_figure_and_record(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "first"
+    code, stdout, _ = run_cli(
+        ["run", "--strategy", "model", *SMALL, "--seed", "1", "--out", str(out)], capsys
+    )
+    assert code == 0
+    assert "Posters at week 12" in stdout
+    series = pd.read_csv(out / "series.csv")
+    assert list(series["step"]) == list(range(13))
+    assert (series[["non_user", "listener", "poster"]].sum(axis=1).round(12) == 1).all()
+    levels = pd.read_csv(out / "levels.csv")
+    assert levels.groupby("step")["people"].sum().eq(150).all()
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert outcomes["poster"].iloc[0] == pytest.approx(series["poster"].iloc[-1])
+    record = json.loads((out / "run.json").read_text())
+    assert record["seed"] == 1 and record["params"]["org"]["size"] == 150
+    assert Params.model_validate(record["params"]).leaders.strategy == "model"
+    png = (out / "adoption.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_compare_pairs_by_replication(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "cmp"
+    code, stdout, _ = run_cli(
+        ["compare", "--arms", "model,delegate,listen", "--reps", "3", *SMALL, "--out", str(out)],
+        capsys,
+    )
+    assert code == 0 and "poster" in stdout
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    paired = pd.read_csv(out / "paired.csv")
+    assert set(paired["arm"]) == {"delegate", "listen"}
+    wide = outcomes.pivot(index="replication", columns="arm", values="poster")
+    for arm in ("delegate", "listen"):
+        row = paired[(paired["arm"] == arm) & (paired["metric"] == "poster")].iloc[0]
+        diff = wide[arm] - wide["model"]
+        assert row["mean_diff"] == pytest.approx(diff.mean())
+        assert row["n"] == 3
+        assert row["ci_low"] <= row["mean_diff"] <= row["ci_high"]
+    # every arm ran on the same organisations: same size by level, same initial state
+    series = pd.read_csv(out / "series.csv")
+    start = series[series["step"] == 0].set_index(["arm", "replication"])["listener"]
+    assert start.unstack("arm").nunique(axis=1).eq(1).all()
+    assert (out / "compare.png").stat().st_size > 10_000
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path, capsys) -> None:
+    paths = []
+    for name, seed in (("a", "5"), ("b", "5"), ("c", "6")):
+        assert main(["run", *SMALL, "--seed", seed, "--quiet", "--out", str(tmp_path / name)]) == 0
+        paths.append((tmp_path / name / "series.csv").read_bytes())
+    assert paths[0] == paths[1]
+    assert paths[0] != paths[2]
+
+
+def test_imported_org_chart(tmp_path: Path, capsys) -> None:
+    chart = tmp_path / "org.csv"
+    rows = ["id,manager_id,unit", "ceo,,Top", *(f"e{i},ceo,Sales" for i in range(9))]
+    chart.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "imported"
+    assert main(["run", "--org-csv", str(chart), "--steps", "5", "--out", str(out)]) == 0
+    levels = pd.read_csv(out / "levels.csv")
+    assert levels[levels["step"] == 0]["people"].tolist() == [1, 9]
+
+
+BAD_INPUTS = [
+    (["run", "--size", "1"], "org.size = 1: must be between 2 and"),
+    (["run", "--set", "culture.openess=0.5"], "did you mean 'culture.openness'"),
+    (["run", "--set", "culture.openness=2"], "culture.openness = 2: must be between 0 and 1"),
+    (["run", "--strategy", "bogus"], "'bogus' is not one of"),
+    (["compare", "--arms", "model"], "needs at least two different strategies"),
+    (["run", "--seed", "-3"], "-3 is not in the range"),
+    (["run", "--org-csv", "missing.csv"], "missing.csv"),
+    (["run", "--set", 'leaders.rules=[{"who": "role=chief"}]'], "role must be one of"),
+    (["run", "--set", "mechanism.phi=0.3"], "belongs to mechanism threshold"),
+    (["run", "--set", "steps"], "expected KEY=VALUE"),
+    (["run", "--ties-csv", __file__], "--ties-csv needs --org-csv"),
+    (
+        [
+            "run",
+            "--set",
+            "delegation.comms_team_size=5000",
+            "--set",
+            "delegation.mode=comms_team",
+            "--strategy",
+            "delegate",
+            "--size",
+            "50",
+        ],
+        "comms_team_size = 5000 exceeds",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=lambda x: str(x)[:40])
+def test_bad_input_gives_one_line_and_exit_2(
+    args: list[str], message: str, tmp_path: Path, capsys
+) -> None:
+    code, _, err = run_cli([*args, "--out", str(tmp_path / "out")], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1 and lines[0].startswith("orgsim: error: "), err
+    assert message in lines[0]
+    assert "Traceback" not in err
+
+
+def test_bad_org_chart_names_file_and_row(tmp_path: Path, capsys) -> None:
+    chart = tmp_path / "loop.csv"
+    chart.write_text("id,manager_id\nceo,\na,b\nb,a\n")
+    code, _, err = run_cli(["run", "--org-csv", str(chart), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and "loop.csv" in err and "row 3" in err and "loops" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o" / "series.csv").exists()  # nothing ran
+
+
+def test_a_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "run", "--size", "1", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("orgsim: error: org.size = 1")
+    assert "Traceback" not in result.stderr
+
+
+def test_params_table_matches_the_docs(capsys) -> None:
+    code, out, _ = run_cli(["params", "--markdown"], capsys)
+    assert code == 0 and out.strip() == markdown_table()
+    code, out, _ = run_cli(["params"], capsys)
+    assert "culture.openness" in out and "Openness and trust" in out
+
+
+@pytest.mark.parametrize(
+    ("updates", "expected"),
+    [
+        ({"culture.openness": 1.5}, "culture.openness = 1.5: must be between 0 and 1"),
+        ({"people.risk_aversion_mean": 1.0}, "must be greater than 0 and less than 1"),
+        ({"culture.policy": "closed"}, "must be one of 'restrictive', 'neutral' or 'open'"),
+        ({"org.size": "many"}, "org.size = 'many': must be a whole number"),
+        ({"org.sise": 10}, "unknown parameter; did you mean 'org.size'?"),
+        ({"mechanism.name": "voter"}, "unknown mechanism; must be one of social_learning"),
+        (
+            {"mechanism.name": "bass", "mechanism.q": -1},
+            "mechanism.q = -1: must be between 0 and 1",
+        ),
+        ({"leaders.start": 5, "leaders.stop": 3}, "stop (3) must be after start (5)"),
+    ],
+)
+def test_validation_errors_read_well(updates: dict, expected: str) -> None:
+    with pytest.raises(pydantic.ValidationError) as err:
+        Params().with_updates(updates)
+    lines = format_validation_error(err.value, source="test")
+    assert len(lines) == 1
+    assert lines[0].startswith("test: ") and expected in lines[0], lines[0]
+
+
+def test_several_errors_one_line_each(capsys, tmp_path: Path) -> None:
+    code, _, err = run_cli(
+        ["run", "--set", "culture.openness=3", "--set", "org.span=0", "--out", str(tmp_path)],
+        capsys,
+    )
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2
+    assert all(line.startswith("orgsim: error: ") for line in lines)
