@@ -104,7 +104,7 @@ def leader_attention(ctx: Context) -> float:
     return float(att.share(leaders, frame).mean())
 
 
-def outcomes(recorder: Recorder, state: State) -> pd.DataFrame:
+def outcomes(recorder: Recorder) -> pd.DataFrame:
     """One row of outcomes per replication.
 
     Columns: final stage shares; ``peak_poster``; ``t10``/``t50``/``t90`` (first step with

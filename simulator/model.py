@@ -106,7 +106,7 @@ class OrgModel(mesa.Model):
 
     def outcomes(self) -> pd.DataFrame:
         """Per-run outcomes, one row per replication (see :func:`simulator.metrics.outcomes`)."""
-        return outcomes(self.recorder, self.state)
+        return outcomes(self.recorder)
 
     def poster_share(self, replication: int = 0) -> float:
         """Current share of posters."""
