@@ -7,7 +7,10 @@ for the same number of steps in:
 - orgsim (vectorised arrays, CSR; ``mechanism.name = "si"``, no Mesa agents created);
 - idiomatic Mesa 3.5 (one agent object per person, two ``AgentSet.do`` passes per step so the
   update is synchronous, as orgsim's is);
-- NDlib's ``SIModel`` (if ``ndlib`` is installed: ``pip install ndlib six``).
+- NDlib's ``SIModel`` (if ``ndlib`` is installed: ``pip install -e '.[bench]'``).
+
+For scale, it also times orgsim's flagship ``social_learning`` step on the same organisation
+(no peer has it).
 
 Usage: ``python bench/speed.py [--sizes 1000 10000 100000] [--steps 20]``.
 Prints microseconds per agent-step and each peer's time relative to orgsim.
@@ -130,6 +133,8 @@ def main() -> None:
         nd = time_ndlib(org, infected, args.steps)
         if nd is not None:
             rows["ndlib"] = nd
+        flagship = Params().with_updates({"org.follow_levels": 0})
+        rows["orgsim-SL"] = time_orgsim(org, flagship, args.steps)
         base = rows["orgsim"][0]
         for tool, (seconds, share) in rows.items():
             per = seconds / (size * args.steps) * 1e6
