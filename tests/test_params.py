@@ -10,6 +10,7 @@ import pytest
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
+from simulator.errors import format_validation_error
 from simulator.paramdoc import TABLE_END, TABLE_START, markdown_table, parameter_rows
 from simulator.params import Params, iter_fields
 
@@ -50,6 +51,9 @@ def test_each_out_of_range_value_is_refused_at_its_path(path: str, value: Any) -
     leaf = path.split(".")[-1]
     assert loc[0] == path.split(".")[0].split("[")[0] and loc[-1] == leaf
     assert errors[0]["input"] == value
+    (line,) = format_validation_error(err.value)
+    shown = re.sub(r"\[\w+\]", "", path)  # mechanism[bass].p is set as mechanism.p
+    assert line.startswith(f"{shown} = {value!r}: must be "), line
 
 
 def test_every_bounded_number_has_both_bounds_or_a_reason() -> None:

@@ -1,0 +1,37 @@
+"""Mesa agents are views on the vectorised state."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from simulator import OrgModel, Params
+from simulator.agents import Person
+from simulator.state import STAGES
+
+
+def test_people_are_mesa_agents_that_read_the_state() -> None:
+    model = OrgModel(Params().with_updates({"org.size": 120, "steps": 8}), rng=3)
+    assert isinstance(model, mesa.Model)
+    assert len(model.agents) == 120 and all(isinstance(a, Person) for a in model.agents)
+    model.run()
+    stages = [p.stage for p in model.people]
+    assert stages == [STAGES[s] for s in model.state.stage[0]]
+    top = model.people[0]
+    assert top.manager is None and top.level == 0 and top.strategy == "model"
+    assert {r.index for r in top.reports} == set(np.flatnonzero(model.org.manager == 0))
+    worker = model.people[-1]
+    assert worker.manager is not None and worker in worker.manager.reports
+    assert worker.comfort == model.state.comfort[0, -1]
+    assert worker.efficacy == model.efficacy()[0, -1]
+    assert worker.posts == model.state.posts[0, -1]
+    # a change in the arrays shows through the agent at once
+    model.state.comfort[0, -1] = 0.123
+    assert worker.comfort == 0.123
+
+
+def test_agentset_queries_work() -> None:
+    model = OrgModel(Params().with_updates({"org.size": 200}), rng=4).run(10)
+    posters = model.agents.select(lambda p: p.stage == "poster")
+    assert len(posters) == int((model.state.stage[0] == 2).sum())
+    assert model.steps == 10
