@@ -83,7 +83,11 @@ def describe(exc: BaseException, source: str | None = None) -> list[str]:
     return [" ".join(str(exc).split()) or type(exc).__name__]
 
 
-def format_validation_error(err: pydantic.ValidationError, source: str | None = None) -> list[str]:
+def format_validation_error(
+    err: pydantic.ValidationError,
+    source: str | None = None,
+    root: type[BaseModel] | None = None,
+) -> list[str]:
     """One readable line per error in ``err``.
 
     Parameters
@@ -92,15 +96,17 @@ def format_validation_error(err: pydantic.ValidationError, source: str | None = 
         An error from validating :class:`~simulator.params.Params` (or one of its sections).
     source : str, optional
         Where the values came from (a file name, ``--set``); prefixes every line.
+    root : pydantic model class, optional
+        The model that was validated, when it is not a parameter section (e.g. a scenario).
 
     Returns
     -------
     list of str
         Lines ``<source>: <dotted.path> = <value!r>: <what is wrong and what is allowed>``.
     """
-    root = err.title if err.title in _SECTIONS else "Params"
+    model = root or _SECTIONS.get(err.title, Params)
     prefix = f"{source}: " if source else ""
-    return [prefix + _line(e, _SECTIONS[root]) for e in err.errors()]
+    return [prefix + _line(e, model) for e in err.errors()]
 
 
 _SECTIONS: dict[str, type[BaseModel]] = {"Params": Params}
@@ -137,12 +143,19 @@ def _problem(
             allowed = error["msg"].replace("Input should be", "must be")
         return f"{allowed}{about}"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}{about}"
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        if len(choices) > 8:  # e.g. every parameter path: suggest rather than list
+            match = difflib.get_close_matches(str(error.get("input")), choices, n=1, cutoff=0.5)
+            hint = f"did you mean {match[0]!r}?" if match else "see 'orgsim params'"
+            return f"not one of the {len(choices)} allowed values; {hint}{about}"
+        return f"must be one of {expected}{about}"
     if kind == "missing":
         return "required parameter missing"
     if kind.endswith(("_type", "_parsing", "_from_float")):
-        expected = _TYPES.get(kind.split("_")[0])
-        if expected is not None:
+        name = _TYPES.get(kind.split("_")[0])
+        if name is not None:
+            expected = name
             inner = _section_of(info.annotation) if info is not None else None
             if kind == "model_type" and inner is not None:
                 expected += f" with keys {', '.join(inner.model_fields)}"

@@ -940,3 +940,24 @@ MECHANISM_PARAMS: dict[str, type[Section]] = {
         AbandonmentParams,
     )
 }
+
+
+def field_info(path: str) -> Any:
+    """The FieldInfo of a dotted path (``mechanism.<field>``: the first mechanism having it)."""
+    fields = dict(iter_fields())
+    if path in fields:
+        return fields[path]
+    head, _, leaf = path.partition(".")
+    if head == "mechanism":
+        for name, variant in MECHANISM_PARAMS.items():
+            if leaf in variant.model_fields and leaf != "name":
+                return fields[f"mechanism[{name}].{leaf}"]
+    return None
+
+
+def settable_paths() -> tuple[str, ...]:
+    """Every dotted path a user can set (mechanism fields as ``mechanism.<field>``)."""
+    paths = [p for p, _ in iter_fields() if "[" not in p]
+    for variant in MECHANISM_PARAMS.values():
+        paths += [f"mechanism.{f}" for f in variant.model_fields if f != "name"]
+    return tuple(dict.fromkeys(paths))

@@ -1,0 +1,312 @@
+"""The results folder of a sweep: a Parquet dataset and a manifest, written atomically.
+
+Layout::
+
+    results/<name>/
+      manifest.json                               the scenario as run, its digest, versions,
+                                                  code revision, root seed, attempts, counts
+      outcomes/arm=<arm>/part-<attempt>-<task>.parquet   one row per run (failed runs too)
+      series/arm=<arm>/part-<attempt>-<task>.parquet     per-step series
+      levels/arm=<arm>/part-<attempt>-<task>.parquet     per-step shares by level
+
+Every file is written under a temporary dot-name and renamed into place, so a sweep killed
+at any moment leaves only complete files (readers skip dot-files). A task's outcomes are
+written last: a run counts as finished only once its outcome row exists, and a resumed sweep
+reruns anything else. Rows carry ``attempt``; :func:`load` keeps, per run, the finished
+attempt (or the latest failed one) and only the series rows of that attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulator.errors import SimulatorError
+
+if TYPE_CHECKING:
+    from simulator.scenario import Plan
+    from simulator.sweep import RunResult
+
+KEY = ["point", "arm", "replication"]
+TABLES = ("outcomes", "series", "levels")
+
+
+class ResultsError(SimulatorError):
+    """A results folder that cannot be used (another scenario's, or not a results folder)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` then rename the file into ``path`` (same folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Atomically write ``data`` as indented JSON."""
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages that determine results."""
+    import mesa
+    import numpy
+    import scipy
+
+    import simulator
+
+    return {
+        "orgsim": simulator.__version__,
+        "mesa": mesa.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def code_revision() -> str | None:
+    """The git commit of the simulator's source (``+dirty`` if modified), if it is a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev + ("+dirty" if dirty.strip() else "")
+
+
+@dataclass
+class ResultsFolder:
+    """A results folder being written by a sweep."""
+
+    path: Path
+    manifest: dict[str, Any]
+    plan: Plan
+
+    @classmethod
+    def open(cls, out: str | Path, plan: Plan) -> ResultsFolder:
+        """Open (or create) ``out`` for ``plan``; refuse another scenario's folder."""
+        path = Path(out)
+        manifest_path = path / "manifest.json"
+        digest = plan.digest()
+        if manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text())
+            if manifest.get("digest") != digest:
+                raise ResultsError(
+                    f"{path} holds results of another scenario "
+                    f"({manifest.get('name', '?')!r}, digest {str(manifest.get('digest'))[:12]}); "
+                    f"this one ({plan.scenario.scenario.name!r}, digest {digest[:12]}) differs. "
+                    "Choose another output folder, or remove that one"
+                )
+            return cls(path, manifest, plan)
+        if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".")):
+            raise ResultsError(
+                f"{path} is not empty and holds no manifest.json: not a results "
+                "folder of this tool; choose an empty or new folder"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "name": plan.scenario.scenario.name,
+            "question": plan.scenario.scenario.question,
+            "digest": digest,
+            "root_seed": plan.scenario.scenario.seed,
+            "runs_planned": plan.run_count,
+            "arms": list(plan.arms),
+            "axes": plan.axis_names,
+            "design_points": len(plan.points),
+            "replications": plan.replications,
+            "scenario": plan.scenario.model_dump(mode="json"),
+            "resolved": plan.resolved(),
+            "versions": versions(),
+            "code_revision": code_revision(),
+            "created_utc": _now(),
+            "attempts": [],
+        }
+        write_json(manifest_path, manifest)
+        return cls(path, manifest, plan)
+
+    def finished_keys(self) -> set[tuple[int, str, int]]:
+        """Runs with an outcome row of status ``ok``."""
+        frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
+        if frame.empty:
+            return set()
+        ok = frame[frame["status"] == "ok"]
+        return set(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
+
+    def begin(self, todo: int) -> int:
+        """Record the start of an attempt; return its number."""
+        attempt = len(self.manifest["attempts"])
+        self.manifest["attempts"].append(
+            {
+                "attempt": attempt,
+                "started_utc": _now(),
+                "runs_todo": todo,
+                "versions": versions(),
+                "code_revision": code_revision(),
+            }
+        )
+        write_json(self.path / "manifest.json", self.manifest)
+        return attempt
+
+    def finish(self, attempt: int, done: int, failed: int) -> None:
+        """Record the end of an attempt and the folder's totals."""
+        entry = self.manifest["attempts"][attempt]
+        entry.update({"finished_utc": _now(), "runs_done": done, "runs_failed": failed})
+        frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
+        ok = frame[frame["status"] == "ok"].drop_duplicates(KEY) if not frame.empty else frame
+        self.manifest["runs_finished"] = len(ok)
+        self.manifest["complete"] = len(ok) == self.plan.run_count
+        write_json(self.path / "manifest.json", self.manifest)
+
+    def write(self, task: int, attempt: int, results: Sequence[RunResult]) -> None:
+        """Write one task's results: series and levels first, outcomes last."""
+        name = f"part-{attempt:03d}-{task:06d}.parquet"
+        by_table = tables_of(results, self.plan, attempt)
+        for table in ("series", "levels", "outcomes"):
+            frame = by_table[table]
+            for arm, part in frame.groupby("arm", sort=True) if not frame.empty else ():
+                target = self.path / table / f"arm={arm}" / name
+                data = pa.Table.from_pandas(part.drop(columns="arm"), preserve_index=False)
+                atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
+
+
+def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[str, pd.DataFrame]:
+    """Outcome rows (with axis values and status), series and levels rows of ``results``."""
+    rows, series, levels = [], [], []
+    for r in results:
+        key: dict[str, Any] = {
+            "point": r.point,
+            "arm": r.arm,
+            "replication": r.replication,
+            "attempt": attempt,
+        }
+        rows.append(
+            {
+                **key,
+                **plan.points[r.point],
+                "seed": plan.scenario.scenario.seed,
+                "status": "ok" if r.ok else "failed",
+                "error": r.error or "",
+                "seconds": r.seconds,
+                **r.outcomes,
+            }
+        )
+        if r.series is not None:
+            series.append(r.series.assign(**key))
+        if r.levels is not None:
+            levels.append(r.levels.assign(**key))
+    frames = {
+        "outcomes": pd.DataFrame(rows),
+        "series": pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
+        "levels": pd.concat(levels, ignore_index=True) if levels else pd.DataFrame(),
+    }
+    for name in ("series", "levels"):
+        frame = frames[name]
+        if not frame.empty:
+            first = [*KEY, "attempt"]
+            frames[name] = frame[[*first, *(c for c in frame.columns if c not in first)]]
+    return frames
+
+
+def read_table(path: str | Path, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """All complete part files of ``table`` (arm from the folder name), concatenated."""
+    root = Path(path) / table
+    if not root.exists():
+        return pd.DataFrame(columns=list(columns or []))
+    parts = []
+    for arm_dir in sorted(root.glob("arm=*")):
+        for file in sorted(arm_dir.glob("part-*.parquet")):
+            want = None if columns is None else [c for c in columns if c != "arm"]
+            schema_names = pq.read_schema(file).names
+            if want is not None:
+                want = [c for c in want if c in schema_names]
+            parts.append(
+                pq.read_table(file, columns=want)
+                .to_pandas()
+                .assign(arm=arm_dir.name.removeprefix("arm="))
+            )
+    if not parts:
+        return pd.DataFrame(columns=list(columns or []))
+    return pd.concat(parts, ignore_index=True)
+
+
+@dataclass
+class Results:
+    """A results folder read back: one row per run, deduplicated across attempts."""
+
+    path: Path
+    manifest: dict[str, Any]
+    outcomes: pd.DataFrame
+    series: pd.DataFrame
+    levels: pd.DataFrame
+
+    @property
+    def arms(self) -> list[str]:
+        return list(self.manifest["arms"])
+
+    @property
+    def axes(self) -> list[str]:
+        return list(self.manifest["axes"])
+
+
+def load(path: str | Path) -> Results:
+    """Read a results folder; per run keep the finished attempt (else the latest failed one)."""
+    path = Path(path)
+    manifest_path = path / "manifest.json"
+    if not manifest_path.exists():
+        raise ResultsError(f"{path}: no manifest.json; not a results folder (run 'orgsim sweep')")
+    manifest = json.loads(manifest_path.read_text())
+    outcomes = read_table(path, "outcomes")
+    if not outcomes.empty:
+        outcomes = (
+            outcomes.assign(_ok=outcomes["status"] == "ok")
+            .sort_values([*KEY, "_ok", "attempt"])
+            .drop_duplicates(KEY, keep="last")
+            .drop(columns="_ok")
+            .sort_values(KEY)
+            .reset_index(drop=True)
+        )
+    chosen = outcomes[[*KEY, "attempt"]] if not outcomes.empty else None
+    tables = {}
+    for name in ("series", "levels"):
+        frame = read_table(path, name)
+        if chosen is not None and not frame.empty:
+            frame = frame.merge(chosen, on=[*KEY, "attempt"], how="inner")
+            order = [*KEY, "step"] + (["level"] if name == "levels" else [])
+            frame = frame.sort_values(order).reset_index(drop=True)
+        tables[name] = frame
+    return Results(path, manifest, outcomes, tables["series"], tables["levels"])

@@ -1,0 +1,534 @@
+"""Scenario files: one research question, validated at the door, expanded into runs.
+
+A scenario (TOML, see ``scenarios/README.md``) fixes parameters, sweeps axes with a design
+(a full grid by default; explicit points; Latin hypercube, Sobol/Saltelli or Morris over
+bounds), runs named arms paired on common random numbers, with replications from one root
+seed. :func:`load_scenario` validates the whole file before anything runs; every problem is
+reported as one line naming the file, the key path, the value and what is allowed.
+:func:`plan` expands a valid scenario into its design points, and :meth:`Plan.runs` into
+picklable :class:`RunSpec` objects.
+
+Examples
+--------
+>>> s = Scenario.model_validate({
+...     "scenario": {"name": "demo", "seed": 1, "replications": 2, "steps": 5},
+...     "params": {"org": {"size": 60}},
+...     "arms": {"model": {"leaders": {"strategy": "model"}},
+...              "delegate": {"leaders": {"strategy": "delegate"}}},
+...     "axes": [{"param": "culture.openness", "values": [0.3, 0.7]}],
+... })
+>>> p = plan(s)
+>>> len(p.points), p.run_count
+(2, 8)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from simulator.errors import SimulatorError, format_validation_error
+from simulator.params import Params, field_info, set_path, settable_paths
+from simulator.rng import child
+
+SERIES_COLUMNS: tuple[str, ...] = (
+    "non_user",
+    "listener",
+    "poster",
+    "posts",
+    "engaged",
+    "criticised",
+    "lapses",
+    "pullbacks",
+    "aware",
+    "cross_unit",
+    "reach",
+    "comfort",
+)
+"""Per-step columns a scenario can record (adoptions by source are always outcomes)."""
+
+DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
+PATHS: tuple[str, ...] = settable_paths()
+"""Every parameter an axis can sweep (a mechanism's fields as ``mechanism.<field>``)."""
+
+
+class ScenarioError(SimulatorError):
+    """A scenario file that cannot be run; ``lines`` holds one readable line per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class Block(BaseModel):
+    """A scenario section; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Header(Block):
+    """``[scenario]``: what the file is about and how much to run."""
+
+    name: str = Field(description="Short name; used in reports.", min_length=1)
+    question: str = Field("", description="The research question the file answers.")
+    seed: int = Field(description="Root seed of the whole scenario.", ge=0, le=2**63 - 1)
+    replications: int = Field(10, description="Runs per design point and arm.", ge=1, le=1_000_000)
+    steps: int | None = Field(
+        None, description="Horizon in weeks (default: params.steps).", ge=1, le=1_000_000
+    )
+    max_runs: int = Field(
+        200_000,
+        description="Refuse plans with more runs than this (a guard against huge grids).",
+        ge=1,
+    )
+
+
+class Record(Block):
+    """``[record]``: what is kept of each run."""
+
+    every: int = Field(
+        1,
+        description="Keep every k-th step of the per-step series (the last step is always kept).",
+        ge=1,
+        le=1_000_000,
+    )
+    series: tuple[Literal[SERIES_COLUMNS], ...] = Field(  # type: ignore[valid-type]
+        SERIES_COLUMNS, description="Per-step columns to keep."
+    )
+    levels: bool = Field(True, description="Keep stage shares by hierarchy level per step.")
+
+
+class Axis(Block):
+    """``[[axes]]``: one swept parameter, by values or by bounds."""
+
+    param: Literal[PATHS] = Field(  # type: ignore[valid-type]
+        description="Dotted parameter path, e.g. culture.openness."
+    )
+    values: tuple[Any, ...] | None = Field(None, description="Values to sweep (grid).")
+    bounds: tuple[float, float] | None = Field(
+        None, description="[low, high] for sampled designs, or for a grid with `steps`."
+    )
+    steps: int | None = Field(None, description="Grid points over the bounds.", ge=2, le=10_000)
+    scale: Literal["linear", "log"] = Field("linear", description="Spacing over the bounds.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Axis:
+        if self.values is None and self.bounds is None:
+            raise ValueError("give values = [...] or bounds = [low, high]")
+        if self.values is not None and self.bounds is not None:
+            raise ValueError("give values or bounds, not both")
+        if self.values is not None and len(self.values) == 0:
+            raise ValueError("values is empty: an axis needs at least one value")
+        if self.bounds is not None:
+            low, high = self.bounds
+            if not low < high:
+                raise ValueError(f"bounds [{low}, {high}]: low must be below high")
+            if self.scale == "log" and low <= 0:
+                raise ValueError("a log scale needs bounds above 0")
+        return self
+
+
+class Design(Block):
+    """``[design]``: how the axes combine into design points."""
+
+    kind: Literal[DESIGNS] = Field(  # type: ignore[valid-type]
+        "grid",
+        description="grid (all combinations), points (listed), lhs (Latin "
+        "hypercube), sobol (Saltelli sampling for Sobol indices), morris (elementary effects).",
+    )
+    samples: int = Field(
+        16,
+        description="lhs: points; sobol: base samples N (a power of 2; "
+        "N(2D+2) points); morris: trajectories (D+1 points each).",
+        ge=1,
+        le=1_000_000,
+    )
+    levels: int = Field(4, description="Morris grid levels.", ge=2, le=100)
+    second_order: bool = Field(False, description="Sobol: also second-order indices.")
+    points: tuple[dict[str, Any], ...] = Field(
+        (), description="kind points: one table per design point, {dotted.path = value}."
+    )
+
+
+class Scenario(Block):
+    """A whole scenario file."""
+
+    scenario: Header
+    record: Record = Record()
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Fixed parameters (nested tables or dotted keys)."
+    )
+    arms: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Named variants, run paired on the same streams."
+    )
+    axes: tuple[Axis, ...] = ()
+    design: Design = Design()
+
+    @field_validator("arms")
+    @classmethod
+    def _arm_names(cls, arms: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name in arms:
+            if not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"arm name {name!r}: use letters, digits, - and _")
+        return arms
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, Plan]:
+    """Read, validate and plan a scenario file; raise :class:`ScenarioError` if anything is off.
+
+    Every parameter set anywhere (fixed, per arm, per design point) is validated before this
+    returns, so a sweep never starts on a file that fails later.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: file not found"]) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{path}: not UTF-8 text ({err.reason})"]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([f"{path}: not valid TOML: {err}"]) from None
+    return parse_scenario(data, source=str(path))
+
+
+def parse_scenario(data: Mapping[str, Any], source: str = "scenario") -> tuple[Scenario, Plan]:
+    """Validate scenario data (as read from TOML) and plan it."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, source, root=Scenario)) from None
+    return scenario, plan(scenario, source)
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs; picklable, so any executor can run it.
+
+    ``seed`` is the run's root: the scenario's root seed's child ``(point, replication)``;
+    every arm of the same point and replication has the same seed (common random numbers).
+    """
+
+    point: int
+    arm: str
+    replication: int
+    params: Params
+    seed: np.random.SeedSequence
+    record_every: int
+    series: tuple[str, ...]
+    levels: bool
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.point, self.arm, self.replication)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated scenario expanded: base parameters, arms and design points."""
+
+    scenario: Scenario
+    base: dict[str, Any]  # dotted path -> value (fixed parameters, flattened)
+    arms: dict[str, dict[str, Any]]  # arm -> dotted updates
+    points: list[dict[str, Any]]  # design point -> dotted updates
+    params: dict[tuple[int, str], Params]  # validated parameters per (point, arm)
+
+    @property
+    def replications(self) -> int:
+        return self.scenario.scenario.replications
+
+    @property
+    def run_count(self) -> int:
+        return len(self.points) * len(self.arms) * self.replications
+
+    @property
+    def axis_names(self) -> list[str]:
+        names: list[str] = []
+        for point in self.points:
+            names += [k for k in point if k not in names]
+        return names
+
+    def seed(self, point: int, replication: int) -> np.random.SeedSequence:
+        """The root seed of every arm's run at ``(point, replication)``."""
+        root = np.random.SeedSequence(self.scenario.scenario.seed)
+        return child(child(root, point), replication)
+
+    def runs(self) -> Iterator[RunSpec]:
+        """All runs, replication-major within each point; arms of a pair adjacent."""
+        rec = self.scenario.record
+        for point in range(len(self.points)):
+            for rep in range(self.replications):
+                seed = self.seed(point, rep)
+                for arm in self.arms:
+                    yield RunSpec(
+                        point,
+                        arm,
+                        rep,
+                        self.params[(point, arm)],
+                        seed,
+                        rec.every,
+                        tuple(rec.series),
+                        rec.levels,
+                    )
+
+    def spec(self, point: int, arm: str, replication: int) -> RunSpec:
+        """Rebuild one run's spec alone (e.g. from a result row)."""
+        rec = self.scenario.record
+        return RunSpec(
+            point,
+            arm,
+            replication,
+            self.params[(point, arm)],
+            self.seed(point, replication),
+            rec.every,
+            tuple(rec.series),
+            rec.levels,
+        )
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario: two folders with the same digest hold the same runs."""
+        text = json.dumps(self.resolved(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as run: header, record, base parameters, arms and every design point."""
+        return {
+            "scenario": self.scenario.scenario.model_dump(),
+            "record": self.scenario.record.model_dump(),
+            "design": self.scenario.design.kind,
+            "base": self.base,
+            "arms": self.arms,
+            "points": self.points,
+        }
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables or dotted keys -> ``{dotted.path: value}`` (stops at leaf parameters)."""
+    leaves = set(PATHS)
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and path not in leaves:
+            out.update(flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def plan(scenario: Scenario, source: str = "scenario") -> Plan:
+    """Expand and validate every parameter combination; raise :class:`ScenarioError`."""
+    header = scenario.scenario
+    base = flatten(scenario.params)
+    if header.steps is not None:
+        base["steps"] = header.steps
+    arms = {name: flatten(updates) for name, updates in scenario.arms.items()} or {"base": {}}
+    errors = [f"{source}: {line}" for line in check_design(scenario)]
+    base_params = _validated(base, f"{source}: params", errors)
+    for name, updates in arms.items() if scenario.arms else ():
+        _validated({**base, **updates}, f"{source}: arms.{name}", errors)
+    if errors:
+        raise ScenarioError(errors)
+    assert base_params is not None
+    points = design_points(scenario, base_params, source)
+    count = len(points) * len(arms) * header.replications
+    if count > header.max_runs:
+        raise ScenarioError(
+            [
+                f"{source}: the plan has {count:,} runs ({len(points):,} design points x "
+                f"{len(arms)} arms x {header.replications} replications), more than "
+                f"scenario.max_runs = {header.max_runs:,}; shrink the design or raise max_runs"
+            ]
+        )
+    params: dict[tuple[int, str], Params] = {}
+    for i, point in enumerate(points):
+        for name, updates in arms.items():
+            where = f"{source}: design point {i} ({_describe(point)}), arm {name}"
+            value = _validated({**base, **point, **updates}, where, errors)
+            if value is not None:
+                params[(i, name)] = value
+        if len(errors) >= 10:
+            break
+    if errors:
+        raise ScenarioError(errors)
+    return Plan(scenario, base, arms, points, params)
+
+
+def check_design(scenario: Scenario) -> list[str]:
+    """Problems with how the design and the axes fit together (one line each)."""
+    kind, axes = scenario.design.kind, scenario.axes
+    names = [a.param for a in axes]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    problems = [f"axes: {n} appears twice; sweep each parameter once" for n in twice]
+    if kind == "points":
+        if axes:
+            problems.append("design.kind = 'points' lists its own points; remove the [[axes]]")
+        if not scenario.design.points:
+            problems.append("design.kind = 'points' needs points = [{...}, ...]")
+    elif scenario.design.points:
+        problems.append(f"design.points are only for design.kind = 'points', not {kind!r}")
+    if kind in ("lhs", "sobol", "morris"):
+        if not axes:
+            problems.append(f"design.kind = {kind!r} needs at least one axis with bounds")
+        for i, a in enumerate(axes):
+            if a.bounds is None:
+                problems.append(
+                    f"axes[{i}] ({a.param}): design.kind = {kind!r} samples within bounds; "
+                    "give bounds = [low, high] instead of values"
+                )
+    if kind == "grid":
+        for i, a in enumerate(axes):
+            if a.bounds is not None and a.steps is None:
+                problems.append(f"axes[{i}] ({a.param}): a grid over bounds needs steps = k")
+    for i, a in enumerate(axes):
+        if a.bounds is not None and not _numeric(a.param):
+            problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
+    return problems
+
+
+def _numeric(path: str) -> bool:
+    info = field_info(path)
+    return info is not None and info.annotation in (int, float, int | None, float | None)
+
+
+def _validated(updates: dict[str, Any], where: str, errors: list[str]) -> Params | None:
+    try:
+        return Params().with_updates(updates)
+    except ValidationError as err:
+        errors.extend(format_validation_error(err, where))
+        return None
+
+
+def _describe(point: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {v!r}" for k, v in point.items()) or "no axes"
+
+
+def design_points(scenario: Scenario, base: Params, source: str) -> list[dict[str, Any]]:
+    """The design's points as dotted updates (see ``scenarios/README.md``)."""
+    d, axes = scenario.design, scenario.axes
+    if d.kind == "points":
+        return [flatten(p) for p in d.points]
+    if d.kind == "grid":
+        grids = [_axis_values(a) for a in axes]
+        mesh = np.array(np.meshgrid(*[np.arange(len(g)) for g in grids], indexing="ij"))
+        combos = mesh.reshape(len(axes), -1).T if axes else np.zeros((1, 0), dtype=int)
+        return [
+            {a.param: grids[k][i] for k, (a, i) in enumerate(zip(axes, row, strict=True))}
+            for row in combos
+        ]
+    unit = _sample(d, len(axes), np.random.SeedSequence(scenario.scenario.seed))
+    points = []
+    for row in unit:
+        point = {}
+        for a, u in zip(axes, row, strict=True):
+            point[a.param] = _coerce(a, _scale(a, float(u)))
+        points.append(point)
+    return points
+
+
+def _sample(d: Design, dims: int, root: np.random.SeedSequence) -> np.ndarray:
+    """Design points in the unit cube, seeded from the scenario's root (child 'design')."""
+    rng = np.random.default_rng(child(root, 2**31 - 1))  # the design stream, apart from runs
+    if d.kind == "lhs":
+        from scipy.stats import qmc
+
+        return np.asarray(qmc.LatinHypercube(d=dims, seed=rng).random(d.samples))
+    problem = {
+        "num_vars": dims,
+        "names": [f"x{i}" for i in range(dims)],
+        "bounds": [[0.0, 1.0]] * dims,
+    }
+    if d.kind == "sobol":
+        from SALib.sample import sobol
+
+        return np.asarray(
+            sobol.sample(problem, d.samples, calc_second_order=d.second_order, seed=rng)
+        )
+    from SALib.sample import morris
+
+    return np.asarray(morris.sample(problem, d.samples, num_levels=d.levels, seed=rng))
+
+
+def _axis_values(axis: Axis) -> list[Any]:
+    if axis.values is not None:
+        return list(axis.values)
+    assert axis.steps is not None
+    return [_coerce(axis, _scale(axis, u)) for u in np.linspace(0.0, 1.0, axis.steps)]
+
+
+def _scale(axis: Axis, u: float) -> float:
+    assert axis.bounds is not None
+    low, high = axis.bounds
+    if axis.scale == "log":
+        return float(np.exp(np.log(low) + u * (np.log(high) - np.log(low))))
+    return float(low + u * (high - low))
+
+
+def _coerce(axis: Axis, value: float) -> Any:
+    """Round values of whole-number parameters; keep floats readable."""
+    info = field_info(axis.param)
+    if info is not None and info.annotation in (int, int | None):
+        return round(value)
+    return round(value, 12)
+
+
+def dotted(updates: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested form of dotted updates (for writing TOML or JSON)."""
+    out: dict[str, Any] = {}
+    for path, value in updates.items():
+        set_path(out, path, value)
+    return out
+
+
+def reduced(scenario: Scenario) -> Scenario:
+    """A small version of a scenario for smoke tests and CI: the same structure, few runs.
+
+    At most 2 replications, 8 weeks and 150 people; grids keep each axis's first and last
+    value (or 2 steps); samplers draw their smallest design.
+    """
+    header = scenario.scenario
+    params = dict(scenario.params)
+    size = flatten(params).get("org.size", Params().org.size)
+    small = {**flatten(params), "org.size": min(int(size), 150)}
+    axes = []
+    for axis in scenario.axes:
+        if axis.param == "org.size" and axis.values is not None:
+            axis = axis.model_copy(update={"values": tuple(min(int(v), 150) for v in axis.values)})
+        elif axis.param == "org.size" and axis.bounds is not None:
+            axis = axis.model_copy(update={"bounds": (min(axis.bounds[0], 60), 150)})
+        if axis.values is not None and len(axis.values) > 2:
+            axis = axis.model_copy(update={"values": (axis.values[0], axis.values[-1])})
+        if axis.steps is not None:
+            axis = axis.model_copy(update={"steps": 2})
+        axes.append(axis)
+    samples = {"lhs": 3, "sobol": 2, "morris": 2}.get(scenario.design.kind)
+    design = scenario.design
+    if samples is not None:
+        design = design.model_copy(update={"samples": samples})
+    if design.points:
+        design = design.model_copy(update={"points": design.points[:2]})
+    return scenario.model_copy(
+        update={
+            "scenario": header.model_copy(
+                update={
+                    "replications": min(header.replications, 2),
+                    "steps": min(header.steps or Params().steps, 8),
+                }
+            ),
+            "params": dotted(small),
+            "axes": tuple(axes),
+            "design": design,
+        }
+    )
