@@ -1,4 +1,4 @@
-"""The command line: ``orgsim run``, ``orgsim compare`` and ``orgsim params``.
+"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``.
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
@@ -455,6 +455,15 @@ def params(markdown: bool) -> None:
     rows = [(r.path, r.default, r.allowed, r.unit, r.label) for r in parameter_rows()]
     click.echo(_align([header, *rows]))
 
+
+def _register() -> None:
+    from simulator.cli_sweep import report, sweep, validate
+
+    for command in (validate, sweep, report):
+        orgsim.add_command(command)
+
+
+_register()
 
 if __name__ == "__main__":
     sys.exit(main())

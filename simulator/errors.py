@@ -78,6 +78,9 @@ def describe(exc: BaseException, source: str | None = None) -> list[str]:
     """One line per problem in a user error (see :func:`is_user_error`)."""
     if isinstance(exc, pydantic.ValidationError):
         return format_validation_error(exc, source)
+    lines = getattr(exc, "lines", None)
+    if lines:
+        return [" ".join(str(line).split()) for line in lines]
     if isinstance(exc, OSError) and exc.filename is not None:
         return [f"{exc.filename}: {(exc.strerror or str(exc)).lower()}"]
     return [" ".join(str(exc).split()) or type(exc).__name__]

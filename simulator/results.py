@@ -196,17 +196,24 @@ class ResultsFolder:
         """Write one task's results: series and levels first, outcomes last."""
         name = f"part-{attempt:03d}-{task:06d}.parquet"
         by_table = tables_of(results, self.plan, attempt)
-        for table in ("series", "levels", "outcomes"):
-            frame = by_table[table]
+        files = [
+            ("series", by_table["series"], name),
+            ("levels", by_table["levels"], name),
+            ("outcomes", by_table["failed"], "failed" + name[4:]),
+            ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
+        ]
+        for table, frame, file_name in files:
             for arm, part in frame.groupby("arm", sort=True) if not frame.empty else ():
-                target = self.path / table / f"arm={arm}" / name
+                target = self.path / table / f"arm={arm}" / file_name
                 data = pa.Table.from_pandas(part.drop(columns="arm"), preserve_index=False)
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
 
 
 def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[str, pd.DataFrame]:
-    """Outcome rows (with axis values and status), series and levels rows of ``results``."""
-    rows, series, levels = [], [], []
+    """Outcome rows of finished and of failed runs (with axis values and status), series and
+    levels rows of ``results``."""
+    rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+    series, levels = [], []
     for r in results:
         key: dict[str, Any] = {
             "point": r.point,
@@ -214,7 +221,7 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
             "replication": r.replication,
             "attempt": attempt,
         }
-        rows.append(
+        rows[r.ok].append(
             {
                 **key,
                 **plan.points[r.point],
@@ -230,7 +237,8 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
         if r.levels is not None:
             levels.append(r.levels.assign(**key))
     frames = {
-        "outcomes": pd.DataFrame(rows),
+        "outcomes": pd.DataFrame(rows[True]),
+        "failed": pd.DataFrame(rows[False]),
         "series": pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
         "levels": pd.concat(levels, ignore_index=True) if levels else pd.DataFrame(),
     }
@@ -242,14 +250,21 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
     return frames
 
 
-def read_table(path: str | Path, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """All complete part files of ``table`` (arm from the folder name), concatenated."""
+def read_table(
+    path: str | Path, table: str, columns: Sequence[str] | None = None, pattern: str = "*"
+) -> pd.DataFrame:
+    """Complete files of ``table`` matching ``pattern`` (arm from the folder name), concatenated.
+
+    Outcome rows of finished runs are in ``part-*`` files, of failed runs in ``failed-*``.
+    """
     root = Path(path) / table
     if not root.exists():
         return pd.DataFrame(columns=list(columns or []))
     parts = []
     for arm_dir in sorted(root.glob("arm=*")):
-        for file in sorted(arm_dir.glob("part-*.parquet")):
+        for file in sorted(arm_dir.glob(f"{pattern}.parquet")):
+            if file.name.startswith("."):
+                continue
             want = None if columns is None else [c for c in columns if c != "arm"]
             schema_names = pq.read_schema(file).names
             if want is not None:
@@ -290,16 +305,21 @@ def load(path: str | Path) -> Results:
     if not manifest_path.exists():
         raise ResultsError(f"{path}: no manifest.json; not a results folder (run 'orgsim sweep')")
     manifest = json.loads(manifest_path.read_text())
-    outcomes = read_table(path, "outcomes")
+    finished = read_table(path, "outcomes", pattern="part-*")
+    failed = read_table(path, "outcomes", pattern="failed-*")
+    if not finished.empty:
+        finished = finished.sort_values([*KEY, "attempt"]).drop_duplicates(KEY, keep="last")
+    if not failed.empty:
+        done = finished.set_index(KEY).index if not finished.empty else pd.Index([])
+        failed = failed[~failed.set_index(KEY).index.isin(done)]
+        failed = failed.sort_values([*KEY, "attempt"]).drop_duplicates(KEY, keep="last")
+    outcomes = (
+        pd.concat([f for f in (finished, failed) if not f.empty], ignore_index=True)
+        if not (finished.empty and failed.empty)
+        else finished
+    )
     if not outcomes.empty:
-        outcomes = (
-            outcomes.assign(_ok=outcomes["status"] == "ok")
-            .sort_values([*KEY, "_ok", "attempt"])
-            .drop_duplicates(KEY, keep="last")
-            .drop(columns="_ok")
-            .sort_values(KEY)
-            .reset_index(drop=True)
-        )
+        outcomes = outcomes.sort_values(KEY).reset_index(drop=True)
     chosen = outcomes[[*KEY, "attempt"]] if not outcomes.empty else None
     tables = {}
     for name in ("series", "levels"):
@@ -310,3 +330,19 @@ def load(path: str | Path) -> Results:
             frame = frame.sort_values(order).reset_index(drop=True)
         tables[name] = frame
     return Results(path, manifest, outcomes, tables["series"], tables["levels"])
+
+
+def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
+    """The :class:`~simulator.scenario.RunSpec` of one run, rebuilt from the manifest alone.
+
+    ``simulator.sweep.run(rebuild(...))`` reproduces that run bit for bit.
+    """
+    from simulator.scenario import parse_scenario
+
+    _, plan = parse_scenario(results.manifest["scenario"], source=str(results.path))
+    if plan.digest() != results.manifest["digest"]:
+        raise ResultsError(
+            f"{results.path}: the manifest's scenario no longer plans the same "
+            "runs with this version of orgsim"
+        )
+    return plan.spec(point, arm, replication)

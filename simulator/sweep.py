@@ -229,6 +229,8 @@ class Progress:
         self.last_line = -1
 
     def __call__(self, done: int, total: int) -> None:
+        if total == 0:
+            return
         if self.stream.isatty():
             if self.bar is None:
                 from tqdm import tqdm

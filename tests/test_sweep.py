@@ -1,0 +1,221 @@
+"""Sweeps: reproducible over workers and executors, resumable after SIGKILL, failures kept."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulator.sweep as sweep_module
+from simulator.results import ResultsError, load, read_table, rebuild
+from simulator.scenario import Plan, parse_scenario
+from simulator.sweep import run, sweep
+
+SCENARIO = """\
+# Question: a small paired sweep for the tests
+[scenario]
+name = "tiny"
+seed = 99
+replications = 3
+steps = 10
+
+[params]
+org.size = 80
+
+[arms.model]
+leaders.strategy = "model"
+
+[arms.delegate]
+leaders.strategy = "delegate"
+
+[[axes]]
+param = "culture.openness"
+values = [0.3, 0.8]
+"""
+
+
+def tiny_plan(**header: object) -> Plan:
+    import tomllib
+
+    data = tomllib.loads(SCENARIO)
+    data["scenario"].update(header)
+    return parse_scenario(data)[1]
+
+
+def comparable(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Results without wall-clock times or attempt numbers."""
+    r = load(path)
+    drop = ["seconds", "attempt"]
+    return (
+        r.outcomes.drop(columns=drop),
+        r.series.drop(columns="attempt"),
+        r.levels.drop(columns="attempt"),
+    )
+
+
+def assert_same(a: Path, b: Path) -> None:
+    for x, y in zip(comparable(a), comparable(b), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+def test_one_and_two_workers_and_dask_give_identical_results(tmp_path: Path) -> None:
+    plan = tiny_plan()
+    summary = sweep(plan, tmp_path / "one", workers=1)
+    assert (summary.done, summary.failed) == (plan.run_count, 0)
+    sweep(plan, tmp_path / "two", workers=2, pairs_per_task=1)
+    assert_same(tmp_path / "one", tmp_path / "two")
+    distributed = pytest.importorskip("dask.distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        sweep(plan, tmp_path / "dask", executor=client.get_executor(), workers=2)
+    assert_same(tmp_path / "one", tmp_path / "dask")
+
+
+def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> None:
+    plan = tiny_plan()
+    sweep(plan, tmp_path / "r", workers=1)
+    results = load(tmp_path / "r")
+    out = results.outcomes
+    assert len(out) == plan.run_count == 2 * 2 * 3
+    assert not out.duplicated(["point", "arm", "replication"]).any()
+    assert set(out["culture.openness"]) == {0.3, 0.8} and (out["seed"] == 99).all()
+    assert (results.series.groupby(["point", "arm", "replication"]).size() == 11).all()
+    # arms of a pair share the organisation and streams: same initial state
+    start = results.series[results.series["step"] == 0]
+    assert start.groupby(["point", "replication"])["listener"].nunique().eq(1).all()
+    # any single run can be rebuilt alone from its row
+    row = out.sample(1, random_state=1).iloc[0]
+    again = run(rebuild(results, int(row["point"]), row["arm"], int(row["replication"])))
+    for metric in ("poster", "t10", "posts", "reach", "criticised"):
+        assert again.outcomes[metric] == row[metric] or (
+            pd.isna(again.outcomes[metric]) and pd.isna(row[metric])
+        )
+    series = results.series
+    mine = series[
+        (series["point"] == row["point"])
+        & (series["arm"] == row["arm"])
+        & (series["replication"] == row["replication"])
+    ]
+    assert mine["poster"].tolist() == again.series["poster"].tolist()
+
+
+def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
+    plan = tiny_plan()
+    real_run = sweep_module.run
+    calls = {"n": 0}
+
+    def flaky(spec):  # the first attempt at one run crashes
+        if spec.key == (1, "delegate", 2) and calls["n"] == 0:
+            calls["n"] += 1
+            raise RuntimeError("disk on fire")
+        return real_run(spec)
+
+    monkeypatch.setattr(sweep_module, "run", lambda spec: _guarded(flaky, spec))
+    first = sweep(plan, tmp_path / "r", workers=1)
+    assert (first.done, first.failed) == (plan.run_count - 1, 1)
+    failed = load(tmp_path / "r").outcomes.query("status == 'failed'")
+    assert len(failed) == 1 and "disk on fire" in failed["error"].iloc[0]
+    second = sweep(plan, tmp_path / "r", workers=1)
+    assert (second.done, second.failed, second.skipped) == (1, 0, plan.run_count - 1)
+    results = load(tmp_path / "r")
+    assert (results.outcomes["status"] == "ok").all() and len(results.outcomes) == plan.run_count
+    sweep(plan, tmp_path / "clean", workers=1)
+    assert_same(tmp_path / "r", tmp_path / "clean")
+
+
+def _guarded(fn, spec):
+    try:
+        return fn(spec)
+    except Exception as err:
+        return sweep_module.RunResult(
+            spec.point,
+            spec.arm,
+            spec.replication,
+            {},
+            None,
+            None,
+            f"{type(err).__name__}: {err}",
+            0.0,
+        )
+
+
+def test_another_scenario_is_refused(tmp_path: Path) -> None:
+    sweep(tiny_plan(), tmp_path / "r", workers=1)
+    with pytest.raises(ResultsError, match="another scenario"):
+        sweep(tiny_plan(seed=100), tmp_path / "r", workers=1)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(ResultsError, match="not a results folder"):
+        sweep(tiny_plan(), tmp_path / "other", workers=1)
+
+
+def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
+    sweep(tiny_plan(), tmp_path / "r", workers=1)
+    junk = tmp_path / "r" / "outcomes" / "arm=model" / ".part-001-000000.parquet.123.tmp"
+    junk.write_bytes(b"PAR1 torn")
+    assert len(load(tmp_path / "r").outcomes) == 12
+
+
+KILL_SCENARIO = (
+    SCENARIO.replace("replications = 3", "replications = 40")
+    .replace("steps = 10", "steps = 30")
+    .replace("org.size = 80", "org.size = 300")
+)
+
+
+def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_sweep(tmp_path: Path) -> None:
+    path = tmp_path / "kill.toml"
+    path.write_text(KILL_SCENARIO)
+    out = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "sweep",
+        str(path),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        "--no-report",
+    ]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        done = len(list(out.glob("outcomes/arm=*/part-*.parquet")))
+        if done >= 6:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = read_table(out, "outcomes", ["point", "arm", "replication", "status"])
+    total = 2 * 2 * 30
+    assert 0 < len(before) < total, "the kill should land mid-sweep"
+    resumed = subprocess.run(
+        [*cmd[:-2], "--no-report"], capture_output=True, text=True, check=False
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    raw = read_table(out, "outcomes", ["point", "arm", "replication", "status"])
+    assert len(raw) == total  # no finished run lost or repeated
+    assert not raw.duplicated(["point", "arm", "replication"]).any()
+    clean = tmp_path / "clean"
+    plan = parse_scenario(__import__("tomllib").loads(KILL_SCENARIO))[1]
+    sweep(plan, clean, workers=2)
+    assert_same(out, clean)
