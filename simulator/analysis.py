@@ -1,15 +1,47 @@
-"""Analysis of run outcomes: paired contrasts between arms.
+"""Analysis of run outcomes: summaries, paired contrasts between arms, sensitivity indices.
 
-Pure functions of result tables (pandas in, pandas out); no I/O.
+Pure functions of result tables (pandas in, pandas out); no I/O. Failed runs (``status``
+other than ``"ok"``) are counted but never enter a statistic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+if TYPE_CHECKING:
+    from simulator.results import Results
+
+Z95 = float(stats.norm.ppf(0.975))
+SUMMARY_METRICS: tuple[str, ...] = (
+    "poster",
+    "listener",
+    "non_user",
+    "peak_poster",
+    "took_off",
+    "t10",
+    "t50",
+    "t90",
+    "deepest_level",
+    "top_poster",
+    "frontline_poster",
+    "reach",
+    "posts",
+    "engaged",
+    "criticised",
+    "lapses",
+    "pullbacks",
+    "aware",
+    "cross_unit",
+    "leader_attention",
+)
+"""Outcome columns :func:`summarise` describes by default (those present)."""
+SENSITIVITY_METRICS: tuple[str, ...] = ("poster", "peak_poster", "t10", "t50", "reach", "posts")
+"""Outcome columns :func:`sensitivity` analyses by default."""
 
 PAIRED_METRICS: tuple[str, ...] = (
     "poster",
@@ -25,7 +57,11 @@ PAIRED_METRICS: tuple[str, ...] = (
 
 
 def paired_differences(
-    outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str] = PAIRED_METRICS
+    outcomes: pd.DataFrame,
+    arms: Sequence[str],
+    metrics: Sequence[str] = PAIRED_METRICS,
+    *,
+    on: Sequence[str] = ("replication",),
 ) -> pd.DataFrame:
     """Paired differences ``arm - first arm`` of per-run outcomes, replication by replication.
 
@@ -37,6 +73,9 @@ def paired_differences(
         The arms; the first is the baseline.
     metrics : sequence of str
         Outcome columns to compare.
+    on : sequence of str
+        Columns that identify a pair (unique within an arm); ``("point", "replication")``
+        pools the pairs of several design points.
 
     Returns
     -------
@@ -46,10 +85,11 @@ def paired_differences(
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
-    base = outcomes[outcomes["arm"] == arms[0]].set_index("replication")
+    keys = list(on)
+    base = outcomes[outcomes["arm"] == arms[0]].set_index(keys)
     rows = []
     for arm in arms[1:]:
-        other = outcomes[outcomes["arm"] == arm].set_index("replication")
+        other = outcomes[outcomes["arm"] == arm].set_index(keys)
         for metric in metrics:
             pair = pd.concat([base[metric], other[metric]], axis=1, join="inner").dropna()
             a, b = (pair.iloc[:, i].to_numpy(dtype=float) for i in (0, 1))
@@ -73,3 +113,320 @@ def paired_differences(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# -- summaries -------------------------------------------------------------------------------
+def axis_columns(outcomes: pd.DataFrame) -> list[str]:
+    """The swept-parameter columns of an outcomes table (dotted parameter paths)."""
+    from simulator.scenario import PATHS
+
+    return [c for c in outcomes.columns if c in PATHS]
+
+
+def ok_runs(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The finished runs (``status == "ok"``; all rows if there is no ``status`` column)."""
+    if "status" not in outcomes:
+        return outcomes
+    return outcomes[outcomes["status"] == "ok"]
+
+
+def wilson(successes: Any, n: Any, z: float = Z95) -> tuple[Any, Any]:
+    """Wilson score interval of a proportion (arrays broadcast; NaN where ``n`` is 0).
+
+    >>> low, high = wilson(8, 10)
+    >>> round(float(low), 4), round(float(high), 4)
+    (0.4902, 0.9433)
+    """
+    k, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        scale = 1.0 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / scale
+        half = z / scale * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return centre - half, centre + half
+
+
+def summarise(
+    outcomes: pd.DataFrame,
+    by: Sequence[str] | None = None,
+    metrics: Sequence[str] = SUMMARY_METRICS,
+) -> pd.DataFrame:
+    """Describe each outcome metric per design point and arm.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        One row per run (:attr:`simulator.results.Results.outcomes`).
+    by : sequence of str, optional
+        Grouping columns; default ``point``, the swept axes (see :func:`axis_columns`) and
+        ``arm``. ``["arm"]`` pools all design points.
+    metrics : sequence of str
+        Outcome columns to describe (those missing from ``outcomes`` are left out).
+
+    Returns
+    -------
+    DataFrame
+        One row per group and metric, sorted by group then metric order: the ``by`` columns,
+        ``metric``, ``n_ok`` and ``n_failed`` (runs of the group), ``n`` (finished runs with a
+        value: for ``t10``/``t50``/``t90`` only the runs that reached the milestone),
+        ``mean``, ``sd``, the 95 % confidence interval of the mean ``ci_low``/``ci_high`` (t
+        distribution; NaN below two values), ``median``, ``q10``, ``q90`` and ``interval``
+        (``"t"``; ``"wilson"`` for ``took_off``, whose mean is the take-off probability and
+        whose interval is the Wilson score interval). Groups whose runs all failed have
+        ``n = 0`` and NaN statistics.
+    """
+    keys = list(by) if by is not None else ["point", *axis_columns(outcomes), "arm"]
+    metrics = [m for m in metrics if m in outcomes.columns]
+    columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
+    columns += ["median", "q10", "q90", "interval"]
+    if outcomes.empty:
+        return pd.DataFrame(columns=columns)
+    ok = outcomes["status"] == "ok" if "status" in outcomes else pd.Series(True, outcomes.index)
+    counts = (
+        pd.DataFrame({"n_ok": ok, "n_failed": ~ok})
+        .join(outcomes[keys])
+        .groupby(keys, dropna=False, sort=True)[["n_ok", "n_failed"]]
+        .sum()
+        .astype(int)
+    )
+    finished = outcomes[ok]
+    parts = []
+    for order, metric in enumerate(metrics):
+        values = pd.to_numeric(finished[metric].astype("float64"), errors="coerce")
+        group = finished[keys].assign(_v=values).groupby(keys, dropna=False, sort=True)["_v"]
+        table = counts.join(
+            pd.DataFrame(
+                {
+                    "n": group.count(),
+                    "mean": group.mean(),
+                    "sd": group.std(ddof=1),
+                    "median": group.median(),
+                    "q10": group.quantile(0.1),
+                    "q90": group.quantile(0.9),
+                }
+            )
+        )
+        n = table["n"].fillna(0).astype(int).to_numpy()
+        table["n"] = n
+        if metric == "took_off":
+            low, high = wilson(table["mean"].to_numpy() * n, n)
+            table["interval"] = "wilson"
+        else:
+            with np.errstate(invalid="ignore"):
+                half = stats.t.ppf(0.975, n - 1) * table["sd"].to_numpy() / np.sqrt(n)
+            half = np.where(n > 1, half, np.nan)
+            low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
+            table["interval"] = "t"
+        table["ci_low"], table["ci_high"] = low, high
+        parts.append(table.reset_index().assign(metric=metric, _order=order))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.sort_values([*keys, "_order"], kind="stable", na_position="last")
+    return frame[columns].reset_index(drop=True)
+
+
+def contrasts(
+    outcomes: pd.DataFrame,
+    arms: Sequence[str],
+    metrics: Sequence[str] = PAIRED_METRICS,
+    *,
+    pooled: bool = False,
+) -> pd.DataFrame:
+    """Paired contrasts of every arm against the baseline (the first arm), per design point.
+
+    Runs are paired by ``(point, replication)``: the runs of a pair share their random
+    numbers. Failed runs are dropped, and with them their pair (see
+    :func:`paired_differences` for the columns).
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        One row per run, with ``point``, ``arm``, ``replication`` (and ``status``).
+    arms : sequence of str
+        The arms; the first is the baseline.
+    metrics : sequence of str
+        Outcome columns to compare (those missing are left out).
+    pooled : bool
+        Pool the pairs of all design points into one contrast per arm and metric instead.
+
+    Returns
+    -------
+    DataFrame
+        Per design point (unless ``pooled``): ``point``, the swept axes' values, then the
+        columns of :func:`paired_differences`.
+    """
+    axes = axis_columns(outcomes)
+    metrics = [m for m in metrics if m in outcomes.columns]
+    finished = ok_runs(outcomes)
+    empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff"]
+    empty = [*([] if pooled else ["point", *axes]), *empty, "ci_low", "ci_high", "n", "d_z"]
+    if len(arms) < 2 or not metrics or finished.empty:
+        return pd.DataFrame(columns=empty)
+    if pooled:
+        return paired_differences(finished, arms, metrics, on=("point", "replication"))
+    parts = []
+    for point, group in finished.groupby("point", sort=True):
+        table = paired_differences(group, arms, metrics)
+        values = {a: group[a].iloc[0] for a in axes}
+        parts.append(table.assign(point=point, **values))
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
+
+
+# -- sensitivity -----------------------------------------------------------------------------
+def sensitivity(
+    results: Results, metrics: Sequence[str] = SENSITIVITY_METRICS, *, resamples: int = 200
+) -> pd.DataFrame | None:
+    """Sobol or Morris sensitivity indices of the swept axes, per arm and metric.
+
+    Replications are averaged per design point first: the indices describe how the expected
+    outcome depends on the parameters (replication noise is averaged out, not attributed).
+    The design points' axis values, in design-point order, are the sample rows SALib drew;
+    the problem's bounds are the axes' bounds from the manifest's scenario. A metric is
+    skipped for an arm when a point mean is missing (failed or unfinished runs, or a
+    milestone such as ``t50`` that some run never reached) or constant; each skip is
+    explained in ``table.attrs["notes"]``.
+
+    Parameters
+    ----------
+    results : Results
+        A loaded results folder (:func:`simulator.results.load`).
+    metrics : sequence of str
+        Outcome columns to analyse.
+    resamples : int
+        Bootstrap resamples for the confidence intervals (seeded from the root seed).
+
+    Returns
+    -------
+    DataFrame or None
+        None unless the design is ``sobol`` or ``morris``. Otherwise one row per arm, metric
+        and parameter: ``method``, ``arm``, ``metric``, ``parameter`` and, for Sobol, ``S1``,
+        ``S1_conf``, ``ST``, ``ST_conf`` (95 % half-widths), plus, if the design drew second
+        order samples, rows for parameter pairs (``parameter`` ``"a × b"``) with ``S2`` and
+        ``S2_conf``; for Morris ``mu``, ``mu_star``, ``mu_star_conf`` and ``sigma``
+        (elementary effects per step of size delta in the unit cube, i.e. per fraction of
+        an axis's range).
+    """
+    manifest = results.manifest
+    spec = manifest.get("scenario", {})
+    design = spec.get("design", {})
+    kind = manifest.get("resolved", {}).get("design", design.get("kind"))
+    if kind not in ("sobol", "morris"):
+        return None
+    axes = spec.get("axes", [])
+    names = [str(a["param"]) for a in axes]
+    problem: dict[str, Any] = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [[float(b) for b in a["bounds"]] for a in axes],
+    }
+    points = manifest.get("resolved", {}).get("points", [])
+    X = np.array([[float(p[n]) for n in names] for p in points], dtype=float)
+    notes: list[str] = [
+        f"{kind} indices from the mean of the replications at each of {len(points)} points"
+    ]
+    finished = ok_runs(results.outcomes)
+    metrics = [m for m in metrics if m in finished.columns]
+    rows: list[dict[str, Any]] = []
+    if kind == "morris":
+        notes += _morris_check(X, len(names))
+    for arm in results.arms:
+        runs = finished[finished["arm"] == arm]
+        group = runs[metrics].astype(float).groupby(runs["point"])
+        complete = group.count().eq(group.size(), axis=0)  # NaN if any replication lacks it
+        means = group.mean().where(complete).reindex(range(len(points)))
+        for metric in metrics:
+            Y = means[metric].to_numpy(dtype=float)
+            missing = int(np.isnan(Y).sum())
+            if missing:
+                notes.append(
+                    f"{arm}/{metric} skipped: {missing} of {len(Y)} points lack a value "
+                    "(failed or unfinished runs, or a milestone some run never reached)"
+                )
+                continue
+            if np.ptp(Y) == 0:
+                notes.append(f"{arm}/{metric} skipped: the same value at every point")
+                continue
+            seed = int(manifest.get("root_seed", 0))
+            if kind == "sobol":
+                found = _sobol_rows(problem, Y, bool(design.get("second_order")), resamples, seed)
+            else:
+                found = _morris_rows(problem, X, Y, int(design.get("levels", 4)), resamples, seed)
+            rows += [{"method": kind, "arm": arm, "metric": metric, **r} for r in found]
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        first = ["method", "arm", "metric", "parameter"]
+        table = table[[*first, *(c for c in table.columns if c not in first)]]
+    table.attrs["notes"] = notes
+    return table
+
+
+def _sobol_rows(
+    problem: dict[str, Any], Y: np.ndarray, second: bool, resamples: int, seed: int
+) -> list[dict[str, Any]]:
+    from SALib.analyze import sobol
+
+    D = problem["num_vars"]
+    per_base = 2 * D + 2 if second else D + 2
+    if len(Y) % per_base:
+        raise ValueError(f"{len(Y)} points is not a Saltelli sample of {D} axes")
+    si = sobol.analyze(problem, Y, calc_second_order=second, num_resamples=resamples, seed=seed)
+    rows: list[dict[str, Any]] = [
+        {
+            "parameter": name,
+            "S1": float(si["S1"][i]),
+            "S1_conf": float(si["S1_conf"][i]),
+            "ST": float(si["ST"][i]),
+            "ST_conf": float(si["ST_conf"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
+    if second:
+        for i in range(D):
+            for j in range(i + 1, D):
+                rows.append(
+                    {
+                        "parameter": f"{problem['names'][i]} × {problem['names'][j]}",
+                        "S2": float(si["S2"][i, j]),
+                        "S2_conf": float(si["S2_conf"][i, j]),
+                    }
+                )
+    return rows
+
+
+def _morris_rows(
+    problem: dict[str, Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    levels: int,
+    resamples: int,
+    seed: int,
+) -> list[dict[str, Any]]:
+    from SALib.analyze import morris
+
+    si = morris.analyze(
+        problem, X, Y, num_levels=levels, num_resamples=resamples, conf_level=0.95, seed=seed
+    )
+    return [
+        {
+            "parameter": name,
+            "mu": float(si["mu"][i]),
+            "mu_star": float(si["mu_star"][i]),
+            "mu_star_conf": float(si["mu_star_conf"][i]),
+            "sigma": float(si["sigma"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
+
+
+def _morris_check(X: np.ndarray, dims: int) -> list[str]:
+    """A note if rounding (whole-number axes) made a trajectory step move no axis or two."""
+    if len(X) % (dims + 1):
+        raise ValueError(f"{len(X)} points is not a set of Morris trajectories over {dims} axes")
+    steps = np.diff(X.reshape(-1, dims + 1, dims), axis=1)
+    moved = (steps != 0).sum(axis=2)
+    bad = int((moved != 1).sum())
+    if bad:
+        return [f"{bad} trajectory steps move no axis or several (rounded values); unreliable"]
+    return []

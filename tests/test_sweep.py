@@ -171,9 +171,9 @@ def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
 
 
 KILL_SCENARIO = (
-    SCENARIO.replace("replications = 3", "replications = 40")
-    .replace("steps = 10", "steps = 30")
-    .replace("org.size = 80", "org.size = 300")
+    SCENARIO.replace("replications = 3", "replications = 30")
+    .replace("steps = 10", "steps = 20")
+    .replace("org.size = 80", "org.size = 200")
 )
 
 
