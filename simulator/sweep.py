@@ -149,23 +149,24 @@ def sweep(
     """
     started = time.perf_counter()
     folder = ResultsFolder.open(out, plan)
-    finished = folder.finished_keys()
-    todo = [s for s in plan.runs() if s.key not in finished]
+    finished = folder.finished_keys()  # same digest: all of them are runs of this plan
+    remaining = plan.run_count - len(finished)
+    todo = (s for s in plan.runs() if s.key not in finished)  # lazy: memory stays flat
     workers = workers or os.cpu_count() or 1
     if pairs_per_task is None:
-        pairs = max(1, len(todo) // max(1, len(plan.arms)))
+        pairs = max(1, remaining // max(1, len(plan.arms)))
         pairs_per_task = int(np.clip(pairs // (workers * 8), 1, 16))
-    summary = SweepSummary(plan.run_count, plan.run_count - len(todo), 0, 0, 0.0)
-    attempt = folder.begin(len(todo))
+    summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0)
+    attempt = folder.begin(remaining)
     report = progress or (lambda done, total: None)
-    report(0, len(todo))
+    report(0, remaining)
     batches = tasks(todo, pairs_per_task)
 
     def record(index: int, results: list[RunResult]) -> None:
         folder.write(index, attempt, results)
         summary.done += sum(r.ok for r in results)
         summary.failed += sum(not r.ok for r in results)
-        report(summary.done + summary.failed, len(todo))
+        report(summary.done + summary.failed, remaining)
 
     try:
         if executor is None and workers == 1:
