@@ -283,10 +283,11 @@ def sensitivity(
     Replications are averaged per design point first: the indices describe how the expected
     outcome depends on the parameters (replication noise is averaged out, not attributed).
     The design points' axis values, in design-point order, are the sample rows SALib drew;
-    the problem's bounds are the axes' bounds from the manifest's scenario. A metric is
-    skipped for an arm when a point mean is missing (failed or unfinished runs, or a
-    milestone such as ``t50`` that some run never reached) or constant; each skip is
-    explained in ``table.attrs["notes"]``.
+    the problem's bounds are the axes' bounds from the manifest's scenario. An arm is
+    skipped when a design point has no finished run (failed, or not run yet: the design is
+    incomplete); a metric is skipped when a run lacks it (a milestone such as ``t50`` never
+    reached) or it is the same at every point. Each skip is explained in
+    ``table.attrs["notes"]``; points with fewer finished replications average those.
 
     Parameters
     ----------
@@ -331,8 +332,23 @@ def sensitivity(
     rows: list[dict[str, Any]] = []
     if kind == "morris":
         notes += _morris_check(X, len(names))
-    for arm in results.arms:
+    if not metrics:
+        notes.append("no finished runs: nothing to analyse")
+    replications = int(manifest.get("replications", 1))
+    for arm in results.arms if metrics else ():
         runs = finished[finished["arm"] == arm]
+        size = runs.groupby("point").size().reindex(range(len(points)), fill_value=0)
+        if (size == 0).any():
+            notes.append(
+                f"{arm}: no indices; {int((size == 0).sum())} of {len(points)} design points "
+                "have no finished run (failed, or not run yet), so the design is incomplete"
+            )
+            continue
+        if (size < replications).any():
+            notes.append(
+                f"{arm}: {int((size < replications).sum())} points average fewer than "
+                f"{replications} replications (failed or unfinished runs)"
+            )
         group = runs[metrics].astype(float).groupby(runs["point"])
         complete = group.count().eq(group.size(), axis=0)  # NaN if any replication lacks it
         means = group.mean().where(complete).reindex(range(len(points)))
@@ -341,8 +357,8 @@ def sensitivity(
             missing = int(np.isnan(Y).sum())
             if missing:
                 notes.append(
-                    f"{arm}/{metric} skipped: {missing} of {len(Y)} points lack a value "
-                    "(failed or unfinished runs, or a milestone some run never reached)"
+                    f"{arm}/{metric} skipped: at {missing} of {len(Y)} points some run has no "
+                    "value (a milestone it never reached)"
                 )
                 continue
             if np.ptp(Y) == 0:

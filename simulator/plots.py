@@ -5,7 +5,8 @@ Nothing here reads or writes files except :func:`save`. Figures are built on
 and are freed with their last reference. Each stage has one colour everywhere, from the
 colour-blind-safe Okabe-Ito palette: non-users grey, listeners blue, posters vermillion.
 With several replications a line is the median over replications and the band spans the
-10th to 90th percentile.
+10th to 90th percentile. The arms of a scenario have one colour each, in every figure
+(:func:`arm_colours`); the figures of sweeps are in :mod:`simulator.sweep_plots`.
 
 Examples
 --------
@@ -19,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,8 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 STAGES: tuple[str, ...] = ("non_user", "listener", "poster")
 STAGE_COLOURS: dict[str, str] = {
@@ -42,6 +45,37 @@ STAGE_LABELS: dict[str, str] = {
 DIFFERENCE_COLOUR = "#009E73"  # bluish green
 BAND: tuple[float, float] = (0.1, 0.9)
 FONT = {"title": 13, "label": 11, "tick": 10, "legend": 9.5}
+
+ARM_PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue (the baseline)
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#000000",  # black
+)
+SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}
+SHARES |= {"frontline_poster", "leader_attention"}
+METRIC_LABELS: dict[str, str] = {
+    "poster": "Share posting",
+    "listener": "Share listening",
+    "non_user": "Share of non-users",
+    "peak_poster": "Peak share posting",
+    "took_off": "Take-off probability (10 % posting)",
+    "t10": "Weeks to 10 % posting",
+    "t50": "Weeks to 50 % posting",
+    "t90": "Weeks to 90 % posting",
+    "top_poster": "Share of top level posting",
+    "frontline_poster": "Share of front line posting",
+    "deepest_level": "Deepest level with 10 % posting",
+    "reach": "Reach (followers of posters)",
+    "posts": "Posts",
+    "cross_unit": "Cross-unit views of posts",
+    "criticised": "Criticism events",
+    "pullbacks": "Pull-backs",
+    "leader_attention": "Attention share to leaders",
+}
 
 
 def adoption_curves(series: pd.DataFrame, *, title: str = "", ax: Axes | None = None) -> Figure:
@@ -193,6 +227,21 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
     fig.savefig(path, dpi=dpi, facecolor="white")
 
 
+def arm_colours(arms: Sequence[str]) -> dict[str, str]:
+    """One colour per arm, by the arm's position (the baseline first)."""
+    return {arm: ARM_PALETTE[i % len(ARM_PALETTE)] for i, arm in enumerate(arms)}
+
+
+def label(metric: str) -> str:
+    """A readable axis label for an outcome or series column."""
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:
+    """One legend of the arms' colours under a figure of several panels."""
+    _legend(fig, arms, arm_colours(arms), note)
+
+
 # -- helpers --------------------------------------------------------------------------------
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is None:
@@ -229,6 +278,45 @@ def _style(ax: Axes, title: str, ylabel: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _arm_list(frame: pd.DataFrame, arms: Sequence[str] | None) -> list[str]:
+    if arms is not None:
+        return list(arms)
+    return sorted(str(a) for a in frame["arm"].unique()) if "arm" in frame else []
+
+
+def _finish(ax: Axes, title: str, xlabel: str, ylabel: str, percent: bool) -> None:
+    ax.set_title(title, fontsize=FONT["title"])
+    ax.set_xlabel(xlabel, fontsize=FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    ax.tick_params(labelsize=FONT["tick"])
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.grid(True, color="#DDDDDD", lw=0.7)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _legend(fig: Figure, arms: Sequence[str], colours: Mapping[str, str], note: str) -> None:
+    handles = [Line2D([], [], color=colours[a], lw=6) for a in arms]
+    fig.legend(
+        handles,
+        list(arms),
+        loc="outside lower center",
+        ncol=max(1, len(arms)),
+        fontsize=FONT["legend"] + 1,
+        title=note,
+        title_fontsize=FONT["legend"],
+        frameon=False,
+    )
+
+
+def _thousands(value: float, _pos: object = None) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
 def _band_note(reps: int) -> str:
     if reps > 1:
         return f"median of {reps} runs, band 10-90 %"
@@ -236,9 +324,13 @@ def _band_note(reps: int) -> str:
 
 
 __all__ = [
+    "ARM_PALETTE",
     "STAGE_COLOURS",
     "adoption_curves",
+    "arm_colours",
+    "arm_legend",
     "compare_figure",
+    "label",
     "level_panel",
     "poster_difference",
     "run_figure",

@@ -1,0 +1,513 @@
+"""A sweep's report: summary tables, figures and one self-contained HTML page.
+
+:func:`write_report` reads a results folder (:mod:`simulator.results`) and writes, into
+``<results>/report/`` by default: ``summary.csv`` (:func:`simulator.analysis.summarise`),
+``contrasts.csv`` (paired contrasts per design point, :func:`simulator.analysis.contrasts`),
+``sensitivity.csv`` for Sobol and Morris designs, the figures as PNG files and
+``report.html``, which embeds the figures as data URIs and needs nothing else (no network,
+no scripts). The figures follow the design: arm curves and adoption by level always; the
+outcomes against the parameter for one axis (marginal plots for more); heatmaps for
+two-axis grids; sensitivity bars for Sobol and Morris designs. Partially finished folders
+are reported as such, and a folder whose runs all failed gets a report of its errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simulator import plots
+from simulator import sweep_plots as sp
+from simulator.analysis import PAIRED_METRICS, contrasts, ok_runs, sensitivity, summarise
+from simulator.results import Results, load
+
+VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
+"""Outcomes drawn against a single swept parameter."""
+CONTRAST_METRICS: tuple[str, ...] = (*PAIRED_METRICS, "took_off")
+"""Outcomes contrasted between arms (``took_off``: a difference in take-off probability)."""
+
+
+@dataclass
+class Figured:
+    """A figure rendered for the report."""
+
+    name: str
+    caption: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class ReportData:
+    """Everything the HTML page shows."""
+
+    results: Results
+    summary: pd.DataFrame
+    contrasts: pd.DataFrame
+    pooled: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    figures: list[Figured] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    created_utc: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Runs planned, finished (ok), failed and not run."""
+        outcomes = self.results.outcomes
+        planned = int(self.results.manifest.get("runs_planned", len(outcomes)))
+        ok = int((outcomes["status"] == "ok").sum()) if not outcomes.empty else 0
+        failed = len(outcomes) - ok
+        return {"planned": planned, "ok": ok, "failed": failed, "missing": planned - ok - failed}
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> Path:
+    """Summarise a results folder into CSV tables, PNG figures and ``report.html``.
+
+    Parameters
+    ----------
+    results_dir : path
+        A results folder written by :func:`simulator.sweep.sweep` (finished or not).
+    out_dir : path, optional
+        Where to write; default ``<results_dir>/report``.
+
+    Returns
+    -------
+    Path
+        The path of ``report.html``.
+    """
+    results = load(results_dir)
+    out = Path(out_dir) if out_dir is not None else Path(results_dir) / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    data = analyse(results)
+    data.summary.to_csv(out / "summary.csv", index=False)
+    data.contrasts.to_csv(out / "contrasts.csv", index=False)
+    if data.sensitivity is not None:
+        data.sensitivity.to_csv(out / "sensitivity.csv", index=False)
+    data.figures = figures(data)
+    for figure in data.figures:
+        (out / f"{figure.name}.png").write_bytes(figure.png)
+    target = out / "report.html"
+    target.write_text(page(data), encoding="utf-8")
+    return target
+
+
+def analyse(results: Results) -> ReportData:
+    """The tables of the report (arms in scenario order), and notes on what was skipped."""
+    arms = results.arms
+    outcomes = results.outcomes
+    notes: list[str] = []
+    summary = _arm_order(summarise(outcomes), arms)
+    paired = _arm_order(contrasts(outcomes, arms, CONTRAST_METRICS), arms)
+    pooled = _arm_order(contrasts(outcomes, arms, CONTRAST_METRICS, pooled=True), arms)
+    table: pd.DataFrame | None = None
+    try:
+        table = sensitivity(results)
+    except ValueError as err:  # an unfinished design cannot be analysed
+        notes.append(f"No sensitivity indices: {err}")
+    if table is not None:
+        notes += table.attrs.get("notes", [])
+        table = _arm_order(table, arms)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return ReportData(results, summary, paired, pooled, table, notes=notes, created_utc=created)
+
+
+def figures(data: ReportData) -> list[Figured]:
+    """The report's figures, chosen by the design (none if no run finished)."""
+    results, arms = data.results, data.results.arms
+    axes = [a for a in results.axes if a in results.outcomes.columns]
+    kind = design_kind(results.manifest)
+    out: list[Figured] = []
+    if ok_runs(results.outcomes).empty:
+        return out
+    if not results.series.empty and "poster" in results.series:
+        points = _points(results.manifest) if axes else []
+        labels = {i: point_label(p) for i, p in enumerate(points)}
+        fig = sp.arm_curves(results.series, "poster", arms=arms, point_labels=labels)
+        out.append(_render("arm_curves", fig, "Share posting by week, per arm (median, 10-90 %)."))
+    if not results.levels.empty:
+        fig = sp.level_adoption(results.levels, arms=arms)
+        caption = "Final share posting at each level of the hierarchy, per arm (mean, 95 % CI)."
+        out.append(_render("level_adoption", fig, caption))
+    summary = data.summary
+    log = {a: _log_scale(results.manifest, a) for a in axes}
+    style: dict[str, Any] = {"arms": arms, "legend": False}
+    if len(axes) == 1:
+        fig = Figure(figsize=(12.5, 9.0), layout="constrained")
+        for ax, metric in zip(fig.subplots(2, 2).ravel(), VS_METRICS, strict=True):
+            sp.outcome_vs_parameter(summary, axes[0], metric, **style, ax=ax, log=log[axes[0]])
+        plots.arm_legend(fig, arms)
+        caption = f"Final posting, take-off, time to take-off and reach against {axes[0]}."
+        out.append(_render("outcome_vs_parameter", fig, caption))
+    elif axes:
+        shown = axes[:6]
+        ncol, nrow = min(3, len(shown)), -(-len(shown) // 3)
+        fig = Figure(figsize=(5.0 * ncol + 0.6, 4.4 * nrow + 0.8), layout="constrained")
+        grid = fig.subplots(nrow, ncol, squeeze=False).ravel()
+        for ax, axis in zip(grid, shown, strict=False):
+            sp.outcome_vs_parameter(summary, axis, "poster", **style, ax=ax, log=log[axis])
+        for ax in grid[len(shown) :]:
+            ax.set_visible(False)
+        plots.arm_legend(fig, arms)
+        caption = "Final share posting against each swept parameter, the others averaged over."
+        out.append(_render("poster_by_parameter", fig, caption))
+    if kind == "grid" and len(axes) == 2:
+        fig = sp.heatmap(summary, axes[0], axes[1], "poster", arms=arms)
+        out.append(_render("heatmap", fig, "Final share posting over the two swept parameters."))
+        if len(arms) > 1 and not data.contrasts.empty:
+            fig = sp.difference_heatmap(data.contrasts, axes[0], axes[1], "poster")
+            caption = f"Paired difference in final share posting from the baseline {arms[0]}."
+            out.append(_render("difference_heatmap", fig, caption))
+    if data.sensitivity is not None and not data.sensitivity.empty:
+        fig = sp.sensitivity_bars(data.sensitivity, arms=arms)
+        what = "Sobol first-order and total indices" if kind == "sobol" else "Morris μ*"
+        out.append(_render("sensitivity", fig, f"{what} of the swept parameters, per outcome."))
+    return out
+
+
+def design_kind(manifest: dict[str, Any]) -> str:
+    """The design's kind (grid, points, lhs, sobol or morris)."""
+    kind = manifest.get("resolved", {}).get("design")
+    return str(kind or manifest.get("scenario", {}).get("design", {}).get("kind", "grid"))
+
+
+def point_label(point: dict[str, Any]) -> str:
+    """``a.b = 1, c.d = x`` for a design point (``all runs`` without axes)."""
+    return ", ".join(f"{k} = {_short(v)}" for k, v in point.items()) or "all runs"
+
+
+def _log_scale(manifest: dict[str, Any], axis: str) -> bool:
+    specs = manifest.get("scenario", {}).get("axes", [])
+    return any(a.get("param") == axis and a.get("scale") == "log" for a in specs)
+
+
+def _points(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(manifest.get("resolved", {}).get("points", []))
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _render(name: str, fig: Figure, caption: str) -> Figured:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, facecolor="white")
+    return Figured(name, caption, buffer.getvalue())
+
+
+def _arm_order(frame: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """Rows in scenario arm order (stable otherwise)."""
+    if frame.empty or "arm" not in frame:
+        return frame
+    rank = {arm: i for i, arm in enumerate(arms)}
+    order = frame["arm"].map(lambda a: rank.get(a, len(rank)))
+    keys = ["point"] if "point" in frame else []
+    ranked = frame.assign(_rank=order)
+    ranked = ranked.sort_values([*keys, "_rank"], kind="stable")
+    out = ranked.drop(columns="_rank").reset_index(drop=True)
+    out.attrs = frame.attrs
+    return out
+
+
+# -- HTML ------------------------------------------------------------------------------------
+STYLE = """
+body{font:17px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+color:#1d1d1f;background:#fff;margin:0}
+main{max-width:1180px;margin:0 auto;padding:28px 32px 60px}
+h1{font-size:2em;margin:.2em 0 .1em}h2{font-size:1.45em;margin:1.8em 0 .5em;
+border-bottom:2px solid #e5e5e5;padding-bottom:.2em}h3{font-size:1.1em;margin:1.2em 0 .4em}
+.question{font-size:1.2em;color:#333;margin:.2em 0 1em}
+.banner{padding:12px 16px;border-radius:6px;margin:14px 0;font-weight:600}
+.warn{background:#fff4e0;border-left:6px solid #E69F00}.bad{background:#fde8e4;
+border-left:6px solid #D55E00}.okay{background:#e6f4ef;border-left:6px solid #009E73}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em}
+th,td{padding:5px 10px;border-bottom:1px solid #e1e1e1;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr:nth-child(even) td{background:#fafafa}.sure{font-weight:700}
+figure{margin:22px 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#444;margin-top:4px}code{font-size:.92em;background:#f3f3f3;padding:1px 4px}
+details summary{cursor:pointer;font-weight:600;margin:8px 0}.muted{color:#666}
+footer{margin-top:3em;padding-top:1em;border-top:2px solid #e5e5e5;font-size:.88em;color:#444}
+"""
+SAMPLED = ("lhs", "sobol", "morris")
+HEADLINE_METRICS: tuple[str, ...] = (
+    "poster",
+    "peak_poster",
+    "took_off",
+    "t10",
+    "t50",
+    "reach",
+    "posts",
+    "cross_unit",
+)
+MAX_ROWS = 3000
+
+
+def page(data: ReportData) -> str:
+    """The report as one HTML document (inline style, images as data URIs)."""
+    m = data.results.manifest
+    name = _e(m.get("name", "sweep"))
+    parts = [f"<h1>{name}</h1>"]
+    if m.get("question"):
+        parts.append(f'<p class="question">{_e(m["question"])}</p>')
+    parts += [_scenario(m), _runs(data), _contrasts(data)]
+    if data.figures:
+        parts.append("<h2>Figures</h2>")
+        for fig in data.figures:
+            parts.append(
+                f'<figure><img src="{fig.data_uri}" alt="{_e(fig.caption)}">'
+                f"<figcaption>{_e(fig.caption)}</figcaption></figure>"
+            )
+    parts += [_summary(data), _sensitivity(data), _provenance(data)]
+    body = "\n".join(p for p in parts if p)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{name}: sweep report</title><style>{STYLE}</style></head>"
+        f"<body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def _scenario(m: dict[str, Any]) -> str:
+    spec = m.get("scenario", {})
+    head = spec.get("scenario", {})
+    design = spec.get("design", {})
+    kind = design_kind(m)
+    rows = [
+        ("Design", kind + (f", {design.get('samples')} samples" if kind in SAMPLED else "")),
+        ("Design points", str(m.get("design_points", "?"))),
+        ("Replications", f"{m.get('replications', '?')} per point and arm (paired seeds)"),
+        ("Weeks", str(head.get("steps") or m.get("resolved", {}).get("base", {}).get("steps", ""))),
+    ]
+    for axis in spec.get("axes", []):
+        if axis.get("values") is not None:
+            span = ", ".join(_short(v) for v in axis["values"])
+        else:
+            low, high = axis["bounds"]
+            span = f"{_short(low)} to {_short(high)} ({axis.get('scale', 'linear')})"
+        rows.append((f"Axis <code>{_e(axis['param'])}</code>", _e(span)))
+    resolved = m.get("resolved", {})
+    for arm in m.get("arms", []):
+        changes = resolved.get("arms", {}).get(arm, {})
+        text = ", ".join(f"{k} = {_short(v)}" for k, v in changes.items()) or "no changes"
+        tag = " (baseline)" if arm == m["arms"][0] else ""
+        rows.append((f"Arm <b>{_e(arm)}</b>{tag}", _e(text)))
+    base = resolved.get("base", {})
+    fixed = ", ".join(f"{k} = {_short(v)}" for k, v in base.items()) or "defaults"
+    rows.append(("Fixed parameters", _e(fixed)))
+    cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<h2>Scenario</h2><table>{cells}</table>"
+
+
+def _runs(data: ReportData) -> str:
+    c = data.counts
+    out = ["<h2>Runs</h2>"]
+    out.append(
+        "<table><tr><th>Planned</th><th>Finished</th><th>Failed</th><th>Not run</th></tr>"
+        f'<tr><td class="n">{c["planned"]:,}</td><td class="n">{c["ok"]:,}</td>'
+        f'<td class="n">{c["failed"]:,}</td><td class="n">{c["missing"]:,}</td></tr></table>'
+    )
+    if c["ok"] == 0 and c["failed"] == 0:
+        out.append(
+            '<p class="banner bad">No run has finished yet: the sweep has not run, or is '
+            "still starting. There is nothing to summarise.</p>"
+        )
+    elif c["ok"] == 0:
+        out.append(
+            '<p class="banner bad">No run finished successfully: there is nothing to '
+            "summarise. The errors of the failed runs are listed below.</p>"
+        )
+    elif c["missing"] > 0:
+        out.append(
+            f'<p class="banner warn">Partial results: {c["missing"]:,} of {c["planned"]:,} '
+            "planned runs have not run (the sweep was interrupted or is still running). "
+            "Everything below describes the finished runs only; resume the sweep to "
+            "complete it.</p>"
+        )
+    elif c["failed"] > 0:
+        out.append(
+            f'<p class="banner warn">Every planned run was attempted, but {c["failed"]:,} '
+            "failed (listed below); they are counted but left out of every statistic.</p>"
+        )
+    else:
+        out.append('<p class="banner okay">Complete: every planned run finished.</p>')
+    outcomes = data.results.outcomes
+    failed = outcomes[outcomes["status"] != "ok"] if not outcomes.empty else outcomes
+    if not failed.empty:
+        out.append("<h3>Failed runs</h3><table><tr><th>Error</th><th>Runs</th>")
+        out.append("<th>Arms</th><th>Example (point, arm, replication)</th></tr>")
+        kinds = failed["error"].fillna("").astype(str).str.replace(r"\d+", "#", regex=True)
+        for _, group in list(failed.groupby(kinds, sort=False))[:20]:
+            first = group.iloc[0]
+            error = first["error"]
+            arms = ", ".join(sorted(map(str, group["arm"].unique())))
+            example = f"{first['point']}, {first['arm']}, {first['replication']}"
+            out.append(
+                f"<tr><td><code>{_e(error or 'unknown error')}</code></td>"
+                f'<td class="n">{len(group):,}</td><td>{_e(arms)}</td><td>{_e(example)}</td></tr>'
+            )
+        out.append("</table>")
+    return "".join(out)
+
+
+def _contrasts(data: ReportData) -> str:
+    arms = data.results.arms
+    if len(arms) < 2:
+        return "<h2>Paired contrasts</h2><p>One arm only: nothing to contrast.</p>"
+    if data.pooled.empty:
+        return ""
+    head = (
+        f"<h2>Paired contrasts</h2><p>Each arm minus the baseline <b>{_e(arms[0])}</b>, "
+        "run by run on the same seeds (pairs by design point and replication; a pair with a "
+        "failed run or a missing value is dropped). Bold: the 95 % CI excludes 0.</p>"
+    )
+    pooled = data.pooled[data.pooled["metric"].isin(HEADLINE_METRICS)]
+    none = pooled[pooled["n"] == 0]
+    pooled = pooled[pooled["n"] > 0]
+    points = data.contrasts["point"].nunique() if not data.contrasts.empty else 0
+    title = f"<h3>Over all {points} design points</h3>" if points > 1 else ""
+    out = [head, title, _contrast_table(pooled, []) if not pooled.empty else ""]
+    if not none.empty:
+        missing = "; ".join(f"{r.arm}: {plots.label(str(r.metric))}" for r in none.itertuples())
+        out.append(
+            f'<p class="muted">No complete pairs (failed runs, or a milestone never '
+            f"reached) for: {_e(missing)}.</p>"
+        )
+    per = data.contrasts[(data.contrasts["metric"] == "poster") & (data.contrasts["n"] > 0)]
+    if 1 < points <= 40 and not per.empty:
+        axes = [a for a in data.results.axes if a in data.contrasts.columns]
+        out += ["<h3>Final share posting, by design point</h3>", _contrast_table(per, axes)]
+    elif points > 40:
+        out.append('<p class="muted">Contrasts per design point: <code>contrasts.csv</code>.</p>')
+    return "".join(out)
+
+
+def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
+    head = "".join(f"<th>{_e(a)}</th>" for a in axes)
+    rows = [
+        f"<table><tr>{head}<th>Outcome</th><th>Arm</th><th>Baseline</th><th>Arm mean</th>"
+        "<th>Difference [95 % CI]</th><th>Pairs</th><th>d<sub>z</sub></th></tr>"
+    ]
+    for _, r in frame.iterrows():
+        metric = str(r["metric"])
+        sure = r["ci_low"] > 0 or r["ci_high"] < 0
+        diff = (
+            f"{_num(r['mean_diff'], metric, True)} [{_num(r['ci_low'], metric, True)}, "
+            f"{_num(r['ci_high'], metric, True)}]"
+        )
+        cells = "".join(f'<td class="n">{_short(r[a])}</td>' for a in axes)
+        rows.append(
+            f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(r['arm'])}</td>"
+            f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'
+            f'<td class="n">{_num(r["mean_arm"], metric)}</td>'
+            f'<td class="n{" sure" if sure else ""}">{diff}</td>'
+            f'<td class="n">{int(r["n"])}</td><td class="n">{_num(r["d_z"], "")}</td></tr>'
+        )
+    return "".join(rows) + "</table>"
+
+
+def _summary(data: ReportData) -> str:
+    s = data.summary
+    if s.empty:
+        return "<h2>Summary</h2><p>No finished runs to summarise.</p>"
+    axes = [a for a in data.results.axes if a in s.columns]
+    head = "".join(f"<th>{_e(a)}</th>" for a in ["Point", *axes, "Arm", "Outcome"])
+    head += "<th>Runs ok / failed</th><th>n</th><th>Mean [95 % CI]</th><th>SD</th>"
+    head += "<th>Median</th><th>10-90 %</th>"
+    rows = [f"<table><tr>{head}</tr>"]
+    for _, r in s.head(MAX_ROWS).iterrows():
+        m = str(r["metric"])
+        cells = "".join(f'<td class="n">{_short(r[c])}</td>' for c in ["point", *axes])
+        rows.append(
+            f"<tr>{cells}<td>{_e(r['arm'])}</td><td>{_e(m)}</td>"
+            f'<td class="n">{r["n_ok"]} / {r["n_failed"]}</td><td class="n">{r["n"]}</td>'
+            f'<td class="n">{_num(r["mean"], m)} [{_num(r["ci_low"], m)}, '
+            f'{_num(r["ci_high"], m)}]</td><td class="n">{_num(r["sd"], m)}</td>'
+            f'<td class="n">{_num(r["median"], m)}</td>'
+            f'<td class="n">{_num(r["q10"], m)} to {_num(r["q90"], m)}</td></tr>'
+        )
+    more = (
+        f"<p class='muted'>First {MAX_ROWS:,} of {len(s):,} rows.</p>" if len(s) > MAX_ROWS else ""
+    )
+    return (
+        "<h2>Summary</h2><p>Every outcome per design point and arm over the finished runs "
+        "(t10/t50/t90 over the runs that reached the milestone; took_off is the take-off "
+        "probability with a Wilson interval). All rows are in <code>summary.csv</code>.</p>"
+        f"<details><summary>Show the table ({len(s):,} rows)</summary>{''.join(rows)}"
+        f"</table>{more}</details>"
+    )
+
+
+def _sensitivity(data: ReportData) -> str:
+    table = data.sensitivity
+    notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
+    if table is None:
+        return f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
+    out = ["<h2>Sensitivity</h2>", f"<ul>{notes}</ul>" if notes else ""]
+    if table.empty:
+        out.append("<p>No indices could be computed.</p>")
+        return "".join(out)
+    values = [c for c in table.columns if c not in ("method", "arm", "metric", "parameter")]
+    head = "".join(f"<th>{_e(c)}</th>" for c in ["Arm", "Outcome", "Parameter", *values])
+    rows = [f"<table><tr>{head}</tr>"]
+    for _, r in table.iterrows():
+        cells = "".join(f'<td class="n">{_num(r[c], "")}</td>' for c in values)
+        rows.append(
+            f"<tr><td>{_e(r['arm'])}</td><td>{_e(r['metric'])}</td>"
+            f"<td>{_e(r['parameter'])}</td>{cells}</tr>"
+        )
+    out.append("".join(rows) + "</table>")
+    return "".join(out)
+
+
+def _provenance(data: ReportData) -> str:
+    m = data.results.manifest
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    attempts = []
+    for a in m.get("attempts", []):
+        attempts.append(
+            f"attempt {a.get('attempt')}: {a.get('started_utc', '?')} to "
+            f"{a.get('finished_utc', 'unfinished')}, {a.get('runs_done', '?')} done, "
+            f"{a.get('runs_failed', '?')} failed, code {a.get('code_revision') or 'unknown'}"
+        )
+    items = [
+        ("Results folder", str(data.results.path)),
+        ("Scenario digest", str(m.get("digest", "?"))),
+        ("Root seed", str(m.get("root_seed", "?"))),
+        ("Code revision", str(m.get("code_revision") or "unknown")),
+        ("Versions", versions),
+        ("Attempts", "; ".join(attempts) or "none"),
+        ("Report written", data.created_utc),
+    ]
+    lines = "".join(f"<div><b>{k}:</b> {_e(v)}</div>" for k, v in items)
+    return f"<footer><h3>Provenance</h3>{lines}</footer>"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _num(value: Any, metric: str, diff: bool = False) -> str:
+    """A number for a table: shares as percentages (points for differences)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return _e(value)
+    if v != v:  # NaN
+        return "–"
+    sign = "+" if diff and v > 0 else ""
+    if metric in plots.SHARES:
+        return f"{sign}{100 * v:.1f}" + (" pp" if diff else " %")
+    if abs(v) >= 1000:
+        return f"{sign}{v:,.0f}"
+    return f"{sign}{v:.3g}"

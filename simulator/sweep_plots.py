@@ -1,0 +1,549 @@
+"""Figures of sweeps: result tables and summaries in, :class:`~matplotlib.figure.Figure` out.
+
+Companions of :mod:`simulator.plots` (same fonts, bands and style) for scenario results:
+arms over time, outcomes against a swept parameter, heatmaps of two-axis grids, final
+adoption by level and sensitivity indices. Every arm has one colour in every figure, taken
+from the colour-blind-safe Okabe-Ito palette in the order of the scenario's arms (pass
+``arms=`` with that order; the default is alphabetical). Nothing here reads or writes files.
+
+Examples
+--------
+>>> import pandas as pd
+>>> summary = pd.DataFrame({"point": [0, 1, 0, 1], "x.y": [0.1, 0.9, 0.1, 0.9],
+...     "arm": ["a", "a", "b", "b"], "metric": "poster", "n": 3, "mean": [0.1, 0.3, 0.2, 0.5],
+...     "ci_low": [0.05, 0.2, 0.1, 0.4], "ci_high": [0.15, 0.4, 0.3, 0.6]})
+>>> fig = outcome_vs_parameter(summary, "x.y", "poster", arms=["a", "b"])
+>>> len(fig.axes[0].lines)
+2
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from scipy import stats
+
+from simulator.plots import (
+    BAND,
+    FONT,
+    SHARES,
+    _arm_list,
+    _band_line,
+    _finish,
+    _legend,
+    arm_colours,
+    label,
+)
+
+MAX_CELLS_ANNOTATED = 144
+
+
+def arm_curves(
+    series: pd.DataFrame,
+    metric: str = "poster",
+    *,
+    arms: Sequence[str] | None = None,
+    point_labels: Mapping[int, str] | None = None,
+    max_panels: int = 6,
+) -> Figure:
+    """Per arm, the median of ``metric`` over runs against the week, with the 10-90 % band.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Per-step rows with ``point``, ``arm``, ``replication``, ``step`` and ``metric``.
+    metric : str
+        The series column to draw.
+    arms : sequence of str, optional
+        All arms in scenario order (fixes the colours).
+    point_labels : mapping of int to str, optional
+        Panel titles by design point (e.g. its axis values).
+    max_panels : int
+        With 2 to ``max_panels`` design points, one panel each; otherwise the runs of all
+        points are pooled in one panel (and the legend says so).
+    """
+    arms = _arm_list(series, arms)
+    colours = arm_colours(arms)
+    points = sorted(series["point"].unique())
+    panels: list[int | None] = list(points) if len(points) <= max_panels else [None]
+    ncol = min(3, len(panels))
+    nrow = math.ceil(len(panels) / ncol)
+    fig = Figure(figsize=(4.9 * ncol + 0.4, 3.8 * nrow + 1.0), layout="constrained")
+    grid = fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
+    runs = 0
+    for ax, point in zip(grid.ravel(), panels, strict=False):
+        part = series if point is None else series[series["point"] == point]
+        for arm in arms:
+            mine = part[part["arm"] == arm]
+            if mine.empty:
+                continue
+            count = mine.groupby(["point", "replication"]).ngroups
+            runs = max(runs, count)
+            _band_line(ax, mine, metric, colours[arm], arm, count > 1)
+        title = _panel_title(point, point_labels, len(panels))
+        _finish(ax, title, "Week", label(metric), metric in SHARES)
+    grid[0, 0].set_ylim(bottom=0)  # after all panels: the shared top fits every panel
+    for ax in grid.ravel()[len(panels) :]:
+        ax.set_visible(False)
+    for ax in grid[-2, len(panels) - ncol * (nrow - 1) :] if nrow > 1 else ():
+        ax.xaxis.set_tick_params(labelbottom=True)  # nothing below these panels
+    pooled = f", pooled over {len(points)} design points" if panels == [None] else ""
+    note = f"line: median, band: 10-90 % of up to {runs} runs per arm{pooled}"
+    _legend(fig, arms, colours, note)
+    fig.suptitle(f"{label(metric)} by week", fontsize=FONT["title"] + 1)
+    return fig
+
+
+def outcome_vs_parameter(
+    summary: pd.DataFrame,
+    axis: str,
+    metric: str,
+    *,
+    arms: Sequence[str] | None = None,
+    bins: int = 8,
+    ax: Axes | None = None,
+    legend: bool = True,
+    log: bool = False,
+) -> Figure:
+    """Mean of ``metric`` and its 95 % confidence band against a swept parameter, per arm.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`simulator.analysis.summarise` (columns ``axis``, ``arm``, ``metric``,
+        ``n``, ``mean``, ``ci_low``, ``ci_high``).
+    axis : str
+        The swept parameter (dotted path) on the x axis.
+    metric : str
+        The outcome.
+    arms : sequence of str, optional
+        All arms in scenario order (fixes the colours).
+    bins : int
+        Sampled designs (more than 12 distinct values) are grouped into this many bins of
+        about equal counts.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    legend : bool
+        A legend of the arms in the panel; otherwise only a note of what the band is (for
+        figures with one legend for several panels, see :func:`arm_legend`).
+    log : bool
+        A logarithmic x axis (for axes swept on a log scale).
+
+    Notes
+    -----
+    With one design point per value (a one-axis sweep) the band is each point's confidence
+    interval over runs. With several points per value (other axes swept, or bins), the line
+    is the mean of the point means, marginalising the other axes, and the band the 95 %
+    t interval over those points.
+    """
+    rows = summary[(summary["metric"] == metric) & (summary["n"] > 0)]
+    arms = _arm_list(rows if not rows.empty else summary, arms)
+    colours = arm_colours(arms)
+    if ax is None:
+        fig = Figure(figsize=(7.2, 4.8), layout="constrained")
+        ax = fig.subplots()
+    else:
+        fig = ax.get_figure(root=True)  # type: ignore[assignment]
+    numeric = pd.api.types.is_numeric_dtype(rows[axis]) if not rows.empty else True
+    binned = numeric and rows[axis].nunique() > 12
+    values = _ordered(rows[axis])
+    marginal = False
+    for k, arm in enumerate(arms):
+        part = rows[rows["arm"] == arm]
+        if part.empty:
+            continue
+        key = pd.qcut(part[axis], bins, duplicates="drop") if binned else part[axis]
+        table = _marginal(part, key, axis)
+        marginal |= bool((table["points"] > 1).any())
+        if numeric:
+            x = table["x"].to_numpy(dtype=float)
+            ax.fill_between(x, table["lo"], table["hi"], color=colours[arm], alpha=0.2, lw=0)
+            ax.plot(x, table["mean"], "o-", color=colours[arm], lw=2.2, ms=5, label=arm)
+        else:
+            x = np.array([values.index(v) for v in table["x"]]) + 0.08 * (k - (len(arms) - 1) / 2)
+            err = [table["mean"] - table["lo"], table["hi"] - table["mean"]]
+            ax.errorbar(x, table["mean"], yerr=err, fmt="o", color=colours[arm], capsize=4, lw=2)
+            ax.plot([], [], "o", color=colours[arm], label=arm)
+    if not numeric:
+        ax.set_xticks(range(len(values)), [str(v) for v in values])
+    elif log:
+        ax.set_xscale("log")
+    if marginal:
+        over = f"in each of {len(set(key))} bins" if binned else "over the other axes"
+        note = f"mean of design points, band: 10-90 % of point means {over}"
+    else:
+        note = "mean, band: 95 % CI over runs"
+    if metric in ("t10", "t50", "t90"):
+        note += " (that reached it)"
+    _finish(ax, f"{label(metric)} vs {axis}", axis, label(metric), metric in SHARES)
+    if metric == "took_off":
+        ax.set_ylim(-0.03, 1.03)
+    if legend:
+        ax.legend(fontsize=FONT["legend"], title=note, title_fontsize=FONT["legend"], frameon=False)
+    else:
+        ax.set_title(f"{label(metric)} vs {axis}", fontsize=FONT["title"], pad=18)
+        ax.annotate(
+            note,
+            (0.5, 1.0),
+            xycoords="axes fraction",
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=FONT["legend"] - 0.5,
+            color="#555555",
+        )
+    return fig
+
+
+def heatmap(
+    summary: pd.DataFrame,
+    x_axis: str,
+    y_axis: str,
+    metric: str,
+    arm: str | None = None,
+    *,
+    arms: Sequence[str] | None = None,
+) -> Figure:
+    """Mean of ``metric`` over a two-axis grid, one panel per arm on one colour scale.
+
+    ``arm`` draws one arm only (default: every arm). Values are printed in the cells of
+    grids up to 12 x 12; other swept axes, if any, are averaged over.
+    """
+    rows = summary[summary["metric"] == metric]
+    chosen = [arm] if arm is not None else _arm_list(rows, arms)
+    tables = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "mean") for a in chosen}
+    finite = np.concatenate([t.to_numpy(dtype=float).ravel() for t in tables.values()])
+    finite = finite[np.isfinite(finite)]
+    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    fig, axes = _panels(len(chosen))
+    image = None
+    for ax, name in zip(axes, chosen, strict=True):
+        image = _cells(ax, tables[name], "viridis", vmin, vmax, metric, x_axis, y_axis, name)
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
+        bar.set_label(label(metric), fontsize=FONT["label"])
+        if metric in SHARES:
+            bar.formatter = PercentFormatter(1.0, decimals=0)
+            bar.update_ticks()
+    fig.suptitle(f"{label(metric)}: mean over runs", fontsize=FONT["title"] + 1)
+    return fig
+
+
+def difference_heatmap(
+    contrasts: pd.DataFrame,
+    x_axis: str,
+    y_axis: str,
+    metric: str,
+    arm: str | None = None,
+) -> Figure:
+    """Paired difference ``arm − baseline`` of ``metric`` over a two-axis grid.
+
+    ``contrasts`` comes from :func:`simulator.analysis.contrasts` (per design point); one
+    panel per arm other than the baseline (or just ``arm``), on a diverging colour scale
+    centred on zero. Cells whose 95 % confidence interval excludes zero are printed in
+    bold with an asterisk.
+    """
+    rows = contrasts[contrasts["metric"] == metric]
+    chosen = [arm] if arm is not None else list(dict.fromkeys(rows["arm"]))
+    tables = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "mean_diff") for a in chosen}
+    sure = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "_sure") for a in chosen}
+    finite = np.concatenate([[0.0], *(t.to_numpy(dtype=float).ravel() for t in tables.values())])
+    limit = float(np.nanmax(np.abs(finite))) or 1.0
+    fig, axes = _panels(len(chosen))
+    image = None
+    base = str(rows["baseline"].iloc[0]) if not rows.empty else "baseline"
+    for ax, name in zip(axes, chosen, strict=True):
+        title = f"{name} − {base}"
+        image = _cells(
+            ax, tables[name], "PuOr_r", -limit, limit, metric, x_axis, y_axis, title, True
+        )
+        _bold_sure(ax, tables[name], sure[name], metric)
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
+        bar.set_label(f"Difference in {label(metric).lower()}", fontsize=FONT["label"])
+        if metric in SHARES:
+            bar.formatter = FuncFormatter(lambda v, _: f"{100 * v:+.0f} pp" if v else "0")
+            bar.update_ticks()
+    fig.suptitle(
+        f"{label(metric)}: paired difference from {base}\n(* and bold: 95 % CI excludes 0)",
+        fontsize=FONT["title"],
+    )
+    return fig
+
+
+def level_adoption(levels: pd.DataFrame, *, arms: Sequence[str] | None = None) -> Figure:
+    """Final share posting by hierarchy level (0 = top), per arm: mean and 95 % CI over runs.
+
+    All design points' runs are pooled (the title says how many points).
+    """
+    arms = _arm_list(levels, arms)
+    colours = arm_colours(arms)
+    last = levels.groupby(["point", "arm", "replication"])["step"].transform("max")
+    final = levels[levels["step"] == last]
+    group = final.groupby(["arm", "level"])["poster"]
+    table = pd.DataFrame({"mean": group.mean(), "sd": group.std(ddof=1), "n": group.count()})
+    half = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    table["half"] = half.where(table["n"] > 1, 0.0).fillna(0.0)
+    low = (table["mean"] - table["half"]).clip(0.0, 1.0)  # shares: CI clipped to [0, 1]
+    high = (table["mean"] + table["half"]).clip(0.0, 1.0)
+    table["below"], table["above"] = table["mean"] - low, high - table["mean"]
+    fig = Figure(figsize=(7.6, 4.8), layout="constrained")
+    ax = fig.subplots()
+    present = [a for a in arms if a in table.index.get_level_values("arm")]
+    for k, arm in enumerate(present):
+        part = table.loc[arm]
+        x = part.index.to_numpy(dtype=float) + 0.09 * (k - (len(present) - 1) / 2)
+        ax.errorbar(
+            x,
+            part["mean"],
+            yerr=[part["below"], part["above"]],
+            fmt="o-",
+            color=colours[arm],
+            lw=2.2,
+            ms=6,
+            capsize=4,
+            label=arm,
+        )
+    levels_seen = sorted(final["level"].unique())
+    people = final.groupby("level")["people"].agg(["min", "max"])
+    ticks = []
+    for level in levels_seen:
+        name = {0: "top", levels_seen[-1]: "front line"}.get(int(level), "")
+        size = people.loc[level]
+        count = f"{int(size['min']):,}" if size["min"] == size["max"] else "varies"
+        ticks.append(f"{level} {name}\n({count})".replace(" \n", "\n"))
+    ax.set_xticks(levels_seen, ticks)
+    runs = int(table["n"].max()) if not table.empty else 0
+    points = final["point"].nunique()
+    where = f", pooled over {points} design points" if points > 1 else ""
+    _finish(ax, f"Final share posting by level{where}", "Level (people)", "Share posting", True)
+    ax.set_ylim(bottom=0)
+    ax.legend(
+        fontsize=FONT["legend"],
+        title=f"mean, 95 % CI of up to {runs} runs",
+        title_fontsize=FONT["legend"],
+        frameon=False,
+    )
+    return fig
+
+
+def sensitivity_bars(
+    table: pd.DataFrame,
+    *,
+    arms: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+) -> Figure:
+    """Sobol indices (S1 solid inside ST light) or Morris mu* per parameter, with 95 % CIs.
+
+    ``table`` comes from :func:`simulator.analysis.sensitivity`; one panel per metric (the
+    first six unless ``metrics`` is given), bars grouped by parameter, one colour per arm.
+    """
+    rows = table[~table["parameter"].astype(str).str.contains(" × ")]
+    method = str(rows["method"].iloc[0])
+    arms = _arm_list(rows, arms)
+    colours = arm_colours(arms)
+    metrics = list(metrics or list(dict.fromkeys(rows["metric"]))[:6])
+    params = list(dict.fromkeys(rows["parameter"]))
+    present = [a for a in arms if a in set(rows["arm"])]
+    ncol = min(3, len(metrics))
+    nrow = math.ceil(len(metrics) / ncol)
+    height = max(2.6, 0.55 * len(params) * max(1, len(present)) + 1.2)
+    fig = Figure(figsize=(4.9 * ncol + 1.4, height * nrow + 1.0), layout="constrained")
+    grid = fig.subplots(nrow, ncol, squeeze=False, sharey=True)
+    width = 0.8 / max(1, len(present))
+    y = np.arange(len(params))
+    clipped = False
+    for ax, metric in zip(grid.ravel(), metrics, strict=False):
+        for k, arm in enumerate(present):
+            part = rows[(rows["metric"] == metric) & (rows["arm"] == arm)].set_index("parameter")
+            part = part.reindex(params)
+            pos = y - 0.4 + width * (k + 0.5)
+            c = colours[arm]
+            if method == "sobol":
+                ax.barh(
+                    pos,
+                    part["ST"],
+                    width * 0.95,
+                    xerr=part["ST_conf"],
+                    color=c,
+                    alpha=0.3,
+                    error_kw={"ecolor": c, "alpha": 0.6, "capsize": 3},
+                )
+                ax.barh(
+                    pos,
+                    part["S1"],
+                    width * 0.5,
+                    xerr=part["S1_conf"],
+                    color=c,
+                    error_kw={"ecolor": "black", "capsize": 2},
+                )
+            else:
+                ax.barh(
+                    pos,
+                    part["mu_star"],
+                    width * 0.9,
+                    xerr=part["mu_star_conf"],
+                    color=c,
+                    error_kw={"ecolor": "black", "capsize": 3},
+                )
+        xlabel = "Sobol index" if method == "sobol" else "μ* (mean |elementary effect|)"
+        _finish(ax, label(metric), xlabel, "", False)
+        ax.axvline(0.0, color="black", lw=0.8)
+        ax.set_yticks(y, params)  # after _finish, which formats y as numbers
+        ax.set_ylim(len(params) - 0.5, -0.5)  # first parameter on top
+        if method == "sobol":
+            clipped |= _sobol_limits(ax)
+        ax.grid(True, axis="x", color="#DDDDDD", lw=0.7)
+        ax.grid(False, axis="y")
+    for ax in grid.ravel()[len(metrics) :]:
+        ax.set_visible(False)
+    note = "whiskers: 95 % CI"
+    if method == "sobol":
+        note = "solid: first-order S1, light: total ST; " + note
+        note += " (clipped to the scale -0.25 to 1.25)" if clipped else ""
+    _legend(fig, present, colours, note)
+    title = "Sobol sensitivity indices" if method == "sobol" else "Morris screening"
+    fig.suptitle(title, fontsize=FONT["title"] + 1)
+    return fig
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _sobol_limits(ax: Axes) -> bool:
+    """Keep the index scale readable: at least 0-1, at most -0.25-1.25; True if clipped."""
+    low, high = ax.get_xlim()
+    ax.set_xlim(max(min(low, -0.05), -0.25), min(max(high, 1.05), 1.25))
+    return low < -0.25 or high > 1.25
+
+
+def _panel_title(point: int | None, labels: Mapping[int, str] | None, panels: int) -> str:
+    if point is None:
+        return ""
+    if labels and point in labels:
+        return labels[point]
+    return f"Design point {point}" if panels > 1 else ""
+
+
+def _ordered(values: pd.Series) -> list[object]:
+    """Distinct values: numbers ascending, others in order of appearance (design order)."""
+    distinct = list(pd.unique(values.dropna()))
+    if pd.api.types.is_numeric_dtype(values):
+        return sorted(distinct)
+    return distinct
+
+
+def _marginal(part: pd.DataFrame, key: pd.Series, axis: str) -> pd.DataFrame:
+    """Per value (or bin) of ``key``: x, mean and band of the points' means."""
+    out = []
+    for _, group in part.groupby(key, observed=True, sort=True):
+        k = len(group)
+        if k == 1:
+            row = group.iloc[0]
+            lo, hi = row["ci_low"], row["ci_high"]
+            mean = float(row["mean"])
+        else:  # the spread of the design points, not a CI
+            mean = float(group["mean"].mean())
+            lo, hi = group["mean"].quantile(BAND[0]), group["mean"].quantile(BAND[1])
+        x = (
+            group[axis].mean()
+            if pd.api.types.is_numeric_dtype(group[axis])
+            else group[axis].iloc[0]
+        )
+        out.append({"x": x, "mean": mean, "lo": lo, "hi": hi, "points": k})
+    table = pd.DataFrame(out, columns=["x", "mean", "lo", "hi", "points"])
+    table[["lo", "hi"]] = table[["lo", "hi"]].astype(float)
+    return table
+
+
+def _grid(rows: pd.DataFrame, x_axis: str, y_axis: str, value: str) -> pd.DataFrame:
+    if value == "_sure":
+        rows = rows.assign(_sure=((rows["ci_low"] > 0) | (rows["ci_high"] < 0)).astype(float))
+    table = rows.pivot_table(index=y_axis, columns=x_axis, values=value, aggfunc="mean")
+    return table.reindex(index=_ordered(rows[y_axis]), columns=_ordered(rows[x_axis]))
+
+
+def _panels(count: int) -> tuple[Figure, list[Axes]]:
+    count = max(1, count)
+    fig = Figure(figsize=(5.2 * count + 1.4, 4.9), layout="constrained")
+    return fig, list(fig.subplots(1, count, squeeze=False, sharey=True)[0])
+
+
+def _cells(
+    ax: Axes,
+    table: pd.DataFrame,
+    cmap: str,
+    vmin: float,
+    vmax: float,
+    metric: str,
+    x_axis: str,
+    y_axis: str,
+    title: str,
+    signed: bool = False,
+) -> AxesImage:
+    data = table.to_numpy(dtype=float)
+    image = ax.imshow(data, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(table.shape[1]), [_fmt_tick(v) for v in table.columns], rotation=0)
+    ax.set_yticks(range(table.shape[0]), [_fmt_tick(v) for v in table.index])
+    ax.set_xlabel(x_axis, fontsize=FONT["label"])
+    ax.set_ylabel(y_axis, fontsize=FONT["label"])
+    ax.set_title(title, fontsize=FONT["title"])
+    ax.tick_params(labelsize=FONT["tick"])
+    if data.size <= MAX_CELLS_ANNOTATED:
+        norm = image.norm
+        for (i, j), v in np.ndenumerate(data):
+            if np.isfinite(v):
+                shade = image.cmap(norm(v))
+                light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] < 0.5
+                ax.text(
+                    j,
+                    i,
+                    _fmt_value(v, metric, signed),
+                    ha="center",
+                    va="center",
+                    fontsize=FONT["legend"],
+                    color="white" if light else "black",
+                )
+    return image
+
+
+def _bold_sure(ax: Axes, values: pd.DataFrame, sure: pd.DataFrame, metric: str) -> None:
+    """Mark cells whose paired difference's CI excludes zero."""
+    if values.size > MAX_CELLS_ANNOTATED:
+        return
+    marks = sure.reindex(index=values.index, columns=values.columns).to_numpy(dtype=float)
+    for text in ax.texts:
+        j, i = (round(c) for c in text.get_position())
+        if marks[i, j] > 0:
+            text.set_fontweight("bold")
+            text.set_text(text.get_text() + "*")
+
+
+def _fmt_tick(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _fmt_value(value: float, metric: str, signed: bool = False) -> str:
+    sign = "+" if signed and value > 0 else ""
+    if metric in SHARES:
+        text = f"{sign}{100 * value:.0f}" if abs(value) >= 0.005 else "0"
+        return text + (" pp" if signed else "%")
+    return f"{sign}{value:.3g}"
+
+
+__all__ = [
+    "arm_curves",
+    "difference_heatmap",
+    "heatmap",
+    "level_adoption",
+    "outcome_vs_parameter",
+    "sensitivity_bars",
+]

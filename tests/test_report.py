@@ -1,0 +1,298 @@
+"""Sweep summaries, contrasts, sensitivity indices and the HTML report, checked by hand."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.analysis import contrasts, sensitivity, summarise, wilson
+from simulator.report import write_report
+from simulator.results import load
+from simulator.scenario import parse_scenario
+from simulator.sweep import sweep
+
+T2 = 4.302652729911275  # t(0.975, 2 df)
+MODEL = {"leaders": {"strategy": "model"}}
+DELEGATE = {"leaders": {"strategy": "delegate"}}
+# Valid, but fails at run time: the comms team is larger than the organisation.
+BROKEN = {
+    "leaders": {"strategy": "delegate"},
+    "delegation": {"mode": "comms_team", "comms_team_size": 500},
+}
+
+
+class SweepInterruptedError(Exception):
+    """Stands for a sweep killed part way."""
+
+
+def scenario(name: str, **parts: Any) -> dict[str, Any]:
+    """A tiny scenario: 60 people, 8 weeks, 2 replications unless overridden."""
+    header = {"name": name, "seed": 3, "replications": 2, "steps": 8, **parts.pop("header", {})}
+    return {"scenario": header, "params": {"org": {"size": 60}}, **parts}
+
+
+def run_sweep(data: dict[str, Any], out: Path, **options: Any) -> Path:
+    _, plan = parse_scenario(data)
+    sweep(plan, out, workers=1, **options)
+    return out
+
+
+# -- summarise ------------------------------------------------------------------------------
+def hand_outcomes() -> pd.DataFrame:
+    """Point 0, arm a: three finished runs and one failure; point 1, arm a: two failures."""
+    nan = np.nan
+    return pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0, 1, 1],
+            "arm": ["a"] * 6,
+            "replication": [0, 1, 2, 3, 0, 1],
+            "culture.openness": [0.3, 0.3, 0.3, 0.3, 0.7, 0.7],
+            "status": ["ok", "ok", "ok", "failed", "failed", "failed"],
+            "poster": [0.1, 0.2, 0.3, nan, nan, nan],
+            "t50": [5.0, nan, 7.0, nan, nan, nan],
+            "took_off": [True, True, False, nan, nan, nan],
+        }
+    )
+
+
+def test_summarise_by_hand() -> None:
+    table = summarise(hand_outcomes(), metrics=["poster", "t50", "took_off"])
+    assert list(table.columns[:3]) == ["point", "culture.openness", "arm"]
+    row = table.set_index(["point", "metric"])
+    poster = row.loc[(0, "poster")]
+    assert (poster["n_ok"], poster["n_failed"], poster["n"]) == (3, 1, 3)
+    assert poster["mean"] == pytest.approx(0.2)
+    assert poster["sd"] == pytest.approx(0.1)
+    half = T2 * 0.1 / np.sqrt(3)  # 0.2484
+    assert poster["ci_low"] == pytest.approx(0.2 - half)
+    assert poster["ci_high"] == pytest.approx(0.2 + half)
+    assert poster["median"] == pytest.approx(0.2)
+    assert poster["q10"] == pytest.approx(0.12)  # 0.1 + 0.2 * (0.2 - 0.1), linear
+    assert poster["q90"] == pytest.approx(0.28)
+    t50 = row.loc[(0, "t50")]  # only the runs that reached 50 %
+    assert t50["n"] == 2 and t50["mean"] == pytest.approx(6.0)
+    assert t50["ci_low"] == pytest.approx(6.0 - 12.706204736174698 * np.sqrt(2) / np.sqrt(2))
+    took = row.loc[(0, "took_off")]
+    assert took["interval"] == "wilson" and took["mean"] == pytest.approx(2 / 3)
+    # Wilson, k = 2, n = 3, z = 1.96: centre (2/3 + z²/6) / (1 + z²/3) = 0.57308,
+    # half-width z / (1 + z²/3) * sqrt((2/9) / 3 + z²/36) = 0.36542
+    assert took["ci_low"] == pytest.approx(0.20766, abs=1e-4)
+    assert took["ci_high"] == pytest.approx(0.93851, abs=1e-4)
+    failed = row.loc[(1, "poster")]  # every run failed: counted, no statistics
+    assert (failed["n_ok"], failed["n_failed"], failed["n"]) == (0, 2, 0)
+    assert np.isnan(failed["mean"]) and np.isnan(failed["ci_low"])
+
+
+def test_wilson_interval_of_a_textbook_case() -> None:
+    low, high = wilson(0, 10)  # no successes: the interval still has width
+    assert float(low) == pytest.approx(0.0, abs=1e-12)
+    assert float(high) == pytest.approx(0.27753, abs=1e-4)
+
+
+def test_summarise_pools_points_with_by() -> None:
+    pooled = summarise(hand_outcomes(), by=["arm"], metrics=["poster"]).iloc[0]
+    assert (pooled["n_ok"], pooled["n_failed"], pooled["n"]) == (3, 3, 3)
+    assert pooled["mean"] == pytest.approx(0.2)
+
+
+# -- contrasts ------------------------------------------------------------------------------
+def test_contrasts_pair_by_replication_within_point() -> None:
+    rows = []
+    base = {0: [0.10, 0.20, 0.30], 1: [0.50, 0.60, 0.70]}
+    diff = {0: [0.05, 0.10, 0.15], 1: [-0.1, -0.2, -0.3]}
+    for point in (0, 1):
+        for rep in range(3):
+            rows.append((point, "a", rep, "ok", base[point][rep]))
+            status = "failed" if (point, rep) == (1, 2) else "ok"
+            rows.append((point, "b", rep, status, base[point][rep] + diff[point][rep]))
+    outcomes = pd.DataFrame(rows, columns=["point", "arm", "replication", "status", "poster"])
+    outcomes = outcomes.sample(frac=1.0, random_state=1)  # row order must not matter
+    table = contrasts(outcomes, ["a", "b"], metrics=["poster"]).set_index("point")
+    assert table.loc[0, "mean_diff"] == pytest.approx(0.10)
+    assert table.loc[0, "n"] == 3
+    assert table.loc[0, "ci_high"] - 0.10 == pytest.approx(T2 * 0.05 / np.sqrt(3))
+    assert table.loc[1, "n"] == 2  # the failed run drops its pair
+    assert table.loc[1, "mean_diff"] == pytest.approx(-0.15)
+    assert table.loc[1, "baseline"] == "a" and table.loc[1, "arm"] == "b"
+    pooled = contrasts(outcomes, ["a", "b"], metrics=["poster"], pooled=True).iloc[0]
+    assert pooled["n"] == 5
+    assert pooled["mean_diff"] == pytest.approx((0.05 + 0.10 + 0.15 - 0.1 - 0.2) / 5)
+
+
+def test_contrasts_need_two_arms() -> None:
+    assert contrasts(hand_outcomes(), ["a"]).empty
+
+
+# -- sensitivity ----------------------------------------------------------------------------
+def sampled(kind: str, samples: int, **design: Any) -> dict[str, Any]:
+    """Openness drives posting; the audience spread only changes reach, never posting."""
+    return scenario(
+        kind,
+        header={"replications": 3, "steps": 12},
+        params={"org": {"size": 100}},
+        axes=[
+            {"param": "culture.openness", "bounds": [0.0, 1.0]},
+            {"param": "org.audience_sigma", "bounds": [0.2, 2.0]},
+        ],
+        design={"kind": kind, "samples": samples, **design},
+    )
+
+
+@pytest.fixture(scope="module")
+def sobol_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_sweep(sampled("sobol", 16), tmp_path_factory.mktemp("sobol") / "res")
+
+
+@pytest.fixture(scope="module")
+def morris_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_sweep(sampled("morris", 8), tmp_path_factory.mktemp("morris") / "res")
+
+
+def test_sobol_ranks_the_parameter_that_matters(sobol_dir: Path) -> None:
+    table = sensitivity(load(sobol_dir))
+    assert table is not None
+    assert list(table.columns) == [
+        *("method", "arm", "metric", "parameter"),
+        *("S1", "S1_conf", "ST", "ST_conf"),
+    ]
+    assert len(table) == 2 * table["metric"].nunique()  # one row per parameter and metric
+    assert any("t50" in note for note in table.attrs["notes"])  # never reached: skipped
+    poster = table[table["metric"] == "poster"].set_index("parameter")
+    opened, spread = poster.loc["culture.openness"], poster.loc["org.audience_sigma"]
+    assert opened["ST"] > 0.5 and opened["S1"] > 0.5
+    assert spread["ST"] < 0.35 and spread["ST"] < opened["ST"] / 3
+    assert spread["S1"] < 0.25
+
+
+def test_morris_ranks_the_parameter_that_matters(morris_dir: Path) -> None:
+    table = sensitivity(load(morris_dir))
+    assert table is not None
+    assert {"mu", "mu_star", "mu_star_conf", "sigma"} <= set(table.columns)
+    poster = table[table["metric"] == "poster"].set_index("parameter")["mu_star"]
+    assert poster["culture.openness"] > 3 * poster["org.audience_sigma"]
+
+
+def test_second_order_sobol_adds_pairs(tmp_path: Path) -> None:
+    data = sampled("sobol", 2, second_order=True)
+    data["scenario"]["replications"] = 1
+    table = sensitivity(load(run_sweep(data, tmp_path / "res")))
+    assert table is not None
+    pairs = table[table["parameter"] == "culture.openness × org.audience_sigma"]
+    assert not pairs.empty and pairs["S2"].notna().all() and pairs["S1"].isna().all()
+
+
+def test_an_unfinished_design_gets_notes_not_indices(tmp_path: Path) -> None:
+    data = sampled("sobol", 2)
+    data["scenario"]["replications"] = 1
+
+    def stop(done: int, total: int) -> None:
+        if done >= 3:
+            raise SweepInterruptedError
+
+    with pytest.raises(SweepInterruptedError):
+        run_sweep(data, tmp_path / "res", pairs_per_task=1, progress=stop)
+    table = sensitivity(load(tmp_path / "res"))
+    assert table is not None and table.empty
+    assert any("design is incomplete" in note for note in table.attrs["notes"])
+
+
+def test_no_sensitivity_for_a_grid(tmp_path: Path) -> None:
+    data = scenario("grid", axes=[{"param": "culture.openness", "values": [0.3, 0.7]}])
+    assert sensitivity(load(run_sweep(data, tmp_path / "res"))) is None
+
+
+# -- the report -----------------------------------------------------------------------------
+def check_page(report: Path) -> str:
+    """The page is self-contained: one embedded PNG per figure written, no external links."""
+    text = report.read_text(encoding="utf-8")
+    pngs = sorted(report.parent.glob("*.png"))
+    assert text.count("data:image/png;base64,") == len(pngs) == text.count("<figure>")
+    assert "http" not in text
+    assert not re.search(r"<(script|link)\b", text)
+    return text
+
+
+def test_report_of_a_one_axis_sweep(tmp_path: Path) -> None:
+    data = scenario(
+        "openness-demo",
+        header={"question": "Does modeling beat delegating?"},
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[{"param": "culture.openness", "values": [0.3, 0.7]}],
+    )
+    folder = run_sweep(data, tmp_path / "res")
+    report = write_report(folder)
+    assert report == folder / "report" / "report.html"
+    text = check_page(report)
+    assert "openness-demo" in text and "Does modeling beat delegating?" in text
+    assert "Complete" in text and "Provenance" in text
+    names = {p.name for p in report.parent.iterdir()}
+    assert {"summary.csv", "contrasts.csv", "arm_curves.png", "level_adoption.png"} <= names
+    assert "outcome_vs_parameter.png" in names and "sensitivity.csv" not in names
+    summary = pd.read_csv(report.parent / "summary.csv")
+    assert set(summary["arm"]) == {"model", "delegate"} and (summary["n_ok"] == 2).all()
+    paired = pd.read_csv(report.parent / "contrasts.csv")
+    assert set(paired["point"]) == {0, 1} and set(paired["baseline"]) == {"model"}
+
+
+def test_report_of_a_two_axis_grid(tmp_path: Path) -> None:
+    data = scenario(
+        "grid2",
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[
+            {"param": "culture.openness", "values": [0.3, 0.7]},
+            {"param": "culture.policy", "values": ["restrictive", "open"]},
+        ],
+    )
+    report = write_report(run_sweep(data, tmp_path / "res"), tmp_path / "out")
+    assert report == tmp_path / "out" / "report.html"
+    check_page(report)
+    names = {p.name for p in report.parent.iterdir()}
+    assert {"heatmap.png", "difference_heatmap.png", "poster_by_parameter.png"} <= names
+
+
+def test_report_of_a_sobol_design(sobol_dir: Path, tmp_path: Path) -> None:
+    report = write_report(sobol_dir, tmp_path)
+    text = check_page(report)
+    assert "Sensitivity" in text
+    assert {"sensitivity.csv", "sensitivity.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
+def test_report_of_a_partial_folder(tmp_path: Path) -> None:
+    data = scenario(
+        "partial",
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[{"param": "culture.openness", "values": [0.2, 0.5, 0.8]}],
+    )
+
+    def stop(done: int, total: int) -> None:
+        if done >= 4:
+            raise SweepInterruptedError
+
+    with pytest.raises(SweepInterruptedError):
+        run_sweep(data, tmp_path / "res", pairs_per_task=1, progress=stop)
+    text = check_page(write_report(tmp_path / "res"))
+    assert "Partial results" in text and "8 of 12" in text
+
+
+def test_report_of_a_folder_whose_runs_all_failed(tmp_path: Path) -> None:
+    data = scenario("doomed", arms={"comms": BROKEN})
+    report = write_report(run_sweep(data, tmp_path / "res"))
+    text = check_page(report)
+    assert "No run finished successfully" in text
+    assert "comms_team_size = 500 exceeds" in text
+    assert text.count("<figure>") == 0
+
+
+def test_failed_runs_are_listed_and_left_out(tmp_path: Path) -> None:
+    data = scenario("half", arms={"model": MODEL, "comms": BROKEN})
+    report = write_report(run_sweep(data, tmp_path / "res"))
+    text = check_page(report)
+    assert "2 failed" in text and "AssignmentError" in text
+    summary = pd.read_csv(report.parent / "summary.csv")
+    comms = summary[summary["arm"] == "comms"]
+    assert (comms["n_failed"] == 2).all() and (comms["n"] == 0).all()
