@@ -138,8 +138,9 @@ def _problem(
 ) -> str:
     ctx = error.get("ctx") or {}
     about = _about(info)
+    is_param = section is not None and issubclass(section, Section | Params)
     if kind == "extra_forbidden":
-        return "unknown parameter" + _suggest(loc, section)
+        return f"unknown {'parameter' if is_param else 'key'}" + _suggest(loc, section)
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         allowed = _bounds(info) if info is not None else None
         if allowed is None:
@@ -154,7 +155,9 @@ def _problem(
             return f"not one of the {len(choices)} allowed values; {hint}{about}"
         return f"must be one of {expected}{about}"
     if kind == "missing":
-        return "required parameter missing"
+        if info is not None and _section_of(info.annotation) is not None and not is_param:
+            return "required section missing"
+        return f"required {'parameter' if is_param else 'key'} missing"
     if kind.endswith(("_type", "_parsing", "_from_float")):
         name = _TYPES.get(kind.split("_")[0])
         if name is not None:
@@ -185,7 +188,7 @@ def _resolve(
             continue
         section = model
         info = model.model_fields.get(key) if model is not None else None
-        parts.append(key)
+        parts.append(key if key.isidentifier() else repr(key))
         i += 1
         if info is None:
             model = None
@@ -212,7 +215,8 @@ def _suggest(loc: Loc, section: type[BaseModel] | None) -> str:
     """``"; did you mean 'a.b'?"`` for the closest valid key, else the valid keys."""
     path, _, _ = _resolve(loc[:-1], Params) if len(loc) > 1 else ("", None, None)
     key = str(loc[-1])
-    keys = [k for k in section.model_fields if k != "name"] if section is not None else []
+    mechanism = section in MECHANISM_PARAMS.values()
+    keys = [k for k in section.model_fields if not (mechanism and k == "name")] if section else []
     match = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
     if match:
         return f"; did you mean {(path + '.' if path else '') + match[0]!r}?"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -129,6 +130,8 @@ class Axis(Block):
             raise ValueError("values is empty: an axis needs at least one value")
         if self.bounds is not None:
             low, high = self.bounds
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ValueError(f"bounds [{low}, {high}] must be finite numbers")
             if not low < high:
                 raise ValueError(f"bounds [{low}, {high}]: low must be below high")
             if self.scale == "log" and low <= 0:
@@ -337,21 +340,24 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     arms = {name: flatten(updates) for name, updates in scenario.arms.items()} or {"base": {}}
     errors = [f"{source}: {line}" for line in check_design(scenario)]
     base_params = _validated(base, f"{source}: params", errors)
-    for name, updates in arms.items() if scenario.arms else ():
-        _validated({**base, **updates}, f"{source}: arms.{name}", errors)
+    if base_params is not None:  # arms and axis values only matter on valid fixed params
+        for name, updates in arms.items() if scenario.arms else ():
+            _validated({**base, **updates}, f"{source}: arms.{name}", errors)
+        errors += _check_axes(scenario, base, arms, source)
     if errors:
         raise ScenarioError(errors)
-    assert base_params is not None
-    points = design_points(scenario, base_params, source)
-    count = len(points) * len(arms) * header.replications
+    count = design_size(scenario) * len(arms) * header.replications
     if count > header.max_runs:
         raise ScenarioError(
             [
-                f"{source}: the plan has {count:,} runs ({len(points):,} design points x "
-                f"{len(arms)} arms x {header.replications} replications), more than "
-                f"scenario.max_runs = {header.max_runs:,}; shrink the design or raise max_runs"
+                f"{source}: the plan has {count:,} runs ({design_size(scenario):,} design "
+                f"point(s) x {len(arms)} arm(s) x {header.replications} replication(s)), more "
+                f"than scenario.max_runs = {header.max_runs:,}; shrink the design or raise "
+                "max_runs"
             ]
         )
+    assert base_params is not None
+    points = design_points(scenario, base_params, source)
     params: dict[tuple[int, str], Params] = {}
     for i, point in enumerate(points):
         for name, updates in arms.items():
@@ -364,6 +370,46 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     if errors:
         raise ScenarioError(errors)
     return Plan(scenario, base, arms, points, params)
+
+
+def design_size(scenario: Scenario) -> int:
+    """Number of design points, counted without building them."""
+    d, axes = scenario.design, scenario.axes
+    dims = len(axes)
+    if d.kind == "points":
+        return len(d.points)
+    if d.kind == "grid":
+        return math.prod(len(a.values) if a.values is not None else a.steps or 0 for a in axes)
+    if d.kind == "lhs":
+        return d.samples
+    if d.kind == "sobol":
+        return d.samples * (2 * dims + 2 if d.second_order else dims + 2)
+    return d.samples * (dims + 1)  # morris
+
+
+def _check_axes(
+    scenario: Scenario, base: dict[str, Any], arms: dict[str, dict[str, Any]], source: str
+) -> list[str]:
+    """Each axis value (or bound) once on the fixed parameters; axes every arm overrides."""
+    problems: list[str] = []
+    for i, axis in enumerate(scenario.axes):
+        if scenario.arms and all(axis.param in updates for updates in arms.values()):
+            problems.append(
+                f"{source}: axes[{i}] ({axis.param}): every arm sets this parameter, "
+                "so the axis would change nothing; sweep it in the arms or drop it"
+            )
+            continue
+        if axis.bounds is not None and not _numeric(axis.param):
+            continue  # check_design reports it
+        values = axis.values if axis.values is not None else axis.bounds or ()
+        key = "values" if axis.values is not None else "bounds"
+        for j, value in enumerate(values):
+            found: list[str] = []
+            _validated(
+                {**base, axis.param: _coerce(axis, value) if key == "bounds" else value}, "", found
+            )
+            problems += [f"{source}: axes[{i}].{key}[{j}]: {line.lstrip(': ')}" for line in found]
+    return problems
 
 
 def check_design(scenario: Scenario) -> list[str]:
@@ -473,7 +519,7 @@ def _scale(axis: Axis, u: float) -> float:
     low, high = axis.bounds
     if axis.scale == "log":
         return float(np.exp(np.log(low) + u * (np.log(high) - np.log(low))))
-    return float(low + u * (high - low))
+    return float(low * (1 - u) + high * u)
 
 
 def _coerce(axis: Axis, value: float) -> Any:
