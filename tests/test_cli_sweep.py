@@ -1,0 +1,113 @@
+"""orgsim validate / sweep / report from the command line, and sweeps from notebook-like code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+from simulator.results import load
+
+SCENARIO = """\
+# Question: command-line smoke test
+[scenario]
+name = "cli"
+seed = 3
+replications = 2
+steps = 6
+
+[params]
+org.size = 60
+
+[arms.model]
+leaders.strategy = "model"
+
+[arms.delegate]
+leaders.strategy = "delegate"
+"""
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.toml"
+    path.write_text(SCENARIO)
+    return path
+
+
+def test_validate_prints_the_run_count(scenario_file: Path, capsys) -> None:
+    assert main(["validate", str(scenario_file), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "1 design point(s) x 2 arm(s) x 2 replication(s) = 4 runs" in out
+
+
+def test_sweep_then_resume_then_report(scenario_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "res"
+    args = ["sweep", str(scenario_file), "--out", str(out), "--workers", "1", "--quiet"]
+    assert main([*args, "--no-report"]) == 0
+    assert "4 runs done, 0 failed" in capsys.readouterr().out
+    assert main(args) == 0  # resume: nothing to do, then the report
+    printed = capsys.readouterr().out
+    assert "0 runs done, 0 failed, 4 already done" in printed
+    assert (out / "report" / "report.html").exists()
+    assert main(["report", str(out), "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "report.html").exists()
+    assert len(load(out).outcomes) == 4
+
+
+def test_a_bad_scenario_gives_one_line_per_problem(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        SCENARIO.replace("replications = 2", "replications = 0").replace(
+            "org.size = 60", "org.sise = 60"
+        )
+    )
+    assert main(["sweep", str(bad), "--out", str(tmp_path / "x")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1  # the header is checked first; params only once it is valid
+    assert lines[0].startswith("orgsim: error: ") and "scenario.replications = 0" in lines[0]
+    assert not (tmp_path / "x").exists()
+
+
+def test_another_scenarios_folder_is_refused(scenario_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "res"
+    assert (
+        main(
+            [
+                "sweep",
+                str(scenario_file),
+                "--out",
+                str(out),
+                "--workers",
+                "1",
+                "--quiet",
+                "--no-report",
+            ]
+        )
+        == 0
+    )
+    other = tmp_path / "other.toml"
+    other.write_text(SCENARIO.replace("seed = 3", "seed = 4"))
+    assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "holds results of another scenario" in err and "Traceback" not in err
+
+
+def test_sweep_with_worker_processes_from_unguarded_code(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """As in a notebook cell: no ``if __name__ == "__main__"`` guard, spawned workers."""
+    code = textwrap.dedent(f"""
+        from simulator.scenario import load_scenario
+        from simulator.sweep import sweep
+        plan = load_scenario({str(scenario_file)!r})[1]
+        print(sweep(plan, {str(tmp_path / "nb")!r}, workers=2).done)
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "4"
