@@ -17,7 +17,7 @@ from simulator.mechanisms.base import Context, Events
 from simulator.state import POSTER, SOURCES, STAGES, State
 from simulator.strategies import NONE
 
-EVENT_COLUMNS = ("posts", "engaged", "criticised", "lapses", "pullbacks", "aware", "cross_unit")
+EVENT_COLUMNS = Events.NAMES
 MILESTONES = (0.1, 0.5, 0.9)
 
 
