@@ -36,16 +36,6 @@ def _estimate(p: Plan, workers: int) -> tuple[float, float]:
     return one, one * p.run_count / max(workers, 1)
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return "under a second"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 reduced_option = click.option(
     "--reduced",
     is_flag=True,
@@ -66,6 +56,8 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int) -> None:
     """Check a scenario file; print its run count and an estimated time."""
+    from simulator.sweep import duration
+
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
     one, total = _estimate(p, workers)
@@ -74,9 +66,7 @@ def validate(scenario_file: str, reduced: bool, workers: int) -> None:
         f"  {len(p.points)} design point(s) x {len(p.arms)} arm(s) x {p.replications} "
         f"replication(s) = {p.run_count:,} runs"
     )
-    click.echo(
-        f"  about {one * 1000:.0f} ms a run: about {_duration(total)} on {workers} worker(s)"
-    )
+    click.echo(f"  about {one * 1000:.0f} ms a run: about {duration(total)} on {workers} worker(s)")
 
 
 @click.command()
@@ -113,7 +103,7 @@ def sweep(
 ) -> None:
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.results import ResultsFolder
-    from simulator.sweep import Progress
+    from simulator.sweep import Progress, duration
     from simulator.sweep import sweep as run_sweep
 
     scenario, p = _load(scenario_file, reduced)
@@ -133,7 +123,7 @@ def sweep(
         summary = run_sweep(p, folder, executor=pool, workers=workers, progress=progress)
     click.echo(
         f"{label}: {summary.done:,} runs done, {summary.failed:,} failed, "
-        f"{summary.skipped:,} already done, in {_duration(summary.seconds)}; "
+        f"{summary.skipped:,} already done, in {duration(summary.seconds)}; "
         f"results in {folder}"
     )
     if report:

@@ -31,18 +31,17 @@ class Recorder:
     def __post_init__(self) -> None:
         org = self.ctx.org
         self.level_size = np.bincount(org.level, minlength=org.levels)
-        one_hot = np.zeros((org.n, org.levels))
-        one_hot[np.arange(org.n), org.level] = 1.0
-        self.one_hot = one_hot
+        self.cell = org.level * 3  # + stage: the (level, stage) cell of each person
 
     def record(self, state: State, events: Events | None = None) -> None:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
-        row: dict[str, np.ndarray] = {"stages": state.shares()}
-        by_level = np.stack(
-            [(state.stage == s).astype(float) @ self.one_hot for s in range(3)], axis=-1
-        )
-        row["levels"] = by_level / self.level_size[None, :, None]
+        cells = 3 * len(self.level_size)
+        counts = np.stack(  # people per (level, stage), one pass per replication
+            [np.bincount(self.cell + stage, minlength=cells) for stage in state.stage]
+        ).reshape(state.replications, -1, 3)
+        row: dict[str, np.ndarray] = {"stages": counts.sum(axis=1) / state.n}
+        row["levels"] = counts / self.level_size[None, :, None]
         for name in EVENT_COLUMNS:
             row[name] = events.counts[name]
         row["adoptions"] = events.counts["adoptions"]

@@ -31,9 +31,6 @@ ROOT = -1
 GRADIENT_LEVELS = 64
 """Prestige and audience grow per level up for at most this many levels (no overflow)."""
 
-LAYERS = ("manager", "report", "team", "lateral", "follow")
-"""Tie types, as rows of the observing person: i sees their manager, reports, ..."""
-
 
 @dataclass(frozen=True, eq=False)
 class Org:

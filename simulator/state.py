@@ -65,11 +65,6 @@ class State:
         copied = {f.name: getattr(self, f.name).copy() for f in fields(self) if f.name != "extra"}
         return State(**copied, extra={k: v.copy() for k, v in self.extra.items()})
 
-    def shares(self) -> np.ndarray:
-        """Share of people in each stage, shape ``(R, 3)``."""
-        counts = np.stack([(self.stage == s).sum(axis=1) for s in range(3)], axis=1)
-        return np.asarray(counts / self.n)
-
 
 def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> State:
     """Draw individual traits and the initial stages, one replication per generator.

@@ -220,9 +220,4 @@ class Strategies:
         return self.org.subtree(people)
 
 
-def apply_held(stage: np.ndarray, held: np.ndarray) -> np.ndarray:
-    """Stages with the held people set to their held stage."""
-    return np.where(held >= 0, held, stage).astype(np.int8)
-
-
-__all__ = ["LISTENER", "NON_USER", "POSTER", "Actions", "Assignment", "Strategies", "assign"]
+__all__ = ["Actions", "Assignment", "Strategies", "assign"]

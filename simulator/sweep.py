@@ -252,15 +252,20 @@ class Progress:
         skipped = f", {self.skipped} already done" if self.skipped else ""
         print(
             f"{self.label}: {done}/{total} runs ({100 * done / max(total, 1):.0f} %)"
-            f"{skipped}, {rate:.1f} runs/s, ETA {_duration(eta)}",
+            f"{skipped}, {rate:.1f} runs/s, ETA {duration(eta)}",
             file=self.stream,
             flush=True,
         )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A duration in words: ``under a second``, ``42 s``, ``12 min``, ``3.5 h`` (``?``: unknown)."""
     if not np.isfinite(seconds):
         return "?"
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
+    if seconds < 1:
+        return "under a second"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
