@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from simulator.mechanisms.base import Context, Events
 from simulator.state import POSTER, SOURCES, STAGES, State
@@ -31,23 +32,30 @@ class Recorder:
     def __post_init__(self) -> None:
         org = self.ctx.org
         self.level_size = np.bincount(org.level, minlength=org.levels)
-        self.cell = org.level * 3  # + stage: the (level, stage) cell of each person
+        self.audience = np.asarray(org.audience, dtype=float)
 
     def record(self, state: State, events: Events | None = None) -> None:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
-        cells = 3 * len(self.level_size)
-        counts = np.stack(  # people per (level, stage), one pass per replication
-            [np.bincount(self.cell + stage, minlength=cells) for stage in state.stage]
-        ).reshape(state.replications, -1, 3)
+        R = state.replications
+        counts = np.zeros((R, len(self.level_size), 3))
+        reach, comfort = np.zeros(R), np.zeros(R)
+        _tally(
+            state.stage.T,
+            state.comfort.T,
+            self.ctx.org.level,
+            self.audience,
+            counts,
+            reach,
+            comfort,
+        )
         row: dict[str, np.ndarray] = {"stages": counts.sum(axis=1) / state.n}
         row["levels"] = counts / self.level_size[None, :, None]
         for name in EVENT_COLUMNS:
             row[name] = events.counts[name]
         row["adoptions"] = events.counts["adoptions"]
-        posters = state.stage == POSTER
-        row["reach"] = (posters * self.ctx.org.audience).sum(axis=1)
-        row["comfort"] = state.comfort.mean(axis=1)
+        row["reach"] = reach
+        row["comfort"] = comfort / state.n
         for key, value in row.items():
             self.rows.setdefault(key, []).append(value)
 
@@ -86,6 +94,29 @@ class Recorder:
         for s, name in enumerate(STAGES):
             data[name] = levels[..., s].ravel()
         return pd.DataFrame(data)
+
+
+@njit(cache=True)
+def _tally(
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    level: np.ndarray,
+    audience: np.ndarray,
+    counts: np.ndarray,
+    reach: np.ndarray,
+    total_comfort: np.ndarray,
+) -> None:
+    """People per (level, stage), summed audience of posters and summed comfort, per
+    replication (``stage`` and ``comfort`` are ``(n, R)``; sums run over people in order,
+    so a replication's figures do not depend on the batch it ran in)."""
+    n, R = stage.shape
+    for i in range(n):
+        for r in range(R):
+            s = stage[i, r]
+            counts[r, level[i], s] += 1
+            if s == POSTER:
+                reach[r] += audience[i]
+            total_comfort[r] += comfort[i, r]
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:

@@ -85,7 +85,7 @@ class OrgModel(mesa.Model):
         """One week: strategies act, then the mechanism's phases, then the record."""
         t = self.steps
         actions = self.strategies.actions(t, self.state)
-        draws = self.draws.step(self.mechanism.slots, self.org.n)
+        draws = self.draws.step(self.mechanism.slots, self.org.n, t)
         events = self.mechanism.step(self.state, actions, draws, t)
         self.recorder.record(self.state, events)
 

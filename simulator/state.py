@@ -66,6 +66,46 @@ class State:
         return State(**copied, extra={k: v.copy() for k, v in self.extra.items()})
 
 
+PER_PERSON: tuple[str, ...] = (
+    "stage",
+    "comfort",
+    "explicit",
+    "tacit",
+    "threshold",
+    "risk_aversion",
+    "innovator",
+    "last_post",
+    "cooldown_until",
+    "posts",
+    "engaged",
+    "criticised",
+    "lapses",
+    "pullbacks",
+    "left_strategy",
+    "adopted_at",
+    "source",
+    "guideline_gain",
+)
+"""The ``(R, n)`` fields, in the order the fused kernels take them."""
+
+
+def people_major(state: State) -> State:
+    """Store every array people-major (replications vary fastest), in place; no-op if so.
+
+    The arrays keep their ``(R, n)`` shape (``(3, R, n)`` for ``exposure``); only the memory
+    order changes, so that ``array.T`` is a C-contiguous ``(n, R)`` array whose rows hold one
+    person's values in every replication (what the kernels vectorise over).
+    """
+    for name in PER_PERSON:
+        value = getattr(state, name)
+        if not value.T.flags.c_contiguous:
+            setattr(state, name, np.asfortranarray(value))
+    if not state.exposure.transpose(2, 0, 1).flags.c_contiguous:
+        people = np.ascontiguousarray(state.exposure.transpose(2, 0, 1))
+        state.exposure = people.transpose(1, 2, 0)
+    return state
+
+
 def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> State:
     """Draw individual traits and the initial stages, one replication per generator.
 
@@ -74,6 +114,10 @@ def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> 
     The initial posters and the initially aware are drawn uniformly.
     """
     rows = [_init_row(n, p, rng) for rng in rngs]
+    return people_major(_stack(rows, n))
+
+
+def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:
     R = len(rows)
     zeros_i = np.zeros((R, n), dtype=np.int64)
     explicit = np.stack([r["explicit"] for r in rows])

@@ -154,6 +154,21 @@ CASES: dict[str, Case] = {
     "delegate-noisy": Case(
         delegation("report", True, **{"decisions.noise": 0.15, "people.initial_aware": 0.8})
     ),
+    # strong guidelines, low thresholds: adoptions for which the guideline was pivotal
+    "delegate-guideline": Case(
+        delegation(
+            "report",
+            True,
+            **{
+                "decisions.noise": 0.03,
+                "people.initial_aware": 0.8,
+                "people.threshold_mean": 0.25,
+                "delegation.guideline_strength": 0.8,
+            },
+        ),
+        size=80,
+        seeds=(1, 4),
+    ),
     "listen": Case({**CRITICAL, "leaders.strategy": "listen"}, size=30),
     "restrict": Case(
         {**CRITICAL, "leaders.strategy": "restrict", "people.innovators": 0.3}, size=30
@@ -286,7 +301,7 @@ def weeks(case: Case, seed: int) -> Iterator[Replayed]:
         before = model.state.copy()
         actions = model.strategies.actions(t, model.state)
         want_actions = oracle_actions(ctx, t, before.left_strategy)
-        u = model.draws.step(model.mechanism.slots, ctx.org.n)
+        u = model.draws.step(model.mechanism.slots, ctx.org.n, t)
         events = model.mechanism.step(model.state, actions, u, t)
         want, want_events = oracle_step(ctx, before, want_actions, u, t)
         found = action_differences(actions, want_actions)
@@ -449,8 +464,9 @@ def test_adoption_below_threshold_is_not_attributed_to_guideline() -> None:
     """ODD 7.7: with decision noise, someone whose motivation is below their threshold may still
     adopt; with a guideline gain, that adoption goes to exposure, not to the guideline."""
     below = pivotal = 0
-    for seed in CASES["delegate-noisy"].seeds:
-        for week in weeks(CASES["delegate-noisy"], seed):
+    cases = [CASES["delegate-noisy"], CASES["delegate-guideline"]]
+    for case, seed in [(c, seed) for c in cases for seed in c.seeds]:
+        for week in weeks(case, seed):
             assert not week.found, "\n".join(week.found)
             state, t = week.model.state, week.t
             w = week.model.context.params.learning.explicit_weight

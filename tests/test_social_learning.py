@@ -150,7 +150,7 @@ def clearly_above(a: np.ndarray, b: np.ndarray) -> bool:
 
 @pytest.fixture(scope="module")
 def default_arms() -> dict[str, np.ndarray]:
-    return paired_outcomes(["model", "delegate", "listen", "restrict", "none"], range(12))
+    return paired_outcomes(["model", "delegate", "listen", "restrict", "none"], range(24))
 
 
 def test_modeling_spreads_further_and_faster_than_delegation(default_arms: dict) -> None:

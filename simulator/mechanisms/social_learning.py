@@ -18,36 +18,25 @@ Bass, F. M. (1969). A new product growth for model consumer durables. *Managemen
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 
-from simulator.attention import Frame, product, spread
-from simulator.mechanisms.base import Events, Mechanism, attribute, hold, settle
-from simulator.state import KINDS, LISTENER, NON_USER, POSTER, State
-from simulator.state import efficacy as efficacy_of
+from simulator.attention import spread
+from simulator.mechanisms import sl_kernel as kernel
+from simulator.mechanisms.base import Context, Events, Mechanism
+from simulator.rng import StepDraws
+from simulator.state import PER_PERSON, State, people_major
 from simulator.strategies import Actions
 
 POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
 
 
-def logistic(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-x)), computed without overflow."""
-    return np.asarray(0.5 * (1 + np.tanh(0.5 * x)))
-
-
-def chance(gap: np.ndarray, noise: float) -> np.ndarray:
-    """Probability that a decision with margin ``gap`` (>= 0 passes) is taken.
-
-    Deterministic (1 where ``gap >= 0``, else 0) when ``noise == 0``; logistic otherwise.
-    """
-    if noise == 0:
-        return np.asarray(gap >= 0, dtype=float)
-    return logistic(gap / noise)
-
-
 class SocialLearning(Mechanism):
-    """Posting, responses, attention, learning and decisions (MODEL.md phases 2-6)."""
+    """Posting, responses, attention, learning and decisions (MODEL.md phases 1-6).
+
+    The step runs in one compiled pass (:mod:`simulator.mechanisms.sl_kernel`); this class
+    compiles the organisation and parameters into the arrays it reads.
+    """
 
     name = "social_learning"
     slots = (
@@ -62,104 +51,118 @@ class SocialLearning(Mechanism):
     )
     reference = "Bandura 1977; Granovetter 1978; Bass 1969"
 
-    def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
-        """One week; phases run in order, each reading what the previous phase produced."""
-        events = Events(state.replications)
-        hold(state, actions, t, events)  # 1. interventions take effect
-        self.issue_guidelines(state, actions, u["memo"], events)
-        posts = self.post(state, actions, u["posting"], t, events)  # 2. posting
-        engaged, criticised, actions = self.respond(state, actions, posts, u, t, events)  # 3.
-        active = (t - state.last_post) < self.ctx.params.attention.active_window
-        frame = self.ctx.attention.frame(active)  # 4. attention
-        self.learn(state, actions, frame, active, posts, engaged, criticised)  # 5. learning
-        self.decide(state, actions, active, u, t, events)  # 6. decisions
-        return events
-
-    # -- phase 1 ----------------------------------------------------------------------------
-    def issue_guidelines(
-        self, state: State, actions: Actions, u_memo: np.ndarray, events: Events
-    ) -> None:
-        """A guideline memo raises explicit know-how toward the cap and makes people aware."""
-        if not actions.memo.any():
-            return
-        d = self.ctx.params.delegation
-        gain = d.guideline_strength * np.maximum(0.0, d.guideline_cap - state.explicit)
-        gain = np.where(actions.memo, gain, 0.0)
-        state.explicit = state.explicit + gain
-        state.guideline_gain = state.guideline_gain + gain
-        aware = (
-            actions.memo
-            & (state.stage == NON_USER)
-            & (actions.held < 0)
-            & (u_memo < d.guideline_awareness)
-        )
-        state.stage = np.where(aware, LISTENER, state.stage).astype(np.int8)
-        events.add("aware", aware)
-
-    # -- phase 2 ----------------------------------------------------------------------------
-    def post(
-        self, state: State, actions: Actions, u_post: np.ndarray, t: int, events: Events
-    ) -> np.ndarray:
-        """Posters post ``floor(rate)`` times, plus once more with chance ``rate % 1``."""
-        rate = actions.rate
-        whole = np.floor(rate)
-        posts = np.where(state.stage == POSTER, whole + (u_post < rate - whole), 0).astype(np.int64)
-        state.posts = state.posts + posts
-        state.last_post = np.where(posts > 0, t, state.last_post)
-        events.add("posts", posts)
-        events.add("cross_unit", posts * self.ctx.cross_observers)
-        return posts
-
-    # -- phase 3 ----------------------------------------------------------------------------
-    def respond(
-        self,
-        state: State,
-        actions: Actions,
-        posts: np.ndarray,
-        u: Mapping[str, np.ndarray],
-        t: int,
-        events: Events,
-    ) -> tuple[np.ndarray, np.ndarray, Actions]:
-        """Engagement and criticism of this step's posts; criticised posters may pull back.
-
-        A held leader or delegate who pulls back leaves the role: the returned actions no
-        longer hold them.
-        """
-        params = self.ctx.params
-        r, openness = params.responses, params.culture.openness
-        engage = min(1.0, r.engagement_rate * openness / 0.5)
-        criticise = np.minimum(
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        params, att = ctx.params, ctx.attention
+        r, culture, lp = params.responses, params.culture, params.learning
+        d, g = params.decisions, params.delegation
+        openness = culture.openness
+        self.criticise = np.minimum(
             1.0,
             r.criticism_rate
             * (1 - openness)
             / 0.5
-            * np.where(self.ctx.top, r.leader_criticism_multiplier, 1.0),
+            * np.where(ctx.top, r.leader_criticism_multiplier, 1.0),
         )
-        engaged = (posts > 0) & (u["engagement"] < 1 - (1 - engage) ** posts)
-        criticised = (posts > 0) & (u["criticism"] < 1 - (1 - criticise) ** posts)
-        state.engaged = state.engaged + engaged
-        state.criticised = state.criticised + criticised
-        state.comfort = np.where(
-            criticised, np.maximum(0.0, state.comfort - r.criticism_comfort_loss), state.comfort
+        scalars = {
+            kernel.P_ENGAGE: min(1.0, r.engagement_rate * openness / 0.5),
+            kernel.P_COMFORT_LOSS: r.criticism_comfort_loss,
+            kernel.P_PULLBACK: r.pullback_rate,
+            kernel.P_COOLDOWN: r.cooldown,
+            kernel.P_WINDOW: params.attention.active_window,
+            kernel.P_CAP: att.cap,
+            kernel.P_BASELINE: lp.culture_weight * openness
+            + POLICY_SIGN[culture.policy] * culture.policy_shift,
+            kernel.P_PENALTY: params.restriction.comfort_penalty,
+            kernel.P_SOCIAL_W: lp.social_weight,
+            kernel.P_ENDORSE_W: lp.endorsement_weight,
+            kernel.P_ENGAGE_W: lp.engagement_weight,
+            kernel.P_CRITIC_W: lp.criticism_weight,
+            kernel.P_COMFORT_RATE: lp.comfort_rate,
+            kernel.P_TACIT_RATE: lp.tacit_rate,
+            kernel.P_ENDORSEMENT: g.endorsement,
+            kernel.P_BROADCAST: d.broadcast,
+            kernel.P_AWARENESS: d.awareness_rate,
+            kernel.P_EXPLICIT_W: lp.explicit_weight,
+            kernel.P_NOISE: d.noise,
+            kernel.P_HYSTERESIS: d.hysteresis,
+            kernel.P_G_STRENGTH: g.guideline_strength,
+            kernel.P_G_CAP: g.guideline_cap,
+            kernel.P_G_AWARENESS: g.guideline_awareness,
+        }
+        self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
+        csr = (att.neighbours, att.follows, ctx.observe, ctx.endorse, ctx.assignment.delegates)
+        self.network = tuple(
+            a for m in csr for a in (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data)
         )
-        pull = criticised & (u["pullback"] < r.pullback_rate * state.risk_aversion)
-        state.stage = np.where(pull, LISTENER, state.stage).astype(np.int8)
-        state.cooldown_until = np.where(pull, t + r.cooldown + 1, state.cooldown_until)
-        state.pullbacks = state.pullbacks + pull
-        left = pull & (actions.held == POSTER)
-        state.left_strategy = state.left_strategy | left
-        events.add("engaged", engaged)
-        events.add("criticised", criticised)
-        events.add("pullbacks", pull)
-        if left.any():
-            actions = replace(actions, held=np.where(left, -1, actions.held).astype(np.int8))
-        return engaged, criticised, actions
+        most = int(np.diff(ctx.observe.indptr).max(initial=0))
+        self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
+        self.switches = (
+            bool(att.silent_count),
+            d.awareness_source == "posters",
+            bool(d.lapse),
+        )
 
-    # -- phase 5 ----------------------------------------------------------------------------
+    def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
+        """One week; phases run in order, each reading what the previous phase produced."""
+        if not isinstance(u, StepDraws):
+            raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
+        people_major(state)
+        R = state.replications
+        events = Events(R)
+        counts = np.zeros((R, len(Events.NAMES)))
+        adoptions = events.counts["adoptions"]
+        held = np.array(actions.held.T, dtype=np.int8, order="C")  # a copy: the kernel edits it
+        nb_ptr, nb_idx, nb_w, fo_ptr, fo_idx, fo_w, ob_ptr, ob_idx, _, en_ptr, en_idx, en_w = (
+            self.network[:12]
+        )
+        dl_ptr, dl_idx, _ = self.network[12:]
+        att, ctx = self.ctx.attention, self.ctx
+        kernel.step(
+            t,
+            np.ascontiguousarray(u.philox_keys[:, 0]),
+            np.ascontiguousarray(u.philox_keys[:, 1]),
+            *(getattr(state, name).T for name in PER_PERSON),
+            state.exposure.transpose(2, 0, 1),
+            held,
+            np.ascontiguousarray(actions.rate.T, dtype=float),
+            actions.restricted,
+            actions.memo,
+            bool(actions.memo.any()),
+            actions.delegating,
+            nb_ptr,
+            nb_idx,
+            nb_w,
+            fo_ptr,
+            fo_idx,
+            fo_w,
+            ob_ptr,
+            ob_idx,
+            en_ptr,
+            en_idx,
+            en_w,
+            dl_ptr,
+            dl_idx,
+            ctx.kind,
+            self.criticise,
+            ctx.cross_observers,
+            att.neighbour_total,
+            att.follow_total,
+            *self.switches,
+            self.scalars,
+            self.unaware,
+            counts,
+            adoptions,
+        )
+        for k, name in enumerate(Events.NAMES):
+            events.counts[name] = counts[:, k]
+        return events
+
     def endorsement(self, active: np.ndarray, delegating: np.ndarray) -> np.ndarray:
         """Weighted share of one's own leaders who post (or whose delegates post, partly).
 
-        A delegate's posts speak for a leader only while that leader's delegation acts.
+        For inspection (the step computes the same inside the kernel). ``active`` has shape
+        ``(R, n)``; a delegate's posts speak for a leader only while ``delegating``.
         """
         ctx = self.ctx
         delegate_posts = (spread(ctx.assignment.delegates, active) > 0) & delegating
@@ -171,92 +174,5 @@ class SocialLearning(Mechanism):
             if ctx.params.attention.silent_leaders_count
             else (signal > 0).astype(float)
         )
-        num, den = product(ctx.endorse, np.stack([signal, counted]))
+        num, den = spread(ctx.endorse, signal), spread(ctx.endorse, counted)
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-
-    def learn(
-        self,
-        state: State,
-        actions: Actions,
-        frame: Frame,
-        active: np.ndarray,
-        posts: np.ndarray,
-        engaged: np.ndarray,
-        criticised: np.ndarray,
-    ) -> None:
-        """Comfort moves toward its target; tacit know-how grows with observed posts."""
-        params = self.ctx.params
-        lp, att = params.learning, self.ctx.attention
-        culture = params.culture
-        baseline = (
-            lp.culture_weight * culture.openness
-            + POLICY_SIGN[culture.policy] * culture.policy_shift
-            - params.restriction.comfort_penalty * actions.restricted
-        )
-        by_kind = [posts * (self.ctx.kind == k) for k in range(len(KINDS))]
-        social, engagement, criticism, *seen_by_kind = att.shares(
-            [active, engaged, criticised, *by_kind], frame
-        )
-        target = (
-            baseline
-            + lp.social_weight * social
-            + lp.endorsement_weight * self.endorsement(active, actions.delegating)
-            + lp.engagement_weight * engagement
-            - lp.criticism_weight * criticism
-        )
-        target = np.clip(target, 0.0, 1.0)
-        state.comfort = (1 - lp.comfort_rate) * state.comfort + lp.comfort_rate * target
-        exposure = np.stack(seen_by_kind)
-        seen = exposure.sum(axis=0)
-        state.tacit = state.tacit + (1 - state.tacit) * (1 - (1 - lp.tacit_rate) ** seen)
-        memory = 1 - 1 / params.attention.active_window  # recent exposure counts most
-        state.exposure = memory * state.exposure + exposure
-
-    # -- phase 6 ----------------------------------------------------------------------------
-    def decide(
-        self,
-        state: State,
-        actions: Actions,
-        active: np.ndarray,
-        u: Mapping[str, np.ndarray],
-        t: int,
-        events: Events,
-    ) -> None:
-        """Awareness, posting and lapse, all from the stages as phase 3 left them."""
-        params = self.ctx.params
-        d = params.decisions
-        stage, free = state.stage, actions.held < 0
-        if d.awareness_source == "posters":
-            source = (stage == POSTER) & active
-        else:
-            source = stage >= LISTENER
-        m = spread(self.ctx.observe, source)
-        p_aware = 1 - (1 - d.broadcast) * (1 - d.awareness_rate) ** m
-        aware = free & (stage == NON_USER) & (u["exposure"] < p_aware)
-
-        w = params.learning.explicit_weight
-        efficacy = efficacy_of(state, w)
-        motivation = state.comfort * efficacy
-        gap = motivation - state.threshold
-        may_post = free & (stage == LISTENER) & (t >= state.cooldown_until)
-        adopt = may_post & (state.innovator | (u["decision"] < chance(gap, d.noise)))
-        lapse = np.zeros_like(adopt)
-        if d.lapse:
-            lapse = (
-                free
-                & (stage == POSTER)
-                & ~state.innovator
-                & (u["lapse"] < chance(-(gap + d.hysteresis), d.noise))
-            )
-            if d.noise == 0:  # strictly below threshold - margin
-                lapse &= gap + d.hysteresis < 0
-        state.lapses = state.lapses + lapse
-        events.add("aware", aware)
-        events.add("lapses", lapse)
-
-        without = state.comfort * (efficacy - w * state.guideline_gain) - state.threshold
-        pivotal = adopt & (state.guideline_gain > 0) & ~state.innovator & (gap >= 0) & (without < 0)
-        new_stage = np.where(aware, LISTENER, stage)
-        new_stage = np.where(adopt, POSTER, new_stage)
-        new_stage = np.where(lapse, LISTENER, new_stage).astype(np.int8)
-        settle(state, new_stage, actions, t, events, attribute(state.exposure, pivotal))
