@@ -43,12 +43,18 @@ class OrgModel(mesa.Model):
     rng : int, SeedSequence, Generator or a sequence of them, optional
         The run's root seed (SPEC 7). A sequence gives a batch of replications of the same
         organisation: the org (unless given) and the strategy assignment (delegates, their
-        followers) come from the first seed; each replication's people and dynamics come from
-        its own seed alone. ``None`` draws fresh entropy, kept in ``model.seeds`` so that the
-        run can be rebuilt.
+        followers) come from ``structure`` (default: the first seed); each replication's people
+        and dynamics come from its own seed alone, so replication ``r`` of a batch equals the
+        single run with seed ``r`` and the same ``structure``, bit for bit. ``None`` draws
+        fresh entropy, kept in ``model.seeds`` so that the run can be rebuilt.
     org : Org, optional
         A given organisation (e.g. an imported org chart); otherwise one is generated from
-        ``params.org`` on the first seed's ``org`` stream.
+        ``params.org`` on the ``org`` stream of ``structure`` (default: the first seed).
+    structure : int, SeedSequence or Generator, optional
+        Seed of the organisation and the strategy assignment (its ``org`` and ``assignment``
+        streams) instead of the first run seed's: runs given the same ``structure`` share the
+        organisation and delegates, so they can run as one batch and each equals its own
+        single run with that ``structure``.
     agents : bool
         Create a Mesa ``Person`` agent per person (views on the state); switch off for speed.
     """
@@ -59,6 +65,7 @@ class OrgModel(mesa.Model):
         *,
         rng: SeedLike | Sequence[SeedLike] = None,
         org: Org | None = None,
+        structure: SeedLike = None,
         agents: bool = True,
     ) -> None:
         seeds = list(rng) if isinstance(rng, Sequence) else [rng]
@@ -66,10 +73,9 @@ class OrgModel(mesa.Model):
         super().__init__(rng=streams[0].generator("mesa"))
         self.params = params if params is not None else Params()
         self.seeds = [s.root for s in streams]
-        self.org = (
-            org if org is not None else build_org(self.params.org, streams[0].generator("org"))
-        )
-        self.assignment = assign(self.org, self.params, streams[0].generator("assignment"))
+        shared = streams[0] if structure is None else RunStreams(structure)
+        self.org = org if org is not None else build_org(self.params.org, shared.generator("org"))
+        self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)
         self.context = Context.build(self.org, self.params, self.assignment)
         self.mechanism: Mechanism = make(self.context)

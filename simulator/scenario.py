@@ -74,6 +74,17 @@ class Header(Block):
     steps: int | None = Field(
         None, description="Horizon in weeks (default: params.steps).", ge=1, le=1_000_000
     )
+    orgs: int | None = Field(
+        None,
+        description=(
+            "Distinct generated organisations per design point: replication r uses the "
+            "organisation and delegate assignment of replication r mod orgs, with its own people "
+            "and dynamics. Replications sharing an organisation run together as one batch "
+            "(much faster). Omitted: every replication has its own organisation."
+        ),
+        ge=1,
+        le=1_000_000,
+    )
     max_runs: int = Field(
         200_000,
         description="Refuse plans with more runs than this (a guard against huge grids).",
@@ -212,6 +223,8 @@ class RunSpec:
 
     ``seed`` is the run's root: the scenario's root seed's child ``(point, replication)``;
     every arm of the same point and replication has the same seed (common random numbers).
+    ``org`` is the replication whose seed builds the organisation and assignment (``org``
+    itself unless the scenario sets ``orgs``), and ``structure`` that seed.
     """
 
     point: int
@@ -222,10 +235,17 @@ class RunSpec:
     record_every: int
     series: tuple[str, ...]
     levels: bool
+    org: int
+    structure: np.random.SeedSequence
 
     @property
     def key(self) -> tuple[int, str, int]:
         return (self.point, self.arm, self.replication)
+
+    @property
+    def batch_key(self) -> tuple[int, str, int]:
+        """Runs with the same batch key share parameters and organisation: one batch."""
+        return (self.point, self.arm, self.org)
 
 
 @dataclass(frozen=True)
@@ -258,27 +278,29 @@ class Plan:
         root = np.random.SeedSequence(self.scenario.scenario.seed)
         return child(child(root, point), replication)
 
+    def org_of(self, replication: int) -> int:
+        """The replication whose seed builds ``replication``'s organisation."""
+        orgs = self.scenario.scenario.orgs
+        return replication if orgs is None else replication % orgs
+
+    def replication_order(self) -> list[int]:
+        """Replications in run order: those sharing an organisation adjacent."""
+        orgs = self.scenario.scenario.orgs
+        if orgs is None:
+            return list(range(self.replications))
+        return sorted(range(self.replications), key=lambda r: (r % orgs, r))
+
     def runs(self) -> Iterator[RunSpec]:
-        """All runs, replication-major within each point; arms of a pair adjacent."""
-        rec = self.scenario.record
+        """All runs, point by point; arms of a pair adjacent; shared organisations adjacent."""
         for point in range(len(self.points)):
-            for rep in range(self.replications):
-                seed = self.seed(point, rep)
+            for rep in self.replication_order():
                 for arm in self.arms:
-                    yield RunSpec(
-                        point,
-                        arm,
-                        rep,
-                        self.params[(point, arm)],
-                        seed,
-                        rec.every,
-                        tuple(rec.series),
-                        rec.levels,
-                    )
+                    yield self.spec(point, arm, rep)
 
     def spec(self, point: int, arm: str, replication: int) -> RunSpec:
         """Rebuild one run's spec alone (e.g. from a result row)."""
         rec = self.scenario.record
+        org = self.org_of(replication)
         return RunSpec(
             point,
             arm,
@@ -288,6 +310,8 @@ class Plan:
             rec.every,
             tuple(rec.series),
             rec.levels,
+            org,
+            self.seed(point, org),
         )
 
     def digest(self) -> str:
@@ -298,7 +322,9 @@ class Plan:
     def resolved(self) -> dict[str, Any]:
         """The scenario as run: header, record, base parameters, arms and every design point."""
         return {
-            "scenario": self.scenario.scenario.model_dump(),
+            "scenario": self.scenario.scenario.model_dump(
+                exclude={"orgs"} if self.scenario.scenario.orgs is None else set()
+            ),
             "record": self.scenario.record.model_dump(),
             "design": self.scenario.design.kind,
             "base": self.base,

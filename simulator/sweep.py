@@ -46,39 +46,76 @@ class RunResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.point, self.arm, self.replication)
+
 
 def run(spec: RunSpec) -> RunResult:
     """Run one simulation; never raises for a failing run (the error is returned)."""
+    return run_batch([spec])[0]
+
+
+def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
+    """Run specs that share parameters and organisation (one :attr:`RunSpec.batch_key`) as one
+    batch of replications; each result equals the run of its spec alone, bit for bit.
+
+    Never raises for failing runs: the error is returned in every result of the batch.
+    """
     start = time.perf_counter()
-    series: pd.DataFrame | None
-    levels: pd.DataFrame | None
+    first = specs[0]
+    if any(s.batch_key != first.batch_key for s in specs):
+        raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
-        model = OrgModel(spec.params, rng=spec.seed, agents=False).run()
-        keep = _kept_steps(spec.params.steps, spec.record_every)
+        model = OrgModel(
+            first.params, rng=[s.seed for s in specs], structure=first.structure, agents=False
+        ).run()
+        keep = _kept_steps(first.params.steps, first.record_every)
         series = model.series()
-        series = series[series["step"].isin(keep)][["step", *spec.series]]
+        series = series[series["step"].isin(keep)][["replication", "step", *first.series]]
         levels = None
-        if spec.levels:
+        if first.levels:
             levels = model.levels()
-            levels = levels[levels["step"].isin(keep)].drop(columns="replication")
-        row = model.outcomes().drop(columns="replication").iloc[0]
-        outcomes = {str(k): v for k, v in row.items()}
-        error = None
-    except Exception as err:  # a failing run is recorded, not fatal
-        series = levels = None
-        outcomes = {}
-        error = f"{type(err).__name__}: {err}"
+            levels = levels[levels["step"].isin(keep)]
+        outcomes = model.outcomes()
+    except Exception as err:  # failing runs are recorded, not fatal
         if os.environ.get("ORGSIM_DEBUG"):
             traceback.print_exc()
-    seconds = time.perf_counter() - start
-    return RunResult(
-        spec.point, spec.arm, spec.replication, outcomes, series, levels, error, seconds
-    )
+        seconds = (time.perf_counter() - start) / len(specs)
+        error = f"{type(err).__name__}: {err}"
+        return [
+            RunResult(s.point, s.arm, s.replication, {}, None, None, error, seconds) for s in specs
+        ]
+    seconds = (time.perf_counter() - start) / len(specs)
+    results = []
+    for r, spec in enumerate(specs):
+        row = outcomes.iloc[r].drop("replication")
+        mine = series[series["replication"] == r].drop(columns="replication")
+        level = None
+        if levels is not None:
+            level = levels[levels["replication"] == r].drop(columns="replication")
+        results.append(
+            RunResult(
+                spec.point,
+                spec.arm,
+                spec.replication,
+                {str(k): v for k, v in row.items()},
+                mine.reset_index(drop=True),
+                None if level is None else level.reset_index(drop=True),
+                None,
+                seconds,
+            )
+        )
+    return results
 
 
 def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
-    """Run a batch of specs (one task of a sweep)."""
-    return [run(spec) for spec in specs]
+    """Run a task's specs, those sharing an organisation as one batch; results in spec order."""
+    groups: dict[tuple[int, str, int], list[RunSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.batch_key, []).append(spec)
+    done = {r.key: r for group in groups.values() for r in run_batch(group)}
+    return [done[s.key] for s in specs]
 
 
 def _kept_steps(steps: int, every: int) -> np.ndarray:
@@ -143,7 +180,8 @@ def sweep(
     workers : int, optional
         Number of local processes (default: the number of CPUs).
     pairs_per_task : int, optional
-        Paired runs per task (default: enough for about 8 tasks per worker, at most 16).
+        Paired runs per task (default: enough for about 8 tasks per worker, at most 64).
+        Within a task, runs that share an organisation run as one batch.
     progress : callable, optional
         Called as ``progress(done, total)`` after each task.
     """
@@ -155,7 +193,7 @@ def sweep(
     workers = workers or os.cpu_count() or 1
     if pairs_per_task is None:
         pairs = max(1, remaining // max(1, len(plan.arms)))
-        pairs_per_task = int(np.clip(pairs // (workers * 8), 1, 16))
+        pairs_per_task = int(np.clip(pairs // (workers * 8), 1, 64))
     summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0)
     attempt = folder.begin(remaining)
     report = progress or (lambda done, total: None)

@@ -115,16 +115,16 @@ def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> No
 
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
     plan = tiny_plan()
-    real_run = sweep_module.run
+    real_run = sweep_module.run_batch
     calls = {"n": 0}
 
-    def flaky(spec):  # the first attempt at one run crashes
-        if spec.key == (1, "delegate", 2) and calls["n"] == 0:
+    def flaky(specs):  # the first attempt at one run crashes
+        if any(s.key == (1, "delegate", 2) for s in specs) and calls["n"] == 0:
             calls["n"] += 1
             raise RuntimeError("disk on fire")
-        return real_run(spec)
+        return real_run(specs)
 
-    monkeypatch.setattr(sweep_module, "run", lambda spec: _guarded(flaky, spec))
+    monkeypatch.setattr(sweep_module, "run_batch", lambda specs: _guarded(flaky, specs))
     first = sweep(plan, tmp_path / "r", workers=1)
     assert (first.done, first.failed) == (plan.run_count - 1, 1)
     failed = load(tmp_path / "r").outcomes.query("status == 'failed'")
@@ -137,20 +137,23 @@ def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeyp
     assert_same(tmp_path / "r", tmp_path / "clean")
 
 
-def _guarded(fn, spec):
+def _guarded(fn, specs):
     try:
-        return fn(spec)
+        return fn(specs)
     except Exception as err:
-        return sweep_module.RunResult(
-            spec.point,
-            spec.arm,
-            spec.replication,
-            {},
-            None,
-            None,
-            f"{type(err).__name__}: {err}",
-            0.0,
-        )
+        return [
+            sweep_module.RunResult(
+                spec.point,
+                spec.arm,
+                spec.replication,
+                {},
+                None,
+                None,
+                f"{type(err).__name__}: {err}",
+                0.0,
+            )
+            for spec in specs
+        ]
 
 
 def test_another_scenario_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,226 @@
+"""The fast engine: counter-based draws, batches of replications, and batched sweeps.
+
+- The draws are Philox4x32-10: the Random123 known-answer vectors hold, and the number of a
+  (person, week, slot) is the same whether computed alone, in a full array or inside a kernel.
+- A batch of replications equals the replications run one by one, bit for bit, for every
+  mechanism and for many settings of the fused ``social_learning`` kernel (hypothesis).
+- A sweep that batches replications sharing an organisation (``orgs``) gives exactly the runs
+  made alone, and the replications sharing an organisation do share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from simulator import OrgModel, Params
+from simulator.mechanisms import REGISTRY
+from simulator.rng import SLOTS, Draws, RunStreams, philox4x32, uniform_at
+from simulator.scenario import Plan, parse_scenario
+from simulator.state import State
+from simulator.sweep import run, run_batch, run_task
+
+# Random123's kat_vectors, "philox4x32 10": counter (4 words), key (2 words) -> output (4 words)
+KAT = [
+    ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    (
+        (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+        (0xA4093822, 0x299F31D0),
+        (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("counter", "key", "want"), KAT)
+def test_philox_matches_random123_known_answers(counter, key, want) -> None:
+    got = philox4x32(*(np.uint64(w) for w in (*counter, *key)))
+    assert tuple(int(w) for w in got) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    i=st.integers(0, 5000),
+    t=st.integers(0, 10_000),
+    slot=st.sampled_from(SLOTS),
+)
+def test_a_number_depends_only_on_person_week_and_slot(seed: int, i: int, t: int, slot: str):
+    draws = Draws([RunStreams(seed).seed("dynamics")])
+    full = draws.step(SLOTS, i + 1, t)[slot]
+    assert full.shape == (1, i + 1)
+    alone = uniform_at(draws.philox_keys[0], SLOTS.index(slot), t, i)
+    assert full[0, i] == alone
+    wider = draws.uniform(slot, i + 7, t=t)
+    assert np.array_equal(wider[:, : i + 1], full)  # no dependence on the population size
+
+
+def test_draws_are_uniform_and_slots_weeks_and_seeds_independent() -> None:
+    a = Draws([RunStreams(1).seed("dynamics")])
+    b = Draws([RunStreams(2).seed("dynamics")])
+    n = 50_000
+    samples = {
+        "a exposure t1": a.uniform("exposure", n, t=1)[0],
+        "a decision t1": a.uniform("decision", n, t=1)[0],
+        "a exposure t2": a.uniform("exposure", n, t=2)[0],
+        "b exposure t1": b.uniform("exposure", n, t=1)[0],
+    }
+    for name, u in samples.items():
+        assert u.min() >= 0 and u.max() < 1, name
+        assert stats.kstest(u, "uniform").pvalue > 1e-4, name
+    values = list(samples.values())
+    for k, u in enumerate(values):
+        for v in values[k + 1 :]:
+            assert abs(np.corrcoef(u, v)[0, 1]) < 5 / np.sqrt(n)
+
+
+# -- batches equal single runs ---------------------------------------------------------------
+
+
+def assert_same_run(batch: OrgModel, r: int, single: OrgModel) -> None:
+    """Replication ``r`` of ``batch`` and the single run agree in every field, bit for bit."""
+    for f in fields(State):
+        if f.name == "extra":
+            continue
+        got, want = getattr(batch.state, f.name), getattr(single.state, f.name)
+        if f.name == "exposure":
+            got, want = got[:, r], want[:, 0]
+        else:
+            got, want = got[r], want[0]
+        assert np.array_equal(got, want), f.name
+    series = batch.series()
+    mine = series[series["replication"] == r].drop(columns="replication").reset_index(drop=True)
+    other = single.series().drop(columns="replication")
+    assert mine.equals(other)
+    out = batch.outcomes().iloc[r].drop("replication")
+    alone = single.outcomes().iloc[0].drop("replication")
+    assert out.equals(alone)
+
+
+SL_SETTINGS = st.fixed_dictionaries(
+    {
+        "leaders.strategy": st.sampled_from(["model", "delegate", "listen", "restrict", "none"]),
+        "culture.openness": st.floats(0.0, 1.0),
+        "culture.policy": st.sampled_from(["restrictive", "neutral", "open"]),
+        "decisions.noise": st.sampled_from([0.0, 0.02, 0.3]),
+        "decisions.awareness_source": st.sampled_from(["posters", "aware"]),
+        "decisions.lapse": st.booleans(),
+        "attention.silent_leaders_count": st.booleans(),
+        "delegation.mode": st.sampled_from(["report", "comms_team"]),
+        "delegation.followed": st.booleans(),
+        "responses.criticism_rate": st.floats(0.0, 0.5),
+        "people.posting_rate": st.sampled_from([0.5, 1.0, 2.5]),
+        "people.innovators": st.sampled_from([0.0, 0.05]),
+    }
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000))
+def test_social_learning_batch_equals_single_runs(updates: dict[str, Any], seed: int) -> None:
+    params = Params().with_updates({"org.size": 120, "steps": 15, **updates})
+    seeds = [seed, seed + 1, seed + 2]
+    batch = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
+    for r, s in enumerate(seeds):
+        assert_same_run(batch, r, OrgModel(params, rng=s, structure=seed, agents=False).run())
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_mechanism_batch_equals_single_runs(name: str) -> None:
+    params = Params().with_updates(
+        {"org.size": 150, "steps": 12, "mechanism.name": name, "leaders.strategy": "model"}
+    )
+    seeds = [11, 12, 13, 14]
+    batch = OrgModel(params, rng=seeds, structure=5, agents=False).run()
+    assert batch.series()["poster"].max() > 0
+    for r, s in enumerate(seeds):
+        assert_same_run(batch, r, OrgModel(params, rng=s, structure=5, agents=False).run())
+
+
+def test_mesa_face_equals_the_batched_kernel() -> None:
+    """The Mesa model with its Person agents reads exactly what the batched kernel computed."""
+    params = Params().with_updates({"org.size": 200, "steps": 20, "leaders.strategy": "delegate"})
+    face = OrgModel(params, rng=3, structure=9).run()
+    batch = OrgModel(params, rng=[4, 3], structure=9, agents=False).run()
+    assert_same_run(batch, 1, face)
+    stages = np.array([["non_user", "listener", "poster"].index(p.stage) for p in face.people])
+    assert np.array_equal(stages, batch.state.stage[1])
+    assert len(face.agents) == face.org.n
+
+
+# -- sweeps run shared organisations as batches ----------------------------------------------
+
+
+def shared_plan(orgs: int | None) -> Plan:
+    header: dict[str, Any] = {"name": "shared", "seed": 3, "replications": 6, "steps": 10}
+    if orgs is not None:
+        header["orgs"] = orgs
+    return parse_scenario(
+        {
+            "scenario": header,
+            "params": {"org": {"size": 120}},
+            "arms": {
+                "model": {"leaders.strategy": "model"},
+                "delegate": {"leaders.strategy": "delegate"},
+            },
+            "axes": [{"param": "culture.openness", "values": [0.3, 0.7]}],
+        }
+    )[1]
+
+
+def test_batched_sweep_runs_equal_runs_made_alone() -> None:
+    plan = shared_plan(orgs=2)
+    specs = list(plan.runs())
+    assert len({s.batch_key for s in specs}) == 2 * 2 * 2  # points x arms x organisations
+    batched = {r.key: r for r in run_task(specs)}
+    for spec in specs:
+        alone = run(spec)
+        got = batched[spec.key]
+        assert got.ok and alone.ok
+        assert got.outcomes.keys() == alone.outcomes.keys()
+        for k, value in alone.outcomes.items():
+            assert got.outcomes[k] == value or (pd_isna(got.outcomes[k]) and pd_isna(value)), k
+        assert got.series is not None and alone.series is not None
+        assert got.series.equals(alone.series)
+
+
+def pd_isna(value: Any) -> bool:
+    return isinstance(value, float) and np.isnan(value)
+
+
+def test_replications_sharing_an_organisation_share_it() -> None:
+    plan = shared_plan(orgs=2)
+    orgs = {}
+    for spec in plan.runs():
+        if spec.arm != "model":
+            continue
+        model = OrgModel(spec.params, rng=spec.seed, structure=spec.structure, agents=False)
+        orgs.setdefault((spec.point, spec.org), []).append(model.org.manager)
+        assert spec.org == spec.replication % 2
+    for managers in orgs.values():
+        assert len(managers) == 3
+        assert all(np.array_equal(managers[0], m) for m in managers)
+    first, second = orgs[(0, 0)][0], orgs[(0, 1)][0]
+    assert not np.array_equal(first, second)  # two organisations, not one
+
+
+def test_without_orgs_every_replication_has_its_own_organisation_as_before() -> None:
+    plan = shared_plan(orgs=None)
+    specs = [s for s in plan.runs() if s.arm == "model" and s.point == 0]
+    assert [s.org for s in specs] == [s.replication for s in specs]
+    assert all(s.structure.spawn_key == s.seed.spawn_key for s in specs)
+    assert len({s.batch_key for s in specs}) == len(specs)
+
+
+def test_a_batch_of_mixed_runs_is_refused() -> None:
+    specs = list(shared_plan(orgs=None).runs())
+    with pytest.raises(ValueError, match="one design point"):
+        run_batch(specs[:2])
