@@ -41,8 +41,8 @@ class Recorder:
         counts = np.zeros((R, len(self.level_size), 3))
         reach, comfort = np.zeros(R), np.zeros(R)
         _tally(
-            state.stage.T,
-            state.comfort.T,
+            state.stage,
+            state.comfort,
             self.ctx.org.level,
             self.audience,
             counts,
@@ -107,16 +107,16 @@ def _tally(
     total_comfort: np.ndarray,
 ) -> None:
     """People per (level, stage), summed audience of posters and summed comfort, per
-    replication (``stage`` and ``comfort`` are ``(n, R)``; sums run over people in order,
+    replication (``stage`` and ``comfort`` are ``(R, n)``; sums run over people in order,
     so a replication's figures do not depend on the batch it ran in)."""
-    n, R = stage.shape
-    for i in range(n):
-        for r in range(R):
-            s = stage[i, r]
+    R, n = stage.shape
+    for r in range(R):
+        for i in range(n):
+            s = stage[r, i]
             counts[r, level[i], s] += 1
             if s == POSTER:
                 reach[r] += audience[i]
-            total_comfort[r] += comfort[i, r]
+            total_comfort[r] += comfort[r, i]
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:

@@ -22,6 +22,7 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import depth_first_order
 
 from simulator.params import OrgParams
 
@@ -201,12 +202,14 @@ def build_org(p: OrgParams, rng: np.random.Generator) -> Org:
 def tree_by_spans(
     n: int, units: int, span: int, jitter: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Managers of a tree built level by level, people numbered in breadth-first order.
+    """Managers of a tree built level by level, people numbered in depth-first order.
 
     The top leader has ``units`` reports; every other manager a span drawn uniformly from
     ``span ± jitter`` (at least 1). When the last level cannot be filled, spans there are
     scaled down in proportion (remainders to managers chosen at random), so that units stay
-    balanced.
+    balanced. Numbering depth first (each manager directly before their reports' subtrees)
+    keeps a team, its manager and its unit close together in memory, which makes the steps
+    of a large organisation several times cheaper than a level-by-level numbering.
     """
     manager = [np.array([ROOT])]
     parents = np.array([0])
@@ -226,7 +229,18 @@ def tree_by_spans(
         manager.append(children)
         parents = np.arange(placed, placed + len(children))
         placed += len(children)
-    return np.concatenate(manager).astype(np.int64)
+    return depth_first(np.concatenate(manager).astype(np.int64))
+
+
+def depth_first(manager: np.ndarray) -> np.ndarray:
+    """The same tree renumbered in depth-first pre-order from the top (reports in order)."""
+    n = len(manager)
+    below = np.flatnonzero(manager >= 0)
+    reports = sp.csr_matrix((np.ones(len(below)), (manager[below], below)), shape=(n, n))
+    order = depth_first_order(reports, 0, directed=True, return_predecessors=False)
+    new = np.empty(n, dtype=np.int64)
+    new[order] = np.arange(n)
+    return np.where(manager[order] >= 0, new[np.maximum(manager[order], 0)], ROOT)
 
 
 def levels_of(manager: np.ndarray) -> np.ndarray:

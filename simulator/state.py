@@ -89,20 +89,12 @@ PER_PERSON: tuple[str, ...] = (
 """The ``(R, n)`` fields, in the order the fused kernels take them."""
 
 
-def people_major(state: State) -> State:
-    """Store every array people-major (replications vary fastest), in place; no-op if so.
-
-    The arrays keep their ``(R, n)`` shape (``(3, R, n)`` for ``exposure``); only the memory
-    order changes, so that ``array.T`` is a C-contiguous ``(n, R)`` array whose rows hold one
-    person's values in every replication (what the kernels vectorise over).
-    """
-    for name in PER_PERSON:
+def contiguous(state: State) -> State:
+    """Make every array of ``state`` C-contiguous, in place (a no-op when they are)."""
+    for name in (*PER_PERSON, "exposure"):
         value = getattr(state, name)
-        if not value.T.flags.c_contiguous:
-            setattr(state, name, np.asfortranarray(value))
-    if not state.exposure.transpose(2, 0, 1).flags.c_contiguous:
-        people = np.ascontiguousarray(state.exposure.transpose(2, 0, 1))
-        state.exposure = people.transpose(1, 2, 0)
+        if not value.flags.c_contiguous:
+            setattr(state, name, np.ascontiguousarray(value))
     return state
 
 
@@ -114,7 +106,7 @@ def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> 
     The initial posters and the initially aware are drawn uniformly.
     """
     rows = [_init_row(n, p, rng) for rng in rngs]
-    return people_major(_stack(rows, n))
+    return _stack(rows, n)
 
 
 def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:

@@ -27,10 +27,12 @@ def test_balanced_tree_by_hand() -> None:
     )
     org = build_org(p, np.random.default_rng(0))
     assert list(np.bincount(org.level)) == [1, 3, 9, 27]
-    assert list(org.manager[:4]) == [-1, 0, 0, 0]
-    assert list(org.manager[4:7]) == [1, 1, 1]
-    assert list(org.n_reports[:13]) == [3] * 13
-    assert list(org.unit[:4]) == [0, 1, 2, 3]
+    # numbered depth first: each manager directly before the subtrees of their reports
+    assert list(org.manager[:6]) == [-1, 0, 1, 2, 2, 2]
+    assert list(org.manager[[6, 10, 14, 27]]) == [1, 1, 0, 0]
+    assert list(np.flatnonzero(org.level == 1)) == [1, 14, 27]
+    assert (org.n_reports[org.level < 3] == 3).all() and (org.n_reports[org.level == 3] == 0).all()
+    assert list(org.unit[[0, 1, 13, 14, 26, 27, 39]]) == [0, 1, 1, 2, 2, 3, 3]
     assert org.unit_names == ("Top team", "Unit 1", "Unit 2", "Unit 3")
     assert {k: v.nnz for k, v in org.layers.items()} == {
         "manager": 39,
@@ -40,19 +42,20 @@ def test_balanced_tree_by_hand() -> None:
         "follow": 0,
     }
     # roles: top, executives, middle (lead leaders), frontline (lead only non-leaders)
-    assert org.roles[0] == 0 and (org.roles[1:4] == 1).all() and (org.roles[4:13] == 3).all()
-    assert (org.roles[13:] == -1).all()
+    assert org.roles[0] == 0 and (org.roles[org.level == 1] == 1).all()
+    assert (org.roles[org.level == 2] == 3).all() and (org.roles[org.level == 3] == -1).all()
 
 
 def test_team_ties_are_sibling_cliques() -> None:
     p = OrgParams(
         size=9, span=3, span_jitter=0, units=2, lateral_within=0, lateral_across=0, follow_levels=0
     )
-    org = build_org(p, np.random.default_rng(0))  # 0 -> {1, 2}; 1 -> {3, 4, 5}; 2 -> {6, 7, 8}
+    org = build_org(p, np.random.default_rng(0))  # 0 -> {1, 5}; 1 -> {2, 3, 4}; 5 -> {6, 7, 8}
+    assert list(org.manager) == [-1, 0, 1, 1, 1, 0, 5, 5, 5]
     team = org.layers["team"].toarray()
-    assert team[1, 2] == team[2, 1] == 1
-    assert team[3, 4] == team[4, 5] == team[3, 5] == 1
-    assert team[3, 6] == 0 and team[0].sum() == 0 and np.trace(team) == 0
+    assert team[1, 5] == team[5, 1] == 1
+    assert team[2, 3] == team[3, 4] == team[2, 4] == 1
+    assert team[4, 6] == 0 and team[0].sum() == 0 and np.trace(team) == 0
     assert team.sum() == 2 + 6 + 6
 
 

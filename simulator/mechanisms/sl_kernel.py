@@ -35,6 +35,14 @@ S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBAC
     )
 )
 
+# Bits of the word an account shows each week: active, engaged, criticised (bits 0-2),
+# endorses through a delegate (3), counted by endorsement (4), makes observers aware (5); the
+# week's posts (capped at 255) and the account's kind (leader, peer, delegate) above them.
+ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT, DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = (
+    np.uint32(1 << b) for b in range(6)
+)
+SHOWS_POSTS, SHOWS_KIND = 8, 16
+
 DECISION_SLOT = np.array([S_EXPOSURE, S_DECISION, S_LAPSE], dtype=np.int64)  # by stage
 
 # Positions of the scalar parameters in the ``p`` vector (see SocialLearning.scalars).
@@ -89,7 +97,7 @@ def step(
     t: int,
     k0: np.ndarray,  # (R,) first Philox key word of each replication
     k1: np.ndarray,  # (R,) second key word
-    # state, (n, R) unless noted (people by replications); updated in place
+    # state, (R, n) unless noted; updated in place
     stage: np.ndarray,
     comfort: np.ndarray,
     explicit: np.ndarray,
@@ -108,10 +116,10 @@ def step(
     adopted_at: np.ndarray,
     source: np.ndarray,
     guideline_gain: np.ndarray,
-    exposure: np.ndarray,  # (n, 3, R)
+    exposure: np.ndarray,  # (3, R, n)
     # actions
-    held: np.ndarray,  # (n, R) int8, updated when a held person leaves the role
-    rate: np.ndarray,  # (n, R)
+    held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
+    rate: np.ndarray,  # (R, n)
     restricted: np.ndarray,  # (n,)
     memo: np.ndarray,  # (n,)
     any_memo: bool,
@@ -146,7 +154,90 @@ def step(
     events: np.ndarray,
     adoptions: np.ndarray,
 ) -> None:
-    n, R = stage.shape
+    """Advance every replication of the batch by week ``t`` (one after the other)."""
+    R, n = stage.shape
+    # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
+    # the gathers over ties stay in cache even for large organisations
+    shows = np.zeros(n, dtype=np.uint32)
+    u = np.zeros(n)
+    criticise_1 = 1 - (1 - criticise)
+    for r in range(R):
+        week(
+            t, k0[r], k1[r],
+            stage[r], comfort[r], explicit[r], tacit[r], threshold[r], risk[r], innovator[r],
+            last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
+            criticised_total[r], lapses[r], pullbacks[r], left[r], adopted_at[r], source[r],
+            guideline_gain[r], exposure[:, r],
+            held[r], rate[r], restricted, memo, any_memo, delegating,
+            nb_ptr, nb_idx, nb_w, fo_ptr, fo_idx, fo_w, ob_ptr, ob_idx,
+            en_ptr, en_idx, en_w, dl_ptr, dl_idx,
+            kind, criticise, criticise_1, cross_observers, nb_total, fo_total,
+            silent_count, awareness_from_posters, lapse_on, p, unaware,
+            events[r], adoptions[r], shows, u,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def week(
+    t: int,
+    k0: np.uint64,
+    k1: np.uint64,
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    explicit: np.ndarray,
+    tacit: np.ndarray,
+    threshold: np.ndarray,
+    risk: np.ndarray,
+    innovator: np.ndarray,
+    last_post: np.ndarray,
+    cooldown_until: np.ndarray,
+    posts_total: np.ndarray,
+    engaged_total: np.ndarray,
+    criticised_total: np.ndarray,
+    lapses: np.ndarray,
+    pullbacks: np.ndarray,
+    left: np.ndarray,
+    adopted_at: np.ndarray,
+    source: np.ndarray,
+    guideline_gain: np.ndarray,
+    exposure: np.ndarray,
+    held: np.ndarray,
+    rate: np.ndarray,
+    restricted: np.ndarray,
+    memo: np.ndarray,
+    any_memo: bool,
+    delegating: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_w: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    fo_w: np.ndarray,
+    ob_ptr: np.ndarray,
+    ob_idx: np.ndarray,
+    en_ptr: np.ndarray,
+    en_idx: np.ndarray,
+    en_w: np.ndarray,
+    dl_ptr: np.ndarray,
+    dl_idx: np.ndarray,
+    kind: np.ndarray,
+    criticise: np.ndarray,
+    criticise_1: np.ndarray,
+    cross_observers: np.ndarray,
+    nb_total: np.ndarray,
+    fo_total: np.ndarray,
+    silent_count: bool,
+    awareness_from_posters: bool,
+    lapse_on: bool,
+    p: np.ndarray,
+    unaware: np.ndarray,
+    events: np.ndarray,
+    adoptions: np.ndarray,
+    shows: np.ndarray,
+    u: np.ndarray,
+) -> None:
+    """One replication's week: 1-D arrays over people (exposure ``(3, n)``)."""
+    n = len(stage)
     has_follows = len(fo_idx) > 0
     window = int(p[P_WINDOW])
     memory = 1 - 1 / p[P_WINDOW]
@@ -156,199 +247,185 @@ def step(
     c_rate = p[P_COMFORT_RATE]
     log_keep = math.log1p(-p[P_TACIT_RATE])
     engage_1 = 1 - (1 - p[P_ENGAGE])
-    # x[j, r, :]: what account j shows in replication r this step: active, engaged,
-    # criticised, posts by kind (leader, peer, delegate), endorsement signal, counted.
-    x = np.zeros((n, R, 8))
-    aware_src = np.zeros((n, R))  # accounts that make others aware (phase 3's stages)
-    acc = np.zeros((R, 8))
-    fol = np.zeros((R, 8))
-    seen = np.zeros(R)
     key = np.empty(2, dtype=np.uint64)
+    key[0], key[1] = k0, k1
     # -- 1. interventions, 2. posting, 3. responses: each person on their own -------------
     for i in range(n):
-        for r in range(R):
-            key[0], key[1] = k0[r], k1[r]
-            h = held[i, r]
-            if h >= 0 and h != stage[i, r]:
-                if stage[i, r] != POSTER and h == POSTER:
-                    if adopted_at[i, r] < 0:
-                        adopted_at[i, r] = t
-                        source[i, r] = ASSIGNED
-                    adoptions[r, ASSIGNED] += 1
-                stage[i, r] = h
-            if any_memo and memo[i]:
-                gain = p[P_G_STRENGTH] * max(0.0, p[P_G_CAP] - explicit[i, r])
-                explicit[i, r] = explicit[i, r] + gain
-                guideline_gain[i, r] = guideline_gain[i, r] + gain
-                if (
-                    stage[i, r] == NON_USER
-                    and h < 0
-                    and draw_below(key, S_MEMO, t, i, p[P_G_AWARENESS])
-                ):
-                    stage[i, r] = LISTENER
-                    events[r, AWARE] += 1
-            if stage[i, r] != POSTER:
-                continue
-            whole = math.floor(rate[i, r])
-            k = int(whole) + int(draw_below(key, S_POSTING, t, i, rate[i, r] - whole))
-            if k == 0:
-                continue
-            posts_total[i, r] += k
-            last_post[i, r] = t
-            events[r, POSTS] += k
-            events[r, CROSS] += k * cross_observers[i]
-            x[i, r, 3 + kind[i]] = k
-            q_e = engage_1 if k == 1 else 1 - (1 - p[P_ENGAGE]) ** float(k)
-            if draw_below(key, S_ENGAGEMENT, t, i, q_e):
-                x[i, r, 1] = 1.0
-                engaged_total[i, r] += 1
-                events[r, ENGAGED] += 1
-            q_c = 1 - (1 - criticise[i]) ** float(k)
-            if not draw_below(key, S_CRITICISM, t, i, q_c):
-                continue
-            x[i, r, 2] = 1.0
-            criticised_total[i, r] += 1
-            events[r, CRITICISED] += 1
-            comfort[i, r] = max(0.0, comfort[i, r] - p[P_COMFORT_LOSS])
-            if draw_below(key, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i, r]):
-                stage[i, r] = LISTENER
-                cooldown_until[i, r] = t + int(p[P_COOLDOWN]) + 1
-                pullbacks[i, r] += 1
-                events[r, PULLBACKS] += 1
-                if h == POSTER:
-                    left[i, r] = True
-                    held[i, r] = -1
+        shows[i] = 0
+        h = held[i]
+        if h >= 0 and h != stage[i]:
+            if stage[i] != POSTER and h == POSTER:
+                if adopted_at[i] < 0:
+                    adopted_at[i] = t
+                    source[i] = ASSIGNED
+                adoptions[ASSIGNED] += 1
+            stage[i] = h
+        if any_memo and memo[i]:
+            gain = p[P_G_STRENGTH] * max(0.0, p[P_G_CAP] - explicit[i])
+            explicit[i] = explicit[i] + gain
+            guideline_gain[i] = guideline_gain[i] + gain
+            if stage[i] == NON_USER and h < 0 and draw_below(key, S_MEMO, t, i, p[P_G_AWARENESS]):
+                stage[i] = LISTENER
+                events[AWARE] += 1
+        if stage[i] != POSTER:
+            continue
+        whole = math.floor(rate[i])
+        k = int(whole) + int(draw_below(key, S_POSTING, t, i, rate[i] - whole))
+        if k == 0:
+            continue
+        posts_total[i] += k
+        last_post[i] = t
+        events[POSTS] += k
+        events[CROSS] += k * cross_observers[i]
+        shows[i] = (min(k, 255) << SHOWS_POSTS) | (kind[i] << SHOWS_KIND)
+        q_e = engage_1 if k == 1 else 1 - (1 - p[P_ENGAGE]) ** float(k)
+        if draw_below(key, S_ENGAGEMENT, t, i, q_e):
+            shows[i] |= ENGAGED_BIT
+            engaged_total[i] += 1
+            events[ENGAGED] += 1
+        q_c = criticise_1[i] if k == 1 else 1 - (1 - criticise[i]) ** float(k)
+        if not draw_below(key, S_CRITICISM, t, i, q_c):
+            continue
+        shows[i] |= CRITICISED_BIT
+        criticised_total[i] += 1
+        events[CRITICISED] += 1
+        comfort[i] = max(0.0, comfort[i] - p[P_COMFORT_LOSS])
+        if draw_below(key, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i]):
+            stage[i] = LISTENER
+            cooldown_until[i] = t + int(p[P_COOLDOWN]) + 1
+            pullbacks[i] += 1
+            events[PULLBACKS] += 1
+            if h == POSTER:
+                left[i] = True
+                held[i] = -1
     # -- 4. attention: who is active, endorsement signals ---------------------------------
     for i in range(n):
-        for r in range(R):
-            on = (t - last_post[i, r]) < window
-            delegate_posts = False
-            if delegating[i]:
-                for q in range(dl_ptr[i], dl_ptr[i + 1]):
-                    if (t - last_post[dl_idx[q], r]) < window:
-                        delegate_posts = True
-                        break
-            sig = 1.0 if on else (p[P_ENDORSEMENT] if delegate_posts else 0.0)
-            x[i, r, 0] = 1.0 if on else 0.0
-            x[i, r, 6] = sig
-            x[i, r, 7] = 1.0 if silent_count or sig > 0 else 0.0
-            if awareness_from_posters:
-                aware_src[i, r] = 1.0 if stage[i, r] == POSTER and on else 0.0
-            else:
-                aware_src[i, r] = 1.0 if stage[i, r] >= LISTENER else 0.0
-    # -- 5. learning: attention-weighted shares ------------------------------------------
+        on = (t - last_post[i]) < window
+        delegate_posts = False
+        if delegating[i] and not on:
+            for q in range(dl_ptr[i], dl_ptr[i + 1]):
+                if (t - last_post[dl_idx[q]]) < window:
+                    delegate_posts = True
+                    break
+        word = shows[i]
+        if on:
+            word |= ACTIVE_BIT | COUNTED_BIT
+        elif delegate_posts:
+            word |= DELEGATE_BIT
+            if p[P_ENDORSEMENT] > 0:
+                word |= COUNTED_BIT
+        if silent_count:
+            word |= COUNTED_BIT
+        if (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER:
+            word |= AWARE_BIT
+        shows[i] = word
+    # -- 5. learning: attention-weighted shares (sums in CSR order, as scipy's) ------------
+    e_signal = p[P_ENDORSEMENT]
     for i in range(n):
-        acc[:] = 0.0
+        x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):
-            j, wq = nb_idx[q], nb_w[q]
-            for r in range(R):
-                for c in range(6):
-                    acc[r, c] += wq * x[j, r, c]
-        if has_follows:
-            fol[:] = 0.0
-            for q in range(fo_ptr[i], fo_ptr[i + 1]):
-                j, wq = fo_idx[q], fo_w[q]
-                for r in range(R):
-                    for c in range(6):
-                        fol[r, c] += wq * x[j, r, c]
-        for q in range(en_ptr[i], en_ptr[i + 1]):
-            j, wq = en_idx[q], en_w[q]
-            for r in range(R):
-                acc[r, 6] += wq * x[j, r, 6]
-                acc[r, 7] += wq * x[j, r, 7]
+            v, wq = shows[nb_idx[q]], nb_w[q]
+            x0 += wq * (v & ACTIVE_BIT)
+            x1 += wq * ((v >> 1) & 1)
+            x2 += wq * ((v >> 2) & 1)
+            pk = wq * ((v >> SHOWS_POSTS) & 255)
+            k = (v >> SHOWS_KIND) & 3
+            x3 += pk * (k == 0)
+            x4 += pk * (k == 1)
+            x5 += pk * (k == 2)
         a = nb_total[i]
+        f = fo_total[i]
+        scale = 1.0
+        if has_follows:
+            f0 = f1 = f2 = f3 = f4 = f5 = 0.0
+            for q in range(fo_ptr[i], fo_ptr[i + 1]):
+                v, wq = shows[fo_idx[q]], fo_w[q]
+                f0 += wq * (v & ACTIVE_BIT)
+                f1 += wq * ((v >> 1) & 1)
+                f2 += wq * ((v >> 2) & 1)
+                pk = wq * ((v >> SHOWS_POSTS) & 255)
+                k = (v >> SHOWS_KIND) & 3
+                f3 += pk * (k == 0)
+                f4 += pk * (k == 1)
+                f5 += pk * (k == 2)
+            if not silent_count:
+                f = f0  # only active followed accounts take attention
+            if not (f * (1 - cap) <= cap * a or a == 0):
+                scale = cap * a / ((1 - cap) * f)
+            x0 += scale * f0
+            x1 += scale * f1
+            x2 += scale * f2
+            x3 += scale * f3
+            x4 += scale * f4
+            x5 += scale * f5
+        total = a + scale * f
+        if total > 0:
+            x0, x1, x2 = x0 / total, x1 / total, x2 / total
+            x3, x4, x5 = x3 / total, x4 / total, x5 / total
+        else:
+            x0 = x1 = x2 = x3 = x4 = x5 = 0.0
+        num = den = 0.0
+        for q in range(en_ptr[i], en_ptr[i + 1]):
+            v, wq = shows[en_idx[q]], en_w[q]
+            sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+            num += wq * sig
+            den += wq * ((v >> 4) & 1)
+        endorsement = num / den if den > 0 else 0.0
         baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
-        for r in range(R):
-            f = fo_total[i]
-            scale = 1.0
-            if has_follows:
-                if not silent_count:
-                    f = fol[r, 0]  # only active followed accounts take attention
-                if not (f * (1 - cap) <= cap * a or a == 0):
-                    scale = cap * a / ((1 - cap) * f)
-                for c in range(6):
-                    acc[r, c] += scale * fol[r, c]
-            total = a + scale * f
-            for c in range(6):
-                acc[r, c] = acc[r, c] / total if total > 0 else 0.0
-            endorsement = acc[r, 6] / acc[r, 7] if acc[r, 7] > 0 else 0.0
-            target = (
-                baseline
-                + p[P_SOCIAL_W] * acc[r, 0]
-                + p[P_ENDORSE_W] * endorsement
-                + p[P_ENGAGE_W] * acc[r, 1]
-                - p[P_CRITIC_W] * acc[r, 2]
-            )
-            target = min(max(target, 0.0), 1.0)
-            comfort[i, r] = (1 - c_rate) * comfort[i, r] + c_rate * target
-            seen[r] = acc[r, 3] + acc[r, 4] + acc[r, 5]
-            for c in range(3):
-                exposure[i, c, r] = memory * exposure[i, c, r] + acc[r, 3 + c]
-        for r in range(R):
-            if seen[r] > 0:  # tacit know-how: 1 - (1 - tacit_rate) ** seen, by logarithm
-                tacit[i, r] = tacit[i, r] + (1 - tacit[i, r]) * -math.expm1(seen[r] * log_keep)
+        target = (
+            baseline
+            + p[P_SOCIAL_W] * x0
+            + p[P_ENDORSE_W] * endorsement
+            + p[P_ENGAGE_W] * x1
+            - p[P_CRITIC_W] * x2
+        )
+        target = min(max(target, 0.0), 1.0)
+        comfort[i] = (1 - c_rate) * comfort[i] + c_rate * target
+        seen = x3 + x4 + x5
+        if seen > 0:  # tacit know-how: 1 - (1 - tacit_rate) ** seen, by its logarithm
+            tacit[i] = tacit[i] + (1 - tacit[i]) * -math.expm1(seen * log_keep)
+        exposure[0, i] = memory * exposure[0, i] + x3
+        exposure[1, i] = memory * exposure[1, i] + x4
+        exposure[2, i] = memory * exposure[2, i] + x5
     # -- 6. decisions: awareness, posting and lapse, from phase 3's stages ----------------
-    # Each person takes at most one decision per step, whose kind depends on their stage
-    # (non-user: aware?, listener: post?, poster: lapse?); its probability and its number
-    # are computed for every replication first, then applied without branches.
-    u = np.empty(R)
-    prob = np.empty(R)
+    # Each person takes at most one decision per week, whose kind (and draw slot) follows
+    # their stage: non-user, aware?; listener, post?; poster, lapse? Numbers first (a loop
+    # the compiler vectorises), then the decisions.
     for i in range(n):
-        m = seen  # reused: observed accounts that make people aware, per replication
-        m[:] = 0.0
-        for q in range(ob_ptr[i], ob_ptr[i + 1]):
-            j = ob_idx[q]
-            for r in range(R):
-                m[r] += aware_src[j, r]
-        for r in range(R):
-            s = stage[i, r]
-            eff = w * explicit[i, r] + (1 - w) * tacit[i, r]
-            gap = comfort[i, r] * eff - threshold[i, r]
+        u[i] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
+    for i in range(n):
+        if held[i] >= 0:
+            continue  # held people keep their stage (phase 1 set it)
+        s = stage[i]
+        if s == NON_USER:
+            m = 0
+            for q in range(ob_ptr[i], ob_ptr[i + 1]):
+                m += (shows[ob_idx[q]] >> 5) & 1
+            if u[i] < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
+                stage[i] = LISTENER
+                events[AWARE] += 1
+            continue
+        if innovator[i]:
+            if s == LISTENER and t >= cooldown_until[i]:
+                adopted(i, t, w, comfort, explicit, tacit, threshold, innovator,
+                        guideline_gain, exposure, adopted_at, source, adoptions, stage)  # fmt: skip
+            continue
+        gap = comfort[i] * (w * explicit[i] + (1 - w) * tacit[i]) - threshold[i]
+        if s == LISTENER:
+            if t >= cooldown_until[i] and u[i] < chance(gap, noise):
+                adopted(i, t, w, comfort, explicit, tacit, threshold, innovator,
+                        guideline_gain, exposure, adopted_at, source, adoptions, stage)  # fmt: skip
+        elif lapse_on:
             margin = gap + p[P_HYSTERESIS]
-            if s == NON_USER:
-                prob[r] = 1 - (1 - p[P_BROADCAST]) * unaware[int(m[r])]
-            elif s == LISTENER:
-                prob[r] = chance(gap, noise)
-            else:
-                prob[r] = chance(-margin, noise) if (noise != 0 or margin < 0) else 0.0
-        for r in range(R):
-            u[r] = uniform_at2(k0[r], k1[r], DECISION_SLOT[stage[i, r]], t, i)
-        for r in range(R):
-            s = stage[i, r]
-            free = held[i, r] < 0
-            hit = u[r] < prob[r]
-            aware = free and s == NON_USER and hit
-            adopt = (
-                free and s == LISTENER and t >= cooldown_until[i, r] and (innovator[i, r] or hit)
-            )
-            lapse = free and s == POSTER and lapse_on and not innovator[i, r] and hit
-            events[r, AWARE] += aware
-            events[r, LAPSES] += lapse
-            lapses[i, r] += lapse
-            stage[i, r] = s + aware + adopt - lapse
-            if adopt:
-                adopted(
-                    i,
-                    r,
-                    t,
-                    w,
-                    comfort,
-                    explicit,
-                    tacit,
-                    threshold,
-                    innovator,
-                    guideline_gain,
-                    exposure,
-                    adopted_at,
-                    source,
-                    adoptions,
-                )
+            if (noise != 0 or margin < 0) and u[i] < chance(-margin, noise):
+                stage[i] = LISTENER
+                lapses[i] += 1
+                events[LAPSES] += 1
 
 
 @njit(cache=True)
 def adopted(
     i: int,
-    r: int,
     t: int,
     w: float,
     comfort: np.ndarray,
@@ -361,23 +438,25 @@ def adopted(
     adopted_at: np.ndarray,
     source: np.ndarray,
     adoptions: np.ndarray,
+    stage: np.ndarray,
 ) -> None:
-    """Record person ``i``'s adoption in replication ``r``, with its main source (ODD 7.7)."""
-    eff = w * explicit[i, r] + (1 - w) * tacit[i, r]
-    gap = comfort[i, r] * eff - threshold[i, r]
-    gg = guideline_gain[i, r]
+    """Person ``i`` starts posting: record the adoption with its main source (ODD 7.7)."""
+    eff = w * explicit[i] + (1 - w) * tacit[i]
+    gap = comfort[i] * eff - threshold[i]
+    gg = guideline_gain[i]
     pivotal = False
-    if gg > 0 and not innovator[i, r] and gap >= 0:
-        pivotal = comfort[i, r] * (eff - w * gg) - threshold[i, r] < 0
+    if gg > 0 and not innovator[i] and gap >= 0:
+        pivotal = comfort[i] * (eff - w * gg) - threshold[i] < 0
     if pivotal:
         code = GUIDELINE
     else:
-        e0, e1, e2 = exposure[i, 0, r], exposure[i, 1, r], exposure[i, 2, r]
+        e0, e1, e2 = exposure[0, i], exposure[1, i], exposure[2, i]
         top = max(e0, e1, e2)
         code = SPONTANEOUS
         if top > 0:
             code = 1 if e0 == top else (2 if e1 == top else 3)
-    if adopted_at[i, r] < 0:
-        adopted_at[i, r] = t
-        source[i, r] = code
-    adoptions[r, code] += 1
+    if adopted_at[i] < 0:
+        adopted_at[i] = t
+        source[i] = code
+    adoptions[code] += 1
+    stage[i] = POSTER

@@ -25,7 +25,7 @@ from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import StepDraws
-from simulator.state import PER_PERSON, State, people_major
+from simulator.state import PER_PERSON, State, contiguous
 from simulator.strategies import Actions
 
 POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
@@ -107,12 +107,12 @@ class SocialLearning(Mechanism):
         """One week; phases run in order, each reading what the previous phase produced."""
         if not isinstance(u, StepDraws):
             raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
-        people_major(state)
+        contiguous(state)
         R = state.replications
         events = Events(R)
         counts = np.zeros((R, len(Events.NAMES)))
         adoptions = events.counts["adoptions"]
-        held = np.array(actions.held.T, dtype=np.int8, order="C")  # a copy: the kernel edits it
+        held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
         nb_ptr, nb_idx, nb_w, fo_ptr, fo_idx, fo_w, ob_ptr, ob_idx, _, en_ptr, en_idx, en_w = (
             self.network[:12]
         )
@@ -122,10 +122,10 @@ class SocialLearning(Mechanism):
             t,
             np.ascontiguousarray(u.philox_keys[:, 0]),
             np.ascontiguousarray(u.philox_keys[:, 1]),
-            *(getattr(state, name).T for name in PER_PERSON),
-            state.exposure.transpose(2, 0, 1),
+            *(getattr(state, name) for name in PER_PERSON),
+            state.exposure,
             held,
-            np.ascontiguousarray(actions.rate.T, dtype=float),
+            np.ascontiguousarray(actions.rate, dtype=float),
             actions.restricted,
             actions.memo,
             bool(actions.memo.any()),
