@@ -78,6 +78,8 @@ class OrgModel(mesa.Model):
         self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)
         self.context = Context.build(self.org, self.params, self.assignment)
+        self.org.forget_layers()  # compiled into the context; rebuilt on demand
+        self.context.org.forget_layers()
         self.mechanism: Mechanism = make(self.context)
         people = [s.generator("people") for s in streams]
         self.state = init_state(self.org.n, self.params.people, people)

@@ -16,8 +16,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -31,6 +33,50 @@ ROOT = -1
 
 GRADIENT_LEVELS = 64
 """Prestige and audience grow per level up for at most this many levels (no overflow)."""
+
+
+class Labels(tuple[str, ...]):
+    """Default person ids (``"0"``, ``"1"``, ...) or blank titles, made on demand.
+
+    Behaves as the tuple of strings it stands for (it compares equal to it), without holding
+    a million Python strings for a generated organisation.
+    """
+
+    _n: int
+    _numbered: bool
+
+    def __new__(cls, n: int, *, numbered: bool) -> Labels:
+        self = super().__new__(cls)
+        self._n, self._numbered = n, numbered
+        return self
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._n)))
+        i = range(self._n)[index]
+        return str(i) if self._numbered else ""
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, tuple) and len(other) == self._n and tuple(self) == other
+
+    def __hash__(self) -> int:
+        return hash((self._n, self._numbered))
+
+    def __repr__(self) -> str:
+        return f"Labels({self._n}, numbered={self._numbered})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_labels, (self._n, self._numbered))
+
+
+def _labels(n: int, numbered: bool) -> Labels:
+    return Labels(n, numbered=numbered)
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +118,9 @@ class Org:
     def __post_init__(self) -> None:
         n = len(self.manager)
         if not self.ids:
-            object.__setattr__(self, "ids", tuple(str(i) for i in range(n)))
+            object.__setattr__(self, "ids", Labels(n, numbered=True))
         if not self.titles:
-            object.__setattr__(self, "titles", ("",) * n)
+            object.__setattr__(self, "titles", Labels(n, numbered=False))
 
     @property
     def n(self) -> int:
@@ -126,6 +172,10 @@ class Org:
             frontier = children & ~inside
             inside |= frontier
         return inside
+
+    def forget_layers(self) -> None:
+        """Free the cached :attr:`layers` (rebuilt on next use); a model keeps compiled copies."""
+        self.__dict__.pop("layers", None)
 
     @cached_property
     def layers(self) -> dict[str, sp.csr_matrix]:

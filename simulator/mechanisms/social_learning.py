@@ -92,9 +92,7 @@ class SocialLearning(Mechanism):
         }
         self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
         csr = (att.neighbours, att.follows, ctx.observe, ctx.endorse, ctx.assignment.delegates)
-        self.network = tuple(
-            a for m in csr for a in (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data)
-        )
+        self.network = tuple(a for m in csr for a in (m.indptr, m.indices, m.data))
         most = int(np.diff(ctx.observe.indptr).max(initial=0))
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
         self.switches = (
