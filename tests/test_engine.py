@@ -113,6 +113,8 @@ SL_SETTINGS = st.fixed_dictionaries(
         "decisions.lapse": st.booleans(),
         "attention.silent_leaders_count": st.booleans(),
         "delegation.mode": st.sampled_from(["report", "comms_team"]),
+        "delegation.comms_team_size": st.sampled_from([1, 10]),
+        "leaders.rate": st.sampled_from([2.0, 45.0]),
         "delegation.followed": st.booleans(),
         "responses.criticism_rate": st.floats(0.0, 0.5),
         "people.posting_rate": st.sampled_from([0.5, 1.0, 2.5]),

@@ -154,6 +154,16 @@ CASES: dict[str, Case] = {
     "delegate-noisy": Case(
         delegation("report", True, **{"decisions.noise": 0.15, "people.initial_aware": 0.8})
     ),
+    # one comms-team member posts for every delegating leader: far more posts a week than
+    # the kernel's packed word holds (its exact-count path)
+    "comms-team-of-one": Case(
+        delegation(
+            "comms_team",
+            True,
+            **{"delegation.comms_team_size": 1, "leaders.rate": 40.0, "leaders.levels": 3},
+        ),
+        seeds=(1,),
+    ),
     # strong guidelines, low thresholds: adoptions for which the guideline was pivotal
     "delegate-guideline": Case(
         delegation(

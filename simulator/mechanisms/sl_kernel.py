@@ -1,12 +1,16 @@
 """The fused ``social_learning`` step: one compiled pass per phase, no Python loop over people.
 
 :class:`~simulator.mechanisms.social_learning.SocialLearning` is the readable face of the
-rule; this module is its engine. One call advances every replication of a batch by one step,
-phase by phase as docs/ODD.md orders them. Sums over ties run in CSR order, as scipy's
-products do; inactive accounts are skipped (adding exact zeros changes no sum), which makes
-the cost of the attention phase follow the number of active accounts. Uniform numbers are
-computed from the replication's key only where a decision needs one (:func:`uniform_at`), so
-a batch equals its replications run one by one, bit for bit.
+rule; this module is its engine. One call advances every replication of a batch by one step
+(:func:`step`), each replication on its own 1-D arrays (:func:`week`), phase by phase as
+docs/ODD.md orders them, so a batch equals its replications run one by one, bit for bit.
+
+What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
+and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
+per account and stay in cache for large organisations; the sums over ties run in CSR order,
+as scipy's products do. Uniform numbers come from the replication's Philox key and
+``(person, week, slot)`` (:func:`simulator.rng.uniform_at`): the dense decision numbers in
+one vectorised pass, the rare ones (posting, responses, memos) only where needed.
 """
 
 from __future__ import annotations
@@ -35,13 +39,28 @@ S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBAC
     )
 )
 
-# Bits of the word an account shows each week: active, engaged, criticised (bits 0-2),
-# endorses through a delegate (3), counted by endorsement (4), makes observers aware (5); the
-# week's posts (capped at 255) and the account's kind (leader, peer, delegate) above them.
-ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT, DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = (
-    np.uint32(1 << b) for b in range(6)
-)
-SHOWS_POSTS, SHOWS_KIND = 8, 16
+# The word an account shows each week: active, engaged, criticised (bits 0-2), its kind
+# (leader, peer, delegate; bits 3-4), the week's posts (bits 5-10; POSTS_EXACT means "look in
+# posts_now"), endorses through a delegate (11), counted by endorsement (12), makes observers
+# aware (13). Its low 11 bits index SHOWN, the six numbers the attention sums add up.
+ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT = np.uint32(1), np.uint32(2), np.uint32(4)
+KIND_SHIFT, POSTS_SHIFT, POSTS_EXACT = 3, 5, 63
+DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = np.uint32(1 << 11), np.uint32(1 << 12), np.uint32(1 << 13)
+CODE_MASK = np.uint32((1 << 11) - 1)
+
+
+def _shown() -> np.ndarray:
+    """SHOWN[code]: active, engaged, criticised, posts as leader, as peer, as delegate."""
+    table = np.zeros((1 << 11, 8))
+    for code in range(1 << 11):
+        posts, kind = (code >> POSTS_SHIFT) & 63, (code >> KIND_SHIFT) & 3
+        table[code, :3] = code & 1, (code >> 1) & 1, (code >> 2) & 1
+        if kind < 3:
+            table[code, 3 + kind] = posts
+    return table
+
+
+SHOWN = _shown()
 
 DECISION_SLOT = np.array([S_EXPOSURE, S_DECISION, S_LAPSE], dtype=np.int64)  # by stage
 
@@ -90,6 +109,15 @@ def draw_below(key: np.ndarray, slot: int, t: int, i: int, p: float) -> bool:
     if p >= 1.0:
         return True
     return uniform_at(key, slot, t, i) < p
+
+
+@njit(cache=True)
+def exact_row(v: np.uint32, posts: int) -> np.ndarray:
+    """The shown numbers of an account that posted more than SHOWN's table holds."""
+    row = SHOWN[v & CODE_MASK].copy()
+    row[3:6] = 0.0
+    row[3 + ((v >> KIND_SHIFT) & 3)] = posts
+    return row
 
 
 @njit(cache=True)
@@ -159,6 +187,7 @@ def step(
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
     shows = np.zeros(n, dtype=np.uint32)
+    posts_now = np.zeros(n, dtype=np.int64)
     u = np.zeros(n)
     criticise_1 = 1 - (1 - criticise)
     for r in range(R):
@@ -173,7 +202,7 @@ def step(
             en_ptr, en_idx, en_w, dl_ptr, dl_idx,
             kind, criticise, criticise_1, cross_observers, nb_total, fo_total,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows, u,
+            events[r], adoptions[r], shows, posts_now, u,
         )  # fmt: skip
 
 
@@ -234,6 +263,7 @@ def week(
     events: np.ndarray,
     adoptions: np.ndarray,
     shows: np.ndarray,
+    posts_now: np.ndarray,
     u: np.ndarray,
 ) -> None:
     """One replication's week: 1-D arrays over people (exposure ``(3, n)``)."""
@@ -277,7 +307,8 @@ def week(
         last_post[i] = t
         events[POSTS] += k
         events[CROSS] += k * cross_observers[i]
-        shows[i] = (min(k, 255) << SHOWS_POSTS) | (kind[i] << SHOWS_KIND)
+        posts_now[i] = k
+        shows[i] = (min(k, POSTS_EXACT) << POSTS_SHIFT) | (kind[i] << KIND_SHIFT)
         q_e = engage_1 if k == 1 else 1 - (1 - p[P_ENGAGE]) ** float(k)
         if draw_below(key, S_ENGAGEMENT, t, i, q_e):
             shows[i] |= ENGAGED_BIT
@@ -324,30 +355,34 @@ def week(
     for i in range(n):
         x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):
-            v, wq = shows[nb_idx[q]], nb_w[q]
-            x0 += wq * (v & ACTIVE_BIT)
-            x1 += wq * ((v >> 1) & 1)
-            x2 += wq * ((v >> 2) & 1)
-            pk = wq * ((v >> SHOWS_POSTS) & 255)
-            k = (v >> SHOWS_KIND) & 3
-            x3 += pk * (k == 0)
-            x4 += pk * (k == 1)
-            x5 += pk * (k == 2)
+            j, wq = nb_idx[q], nb_w[q]
+            v = shows[j]
+            row = SHOWN[v & CODE_MASK]
+            x0 += wq * row[0]
+            x1 += wq * row[1]
+            x2 += wq * row[2]
+            if (v >> POSTS_SHIFT) & 63 == POSTS_EXACT:  # many posts: exact count
+                row = exact_row(v, posts_now[j])
+            x3 += wq * row[3]
+            x4 += wq * row[4]
+            x5 += wq * row[5]
         a = nb_total[i]
         f = fo_total[i]
         scale = 1.0
         if has_follows:
             f0 = f1 = f2 = f3 = f4 = f5 = 0.0
             for q in range(fo_ptr[i], fo_ptr[i + 1]):
-                v, wq = shows[fo_idx[q]], fo_w[q]
-                f0 += wq * (v & ACTIVE_BIT)
-                f1 += wq * ((v >> 1) & 1)
-                f2 += wq * ((v >> 2) & 1)
-                pk = wq * ((v >> SHOWS_POSTS) & 255)
-                k = (v >> SHOWS_KIND) & 3
-                f3 += pk * (k == 0)
-                f4 += pk * (k == 1)
-                f5 += pk * (k == 2)
+                j, wq = fo_idx[q], fo_w[q]
+                v = shows[j]
+                row = SHOWN[v & CODE_MASK]
+                f0 += wq * row[0]
+                f1 += wq * row[1]
+                f2 += wq * row[2]
+                if (v >> POSTS_SHIFT) & 63 == POSTS_EXACT:
+                    row = exact_row(v, posts_now[j])
+                f3 += wq * row[3]
+                f4 += wq * row[4]
+                f5 += wq * row[5]
             if not silent_count:
                 f = f0  # only active followed accounts take attention
             if not (f * (1 - cap) <= cap * a or a == 0):
@@ -369,7 +404,7 @@ def week(
             v, wq = shows[en_idx[q]], en_w[q]
             sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
             num += wq * sig
-            den += wq * ((v >> 4) & 1)
+            den += wq * (1.0 if v & COUNTED_BIT else 0.0)
         endorsement = num / den if den > 0 else 0.0
         baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
         target = (
@@ -400,7 +435,7 @@ def week(
         if s == NON_USER:
             m = 0
             for q in range(ob_ptr[i], ob_ptr[i + 1]):
-                m += (shows[ob_idx[q]] >> 5) & 1
+                m += (shows[ob_idx[q]] >> 13) & 1
             if u[i] < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                 stage[i] = LISTENER
                 events[AWARE] += 1
