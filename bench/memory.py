@@ -1,11 +1,19 @@
-"""Peak memory of a sweep does not grow with the number of runs.
+"""Peak memory: of a sweep (flat in the number of runs), or of one large run.
 
-Runs the same tiny scenario (30 people, 4 weeks) with 1,000 and 10,000 runs, each sweep in
-a fresh process with one worker (in-process, so the peak includes the runs themselves), and
-prints the peak resident memory of each and their ratio. Results are streamed to disk as
-they finish; the parent keeps only counters and the set of finished run keys.
+Sweep mode (the default): runs the same tiny scenario (30 people, 4 weeks) with 1,000 and
+10,000 runs, each sweep in a fresh process with one worker (in-process, so the peak includes
+the runs themselves), and prints the peak resident memory of each and their ratio. Results are
+streamed to disk as they finish; the parent keeps only counters and the set of finished run
+keys.
 
-Usage: ``python bench/memory.py [--runs 1000 10000]``.
+Run mode (``--people N``): one ``social_learning`` run of N people (default parameters, the
+engine without Mesa agents, ``--replications R`` as one batch) in a fresh process; prints the
+resident memory after the imports, after building the organisation and the model, and the
+peak over the run (the process's own high-water mark, ``VmHWM``: ``ru_maxrss`` would include
+the parent's memory, which Linux carries over across fork and exec).
+
+Usage: ``python bench/memory.py [--runs 1000 10000]`` or
+``python bench/memory.py --people 1000000 --steps 52 [--replications 1]``.
 """
 
 from __future__ import annotations
@@ -37,6 +45,57 @@ print(json.dumps({"runs": plan.run_count, "done": summary.done, "peak_mib": peak
 """
 
 
+RUN_CHILD = r"""
+import json, sys, time
+import numpy as np
+def status_mib(key):
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork + exec
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+def rss_mib():
+    return status_mib("VmRSS")
+from simulator import OrgModel, Params, build_org
+people, steps, R = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+imports = rss_mib()
+params = Params().with_updates(
+    {"org.size": people, "steps": steps, "mechanism.name": "social_learning"}
+)
+start = time.perf_counter()
+org = build_org(params.org, np.random.default_rng(1))
+model = OrgModel(params, rng=list(range(R)) if R > 1 else 1, org=org, agents=False)
+built, setup = rss_mib(), time.perf_counter() - start
+start = time.perf_counter()
+model.run()
+print(json.dumps({"people": people, "steps": steps, "replications": R,
+                  "imports_mib": imports, "built_mib": built, "peak_mib": status_mib("VmHWM"),
+                  "setup_s": setup, "run_s": time.perf_counter() - start,
+                  "poster_share": model.poster_share()}))
+"""
+
+
+def peak_rss(people: int, steps: int, replications: int = 1) -> dict[str, float]:
+    """Peak resident memory of one engine run in a fresh process (see the module docstring)."""
+    args = [str(people), str(steps), str(replications)]
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CHILD, *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_mode(people: int, steps: int, replications: int) -> None:
+    row = peak_rss(people, steps, replications)
+    print(
+        f"{row['people']:,} people x {row['replications']} replication(s), {row['steps']} steps: "
+        f"peak RSS {row['peak_mib']:,.0f} MiB (after imports {row['imports_mib']:,.0f} MiB, "
+        f"after building org and model {row['built_mib']:,.0f} MiB); set-up "
+        f"{row['setup_s']:.1f} s, run {row['run_s']:.1f} s, final poster share "
+        f"{row['poster_share']:.3f}"
+    )
+
+
 def measure(runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
@@ -51,7 +110,13 @@ def measure(runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--people", type=int, help="run mode: peak RSS of one run of N people")
+    parser.add_argument("--steps", type=int, default=52, help="run mode: steps")
+    parser.add_argument("--replications", type=int, default=1, help="run mode: batch size")
     args = parser.parse_args()
+    if args.people:
+        run_mode(args.people, args.steps, args.replications)
+        return
     print(f"{'runs':>8} {'peak MiB':>9} {'seconds':>8} {'runs/s':>7}")
     rows = []
     for runs in args.runs:

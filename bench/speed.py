@@ -1,144 +1,274 @@
-"""Time one org-chart SI rule in orgsim and its peers, side by side, and print ratios.
+"""Time orgsim's flagship step against its peers and the memory-traffic floor, side by side.
 
-The same generated organisation (tree, team and informal ties; no follow layer) runs the
-same rule, repeated-exposure SI (adopt with 1 - (1 - beta)^m, m adopted neighbours, synchronous),
-for the same number of steps in:
+On the same generated organisation, per size:
 
-- orgsim (vectorised arrays, CSR; ``mechanism.name = "si"``, no Mesa agents created);
-- idiomatic Mesa 3.5 (one agent object per person, two ``AgentSet.do`` passes per step so the
-  update is synchronous, as orgsim's is);
-- NDlib's ``SIModel`` (if ``ndlib`` is installed: ``pip install -e '.[bench]'``).
+- engine: orgsim's ``OrgModel`` (``mechanism.name = "social_learning"``, default parameters,
+  no Mesa agents), one run (R = 1) for the full horizon, and at small sizes also a batch of
+  R replications in one model (``--batch``; per agent-step = time / (R * n * steps));
+- mesa: the same rule written as an idiomatic Mesa 3.5 model (bench/mesa_social_learning.py:
+  one agent per person, per-phase ``agents.do`` passes, Python lists of neighbours);
+- ndlib: NDlib's ``ThresholdModel`` (Granovetter's fractional threshold, the closest classic
+  rule NDlib has) on the undirected observation network, thresholds drawn as the people's
+  (normal, clipped to [0, 1], innovators at 0), the modeling leaders as the initial adopters,
+  if ndlib is installed (``pip install -e '.[bench]'``);
+- floor: the bytes one engine step must move (state arrays read and written once, the CSR
+  arrays read once; bench/floor.py) divided by the measured single-core memory bandwidth.
 
-For scale, it also times orgsim's flagship ``social_learning`` step on the same organisation
-(no peer has it).
+The peers are slow at large sizes, so above ``--peer-full-up-to`` people they run only
+``--peer-steps`` steps; their ratios then use the engine's time over the same first steps
+(the engine's step gets dearer as more accounts become active, so comparing with its mean over
+the horizon would flatter the peers). Set-up (building the models) is excluded from the
+per-step times and printed separately. With 1M people in ``--sizes`` the peak RSS of one 1M
+engine run is measured in a fresh process (bench/memory.py).
 
-Usage: ``python bench/speed.py [--sizes 1000 10000 100000] [--steps 20]``.
-Prints microseconds per agent-step and each peer's time relative to orgsim.
+Usage: ``python bench/speed.py [--quick] [--sizes 1000 10000 100000 1000000] [--steps 52]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import os
+import platform
 import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
 
-import mesa
+import memory
 import numpy as np
+from floor import measure_bandwidth, step_bytes
+from mesa_social_learning import SocialLearningModel
 
 from simulator import OrgModel, Params, build_org
 from simulator.attention import observation
-from simulator.params import OrgParams
+from simulator.orgchart import Org
 
-BETA = 0.05
-SEED_SHARE = 0.01
-
-
-class Person(mesa.Agent):
-    """Idiomatic Mesa agent for the SI rule."""
-
-    def __init__(self, model: mesa.Model, infected: bool) -> None:
-        super().__init__(model)
-        self.infected = infected
-        self.next_infected = infected
-        self.neighbours: list[Person] = []
-
-    def sense(self) -> None:
-        if self.infected:
-            return
-        m = sum(1 for other in self.neighbours if other.infected)
-        self.next_infected = self.random.random() < 1 - (1 - BETA) ** m
-
-    def update(self) -> None:
-        self.infected = self.next_infected
+SEED = 1
 
 
-class MesaSI(mesa.Model):
-    def __init__(self, neighbours: list[np.ndarray], infected: np.ndarray, seed: int) -> None:
-        super().__init__(rng=seed)
-        people = [Person(self, bool(x)) for x in infected]
-        for person, idx in zip(people, neighbours, strict=True):
-            person.neighbours = [people[j] for j in idx]
+@dataclass
+class Row:
+    """Timings of one size (seconds; per agent-step in microseconds)."""
 
-    def step(self) -> None:
-        self.agents.do("sense")
-        self.agents.do("update")
+    people: int
+    steps: int
+    peer_steps: int
+    engine_us: float = float("nan")  # R = 1, all steps
+    engine_first_us: float = float("nan")  # R = 1, the first peer_steps steps
+    engine_setup: float = float("nan")
+    engine_share: float = float("nan")
+    batch: int = 0
+    batch_us: float = float("nan")
+    batch_floor_us: float = float("nan")
+    floor_us: float = float("nan")
+    floor_mb: float = float("nan")
+    peers: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # us, setup, share
 
 
-def time_orgsim(org, params: Params, steps: int) -> tuple[float, float]:
-    model = OrgModel(params, rng=1, org=org, agents=False)
+def params_for(people: int, steps: int) -> Params:
+    return Params().with_updates(
+        {"org.size": people, "steps": steps, "mechanism.name": "social_learning"}
+    )
+
+
+def per_us(seconds: float, people: int, steps: int, replications: int = 1) -> float:
+    return seconds / (replications * people * steps) * 1e6
+
+
+def warm_up() -> float:
+    """Compile (or load) the engine's kernel on a tiny model, outside every timing."""
     start = time.perf_counter()
-    model.run(steps)
-    return time.perf_counter() - start, model.poster_share()
+    tiny = params_for(60, 2)
+    OrgModel(tiny, rng=0, agents=False).run()
+    OrgModel(tiny, rng=[0, 1], agents=False).run()
+    return time.perf_counter() - start
 
 
-def time_mesa(org, infected: np.ndarray, steps: int) -> tuple[float, float]:
-    obs = observation(org)
-    neighbours = [obs.indices[obs.indptr[i] : obs.indptr[i + 1]] for i in range(org.n)]
-    model = MesaSI(neighbours, infected, seed=1)
+def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
     start = time.perf_counter()
-    for _ in range(steps):
+    model = OrgModel(params, rng=SEED, org=org, agents=False)
+    row.engine_setup = time.perf_counter() - start
+    start = time.perf_counter()
+    model.run(row.peer_steps)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    model.run(row.steps - row.peer_steps)
+    rest = time.perf_counter() - start
+    row.engine_first_us = per_us(first, row.people, row.peer_steps)
+    row.engine_us = per_us(first + rest, row.people, row.steps)
+    row.engine_share = model.poster_share()
+    moved = step_bytes(model)["total"]
+    row.floor_mb = moved / 1e6
+    row.floor_us = per_us(moved / bandwidth, row.people, 1)
+
+
+def time_batch(row: Row, org: Org, params: Params, batch: int, bandwidth: float) -> None:
+    model = OrgModel(params, rng=list(range(SEED, SEED + batch)), org=org, agents=False)
+    start = time.perf_counter()
+    model.run()
+    row.batch, row.batch_us = (
+        batch,
+        per_us(time.perf_counter() - start, row.people, row.steps, batch),
+    )
+    row.batch_floor_us = per_us(step_bytes(model)["total"] / bandwidth, row.people, 1, batch)
+
+
+def time_mesa(row: Row, org: Org, params: Params) -> None:
+    start = time.perf_counter()
+    model = SocialLearningModel(org, params, rng=SEED)
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(row.peer_steps):
         model.step()
-    share = float(np.mean([a.infected for a in model.agents]))
-    return time.perf_counter() - start, share
+    seconds = time.perf_counter() - start
+    row.peers["mesa"] = (per_us(seconds, row.people, row.peer_steps), setup, model.poster_share())
 
 
-def time_ndlib(org, infected: np.ndarray, steps: int) -> tuple[float, float] | None:
+def time_ndlib(row: Row, org: Org, params: Params) -> None:
     try:
         import ndlib.models.epidemics as ep
         from ndlib.models.ModelConfig import Configuration
     except ImportError:
-        return None
+        return
     import networkx as nx
 
-    graph = nx.from_scipy_sparse_array(observation(org))
-    model = ep.SIModel(graph, seed=1)
-    config = Configuration()
-    config.add_model_parameter("beta", BETA)
-    config.add_model_initial_configuration("Infected", np.flatnonzero(infected).tolist())
-    model.set_initial_status(config)
     start = time.perf_counter()
-    result = model.iteration_bunch(steps + 1, progress_bar=False)
-    elapsed = time.perf_counter() - start
-    infected_count = result[-1]["node_count"][1]
-    return elapsed, infected_count / org.n
+    graph = nx.from_scipy_sparse_array(observation(org))  # undirected: ThresholdModel's kind
+    model = ep.ThresholdModel(graph, seed=SEED)
+    config = Configuration()
+    people = params.people  # thresholds drawn as the people's are: normal, clipped, innovators 0
+    rng = np.random.default_rng(SEED)
+    threshold = np.clip(rng.normal(people.threshold_mean, people.threshold_sd, org.n), 0, 1)
+    threshold[rng.random(org.n) < people.innovators] = 0.0
+    leaders = np.flatnonzero(org.is_leader & (org.level < params.leaders.levels))
+    config.add_model_initial_configuration("Infected", leaders.tolist())  # modeling leaders
+    for node, phi in enumerate(threshold.tolist()):
+        config.add_node_configuration("threshold", node, phi)
+    model.set_initial_status(config)
+    model.iteration(node_status=False)  # iteration 0 only reports the initial status
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(row.peer_steps):
+        last = model.iteration(node_status=False)
+    seconds = time.perf_counter() - start
+    share = last["node_count"][1] / org.n
+    row.peers["ndlib"] = (per_us(seconds, row.people, row.peer_steps), setup, share)
+
+
+def fmt(x: float, width: int = 9, digits: int = 3) -> str:
+    return f"{'-':>{width}}" if not np.isfinite(x) else f"{x:>{width}.{digits}f}"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{'-':>9}" if not (np.isfinite(a) and np.isfinite(b)) else f"{a / b:>9.1f}"
+
+
+def report(rows: list[Row]) -> None:
+    print()
+    print("µs per agent-step (lower is better); peers timed over 'peer' steps, their ratios")
+    print("against the engine over the same first steps; floor = bytes moved / bandwidth")
+    head = (
+        f"{'people':>9} {'R':>3} {'steps':>5} {'peer':>4} {'engine':>9} {'mesa':>9} "
+        f"{'ndlib':>9} {'floor':>9} {'mesa/eng':>9} {'ndlib/eng':>9} {'eng/floor':>9}"
+    )
+    print(head)
+    print("-" * len(head))
+    for row in rows:
+        if row.batch:
+            print(
+                f"{row.people:>9,} {row.batch:>3} {row.steps:>5} {'':>4} {fmt(row.batch_us)} "
+                f"{'':>9} {'':>9} {fmt(row.batch_floor_us, digits=4)} {'':>9} {'':>9} "
+                f"{ratio(row.batch_us, row.batch_floor_us)}"
+            )
+        mesa = row.peers.get("mesa", (float("nan"),) * 3)[0]
+        nd = row.peers.get("ndlib", (float("nan"),) * 3)[0]
+        print(
+            f"{row.people:>9,} {1:>3} {row.steps:>5} {row.peer_steps:>4} {fmt(row.engine_us)} "
+            f"{fmt(mesa)} {fmt(nd)} {fmt(row.floor_us, digits=4)} "
+            f"{ratio(mesa, row.engine_first_us)} {ratio(nd, row.engine_first_us)} "
+            f"{ratio(row.engine_us, row.floor_us)}"
+        )
+    print()
+    print("set-up seconds (excluded above), engine over the peers' first steps, final shares")
+    print(
+        f"{'people':>9} {'engine':>8} {'mesa':>8} {'ndlib':>8} {'eng first':>9} "
+        f"{'MB/step':>8} {'eng share':>9} {'mesa shr':>9} {'ndlib shr':>9}"
+    )
+    for row in rows:
+        m = row.peers.get("mesa", (np.nan,) * 3)
+        nd = row.peers.get("ndlib", (np.nan,) * 3)
+        print(
+            f"{row.people:>9,} {fmt(row.engine_setup, 8, 2)} {fmt(m[1], 8, 2)} "
+            f"{fmt(nd[1], 8, 2)} {fmt(row.engine_first_us)} {fmt(row.floor_mb, 8, 1)} "
+            f"{fmt(row.engine_share)} {fmt(m[2])} {fmt(nd[2])}"
+        )
+    print(
+        "(shares: engine after all steps, the peers after their 'peer' steps; ndlib runs a "
+        "different, simpler rule)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--steps", type=int, default=20)
-    args = parser.parse_args()
-    print(
-        f"SI rule, beta={BETA}, {args.steps} steps; microseconds per agent-step "
-        "(lower is better) and time relative to orgsim"
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--quick", action="store_true", help="sizes 1,000 and 10,000 only")
+    parser.add_argument("--steps", type=int, default=52, help="engine steps (the horizon)")
+    parser.add_argument("--peer-steps", type=int, default=3, help="peer steps at large sizes")
+    parser.add_argument(
+        "--peer-full-up-to", type=int, default=10_000, help="peers run all steps up to this size"
     )
-    print(f"{'people':>9} {'tool':>8} {'us/agent-step':>14} {'x orgsim':>9} {'final share':>12}")
-    for size in args.sizes:
-        org = build_org(OrgParams(size=size, follow_levels=0), np.random.default_rng(size))
-        params = Params().with_updates(
-            {
-                "mechanism.name": "si",
-                "mechanism.beta": BETA,
-                "leaders.strategy": "none",
-                "people.initial_posters": SEED_SHARE,
-                "people.initial_aware": 0.0,
-                "org.follow_levels": 0,
-            }
+    parser.add_argument("--batch", type=int, default=64, help="engine batch at sizes <= 1,000")
+    parser.add_argument("--no-mesa", action="store_true")
+    parser.add_argument("--no-ndlib", action="store_true")
+    parser.add_argument("--gib", type=float, default=1.0, help="array size for the bandwidth")
+    parser.add_argument("--no-rss", action="store_true", help="skip the 1M peak-RSS run")
+    args = parser.parse_args()
+    sizes = [s for s in args.sizes if s <= 10_000] if args.quick else args.sizes
+    if args.quick and not sizes:
+        sizes = [1_000, 10_000]
+
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, numpy {version('numpy')}, numba {version('numba')}, "
+        f"mesa {version('mesa')}"
+    )
+    bw = measure_bandwidth(int(args.gib * (1 << 30)))
+    print(
+        f"memory bandwidth, one core: copy {bw.copy / 1e9:.1f} GB/s (read + write), sum "
+        f"{bw.read / 1e9:.1f} GB/s (read); the floor uses {bw.best / 1e9:.1f} GB/s"
+    )
+    print(f"engine warm-up (kernel compile or cache load): {warm_up():.1f} s")
+    print(
+        f"social_learning, default parameters (leaders model), {args.steps} steps; ndlib: "
+        "ThresholdModel, thresholds as the people's (innovators 0), modeling leaders seeded"
+    )
+    rows = []
+    for people in sizes:
+        full = people <= args.peer_full_up_to
+        row = Row(people, args.steps, args.steps if full else min(args.peer_steps, args.steps))
+        params = params_for(people, args.steps)
+        start = time.perf_counter()
+        org = build_org(params.org, np.random.default_rng(SEED))
+        print(f"{people:,} people: org built in {time.perf_counter() - start:.1f} s", flush=True)
+        time_engine(row, org, params, bw.best)
+        if people <= 1_000 and args.batch > 1:
+            time_batch(row, org, params, args.batch, bw.best)
+        gc.collect()
+        if not args.no_mesa:
+            time_mesa(row, org, params)
+            gc.collect()
+        if not args.no_ndlib:
+            time_ndlib(row, org, params)
+            gc.collect()
+        print(f"  done: {', '.join(['engine', *row.peers])}", flush=True)
+        rows.append(row)
+    report(rows)
+    if 1_000_000 in sizes and not args.no_rss:
+        rss = memory.peak_rss(1_000_000, args.steps)
+        print(
+            f"\npeak RSS of one 1,000,000-person engine run ({args.steps} steps, own process): "
+            f"{rss['peak_mib']:,.0f} MiB (after imports {rss['imports_mib']:,.0f} MiB)"
         )
-        probe = OrgModel(params, rng=1, org=org, agents=False)
-        infected = probe.state.stage[0] == 2
-        rows = {
-            "orgsim": time_orgsim(org, params, args.steps),
-            "mesa": time_mesa(org, infected, args.steps),
-        }
-        nd = time_ndlib(org, infected, args.steps)
-        if nd is not None:
-            rows["ndlib"] = nd
-        flagship = Params().with_updates({"org.follow_levels": 0})
-        rows["orgsim-SL"] = time_orgsim(org, flagship, args.steps)
-        base = rows["orgsim"][0]
-        for tool, (seconds, share) in rows.items():
-            per = seconds / (size * args.steps) * 1e6
-            print(f"{size:>9} {tool:>8} {per:>14.3f} {seconds / base:>9.1f} {share:>12.3f}")
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def draw_below(key: np.ndarray, slot: int, t: int, i: int, p: float) -> bool:
     return uniform_at(key, slot, t, i) < p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def exact_row(v: np.uint32, posts: int) -> np.ndarray:
     """The shown numbers of an account that posted more than SHOWN's table holds."""
     row = SHOWN[v & CODE_MASK].copy()
@@ -120,7 +120,7 @@ def exact_row(v: np.uint32, posts: int) -> np.ndarray:
     return row
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def step(
     t: int,
     k0: np.ndarray,  # (R,) first Philox key word of each replication
@@ -206,7 +206,7 @@ def step(
         )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def week(
     t: int,
     k0: np.uint64,
@@ -458,7 +458,7 @@ def week(
                 events[LAPSES] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def adopted(
     i: int,
     t: int,
