@@ -87,26 +87,30 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
             RunResult(s.point, s.arm, s.replication, {}, None, None, error, seconds) for s in specs
         ]
     seconds = (time.perf_counter() - start) / len(specs)
-    results = []
-    for r, spec in enumerate(specs):
-        row = outcomes.iloc[r].drop("replication")
-        mine = series[series["replication"] == r].drop(columns="replication")
-        level = None
-        if levels is not None:
-            level = levels[levels["replication"] == r].drop(columns="replication")
-        results.append(
-            RunResult(
-                spec.point,
-                spec.arm,
-                spec.replication,
-                {str(k): v for k, v in row.items()},
-                mine.reset_index(drop=True),
-                None if level is None else level.reset_index(drop=True),
-                None,
-                seconds,
-            )
+    rows = outcomes.drop(columns="replication").to_dict("records")
+    by_series = _split(series, len(specs))
+    by_level = _split(levels, len(specs)) if levels is not None else [None] * len(specs)
+    return [
+        RunResult(
+            spec.point,
+            spec.arm,
+            spec.replication,
+            {str(k): v for k, v in rows[r].items()},
+            by_series[r],
+            by_level[r],
+            None,
+            seconds,
         )
-    return results
+        for r, spec in enumerate(specs)
+    ]
+
+
+def _split(frame: pd.DataFrame, replications: int) -> list[pd.DataFrame | None]:
+    """One frame per replication (without the column), in one pass."""
+    parts: list[pd.DataFrame | None] = [None] * replications
+    for r, part in frame.groupby("replication", sort=True):
+        parts[int(str(r))] = part.drop(columns="replication").reset_index(drop=True)
+    return parts
 
 
 def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
