@@ -27,16 +27,7 @@ ASSIGNED, GUIDELINE, SPONTANEOUS = 0, 4, 5  # indices into simulator.state.SOURC
 POSTS, ENGAGED, CRITICISED, LAPSES, PULLBACKS, AWARE, CROSS = range(7)  # Events.NAMES
 S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBACK, S_MEMO = (
     SLOTS.index(s)
-    for s in (
-        "exposure",
-        "decision",
-        "lapse",
-        "posting",
-        "engagement",
-        "criticism",
-        "pullback",
-        "memo",
-    )
+    for s in "exposure decision lapse posting engagement criticism pullback memo".split()  # noqa: SIM905
 )
 
 # The word an account shows each week: active, engaged, criticised (bits 0-2), its kind

@@ -24,7 +24,7 @@ import numpy as np
 from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
-from simulator.rng import StepDraws
+from simulator.rng import SLOTS, StepDraws
 from simulator.state import PER_PERSON, State, contiguous
 from simulator.strategies import Actions
 
@@ -39,16 +39,7 @@ class SocialLearning(Mechanism):
     """
 
     name = "social_learning"
-    slots = (
-        "exposure",
-        "decision",
-        "lapse",
-        "posting",
-        "engagement",
-        "criticism",
-        "pullback",
-        "memo",
-    )
+    slots = SLOTS  # every purpose: exposure, decision, lapse, posting, responses, memo
     reference = "Bandura 1977; Granovetter 1978; Bass 1969"
 
     def __init__(self, ctx: Context) -> None:
