@@ -182,15 +182,33 @@ class Strategies:
         for code, stage in HELD_STAGE.items():
             self.held_stage[assignment.strategy == code] = stage
         self._subtree = cache(self._subtree_of)
+        self._last: tuple[tuple[bytes, bytes, tuple[int, ...]], int, Actions] | None = None
 
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
         return self.has_strategy & (self.a.start < t) & (t <= self.a.stop)
 
     def actions(self, t: int, state: State) -> Actions:
-        """Phase 1 of step ``t``: who is held at which stage, posting rates, memos."""
+        """Phase 1 of step ``t``: who is held at which stage, posting rates, memos.
+
+        The actions change only when a schedule starts or stops, a memo goes out or someone
+        leaves their role; otherwise last step's (read-only) actions are returned again.
+        """
         a = self.a
         acting = self.acting(t)
+        memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
+        key = (acting.tobytes(), memo_from.tobytes(), state.left_strategy.shape)
+        left = int(state.left_strategy.sum())  # people only ever leave a role
+        if self._last is not None and self._last[0] == key and self._last[1] == left:
+            return self._last[2]
+        actions = self._actions(acting, memo_from, state)
+        for array in vars(actions).values():
+            array.flags.writeable = False
+        self._last = (key, left, actions)
+        return actions
+
+    def _actions(self, acting: np.ndarray, memo_from: np.ndarray, state: State) -> Actions:
+        a = self.a
         held = np.where(acting, self.held_stage, -1).astype(np.int8)
         # delegates act while any of their delegating leaders does
         delegating = (acting & (a.strategy == DELEGATE)).astype(float)
@@ -203,7 +221,6 @@ class Strategies:
         )
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
         rate = np.where(restricted, rate * self.time_factor, rate)
-        memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
         memo = (
             self._subtree(memo_from.tobytes())
             if len(memo_from)
