@@ -70,13 +70,8 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
         model = OrgModel(
             first.params, rng=[s.seed for s in specs], structure=first.structure, agents=False
         ).run()
-        keep = _kept_steps(first.params.steps, first.record_every)
-        series = model.series()
-        series = series[series["step"].isin(keep)][["replication", "step", *first.series]]
-        levels = None
-        if first.levels:
-            levels = model.levels()
-            levels = levels[levels["step"].isin(keep)]
+        series = _kept(model.series(), first)[["replication", "step", *first.series]]
+        levels = _kept(model.levels(), first) if first.levels else None
         outcomes = model.outcomes()
     except Exception as err:  # failing runs are recorded, not fatal
         if os.environ.get("ORGSIM_DEBUG"):
@@ -106,11 +101,17 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
 
 
 def _split(frame: pd.DataFrame, replications: int) -> list[pd.DataFrame | None]:
-    """One frame per replication (without the column), in one pass."""
-    parts: list[pd.DataFrame | None] = [None] * replications
-    for r, part in frame.groupby("replication", sort=True):
-        parts[int(str(r))] = part.drop(columns="replication").reset_index(drop=True)
-    return parts
+    """One frame per replication, in row order, without the column (one pass)."""
+    codes = frame["replication"].to_numpy()
+    frame = frame.drop(columns="replication")
+    if replications == 1:
+        return [frame.reset_index(drop=True)]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(replications + 1))
+    return [
+        frame.iloc[order[bounds[r] : bounds[r + 1]]].reset_index(drop=True)
+        for r in range(replications)
+    ]
 
 
 def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
@@ -120,6 +121,13 @@ def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
         groups.setdefault(spec.batch_key, []).append(spec)
     done = {r.key: r for group in groups.values() for r in run_batch(group)}
     return [done[s.key] for s in specs]
+
+
+def _kept(frame: pd.DataFrame, spec: RunSpec) -> pd.DataFrame:
+    """The rows of the steps a spec keeps (every ``record_every``-th and the last)."""
+    if spec.record_every == 1:
+        return frame
+    return frame[frame["step"].isin(_kept_steps(spec.params.steps, spec.record_every))]
 
 
 def _kept_steps(steps: int, every: int) -> np.ndarray:
