@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -172,6 +172,15 @@ class Org:
             frontier = children & ~inside
             inside |= frontier
         return inside
+
+    def with_follows(self, extra: np.ndarray) -> Org:
+        """The same organisation with ``extra`` follow ties added (other layers reused)."""
+        follows = np.concatenate([self.follows, extra])
+        org = replace(self, follows=follows)
+        if "layers" in self.__dict__:  # only the follow layer changes
+            follow = _csr(follows[:, 0], follows[:, 1], self.n)
+            org.__dict__["layers"] = {**self.layers, "follow": follow}
+        return org
 
     def forget_layers(self) -> None:
         """Free the cached :attr:`layers` (rebuilt on next use); a model keeps compiled copies."""

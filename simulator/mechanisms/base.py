@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -50,7 +50,7 @@ class Context:
         """
         endorse = endorsement_matrix(org, params.attention)
         if len(assignment.follows):
-            org = replace(org, follows=np.concatenate([org.follows, assignment.follows]))
+            org = org.with_follows(assignment.follows)
         observe = observation(org)
         coo = observe.tocoo()
         other = org.unit[coo.row] != org.unit[coo.col]
