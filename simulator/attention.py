@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from simulator.orgchart import GRADIENT_LEVELS, Org
 from simulator.params import AttentionParams
+from simulator.sparse import chain_of_command, union_max, without
 
 
 def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
@@ -73,15 +74,12 @@ class Attention:
             "team": p.team_weight,
             "lateral": p.lateral_weight,
         }
-        neighbours = sp.csr_matrix((org.n, org.n))
-        for name, w in weights.items():
-            neighbours = neighbours.maximum(layers[name] * w)
-        prestige = sp.diags(prestige_of(org, p))
-        follow = layers["follow"] - layers["follow"].multiply(neighbours > 0)
-        follow = (follow * p.follow_weight) @ prestige
-        neighbours = (neighbours @ prestige).tocsr()
-        follow = sp.csr_matrix(follow)
-        follow.eliminate_zeros()
+        ties = union_max([layers[name] for name in weights], list(weights.values()))
+        prestige = prestige_of(org, p)
+        follow = without(layers["follow"] * p.follow_weight, ties, prestige)
+        neighbours = sp.csr_matrix(  # tie weight * prestige of the watched account
+            (ties.data * prestige[ties.indices], ties.indices, ties.indptr), shape=ties.shape
+        )
         neighbours.eliminate_zeros()
         return cls(
             neighbours=neighbours,
@@ -140,12 +138,8 @@ class Attention:
 
 def observation(org: Org) -> sp.csr_matrix:
     """Binary matrix of who observes whom: the union of all tie types, follows included."""
-    union = sum((m for m in org.layers.values()), sp.csr_matrix((org.n, org.n)))
-    union = sp.csr_matrix(union)
-    union.data[:] = 1.0
-    union.setdiag(0)
-    union.eliminate_zeros()
-    return union
+    layers = list(org.layers.values())
+    return union_max(layers, [1.0] * len(layers), drop_diagonal=True)
 
 
 def endorsement_matrix(org: Org, p: AttentionParams) -> sp.csr_matrix:
@@ -155,26 +149,6 @@ def endorsement_matrix(org: Org, p: AttentionParams) -> sp.csr_matrix:
     below; a followed top leader weighs ``followed_endorsement`` (the larger weight counts
     where a followed leader is also in the chain).
     """
-    n = org.n
-    rows, cols, vals = [], [], []
-    above = org.manager.copy()
-    weight = 1.0
-    while (above >= 0).any() and weight > 0:
-        has = np.flatnonzero(above >= 0)
-        rows.append(has)
-        cols.append(above[has])
-        vals.append(np.full(len(has), weight))
-        above = np.where(above >= 0, org.manager[np.maximum(above, 0)], -1)
-        weight *= p.chain_decay
-    chain = sp.csr_matrix(
-        (
-            np.concatenate(vals or [np.zeros(0)]),
-            (
-                np.concatenate(rows or [np.zeros(0, int)]),
-                np.concatenate(cols or [np.zeros(0, int)]),
-            ),
-        ),
-        shape=(n, n),
+    return chain_of_command(
+        org.manager, p.chain_decay, org.layers["follow"], p.followed_endorsement
     )
-    followed = org.layers["follow"] * p.followed_endorsement
-    return sp.csr_matrix(chain.maximum(followed))
