@@ -99,6 +99,17 @@ def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
 
 
 @njit(cache=True)
+def _emit(
+    cols: np.ndarray, vals: np.ndarray, k: int, indices: np.ndarray, data: np.ndarray, at: int
+) -> int:
+    """Append a row's ``k`` gathered entries (sorted, merged) at ``at``; return the new end."""
+    kept = _sort_merge_max(cols, vals, k)
+    indices[at : at + kept] = cols[:kept]
+    data[at : at + kept] = vals[:kept]
+    return at + kept
+
+
+@njit(cache=True)
 def _union_max(
     n: int,
     ptrs: tuple[np.ndarray, ...],
@@ -131,10 +142,7 @@ def _union_max(
                 cols[k_row] = j
                 row_vals[k_row] = weights[k] * vals[k][q]
                 k_row += 1
-        kept = _sort_merge_max(cols, row_vals, k_row)
-        indices[at : at + kept] = cols[:kept]
-        data[at : at + kept] = row_vals[:kept]
-        at += kept
+        at = _emit(cols, row_vals, k_row, indices, data, at)
         indptr[i + 1] = at
     return indptr, indices[:at], data[:at]
 
@@ -208,9 +216,6 @@ def _chain(
         for q in range(f_ptr[i], f_ptr[i + 1]):
             cols[k], vals[k] = f_idx[q], f_val[q]
             k += 1
-        kept = _sort_merge_max(cols, vals, k)
-        indices[at : at + kept] = cols[:kept]
-        data[at : at + kept] = vals[:kept]
-        at += kept
+        at = _emit(cols, vals, k, indices, data, at)
         indptr[i + 1] = at
     return indptr, indices[:at], data[:at]
