@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -213,17 +214,13 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
     """Outcome rows of finished and of failed runs (with axis values and status), series and
     levels rows of ``results``."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    series, levels = [], []
     for r in results:
-        key: dict[str, Any] = {
-            "point": r.point,
-            "arm": r.arm,
-            "replication": r.replication,
-            "attempt": attempt,
-        }
         rows[r.ok].append(
             {
-                **key,
+                "point": r.point,
+                "arm": r.arm,
+                "replication": r.replication,
+                "attempt": attempt,
                 **plan.points[r.point],
                 "seed": plan.scenario.scenario.seed,
                 "status": "ok" if r.ok else "failed",
@@ -232,22 +229,28 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
                 **r.outcomes,
             }
         )
-        if r.series is not None:
-            series.append(r.series.assign(**key))
-        if r.levels is not None:
-            levels.append(r.levels.assign(**key))
-    frames = {
+    return {
         "outcomes": pd.DataFrame(rows[True]),
         "failed": pd.DataFrame(rows[False]),
-        "series": pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
-        "levels": pd.concat(levels, ignore_index=True) if levels else pd.DataFrame(),
+        "series": _keyed([(r, r.series) for r in results], attempt),
+        "levels": _keyed([(r, r.levels) for r in results], attempt),
     }
-    for name in ("series", "levels"):
-        frame = frames[name]
-        if not frame.empty:
-            first = [*KEY, "attempt"]
-            frames[name] = frame[[*first, *(c for c in frame.columns if c not in first)]]
-    return frames
+
+
+def _keyed(parts: list[tuple[RunResult, pd.DataFrame | None]], attempt: int) -> pd.DataFrame:
+    """The runs' per-step frames stacked, led by their key columns (one concatenation)."""
+    kept = [(r, frame) for r, frame in parts if frame is not None]
+    if not kept:
+        return pd.DataFrame()
+    lengths = [len(frame) for _, frame in kept]
+    stacked = pd.concat([frame for _, frame in kept], ignore_index=True)
+    keys = {
+        "point": np.repeat([r.point for r, _ in kept], lengths),
+        "arm": np.repeat(np.array([r.arm for r, _ in kept], dtype=object), lengths),
+        "replication": np.repeat([r.replication for r, _ in kept], lengths),
+        "attempt": np.full(len(stacked), attempt),
+    }
+    return pd.concat([pd.DataFrame(keys), stacked], axis=1)
 
 
 def read_table(
