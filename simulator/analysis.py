@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulator.metrics import EVENT_COLUMNS
+
 if TYPE_CHECKING:
     from simulator.results import Results
 
@@ -30,13 +32,7 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "top_poster",
     "frontline_poster",
     "reach",
-    "posts",
-    "engaged",
-    "criticised",
-    "lapses",
-    "pullbacks",
-    "aware",
-    "cross_unit",
+    *EVENT_COLUMNS,
     "leader_attention",
 )
 """Outcome columns :func:`summarise` describes by default (those present)."""

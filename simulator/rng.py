@@ -135,26 +135,22 @@ def philox4x32(
 
 
 @njit(cache=True, inline="always")
-def uniform_at(key: np.ndarray, slot: int, t: int, i: int) -> float:
+def uniform_at2(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int) -> float:
     """The uniform number in [0, 1) of person ``i`` at step ``t`` in draw slot ``slot``.
 
-    ``key`` is a replication's two 32-bit key words (as ``uint64``). The counter is
+    ``k0, k1`` are a replication's two 32-bit key words (as ``uint64``). The counter is
     ``(i, t, slot, 0)``; the first two output words make 64 bits, of which the top 53 become
     the double (as numpy turns 64 random bits into a double).
     """
-    w0, w1, _, _ = philox4x32(
-        np.uint64(i), np.uint64(t), np.uint64(slot), np.uint64(0), key[0], key[1]
-    )
+    w0, w1, _, _ = philox4x32(np.uint64(i), np.uint64(t), np.uint64(slot), np.uint64(0), k0, k1)
     bits = (w1 << np.uint64(32)) | w0
     return float(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, inline="always")
-def uniform_at2(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int) -> float:
-    """:func:`uniform_at` with the key words passed separately (vectorises over keys)."""
-    w0, w1, _, _ = philox4x32(np.uint64(i), np.uint64(t), np.uint64(slot), np.uint64(0), k0, k1)
-    bits = (w1 << np.uint64(32)) | w0
-    return float(bits >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+def uniform_at(key: np.ndarray, slot: int, t: int, i: int) -> float:
+    """:func:`uniform_at2` with the key words as one array (a row of ``Draws.philox_keys``)."""
+    return uniform_at2(key[0], key[1], slot, t, i)
 
 
 @njit(cache=True)

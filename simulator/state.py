@@ -89,15 +89,6 @@ PER_PERSON: tuple[str, ...] = (
 """The ``(R, n)`` fields, in the order the fused kernels take them."""
 
 
-def contiguous(state: State) -> State:
-    """Make every array of ``state`` C-contiguous, in place (a no-op when they are)."""
-    for name in (*PER_PERSON, "exposure"):
-        value = getattr(state, name)
-        if not value.flags.c_contiguous:
-            setattr(state, name, np.ascontiguousarray(value))
-    return state
-
-
 def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> State:
     """Draw individual traits and the initial stages, one replication per generator.
 

@@ -9,7 +9,7 @@ What each account shows in a week (active, engaged, criticised, posts by kind, e
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
 per account and stay in cache for large organisations; the sums over ties run in CSR order,
 as scipy's products do. Uniform numbers come from the replication's Philox key and
-``(person, week, slot)`` (:func:`simulator.rng.uniform_at`): the dense decision numbers in
+``(person, week, slot)`` (:func:`simulator.rng.uniform_at2`): the dense decision numbers in
 one vectorised pass, the rare ones (posting, responses, memos) only where needed.
 """
 
@@ -20,11 +20,17 @@ import math
 import numpy as np
 from numba import njit
 
-from simulator.rng import SLOTS, uniform_at, uniform_at2
+from simulator.mechanisms.base import Events
+from simulator.rng import SLOTS, uniform_at2
+from simulator.state import LISTENER, NON_USER, POSTER, SOURCES
 
-NON_USER, LISTENER, POSTER = 0, 1, 2
-ASSIGNED, GUIDELINE, SPONTANEOUS = 0, 4, 5  # indices into simulator.state.SOURCES
-POSTS, ENGAGED, CRITICISED, LAPSES, PULLBACKS, AWARE, CROSS = range(7)  # Events.NAMES
+ASSIGNED, GUIDELINE, SPONTANEOUS = (
+    SOURCES.index(s) for s in ("assigned", "guideline", "spontaneous")
+)
+POSTS, ENGAGED, CRITICISED, LAPSES, PULLBACKS, AWARE, CROSS = (
+    Events.NAMES.index(e)
+    for e in ("posts", "engaged", "criticised", "lapses", "pullbacks", "aware", "cross_unit")
+)
 S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBACK, S_MEMO = (
     SLOTS.index(s)
     for s in "exposure decision lapse posting engagement criticism pullback memo".split()  # noqa: SIM905
@@ -36,7 +42,8 @@ S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBAC
 # aware (13). Its low 11 bits index SHOWN, the six numbers the attention sums add up.
 ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT = np.uint32(1), np.uint32(2), np.uint32(4)
 KIND_SHIFT, POSTS_SHIFT, POSTS_EXACT = 3, 5, 63
-DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = np.uint32(1 << 11), np.uint32(1 << 12), np.uint32(1 << 13)
+AWARE_SHIFT = 13
+DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = (np.uint32(1 << b) for b in (11, 12, AWARE_SHIFT))
 CODE_MASK = np.uint32((1 << 11) - 1)
 
 
@@ -93,13 +100,13 @@ def chance(gap: float, noise: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def draw_below(key: np.ndarray, slot: int, t: int, i: int, p: float) -> bool:
+def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float) -> bool:
     """``u < p`` for the person's number in ``slot``; no number is computed when p is 0 or 1."""
     if p <= 0.0:
         return False
     if p >= 1.0:
         return True
-    return uniform_at(key, slot, t, i) < p
+    return uniform_at2(k0, k1, slot, t, i) < p
 
 
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
@@ -114,8 +121,7 @@ def exact_row(v: np.uint32, posts: int) -> np.ndarray:
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def step(
     t: int,
-    k0: np.ndarray,  # (R,) first Philox key word of each replication
-    k1: np.ndarray,  # (R,) second key word
+    keys: np.ndarray,  # (R, 2) Philox key words of each replication
     # state, (R, n) unless noted; updated in place
     stage: np.ndarray,
     comfort: np.ndarray,
@@ -160,6 +166,7 @@ def step(
     # per person
     kind: np.ndarray,
     criticise: np.ndarray,
+    criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
     cross_observers: np.ndarray,
     nb_total: np.ndarray,
     fo_total: np.ndarray,
@@ -180,10 +187,9 @@ def step(
     shows = np.zeros(n, dtype=np.uint32)
     posts_now = np.zeros(n, dtype=np.int64)
     u = np.zeros(n)
-    criticise_1 = 1 - (1 - criticise)
     for r in range(R):
         week(
-            t, k0[r], k1[r],
+            t, keys[r, 0], keys[r, 1],
             stage[r], comfort[r], explicit[r], tacit[r], threshold[r], risk[r], innovator[r],
             last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
             criticised_total[r], lapses[r], pullbacks[r], left[r], adopted_at[r], source[r],
@@ -268,8 +274,6 @@ def week(
     c_rate = p[P_COMFORT_RATE]
     log_keep = math.log1p(-p[P_TACIT_RATE])
     engage_1 = 1 - (1 - p[P_ENGAGE])
-    key = np.empty(2, dtype=np.uint64)
-    key[0], key[1] = k0, k1
     # -- 1. interventions, 2. posting, 3. responses: each person on their own -------------
     for i in range(n):
         shows[i] = 0
@@ -285,13 +289,17 @@ def week(
             gain = p[P_G_STRENGTH] * max(0.0, p[P_G_CAP] - explicit[i])
             explicit[i] = explicit[i] + gain
             guideline_gain[i] = guideline_gain[i] + gain
-            if stage[i] == NON_USER and h < 0 and draw_below(key, S_MEMO, t, i, p[P_G_AWARENESS]):
+            if (
+                stage[i] == NON_USER
+                and h < 0
+                and draw_below(k0, k1, S_MEMO, t, i, p[P_G_AWARENESS])
+            ):
                 stage[i] = LISTENER
                 events[AWARE] += 1
         if stage[i] != POSTER:
             continue
         whole = math.floor(rate[i])
-        k = int(whole) + int(draw_below(key, S_POSTING, t, i, rate[i] - whole))
+        k = int(whole) + int(draw_below(k0, k1, S_POSTING, t, i, rate[i] - whole))
         if k == 0:
             continue
         posts_total[i] += k
@@ -301,18 +309,18 @@ def week(
         posts_now[i] = k
         shows[i] = (min(k, POSTS_EXACT) << POSTS_SHIFT) | (kind[i] << KIND_SHIFT)
         q_e = engage_1 if k == 1 else 1 - (1 - p[P_ENGAGE]) ** float(k)
-        if draw_below(key, S_ENGAGEMENT, t, i, q_e):
+        if draw_below(k0, k1, S_ENGAGEMENT, t, i, q_e):
             shows[i] |= ENGAGED_BIT
             engaged_total[i] += 1
             events[ENGAGED] += 1
         q_c = criticise_1[i] if k == 1 else 1 - (1 - criticise[i]) ** float(k)
-        if not draw_below(key, S_CRITICISM, t, i, q_c):
+        if not draw_below(k0, k1, S_CRITICISM, t, i, q_c):
             continue
         shows[i] |= CRITICISED_BIT
         criticised_total[i] += 1
         events[CRITICISED] += 1
         comfort[i] = max(0.0, comfort[i] - p[P_COMFORT_LOSS])
-        if draw_below(key, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i]):
+        if draw_below(k0, k1, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i]):
             stage[i] = LISTENER
             cooldown_until[i] = t + int(p[P_COOLDOWN]) + 1
             pullbacks[i] += 1
@@ -426,7 +434,7 @@ def week(
         if s == NON_USER:
             m = 0
             for q in range(ob_ptr[i], ob_ptr[i + 1]):
-                m += (shows[ob_idx[q]] >> 13) & 1
+                m += (shows[ob_idx[q]] >> AWARE_SHIFT) & 1
             if u[i] < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                 stage[i] = LISTENER
                 events[AWARE] += 1

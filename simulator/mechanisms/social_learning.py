@@ -25,7 +25,7 @@ from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
-from simulator.state import PER_PERSON, State, contiguous
+from simulator.state import PER_PERSON, State
 from simulator.strategies import Actions
 
 POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
@@ -82,8 +82,17 @@ class SocialLearning(Mechanism):
             kernel.P_G_AWARENESS: g.guideline_awareness,
         }
         self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
-        csr = (att.neighbours, att.follows, ctx.observe, ctx.endorse, ctx.assignment.delegates)
-        self.network = tuple(a for m in csr for a in (m.indptr, m.indices, m.data))
+        # the kernel's network arguments: CSR arrays, without the data of the binary ones
+        nb, fo, ob, en = (att.neighbours, att.follows, ctx.observe, ctx.endorse)
+        dl = ctx.assignment.delegates
+        self.network = (
+            *(nb.indptr, nb.indices, nb.data),
+            *(fo.indptr, fo.indices, fo.data),
+            *(ob.indptr, ob.indices),
+            *(en.indptr, en.indices, en.data),
+            *(dl.indptr, dl.indices),
+        )
+        self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = int(np.diff(ctx.observe.indptr).max(initial=0))
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
         self.switches = (
@@ -96,21 +105,14 @@ class SocialLearning(Mechanism):
         """One week; phases run in order, each reading what the previous phase produced."""
         if not isinstance(u, StepDraws):
             raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
-        contiguous(state)
         R = state.replications
         events = Events(R)
         counts = np.zeros((R, len(Events.NAMES)))
-        adoptions = events.counts["adoptions"]
         held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
-        nb_ptr, nb_idx, nb_w, fo_ptr, fo_idx, fo_w, ob_ptr, ob_idx, _, en_ptr, en_idx, en_w = (
-            self.network[:12]
-        )
-        dl_ptr, dl_idx, _ = self.network[12:]
-        att, ctx = self.ctx.attention, self.ctx
+        ctx = self.ctx
         kernel.step(
             t,
-            np.ascontiguousarray(u.philox_keys[:, 0]),
-            np.ascontiguousarray(u.philox_keys[:, 1]),
+            u.philox_keys,
             *(getattr(state, name) for name in PER_PERSON),
             state.exposure,
             held,
@@ -119,29 +121,18 @@ class SocialLearning(Mechanism):
             actions.memo,
             bool(actions.memo.any()),
             actions.delegating,
-            nb_ptr,
-            nb_idx,
-            nb_w,
-            fo_ptr,
-            fo_idx,
-            fo_w,
-            ob_ptr,
-            ob_idx,
-            en_ptr,
-            en_idx,
-            en_w,
-            dl_ptr,
-            dl_idx,
+            *self.network,
             ctx.kind,
             self.criticise,
+            self.criticise_1,
             ctx.cross_observers,
-            att.neighbour_total,
-            att.follow_total,
+            ctx.attention.neighbour_total,
+            ctx.attention.follow_total,
             *self.switches,
             self.scalars,
             self.unaware,
             counts,
-            adoptions,
+            events.counts["adoptions"],
         )
         for k, name in enumerate(Events.NAMES):
             events.counts[name] = counts[:, k]
