@@ -66,7 +66,7 @@ class Labels(tuple[str, ...]):
         return isinstance(other, tuple) and len(other) == self._n and tuple(self) == other
 
     def __hash__(self) -> int:
-        return hash((self._n, self._numbered))
+        return hash(tuple(self))  # as the tuple it equals
 
     def __repr__(self) -> str:
         return f"Labels({self._n}, numbered={self._numbered})"
