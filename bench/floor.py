@@ -1,15 +1,16 @@
 """The memory-traffic floor of one engine step: the bytes a step must move / memory bandwidth.
 
-A step of ``social_learning`` must at least read every state array of shape ``(R, n)`` once
-and write back the ones that change, and read the network it sums over: the CSR arrays
-(``indptr``, ``indices``, ``data``) of the attention weights on neighbours and on followed
-accounts, of who observes whom (awareness) and of the endorsement weights of one's own
-leaders. The bytes are taken from the model's own objects (``nbytes``), so they follow the
-engine's dtypes and batch size; the bandwidth is measured here on one core (numpy is single
-threaded for these operations, as the engine's step is). Time below ``bytes / bandwidth`` is
-impossible for a step that streams its data from memory; the ratio engine / floor says how far
-the engine is from that bound. (A floor, not a target: it leaves out the per-step strategy
-arrays, the draws and the record, and for small organisations the data fit in cache.)
+A step of ``social_learning`` must at least read every state array of shape ``(R, n)`` once and
+write back the ones that change, and read the network it sums over: the CSR patterns
+(``indptr``, ``indices``) and one-byte weight codes of the attention weights on neighbours and
+on followed accounts and of the endorsement weights of one's own leaders, and the pattern of
+the accounts observed without attention (awareness; empty unless a weight is 0). The bytes are
+taken from the model's own objects (``nbytes``), so they follow the engine's dtypes and batch
+size; the bandwidth is measured here on one core (numpy is single threaded for these
+operations, as the engine's step is). Time below ``bytes / bandwidth`` is impossible for a step
+that streams its data from memory; the ratio engine / floor says how far the engine is from
+that bound. (A floor, not a target: it leaves out the per-step strategy arrays, the draws and
+the record, and for small organisations the data fit in cache.)
 
 Usage: ``python bench/floor.py [--people 1000000] [--replications 1] [--gib 1]``.
 """
@@ -21,7 +22,6 @@ import time
 from dataclasses import dataclass, fields
 
 import numpy as np
-import scipy.sparse as sp
 
 from simulator import OrgModel, Params, build_org
 
@@ -59,17 +59,12 @@ def measure_bandwidth(nbytes: int = 1 << 30, repeats: int = 5) -> Bandwidth:
     return Bandwidth(copy=2 * src.nbytes / copy, read=src.nbytes / read, nbytes=src.nbytes)
 
 
-def csr_nbytes(matrix: sp.csr_matrix) -> int:
-    """Bytes of a CSR matrix's three arrays."""
-    return int(matrix.indptr.nbytes + matrix.indices.nbytes + matrix.data.nbytes)
-
-
 def step_bytes(model: OrgModel) -> dict[str, int]:
     """Bytes one step of ``model`` must move, by part (see the module docstring).
 
     ``state_read``: every :class:`simulator.state.State` array once; ``state_write``: the
     arrays a step may change (all but the static traits); ``csr``: the attention (neighbours
-    and follows), observation and endorsement matrices.
+    and follows), unattended observation and endorsement matrices, as the kernel reads them.
     """
     state = model.state
     arrays = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "extra"}
@@ -77,13 +72,14 @@ def step_bytes(model: OrgModel) -> dict[str, int]:
     read = sum(int(a.nbytes) for a in arrays.values())
     write = sum(int(a.nbytes) for k, a in arrays.items() if k not in STATIC_TRAITS)
     ctx = model.context
-    matrices = {
-        "attention.neighbours": ctx.attention.neighbours,
-        "attention.follows": ctx.attention.follows,
-        "observe": ctx.observe,
-        "endorse": ctx.endorse,
+    att = ctx.attention
+    coded = {  # what the kernel reads: patterns and one-byte weight codes
+        "attention.neighbours": att.neighbour_weights.nbytes,
+        "attention.follows": att.follow_weights.nbytes,
+        "unattended": sum(int(a.nbytes) for a in ctx.unattended()),
+        "endorse": ctx.endorse_weights.nbytes,
     }
-    csr = {name: csr_nbytes(m) for name, m in matrices.items()}
+    csr = {name: int(b) for name, b in coded.items()}
     out = {"state_read": read, "state_write": write, **{f"csr.{k}": v for k, v in csr.items()}}
     out["csr"] = sum(csr.values())
     out["total"] = read + write + out["csr"]

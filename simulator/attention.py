@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from simulator.orgchart import GRADIENT_LEVELS, Org
 from simulator.params import AttentionParams
-from simulator.sparse import chain_of_command, union_max, without
+from simulator.sparse import Coded, chain_of_command, union_max, without
 
 
 def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
@@ -58,8 +58,8 @@ class Frame:
 class Attention:
     """Attention weights split into a neighbour part and a capped follow part."""
 
-    neighbours: sp.csr_matrix  # unnormalised weights on network neighbours
-    follows: sp.csr_matrix  # unnormalised weights on followed non-neighbours
+    neighbour_weights: Coded  # unnormalised weights on network neighbours
+    follow_weights: Coded  # unnormalised weights on followed non-neighbours
     neighbour_total: np.ndarray  # (n,) row sums of ``neighbours``
     follow_total: np.ndarray  # (n,) row sums of ``follows``
     cap: float
@@ -82,13 +82,23 @@ class Attention:
         )
         neighbours.eliminate_zeros()
         return cls(
-            neighbours=neighbours,
-            follows=follow,
+            neighbour_weights=Coded.from_csr(neighbours),
+            follow_weights=Coded.from_csr(follow),
             neighbour_total=np.asarray(neighbours.sum(axis=1)).ravel(),
             follow_total=np.asarray(follow.sum(axis=1)).ravel(),
             cap=p.follow_cap,
             silent_count=p.silent_leaders_count,
         )
+
+    @property
+    def neighbours(self) -> sp.csr_matrix:
+        """Unnormalised weights on network neighbours (a scipy copy, for inspection)."""
+        return self.neighbour_weights.csr()
+
+    @property
+    def follows(self) -> sp.csr_matrix:
+        """Unnormalised weights on followed non-neighbours (a scipy copy, for inspection)."""
+        return self.follow_weights.csr()
 
     def frame(self, active: np.ndarray) -> Frame:
         """This step's follow scale, normaliser and visible followed accounts.
@@ -122,14 +132,14 @@ class Attention:
         """
         x = np.stack([np.asarray(v, dtype=float) for v in xs])
         weighted = product(self.neighbours, x)
-        if self.follows.nnz:
+        if self.follow_weights.nnz:
             weighted += frame.scale * product(self.follows, x * frame.visible)
         total = frame.total
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
 
     def matrix(self) -> sp.csr_matrix:
         """The static row-normalised attention matrix (silent accounts counted)."""
-        frame = self.frame(np.ones((1, self.neighbours.shape[0]), dtype=bool))
+        frame = self.frame(np.ones((1, self.neighbour_weights.shape[0]), dtype=bool))
         scale, total = frame.scale[0], frame.total[0]
         inv = np.where(total > 0, 1 / np.where(total > 0, total, 1), 0)
         w = sp.diags(inv) @ (self.neighbours + sp.diags(scale) @ self.follows)

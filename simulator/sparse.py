@@ -18,6 +18,7 @@ array([[3., 3., 0.],
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -219,3 +220,143 @@ def _chain(
         at = _emit(cols, vals, k, indices, data, at)
         indptr[i + 1] = at
     return indptr, indices[:at], data[:at]
+
+
+@dataclass(frozen=True, eq=False)
+class Coded:
+    """A sparse matrix with few distinct values, stored as its CSR pattern and value codes.
+
+    The organisation's weight matrices hold a handful of distinct values (tie weight times
+    a level's prestige, chain-of-command decay), so one byte per entry indexes a small table
+    instead of eight bytes of value: the kernel reads ``table[codes[q]]``, the same number.
+    """
+
+    indptr: np.ndarray  # int32, n + 1
+    indices: np.ndarray  # int32
+    codes: np.ndarray  # uint8 (uint16 or int32 for many distinct values)
+    table: np.ndarray  # float64: the distinct values
+    shape: tuple[int, int]
+
+    @classmethod
+    def from_csr(cls, matrix: sp.csr_matrix) -> Coded:
+        """Code ``matrix``'s values (the scipy matrix can be dropped afterwards)."""
+        data = np.asarray(matrix.data, dtype=np.float64)
+        table, codes, found = _code_values(data, 256)
+        if not found:  # more than 256 distinct values
+            table, inverse = np.unique(data, return_inverse=True)
+            codes = inverse.astype(np.uint16 if len(table) <= 1 << 16 else np.int32)
+        wide = len(data) >= np.iinfo(np.int32).max
+        return cls(
+            indptr=np.asarray(matrix.indptr, dtype=np.int64 if wide else np.int32),
+            indices=np.asarray(matrix.indices, dtype=np.int32),
+            codes=codes,
+            table=table,
+            shape=(int(matrix.shape[0]), int(matrix.shape[1])),
+        )
+
+    @property
+    def nnz(self) -> int:
+        return len(self.indices)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.nbytes) for a in (self.indptr, self.indices, self.codes, self.table))
+
+    def csr(self) -> sp.csr_matrix:
+        """The matrix as scipy CSR (a new copy of the values)."""
+        return sp.csr_matrix((self.table[self.codes], self.indices, self.indptr), shape=self.shape)
+
+
+@njit(cache=True)
+def _code_values(data: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Table of the distinct values of ``data`` in order of appearance, and each entry's
+    index into it; ``found`` is False when there are more than ``most`` distinct values."""
+    table = np.empty(most)
+    codes = np.empty(len(data), dtype=np.uint8)
+    k = 0
+    last = 0
+    for q in range(len(data)):
+        v = data[q]
+        if k > 0 and table[last] == v:  # runs of equal values are common
+            codes[q] = last
+            continue
+        c = 0
+        while c < k and table[c] != v:
+            c += 1
+        if c == k:
+            if k == most:
+                return table[:0].copy(), codes[:0].copy(), False
+            table[k] = v
+            k += 1
+        codes[q] = c
+        last = c
+    return table[:k].copy(), codes, True
+
+
+def observers(layers: Sequence[sp.csr_matrix], unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Over the union of the layers without the diagonal (who observes whom): the number of
+    observers of each person in another unit (float), and how many accounts each observes."""
+    n = layers[0].shape[0]
+    return _observers(
+        n,
+        tuple(np.asarray(m.indptr, dtype=np.int64) for m in layers),
+        tuple(np.asarray(m.indices, dtype=np.int32) for m in layers),
+        np.asarray(unit, dtype=np.int64),
+    )
+
+
+@njit(cache=True)
+def _observers(
+    n: int, ptrs: tuple[np.ndarray, ...], idxs: tuple[np.ndarray, ...], unit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    cross = np.zeros(n)
+    count = np.zeros(n, dtype=np.int64)
+    seen = np.full(n, -1, dtype=np.int64)  # seen[j] == i: j already counted in row i
+    for i in range(n):
+        for k in range(len(ptrs)):
+            for q in range(ptrs[k][i], ptrs[k][i + 1]):
+                j = idxs[k][q]
+                if j == i or seen[j] == i:
+                    continue
+                seen[j] = i
+                count[i] += 1
+                if unit[i] != unit[j]:
+                    cross[j] += 1.0
+    return cross, count
+
+
+def pattern_minus(matrix: sp.csr_matrix, others: Sequence[Coded]) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(indptr, indices)`` of the entries of ``matrix`` in none of ``others``."""
+    indptr, indices = _pattern_minus(
+        np.asarray(matrix.indptr, dtype=np.int64),
+        np.asarray(matrix.indices, dtype=np.int32),
+        tuple(np.asarray(m.indptr, dtype=np.int64) for m in others),
+        tuple(m.indices for m in others),
+    )
+    return indptr, indices
+
+
+@njit(cache=True)
+def _pattern_minus(
+    ptr: np.ndarray, idx: np.ndarray, ptrs: tuple[np.ndarray, ...], idxs: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(ptr) - 1
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    indices = np.empty(len(idx), dtype=np.int32)
+    at = 0
+    for i in range(n):
+        for q in range(ptr[i], ptr[i + 1]):
+            j = idx[q]
+            found = False
+            for k in range(len(ptrs)):
+                for s in range(ptrs[k][i], ptrs[k][i + 1]):
+                    if idxs[k][s] == j:
+                        found = True
+                        break
+                if found:
+                    break
+            if not found:
+                indices[at] = j
+                at += 1
+        indptr[i + 1] = at
+    return indptr, indices[:at].copy()

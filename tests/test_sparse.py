@@ -1,4 +1,5 @@
-"""The compiled matrix builders give exactly what scipy's operators give (random layers)."""
+"""The compiled matrix builders give exactly what scipy's operators give (random layers);
+coded weights and the observation pattern the kernel reads are the same matrices."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.sparse import chain_of_command, union_max, without
+from simulator import OrgModel, Params
+from simulator.attention import observation
+from simulator.sparse import Coded, chain_of_command, observers, union_max, without
 
 
 def binary(rng: np.random.Generator, n: int, density: float) -> sp.csr_matrix:
@@ -75,3 +78,53 @@ def test_chain_of_command_weights_every_leader_above(seed, n, decay, fe) -> None
         weight *= decay
     want = want.maximum(followed * fe)
     assert_same(chain_of_command(manager, decay, followed, fe), want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40), distinct=st.integers(1, 300))
+def test_coded_matrix_keeps_every_value_exactly(seed: int, n: int, distinct: int) -> None:
+    rng = np.random.default_rng(seed)
+    m = binary(rng, n, rng.uniform(0, 0.9))
+    m.data = rng.choice(rng.uniform(0.1, 5.0, distinct), size=m.nnz)
+    coded = Coded.from_csr(m)
+    assert coded.codes.dtype == (np.uint8 if len(np.unique(m.data)) <= 256 else np.uint16)
+    assert len(coded.table) == len(np.unique(m.data))
+    assert_same(coded.csr(), m)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40))
+def test_observers_count_the_union_without_the_diagonal(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    layers = [binary(rng, n, rng.uniform(0, 0.4)) for _ in range(3)]
+    unit = rng.integers(0, 3, n)
+    cross, count = observers(layers, unit)
+    pattern = union_max(layers, [1.0] * 3, drop_diagonal=True).tocoo()
+    other = unit[pattern.row] != unit[pattern.col]
+    assert np.array_equal(cross, np.bincount(pattern.col[other], minlength=n).astype(float))
+    assert np.array_equal(count, np.bincount(pattern.row, minlength=n))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    zero=st.lists(st.sampled_from(["manager", "report", "team", "lateral", "follow"]), max_size=3),
+)
+def test_kernel_observes_neighbours_follows_and_the_unattended(seed: int, zero: list) -> None:
+    """What the kernel counts for awareness (neighbours, followed accounts and the accounts
+    observed without attention, oneself left out) is exactly the observation matrix."""
+    updates = {"org.size": 60, "leaders.strategy": "delegate"}
+    updates |= {f"attention.{name}_weight": 0.0 for name in zero}
+    model = OrgModel(Params().with_updates(updates), rng=seed, agents=False)
+    ctx = model.context
+    parts = [
+        ctx.attention.neighbour_weights.csr(),
+        ctx.attention.follow_weights.csr(),
+        sp.csr_matrix((np.ones(len(ctx.unattended()[1])), *ctx.unattended()[::-1]), shape=(60, 60)),
+    ]
+    seen = sum((p != 0).astype(int) for p in parts)
+    seen.setdiag(0)
+    seen.eliminate_zeros()
+    assert seen.max() == 1  # the three parts are disjoint
+    assert_same(sp.csr_matrix(seen, dtype=float), observation(ctx.org))
+    assert np.array_equal(ctx.observed, np.diff(observation(ctx.org).indptr))

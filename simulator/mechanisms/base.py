@@ -15,6 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,6 +24,7 @@ import scipy.sparse as sp
 from simulator.attention import Attention, endorsement_matrix, observation, spread
 from simulator.orgchart import Org
 from simulator.params import Params
+from simulator.sparse import Coded, observers, pattern_minus
 from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
 from simulator.strategies import Actions, Assignment
 
@@ -35,11 +37,11 @@ class Context:
     params: Params
     assignment: Assignment
     attention: Attention
-    observe: sp.csr_matrix  # binary: row i observes column j
-    endorse: sp.csr_matrix  # weights of each person's own leaders
+    endorse_weights: Coded  # weights of each person's own leaders
     kind: np.ndarray  # (n,) index into KINDS
     top: np.ndarray  # (n,) bool: followed-level leaders
     cross_observers: np.ndarray  # (n,) observers of each person in another unit
+    observed: np.ndarray  # (n,) int: how many accounts each person observes
 
     @classmethod
     def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
@@ -51,21 +53,38 @@ class Context:
         endorse = endorsement_matrix(org, params.attention)
         if len(assignment.follows):
             org = org.with_follows(assignment.follows)
-        observe = observation(org)
-        coo = observe.tocoo()
-        other = org.unit[coo.row] != org.unit[coo.col]
-        cross = np.bincount(coo.col[other], minlength=org.n).astype(float)
+        cross, observed = observers(list(org.layers.values()), org.unit)
         return cls(
             org=org,
             params=params,
             assignment=assignment,
             attention=Attention.build(org, params.attention),
-            observe=observe,
-            endorse=endorse,
+            endorse_weights=Coded.from_csr(endorse),
             kind=assignment.kind(org),
             top=(org.level < params.org.follow_levels) & org.is_leader,
             cross_observers=cross,
+            observed=observed,
         )
+
+    @cached_property
+    def observe(self) -> sp.csr_matrix:
+        """Binary matrix of who observes whom (row i observes column j), made on first use."""
+        return observation(self.org)
+
+    @property
+    def endorse(self) -> sp.csr_matrix:
+        """Weights of each person's own leaders (a scipy copy, for inspection)."""
+        return self.endorse_weights.csr()
+
+    def unattended(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR ``(indptr, indices)`` of the observed accounts that take no attention (tie
+        types or follows of weight 0): with the attention's neighbours and followed accounts
+        they make up everyone a person observes. Empty unless a weight is 0."""
+        att, p = self.attention, self.params.attention
+        weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
+        if min(weights) > 0 and p.follow_weight > 0:
+            return np.zeros(self.org.n + 1, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return pattern_minus(self.observe, [att.neighbour_weights, att.follow_weights])
 
 
 @dataclass
@@ -221,4 +240,4 @@ def observed_count(ctx: Context, adopted: np.ndarray) -> np.ndarray:
 
 def observed_total(ctx: Context) -> np.ndarray:
     """Number of accounts each person observes, shape ``(n,)``."""
-    return np.asarray(ctx.observe.sum(axis=1)).ravel()
+    return ctx.observed.astype(float)

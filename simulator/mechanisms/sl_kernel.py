@@ -109,6 +109,17 @@ def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float
     return uniform_at2(k0, k1, slot, t, i) < p
 
 
+@njit(cache=True, inline="always")
+def aware_seen(i: int, shows: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
+    """How many of row ``i``'s accounts (oneself left out) make their observers aware."""
+    m = 0
+    for q in range(ptr[i], ptr[i + 1]):
+        j = idx[q]
+        if j != i:
+            m += (shows[j] >> AWARE_SHIFT) & 1
+    return m
+
+
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def exact_row(v: np.uint32, posts: int) -> np.ndarray:
     """The shown numbers of an account that posted more than SHOWN's table holds."""
@@ -149,18 +160,22 @@ def step(
     memo: np.ndarray,  # (n,)
     any_memo: bool,
     delegating: np.ndarray,  # (n,)
-    # network (CSR arrays)
+    # network: CSR patterns, weights as codes into tables (nb, fo, en); ux: observed, no
+    # attention
     nb_ptr: np.ndarray,
     nb_idx: np.ndarray,
-    nb_w: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
     fo_ptr: np.ndarray,
     fo_idx: np.ndarray,
-    fo_w: np.ndarray,
-    ob_ptr: np.ndarray,
-    ob_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    ux_ptr: np.ndarray,
+    ux_idx: np.ndarray,
     en_ptr: np.ndarray,
     en_idx: np.ndarray,
-    en_w: np.ndarray,
+    en_code: np.ndarray,
+    en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
     # per person
@@ -195,8 +210,8 @@ def step(
             criticised_total[r], lapses[r], pullbacks[r], left[r], adopted_at[r], source[r],
             guideline_gain[r], exposure[:, r],
             held[r], rate[r], restricted, memo, any_memo, delegating,
-            nb_ptr, nb_idx, nb_w, fo_ptr, fo_idx, fo_w, ob_ptr, ob_idx,
-            en_ptr, en_idx, en_w, dl_ptr, dl_idx,
+            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
+            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
             kind, criticise, criticise_1, cross_observers, nb_total, fo_total,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
             events[r], adoptions[r], shows, posts_now, u,
@@ -235,15 +250,18 @@ def week(
     delegating: np.ndarray,
     nb_ptr: np.ndarray,
     nb_idx: np.ndarray,
-    nb_w: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
     fo_ptr: np.ndarray,
     fo_idx: np.ndarray,
-    fo_w: np.ndarray,
-    ob_ptr: np.ndarray,
-    ob_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    ux_ptr: np.ndarray,
+    ux_idx: np.ndarray,
     en_ptr: np.ndarray,
     en_idx: np.ndarray,
-    en_w: np.ndarray,
+    en_code: np.ndarray,
+    en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
     kind: np.ndarray,
@@ -354,7 +372,7 @@ def week(
     for i in range(n):
         x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):
-            j, wq = nb_idx[q], nb_w[q]
+            j, wq = nb_idx[q], nb_tab[nb_code[q]]
             v = shows[j]
             row = SHOWN[v & CODE_MASK]
             x0 += wq * row[0]
@@ -371,7 +389,7 @@ def week(
         if has_follows:
             f0 = f1 = f2 = f3 = f4 = f5 = 0.0
             for q in range(fo_ptr[i], fo_ptr[i + 1]):
-                j, wq = fo_idx[q], fo_w[q]
+                j, wq = fo_idx[q], fo_tab[fo_code[q]]
                 v = shows[j]
                 row = SHOWN[v & CODE_MASK]
                 f0 += wq * row[0]
@@ -400,7 +418,7 @@ def week(
             x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         num = den = 0.0
         for q in range(en_ptr[i], en_ptr[i + 1]):
-            v, wq = shows[en_idx[q]], en_w[q]
+            v, wq = shows[en_idx[q]], en_tab[en_code[q]]
             sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
             num += wq * sig
             den += wq * (1.0 if v & COUNTED_BIT else 0.0)
@@ -432,9 +450,9 @@ def week(
             continue  # held people keep their stage (phase 1 set it)
         s = stage[i]
         if s == NON_USER:
-            m = 0
-            for q in range(ob_ptr[i], ob_ptr[i + 1]):
-                m += (shows[ob_idx[q]] >> AWARE_SHIFT) & 1
+            m = aware_seen(i, shows, nb_ptr, nb_idx)
+            m += aware_seen(i, shows, fo_ptr, fo_idx)
+            m += aware_seen(i, shows, ux_ptr, ux_idx)
             if u[i] < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                 stage[i] = LISTENER
                 events[AWARE] += 1

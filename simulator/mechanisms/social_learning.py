@@ -82,18 +82,19 @@ class SocialLearning(Mechanism):
             kernel.P_G_AWARENESS: g.guideline_awareness,
         }
         self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
-        # the kernel's network arguments: CSR arrays, without the data of the binary ones
-        nb, fo, ob, en = (att.neighbours, att.follows, ctx.observe, ctx.endorse)
+        # the kernel's network arguments: CSR patterns, weights as codes into small tables;
+        # whom one observes = neighbours + followed accounts + the unattended rest
+        nb, fo, en = att.neighbour_weights, att.follow_weights, ctx.endorse_weights
         dl = ctx.assignment.delegates
         self.network = (
-            *(nb.indptr, nb.indices, nb.data),
-            *(fo.indptr, fo.indices, fo.data),
-            *(ob.indptr, ob.indices),
-            *(en.indptr, en.indices, en.data),
+            *(nb.indptr, nb.indices, nb.codes, nb.table),
+            *(fo.indptr, fo.indices, fo.codes, fo.table),
+            *ctx.unattended(),
+            *(en.indptr, en.indices, en.codes, en.table),
             *(dl.indptr, dl.indices),
         )
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
-        most = int(np.diff(ctx.observe.indptr).max(initial=0))
+        most = int(ctx.observed.max(initial=0))
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
         self.switches = (
             bool(att.silent_count),
