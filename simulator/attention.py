@@ -74,13 +74,11 @@ class Attention:
             "team": p.team_weight,
             "lateral": p.lateral_weight,
         }
-        ties = union_max([layers[name] for name in weights], list(weights.values()))
-        prestige = prestige_of(org, p)
-        follow = without(layers["follow"] * p.follow_weight, ties, prestige)
-        neighbours = sp.csr_matrix(  # tie weight * prestige of the watched account
-            (ties.data * prestige[ties.indices], ties.indices, ties.indptr), shape=ties.shape
+        prestige = prestige_of(org, p)  # >= 1: scaling keeps every tie
+        neighbours = union_max(  # tie weight * prestige of the watched account
+            [layers[name] for name in weights], list(weights.values()), scale=prestige
         )
-        neighbours.eliminate_zeros()
+        follow = without(layers["follow"] * p.follow_weight, neighbours, prestige)
         return cls(
             neighbour_weights=Coded.from_csr(neighbours),
             follow_weights=Coded.from_csr(follow),

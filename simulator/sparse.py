@@ -26,16 +26,23 @@ from numba import njit
 
 
 def union_max(
-    layers: Sequence[sp.csr_matrix], weights: Sequence[float], *, drop_diagonal: bool = False
+    layers: Sequence[sp.csr_matrix],
+    weights: Sequence[float],
+    *,
+    drop_diagonal: bool = False,
+    scale: np.ndarray | None = None,
 ) -> sp.csr_matrix:
     """Entry-wise maximum of ``weight * layer`` over the layers, zeros (and optionally the
-    diagonal) left out: ``maximum(w0 * L0, w1 * L1, ...)`` without intermediate matrices."""
+    diagonal) left out: ``maximum(w0 * L0, w1 * L1, ...)`` without intermediate matrices;
+    with ``scale``, each kept entry is then multiplied by ``scale`` of its column (``@
+    diag(scale)``)."""
     n = layers[0].shape[0]
     ptrs = tuple(np.asarray(m.indptr, dtype=np.int64) for m in layers)
     idxs = tuple(np.asarray(m.indices, dtype=np.int32) for m in layers)
     vals = tuple(np.asarray(m.data, dtype=np.float64) for m in layers)
+    by_column = np.ones(0) if scale is None else np.asarray(scale, dtype=np.float64)
     indptr, indices, data = _union_max(
-        n, ptrs, idxs, vals, np.asarray(weights, dtype=np.float64), drop_diagonal
+        n, ptrs, idxs, vals, np.asarray(weights, dtype=np.float64), drop_diagonal, by_column
     )
     return sp.csr_matrix((data, indices, indptr), shape=(n, n))
 
@@ -118,6 +125,7 @@ def _union_max(
     vals: tuple[np.ndarray, ...],
     weights: np.ndarray,
     drop_diagonal: bool,
+    scale: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     total = 0
     widest = 0
@@ -143,7 +151,11 @@ def _union_max(
                 cols[k_row] = j
                 row_vals[k_row] = weights[k] * vals[k][q]
                 k_row += 1
+        start = at
         at = _emit(cols, row_vals, k_row, indices, data, at)
+        if len(scale):
+            for q in range(start, at):
+                data[q] *= scale[indices[q]]
         indptr[i + 1] = at
     return indptr, indices[:at], data[:at]
 
