@@ -272,38 +272,49 @@ def contrasts(
 
 # -- sensitivity -----------------------------------------------------------------------------
 def sensitivity(
-    results: Results, metrics: Sequence[str] = SENSITIVITY_METRICS, *, resamples: int = 200
+    results: Results,
+    metrics: Sequence[str] | None = SENSITIVITY_METRICS,
+    *,
+    resamples: int = 200,
+    differences: bool = True,
 ) -> pd.DataFrame | None:
-    """Sobol or Morris sensitivity indices of the swept axes, per arm and metric.
+    """Sobol or Morris sensitivity indices of the swept axes, per arm and metric, and of the
+    paired differences between arms.
 
     Replications are averaged per design point first: the indices describe how the expected
     outcome depends on the parameters (replication noise is averaged out, not attributed).
     The design points' axis values, in design-point order, are the sample rows SALib drew;
-    the problem's bounds are the axes' bounds from the manifest's scenario. An arm is
-    skipped when a design point has no finished run (failed, or not run yet: the design is
-    incomplete); a metric is skipped when a run lacks it (a milestone such as ``t50`` never
-    reached) or it is the same at every point. Each skip is explained in
-    ``table.attrs["notes"]``; points with fewer finished replications average those.
+    the problem's bounds are the axes' bounds, or the parameters' own ranges where the
+    scenario gave none (:func:`simulator.scenario.axis_bounds`). An arm is skipped when a
+    design point has no finished run (failed, or not run yet: the design is incomplete); a
+    metric is skipped when a run lacks it (a milestone such as ``t50`` never reached) or it
+    is the same at every point. Each skip is explained in ``table.attrs["notes"]``; points
+    with fewer finished replications average those.
 
     Parameters
     ----------
     results : Results
-        A loaded results folder (:func:`simulator.results.load`).
-    metrics : sequence of str
-        Outcome columns to analyse.
+        A loaded results folder (:func:`simulator.results.load`), or any object with its
+        ``manifest``, ``outcomes`` and ``arms``.
+    metrics : sequence of str, or None
+        Outcome columns to analyse; None: every numeric outcome (:func:`numeric_outcomes`).
     resamples : int
         Bootstrap resamples for the confidence intervals (seeded from the root seed).
+    differences : bool
+        Also analyse each arm's paired difference from the baseline (the first arm), run by
+        run on the same seeds and averaged per design point: which parameters drive the gap
+        between arms. Those rows have ``arm`` ``"<arm> - <baseline>"``.
 
     Returns
     -------
     DataFrame or None
-        None unless the design is ``sobol`` or ``morris``. Otherwise one row per arm, metric
-        and parameter: ``method``, ``arm``, ``metric``, ``parameter`` and, for Sobol, ``S1``,
-        ``S1_conf``, ``ST``, ``ST_conf`` (95 % half-widths), plus, if the design drew second
-        order samples, rows for parameter pairs (``parameter`` ``"a × b"``) with ``S2`` and
-        ``S2_conf``; for Morris ``mu``, ``mu_star``, ``mu_star_conf`` and ``sigma``
-        (elementary effects per step of size delta in the unit cube, i.e. per fraction of
-        an axis's range).
+        None unless the design is ``sobol`` or ``morris``. Otherwise one row per arm (or
+        difference), metric and parameter: ``method``, ``arm``, ``metric``, ``parameter``
+        and, for Sobol, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (95 % half-widths), plus, if
+        the design drew second order samples, rows for parameter pairs (``parameter``
+        ``"a × b"``) with ``S2`` and ``S2_conf``; for Morris ``mu``, ``mu_star``,
+        ``mu_star_conf`` and ``sigma`` (elementary effects per step of size delta in the unit
+        cube, i.e. per fraction of an axis's range).
     """
     manifest = results.manifest
     spec = manifest.get("scenario", {})
@@ -311,67 +322,122 @@ def sensitivity(
     kind = manifest.get("resolved", {}).get("design", design.get("kind"))
     if kind not in ("sobol", "morris"):
         return None
-    axes = spec.get("axes", [])
-    names = [str(a["param"]) for a in axes]
-    problem: dict[str, Any] = {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[float(b) for b in a["bounds"]] for a in axes],
-    }
+    names, bounds = sampled_axes(spec)
+    problem: dict[str, Any] = {"num_vars": len(names), "names": names, "bounds": bounds}
     points = manifest.get("resolved", {}).get("points", [])
     X = np.array([[float(p[n]) for n in names] for p in points], dtype=float)
     notes: list[str] = [
         f"{kind} indices from the mean of the replications at each of {len(points)} points"
     ]
     finished = ok_runs(results.outcomes)
-    metrics = [m for m in metrics if m in finished.columns]
+    wanted = numeric_outcomes(finished) if metrics is None else list(metrics)
+    metrics = [m for m in wanted if m in finished.columns]
     rows: list[dict[str, Any]] = []
     if kind == "morris":
         notes += _morris_check(X, len(names))
     if not metrics:
         notes.append("no finished runs: nothing to analyse")
-    replications = int(manifest.get("replications", 1))
-    for arm in results.arms if metrics else ():
-        runs = finished[finished["arm"] == arm]
-        size = runs.groupby("point").size().reindex(range(len(points)), fill_value=0)
-        if (size == 0).any():
-            notes.append(
-                f"{arm}: no indices; {int((size == 0).sum())} of {len(points)} design points "
-                "have no finished run (failed, or not run yet), so the design is incomplete"
-            )
-            continue
-        if (size < replications).any():
-            notes.append(
-                f"{arm}: {int((size < replications).sum())} points average fewer than "
-                f"{replications} replications (failed or unfinished runs)"
-            )
-        group = runs[metrics].astype(float).groupby(runs["point"])
-        complete = group.count().eq(group.size(), axis=0)  # NaN if any replication lacks it
-        means = group.mean().where(complete).reindex(range(len(points)))
+    seed = int(manifest.get("root_seed", 0))
+
+    def analyse(label: str, means: pd.DataFrame) -> None:
         for metric in metrics:
             Y = means[metric].to_numpy(dtype=float)
             missing = int(np.isnan(Y).sum())
             if missing:
                 notes.append(
-                    f"{arm}/{metric} skipped: at {missing} of {len(Y)} points some run has no "
+                    f"{label}/{metric} skipped: at {missing} of {len(Y)} points some run has no "
                     "value (a milestone it never reached)"
                 )
                 continue
             if np.ptp(Y) == 0:
-                notes.append(f"{arm}/{metric} skipped: the same value at every point")
+                notes.append(f"{label}/{metric} skipped: the same value at every point")
                 continue
-            seed = int(manifest.get("root_seed", 0))
             if kind == "sobol":
                 found = _sobol_rows(problem, Y, bool(design.get("second_order")), resamples, seed)
             else:
                 found = _morris_rows(problem, X, Y, int(design.get("levels", 4)), resamples, seed)
-            rows += [{"method": kind, "arm": arm, "metric": metric, **r} for r in found]
+            rows.extend({"method": kind, "arm": label, "metric": metric, **r} for r in found)
+
+    replications = int(manifest.get("replications", 1))
+    arms = list(results.arms) if metrics else []
+    complete: list[str] = []
+    for arm in arms:
+        runs = finished[finished["arm"] == arm]
+        if _incomplete(arm, runs, len(points), replications, notes):
+            continue
+        complete.append(arm)
+        analyse(arm, _point_means(runs, metrics, len(points)))
+    if differences and len(arms) > 1 and arms[0] in complete:
+        base = finished[finished["arm"] == arms[0]].set_index(["point", "replication"])[metrics]
+        for arm in arms[1:]:
+            if arm not in complete:
+                continue
+            mine = finished[finished["arm"] == arm].set_index(["point", "replication"])[metrics]
+            diff = mine.astype(float).sub(base.astype(float)).dropna(how="all")
+            pairs = diff.reset_index()
+            label = f"{arm} - {arms[0]}"
+            if _incomplete(label, pairs, len(points), replications, notes):
+                continue
+            analyse(label, _point_means(pairs, metrics, len(points)))
     table = pd.DataFrame(rows)
     if not table.empty:
         first = ["method", "arm", "metric", "parameter"]
         table = table[[*first, *(c for c in table.columns if c not in first)]]
     table.attrs["notes"] = notes
     return table
+
+
+def sampled_axes(spec: dict[str, Any]) -> tuple[list[str], list[list[float]]]:
+    """The swept parameters of a scenario (as in a manifest) and the bounds they were
+    sampled within: the axes' own, or the parameters' ranges
+    (:func:`simulator.scenario.axis_bounds`)."""
+    from simulator.scenario import Axis, axis_bounds
+
+    names: list[str] = []
+    bounds: list[list[float]] = []
+    for entry in spec.get("axes", []):
+        axis = Axis.model_validate(entry)
+        span = axis_bounds(axis)
+        if span is None:
+            raise ValueError(f"axis {axis.param} has no bounds: not a sampled design")
+        names.append(axis.param)
+        bounds.append([float(span[0]), float(span[1])])
+    return names, bounds
+
+
+def numeric_outcomes(outcomes: pd.DataFrame) -> list[str]:
+    """The numeric outcome columns of an outcomes table (not keys, axes or bookkeeping)."""
+    skip = {"point", "replication", "attempt", "seed", "seconds", *axis_columns(outcomes)}
+    return [
+        str(c)
+        for c in outcomes.columns
+        if c not in skip
+        and (pd.api.types.is_numeric_dtype(outcomes[c]) or pd.api.types.is_bool_dtype(outcomes[c]))
+    ]
+
+
+def _incomplete(label: str, runs: pd.DataFrame, points: int, reps: int, notes: list[str]) -> bool:
+    """Whether some design point has no finished run (noted); notes short points too."""
+    size = runs.groupby("point").size().reindex(range(points), fill_value=0)
+    if (size == 0).any():
+        notes.append(
+            f"{label}: no indices; {int((size == 0).sum())} of {points} design points "
+            "have no finished run (failed, or not run yet), so the design is incomplete"
+        )
+        return True
+    if (size < reps).any():
+        notes.append(
+            f"{label}: {int((size < reps).sum())} points average fewer than "
+            f"{reps} replications (failed or unfinished runs)"
+        )
+    return False
+
+
+def _point_means(runs: pd.DataFrame, metrics: Sequence[str], points: int) -> pd.DataFrame:
+    """Mean of each metric per design point; NaN where some replication lacks the value."""
+    group = runs[list(metrics)].astype(float).groupby(runs["point"])
+    complete = group.count().eq(group.size(), axis=0)
+    return group.mean().where(complete).reindex(range(points))
 
 
 def _sobol_rows(

@@ -8,12 +8,15 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from simulator.scenario import Plan, Scenario, load_scenario, plan, reduced
+
+if TYPE_CHECKING:
+    from simulator.cluster import DaskPool
 
 EXECUTORS = ("processes", "dask")
 
@@ -47,9 +50,9 @@ reduced_option = click.option(
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    help="Worker processes (1: run in this process).",
+    default=None,
+    help="Worker processes (1: run in this process). Default: [run] workers of the scenario, "
+    "else 2.",
 )
 
 
@@ -57,12 +60,13 @@ workers_option = click.option(
 @click.argument("scenario_file", type=click.Path(dir_okay=False))
 @reduced_option
 @workers_option
-def validate(scenario_file: str, reduced: bool, workers: int) -> None:
+def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
     from simulator.sweep import duration
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
+    workers = workers or scenario.run.workers or 2
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
     click.echo(
@@ -70,6 +74,8 @@ def validate(scenario_file: str, reduced: bool, workers: int) -> None:
         f"replication(s) = {p.run_count:,} runs"
     )
     click.echo(f"  about {one * 1000:.0f} ms a run: about {duration(total)} on {workers} worker(s)")
+    if scenario.run.cluster:
+        click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 
 
 @click.command()
@@ -84,9 +90,15 @@ def validate(scenario_file: str, reduced: bool, workers: int) -> None:
 @click.option(
     "--executor",
     type=click.Choice(EXECUTORS),
-    default="processes",
-    show_default=True,
-    help="Local processes, or a local Dask cluster.",
+    default=None,
+    help="Local processes (the default), or a local Dask cluster of --workers processes.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on the Dask scheduler at ADDRESS: tcp://host:port, or the path of its scheduler "
+    "file (*.json). Default: [run] cluster of the scenario. See docs/cluster.md.",
 )
 @click.option(
     "--report/--no-report",
@@ -99,34 +111,56 @@ def sweep(
     scenario_file: str,
     out: str | None,
     reduced: bool,
-    workers: int,
-    executor: str,
+    workers: int | None,
+    executor: str | None,
+    cluster: str | None,
     report: bool,
     quiet: bool,
 ) -> None:
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
+    from simulator.cluster import ALLOWED, check_address
     from simulator.results import ResultsFolder
     from simulator.sweep import Progress, duration
     from simulator.sweep import sweep as run_sweep
 
+    if cluster is not None:
+        try:
+            check_address(cluster)
+        except ValueError:
+            raise click.BadParameter(
+                f"{cluster!r} is not a Dask scheduler address; give {ALLOWED}",
+                param_hint="'--cluster'",
+            ) from None
+        if executor == "processes":
+            raise click.UsageError("--cluster runs on a Dask cluster: drop --executor processes")
     scenario, p = _load(scenario_file, reduced)
+    settings = scenario.run
+    workers = workers or settings.workers or 2
+    source = "--cluster"
+    if cluster is None and executor is None and settings.cluster:
+        cluster, source = settings.cluster, f"{scenario_file}: run.cluster"
     folder = Path(out or Path("results") / scenario.scenario.name)
-    finished = len(ResultsFolder.open(folder, p).finished_keys())
     label = scenario.scenario.name
-    if not quiet:
-        left = p.run_count - finished
-        resume = f" (resuming: {finished:,} already done)" if finished else ""
-        click.echo(
-            f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {workers} "
-            f"worker(s) ({executor}) -> {folder}",
-            err=True,
-        )
-    progress = None if quiet else Progress(label, skipped=finished)
-    with _executor(executor, workers) as pool:
+    with _pool(executor or "processes", workers, cluster, source, settings.connect_timeout) as pool:
+        where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+        finished = len(ResultsFolder.open(folder, p).finished_keys())
+        if not quiet:
+            left = p.run_count - finished
+            resume = f" (resuming: {finished:,} already done)" if finished else ""
+            click.echo(
+                f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
+                err=True,
+            )
+        progress = None if quiet else Progress(label, skipped=finished)
         summary = run_sweep(p, folder, executor=pool, workers=workers, progress=progress)
+    lost = (
+        f" ({summary.resubmitted} task(s) resubmitted after a lost worker)"
+        if summary.resubmitted
+        else ""
+    )
     click.echo(
         f"{label}: {summary.done:,} runs done, {summary.failed:,} failed, "
-        f"{summary.skipped:,} already done, in {duration(summary.seconds)}; "
+        f"{summary.skipped:,} already done, in {duration(summary.seconds)}{lost}; "
         f"results in {folder}"
     )
     if report:
@@ -138,26 +172,20 @@ def sweep(
 
 
 @contextlib.contextmanager
-def _executor(kind: str, workers: int) -> Iterator[Executor | None]:
-    """``None`` lets :func:`simulator.sweep.sweep` choose local processes."""
-    if kind == "processes":
+def _pool(
+    kind: str, workers: int, cluster: str | None, source: str, timeout: float
+) -> Iterator[DaskPool | None]:
+    """A Dask pool (remote, or a local cluster), or ``None`` for local processes."""
+    from simulator.cluster import connect, local_cluster
+
+    if cluster is not None:
+        with connect(cluster, source=source, timeout=timeout) as pool:
+            yield pool
+    elif kind == "dask":
+        with local_cluster(workers) as pool:
+            yield pool
+    else:
         yield None
-        return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise click.ClickException("--executor dask needs Dask: pip install -e '.[dask]'") from None
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client.get_executor()
 
 
 @click.command()

@@ -7,7 +7,9 @@
 ``report.html``, which embeds the figures as data URIs and needs nothing else (no network,
 no scripts). The figures follow the design: arm curves and adoption by level always; the
 outcomes against the parameter for one axis (marginal plots for more); heatmaps for
-two-axis grids; sensitivity bars for Sobol and Morris designs. Partially finished folders
+two-axis grids; a forest plot of the paired difference between arms per design point; for
+Sobol and Morris designs, sensitivity bars of each arm's outcomes and of the differences
+between arms, with the indices' table. Partially finished folders
 are reported as such, and a folder whose runs all failed gets a report of its errors.
 """
 
@@ -168,11 +170,59 @@ def figures(data: ReportData) -> list[Figured]:
             fig = sp.difference_heatmap(data.contrasts, axes[0], axes[1], "poster")
             caption = f"Paired difference in final share posting from the baseline {arms[0]}."
             out.append(_render("difference_heatmap", fig, caption))
-    if data.sensitivity is not None and not data.sensitivity.empty:
-        fig = sp.sensitivity_bars(data.sensitivity, arms=arms)
+    forest = _forest(data)
+    if forest is not None:
+        out.append(forest)
+    table = data.sensitivity
+    if table is not None and not table.empty:
         what = "Sobol first-order and total indices" if kind == "sobol" else "Morris μ*"
-        out.append(_render("sensitivity", fig, f"{what} of the swept parameters, per outcome."))
+        own = table[table["arm"].isin(arms)]
+        if not own.empty:
+            fig = sp.sensitivity_bars(own, arms=arms)
+            caption = f"{what} of the swept parameters, per arm and outcome."
+            out.append(_render("sensitivity", fig, caption))
+        gaps = table[~table["arm"].isin(arms)]
+        if not gaps.empty:
+            # in the colours of the arms they contrast (the baseline's colour goes unused)
+            fig = sp.sensitivity_bars(gaps, arms=[arms[0], *dict.fromkeys(gaps["arm"])])
+            caption = (
+                f"{what} of the paired difference between arms (each arm minus the baseline "
+                f"{arms[0]}, averaged per design point): which parameters drive the gap."
+            )
+            out.append(_render("sensitivity_difference", fig, caption))
     return out
+
+
+FOREST_METRIC = "poster"
+"""The outcome whose paired differences the forest plot shows."""
+
+
+def _forest(data: ReportData) -> Figured | None:
+    """The forest plot of paired differences per design point (two arms or more, two
+    design points or more, at most :data:`simulator.sweep_plots.FOREST_ROWS`)."""
+    arms, per = data.results.arms, data.contrasts
+    if len(arms) < 2 or per.empty:
+        return None
+    rows = per[(per["metric"] == FOREST_METRIC) & (per["n"] > 0)]
+    count = rows["point"].nunique()
+    if count < 2 or count > sp.FOREST_ROWS:
+        return None
+    labels = {i: short_label(p) for i, p in enumerate(_points(data.results.manifest))}
+    fig = sp.forest_plot(rows, FOREST_METRIC, arms=arms, point_labels=labels, pooled=data.pooled)
+    caption = (
+        f"Paired difference in {plots.label(FOREST_METRIC).lower()} (each arm minus the "
+        f"baseline {arms[0]}, on the same seeds) at each of {count} design points: mean and "
+        "95 % CI; the diamond pools every point."
+    )
+    return _render("forest", fig, caption)
+
+
+SECTION_FIGURES = {
+    "forest": "contrasts",
+    "sensitivity": "sensitivity",
+    "sensitivity_difference": "sensitivity",
+}
+"""Figures shown in their own section of the page rather than under Figures."""
 
 
 def design_kind(manifest: dict[str, Any]) -> str:
@@ -184,6 +234,19 @@ def design_kind(manifest: dict[str, Any]) -> str:
 def point_label(point: dict[str, Any]) -> str:
     """``a.b = 1, c.d = x`` for a design point (``all runs`` without axes)."""
     return ", ".join(f"{k} = {_short(v)}" for k, v in point.items()) or "all runs"
+
+
+def short_label(point: dict[str, Any]) -> str:
+    """A compact label for a design point: the last part of each parameter path (unless two
+    share it) and 3 significant digits.
+
+    >>> short_label({"culture.openness": 0.123456, "org.span": 4})
+    'openness 0.123, span 4'
+    """
+    tails = [k.rsplit(".", 1)[-1] for k in point]
+    names = tails if len(set(tails)) == len(tails) else list(point)
+    values = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in point.values()]
+    return ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)) or "all runs"
 
 
 def _log_scale(manifest: dict[str, Any], axis: str) -> bool:
@@ -260,14 +323,11 @@ def page(data: ReportData) -> str:
     parts = [f"<h1>{name}</h1>"]
     if m.get("question"):
         parts.append(f'<p class="question">{_e(m["question"])}</p>')
-    parts += [_scenario(m), _runs(data), _contrasts(data)]
-    if data.figures:
+    parts += [_scenario(m), _runs(data), _contrasts(data), _effects(data)]
+    general = [f for f in data.figures if f.name not in SECTION_FIGURES]
+    if general:
         parts.append("<h2>Figures</h2>")
-        for fig in data.figures:
-            parts.append(
-                f'<figure><img src="{fig.data_uri}" alt="{_e(fig.caption)}">'
-                f"<figcaption>{_e(fig.caption)}</figcaption></figure>"
-            )
+        parts += [_figure(f) for f in general]
     parts += [_summary(data), _sensitivity(data), _provenance(data)]
     body = "\n".join(p for p in parts if p)
     return (
@@ -275,6 +335,30 @@ def page(data: ReportData) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{name}: sweep report</title><style>{STYLE}</style></head>"
         f"<body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def _figure(fig: Figured) -> str:
+    return (
+        f'<figure><img src="{fig.data_uri}" alt="{_e(fig.caption)}">'
+        f"<figcaption>{_e(fig.caption)}</figcaption></figure>"
+    )
+
+
+def _section_figures(data: ReportData, section: str) -> str:
+    return "".join(_figure(f) for f in data.figures if SECTION_FIGURES.get(f.name) == section)
+
+
+def _effects(data: ReportData) -> str:
+    """The forest plot: effect sizes across design points."""
+    shown = _section_figures(data, "contrasts")
+    if not shown:
+        return ""
+    return (
+        "<h2>Effect sizes across design points</h2><p>How the paired difference between arms "
+        "changes over the design: one row per design point (all values in "
+        "<code>contrasts.csv</code>). A row whose interval excludes 0 is a difference the "
+        "replications resolve at that point.</p>" + shown
     )
 
 
@@ -293,8 +377,10 @@ def _scenario(m: dict[str, Any]) -> str:
         if axis.get("values") is not None:
             span = ", ".join(_short(v) for v in axis["values"])
         else:
-            low, high = axis["bounds"]
-            span = f"{_short(low)} to {_short(high)} ({axis.get('scale', 'linear')})"
+            bounds = _axis_bounds(axis)
+            low, high = bounds if bounds is not None else ("?", "?")
+            own = "" if axis.get("bounds") is not None else ", the parameter's range"
+            span = f"{_short(low)} to {_short(high)} ({axis.get('scale', 'linear')}{own})"
         rows.append((f"Axis <code>{_e(axis['param'])}</code>", _e(span)))
     resolved = m.get("resolved", {})
     for arm in m.get("arms", []):
@@ -307,6 +393,12 @@ def _scenario(m: dict[str, Any]) -> str:
     rows.append(("Fixed parameters", _e(fixed)))
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<h2>Scenario</h2><table>{cells}</table>"
+
+
+def _axis_bounds(axis: dict[str, Any]) -> tuple[float, float] | None:
+    from simulator.scenario import Axis, axis_bounds
+
+    return axis_bounds(Axis.model_validate(axis))
 
 
 def _runs(data: ReportData) -> str:
@@ -453,7 +545,25 @@ def _sensitivity(data: ReportData) -> str:
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
     if table is None:
         return f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
-    out = ["<h2>Sensitivity</h2>", f"<ul>{notes}</ul>" if notes else ""]
+    method = design_kind(data.results.manifest)
+    about = (
+        "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
+        "the design that a parameter explains alone; ST, its share including all its "
+        "interactions; <i>_conf</i>: half-width of the 95 % bootstrap interval."
+        if method == "sobol"
+        else "Morris elementary effects, SALib: μ* (mu_star), the mean absolute change of the "
+        "outcome for a step of one parameter (a fraction of its range), ranks influence; "
+        "σ (sigma) large against μ* flags interactions or non-linearity; μ (mu) keeps the "
+        "sign; <i>mu_star_conf</i>: half-width of the 95 % bootstrap interval."
+    )
+    out = [
+        "<h2>Sensitivity</h2>",
+        f"<p>{about} Replications are averaged per design point first; rows "
+        "<i>arm - baseline</i> analyse the paired difference between arms. All rows are in "
+        "<code>sensitivity.csv</code>.</p>",
+        f"<ul>{notes}</ul>" if notes else "",
+        _section_figures(data, "sensitivity"),
+    ]
     if table.empty:
         out.append("<p>No indices could be computed.</p>")
         return "".join(out)

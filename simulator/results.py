@@ -168,14 +168,15 @@ class ResultsFolder:
         ok = frame[frame["status"] == "ok"]
         return set(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
 
-    def begin(self, todo: int) -> int:
-        """Record the start of an attempt; return its number."""
+    def begin(self, todo: int, executor: str = "") -> int:
+        """Record the start of an attempt (and where it runs); return its number."""
         attempt = len(self.manifest["attempts"])
         self.manifest["attempts"].append(
             {
                 "attempt": attempt,
                 "started_utc": _now(),
                 "runs_todo": todo,
+                "executor": executor,
                 "versions": versions(),
                 "code_revision": code_revision(),
             }
@@ -183,10 +184,18 @@ class ResultsFolder:
         write_json(self.path / "manifest.json", self.manifest)
         return attempt
 
-    def finish(self, attempt: int, done: int, failed: int) -> None:
-        """Record the end of an attempt and the folder's totals."""
+    def finish(self, attempt: int, done: int, failed: int, resubmitted: int = 0) -> None:
+        """Record the end of an attempt (runs done, failed; tasks resubmitted after their
+        worker was lost) and the folder's totals."""
         entry = self.manifest["attempts"][attempt]
-        entry.update({"finished_utc": _now(), "runs_done": done, "runs_failed": failed})
+        entry.update(
+            {
+                "finished_utc": _now(),
+                "runs_done": done,
+                "runs_failed": failed,
+                "tasks_resubmitted": resubmitted,
+            }
+        )
         frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
         ok = frame[frame["status"] == "ok"].drop_duplicates(KEY) if not frame.empty else frame
         self.manifest["runs_finished"] = len(ok)

@@ -3,7 +3,8 @@
 A scenario (TOML, see ``scenarios/README.md``) fixes parameters, sweeps axes with a design
 (a full grid by default; explicit points; Latin hypercube, Sobol/Saltelli or Morris over
 bounds), runs named arms paired on common random numbers, with replications from one root
-seed. :func:`load_scenario` validates the whole file before anything runs; every problem is
+seed; its ``[run]`` settings say where the runs are made (a Dask cluster), never what they
+give. :func:`load_scenario` validates the whole file before anything runs; every problem is
 reported as one line naming the file, the key path, the value and what is allowed.
 :func:`plan` expands a valid scenario into its design points, and :meth:`Plan.runs` into
 picklable :class:`RunSpec` objects.
@@ -107,23 +108,59 @@ class Record(Block):
     levels: bool = Field(True, description="Keep stage shares by hierarchy level per step.")
 
 
+class RunSettings(Block):
+    """``[run]``: where and how the runs are made; never changes their results (nor the
+    scenario's digest)."""
+
+    cluster: str | None = Field(
+        None,
+        description="Address of a running Dask scheduler, tcp://host:port, or the path of its "
+        "scheduler file (*.json): run there instead of on local processes "
+        "(see docs/cluster.md). `orgsim sweep --cluster` overrides it.",
+    )
+    workers: int | None = Field(
+        None,
+        description="Local worker processes (default 2; `orgsim sweep --workers` overrides it).",
+        ge=1,
+        le=10_000,
+    )
+    pairs_per_task: int | None = Field(
+        None,
+        description="Paired runs sent to a worker at a time (default: sized from the runs "
+        "and the workers so that scheduling overhead stays small).",
+        ge=1,
+        le=100_000,
+    )
+    connect_timeout: float = Field(
+        20.0, description="Seconds to wait for the Dask scheduler to answer.", gt=0, le=3600
+    )
+
+    @field_validator("cluster")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        from simulator.cluster import check_address
+
+        return None if value is None else check_address(value)
+
+
 class Axis(Block):
-    """``[[axes]]``: one swept parameter, by values or by bounds."""
+    """``[[axes]]``: one swept parameter, by values or by bounds (for sampled designs and
+    grids with ``steps``, the parameter's own range when neither is given)."""
 
     param: Literal[PATHS] = Field(  # type: ignore[valid-type]
         description="Dotted parameter path, e.g. culture.openness."
     )
     values: tuple[Any, ...] | None = Field(None, description="Values to sweep (grid).")
     bounds: tuple[float, float] | None = Field(
-        None, description="[low, high] for sampled designs, or for a grid with `steps`."
+        None,
+        description="[low, high] for sampled designs, or for a grid with `steps`; default: "
+        "the parameter's own range.",
     )
     steps: int | None = Field(None, description="Grid points over the bounds.", ge=2, le=10_000)
     scale: Literal["linear", "log"] = Field("linear", description="Spacing over the bounds.")
 
     @model_validator(mode="after")
     def _one_source(self) -> Axis:
-        if self.values is None and self.bounds is None:
-            raise ValueError("give values = [...] or bounds = [low, high]")
         if self.values is not None and self.bounds is not None:
             raise ValueError("give values or bounds, not both")
         if self.values is not None and len(self.values) == 0:
@@ -174,6 +211,7 @@ class Scenario(Block):
     )
     axes: tuple[Axis, ...] = ()
     design: Design = Design()
+    run: RunSettings = RunSettings()
 
     @field_validator("arms")
     @classmethod
@@ -414,8 +452,10 @@ def _check_axes(
                 "so the axis would change nothing; sweep it in the arms or drop it"
             )
             continue
-        if axis.bounds is not None and not _numeric(axis.param):
+        if axis.values is None and not _numeric(axis.param):
             continue  # check_design reports it
+        if axis.bounds is None and axis.values is None:
+            continue  # the parameter's own range: valid by definition (check_design checks it)
         values = axis.values if axis.values is not None else axis.bounds or ()
         key = "values" if axis.values is not None else "bounds"
         for j, value in enumerate(values):
@@ -444,19 +484,70 @@ def check_design(scenario: Scenario) -> list[str]:
         if not axes:
             problems.append(f"design.kind = {kind!r} needs at least one axis with bounds")
         for i, a in enumerate(axes):
-            if a.bounds is None:
+            if a.values is not None:
                 problems.append(
                     f"axes[{i}] ({a.param}): design.kind = {kind!r} samples within bounds; "
-                    "give bounds = [low, high] instead of values"
+                    "give bounds = [low, high] instead of values (or neither, for the "
+                    "parameter's whole range)"
                 )
     if kind == "grid":
         for i, a in enumerate(axes):
-            if a.bounds is not None and a.steps is None:
-                problems.append(f"axes[{i}] ({a.param}): a grid over bounds needs steps = k")
+            if a.values is None and a.steps is None:
+                problems.append(
+                    f"axes[{i}] ({a.param}): a grid over bounds needs steps = k"
+                    if a.bounds is not None
+                    else f"axes[{i}] ({a.param}): a grid axis needs values = [...], or steps = k "
+                    "over its bounds (default: the parameter's range)"
+                )
     for i, a in enumerate(axes):
-        if a.bounds is not None and not _numeric(a.param):
+        if a.values is None and not _numeric(a.param):
             problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
+        elif a.values is None and a.bounds is None and (kind != "grid" or a.steps is not None):
+            problem = _range_problem(a)
+            if problem:
+                problems.append(f"axes[{i}] ({a.param}): {problem}")
     return problems
+
+
+def parameter_range(path: str) -> tuple[float, float] | None:
+    """A numeric parameter's own closed range ``(low, high)``; None if it is open or unbounded.
+
+    >>> parameter_range("culture.openness")
+    (0.0, 1.0)
+    >>> parameter_range("people.risk_aversion_mean") is None  # (0, 1), open
+    True
+    """
+    from simulator.paramdoc import bounds
+
+    info = field_info(path)
+    if info is None or not _numeric(path):
+        return None
+    low, low_open, high, high_open = bounds(info)
+    if low is None or high is None or low_open or high_open:
+        return None
+    return (low, high)
+
+
+def axis_bounds(axis: Axis) -> tuple[float, float] | None:
+    """The range an axis samples (or grids with ``steps``): its ``bounds``, else the swept
+    parameter's own range (:func:`parameter_range`); None for an axis of values."""
+    if axis.values is not None:
+        return None
+    return axis.bounds if axis.bounds is not None else parameter_range(axis.param)
+
+
+def _range_problem(axis: Axis) -> str | None:
+    """Why an axis without bounds cannot take its parameter's range (None if it can)."""
+    from simulator.paramdoc import allowed_values
+
+    span = parameter_range(axis.param)
+    info = field_info(axis.param)
+    allowed = allowed_values(info) if info is not None else "?"
+    if span is None:
+        return f"the parameter's range, {allowed}, is open or unbounded; give bounds = [low, high]"
+    if axis.scale == "log" and span[0] <= 0:
+        return f"a log scale needs bounds above 0 (the parameter's range is {allowed})"
+    return None
 
 
 def _numeric(path: str) -> bool:
@@ -530,8 +621,9 @@ def _axis_values(axis: Axis) -> list[Any]:
 
 
 def _scale(axis: Axis, u: float) -> float:
-    assert axis.bounds is not None
-    low, high = axis.bounds
+    span = axis_bounds(axis)
+    assert span is not None
+    low, high = span
     if axis.scale == "log":
         return float(np.exp(np.log(low) + u * (np.log(high) - np.log(low))))
     return float(low * (1 - u) + high * u)
@@ -567,8 +659,9 @@ def reduced(scenario: Scenario) -> Scenario:
     for axis in scenario.axes:
         if axis.param == "org.size" and axis.values is not None:
             axis = axis.model_copy(update={"values": tuple(min(int(v), 150) for v in axis.values)})
-        elif axis.param == "org.size" and axis.bounds is not None:
-            axis = axis.model_copy(update={"bounds": (min(axis.bounds[0], 60), 150)})
+        elif axis.param == "org.size" and axis.values is None:
+            span = axis_bounds(axis) or (60, 150)
+            axis = axis.model_copy(update={"bounds": (min(span[0], 60), 150)})
         if axis.values is not None and len(axis.values) > 2:
             axis = axis.model_copy(update={"values": (axis.values[0], axis.values[-1])})
         if axis.steps is not None:

@@ -58,6 +58,10 @@ SELECTOR = (
 )
 """Strategy-rule selectors, exactly as loose as :func:`simulator.selectors.parse_selector`."""
 
+CLUSTER = r"^\s*((tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}|.*\.json)\s*$"
+"""Dask scheduler addresses as :func:`simulator.cluster.check_address` takes them (the port's
+range and a scheduler file's ``://`` are left to the code)."""
+
 Schema = dict[str, Any]
 
 
@@ -101,6 +105,9 @@ def scenario_schema() -> Schema:
     defs["Axis"]["properties"]["param"]["title"] = "Parameter"
     defs["Design"]["properties"]["points"]["items"] = {"$ref": "#/$defs/Params"}
     _axis_rules(defs["Axis"])
+    cluster = defs["RunSettings"]["properties"]["cluster"]
+    cluster["anyOf"][0]["pattern"] = CLUSTER
+    cluster["title"] = "Dask cluster"
     schema["allOf"] = _design_rules()
     head = {
         "$schema": SCHEMA_DIALECT,
@@ -273,10 +280,7 @@ def _axis_rules(axis: Schema) -> None:
             "then": {"properties": {"bounds": {"items": {"exclusiveMinimum": 0}}}},
         }
     )
-    axis["oneOf"] = [
-        {"required": ["values"], "not": {"required": ["bounds"]}},
-        {"required": ["bounds"], "not": {"required": ["values"]}},
-    ]
+    axis["not"] = {"required": ["values", "bounds"]}  # neither: the parameter's range
     axis["allOf"] = rules
 
 
@@ -310,7 +314,7 @@ def _design_rules() -> list[Schema]:
             "if": _kind_is(*SAMPLED),
             "then": {
                 "required": ["axes"],
-                "properties": {"axes": {"minItems": 1, "items": {"required": ["bounds"]}}},
+                "properties": {"axes": {"minItems": 1, "items": {"not": {"required": ["values"]}}}},
             },
         },
         {
@@ -318,7 +322,10 @@ def _design_rules() -> list[Schema]:
             "then": {
                 "properties": {
                     "axes": {
-                        "items": {"if": {"required": ["bounds"]}, "then": {"required": ["steps"]}}
+                        "items": {
+                            "if": {"not": {"required": ["values"]}},
+                            "then": {"required": ["steps"]},
+                        }
                     }
                 }
             },

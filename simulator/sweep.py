@@ -3,13 +3,16 @@
 :func:`run` is a pure, picklable function of a :class:`~simulator.scenario.RunSpec`; a failing
 run is returned with its error instead of raising. :func:`sweep` runs every run of a plan
 that is not already finished in the output folder, over a ``concurrent.futures``-style
-executor (local processes by default; a Dask ``Client.get_executor()`` works too), a few
-paired runs per task, and writes each finished task at once (:mod:`simulator.results`).
-Memory stays flat: nothing is kept after it is written.
+executor (local processes by default; a Dask cluster, :mod:`simulator.cluster`; any
+``Client.get_executor()``), a few paired runs per task, and writes each finished task at once
+(:mod:`simulator.results`). A task the executor loses (its Dask worker died) is resubmitted,
+so a lost worker costs only its unfinished runs. Memory stays flat: nothing is kept after it
+is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -24,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.cluster import DaskPool, connect
+from simulator.errors import SimulatorError
 from simulator.model import OrgModel
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
@@ -157,25 +162,51 @@ def default_executor(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+RETRIES = 3
+"""Times a task whose worker was lost (or whose executor failed it) is resubmitted."""
+
+
+class ExecutorLostError(SimulatorError):
+    """The executor stopped taking work mid-sweep (finished runs are saved; rerun to resume)."""
+
+
 @dataclass
 class SweepSummary:
-    """Counts of a sweep call."""
+    """Counts of a sweep call: runs planned, already finished before it, done and failed in
+    it, and tasks resubmitted after their worker was lost."""
 
     planned: int
     skipped: int
     done: int
     failed: int
     seconds: float
+    resubmitted: int = 0
+    executor: str = ""
+
+
+def task_pairs(pairs: int, workers: int, *, remote: bool = False) -> int:
+    """Paired runs per task: about 8 tasks per worker, at most 64 pairs.
+
+    On a Dask cluster (``remote``) at least 4 pairs, so that the scheduler's overhead of a few
+    milliseconds per task stays small against the runs' tens of milliseconds each
+    (bench/dask_overhead.py); more tasks than that would only add overhead.
+
+    >>> task_pairs(500, 2), task_pairs(500, 2, remote=True), task_pairs(10, 64, remote=True)
+    (31, 31, 4)
+    """
+    return int(np.clip(pairs // (max(1, workers) * 8), 4 if remote else 1, 64))
 
 
 def sweep(
     plan: Plan,
     out: str | Path,
     *,
-    executor: Executor | None = None,
+    executor: Executor | DaskPool | None = None,
     workers: int | None = None,
+    cluster: str | None = None,
     pairs_per_task: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    retries: int = RETRIES,
 ) -> SweepSummary:
     """Run (or resume) ``plan`` into the results folder ``out``.
 
@@ -186,28 +217,93 @@ def sweep(
     out : path
         Results folder. Finished runs found there are skipped; failed ones are retried. A
         folder holding another scenario's results is refused.
-    executor : concurrent.futures.Executor, optional
-        Where tasks run. Default: ``workers`` local processes, or this process when
-        ``workers == 1``.
+    executor : concurrent.futures.Executor or simulator.cluster.DaskPool, optional
+        Where tasks run. Default: the Dask scheduler at ``cluster``, else ``workers`` local
+        processes, or this process when ``workers == 1``. A Dask pool
+        (:func:`simulator.cluster.connect`, :func:`~simulator.cluster.local_cluster`) sizes
+        tasks for a cluster and follows workers joining and leaving; a bare Dask executor
+        should be ``client.get_executor(pure=False)``, so that a resubmitted task is run
+        again rather than matched to the lost one.
     workers : int, optional
-        Number of local processes (default: the number of CPUs).
+        Number of local processes (default: the scenario's ``[run] workers``, else the
+        number of CPUs); with an ``executor``, how many tasks it runs at once.
+    cluster : str, optional
+        Address of a running Dask scheduler (``tcp://host:port`` or a scheduler file, see
+        :mod:`simulator.cluster`); default the scenario's ``[run] cluster``. Ignored when an
+        ``executor`` is given. Raises :class:`~simulator.cluster.ClusterError` before
+        anything is written if it cannot be used.
     pairs_per_task : int, optional
-        Paired runs per task (default: enough for about 8 tasks per worker, at most 64).
-        Within a task, runs that share an organisation run as one batch.
+        Paired runs per task (default: the scenario's ``[run] pairs_per_task``, else
+        :func:`task_pairs`). Within a task, runs that share an organisation run as one batch.
     progress : callable, optional
         Called as ``progress(done, total)`` after each task.
+    retries : int
+        Times a task is resubmitted when the executor fails it rather than returning its
+        results (a Dask worker lost with it, ``KilledWorker``): a lost worker costs only its
+        unfinished runs. Failing runs never raise; they are recorded and retried on resume.
+
+    Raises
+    ------
+    ExecutorLostError
+        If the executor stops taking work (a Dask scheduler gone, a broken process pool):
+        everything finished is on disk, and rerunning resumes.
     """
+    settings = plan.scenario.run
+    count: int = workers or settings.workers or os.cpu_count() or 1
+    pairs_per_task = pairs_per_task or settings.pairs_per_task
+    cluster = cluster if cluster is not None else settings.cluster
+    with contextlib.ExitStack() as stack:
+        pool: Executor | None = None if isinstance(executor, DaskPool) else executor
+        capacity: Callable[[], int] = lambda: count  # noqa: E731
+        alive: Callable[[], bool] = lambda: True  # noqa: E731
+        where = f"{count} local process(es)" if count > 1 else "this process"
+        remote = False
+        dask: DaskPool | None = executor if isinstance(executor, DaskPool) else None
+        if executor is None and cluster:
+            dask = stack.enter_context(
+                connect(cluster, source="run.cluster", timeout=settings.connect_timeout)
+            )
+        if dask is not None:
+            pool, capacity, where, remote = dask.executor, dask.threads, dask.describe(), True
+            alive = dask.alive
+            count = dask.threads()
+        elif executor is not None:
+            where = type(executor).__name__
+        elif count > 1:
+            pool = stack.enter_context(_owned(default_executor(count)))
+        driver = _Driver(capacity, alive, retries)
+        return _sweep(plan, out, pool, count, driver, pairs_per_task, progress, where, remote)
+
+
+@contextlib.contextmanager
+def _owned(pool: Executor) -> Iterator[Executor]:
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sweep(
+    plan: Plan,
+    out: str | Path,
+    pool: Executor | None,
+    workers: int,
+    driver: _Driver,
+    pairs_per_task: int | None,
+    progress: Callable[[int, int], None] | None,
+    where: str,
+    remote: bool,
+) -> SweepSummary:
     started = time.perf_counter()
     folder = ResultsFolder.open(out, plan)
     finished = folder.finished_keys()  # same digest: all of them are runs of this plan
     remaining = plan.run_count - len(finished)
     todo = (s for s in plan.runs() if s.key not in finished)  # lazy: memory stays flat
-    workers = workers or os.cpu_count() or 1
     if pairs_per_task is None:
         pairs = max(1, remaining // max(1, len(plan.arms)))
-        pairs_per_task = int(np.clip(pairs // (workers * 8), 1, 64))
-    summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0)
-    attempt = folder.begin(remaining)
+        pairs_per_task = task_pairs(pairs, workers, remote=remote)
+    summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0, executor=where)
+    attempt = folder.begin(remaining, executor=where)
     report = progress or (lambda done, total: None)
     report(0, remaining)
     batches = tasks(todo, pairs_per_task)
@@ -219,53 +315,85 @@ def sweep(
         report(summary.done + summary.failed, remaining)
 
     try:
-        if executor is None and workers == 1:
+        if pool is None:
             for index, batch in enumerate(batches):
                 record(index, run_task(batch))
         else:
-            own = executor is None
-            pool = default_executor(workers) if executor is None else executor
-            try:
-                _drive(pool, batches, record, in_flight=2 * workers)
-            finally:
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
+            driver.drive(pool, batches, record)
     finally:
         summary.seconds = time.perf_counter() - started
-        folder.finish(attempt, summary.done, summary.failed)
+        summary.resubmitted = driver.resubmitted
+        folder.finish(attempt, summary.done, summary.failed, summary.resubmitted)
     return summary
 
 
-def _drive(
-    pool: Executor,
-    batches: Iterator[list[RunSpec]],
-    record: Callable[[int, list[RunResult]], None],
-    in_flight: int,
-) -> None:
-    """Keep at most ``in_flight`` tasks submitted; write each as it completes."""
-    pending: dict[Future[list[RunResult]], tuple[int, list[RunSpec]]] = {}
-    numbered = enumerate(batches)
-    for index, batch in numbered:
-        pending[pool.submit(run_task, batch)] = (index, batch)
-        if len(pending) >= in_flight:
-            break
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            index, batch = pending.pop(future)
-            record(index, _results_of(future, batch))
-            nxt = next(numbered, None)
-            if nxt is not None:
-                pending[pool.submit(run_task, nxt[1])] = nxt
+@dataclass
+class _Driver:
+    """Keeps about two tasks per worker submitted, writes each as it completes, resubmits a
+    task the executor failed (its worker lost) up to ``retries`` times, and stops when the
+    executor stops taking work or is no longer ``alive`` (a Dask client that lost its
+    scheduler)."""
+
+    capacity: Callable[[], int]
+    alive: Callable[[], bool]
+    retries: int
+    resubmitted: int = 0
+    poll: float = 5.0
+
+    def drive(
+        self,
+        pool: Executor,
+        batches: Iterator[list[RunSpec]],
+        record: Callable[[int, list[RunResult]], None],
+    ) -> None:
+        pending: dict[Future[list[RunResult]], tuple[int, list[RunSpec], int]] = {}
+        numbered = enumerate(batches)
+        lost: BaseException | None = None
+
+        def submit(index: int, batch: list[RunSpec], tries: int) -> None:
+            nonlocal lost
+            try:
+                pending[pool.submit(run_task, batch)] = (index, batch, tries)
+            except Exception as err:  # shut down, broken, or its scheduler gone
+                lost = err
+
+        def top_up() -> None:
+            while lost is None and len(pending) < 2 * max(1, self.capacity()):
+                nxt = next(numbered, None)
+                if nxt is None:
+                    return
+                submit(*nxt, 0)
+
+        top_up()
+        while pending:
+            done, _ = wait(pending, timeout=self.poll, return_when=FIRST_COMPLETED)
+            if not done and not self.alive():
+                lost = lost or ConnectionError("the Dask client lost its scheduler")
+                break  # its futures may never resolve: what finished is on disk
+            for future in done:
+                index, batch, tries = pending.pop(future)
+                try:
+                    results = future.result()
+                except Exception as err:  # the task, not a run, failed: its worker died
+                    if tries < self.retries and lost is None:
+                        self.resubmitted += 1
+                        submit(index, batch, tries + 1)
+                        if lost is None:
+                            continue
+                    results = _failed(batch, err)
+                record(index, results)
+            top_up()
+        if lost is not None:
+            raise ExecutorLostError(
+                f"the executor stopped taking work ({type(lost).__name__}: {lost}); every "
+                "finished run is saved: run the sweep again to resume"
+            )
 
 
-def _results_of(future: Future[list[RunResult]], batch: list[RunSpec]) -> list[RunResult]:
-    """The task's results; if the task itself failed (e.g. a worker died), every run failed."""
-    try:
-        return future.result()
-    except Exception as err:
-        error = f"task failed: {type(err).__name__}: {err}"
-        return [RunResult(s.point, s.arm, s.replication, {}, None, None, error, 0.0) for s in batch]
+def _failed(batch: list[RunSpec], err: BaseException) -> list[RunResult]:
+    """Every run of a task that failed as a whole (after its retries)."""
+    error = f"task failed: {type(err).__name__}: {err}"
+    return [RunResult(s.point, s.arm, s.replication, {}, None, None, error, 0.0) for s in batch]
 
 
 class Progress:

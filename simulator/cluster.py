@@ -1,0 +1,234 @@
+"""Dask clusters for sweeps: connect to a running scheduler, or start a local one.
+
+A sweep sends its tasks (a few paired runs each, :func:`simulator.sweep.tasks`) to a
+``concurrent.futures`` executor; here that executor is a Dask client's. The sweep's own
+process keeps writing the results folder, so workers need no shared file system: they only
+need the same orgsim and the same versions of the packages that determine the results
+(checked on connecting). Dask is an optional extra (``pip install -e '.[dask]'``) and is
+imported only when a cluster is used.
+
+A scheduler is addressed as ``tcp://host:port`` (``host:port`` means the same), or by the
+scheduler file that ``dask scheduler --scheduler-file path.json`` writes (the usual way on
+Slurm or PBS, see ``docs/cluster.md``).
+
+Examples
+--------
+>>> check_address("10.0.0.5:8786")
+'tcp://10.0.0.5:8786'
+>>> check_address("tcp://[::1]:8786")
+'tcp://[::1]:8786'
+>>> check_address("http://example.org")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+ValueError: not a Dask scheduler address; give tcp://host:port (e.g. tcp://10.0.0.5:8786) or ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import SimulatorError
+
+ALLOWED = "tcp://host:port (e.g. tcp://10.0.0.5:8786) or the path of a scheduler file (*.json)"
+"""What a cluster address may be, in words (for error messages)."""
+
+CONNECT_TIMEOUT = 20.0
+"""Seconds to wait for a scheduler to answer before giving up."""
+
+_ADDRESS = re.compile(r"^(?:tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+RESULT_VERSIONS = ("orgsim", "mesa", "numpy", "scipy", "pandas", "numba")
+"""Packages whose versions must match between the sweep and its workers (bit-identical runs)."""
+
+
+class ClusterError(SimulatorError):
+    """A Dask cluster that cannot be used: bad address, no scheduler there, mismatched workers."""
+
+
+def check_address(value: str) -> str:
+    """The address in the form Dask takes (``tcp://host:port``, or a scheduler file's path).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither; the message says what is allowed.
+    """
+    text = value.strip()
+    if text.endswith(".json") and "://" not in text:
+        return text
+    found = _ADDRESS.match(text)
+    if found is None or not 0 < int(found.group(2)) < 65536:
+        raise ValueError(f"not a Dask scheduler address; give {ALLOWED}")
+    return f"tcp://{found.group(1)}:{int(found.group(2))}"
+
+
+@dataclass
+class DaskPool:
+    """A connected Dask client, its ``concurrent.futures`` executor and what it offers."""
+
+    client: Any
+    executor: Executor
+    address: str
+    local: bool = False
+    _threads: tuple[float, int] = field(default=(0.0, 0), repr=False)
+
+    def threads(self) -> int:
+        """Worker threads connected now (asked at most once a second; at least 1)."""
+        asked, count = self._threads
+        now = time.monotonic()
+        if now - asked > 1.0:
+            try:
+                count = sum(int(n) for n in self.client.nthreads().values())
+            except Exception:  # the scheduler is gone: the sweep finds out by itself
+                count = 0
+            self._threads = (now, count)
+        return max(1, count)
+
+    def alive(self) -> bool:
+        """Whether the client still has (or is reconnecting to) its scheduler."""
+        return str(getattr(self.client, "status", "running")) in ("running", "connecting")
+
+    def describe(self) -> str:
+        kind = "local Dask cluster" if self.local else f"Dask scheduler {self.address}"
+        self._threads = (0.0, 0)  # count afresh
+        self.threads()
+        count = self._threads[1]
+        if count == 0:
+            return f"{kind}, no workers yet (tasks wait for workers to join)"
+        return f"{kind}, {count} worker thread(s)"
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(
+            "a Dask cluster needs Dask's distributed scheduler: pip install -e '.[dask]'"
+        ) from None
+    return distributed
+
+
+@contextlib.contextmanager
+def connect(
+    address: str, *, source: str = "--cluster", timeout: float = CONNECT_TIMEOUT
+) -> Iterator[DaskPool]:
+    """Connect to the Dask scheduler at ``address``; close the client on leaving.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port``, ``host:port``, or the path of a scheduler file.
+    source : str
+        Where the address came from, named in errors (``--cluster``, ``<file>: run.cluster``).
+    timeout : float
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    ClusterError
+        One line naming ``source``, the value and what is allowed, if the address is not one,
+        no scheduler answers there, or a worker runs other versions of the packages that
+        determine results (its runs would not be bit-identical).
+    """
+
+    def fail(problem: str) -> ClusterError:
+        return ClusterError(f"{source} = {address!r}: {problem}")
+
+    try:
+        target = check_address(address)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    distributed = _distributed()
+    where: dict[str, Any] = {"address": target}
+    if target.endswith(".json"):
+        try:
+            scheduler = str(json.loads(Path(target).read_text())["address"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise fail(f"no readable scheduler file there; give {ALLOWED}") from None
+        where = {"scheduler_file": target}
+    else:
+        scheduler = target
+    answer = _knock(scheduler, timeout)
+    if answer is None:
+        try:  # Dask's own timeouts from here: a short one would also cut its later comms
+            client = distributed.Client(**where, set_as_default=False)
+        except (OSError, TimeoutError) as err:
+            answer = " ".join(str(err).split())[:160] or type(err).__name__
+    if answer is not None:
+        raise fail(
+            f"no Dask scheduler answered there within {timeout:g} s ({answer}); start one "
+            f"with 'dask scheduler' (docs/cluster.md) and give {ALLOWED}"
+        )
+    try:
+        check_workers(client, source, address)
+        yield DaskPool(client, client.get_executor(pure=False), target)
+    finally:
+        client.close()
+
+
+def _knock(address: str, timeout: float) -> str | None:
+    """Whether something accepts connections at ``tcp://host:port``: None, or why not."""
+    found = _ADDRESS.match(address[6:]) if address.startswith("tcp://") else None
+    if found is None:
+        return None  # another protocol (from a scheduler file): let Dask try it
+    host = found.group(1).strip("[]")
+    try:
+        socket.create_connection((host, int(found.group(2))), timeout=timeout).close()
+    except OSError as err:
+        return (err.strerror or str(err) or type(err).__name__).strip()
+    return None
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int) -> Iterator[DaskPool]:
+    """Start a Dask cluster of ``workers`` single-threaded processes on 127.0.0.1 (no
+    dashboard), connect to it, and shut both down on leaving."""
+    distributed = _distributed()
+    with (
+        distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        yield DaskPool(client, client.get_executor(pure=False), cluster.scheduler_address, True)
+
+
+def worker_versions() -> dict[str, str]:
+    """Versions of the result-determining packages in this process (run on each worker)."""
+    import numba
+
+    from simulator.results import versions
+
+    found = {k: v for k, v in versions().items() if k in RESULT_VERSIONS}
+    return {**found, "numba": numba.__version__}
+
+
+def check_workers(client: Any, source: str, address: str) -> None:
+    """Refuse workers that cannot import orgsim or run other versions than this process."""
+    mine = worker_versions()
+    try:
+        theirs = client.run(worker_versions)
+    except Exception as err:  # e.g. ModuleNotFoundError on a worker without orgsim
+        raise ClusterError(
+            f"{source} = {address!r}: a worker cannot run orgsim ({type(err).__name__}: {err}); "
+            "install the same orgsim on every worker (docs/cluster.md)"
+        ) from None
+    for worker, found in sorted(theirs.items()):
+        differ = [f"{k} {found.get(k)} (here {v})" for k, v in mine.items() if found.get(k) != v]
+        if differ:
+            raise ClusterError(
+                f"{source} = {address!r}: worker {worker} runs {', '.join(differ)}; its runs "
+                "would not be bit-identical: install the same versions on every worker"
+            )

@@ -1,0 +1,347 @@
+"""Sweeps on a Dask cluster: bit-identical to local runs, a lost worker costs only its
+unfinished runs, bad cluster addresses are refused in one line, nothing computed is lost.
+
+Every cluster here is a real ``LocalCluster`` of 2 worker processes bound to 127.0.0.1 with
+no dashboard, reached by its scheduler address as a remote cluster would be.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tomllib
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.cli import main
+from simulator.results import load, read_table
+from simulator.scenario import Plan, ScenarioError, parse_scenario
+from simulator.sweep import ExecutorLostError, sweep
+
+distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
+
+SCENARIO = """\
+# Question: a small paired sweep for the cluster tests
+[scenario]
+name = "cluster"
+seed = 7
+replications = 12
+steps = 12
+
+[params]
+org.size = 120
+
+[arms.model]
+leaders.strategy = "model"
+
+[arms.delegate]
+leaders.strategy = "delegate"
+
+[[axes]]
+param = "culture.openness"
+values = [0.3, 0.8]
+"""
+
+
+def cluster_plan(**run: Any) -> Plan:
+    data = tomllib.loads(SCENARIO)
+    if run:
+        data["run"] = run
+    return parse_scenario(data)[1]
+
+
+def comparable(path: Path) -> tuple[Any, ...]:
+    r = load(path)
+    return (
+        r.outcomes.drop(columns=["seconds", "attempt"]),
+        r.series.drop(columns="attempt"),
+        r.levels.drop(columns="attempt"),
+    )
+
+
+def assert_same(a: Path, b: Path) -> None:
+    import pandas as pd
+
+    for x, y in zip(comparable(a), comparable(b), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def local_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "res"
+    sweep(cluster_plan(), out, workers=1)
+    return out
+
+
+@pytest.fixture
+def cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A LocalCluster on 127.0.0.1 (2 single-threaded worker processes, no dashboard);
+    ``@pytest.mark.parametrize("cluster", [{config}], indirect=True)`` sets Dask config."""
+    config = getattr(request, "param", {})
+    with (
+        dask.config.set(config),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as running,
+    ):
+        assert running.scheduler_address.startswith("tcp://127.0.0.1:")
+        yield running
+
+
+def test_a_sweep_on_a_cluster_equals_the_local_sweep_bit_for_bit(
+    cluster: Any, local_results: Path, tmp_path: Path
+) -> None:
+    plan = cluster_plan()
+    summary = sweep(plan, tmp_path / "dask", cluster=cluster.scheduler_address)
+    assert (summary.done, summary.failed) == (plan.run_count, 0)
+    assert "Dask scheduler tcp://127.0.0.1" in summary.executor
+    assert_same(local_results, tmp_path / "dask")
+    manifest = load(tmp_path / "dask").manifest
+    assert "Dask scheduler" in manifest["attempts"][-1]["executor"]
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    [{"distributed.scheduler.allowed-failures": 0}, {}],
+    ids=["dask-gives-up", "dask-reschedules"],
+    indirect=True,
+)
+def test_killing_a_worker_mid_sweep_costs_only_its_unfinished_runs(
+    cluster: Any, local_results: Path, tmp_path: Path
+) -> None:
+    """A worker is killed while it runs a task. With ``allowed-failures = 0`` Dask gives up
+    on that task at once (``KilledWorker``) and the sweep runner resubmits it; with Dask's
+    default (3) the scheduler reschedules it itself. Either way the sweep ends complete and
+    equal to the local one, bit for bit."""
+    plan = cluster_plan()
+    marker = tmp_path / "worker_killed.txt"
+
+    async def die_if_running_a_task(marker: str, dask_worker: Any = None) -> None:
+        """On a worker (between its event loop's turns, so atomically): SIGKILL itself if a
+        task is executing right now, else do nothing (a coroutine, so run without waiting)."""
+        if dask_worker.state.executing:
+            Path(marker).write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    with distributed.Client(cluster, set_as_default=False) as client:
+
+        def kill_a_busy_worker(done: int, total: int) -> None:
+            if marker.exists() or done < 8:
+                return
+            busy = sorted(w for w, keys in client.processing().items() if keys)
+            if busy:
+                client.run(die_if_running_a_task, str(marker), workers=busy[:1], wait=False)
+
+        summary = sweep(
+            plan,
+            tmp_path / "killed",
+            cluster=cluster.scheduler_address,
+            pairs_per_task=1,
+            progress=kill_a_busy_worker,
+        )
+    killed = marker.exists()
+    assert killed, "a worker should have been killed mid-sweep"
+    assert (summary.done, summary.failed) == (plan.run_count, 0)
+    if cluster.scheduler.allowed_failures == 0:
+        assert summary.resubmitted >= 1  # the lost task came back through the runner
+    raw = read_table(tmp_path / "killed", "outcomes", ["point", "arm", "replication", "status"])
+    assert len(raw) == plan.run_count and not raw.duplicated().any()
+    assert_same(local_results, tmp_path / "killed")
+
+
+# -- the runner's resubmission, with a stand-in executor --------------------------------------
+class LosingExecutor(Executor):
+    """Runs tasks in this process, but 'loses' the first ``lose`` submissions of the tasks
+    in ``victims`` (by index) as a dead Dask worker would; refuses work after ``stop``."""
+
+    def __init__(self, victims: set[int], lose: int = 1, stop: int | None = None) -> None:
+        from simulator.sweep import run_task
+
+        self.run_task = run_task
+        self.victims, self.lose, self.stop = victims, lose, stop
+        self.losses: dict[int, int] = {}
+        self.calls = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        index = self.calls
+        self.calls += 1
+        if self.stop is not None and index >= self.stop:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future: Future[Any] = Future()
+        first = args[0][0]
+        task = (first.point, first.replication)
+        if task in self.victims and self.losses.get(hash(task), 0) < self.lose:
+            self.losses[hash(task)] = self.losses.get(hash(task), 0) + 1
+            future.set_exception(RuntimeError(f"worker lost with task {task} (KilledWorker)"))
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_lost_task_is_resubmitted_and_its_runs_are_not_failed(
+    local_results: Path, tmp_path: Path
+) -> None:
+    pool = LosingExecutor(victims={(0, 3), (1, 5)}, lose=2)
+    summary = sweep(cluster_plan(), tmp_path / "r", executor=pool, workers=2, pairs_per_task=1)
+    assert (summary.failed, summary.resubmitted) == (0, 4)
+    assert_same(local_results, tmp_path / "r")
+
+
+def test_a_task_lost_more_often_than_the_retries_is_failed_then_resumed(
+    local_results: Path, tmp_path: Path
+) -> None:
+    pool = LosingExecutor(victims={(1, 2)}, lose=10)
+    first = sweep(
+        cluster_plan(), tmp_path / "r", executor=pool, workers=2, pairs_per_task=1, retries=2
+    )
+    assert (first.failed, first.resubmitted) == (2, 2)  # one pair, after 2 resubmissions
+    failed = load(tmp_path / "r").outcomes.query("status == 'failed'")
+    assert set(failed["error"].str.slice(0, 12)) == {"task failed:"}
+    again = sweep(cluster_plan(), tmp_path / "r", workers=1)
+    assert (again.done, again.skipped) == (2, cluster_plan().run_count - 2)
+    assert_same(local_results, tmp_path / "r")
+
+
+def test_an_executor_that_stops_taking_work_stops_the_sweep_and_keeps_the_runs(
+    local_results: Path, tmp_path: Path
+) -> None:
+    pool = LosingExecutor(victims=set(), stop=5)
+    with pytest.raises(ExecutorLostError, match="run the sweep again to resume"):
+        sweep(cluster_plan(), tmp_path / "r", executor=pool, workers=2, pairs_per_task=1)
+    kept = load(tmp_path / "r").outcomes
+    assert len(kept) == 5 * 2 and (kept["status"] == "ok").all()
+    manifest = load(tmp_path / "r").manifest
+    assert manifest["attempts"][-1]["runs_done"] == 10
+    sweep(cluster_plan(), tmp_path / "r", workers=1)
+    assert_same(local_results, tmp_path / "r")
+
+
+# -- the command line and the scenario's [run] settings ----------------------------------------
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "cluster.toml"
+    path.write_text(SCENARIO + "\n[run]\nconnect_timeout = 2\n")
+    return path
+
+
+@pytest.mark.parametrize("address", ["http://host:8786", "tcp://host", "host:99999", "a b:1"])
+def test_a_bad_cluster_address_is_one_line_naming_the_flag(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    code = main(["sweep", str(scenario_file), "--out", str(tmp_path / "x"), "--cluster", address])
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("orgsim: error: ")
+    assert "'--cluster'" in lines[0] and repr(address) in lines[0]
+    assert "tcp://host:port" in lines[0] and "Traceback" not in lines[0]
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unreachable_scheduler_loses_nothing_and_resume_still_works(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "res"
+    common = ["sweep", str(scenario_file), "--out", str(out), "--quiet", "--no-report"]
+    stop_after = ["--workers", "1"]
+    assert main([*common, *stop_after]) == 0
+    before = load(out).outcomes
+    capsys.readouterr()
+    unreachable = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    assert main([*common, "--cluster", unreachable]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--cluster = 'tcp://127.0.0.1:9'" in lines[0]
+    assert "no Dask scheduler answered" in lines[0] and "tcp://host:port" in lines[0]
+    after = load(out)
+    assert after.outcomes.drop(columns="seconds").equals(before.drop(columns="seconds"))
+    assert main([*common, *stop_after]) == 0
+    assert "0 runs done, 0 failed, 48 already done" in capsys.readouterr().out
+
+
+def test_the_command_line_runs_on_a_cluster_given_by_flag_or_scenario(
+    cluster: Any, scenario_file: Path, local_results: Path, tmp_path: Path, capsys: Any
+) -> None:
+    address = cluster.scheduler_address
+    args = ["sweep", str(scenario_file), "--quiet", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "flag"), "--cluster", address]) == 0
+    assert "48 runs done, 0 failed" in capsys.readouterr().out
+    assert_same(local_results, tmp_path / "flag")
+    in_file = tmp_path / "in_file.toml"
+    in_file.write_text(SCENARIO + f'\n[run]\ncluster = "{address.removeprefix("tcp://")}"\n')
+    args[1] = str(in_file)
+    assert main([*args, "--out", str(tmp_path / "file")]) == 0
+    assert_same(local_results, tmp_path / "file")
+    manifest = load(tmp_path / "file").manifest
+    assert address in manifest["attempts"][-1]["executor"]
+    assert manifest["digest"] == load(local_results).manifest["digest"]  # [run] is not results
+
+
+def test_run_settings_are_validated_like_the_rest_of_the_file() -> None:
+    data = tomllib.loads(SCENARIO)
+    data["run"] = {"clustr": "tcp://h:1"}
+    with pytest.raises(ScenarioError, match=r"run.clustr .*did you mean 'run.cluster'"):
+        parse_scenario(data, source="s.toml")
+    data["run"] = {"cluster": "http://h"}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(data, source="s.toml")
+    assert len(err.value.lines) == 1
+    assert (
+        "run.cluster = 'http://h'" in err.value.lines[0] and "tcp://host:port" in err.value.lines[0]
+    )
+    data["run"] = {"cluster": "10.0.0.5:8786", "workers": 4, "pairs_per_task": 8}
+    scenario, plan = parse_scenario(data)
+    assert scenario.run.cluster == "tcp://10.0.0.5:8786"
+    assert plan.digest() == cluster_plan().digest()
+
+
+class GoneClient:
+    """A Dask client whose scheduler is gone: its futures never resolve."""
+
+    status = "closed"
+
+    def nthreads(self) -> dict[str, int]:
+        return {"tcp://127.0.0.1:1": 1}
+
+
+class NeverExecutor(Executor):
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return Future()
+
+
+def test_a_client_that_lost_its_scheduler_stops_the_sweep_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    from simulator.cluster import DaskPool
+
+    pool = DaskPool(GoneClient(), NeverExecutor(), "tcp://127.0.0.1:1")
+    with pytest.raises(ExecutorLostError, match="lost its scheduler"):
+        sweep(cluster_plan(), tmp_path / "r", executor=pool)
+    manifest = load(tmp_path / "r").manifest
+    assert manifest["attempts"][-1]["runs_done"] == 0 and "finished_utc" in manifest["attempts"][-1]
+
+
+def test_the_scenario_readme_documents_every_run_setting_with_its_default() -> None:
+    from simulator.scenario import RunSettings
+
+    text = (Path(__file__).resolve().parent.parent / "scenarios" / "README.md").read_text()
+    section = text.split("### `[run]`", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert [r[0].strip("`") for r in rows] == list(RunSettings.model_fields)
+    for row, info in zip(rows, RunSettings.model_fields.values(), strict=True):
+        if isinstance(info.default, float):
+            assert row[2] == f"`{info.default}`"
+        else:
+            assert info.default is None and row[2].startswith("none")
+    assert "docs/cluster.md" in section
