@@ -1,4 +1,5 @@
-"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``.
+"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``;
+``app`` (the workshop page).
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
@@ -457,9 +458,10 @@ def params(markdown: bool) -> None:
 
 
 def _register() -> None:
+    from simulator.app.command import app
     from simulator.cli_sweep import report, sweep, validate
 
-    for command in (validate, sweep, report):
+    for command in (validate, sweep, report, app):
         orgsim.add_command(command)
 
 

@@ -1,0 +1,203 @@
+"""The workshop page: two paired arms side by side, their org charts, curves and levels.
+
+Run it with ``orgsim app`` (see :mod:`simulator.app.server`). One :class:`Session` per browser
+tab; the play loop runs in a thread of that tab and stops on pause, at the horizon, or when
+the tab closes. Every user error becomes a message at the top of the page; the page keeps
+running. ``?preset=NAME`` in the address opens a preset.
+
+Built on Solara directly rather than Mesa's ``SolaraViz``: that shows one model, applies slider
+changes only on reset, recomputes a spring layout on every reset and loses its styling there
+(``shared/NOTES.md``); here two paired models share one cached hierarchy layout. Components
+take ``version`` (a counter bumped on every change) so that they redraw when the run moves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from urllib.parse import parse_qs
+
+import solara
+
+from simulator.app import charts, presets
+from simulator.app.orgview import OrgView, legend_png
+from simulator.app.paired import PairedRun
+from simulator.app.panels import PredictPanel, SetupPanel, Toolbar
+from simulator.app.predict import percent
+from simulator.app.session import Session, Setup
+from simulator.errors import SimulatorError
+from simulator.plots import arm_colours
+
+CSS = """
+.v-application { font-size: 18px; color: #111; }
+.v-application .v-btn { font-size: 17px; text-transform: none; letter-spacing: 0; }
+.v-application .v-label, .v-application .v-input, .v-application .v-select__selection {
+  font-size: 17px !important; color: #111 !important; }
+.orgsim-arm-title { font-size: 26px; font-weight: 700; margin: 4px 0 0 0; }
+.orgsim-arm-stats { font-size: 20px; }
+.orgsim-week { font-size: 22px; margin: 0 12px; }
+.orgsim-org { font-size: 14px; color: #333; }
+.orgsim-message { font-size: 19px; }
+.v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
+.orgsim-predict .v-card__title { font-size: 22px; font-weight: 700; }
+.orgsim-panel img { width: 100%; height: auto; }
+"""
+
+
+def initial_setup(search: str | None) -> tuple[Setup, str]:
+    """The setup asked for by the address (``?preset=NAME&seed=N``) and a message if bad."""
+    query = parse_qs(search or "")
+    name = query.get("preset", [presets.DEFAULT])[0]
+    try:
+        setup = Setup.from_preset(name)
+    except SimulatorError as err:
+        return Setup(), str(err)
+    seed = query.get("seed", ["1"])[0]
+    if not seed.isdigit():
+        return setup, f"seed {seed!r}: must be a whole number >= 0"
+    return replace(setup, seed=int(seed)), ""
+
+
+@solara.component
+def Page() -> None:  # noqa: N802
+    router = solara.use_router()
+    first, first_message = solara.use_memo(lambda: initial_setup(router.search), [])
+    session = solara.use_memo(lambda: Session(first), [])
+    lock = solara.use_memo(threading.Lock, [])
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(4.0)
+    message = solara.use_reactive(first_message)
+
+    def changed() -> None:
+        version.set(version.value + 1)
+
+    def apply(setup: Setup) -> None:
+        playing.set(False)
+        with lock:
+            problem = session.apply(setup)
+        message.set(problem)
+        changed()
+
+    def step() -> None:
+        with lock:
+            session.run.step()
+        message.set("")
+        changed()
+
+    def reset() -> None:
+        playing.set(False)
+        with lock:
+            session.reset()
+        changed()
+
+    def record(texts: list[str]) -> None:
+        try:
+            session.guess(texts)
+        except SimulatorError as err:
+            message.set(str(err))
+            return
+        message.set("")
+        changed()
+
+    def play(cancel: threading.Event) -> None:
+        while playing.value and not cancel.is_set():
+            started = time.perf_counter()
+            with lock:
+                session.run.step()
+                done = session.run.done
+            changed()
+            if done:
+                playing.set(False)
+                return
+            cancel.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - started)))
+
+    # not intrusive: Solara's intrusive cancel traces every line, which slows rendering ~100x
+    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+
+    solara.Title("orgsim workshop: modeling vs delegation")
+    solara.Style(CSS)
+    with solara.Sidebar():
+        SetupPanel(session, apply, message.set, version.value)
+    with solara.Column(style={"padding": "8px 16px"}):
+        if message.value:
+            solara.Error(message.value, classes=["orgsim-message"])
+        Toolbar(
+            session,
+            playing,
+            speed,
+            step,
+            reset,
+            lambda: apply(replace(session.setup, seed=session.setup.seed + 1)),
+            version.value,
+        )
+        Arms(session.run, version.value)
+        PredictPanel(session, record, version.value)
+        Charts(session, version.value)
+
+
+@solara.component
+def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
+    """Both arms side by side: title, shares, organisation digest and the org view."""
+    views = solara.use_memo(lambda: _views(run), [run])
+    images = solara.use_memo(lambda: _render(run, views), [run, version, run.week])
+    legend = solara.use_memo(legend_png, [])
+    colours = arm_colours(run.arms)
+    digests = run.fingerprints
+    with solara.Columns([1, 1]):
+        for k, arm in enumerate(run.arms):
+            shares = run.current(k).shares()
+            with solara.Column(classes=["orgsim-panel", f"orgsim-arm-panel{k}"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"{arm}",
+                    classes=["orgsim-arm-title"],
+                    style=f"color: {colours[arm]}",
+                )
+                solara.Text(
+                    f"Posting {percent(shares['poster'])} · listening {percent(shares['listener'])}"
+                    f" · non-users {percent(shares['non_user'])}",
+                    classes=["orgsim-arm-stats", f"orgsim-stats{k}"],
+                )
+                solara.Text(
+                    f"Organisation {digests[k]} · {run.org.n:,} people · seed {run.seed}",
+                    classes=["orgsim-org", f"orgsim-org{k}"],
+                )
+                solara.Image(images[k], classes=[f"orgsim-orgview{k}"])
+    solara.Image(legend, width="100%", classes=["orgsim-legend"])
+
+
+def _views(run: PairedRun) -> tuple[OrgView, OrgView]:
+    marks = run.marks()
+    return tuple(  # type: ignore[return-value]
+        OrgView(run.org, marks["leader"], marks[f"strategy{k}"], marks[f"delegate{k}"])
+        for k in range(2)
+    )
+
+
+def _render(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, bytes]:
+    out = []
+    for k, view in enumerate(views):
+        snap = run.current(k)
+        view.update(snap.stage, snap.posted, snap.criticised)
+        out.append(view.png())
+    return out[0], out[1]
+
+
+@solara.component
+def Charts(session: Session, version: int) -> None:  # noqa: N802
+    """Adoption curves of both arms (with the room's guess) and adoption by level."""
+    run = session.run
+    guess = session.open_guess()
+    shares = guess.shares if guess else (None, None)
+
+    def render() -> tuple[bytes, bytes]:
+        return charts.png(charts.curves(run, guess=shares)), charts.png(charts.levels(run))
+
+    curves, levels = solara.use_memo(render, [run, version, run.week, shares])
+    with solara.Columns([1, 1]):
+        with solara.Column(classes=["orgsim-panel"]):
+            solara.Image(curves, classes=["orgsim-curves"])
+        with solara.Column(classes=["orgsim-panel"]):
+            solara.Image(levels, classes=["orgsim-levels"])

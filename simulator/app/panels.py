@@ -1,0 +1,216 @@
+"""The page's panels (Solara components): setup controls, the run toolbar, predict-then-run.
+
+Every control is drawn from a :class:`~simulator.app.controls.Control`, i.e. from the
+parameter definitions; every change goes through ``apply`` (a new paired run at week 0, or a
+message when the input is invalid). Components get plain callbacks, so this module holds no
+state of its own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from simulator.app import charts, presets
+from simulator.app.controls import Control, controls, current, parse_setting
+from simulator.app.predict import percent
+from simulator.app.session import Session, Setup
+from simulator.errors import SimulatorError
+from simulator.params import STRATEGIES
+
+Apply = Callable[[Setup], None]
+Tell = Callable[[str], None]
+
+
+@solara.component
+def Say(text: str, strong: str = "") -> None:  # noqa: N802
+    """A paragraph of plain text (not Markdown: that would ask for KaTeX from a CDN)."""
+    bold = f"<strong>{html.escape(strong)}</strong> " if strong else ""
+    solara.HTML(tag="p", unsafe_innerHTML=bold + html.escape(text), classes=["orgsim-text"])
+
+
+@solara.component
+def SetupPanel(session: Session, apply: Apply, say: Tell, version: int) -> None:  # noqa: N802
+    """Preset, the two arms, sliders from the parameter definitions, a typed setting."""
+    setup = session.setup
+    params = session.run.params
+    story = presets.preset(setup.preset)
+    with solara.Column(classes=["orgsim-setup"]):
+
+        def choose(name: str) -> None:
+            apply(Setup.from_preset(name, setup.seed))
+
+        solara.Select(
+            "Preset (a story)",
+            values=presets.names(),
+            value=setup.preset,
+            on_value=choose,
+            classes=["orgsim-preset"],
+        )
+        Say(story.story, strong=f"{story.title}.")
+        for k, name in enumerate(("Left arm", "Right arm")):
+            solara.Select(
+                f"{name}: leader strategy",
+                values=list(STRATEGIES),
+                value=setup.arms[k],
+                on_value=_arm_setter(setup, k, apply),
+                classes=[f"orgsim-arm{k}"],
+            )
+        for spec in controls():
+            ControlWidget(spec, current(params, spec.path), setup, apply)
+
+        def typed(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                path, value = parse_setting(text)
+            except SimulatorError as err:
+                say(str(err))
+                return
+            apply(setup.with_update(path, value))
+
+        solara.InputText(
+            "Set any parameter: path = value",
+            value="",
+            on_value=typed,
+            classes=["orgsim-typed"],
+            placeholder="culture.openness = 0.7",
+        )
+        Say("Paths and allowed values: orgsim params (command line).")
+
+
+@solara.component
+def ControlWidget(spec: Control, value: Any, setup: Setup, apply: Apply) -> None:  # noqa: N802
+    """One control: a slider, a switch or a choice, labelled from the field."""
+
+    def set_value(v: Any) -> None:
+        apply(setup.with_update(spec.path, v))
+
+    if spec.kind == "choice":
+        solara.Select(spec.label, values=list(spec.choices), value=value, on_value=set_value)
+    elif spec.kind == "bool":
+        solara.Switch(label=spec.label, value=bool(value), on_value=set_value)
+    elif spec.kind == "int":
+        assert spec.low is not None and spec.high is not None and spec.step is not None
+        solara.SliderInt(
+            spec.shown(value),
+            value=int(value),
+            min=int(spec.low),
+            max=int(spec.high),
+            step=int(spec.step),
+            on_value=set_value,
+        )
+    else:
+        assert spec.low is not None and spec.high is not None and spec.step is not None
+        solara.SliderFloat(
+            spec.shown(value),
+            value=float(value),
+            min=spec.low,
+            max=spec.high,
+            step=spec.step,
+            on_value=set_value,
+        )
+
+
+@solara.component
+def Toolbar(  # noqa: N802
+    session: Session,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[float],
+    step: Callable[[], None],
+    reset: Callable[[], None],
+    new_seed: Callable[[], None],
+    version: int,
+) -> None:
+    """Play / pause, step, reset, another run, speed; the week; PNG and GIF export."""
+    run = session.run
+    guess = session.open_guess()
+    shares = guess.shares if guess else (None, None)
+    with solara.Row(
+        classes=["orgsim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}
+    ):
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=run.done,
+            color="primary",
+            classes=["orgsim-play"],
+        )
+        solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=run.done)
+        solara.Button("Reset", icon_name="mdi-restart", on_click=reset)
+        solara.Button("Another run", icon_name="mdi-dice-multiple", on_click=new_seed)
+        with solara.Column(style={"min-width": "220px"}):
+            solara.SliderFloat("Speed (weeks/s)", value=speed, min=0.5, max=20, step=0.5)
+        solara.Text(
+            f"Week {run.week} of {run.horizon}",
+            classes=["orgsim-week"],
+            style={"font-weight": "bold"},
+        )
+        solara.FileDownload(
+            lambda: charts.slide_png(run, guess=shares),
+            filename=f"orgsim-{session.setup.preset}-week{run.week}.png",
+            label="Export PNG",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            lambda: charts.animation(run, every=charts.gif_every(run.week)),
+            filename=f"orgsim-{session.setup.preset}-to-week{run.week}.gif",
+            label="Export GIF",
+            mime_type="image/gif",
+        )
+
+
+@solara.component
+def PredictPanel(  # noqa: N802
+    session: Session, record: Callable[[list[str]], None], version: int
+) -> None:
+    """Predict, then run: the room's guess of the share posting at the horizon, per arm."""
+    run = session.run
+    texts, set_texts = solara.use_state(["", ""])
+    guess = session.open_guess()
+    with solara.Card("Predict, then run", classes=["orgsim-predict"]):
+        if guess is None:
+            Say(
+                f"What share of staff will post after {run.horizon} weeks in each arm? "
+                "Record the room's guess, then press Play."
+            )
+            with solara.Row(style={"align-items": "center"}):
+                for k, arm in enumerate(run.arms):
+                    solara.InputText(
+                        f"{arm} (%)",
+                        value=texts[k],
+                        on_value=_guess_setter(texts, k, set_texts),
+                        continuous_update=True,
+                        classes=[f"orgsim-guess{k}"],
+                    )
+                solara.Button("Record guess", on_click=lambda: record(texts), color="primary")
+            return
+        made = ", ".join(f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True))
+        Say(f"{made} (at week {guess.week}).", strong="The room guessed:")
+        verdict = session.verdict()
+        if verdict:
+            solara.Success(verdict, classes=["orgsim-verdict"])
+        else:
+            Say("The dashed marks on the curves show the guess; run to the end.")
+
+
+def _arm_setter(setup: Setup, k: int, apply: Apply) -> Callable[[str], None]:
+    def set_arm(strategy: str) -> None:
+        apply(setup.with_arm(k, strategy))
+
+    return set_arm
+
+
+def _guess_setter(
+    texts: list[str], k: int, set_texts: Callable[[list[str]], None]
+) -> Callable[[str | None], None]:
+    def set_text(value: str | None) -> None:
+        new = list(texts)
+        new[k] = value or ""
+        set_texts(new)
+
+    return set_text

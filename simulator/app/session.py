@@ -1,0 +1,128 @@
+"""What one browser session holds: the setup the room chose, the paired run, messages, guesses.
+
+:class:`Setup` is a small immutable value (a preset, two arms, dotted-path updates over the
+preset's, a seed); :class:`Session` turns a setup into a :class:`PairedRun` and records the
+room's guesses. Nothing here imports Solara, so it is tested without a browser; the page
+(:mod:`simulator.app.page`) keeps one session per browser tab.
+
+Examples
+--------
+>>> s = Session()
+>>> s.apply(Setup.from_preset("open_culture").with_update("org.size", 150))
+''
+>>> s.run.params.culture.policy, s.run.org.n
+('open', 150)
+>>> s.apply(s.setup.with_update("culture.openness", 7))
+'culture.openness = 7: must be between 0 and 1 (Openness and trust, 0-1)'
+>>> s.run.params.culture.openness  # the run in place is kept
+0.85
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pydantic
+
+from simulator.app import presets
+from simulator.app.paired import PairedRun
+from simulator.app.predict import Guess, verdict
+from simulator.errors import SimulatorError, describe, is_user_error
+from simulator.params import STRATEGIES, Params
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The room's choice: preset, arms, parameter updates over the preset's, seed."""
+
+    preset: str = presets.DEFAULT
+    arms: tuple[str, str] = ("model", "delegate")
+    updates: tuple[tuple[str, Any], ...] = ()
+    seed: int = 1
+
+    @classmethod
+    def from_preset(cls, name: str, seed: int = 1) -> Setup:
+        p = presets.preset(name)
+        return cls(p.name, p.arms, tuple(p.updates.items()), seed)
+
+    def with_update(self, path: str, value: Any) -> Setup:
+        updates = dict(self.updates)
+        updates[path] = value
+        return replace(self, updates=tuple(updates.items()))
+
+    def with_arm(self, k: int, strategy: str) -> Setup:
+        if strategy not in STRATEGIES:
+            raise SimulatorError(
+                f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}"
+            )
+        arms = list(self.arms)
+        arms[k] = strategy
+        return replace(self, arms=(arms[0], arms[1]))
+
+    def params(self) -> Params:
+        return Params().with_updates(dict(self.updates))
+
+
+@dataclass(eq=False)
+class Session:
+    """One tab's state: the setup, its paired run, the guesses made for it."""
+
+    setup: Setup = field(default_factory=Setup)
+    run: PairedRun = field(init=False)
+    guesses: list[tuple[Setup, Guess]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.run = self._start(self.setup)
+
+    @staticmethod
+    def _start(setup: Setup) -> PairedRun:
+        return PairedRun.start(setup.params(), seed=setup.seed, arms=setup.arms)
+
+    def apply(self, setup: Setup) -> str:
+        """Switch to ``setup`` (a new run at week 0); a message if it is invalid, else ``""``.
+
+        An invalid setup leaves the session as it was: the page shows the message and runs on.
+        """
+        try:
+            run = self._start(setup)
+        except (pydantic.ValidationError, SimulatorError, ValueError) as err:
+            if not is_user_error(err) and not isinstance(err, pydantic.ValidationError):
+                raise
+            return "; ".join(describe(err))
+        self.setup, self.run = setup, run
+        return ""
+
+    def reset(self) -> None:
+        """Back to week 0 with the same setup and seed."""
+        self.run = self._start(self.setup)
+
+    def guess(self, texts: Sequence[str]) -> Guess:
+        """Record the room's guess for the current setup (made at the current week)."""
+        g = Guess.parse(
+            self.run.arms[0],
+            texts[0],
+            self.run.arms[1],
+            texts[1],
+            preset=self.setup.preset,
+            week=self.run.week,
+        )
+        self.guesses.append((replace(self.setup, seed=0), g))
+        return g
+
+    def open_guess(self) -> Guess | None:
+        """The latest guess made for this setup (any seed), if any."""
+        setting = replace(self.setup, seed=0)
+        for made_for, g in reversed(self.guesses):
+            if made_for == setting:
+                return g
+        return None
+
+    def verdict(self) -> str:
+        """Guess against result, once the run reached its horizon (else ``""``)."""
+        g = self.open_guess()
+        if g is None or not self.run.done:
+            return ""
+        final = (self.run.current(0).poster_share, self.run.current(1).poster_share)
+        return verdict(g, final)

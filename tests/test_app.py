@@ -1,0 +1,210 @@
+"""The workshop app without a browser: pairing, layout, controls, presets, guesses, the CLI."""
+
+from __future__ import annotations
+
+import socket
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.app import charts, controls, presets
+from simulator.app.orgview import OrgView, hierarchy_layout, preorder
+from simulator.app.paired import PairedRun, fingerprint
+from simulator.app.predict import Guess, GuessError, verdict
+from simulator.app.server import asset_dir, check_ready
+from simulator.app.session import Session, Setup
+from simulator.cli import main
+from simulator.model import OrgModel
+from simulator.orgchart import build_org
+from simulator.paramdoc import bounds
+from simulator.params import OrgParams, Params, field_info
+from simulator.scenario import flatten
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = Params().with_updates({"org.size": 150, "steps": 6})
+
+
+# -- pairing ---------------------------------------------------------------------------------
+def test_arms_are_paired_and_equal_the_single_runs() -> None:
+    run = PairedRun.start(SMALL, seed=5).step(6)
+    assert run.paired and run.done and run.week == 6
+    for k, arm in enumerate(run.arms):
+        alone = OrgModel(SMALL.with_updates({"leaders.strategy": arm}), rng=5, agents=False).run()
+        assert fingerprint(alone.org) == run.fingerprints[k]
+        assert np.array_equal(alone.state.stage[0], run.current(k).stage)
+        series = alone.series()["poster"].to_numpy()
+        assert np.allclose(series, run.poster_curves()[k])
+
+
+def test_snapshots_record_posts_and_criticism_of_the_week() -> None:
+    params = SMALL.with_updates({"responses.criticism_rate": 0.5, "steps": 4})
+    run = PairedRun.start(params, seed=2).step(4)
+    model = run.models[0]
+    posted = sum(int(s.posted.sum()) for s in run.history[0])
+    criticised = sum(int(s.criticised.sum()) for s in run.history[0])
+    assert posted > 0 and criticised > 0
+    # at most once a week per person: the weekly marks never exceed the counters
+    assert posted <= int(model.state.posts[0].sum())
+    assert criticised <= int(model.state.criticised[0].sum())
+    assert not run.history[0][0].posted.any()  # week 0: nothing happened yet
+
+
+def test_no_steps_beyond_the_horizon() -> None:
+    run = PairedRun.start(SMALL, seed=1).step(100)
+    assert run.week == SMALL.steps
+
+
+def test_another_seed_gives_another_org() -> None:
+    a, b = PairedRun.start(SMALL, seed=1), PairedRun.start(SMALL, seed=2)
+    assert a.fingerprints[0] != b.fingerprints[0]
+
+
+# -- the org view ----------------------------------------------------------------------------
+def test_layout_rows_are_levels_and_units_are_contiguous() -> None:
+    org = build_org(OrgParams(size=1500), np.random.default_rng(3))
+    layout = hierarchy_layout(org)
+    for level in range(org.levels):  # a level's rows lie above the next level's
+        if level + 1 < org.levels:
+            assert layout.y[org.level == level].min() > layout.y[org.level == level + 1].max()
+    # within a row, left to right, each unit is one block
+    for y in np.unique(layout.y):
+        row = np.flatnonzero(layout.y == y)
+        units = org.unit[row[np.argsort(layout.x[row])]]
+        changes = np.flatnonzero(np.diff(units)) + 1
+        assert len(set(units)) == len(changes) + 1
+    assert np.all((layout.x > 0) & (layout.x < 1))
+    assert sorted(preorder(org)) == list(range(org.n))
+
+
+def test_org_view_recolours_by_stage() -> None:
+    run = PairedRun.start(SMALL, seed=1).step(3)
+    marks = run.marks()
+    view = OrgView(run.org, marks["leader"], marks["strategy0"], marks["delegate0"])
+    before = view.png()
+    snap = run.current(0)
+    view.update(np.full_like(snap.stage, 2), snap.posted, snap.criticised)
+    assert view.png() != before
+    assert marks["strategy0"].any() and marks["delegate1"].any()
+
+
+def test_exports_are_png_and_animated_gif() -> None:
+    run = PairedRun.start(SMALL, seed=1).step(3)
+    assert charts.slide_png(run, guess=(0.3, 0.1))[:8] == b"\x89PNG\r\n\x1a\n"
+    import io
+
+    from PIL import Image
+
+    gif = Image.open(io.BytesIO(charts.animation(run)))
+    assert gif.format == "GIF" and gif.n_frames == 4
+
+
+# -- controls from the parameter definitions -------------------------------------------------
+@pytest.mark.parametrize("path", controls.WORKSHOP)
+def test_controls_come_from_the_fields(path: str) -> None:
+    spec = controls.control(path)
+    info = field_info(path)
+    extra = info.json_schema_extra
+    assert spec.label == extra["label"] and spec.unit == extra["unit"]
+    assert spec.doc == info.description
+    if spec.kind in ("int", "float"):
+        lo, _, hi, _ = bounds(info)
+        assert spec.low is not None and spec.high is not None
+        assert lo is not None and lo <= spec.low < spec.high and (hi is None or spec.high <= hi)
+        if path not in controls.ROOM_RANGE:
+            assert (spec.low, spec.high) == (lo, hi)
+        assert spec.low <= spec.default <= spec.high
+
+
+def test_typed_settings_are_checked_by_the_parameter_model() -> None:
+    assert controls.parse_setting("culture.openness = 0.7") == ("culture.openness", 0.7)
+    assert controls.parse_setting("culture.policy = open") == ("culture.policy", "open")
+    for bad, words in [
+        ("culture.openness = 7", "between 0 and 1"),
+        ("culture.openess = 0.5", "did you mean 'culture.openness'"),
+        ("org.size = 1000000", "at most 20,000"),
+        ("nonsense", "path = value"),
+    ]:
+        with pytest.raises(controls.SettingError, match=words):
+            controls.parse_setting(bad)
+
+
+# -- presets ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("preset", presets.PRESETS, ids=lambda p: p.name)
+def test_presets_are_valid_and_follow_their_scenario(preset: presets.Preset) -> None:
+    params = Params().with_updates(dict(preset.updates))
+    data = tomllib.loads((ROOT / "scenarios" / preset.scenario).read_text())
+    fixed = flatten(data.get("params", {}))
+    for path, value in fixed.items():  # the scenario's fixed parameters hold in the preset
+        assert controls.current(params, path) == value, path
+    for path, value in preset.updates.items():  # the preset's own: fixed, or on an axis
+        axes = {a["param"]: a.get("values", []) for a in data.get("axes", [])}
+        assert fixed.get(path) == value or path in axes, path
+    arms = {flatten(a).get("leaders.strategy") for a in data.get("arms", {}).values()}
+    assert set(preset.arms) <= arms | {"model", "delegate"}
+
+
+def test_unknown_preset_suggests_the_closest() -> None:
+    with pytest.raises(presets.PresetError, match="did you mean 'zappos'"):
+        presets.preset("zapos")
+
+
+# -- predict, then run, and the session ------------------------------------------------------
+def test_guess_against_the_result() -> None:
+    g = Guess.parse("model", "30 %", "delegate", "10", preset="p", week=0)
+    assert verdict(g, (0.3, 0.2)).endswith("(10 points under).")
+    with pytest.raises(GuessError, match="percentage"):
+        Guess.parse("model", "lots", "delegate", "10", preset="p", week=0)
+
+
+def test_session_keeps_running_after_bad_input() -> None:
+    session = Session(Setup(updates=(("org.size", 120), ("steps", 5))))
+    session.run.step(2)
+    before = session.run
+    assert "between 0 and 1" in session.apply(session.setup.with_update("culture.openness", 3))
+    assert session.run is before and session.run.week == 2
+    assert session.apply(session.setup.with_arm(1, "listen")) == ""
+    assert session.run.arms == ("model", "listen") and session.run.week == 0
+    session.guess(["40", "20"])
+    assert session.verdict() == ""  # not at the horizon yet
+    session.run.step(5)
+    assert session.verdict().startswith("model: guessed 40 %")
+    # the guess belongs to the setting: another seed keeps it, another setting does not
+    assert session.apply(Setup(**{**session.setup.__dict__, "seed": 9})) == ""
+    assert session.open_guess() is not None
+    assert session.apply(session.setup.with_update("culture.openness", 0.9)) == ""
+    assert session.open_guess() is None
+
+
+# -- serving and the command line ------------------------------------------------------------
+def test_front_end_files_are_installed() -> None:
+    """solara-assets puts Solara's front end where the app serves it from (no CDN)."""
+    files = list(asset_dir().glob("*"))
+    names = {p.name for p in files}
+    assert {"@widgetti", "requirejs@2.3.6", "font-awesome@4.5.0"} <= names, names
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["app", "--port", "0"], "0 is not in the range 1<=x<=65535"),
+        (["app", "--port", "http"], "'http' is not a valid integer"),
+        (["app", "--room", "--host", "10.0.0.1"], "give --room or --host, not both"),
+    ],
+)
+def test_bad_app_options_are_one_line_errors(capsys, args: list[str], words: str) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("orgsim: error:") and words in err[0]
+
+
+def test_a_taken_port_is_a_one_line_error(capsys) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(Exception, match="cannot listen on"):
+            check_ready("127.0.0.1", port)
+        assert main(["app", "--port", str(port)]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err

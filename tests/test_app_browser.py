@@ -1,0 +1,237 @@
+"""The workshop page in a real browser: Debian's Chromium driven by Playwright.
+
+The app runs as ``orgsim app`` in a subprocess on a free local port. The browser may reach
+nothing but that server (every other request is aborted and recorded), as in a room with no
+internet. Screenshots go to ``results/browser/`` (``$ORGSIM_ARTIFACTS``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser.server import ARTIFACTS, App, chromium, running_app
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 60_000  # ms, for the slowest waits (first render, a rebuild on a busy machine)
+
+
+@dataclass
+class Traffic:
+    """What the page asked for: every response, failures, and requests sent elsewhere."""
+
+    responses: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    pending: set[str] = field(default_factory=set)
+
+    def settle(self, page: Any, quiet_ms: int = 1500, limit_ms: int = TIMEOUT) -> None:
+        """Wait until no request has been in flight for ``quiet_ms`` (at most ``limit_ms``)."""
+        quiet = waited = 0
+        while quiet < quiet_ms and waited < limit_ms:
+            page.wait_for_timeout(250)
+            waited += 250
+            quiet = quiet + 250 if not self.pending else 0
+        assert not self.pending, f"requests still pending after {limit_ms} ms: {self.pending}"
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[App]:
+    chromium()  # skip (or fail in CI) before starting anything
+    with running_app() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def app_url(app: App) -> str:
+    return app.url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_page(browser: Any, url: str, traffic: Traffic) -> Any:
+    page = browser.new_page(viewport={"width": 1700, "height": 1250}, accept_downloads=True)
+    page.set_default_timeout(TIMEOUT)
+    parts = urlsplit(url)
+    local = f"{parts.scheme}://{parts.netloc}/"
+
+    def route(r: Any) -> None:
+        target = r.request.url
+        if target.startswith(local) or target.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            traffic.external.append(target)
+            r.abort()
+
+    def failed(req: Any) -> None:
+        traffic.failed.append(req.url)
+        traffic.pending.discard(req.url)
+
+    page.route("**/*", route)
+    page.on("request", lambda req: traffic.pending.add(req.url))
+    page.on("requestfinished", lambda req: traffic.pending.discard(req.url))
+    page.on("requestfailed", failed)
+    page.on("response", lambda resp: traffic.responses.append((resp.status, resp.url)))
+    page.on("console", lambda m: m.type == "error" and traffic.console_errors.append(m.text))
+    page.goto(url)
+    page.get_by_text(re.compile(r"Week \d+ of \d+")).wait_for()
+    return page
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def week(page: Any) -> int:
+    text = page.locator(".orgsim-week").inner_text()
+    match = re.search(r"Week (\d+) of", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def digests(page: Any) -> tuple[str, str]:
+    texts = [page.locator(f".orgsim-org{k}").inner_text() for k in range(2)]
+    found = [re.search(r"Organisation (\w+) · ([\d,]+) people", t) for t in texts]
+    assert all(found), texts
+    return found[0].group(1) + found[0].group(2), found[1].group(1) + found[1].group(2)  # type: ignore[union-attr]
+
+
+def image(page: Any, css: str) -> str:
+    return str(page.locator(f"img{css}").get_attribute("src"))
+
+
+def wait_for_week(page: Any, low: int, high: int | None = None) -> None:
+    """Wait until the page shows a week in ``low .. high`` (``high``: default ``low``)."""
+    page.wait_for_function(
+        """([low, high]) => {
+            const m = document.querySelector('.orgsim-week')?.innerText.match(/Week (\\d+) of/);
+            return m !== null && m !== undefined && +m[1] >= low && +m[1] <= high;
+        }""",
+        arg=[low, low if high is None else high],
+    )
+
+
+def test_page_renders_offline_with_every_asset(browser: Any, app: App) -> None:
+    """Every file the page requests is served by the app itself (none missing, none external)."""
+    traffic = Traffic()
+    page = open_page(browser, app.url, traffic)
+    page.locator("img.orgsim-orgview0").wait_for()
+    traffic.settle(page)
+    shot(page, "01-loaded")
+    assert traffic.external == [], f"requests to outside the app: {traffic.external}"
+    missing = [(s, u) for s, u in traffic.responses if s >= 400]
+    assert missing == [], f"assets missing or failing: {missing}"
+    assert traffic.failed == [], f"requests that failed: {traffic.failed}"
+    cdn = [u for _, u in traffic.responses if "/_solara/cdn/" in u]
+    assert cdn, "expected Solara's front end to be served from the installed assets"
+    assert page.get_by_text("Predict, then run").is_visible()
+    assert "Could not load URL" not in app.output(), "the server went to a CDN for an asset"
+    page.close()
+
+
+def test_workshop_flow(browser: Any, app_url: str) -> None:
+    """Step, predict, play, a slider, a preset, bad input, PNG export; arms stay paired."""
+    traffic = Traffic()
+    page = open_page(browser, app_url, traffic)
+    assert week(page) == 0
+    first = digests(page)
+    assert first[0] == first[1], "both arms must run on the same organisation"
+    org_before, curves_before = image(page, ".orgsim-orgview0"), image(page, ".orgsim-curves")
+
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 1)
+    page.wait_for_function(
+        "(src) => document.querySelector('img.orgsim-orgview0')?.src !== src", arg=org_before
+    )
+
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.get_by_role("button", name="Record guess").click()
+    page.get_by_text("The room guessed").wait_for()
+
+    play = page.locator("button.orgsim-play")
+    assert play.inner_text().strip() == "Play"
+    play.click()
+    wait_for_week(page, 6, 10_000)
+    play.click()  # now labelled Pause
+    page.wait_for_function(
+        "() => document.querySelector('button.orgsim-play')?.innerText.trim() === 'Play'"
+    )
+    assert image(page, ".orgsim-curves") != curves_before
+    stopped = week(page)
+    page.wait_for_timeout(800)
+    assert week(page) == stopped, "pause must stop the run"
+    shot(page, "02-mid-run")
+    assert digests(page) == first
+
+    # a slider from the parameter definitions: one step right, the run restarts at week 0
+    slider = page.get_by_role("slider", name=re.compile(r"^Openness and trust:"))
+    slider.focus()
+    slider.press("ArrowRight")
+    page.get_by_text("Openness and trust: 0.51").wait_for()
+    wait_for_week(page, 0)
+    assert digests(page) == first  # same org, same seed: culture is not structure
+
+    # a preset: the Zappos-like organisation of 1,500 people, model vs none
+    page.locator(".orgsim-preset").click()
+    page.get_by_role("option", name="zappos").click()
+    page.get_by_text("Zappos-like: leaders first").wait_for()
+    page.get_by_text(re.compile(r"1,500 people")).first.wait_for()
+    zappos = digests(page)
+    assert zappos[0] == zappos[1] and zappos != first
+    assert page.locator(".orgsim-arm-panel1").get_by_text("none", exact=True).is_visible()
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 1)
+    shot(page, "03-zappos")
+
+    # bad input: a message in the page, and the page goes on working
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("culture.openness = 7")
+    typed.press("Enter")
+    page.get_by_text("must be between 0 and 1").wait_for()
+    shot(page, "04-bad-input")
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 2)
+
+    # one-click export of the current charts
+    with page.expect_download() as download:
+        page.get_by_text("Export PNG").click()
+    path = ARTIFACTS / "export.png"
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 20_000
+    with page.expect_download() as download:
+        page.get_by_text("Export GIF").click()
+    path = ARTIFACTS / "export.gif"
+    download.value.save_as(path)
+    assert path.read_bytes()[:6] == b"GIF89a"
+    assert traffic.external == []
+    page.close()
+
+
+def test_unknown_preset_in_the_address_is_a_message(browser: Any, app_url: str) -> None:
+    traffic = Traffic()
+    page = open_page(browser, app_url + "?preset=zapos", traffic)
+    page.get_by_text("unknown preset 'zapos'; did you mean 'zappos'?").wait_for()
+    assert traffic.external == []
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 1)
+    shot(page, "05-unknown-preset")
+    page.close()
