@@ -34,6 +34,9 @@ ROOT = -1
 GRADIENT_LEVELS = 64
 """Prestige and audience grow per level up for at most this many levels (no overflow)."""
 
+INDEX = np.int32
+"""dtype of the organisation's person indices, levels and units (and of its tie pairs)."""
+
 
 class Labels(tuple[str, ...]):
     """Default person ids (``"0"``, ``"1"``, ...) or blank titles, made on demand.
@@ -109,14 +112,18 @@ class Org:
     unit: np.ndarray
     unit_names: tuple[str, ...]
     audience: np.ndarray
-    lateral: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
-    follows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    lateral: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=INDEX))
+    follows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=INDEX))
     team_ties: bool = True
     ids: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.manager)
+        for name in ("manager", "level", "unit", "lateral", "follows"):  # int32: half the memory
+            value = getattr(self, name)
+            if not (isinstance(value, np.ndarray) and value.dtype == INDEX):
+                object.__setattr__(self, name, np.asarray(value, dtype=INDEX))
         if not self.ids:
             object.__setattr__(self, "ids", Labels(n, numbered=True))
         if not self.titles:

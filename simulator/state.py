@@ -26,6 +26,10 @@ KINDS: tuple[str, ...] = ("leader", "peer", "delegate")
 NEVER = -(10**9)
 """``last_post`` of someone who never posted."""
 
+COUNT = np.int32
+"""dtype of the counters and week numbers (posts, lapses, last post, ...): half of int64's
+memory at a million people; a run would need 2**31 weeks or posts to overflow it."""
+
 
 @dataclass
 class State:
@@ -102,7 +106,7 @@ def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> 
 
 def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:
     R = len(rows)
-    zeros_i = np.zeros((R, n), dtype=np.int64)
+    zeros_i = np.zeros((R, n), dtype=COUNT)
     explicit = np.stack([r["explicit"] for r in rows])
     stage = np.stack([r["stage"] for r in rows])
     return State(
@@ -113,7 +117,7 @@ def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:
         threshold=np.stack([r["threshold"] for r in rows]),
         risk_aversion=np.stack([r["risk"] for r in rows]),
         innovator=np.stack([r["innovator"] for r in rows]),
-        last_post=np.full((R, n), NEVER, dtype=np.int64),
+        last_post=np.full((R, n), NEVER, dtype=COUNT),
         cooldown_until=zeros_i.copy(),
         posts=zeros_i.copy(),
         engaged=zeros_i.copy(),
@@ -121,7 +125,7 @@ def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:
         lapses=zeros_i.copy(),
         pullbacks=zeros_i.copy(),
         left_strategy=np.zeros((R, n), dtype=bool),
-        adopted_at=np.where(stage == POSTER, 0, -1),
+        adopted_at=np.where(stage == POSTER, 0, -1).astype(COUNT),
         source=np.where(stage == POSTER, SOURCES.index("spontaneous"), -1).astype(np.int8),
         guideline_gain=np.zeros((R, n)),
         exposure=np.zeros((len(KINDS), R, n)),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.orgchart import ROOT, build_org, complete_org, levels_of
+from simulator.orgchart import INDEX, ROOT, build_org, complete_org, levels_of
 from simulator.orgimport import (
     OrgChartError,
     load_org_csv,
@@ -109,7 +109,7 @@ def test_ties_file_gives_exactly_those_ties() -> None:
     org = load_org_csv(SEVEN, OrgParams(lateral_within=5), rng(), ties=DATA / "seven_ties.csv")
     # acc-dev1 (three times, both directions) and ops-cfo, as (i, j) with i < j
     assert org.lateral.tolist() == [[1, 6], [3, 4]]
-    assert org.lateral.dtype == np.int64
+    assert org.lateral.dtype == INDEX  # whole numbers, not the float of a parsed table
     assert org.layers["lateral"].nnz == 4
 
 
