@@ -29,6 +29,7 @@ import pandas as pd
 
 from simulator.cluster import DaskPool, connect
 from simulator.errors import SimulatorError
+from simulator.mechanisms.social_learning import set_threads
 from simulator.model import OrgModel
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
@@ -158,8 +159,15 @@ def tasks(specs: Iterable[RunSpec], pairs_per_task: int) -> Iterator[list[RunSpe
 
 
 def default_executor(workers: int) -> Executor:
-    """Local worker processes (spawned: safe in notebooks and with threads)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    """Local worker processes (spawned: safe in notebooks and with threads), sharing the
+    cores: a large organisation's week uses ``cores // workers`` threads in each."""
+    cores = os.cpu_count() or 1
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=set_threads,
+        initargs=(max(1, cores // workers),),
+    )
 
 
 RETRIES = 3

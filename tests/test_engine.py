@@ -4,12 +4,15 @@
   (person, week, slot) is the same whether computed alone, in a full array or inside a kernel.
 - A batch of replications equals the replications run one by one, bit for bit, for every
   mechanism and for many settings of the fused ``social_learning`` kernel (hypothesis).
+- A large organisation's week split over threads (each phase on parts of the rows) equals
+  the serial kernel, bit for bit, for any split.
 - A sweep that batches replications sharing an organisation (``orgs``) gives exactly the runs
   made alone, and the replications sharing an organisation do share it.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import fields
 from typing import Any
 
@@ -20,7 +23,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from simulator import OrgModel, Params
-from simulator.mechanisms import REGISTRY
+from simulator.mechanisms import REGISTRY, sl_kernel, social_learning
 from simulator.rng import SLOTS, Draws, RunStreams, philox4x32, uniform_at
 from simulator.scenario import Plan, parse_scenario
 from simulator.state import State
@@ -133,6 +136,44 @@ def test_social_learning_batch_equals_single_runs(updates: dict[str, Any], seed:
     batch = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
     for r, s in enumerate(seeds):
         assert_same_run(batch, r, OrgModel(params, rng=s, structure=seed, agents=False).run())
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), cuts=st.lists(st.integers(0, 120)))
+def test_weeks_split_over_threads_equal_the_serial_kernel(
+    updates: dict[str, Any], seed: int, cuts: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large organisation's week runs each phase on parts of the rows in parallel
+    (``sl_kernel.step_split``); any split, empty parts included, gives the serial numbers."""
+    params = Params().with_updates({"org.size": 120, "steps": 15, **updates})
+    seeds = [seed, seed + 1]
+    serial = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
+    bounds = [0, *sorted(cuts), 120]
+    monkeypatch.setattr(social_learning, "THREADED_FROM", 0)
+    monkeypatch.setattr(social_learning, "_threads", len(bounds) - 1 if len(bounds) > 2 else 2)
+    monkeypatch.setattr(social_learning.SocialLearning, "_row_split", lambda self, k: bounds)
+    calls: list[int] = []
+    split_step = sl_kernel.step_split
+    monkeypatch.setattr(sl_kernel, "step_split", lambda *a: calls.append(1) or split_step(*a))
+    split = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
+    assert len(calls) == params.steps  # every week took the split path
+    for r in range(len(seeds)):
+        one = OrgModel(params, rng=seeds[r], structure=seed, agents=False).run()
+        assert_same_run(split, r, one)
+        assert_same_run(serial, r, one)
+
+
+def test_row_split_balances_the_ties_and_covers_every_row() -> None:
+    model = OrgModel(Params().with_updates({"org.size": 3000, "steps": 1}), rng=1, agents=False)
+    mechanism = model.mechanism
+    assert isinstance(mechanism, social_learning.SocialLearning)
+    bounds = mechanism._row_split(3)
+    assert bounds[0] == 0 and bounds[-1] == 3000 and bounds == sorted(bounds)
+    ptr = [np.asarray(mechanism.network[k], dtype=np.int64) for k in (0, 4, 10)]
+    work = [sum(int(p[hi] - p[lo]) for p in ptr) for lo, hi in itertools.pairwise(bounds)]
+    assert max(work) - min(work) <= 0.05 * sum(work)
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))

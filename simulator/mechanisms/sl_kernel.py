@@ -4,6 +4,10 @@
 rule; this module is its engine. One call advances every replication of a batch by one step
 (:func:`step`), each replication on its own 1-D arrays (:func:`week`), phase by phase as
 docs/ODD.md orders them, so a batch equals its replications run one by one, bit for bit.
+The week is four compiled functions that release the GIL, each over any range of people:
+:func:`act` (phases 1-3), :func:`words` (4), :func:`learn` (5) and :func:`decide` (6). A large
+organisation runs each phase on several threads, split by rows, with the same numbers: a
+person's update reads what the previous phase left and writes only their own row.
 
 What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
@@ -18,7 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulator.mechanisms.base import Events
 from simulator.rng import SLOTS, uniform_at2
@@ -121,15 +125,6 @@ def aware_seen(i: int, shows: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> i
 
 
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
-def exact_row(v: np.uint32, posts: int) -> np.ndarray:
-    """The shown numbers of an account that posted more than SHOWN's table holds."""
-    row = SHOWN[v & CODE_MASK].copy()
-    row[3:6] = 0.0
-    row[3 + ((v >> KIND_SHIFT) & 3)] = posts
-    return row
-
-
-@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
 def step(
     t: int,
     keys: np.ndarray,  # (R, 2) Philox key words of each replication
@@ -218,7 +213,125 @@ def step(
         )  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
+@njit(cache=True, error_model="numpy", parallel=True)  # divisions are guarded
+def step_split(
+    t: int,
+    keys: np.ndarray,  # (R, 2) Philox key words of each replication
+    # state, (R, n) unless noted; updated in place
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    explicit: np.ndarray,
+    tacit: np.ndarray,
+    threshold: np.ndarray,
+    risk: np.ndarray,
+    innovator: np.ndarray,
+    last_post: np.ndarray,
+    cooldown_until: np.ndarray,
+    posts_total: np.ndarray,
+    engaged_total: np.ndarray,
+    criticised_total: np.ndarray,
+    lapses: np.ndarray,
+    pullbacks: np.ndarray,
+    left: np.ndarray,
+    adopted_at: np.ndarray,
+    source: np.ndarray,
+    guideline_gain: np.ndarray,
+    exposure: np.ndarray,  # (3, R, n)
+    # actions
+    held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
+    rate: np.ndarray,  # (R, n)
+    restricted: np.ndarray,  # (n,)
+    memo: np.ndarray,  # (n,)
+    any_memo: bool,
+    delegating: np.ndarray,  # (n,)
+    # network: CSR patterns, weights as codes into tables (nb, fo, en); ux: observed, no
+    # attention
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    ux_ptr: np.ndarray,
+    ux_idx: np.ndarray,
+    en_ptr: np.ndarray,
+    en_idx: np.ndarray,
+    en_code: np.ndarray,
+    en_tab: np.ndarray,
+    dl_ptr: np.ndarray,
+    dl_idx: np.ndarray,
+    # per person
+    kind: np.ndarray,
+    criticise: np.ndarray,
+    criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
+    cross_observers: np.ndarray,
+    nb_total: np.ndarray,
+    fo_total: np.ndarray,
+    # switches and scalars
+    silent_count: bool,
+    awareness_from_posters: bool,
+    lapse_on: bool,
+    p: np.ndarray,
+    unaware: np.ndarray,  # (1 - awareness_rate) ** m for m = 0 .. most observed accounts
+    # outputs: (R, 7) event counts, (R, 6) adoptions by source
+    events: np.ndarray,
+    adoptions: np.ndarray,
+    bounds: np.ndarray,  # rows of each part: part c has rows bounds[c] .. bounds[c + 1] - 1
+) -> None:
+    """:func:`step` with each phase run on the parts of the rows in parallel (one part per
+    thread): the same numbers, since a person's update in a phase reads what the previous
+    phase left and writes only their own row; the parts' event counts (whole numbers) add
+    up exactly."""
+    R, n = stage.shape
+    parts = len(bounds) - 1
+    shows = np.zeros(n, dtype=np.uint32)
+    posts_now = np.zeros(n, dtype=np.int64)
+    u = np.zeros(n)
+    tallies = np.zeros((parts, 16))  # a part's counts on cache lines of its own
+    found = np.zeros((parts, 16))
+    n_events, n_sources = events.shape[1], adoptions.shape[1]
+    for r in range(R):
+        k0, k1 = keys[r, 0], keys[r, 1]
+        tallies[:] = 0.0
+        found[:] = 0.0
+        for c in prange(parts):
+            act(
+                t, k0, k1, stage[r], comfort[r], explicit[r], risk[r], last_post[r],
+                cooldown_until[r], posts_total[r], engaged_total[r], criticised_total[r],
+                pullbacks[r], left[r], adopted_at[r], source[r], guideline_gain[r], held[r],
+                rate[r], memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
+                criticise_1, cross_observers, silent_count, awareness_from_posters, p,
+                tallies[c, :n_events], found[c, :n_sources], shows, posts_now,
+                bounds[c], bounds[c + 1],
+            )  # fmt: skip
+        for c in prange(parts):
+            words(
+                t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
+                awareness_from_posters, p, shows, bounds[c], bounds[c + 1],
+            )  # fmt: skip
+        for c in prange(parts):
+            learn(
+                t, k0, k1, stage[r], comfort[r], tacit[r], exposure[:, r], restricted,
+                nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                en_ptr, en_idx, en_code, en_tab, nb_total, fo_total, silent_count, p,
+                shows, posts_now, u, bounds[c], bounds[c + 1],
+            )  # fmt: skip
+        for c in prange(parts):
+            decide(
+                t, stage[r], comfort[r], explicit[r], tacit[r], threshold[r], innovator[r],
+                cooldown_until[r], lapses[r], adopted_at[r], source[r], guideline_gain[r],
+                exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx,
+                lapse_on, p, unaware, tallies[c, :n_events], found[c, :n_sources], shows, u,
+                bounds[c], bounds[c + 1],
+            )  # fmt: skip
+        for c in range(parts):
+            events[r] += tallies[c, :n_events]
+            adoptions[r] += found[c, :n_sources]
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def week(
     t: int,
     k0: np.uint64,
@@ -281,19 +394,82 @@ def week(
     posts_now: np.ndarray,
     u: np.ndarray,
 ) -> None:
-    """One replication's week: 1-D arrays over people (exposure ``(3, n)``)."""
+    """One replication's week: 1-D arrays over people (exposure ``(3, n)``).
+
+    The phase functions can also be called one by one, each on any split of the rows (as
+    :mod:`~simulator.mechanisms.social_learning` does on several threads): :func:`act`
+    (phases 1-3), :func:`words` (4), :func:`learn` (5), then :func:`decide` (6).
+    """
     n = len(stage)
-    has_follows = len(fo_idx) > 0
-    window = int(p[P_WINDOW])
-    memory = 1 - 1 / p[P_WINDOW]
-    w = p[P_EXPLICIT_W]
-    noise = p[P_NOISE]
-    cap = p[P_CAP]
-    c_rate = p[P_COMFORT_RATE]
-    log_keep = math.log1p(-p[P_TACIT_RATE])
+    act(
+        t, k0, k1, stage, comfort, explicit, risk, last_post, cooldown_until, posts_total,
+        engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
+        held, rate, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise, criticise_1,
+        cross_observers, silent_count, awareness_from_posters, p, events, adoptions, shows,
+        posts_now, 0, n,
+    )  # fmt: skip
+    words(
+        t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
+        p, shows, 0, n,
+    )  # fmt: skip
+    learn(
+        t, k0, k1, stage, comfort, tacit, exposure, restricted,
+        nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+        en_ptr, en_idx, en_code, en_tab, nb_total, fo_total, silent_count, p,
+        shows, posts_now, u, 0, n,
+    )  # fmt: skip
+    decide(
+        t, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until, lapses,
+        adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr, fo_idx,
+        ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, shows, u, 0, n,
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def act(
+    t: int,
+    k0: np.uint64,
+    k1: np.uint64,
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    explicit: np.ndarray,
+    risk: np.ndarray,
+    last_post: np.ndarray,
+    cooldown_until: np.ndarray,
+    posts_total: np.ndarray,
+    engaged_total: np.ndarray,
+    criticised_total: np.ndarray,
+    pullbacks: np.ndarray,
+    left: np.ndarray,
+    adopted_at: np.ndarray,
+    source: np.ndarray,
+    guideline_gain: np.ndarray,
+    held: np.ndarray,
+    rate: np.ndarray,
+    memo: np.ndarray,
+    any_memo: bool,
+    delegating: np.ndarray,
+    dl_ptr: np.ndarray,
+    dl_idx: np.ndarray,
+    kind: np.ndarray,
+    criticise: np.ndarray,
+    criticise_1: np.ndarray,
+    cross_observers: np.ndarray,
+    silent_count: bool,
+    awareness_from_posters: bool,
+    p: np.ndarray,
+    events: np.ndarray,
+    adoptions: np.ndarray,
+    shows: np.ndarray,
+    posts_now: np.ndarray,
+    lo: int,
+    hi: int,
+) -> None:
+    """Phases 1-3 for people ``lo .. hi - 1``, each on their own (events are added to
+    ``events`` and ``adoptions``)."""
     engage_1 = 1 - (1 - p[P_ENGAGE])
     # -- 1. interventions, 2. posting, 3. responses: each person on their own -------------
-    for i in range(n):
+    for i in range(lo, hi):
         shows[i] = 0
         h = held[i]
         if h >= 0 and h != stage[i]:
@@ -346,8 +522,28 @@ def week(
             if h == POSTER:
                 left[i] = True
                 held[i] = -1
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def words(
+    t: int,
+    stage: np.ndarray,
+    last_post: np.ndarray,
+    delegating: np.ndarray,
+    dl_ptr: np.ndarray,
+    dl_idx: np.ndarray,
+    silent_count: bool,
+    awareness_from_posters: bool,
+    p: np.ndarray,
+    shows: np.ndarray,
+    lo: int,
+    hi: int,
+) -> None:
+    """Phase 4 for the accounts ``lo .. hi - 1`` (after phase 3 for everyone: delegates'
+    posts count for their leaders)."""
     # -- 4. attention: who is active, endorsement signals ---------------------------------
-    for i in range(n):
+    window = int(p[P_WINDOW])
+    for i in range(lo, hi):
         on = (t - last_post[i]) < window
         delegate_posts = False
         if delegating[i] and not on:
@@ -367,22 +563,70 @@ def week(
         if (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER:
             word |= AWARE_BIT
         shows[i] = word
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def learn(
+    t: int,
+    k0: np.uint64,
+    k1: np.uint64,
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    tacit: np.ndarray,
+    exposure: np.ndarray,
+    restricted: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    en_ptr: np.ndarray,
+    en_idx: np.ndarray,
+    en_code: np.ndarray,
+    en_tab: np.ndarray,
+    nb_total: np.ndarray,
+    fo_total: np.ndarray,
+    silent_count: bool,
+    p: np.ndarray,
+    shows: np.ndarray,
+    posts_now: np.ndarray,
+    u: np.ndarray,
+    lo: int,
+    hi: int,
+) -> None:
+    """Phase 5 for people ``lo .. hi - 1``: each reads only the words of phase 4 and writes
+    only their own row, so any split of the rows gives the same numbers."""
+    has_follows = len(fo_idx) > 0
+    memory = 1 - 1 / p[P_WINDOW]
+    cap = p[P_CAP]
+    c_rate = p[P_COMFORT_RATE]
+    log_keep = math.log1p(-p[P_TACIT_RATE])
     # -- 5. learning: attention-weighted shares (sums in CSR order, as scipy's) ------------
     e_signal = p[P_ENDORSEMENT]
-    for i in range(n):
+    for i in range(lo, hi):
         x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):
             j, wq = nb_idx[q], nb_tab[nb_code[q]]
             v = shows[j]
-            row = SHOWN[v & CODE_MASK]
-            x0 += wq * row[0]
-            x1 += wq * row[1]
-            x2 += wq * row[2]
+            c = v & CODE_MASK
+            x0 += wq * SHOWN[c, 0]
+            x1 += wq * SHOWN[c, 1]
+            x2 += wq * SHOWN[c, 2]
             if (v >> POSTS_SHIFT) & 63 == POSTS_EXACT:  # many posts: exact count
-                row = exact_row(v, posts_now[j])
-            x3 += wq * row[3]
-            x4 += wq * row[4]
-            x5 += wq * row[5]
+                kd, posts = (v >> KIND_SHIFT) & 3, wq * float(posts_now[j])
+                if kd == 0:
+                    x3 += posts
+                elif kd == 1:
+                    x4 += posts
+                else:
+                    x5 += posts
+            else:
+                x3 += wq * SHOWN[c, 3]
+                x4 += wq * SHOWN[c, 4]
+                x5 += wq * SHOWN[c, 5]
         a = nb_total[i]
         f = fo_total[i]
         scale = 1.0
@@ -391,15 +635,22 @@ def week(
             for q in range(fo_ptr[i], fo_ptr[i + 1]):
                 j, wq = fo_idx[q], fo_tab[fo_code[q]]
                 v = shows[j]
-                row = SHOWN[v & CODE_MASK]
-                f0 += wq * row[0]
-                f1 += wq * row[1]
-                f2 += wq * row[2]
+                c = v & CODE_MASK
+                f0 += wq * SHOWN[c, 0]
+                f1 += wq * SHOWN[c, 1]
+                f2 += wq * SHOWN[c, 2]
                 if (v >> POSTS_SHIFT) & 63 == POSTS_EXACT:
-                    row = exact_row(v, posts_now[j])
-                f3 += wq * row[3]
-                f4 += wq * row[4]
-                f5 += wq * row[5]
+                    kd, posts = (v >> KIND_SHIFT) & 3, wq * float(posts_now[j])
+                    if kd == 0:
+                        f3 += posts
+                    elif kd == 1:
+                        f4 += posts
+                    else:
+                        f5 += posts
+                else:
+                    f3 += wq * SHOWN[c, 3]
+                    f4 += wq * SHOWN[c, 4]
+                    f5 += wq * SHOWN[c, 5]
             if not silent_count:
                 f = f0  # only active followed accounts take attention
             if not (f * (1 - cap) <= cap * a or a == 0):
@@ -439,13 +690,53 @@ def week(
         exposure[0, i] = memory * exposure[0, i] + x3
         exposure[1, i] = memory * exposure[1, i] + x4
         exposure[2, i] = memory * exposure[2, i] + x5
+    # the decision numbers of these rows (a loop the compiler vectorises); stages do not
+    # change between here and phase 6
+    for i in range(lo, hi):
+        u[i] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def decide(
+    t: int,
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    explicit: np.ndarray,
+    tacit: np.ndarray,
+    threshold: np.ndarray,
+    innovator: np.ndarray,
+    cooldown_until: np.ndarray,
+    lapses: np.ndarray,
+    adopted_at: np.ndarray,
+    source: np.ndarray,
+    guideline_gain: np.ndarray,
+    exposure: np.ndarray,
+    held: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    ux_ptr: np.ndarray,
+    ux_idx: np.ndarray,
+    lapse_on: bool,
+    p: np.ndarray,
+    unaware: np.ndarray,
+    events: np.ndarray,
+    adoptions: np.ndarray,
+    shows: np.ndarray,
+    u: np.ndarray,
+    lo: int,
+    hi: int,
+) -> None:
+    """Phase 6 for people ``lo .. hi - 1`` (their numbers ``u`` come from :func:`learn`;
+    events are added to ``events`` and ``adoptions``)."""
+    w = p[P_EXPLICIT_W]
+    noise = p[P_NOISE]
     # -- 6. decisions: awareness, posting and lapse, from phase 3's stages ----------------
     # Each person takes at most one decision per week, whose kind (and draw slot) follows
-    # their stage: non-user, aware?; listener, post?; poster, lapse? Numbers first (a loop
-    # the compiler vectorises), then the decisions.
-    for i in range(n):
-        u[i] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
-    for i in range(n):
+    # their stage: non-user, aware?; listener, post?; poster, lapse? Its number ``u[i]``
+    # was drawn with phase 5.
+    for i in range(lo, hi):
         if held[i] >= 0:
             continue  # held people keep their stage (phase 1 set it)
         s = stage[i]

@@ -17,8 +17,11 @@ Bass, F. M. (1969). A new product growth for model consumer durables. *Managemen
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping
 
+import numba
 import numpy as np
 
 from simulator.attention import spread
@@ -29,6 +32,43 @@ from simulator.state import PER_PERSON, State
 from simulator.strategies import Actions
 
 POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
+
+THREADED_FROM = 10_000
+"""Organisations of at least this many people run each phase on several threads."""
+
+
+def _threads_from_environment() -> int:
+    value = os.environ.get("ORGSIM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else numba.config.NUMBA_NUM_THREADS
+
+
+_threads = 1
+
+
+def set_threads(count: int) -> None:
+    """How many threads a large organisation's week uses (default: the CPUs available, or
+    the ``ORGSIM_THREADS`` environment variable; at most numba's ``NUMBA_NUM_THREADS``).
+
+    Results do not depend on it: within a phase each person's update reads what the previous
+    phase left and writes only their own row (see :func:`kernel.step_split`).
+    """
+    global _threads
+    _threads = max(1, min(int(count), numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(_threads)
+
+
+def _main_thread() -> bool:
+    """Parallel weeks run only from the main thread: a program's worker threads (Dask's,
+    an app's) run in parallel already, and numba's threading layers need not be re-entrant."""
+    return threading.current_thread() is threading.main_thread()
+
+
+def threads() -> int:
+    """The current thread count (see :func:`set_threads`)."""
+    return _threads
+
+
+set_threads(_threads_from_environment())
 
 
 class SocialLearning(Mechanism):
@@ -101,6 +141,7 @@ class SocialLearning(Mechanism):
             d.awareness_source == "posters",
             bool(d.lapse),
         )
+        self._bounds: list[int] | None = None  # rows of each learning thread
 
     def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
         """One week; phases run in order, each reading what the previous phase produced."""
@@ -110,14 +151,16 @@ class SocialLearning(Mechanism):
         events = Events(R)
         counts = np.zeros((R, len(Events.NAMES)))
         held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
+        rate = np.ascontiguousarray(actions.rate, dtype=float)
         ctx = self.ctx
-        kernel.step(
+        split = state.n >= THREADED_FROM and _threads > 1 and _main_thread()
+        (kernel.step_split if split else kernel.step)(
             t,
             u.philox_keys,
             *(getattr(state, name) for name in PER_PERSON),
             state.exposure,
             held,
-            np.ascontiguousarray(actions.rate, dtype=float),
+            rate,
             actions.restricted,
             actions.memo,
             bool(actions.memo.any()),
@@ -134,10 +177,20 @@ class SocialLearning(Mechanism):
             self.unaware,
             counts,
             events.counts["adoptions"],
+            *((np.asarray(self._row_split(_threads)),) if split else ()),
         )
         for k, name in enumerate(Events.NAMES):
             events.counts[name] = counts[:, k]
         return events
+
+    def _row_split(self, parts: int) -> list[int]:
+        """Row bounds that give each thread about the same number of ties to sum over."""
+        if self._bounds is None or len(self._bounds) != parts + 1:
+            nb, fo, en = self.network[0], self.network[4], self.network[10]
+            work = nb.astype(np.int64) + fo + en + 4 * np.arange(len(nb))  # ties + the tail
+            cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+            self._bounds = [0, *(int(c) for c in cuts), len(nb) - 1]
+        return self._bounds
 
     def endorsement(self, active: np.ndarray, delegating: np.ndarray) -> np.ndarray:
         """Weighted share of one's own leaders who post (or whose delegates post, partly).
