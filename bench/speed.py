@@ -3,8 +3,10 @@
 On the same generated organisation, per size:
 
 - engine: orgsim's ``OrgModel`` (``mechanism.name = "social_learning"``, default parameters,
-  no Mesa agents), one run (R = 1) for the full horizon, and at small sizes also a batch of
-  R replications in one model (``--batch``; per agent-step = time / (R * n * steps));
+  no Mesa agents), one run (R = 1) for the full horizon on all cores (from 10,000 people each
+  phase of a week runs on every core; the same run on one thread is timed too, column
+  ``1 thread``), and at small sizes also a batch of R replications in one model
+  (``--batch``; per agent-step = time / (R * n * steps));
 - mesa: the same rule written as an idiomatic Mesa 3.5 model (bench/mesa_social_learning.py:
   one agent per person, per-phase ``agents.do`` passes, Python lists of neighbours);
 - ndlib: NDlib's ``ThresholdModel`` (Granovetter's fractional threshold, the closest classic
@@ -41,6 +43,7 @@ from mesa_social_learning import SocialLearningModel
 
 from simulator import OrgModel, Params, build_org
 from simulator.attention import observation
+from simulator.mechanisms import social_learning
 from simulator.orgchart import Org
 
 SEED = 1
@@ -57,6 +60,8 @@ class Row:
     engine_first_us: float = float("nan")  # R = 1, the first peer_steps steps
     engine_setup: float = float("nan")
     engine_share: float = float("nan")
+    single_us: float = float("nan")  # R = 1, all steps, one thread (large sizes only)
+    single_first_us: float = float("nan")
     batch: int = 0
     batch_us: float = float("nan")
     batch_floor_us: float = float("nan")
@@ -81,10 +86,24 @@ def warm_up() -> float:
     tiny = params_for(60, 2)
     OrgModel(tiny, rng=0, agents=False).run()
     OrgModel(tiny, rng=[0, 1], agents=False).run()
+    threaded_from = social_learning.THREADED_FROM
+    social_learning.THREADED_FROM = 0  # the weeks split over threads, too
+    try:
+        OrgModel(tiny, rng=0, agents=False).run()
+    finally:
+        social_learning.THREADED_FROM = threaded_from
     return time.perf_counter() - start
 
 
 def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
+    if row.people >= social_learning.THREADED_FROM and social_learning.threads() > 1:
+        cores = social_learning.threads()
+        social_learning.set_threads(1)
+        try:
+            time_engine(row, org, params, bandwidth)
+        finally:
+            social_learning.set_threads(cores)
+        row.single_us, row.single_first_us = row.engine_us, row.engine_first_us
     start = time.perf_counter()
     model = OrgModel(params, rng=SEED, org=org, agents=False)
     row.engine_setup = time.perf_counter() - start
@@ -169,7 +188,8 @@ def report(rows: list[Row]) -> None:
     print("against the engine over the same first steps; floor = bytes moved / bandwidth")
     head = (
         f"{'people':>9} {'R':>3} {'steps':>5} {'peer':>4} {'engine':>9} {'mesa':>9} "
-        f"{'ndlib':>9} {'floor':>9} {'mesa/eng':>9} {'ndlib/eng':>9} {'eng/floor':>9}"
+        f"{'ndlib':>9} {'floor':>9} {'mesa/eng':>9} {'ndlib/eng':>9} {'eng/floor':>9} "
+        f"{'1 thread':>9} {'mesa/1thr':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -186,21 +206,26 @@ def report(rows: list[Row]) -> None:
             f"{row.people:>9,} {1:>3} {row.steps:>5} {row.peer_steps:>4} {fmt(row.engine_us)} "
             f"{fmt(mesa)} {fmt(nd)} {fmt(row.floor_us, digits=4)} "
             f"{ratio(mesa, row.engine_first_us)} {ratio(nd, row.engine_first_us)} "
-            f"{ratio(row.engine_us, row.floor_us)}"
+            f"{ratio(row.engine_us, row.floor_us)} {fmt(row.single_us)} "
+            f"{ratio(mesa, row.single_first_us)}"
         )
+    print(
+        f"(engine: {social_learning.threads()} thread(s) from "
+        f"{social_learning.THREADED_FROM:,} people; '1 thread': the same run on one)"
+    )
     print()
     print("set-up seconds (excluded above), engine over the peers' first steps, final shares")
     print(
         f"{'people':>9} {'engine':>8} {'mesa':>8} {'ndlib':>8} {'eng first':>9} "
         f"{'MB/step':>8} {'eng share':>9} {'mesa shr':>9} {'ndlib shr':>9}"
     )
+    missing = (float("nan"),) * 3
     for row in rows:
-        m = row.peers.get("mesa", (np.nan,) * 3)
-        nd = row.peers.get("ndlib", (np.nan,) * 3)
+        by_mesa, by_ndlib = row.peers.get("mesa", missing), row.peers.get("ndlib", missing)
         print(
-            f"{row.people:>9,} {fmt(row.engine_setup, 8, 2)} {fmt(m[1], 8, 2)} "
-            f"{fmt(nd[1], 8, 2)} {fmt(row.engine_first_us)} {fmt(row.floor_mb, 8, 1)} "
-            f"{fmt(row.engine_share)} {fmt(m[2])} {fmt(nd[2])}"
+            f"{row.people:>9,} {fmt(row.engine_setup, 8, 2)} {fmt(by_mesa[1], 8, 2)} "
+            f"{fmt(by_ndlib[1], 8, 2)} {fmt(row.engine_first_us)} {fmt(row.floor_mb, 8, 1)} "
+            f"{fmt(row.engine_share)} {fmt(by_mesa[2])} {fmt(by_ndlib[2])}"
         )
     print(
         "(shares: engine after all steps, the peers after their 'peer' steps; ndlib runs a "
