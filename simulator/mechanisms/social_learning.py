@@ -54,7 +54,6 @@ def set_threads(count: int) -> None:
     """
     global _threads
     _threads = max(1, min(int(count), numba.config.NUMBA_NUM_THREADS))
-    numba.set_num_threads(_threads)
 
 
 def _main_thread() -> bool:
@@ -154,6 +153,8 @@ class SocialLearning(Mechanism):
         rate = np.ascontiguousarray(actions.rate, dtype=float)
         ctx = self.ctx
         split = state.n >= THREADED_FROM and _threads > 1 and _main_thread()
+        if split:  # numba's threads start on first use, not on import (forks stay safe)
+            numba.set_num_threads(min(_threads, numba.config.NUMBA_NUM_THREADS))
         (kernel.step_split if split else kernel.step)(
             t,
             u.philox_keys,
