@@ -21,7 +21,14 @@ import scipy.sparse as sp
 
 from simulator.orgchart import GRADIENT_LEVELS, Org
 from simulator.params import AttentionParams
-from simulator.sparse import Coded, chain_of_command, union_max, without
+from simulator.sparse import (
+    Coded,
+    Ties,
+    chain_weights,
+    follow_weights,
+    neighbour_weights,
+    observation_rows,
+)
 
 
 def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
@@ -66,24 +73,18 @@ class Attention:
     silent_count: bool
 
     @classmethod
-    def build(cls, org: Org, p: AttentionParams) -> Attention:
-        layers = org.layers
-        weights = {
-            "manager": p.manager_weight,
-            "report": p.report_weight,
-            "team": p.team_weight,
-            "lateral": p.lateral_weight,
-        }
+    def build(cls, org: Org, p: AttentionParams, ties: Ties | None = None) -> Attention:
+        """Compile the weights from ``org``'s ties (``ties``: already made from ``org``)."""
+        ties = org.ties() if ties is None else ties
         prestige = prestige_of(org, p)  # >= 1: scaling keeps every tie
-        neighbours = union_max(  # tie weight * prestige of the watched account
-            [layers[name] for name in weights], list(weights.values()), scale=prestige
-        )
-        follow = without(layers["follow"] * p.follow_weight, neighbours, prestige)
+        weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
+        neighbours = neighbour_weights(ties, weights, prestige)  # tie weight * prestige
+        follows = follow_weights(ties, p.follow_weight, neighbours, prestige)
         return cls(
-            neighbour_weights=Coded.from_csr(neighbours),
-            follow_weights=Coded.from_csr(follow),
-            neighbour_total=np.asarray(neighbours.sum(axis=1)).ravel(),
-            follow_total=np.asarray(follow.sum(axis=1)).ravel(),
+            neighbour_weights=neighbours,
+            follow_weights=follows,
+            neighbour_total=neighbours.row_sums(),
+            follow_total=follows.row_sums(),
             cap=p.follow_cap,
             silent_count=p.silent_leaders_count,
         )
@@ -146,8 +147,8 @@ class Attention:
 
 def observation(org: Org) -> sp.csr_matrix:
     """Binary matrix of who observes whom: the union of all tie types, follows included."""
-    layers = list(org.layers.values())
-    return union_max(layers, [1.0] * len(layers), drop_diagonal=True)
+    indptr, indices = observation_rows(org.ties())
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(org.n, org.n))
 
 
 def endorsement_matrix(org: Org, p: AttentionParams) -> sp.csr_matrix:
@@ -157,6 +158,11 @@ def endorsement_matrix(org: Org, p: AttentionParams) -> sp.csr_matrix:
     below; a followed top leader weighs ``followed_endorsement`` (the larger weight counts
     where a followed leader is also in the chain).
     """
-    return chain_of_command(
-        org.manager, p.chain_decay, org.layers["follow"], p.followed_endorsement
-    )
+    return endorsement_weights(org, p).csr()
+
+
+def endorsement_weights(org: Org, p: AttentionParams, ties: Ties | None = None) -> Coded:
+    """:func:`endorsement_matrix` coded, as the kernel reads it (``ties``: made from
+    ``org``)."""
+    ties = org.ties() if ties is None else ties
+    return chain_weights(ties, p.chain_decay, p.followed_endorsement)

@@ -2,8 +2,10 @@
 
 An :class:`Org` holds the structure as arrays over people ``0 .. n-1``. Generated orgs come
 from :func:`build_org`; real ones from :func:`simulator.orgimport.load_org_csv`. Either way
-:meth:`Org.layers` compiles the multiplex network into sparse CSR matrices once, for the
-vectorised step. Every random choice is drawn from a passed ``numpy.random.Generator``.
+:meth:`Org.ties` gives the multiplex network as compact CSR rows, from which
+:mod:`simulator.sparse` compiles the run's weight matrices; :attr:`Org.layers` gives it as
+scipy matrices, made on demand. Every random choice is drawn from a passed
+``numpy.random.Generator``.
 
 Examples
 --------
@@ -27,6 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import depth_first_order
 
 from simulator.params import OrgParams
+from simulator.sparse import Ties
 
 ROOT = -1
 """Manager index of the top of the organisation."""
@@ -141,9 +144,9 @@ class Org:
 
     @cached_property
     def n_reports(self) -> np.ndarray:
-        """Number of direct reports of each person."""
+        """Number of direct reports of each person (int32)."""
         has = self.manager >= 0
-        return np.bincount(self.manager[has], minlength=self.n)
+        return np.bincount(self.manager[has], minlength=self.n).astype(INDEX)
 
     @property
     def is_leader(self) -> np.ndarray:
@@ -188,6 +191,12 @@ class Org:
             follow = _csr(follows[:, 0], follows[:, 1], self.n)
             org.__dict__["layers"] = {**self.layers, "follow": follow}
         return org
+
+    def ties(self) -> Ties:
+        """The ties as compact CSR rows, the input of the compiled builders of
+        :mod:`simulator.sparse` (the same network as :attr:`layers`, in int32 columns and
+        without values; made on each call, not kept)."""
+        return Ties.of(self.manager, self.lateral, self.follows, team=self.team_ties)
 
     def forget_layers(self) -> None:
         """Free the cached :attr:`layers` (rebuilt on next use); a model keeps compiled copies."""

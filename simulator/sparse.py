@@ -1,96 +1,265 @@
-"""Compiled builders of the organisation's sparse matrices, row by row.
+"""Compiled builders of the organisation's sparse matrices, row by row, from its ties.
 
-Combining layers with scipy's operators (``maximum``, ``+``, ``multiply``) creates a full
-intermediate matrix per operation: at a million people that is several hundred MB at the peak
-and milliseconds of overhead per operation at a thousand. These builders make each result in
-one pass over the rows, with the same entries and values (rows in column order, as scipy's
-canonical form), so the model's numbers do not change.
+The builders read the organisation's ties as compact CSR rows (:class:`Ties`: int32 columns,
+a few bytes per tie) and write each result in two passes over the rows, one to size it and
+one to fill it, straight into its final form: a :class:`Coded` matrix (one byte per entry
+indexing a small table of values) or a CSR pattern. No scipy layer, float64 value array or
+intermediate matrix is made, which at a million people is several hundred MB less at the peak
+than combining layers with scipy's operators (``maximum``, ``+``, ``multiply``). The entries and
+values are the ones those operators give (rows in column order, as scipy's canonical form), so
+the model's numbers do not change.
 
->>> import scipy.sparse as sp
->>> a = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 0, 0.]]))
->>> b = sp.csr_matrix(np.array([[1, 1, 0], [0, 0, 0], [0, 1, 0.]]))
->>> union_max([a, b], [2.0, 3.0]).toarray()
-array([[3., 3., 0.],
-       [2., 0., 2.],
-       [0., 3., 0.]])
+>>> ties = Ties.of(np.array([-1, 0, 0]), np.array([[1, 2]]), np.zeros((0, 2)), team=False)
+>>> weights = neighbour_weights(ties, (1.0, 0.5, 0.7, 2.0), np.ones(3))
+>>> weights.csr().toarray()
+array([[0. , 0.5, 0.5],
+       [1. , 0. , 2. ],
+       [1. , 2. , 0. ]])
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+TIE_TYPES: tuple[str, ...] = ("manager", "report", "team", "lateral", "follow")
+"""The tie types, in the order of :attr:`simulator.orgchart.Org.layers` and of the builders'
+weights."""
 
-def union_max(
-    layers: Sequence[sp.csr_matrix],
-    weights: Sequence[float],
-    *,
-    drop_diagonal: bool = False,
-    scale: np.ndarray | None = None,
-) -> sp.csr_matrix:
-    """Entry-wise maximum of ``weight * layer`` over the layers, zeros (and optionally the
-    diagonal) left out: ``maximum(w0 * L0, w1 * L1, ...)`` without intermediate matrices;
-    with ``scale``, each kept entry is then multiplied by ``scale`` of its column (``@
-    diag(scale)``)."""
-    n = layers[0].shape[0]
-    ptrs = tuple(np.asarray(m.indptr, dtype=np.int64) for m in layers)
-    idxs = tuple(np.asarray(m.indices, dtype=np.int32) for m in layers)
-    vals = tuple(np.asarray(m.data, dtype=np.float64) for m in layers)
-    by_column = np.ones(0) if scale is None else np.asarray(scale, dtype=np.float64)
-    indptr, indices, data = _union_max(
-        n, ptrs, idxs, vals, np.asarray(weights, dtype=np.float64), drop_diagonal, by_column
-    )
-    return sp.csr_matrix((data, indices, indptr), shape=(n, n))
+COUNT, FILL = 0, 1
+"""The builders' two passes: the length of each row, then its entries."""
+
+MOST_CODES = 256
+"""Distinct values a one-byte code can index."""
+
+_NO_INDEX = np.zeros(0, dtype=np.int32)
+_NO_CODES = np.zeros(0, dtype=np.uint8)
+_NO_VALUES = np.zeros(0)
 
 
-def without(follow: sp.csr_matrix, ties: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
-    """Entries of ``follow`` where ``ties`` has none, times ``scale`` of their column; zeros
-    left out (``(follow - follow.multiply(ties > 0)) @ diag(scale)``)."""
-    n = follow.shape[0]
-    indptr, indices, data = _without(
-        np.asarray(follow.indptr, dtype=np.int64),
-        np.asarray(follow.indices, dtype=np.int32),
-        np.asarray(follow.data, dtype=np.float64),
-        np.asarray(ties.indptr, dtype=np.int64),
-        np.asarray(ties.indices, dtype=np.int32),
-        np.asarray(ties.data, dtype=np.float64),
-        np.asarray(scale, dtype=np.float64),
-    )
-    return sp.csr_matrix((data, indices, indptr), shape=(n, n))
+@dataclass(frozen=True, eq=False)
+class Ties:
+    """An organisation's ties as CSR rows: row ``i`` lists whom person ``i`` sees through a
+    tie type, columns sorted without repeats (row = the observing person, as in
+    :attr:`simulator.orgchart.Org.layers`).
+
+    The team rows are not stored: person ``i``'s teammates are the other reports of their
+    manager. Made by :meth:`simulator.orgchart.Org.ties` for the builders and dropped after.
+    """
+
+    manager: np.ndarray  # (n,) int32, -1 at the top
+    report_ptr: np.ndarray  # (n + 1,) int64
+    reports: np.ndarray  # int32: each person's direct reports
+    team: bool  # people who share a manager see each other
+    lateral_ptr: np.ndarray  # (n + 1,) int64
+    lateral: np.ndarray  # int32: informal ties, both ways
+    follow_ptr: np.ndarray  # (n + 1,) int64
+    follows: np.ndarray  # int32: followed accounts
+
+    @classmethod
+    def of(
+        cls, manager: np.ndarray, lateral: np.ndarray, follows: np.ndarray, *, team: bool
+    ) -> Ties:
+        """Rows from the reporting tree, the lateral pairs (each tie once, either way round)
+        and the follow pairs ``(follower, followed)``."""
+        manager = np.ascontiguousarray(manager, dtype=np.int32)
+        report_ptr, reports = _report_rows(manager)
+        lateral_ptr, lateral_cols = pair_rows(len(manager), lateral, both_ways=True)
+        follow_ptr, follow_cols = pair_rows(len(manager), follows, both_ways=False)
+        return cls(
+            manager=manager,
+            report_ptr=report_ptr,
+            reports=reports,
+            team=bool(team),
+            lateral_ptr=lateral_ptr,
+            lateral=lateral_cols,
+            follow_ptr=follow_ptr,
+            follows=follow_cols,
+        )
+
+    @property
+    def n(self) -> int:
+        return len(self.manager)
+
+    def arrays(self) -> tuple[Any, ...]:
+        """The fields in order, as the compiled builders take them."""
+        return (
+            self.manager,
+            self.report_ptr,
+            self.reports,
+            self.team,
+            self.lateral_ptr,
+            self.lateral,
+            self.follow_ptr,
+            self.follows,
+        )
 
 
-def chain_of_command(
-    manager: np.ndarray, decay: float, followed: sp.csr_matrix, followed_weight: float
-) -> sp.csr_matrix:
-    """Weights of each person's own leaders: the manager 1, each further leader up the chain
-    ``decay`` times the one below (while above 0); a followed account ``followed_weight``; the
-    larger weight where both apply (see :func:`simulator.attention.endorsement_matrix`)."""
-    n = len(manager)
-    indptr, indices, data = _chain(
-        np.asarray(manager, dtype=np.int64),
-        float(decay),
-        np.asarray(followed.indptr, dtype=np.int64),
-        np.asarray(followed.indices, dtype=np.int32),
-        np.asarray(followed.data, dtype=np.float64) * followed_weight,
-    )
-    return sp.csr_matrix((data, indices, indptr), shape=(n, n))
+def pair_rows(n: int, pairs: np.ndarray, *, both_ways: bool) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows ``(indptr int64, indices int32)`` of the pairs ``(row, column)`` (and
+    ``(column, row)`` with ``both_ways``), columns sorted and repeats merged."""
+    pairs = np.ascontiguousarray(np.asarray(pairs).reshape(-1, 2), dtype=np.int32)
+    return _pair_rows(n, pairs, both_ways)
 
 
 @njit(cache=True)
+def _pair_rows(n: int, pairs: np.ndarray, both_ways: bool) -> tuple[np.ndarray, np.ndarray]:
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for q in range(len(pairs)):
+        indptr[pairs[q, 0] + 1] += 1
+        if both_ways:
+            indptr[pairs[q, 1] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    indices = np.empty(indptr[n], dtype=np.int32)
+    fill = indptr[:n].copy()
+    for q in range(len(pairs)):
+        a, b = pairs[q, 0], pairs[q, 1]
+        indices[fill[a]] = b
+        fill[a] += 1
+        if both_ways:
+            indices[fill[b]] = a
+            fill[b] += 1
+    return _sorted_rows(indptr, indices)
+
+
+@njit(cache=True)
+def _report_rows(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(manager)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        if manager[i] >= 0:
+            indptr[manager[i] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    indices = np.empty(indptr[n], dtype=np.int32)
+    fill = indptr[:n].copy()
+    for i in range(n):  # in order: every row comes out sorted
+        m = manager[i]
+        if m >= 0:
+            indices[fill[m]] = i
+            fill[m] += 1
+    return indptr, indices
+
+
+@njit(cache=True)
+def _sorted_rows(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort each row and drop repeated columns (in place; trimmed if any were dropped)."""
+    n = len(indptr) - 1
+    at = 0
+    start = indptr[0]
+    for i in range(n):
+        end = indptr[i + 1]
+        _sort(indices[start:end])
+        first = at
+        for q in range(start, end):
+            if at == first or indices[at - 1] != indices[q]:
+                indices[at] = indices[q]
+                at += 1
+        indptr[i + 1] = at
+        start = end
+    if at < len(indices):
+        return indptr, indices[:at].copy()
+    return indptr, indices
+
+
+@njit(cache=True)
+def _sort(a: np.ndarray) -> None:
+    """Sort ``a`` in place (insertion sort for the short rows of an organisation)."""
+    if len(a) > 32:
+        a.sort()
+        return
+    for p in range(1, len(a)):
+        v = a[p]
+        q = p - 1
+        while q >= 0 and a[q] > v:
+            a[q + 1] = a[q]
+            q -= 1
+        a[q + 1] = v
+
+
+# --- gathering a row ---------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _widest(ties: tuple[Any, ...], follows: bool) -> int:
+    """The longest row :func:`_gather` can return (before merging)."""
+    manager, r_ptr, _, team, l_ptr, _, f_ptr, _ = ties
+    widest = 0
+    for i in range(len(manager)):
+        k = 1 + r_ptr[i + 1] - r_ptr[i] + l_ptr[i + 1] - l_ptr[i]
+        if follows:
+            k += f_ptr[i + 1] - f_ptr[i]
+        m = manager[i]
+        if team and m >= 0:
+            k += r_ptr[m + 1] - r_ptr[m]
+        widest = max(widest, k)
+    return widest
+
+
+@njit(cache=True, inline="always")  # once per row: a call would cost more
+def _gather(
+    i: int,
+    ties: tuple[Any, ...],
+    weights: np.ndarray,
+    drop_diagonal: bool,
+    cols: np.ndarray,
+    vals: np.ndarray,
+) -> int:
+    """Write whom ``i`` sees into ``cols`` with the weight of the tie type in ``vals``
+    (``weights`` in :data:`TIE_TYPES` order; a negative weight leaves the type out); a column
+    may come several times. Returns the number written."""
+    manager, r_ptr, reports, team, l_ptr, lateral, f_ptr, follows = ties
+    k = 0
+    m = manager[i]
+    if m >= 0 and weights[0] >= 0 and not (drop_diagonal and m == i):
+        cols[k], vals[k] = m, weights[0]
+        k += 1
+    if weights[1] >= 0:
+        for q in range(r_ptr[i], r_ptr[i + 1]):
+            if not (drop_diagonal and reports[q] == i):
+                cols[k], vals[k] = reports[q], weights[1]
+                k += 1
+    if team and m >= 0 and weights[2] >= 0:
+        for q in range(r_ptr[m], r_ptr[m + 1]):
+            if reports[q] != i:
+                cols[k], vals[k] = reports[q], weights[2]
+                k += 1
+    if weights[3] >= 0:
+        for q in range(l_ptr[i], l_ptr[i + 1]):
+            if not (drop_diagonal and lateral[q] == i):
+                cols[k], vals[k] = lateral[q], weights[3]
+                k += 1
+    if weights[4] >= 0:
+        for q in range(f_ptr[i], f_ptr[i + 1]):
+            if not (drop_diagonal and follows[q] == i):
+                cols[k], vals[k] = follows[q], weights[4]
+                k += 1
+    return k
+
+
+@njit(cache=True, inline="always")  # once per row: a call would cost more
 def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
-    """Sort the first ``k`` (col, val) pairs by column (insertion sort: rows are short),
-    merge equal columns by the maximum and drop zero values; return the new length."""
-    for a in range(1, k):
-        c, v = cols[a], vals[a]
-        b = a - 1
-        while b >= 0 and cols[b] > c:
-            cols[b + 1], vals[b + 1] = cols[b], vals[b]
-            b -= 1
-        cols[b + 1], vals[b + 1] = c, v
+    """Sort the first ``k`` (col, val) pairs by column, merge equal columns by the maximum
+    and drop zero values; return the new length."""
+    if k > 32:
+        order = np.argsort(cols[:k])
+        sorted_cols, sorted_vals = cols[:k][order], vals[:k][order]
+        cols[:k] = sorted_cols
+        vals[:k] = sorted_vals
+    else:  # insertion sort: rows are short
+        for a in range(1, k):
+            c1, v1 = cols[a], vals[a]
+            b = a - 1
+            while b >= 0 and cols[b] > c1:
+                cols[b + 1], vals[b + 1] = cols[b], vals[b]
+                b -= 1
+            cols[b + 1], vals[b + 1] = c1, v1
     out = 0
     for a in range(k):
         if out > 0 and cols[out - 1] == cols[a]:
@@ -107,98 +276,196 @@ def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
 
 
 @njit(cache=True)
-def _emit(
-    cols: np.ndarray, vals: np.ndarray, k: int, indices: np.ndarray, data: np.ndarray, at: int
-) -> int:
-    """Append a row's ``k`` gathered entries (sorted, merged) at ``at``; return the new end."""
-    kept = _sort_merge_max(cols, vals, k)
-    indices[at : at + kept] = cols[:kept]
-    data[at : at + kept] = vals[:kept]
-    return at + kept
+def _put(
+    cols: np.ndarray,
+    vals: np.ndarray,
+    k: int,
+    at: int,
+    indices: np.ndarray,
+    codes: np.ndarray,
+    data: np.ndarray,
+    table: np.ndarray,
+    coding: np.ndarray,
+) -> bool:
+    """Write a row's ``k`` entries at ``at``, their values coded (``codes``: ``table`` grows
+    in order of first appearance, ``coding`` holds its length and the last code) or, without
+    ``codes``, as floats into ``data``. False when a value finds the table full."""
+    for a in range(k):
+        indices[at + a] = cols[a]
+    if len(codes) == 0:
+        for a in range(k):
+            data[at + a] = vals[a]
+        return True
+    size, last = coding[0], coding[1]
+    for a in range(k):
+        v = vals[a]
+        if size > 0 and table[last] == v:  # runs of equal values are common
+            codes[at + a] = last
+            continue
+        c = 0
+        while c < size and table[c] != v:
+            c += 1
+        if c == size:
+            if size == len(table):
+                return False
+            table[size] = v
+            size += 1
+        codes[at + a] = c
+        last = c
+    coding[0], coding[1] = size, last
+    return True
 
 
-@njit(cache=True)
-def _union_max(
-    n: int,
-    ptrs: tuple[np.ndarray, ...],
-    idxs: tuple[np.ndarray, ...],
-    vals: tuple[np.ndarray, ...],
-    weights: np.ndarray,
-    drop_diagonal: bool,
-    scale: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    total = 0
-    widest = 0
-    for i in range(n):
-        row = 0
-        for k in range(len(ptrs)):
-            row += ptrs[k][i + 1] - ptrs[k][i]
-        total += row
-        widest = max(widest, row)
+def _build(n: int, fill: Any, args: tuple[Any, ...], *, shape: tuple[int, int]) -> Coded:
+    """Run a builder's passes: row lengths, then entries with one-byte codes of their values
+    (or, if there are more than 256 distinct values, float values coded as
+    :meth:`Coded.from_csr` codes them).
+
+    ``fill(*args, stage, indptr, indices, codes, data, table)`` (see :func:`_put`) returns
+    the table's length, or -1 when the table is full."""
     indptr = np.zeros(n + 1, dtype=np.int64)
-    indices = np.empty(total, dtype=np.int32)
-    data = np.empty(total)
-    cols = np.empty(widest, dtype=np.int32)
-    row_vals = np.empty(widest)
-    at = 0
-    for i in range(n):
-        k_row = 0
-        for k in range(len(ptrs)):
-            for q in range(ptrs[k][i], ptrs[k][i + 1]):
-                j = idxs[k][q]
-                if drop_diagonal and j == i:
-                    continue
-                cols[k_row] = j
-                row_vals[k_row] = weights[k] * vals[k][q]
-                k_row += 1
-        start = at
-        at = _emit(cols, row_vals, k_row, indices, data, at)
-        if len(scale):
-            for q in range(start, at):
-                data[q] *= scale[indices[q]]
-        indptr[i + 1] = at
-    return indptr, indices[:at], data[:at]
+    fill(*args, COUNT, indptr, _NO_INDEX, _NO_CODES, _NO_VALUES, _NO_VALUES)
+    np.cumsum(indptr, out=indptr)
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int32)
+    codes = np.empty(nnz, dtype=np.uint8)
+    table = np.empty(MOST_CODES)
+    size = fill(*args, FILL, indptr, indices, codes, _NO_VALUES, table)
+    if size >= 0:
+        return Coded(_narrow(indptr), indices, codes, table[:size].copy(), shape)
+    del codes
+    data = np.empty(nnz)
+    fill(*args, FILL, indptr, indices, _NO_CODES, data, _NO_VALUES)
+    return Coded.from_arrays(indptr, indices, data, shape)
+
+
+def _narrow(indptr: np.ndarray) -> np.ndarray:
+    """int32 row pointers unless there are too many entries (as :meth:`Coded.from_csr`)."""
+    wide = indptr[-1] >= np.iinfo(np.int32).max
+    return indptr if wide else indptr.astype(np.int32)
+
+
+# --- the builders ------------------------------------------------------------------------
+
+
+def neighbour_weights(ties: Ties, weights: Sequence[float], scale: np.ndarray) -> Coded:
+    """Weights on network neighbours: per entry the largest weight of a tie type joining the
+    two (``weights``: manager, report, team, lateral), zeros left out, times ``scale`` of the
+    column: ``maximum(w0 * L0, w1 * L1, ...) @ diag(scale)`` over the layers."""
+    w = np.array([*weights, -1.0], dtype=np.float64)  # follows are not neighbours
+    args = (ties.arrays(), w, np.ascontiguousarray(scale, dtype=np.float64))
+    return _build(ties.n, _fill_neighbours, args, shape=(ties.n, ties.n))
 
 
 @njit(cache=True)
-def _without(
+def _fill_neighbours(
+    ties: tuple[Any, ...],
+    weights: np.ndarray,
+    scale: np.ndarray,
+    stage: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    codes: np.ndarray,
+    data: np.ndarray,
+    table: np.ndarray,
+) -> int:
+    widest = _widest(ties, False)
+    cols = np.empty(widest, dtype=np.int32)
+    vals = np.empty(widest)
+    coding = np.zeros(2, dtype=np.int64)
+    for i in range(len(ties[0])):
+        k = _sort_merge_max(cols, vals, _gather(i, ties, weights, False, cols, vals))
+        if stage == COUNT:
+            indptr[i + 1] = k
+            continue
+        for a in range(k):
+            vals[a] *= scale[cols[a]]
+        if not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
+            return -1
+    return coding[0]
+
+
+def follow_weights(ties: Ties, weight: float, neighbours: Coded, scale: np.ndarray) -> Coded:
+    """Weights on followed accounts that are not neighbours: ``weight`` times ``scale`` of the
+    column, zeros left out (``(F - F.multiply(N > 0)) @ diag(scale)`` for ``F = weight *
+    follow layer`` and ``N`` the neighbour weights)."""
+    args = (
+        ties.follow_ptr,
+        ties.follows,
+        float(1.0 * weight),  # the follow layer's ones times the weight
+        neighbours.indptr,
+        neighbours.indices,
+        neighbours.codes,
+        neighbours.table,
+        np.ascontiguousarray(scale, dtype=np.float64),
+    )
+    return _build(ties.n, _fill_follows, args, shape=(ties.n, ties.n))
+
+
+@njit(cache=True)
+def _fill_follows(
     f_ptr: np.ndarray,
     f_idx: np.ndarray,
-    f_val: np.ndarray,
+    weight: float,
     t_ptr: np.ndarray,
     t_idx: np.ndarray,
-    t_val: np.ndarray,
+    t_code: np.ndarray,
+    t_table: np.ndarray,
     scale: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = len(f_ptr) - 1
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indices = np.empty(len(f_idx), dtype=np.int32)
-    data = np.empty(len(f_idx))
-    at = 0
-    for i in range(n):
-        for q in range(f_ptr[i], f_ptr[i + 1]):
+    stage: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    codes: np.ndarray,
+    data: np.ndarray,
+    table: np.ndarray,
+) -> int:
+    widest = 0
+    for i in range(len(f_ptr) - 1):
+        widest = max(widest, f_ptr[i + 1] - f_ptr[i])
+    cols = np.empty(widest, dtype=np.int32)
+    vals = np.empty(widest)
+    coding = np.zeros(2, dtype=np.int64)
+    for i in range(len(f_ptr) - 1):
+        k = 0
+        s = t_ptr[i]
+        for q in range(f_ptr[i], f_ptr[i + 1]):  # both rows are sorted: one merge
             j = f_idx[q]
-            tied = False
-            for s in range(t_ptr[i], t_ptr[i + 1]):
-                if t_idx[s] == j and t_val[s] > 0:
-                    tied = True
-                    break
-            value = f_val[q] * scale[j]
+            while s < t_ptr[i + 1] and t_idx[s] < j:
+                s += 1
+            tied = s < t_ptr[i + 1] and t_idx[s] == j and t_table[t_code[s]] > 0
+            value = weight * scale[j]
             if not tied and value != 0:
-                indices[at], data[at] = j, value
-                at += 1
-        indptr[i + 1] = at
-    return indptr, indices[:at], data[:at]
+                cols[k], vals[k] = j, value
+                k += 1
+        if stage == COUNT:
+            indptr[i + 1] = k
+        elif not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
+            return -1
+    return coding[0]
+
+
+def chain_weights(ties: Ties, decay: float, followed_weight: float) -> Coded:
+    """Weights of each person's own leaders: the manager 1, each further leader up the chain
+    ``decay`` times the one below (while above 0); a followed account ``followed_weight``; the
+    larger weight where both apply (see :func:`simulator.attention.endorsement_matrix`)."""
+    args = (ties.manager, float(decay), ties.follow_ptr, ties.follows, 1.0 * followed_weight)
+    return _build(ties.n, _fill_chain, args, shape=(ties.n, ties.n))
 
 
 @njit(cache=True)
-def _chain(
+def _fill_chain(
     manager: np.ndarray,
     decay: float,
     f_ptr: np.ndarray,
     f_idx: np.ndarray,
-    f_val: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    followed: float,
+    stage: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    codes: np.ndarray,
+    data: np.ndarray,
+    table: np.ndarray,
+) -> int:
     n = len(manager)
     depth = 0  # longest chain: enough room for any row
     for i in range(n):
@@ -208,16 +475,11 @@ def _chain(
             above = manager[above]
         depth = max(depth, d)
     widest = depth
-    total = 0
     for i in range(n):
         widest = max(widest, depth + f_ptr[i + 1] - f_ptr[i])
-        total += f_ptr[i + 1] - f_ptr[i]
     cols = np.empty(widest, dtype=np.int32)
     vals = np.empty(widest)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indices = np.empty(total + n * depth, dtype=np.int32)
-    data = np.empty(total + n * depth)
-    at = 0
+    coding = np.zeros(2, dtype=np.int64)
     for i in range(n):
         k = 0
         above, weight = manager[i], 1.0
@@ -226,12 +488,117 @@ def _chain(
             k += 1
             above = manager[above]
             weight *= decay
+        for a in range(k // 2):  # top first: in column order when leaders are numbered
+            b = k - 1 - a  # before their reports, as generated orgs are (a quick sort)
+            cols[a], cols[b], vals[a], vals[b] = cols[b], cols[a], vals[b], vals[a]
         for q in range(f_ptr[i], f_ptr[i + 1]):
-            cols[k], vals[k] = f_idx[q], f_val[q]
+            cols[k], vals[k] = f_idx[q], followed
             k += 1
-        at = _emit(cols, vals, k, indices, data, at)
-        indptr[i + 1] = at
-    return indptr, indices[:at], data[:at]
+        k = _sort_merge_max(cols, vals, k)
+        if stage == COUNT:
+            indptr[i + 1] = k
+        elif not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
+            return -1
+    return coding[0]
+
+
+def observation_rows(ties: Ties) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(indptr, indices)`` (int32) of who observes whom: every tie type, follows
+    included, oneself left out (the pattern of the union of the layers without the
+    diagonal)."""
+    return unattended_rows(ties, ())
+
+
+def unattended_rows(ties: Ties, others: Sequence[Coded]) -> tuple[np.ndarray, np.ndarray]:
+    """CSR ``(indptr, indices)`` (int32) of the observed accounts (see
+    :func:`observation_rows`) in none of ``others``' patterns (at most two)."""
+    if len(others) > 2:
+        raise ValueError("at most two matrices to leave out")
+    empty = (np.zeros(0, dtype=np.int32), _NO_INDEX)
+    (a_ptr, a_idx), (b_ptr, b_idx) = [
+        *((np.asarray(m.indptr, dtype=np.int32), m.indices) for m in others),
+        empty,
+        empty,
+    ][:2]
+    args = (ties.arrays(), a_ptr, a_idx, b_ptr, b_idx)
+    indptr = np.zeros(ties.n + 1, dtype=np.int64)
+    _fill_pattern(*args, COUNT, indptr, _NO_INDEX)
+    np.cumsum(indptr, out=indptr)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    _fill_pattern(*args, FILL, indptr, indices)
+    return indptr.astype(np.int32), indices
+
+
+@njit(cache=True)
+def _fill_pattern(
+    ties: tuple[Any, ...],
+    a_ptr: np.ndarray,
+    a_idx: np.ndarray,
+    b_ptr: np.ndarray,
+    b_idx: np.ndarray,
+    stage: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+) -> None:
+    """Each row's observed accounts (sorted) in neither row of ``a`` nor of ``b`` (CSR
+    patterns; an empty ``ptr`` leaves one out): lengths (COUNT) or entries."""
+    ones = np.ones(len(TIE_TYPES))
+    widest = _widest(ties, True)
+    cols = np.empty(widest, dtype=np.int32)
+    vals = np.empty(widest)
+    for i in range(len(ties[0])):
+        k = _sort_merge_max(cols, vals, _gather(i, ties, ones, True, cols, vals))
+        kept = 0
+        for c in range(k):
+            j = cols[c]
+            if not (_has(a_ptr, a_idx, i, j) or _has(b_ptr, b_idx, i, j)):
+                cols[kept] = j
+                kept += 1
+        if stage == COUNT:
+            indptr[i + 1] = kept
+        else:
+            indices[indptr[i] : indptr[i] + kept] = cols[:kept]
+
+
+@njit(cache=True)
+def _has(ptr: np.ndarray, idx: np.ndarray, i: int, j: int) -> bool:
+    """Whether row ``i`` of the CSR pattern ``(ptr, idx)`` holds ``j`` (False if empty)."""
+    if len(ptr) == 0:
+        return False
+    for s in range(ptr[i], ptr[i + 1]):  # noqa: SIM110 (a loop compiles; a generator not)
+        if idx[s] == j:
+            return True
+    return False
+
+
+def observers(ties: Ties, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Over who observes whom (see :func:`observation_rows`): the number of observers of each
+    person in another unit (float), and how many accounts each observes (int32)."""
+    return _observers(ties.arrays(), np.ascontiguousarray(unit, dtype=np.int32))
+
+
+@njit(cache=True)
+def _observers(ties: tuple[Any, ...], unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(ties[0])
+    ones = np.ones(len(TIE_TYPES))
+    cols = np.empty(_widest(ties, True), dtype=np.int32)
+    vals = np.empty(len(cols))
+    cross = np.zeros(n)
+    count = np.zeros(n, dtype=np.int32)
+    seen = np.full(n, -1, dtype=np.int32)  # seen[j] == i: j already counted in row i
+    for i in range(n):
+        for a in range(_gather(i, ties, ones, True, cols, vals)):
+            j = cols[a]
+            if seen[j] == i:
+                continue
+            seen[j] = i
+            count[i] += 1
+            if unit[i] != unit[j]:
+                cross[j] += 1.0
+    return cross, count
+
+
+# --- coded matrices ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,18 +619,26 @@ class Coded:
     @classmethod
     def from_csr(cls, matrix: sp.csr_matrix) -> Coded:
         """Code ``matrix``'s values (the scipy matrix can be dropped afterwards)."""
-        data = np.asarray(matrix.data, dtype=np.float64)
-        table, codes, found = _code_values(data, 256)
+        return cls.from_arrays(matrix.indptr, matrix.indices, matrix.data, matrix.shape)
+
+    @classmethod
+    def from_arrays(
+        cls, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, shape: tuple[int, ...]
+    ) -> Coded:
+        """Code the values ``data`` of the CSR matrix ``(data, indices, indptr)``: in order of
+        first appearance for up to 256 distinct values, else sorted."""
+        data = np.asarray(data, dtype=np.float64)
+        table, codes, found = _code_values(data, MOST_CODES)
         if not found:  # more than 256 distinct values
             table, inverse = np.unique(data, return_inverse=True)
             codes = inverse.astype(np.uint16 if len(table) <= 1 << 16 else np.int32)
         wide = len(data) >= np.iinfo(np.int32).max
         return cls(
-            indptr=np.asarray(matrix.indptr, dtype=np.int64 if wide else np.int32),
-            indices=np.asarray(matrix.indices, dtype=np.int32),
+            indptr=np.asarray(indptr, dtype=np.int64 if wide else np.int32),
+            indices=np.asarray(indices, dtype=np.int32),
             codes=codes,
             table=table,
-            shape=(int(matrix.shape[0]), int(matrix.shape[1])),
+            shape=(int(shape[0]), int(shape[1])),
         )
 
     @property
@@ -277,6 +652,23 @@ class Coded:
     def csr(self) -> sp.csr_matrix:
         """The matrix as scipy CSR (a new copy of the values)."""
         return sp.csr_matrix((self.table[self.codes], self.indices, self.indptr), shape=self.shape)
+
+    def row_sums(self, block: int = 1 << 16) -> np.ndarray:
+        """The sum of each row, exactly as scipy's ``csr.sum(axis=1)`` adds it (numpy's
+        ``add.reduceat`` over the values of the non-empty rows), ``block`` rows at a time
+        instead of over a float copy of every value."""
+        n = self.shape[0]
+        sums = np.zeros(n)
+        indptr = np.asarray(self.indptr, dtype=np.int64)
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            start, stop = indptr[lo], indptr[hi]
+            if start == stop:
+                continue
+            rows = np.flatnonzero(indptr[lo + 1 : hi + 1] > indptr[lo:hi])
+            values = self.table[self.codes[start:stop]]
+            sums[lo + rows] = np.add.reduceat(values, indptr[lo + rows] - start)
+        return sums
 
 
 @njit(cache=True)
@@ -303,72 +695,3 @@ def _code_values(data: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray, b
         codes[q] = c
         last = c
     return table[:k].copy(), codes, True
-
-
-def observers(layers: Sequence[sp.csr_matrix], unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Over the union of the layers without the diagonal (who observes whom): the number of
-    observers of each person in another unit (float), and how many accounts each observes."""
-    n = layers[0].shape[0]
-    return _observers(
-        n,
-        tuple(np.asarray(m.indptr, dtype=np.int64) for m in layers),
-        tuple(np.asarray(m.indices, dtype=np.int32) for m in layers),
-        np.asarray(unit, dtype=np.int64),
-    )
-
-
-@njit(cache=True)
-def _observers(
-    n: int, ptrs: tuple[np.ndarray, ...], idxs: tuple[np.ndarray, ...], unit: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    cross = np.zeros(n)
-    count = np.zeros(n, dtype=np.int64)
-    seen = np.full(n, -1, dtype=np.int64)  # seen[j] == i: j already counted in row i
-    for i in range(n):
-        for k in range(len(ptrs)):
-            for q in range(ptrs[k][i], ptrs[k][i + 1]):
-                j = idxs[k][q]
-                if j == i or seen[j] == i:
-                    continue
-                seen[j] = i
-                count[i] += 1
-                if unit[i] != unit[j]:
-                    cross[j] += 1.0
-    return cross, count
-
-
-def pattern_minus(matrix: sp.csr_matrix, others: Sequence[Coded]) -> tuple[np.ndarray, np.ndarray]:
-    """CSR ``(indptr, indices)`` of the entries of ``matrix`` in none of ``others``."""
-    indptr, indices = _pattern_minus(
-        np.asarray(matrix.indptr, dtype=np.int64),
-        np.asarray(matrix.indices, dtype=np.int32),
-        tuple(np.asarray(m.indptr, dtype=np.int64) for m in others),
-        tuple(m.indices for m in others),
-    )
-    return indptr, indices
-
-
-@njit(cache=True)
-def _pattern_minus(
-    ptr: np.ndarray, idx: np.ndarray, ptrs: tuple[np.ndarray, ...], idxs: tuple[np.ndarray, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    n = len(ptr) - 1
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    indices = np.empty(len(idx), dtype=np.int32)
-    at = 0
-    for i in range(n):
-        for q in range(ptr[i], ptr[i + 1]):
-            j = idx[q]
-            found = False
-            for k in range(len(ptrs)):
-                for s in range(ptrs[k][i], ptrs[k][i + 1]):
-                    if idxs[k][s] == j:
-                        found = True
-                        break
-                if found:
-                    break
-            if not found:
-                indices[at] = j
-                at += 1
-        indptr[i + 1] = at
-    return indptr, indices[:at].copy()

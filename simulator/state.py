@@ -98,59 +98,62 @@ def init_state(n: int, p: PeopleParams, rngs: Sequence[np.random.Generator]) -> 
 
     Thresholds are normal (clipped to 0..1) with a share of innovators at 0; risk aversion and
     initial explicit know-how are Beta distributed with the given means (concentration 4).
-    The initial posters and the initially aware are drawn uniformly.
+    The initial posters and the initially aware are drawn uniformly. Each replication's draws
+    are written into its row of the ``(R, n)`` arrays (no per-replication copies to stack).
     """
-    rows = [_init_row(n, p, rng) for rng in rngs]
-    return _stack(rows, n)
-
-
-def _stack(rows: list[dict[str, np.ndarray]], n: int) -> State:
-    R = len(rows)
-    zeros_i = np.zeros((R, n), dtype=COUNT)
-    explicit = np.stack([r["explicit"] for r in rows])
-    stage = np.stack([r["stage"] for r in rows])
+    R = len(rngs)
+    threshold, risk_aversion, explicit = np.empty((R, n)), np.empty((R, n)), np.empty((R, n))
+    innovator = np.empty((R, n), dtype=bool)
+    stage = np.empty((R, n), dtype=np.int8)
+    for r, rng in enumerate(rngs):
+        _draw_row(n, p, rng, threshold[r], innovator[r], risk_aversion[r], explicit[r], stage[r])
+    poster = stage == POSTER
     return State(
         stage=stage,
         comfort=np.zeros((R, n)),
         explicit=explicit,
         tacit=np.zeros((R, n)),
-        threshold=np.stack([r["threshold"] for r in rows]),
-        risk_aversion=np.stack([r["risk"] for r in rows]),
-        innovator=np.stack([r["innovator"] for r in rows]),
+        threshold=threshold,
+        risk_aversion=risk_aversion,
+        innovator=innovator,
         last_post=np.full((R, n), NEVER, dtype=COUNT),
-        cooldown_until=zeros_i.copy(),
-        posts=zeros_i.copy(),
-        engaged=zeros_i.copy(),
-        criticised=zeros_i.copy(),
-        lapses=zeros_i.copy(),
-        pullbacks=zeros_i.copy(),
+        cooldown_until=np.zeros((R, n), dtype=COUNT),
+        posts=np.zeros((R, n), dtype=COUNT),
+        engaged=np.zeros((R, n), dtype=COUNT),
+        criticised=np.zeros((R, n), dtype=COUNT),
+        lapses=np.zeros((R, n), dtype=COUNT),
+        pullbacks=np.zeros((R, n), dtype=COUNT),
         left_strategy=np.zeros((R, n), dtype=bool),
-        adopted_at=np.where(stage == POSTER, 0, -1).astype(COUNT),
-        source=np.where(stage == POSTER, SOURCES.index("spontaneous"), -1).astype(np.int8),
+        adopted_at=np.where(poster, COUNT(0), COUNT(-1)),
+        source=np.where(poster, np.int8(SOURCES.index("spontaneous")), np.int8(-1)),
         guideline_gain=np.zeros((R, n)),
         exposure=np.zeros((len(KINDS), R, n)),
     )
 
 
-def _init_row(n: int, p: PeopleParams, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    threshold = np.clip(p.threshold_mean + p.threshold_sd * rng.standard_normal(n), 0, 1)
-    innovator = rng.random(n) < p.innovators
+def _draw_row(
+    n: int,
+    p: PeopleParams,
+    rng: np.random.Generator,
+    threshold: np.ndarray,
+    innovator: np.ndarray,
+    risk_aversion: np.ndarray,
+    explicit: np.ndarray,
+    stage: np.ndarray,
+) -> None:
+    """One replication's traits and initial stages, drawn in this order into the given rows."""
+    normal = rng.standard_normal(n)
+    normal *= p.threshold_sd
+    normal += p.threshold_mean  # threshold_mean + threshold_sd * normal, in place
+    np.clip(normal, 0, 1, out=threshold)
+    np.less(rng.random(n), p.innovators, out=innovator)
     threshold[innovator] = 0.0
-    risk = _beta(rng, p.risk_aversion_mean, n)
-    explicit = _beta(rng, p.explicit_initial, n)
+    risk_aversion[:] = _beta(rng, p.risk_aversion_mean, n)
+    explicit[:] = _beta(rng, p.explicit_initial, n)
     u = rng.random(n)
-    stage = np.where(
-        u < p.initial_posters,
-        POSTER,
-        np.where(u < p.initial_posters + p.initial_aware, LISTENER, NON_USER),
-    ).astype(np.int8)
-    return {
-        "threshold": threshold,
-        "innovator": innovator,
-        "risk": risk,
-        "explicit": explicit,
-        "stage": stage,
-    }
+    stage[:] = NON_USER
+    stage[u < p.initial_posters + p.initial_aware] = LISTENER
+    stage[u < p.initial_posters] = POSTER
 
 
 def _beta(rng: np.random.Generator, mean: float, n: int, concentration: float = 4.0) -> np.ndarray:

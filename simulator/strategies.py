@@ -30,7 +30,9 @@ from simulator.selectors import parse_selector
 from simulator.state import LISTENER, NON_USER, POSTER, State
 
 MODEL, DELEGATE, LISTEN, RESTRICT, NONE = (STRATEGIES.index(s) for s in STRATEGIES)
-FOREVER = np.iinfo(np.int64).max
+STEP = np.int32
+"""dtype of the schedules' steps (at most 1,000,000 by the parameters' bounds)."""
+FOREVER = np.iinfo(STEP).max
 HELD_STAGE = {MODEL: POSTER, DELEGATE: LISTENER, LISTEN: LISTENER, RESTRICT: NON_USER}
 
 
@@ -42,12 +44,12 @@ class AssignmentError(ValueError):
 class Assignment:
     """Strategies, schedules and delegates, per person (arrays of shape ``(n,)``)."""
 
-    strategy: np.ndarray  # code into STRATEGIES; NONE for people without one
+    strategy: np.ndarray  # int8 code into STRATEGIES; NONE for people without one
     rate: np.ndarray  # posts/week while modeling
-    start: np.ndarray
-    stop: np.ndarray
+    start: np.ndarray  # int32 (STEP)
+    stop: np.ndarray  # int32 (STEP), FOREVER if the strategy never stops
     delegates: sp.csr_matrix  # (n, n): row = delegating leader, column = delegate
-    delegate_rate: np.ndarray  # posts/week of each delegate (0 for others)
+    delegate_rate: np.ndarray  # posts/week of each delegate (0 for others; read-only)
     follows: np.ndarray  # (f, 2) extra follow ties (follower, delegate)
 
     @property
@@ -83,8 +85,8 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     n = org.n
     strategy = np.full(n, NONE, dtype=np.int8)
     rate = np.zeros(n)
-    start = np.zeros(n, dtype=np.int64)
-    stop = np.full(n, FOREVER, dtype=np.int64)
+    start = np.zeros(n, dtype=STEP)
+    stop = np.full(n, FOREVER, dtype=STEP)
     default = StrategyRule(
         who="all", strategy=lp.strategy, rate=lp.rate, start=lp.start, stop=lp.stop
     )
@@ -126,9 +128,9 @@ def _appoint(
         cols = np.tile(team, len(leaders)).tolist()
     elif len(leaders):
         taken = np.zeros(n, dtype=bool)
-        children = _children(org)
+        ptr, reports = _reports(org)
         for leader in leaders[np.argsort(org.level[leaders], kind="stable")]:
-            layer = children[leader]
+            layer = reports[ptr[leader] : ptr[leader + 1]]
             while len(layer):
                 ok = layer[free[layer] & ~taken[layer]]
                 if len(ok):
@@ -137,26 +139,26 @@ def _appoint(
                     rows.append(int(leader))
                     cols.append(pick)
                     break
-                layer = np.concatenate([children[c] for c in layer])
+                layer = np.concatenate([reports[ptr[c] : ptr[c + 1]] for c in layer])
     data = np.ones(len(rows))
     return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
-def _children(org: Org) -> list[np.ndarray]:
+def _reports(org: Org) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's direct reports in order, as CSR rows ``(indptr, indices)``."""
     people = np.flatnonzero(org.manager >= 0)
     order = people[np.argsort(org.manager[people], kind="stable")]
-    bounds = np.searchsorted(org.manager[order], np.arange(org.n + 1))
-    return [order[bounds[i] : bounds[i + 1]] for i in range(org.n)]
+    return np.searchsorted(org.manager[order], np.arange(org.n + 1)), order
 
 
 def _delegate_rates(
     params: Params, strategy: np.ndarray, rate: np.ndarray, delegates: sp.csr_matrix
 ) -> np.ndarray:
     n = len(strategy)
-    out = np.zeros(n)
     is_delegate = np.asarray(delegates.sum(axis=0)).ravel() > 0
     if not is_delegate.any():
-        return out
+        return np.broadcast_to(np.float64(0.0), n)  # no delegates: zeros, in no memory
+    out = np.zeros(n)
     dp = params.delegation
     if not dp.fair_posts:
         out[is_delegate] = dp.rate
@@ -175,7 +177,7 @@ class Strategies:
     def __init__(self, org: Org, params: Params, assignment: Assignment) -> None:
         self.org = org
         self.a = assignment
-        self.base_rate = np.full(org.n, params.people.posting_rate)
+        self.base_rate = float(params.people.posting_rate)  # of everyone free to decide
         self.time_factor = params.restriction.time_factor
         self.has_strategy = assignment.strategy != NONE
         self.held_stage = np.full(org.n, -1, dtype=np.int8)
@@ -211,23 +213,26 @@ class Strategies:
         a = self.a
         held = np.where(acting, self.held_stage, -1).astype(np.int8)
         # delegates act while any of their delegating leaders does
-        delegating = (acting & (a.strategy == DELEGATE)).astype(float)
-        delegate_on = (a.delegates.T @ delegating) > 0
-        held = np.where(delegate_on, POSTER, held).astype(np.int8)
+        delegating = acting & (a.strategy == DELEGATE)
+        delegate_on = np.zeros(self.org.n, dtype=bool)
+        if a.delegates.nnz:
+            ties = a.delegates.tocoo()
+            delegate_on[ties.col[delegating[ties.row]]] = True
+        held[delegate_on] = POSTER
         held_r = np.where(state.left_strategy, -1, held[None, :]).astype(np.int8)
-        # people who left their role post at the employees' rate
-        rate = np.where(
-            held_r == POSTER, np.where(delegate_on, a.delegate_rate, a.rate), self.base_rate
-        )
+        # held posters post at their role's rate; the rest, and people who left their role,
+        # at the employees' rate; less under a restricting leader
+        rate = np.full(held_r.shape, self.base_rate)
+        np.copyto(rate, np.where(delegate_on, a.delegate_rate, a.rate), where=held_r == POSTER)
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
-        rate = np.where(restricted, rate * self.time_factor, rate)
+        np.multiply(rate, self.time_factor, out=rate, where=restricted)
         memo = (
             self._subtree(memo_from.tobytes())
             if len(memo_from)
             else np.zeros(self.org.n, dtype=bool)
         )
         return Actions(
-            held=held_r, rate=rate, restricted=restricted, memo=memo, delegating=delegating > 0
+            held=held_r, rate=rate, restricted=restricted, memo=memo, delegating=delegating
         )
 
     def _subtree_of(self, key: bytes) -> np.ndarray:

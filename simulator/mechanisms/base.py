@@ -21,10 +21,10 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from simulator.attention import Attention, endorsement_matrix, observation, spread
+from simulator.attention import Attention, endorsement_weights, observation, spread
 from simulator.orgchart import Org
 from simulator.params import Params
-from simulator.sparse import Coded, observers, pattern_minus
+from simulator.sparse import Coded, observers, unattended_rows
 from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
 from simulator.strategies import Actions, Assignment
 
@@ -41,25 +41,31 @@ class Context:
     kind: np.ndarray  # (n,) index into KINDS
     top: np.ndarray  # (n,) bool: followed-level leaders
     cross_observers: np.ndarray  # (n,) observers of each person in another unit
-    observed: np.ndarray  # (n,) int: how many accounts each person observes
+    observed: np.ndarray  # (n,) int32: how many accounts each person observes
 
     @classmethod
     def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
         """Compile the network; followed delegates (if any) join the follow layer.
 
         One's own leaders (for endorsement) are the chain of command and the followed top
-        leaders only: a followed delegate endorses through their leader.
+        leaders only: a followed delegate endorses through their leader. The matrices are
+        compiled from the organisation's ties (:meth:`~simulator.orgchart.Org.ties`), not from
+        its scipy layers.
         """
-        endorse = endorsement_matrix(org, params.attention)
+        ties = org.ties()
+        endorse = endorsement_weights(org, params.attention, ties)
         if len(assignment.follows):
             org = org.with_follows(assignment.follows)
-        cross, observed = observers(list(org.layers.values()), org.unit)
+            ties = org.ties()
+        cross, observed = observers(ties, org.unit)
+        attention = Attention.build(org, params.attention, ties)
+        del ties
         return cls(
             org=org,
             params=params,
             assignment=assignment,
-            attention=Attention.build(org, params.attention),
-            endorse_weights=Coded.from_csr(endorse),
+            attention=attention,
+            endorse_weights=endorse,
             kind=assignment.kind(org),
             top=(org.level < params.org.follow_levels) & org.is_leader,
             cross_observers=cross,
@@ -84,7 +90,7 @@ class Context:
         weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
         if min(weights) > 0 and p.follow_weight > 0:
             return np.zeros(self.org.n + 1, dtype=np.int32), np.zeros(0, dtype=np.int32)
-        return pattern_minus(self.observe, [att.neighbour_weights, att.follow_weights])
+        return unattended_rows(self.org.ties(), [att.neighbour_weights, att.follow_weights])
 
 
 @dataclass
