@@ -8,6 +8,7 @@ adoptions by source, cross-unit observations, reach and mean comfort. Per run: s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,22 +64,35 @@ class Recorder:
         """The recorded series ``key`` stacked as ``(steps + 1, R, ...)``."""
         return np.stack(self.rows[key])
 
-    def frame(self) -> pd.DataFrame:
-        """Tidy per-step table: one row per step and replication."""
+    def columns(self) -> dict[str, np.ndarray]:
+        """The per-step columns of :meth:`frame` (all but ``step`` and ``replication``), each
+        shaped ``(steps + 1, R)``."""
         stages = self.series("stages")
-        T, R = stages.shape[:2]
-        data: dict[str, np.ndarray] = {
-            "step": np.repeat(np.arange(T), R),
-            "replication": np.tile(np.arange(R), T),
-        }
-        for s, name in enumerate(STAGES):
-            data[name] = stages[:, :, s].ravel()
+        data = {name: stages[:, :, s] for s, name in enumerate(STAGES)}
         for name in (*EVENT_COLUMNS, "reach", "comfort"):
-            data[name] = self.series(name).ravel()
+            data[name] = self.series(name)
         adoptions = self.series("adoptions")
         for s, name in enumerate(SOURCES):
-            data[f"adopted_{name}"] = adoptions[:, :, s].ravel()
+            data[f"adopted_{name}"] = adoptions[:, :, s]
+        return data
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy per-step table: one row per step and replication."""
+        columns = self.columns()
+        T, R = columns[STAGES[0]].shape
+        data = {"step": np.repeat(np.arange(T), R), "replication": np.tile(np.arange(R), T)}
+        data.update((name, value.ravel()) for name, value in columns.items())
         return pd.DataFrame(data)
+
+    def run_frames(self, steps: np.ndarray, names: Sequence[str]) -> list[pd.DataFrame]:
+        """Per replication, the rows of :meth:`frame` at ``steps`` with the columns ``step``
+        and ``names`` (built straight from the recorded arrays: no tidy table to split)."""
+        columns = self.columns()
+        R = columns[STAGES[0]].shape[1]
+        return [
+            pd.DataFrame({"step": steps, **{name: columns[name][steps, r] for name in names}})
+            for r in range(R)
+        ]
 
     def level_frame(self) -> pd.DataFrame:
         """Tidy per-step, per-level table of stage shares."""
@@ -94,6 +108,20 @@ class Recorder:
         for s, name in enumerate(STAGES):
             data[name] = levels[..., s].ravel()
         return pd.DataFrame(data)
+
+    def run_level_frames(self, steps: np.ndarray) -> list[pd.DataFrame]:
+        """Per replication, the rows of :meth:`level_frame` at ``steps``, without the
+        ``replication`` column."""
+        levels = self.series("levels")[steps]  # (K, R, L, 3)
+        K, R, L, _ = levels.shape
+        level = np.tile(np.arange(L), K)
+        keys = {"step": np.repeat(steps, L), "level": level, "people": self.level_size[level]}
+        return [
+            pd.DataFrame(
+                {**keys, **{name: levels[:, r, :, s].ravel() for s, name in enumerate(STAGES)}}
+            )
+            for r in range(R)
+        ]
 
 
 @njit(cache=True)
@@ -134,8 +162,8 @@ def leader_attention(ctx: Context) -> float:
     return float(att.share(leaders, frame).mean())
 
 
-def outcomes(recorder: Recorder) -> pd.DataFrame:
-    """One row of outcomes per replication.
+def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
+    """The columns of :func:`outcomes`, each an array of one value per replication.
 
     Columns: final stage shares; ``peak_poster``; ``t10``/``t50``/``t90`` (first step with
     at least that share of posters, NaN if never); ``took_off`` (reached 10 %);
@@ -149,13 +177,13 @@ def outcomes(recorder: Recorder) -> pd.DataFrame:
     poster = stages[:, :, 2]
     levels = recorder.series("levels")[-1][:, :, 2]  # (R, L)
     R = poster.shape[1]
-    data: dict[str, np.ndarray | float] = {"replication": np.arange(R)}
+    data: dict[str, np.ndarray] = {"replication": np.arange(R)}
     for s, name in enumerate(STAGES):
         data[name] = stages[-1, :, s]
     data["peak_poster"] = poster.max(axis=0)
     for level in MILESTONES:
         data[f"t{round(level * 100)}"] = first_reaching(poster, level)
-    data["took_off"] = ~np.isnan(np.asarray(data["t10"]))
+    data["took_off"] = ~np.isnan(data["t10"])
     reached = levels >= 0.1
     data["deepest_level"] = np.where(
         reached.any(axis=1), levels.shape[1] - 1 - np.argmax(reached[:, ::-1], axis=1), -1
@@ -165,11 +193,16 @@ def outcomes(recorder: Recorder) -> pd.DataFrame:
     data["reach"] = recorder.series("reach")[-1]
     for name in EVENT_COLUMNS:
         data[name] = recorder.series(name).sum(axis=0)
-    data["leader_attention"] = leader_attention(recorder.ctx)
+    data["leader_attention"] = np.full(R, leader_attention(recorder.ctx))
     adoptions = recorder.series("adoptions").sum(axis=0)
     for s, name in enumerate(SOURCES):
         data[f"adopted_{name}"] = adoptions[:, s]
-    return pd.DataFrame(data)
+    return data
 
 
-__all__ = ["Recorder", "first_reaching", "outcomes"]
+def outcomes(recorder: Recorder) -> pd.DataFrame:
+    """One row of outcomes per replication (the columns: see :func:`outcome_columns`)."""
+    return pd.DataFrame(outcome_columns(recorder))
+
+
+__all__ = ["Recorder", "first_reaching", "outcome_columns", "outcomes"]

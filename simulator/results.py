@@ -213,9 +213,13 @@ class ResultsFolder:
             ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
         ]
         for table, frame, file_name in files:
-            for arm, part in frame.groupby("arm", sort=True) if not frame.empty else ():
+            if frame.empty:
+                continue
+            arms = frame["arm"].to_numpy()
+            whole = pa.Table.from_pandas(frame.drop(columns="arm"), preserve_index=False)
+            for arm in sorted(set(arms)):  # converted once, split by arm in Arrow
                 target = self.path / table / f"arm={arm}" / file_name
-                data = pa.Table.from_pandas(part.drop(columns="arm"), preserve_index=False)
+                data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from simulator.cluster import DaskPool, connect
 from simulator.errors import SimulatorError
 from simulator.mechanisms.social_learning import set_threads
+from simulator.metrics import outcome_columns
 from simulator.model import OrgModel
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
@@ -76,9 +77,11 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
         model = OrgModel(
             first.params, rng=[s.seed for s in specs], structure=first.structure, agents=False
         ).run()
-        series = _kept(model.series(), first)[["replication", "step", *first.series]]
-        levels = _kept(model.levels(), first) if first.levels else None
-        outcomes = model.outcomes()
+        recorder = model.recorder
+        steps = _kept_steps(first.params.steps, first.record_every)
+        by_series = recorder.run_frames(steps, first.series)
+        by_level = recorder.run_level_frames(steps) if first.levels else [None] * len(specs)
+        columns = outcome_columns(recorder)
     except Exception as err:  # failing runs are recorded, not fatal
         if os.environ.get("ORGSIM_DEBUG"):
             traceback.print_exc()
@@ -88,35 +91,20 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
             RunResult(s.point, s.arm, s.replication, {}, None, None, error, seconds) for s in specs
         ]
     seconds = (time.perf_counter() - start) / len(specs)
-    rows = outcomes.drop(columns="replication").to_dict("records")
-    by_series = _split(series, len(specs))
-    by_level = _split(levels, len(specs)) if levels is not None else [None] * len(specs)
+    del columns["replication"]
+    values = [column.tolist() for column in columns.values()]  # Python numbers, as to_dict's
     return [
         RunResult(
             spec.point,
             spec.arm,
             spec.replication,
-            {str(k): v for k, v in rows[r].items()},
+            dict(zip(columns, row, strict=True)),
             by_series[r],
             by_level[r],
             None,
             seconds,
         )
-        for r, spec in enumerate(specs)
-    ]
-
-
-def _split(frame: pd.DataFrame, replications: int) -> list[pd.DataFrame | None]:
-    """One frame per replication, in row order, without the column (one pass)."""
-    codes = frame["replication"].to_numpy()
-    frame = frame.drop(columns="replication")
-    if replications == 1:
-        return [frame.reset_index(drop=True)]
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(replications + 1))
-    return [
-        frame.iloc[order[bounds[r] : bounds[r + 1]]].reset_index(drop=True)
-        for r in range(replications)
+        for r, (spec, row) in enumerate(zip(specs, zip(*values, strict=True), strict=True))
     ]
 
 
@@ -127,13 +115,6 @@ def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
         groups.setdefault(spec.batch_key, []).append(spec)
     done = {r.key: r for group in groups.values() for r in run_batch(group)}
     return [done[s.key] for s in specs]
-
-
-def _kept(frame: pd.DataFrame, spec: RunSpec) -> pd.DataFrame:
-    """The rows of the steps a spec keeps (every ``record_every``-th and the last)."""
-    if spec.record_every == 1:
-        return frame
-    return frame[frame["step"].isin(_kept_steps(spec.params.steps, spec.record_every))]
 
 
 def _kept_steps(steps: int, every: int) -> np.ndarray:

@@ -9,13 +9,18 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simulator.sweep as sweep_module
+from simulator import OrgModel, Params
+from simulator.metrics import outcome_columns
 from simulator.results import ResultsError, load, read_table, rebuild
-from simulator.scenario import Plan, parse_scenario
-from simulator.sweep import run, sweep
+from simulator.scenario import SERIES_COLUMNS, Plan, parse_scenario
+from simulator.sweep import _kept_steps, run, sweep
 
 SCENARIO = """\
 # Question: a small paired sweep for the tests
@@ -222,3 +227,33 @@ def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_sweep(tmp_path: P
     plan = parse_scenario(__import__("tomllib").loads(KILL_SCENARIO))[1]
     sweep(plan, clean, workers=2)
     assert_same(out, clean)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    replications=st.integers(1, 4),
+    steps=st.integers(1, 9),
+    every=st.integers(1, 4),
+    names=st.lists(st.sampled_from(SERIES_COLUMNS), min_size=1, max_size=4, unique=True),
+)
+def test_a_batch_is_split_into_the_rows_of_the_tidy_tables(
+    replications: int, steps: int, every: int, names: list[str]
+) -> None:
+    """The per-run frames a sweep writes are the tidy tables' rows of that replication at the
+    kept steps, and the outcome columns are the outcomes table's."""
+    params = Params().with_updates({"org.size": 40, "steps": steps})
+    model = OrgModel(params, rng=list(range(replications)), agents=False).run()
+    rec = model.recorder
+    kept = _kept_steps(steps, every)
+    assert kept[0] == 0 and kept[-1] == steps and set(np.diff(kept)) <= set(range(1, every + 1))
+    series, levels = rec.frame(), rec.level_frame()
+    for r, (got, got_levels) in enumerate(
+        zip(rec.run_frames(kept, names), rec.run_level_frames(kept), strict=True)
+    ):
+        rows = series[(series["replication"] == r) & series["step"].isin(kept)]
+        want = rows[["step", *names]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        rows = levels[(levels["replication"] == r) & levels["step"].isin(kept)]
+        want = rows.drop(columns="replication").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got_levels, want, check_exact=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(outcome_columns(rec)), model.outcomes())
