@@ -185,6 +185,11 @@ class Strategies:
             self.held_stage[assignment.strategy == code] = stage
         self._subtree = cache(self._subtree_of)
         self._last: tuple[tuple[bytes, bytes, tuple[int, ...]], int, Actions] | None = None
+        self._last_t = -1
+        # the steps after which someone's schedule starts or stops (a memo goes out the step
+        # after its start): between them, the actions of step t are those of step t - 1
+        timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
+        self._turns = frozenset(np.unique(np.concatenate(timed)).tolist())
 
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
@@ -197,12 +202,24 @@ class Strategies:
         leaves their role; otherwise last step's (read-only) actions are returned again.
         """
         a = self.a
+        left = int(state.left_strategy.sum())  # people only ever leave a role
+        last, turns = self._last, self._turns
+        if (
+            last is not None
+            and last[1] == left
+            and last[0][2] == state.left_strategy.shape
+            and t == self._last_t + 1
+            and t - 1 not in turns
+            and t - 2 not in turns
+        ):  # no schedule turned since the last step: the same key (checked in the tests)
+            self._last_t = t
+            return last[2]
         acting = self.acting(t)
         memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
         key = (acting.tobytes(), memo_from.tobytes(), state.left_strategy.shape)
-        left = int(state.left_strategy.sum())  # people only ever leave a role
-        if self._last is not None and self._last[0] == key and self._last[1] == left:
-            return self._last[2]
+        self._last_t = t
+        if last is not None and last[0] == key and last[1] == left:
+            return last[2]
         actions = self._actions(acting, memo_from, state)
         for array in vars(actions).values():
             array.flags.writeable = False

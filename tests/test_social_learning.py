@@ -12,7 +12,7 @@ from simulator import OrgModel, Params
 from simulator.orgchart import build_org
 from simulator.params import OrgParams
 from simulator.state import LISTENER, POSTER
-from simulator.strategies import MODEL
+from simulator.strategies import MODEL, Strategies
 
 # Settings under which social learning's posting decision is the fractional threshold rule
 # (docs/ODD.md, 7.9).
@@ -290,3 +290,48 @@ def test_state_stays_in_bounds(
     adopted = series.filter(like="adopted_").to_numpy().sum()
     ever = (s.adopted_at[0] > 0).sum()
     assert adopted >= ever  # every first adoption after the start was counted
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    rules=st.lists(
+        st.tuples(
+            st.sampled_from(["model", "delegate", "restrict", "listen"]),
+            st.integers(0, 2),
+            st.integers(0, 6),
+            st.one_of(st.none(), st.integers(1, 6)),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    leave_at=st.integers(1, 12),
+)
+def test_reused_actions_equal_the_actions_worked_out_afresh(
+    rules: list[tuple[str, int, int, int | None]], leave_at: int
+) -> None:
+    """Step by step, the actions a model reuses between schedule turns are the ones worked
+    out from scratch for that step (schedules starting and stopping, memos, a leader
+    leaving their role)."""
+    params = Params().with_updates(
+        {
+            "org.size": 60,
+            "leaders.rules": [
+                {
+                    "who": f"levels={level}-{level}",
+                    "strategy": strategy,
+                    "start": start,
+                    "stop": None if length is None else start + length,
+                }
+                for strategy, level, start, length in rules
+            ],
+        }
+    )
+    model = OrgModel(params, rng=[1, 2], agents=False)
+    leaders = np.flatnonzero(model.strategies.has_strategy)
+    for t in range(1, 13):
+        if t == leave_at and len(leaders):
+            model.state.left_strategy[1, leaders[0]] = True
+        fresh = Strategies(model.org, params, model.assignment)
+        got, want = model.strategies.actions(t, model.state), fresh.actions(t, model.state)
+        for name in ("held", "rate", "restricted", "memo", "delegating"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)

@@ -112,8 +112,10 @@ class Events:
 
     def __post_init__(self) -> None:
         for name in self.NAMES:
-            self.counts.setdefault(name, np.zeros(self.replications))
-        self.counts.setdefault("adoptions", np.zeros((self.replications, len(SOURCES))))
+            if name not in self.counts:
+                self.counts[name] = np.zeros(self.replications)
+        if "adoptions" not in self.counts:
+            self.counts["adoptions"] = np.zeros((self.replications, len(SOURCES)))
 
     def add(self, name: str, per_person: np.ndarray) -> None:
         """Add the per-person counts ``(R, n)`` of event ``name``."""

@@ -147,8 +147,8 @@ class SocialLearning(Mechanism):
         if not isinstance(u, StepDraws):
             raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
         R = state.replications
-        events = Events(R)
-        counts = np.zeros((R, len(Events.NAMES)))
+        counts = np.zeros((R, len(Events.NAMES)))  # the kernel's tallies; events are views
+        events = Events(R, {name: counts[:, k] for k, name in enumerate(Events.NAMES)})
         held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
         rate = np.ascontiguousarray(actions.rate, dtype=float)
         ctx = self.ctx
@@ -180,8 +180,6 @@ class SocialLearning(Mechanism):
             events.counts["adoptions"],
             *((np.asarray(self._row_split(_threads)),) if split else ()),
         )
-        for k, name in enumerate(Events.NAMES):
-            events.counts[name] = counts[:, k]
         return events
 
     def _row_split(self, parts: int) -> list[int]:
