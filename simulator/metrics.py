@@ -29,6 +29,7 @@ class Recorder:
 
     ctx: Context
     rows: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         org = self.ctx.org
@@ -59,10 +60,16 @@ class Recorder:
         row["comfort"] = comfort / state.n
         for key, value in row.items():
             self.rows.setdefault(key, []).append(value)
+        self._stacked.clear()
 
     def series(self, key: str) -> np.ndarray:
-        """The recorded series ``key`` stacked as ``(steps + 1, R, ...)``."""
-        return np.stack(self.rows[key])
+        """The recorded series ``key`` stacked as ``(steps + 1, R, ...)`` (read-only: stacked
+        once until the next record)."""
+        if key not in self._stacked:
+            stacked = np.stack(self.rows[key])
+            stacked.flags.writeable = False
+            self._stacked[key] = stacked
+        return self._stacked[key]
 
     def columns(self) -> dict[str, np.ndarray]:
         """The per-step columns of :meth:`frame` (all but ``step`` and ``replication``), each
