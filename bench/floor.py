@@ -23,7 +23,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from simulator import OrgModel, Params, build_org
+from simulator import Params, build_org
+from simulator.engine import Engine
 
 STATIC_TRAITS = ("threshold", "risk_aversion", "innovator")
 """State fields a step only reads (individual traits drawn at the start)."""
@@ -59,7 +60,7 @@ def measure_bandwidth(nbytes: int = 1 << 30, repeats: int = 5) -> Bandwidth:
     return Bandwidth(copy=2 * src.nbytes / copy, read=src.nbytes / read, nbytes=src.nbytes)
 
 
-def step_bytes(model: OrgModel) -> dict[str, int]:
+def step_bytes(model: Engine) -> dict[str, int]:
     """Bytes one step of ``model`` must move, by part (see the module docstring).
 
     ``state_read``: every :class:`simulator.state.State` array once; ``state_write``: the
@@ -86,12 +87,12 @@ def step_bytes(model: OrgModel) -> dict[str, int]:
     return out
 
 
-def floor_seconds(model: OrgModel, bandwidth: float) -> float:
+def floor_seconds(model: Engine, bandwidth: float) -> float:
     """Least time of one step of ``model`` at ``bandwidth`` bytes per second."""
     return step_bytes(model)["total"] / bandwidth
 
 
-def floor_us_per_agent_step(model: OrgModel, bandwidth: float) -> float:
+def floor_us_per_agent_step(model: Engine, bandwidth: float) -> float:
     """The floor in microseconds per agent-step (per person and replication)."""
     return floor_seconds(model, bandwidth) / model.state.stage.size * 1e6
 
@@ -110,7 +111,7 @@ def main() -> None:
     params = Params().with_updates({"org.size": args.people, "mechanism.name": "social_learning"})
     org = build_org(params.org, np.random.default_rng(1))
     R = args.replications
-    model = OrgModel(params, rng=list(range(R)) if R > 1 else 1, org=org, agents=False)
+    model = Engine(params, rng=list(range(R)) if R > 1 else 1, org=org)
     parts = step_bytes(model)
     for name, value in parts.items():
         print(f"  {name:<26} {value / 1e6:>10.1f} MB")

@@ -6,11 +6,13 @@ the runs themselves), and prints the peak resident memory of each and their rati
 streamed to disk as they finish; the parent keeps only counters and the set of finished run
 keys.
 
-Run mode (``--people N``): one ``social_learning`` run of N people (default parameters, the
-engine without Mesa agents, ``--replications R`` as one batch) in a fresh process; prints the
-resident memory after the imports, after building the organisation and the model, and the
-peak over the run (the process's own high-water mark, ``VmHWM``: ``ru_maxrss`` would include
-the parent's memory, which Linux carries over across fork and exec).
+Run mode (``--people N``): one ``social_learning`` run of N people (default parameters,
+``--replications R`` as one batch), twice, each in a fresh process: by the engine alone
+(:class:`simulator.engine.Engine`, which imports neither Mesa nor pandas) and through the Mesa
+face (``OrgModel`` without agents); prints the resident memory after the imports, after
+building the organisation and the model, the peak over the run, and the peak after its
+outcomes too (the process's own high-water mark, ``VmHWM``: ``ru_maxrss`` would include the
+parent's memory, which Linux carries over across fork and exec).
 
 Usage: ``python bench/memory.py [--runs 1000 10000]`` or
 ``python bench/memory.py --people 1000000 --steps 52 [--replications 1]``.
@@ -57,28 +59,40 @@ def status_mib(key):
     return float("nan")
 def rss_mib():
     return status_mib("VmRSS")
-from simulator import OrgModel, Params, build_org
-people, steps, R = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+people, steps, R, face = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if face == "mesa":
+    from simulator.model import OrgModel as Run
+else:
+    from simulator.engine import Engine as Run
+from simulator import Params, build_org
+from simulator.metrics import outcome_columns
 imports = rss_mib()
 params = Params().with_updates(
     {"org.size": people, "steps": steps, "mechanism.name": "social_learning"}
 )
 start = time.perf_counter()
 org = build_org(params.org, np.random.default_rng(1))
-model = OrgModel(params, rng=list(range(R)) if R > 1 else 1, org=org, agents=False)
+kwargs = {"agents": False} if face == "mesa" else {}
+model = Run(params, rng=list(range(R)) if R > 1 else 1, org=org, **kwargs)
 built, setup = rss_mib(), time.perf_counter() - start
 start = time.perf_counter()
 model.run()
-print(json.dumps({"people": people, "steps": steps, "replications": R,
+run_peak = status_mib("VmHWM")
+took_off = bool(outcome_columns(model.recorder)["took_off"][0])
+print(json.dumps({"people": people, "steps": steps, "replications": R, "face": face,
+                  "run_peak_mib": run_peak,
                   "imports_mib": imports, "built_mib": built, "peak_mib": status_mib("VmHWM"),
                   "setup_s": setup, "run_s": time.perf_counter() - start,
                   "poster_share": model.poster_share()}))
 """
 
 
-def peak_rss(people: int, steps: int, replications: int = 1) -> dict[str, float]:
-    """Peak resident memory of one engine run in a fresh process (see the module docstring)."""
-    args = [str(people), str(steps), str(replications)]
+def peak_rss(
+    people: int, steps: int, replications: int = 1, face: str = "engine"
+) -> dict[str, float]:
+    """Peak resident memory of one run in a fresh process (see the module docstring):
+    ``face`` "engine" (:class:`simulator.engine.Engine`) or "mesa" (``OrgModel``)."""
+    args = [str(people), str(steps), str(replications), face]
     result = subprocess.run(
         [sys.executable, "-c", RUN_CHILD, *args], capture_output=True, text=True, check=True
     )
@@ -86,14 +100,18 @@ def peak_rss(people: int, steps: int, replications: int = 1) -> dict[str, float]
 
 
 def run_mode(people: int, steps: int, replications: int) -> None:
-    row = peak_rss(people, steps, replications)
-    print(
-        f"{row['people']:,} people x {row['replications']} replication(s), {row['steps']} steps: "
-        f"peak RSS {row['peak_mib']:,.0f} MiB (after imports {row['imports_mib']:,.0f} MiB, "
-        f"after building org and model {row['built_mib']:,.0f} MiB); set-up "
-        f"{row['setup_s']:.1f} s, run {row['run_s']:.1f} s, final poster share "
-        f"{row['poster_share']:.3f}"
-    )
+    for face in ("engine", "mesa"):
+        row = peak_rss(people, steps, replications, face)
+        print(
+            f"{'the engine alone' if face == 'engine' else 'through the Mesa face (OrgModel)'}: "
+            f"{row['people']:,} people x {row['replications']} replication(s), {row['steps']} "
+            f"steps: peak RSS {row['peak_mib']:,.0f} MiB (after imports "
+            f"{row['imports_mib']:,.0f} MiB, after building org and model "
+            f"{row['built_mib']:,.0f} MiB, over the run {row['run_peak_mib']:,.0f} MiB, then "
+            "the outcomes); set-up "
+            f"{row['setup_s']:.1f} s, run {row['run_s']:.1f} s, final poster share "
+            f"{row['poster_share']:.3f}"
+        )
 
 
 def measure(runs: int) -> dict[str, float]:

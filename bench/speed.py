@@ -2,11 +2,11 @@
 
 On the same generated organisation, per size:
 
-- engine: orgsim's ``OrgModel`` (``mechanism.name = "social_learning"``, default parameters,
-  no Mesa agents), one run (R = 1) for the full horizon on all cores (from 10,000 people each
-  phase of a week runs on every core; the same run on one thread is timed too, column
-  ``1 thread``), and at small sizes also a batch of R replications in one model
-  (``--batch``; per agent-step = time / (R * n * steps));
+- engine: orgsim's engine as sweeps run it (``simulator.engine.Engine``, no Mesa;
+  ``mechanism.name = "social_learning"``, default parameters), one run (R = 1) for the full
+  horizon on all cores (from 10,000 people each phase of a week runs on every core; the same
+  run on one thread is timed too, column ``1 thread``), and at small sizes also a batch of
+  R replications in one model (``--batch``; per agent-step = time / (R * n * steps));
 - mesa: the same rule written as an idiomatic Mesa 3.5 model (bench/mesa_social_learning.py:
   one agent per person, per-phase ``agents.do`` passes, Python lists of neighbours);
 - ndlib: NDlib's ``ThresholdModel`` (Granovetter's fractional threshold, the closest classic
@@ -41,8 +41,9 @@ import numpy as np
 from floor import measure_bandwidth, step_bytes
 from mesa_social_learning import SocialLearningModel
 
-from simulator import OrgModel, Params, build_org
+from simulator import Params, build_org
 from simulator.attention import observation
+from simulator.engine import Engine
 from simulator.mechanisms import social_learning
 from simulator.orgchart import Org
 
@@ -84,12 +85,12 @@ def warm_up() -> float:
     """Compile (or load) the engine's kernel on a tiny model, outside every timing."""
     start = time.perf_counter()
     tiny = params_for(60, 2)
-    OrgModel(tiny, rng=0, agents=False).run()
-    OrgModel(tiny, rng=[0, 1], agents=False).run()
+    Engine(tiny, rng=0).run()
+    Engine(tiny, rng=[0, 1]).run()
     threaded_from = social_learning.THREADED_FROM
     social_learning.THREADED_FROM = 0  # the weeks split over threads, too
     try:
-        OrgModel(tiny, rng=0, agents=False).run()
+        Engine(tiny, rng=0).run()
     finally:
         social_learning.THREADED_FROM = threaded_from
     return time.perf_counter() - start
@@ -105,7 +106,7 @@ def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
             social_learning.set_threads(cores)
         row.single_us, row.single_first_us = row.engine_us, row.engine_first_us
     start = time.perf_counter()
-    model = OrgModel(params, rng=SEED, org=org, agents=False)
+    model = Engine(params, rng=SEED, org=org)
     row.engine_setup = time.perf_counter() - start
     start = time.perf_counter()
     model.run(row.peer_steps)
@@ -122,7 +123,7 @@ def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
 
 
 def time_batch(row: Row, org: Org, params: Params, batch: int, bandwidth: float) -> None:
-    model = OrgModel(params, rng=list(range(SEED, SEED + batch)), org=org, agents=False)
+    model = Engine(params, rng=list(range(SEED, SEED + batch)), org=org)
     start = time.perf_counter()
     model.run()
     row.batch, row.batch_us = (
@@ -289,11 +290,13 @@ def main() -> None:
         rows.append(row)
     report(rows)
     if 1_000_000 in sizes and not args.no_rss:
-        rss = memory.peak_rss(1_000_000, args.steps)
-        print(
-            f"\npeak RSS of one 1,000,000-person engine run ({args.steps} steps, own process): "
-            f"{rss['peak_mib']:,.0f} MiB (after imports {rss['imports_mib']:,.0f} MiB)"
-        )
+        print(f"\npeak RSS of one 1,000,000-person run ({args.steps} steps, own process):")
+        for face, label in (("engine", "the engine alone"), ("mesa", "the Mesa face")):
+            rss = memory.peak_rss(1_000_000, args.steps, face=face)
+            print(
+                f"  {label}: {rss['peak_mib']:,.0f} MiB "
+                f"(after imports {rss['imports_mib']:,.0f} MiB)"
+            )
 
 
 if __name__ == "__main__":

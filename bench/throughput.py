@@ -4,7 +4,8 @@ The flagship run: a 1,000-person organisation over 52 weeks, the two arms of
 scenarios/modeling_vs_delegation.toml (``leaders.strategy = "model"`` and ``"delegate"``,
 default parameters otherwise). Tasks go to a ``ProcessPoolExecutor`` (spawn context, one
 worker per core); each task builds one organisation from its seed and runs a batch of R
-replications of one arm on it in one ``OrgModel`` (``--batch``, default 64), arms alternating.
+replications of one arm on it in one ``Engine``, as sweeps run it (``--batch``, default 64),
+arms alternating.
 The same is then done with R = 1 per task, for comparison. A task's time includes building
 its organisation and model; the workers' start-up (interpreter, imports, kernel load) is paid
 by a warm-up round before the clock starts.
@@ -28,13 +29,14 @@ def task(arm: str, seed: int, replications: int) -> tuple[int, float, float]:
     """One organisation, one arm, a batch of runs: (runs, mean final poster share, seconds)."""
     import numpy as np
 
-    from simulator import OrgModel, Params, build_org
+    from simulator import Params, build_org
+    from simulator.engine import Engine
 
     start = time.perf_counter()
     params = Params().with_updates({"org.size": PEOPLE, "steps": STEPS, "leaders.strategy": arm})
     org = build_org(params.org, np.random.default_rng(seed))
     seeds = [seed * 1_000 + r for r in range(replications)]
-    model = OrgModel(params, rng=seeds if replications > 1 else seeds[0], org=org, agents=False)
+    model = Engine(params, rng=seeds if replications > 1 else seeds[0], org=org)
     model.run()
     share = float((model.state.stage == 2).mean())
     return replications, share, time.perf_counter() - start

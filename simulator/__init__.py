@@ -5,9 +5,25 @@ themselves (modeling) or hand it off (delegation) drives how active use spreads 
 learning. See docs/ODD.md for the model.
 """
 
-from simulator.model import OrgModel
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from simulator.orgchart import Org, build_org
 from simulator.params import Params
 
+if TYPE_CHECKING:
+    from simulator.model import OrgModel
+
 __version__ = "0.1.0"
 __all__ = ["Org", "OrgModel", "Params", "build_org"]
+
+
+def __getattr__(name: str) -> Any:
+    """``OrgModel`` is imported on first use: the engine alone (:mod:`simulator.engine`)
+    runs without importing Mesa."""
+    if name == "OrgModel":
+        from simulator.model import OrgModel
+
+        return OrgModel
+    raise AttributeError(f"module 'simulator' has no attribute {name!r}")

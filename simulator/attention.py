@@ -36,11 +36,11 @@ def spread(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
     return np.asarray((matrix @ np.asarray(x, dtype=float).T).T)
 
 
-def product(matrix: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """``matrix @ x[k, r]`` for every ``(k, r)`` of ``x`` (shape ``(k, R, n)``), in one product."""
+def product(matrix: Coded, x: np.ndarray) -> np.ndarray:
+    """``matrix @ x[k, r]`` for every ``(k, r)`` of ``x`` (shape ``(k, R, n)``), read from the
+    coded matrix (no float copy of its values), each sum in row order as scipy adds it."""
     k, r, n = x.shape
-    out = matrix @ np.ascontiguousarray(x.reshape(k * r, n).T)
-    return np.asarray(out.T.reshape(k, r, n))
+    return matrix.dot(x.reshape(k * r, n)).reshape(k, r, matrix.shape[0])
 
 
 def prestige_of(org: Org, p: AttentionParams) -> np.ndarray:
@@ -130,9 +130,9 @@ class Attention:
         Returns shape ``(len(xs), R, n)``.
         """
         x = np.stack([np.asarray(v, dtype=float) for v in xs])
-        weighted = product(self.neighbours, x)
+        weighted = product(self.neighbour_weights, x)
         if self.follow_weights.nnz:
-            weighted += frame.scale * product(self.follows, x * frame.visible)
+            weighted += frame.scale * product(self.follow_weights, x * frame.visible)
         total = frame.total
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
 

@@ -216,10 +216,9 @@ class _Runner:
         return self._org[1]
 
     def run(self, rep: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        from simulator.model import OrgModel
+        from simulator.engine import Engine
 
-        model = OrgModel(params, rng=self.seeds[rep], org=self.org(rep, params), agents=False)
-        model.run()
+        model = Engine(params, rng=self.seeds[rep], org=self.org(rep, params)).run()
         return tuple(  # type: ignore[return-value]
             frame.assign(replication=rep)
             for frame in (model.series(), model.levels(), model.outcomes())

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numba import njit
 
 from simulator.mechanisms.base import Context, Events
 from simulator.state import POSTER, SOURCES, STAGES, State
 from simulator.strategies import NONE
+
+if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
+    import pandas as pd
 
 EVENT_COLUMNS = Events.NAMES
 MILESTONES = (0.1, 0.5, 0.9)
@@ -85,6 +88,8 @@ class Recorder:
 
     def frame(self) -> pd.DataFrame:
         """Tidy per-step table: one row per step and replication."""
+        import pandas as pd
+
         columns = self.columns()
         T, R = columns[STAGES[0]].shape
         data = {"step": np.repeat(np.arange(T), R), "replication": np.tile(np.arange(R), T)}
@@ -94,6 +99,8 @@ class Recorder:
     def run_frames(self, steps: np.ndarray, names: Sequence[str]) -> list[pd.DataFrame]:
         """Per replication, the rows of :meth:`frame` at ``steps`` with the columns ``step``
         and ``names`` (built straight from the recorded arrays: no tidy table to split)."""
+        import pandas as pd
+
         columns = self.columns()
         R = columns[STAGES[0]].shape[1]
         return [
@@ -103,6 +110,8 @@ class Recorder:
 
     def level_frame(self) -> pd.DataFrame:
         """Tidy per-step, per-level table of stage shares."""
+        import pandas as pd
+
         levels = self.series("levels")  # (T, R, L, 3)
         T, R, L, _ = levels.shape
         index = np.indices((T, R, L)).reshape(3, -1)
@@ -119,6 +128,8 @@ class Recorder:
     def run_level_frames(self, steps: np.ndarray) -> list[pd.DataFrame]:
         """Per replication, the rows of :meth:`level_frame` at ``steps``, without the
         ``replication`` column."""
+        import pandas as pd
+
         levels = self.series("levels")[steps]  # (K, R, L, 3)
         K, R, L, _ = levels.shape
         level = np.tile(np.arange(L), K)
@@ -209,6 +220,8 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
 
 def outcomes(recorder: Recorder) -> pd.DataFrame:
     """One row of outcomes per replication (the columns: see :func:`outcome_columns`)."""
+    import pandas as pd
+
     return pd.DataFrame(outcome_columns(recorder))
 
 

@@ -1,4 +1,4 @@
-"""The Mesa model: parameters -> organisation -> strategies -> people -> mechanism.
+"""The Mesa model: the engine (:mod:`simulator.engine`) with a Mesa face.
 
 Examples
 --------
@@ -15,26 +15,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import mesa
-import numpy as np
-import pandas as pd
 
 from simulator.agents import Person
-from simulator.mechanisms import Context, Mechanism, make
-from simulator.metrics import Recorder, outcomes
-from simulator.orgchart import Org, build_org
+from simulator.engine import Engine
+from simulator.orgchart import Org
 from simulator.params import Params
-from simulator.rng import Draws, RunStreams, SeedLike
-from simulator.state import POSTER, efficacy, init_state
-from simulator.strategies import Strategies, assign
+from simulator.rng import SeedLike
 
 
-class OrgModel(mesa.Model):
-    """Social diffusion of active social-media use in one organisation.
+class OrgModel(Engine, mesa.Model):
+    """Social diffusion of active social-media use in one organisation: the
+    :class:`~simulator.engine.Engine` as a Mesa model.
 
-    One step is one week. Within a step the phases run in a fixed order (interventions,
-    posting, responses, attention, learning, decisions; docs/ODD.md) and updating is
-    synchronous within each phase: every person's update in a phase reads the state the
-    previous phase left, so the order of people never matters.
+    Mesa keeps the time (``steps`` counts the weeks run, as ``week`` does) and, with
+    ``agents``, one ``Person`` agent per person, a view on the engine's state. The numbers are
+    the engine's, bit for bit.
 
     Parameters
     ----------
@@ -68,58 +63,15 @@ class OrgModel(mesa.Model):
         structure: SeedLike = None,
         agents: bool = True,
     ) -> None:
-        seeds = list(rng) if isinstance(rng, Sequence) else [rng]
-        streams = [RunStreams(seed) for seed in seeds]
-        super().__init__(rng=streams[0].generator("mesa"))
-        self.params = params if params is not None else Params()
-        self.seeds = [s.root for s in streams]
-        shared = streams[0] if structure is None else RunStreams(structure)
-        self.org = org if org is not None else build_org(self.params.org, shared.generator("org"))
-        self.assignment = assign(self.org, self.params, shared.generator("assignment"))
-        self.strategies = Strategies(self.org, self.params, self.assignment)
-        self.context = Context.build(self.org, self.params, self.assignment)
-        self.org.forget_layers()  # compiled into the context; rebuilt on demand
-        self.context.org.forget_layers()
-        self.mechanism: Mechanism = make(self.context)
-        people = [s.generator("people") for s in streams]
-        self.state = init_state(self.org.n, self.params.people, people)
-        self.mechanism.initialise(self.state, people)
-        self.draws = Draws([s.seed("dynamics") for s in streams])
-        self.recorder = Recorder(self.context)
-        self.recorder.record(self.state)
+        Engine.__init__(self, params, rng=rng, org=org, structure=structure)
+        mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
         self.people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
 
-    def step(self) -> None:
-        """One week: strategies act, then the mechanism's phases, then the record."""
-        t = self.steps
-        actions = self.strategies.actions(t, self.state)
-        draws = self.draws.step(self.mechanism.slots, self.org.n, t)
-        events = self.mechanism.step(self.state, actions, draws, t)
-        self.recorder.record(self.state, events)
-
     def run(self, steps: int | None = None) -> OrgModel:
-        """Run ``steps`` more steps (default: the horizon ``params.steps``)."""
-        for _ in range(self.params.steps if steps is None else steps):
-            self.step()
+        """Run ``steps`` more steps (default: the horizon ``params.steps``) through Mesa's
+        clock."""
+        Engine.run(self, steps)
         return self
 
-    # -- results ---------------------------------------------------------------------------
-    def series(self) -> pd.DataFrame:
-        """Tidy per-step table (see :class:`simulator.metrics.Recorder`)."""
-        return self.recorder.frame()
 
-    def levels(self) -> pd.DataFrame:
-        """Tidy per-step, per-level table of stage shares."""
-        return self.recorder.level_frame()
-
-    def outcomes(self) -> pd.DataFrame:
-        """Per-run outcomes, one row per replication (see :func:`simulator.metrics.outcomes`)."""
-        return outcomes(self.recorder)
-
-    def poster_share(self, replication: int = 0) -> float:
-        """Current share of posters."""
-        return float((self.state.stage[replication] == POSTER).mean())
-
-    def efficacy(self) -> np.ndarray:
-        """Current efficacy (explicit and tacit know-how combined), shape ``(R, n)``."""
-        return efficacy(self.state, self.params.learning.explicit_weight)
+__all__ = ["OrgModel"]

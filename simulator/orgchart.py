@@ -21,15 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import depth_first_order
 
 from simulator.params import OrgParams
 from simulator.sparse import Ties
+
+if TYPE_CHECKING:  # networkx is imported for the graph export only
+    import networkx as nx
 
 ROOT = -1
 """Manager index of the top of the organisation."""
@@ -232,6 +234,8 @@ class Org:
         Nodes carry ``id``, ``level``, ``unit`` and ``title``; an edge ``i -> j`` of type
         ``t`` means that ``i`` sees ``j`` through a tie of type ``t``.
         """
+        import networkx as nx
+
         graph = nx.MultiDiGraph()
         for i in range(self.n):
             graph.add_node(

@@ -653,6 +653,14 @@ class Coded:
         """The matrix as scipy CSR (a new copy of the values)."""
         return sp.csr_matrix((self.table[self.codes], self.indices, self.indptr), shape=self.shape)
 
+    def dot(self, x: np.ndarray) -> np.ndarray:
+        """``self @ x[v]`` for each row ``v`` of ``x`` (shape ``(k, n)``): shape ``(k, rows)``,
+        each entry summed in row order from 0, as scipy's ``csr_matvecs`` sums it."""
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=np.float64)
+        out = np.zeros((len(x), self.shape[0]))
+        _dot(self.indptr, self.indices, self.codes, self.table, x, out)
+        return out
+
     def row_sums(self, block: int = 1 << 16) -> np.ndarray:
         """The sum of each row, exactly as scipy's ``csr.sum(axis=1)`` adds it (numpy's
         ``add.reduceat`` over the values of the non-empty rows), ``block`` rows at a time
@@ -695,3 +703,21 @@ def _code_values(data: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray, b
         codes[q] = c
         last = c
     return table[:k].copy(), codes, True
+
+
+@njit(cache=True)
+def _dot(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    codes: np.ndarray,
+    table: np.ndarray,
+    x: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    for v in range(x.shape[0]):
+        xv, ov = x[v], out[v]
+        for i in range(len(indptr) - 1):
+            acc = 0.0
+            for q in range(indptr[i], indptr[i + 1]):
+                acc += table[codes[q]] * xv[indices[q]]
+            ov[i] = acc

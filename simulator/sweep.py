@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from simulator.cluster import DaskPool, connect
+from simulator.engine import Engine
 from simulator.errors import SimulatorError
 from simulator.mechanisms.social_learning import set_threads
 from simulator.metrics import outcome_columns
-from simulator.model import OrgModel
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
 
@@ -74,9 +74,7 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
     if any(s.batch_key != first.batch_key for s in specs):
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
-        model = OrgModel(
-            first.params, rng=[s.seed for s in specs], structure=first.structure, agents=False
-        ).run()
+        model = Engine(first.params, rng=[s.seed for s in specs], structure=first.structure).run()
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_frames(steps, first.series)

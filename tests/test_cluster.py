@@ -7,6 +7,7 @@ no dashboard, reached by its scheduler address as a remote cluster would be.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import tomllib
@@ -126,11 +127,17 @@ def test_killing_a_worker_mid_sweep_costs_only_its_unfinished_runs(
     marker = tmp_path / "worker_killed.txt"
 
     async def die_if_running_a_task(marker: str, dask_worker: Any = None) -> None:
-        """On a worker (between its event loop's turns, so atomically): SIGKILL itself if a
-        task is executing right now, else do nothing (a coroutine, so run without waiting)."""
-        if dask_worker.state.executing:
-            Path(marker).write_text(str(os.getpid()))
-            os.kill(os.getpid(), signal.SIGKILL)
+        """On a worker (between its event loop's turns, so atomically): SIGKILL itself as
+        soon as a task is executing, waiting up to 2 s for one (tasks are a few ms long, with
+        gaps between them), unless a worker was killed already; else do nothing (a coroutine,
+        so run without waiting)."""
+        for _ in range(2_000):
+            if Path(marker).exists():  # another worker went first
+                return
+            if dask_worker.state.executing:
+                Path(marker).write_text(str(os.getpid()))
+                os.kill(os.getpid(), signal.SIGKILL)
+            await asyncio.sleep(0.001)
 
     with distributed.Client(cluster, set_as_default=False) as client:
 
