@@ -573,7 +573,7 @@ def _has(ptr: np.ndarray, idx: np.ndarray, i: int, j: int) -> bool:
 
 def observers(ties: Ties, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Over who observes whom (see :func:`observation_rows`): the number of observers of each
-    person in another unit (float), and how many accounts each observes (int32)."""
+    person in another unit, and how many accounts each observes (both int32)."""
     return _observers(ties.arrays(), np.ascontiguousarray(unit, dtype=np.int32))
 
 
@@ -583,7 +583,7 @@ def _observers(ties: tuple[Any, ...], unit: np.ndarray) -> tuple[np.ndarray, np.
     ones = np.ones(len(TIE_TYPES))
     cols = np.empty(_widest(ties, True), dtype=np.int32)
     vals = np.empty(len(cols))
-    cross = np.zeros(n)
+    cross = np.zeros(n, dtype=np.int32)
     count = np.zeros(n, dtype=np.int32)
     seen = np.full(n, -1, dtype=np.int32)  # seen[j] == i: j already counted in row i
     for i in range(n):
@@ -594,7 +594,7 @@ def _observers(ties: tuple[Any, ...], unit: np.ndarray) -> tuple[np.ndarray, np.
             seen[j] = i
             count[i] += 1
             if unit[i] != unit[j]:
-                cross[j] += 1.0
+                cross[j] += 1
     return cross, count
 
 

@@ -87,13 +87,15 @@ class SocialLearning(Mechanism):
         r, culture, lp = params.responses, params.culture, params.learning
         d, g = params.decisions, params.delegation
         openness = culture.openness
+        # the chance that a post is criticised, by class: 0 everyone, 1 followed-level leaders
         self.criticise = np.minimum(
             1.0,
             r.criticism_rate
             * (1 - openness)
             / 0.5
-            * np.where(ctx.top, r.leader_criticism_multiplier, 1.0),
+            * np.array([1.0, r.leader_criticism_multiplier]),
         )
+        self.critic_class = ctx.top.astype(np.int8)
         scalars = {
             kernel.P_ENGAGE: min(1.0, r.engagement_rate * openness / 0.5),
             kernel.P_COMFORT_LOSS: r.criticism_comfort_loss,
@@ -170,6 +172,7 @@ class SocialLearning(Mechanism):
             ctx.kind,
             self.criticise,
             self.criticise_1,
+            self.critic_class,
             ctx.cross_observers,
             ctx.attention.neighbour_total,
             ctx.attention.follow_total,
