@@ -33,23 +33,8 @@ class OrgModel(Engine, mesa.Model):
 
     Parameters
     ----------
-    params : Params, optional
-        All parameters (defaults if omitted).
-    rng : int, SeedSequence, Generator or a sequence of them, optional
-        The run's root seed (SPEC 7). A sequence gives a batch of replications of the same
-        organisation: the org (unless given) and the strategy assignment (delegates, their
-        followers) come from ``structure`` (default: the first seed); each replication's people
-        and dynamics come from its own seed alone, so replication ``r`` of a batch equals the
-        single run with seed ``r`` and the same ``structure``, bit for bit. ``None`` draws
-        fresh entropy, kept in ``model.seeds`` so that the run can be rebuilt.
-    org : Org, optional
-        A given organisation (e.g. an imported org chart); otherwise one is generated from
-        ``params.org`` on the ``org`` stream of ``structure`` (default: the first seed).
-    structure : int, SeedSequence or Generator, optional
-        Seed of the organisation and the strategy assignment (its ``org`` and ``assignment``
-        streams) instead of the first run seed's: runs given the same ``structure`` share the
-        organisation and delegates, so they can run as one batch and each equals its own
-        single run with that ``structure``.
+    params, rng, org, structure
+        As for :class:`~simulator.engine.Engine`.
     agents : bool
         Create a Mesa ``Person`` agent per person (views on the state); switch off for speed.
     """
