@@ -8,9 +8,13 @@ replications of one arm on it in one ``Engine``, as sweeps run it (``--batch``, 
 arms alternating.
 The same is then done with R = 1 per task, for comparison. A task's time includes building
 its organisation and model; the workers' start-up (interpreter, imports, kernel load) is paid
-by a warm-up round before the clock starts.
+by a warm-up round before the clock starts. Last, the flagship scenario itself
+(``--scenario-replications`` per point and arm, default 350: its 1,400 runs) is swept by orgsim's
+runner on the same warm workers, as ``orgsim sweep`` runs it: every replication on its own
+organisation, per-step tables and outcomes written to Parquet by the parent.
 
-Usage: ``python bench/throughput.py [--runs 4096] [--single-runs 512] [--batch 64]``.
+Usage: ``python bench/throughput.py [--runs 4096] [--single-runs 512] [--batch 64]
+[--scenario-replications 350]``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import multiprocessing as mp
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 ARMS = ("model", "delegate")
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "modeling_vs_delegation.toml"
 PEOPLE, STEPS = 1_000, 52
 
 
@@ -72,12 +78,37 @@ def measure(pool: ProcessPoolExecutor, runs: int, batch: int, workers: int) -> d
     }
 
 
+def measure_sweep(pool: ProcessPoolExecutor, replications: int) -> dict[str, float]:
+    """The flagship scenario itself, swept by orgsim's runner on the warm workers: every
+    replication on its own organisation, per-step tables and outcomes written to Parquet."""
+    import tempfile
+    import tomllib
+
+    from simulator.scenario import parse_scenario
+    from simulator.sweep import sweep
+
+    data = tomllib.loads(SCENARIO.read_text())
+    data["scenario"]["replications"] = replications
+    _, plan = parse_scenario(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        summary = sweep(plan, Path(tmp) / "out", executor=pool)
+        wall = time.perf_counter() - start
+    return {"runs": summary.done, "wall": wall, "per_minute": summary.done / wall * 60}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=4096, help="runs in the batched mode")
     parser.add_argument("--single-runs", type=int, default=512, help="runs with R = 1 per task")
     parser.add_argument("--batch", type=int, default=64, help="replications per task (R)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--scenario-replications",
+        type=int,
+        default=350,
+        help="replications per point and arm of the flagship scenario swept at the end",
+    )
     args = parser.parse_args()
     workers = args.workers
     context = mp.get_context("spawn")
@@ -103,6 +134,12 @@ def main() -> None:
                 f"{row['share_model']:>6.3f} {row['share_delegate']:>6.3f}",
                 flush=True,
             )
+        row = measure_sweep(pool, args.scenario_replications)
+        print(
+            f"the flagship scenario swept (own organisation per replication, results written "
+            f"to Parquet): {row['runs']:,.0f} runs in {row['wall']:.1f} s, "
+            f"{row['per_minute']:,.0f} runs/min"
+        )
     print("(model / deleg.: mean final poster share of the runs of each arm)")
 
 
