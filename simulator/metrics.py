@@ -96,16 +96,13 @@ class Recorder:
         data.update((name, value.ravel()) for name, value in columns.items())
         return pd.DataFrame(data)
 
-    def run_frames(self, steps: np.ndarray, names: Sequence[str]) -> list[pd.DataFrame]:
-        """Per replication, the rows of :meth:`frame` at ``steps`` with the columns ``step``
-        and ``names`` (built straight from the recorded arrays: no tidy table to split)."""
-        import pandas as pd
-
+    def run_columns(self, steps: np.ndarray, names: Sequence[str]) -> list[dict[str, np.ndarray]]:
+        """Per replication, the columns ``step`` and ``names`` of :meth:`frame` at ``steps``
+        (sliced straight from the recorded arrays: no table to build and split)."""
         columns = self.columns()
         R = columns[STAGES[0]].shape[1]
         return [
-            pd.DataFrame({"step": steps, **{name: columns[name][steps, r] for name in names}})
-            for r in range(R)
+            {"step": steps, **{name: columns[name][steps, r] for name in names}} for r in range(R)
         ]
 
     def level_frame(self) -> pd.DataFrame:
@@ -125,19 +122,15 @@ class Recorder:
             data[name] = levels[..., s].ravel()
         return pd.DataFrame(data)
 
-    def run_level_frames(self, steps: np.ndarray) -> list[pd.DataFrame]:
-        """Per replication, the rows of :meth:`level_frame` at ``steps``, without the
-        ``replication`` column."""
-        import pandas as pd
-
+    def run_level_columns(self, steps: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """Per replication, the columns of :meth:`level_frame` (but ``replication``) at
+        ``steps``."""
         levels = self.series("levels")[steps]  # (K, R, L, 3)
         K, R, L, _ = levels.shape
         level = np.tile(np.arange(L), K)
         keys = {"step": np.repeat(steps, L), "level": level, "people": self.level_size[level]}
         return [
-            pd.DataFrame(
-                {**keys, **{name: levels[:, r, :, s].ravel() for s, name in enumerate(STAGES)}}
-            )
+            {**keys, **{name: levels[:, r, :, s].ravel() for s, name in enumerate(STAGES)}}
             for r in range(R)
         ]
 

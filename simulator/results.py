@@ -245,25 +245,28 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
     return {
         "outcomes": pd.DataFrame(rows[True]),
         "failed": pd.DataFrame(rows[False]),
-        "series": _keyed([(r, r.series) for r in results], attempt),
-        "levels": _keyed([(r, r.levels) for r in results], attempt),
+        "series": _keyed([(r, r.series_columns) for r in results], attempt),
+        "levels": _keyed([(r, r.level_columns) for r in results], attempt),
     }
 
 
-def _keyed(parts: list[tuple[RunResult, pd.DataFrame | None]], attempt: int) -> pd.DataFrame:
-    """The runs' per-step frames stacked, led by their key columns (one concatenation)."""
-    kept = [(r, frame) for r, frame in parts if frame is not None]
+def _keyed(
+    parts: list[tuple[RunResult, dict[str, np.ndarray] | None]], attempt: int
+) -> pd.DataFrame:
+    """The runs' per-step columns stacked into one table, led by their key columns."""
+    kept = [(r, columns) for r, columns in parts if columns is not None]
     if not kept:
         return pd.DataFrame()
-    lengths = [len(frame) for _, frame in kept]
-    stacked = pd.concat([frame for _, frame in kept], ignore_index=True)
-    keys = {
+    lengths = [len(columns["step"]) for _, columns in kept]
+    data = {
         "point": np.repeat([r.point for r, _ in kept], lengths),
         "arm": np.repeat(np.array([r.arm for r, _ in kept], dtype=object), lengths),
         "replication": np.repeat([r.replication for r, _ in kept], lengths),
-        "attempt": np.full(len(stacked), attempt),
+        "attempt": np.full(sum(lengths), attempt),
     }
-    return pd.concat([pd.DataFrame(keys), stacked], axis=1)
+    for name in kept[0][1]:
+        data[name] = np.concatenate([columns[name] for _, columns in kept])
+    return pd.DataFrame(data)
 
 
 def read_table(

@@ -35,19 +35,32 @@ from simulator.metrics import outcome_columns
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
 
+Columns = dict[str, np.ndarray]
+
 
 @dataclass
 class RunResult:
-    """What one run produced (or its error)."""
+    """What one run produced (or its error): outcomes, and its per-step tables as columns
+    (numpy arrays; :attr:`series` and :attr:`levels` are them as DataFrames)."""
 
     point: int
     arm: str
     replication: int
     outcomes: dict[str, Any]
-    series: pd.DataFrame | None
-    levels: pd.DataFrame | None
+    series_columns: Columns | None
+    level_columns: Columns | None
     error: str | None
     seconds: float
+
+    @property
+    def series(self) -> pd.DataFrame | None:
+        """The per-step table of the run (columns ``step`` and the kept series)."""
+        return None if self.series_columns is None else pd.DataFrame(self.series_columns)
+
+    @property
+    def levels(self) -> pd.DataFrame | None:
+        """The per-step, per-level table of the run."""
+        return None if self.level_columns is None else pd.DataFrame(self.level_columns)
 
     @property
     def ok(self) -> bool:
@@ -77,8 +90,10 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
         model = Engine(first.params, rng=[s.seed for s in specs], structure=first.structure).run()
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
-        by_series = recorder.run_frames(steps, first.series)
-        by_level = recorder.run_level_frames(steps) if first.levels else [None] * len(specs)
+        by_series = recorder.run_columns(steps, first.series)
+        by_level: Sequence[Columns | None] = (
+            recorder.run_level_columns(steps) if first.levels else [None] * len(specs)
+        )
         columns = outcome_columns(recorder)
     except Exception as err:  # failing runs are recorded, not fatal
         if os.environ.get("ORGSIM_DEBUG"):

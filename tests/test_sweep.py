@@ -239,7 +239,7 @@ def test_sigkill_mid_sweep_then_resume_equals_an_uninterrupted_sweep(tmp_path: P
 def test_a_batch_is_split_into_the_rows_of_the_tidy_tables(
     replications: int, steps: int, every: int, names: list[str]
 ) -> None:
-    """The per-run frames a sweep writes are the tidy tables' rows of that replication at the
+    """The per-run columns a sweep writes are the tidy tables' rows of that replication at the
     kept steps, and the outcome columns are the outcomes table's."""
     params = Params().with_updates({"org.size": 40, "steps": steps})
     model = OrgModel(params, rng=list(range(replications)), agents=False).run()
@@ -248,12 +248,12 @@ def test_a_batch_is_split_into_the_rows_of_the_tidy_tables(
     assert kept[0] == 0 and kept[-1] == steps and set(np.diff(kept)) <= set(range(1, every + 1))
     series, levels = rec.frame(), rec.level_frame()
     for r, (got, got_levels) in enumerate(
-        zip(rec.run_frames(kept, names), rec.run_level_frames(kept), strict=True)
+        zip(rec.run_columns(kept, names), rec.run_level_columns(kept), strict=True)
     ):
         rows = series[(series["replication"] == r) & series["step"].isin(kept)]
         want = rows[["step", *names]].reset_index(drop=True)
-        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        pd.testing.assert_frame_equal(pd.DataFrame(got), want, check_exact=True)
         rows = levels[(levels["replication"] == r) & levels["step"].isin(kept)]
         want = rows.drop(columns="replication").reset_index(drop=True)
-        pd.testing.assert_frame_equal(got_levels, want, check_exact=True)
+        pd.testing.assert_frame_equal(pd.DataFrame(got_levels), want, check_exact=True)
     pd.testing.assert_frame_equal(pd.DataFrame(outcome_columns(rec)), model.outcomes())
