@@ -404,7 +404,7 @@ def draw_lateral(
     i = rng.integers(0, n, size=m_in)
     u = unit[i]
     j = order[starts[u] + (rng.random(m_in) * sizes[u]).astype(np.int64)]
-    pairs = [np.c_[i, j]]
+    pairs = [np.column_stack((i, j))]
     others = n - sizes[unit]
     m_out = round(n * across / 2) if (others > 0).any() else 0
     i = rng.integers(0, n, size=m_out)
@@ -412,7 +412,7 @@ def draw_lateral(
     u = unit[i]
     r = (rng.random(len(i)) * others[i]).astype(np.int64)  # skip the own unit's block
     r = np.where(r >= starts[u], r + sizes[u], r)
-    pairs.append(np.c_[i, order[r]])
+    pairs.append(np.column_stack((i, order[r])))
     edges = np.concatenate(pairs)
     edges = edges[edges[:, 0] != edges[:, 1]]
     edges = np.sort(edges, axis=1)
@@ -431,7 +431,7 @@ def draw_follows(followed: np.ndarray, prob: float, rng: np.random.Generator) ->
         k = rng.binomial(n - 1, prob)
         others = rng.choice(n - 1, size=k, replace=False)
         others = np.sort(others + (others >= account))  # skip the account itself
-        pairs.append(np.c_[others, np.full(k, account)])
+        pairs.append(np.column_stack((others, np.full(k, account))))
     return np.concatenate(pairs).astype(np.int64)
 
 
