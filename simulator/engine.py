@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 
@@ -99,7 +99,7 @@ class Engine:
         events = self.mechanism.step(self.state, actions, draws, t)
         self.recorder.record(self.state, events)
 
-    def run(self, steps: int | None = None) -> Engine:
+    def run(self, steps: int | None = None) -> Self:
         """Run ``steps`` more steps (default: the horizon ``params.steps``)."""
         for _ in range(self.params.steps if steps is None else steps):
             self.step()

@@ -52,11 +52,5 @@ class OrgModel(Engine, mesa.Model):
         mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
         self.people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
 
-    def run(self, steps: int | None = None) -> OrgModel:
-        """Run ``steps`` more steps (default: the horizon ``params.steps``) through Mesa's
-        clock."""
-        Engine.run(self, steps)
-        return self
-
 
 __all__ = ["OrgModel"]

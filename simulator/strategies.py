@@ -18,6 +18,7 @@ A held leader or delegate who pulls back after criticism leaves the role for goo
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -184,12 +185,13 @@ class Strategies:
         for code, stage in HELD_STAGE.items():
             self.held_stage[assignment.strategy == code] = stage
         self._subtree = cache(self._subtree_of)
-        self._last: tuple[tuple[bytes, bytes, tuple[int, ...]], int, Actions] | None = None
-        self._last_t = -1
-        # the steps after which someone's schedule starts or stops (a memo goes out the step
-        # after its start): between them, the actions of step t are those of step t - 1
+        # the steps after which someone's schedule starts or stops (sorted): who acts in step
+        # t depends only on how many of them come before t, and a memo goes out only right
+        # after one
         timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
-        self._turns = frozenset(np.unique(np.concatenate(timed)).tolist())
+        self._turns: list[int] = np.unique(np.concatenate(timed)).tolist()
+        self._turn_set = frozenset(self._turns)
+        self._last: tuple[tuple[int, int, tuple[int, ...]], int, Actions] | None = None
 
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
@@ -202,24 +204,13 @@ class Strategies:
         leaves their role; otherwise last step's (read-only) actions are returned again.
         """
         a = self.a
+        turned = t if t - 1 in self._turn_set else -1  # a step right after a turn: its own
+        key = (bisect_left(self._turns, t), turned, state.left_strategy.shape)
         left = int(state.left_strategy.sum())  # people only ever leave a role
-        last, turns = self._last, self._turns
-        if (
-            last is not None
-            and last[1] == left
-            and last[0][2] == state.left_strategy.shape
-            and t == self._last_t + 1
-            and t - 1 not in turns
-            and t - 2 not in turns
-        ):  # no schedule turned since the last step: the same key (checked in the tests)
-            self._last_t = t
-            return last[2]
+        if self._last is not None and self._last[0] == key and self._last[1] == left:
+            return self._last[2]
         acting = self.acting(t)
         memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
-        key = (acting.tobytes(), memo_from.tobytes(), state.left_strategy.shape)
-        self._last_t = t
-        if last is not None and last[0] == key and last[1] == left:
-            return last[2]
         actions = self._actions(acting, memo_from, state)
         for array in vars(actions).values():
             array.flags.writeable = False

@@ -177,7 +177,7 @@ def step(
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
-    critic_class: np.ndarray,  # (n,) int8: the row of criticise (1: a followed-level leader)
+    top_leader: np.ndarray,  # (n,) bool: followed-level leaders (row 1 of criticise)
     cross_observers: np.ndarray,
     nb_total: np.ndarray,
     fo_total: np.ndarray,
@@ -208,7 +208,7 @@ def step(
             held[r], rate[r], restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
             en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
-            kind, criticise, criticise_1, critic_class, cross_observers, nb_total, fo_total,
+            kind, criticise, criticise_1, top_leader, cross_observers, nb_total, fo_total,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
             events[r], adoptions[r], shows, posts_now, u,
         )  # fmt: skip
@@ -267,7 +267,7 @@ def step_split(
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
-    critic_class: np.ndarray,  # (n,) int8: the row of criticise (1: a followed-level leader)
+    top_leader: np.ndarray,  # (n,) bool: followed-level leaders (row 1 of criticise)
     cross_observers: np.ndarray,
     nb_total: np.ndarray,
     fo_total: np.ndarray,
@@ -304,7 +304,7 @@ def step_split(
                 cooldown_until[r], posts_total[r], engaged_total[r], criticised_total[r],
                 pullbacks[r], left[r], adopted_at[r], source[r], guideline_gain[r], held[r],
                 rate[r], memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
-                criticise_1, critic_class, cross_observers, silent_count, awareness_from_posters, p,
+                criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
                 tallies[c, :n_events], found[c, :n_sources], shows, posts_now,
                 bounds[c], bounds[c + 1],
             )  # fmt: skip
@@ -382,7 +382,7 @@ def week(
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,
-    critic_class: np.ndarray,
+    top_leader: np.ndarray,
     cross_observers: np.ndarray,
     nb_total: np.ndarray,
     fo_total: np.ndarray,
@@ -408,7 +408,7 @@ def week(
         t, k0, k1, stage, comfort, explicit, risk, last_post, cooldown_until, posts_total,
         engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
         held, rate, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise, criticise_1,
-        critic_class, cross_observers, silent_count, awareness_from_posters, p, events, adoptions,
+        top_leader, cross_observers, silent_count, awareness_from_posters, p, events, adoptions,
         shows, posts_now, 0, n,
     )  # fmt: skip
     words(
@@ -457,7 +457,7 @@ def act(
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,
-    critic_class: np.ndarray,
+    top_leader: np.ndarray,
     cross_observers: np.ndarray,
     silent_count: bool,
     awareness_from_posters: bool,
@@ -511,7 +511,7 @@ def act(
             shows[i] |= ENGAGED_BIT
             engaged_total[i] += 1
             events[ENGAGED] += 1
-        cls = critic_class[i]
+        cls = 1 if top_leader[i] else 0
         q_c = criticise_1[cls] if k == 1 else 1 - (1 - criticise[cls]) ** float(k)
         if not draw_below(k0, k1, S_CRITICISM, t, i, q_c):
             continue

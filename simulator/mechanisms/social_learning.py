@@ -95,7 +95,6 @@ class SocialLearning(Mechanism):
             / 0.5
             * np.array([1.0, r.leader_criticism_multiplier]),
         )
-        self.critic_class = ctx.top.astype(np.int8)
         scalars = {
             kernel.P_ENGAGE: min(1.0, r.engagement_rate * openness / 0.5),
             kernel.P_COMFORT_LOSS: r.criticism_comfort_loss,
@@ -172,7 +171,7 @@ class SocialLearning(Mechanism):
             ctx.kind,
             self.criticise,
             self.criticise_1,
-            self.critic_class,
+            ctx.top,
             ctx.cross_observers,
             ctx.attention.neighbour_total,
             ctx.attention.follow_total,
