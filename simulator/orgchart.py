@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import depth_first_order
 
 from simulator.params import OrgParams
 from simulator.sparse import Ties
@@ -308,18 +307,38 @@ def tree_by_spans(
         manager.append(children)
         parents = np.arange(placed, placed + len(children))
         placed += len(children)
-    return depth_first(np.concatenate(manager).astype(np.int64))
+    level = np.repeat(np.arange(len(manager)), [len(m) for m in manager])
+    return depth_first(np.concatenate(manager).astype(np.int64), level)
 
 
-def depth_first(manager: np.ndarray) -> np.ndarray:
-    """The same tree renumbered in depth-first pre-order from the top (reports in order)."""
+def depth_first(manager: np.ndarray, level: np.ndarray | None = None) -> np.ndarray:
+    """The same tree renumbered in depth-first pre-order from the top (reports in order).
+
+    A person's number is their manager's plus one plus the sizes of the subtrees of the
+    reports listed before them; worked out a level at a time (subtree sizes from the bottom
+    up, numbers from the top down), with no graph traversal.
+    """
     n = len(manager)
-    below = np.flatnonzero(manager >= 0)
-    reports = sp.csr_matrix((np.ones(len(below)), (manager[below], below)), shape=(n, n))
-    order = depth_first_order(reports, 0, directed=True, return_predecessors=False)
-    new = np.empty(n, dtype=np.int64)
-    new[order] = np.arange(n)
-    return np.where(manager[order] >= 0, new[np.maximum(manager[order], 0)], ROOT)
+    level = levels_of(manager) if level is None else level  # (the depth of each person)
+    by_level = np.argsort(level, kind="stable")  # each level's people in their order
+    starts = np.searchsorted(level[by_level], np.arange(level.max() + 2))
+    size = np.ones(n, dtype=np.int64)
+    for depth in range(level.max(), 0, -1):
+        below = by_level[starts[depth] : starts[depth + 1]]
+        np.add.at(size, manager[below], size[below])
+    number = np.zeros(n, dtype=np.int64)
+    for depth in range(1, level.max() + 1):
+        people = by_level[starts[depth] : starts[depth + 1]]
+        boss = manager[people]
+        people = people[np.argsort(number[boss], kind="stable")]  # grouped by manager
+        boss = manager[people]
+        before = np.cumsum(size[people]) - size[people]  # sizes of earlier people this level
+        first = np.r_[True, boss[1:] != boss[:-1]]
+        group_start = before[np.maximum.accumulate(np.where(first, np.arange(len(people)), 0))]
+        number[people] = number[boss] + 1 + before - group_start
+    order = np.empty(n, dtype=np.int64)
+    order[number] = np.arange(n)
+    return np.where(manager[order] >= 0, number[np.maximum(manager[order], 0)], ROOT)
 
 
 def levels_of(manager: np.ndarray) -> np.ndarray:

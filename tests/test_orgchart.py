@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.attention import Attention, endorsement_matrix, observation
-from simulator.orgchart import build_org, levels_of, units_of
+from simulator.orgchart import ROOT, build_org, depth_first, levels_of, units_of
 from simulator.params import AttentionParams, OrgParams
 
 
@@ -86,6 +86,28 @@ def test_generated_trees_are_valid(
     assert (lat[:, 0] < lat[:, 1]).all() and len(np.unique(lat, axis=0)) == len(lat)
     assert (org.follows[:, 0] != org.follows[:, 1]).all()
     assert (org.level[org.follows[:, 1]] < 2).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), size=st.integers(1, 80))
+def test_depth_first_numbering_equals_scipys_traversal(data: st.DataObject, size: int) -> None:
+    """Renumbering a tree in pre-order level by level gives scipy's depth-first order (the
+    reports of a manager visited in order), for any tree with its top at 0 and any labels."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import depth_first_order
+
+    parent = [ROOT] + [data.draw(st.integers(0, i - 1)) for i in range(1, size)]
+    labels = np.r_[0, data.draw(st.permutations(range(1, size)))].astype(np.int64)
+    manager = np.full(size, ROOT)
+    manager[labels[1:]] = labels[np.array(parent[1:], dtype=np.int64)]
+    below = np.flatnonzero(manager >= 0)
+    reports = csr_matrix((np.ones(len(below)), (manager[below], below)), shape=(size, size))
+    order = depth_first_order(reports, 0, directed=True, return_predecessors=False)
+    number = np.empty(size, dtype=np.int64)
+    number[order] = np.arange(size)
+    expected = np.where(manager[order] >= 0, number[np.maximum(manager[order], 0)], ROOT)
+    assert np.array_equal(depth_first(manager), expected)
+    assert np.array_equal(depth_first(manager, levels_of(manager)), expected)
 
 
 def test_lateral_and_follow_densities() -> None:
