@@ -18,11 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from simulator.orgchart import GRADIENT_LEVELS, Org
 from simulator.params import AttentionParams
 from simulator.sparse import (
     Coded,
+    CodedValues,
     Ties,
     chain_weights,
     follow_weights,
@@ -67,8 +69,8 @@ class Attention:
 
     neighbour_weights: Coded  # unnormalised weights on network neighbours
     follow_weights: Coded  # unnormalised weights on followed non-neighbours
-    neighbour_total: np.ndarray  # (n,) row sums of ``neighbours``
-    follow_total: np.ndarray  # (n,) row sums of ``follows``
+    neighbour_sums: CodedValues  # (n,) row sums of ``neighbours`` (few distinct values)
+    follow_sums: CodedValues  # (n,) row sums of ``follows``
     cap: float
     silent_count: bool
 
@@ -83,11 +85,21 @@ class Attention:
         return cls(
             neighbour_weights=neighbours,
             follow_weights=follows,
-            neighbour_total=neighbours.row_sums(),
-            follow_total=follows.row_sums(),
+            neighbour_sums=CodedValues.of(neighbours.row_sums()),
+            follow_sums=CodedValues.of(follows.row_sums()),
             cap=p.follow_cap,
             silent_count=p.silent_leaders_count,
         )
+
+    @property
+    def neighbour_total(self) -> np.ndarray:
+        """Row sums of the neighbour weights, shape ``(n,)``."""
+        return self.neighbour_sums.values()
+
+    @property
+    def follow_total(self) -> np.ndarray:
+        """Row sums of the follow weights, shape ``(n,)``."""
+        return self.follow_sums.values()
 
     @property
     def neighbours(self) -> sp.csr_matrix:
@@ -136,6 +148,24 @@ class Attention:
         total = frame.total
         return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), 0.0)
 
+    def static_share(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`share` of ``x`` (shape ``(n,)``) with every account visible (silent ones
+        counted), the same numbers, worked out a person at a time in one compiled pass:
+        no ``(R, n)`` frame or products to hold (at a million people, some 30 MB less)."""
+        nb, fo = self.neighbour_weights, self.follow_weights
+        out = np.empty(nb.shape[0])
+        _static_share(
+            *(nb.indptr, nb.indices, nb.codes, nb.table),
+            *(fo.indptr, fo.indices, fo.codes, fo.table),
+            *(self.neighbour_sums.codes, self.neighbour_sums.table),
+            *(self.follow_sums.codes, self.follow_sums.table),
+            self.silent_count,
+            self.cap,
+            np.ascontiguousarray(x, dtype=np.float64),
+            out,
+        )
+        return out
+
     def matrix(self) -> sp.csr_matrix:
         """The static row-normalised attention matrix (silent accounts counted)."""
         frame = self.frame(np.ones((1, self.neighbour_weights.shape[0]), dtype=bool))
@@ -143,6 +173,51 @@ class Attention:
         inv = np.where(total > 0, 1 / np.where(total > 0, total, 1), 0)
         w = sp.diags(inv) @ (self.neighbours + sp.diags(scale) @ self.follows)
         return sp.csr_matrix(w)
+
+
+@njit(cache=True)
+def _static_share(
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
+    silent_count: bool,
+    cap: float,
+    x: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Each step of :meth:`Attention.frame` and :meth:`Attention.shares` for all accounts
+    visible, in their order: sums in row order from 0 (as scipy's and ``Coded.dot``'s)."""
+    has_follows = len(fo_idx) > 0
+    for i in range(len(out)):
+        a = nb_sum_tab[nb_sum[i]]
+        if silent_count:
+            f = fo_sum_tab[fo_sum[i]]
+        else:  # the visible follow weight, as scipy's product with a vector of ones
+            f = 0.0
+            for q in range(fo_ptr[i], fo_ptr[i + 1]):
+                f += fo_tab[fo_code[q]] * 1.0
+        share_ok = f * (1 - cap) <= cap * a
+        safe_f = f if f > 0 else 1.0
+        scale = 1.0 if (share_ok or a == 0) else cap * a / ((1 - cap) * safe_f)
+        total = a + scale * f
+        weighted = 0.0
+        for q in range(nb_ptr[i], nb_ptr[i + 1]):
+            weighted += nb_tab[nb_code[q]] * x[nb_idx[q]]
+        if has_follows:
+            followed = 0.0
+            for q in range(fo_ptr[i], fo_ptr[i + 1]):
+                followed += fo_tab[fo_code[q]] * x[fo_idx[q]]
+            weighted += scale * followed
+        out[i] = weighted / total if total > 0 else 0.0
 
 
 def observation(org: Org) -> sp.csr_matrix:

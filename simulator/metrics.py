@@ -168,9 +168,8 @@ def first_reaching(series: np.ndarray, level: float) -> np.ndarray:
 def leader_attention(ctx: Context) -> float:
     """Mean share of everyone's attention that goes to leaders (silent ones counted)."""
     att = ctx.attention
-    leaders = (ctx.org.is_leader | (ctx.assignment.strategy != NONE))[None, :]
-    frame = att.frame(np.ones_like(leaders))
-    return float(att.share(leaders, frame).mean())
+    leaders = ctx.org.is_leader | (ctx.assignment.strategy != NONE)
+    return float(att.static_share(leaders).mean())
 
 
 def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:

@@ -679,6 +679,26 @@ class Coded:
         return sums
 
 
+@dataclass(frozen=True, eq=False)
+class CodedValues:
+    """A vector with few distinct values (such as the row sums of a coded matrix): a
+    two-byte code per entry into a sorted table of them, instead of eight bytes of value
+    (four-byte codes beyond 65,536 distinct values). ``table[codes]`` is the vector."""
+
+    codes: np.ndarray  # uint16 (int32 for many distinct values)
+    table: np.ndarray  # float64: the distinct values, sorted
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> CodedValues:
+        table, inverse = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
+        codes = inverse.astype(np.uint16 if len(table) <= 1 << 16 else np.int32)
+        return cls(codes=codes, table=table)
+
+    def values(self) -> np.ndarray:
+        """The vector (a new float64 array)."""
+        return self.table[self.codes]
+
+
 @njit(cache=True)
 def _code_values(data: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray, bool]:
     """Table of the distinct values of ``data`` in order of appearance, and each entry's

@@ -15,6 +15,7 @@ from simulator.attention import observation, prestige_of
 from simulator.orgchart import Org, levels_of
 from simulator.sparse import (
     Coded,
+    CodedValues,
     Ties,
     chain_weights,
     follow_weights,
@@ -265,6 +266,47 @@ def test_coded_product_adds_as_scipy_adds(
     got = Coded.from_csr(mat).dot(x)
     assert got.shape == (vectors, n)
     assert np.array_equal(got, np.asarray(mat @ x.T).T)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(0, 300), distinct=st.integers(1, 70_000))
+def test_coded_values_give_back_every_value(seed: int, n: int, distinct: int) -> None:
+    """Two-byte codes into the sorted distinct values (four beyond 65,536 of them)."""
+    rng = np.random.default_rng(seed)
+    values = rng.choice(rng.uniform(0.0, 9.0, distinct), n) if distinct < 1000 else None
+    if values is None:  # many distinct values: as many entries as values, all distinct
+        values = rng.permutation(np.linspace(0.0, 9.0, distinct))
+    coded = CodedValues.of(values)
+    assert np.array_equal(coded.values(), values)
+    assert np.array_equal(coded.table, np.unique(values))
+    assert coded.codes.dtype == (np.uint16 if len(coded.table) <= 1 << 16 else np.int32)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    size=st.integers(2, 400),
+    silent=st.booleans(),
+    cap=st.sampled_from([0.0, 0.02, 0.3, 1.0]),
+    follow_prob=st.sampled_from([0.0, 0.2, 0.9]),
+)
+def test_static_share_is_the_share_with_every_account_visible(
+    seed: int, size: int, silent: bool, cap: float, follow_prob: float
+) -> None:
+    """One compiled pass gives :meth:`Attention.share` with the frame of all accounts
+    visible, bit for bit (the leader-attention outcome reads it)."""
+    params = Params().with_updates(
+        {
+            "org.size": size,
+            "org.follow_prob": follow_prob,
+            "attention.silent_leaders_count": silent,
+            "attention.follow_cap": cap,
+        }
+    )
+    att = OrgModel(params, rng=seed, agents=False).context.attention
+    x = np.random.default_rng(seed).random(size) < 0.3
+    frame = att.frame(np.ones((1, size), dtype=bool))
+    assert np.array_equal(att.static_share(x), att.share(x[None, :], frame)[0])
 
 
 def test_ties_of_an_org_without_ties() -> None:

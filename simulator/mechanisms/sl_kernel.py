@@ -65,6 +65,7 @@ def _shown() -> np.ndarray:
 SHOWN = _shown()
 
 DECISION_SLOT = np.array([S_EXPOSURE, S_DECISION, S_LAPSE], dtype=np.int64)  # by stage
+DECISION_BLOCK = 512  # people whose decision numbers are drawn together
 
 # Positions of the scalar parameters in the ``p`` vector (see SocialLearning.scalars).
 (
@@ -179,8 +180,10 @@ def step(
     criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
     top_leader: np.ndarray,  # (n,) bool: followed-level leaders (row 1 of criticise)
     cross_observers: np.ndarray,
-    nb_total: np.ndarray,
-    fo_total: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
     # switches and scalars
     silent_count: bool,
     awareness_from_posters: bool,
@@ -195,9 +198,8 @@ def step(
     R, n = stage.shape
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
-    shows = np.zeros(n, dtype=np.uint32)
-    posts_now = np.zeros(n, dtype=np.int64)
-    u = np.zeros(n)
+    shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
+    posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -208,9 +210,10 @@ def step(
             held[r], rate[r], restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
             en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
-            kind, criticise, criticise_1, top_leader, cross_observers, nb_total, fo_total,
+            kind, criticise, criticise_1, top_leader, cross_observers,
+            nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows, posts_now, u,
+            events[r], adoptions[r], shows, posts_now,
         )  # fmt: skip
 
 
@@ -269,8 +272,10 @@ def step_split(
     criticise_1: np.ndarray,  # 1 - (1 - criticise): the chance for one post
     top_leader: np.ndarray,  # (n,) bool: followed-level leaders (row 1 of criticise)
     cross_observers: np.ndarray,
-    nb_total: np.ndarray,
-    fo_total: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
     # switches and scalars
     silent_count: bool,
     awareness_from_posters: bool,
@@ -288,9 +293,8 @@ def step_split(
     up exactly."""
     R, n = stage.shape
     parts = len(bounds) - 1
-    shows = np.zeros(n, dtype=np.uint32)
-    posts_now = np.zeros(n, dtype=np.int64)
-    u = np.zeros(n)
+    shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
+    posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
     tallies = np.zeros((parts, 16))  # a part's counts on cache lines of its own
     found = np.zeros((parts, 16))
     n_events, n_sources = events.shape[1], adoptions.shape[1]
@@ -315,18 +319,18 @@ def step_split(
             )  # fmt: skip
         for c in prange(parts):
             learn(
-                t, k0, k1, stage[r], comfort[r], tacit[r], exposure[:, r], restricted,
+                comfort[r], tacit[r], exposure[:, r], restricted,
                 nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-                en_ptr, en_idx, en_code, en_tab, nb_total, fo_total, silent_count, p,
-                shows, posts_now, u, bounds[c], bounds[c + 1],
+                en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+                silent_count, p, shows, posts_now, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in prange(parts):
             decide(
-                t, stage[r], comfort[r], explicit[r], tacit[r], threshold[r], innovator[r],
-                cooldown_until[r], lapses[r], adopted_at[r], source[r], guideline_gain[r],
-                exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx,
-                lapse_on, p, unaware, tallies[c, :n_events], found[c, :n_sources], shows, u,
-                bounds[c], bounds[c + 1],
+                t, k0, k1, stage[r], comfort[r], explicit[r], tacit[r], threshold[r],
+                innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
+                guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx,
+                ux_ptr, ux_idx, lapse_on, p, unaware, tallies[c, :n_events],
+                found[c, :n_sources], shows, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in range(parts):
             events[r] += tallies[c, :n_events]
@@ -384,8 +388,10 @@ def week(
     criticise_1: np.ndarray,
     top_leader: np.ndarray,
     cross_observers: np.ndarray,
-    nb_total: np.ndarray,
-    fo_total: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
     silent_count: bool,
     awareness_from_posters: bool,
     lapse_on: bool,
@@ -395,7 +401,6 @@ def week(
     adoptions: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
-    u: np.ndarray,
 ) -> None:
     """One replication's week: 1-D arrays over people (exposure ``(3, n)``).
 
@@ -416,15 +421,15 @@ def week(
         p, shows, 0, n,
     )  # fmt: skip
     learn(
-        t, k0, k1, stage, comfort, tacit, exposure, restricted,
+        comfort, tacit, exposure, restricted,
         nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-        en_ptr, en_idx, en_code, en_tab, nb_total, fo_total, silent_count, p,
-        shows, posts_now, u, 0, n,
+        en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+        silent_count, p, shows, posts_now, 0, n,
     )  # fmt: skip
     decide(
-        t, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until, lapses,
-        adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr, fo_idx,
-        ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, shows, u, 0, n,
+        t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
+        lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
+        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, shows, 0, n,
     )  # fmt: skip
 
 
@@ -572,10 +577,6 @@ def words(
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def learn(
-    t: int,
-    k0: np.uint64,
-    k1: np.uint64,
-    stage: np.ndarray,
     comfort: np.ndarray,
     tacit: np.ndarray,
     exposure: np.ndarray,
@@ -592,13 +593,14 @@ def learn(
     en_idx: np.ndarray,
     en_code: np.ndarray,
     en_tab: np.ndarray,
-    nb_total: np.ndarray,
-    fo_total: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
     silent_count: bool,
     p: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
-    u: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
@@ -632,8 +634,8 @@ def learn(
                 x3 += wq * SHOWN[c, 3]
                 x4 += wq * SHOWN[c, 4]
                 x5 += wq * SHOWN[c, 5]
-        a = nb_total[i]
-        f = fo_total[i]
+        a = nb_sum_tab[nb_sum[i]]  # the row sums, coded like the weights
+        f = fo_sum_tab[fo_sum[i]]
         scale = 1.0
         if has_follows:
             f0 = f1 = f2 = f3 = f4 = f5 = 0.0
@@ -695,15 +697,13 @@ def learn(
         exposure[0, i] = memory * exposure[0, i] + x3
         exposure[1, i] = memory * exposure[1, i] + x4
         exposure[2, i] = memory * exposure[2, i] + x5
-    # the decision numbers of these rows (a loop the compiler vectorises); stages do not
-    # change between here and phase 6
-    for i in range(lo, hi):
-        u[i] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def decide(
     t: int,
+    k0: np.uint64,
+    k1: np.uint64,
     stage: np.ndarray,
     comfort: np.ndarray,
     explicit: np.ndarray,
@@ -729,46 +729,56 @@ def decide(
     events: np.ndarray,
     adoptions: np.ndarray,
     shows: np.ndarray,
-    u: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
-    """Phase 6 for people ``lo .. hi - 1`` (their numbers ``u`` come from :func:`learn`;
-    events are added to ``events`` and ``adoptions``)."""
+    """Phase 6 for people ``lo .. hi - 1`` (events are added to ``events`` and
+    ``adoptions``)."""
     w = p[P_EXPLICIT_W]
     noise = p[P_NOISE]
     # -- 6. decisions: awareness, posting and lapse, from phase 3's stages ----------------
     # Each person takes at most one decision per week, whose kind (and draw slot) follows
-    # their stage: non-user, aware?; listener, post?; poster, lapse? Its number ``u[i]``
-    # was drawn with phase 5.
-    for i in range(lo, hi):
-        if held[i] >= 0:
-            continue  # held people keep their stage (phase 1 set it)
-        s = stage[i]
-        if s == NON_USER:
-            m = aware_seen(i, shows, nb_ptr, nb_idx)
-            m += aware_seen(i, shows, fo_ptr, fo_idx)
-            m += aware_seen(i, shows, ux_ptr, ux_idx)
-            if u[i] < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
-                stage[i] = LISTENER
-                events[AWARE] += 1
-            continue
-        if innovator[i]:
-            if s == LISTENER and t >= cooldown_until[i]:
-                adopted(i, t, w, comfort, explicit, tacit, threshold, innovator,
-                        guideline_gain, exposure, adopted_at, source, adoptions, stage)  # fmt: skip
-            continue
-        gap = comfort[i] * (w * explicit[i] + (1 - w) * tacit[i]) - threshold[i]
-        if s == LISTENER:
-            if t >= cooldown_until[i] and u[i] < chance(gap, noise):
-                adopted(i, t, w, comfort, explicit, tacit, threshold, innovator,
-                        guideline_gain, exposure, adopted_at, source, adoptions, stage)  # fmt: skip
-        elif lapse_on:
-            margin = gap + p[P_HYSTERESIS]
-            if (noise != 0 or margin < 0) and u[i] < chance(-margin, noise):
-                stage[i] = LISTENER
-                lapses[i] += 1
-                events[LAPSES] += 1
+    # their stage: non-user, aware?; listener, post?; poster, lapse? The numbers of a block
+    # of people are drawn first (a loop the compiler vectorises): a person's stage changes
+    # only at their own decision, so each number is the one their stage asks for.
+    u = np.empty(min(DECISION_BLOCK, max(hi - lo, 0)))
+    for start in range(lo, hi, DECISION_BLOCK):
+        stop = min(start + DECISION_BLOCK, hi)
+        for i in range(start, stop):
+            u[i - start] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
+        for i in range(start, stop):
+            ui = u[i - start]
+            if held[i] >= 0:
+                continue  # held people keep their stage (phase 1 set it)
+            s = stage[i]
+            if s == NON_USER:
+                m = aware_seen(i, shows, nb_ptr, nb_idx)
+                m += aware_seen(i, shows, fo_ptr, fo_idx)
+                m += aware_seen(i, shows, ux_ptr, ux_idx)
+                if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
+                    stage[i] = LISTENER
+                    events[AWARE] += 1
+                continue
+            if innovator[i]:
+                if s == LISTENER and t >= cooldown_until[i]:
+                    adopted(
+                        i, t, w, comfort, explicit, tacit, threshold, innovator,
+                        guideline_gain, exposure, adopted_at, source, adoptions, stage,
+                    )  # fmt: skip
+                continue
+            gap = comfort[i] * (w * explicit[i] + (1 - w) * tacit[i]) - threshold[i]
+            if s == LISTENER:
+                if t >= cooldown_until[i] and ui < chance(gap, noise):
+                    adopted(
+                        i, t, w, comfort, explicit, tacit, threshold, innovator,
+                        guideline_gain, exposure, adopted_at, source, adoptions, stage,
+                    )  # fmt: skip
+            elif lapse_on:
+                margin = gap + p[P_HYSTERESIS]
+                if (noise != 0 or margin < 0) and ui < chance(-margin, noise):
+                    stage[i] = LISTENER
+                    lapses[i] += 1
+                    events[LAPSES] += 1
 
 
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
