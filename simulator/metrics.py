@@ -38,6 +38,9 @@ class Recorder:
         org = self.ctx.org
         self.level_size = np.bincount(org.level, minlength=org.levels)
         self.audience = np.asarray(org.audience, dtype=float)
+        # an outcome fixed by the organisation: worked out while it is built (its working
+        # array then adds nothing to a large run's peak memory)
+        self.leader_attention = leader_attention(self.ctx)
 
     def record(self, state: State, events: Events | None = None) -> None:
         """Append the state after a step (and that step's events; none for the start)."""
@@ -203,7 +206,7 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
     data["reach"] = recorder.series("reach")[-1]
     for name in EVENT_COLUMNS:
         data[name] = recorder.series(name).sum(axis=0)
-    data["leader_attention"] = np.full(R, leader_attention(recorder.ctx))
+    data["leader_attention"] = np.full(R, recorder.leader_attention)
     adoptions = recorder.series("adoptions").sum(axis=0)
     for s, name in enumerate(SOURCES):
         data[f"adopted_{name}"] = adoptions[:, s]

@@ -143,16 +143,19 @@ class Org:
         """Number of levels (the deepest level + 1)."""
         return int(self.level.max()) + 1
 
-    @cached_property
+    @property
     def n_reports(self) -> np.ndarray:
-        """Number of direct reports of each person (int32)."""
+        """Number of direct reports of each person (int32; counted on each call)."""
         has = self.manager >= 0
         return np.bincount(self.manager[has], minlength=self.n).astype(INDEX)
 
-    @property
+    @cached_property
     def is_leader(self) -> np.ndarray:
-        """People with at least one report."""
-        return np.asarray(self.n_reports > 0)
+        """People with at least one report (read-only)."""
+        leader = np.zeros(self.n, dtype=bool)
+        leader[self.manager[self.manager >= 0]] = True
+        leader.flags.writeable = False
+        return leader
 
     @cached_property
     def roles(self) -> np.ndarray:

@@ -24,10 +24,12 @@ from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from simulator.orgchart import Org, draw_follows
 from simulator.params import STRATEGIES, Params, StrategyRule
 from simulator.selectors import parse_selector
+from simulator.sparse import CodedValues
 from simulator.state import LISTENER, NON_USER, POSTER, State
 
 MODEL, DELEGATE, LISTEN, RESTRICT, NONE = (STRATEGIES.index(s) for s in STRATEGIES)
@@ -46,12 +48,17 @@ class Assignment:
     """Strategies, schedules and delegates, per person (arrays of shape ``(n,)``)."""
 
     strategy: np.ndarray  # int8 code into STRATEGIES; NONE for people without one
-    rate: np.ndarray  # posts/week while modeling
+    rates: CodedValues  # posts/week while modeling (a few distinct rates, coded)
     start: np.ndarray  # int32 (STEP), read-only: one value broadcast when all share it
     stop: np.ndarray  # int32 (STEP), FOREVER if the strategy never stops; as ``start``
     delegates: sp.csr_matrix  # (n, n): row = delegating leader, column = delegate
     delegate_rate: np.ndarray  # posts/week of each delegate (0 for others; read-only)
     follows: np.ndarray  # (f, 2) extra follow ties (follower, delegate)
+
+    @property
+    def rate(self) -> np.ndarray:
+        """Posts/week of each person while modeling (a new float64 array)."""
+        return self.rates.values()
 
     @property
     def is_delegate(self) -> np.ndarray:
@@ -68,10 +75,16 @@ class Actions:
     """What the strategies do in one step (phase 1, interventions)."""
 
     held: np.ndarray  # (R, n) int8: stage a person is held at, -1 if free
-    rate: np.ndarray  # (R, n) posts/week of a poster this step
+    rate_code: np.ndarray  # (R, n) uint16: a poster's posts/week this step, as codes into
+    rate_table: np.ndarray  # the few distinct rates (float64)
     restricted: np.ndarray  # (n,) bool, under a restricting leader
     memo: np.ndarray  # (n,) bool, receives a guideline memo this step
     delegating: np.ndarray  # (n,) bool, leaders whose delegation acts this step
+
+    @property
+    def rate(self) -> np.ndarray:
+        """``(R, n)`` posts/week of a poster this step (a new float64 array)."""
+        return self.rate_table[self.rate_code]
 
 
 def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
@@ -106,7 +119,33 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
         is_delegate = np.zeros(n, dtype=bool)
         is_delegate[delegates.tocoo().col] = True
         follows = draw_follows(is_delegate, params.org.follow_prob, rng)
-    return Assignment(strategy, rate, start, stop, delegates, delegate_rate, follows)
+    return Assignment(
+        strategy, CodedValues.of(rate), start, stop, delegates, delegate_rate, follows
+    )
+
+
+@njit(cache=True)
+def _rate_codes(
+    held: np.ndarray,
+    delegate_on: np.ndarray,
+    own_code: np.ndarray,
+    own_table: np.ndarray,
+    delegated: np.ndarray,
+    rates: np.ndarray,
+    base: float,
+    restricted: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Each person's posting rate as its index in ``rates`` (sorted), plus ``len(rates)``
+    under a restricting leader (the same rate times the time factor)."""
+    R, n = held.shape
+    base_code = np.searchsorted(rates, base)
+    for i in range(n):
+        own = own_table[own_code[i]]
+        role = np.searchsorted(rates, delegated[i] if delegate_on[i] else own)
+        extra = len(rates) if restricted[i] else 0
+        for r in range(R):
+            out[r, i] = (role if held[r, i] == POSTER else base_code) + extra
 
 
 def _shared(values: np.ndarray) -> np.ndarray:
@@ -200,6 +239,10 @@ class Strategies:
         # after one
         timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
         self._turns: list[int] = np.unique(np.concatenate(timed)).tolist()
+        # every rate a poster can post at (then the same times the time factor)
+        rates = np.unique(np.concatenate([assignment.rates.table, [self.base_rate]]))
+        rates = np.unique(np.concatenate([rates, np.unique(assignment.delegate_rate)]))
+        self._rates = np.concatenate([rates, rates * self.time_factor])
         self._turn_set = frozenset(self._turns)
         self._last: tuple[tuple[int, int, tuple[int, ...]], int, Actions] | None = None
 
@@ -239,18 +282,23 @@ class Strategies:
         held[delegate_on] = POSTER
         held_r = np.where(state.left_strategy, -1, held[None, :]).astype(np.int8)
         # held posters post at their role's rate; the rest, and people who left their role,
-        # at the employees' rate; less under a restricting leader
-        rate = np.full(held_r.shape, self.base_rate)
-        np.copyto(rate, np.where(delegate_on, a.delegate_rate, a.rate), where=held_r == POSTER)
+        # at the employees' rate; less under a restricting leader (codes into self._rates)
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
-        np.multiply(rate, self.time_factor, out=rate, where=restricted)
-        memo = (
-            self._subtree(memo_from.tobytes())
-            if len(memo_from)
-            else np.zeros(self.org.n, dtype=bool)
-        )
+        rates = self._rates
+        rate_code = np.empty(held_r.shape, np.uint16 if len(rates) <= 1 << 16 else np.int32)
+        _rate_codes(
+            held_r, delegate_on, a.rates.codes, a.rates.table, a.delegate_rate,
+            rates[: len(rates) // 2],
+            self.base_rate, restricted, rate_code,
+        )  # fmt: skip
+        memo = self._subtree(memo_from.tobytes())  # (no memo: the no-one mask, shared)
         return Actions(
-            held=held_r, rate=rate, restricted=restricted, memo=memo, delegating=delegating
+            held=held_r,
+            rate_code=rate_code,
+            rate_table=rates,
+            restricted=restricted,
+            memo=memo,
+            delegating=delegating,
         )
 
     def _subtree_of(self, key: bytes) -> np.ndarray:

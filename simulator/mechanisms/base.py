@@ -41,7 +41,7 @@ class Context:
     kind: np.ndarray  # (n,) index into KINDS
     top: np.ndarray  # (n,) bool: followed-level leaders
     cross_observers: np.ndarray  # (n,) observers of each person in another unit
-    observed: np.ndarray  # (n,) int32: how many accounts each person observes
+    most_observed: int  # the most accounts anyone observes (see ``observed``)
 
     @classmethod
     def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
@@ -58,6 +58,8 @@ class Context:
             org = org.with_follows(assignment.follows)
             ties = org.ties()
         cross, observed = observers(ties, org.unit)
+        most_observed = int(observed.max(initial=0))
+        del observed  # counted again on demand (``observed``): few mechanisms need it
         attention = Attention.build(org, params.attention, ties)
         del ties
         return cls(
@@ -69,8 +71,13 @@ class Context:
             kind=assignment.kind(org),
             top=(org.level < params.org.follow_levels) & org.is_leader,
             cross_observers=cross,
-            observed=observed,
+            most_observed=most_observed,
         )
+
+    @cached_property
+    def observed(self) -> np.ndarray:
+        """(n,) int32: how many accounts each person observes (counted on first use)."""
+        return observers(self.org.ties(), self.org.unit)[1]
 
     @cached_property
     def observe(self) -> sp.csr_matrix:

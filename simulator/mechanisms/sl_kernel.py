@@ -151,7 +151,8 @@ def step(
     exposure: np.ndarray,  # (3, R, n)
     # actions
     held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
-    rate: np.ndarray,  # (R, n)
+    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week)
+    rate_tab: np.ndarray,
     restricted: np.ndarray,  # (n,)
     memo: np.ndarray,  # (n,)
     any_memo: bool,
@@ -207,7 +208,7 @@ def step(
             last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
             criticised_total[r], lapses[r], pullbacks[r], left[r], adopted_at[r], source[r],
             guideline_gain[r], exposure[:, r],
-            held[r], rate[r], restricted, memo, any_memo, delegating,
+            held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
             en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
             kind, criticise, criticise_1, top_leader, cross_observers,
@@ -243,7 +244,8 @@ def step_split(
     exposure: np.ndarray,  # (3, R, n)
     # actions
     held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
-    rate: np.ndarray,  # (R, n)
+    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week)
+    rate_tab: np.ndarray,
     restricted: np.ndarray,  # (n,)
     memo: np.ndarray,  # (n,)
     any_memo: bool,
@@ -307,7 +309,7 @@ def step_split(
                 t, k0, k1, stage[r], comfort[r], explicit[r], risk[r], last_post[r],
                 cooldown_until[r], posts_total[r], engaged_total[r], criticised_total[r],
                 pullbacks[r], left[r], adopted_at[r], source[r], guideline_gain[r], held[r],
-                rate[r], memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
+                rate[r], rate_tab, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
                 criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
                 tallies[c, :n_events], found[c, :n_sources], shows, posts_now,
                 bounds[c], bounds[c + 1],
@@ -363,6 +365,7 @@ def week(
     exposure: np.ndarray,
     held: np.ndarray,
     rate: np.ndarray,
+    rate_tab: np.ndarray,
     restricted: np.ndarray,
     memo: np.ndarray,
     any_memo: bool,
@@ -412,9 +415,9 @@ def week(
     act(
         t, k0, k1, stage, comfort, explicit, risk, last_post, cooldown_until, posts_total,
         engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
-        held, rate, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise, criticise_1,
-        top_leader, cross_observers, silent_count, awareness_from_posters, p, events, adoptions,
-        shows, posts_now, 0, n,
+        held, rate, rate_tab, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
+        criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
+        events, adoptions, shows, posts_now, 0, n,
     )  # fmt: skip
     words(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
@@ -454,6 +457,7 @@ def act(
     guideline_gain: np.ndarray,
     held: np.ndarray,
     rate: np.ndarray,
+    rate_tab: np.ndarray,
     memo: np.ndarray,
     any_memo: bool,
     delegating: np.ndarray,
@@ -501,8 +505,9 @@ def act(
                 events[AWARE] += 1
         if stage[i] != POSTER:
             continue
-        whole = math.floor(rate[i])
-        k = int(whole) + int(draw_below(k0, k1, S_POSTING, t, i, rate[i] - whole))
+        q_p = rate_tab[rate[i]]
+        whole = math.floor(q_p)
+        k = int(whole) + int(draw_below(k0, k1, S_POSTING, t, i, q_p - whole))
         if k == 0:
             continue
         posts_total[i] += k
@@ -556,7 +561,7 @@ def words(
     for i in range(lo, hi):
         on = (t - last_post[i]) < window
         delegate_posts = False
-        if delegating[i] and not on:
+        if delegating[i] and not on and len(dl_idx) > 0:  # (no delegates: dl_ptr is empty)
             for q in range(dl_ptr[i], dl_ptr[i + 1]):
                 if (t - last_post[dl_idx[q]]) < window:
                     delegate_posts = True
@@ -754,7 +759,8 @@ def decide(
             if s == NON_USER:
                 m = aware_seen(i, shows, nb_ptr, nb_idx)
                 m += aware_seen(i, shows, fo_ptr, fo_idx)
-                m += aware_seen(i, shows, ux_ptr, ux_idx)
+                if len(ux_idx) > 0:  # (none unattended: ux_ptr is empty)
+                    m += aware_seen(i, shows, ux_ptr, ux_idx)
                 if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                     stage[i] = LISTENER
                     events[AWARE] += 1

@@ -70,6 +70,12 @@ def threads() -> int:
 set_threads(_threads_from_environment())
 
 
+def _rows(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A CSR pattern for the kernel: without entries, an index pointer of one element
+    (the kernel reads none; n + 1 zeros would be 4 MB at a million people)."""
+    return (indptr[:1].copy() if len(indices) == 0 else indptr), indices
+
+
 class SocialLearning(Mechanism):
     """Posting, responses, attention, learning and decisions (MODEL.md phases 1-6).
 
@@ -129,12 +135,12 @@ class SocialLearning(Mechanism):
         self.network = (
             *(nb.indptr, nb.indices, nb.codes, nb.table),
             *(fo.indptr, fo.indices, fo.codes, fo.table),
-            *ctx.unattended(),
+            *_rows(*ctx.unattended()),
             *(en.indptr, en.indices, en.codes, en.table),
-            *(dl.indptr, dl.indices),
+            *_rows(dl.indptr, dl.indices),
         )
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
-        most = int(ctx.observed.max(initial=0))
+        most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
         self.switches = (
             bool(att.silent_count),
@@ -151,7 +157,6 @@ class SocialLearning(Mechanism):
         counts = np.zeros((R, len(Events.NAMES)))  # the kernel's tallies; events are views
         events = Events(R, {name: counts[:, k] for k, name in enumerate(Events.NAMES)})
         held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
-        rate = np.ascontiguousarray(actions.rate, dtype=float)
         ctx = self.ctx
         split = state.n >= THREADED_FROM and _threads > 1 and _main_thread()
         if split:  # numba's threads start on first use, not on import (forks stay safe)
@@ -162,7 +167,8 @@ class SocialLearning(Mechanism):
             *(getattr(state, name) for name in PER_PERSON),
             state.exposure,
             held,
-            rate,
+            actions.rate_code,
+            actions.rate_table,
             actions.restricted,
             actions.memo,
             bool(actions.memo.any()),
