@@ -126,7 +126,9 @@ class Attention:
             f = spread(self.follows, visible)
         share_ok = f * (1 - self.cap) <= self.cap * a
         safe_f = np.where(f > 0, f, 1.0)
-        scale = np.where(share_ok | (a == 0), 1.0, self.cap * a / ((1 - self.cap) * safe_f))
+        with np.errstate(divide="ignore"):  # a cap of 1 never binds: its quotient is unused
+            capped = self.cap * a / ((1 - self.cap) * safe_f)
+        scale = np.where(share_ok | (a == 0), 1.0, capped)
         return Frame(scale=scale, total=a + scale * f, visible=visible)
 
     def share(self, x: np.ndarray, frame: Frame) -> np.ndarray:
