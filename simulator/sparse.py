@@ -691,8 +691,13 @@ class CodedValues:
     @classmethod
     def of(cls, values: np.ndarray) -> CodedValues:
         table, inverse = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
-        codes = inverse.astype(np.uint16 if len(table) <= 1 << 16 else np.int32)
-        return cls(codes=codes, table=table)
+        return cls(codes=inverse.astype(cls.code_type(len(table))), table=table)
+
+    @staticmethod
+    def code_type(distinct: int) -> type[np.unsignedinteger | np.signedinteger]:
+        """The codes' integer type for ``distinct`` values (one type for most tables, so
+        the compiled code that reads them is compiled once)."""
+        return np.uint16 if distinct <= 1 << 16 else np.int32
 
     def values(self) -> np.ndarray:
         """The vector (a new float64 array)."""

@@ -129,20 +129,20 @@ def _rate_codes(
     held: np.ndarray,
     delegate_on: np.ndarray,
     own_code: np.ndarray,
-    own_table: np.ndarray,
+    own_at: np.ndarray,
     delegated: np.ndarray,
     rates: np.ndarray,
     base: float,
     restricted: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """Each person's posting rate as its index in ``rates`` (sorted), plus ``len(rates)``
-    under a restricting leader (the same rate times the time factor)."""
+    """Each person's posting rate as its index in ``rates`` (sorted; ``own_at``: the index
+    of each own-rate code), plus ``len(rates)`` under a restricting leader (the same rate
+    times the time factor)."""
     R, n = held.shape
     base_code = np.searchsorted(rates, base)
     for i in range(n):
-        own = own_table[own_code[i]]
-        role = np.searchsorted(rates, delegated[i] if delegate_on[i] else own)
+        role = np.searchsorted(rates, delegated[i]) if delegate_on[i] else own_at[own_code[i]]
         extra = len(rates) if restricted[i] else 0
         for r in range(R):
             out[r, i] = (role if held[r, i] == POSTER else base_code) + extra
@@ -239,12 +239,14 @@ class Strategies:
         # after one
         timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
         self._turns: list[int] = np.unique(np.concatenate(timed)).tolist()
-        # every rate a poster can post at (then the same times the time factor)
-        rates = np.unique(np.concatenate([assignment.rates.table, [self.base_rate]]))
-        rates = np.unique(np.concatenate([rates, np.unique(assignment.delegate_rate)]))
-        self._rates = np.concatenate([rates, rates * self.time_factor])
         self._turn_set = frozenset(self._turns)
         self._last: tuple[tuple[int, int, tuple[int, ...]], int, Actions] | None = None
+        # every rate a poster can post at (sorted), and where each role rate is among them;
+        # the actions' table adds the same rates times the time factor
+        own = assignment.rates.table
+        self._posting = np.unique(np.concatenate([own, [self.base_rate], assignment.delegate_rate]))
+        self._own_at = np.searchsorted(self._posting, own)
+        self._rates = np.concatenate([self._posting, self._posting * self.time_factor])
 
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
@@ -284,18 +286,16 @@ class Strategies:
         # held posters post at their role's rate; the rest, and people who left their role,
         # at the employees' rate; less under a restricting leader (codes into self._rates)
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
-        rates = self._rates
-        rate_code = np.empty(held_r.shape, np.uint16 if len(rates) <= 1 << 16 else np.int32)
+        rate_code = np.empty(held_r.shape, CodedValues.code_type(len(self._rates)))
         _rate_codes(
-            held_r, delegate_on, a.rates.codes, a.rates.table, a.delegate_rate,
-            rates[: len(rates) // 2],
+            held_r, delegate_on, a.rates.codes, self._own_at, a.delegate_rate, self._posting,
             self.base_rate, restricted, rate_code,
         )  # fmt: skip
         memo = self._subtree(memo_from.tobytes())  # (no memo: the no-one mask, shared)
         return Actions(
             held=held_r,
             rate_code=rate_code,
-            rate_table=rates,
+            rate_table=self._rates,
             restricted=restricted,
             memo=memo,
             delegating=delegating,
