@@ -168,6 +168,29 @@ def test_weeks_split_over_threads_equal_the_serial_kernel(
         assert_same_run(serial, r, one)
 
 
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), replications=st.integers(2, 9))
+def test_learning_across_replications_equals_single_runs(
+    updates: dict[str, Any], seed: int, replications: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large batch learns across its replications at once (``sl_kernel.learn_across``,
+    one lane per replication); each replication still equals its own run, bit for bit."""
+    params = Params().with_updates({"org.size": 120, "steps": 15, **updates})
+    seeds = [seed + k for k in range(replications)]
+    monkeypatch.setattr(social_learning, "ACROSS_FROM", 2)
+    across: list[bool] = []
+    step = sl_kernel.step
+    monkeypatch.setattr(sl_kernel, "step", lambda *a: across.append(a[-1]) or step(*a))
+    batch = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
+    assert across == [True] * params.steps  # every week learnt across the replications
+    for r in {0, replications - 1}:
+        assert_same_run(
+            batch, r, OrgModel(params, rng=seeds[r], structure=seed, agents=False).run()
+        )
+
+
 def test_row_split_balances_the_ties_and_covers_every_row() -> None:
     model = OrgModel(Params().with_updates({"org.size": 3000, "steps": 1}), rng=1, agents=False)
     mechanism = model.mechanism

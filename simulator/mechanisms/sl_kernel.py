@@ -64,7 +64,6 @@ def _shown() -> np.ndarray:
 
 SHOWN = _shown()
 
-DECISION_SLOT = np.array([S_EXPOSURE, S_DECISION, S_LAPSE], dtype=np.int64)  # by stage
 DECISION_BLOCK = 512  # people whose decision numbers are drawn together
 
 # Positions of the scalar parameters in the ``p`` vector (see SocialLearning.scalars).
@@ -102,6 +101,14 @@ def chance(gap: float, noise: float) -> float:
     if noise == 0:
         return 1.0 if gap >= 0 else 0.0
     return 1 / (1 + math.exp(-gap / noise))
+
+
+@njit(cache=True, inline="always")
+def decision_slot(stage: int) -> int:
+    """The draw slot of a person's decision, by their stage: exposure (non-user), decision
+    (listener), lapse (poster). Written as selects, not a table, so that a loop of draws is
+    vectorised (a table read per person keeps the compiler from it: 5 times slower)."""
+    return S_EXPOSURE if stage == NON_USER else (S_DECISION if stage == LISTENER else S_LAPSE)
 
 
 @njit(cache=True, inline="always")
@@ -194,13 +201,50 @@ def step(
     # outputs: (R, 7) event counts, (R, 6) adoptions by source
     events: np.ndarray,
     adoptions: np.ndarray,
+    across: bool,  # learning across the replications (learn_across), for large batches
 ) -> None:
-    """Advance every replication of the batch by week ``t`` (one after the other)."""
+    """Advance every replication of the batch by week ``t``: one replication after the
+    other, or (``across``) phases 1-4 one replication after the other, phase 5 for all of
+    them at once (:func:`learn_across`), then phase 6 one after the other. Replications
+    share nothing but the organisation, so both orders give the same numbers."""
     R, n = stage.shape
+    if across:
+        # shows[r, j]: what account j shows this week in replication r (see week)
+        shows = np.empty((R, n), dtype=np.uint32)  # act writes every row's word
+        posts_now = np.empty((R, n), dtype=np.int32)  # read only where act wrote it
+        for r in range(R):
+            act(
+                t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
+                last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
+                criticised_total[r], pullbacks[r], left[r], adopted_at[r], source[r],
+                guideline_gain[r], held[r], rate[r], rate_tab, memo, any_memo, delegating,
+                dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader, cross_observers,
+                silent_count, awareness_from_posters, p, events[r], adoptions[r], shows[r],
+                posts_now[r], 0, n,
+            )  # fmt: skip
+            words(
+                t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
+                awareness_from_posters, p, shows[r], 0, n,
+            )  # fmt: skip
+        learn_across(
+            comfort, tacit, exposure, restricted,
+            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            silent_count, p, shows.T.copy(), posts_now.T.copy(),
+        )  # fmt: skip
+        for r in range(R):
+            decide(
+                t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], tacit[r],
+                threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
+                source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
+                fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
+                shows[r], 0, n,
+            )  # fmt: skip
+        return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
-    shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
-    posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
+    posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -214,7 +258,7 @@ def step(
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows, posts_now,
+            events[r], adoptions[r], shows1, posts1,
         )  # fmt: skip
 
 
@@ -704,6 +748,139 @@ def learn(
         exposure[2, i] = memory * exposure[2, i] + x5
 
 
+@njit(cache=True, inline="always")
+def share(s: float, d: float, total: float) -> float:
+    """``s / total`` if the total is positive, else 0 (``d``: the total, or 1 when it is not
+    positive), without a branch."""
+    return s / d if total > 0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def tie_sums(
+    lo: int,
+    hi: int,
+    idx: np.ndarray,
+    code: np.ndarray,
+    tab: np.ndarray,
+    shows: np.ndarray,
+    posts_now: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[k, r]``: the weighted sum over ties ``lo .. hi - 1`` of ``SHOWN[., k]`` in
+    replication ``r``, tie after tie in CSR order, as :func:`learn` adds them (a flag times
+    its weight is the weight or zero; adding zero leaves a sum as it is)."""
+    out[:] = 0.0
+    for q in range(lo, hi):
+        j, wq = idx[q], tab[code[q]]
+        for r in range(out.shape[1]):  # vectorised: one lane per replication
+            v = shows[j, r]
+            out[0, r] += wq * float(v & ACTIVE_BIT)
+            out[1, r] += wq * float((v & ENGAGED_BIT) >> 1)
+            out[2, r] += wq * float((v & CRITICISED_BIT) >> 2)
+            k = (v >> POSTS_SHIFT) & 63
+            if k == POSTS_EXACT:  # many posts: exact count
+                k = posts_now[j, r]
+            kd = (v >> KIND_SHIFT) & 3
+            posts = wq * float(k)
+            out[3, r] += posts if kd == 0 else 0.0
+            out[4, r] += posts if kd == 1 else 0.0
+            out[5, r] += posts if kd == 2 else 0.0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def learn_across(
+    comfort: np.ndarray,
+    tacit: np.ndarray,
+    exposure: np.ndarray,
+    restricted: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    nb_code: np.ndarray,
+    nb_tab: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    fo_code: np.ndarray,
+    fo_tab: np.ndarray,
+    en_ptr: np.ndarray,
+    en_idx: np.ndarray,
+    en_code: np.ndarray,
+    en_tab: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
+    silent_count: bool,
+    p: np.ndarray,
+    shows: np.ndarray,  # (n, R): shows[j, r] as act and words left it in replication r
+    posts_now: np.ndarray,  # (n, R)
+) -> None:
+    """Phase 5 of every replication at once (state ``(R, n)``, exposure ``(3, R, n)``).
+
+    :func:`learn` adds each row's ties one after the other, so one replication's sums form
+    a chain of additions that waits on each result. Here every tie is read once for all the
+    replications and each replication's sums are a lane of their own: the same additions in
+    the same order, so the same numbers as :func:`learn`, bit for bit. The divisions that
+    follow are also done for all the replications together, before the state is updated.
+    """
+    R, n = comfort.shape
+    has_follows = len(fo_idx) > 0
+    memory = 1 - 1 / p[P_WINDOW]
+    cap = p[P_CAP]
+    c_rate = p[P_COMFORT_RATE]
+    log_keep = math.log1p(-p[P_TACIT_RATE])
+    e_signal = p[P_ENDORSEMENT]
+    x = np.empty((6, R))  # the sums over neighbours, then the shares
+    fx = np.zeros((6, R))  # the sums over followed accounts (zero without follows)
+    num, den = np.empty(R), np.empty(R)
+    for i in range(n):
+        tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, shows, posts_now, x)
+        if has_follows:
+            tie_sums(fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, shows, posts_now, fx)
+        num[:] = 0.0
+        den[:] = 0.0
+        for q in range(en_ptr[i], en_ptr[i + 1]):
+            j, wq = en_idx[q], en_tab[en_code[q]]
+            for r in range(R):
+                v = shows[j, r]
+                sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+                num[r] += wq * sig
+                den[r] += wq * (1.0 if v & COUNTED_BIT else 0.0)
+        a = nb_sum_tab[nb_sum[i]]
+        f_all = fo_sum_tab[fo_sum[i]]
+        baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
+        for r in range(R):  # as learn's tail, written without branches (vectorised)
+            f = fx[0, r] if has_follows and not silent_count else f_all
+            capped = has_follows and not (f * (1 - cap) <= cap * a or a == 0)
+            scale = cap * a / ((1 - cap) * (f if capped else 1.0)) if capped else 1.0
+            total = a + scale * f
+            d = total if total > 0 else 1.0
+            s0, s1, s2, s3, s4, s5 = x[0, r], x[1, r], x[2, r], x[3, r], x[4, r], x[5, r]
+            if has_follows:
+                s0, s1, s2 = s0 + scale * fx[0, r], s1 + scale * fx[1, r], s2 + scale * fx[2, r]
+                s3, s4, s5 = s3 + scale * fx[3, r], s4 + scale * fx[4, r], s5 + scale * fx[5, r]
+            s0, s1, s2 = share(s0, d, total), share(s1, d, total), share(s2, d, total)
+            s3, s4, s5 = share(s3, d, total), share(s4, d, total), share(s5, d, total)
+            endorsement = num[r] / (den[r] if den[r] > 0 else 1.0) if den[r] > 0 else 0.0
+            target = (
+                baseline
+                + p[P_SOCIAL_W] * s0
+                + p[P_ENDORSE_W] * endorsement
+                + p[P_ENGAGE_W] * s1
+                - p[P_CRITIC_W] * s2
+            )
+            x[0, r] = min(max(target, 0.0), 1.0)
+            x[1, r] = s3 + s4 + s5  # posts seen
+            x[3, r], x[4, r], x[5, r] = s3, s4, s5
+        for r in range(R):
+            comfort[r, i] = (1 - c_rate) * comfort[r, i] + c_rate * x[0, r]
+            seen = x[1, r]
+            if seen > 0:  # tacit know-how, as in learn
+                tacit[r, i] = tacit[r, i] + (1 - tacit[r, i]) * -math.expm1(seen * log_keep)
+            exposure[0, r, i] = memory * exposure[0, r, i] + x[3, r]
+            exposure[1, r, i] = memory * exposure[1, r, i] + x[4, r]
+            exposure[2, r, i] = memory * exposure[2, r, i] + x[5, r]
+
+
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def decide(
     t: int,
@@ -750,7 +927,7 @@ def decide(
     for start in range(lo, hi, DECISION_BLOCK):
         stop = min(start + DECISION_BLOCK, hi)
         for i in range(start, stop):
-            u[i - start] = uniform_at2(k0, k1, DECISION_SLOT[stage[i]], t, i)
+            u[i - start] = uniform_at2(k0, k1, decision_slot(stage[i]), t, i)
         for i in range(start, stop):
             ui = u[i - start]
             if held[i] >= 0:

@@ -36,6 +36,10 @@ POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
 THREADED_FROM = 10_000
 """Organisations of at least this many people run each phase on several threads."""
 
+ACROSS_FROM = 8
+"""Batches of at least this many replications (on one thread) learn across the replications
+at once (:func:`sl_kernel.learn_across`: the same numbers, faster for a batch)."""
+
 
 def _threads_from_environment() -> int:
     value = os.environ.get("ORGSIM_THREADS", "")
@@ -188,7 +192,7 @@ class SocialLearning(Mechanism):
             self.unaware,
             counts,
             events.counts["adoptions"],
-            *((np.asarray(self._row_split(_threads)),) if split else ()),
+            *((np.asarray(self._row_split(_threads)),) if split else (R >= ACROSS_FROM,)),
         )
         return events
 
