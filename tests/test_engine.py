@@ -191,6 +191,24 @@ def test_learning_across_replications_equals_single_runs(
         )
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    gap=st.floats(-3.0, 3.0),
+    noise=st.sampled_from([0.0, 1e-4, 0.02, 0.1, 0.3, 5.0]),
+    u=st.floats(0.0, 1.0, exclude_max=True),
+    ulps=st.integers(-4, 4),
+)
+def test_decision_shortcut_gives_the_logistic_answer(
+    gap: float, noise: float, u: float, ulps: int
+) -> None:
+    """Decisions skip the exponential where the number is surely above the chance
+    (``sl_kernel.below_chance``); the answer is ``u < chance`` whatever the number, also
+    within a few units in the last place of the chance itself."""
+    exact = sl_kernel.chance(gap, noise)
+    for v in (u, exact, float(np.clip(exact + ulps * np.spacing(exact), 0.0, np.nextafter(1, 0)))):
+        assert sl_kernel.below_chance(v, gap, noise) == (v < exact)
+
+
 def test_row_split_balances_the_ties_and_covers_every_row() -> None:
     model = OrgModel(Params().with_updates({"org.size": 3000, "steps": 1}), rng=1, agents=False)
     mechanism = model.mechanism

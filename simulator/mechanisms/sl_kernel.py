@@ -7,7 +7,10 @@ docs/ODD.md orders them, so a batch equals its replications run one by one, bit 
 The week is four compiled functions that release the GIL, each over any range of people:
 :func:`act` (phases 1-3), :func:`words` (4), :func:`learn` (5) and :func:`decide` (6). A large
 organisation runs each phase on several threads, split by rows, with the same numbers: a
-person's update reads what the previous phase left and writes only their own row.
+person's update reads what the previous phase left and writes only their own row. A large
+batch (``across``) runs phase 5 for all its replications at once, :func:`learn_across`: each
+tie is read once for the batch and each replication's sums are a lane of their own, with the
+same additions in the same order.
 
 What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
@@ -101,6 +104,19 @@ def chance(gap: float, noise: float) -> float:
     if noise == 0:
         return 1.0 if gap >= 0 else 0.0
     return 1 / (1 + math.exp(-gap / noise))
+
+
+@njit(cache=True, inline="always")
+def below_chance(u: float, gap: float, noise: float) -> bool:
+    """``u < chance(gap, noise)``, the same answer, without the exponential where ``u`` is
+    surely above the chance. For ``z = -gap / noise >= 1`` the chance ``1 / (1 + e^z)`` is
+    below ``1 / (2 + z + z^2/2 + z^3/6)`` (the first terms of the exponential's series); the
+    margin of 1e-6 covers the rounding on both sides (a few units in the last place)."""
+    if noise != 0:
+        z = -gap / noise
+        if z >= 1.0 and u * (2.0 + z * (1.0 + z * (0.5 + z * (1.0 / 6.0)))) >= 1.000001:
+            return False
+    return u < chance(gap, noise)
 
 
 @njit(cache=True, inline="always")
@@ -951,14 +967,14 @@ def decide(
                 continue
             gap = comfort[i] * (w * explicit[i] + (1 - w) * tacit[i]) - threshold[i]
             if s == LISTENER:
-                if t >= cooldown_until[i] and ui < chance(gap, noise):
+                if t >= cooldown_until[i] and below_chance(ui, gap, noise):
                     adopted(
                         i, t, w, comfort, explicit, tacit, threshold, innovator,
                         guideline_gain, exposure, adopted_at, source, adoptions, stage,
                     )  # fmt: skip
             elif lapse_on:
                 margin = gap + p[P_HYSTERESIS]
-                if (noise != 0 or margin < 0) and ui < chance(-margin, noise):
+                if (noise != 0 or margin < 0) and below_chance(ui, -margin, noise):
                     stage[i] = LISTENER
                     lapses[i] += 1
                     events[LAPSES] += 1
