@@ -177,6 +177,15 @@ class Attention:
         return sp.csr_matrix(w)
 
 
+@njit(cache=True, inline="always")
+def follow_scale(f: float, a: float, cap: float) -> float:
+    """The factor on one person's follow weights (visible total ``f``, neighbour total ``a``):
+    1, or what brings the followed accounts' share of attention down to ``cap`` (the compiled
+    form of :meth:`Attention.frame`'s ``scale``; the follow cap of MODEL.md)."""
+    capped = not (f * (1 - cap) <= cap * a or a == 0)
+    return cap * a / ((1 - cap) * (f if capped else 1.0)) if capped else 1.0
+
+
 @njit(cache=True)
 def _static_share(
     nb_ptr: np.ndarray,
@@ -207,9 +216,7 @@ def _static_share(
             f = 0.0
             for q in range(fo_ptr[i], fo_ptr[i + 1]):
                 f += fo_tab[fo_code[q]] * 1.0
-        share_ok = f * (1 - cap) <= cap * a
-        safe_f = f if f > 0 else 1.0
-        scale = 1.0 if (share_ok or a == 0) else cap * a / ((1 - cap) * safe_f)
+        scale = follow_scale(f, a, cap)
         total = a + scale * f
         weighted = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):

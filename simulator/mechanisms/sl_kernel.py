@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from simulator.attention import follow_scale
 from simulator.mechanisms.base import Events
 from simulator.rng import SLOTS, uniform_at2
 from simulator.state import LISTENER, NON_USER, POSTER, SOURCES
@@ -725,8 +726,7 @@ def learn(
                     f5 += wq * SHOWN[c, 5]
             if not silent_count:
                 f = f0  # only active followed accounts take attention
-            if not (f * (1 - cap) <= cap * a or a == 0):
-                scale = cap * a / ((1 - cap) * f)
+            scale = follow_scale(f, a, cap)
             x0 += scale * f0
             x1 += scale * f1
             x2 += scale * f2
@@ -765,10 +765,9 @@ def learn(
 
 
 @njit(cache=True, inline="always")
-def share(s: float, d: float, total: float) -> float:
-    """``s / total`` if the total is positive, else 0 (``d``: the total, or 1 when it is not
-    positive), without a branch."""
-    return s / d if total > 0 else 0.0
+def share(s: float, total: float) -> float:
+    """``s / total`` if the total is positive, else 0, as selects (no branch)."""
+    return s / (total if total > 0 else 1.0) if total > 0 else 0.0
 
 
 @njit(cache=True, inline="always")
@@ -866,17 +865,15 @@ def learn_across(
         baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
         for r in range(R):  # as learn's tail, written without branches (vectorised)
             f = fx[0, r] if has_follows and not silent_count else f_all
-            capped = has_follows and not (f * (1 - cap) <= cap * a or a == 0)
-            scale = cap * a / ((1 - cap) * (f if capped else 1.0)) if capped else 1.0
+            scale = follow_scale(f, a, cap) if has_follows else 1.0
             total = a + scale * f
-            d = total if total > 0 else 1.0
             s0, s1, s2, s3, s4, s5 = x[0, r], x[1, r], x[2, r], x[3, r], x[4, r], x[5, r]
             if has_follows:
                 s0, s1, s2 = s0 + scale * fx[0, r], s1 + scale * fx[1, r], s2 + scale * fx[2, r]
                 s3, s4, s5 = s3 + scale * fx[3, r], s4 + scale * fx[4, r], s5 + scale * fx[5, r]
-            s0, s1, s2 = share(s0, d, total), share(s1, d, total), share(s2, d, total)
-            s3, s4, s5 = share(s3, d, total), share(s4, d, total), share(s5, d, total)
-            endorsement = num[r] / (den[r] if den[r] > 0 else 1.0) if den[r] > 0 else 0.0
+            s0, s1, s2 = share(s0, total), share(s1, total), share(s2, total)
+            s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
+            endorsement = share(num[r], den[r])
             target = (
                 baseline
                 + p[P_SOCIAL_W] * s0
