@@ -45,25 +45,29 @@ class Recorder:
     def record(self, state: State, events: Events | None = None) -> None:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
-        R = state.replications
-        counts = np.zeros((R, len(self.level_size), 3))
-        reach, comfort = np.zeros(R), np.zeros(R)
+        R, L = state.replications, len(self.level_size)
+        # the row's own figures in one buffer, filled in one compiled pass
+        buffer = np.empty(R * (3 + 3 * L + 2))
+        stages, levels = buffer[: 3 * R].reshape(R, 3), buffer[3 * R : 3 * R * (L + 1)]
+        levels = levels.reshape(R, L, 3)
+        reach, comfort = buffer[3 * R * (L + 1) :].reshape(2, R)
         _tally(
             state.stage,
             state.comfort,
             self.ctx.org.level,
             self.audience,
-            counts,
+            self.level_size,
+            stages,
+            levels,
             reach,
             comfort,
         )
-        row: dict[str, np.ndarray] = {"stages": counts.sum(axis=1) / state.n}
-        row["levels"] = counts / self.level_size[None, :, None]
+        row: dict[str, np.ndarray] = {"stages": stages, "levels": levels}
         for name in EVENT_COLUMNS:
             row[name] = events.counts[name]
         row["adoptions"] = events.counts["adoptions"]
         row["reach"] = reach
-        row["comfort"] = comfort / state.n
+        row["comfort"] = comfort
         for key, value in row.items():
             self.rows.setdefault(key, []).append(value)
         self._stacked.clear()
@@ -138,27 +142,42 @@ class Recorder:
         ]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")  # an empty level's shares are NaN, as numpy's
 def _tally(
     stage: np.ndarray,
     comfort: np.ndarray,
     level: np.ndarray,
     audience: np.ndarray,
-    counts: np.ndarray,
+    level_size: np.ndarray,
+    stages: np.ndarray,
+    levels: np.ndarray,
     reach: np.ndarray,
-    total_comfort: np.ndarray,
+    mean_comfort: np.ndarray,
 ) -> None:
-    """People per (level, stage), summed audience of posters and summed comfort, per
-    replication (``stage`` and ``comfort`` are ``(R, n)``; sums run over people in order,
-    so a replication's figures do not depend on the batch it ran in)."""
+    """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
+    stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), the summed
+    audience of posters and the mean comfort. Sums run over people in order, so a
+    replication's figures do not depend on the batch it ran in."""
     R, n = stage.shape
+    levels[:] = 0.0
     for r in range(R):
+        total_reach = total_comfort = 0.0
         for i in range(n):
             s = stage[r, i]
-            counts[r, level[i], s] += 1
+            levels[r, level[i], s] += 1
             if s == POSTER:
-                reach[r] += audience[i]
-            total_comfort[r] += comfort[r, i]
+                total_reach += audience[i]
+            total_comfort += comfort[r, i]
+        reach[r] = total_reach
+        mean_comfort[r] = total_comfort / n
+        for s in range(3):  # whole numbers: exact in any order
+            count = 0.0
+            for lv in range(levels.shape[1]):
+                count += levels[r, lv, s]
+            stages[r, s] = count / n
+        for lv in range(levels.shape[1]):
+            for s in range(3):
+                levels[r, lv, s] = levels[r, lv, s] / level_size[lv]
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:
