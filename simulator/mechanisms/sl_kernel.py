@@ -847,6 +847,13 @@ def learn_across(
     x = np.empty((6, R))  # the sums over neighbours, then the shares
     fx = np.zeros((6, R))  # the sums over followed accounts (zero without follows)
     num, den = np.empty(R), np.empty(R)
+    out = np.empty((5, R))  # target comfort, posts seen, shares of posts by kind
+    w_social, w_endorse, w_engage, w_critic = (
+        p[P_SOCIAL_W],
+        p[P_ENDORSE_W],
+        p[P_ENGAGE_W],
+        p[P_CRITIC_W],
+    )
     for i in range(n):
         tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, shows, posts_now, x)
         if has_follows:
@@ -875,23 +882,19 @@ def learn_across(
             s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
             endorsement = share(num[r], den[r])
             target = (
-                baseline
-                + p[P_SOCIAL_W] * s0
-                + p[P_ENDORSE_W] * endorsement
-                + p[P_ENGAGE_W] * s1
-                - p[P_CRITIC_W] * s2
+                baseline + w_social * s0 + w_endorse * endorsement + w_engage * s1 - w_critic * s2
             )
-            x[0, r] = min(max(target, 0.0), 1.0)
-            x[1, r] = s3 + s4 + s5  # posts seen
-            x[3, r], x[4, r], x[5, r] = s3, s4, s5
+            out[0, r] = min(max(target, 0.0), 1.0)
+            out[1, r] = s3 + s4 + s5  # posts seen
+            out[2, r], out[3, r], out[4, r] = s3, s4, s5
         for r in range(R):
-            comfort[r, i] = (1 - c_rate) * comfort[r, i] + c_rate * x[0, r]
-            seen = x[1, r]
+            comfort[r, i] = (1 - c_rate) * comfort[r, i] + c_rate * out[0, r]
+            seen = out[1, r]
             if seen > 0:  # tacit know-how, as in learn
                 tacit[r, i] = tacit[r, i] + (1 - tacit[r, i]) * -math.expm1(seen * log_keep)
-            exposure[0, r, i] = memory * exposure[0, r, i] + x[3, r]
-            exposure[1, r, i] = memory * exposure[1, r, i] + x[4, r]
-            exposure[2, r, i] = memory * exposure[2, r, i] + x[5, r]
+            exposure[0, r, i] = memory * exposure[0, r, i] + out[2, r]
+            exposure[1, r, i] = memory * exposure[1, r, i] + out[3, r]
+            exposure[2, r, i] = memory * exposure[2, r, i] + out[4, r]
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
