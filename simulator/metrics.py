@@ -46,11 +46,8 @@ class Recorder:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
         R, L = state.replications, len(self.level_size)
-        # the row's own figures in one buffer, filled in one compiled pass
-        buffer = np.empty(R * (3 + 3 * L + 2))
-        stages, levels = buffer[: 3 * R].reshape(R, 3), buffer[3 * R : 3 * R * (L + 1)]
-        levels = levels.reshape(R, L, 3)
-        reach, comfort = buffer[3 * R * (L + 1) :].reshape(2, R)
+        stages, levels = np.empty((R, 3)), np.empty((R, L, 3))  # filled in one compiled pass
+        reach, comfort = np.empty(R), np.empty(R)
         _tally(
             state.stage,
             state.comfort,
