@@ -746,3 +746,77 @@ def _dot(
             for q in range(indptr[i], indptr[i + 1]):
                 acc += table[codes[q]] * xv[indices[q]]
             ov[i] = acc
+
+
+# --- sliced ELLPACK --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Sliced:
+    """Matrices over the same rows in sliced ELLPACK form (SELL-C-sigma; Kreutzer et al.
+    2014), for sums that run over ``lanes`` rows side by side.
+
+    The rows are sorted, within windows of consecutive rows, by their number of entries in the
+    first matrix, longest first, and cut into slices of ``lanes`` rows. A slice stores its
+    rows' k-th entries next to each other (``lanes`` entries per column) for as many columns
+    as its longest row has; shorter rows are padded with entries pointing at column ``n``,
+    one past the last account, which a caller keeps empty. Each row keeps its entries in CSR
+    order, so a sum over a row adds the same numbers in the same order (and zeros).
+
+    Kreutzer, M., Hager, G., Wellein, G., Fehske, H. & Bishop, A. R. (2014). A unified sparse
+    matrix data format for efficient general sparse matrix-vector multiplication on modern
+    processors with wide SIMD units. *SIAM J. Sci. Comput.* 36(5), C401-C423.
+    """
+
+    order: np.ndarray  # int32 (slices * lanes,): the row in each lane, -1 past the last row
+    ptr: np.ndarray  # int64 (matrices, slices + 1): where matrix m's slice s starts
+    indices: np.ndarray  # int32: columns, n for padding
+    codes: np.ndarray  # the matrices' value codes (0 for padding)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.nbytes) for a in (self.order, self.ptr, self.indices, self.codes))
+
+
+def sliced(
+    patterns: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    n: int,
+    lanes: int,
+    window: int,
+) -> Sliced:
+    """The CSR matrices ``(indptr, indices, codes)`` over ``n`` rows in one :class:`Sliced`
+    layout (a pattern without entries may have an ``indptr`` of one element)."""
+    lengths = [
+        np.diff(np.asarray(ptr, dtype=np.int64)) if len(ptr) > 1 else np.zeros(n, np.int64)
+        for ptr, _, _ in patterns
+    ]
+    rows = np.arange(n)
+    by_window = np.lexsort((-lengths[0], rows // window))  # stable: ties keep row order
+    slices = -(-n // lanes)
+    order = np.full(slices * lanes, -1, dtype=np.int32)
+    order[:n] = by_window
+    where = np.empty(n, dtype=np.int64)
+    where[by_window] = rows
+    ptr = np.zeros((len(patterns), slices + 1), dtype=np.int64)
+    code_type = np.result_type(*(codes.dtype for _, _, codes in patterns))
+    indices_out, codes_out = [], []
+    start = 0
+    for m, ((indptr, indices, codes), length) in enumerate(zip(patterns, lengths, strict=True)):
+        padded = np.zeros(slices * lanes, dtype=np.int64)
+        padded[:n] = length[by_window]
+        width = padded.reshape(slices, lanes).max(axis=1)
+        ptr[m, 1:] = np.cumsum(width * lanes)
+        idx = np.full(int(ptr[m, -1]), n, dtype=np.int32)
+        code = np.zeros(len(idx), dtype=code_type)
+        if len(indices):
+            row = np.repeat(rows, length)
+            column = np.arange(len(indices)) - np.asarray(indptr, dtype=np.int64)[row]
+            pos = where[row]
+            dest = ptr[m, pos // lanes] + column * lanes + pos % lanes
+            idx[dest] = indices
+            code[dest] = codes
+        ptr[m] += start
+        start += len(idx)
+        indices_out.append(idx)
+        codes_out.append(code)
+    return Sliced(order, ptr, np.concatenate(indices_out), np.concatenate(codes_out))

@@ -191,6 +191,49 @@ def test_learning_across_replications_equals_single_runs(
         )
 
 
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), size=st.integers(40, 300))
+def test_learning_with_rows_side_by_side_equals_row_by_row(
+    updates: dict[str, Any], seed: int, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Organisations below ``LANES_BELOW`` learn with rows side by side (``learn_lanes``, a
+    sliced layout padded with empty ties, any size: partial last slices too); their runs
+    equal those that learn row by row (``learn``), bit for bit."""
+    params = Params().with_updates({"org.size": size, "steps": 12, **updates})
+    lanes = OrgModel(params, rng=seed, structure=seed, agents=False)
+    assert len(lanes.mechanism.lanes[0]) >= size  # type: ignore[attr-defined]
+    with monkeypatch.context() as patch:  # undone before hypothesis's next example
+        patch.setattr(social_learning, "LANES_BELOW", 0)
+        rows = OrgModel(params, rng=seed, structure=seed, agents=False)
+    assert len(rows.mechanism.lanes[0]) == 0  # type: ignore[attr-defined]
+    assert_same_run(lanes.run(), 0, rows.run())
+
+
+def test_sliced_layout_keeps_each_rows_ties_in_order() -> None:
+    """Each row's ties, read down its lane of the sliced layout, are its CSR ties in order,
+    followed by padding ties to account n only."""
+    model = OrgModel(Params().with_updates({"org.size": 700, "steps": 1}), rng=2, agents=False)
+    mechanism = model.mechanism
+    assert isinstance(mechanism, social_learning.SocialLearning)
+    order, ptr, idx, code = mechanism.lanes
+    n, lanes = 700, sl_kernel.LANES
+    assert sorted(order[order >= 0]) == list(range(n)) and (order[n:] == -1).all()
+    network = mechanism.network
+    for m, (k_ptr, k_idx, k_code) in enumerate(((0, 1, 2), (4, 5, 6), (10, 11, 12))):
+        csr_ptr, csr_idx, csr_code = network[k_ptr], network[k_idx], network[k_code]
+        for pos, row in enumerate(order):
+            s, lane = divmod(pos, lanes)
+            column = slice(ptr[m, s] + lane, ptr[m, s + 1], lanes)
+            got_idx, got_code = idx[column], code[column]
+            ties = range(csr_ptr[row], csr_ptr[row + 1]) if row >= 0 and len(csr_ptr) > 1 else []
+            k = len(ties)
+            assert list(got_idx[:k]) == [csr_idx[q] for q in ties]
+            assert list(got_code[:k]) == [csr_code[q] for q in ties]
+            assert (got_idx[k:] == n).all()
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     gap=st.floats(-3.0, 3.0),

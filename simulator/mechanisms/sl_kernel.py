@@ -199,6 +199,11 @@ def step(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
+    # the nb, fo and en weights in sliced layout for learn_lanes (order empty: learn)
+    order: np.ndarray,
+    ln_ptr: np.ndarray,
+    ln_idx: np.ndarray,
+    ln_code: np.ndarray,
     # per person
     kind: np.ndarray,
     criticise: np.ndarray,
@@ -260,8 +265,9 @@ def step(
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
-    shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
-    posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    shows1 = np.empty(n + 1, dtype=np.uint32)  # act writes every row's word
+    posts1 = np.empty(n + 1, dtype=np.int32)  # read only where act wrote it
+    shows1[n], posts1[n] = 0, 0  # account n shows nothing: learn_lanes' padding
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -271,7 +277,7 @@ def step(
             guideline_gain[r], exposure[:, r],
             held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
-            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
+            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx, order, ln_ptr, ln_idx, ln_code,
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
@@ -329,6 +335,11 @@ def step_split(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
+    # the nb, fo and en weights in sliced layout for learn_lanes (order empty: learn)
+    order: np.ndarray,
+    ln_ptr: np.ndarray,
+    ln_idx: np.ndarray,
+    ln_code: np.ndarray,
     # per person
     kind: np.ndarray,
     criticise: np.ndarray,
@@ -356,8 +367,13 @@ def step_split(
     up exactly."""
     R, n = stage.shape
     parts = len(bounds) - 1
-    shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
-    posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    shows = np.empty(n + 1, dtype=np.uint32)  # act writes every row's word
+    posts_now = np.empty(n + 1, dtype=np.int32)  # read only where act wrote it
+    shows[n], posts_now[n] = 0, 0  # account n shows nothing: learn_lanes' padding
+    # learn_lanes' parts: the slices of the windows that start in each part of the rows
+    slices = ln_ptr.shape[1] - 1
+    cuts = np.minimum(bounds // LANE_WINDOW * (LANE_WINDOW // LANES), slices)
+    cuts[-1] = slices
     tallies = np.zeros((parts, 16))  # a part's counts on cache lines of its own
     found = np.zeros((parts, 16))
     n_events, n_sources = events.shape[1], adoptions.shape[1]
@@ -381,12 +397,19 @@ def step_split(
                 awareness_from_posters, p, shows, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in prange(parts):
-            learn(
-                comfort[r], tacit[r], exposure[:, r], restricted,
-                nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-                en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-                silent_count, p, shows, posts_now, bounds[c], bounds[c + 1],
-            )  # fmt: skip
+            if len(order) > 0:
+                learn_lanes(
+                    comfort[r], tacit[r], exposure[:, r], restricted, order, ln_ptr, ln_idx,
+                    ln_code, nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+                    silent_count, p, shows, posts_now, cuts[c], cuts[c + 1],
+                )  # fmt: skip
+            else:
+                learn(
+                    comfort[r], tacit[r], exposure[:, r], restricted,
+                    nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                    en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+                    silent_count, p, shows, posts_now, bounds[c], bounds[c + 1],
+                )  # fmt: skip
         for c in prange(parts):
             decide(
                 t, k0, k1, stage[r], comfort[r], explicit[r], tacit[r], threshold[r],
@@ -447,6 +470,10 @@ def week(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
+    order: np.ndarray,
+    ln_ptr: np.ndarray,
+    ln_idx: np.ndarray,
+    ln_code: np.ndarray,
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,
@@ -484,12 +511,19 @@ def week(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
         p, shows, 0, n,
     )  # fmt: skip
-    learn(
-        comfort, tacit, exposure, restricted,
-        nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-        en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-        silent_count, p, shows, posts_now, 0, n,
-    )  # fmt: skip
+    if len(order) > 0:
+        learn_lanes(
+            comfort, tacit, exposure, restricted, order, ln_ptr, ln_idx, ln_code,
+            nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            silent_count, p, shows, posts_now, 0, ln_ptr.shape[1] - 1,
+        )  # fmt: skip
+    else:
+        learn(
+            comfort, tacit, exposure, restricted,
+            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            silent_count, p, shows, posts_now, 0, n,
+        )  # fmt: skip
     decide(
         t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
         lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
@@ -895,6 +929,165 @@ def learn_across(
             exposure[0, r, i] = memory * exposure[0, r, i] + out[2, r]
             exposure[1, r, i] = memory * exposure[1, r, i] + out[3, r]
             exposure[2, r, i] = memory * exposure[2, r, i] + out[4, r]
+
+
+LANES = 32
+"""Rows summed side by side by :func:`learn_lanes`: the slices of its sliced layout."""
+
+LANE_WINDOW = 256
+"""Rows are sorted by their number of neighbours within windows of this many rows before
+they are cut into slices (a multiple of ``LANES``: a slice's rows lie in one window)."""
+
+
+@njit(cache=True, inline="always")
+def lane_sums(
+    lo: int,
+    hi: int,
+    idx: np.ndarray,
+    code: np.ndarray,
+    tab: np.ndarray,
+    shows: np.ndarray,
+    posts_now: np.ndarray,
+    out: np.ndarray,
+    word: np.ndarray,
+    posts: np.ndarray,
+    weight: np.ndarray,
+) -> None:
+    """``out[k, l]``: the weighted sum of ``SHOWN[., k]`` over the ties of the slice's row in
+    lane ``l`` (its entries ``lo .. hi - 1``), column after column, as :func:`learn` adds a
+    row's ties. Each column's words are gathered first into ``word``, ``posts`` and
+    ``weight``, so that the sums run over contiguous lanes."""
+    out[:] = 0.0
+    for o in range(lo, hi, LANES):
+        for lane in range(LANES):  # the gathers
+            j = idx[o + lane]
+            v = shows[j]
+            word[lane] = v
+            k = (v >> POSTS_SHIFT) & 63
+            posts[lane] = float(posts_now[j] if k == POSTS_EXACT else k)
+            weight[lane] = tab[code[o + lane]]
+        for lane in range(LANES):  # vectorised: one lane per row
+            v, wq = word[lane], weight[lane]
+            out[0, lane] += wq * float(v & ACTIVE_BIT)
+            out[1, lane] += wq * float((v & ENGAGED_BIT) >> 1)
+            out[2, lane] += wq * float((v & CRITICISED_BIT) >> 2)
+            kd = (v >> KIND_SHIFT) & 3
+            seen = wq * posts[lane]
+            out[3, lane] += seen if kd == 0 else 0.0
+            out[4, lane] += seen if kd == 1 else 0.0
+            out[5, lane] += seen if kd == 2 else 0.0
+
+
+@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
+def learn_lanes(
+    comfort: np.ndarray,
+    tacit: np.ndarray,
+    exposure: np.ndarray,
+    restricted: np.ndarray,
+    order: np.ndarray,
+    ln_ptr: np.ndarray,
+    ln_idx: np.ndarray,
+    ln_code: np.ndarray,
+    nb_tab: np.ndarray,
+    fo_tab: np.ndarray,
+    en_tab: np.ndarray,
+    nb_sum: np.ndarray,
+    nb_sum_tab: np.ndarray,
+    fo_sum: np.ndarray,
+    fo_sum_tab: np.ndarray,
+    silent_count: bool,
+    p: np.ndarray,
+    shows: np.ndarray,  # (n + 1,): shows[n] = 0, the account padding ties point at
+    posts_now: np.ndarray,  # (n + 1,): posts_now[n] = 0
+    lo: int,
+    hi: int,
+) -> None:
+    """Phase 5 for the rows of slices ``lo .. hi - 1`` of the sliced layout
+    (:class:`simulator.sparse.Sliced` of the neighbour, follow and endorsement weights, rows
+    ``order``): ``LANES`` rows side by side, each row's ties added in :func:`learn`'s order
+    (padding adds zeros), then the same tail as :func:`learn_across`, so the same numbers as
+    :func:`learn`, bit for bit. Any split of the slices gives the same numbers."""
+    slices = ln_ptr.shape[1] - 1
+    has_follows = ln_ptr[1, slices] > ln_ptr[1, 0]
+    memory = 1 - 1 / p[P_WINDOW]
+    cap = p[P_CAP]
+    c_rate = p[P_COMFORT_RATE]
+    log_keep = math.log1p(-p[P_TACIT_RATE])
+    e_signal = p[P_ENDORSEMENT]
+    w_social, w_endorse, w_engage, w_critic = (
+        p[P_SOCIAL_W],
+        p[P_ENDORSE_W],
+        p[P_ENGAGE_W],
+        p[P_CRITIC_W],
+    )
+    x = np.empty((6, LANES))  # the sums over neighbours, then the shares
+    fx = np.zeros((6, LANES))  # the sums over followed accounts (zero without follows)
+    num, den = np.empty(LANES), np.empty(LANES)
+    out = np.empty((5, LANES))  # target comfort, posts seen, shares of posts by kind
+    a_row, f_row, base_row = np.empty(LANES), np.empty(LANES), np.empty(LANES)
+    word, posts, weight = np.empty(LANES, np.uint32), np.empty(LANES), np.empty(LANES)
+    for s in range(lo, hi):
+        lane_sums(
+            ln_ptr[0, s], ln_ptr[0, s + 1], ln_idx, ln_code, nb_tab, shows, posts_now, x,
+            word, posts, weight,
+        )  # fmt: skip
+        if has_follows:
+            lane_sums(
+                ln_ptr[1, s], ln_ptr[1, s + 1], ln_idx, ln_code, fo_tab, shows, posts_now, fx,
+                word, posts, weight,
+            )  # fmt: skip
+        num[:] = 0.0
+        den[:] = 0.0
+        for o in range(ln_ptr[2, s], ln_ptr[2, s + 1], LANES):
+            for lane in range(LANES):  # the gathers
+                word[lane] = shows[ln_idx[o + lane]]
+                weight[lane] = en_tab[ln_code[o + lane]]
+            for lane in range(LANES):
+                v, wq = word[lane], weight[lane]
+                sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+                num[lane] += wq * sig
+                den[lane] += wq * (1.0 if v & COUNTED_BIT else 0.0)
+        first = s * LANES
+        for lane in range(LANES):  # the rows' own numbers (padding lanes read row 0)
+            i = max(order[first + lane], 0)
+            a_row[lane] = nb_sum_tab[nb_sum[i]]
+            f_row[lane] = fo_sum_tab[fo_sum[i]]
+            base_row[lane] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
+        for lane in range(LANES):  # learn_across's tail, lanes over rows (vectorised)
+            a, f_all = a_row[lane], f_row[lane]
+            f = fx[0, lane] if has_follows and not silent_count else f_all
+            scale = follow_scale(f, a, cap) if has_follows else 1.0
+            total = a + scale * f
+            s0, s1, s2 = x[0, lane], x[1, lane], x[2, lane]
+            s3, s4, s5 = x[3, lane], x[4, lane], x[5, lane]
+            if has_follows:
+                s0, s1 = s0 + scale * fx[0, lane], s1 + scale * fx[1, lane]
+                s2, s3 = s2 + scale * fx[2, lane], s3 + scale * fx[3, lane]
+                s4, s5 = s4 + scale * fx[4, lane], s5 + scale * fx[5, lane]
+            s0, s1, s2 = share(s0, total), share(s1, total), share(s2, total)
+            s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
+            endorsement = share(num[lane], den[lane])
+            target = (
+                base_row[lane]
+                + w_social * s0
+                + w_endorse * endorsement
+                + w_engage * s1
+                - w_critic * s2
+            )
+            out[0, lane] = min(max(target, 0.0), 1.0)
+            out[1, lane] = s3 + s4 + s5  # posts seen
+            out[2, lane], out[3, lane], out[4, lane] = s3, s4, s5
+        for lane in range(LANES):
+            i = order[first + lane]
+            if i < 0:  # past the last row
+                continue
+            comfort[i] = (1 - c_rate) * comfort[i] + c_rate * out[0, lane]
+            seen = out[1, lane]
+            if seen > 0:  # tacit know-how, as in learn
+                tacit[i] = tacit[i] + (1 - tacit[i]) * -math.expm1(seen * log_keep)
+            exposure[0, i] = memory * exposure[0, i] + out[2, lane]
+            exposure[1, i] = memory * exposure[1, i] + out[3, lane]
+            exposure[2, i] = memory * exposure[2, i] + out[4, lane]
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
