@@ -203,11 +203,12 @@ def test_learning_with_rows_side_by_side_equals_row_by_row(
     equal those that learn row by row (``learn``), bit for bit."""
     params = Params().with_updates({"org.size": size, "steps": 12, **updates})
     lanes = OrgModel(params, rng=seed, structure=seed, agents=False)
-    assert len(lanes.mechanism.lanes[0]) >= size  # type: ignore[attr-defined]
     with monkeypatch.context() as patch:  # undone before hypothesis's next example
         patch.setattr(social_learning, "LANES_BELOW", 0)
         rows = OrgModel(params, rng=seed, structure=seed, agents=False)
-    assert len(rows.mechanism.lanes[0]) == 0  # type: ignore[attr-defined]
+    for model, used in ((lanes, True), (rows, False)):  # a lane for every person, or none
+        assert isinstance(model.mechanism, social_learning.SocialLearning)
+        assert (len(model.mechanism.lanes[0]) >= size) == used
     assert_same_run(lanes.run(), 0, rows.run())
 
 

@@ -10,7 +10,9 @@ organisation runs each phase on several threads, split by rows, with the same nu
 person's update reads what the previous phase left and writes only their own row. A large
 batch (``across``) runs phase 5 for all its replications at once, :func:`learn_across`: each
 tie is read once for the batch and each replication's sums are a lane of their own, with the
-same additions in the same order.
+same additions in the same order. One replication of a smaller organisation runs phase 5 as
+:func:`learn_lanes`: ``LANES`` people side by side, their ties in a sliced layout
+(:class:`simulator.sparse.Sliced`), each person's ties added in the same order.
 
 What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
