@@ -786,37 +786,66 @@ def sliced(
 ) -> Sliced:
     """The CSR matrices ``(indptr, indices, codes)`` over ``n`` rows in one :class:`Sliced`
     layout (a pattern without entries may have an ``indptr`` of one element)."""
-    lengths = [
-        np.diff(np.asarray(ptr, dtype=np.int64)) if len(ptr) > 1 else np.zeros(n, np.int64)
-        for ptr, _, _ in patterns
-    ]
-    rows = np.arange(n)
-    by_window = np.lexsort((-lengths[0], rows // window))  # stable: ties keep row order
     slices = -(-n // lanes)
     order = np.full(slices * lanes, -1, dtype=np.int32)
-    order[:n] = by_window
-    where = np.empty(n, dtype=np.int64)
-    where[by_window] = rows
+    first = np.asarray(patterns[0][0], dtype=np.int64)
+    _lane_order(first if len(first) > 1 else np.zeros(n + 1, np.int64), window, order[:n])
     ptr = np.zeros((len(patterns), slices + 1), dtype=np.int64)
-    code_type = np.result_type(*(codes.dtype for _, _, codes in patterns))
-    indices_out, codes_out = [], []
-    start = 0
-    for m, ((indptr, indices, codes), length) in enumerate(zip(patterns, lengths, strict=True)):
-        padded = np.zeros(slices * lanes, dtype=np.int64)
-        padded[:n] = length[by_window]
-        width = padded.reshape(slices, lanes).max(axis=1)
-        ptr[m, 1:] = np.cumsum(width * lanes)
-        idx = np.full(int(ptr[m, -1]), n, dtype=np.int32)
-        code = np.zeros(len(idx), dtype=code_type)
-        if len(indices):
-            row = np.repeat(rows, length)
-            column = np.arange(len(indices)) - np.asarray(indptr, dtype=np.int64)[row]
-            pos = where[row]
-            dest = ptr[m, pos // lanes] + column * lanes + pos % lanes
-            idx[dest] = indices
-            code[dest] = codes
-        ptr[m] += start
-        start += len(idx)
-        indices_out.append(idx)
-        codes_out.append(code)
-    return Sliced(order, ptr, np.concatenate(indices_out), np.concatenate(codes_out))
+    for m, (indptr, _, _) in enumerate(patterns):
+        ptr[m, 0] = ptr[m - 1, -1] if m else 0
+        _slice_starts(indptr, order, lanes, ptr[m])
+    indices = np.full(int(ptr[-1, -1]), n, dtype=np.int32)
+    codes = np.zeros(len(indices), dtype=np.result_type(*(c.dtype for _, _, c in patterns)))
+    for m, (indptr, idx, code) in enumerate(patterns):
+        _fill_slices(indptr, idx, code, order, lanes, ptr[m], indices, codes)
+    return Sliced(order, ptr, indices, codes)
+
+
+@njit(cache=True)
+def _lane_order(indptr: np.ndarray, window: int, order: np.ndarray) -> None:
+    """``order``: the rows, sorted by their number of entries within each window of rows,
+    longest first (a stable sort: ties keep row order)."""
+    n = len(indptr) - 1
+    for lo in range(0, n, window):
+        hi = min(n, lo + window)
+        rank = np.argsort(indptr[lo:hi] - indptr[lo + 1 : hi + 1], kind="mergesort")
+        for k in range(hi - lo):
+            order[lo + k] = lo + rank[k]
+
+
+@njit(cache=True)
+def _slice_starts(indptr: np.ndarray, order: np.ndarray, lanes: int, ptr: np.ndarray) -> None:
+    """``ptr[s + 1]``: where slice ``s + 1`` starts, from ``ptr[0]``: each slice ``lanes``
+    entries wide per entry of its longest row."""
+    for s in range(len(ptr) - 1):
+        width = 0
+        for pos in range(s * lanes, (s + 1) * lanes):
+            i = order[pos]
+            if i >= 0 and len(indptr) > 1:
+                width = max(width, indptr[i + 1] - indptr[i])
+        ptr[s + 1] = ptr[s] + width * lanes
+
+
+@njit(cache=True)
+def _fill_slices(
+    indptr: np.ndarray,
+    idx: np.ndarray,
+    code: np.ndarray,
+    order: np.ndarray,
+    lanes: int,
+    ptr: np.ndarray,
+    indices: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    """Each row's entries, in order, down its lane of its slice (the rest stays padding)."""
+    if len(indptr) <= 1:
+        return
+    for pos in range(len(order)):
+        i = order[pos]
+        if i < 0:
+            continue
+        at = ptr[pos // lanes] + pos % lanes
+        for q in range(indptr[i], indptr[i + 1]):
+            indices[at] = idx[q]
+            codes[at] = code[q]
+            at += lanes
