@@ -774,8 +774,9 @@ class Sliced:
     codes: np.ndarray  # the matrices' value codes (0 for padding)
 
     @property
-    def nbytes(self) -> int:
-        return sum(int(a.nbytes) for a in (self.order, self.ptr, self.indices, self.codes))
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``order, ptr, indices, codes``, as the kernel takes them."""
+        return self.order, self.ptr, self.indices, self.codes
 
 
 def sliced(

@@ -28,7 +28,7 @@ from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
-from simulator.sparse import Sliced, sliced
+from simulator.sparse import sliced
 from simulator.state import PER_PERSON, State
 from simulator.strategies import Actions
 
@@ -157,18 +157,12 @@ class SocialLearning(Mechanism):
             *(en.indptr, en.indices, en.codes, en.table),
             *_rows(dl.indptr, dl.indices),
         )
-        n = len(ctx.kind)
-        layout = (
-            sliced(
-                [(m.indptr, m.indices, m.codes) for m in (nb, fo, en)],
-                n,
-                kernel.LANES,
-                kernel.LANE_WINDOW,
-            )
+        n, patterns = len(ctx.kind), [(m.indptr, m.indices, m.codes) for m in (nb, fo, en)]
+        self.lanes = (
+            sliced(patterns, n, kernel.LANES, kernel.LANE_WINDOW).arrays
             if n < LANES_BELOW
-            else Sliced(*_NO_LANES)
+            else _NO_LANES
         )
-        self.lanes = (layout.order, layout.ptr, layout.indices, layout.codes)
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
