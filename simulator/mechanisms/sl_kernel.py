@@ -807,6 +807,50 @@ def share(s: float, total: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def lane_tail(
+    a_row: np.ndarray,
+    f_row: np.ndarray,
+    base_row: np.ndarray,
+    x: np.ndarray,
+    fx: np.ndarray,
+    num: np.ndarray,
+    den: np.ndarray,
+    has_follows: bool,
+    silent_count: bool,
+    cap: float,
+    w_social: float,
+    w_endorse: float,
+    w_engage: float,
+    w_critic: float,
+    out: np.ndarray,
+) -> None:
+    """:func:`learn`'s tail for each lane of the sums ``x`` (neighbours) and ``fx`` (followed
+    accounts), without branches (vectorised): ``out`` gets the target comfort, the posts seen
+    and the shares of posts by kind. ``a_row``, ``f_row`` and ``base_row`` are each lane's
+    row sums and comfort baseline."""
+    for lane in range(out.shape[1]):
+        a, f_all = a_row[lane], f_row[lane]
+        f = fx[0, lane] if has_follows and not silent_count else f_all
+        scale = follow_scale(f, a, cap) if has_follows else 1.0
+        total = a + scale * f
+        s0, s1, s2 = x[0, lane], x[1, lane], x[2, lane]
+        s3, s4, s5 = x[3, lane], x[4, lane], x[5, lane]
+        if has_follows:
+            s0, s1 = s0 + scale * fx[0, lane], s1 + scale * fx[1, lane]
+            s2, s3 = s2 + scale * fx[2, lane], s3 + scale * fx[3, lane]
+            s4, s5 = s4 + scale * fx[4, lane], s5 + scale * fx[5, lane]
+        s0, s1, s2 = share(s0, total), share(s1, total), share(s2, total)
+        s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
+        endorsement = share(num[lane], den[lane])
+        target = (
+            base_row[lane] + w_social * s0 + w_endorse * endorsement + w_engage * s1 - w_critic * s2
+        )
+        out[0, lane] = min(max(target, 0.0), 1.0)
+        out[1, lane] = s3 + s4 + s5  # posts seen
+        out[2, lane], out[3, lane], out[4, lane] = s3, s4, s5
+
+
+@njit(cache=True, inline="always")
 def tie_sums(
     lo: int,
     hi: int,
@@ -884,6 +928,7 @@ def learn_across(
     fx = np.zeros((6, R))  # the sums over followed accounts (zero without follows)
     num, den = np.empty(R), np.empty(R)
     out = np.empty((5, R))  # target comfort, posts seen, shares of posts by kind
+    a_row, f_row, base_row = np.empty(R), np.empty(R), np.empty(R)
     w_social, w_endorse, w_engage, w_critic = (
         p[P_SOCIAL_W],
         p[P_ENDORSE_W],
@@ -903,26 +948,13 @@ def learn_across(
                 sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
                 num[r] += wq * sig
                 den[r] += wq * (1.0 if v & COUNTED_BIT else 0.0)
-        a = nb_sum_tab[nb_sum[i]]
-        f_all = fo_sum_tab[fo_sum[i]]
-        baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
-        for r in range(R):  # as learn's tail, written without branches (vectorised)
-            f = fx[0, r] if has_follows and not silent_count else f_all
-            scale = follow_scale(f, a, cap) if has_follows else 1.0
-            total = a + scale * f
-            s0, s1, s2, s3, s4, s5 = x[0, r], x[1, r], x[2, r], x[3, r], x[4, r], x[5, r]
-            if has_follows:
-                s0, s1, s2 = s0 + scale * fx[0, r], s1 + scale * fx[1, r], s2 + scale * fx[2, r]
-                s3, s4, s5 = s3 + scale * fx[3, r], s4 + scale * fx[4, r], s5 + scale * fx[5, r]
-            s0, s1, s2 = share(s0, total), share(s1, total), share(s2, total)
-            s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
-            endorsement = share(num[r], den[r])
-            target = (
-                baseline + w_social * s0 + w_endorse * endorsement + w_engage * s1 - w_critic * s2
-            )
-            out[0, r] = min(max(target, 0.0), 1.0)
-            out[1, r] = s3 + s4 + s5  # posts seen
-            out[2, r], out[3, r], out[4, r] = s3, s4, s5
+        a_row[:] = nb_sum_tab[nb_sum[i]]
+        f_row[:] = fo_sum_tab[fo_sum[i]]
+        base_row[:] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
+        lane_tail(
+            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, cap,
+            w_social, w_endorse, w_engage, w_critic, out,
+        )  # fmt: skip
         for r in range(R):
             comfort[r, i] = (1 - c_rate) * comfort[r, i] + c_rate * out[0, r]
             seen = out[1, r]
@@ -1055,30 +1087,10 @@ def learn_lanes(
             a_row[lane] = nb_sum_tab[nb_sum[i]]
             f_row[lane] = fo_sum_tab[fo_sum[i]]
             base_row[lane] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
-        for lane in range(LANES):  # learn_across's tail, lanes over rows (vectorised)
-            a, f_all = a_row[lane], f_row[lane]
-            f = fx[0, lane] if has_follows and not silent_count else f_all
-            scale = follow_scale(f, a, cap) if has_follows else 1.0
-            total = a + scale * f
-            s0, s1, s2 = x[0, lane], x[1, lane], x[2, lane]
-            s3, s4, s5 = x[3, lane], x[4, lane], x[5, lane]
-            if has_follows:
-                s0, s1 = s0 + scale * fx[0, lane], s1 + scale * fx[1, lane]
-                s2, s3 = s2 + scale * fx[2, lane], s3 + scale * fx[3, lane]
-                s4, s5 = s4 + scale * fx[4, lane], s5 + scale * fx[5, lane]
-            s0, s1, s2 = share(s0, total), share(s1, total), share(s2, total)
-            s3, s4, s5 = share(s3, total), share(s4, total), share(s5, total)
-            endorsement = share(num[lane], den[lane])
-            target = (
-                base_row[lane]
-                + w_social * s0
-                + w_endorse * endorsement
-                + w_engage * s1
-                - w_critic * s2
-            )
-            out[0, lane] = min(max(target, 0.0), 1.0)
-            out[1, lane] = s3 + s4 + s5  # posts seen
-            out[2, lane], out[3, lane], out[4, lane] = s3, s4, s5
+        lane_tail(
+            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, cap,
+            w_social, w_endorse, w_engage, w_critic, out,
+        )  # fmt: skip
         for lane in range(LANES):
             i = order[first + lane]
             if i < 0:  # past the last row
