@@ -786,11 +786,10 @@ def sliced(
     window: int,
 ) -> Sliced:
     """The CSR matrices ``(indptr, indices, codes)`` over ``n`` rows in one :class:`Sliced`
-    layout (a pattern without entries may have an ``indptr`` of one element)."""
+    layout."""
     slices = -(-n // lanes)
     order = np.full(slices * lanes, -1, dtype=np.int32)
-    first = np.asarray(patterns[0][0], dtype=np.int64)
-    _lane_order(first if len(first) > 1 else np.zeros(n + 1, np.int64), window, order[:n])
+    _lane_order(np.asarray(patterns[0][0], dtype=np.int64), window, order[:n])
     ptr = np.zeros((len(patterns), slices + 1), dtype=np.int64)
     for m, (indptr, _, _) in enumerate(patterns):
         ptr[m, 0] = ptr[m - 1, -1] if m else 0
@@ -822,7 +821,7 @@ def _slice_starts(indptr: np.ndarray, order: np.ndarray, lanes: int, ptr: np.nda
         width = 0
         for pos in range(s * lanes, (s + 1) * lanes):
             i = order[pos]
-            if i >= 0 and len(indptr) > 1:
+            if i >= 0:
                 width = max(width, indptr[i + 1] - indptr[i])
         ptr[s + 1] = ptr[s] + width * lanes
 
@@ -839,8 +838,6 @@ def _fill_slices(
     codes: np.ndarray,
 ) -> None:
     """Each row's entries, in order, down its lane of its slice (the rest stays padding)."""
-    if len(indptr) <= 1:
-        return
     for pos in range(len(order)):
         i = order[pos]
         if i < 0:

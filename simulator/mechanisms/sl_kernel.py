@@ -677,6 +677,44 @@ def words(
         shows[i] = word
 
 
+@njit(cache=True, inline="always")
+def endorses(v: np.uint32, e_signal: float) -> tuple[float, float]:
+    """What one leader's word ``v`` adds to the endorsement's numerator (1 if they post, the
+    delegation's ``e_signal`` if their delegate posts for them) and to its denominator (1 if
+    they count)."""
+    sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+    return sig, 1.0 if v & COUNTED_BIT else 0.0
+
+
+@njit(cache=True, inline="always")
+def learned(
+    comfort: float,
+    tacit: float,
+    e0: float,
+    e1: float,
+    e2: float,
+    target: float,
+    s3: float,
+    s4: float,
+    s5: float,
+    c_rate: float,
+    log_keep: float,
+    memory: float,
+) -> tuple[float, float, float, float, float]:
+    """One person's comfort, tacit know-how and exposures by kind after phase 5, from the
+    comfort ``target`` and the shares ``s3, s4, s5`` of posts seen by kind."""
+    seen = s3 + s4 + s5
+    if seen > 0:  # tacit know-how: 1 - (1 - tacit_rate) ** seen, by its logarithm
+        tacit = tacit + (1 - tacit) * -math.expm1(seen * log_keep)
+    return (
+        (1 - c_rate) * comfort + c_rate * target,
+        tacit,
+        memory * e0 + s3,
+        memory * e1 + s4,
+        memory * e2 + s5,
+    )
+
+
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def learn(
     comfort: np.ndarray,
@@ -777,10 +815,10 @@ def learn(
             x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         num = den = 0.0
         for q in range(en_ptr[i], en_ptr[i + 1]):
-            v, wq = shows[en_idx[q]], en_tab[en_code[q]]
-            sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+            sig, counted = endorses(shows[en_idx[q]], e_signal)
+            wq = en_tab[en_code[q]]
             num += wq * sig
-            den += wq * (1.0 if v & COUNTED_BIT else 0.0)
+            den += wq * counted
         endorsement = num / den if den > 0 else 0.0
         baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
         target = (
@@ -791,13 +829,10 @@ def learn(
             - p[P_CRITIC_W] * x2
         )
         target = min(max(target, 0.0), 1.0)
-        comfort[i] = (1 - c_rate) * comfort[i] + c_rate * target
-        seen = x3 + x4 + x5
-        if seen > 0:  # tacit know-how: 1 - (1 - tacit_rate) ** seen, by its logarithm
-            tacit[i] = tacit[i] + (1 - tacit[i]) * -math.expm1(seen * log_keep)
-        exposure[0, i] = memory * exposure[0, i] + x3
-        exposure[1, i] = memory * exposure[1, i] + x4
-        exposure[2, i] = memory * exposure[2, i] + x5
+        comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
+            comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
+            target, x3, x4, x5, c_rate, log_keep, memory,
+        )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -825,8 +860,8 @@ def lane_tail(
     out: np.ndarray,
 ) -> None:
     """:func:`learn`'s tail for each lane of the sums ``x`` (neighbours) and ``fx`` (followed
-    accounts), without branches (vectorised): ``out`` gets the target comfort, the posts seen
-    and the shares of posts by kind. ``a_row``, ``f_row`` and ``base_row`` are each lane's
+    accounts), without branches (vectorised): ``out`` gets the target comfort and the shares
+    of posts seen by kind. ``a_row``, ``f_row`` and ``base_row`` are each lane's
     row sums and comfort baseline."""
     for lane in range(out.shape[1]):
         a, f_all = a_row[lane], f_row[lane]
@@ -846,8 +881,7 @@ def lane_tail(
             base_row[lane] + w_social * s0 + w_endorse * endorsement + w_engage * s1 - w_critic * s2
         )
         out[0, lane] = min(max(target, 0.0), 1.0)
-        out[1, lane] = s3 + s4 + s5  # posts seen
-        out[2, lane], out[3, lane], out[4, lane] = s3, s4, s5
+        out[1, lane], out[2, lane], out[3, lane] = s3, s4, s5
 
 
 @njit(cache=True, inline="always")
@@ -927,7 +961,7 @@ def learn_across(
     x = np.empty((6, R))  # the sums over neighbours, then the shares
     fx = np.zeros((6, R))  # the sums over followed accounts (zero without follows)
     num, den = np.empty(R), np.empty(R)
-    out = np.empty((5, R))  # target comfort, posts seen, shares of posts by kind
+    out = np.empty((4, R))  # target comfort, shares of posts seen by kind
     a_row, f_row, base_row = np.empty(R), np.empty(R), np.empty(R)
     w_social, w_endorse, w_engage, w_critic = (
         p[P_SOCIAL_W],
@@ -944,10 +978,9 @@ def learn_across(
         for q in range(en_ptr[i], en_ptr[i + 1]):
             j, wq = en_idx[q], en_tab[en_code[q]]
             for r in range(R):
-                v = shows[j, r]
-                sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
+                sig, counted = endorses(shows[j, r], e_signal)
                 num[r] += wq * sig
-                den[r] += wq * (1.0 if v & COUNTED_BIT else 0.0)
+                den[r] += wq * counted
         a_row[:] = nb_sum_tab[nb_sum[i]]
         f_row[:] = fo_sum_tab[fo_sum[i]]
         base_row[:] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
@@ -956,13 +989,14 @@ def learn_across(
             w_social, w_endorse, w_engage, w_critic, out,
         )  # fmt: skip
         for r in range(R):
-            comfort[r, i] = (1 - c_rate) * comfort[r, i] + c_rate * out[0, r]
-            seen = out[1, r]
-            if seen > 0:  # tacit know-how, as in learn
-                tacit[r, i] = tacit[r, i] + (1 - tacit[r, i]) * -math.expm1(seen * log_keep)
-            exposure[0, r, i] = memory * exposure[0, r, i] + out[2, r]
-            exposure[1, r, i] = memory * exposure[1, r, i] + out[3, r]
-            exposure[2, r, i] = memory * exposure[2, r, i] + out[4, r]
+            (
+                comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
+                exposure[2, r, i],
+            ) = learned(
+                comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
+                exposure[2, r, i], out[0, r], out[1, r], out[2, r], out[3, r],
+                c_rate, log_keep, memory,
+            )  # fmt: skip
 
 
 LANES = 32
@@ -1057,7 +1091,7 @@ def learn_lanes(
     x = np.empty((6, LANES))  # the sums over neighbours, then the shares
     fx = np.zeros((6, LANES))  # the sums over followed accounts (zero without follows)
     num, den = np.empty(LANES), np.empty(LANES)
-    out = np.empty((5, LANES))  # target comfort, posts seen, shares of posts by kind
+    out = np.empty((4, LANES))  # target comfort, shares of posts seen by kind
     a_row, f_row, base_row = np.empty(LANES), np.empty(LANES), np.empty(LANES)
     word, posts, weight = np.empty(LANES, np.uint32), np.empty(LANES), np.empty(LANES)
     for s in range(lo, hi):
@@ -1077,10 +1111,9 @@ def learn_lanes(
                 word[lane] = shows[ln_idx[o + lane]]
                 weight[lane] = en_tab[ln_code[o + lane]]
             for lane in range(LANES):
-                v, wq = word[lane], weight[lane]
-                sig = 1.0 if v & ACTIVE_BIT else (e_signal if v & DELEGATE_BIT else 0.0)
-                num[lane] += wq * sig
-                den[lane] += wq * (1.0 if v & COUNTED_BIT else 0.0)
+                sig, counted = endorses(word[lane], e_signal)
+                num[lane] += weight[lane] * sig
+                den[lane] += weight[lane] * counted
         first = s * LANES
         for lane in range(LANES):  # the rows' own numbers (padding lanes read row 0)
             i = max(order[first + lane], 0)
@@ -1095,13 +1128,10 @@ def learn_lanes(
             i = order[first + lane]
             if i < 0:  # past the last row
                 continue
-            comfort[i] = (1 - c_rate) * comfort[i] + c_rate * out[0, lane]
-            seen = out[1, lane]
-            if seen > 0:  # tacit know-how, as in learn
-                tacit[i] = tacit[i] + (1 - tacit[i]) * -math.expm1(seen * log_keep)
-            exposure[0, i] = memory * exposure[0, i] + out[2, lane]
-            exposure[1, i] = memory * exposure[1, i] + out[3, lane]
-            exposure[2, i] = memory * exposure[2, i] + out[4, lane]
+            comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
+                comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
+                out[0, lane], out[1, lane], out[2, lane], out[3, lane], c_rate, log_keep, memory,
+            )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
