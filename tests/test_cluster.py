@@ -7,7 +7,6 @@ no dashboard, reached by its scheduler address as a remote cluster would be.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import tomllib
@@ -126,34 +125,30 @@ def test_killing_a_worker_mid_sweep_costs_only_its_unfinished_runs(
     plan = cluster_plan()
     marker = tmp_path / "worker_killed.txt"
 
-    async def die_if_running_a_task(marker: str, dask_worker: Any = None) -> None:
-        """On a worker (between its event loop's turns, so atomically): SIGKILL itself as
-        soon as a task is executing, waiting up to 2 s for one (tasks are a few ms long, with
-        gaps between them), unless a worker was killed already; else do nothing (a coroutine,
-        so run without waiting)."""
-        for _ in range(2_000):
-            if Path(marker).exists():  # another worker went first
+    class DieOnFourthTask(distributed.WorkerPlugin):
+        """On every worker: when a fourth task of the sweep starts executing there, the first
+        worker to get that far creates the marker (atomically, so only one does) and SIGKILLs
+        itself with that task running. Defined here so that it travels by value."""
+
+        def setup(self, worker: Any) -> None:
+            self.started = 0
+
+        def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+            if finish != "executing":
                 return
-            if dask_worker.state.executing:
-                Path(marker).write_text(str(os.getpid()))
-                os.kill(os.getpid(), signal.SIGKILL)
-            await asyncio.sleep(0.001)
+            self.started += 1
+            if self.started < 4:
+                return
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:  # another worker went first
+                return
+            os.kill(os.getpid(), signal.SIGKILL)
 
     with distributed.Client(cluster, set_as_default=False) as client:
-
-        def kill_a_busy_worker(done: int, total: int) -> None:
-            if marker.exists() or done < 8:
-                return
-            busy = sorted(w for w, keys in client.processing().items() if keys)
-            if busy:
-                client.run(die_if_running_a_task, str(marker), workers=busy[:1], wait=False)
-
+        client.register_plugin(DieOnFourthTask(), name="die-on-fourth-task")
         summary = sweep(
-            plan,
-            tmp_path / "killed",
-            cluster=cluster.scheduler_address,
-            pairs_per_task=1,
-            progress=kill_a_busy_worker,
+            plan, tmp_path / "killed", cluster=cluster.scheduler_address, pairs_per_task=1
         )
     killed = marker.exists()
     assert killed, "a worker should have been killed mid-sweep"
