@@ -748,102 +748,124 @@ def _dot(
             ov[i] = acc
 
 
-# --- sliced ELLPACK --------------------------------------------------------------------
+# --- row blocks by column --------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
-class Sliced:
-    """Matrices over the same rows in sliced ELLPACK form (SELL-C-sigma; Kreutzer et al.
-    2014), for sums that run over ``lanes`` rows side by side.
+class Blocked:
+    """Matrices over the same rows, cut into blocks of ``rows`` consecutive rows, each block
+    stored by column: the columns with an entry in the block's rows (ascending) and, for each,
+    its entries (the row within the block, one byte, and the value code). A block of one
+    matrix is a doubly compressed sparse column (DCSC; Buluc & Gilbert 2008) of its rows.
 
-    The rows are sorted, within windows of consecutive rows, by their number of entries in the
-    first matrix, longest first, and cut into slices of ``lanes`` rows. A slice stores its
-    rows' k-th entries next to each other (``lanes`` entries per column) for as many columns
-    as its longest row has; shorter rows are padded with entries pointing at column ``n``,
-    one past the last account, which a caller keeps empty. Each row keeps its entries in CSR
-    order, so a sum over a row adds the same numbers in the same order (and zeros).
+    Going down a block's columns in order and adding each entry to its row's sum adds every
+    row's entries in CSR order (columns ascending), so the sums are the CSR row sums, bit for
+    bit; a column whose value is zero can be skipped as a whole, since adding zero leaves a
+    sum as it is.
 
-    Kreutzer, M., Hager, G., Wellein, G., Fehske, H. & Bishop, A. R. (2014). A unified sparse
-    matrix data format for efficient general sparse matrix-vector multiplication on modern
-    processors with wide SIMD units. *SIAM J. Sci. Comput.* 36(5), C401-C423.
+    Buluc, A. & Gilbert, J. R. (2008). On the representation and multiplication of
+    hypersparse matrices. *IEEE International Symposium on Parallel and Distributed
+    Processing*, 1-11.
     """
 
-    order: np.ndarray  # int32 (slices * lanes,): the row in each lane, -1 past the last row
-    ptr: np.ndarray  # int64 (matrices, slices + 1): where matrix m's slice s starts
-    indices: np.ndarray  # int32: columns, n for padding
-    codes: np.ndarray  # the matrices' value codes (0 for padding)
+    ptr: np.ndarray  # int64 (matrices, blocks + 1): where matrix m's block b's columns start
+    columns: np.ndarray  # int32: each block's columns, ascending
+    starts: np.ndarray  # int32 (int64 past 2**31 entries): where each column's entries start
+    rows: np.ndarray  # uint8: the row of each entry within its block
+    codes: np.ndarray  # the matrices' value codes
 
     @property
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``order, ptr, indices, codes``, as the kernel takes them."""
-        return self.order, self.ptr, self.indices, self.codes
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``ptr, columns, starts, rows, codes``, as the kernel takes them."""
+        return self.ptr, self.columns, self.starts, self.rows, self.codes
 
 
-def sliced(
-    patterns: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    n: int,
-    lanes: int,
-    window: int,
-) -> Sliced:
-    """The CSR matrices ``(indptr, indices, codes)`` over ``n`` rows in one :class:`Sliced`
-    layout."""
-    slices = -(-n // lanes)
-    order = np.full(slices * lanes, -1, dtype=np.int32)
-    _lane_order(np.asarray(patterns[0][0], dtype=np.int64), window, order[:n])
-    ptr = np.zeros((len(patterns), slices + 1), dtype=np.int64)
-    for m, (indptr, _, _) in enumerate(patterns):
+def blocked(
+    patterns: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int, rows: int
+) -> Blocked:
+    """The CSR matrices ``(indptr, indices, codes)`` over ``n`` rows in one :class:`Blocked`
+    layout of blocks of ``rows`` rows (at most 256: a row within a block is one byte)."""
+    if not 0 < rows <= 256:
+        raise ValueError(f"rows per block: {rows} is not in 1 .. 256")
+    blocks = -(-n // rows)
+    ptr = np.zeros((len(patterns), blocks + 1), dtype=np.int64)
+    counted = [_block_columns(indptr, idx, n, rows) for indptr, idx, _ in patterns]
+    for m, count in enumerate(counted):
         ptr[m, 0] = ptr[m - 1, -1] if m else 0
-        _slice_starts(indptr, order, lanes, ptr[m])
-    indices = np.full(int(ptr[-1, -1]), n, dtype=np.int32)
-    codes = np.zeros(len(indices), dtype=np.result_type(*(c.dtype for _, _, c in patterns)))
+        np.cumsum(count, out=ptr[m, 1:])
+        ptr[m, 1:] += ptr[m, 0]
+    entries = sum(len(idx) for _, idx, _ in patterns)
+    columns = np.empty(int(ptr[-1, -1]), dtype=np.int32)
+    starts = np.empty(len(columns) + 1, dtype=np.int32 if entries < 2**31 else np.int64)
+    starts[-1] = entries
+    block_rows = np.empty(entries, dtype=np.uint8)
+    codes = np.empty(entries, dtype=np.result_type(*(c.dtype for _, _, c in patterns)))
+    offset = 0
     for m, (indptr, idx, code) in enumerate(patterns):
-        _fill_slices(indptr, idx, code, order, lanes, ptr[m], indices, codes)
-    return Sliced(order, ptr, indices, codes)
+        _fill_blocks(indptr, idx, code, rows, ptr[m], offset, columns, starts, block_rows, codes)
+        offset += len(idx)
+    return Blocked(ptr, columns, starts, block_rows, codes)
 
 
 @njit(cache=True)
-def _lane_order(indptr: np.ndarray, window: int, order: np.ndarray) -> None:
-    """``order``: the rows, sorted by their number of entries within each window of rows,
-    longest first (a stable sort: ties keep row order)."""
-    n = len(indptr) - 1
-    for lo in range(0, n, window):
-        hi = min(n, lo + window)
-        rank = np.argsort(indptr[lo:hi] - indptr[lo + 1 : hi + 1], kind="mergesort")
-        for k in range(hi - lo):
-            order[lo + k] = lo + rank[k]
+def _block_columns(indptr: np.ndarray, idx: np.ndarray, n: int, rows: int) -> np.ndarray:
+    """How many distinct columns each block of ``rows`` rows has entries in."""
+    blocks = -(-n // rows)
+    count = np.zeros(blocks, dtype=np.int64)
+    mark = np.full(n, -1, dtype=np.int32)  # per column: the last block that counted it
+    for b in range(blocks):
+        for q in range(indptr[b * rows], indptr[min(n, (b + 1) * rows)]):
+            if mark[idx[q]] != b:
+                mark[idx[q]] = b
+                count[b] += 1
+    return count
 
 
 @njit(cache=True)
-def _slice_starts(indptr: np.ndarray, order: np.ndarray, lanes: int, ptr: np.ndarray) -> None:
-    """``ptr[s + 1]``: where slice ``s + 1`` starts, from ``ptr[0]``: each slice ``lanes``
-    entries wide per entry of its longest row."""
-    for s in range(len(ptr) - 1):
-        width = 0
-        for pos in range(s * lanes, (s + 1) * lanes):
-            i = order[pos]
-            if i >= 0:
-                width = max(width, indptr[i + 1] - indptr[i])
-        ptr[s + 1] = ptr[s] + width * lanes
-
-
-@njit(cache=True)
-def _fill_slices(
+def _fill_blocks(
     indptr: np.ndarray,
     idx: np.ndarray,
     code: np.ndarray,
-    order: np.ndarray,
-    lanes: int,
+    rows: int,
     ptr: np.ndarray,
-    indices: np.ndarray,
+    offset: int,
+    columns: np.ndarray,
+    starts: np.ndarray,
+    block_rows: np.ndarray,
     codes: np.ndarray,
 ) -> None:
-    """Each row's entries, in order, down its lane of its slice (the rest stays padding)."""
-    for pos in range(len(order)):
-        i = order[pos]
-        if i < 0:
-            continue
-        at = ptr[pos // lanes] + pos % lanes
-        for q in range(indptr[i], indptr[i + 1]):
-            indices[at] = idx[q]
-            codes[at] = code[q]
-            at += lanes
+    """Each block's columns in order and their entries, rows ascending within a column (a
+    counting sort per block): a block's entries take the positions its rows have in the CSR
+    arrays (plus ``offset``)."""
+    n = len(indptr) - 1
+    mark = np.full(n, -1, dtype=np.int32)  # per column: the last block that listed it
+    slot = np.empty(n, dtype=np.int32)  # per column: its place among its block's columns
+    most = 0
+    for b in range(len(ptr) - 1):
+        most = max(most, ptr[b + 1] - ptr[b])
+    at = np.empty(most, dtype=np.int64)  # where the next entry of each column goes
+    for b in range(len(ptr) - 1):
+        lo, hi = b * rows, min(n, (b + 1) * rows)
+        first = ptr[b]
+        listed = first
+        for q in range(indptr[lo], indptr[hi]):
+            if mark[idx[q]] != b:
+                mark[idx[q]] = b
+                columns[listed] = idx[q]
+                listed += 1
+        columns[first:listed].sort()
+        for k in range(listed - first):
+            slot[columns[first + k]] = k
+            at[k] = 0
+        for q in range(indptr[lo], indptr[hi]):
+            at[slot[idx[q]]] += 1
+        start = offset + indptr[lo]
+        for k in range(listed - first):
+            starts[first + k] = start
+            start, at[k] = start + at[k], start
+        for i in range(lo, hi):
+            for q in range(indptr[i], indptr[i + 1]):
+                k = slot[idx[q]]
+                block_rows[at[k]] = i - lo
+                codes[at[k]] = code[q]
+                at[k] += 1

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -144,16 +145,16 @@ def test_social_learning_batch_equals_single_runs(updates: dict[str, Any], seed:
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), cuts=st.lists(st.integers(0, 120)))
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), cuts=st.lists(st.integers(0, 600)))
 def test_weeks_split_over_threads_equal_the_serial_kernel(
     updates: dict[str, Any], seed: int, cuts: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large organisation's week runs each phase on parts of the rows in parallel
     (``sl_kernel.step_split``); any split, empty parts included, gives the serial numbers."""
-    params = Params().with_updates({"org.size": 120, "steps": 15, **updates})
+    params = Params().with_updates({"org.size": 600, "steps": 15, **updates})
     seeds = [seed, seed + 1]
     serial = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
-    bounds = [0, *sorted(cuts), 120]
+    bounds = [0, *sorted(cuts), 600]
     monkeypatch.setattr(social_learning, "THREADED_FROM", 0)
     monkeypatch.setattr(social_learning, "_threads", len(bounds) - 1 if len(bounds) > 2 else 2)
     monkeypatch.setattr(social_learning.SocialLearning, "_row_split", lambda self, k: bounds)
@@ -194,45 +195,45 @@ def test_learning_across_replications_equals_single_runs(
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), size=st.integers(40, 300))
-def test_learning_with_rows_side_by_side_equals_row_by_row(
+@given(updates=SL_SETTINGS, seed=st.integers(0, 1000), size=st.integers(40, 700))
+def test_learning_block_by_block_equals_row_by_row(
     updates: dict[str, Any], seed: int, size: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Organisations below ``LANES_BELOW`` learn with rows side by side (``learn_lanes``, a
-    sliced layout padded with empty ties, any size: partial last slices too); their runs
-    equal those that learn row by row (``learn``), bit for bit."""
+    """Organisations below ``BLOCKS_BELOW`` learn block by block, going down each block's
+    columns and skipping the accounts that show nothing (``learn_blocks``; one block or
+    several, the last one short); their runs equal those that learn row by row (``learn``),
+    bit for bit."""
     params = Params().with_updates({"org.size": size, "steps": 12, **updates})
-    lanes = OrgModel(params, rng=seed, structure=seed, agents=False)
+    blocks = OrgModel(params, rng=seed, structure=seed, agents=False)
     with monkeypatch.context() as patch:  # undone before hypothesis's next example
-        patch.setattr(social_learning, "LANES_BELOW", 0)
+        patch.setattr(social_learning, "BLOCKS_BELOW", 0)
         rows = OrgModel(params, rng=seed, structure=seed, agents=False)
-    for model, used in ((lanes, True), (rows, False)):  # a lane for every person, or none
+    for model, count in ((blocks, -(-size // sl_kernel.BLOCK_ROWS)), (rows, 0)):
         assert isinstance(model.mechanism, social_learning.SocialLearning)
-        assert (len(model.mechanism.lanes[0]) >= size) == used
-    assert_same_run(lanes.run(), 0, rows.run())
+        assert model.mechanism.blocks[0].shape == (3, count + 1)
+    assert_same_run(blocks.run(), 0, rows.run())
 
 
-def test_sliced_layout_keeps_each_rows_ties_in_order() -> None:
-    """Each row's ties, read down its lane of the sliced layout, are its CSR ties in order,
-    followed by padding ties to account n only."""
+def test_blocked_layout_holds_the_kernels_matrices() -> None:
+    """Read back block by block, the blocked layout is the neighbour, follow and endorsement
+    matrices the kernel sums over, with each block's columns in ascending order."""
     model = OrgModel(Params().with_updates({"org.size": 700, "steps": 1}), rng=2, agents=False)
     mechanism = model.mechanism
     assert isinstance(mechanism, social_learning.SocialLearning)
-    order, ptr, idx, code = mechanism.lanes
-    n, lanes = 700, sl_kernel.LANES
-    assert sorted(order[order >= 0]) == list(range(n)) and (order[n:] == -1).all()
-    network = mechanism.network
+    ptr, columns, starts, rows, codes = mechanism.blocks
+    size, network = sl_kernel.BLOCK_ROWS, mechanism.network
     for m, (k_ptr, k_idx, k_code) in enumerate(((0, 1, 2), (4, 5, 6), (10, 11, 12))):
-        csr_ptr, csr_idx, csr_code = network[k_ptr], network[k_idx], network[k_code]
-        for pos, row in enumerate(order):
-            s, lane = divmod(pos, lanes)
-            column = slice(ptr[m, s] + lane, ptr[m, s + 1], lanes)
-            got_idx, got_code = idx[column], code[column]
-            ties = range(csr_ptr[row], csr_ptr[row + 1]) if row >= 0 and len(csr_ptr) > 1 else []
-            k = len(ties)
-            assert list(got_idx[:k]) == [csr_idx[q] for q in ties]
-            assert list(got_code[:k]) == [csr_code[q] for q in ties]
-            assert (got_idx[k:] == n).all()
+        csr = sp.csr_matrix((network[k_code] + 1.0, network[k_idx], network[k_ptr]), (700, 700))
+        entries: list[tuple[int, int, int]] = []
+        for b in range(ptr.shape[1] - 1):
+            block = columns[ptr[m, b] : ptr[m, b + 1]]
+            assert (np.diff(block) > 0).all()
+            for c in range(ptr[m, b], ptr[m, b + 1]):
+                for q in range(starts[c], starts[c + 1]):
+                    entries.append((b * size + int(rows[q]), int(columns[c]), int(codes[q]) + 1))
+        i, j, v = np.array(entries).T
+        read = sp.csr_matrix((v, (i, j)), (700, 700))
+        assert csr.nnz == len(entries) and (read != csr).nnz == 0
 
 
 @settings(max_examples=400, deadline=None)

@@ -17,6 +17,7 @@ from simulator.sparse import (
     Coded,
     CodedValues,
     Ties,
+    blocked,
     chain_weights,
     follow_weights,
     neighbour_weights,
@@ -373,3 +374,44 @@ def test_context_weights_are_the_layers_combined() -> None:
     assert_coded_as_scipy(ctx.attention.follow_weights, fo)
     assert np.array_equal(ctx.attention.neighbour_total, np.asarray(nb.sum(axis=1)).ravel())
     assert np.array_equal(ctx.attention.follow_total, np.asarray(fo.sum(axis=1)).ravel())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 60),
+    rows=st.integers(1, 256),
+    matrices=st.integers(1, 3),
+)
+def test_blocked_layout_reads_back_as_its_matrices(
+    seed: int, n: int, rows: int, matrices: int
+) -> None:
+    """Each matrix, read back from its blocks (row = block start + the entry's row in the
+    block), is the CSR matrix it came from; each block lists its columns once, ascending."""
+    rng = np.random.default_rng(seed)
+    csrs = [
+        sp.csr_matrix(sp.random(n, n, density=rng.uniform(0, 0.5), random_state=rng) > 0)
+        for _ in range(matrices)
+    ]
+    patterns = [
+        (m.indptr.astype(np.int64), m.indices.astype(np.int32), rng.integers(0, 9, m.nnz, np.uint8))
+        for m in csrs
+    ]
+    layout = blocked(patterns, n, rows)
+    ptr, columns, starts = layout.ptr, layout.columns, layout.starts
+    assert ptr.shape == (matrices, -(-n // rows) + 1) and starts[-1] == len(layout.codes)
+    for m, (indptr, idx, code) in enumerate(patterns):
+        read = np.zeros((n, n), dtype=int)
+        for b in range(ptr.shape[1] - 1):
+            assert (np.diff(columns[ptr[m, b] : ptr[m, b + 1]]) > 0).all()
+            for c in range(ptr[m, b], ptr[m, b + 1]):
+                for q in range(starts[c], starts[c + 1]):
+                    read[b * rows + int(layout.rows[q]), columns[c]] = int(layout.codes[q]) + 1
+        want = sp.csr_matrix((code.astype(int) + 1, idx, indptr), shape=(n, n)).toarray()
+        assert np.array_equal(read, want)
+
+
+@pytest.mark.parametrize("rows", [0, 257])
+def test_blocked_layout_refuses_blocks_a_byte_cannot_index(rows: int) -> None:
+    with pytest.raises(ValueError, match=f"rows per block: {rows} is not in 1 .. 256"):
+        blocked([(np.zeros(2, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint8))], 1, rows)

@@ -10,9 +10,10 @@ organisation runs each phase on several threads, split by rows, with the same nu
 person's update reads what the previous phase left and writes only their own row. A large
 batch (``across``) runs phase 5 for all its replications at once, :func:`learn_across`: each
 tie is read once for the batch and each replication's sums are a lane of their own, with the
-same additions in the same order. One replication of a smaller organisation runs phase 5 as
-:func:`learn_lanes`: ``LANES`` people side by side, their ties in a sliced layout
-(:class:`simulator.sparse.Sliced`), each person's ties added in the same order.
+same additions in the same order. One replication runs phase 5 as :func:`learn_blocks`:
+``BLOCK_ROWS`` people at a time, their ties stored by column (:class:`simulator.sparse.Blocked`),
+so that an account that shows nothing (most accounts, in most weeks) is skipped with all its
+ties, while each person's ties are still added in the same order.
 
 What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
@@ -201,11 +202,12 @@ def step(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
-    # the nb, fo and en weights in sliced layout for learn_lanes (order empty: learn)
-    order: np.ndarray,
-    ln_ptr: np.ndarray,
-    ln_idx: np.ndarray,
-    ln_code: np.ndarray,
+    # the nb, fo and en weights in blocked layout for learn_blocks (no blocks: learn)
+    bk_ptr: np.ndarray,
+    bk_col: np.ndarray,
+    bk_start: np.ndarray,
+    bk_row: np.ndarray,
+    bk_code: np.ndarray,
     # per person
     kind: np.ndarray,
     criticise: np.ndarray,
@@ -267,9 +269,8 @@ def step(
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
-    shows1 = np.empty(n + 1, dtype=np.uint32)  # act writes every row's word
-    posts1 = np.empty(n + 1, dtype=np.int32)  # read only where act wrote it
-    shows1[n], posts1[n] = 0, 0  # account n shows nothing: learn_lanes' padding
+    shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
+    posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -279,7 +280,8 @@ def step(
             guideline_gain[r], exposure[:, r],
             held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
-            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx, order, ln_ptr, ln_idx, ln_code,
+            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
+            bk_ptr, bk_col, bk_start, bk_row, bk_code,
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
@@ -337,11 +339,12 @@ def step_split(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
-    # the nb, fo and en weights in sliced layout for learn_lanes (order empty: learn)
-    order: np.ndarray,
-    ln_ptr: np.ndarray,
-    ln_idx: np.ndarray,
-    ln_code: np.ndarray,
+    # the nb, fo and en weights in blocked layout for learn_blocks (no blocks: learn)
+    bk_ptr: np.ndarray,
+    bk_col: np.ndarray,
+    bk_start: np.ndarray,
+    bk_row: np.ndarray,
+    bk_code: np.ndarray,
     # per person
     kind: np.ndarray,
     criticise: np.ndarray,
@@ -369,13 +372,12 @@ def step_split(
     up exactly."""
     R, n = stage.shape
     parts = len(bounds) - 1
-    shows = np.empty(n + 1, dtype=np.uint32)  # act writes every row's word
-    posts_now = np.empty(n + 1, dtype=np.int32)  # read only where act wrote it
-    shows[n], posts_now[n] = 0, 0  # account n shows nothing: learn_lanes' padding
-    # learn_lanes' parts: the slices of the windows that start in each part of the rows
-    slices = ln_ptr.shape[1] - 1
-    cuts = np.minimum(bounds // LANE_WINDOW * (LANE_WINDOW // LANES), slices)
-    cuts[-1] = slices
+    shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
+    posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    # learn_blocks' parts: the blocks that start in each part of the rows
+    blocks = bk_ptr.shape[1] - 1
+    cuts = np.minimum(-(-bounds // BLOCK_ROWS), blocks)
+    cuts[-1] = blocks
     tallies = np.zeros((parts, 16))  # a part's counts on cache lines of its own
     found = np.zeros((parts, 16))
     n_events, n_sources = events.shape[1], adoptions.shape[1]
@@ -399,11 +401,12 @@ def step_split(
                 awareness_from_posters, p, shows, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in prange(parts):
-            if len(order) > 0:
-                learn_lanes(
-                    comfort[r], tacit[r], exposure[:, r], restricted, order, ln_ptr, ln_idx,
-                    ln_code, nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-                    silent_count, p, shows, posts_now, cuts[c], cuts[c + 1],
+            if blocks > 0:
+                learn_blocks(
+                    comfort[r], tacit[r], exposure[:, r], restricted,
+                    bk_ptr, bk_col, bk_start, bk_row, bk_code, nb_tab, fo_tab, en_tab,
+                    nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, silent_count, p, shows, posts_now,
+                    cuts[c], cuts[c + 1],
                 )  # fmt: skip
             else:
                 learn(
@@ -472,10 +475,11 @@ def week(
     en_tab: np.ndarray,
     dl_ptr: np.ndarray,
     dl_idx: np.ndarray,
-    order: np.ndarray,
-    ln_ptr: np.ndarray,
-    ln_idx: np.ndarray,
-    ln_code: np.ndarray,
+    bk_ptr: np.ndarray,
+    bk_col: np.ndarray,
+    bk_start: np.ndarray,
+    bk_row: np.ndarray,
+    bk_code: np.ndarray,
     kind: np.ndarray,
     criticise: np.ndarray,
     criticise_1: np.ndarray,
@@ -513,11 +517,11 @@ def week(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
         p, shows, 0, n,
     )  # fmt: skip
-    if len(order) > 0:
-        learn_lanes(
-            comfort, tacit, exposure, restricted, order, ln_ptr, ln_idx, ln_code,
+    if bk_ptr.shape[1] > 1:
+        learn_blocks(
+            comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_start, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-            silent_count, p, shows, posts_now, 0, ln_ptr.shape[1] - 1,
+            silent_count, p, shows, posts_now, 0, bk_ptr.shape[1] - 1,
         )  # fmt: skip
     else:
         learn(
@@ -999,63 +1003,68 @@ def learn_across(
             )  # fmt: skip
 
 
-LANES = 32
-"""Rows summed side by side by :func:`learn_lanes`: the slices of its sliced layout."""
+BLOCK_ROWS = 256
+"""Rows learned together by :func:`learn_blocks`: the blocks of its layout
+(:class:`simulator.sparse.Blocked`; a row within a block is one byte)."""
 
-LANE_WINDOW = 256
-"""Rows are sorted by their number of neighbours within windows of this many rows before
-they are cut into slices (a multiple of ``LANES``: a slice's rows lie in one window)."""
+SEEN_MASK = np.uint32(int(ACTIVE_BIT | ENGAGED_BIT | CRITICISED_BIT) | (63 << POSTS_SHIFT))
+"""The bits of a word that :data:`SHOWN` reads a nonzero number from."""
+
+ENDORSES_MASK = ACTIVE_BIT | DELEGATE_BIT | COUNTED_BIT
+"""The bits of a word that :func:`endorses` reads a nonzero number from."""
 
 
 @njit(cache=True, inline="always")
-def lane_sums(
+def column_sums(
     lo: int,
     hi: int,
-    idx: np.ndarray,
-    code: np.ndarray,
+    columns: np.ndarray,
+    starts: np.ndarray,
+    rows: np.ndarray,
+    codes: np.ndarray,
     tab: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
     out: np.ndarray,
-    word: np.ndarray,
-    posts: np.ndarray,
-    weight: np.ndarray,
 ) -> None:
-    """``out[k, l]``: the weighted sum of ``SHOWN[., k]`` over the ties of the slice's row in
-    lane ``l`` (its entries ``lo .. hi - 1``), column after column, as :func:`learn` adds a
-    row's ties. Each column's words are gathered first into ``word``, ``posts`` and
-    ``weight``, so that the sums run over contiguous lanes."""
-    out[:] = 0.0
-    for o in range(lo, hi, LANES):
-        for lane in range(LANES):  # the gathers
-            j = idx[o + lane]
-            v = shows[j]
-            word[lane] = v
-            k = (v >> POSTS_SHIFT) & 63
-            posts[lane] = float(posts_now[j] if k == POSTS_EXACT else k)
-            weight[lane] = tab[code[o + lane]]
-        for lane in range(LANES):  # vectorised: one lane per row
-            v, wq = word[lane], weight[lane]
-            out[0, lane] += wq * float(v & ACTIVE_BIT)
-            out[1, lane] += wq * float((v & ENGAGED_BIT) >> 1)
-            out[2, lane] += wq * float((v & CRITICISED_BIT) >> 2)
-            kd = (v >> KIND_SHIFT) & 3
-            seen = wq * posts[lane]
-            out[3, lane] += seen if kd == 0 else 0.0
-            out[4, lane] += seen if kd == 1 else 0.0
-            out[5, lane] += seen if kd == 2 else 0.0
+    """Add to ``out[k, row]`` the weighted ``SHOWN[., k]`` of the block's columns
+    ``lo .. hi - 1``, column after column: each row gets its ties in :func:`learn`'s order.
+    An account that shows nothing adds zeros, which leave the sums as they are: skipped."""
+    for c in range(lo, hi):
+        j = columns[c]
+        v = shows[j]
+        if v & SEEN_MASK == 0:
+            continue
+        s0 = float(v & ACTIVE_BIT)
+        s1 = float((v & ENGAGED_BIT) >> 1)
+        s2 = float((v & CRITICISED_BIT) >> 2)
+        k = (v >> POSTS_SHIFT) & 63
+        posts = float(posts_now[j] if k == POSTS_EXACT else k)
+        kd = (v >> KIND_SHIFT) & 3
+        s3 = posts if kd == 0 else 0.0
+        s4 = posts if kd == 1 else 0.0
+        s5 = posts if kd == 2 else 0.0
+        for q in range(starts[c], starts[c + 1]):
+            r, wq = rows[q], tab[codes[q]]
+            out[0, r] += wq * s0
+            out[1, r] += wq * s1
+            out[2, r] += wq * s2
+            out[3, r] += wq * s3
+            out[4, r] += wq * s4
+            out[5, r] += wq * s5
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
-def learn_lanes(
+def learn_blocks(
     comfort: np.ndarray,
     tacit: np.ndarray,
     exposure: np.ndarray,
     restricted: np.ndarray,
-    order: np.ndarray,
-    ln_ptr: np.ndarray,
-    ln_idx: np.ndarray,
-    ln_code: np.ndarray,
+    bk_ptr: np.ndarray,
+    bk_col: np.ndarray,
+    bk_start: np.ndarray,
+    bk_row: np.ndarray,
+    bk_code: np.ndarray,
     nb_tab: np.ndarray,
     fo_tab: np.ndarray,
     en_tab: np.ndarray,
@@ -1065,18 +1074,20 @@ def learn_lanes(
     fo_sum_tab: np.ndarray,
     silent_count: bool,
     p: np.ndarray,
-    shows: np.ndarray,  # (n + 1,): shows[n] = 0, the account padding ties point at
-    posts_now: np.ndarray,  # (n + 1,): posts_now[n] = 0
+    shows: np.ndarray,
+    posts_now: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
-    """Phase 5 for the rows of slices ``lo .. hi - 1`` of the sliced layout
-    (:class:`simulator.sparse.Sliced` of the neighbour, follow and endorsement weights, rows
-    ``order``): ``LANES`` rows side by side, each row's ties added in :func:`learn`'s order
-    (padding adds zeros), then the same tail as :func:`learn_across`, so the same numbers as
-    :func:`learn`, bit for bit. Any split of the slices gives the same numbers."""
-    slices = ln_ptr.shape[1] - 1
-    has_follows = ln_ptr[1, slices] > ln_ptr[1, 0]
+    """Phase 5 for the rows of blocks ``lo .. hi - 1`` of the blocked layout
+    (:class:`simulator.sparse.Blocked` of the neighbour, follow and endorsement weights):
+    each block's sums are built going down its columns, skipping the accounts that show
+    nothing (most of them, in most weeks), then :func:`learn_across`'s tail runs over the
+    block's rows side by side. Each row adds its ties in :func:`learn`'s order, so the same
+    numbers as :func:`learn`, bit for bit; any split of the blocks gives the same numbers."""
+    n = len(comfort)
+    blocks = bk_ptr.shape[1] - 1
+    has_follows = bk_ptr[1, blocks] > bk_ptr[1, 0]
     memory = 1 - 1 / p[P_WINDOW]
     cap = p[P_CAP]
     c_rate = p[P_COMFORT_RATE]
@@ -1088,49 +1099,50 @@ def learn_lanes(
         p[P_ENGAGE_W],
         p[P_CRITIC_W],
     )
-    x = np.empty((6, LANES))  # the sums over neighbours, then the shares
-    fx = np.zeros((6, LANES))  # the sums over followed accounts (zero without follows)
-    num, den = np.empty(LANES), np.empty(LANES)
-    out = np.empty((4, LANES))  # target comfort, shares of posts seen by kind
-    a_row, f_row, base_row = np.empty(LANES), np.empty(LANES), np.empty(LANES)
-    word, posts, weight = np.empty(LANES, np.uint32), np.empty(LANES), np.empty(LANES)
-    for s in range(lo, hi):
-        lane_sums(
-            ln_ptr[0, s], ln_ptr[0, s + 1], ln_idx, ln_code, nb_tab, shows, posts_now, x,
-            word, posts, weight,
+    x = np.empty((6, BLOCK_ROWS))  # the sums over neighbours, then the shares
+    fx = np.zeros((6, BLOCK_ROWS))  # the sums over followed accounts (zero without follows)
+    num, den = np.empty(BLOCK_ROWS), np.empty(BLOCK_ROWS)
+    out = np.empty((4, BLOCK_ROWS))  # target comfort, shares of posts seen by kind
+    a_row, f_row, base_row = np.zeros(BLOCK_ROWS), np.zeros(BLOCK_ROWS), np.zeros(BLOCK_ROWS)
+    for b in range(lo, hi):
+        x[:] = 0.0
+        column_sums(
+            bk_ptr[0, b], bk_ptr[0, b + 1], bk_col, bk_start, bk_row, bk_code, nb_tab, shows,
+            posts_now, x,
         )  # fmt: skip
         if has_follows:
-            lane_sums(
-                ln_ptr[1, s], ln_ptr[1, s + 1], ln_idx, ln_code, fo_tab, shows, posts_now, fx,
-                word, posts, weight,
+            fx[:] = 0.0
+            column_sums(
+                bk_ptr[1, b], bk_ptr[1, b + 1], bk_col, bk_start, bk_row, bk_code, fo_tab,
+                shows, posts_now, fx,
             )  # fmt: skip
         num[:] = 0.0
         den[:] = 0.0
-        for o in range(ln_ptr[2, s], ln_ptr[2, s + 1], LANES):
-            for lane in range(LANES):  # the gathers
-                word[lane] = shows[ln_idx[o + lane]]
-                weight[lane] = en_tab[ln_code[o + lane]]
-            for lane in range(LANES):
-                sig, counted = endorses(word[lane], e_signal)
-                num[lane] += weight[lane] * sig
-                den[lane] += weight[lane] * counted
-        first = s * LANES
-        for lane in range(LANES):  # the rows' own numbers (padding lanes read row 0)
-            i = max(order[first + lane], 0)
-            a_row[lane] = nb_sum_tab[nb_sum[i]]
-            f_row[lane] = fo_sum_tab[fo_sum[i]]
-            base_row[lane] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
+        for c in range(bk_ptr[2, b], bk_ptr[2, b + 1]):
+            v = shows[bk_col[c]]
+            if v & ENDORSES_MASK == 0:  # adds zeros
+                continue
+            sig, counted = endorses(v, e_signal)
+            for q in range(bk_start[c], bk_start[c + 1]):
+                r, wq = bk_row[q], en_tab[bk_code[q]]
+                num[r] += wq * sig
+                den[r] += wq * counted
+        first = b * BLOCK_ROWS
+        rows = min(BLOCK_ROWS, n - first)  # the last block may be short: the rest is unused
+        for r in range(rows):
+            i = first + r
+            a_row[r] = nb_sum_tab[nb_sum[i]]
+            f_row[r] = fo_sum_tab[fo_sum[i]]
+            base_row[r] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
         lane_tail(
             a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, cap,
             w_social, w_endorse, w_engage, w_critic, out,
         )  # fmt: skip
-        for lane in range(LANES):
-            i = order[first + lane]
-            if i < 0:  # past the last row
-                continue
+        for r in range(rows):
+            i = first + r
             comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
                 comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
-                out[0, lane], out[1, lane], out[2, lane], out[3, lane], c_rate, log_keep, memory,
+                out[0, r], out[1, r], out[2, r], out[3, r], c_rate, log_keep, memory,
             )  # fmt: skip
 
 
