@@ -719,6 +719,19 @@ def learned(
     )
 
 
+@njit(cache=True, inline="always")
+def learning_rates(p: np.ndarray) -> tuple[float, float, float, float]:
+    """:func:`learned`'s rates (comfort's rate, the logarithm of the share of tacit know-how
+    kept per post seen, the exposure's memory) and the endorsement's delegation signal."""
+    return p[P_COMFORT_RATE], math.log1p(-p[P_TACIT_RATE]), 1 - 1 / p[P_WINDOW], p[P_ENDORSEMENT]
+
+
+@njit(cache=True, inline="always")
+def comfort_baseline(p: np.ndarray, restricted: bool) -> float:
+    """The comfort a person drifts to with nothing seen: lower under a restrictive policy."""
+    return p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted else 0.0)
+
+
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def learn(
     comfort: np.ndarray,
@@ -751,12 +764,9 @@ def learn(
     """Phase 5 for people ``lo .. hi - 1``: each reads only the words of phase 4 and writes
     only their own row, so any split of the rows gives the same numbers."""
     has_follows = len(fo_idx) > 0
-    memory = 1 - 1 / p[P_WINDOW]
     cap = p[P_CAP]
-    c_rate = p[P_COMFORT_RATE]
-    log_keep = math.log1p(-p[P_TACIT_RATE])
+    c_rate, log_keep, memory, e_signal = learning_rates(p)
     # -- 5. learning: attention-weighted shares (sums in CSR order, as scipy's) ------------
-    e_signal = p[P_ENDORSEMENT]
     for i in range(lo, hi):
         x0 = x1 = x2 = x3 = x4 = x5 = 0.0
         for q in range(nb_ptr[i], nb_ptr[i + 1]):
@@ -824,9 +834,8 @@ def learn(
             num += wq * sig
             den += wq * counted
         endorsement = num / den if den > 0 else 0.0
-        baseline = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
         target = (
-            baseline
+            comfort_baseline(p, restricted[i])
             + p[P_SOCIAL_W] * x0
             + p[P_ENDORSE_W] * endorsement
             + p[P_ENGAGE_W] * x1
@@ -856,17 +865,16 @@ def lane_tail(
     den: np.ndarray,
     has_follows: bool,
     silent_count: bool,
-    cap: float,
-    w_social: float,
-    w_endorse: float,
-    w_engage: float,
-    w_critic: float,
+    p: np.ndarray,
     out: np.ndarray,
 ) -> None:
     """:func:`learn`'s tail for each lane of the sums ``x`` (neighbours) and ``fx`` (followed
     accounts), without branches (vectorised): ``out`` gets the target comfort and the shares
     of posts seen by kind. ``a_row``, ``f_row`` and ``base_row`` are each lane's
-    row sums and comfort baseline."""
+    row sums and comfort baseline. The weights are read into scalars first: read from ``p``
+    in the loop, they would keep it from being vectorised."""
+    cap, w_social, w_endorse = p[P_CAP], p[P_SOCIAL_W], p[P_ENDORSE_W]
+    w_engage, w_critic = p[P_ENGAGE_W], p[P_CRITIC_W]
     for lane in range(out.shape[1]):
         a, f_all = a_row[lane], f_row[lane]
         f = fx[0, lane] if has_follows and not silent_count else f_all
@@ -920,6 +928,28 @@ def tie_sums(
             out[5, r] += posts if kd == 2 else 0.0
 
 
+@njit(cache=True, inline="always")
+def lane_buffers(
+    lanes: int,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """:func:`lane_tail`'s arrays for ``lanes`` lanes: the sums over neighbours (then the
+    shares) and over followed accounts (zero without follows), the endorsement's numerator
+    and denominator, the results (target comfort, shares of posts seen by kind), and each
+    lane's row sums and comfort baseline."""
+    return (
+        np.zeros((6, lanes)),
+        np.zeros((6, lanes)),
+        np.zeros(lanes),
+        np.zeros(lanes),
+        np.zeros((4, lanes)),
+        np.zeros(lanes),
+        np.zeros(lanes),
+        np.zeros(lanes),
+    )
+
+
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def learn_across(
     comfort: np.ndarray,
@@ -957,22 +987,8 @@ def learn_across(
     """
     R, n = comfort.shape
     has_follows = len(fo_idx) > 0
-    memory = 1 - 1 / p[P_WINDOW]
-    cap = p[P_CAP]
-    c_rate = p[P_COMFORT_RATE]
-    log_keep = math.log1p(-p[P_TACIT_RATE])
-    e_signal = p[P_ENDORSEMENT]
-    x = np.empty((6, R))  # the sums over neighbours, then the shares
-    fx = np.zeros((6, R))  # the sums over followed accounts (zero without follows)
-    num, den = np.empty(R), np.empty(R)
-    out = np.empty((4, R))  # target comfort, shares of posts seen by kind
-    a_row, f_row, base_row = np.empty(R), np.empty(R), np.empty(R)
-    w_social, w_endorse, w_engage, w_critic = (
-        p[P_SOCIAL_W],
-        p[P_ENDORSE_W],
-        p[P_ENGAGE_W],
-        p[P_CRITIC_W],
-    )
+    c_rate, log_keep, memory, e_signal = learning_rates(p)
+    x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(R)
     for i in range(n):
         tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, shows, posts_now, x)
         if has_follows:
@@ -987,11 +1003,8 @@ def learn_across(
                 den[r] += wq * counted
         a_row[:] = nb_sum_tab[nb_sum[i]]
         f_row[:] = fo_sum_tab[fo_sum[i]]
-        base_row[:] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
-        lane_tail(
-            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, cap,
-            w_social, w_endorse, w_engage, w_critic, out,
-        )  # fmt: skip
+        base_row[:] = comfort_baseline(p, restricted[i])
+        lane_tail(a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, out)
         for r in range(R):
             (
                 comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
@@ -1088,22 +1101,8 @@ def learn_blocks(
     n = len(comfort)
     blocks = bk_ptr.shape[1] - 1
     has_follows = bk_ptr[1, blocks] > bk_ptr[1, 0]
-    memory = 1 - 1 / p[P_WINDOW]
-    cap = p[P_CAP]
-    c_rate = p[P_COMFORT_RATE]
-    log_keep = math.log1p(-p[P_TACIT_RATE])
-    e_signal = p[P_ENDORSEMENT]
-    w_social, w_endorse, w_engage, w_critic = (
-        p[P_SOCIAL_W],
-        p[P_ENDORSE_W],
-        p[P_ENGAGE_W],
-        p[P_CRITIC_W],
-    )
-    x = np.empty((6, BLOCK_ROWS))  # the sums over neighbours, then the shares
-    fx = np.zeros((6, BLOCK_ROWS))  # the sums over followed accounts (zero without follows)
-    num, den = np.empty(BLOCK_ROWS), np.empty(BLOCK_ROWS)
-    out = np.empty((4, BLOCK_ROWS))  # target comfort, shares of posts seen by kind
-    a_row, f_row, base_row = np.zeros(BLOCK_ROWS), np.zeros(BLOCK_ROWS), np.zeros(BLOCK_ROWS)
+    c_rate, log_keep, memory, e_signal = learning_rates(p)
+    x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(BLOCK_ROWS)
     for b in range(lo, hi):
         x[:] = 0.0
         column_sums(
@@ -1133,11 +1132,8 @@ def learn_blocks(
             i = first + r
             a_row[r] = nb_sum_tab[nb_sum[i]]
             f_row[r] = fo_sum_tab[fo_sum[i]]
-            base_row[r] = p[P_BASELINE] - p[P_PENALTY] * (1.0 if restricted[i] else 0.0)
-        lane_tail(
-            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, cap,
-            w_social, w_endorse, w_engage, w_critic, out,
-        )  # fmt: skip
+            base_row[r] = comfort_baseline(p, restricted[i])
+        lane_tail(a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, out)
         for r in range(rows):
             i = first + r
             comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
