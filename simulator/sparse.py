@@ -768,16 +768,18 @@ class Blocked:
     Processing*, 1-11.
     """
 
-    ptr: np.ndarray  # int64 (matrices, blocks + 1): where matrix m's block b's columns start
+    # int64 (2 * matrices, blocks + 1): row m, where matrix m's block b's columns start;
+    # row matrices + m, where its entries start
+    ptr: np.ndarray
     columns: np.ndarray  # int32: each block's columns, ascending
-    starts: np.ndarray  # int32 (int64 past 2**31 entries): where each column's entries start
+    counts: np.ndarray  # uint8: each column's entries in its block, minus 1 (1 .. 256)
     rows: np.ndarray  # uint8: the row of each entry within its block
     codes: np.ndarray  # the matrices' value codes
 
     @property
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``ptr, columns, starts, rows, codes``, as the kernel takes them."""
-        return self.ptr, self.columns, self.starts, self.rows, self.codes
+        """``ptr, columns, counts, rows, codes``, as the kernel takes them."""
+        return self.ptr, self.columns, self.counts, self.rows, self.codes
 
 
 def blocked(
@@ -787,24 +789,26 @@ def blocked(
     layout of blocks of ``rows`` rows (at most 256: a row within a block is one byte)."""
     if not 0 < rows <= 256:
         raise ValueError(f"rows per block: {rows} is not in 1 .. 256")
-    blocks = -(-n // rows)
-    ptr = np.zeros((len(patterns), blocks + 1), dtype=np.int64)
+    blocks, matrices = -(-n // rows), len(patterns)
+    ptr = np.zeros((2 * matrices, blocks + 1), dtype=np.int64)
     counted = [_block_columns(indptr, idx, n, rows) for indptr, idx, _ in patterns]
-    for m, count in enumerate(counted):
+    offset = 0
+    for m, ((indptr, idx, _), count) in enumerate(zip(patterns, counted, strict=True)):
         ptr[m, 0] = ptr[m - 1, -1] if m else 0
         np.cumsum(count, out=ptr[m, 1:])
         ptr[m, 1:] += ptr[m, 0]
-    entries = sum(len(idx) for _, idx, _ in patterns)
-    columns = np.empty(int(ptr[-1, -1]), dtype=np.int32)
-    starts = np.empty(len(columns) + 1, dtype=np.int32 if entries < 2**31 else np.int64)
-    starts[-1] = entries
-    block_rows = np.empty(entries, dtype=np.uint8)
-    codes = np.empty(entries, dtype=np.result_type(*(c.dtype for _, _, c in patterns)))
-    offset = 0
-    for m, (indptr, idx, code) in enumerate(patterns):
-        _fill_blocks(indptr, idx, code, rows, ptr[m], offset, columns, starts, block_rows, codes)
+        ptr[matrices + m] = offset + indptr[np.minimum(np.arange(blocks + 1) * rows, n)]
         offset += len(idx)
-    return Blocked(ptr, columns, starts, block_rows, codes)
+    columns = np.empty(int(ptr[matrices - 1, -1]), dtype=np.int32)
+    counts = np.empty(len(columns), dtype=np.uint8)
+    block_rows = np.empty(offset, dtype=np.uint8)
+    codes = np.empty(offset, dtype=np.result_type(*(c.dtype for _, _, c in patterns)))
+    for m, (indptr, idx, code) in enumerate(patterns):
+        _fill_blocks(
+            indptr, idx, code, rows, ptr[m], ptr[matrices + m, 0], columns, counts, block_rows,
+            codes,
+        )  # fmt: skip
+    return Blocked(ptr, columns, counts, block_rows, codes)
 
 
 @njit(cache=True)
@@ -830,7 +834,7 @@ def _fill_blocks(
     ptr: np.ndarray,
     offset: int,
     columns: np.ndarray,
-    starts: np.ndarray,
+    counts: np.ndarray,
     block_rows: np.ndarray,
     codes: np.ndarray,
 ) -> None:
@@ -861,7 +865,7 @@ def _fill_blocks(
             at[slot[idx[q]]] += 1
         start = offset + indptr[lo]
         for k in range(listed - first):
-            starts[first + k] = start
+            counts[first + k] = at[k] - 1
             start, at[k] = start + at[k], start
         for i in range(lo, hi):
             for q in range(indptr[i], indptr[i + 1]):

@@ -210,27 +210,33 @@ def test_learning_block_by_block_equals_row_by_row(
         rows = OrgModel(params, rng=seed, structure=seed, agents=False)
     for model, count in ((blocks, -(-size // sl_kernel.BLOCK_ROWS)), (rows, 0)):
         assert isinstance(model.mechanism, social_learning.SocialLearning)
-        assert model.mechanism.blocks[0].shape == (3, count + 1)
+        assert model.mechanism.blocks[0].shape == (6, count + 1)
     assert_same_run(blocks.run(), 0, rows.run())
 
 
 def test_blocked_layout_holds_the_kernels_matrices() -> None:
     """Read back block by block, the blocked layout is the neighbour, follow and endorsement
-    matrices the kernel sums over, with each block's columns in ascending order."""
+    matrices the kernel sums over, with each block's columns in ascending order; the context
+    frees the endorsement weights it kept and makes them again on demand, the same."""
     model = OrgModel(Params().with_updates({"org.size": 700, "steps": 1}), rng=2, agents=False)
-    mechanism = model.mechanism
+    mechanism, ctx = model.mechanism, model.context
     assert isinstance(mechanism, social_learning.SocialLearning)
-    ptr, columns, starts, rows, codes = mechanism.blocks
-    size, network = sl_kernel.BLOCK_ROWS, mechanism.network
-    for m, (k_ptr, k_idx, k_code) in enumerate(((0, 1, 2), (4, 5, 6), (10, 11, 12))):
-        csr = sp.csr_matrix((network[k_code] + 1.0, network[k_idx], network[k_ptr]), (700, 700))
+    assert "endorse_weights" not in ctx.__dict__  # freed: the blocks hold them
+    ptr, columns, counts, rows, codes = mechanism.blocks
+    size = sl_kernel.BLOCK_ROWS
+    matrices = (ctx.attention.neighbour_weights, ctx.attention.follow_weights, ctx.endorse_weights)
+    assert matrices[2].nnz > 0
+    for m, coded in enumerate(matrices):
+        csr = sp.csr_matrix((coded.codes + 1.0, coded.indices, coded.indptr), (700, 700))
         entries: list[tuple[int, int, int]] = []
         for b in range(ptr.shape[1] - 1):
             block = columns[ptr[m, b] : ptr[m, b + 1]]
             assert (np.diff(block) > 0).all()
+            q = int(ptr[3 + m, b])
             for c in range(ptr[m, b], ptr[m, b + 1]):
-                for q in range(starts[c], starts[c + 1]):
-                    entries.append((b * size + int(rows[q]), int(columns[c]), int(codes[q]) + 1))
+                for e in range(q, q + int(counts[c]) + 1):
+                    entries.append((b * size + int(rows[e]), int(columns[c]), int(codes[e]) + 1))
+                q += int(counts[c]) + 1
         i, j, v = np.array(entries).T
         read = sp.csr_matrix((v, (i, j)), (700, 700))
         assert csr.nnz == len(entries) and (read != csr).nnz == 0
@@ -260,7 +266,7 @@ def test_row_split_balances_the_ties_and_covers_every_row() -> None:
     assert isinstance(mechanism, social_learning.SocialLearning)
     bounds = mechanism._row_split(3)
     assert bounds[0] == 0 and bounds[-1] == 3000 and bounds == sorted(bounds)
-    ptr = [np.asarray(mechanism.network[k], dtype=np.int64) for k in (0, 4, 10)]
+    ptr = [np.asarray(mechanism.network()[k], dtype=np.int64) for k in (0, 4, 10)]
     work = [sum(int(p[hi] - p[lo]) for p in ptr) for lo, hi in itertools.pairwise(bounds)]
     assert max(work) - min(work) <= 0.05 * sum(work)
 

@@ -14,6 +14,7 @@ from simulator import OrgModel, Params
 from simulator.attention import observation, prestige_of
 from simulator.orgchart import Org, levels_of
 from simulator.sparse import (
+    Blocked,
     Coded,
     CodedValues,
     Ties,
@@ -397,18 +398,52 @@ def test_blocked_layout_reads_back_as_its_matrices(
         (m.indptr.astype(np.int64), m.indices.astype(np.int32), rng.integers(0, 9, m.nnz, np.uint8))
         for m in csrs
     ]
-    layout = blocked(patterns, n, rows)
-    ptr, columns, starts = layout.ptr, layout.columns, layout.starts
-    assert ptr.shape == (matrices, -(-n // rows) + 1) and starts[-1] == len(layout.codes)
-    for m, (indptr, idx, code) in enumerate(patterns):
-        read = np.zeros((n, n), dtype=int)
+    assert np.array_equal(
+        _read_back(blocked(patterns, n, rows), n, rows), patterns_dense(patterns, n)
+    )
+
+
+def patterns_dense(
+    patterns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
+) -> list[np.ndarray]:
+    """Each CSR pattern as a dense matrix of its codes + 1 (0 where there is no entry)."""
+    return [
+        sp.csr_matrix((code.astype(int) + 1, idx, indptr), shape=(n, n)).toarray()
+        for indptr, idx, code in patterns
+    ]
+
+
+def _read_back(layout: Blocked, n: int, rows: int) -> list[np.ndarray]:
+    """The layout's matrices as dense matrices of codes + 1, going down each block's columns
+    from where the block's entries start; checks that each block lists its columns once,
+    ascending, and that its entries end where the next block's start."""
+    ptr, columns, counts = layout.ptr, layout.columns, layout.counts
+    matrices = len(ptr) // 2
+    assert ptr.shape == (2 * matrices, -(-n // rows) + 1) and ptr[-1, -1] == len(layout.codes)
+    read = []
+    for m in range(matrices):
+        dense = np.zeros((n, n), dtype=int)
         for b in range(ptr.shape[1] - 1):
             assert (np.diff(columns[ptr[m, b] : ptr[m, b + 1]]) > 0).all()
+            q = int(ptr[matrices + m, b])
             for c in range(ptr[m, b], ptr[m, b + 1]):
-                for q in range(starts[c], starts[c + 1]):
-                    read[b * rows + int(layout.rows[q]), columns[c]] = int(layout.codes[q]) + 1
-        want = sp.csr_matrix((code.astype(int) + 1, idx, indptr), shape=(n, n)).toarray()
-        assert np.array_equal(read, want)
+                for e in range(q, q + int(counts[c]) + 1):
+                    dense[b * rows + int(layout.rows[e]), columns[c]] = int(layout.codes[e]) + 1
+                q += int(counts[c]) + 1
+            assert q == ptr[matrices + m, b + 1]
+        read.append(dense)
+    return read
+
+
+def test_blocked_layout_counts_a_column_of_256_entries_in_one_byte() -> None:
+    """Everyone's first tie points at person 0: each full block's column 0 has 256 entries
+    (a count of 255), the short last block's fewer."""
+    n = 600
+    indptr = np.arange(n + 1, dtype=np.int64)
+    patterns = [(indptr, np.zeros(n, np.int32), (np.arange(n) % 7).astype(np.uint8))]
+    layout = blocked(patterns, n, 256)
+    assert layout.counts.tolist() == [255, 255, 600 - 512 - 1]
+    assert np.array_equal(_read_back(layout, n, 256), patterns_dense(patterns, n))
 
 
 @pytest.mark.parametrize("rows", [0, 257])

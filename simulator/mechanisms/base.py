@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from simulator.attention import Attention, endorsement_weights, observation, spread
 from simulator.orgchart import Org
 from simulator.params import Params
-from simulator.sparse import Coded, observers, unattended_rows
+from simulator.sparse import Coded, Ties, observers, unattended_rows
 from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
 from simulator.strategies import Actions, Assignment
 
@@ -37,7 +37,7 @@ class Context:
     params: Params
     assignment: Assignment
     attention: Attention
-    endorse_weights: Coded  # weights of each person's own leaders
+    own_follows: int  # the organisation's follow ties (before followed delegates joined)
     kind: np.ndarray  # (n,) index into KINDS
     top: np.ndarray  # (n,) bool: followed-level leaders
     cross_observers: np.ndarray  # (n,) observers of each person in another unit
@@ -54,6 +54,7 @@ class Context:
         """
         ties = org.ties()
         endorse = endorsement_weights(org, params.attention, ties)
+        own_follows = len(org.follows)
         if len(assignment.follows):
             org = org.with_follows(assignment.follows)
             ties = org.ties()
@@ -62,17 +63,33 @@ class Context:
         del observed  # counted again on demand (``observed``): few mechanisms need it
         attention = Attention.build(org, params.attention, ties)
         del ties
-        return cls(
+        ctx = cls(
             org=org,
             params=params,
             assignment=assignment,
             attention=attention,
-            endorse_weights=endorse,
+            own_follows=own_follows,
             kind=assignment.kind(org),
             top=(org.level < params.org.follow_levels) & org.is_leader,
             cross_observers=cross,
             most_observed=most_observed,
         )
+        ctx.__dict__["endorse_weights"] = endorse  # made already: kept as if made on demand
+        return ctx
+
+    @cached_property
+    def endorse_weights(self) -> Coded:
+        """The weights of each person's own leaders, coded (made again on demand after
+        :meth:`forget_endorse_weights`)."""
+        org = self.org
+        ties = Ties.of(
+            org.manager, org.lateral, org.follows[: self.own_follows], team=org.team_ties
+        )
+        return endorsement_weights(org, self.params.attention, ties)
+
+    def forget_endorse_weights(self) -> None:
+        """Free :attr:`endorse_weights` (a mechanism that keeps its own copy calls this)."""
+        self.__dict__.pop("endorse_weights", None)
 
     @cached_property
     def observed(self) -> np.ndarray:

@@ -205,7 +205,7 @@ def step(
     # the nb, fo and en weights in blocked layout for learn_blocks (no blocks: learn)
     bk_ptr: np.ndarray,
     bk_col: np.ndarray,
-    bk_start: np.ndarray,
+    bk_count: np.ndarray,
     bk_row: np.ndarray,
     bk_code: np.ndarray,
     # per person
@@ -281,7 +281,7 @@ def step(
             held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
             en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
-            bk_ptr, bk_col, bk_start, bk_row, bk_code,
+            bk_ptr, bk_col, bk_count, bk_row, bk_code,
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
@@ -342,7 +342,7 @@ def step_split(
     # the nb, fo and en weights in blocked layout for learn_blocks (no blocks: learn)
     bk_ptr: np.ndarray,
     bk_col: np.ndarray,
-    bk_start: np.ndarray,
+    bk_count: np.ndarray,
     bk_row: np.ndarray,
     bk_code: np.ndarray,
     # per person
@@ -404,7 +404,7 @@ def step_split(
             if blocks > 0:
                 learn_blocks(
                     comfort[r], tacit[r], exposure[:, r], restricted,
-                    bk_ptr, bk_col, bk_start, bk_row, bk_code, nb_tab, fo_tab, en_tab,
+                    bk_ptr, bk_col, bk_count, bk_row, bk_code, nb_tab, fo_tab, en_tab,
                     nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, silent_count, p, shows, posts_now,
                     cuts[c], cuts[c + 1],
                 )  # fmt: skip
@@ -477,7 +477,7 @@ def week(
     dl_idx: np.ndarray,
     bk_ptr: np.ndarray,
     bk_col: np.ndarray,
-    bk_start: np.ndarray,
+    bk_count: np.ndarray,
     bk_row: np.ndarray,
     bk_code: np.ndarray,
     kind: np.ndarray,
@@ -519,7 +519,7 @@ def week(
     )  # fmt: skip
     if bk_ptr.shape[1] > 1:
         learn_blocks(
-            comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_start, bk_row, bk_code,
+            comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
             silent_count, p, shows, posts_now, 0, bk_ptr.shape[1] - 1,
         )  # fmt: skip
@@ -1031,8 +1031,9 @@ ENDORSES_MASK = ACTIVE_BIT | DELEGATE_BIT | COUNTED_BIT
 def column_sums(
     lo: int,
     hi: int,
+    q: int,
     columns: np.ndarray,
-    starts: np.ndarray,
+    counts: np.ndarray,
     rows: np.ndarray,
     codes: np.ndarray,
     tab: np.ndarray,
@@ -1041,11 +1042,13 @@ def column_sums(
     out: np.ndarray,
 ) -> None:
     """Add to ``out[k, row]`` the weighted ``SHOWN[., k]`` of the block's columns
-    ``lo .. hi - 1``, column after column: each row gets its ties in :func:`learn`'s order.
-    An account that shows nothing adds zeros, which leave the sums as they are: skipped."""
+    ``lo .. hi - 1`` (whose entries start at ``q``), column after column: each row gets its
+    ties in :func:`learn`'s order. An account that shows nothing adds zeros, which leave the
+    sums as they are: skipped."""
     for c in range(lo, hi):
         j = columns[c]
         v = shows[j]
+        first, q = q, q + int(counts[c]) + 1
         if v & SEEN_MASK == 0:
             continue
         s0 = float(v & ACTIVE_BIT)
@@ -1057,8 +1060,8 @@ def column_sums(
         s3 = posts if kd == 0 else 0.0
         s4 = posts if kd == 1 else 0.0
         s5 = posts if kd == 2 else 0.0
-        for q in range(starts[c], starts[c + 1]):
-            r, wq = rows[q], tab[codes[q]]
+        for e in range(first, q):
+            r, wq = rows[e], tab[codes[e]]
             out[0, r] += wq * s0
             out[1, r] += wq * s1
             out[2, r] += wq * s2
@@ -1075,7 +1078,7 @@ def learn_blocks(
     restricted: np.ndarray,
     bk_ptr: np.ndarray,
     bk_col: np.ndarray,
-    bk_start: np.ndarray,
+    bk_count: np.ndarray,
     bk_row: np.ndarray,
     bk_code: np.ndarray,
     nb_tab: np.ndarray,
@@ -1101,29 +1104,32 @@ def learn_blocks(
     n = len(comfort)
     blocks = bk_ptr.shape[1] - 1
     has_follows = bk_ptr[1, blocks] > bk_ptr[1, 0]
+    # bk_ptr's rows 0-2: where each matrix's columns start in a block; 3-5: its entries
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(BLOCK_ROWS)
     for b in range(lo, hi):
         x[:] = 0.0
         column_sums(
-            bk_ptr[0, b], bk_ptr[0, b + 1], bk_col, bk_start, bk_row, bk_code, nb_tab, shows,
-            posts_now, x,
+            bk_ptr[0, b], bk_ptr[0, b + 1], bk_ptr[3, b], bk_col, bk_count, bk_row, bk_code,
+            nb_tab, shows, posts_now, x,
         )  # fmt: skip
         if has_follows:
             fx[:] = 0.0
             column_sums(
-                bk_ptr[1, b], bk_ptr[1, b + 1], bk_col, bk_start, bk_row, bk_code, fo_tab,
-                shows, posts_now, fx,
+                bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
+                bk_code, fo_tab, shows, posts_now, fx,
             )  # fmt: skip
         num[:] = 0.0
         den[:] = 0.0
+        q = bk_ptr[5, b]
         for c in range(bk_ptr[2, b], bk_ptr[2, b + 1]):
             v = shows[bk_col[c]]
+            first, q = q, q + int(bk_count[c]) + 1
             if v & ENDORSES_MASK == 0:  # adds zeros
                 continue
             sig, counted = endorses(v, e_signal)
-            for q in range(bk_start[c], bk_start[c + 1]):
-                r, wq = bk_row[q], en_tab[bk_code[q]]
+            for e in range(first, q):
+                r, wq = bk_row[e], en_tab[bk_code[e]]
                 num[r] += wq * sig
                 den[r] += wq * counted
         first = b * BLOCK_ROWS

@@ -83,9 +83,9 @@ set_threads(_threads_from_environment())
 
 
 _NO_BLOCKS = (
-    np.zeros((3, 1), dtype=np.int64),
+    np.zeros((6, 1), dtype=np.int64),
     np.zeros(0, dtype=np.int32),
-    np.zeros(1, dtype=np.int32),
+    np.zeros(0, dtype=np.uint8),
     np.zeros(0, dtype=np.uint8),
     np.zeros(0, dtype=np.uint8),
 )
@@ -153,18 +153,25 @@ class SocialLearning(Mechanism):
         # the kernel's network arguments: CSR patterns, weights as codes into small tables;
         # whom one observes = neighbours + followed accounts + the unattended rest
         nb, fo, en = att.neighbour_weights, att.follow_weights, ctx.endorse_weights
-        dl = ctx.assignment.delegates
-        self.network = (
-            *(nb.indptr, nb.indices, nb.codes, nb.table),
-            *(fo.indptr, fo.indices, fo.codes, fo.table),
+        n = len(ctx.kind)
+        self.blocks = _NO_BLOCKS
+        if n < BLOCKS_BELOW:
+            patterns = [(m.indptr, m.indices, m.codes) for m in (nb, fo, en)]
+            self.blocks = blocked(patterns, n, kernel.BLOCK_ROWS).arrays
+        # learning block by block reads the weights from the blocked layout: the network
+        # then passes the patterns that phase 6 reads (whom one observes) and no codes
+        none = np.zeros(0, dtype=np.uint8)
+        self._thin = (
+            *(nb.indptr, nb.indices, none, nb.table),
+            *(fo.indptr, fo.indices, none, fo.table),
             *_rows(*ctx.unattended()),
-            *(en.indptr, en.indices, en.codes, en.table),
-            *_rows(dl.indptr, dl.indices),
+            *(np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), none, en.table),
+            *_rows(ctx.assignment.delegates.indptr, ctx.assignment.delegates.indices),
         )
-        n, patterns = len(ctx.kind), [(m.indptr, m.indices, m.codes) for m in (nb, fo, en)]
-        self.blocks = (
-            blocked(patterns, n, kernel.BLOCK_ROWS).arrays if n < BLOCKS_BELOW else _NO_BLOCKS
-        )
+        self._full: tuple[np.ndarray, ...] | None = None
+        if self.blocks is not _NO_BLOCKS:
+            del en
+            ctx.forget_endorse_weights()  # 50 MB at a million people; rebuilt on demand
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
@@ -199,7 +206,7 @@ class SocialLearning(Mechanism):
             actions.memo,
             bool(actions.memo.any()),
             actions.delegating,
-            *self.network,
+            *self.network(full=self.blocks is _NO_BLOCKS or (R >= ACROSS_FROM and not split)),
             *self.blocks,
             ctx.kind,
             self.criticise,
@@ -219,13 +226,46 @@ class SocialLearning(Mechanism):
         )
         return events
 
+    def network(self, full: bool = True) -> tuple[np.ndarray, ...]:
+        """The kernel's network arguments: each of the neighbour, follow, unattended,
+        endorsement and delegate matrices as CSR arrays, the weighted ones with their codes
+        and tables. Not ``full``: the arguments of a replication that learns block by block,
+        whose weights the kernel reads from :attr:`blocks`; the codes and the endorsement's
+        pattern are then empty."""
+        if not full:
+            return self._thin
+        if self._full is None:
+            ctx = self.ctx
+            nb, fo, en = (
+                ctx.attention.neighbour_weights,
+                ctx.attention.follow_weights,
+                ctx.endorse_weights,
+            )
+            self._full = (
+                *(nb.indptr, nb.indices, nb.codes, nb.table),
+                *(fo.indptr, fo.indices, fo.codes, fo.table),
+                *self._thin[8:10],
+                *(en.indptr, en.indices, en.codes, en.table),
+                *self._thin[14:],
+            )
+        return self._full
+
     def _row_split(self, parts: int) -> list[int]:
-        """Row bounds that give each thread about the same number of ties to sum over."""
+        """Row bounds that give each thread about the same number of ties to sum over (at
+        the blocks' bounds when learning block by block)."""
         if self._bounds is None or len(self._bounds) != parts + 1:
-            nb, fo, en = self.network[0], self.network[4], self.network[10]
-            work = nb.astype(np.int64) + fo + en + 4 * np.arange(len(nb))  # ties + the tail
-            cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
-            self._bounds = [0, *(int(c) for c in cuts), len(nb) - 1]
+            n = len(self.ctx.kind)
+            if self.blocks is _NO_BLOCKS:
+                nb, fo, en = (self.network()[k].astype(np.int64) for k in (0, 4, 10))
+                work = nb + fo + en + 4 * np.arange(n + 1)  # ties + the tail, rows 0 .. i - 1
+                cuts = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+            else:
+                entries = self.blocks[0][3:].sum(axis=0)  # where each block's entries start
+                ends = np.minimum(np.arange(len(entries)) * kernel.BLOCK_ROWS, n)
+                work = entries - entries[0] + 4 * ends  # ties + the tail, blocks 0 .. b - 1
+                blocks = np.searchsorted(work, work[-1] * np.arange(1, parts) / parts)
+                cuts = np.minimum(blocks * kernel.BLOCK_ROWS, n)
+            self._bounds = [0, *(int(c) for c in cuts), n]
         return self._bounds
 
     def endorsement(self, active: np.ndarray, delegating: np.ndarray) -> np.ndarray:
