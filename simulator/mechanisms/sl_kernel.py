@@ -218,6 +218,8 @@ def step(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    en_sum: np.ndarray,
+    en_sum_tab: np.ndarray,
     # switches and scalars
     silent_count: bool,
     awareness_from_posters: bool,
@@ -283,7 +285,7 @@ def step(
             en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
             bk_ptr, bk_col, bk_count, bk_row, bk_code,
             kind, criticise, criticise_1, top_leader, cross_observers,
-            nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
             events[r], adoptions[r], shows1, posts1,
         )  # fmt: skip
@@ -355,6 +357,8 @@ def step_split(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    en_sum: np.ndarray,
+    en_sum_tab: np.ndarray,
     # switches and scalars
     silent_count: bool,
     awareness_from_posters: bool,
@@ -405,8 +409,8 @@ def step_split(
                 learn_blocks(
                     comfort[r], tacit[r], exposure[:, r], restricted,
                     bk_ptr, bk_col, bk_count, bk_row, bk_code, nb_tab, fo_tab, en_tab,
-                    nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, silent_count, p, shows, posts_now,
-                    cuts[c], cuts[c + 1],
+                    nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab, silent_count, p,
+                    shows, posts_now, cuts[c], cuts[c + 1],
                 )  # fmt: skip
             else:
                 learn(
@@ -489,6 +493,8 @@ def week(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    en_sum: np.ndarray,
+    en_sum_tab: np.ndarray,
     silent_count: bool,
     awareness_from_posters: bool,
     lapse_on: bool,
@@ -520,7 +526,7 @@ def week(
     if bk_ptr.shape[1] > 1:
         learn_blocks(
             comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
-            nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
             silent_count, p, shows, posts_now, 0, bk_ptr.shape[1] - 1,
         )  # fmt: skip
     else:
@@ -1088,6 +1094,8 @@ def learn_blocks(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    en_sum: np.ndarray,
+    en_sum_tab: np.ndarray,
     silent_count: bool,
     p: np.ndarray,
     shows: np.ndarray,
@@ -1100,13 +1108,20 @@ def learn_blocks(
     each block's sums are built going down its columns, skipping the accounts that show
     nothing (most of them, in most weeks), then :func:`learn_across`'s tail runs over the
     block's rows side by side. Each row adds its ties in :func:`learn`'s order, so the same
-    numbers as :func:`learn`, bit for bit; any split of the blocks gives the same numbers."""
+    numbers as :func:`learn`, bit for bit; any split of the blocks gives the same numbers.
+    With ``silent_count`` the endorsement's denominators are ``en_sum``: each row's weights
+    added in that order (every leader counts), so that only the leaders who post, or whose
+    delegates post, are visited."""
     n = len(comfort)
     blocks = bk_ptr.shape[1] - 1
     has_follows = bk_ptr[1, blocks] > bk_ptr[1, 0]
     # bk_ptr's rows 0-2: where each matrix's columns start in a block; 3-5: its entries
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(BLOCK_ROWS)
+    # the leaders that add to the endorsement: when every leader counts (silent_count), the
+    # denominators are the rows' sums (en_sum), added in the same order, and only a leader
+    # who posts or whose delegate posts adds to the numerator
+    mask = (ACTIVE_BIT | DELEGATE_BIT) if silent_count else ENDORSES_MASK
     for b in range(lo, hi):
         x[:] = 0.0
         column_sums(
@@ -1125,7 +1140,7 @@ def learn_blocks(
         for c in range(bk_ptr[2, b], bk_ptr[2, b + 1]):
             v = shows[bk_col[c]]
             first, q = q, q + int(bk_count[c]) + 1
-            if v & ENDORSES_MASK == 0:  # adds zeros
+            if v & mask == 0:  # adds zeros
                 continue
             sig, counted = endorses(v, e_signal)
             for e in range(first, q):
@@ -1139,6 +1154,9 @@ def learn_blocks(
             a_row[r] = nb_sum_tab[nb_sum[i]]
             f_row[r] = fo_sum_tab[fo_sum[i]]
             base_row[r] = comfort_baseline(p, restricted[i])
+        if silent_count:  # every leader counts: each row's denominator is its weights' sum
+            for r in range(rows):
+                den[r] = en_sum_tab[en_sum[first + r]]
         lane_tail(a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, out)
         for r in range(rows):
             i = first + r

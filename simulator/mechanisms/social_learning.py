@@ -28,7 +28,7 @@ from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
-from simulator.sparse import blocked
+from simulator.sparse import CodedValues, blocked
 from simulator.state import PER_PERSON, State
 from simulator.strategies import Actions
 
@@ -92,6 +92,10 @@ _NO_BLOCKS = (
     np.zeros(0, dtype=np.uint8),
 )
 """The blocked layout of an organisation that learns row by row (``BLOCKS_BELOW``)."""
+
+
+_NO_SUMS = (np.zeros(0, dtype=CodedValues.code_type(1)), np.zeros(0))
+"""The endorsement's row sums where the kernel reads none (see ``SocialLearning.endorse_sums``)."""
 
 
 def _rows(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +175,11 @@ class SocialLearning(Mechanism):
             *_rows(ctx.assignment.delegates.indptr, ctx.assignment.delegates.indices),
         )
         self._full: tuple[np.ndarray, ...] | None = None
+        # when every leader counts, the endorsement's denominators are the rows' sums
+        self.endorse_sums = _NO_SUMS
+        if self.blocks is not _NO_BLOCKS and att.silent_count:
+            sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
+            self.endorse_sums = sums.codes, sums.table
         if self.blocks is not _NO_BLOCKS:
             del en
             ctx.forget_endorse_weights()  # 50 MB at a million people; rebuilt on demand
@@ -219,6 +228,7 @@ class SocialLearning(Mechanism):
             ctx.attention.neighbour_sums.table,
             ctx.attention.follow_sums.codes,
             ctx.attention.follow_sums.table,
+            *self.endorse_sums,
             *self.switches,
             self.scalars,
             self.unaware,
