@@ -49,12 +49,13 @@ S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBAC
 
 # The word an account shows each week: active, engaged, criticised (bits 0-2), its kind
 # (leader, peer, delegate; bits 3-4), the week's posts (bits 5-10; POSTS_EXACT means "look in
-# posts_now"), endorses through a delegate (11), counted by endorsement (12), makes observers
-# aware (13). Its low 11 bits index SHOWN, the six numbers the attention sums add up.
+# posts_now"), endorses through a delegate (11), counted by endorsement (12). Its low 11 bits
+# index SHOWN, the six numbers the attention sums add up. Whether an account makes its
+# observers aware is a byte of its own (``aware``): phase 6 gathers it over a non-user's ties,
+# from an array a quarter of the words' size.
 ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT = np.uint32(1), np.uint32(2), np.uint32(4)
 KIND_SHIFT, POSTS_SHIFT, POSTS_EXACT = 3, 5, 63
-AWARE_SHIFT = 13
-DELEGATE_BIT, COUNTED_BIT, AWARE_BIT = (np.uint32(1 << b) for b in (11, 12, AWARE_SHIFT))
+DELEGATE_BIT, COUNTED_BIT = np.uint32(1 << 11), np.uint32(1 << 12)
 CODE_MASK = np.uint32((1 << 11) - 1)
 
 
@@ -142,13 +143,13 @@ def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float
 
 
 @njit(cache=True, inline="always")
-def aware_seen(i: int, shows: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
+def aware_seen(i: int, aware: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
     """How many of row ``i``'s accounts (oneself left out) make their observers aware."""
     m = 0
     for q in range(ptr[i], ptr[i + 1]):
         j = idx[q]
         if j != i:
-            m += (shows[j] >> AWARE_SHIFT) & 1
+            m += aware[j]
     return m
 
 
@@ -240,6 +241,7 @@ def step(
         # shows[r, j]: what account j shows this week in replication r (see week)
         shows = np.empty((R, n), dtype=np.uint32)  # act writes every row's word
         posts_now = np.empty((R, n), dtype=np.int32)  # read only where act wrote it
+        aware = np.empty((R, n), dtype=np.uint8)  # words writes every row's
         for r in range(R):
             act(
                 t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
@@ -252,7 +254,7 @@ def step(
             )  # fmt: skip
             words(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                awareness_from_posters, p, shows[r], 0, n,
+                awareness_from_posters, p, shows[r], aware[r], 0, n,
             )  # fmt: skip
         learn_across(
             comfort, tacit, exposure, restricted,
@@ -266,13 +268,14 @@ def step(
                 threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
                 source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
                 fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
-                shows[r], 0, n,
+                aware[r], 0, n,
             )  # fmt: skip
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
     shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
     posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    aware1 = np.empty(n, dtype=np.uint8)  # words writes every row's
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -287,7 +290,7 @@ def step(
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows1, posts1,
+            events[r], adoptions[r], shows1, posts1, aware1,
         )  # fmt: skip
 
 
@@ -378,6 +381,7 @@ def step_split(
     parts = len(bounds) - 1
     shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
     posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
+    aware = np.empty(n, dtype=np.uint8)  # words writes every row's
     # learn_blocks' parts: the blocks that start in each part of the rows
     blocks = bk_ptr.shape[1] - 1
     cuts = np.minimum(-(-bounds // BLOCK_ROWS), blocks)
@@ -402,7 +406,7 @@ def step_split(
         for c in prange(parts):
             words(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                awareness_from_posters, p, shows, bounds[c], bounds[c + 1],
+                awareness_from_posters, p, shows, aware, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in prange(parts):
             if blocks > 0:
@@ -425,7 +429,7 @@ def step_split(
                 innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
                 guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx,
                 ux_ptr, ux_idx, lapse_on, p, unaware, tallies[c, :n_events],
-                found[c, :n_sources], shows, bounds[c], bounds[c + 1],
+                found[c, :n_sources], aware, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in range(parts):
             events[r] += tallies[c, :n_events]
@@ -504,6 +508,7 @@ def week(
     adoptions: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
+    aware: np.ndarray,
 ) -> None:
     """One replication's week: 1-D arrays over people (exposure ``(3, n)``).
 
@@ -521,7 +526,7 @@ def week(
     )  # fmt: skip
     words(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
-        p, shows, 0, n,
+        p, shows, aware, 0, n,
     )  # fmt: skip
     if bk_ptr.shape[1] > 1:
         learn_blocks(
@@ -539,7 +544,7 @@ def week(
     decide(
         t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
         lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
-        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, shows, 0, n,
+        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, aware, 0, n,
     )  # fmt: skip
 
 
@@ -658,6 +663,7 @@ def words(
     awareness_from_posters: bool,
     p: np.ndarray,
     shows: np.ndarray,
+    aware: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
@@ -682,9 +688,8 @@ def words(
                 word |= COUNTED_BIT
         if silent_count:
             word |= COUNTED_BIT
-        if (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER:
-            word |= AWARE_BIT
         shows[i] = word
+        aware[i] = (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER
 
 
 @njit(cache=True, inline="always")
@@ -1195,7 +1200,7 @@ def decide(
     unaware: np.ndarray,
     events: np.ndarray,
     adoptions: np.ndarray,
-    shows: np.ndarray,
+    aware: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
@@ -1219,10 +1224,10 @@ def decide(
                 continue  # held people keep their stage (phase 1 set it)
             s = stage[i]
             if s == NON_USER:
-                m = aware_seen(i, shows, nb_ptr, nb_idx)
-                m += aware_seen(i, shows, fo_ptr, fo_idx)
+                m = aware_seen(i, aware, nb_ptr, nb_idx)
+                m += aware_seen(i, aware, fo_ptr, fo_idx)
                 if len(ux_idx) > 0:  # (none unattended: ux_ptr is empty)
-                    m += aware_seen(i, shows, ux_ptr, ux_idx)
+                    m += aware_seen(i, aware, ux_ptr, ux_idx)
                 if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                     stage[i] = LISTENER
                     events[AWARE] += 1
