@@ -50,13 +50,19 @@ S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBAC
 # The word an account shows each week: active, engaged, criticised (bits 0-2), its kind
 # (leader, peer, delegate; bits 3-4), the week's posts (bits 5-10; POSTS_EXACT means "look in
 # posts_now"), endorses through a delegate (11), counted by endorsement (12). Its low 11 bits
-# index SHOWN, the six numbers the attention sums add up. Whether an account makes its
-# observers aware is a byte of its own (``aware``): phase 6 gathers it over a non-user's ties,
-# from an array a quarter of the words' size.
+# index SHOWN, the six numbers the attention sums add up. A byte per account (``flags``) says
+# in a quarter of the bytes what the gathers over ties most often ask: whether the account
+# makes its observers aware (phase 6), whether its word adds anything to the attention sums or
+# the endorsement (phase 5 skips it otherwise).
 ACTIVE_BIT, ENGAGED_BIT, CRITICISED_BIT = np.uint32(1), np.uint32(2), np.uint32(4)
 KIND_SHIFT, POSTS_SHIFT, POSTS_EXACT = 3, 5, 63
 DELEGATE_BIT, COUNTED_BIT = np.uint32(1 << 11), np.uint32(1 << 12)
 CODE_MASK = np.uint32((1 << 11) - 1)
+SEEN_MASK = np.uint32(int(ACTIVE_BIT | ENGAGED_BIT | CRITICISED_BIT) | (63 << POSTS_SHIFT))
+"""The bits of a word that :data:`SHOWN` reads a nonzero number from."""
+AWARE_FLAG, SEEN_FLAG, SIGNAL_FLAG, COUNTED_FLAG = 1, 2, 4, 8
+"""``flags``: makes observers aware; shows a nonzero number (``SEEN_MASK``); adds to the
+endorsement's numerator (active, or a delegate posts for it); counts in its denominator."""
 
 
 def _shown() -> np.ndarray:
@@ -143,13 +149,13 @@ def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float
 
 
 @njit(cache=True, inline="always")
-def aware_seen(i: int, aware: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
+def aware_seen(i: int, flags: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
     """How many of row ``i``'s accounts (oneself left out) make their observers aware."""
     m = 0
     for q in range(ptr[i], ptr[i + 1]):
         j = idx[q]
         if j != i:
-            m += aware[j]
+            m += flags[j] & AWARE_FLAG
     return m
 
 
@@ -241,7 +247,7 @@ def step(
         # shows[r, j]: what account j shows this week in replication r (see week)
         shows = np.empty((R, n), dtype=np.uint32)  # act writes every row's word
         posts_now = np.empty((R, n), dtype=np.int32)  # read only where act wrote it
-        aware = np.empty((R, n), dtype=np.uint8)  # words writes every row's
+        flags = np.empty((R, n), dtype=np.uint8)  # words writes every row's
         for r in range(R):
             act(
                 t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
@@ -254,7 +260,7 @@ def step(
             )  # fmt: skip
             words(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                awareness_from_posters, p, shows[r], aware[r], 0, n,
+                awareness_from_posters, p, shows[r], flags[r], 0, n,
             )  # fmt: skip
         learn_across(
             comfort, tacit, exposure, restricted,
@@ -268,14 +274,14 @@ def step(
                 threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
                 source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
                 fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
-                aware[r], 0, n,
+                flags[r], 0, n,
             )  # fmt: skip
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
     # the gathers over ties stay in cache even for large organisations
     shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
     posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
-    aware1 = np.empty(n, dtype=np.uint8)  # words writes every row's
+    flags1 = np.empty(n, dtype=np.uint8)  # words writes every row's
     for r in range(R):
         week(
             t, keys[r, 0], keys[r, 1],
@@ -290,7 +296,7 @@ def step(
             kind, criticise, criticise_1, top_leader, cross_observers,
             nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
             silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows1, posts1, aware1,
+            events[r], adoptions[r], shows1, posts1, flags1,
         )  # fmt: skip
 
 
@@ -381,7 +387,7 @@ def step_split(
     parts = len(bounds) - 1
     shows = np.empty(n, dtype=np.uint32)  # act writes every row's word
     posts_now = np.empty(n, dtype=np.int32)  # read only where act wrote it
-    aware = np.empty(n, dtype=np.uint8)  # words writes every row's
+    flags = np.empty(n, dtype=np.uint8)  # words writes every row's
     # learn_blocks' parts: the blocks that start in each part of the rows
     blocks = bk_ptr.shape[1] - 1
     cuts = np.minimum(-(-bounds // BLOCK_ROWS), blocks)
@@ -406,7 +412,7 @@ def step_split(
         for c in prange(parts):
             words(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                awareness_from_posters, p, shows, aware, bounds[c], bounds[c + 1],
+                awareness_from_posters, p, shows, flags, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in prange(parts):
             if blocks > 0:
@@ -414,7 +420,7 @@ def step_split(
                     comfort[r], tacit[r], exposure[:, r], restricted,
                     bk_ptr, bk_col, bk_count, bk_row, bk_code, nb_tab, fo_tab, en_tab,
                     nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab, silent_count, p,
-                    shows, posts_now, cuts[c], cuts[c + 1],
+                    shows, flags, posts_now, cuts[c], cuts[c + 1],
                 )  # fmt: skip
             else:
                 learn(
@@ -429,7 +435,7 @@ def step_split(
                 innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
                 guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx,
                 ux_ptr, ux_idx, lapse_on, p, unaware, tallies[c, :n_events],
-                found[c, :n_sources], aware, bounds[c], bounds[c + 1],
+                found[c, :n_sources], flags, bounds[c], bounds[c + 1],
             )  # fmt: skip
         for c in range(parts):
             events[r] += tallies[c, :n_events]
@@ -508,7 +514,7 @@ def week(
     adoptions: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
-    aware: np.ndarray,
+    flags: np.ndarray,
 ) -> None:
     """One replication's week: 1-D arrays over people (exposure ``(3, n)``).
 
@@ -526,13 +532,13 @@ def week(
     )  # fmt: skip
     words(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
-        p, shows, aware, 0, n,
+        p, shows, flags, 0, n,
     )  # fmt: skip
     if bk_ptr.shape[1] > 1:
         learn_blocks(
             comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
-            silent_count, p, shows, posts_now, 0, bk_ptr.shape[1] - 1,
+            silent_count, p, shows, flags, posts_now, 0, bk_ptr.shape[1] - 1,
         )  # fmt: skip
     else:
         learn(
@@ -544,7 +550,7 @@ def week(
     decide(
         t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
         lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
-        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, aware, 0, n,
+        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags, 0, n,
     )  # fmt: skip
 
 
@@ -663,7 +669,7 @@ def words(
     awareness_from_posters: bool,
     p: np.ndarray,
     shows: np.ndarray,
-    aware: np.ndarray,
+    flags: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
@@ -689,7 +695,13 @@ def words(
         if silent_count:
             word |= COUNTED_BIT
         shows[i] = word
-        aware[i] = (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER
+        aware = (stage[i] == POSTER and on) if awareness_from_posters else stage[i] >= LISTENER
+        flags[i] = (
+            (AWARE_FLAG if aware else 0)
+            | (SEEN_FLAG if word & SEEN_MASK else 0)
+            | (SIGNAL_FLAG if word & (ACTIVE_BIT | DELEGATE_BIT) else 0)
+            | (COUNTED_FLAG if word & COUNTED_BIT else 0)
+        )
 
 
 @njit(cache=True, inline="always")
@@ -1031,12 +1043,6 @@ BLOCK_ROWS = 256
 """Rows learned together by :func:`learn_blocks`: the blocks of its layout
 (:class:`simulator.sparse.Blocked`; a row within a block is one byte)."""
 
-SEEN_MASK = np.uint32(int(ACTIVE_BIT | ENGAGED_BIT | CRITICISED_BIT) | (63 << POSTS_SHIFT))
-"""The bits of a word that :data:`SHOWN` reads a nonzero number from."""
-
-ENDORSES_MASK = ACTIVE_BIT | DELEGATE_BIT | COUNTED_BIT
-"""The bits of a word that :func:`endorses` reads a nonzero number from."""
-
 
 @njit(cache=True, inline="always")
 def column_sums(
@@ -1049,6 +1055,7 @@ def column_sums(
     codes: np.ndarray,
     tab: np.ndarray,
     shows: np.ndarray,
+    flags: np.ndarray,
     posts_now: np.ndarray,
     out: np.ndarray,
 ) -> None:
@@ -1058,10 +1065,10 @@ def column_sums(
     sums as they are: skipped."""
     for c in range(lo, hi):
         j = columns[c]
-        v = shows[j]
         first, q = q, q + int(counts[c]) + 1
-        if v & SEEN_MASK == 0:
+        if flags[j] & SEEN_FLAG == 0:
             continue
+        v = shows[j]
         s0 = float(v & ACTIVE_BIT)
         s1 = float((v & ENGAGED_BIT) >> 1)
         s2 = float((v & CRITICISED_BIT) >> 2)
@@ -1104,6 +1111,7 @@ def learn_blocks(
     silent_count: bool,
     p: np.ndarray,
     shows: np.ndarray,
+    flags: np.ndarray,
     posts_now: np.ndarray,
     lo: int,
     hi: int,
@@ -1126,28 +1134,28 @@ def learn_blocks(
     # the leaders that add to the endorsement: when every leader counts (silent_count), the
     # denominators are the rows' sums (en_sum), added in the same order, and only a leader
     # who posts or whose delegate posts adds to the numerator
-    mask = (ACTIVE_BIT | DELEGATE_BIT) if silent_count else ENDORSES_MASK
+    mask = SIGNAL_FLAG if silent_count else SIGNAL_FLAG | COUNTED_FLAG
     for b in range(lo, hi):
         x[:] = 0.0
         column_sums(
             bk_ptr[0, b], bk_ptr[0, b + 1], bk_ptr[3, b], bk_col, bk_count, bk_row, bk_code,
-            nb_tab, shows, posts_now, x,
+            nb_tab, shows, flags, posts_now, x,
         )  # fmt: skip
         if has_follows:
             fx[:] = 0.0
             column_sums(
                 bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
-                bk_code, fo_tab, shows, posts_now, fx,
+                bk_code, fo_tab, shows, flags, posts_now, fx,
             )  # fmt: skip
         num[:] = 0.0
         den[:] = 0.0
         q = bk_ptr[5, b]
         for c in range(bk_ptr[2, b], bk_ptr[2, b + 1]):
-            v = shows[bk_col[c]]
+            j = bk_col[c]
             first, q = q, q + int(bk_count[c]) + 1
-            if v & mask == 0:  # adds zeros
+            if flags[j] & mask == 0:  # adds zeros
                 continue
-            sig, counted = endorses(v, e_signal)
+            sig, counted = endorses(shows[j], e_signal)
             for e in range(first, q):
                 r, wq = bk_row[e], en_tab[bk_code[e]]
                 num[r] += wq * sig
@@ -1200,7 +1208,7 @@ def decide(
     unaware: np.ndarray,
     events: np.ndarray,
     adoptions: np.ndarray,
-    aware: np.ndarray,
+    flags: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
@@ -1224,10 +1232,10 @@ def decide(
                 continue  # held people keep their stage (phase 1 set it)
             s = stage[i]
             if s == NON_USER:
-                m = aware_seen(i, aware, nb_ptr, nb_idx)
-                m += aware_seen(i, aware, fo_ptr, fo_idx)
+                m = aware_seen(i, flags, nb_ptr, nb_idx)
+                m += aware_seen(i, flags, fo_ptr, fo_idx)
                 if len(ux_idx) > 0:  # (none unattended: ux_ptr is empty)
-                    m += aware_seen(i, aware, ux_ptr, ux_idx)
+                    m += aware_seen(i, flags, ux_ptr, ux_idx)
                 if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
                     stage[i] = LISTENER
                     events[AWARE] += 1
