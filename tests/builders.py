@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from simulator.metrics import Recorder
 from simulator.model import OrgModel
@@ -106,3 +107,37 @@ def make_model(
 def ever_adopted(model: OrgModel) -> np.ndarray:
     """Share of people who ever adopted, per replication."""
     return np.asarray((model.state.adopted_at >= 0).mean(axis=1))
+
+
+def patterns_dense(
+    patterns: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
+) -> list[np.ndarray]:
+    """Each CSR pattern ``(indptr, indices, codes)`` over ``n`` columns as a dense matrix of
+    its codes + 1 (0 where there is no entry)."""
+    return [
+        sp.csr_matrix((code.astype(int) + 1, idx, indptr), shape=(len(indptr) - 1, n)).toarray()
+        for indptr, idx, code in patterns
+    ]
+
+
+def read_blocks(arrays: Sequence[np.ndarray], n: int, rows: int) -> list[np.ndarray]:
+    """The matrices of a blocked layout (``simulator.sparse.Blocked.arrays``) over ``n`` rows
+    in blocks of ``rows``, as dense matrices of codes + 1, going down each block's columns
+    from where the block's entries start; checks that each block lists its columns once,
+    ascending, and that its entries end where the next block's start."""
+    ptr, columns, counts, block_rows, codes = arrays
+    matrices = len(ptr) // 2
+    assert ptr.shape == (2 * matrices, -(-n // rows) + 1) and ptr[-1, -1] == len(codes)
+    read = []
+    for m in range(matrices):
+        dense = np.zeros((n, n), dtype=int)
+        for b in range(ptr.shape[1] - 1):
+            assert (np.diff(columns[ptr[m, b] : ptr[m, b + 1]]) > 0).all()
+            q = int(ptr[matrices + m, b])
+            for c in range(ptr[m, b], ptr[m, b + 1]):
+                for e in range(q, q + int(counts[c]) + 1):
+                    dense[b * rows + int(block_rows[e]), columns[c]] = int(codes[e]) + 1
+                q += int(counts[c]) + 1
+            assert q == ptr[matrices + m, b + 1]
+        read.append(dense)
+    return read

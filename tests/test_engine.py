@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
+from builders import patterns_dense, read_blocks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -222,24 +222,12 @@ def test_blocked_layout_holds_the_kernels_matrices() -> None:
     mechanism, ctx = model.mechanism, model.context
     assert isinstance(mechanism, social_learning.SocialLearning)
     assert "endorse_weights" not in ctx.__dict__  # freed: the blocks hold them
-    ptr, columns, counts, rows, codes = mechanism.blocks
-    size = sl_kernel.BLOCK_ROWS
     matrices = (ctx.attention.neighbour_weights, ctx.attention.follow_weights, ctx.endorse_weights)
     assert matrices[2].nnz > 0
-    for m, coded in enumerate(matrices):
-        csr = sp.csr_matrix((coded.codes + 1.0, coded.indices, coded.indptr), (700, 700))
-        entries: list[tuple[int, int, int]] = []
-        for b in range(ptr.shape[1] - 1):
-            block = columns[ptr[m, b] : ptr[m, b + 1]]
-            assert (np.diff(block) > 0).all()
-            q = int(ptr[3 + m, b])
-            for c in range(ptr[m, b], ptr[m, b + 1]):
-                for e in range(q, q + int(counts[c]) + 1):
-                    entries.append((b * size + int(rows[e]), int(columns[c]), int(codes[e]) + 1))
-                q += int(counts[c]) + 1
-        i, j, v = np.array(entries).T
-        read = sp.csr_matrix((v, (i, j)), (700, 700))
-        assert csr.nnz == len(entries) and (read != csr).nnz == 0
+    patterns = [(m.indptr, m.indices, m.codes) for m in matrices]
+    read = read_blocks(mechanism.blocks, 700, sl_kernel.BLOCK_ROWS)
+    for got, want in zip(read, patterns_dense(patterns, 700), strict=True):
+        assert np.array_equal(got, want)
 
 
 @settings(max_examples=400, deadline=None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from builders import patterns_dense, read_blocks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from simulator import OrgModel, Params
 from simulator.attention import observation, prestige_of
 from simulator.orgchart import Org, levels_of
 from simulator.sparse import (
-    Blocked,
     Coded,
     CodedValues,
     Ties,
@@ -399,40 +399,8 @@ def test_blocked_layout_reads_back_as_its_matrices(
         for m in csrs
     ]
     assert np.array_equal(
-        _read_back(blocked(patterns, n, rows), n, rows), patterns_dense(patterns, n)
+        read_blocks(blocked(patterns, n, rows).arrays, n, rows), patterns_dense(patterns, n)
     )
-
-
-def patterns_dense(
-    patterns: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
-) -> list[np.ndarray]:
-    """Each CSR pattern as a dense matrix of its codes + 1 (0 where there is no entry)."""
-    return [
-        sp.csr_matrix((code.astype(int) + 1, idx, indptr), shape=(n, n)).toarray()
-        for indptr, idx, code in patterns
-    ]
-
-
-def _read_back(layout: Blocked, n: int, rows: int) -> list[np.ndarray]:
-    """The layout's matrices as dense matrices of codes + 1, going down each block's columns
-    from where the block's entries start; checks that each block lists its columns once,
-    ascending, and that its entries end where the next block's start."""
-    ptr, columns, counts = layout.ptr, layout.columns, layout.counts
-    matrices = len(ptr) // 2
-    assert ptr.shape == (2 * matrices, -(-n // rows) + 1) and ptr[-1, -1] == len(layout.codes)
-    read = []
-    for m in range(matrices):
-        dense = np.zeros((n, n), dtype=int)
-        for b in range(ptr.shape[1] - 1):
-            assert (np.diff(columns[ptr[m, b] : ptr[m, b + 1]]) > 0).all()
-            q = int(ptr[matrices + m, b])
-            for c in range(ptr[m, b], ptr[m, b + 1]):
-                for e in range(q, q + int(counts[c]) + 1):
-                    dense[b * rows + int(layout.rows[e]), columns[c]] = int(layout.codes[e]) + 1
-                q += int(counts[c]) + 1
-            assert q == ptr[matrices + m, b + 1]
-        read.append(dense)
-    return read
 
 
 def test_blocked_layout_counts_a_column_of_256_entries_in_one_byte() -> None:
@@ -443,7 +411,7 @@ def test_blocked_layout_counts_a_column_of_256_entries_in_one_byte() -> None:
     patterns = [(indptr, np.zeros(n, np.int32), (np.arange(n) % 7).astype(np.uint8))]
     layout = blocked(patterns, n, 256)
     assert layout.counts.tolist() == [255, 255, 600 - 512 - 1]
-    assert np.array_equal(_read_back(layout, n, 256), patterns_dense(patterns, n))
+    assert np.array_equal(read_blocks(layout.arrays, n, 256), patterns_dense(patterns, n))
 
 
 @pytest.mark.parametrize("rows", [0, 257])

@@ -28,7 +28,7 @@ from simulator.attention import spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
-from simulator.sparse import CodedValues, blocked
+from simulator.sparse import Coded, CodedValues, blocked
 from simulator.state import PER_PERSON, State
 from simulator.strategies import Actions
 
@@ -84,14 +84,13 @@ def threads() -> int:
 set_threads(_threads_from_environment())
 
 
-_NO_BLOCKS = (
-    np.zeros((6, 1), dtype=np.int64),
-    np.zeros(0, dtype=np.int32),
-    np.zeros(0, dtype=np.uint8),
-    np.zeros(0, dtype=np.uint8),
-    np.zeros(0, dtype=np.uint8),
-)
-"""The blocked layout of an organisation that learns row by row (``BLOCKS_BELOW``)."""
+_NONE = np.zeros(0, dtype=np.uint8)
+_NO_ROWS = (np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32))
+"""No codes; the CSR pattern of no entries (see ``_rows``)."""
+
+_NO_BLOCKS = blocked([(*_NO_ROWS, _NONE)] * 3, 0, 1).arrays
+"""The blocked layout of an organisation that learns row by row (``BLOCKS_BELOW``): that of
+three empty matrices over no rows."""
 
 
 _NO_SUMS = (np.zeros(0, dtype=CodedValues.code_type(1)), np.zeros(0))
@@ -158,31 +157,19 @@ class SocialLearning(Mechanism):
         self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
         # the kernel's network arguments: CSR patterns, weights as codes into small tables;
         # whom one observes = neighbours + followed accounts + the unattended rest
-        nb, fo, en = att.neighbour_weights, att.follow_weights, ctx.endorse_weights
-        n = len(ctx.kind)
-        self.blocks = _NO_BLOCKS
-        if n < BLOCKS_BELOW:
-            patterns = [(m.indptr, m.indices, m.codes) for m in (nb, fo, en)]
-            self.blocks = blocked(patterns, n, kernel.BLOCK_ROWS).arrays
-        # learning block by block reads the weights from the blocked layout: the network
-        # then passes the patterns that phase 6 reads (whom one observes) and no codes
-        none = np.zeros(0, dtype=np.uint8)
-        self._thin = (
-            *(nb.indptr, nb.indices, none, nb.table),
-            *(fo.indptr, fo.indices, none, fo.table),
-            *_rows(*ctx.unattended()),
-            *(np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), none, en.table),
-            *_rows(ctx.assignment.delegates.indptr, ctx.assignment.delegates.indices),
-        )
+        en, n = ctx.endorse_weights, len(ctx.kind)
+        self._unattended = _rows(*ctx.unattended())
         self._full: tuple[np.ndarray, ...] | None = None
-        # when every leader counts, the endorsement's denominators are the rows' sums
-        self.endorse_sums = _NO_SUMS
-        if self.blocks is not _NO_BLOCKS and att.silent_count:
-            sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
-            self.endorse_sums = sums.codes, sums.table
-        if self.blocks is not _NO_BLOCKS:
-            del en
-            ctx.forget_endorse_weights()  # 50 MB at a million people; rebuilt on demand
+        self.blocks, self.endorse_sums = _NO_BLOCKS, _NO_SUMS
+        if n < BLOCKS_BELOW:
+            matrices = (att.neighbour_weights, att.follow_weights, en)
+            patterns = [(m.indptr, m.indices, m.codes) for m in matrices]
+            self.blocks = blocked(patterns, n, kernel.BLOCK_ROWS).arrays
+            if att.silent_count:  # every leader counts: the denominators are the rows' sums
+                sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
+                self.endorse_sums = sums.codes, sums.table
+            ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
+        self._thin = self._network(en, weights=False)
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
@@ -247,20 +234,26 @@ class SocialLearning(Mechanism):
         if not full:
             return self._thin
         if self._full is None:
-            ctx = self.ctx
-            nb, fo, en = (
-                ctx.attention.neighbour_weights,
-                ctx.attention.follow_weights,
-                ctx.endorse_weights,
-            )
-            self._full = (
-                *(nb.indptr, nb.indices, nb.codes, nb.table),
-                *(fo.indptr, fo.indices, fo.codes, fo.table),
-                *self._thin[8:10],
-                *(en.indptr, en.indices, en.codes, en.table),
-                *self._thin[14:],
-            )
+            self._full = self._network(self.ctx.endorse_weights, weights=True)
         return self._full
+
+    def _network(self, en: Coded, weights: bool) -> tuple[np.ndarray, ...]:
+        """:meth:`network`, made from the endorsement weights ``en``; without ``weights``,
+        no codes and no endorsement pattern, only the tables."""
+        ctx = self.ctx
+        dl = ctx.assignment.delegates
+
+        def coded(m: Coded, pattern: bool = True) -> tuple[np.ndarray, ...]:
+            rows = (m.indptr, m.indices) if pattern else _NO_ROWS
+            return (*rows, m.codes if weights else _NONE, m.table)
+
+        return (
+            *coded(ctx.attention.neighbour_weights),
+            *coded(ctx.attention.follow_weights),
+            *self._unattended,
+            *coded(en, pattern=weights),
+            *_rows(dl.indptr, dl.indices),
+        )
 
     def _row_split(self, parts: int) -> list[int]:
         """Row bounds that give each thread about the same number of ties to sum over (at
