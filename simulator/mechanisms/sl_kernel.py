@@ -13,7 +13,9 @@ tie is read once for the batch and each replication's sums are a lane of their o
 same additions in the same order. One replication runs phase 5 as :func:`learn_blocks`:
 ``BLOCK_ROWS`` people at a time, their ties stored by column (:class:`simulator.sparse.Blocked`),
 so that an account that shows nothing (most accounts, in most weeks) is skipped with all its
-ties, while each person's ties are still added in the same order.
+ties, while each person's ties are still added in the same order; each block then takes its
+decisions (phase 6) while its rows are in cache, a non-user's count of the posters they
+observe taken on the way down the columns.
 
 What each account shows in a week (active, engaged, criticised, posts by kind, endorsement
 and awareness flags) is packed into one 32-bit word, so the gathers over ties touch 4 bytes
@@ -150,12 +152,11 @@ def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float
 
 @njit(cache=True, inline="always")
 def aware_seen(i: int, flags: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
-    """How many of row ``i``'s accounts (oneself left out) make their observers aware."""
+    """How many of row ``i``'s accounts make their observers aware. Asked only for a
+    non-user, who makes no one aware: a tie to oneself adds nothing."""
     m = 0
     for q in range(ptr[i], ptr[i + 1]):
-        j = idx[q]
-        if j != i:
-            m += flags[j] & AWARE_FLAG
+        m += flags[idx[q]] & AWARE_FLAG
     return m
 
 
@@ -274,7 +275,7 @@ def step(
                 threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
                 source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
                 fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
-                flags[r], 0, n,
+                flags[r], np.zeros(0, dtype=np.int32), 0, n,
             )  # fmt: skip
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
@@ -414,29 +415,35 @@ def step_split(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
                 awareness_from_posters, p, shows, flags, bounds[c], bounds[c + 1],
             )  # fmt: skip
-        for c in prange(parts):
-            if blocks > 0:
+        if blocks > 0:  # phases 5 and 6, block by block
+            for c in prange(parts):
                 learn_blocks(
                     comfort[r], tacit[r], exposure[:, r], restricted,
                     bk_ptr, bk_col, bk_count, bk_row, bk_code, nb_tab, fo_tab, en_tab,
                     nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab, silent_count, p,
-                    shows, flags, posts_now, cuts[c], cuts[c + 1],
+                    shows, flags, posts_now, t, k0, k1, stage[r], explicit[r], threshold[r],
+                    innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
+                    guideline_gain[r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx,
+                    awareness_from_posters, lapse_on, unaware, tallies[c, :n_events],
+                    found[c, :n_sources], cuts[c], cuts[c + 1],
                 )  # fmt: skip
-            else:
+        else:
+            for c in prange(parts):
                 learn(
                     comfort[r], tacit[r], exposure[:, r], restricted,
                     nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
                     en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
                     silent_count, p, shows, posts_now, bounds[c], bounds[c + 1],
                 )  # fmt: skip
-        for c in prange(parts):
-            decide(
-                t, k0, k1, stage[r], comfort[r], explicit[r], tacit[r], threshold[r],
-                innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
-                guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx,
-                ux_ptr, ux_idx, lapse_on, p, unaware, tallies[c, :n_events],
-                found[c, :n_sources], flags, bounds[c], bounds[c + 1],
-            )  # fmt: skip
+            for c in prange(parts):
+                decide(
+                    t, k0, k1, stage[r], comfort[r], explicit[r], tacit[r], threshold[r],
+                    innovator[r], cooldown_until[r], lapses[r], adopted_at[r], source[r],
+                    guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr, fo_idx,
+                    ux_ptr, ux_idx, lapse_on, p, unaware, tallies[c, :n_events],
+                    found[c, :n_sources], flags, np.zeros(0, dtype=np.int32), bounds[c],
+                    bounds[c + 1],
+                )  # fmt: skip
         for c in range(parts):
             events[r] += tallies[c, :n_events]
             adoptions[r] += found[c, :n_sources]
@@ -534,23 +541,27 @@ def week(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
         p, shows, flags, 0, n,
     )  # fmt: skip
-    if bk_ptr.shape[1] > 1:
+    if bk_ptr.shape[1] > 1:  # phases 5 and 6, block by block
         learn_blocks(
             comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
-            silent_count, p, shows, flags, posts_now, 0, bk_ptr.shape[1] - 1,
+            silent_count, p, shows, flags, posts_now, t, k0, k1, stage, explicit, threshold,
+            innovator, cooldown_until, lapses, adopted_at, source, guideline_gain, held,
+            nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx, awareness_from_posters, lapse_on,
+            unaware, events, adoptions, 0, bk_ptr.shape[1] - 1,
         )  # fmt: skip
-    else:
-        learn(
-            comfort, tacit, exposure, restricted,
-            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-            silent_count, p, shows, posts_now, 0, n,
-        )  # fmt: skip
+        return
+    learn(
+        comfort, tacit, exposure, restricted,
+        nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+        en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+        silent_count, p, shows, posts_now, 0, n,
+    )  # fmt: skip
     decide(
         t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
         lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
-        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags, 0, n,
+        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags,
+        np.zeros(0, dtype=np.int32), 0, n,
     )  # fmt: skip
 
 
@@ -1058,16 +1069,22 @@ def column_sums(
     flags: np.ndarray,
     posts_now: np.ndarray,
     out: np.ndarray,
+    aware: np.ndarray,
 ) -> None:
     """Add to ``out[k, row]`` the weighted ``SHOWN[., k]`` of the block's columns
     ``lo .. hi - 1`` (whose entries start at ``q``), column after column: each row gets its
     ties in :func:`learn`'s order. An account that shows nothing adds zeros, which leave the
-    sums as they are: skipped."""
+    sums as they are: skipped. ``aware[row]`` (if not empty) counts the accounts that make
+    their observers aware, of those that show something (all, when posters make people
+    aware)."""
     for c in range(lo, hi):
         j = columns[c]
         first, q = q, q + int(counts[c]) + 1
         if flags[j] & SEEN_FLAG == 0:
             continue
+        if len(aware) > 0 and flags[j] & AWARE_FLAG:
+            for e in range(first, q):
+                aware[rows[e]] += 1
         v = shows[j]
         s0 = float(v & ACTIVE_BIT)
         s1 = float((v & ENGAGED_BIT) >> 1)
@@ -1113,10 +1130,34 @@ def learn_blocks(
     shows: np.ndarray,
     flags: np.ndarray,
     posts_now: np.ndarray,
+    t: int,
+    k0: np.uint64,
+    k1: np.uint64,
+    stage: np.ndarray,
+    explicit: np.ndarray,
+    threshold: np.ndarray,
+    innovator: np.ndarray,
+    cooldown_until: np.ndarray,
+    lapses: np.ndarray,
+    adopted_at: np.ndarray,
+    source: np.ndarray,
+    guideline_gain: np.ndarray,
+    held: np.ndarray,
+    nb_ptr: np.ndarray,
+    nb_idx: np.ndarray,
+    fo_ptr: np.ndarray,
+    fo_idx: np.ndarray,
+    ux_ptr: np.ndarray,
+    ux_idx: np.ndarray,
+    awareness_from_posters: bool,
+    lapse_on: bool,
+    unaware: np.ndarray,
+    events: np.ndarray,
+    adoptions: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
-    """Phase 5 for the rows of blocks ``lo .. hi - 1`` of the blocked layout
+    """Phases 5 and 6 for the rows of blocks ``lo .. hi - 1`` of the blocked layout
     (:class:`simulator.sparse.Blocked` of the neighbour, follow and endorsement weights):
     each block's sums are built going down its columns, skipping the accounts that show
     nothing (most of them, in most weeks), then :func:`learn_across`'s tail runs over the
@@ -1124,28 +1165,37 @@ def learn_blocks(
     numbers as :func:`learn`, bit for bit; any split of the blocks gives the same numbers.
     With ``silent_count`` the endorsement's denominators are ``en_sum``: each row's weights
     added in that order (every leader counts), so that only the leaders who post, or whose
-    delegates post, are visited."""
+    delegates post, are visited.
+
+    Each block's people then take their decisions (:func:`decide`, phase 6): a decision
+    reads only the person's own row and the accounts' ``flags`` of phase 4, so deciding a
+    block as soon as it has learned gives the same numbers as deciding after every block
+    has. When posters make people aware (``awareness_from_posters``: an account that makes
+    others aware shows something), the non-users' counts of such accounts are taken on
+    the way down the columns, instead of going through each non-user's ties again."""
     n = len(comfort)
     blocks = bk_ptr.shape[1] - 1
     has_follows = bk_ptr[1, blocks] > bk_ptr[1, 0]
     # bk_ptr's rows 0-2: where each matrix's columns start in a block; 3-5: its entries
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(BLOCK_ROWS)
+    aware = np.zeros(BLOCK_ROWS if awareness_from_posters else 0, dtype=np.int32)
     # the leaders that add to the endorsement: when every leader counts (silent_count), the
     # denominators are the rows' sums (en_sum), added in the same order, and only a leader
     # who posts or whose delegate posts adds to the numerator
     mask = SIGNAL_FLAG if silent_count else SIGNAL_FLAG | COUNTED_FLAG
     for b in range(lo, hi):
         x[:] = 0.0
+        aware[:] = 0
         column_sums(
             bk_ptr[0, b], bk_ptr[0, b + 1], bk_ptr[3, b], bk_col, bk_count, bk_row, bk_code,
-            nb_tab, shows, flags, posts_now, x,
+            nb_tab, shows, flags, posts_now, x, aware,
         )  # fmt: skip
         if has_follows:
             fx[:] = 0.0
             column_sums(
                 bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
-                bk_code, fo_tab, shows, flags, posts_now, fx,
+                bk_code, fo_tab, shows, flags, posts_now, fx, aware,
             )  # fmt: skip
         num[:] = 0.0
         den[:] = 0.0
@@ -1177,6 +1227,12 @@ def learn_blocks(
                 comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
                 out[0, r], out[1, r], out[2, r], out[3, r], c_rate, log_keep, memory,
             )  # fmt: skip
+        decide(
+            t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
+            lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
+            fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags, aware,
+            first, first + rows,
+        )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
@@ -1209,11 +1265,14 @@ def decide(
     events: np.ndarray,
     adoptions: np.ndarray,
     flags: np.ndarray,
+    aware: np.ndarray,
     lo: int,
     hi: int,
 ) -> None:
     """Phase 6 for people ``lo .. hi - 1`` (events are added to ``events`` and
-    ``adoptions``)."""
+    ``adoptions``). ``aware[i - lo]``: how many of a non-user's neighbours and followed
+    accounts make them aware, if counted already (:func:`learn_blocks`); empty: counted
+    here."""
     w = p[P_EXPLICIT_W]
     noise = p[P_NOISE]
     # -- 6. decisions: awareness, posting and lapse, from phase 3's stages ----------------
@@ -1232,8 +1291,11 @@ def decide(
                 continue  # held people keep their stage (phase 1 set it)
             s = stage[i]
             if s == NON_USER:
-                m = aware_seen(i, flags, nb_ptr, nb_idx)
-                m += aware_seen(i, flags, fo_ptr, fo_idx)
+                if len(aware) > 0:
+                    m = int(aware[i - lo])
+                else:
+                    m = aware_seen(i, flags, nb_ptr, nb_idx)
+                    m += aware_seen(i, flags, fo_ptr, fo_idx)
                 if len(ux_idx) > 0:  # (none unattended: ux_ptr is empty)
                     m += aware_seen(i, flags, ux_ptr, ux_idx)
                 if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
