@@ -127,25 +127,20 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
 @njit(cache=True)
 def _rate_codes(
     held: np.ndarray,
-    delegate_on: np.ndarray,
-    own_code: np.ndarray,
-    own_at: np.ndarray,
-    delegated: np.ndarray,
-    rates: np.ndarray,
-    base: float,
+    role: np.ndarray,
+    base_code: int,
     restricted: np.ndarray,
+    restricted_shift: int,
     out: np.ndarray,
 ) -> None:
-    """Each person's posting rate as its index in ``rates`` (sorted; ``own_at``: the index
-    of each own-rate code), plus ``len(rates)`` under a restricting leader (the same rate
-    times the time factor)."""
+    """Each person's posting rate as a code: their ``role`` rate's if held as a poster, else
+    ``base_code``; plus ``restricted_shift`` under a restricting leader (the same rate times
+    the time factor). A loop without branches: the compiler vectorises it."""
     R, n = held.shape
-    base_code = np.searchsorted(rates, base)
-    for i in range(n):
-        role = np.searchsorted(rates, delegated[i]) if delegate_on[i] else own_at[own_code[i]]
-        extra = len(rates) if restricted[i] else 0
-        for r in range(R):
-            out[r, i] = (role if held[r, i] == POSTER else base_code) + extra
+    for r in range(R):
+        for i in range(n):
+            code = role[i] if held[r, i] == POSTER else base_code
+            out[r, i] = code + (restricted_shift if restricted[i] else 0)
 
 
 def _shared(values: np.ndarray) -> np.ndarray:
@@ -286,11 +281,12 @@ class Strategies:
         # held posters post at their role's rate; the rest, and people who left their role,
         # at the employees' rate; less under a restricting leader (codes into self._rates)
         restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
-        rate_code = np.empty(held_r.shape, CodedValues.code_type(len(self._rates)))
-        _rate_codes(
-            held_r, delegate_on, a.rates.codes, self._own_at, a.delegate_rate, self._posting,
-            self.base_rate, restricted, rate_code,
-        )  # fmt: skip
+        code_type = CodedValues.code_type(len(self._rates))
+        role = self._own_at.astype(code_type)[a.rates.codes]  # held posters: the role's rate
+        role[delegate_on] = np.searchsorted(self._posting, a.delegate_rate[delegate_on])
+        rate_code = np.empty(held_r.shape, code_type)
+        base_code = int(np.searchsorted(self._posting, self.base_rate))
+        _rate_codes(held_r, role, base_code, restricted, len(self._posting), rate_code)
         memo = self._subtree(memo_from.tobytes())  # (no memo: the no-one mask, shared)
         return Actions(
             held=held_r,
