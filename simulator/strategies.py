@@ -230,11 +230,11 @@ class Strategies:
             self.held_stage[assignment.strategy == code] = stage
         self._subtree = cache(self._subtree_of)
         # the steps after which someone's schedule starts or stops (sorted): who acts in step
-        # t depends only on how many of them come before t, and a memo goes out only right
-        # after one
+        # t depends only on how many of them come before t; a memo goes out only right after
+        # a delegating leader's schedule starts
         timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
         self._turns: list[int] = np.unique(np.concatenate(timed)).tolist()
-        self._turn_set = frozenset(self._turns)
+        self._memo_turns = frozenset(assignment.start[assignment.strategy == DELEGATE].tolist())
         self._last: tuple[tuple[int, int, tuple[int, ...]], int, Actions] | None = None
         # every rate a poster can post at (sorted), and where each role rate is among them;
         # the actions' table adds the same rates times the time factor
@@ -254,7 +254,7 @@ class Strategies:
         leaves their role; otherwise last step's (read-only) actions are returned again.
         """
         a = self.a
-        turned = t if t - 1 in self._turn_set else -1  # a step right after a turn: its own
+        turned = t if t - 1 in self._memo_turns else -1  # a memo's step: its own
         key = (bisect_left(self._turns, t), turned, state.left_strategy.shape)
         left = int(state.left_strategy.sum())  # people only ever leave a role
         if self._last is not None and self._last[0] == key and self._last[1] == left:
