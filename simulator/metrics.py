@@ -156,25 +156,27 @@ def _tally(
     audience of posters and the mean comfort. Sums run over people in order, so a
     replication's figures do not depend on the batch it ran in."""
     R, n = stage.shape
-    levels[:] = 0.0
+    L = levels.shape[1]
+    # whole-number counts by level and stage, in four tables taken in turn: a count is not
+    # read right after it was written (neighbours often share a level)
+    counts = np.zeros((4, L, 3), dtype=np.int64)
     for r in range(R):
+        counts[:] = 0
         total_reach = total_comfort = 0.0
         for i in range(n):
             s = stage[r, i]
-            levels[r, level[i], s] += 1
-            if s == POSTER:
-                total_reach += audience[i]
+            counts[i & 3, level[i], s] += 1
+            total_reach += audience[i] if s == POSTER else 0.0  # adding 0 changes nothing
             total_comfort += comfort[r, i]
         reach[r] = total_reach
         mean_comfort[r] = total_comfort / n
-        for s in range(3):  # whole numbers: exact in any order
-            count = 0.0
-            for lv in range(levels.shape[1]):
-                count += levels[r, lv, s]
-            stages[r, s] = count / n
-        for lv in range(levels.shape[1]):
-            for s in range(3):
-                levels[r, lv, s] = levels[r, lv, s] / level_size[lv]
+        for s in range(3):
+            people = 0
+            for lv in range(L):
+                at = counts[0, lv, s] + counts[1, lv, s] + counts[2, lv, s] + counts[3, lv, s]
+                levels[r, lv, s] = at / level_size[lv]
+                people += at
+            stages[r, s] = people / n
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:
