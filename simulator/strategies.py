@@ -256,7 +256,7 @@ class Strategies:
         a = self.a
         turned = t if t - 1 in self._memo_turns else -1  # a memo's step: its own
         key = (bisect_left(self._turns, t), turned, state.left_strategy.shape)
-        left = int(state.left_strategy.sum())  # people only ever leave a role
+        left = int(np.count_nonzero(state.left_strategy))  # people only ever leave a role
         if self._last is not None and self._last[0] == key and self._last[1] == left:
             return self._last[2]
         acting = self.acting(t)
