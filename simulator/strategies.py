@@ -37,6 +37,7 @@ STEP = np.int32
 """dtype of the schedules' steps (at most 1,000,000 by the parameters' bounds)."""
 FOREVER = np.iinfo(STEP).max
 HELD_STAGE = {MODEL: POSTER, DELEGATE: LISTENER, LISTEN: LISTENER, RESTRICT: NON_USER}
+_NO_ONE = np.zeros(0, dtype=np.int64)
 
 
 class AssignmentError(ValueError):
@@ -125,21 +126,59 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
 
 
 @njit(cache=True)
+def _held(
+    t: int,
+    has_strategy: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    strategy: np.ndarray,
+    held_stage: np.ndarray,
+    d_ptr: np.ndarray,
+    d_idx: np.ndarray,
+    acting: np.ndarray,
+    held: np.ndarray,
+    delegating: np.ndarray,
+    delegate_on: np.ndarray,
+) -> None:
+    """Who acts in step ``t`` (``acting``), the stage each acting leader is held at (-1: not
+    held), the delegating leaders, and their delegates (``d_ptr, d_idx``: each leader's
+    delegates), who act, held as posters, while any of their leaders does."""
+    for i in range(len(held)):
+        on = has_strategy[i] & (start[i] < t) & (t <= stop[i])
+        acting[i] = on
+        held[i] = held_stage[i] if on else -1
+        delegating[i] = on & (strategy[i] == DELEGATE)
+    delegate_on[:] = False
+    for i in range(len(d_ptr) - 1):
+        if delegating[i]:
+            for q in range(d_ptr[i], d_ptr[i + 1]):
+                delegate_on[d_idx[q]] = True
+    for i in range(len(d_ptr) - 1):
+        if delegate_on[i]:
+            held[i] = POSTER
+
+
+@njit(cache=True)
 def _rate_codes(
     held: np.ndarray,
+    left: np.ndarray,
     role: np.ndarray,
     base_code: int,
     restricted: np.ndarray,
     restricted_shift: int,
+    held_r: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """Each person's posting rate as a code: their ``role`` rate's if held as a poster, else
-    ``base_code``; plus ``restricted_shift`` under a restricting leader (the same rate times
-    the time factor). A loop without branches: the compiler vectorises it."""
-    R, n = held.shape
+    """Each replication's held stages (``held``, but -1 for people who ``left`` their role)
+    and posting rates as codes: the ``role`` rate's if held as a poster, else ``base_code``;
+    plus ``restricted_shift`` under a restricting leader (the same rate times the time
+    factor). A loop without branches: the compiler vectorises it."""
+    R, n = held_r.shape
     for r in range(R):
         for i in range(n):
-            code = role[i] if held[r, i] == POSTER else base_code
+            h = -1 if left[r, i] else held[i]
+            held_r[r, i] = h
+            code = role[i] if h == POSTER else base_code
             out[r, i] = code + (restricted_shift if restricted[i] else 0)
 
 
@@ -235,6 +274,7 @@ class Strategies:
         timed = assignment.start[self.has_strategy], assignment.stop[self.has_strategy]
         self._turns: list[int] = np.unique(np.concatenate(timed)).tolist()
         self._memo_turns = frozenset(assignment.start[assignment.strategy == DELEGATE].tolist())
+        self._restricts = bool((assignment.strategy == RESTRICT).any())
         self._last: tuple[tuple[int, int, tuple[int, ...]], int, Actions] | None = None
         # every rate a poster can post at (sorted), and where each role rate is among them;
         # the actions' table adds the same rates times the time factor
@@ -259,34 +299,42 @@ class Strategies:
         left = int(np.count_nonzero(state.left_strategy))  # people only ever leave a role
         if self._last is not None and self._last[0] == key and self._last[1] == left:
             return self._last[2]
-        acting = self.acting(t)
-        memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
-        actions = self._actions(acting, memo_from, state)
+        memo_from = _NO_ONE
+        if turned >= 0:
+            memo_from = np.flatnonzero((a.strategy == DELEGATE) & (a.start + 1 == t))
+        actions = self._actions(t, memo_from, state)
         for array in vars(actions).values():
             array.flags.writeable = False
         self._last = (key, left, actions)
         return actions
 
-    def _actions(self, acting: np.ndarray, memo_from: np.ndarray, state: State) -> Actions:
-        a = self.a
-        held = np.where(acting, self.held_stage, -1).astype(np.int8)
-        # delegates act while any of their delegating leaders does
-        delegating = acting & (a.strategy == DELEGATE)
-        delegate_on = np.zeros(self.org.n, dtype=bool)
-        if a.delegates.nnz:
-            ties = a.delegates.tocoo()
-            delegate_on[ties.col[delegating[ties.row]]] = True
-        held[delegate_on] = POSTER
-        held_r = np.where(state.left_strategy, -1, held[None, :]).astype(np.int8)
+    def _actions(self, t: int, memo_from: np.ndarray, state: State) -> Actions:
+        a, n = self.a, self.org.n
+        acting, held = np.empty(n, dtype=bool), np.empty(n, dtype=np.int8)
+        delegating, delegate_on = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        d = a.delegates  # delegates act while any of their delegating leaders does
+        d_ptr, d_idx = (d.indptr, d.indices) if d.nnz else (_NO_ONE, _NO_ONE)
+        _held(
+            t, self.has_strategy, a.start, a.stop, a.strategy, self.held_stage, d_ptr, d_idx,
+            acting, held, delegating, delegate_on,
+        )  # fmt: skip
         # held posters post at their role's rate; the rest, and people who left their role,
         # at the employees' rate; less under a restricting leader (codes into self._rates)
-        restricted = self._subtree(np.flatnonzero(acting & (a.strategy == RESTRICT)).tobytes())
+        restricting = _NO_ONE
+        if self._restricts:
+            restricting = np.flatnonzero(acting & (a.strategy == RESTRICT))
+        restricted = self._subtree(restricting.tobytes())
         code_type = CodedValues.code_type(len(self._rates))
         role = self._own_at.astype(code_type)[a.rates.codes]  # held posters: the role's rate
-        role[delegate_on] = np.searchsorted(self._posting, a.delegate_rate[delegate_on])
+        if d.nnz:
+            role[delegate_on] = np.searchsorted(self._posting, a.delegate_rate[delegate_on])
+        held_r = np.empty(state.left_strategy.shape, dtype=np.int8)
         rate_code = np.empty(held_r.shape, code_type)
         base_code = int(np.searchsorted(self._posting, self.base_rate))
-        _rate_codes(held_r, role, base_code, restricted, len(self._posting), rate_code)
+        _rate_codes(
+            held, state.left_strategy, role, base_code, restricted, len(self._posting), held_r,
+            rate_code,
+        )  # fmt: skip
         memo = self._subtree(memo_from.tobytes())  # (no memo: the no-one mask, shared)
         return Actions(
             held=held_r,
