@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from simulator.mechanisms.base import Context, Events
+from simulator.mechanisms.social_learning import split
 from simulator.state import POSTER, SOURCES, STAGES, State
 from simulator.strategies import NONE
 
@@ -46,19 +48,24 @@ class Recorder:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
         R, L = state.replications, len(self.level_size)
-        stages, levels = np.empty((R, 3)), np.empty((R, L, 3))  # filled in one compiled pass
-        reach, comfort = np.empty(R), np.empty(R)
-        _tally(
-            state.stage,
-            state.comfort,
-            self.ctx.org.level,
-            self.audience,
-            self.level_size,
-            stages,
-            levels,
-            reach,
-            comfort,
-        )
+        stages, levels = np.empty((R, 3)), np.empty((R, L, 3))  # filled in compiled passes
+        figures = np.empty((R, 2))  # reach, mean comfort
+        org = self.ctx.org
+        if split(state.n):  # each replication's chunks on every thread: the same sums
+            chunks = -(-state.n // TALLY_CHUNK)
+            counts, sums = np.zeros((chunks, L, 3), dtype=np.int64), np.zeros((chunks, 2))
+            for r in range(R):
+                _chunk_tallies_split(
+                    state.stage[r], state.comfort[r], org.level, self.audience,
+                    numba.get_num_threads(), counts, sums,
+                )  # fmt: skip
+                _tally_of(counts, sums, self.level_size, stages[r], levels[r], figures[r])
+        else:
+            _tally(
+                state.stage, state.comfort, org.level, self.audience, self.level_size, stages,
+                levels, figures,
+            )  # fmt: skip
+        reach, comfort = figures[:, 0].copy(), figures[:, 1].copy()
         row: dict[str, np.ndarray] = {"stages": stages, "levels": levels}
         for name in EVENT_COLUMNS:
             row[name] = events.counts[name]
@@ -139,7 +146,88 @@ class Recorder:
         ]
 
 
+TALLY_CHUNK = 4096
+"""People summed together by :func:`_chunk_tallies`: a record's sums add the chunks' in
+order, so they are the same on any number of threads."""
+
+
+@njit(cache=True)
+def _chunk_tallies(
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    level: np.ndarray,
+    audience: np.ndarray,
+    first: int,
+    last: int,
+    counts: np.ndarray,
+    sums: np.ndarray,
+) -> None:
+    """For chunks ``first .. last - 1`` of one replication's people (``TALLY_CHUNK`` each):
+    ``counts[c, level, stage]``, and in ``sums[c]`` the summed audience of posters and
+    comfort, over the chunk's people in order."""
+    n, L = len(stage), counts.shape[1]
+    # whole-number counts by level and stage, in four tables taken in turn: a count is not
+    # read right after it was written (neighbours often share a level)
+    local = np.zeros((4, L, 3), dtype=np.int64)
+    for c in range(first, last):
+        local[:] = 0
+        reach = total = 0.0
+        for i in range(c * TALLY_CHUNK, min(n, (c + 1) * TALLY_CHUNK)):
+            s = stage[i]
+            local[i & 3, level[i], s] += 1
+            reach += audience[i] if s == POSTER else 0.0  # adding 0 changes nothing
+            total += comfort[i]
+        counts[c] = local[0] + local[1] + local[2] + local[3]
+        sums[c, 0], sums[c, 1] = reach, total
+
+
+@njit(cache=True, parallel=True)
+def _chunk_tallies_split(
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    level: np.ndarray,
+    audience: np.ndarray,
+    parts: int,
+    counts: np.ndarray,
+    sums: np.ndarray,
+) -> None:
+    """:func:`_chunk_tallies` of every chunk, ``parts`` runs of chunks side by side."""
+    chunks = len(counts)
+    for k in prange(parts):
+        first, last = chunks * k // parts, chunks * (k + 1) // parts
+        _chunk_tallies(stage, comfort, level, audience, first, last, counts, sums)
+
+
 @njit(cache=True, error_model="numpy")  # an empty level's shares are NaN, as numpy's
+def _tally_of(
+    counts: np.ndarray,
+    sums: np.ndarray,
+    level_size: np.ndarray,
+    stages: np.ndarray,
+    levels: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """One replication's figures from its chunks' tallies: the shares by stage (``stages``,
+    ``(3,)``) and by level and stage (``levels``, ``(L, 3)``), and in ``out`` the summed
+    audience of posters and the mean comfort (the chunks' sums added in order)."""
+    L, n = levels.shape[0], level_size.sum()
+    reach = total = 0.0
+    for c in range(len(counts)):
+        reach += sums[c, 0]
+        total += sums[c, 1]
+    out[0], out[1] = reach, total / n
+    for s in range(3):
+        people = 0
+        for lv in range(L):
+            at = 0
+            for c in range(len(counts)):
+                at += counts[c, lv, s]
+            levels[lv, s] = at / level_size[lv]
+            people += at
+        stages[s] = people / n
+
+
+@njit(cache=True)
 def _tally(
     stage: np.ndarray,
     comfort: np.ndarray,
@@ -148,35 +236,20 @@ def _tally(
     level_size: np.ndarray,
     stages: np.ndarray,
     levels: np.ndarray,
-    reach: np.ndarray,
-    mean_comfort: np.ndarray,
+    out: np.ndarray,
 ) -> None:
     """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
-    stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), the summed
-    audience of posters and the mean comfort. Sums run over people in order, so a
-    replication's figures do not depend on the batch it ran in."""
+    stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), and in
+    ``out[r]`` the summed audience of posters and the mean comfort. Sums run over chunks of
+    people in order, so a replication's figures depend neither on the batch it ran in nor
+    on the threads (:func:`_chunk_tallies_split` gives the same)."""
     R, n = stage.shape
-    L = levels.shape[1]
-    # whole-number counts by level and stage, in four tables taken in turn: a count is not
-    # read right after it was written (neighbours often share a level)
-    counts = np.zeros((4, L, 3), dtype=np.int64)
+    chunks = -(-n // TALLY_CHUNK)
+    counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
+    sums = np.zeros((chunks, 2))
     for r in range(R):
-        counts[:] = 0
-        total_reach = total_comfort = 0.0
-        for i in range(n):
-            s = stage[r, i]
-            counts[i & 3, level[i], s] += 1
-            total_reach += audience[i] if s == POSTER else 0.0  # adding 0 changes nothing
-            total_comfort += comfort[r, i]
-        reach[r] = total_reach
-        mean_comfort[r] = total_comfort / n
-        for s in range(3):
-            people = 0
-            for lv in range(L):
-                at = counts[0, lv, s] + counts[1, lv, s] + counts[2, lv, s] + counts[3, lv, s]
-                levels[r, lv, s] = at / level_size[lv]
-                people += at
-            stages[r, s] = people / n
+        _chunk_tallies(stage[r], comfort[r], level, audience, 0, chunks, counts, sums)
+        _tally_of(counts, sums, level_size, stages[r], levels[r], out[r])
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:

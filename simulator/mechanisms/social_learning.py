@@ -81,6 +81,15 @@ def threads() -> int:
     return _threads
 
 
+def split(n: int) -> bool:
+    """Whether work over ``n`` people runs on several threads here (and numba's thread
+    count, set for it): from :data:`THREADED_FROM` people, from the main thread."""
+    if n < THREADED_FROM or _threads == 1 or not _main_thread():
+        return False
+    numba.set_num_threads(min(_threads, numba.config.NUMBA_NUM_THREADS))  # started on use
+    return True
+
+
 set_threads(_threads_from_environment())
 
 
@@ -189,10 +198,8 @@ class SocialLearning(Mechanism):
         events = Events(R, {name: counts[:, k] for k, name in enumerate(Events.NAMES)})
         held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
         ctx = self.ctx
-        split = state.n >= THREADED_FROM and _threads > 1 and _main_thread()
-        if split:  # numba's threads start on first use, not on import (forks stay safe)
-            numba.set_num_threads(min(_threads, numba.config.NUMBA_NUM_THREADS))
-        (kernel.step_split if split else kernel.step)(
+        threaded = split(state.n)
+        (kernel.step_split if threaded else kernel.step)(
             t,
             u.philox_keys,
             *(getattr(state, name) for name in PER_PERSON),
@@ -204,7 +211,7 @@ class SocialLearning(Mechanism):
             actions.memo,
             bool(actions.memo.any()),
             actions.delegating,
-            *self.network(full=self.blocks is _NO_BLOCKS or (R >= ACROSS_FROM and not split)),
+            *self.network(full=self.blocks is _NO_BLOCKS or (R >= ACROSS_FROM and not threaded)),
             *self.blocks,
             ctx.kind,
             self.criticise,
@@ -221,7 +228,7 @@ class SocialLearning(Mechanism):
             self.unaware,
             counts,
             events.counts["adoptions"],
-            *((np.asarray(self._row_split(_threads)),) if split else (R >= ACROSS_FROM,)),
+            *((np.asarray(self._row_split(_threads)),) if threaded else (R >= ACROSS_FROM,)),
         )
         return events
 
