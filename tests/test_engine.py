@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator import OrgModel, Params
+from simulator import OrgModel, Params, metrics
 from simulator.engine import Engine
 from simulator.mechanisms import REGISTRY, sl_kernel, social_learning
 from simulator.rng import SLOTS, Draws, RunStreams, philox4x32, uniform_at
 from simulator.scenario import Plan, parse_scenario
-from simulator.state import State
+from simulator.state import POSTER, State
 from simulator.sweep import run, run_batch, run_task
 
 # Random123's kat_vectors, "philox4x32 10": counter (4 words), key (2 words) -> output (4 words)
@@ -389,3 +389,40 @@ def test_a_batch_of_mixed_runs_is_refused() -> None:
     specs = list(shared_plan(orgs=None).runs())
     with pytest.raises(ValueError, match="one design point"):
         run_batch(specs[:2])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    n=st.integers(1, 3 * metrics.TALLY_CHUNK + 17),
+    parts=st.integers(1, 5),
+    seed=st.integers(0, 1000),
+)
+def test_weekly_figures_are_the_same_on_any_number_of_threads(
+    n: int, parts: int, seed: int
+) -> None:
+    """The record's chunked sums: the counts by level and stage are numpy's bincount, the
+    mean comfort and reach are those of the people (up to rounding), and the chunks worked
+    out in ``parts`` runs side by side give the same figures, bit for bit."""
+    rng = np.random.default_rng(seed)
+    levels = 4
+    stage = rng.integers(0, 3, (1, n)).astype(np.int8)
+    comfort = rng.random((1, n))
+    level = rng.integers(0, levels, n).astype(np.int32)
+    audience = rng.random(n) * 100
+    level_size = np.bincount(level, minlength=levels)
+    stages, by_level, figures = np.empty((1, 3)), np.empty((1, levels, 3)), np.empty((1, 2))
+    metrics._tally(stage, comfort, level, audience, level_size, stages, by_level, figures)
+    counts = np.bincount(level * 3 + stage[0], minlength=levels * 3).reshape(levels, 3)
+    with np.errstate(invalid="ignore"):  # an empty level's shares are NaN
+        assert np.array_equal(by_level[0], counts / level_size[:, None], equal_nan=True)
+    assert np.array_equal(stages[0], counts.sum(axis=0) / n)
+    assert figures[0, 0] == pytest.approx(audience[stage[0] == POSTER].sum(), rel=1e-12)
+    assert figures[0, 1] == pytest.approx(comfort.mean(), rel=1e-12)
+    chunks = -(-n // metrics.TALLY_CHUNK)
+    tallies, sums = np.zeros((chunks, levels, 3), dtype=np.int64), np.zeros((chunks, 2))
+    metrics._chunk_tallies_split(stage[0], comfort[0], level, audience, parts, tallies, sums)
+    split_stages, split_levels, split_figures = np.empty(3), np.empty((levels, 3)), np.empty(2)
+    metrics._tally_of(tallies, sums, level_size, split_stages, split_levels, split_figures)
+    assert np.array_equal(split_figures, figures[0])
+    assert np.array_equal(split_stages, stages[0])
+    assert np.array_equal(split_levels, by_level[0], equal_nan=True)
