@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,12 +64,25 @@ class Frame:
     visible: np.ndarray  # bool: followed accounts that take attention
 
 
+def attention_weights(org: Org, p: AttentionParams, ties: Ties) -> tuple[Coded, Coded]:
+    """The unnormalised weights on network neighbours (tie weight times prestige) and on
+    followed accounts that are not neighbours, compiled from ``org``'s ``ties``."""
+    prestige = prestige_of(org, p)  # >= 1: scaling keeps every tie
+    weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
+    neighbours = neighbour_weights(ties, weights, prestige)  # tie weight * prestige
+    return neighbours, follow_weights(ties, p.follow_weight, neighbours, prestige)
+
+
 @dataclass(frozen=True)
 class Attention:
-    """Attention weights split into a neighbour part and a capped follow part."""
+    """Attention weights split into a neighbour part and a capped follow part.
 
-    neighbour_weights: Coded  # unnormalised weights on network neighbours
-    follow_weights: Coded  # unnormalised weights on followed non-neighbours
+    The weights themselves (:attr:`weights`) can be freed once compiled into a mechanism's
+    own layout (:meth:`forget_weights`): they are made again from the organisation on
+    demand. Their row sums are kept."""
+
+    org: Org
+    params: AttentionParams
     neighbour_sums: CodedValues  # (n,) row sums of ``neighbours`` (few distinct values)
     follow_sums: CodedValues  # (n,) row sums of ``follows``
     cap: float
@@ -77,19 +91,37 @@ class Attention:
     @classmethod
     def build(cls, org: Org, p: AttentionParams, ties: Ties | None = None) -> Attention:
         """Compile the weights from ``org``'s ties (``ties``: already made from ``org``)."""
-        ties = org.ties() if ties is None else ties
-        prestige = prestige_of(org, p)  # >= 1: scaling keeps every tie
-        weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
-        neighbours = neighbour_weights(ties, weights, prestige)  # tie weight * prestige
-        follows = follow_weights(ties, p.follow_weight, neighbours, prestige)
-        return cls(
-            neighbour_weights=neighbours,
-            follow_weights=follows,
+        neighbours, follows = attention_weights(org, p, org.ties() if ties is None else ties)
+        attention = cls(
+            org=org,
+            params=p,
             neighbour_sums=CodedValues.of(neighbours.row_sums()),
             follow_sums=CodedValues.of(follows.row_sums()),
             cap=p.follow_cap,
             silent_count=p.silent_leaders_count,
         )
+        attention.__dict__["weights"] = neighbours, follows  # made already: kept
+        return attention
+
+    @cached_property
+    def weights(self) -> tuple[Coded, Coded]:
+        """The neighbour and follow weights (made again on demand after
+        :meth:`forget_weights`)."""
+        return attention_weights(self.org, self.params, self.org.ties())
+
+    def forget_weights(self) -> None:
+        """Free :attr:`weights` (a mechanism that keeps its own copy calls this)."""
+        self.__dict__.pop("weights", None)
+
+    @property
+    def neighbour_weights(self) -> Coded:
+        """Unnormalised weights on network neighbours."""
+        return self.weights[0]
+
+    @property
+    def follow_weights(self) -> Coded:
+        """Unnormalised weights on followed non-neighbours."""
+        return self.weights[1]
 
     @property
     def neighbour_total(self) -> np.ndarray:

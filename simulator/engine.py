@@ -81,12 +81,12 @@ class Engine:
         self.context = Context.build(self.org, self.params, self.assignment)
         self.org.forget_layers()  # compiled into the context; rebuilt on demand
         self.context.org.forget_layers()
+        self.recorder = Recorder(self.context)  # (before the mechanism frees what it compiled)
         self.mechanism: Mechanism = make(self.context)
         people = [s.generator("people") for s in self.streams]
         self.state = init_state(self.org.n, self.params.people, people)
         self.mechanism.initialise(self.state, people)
         self.draws = Draws([s.seed("dynamics") for s in self.streams])
-        self.recorder = Recorder(self.context)
         self.recorder.record(self.state)
         self.week = 0  # weeks run so far
 

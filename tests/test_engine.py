@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from simulator import OrgModel, Params, metrics
+from simulator.attention import Attention
 from simulator.engine import Engine
 from simulator.mechanisms import REGISTRY, sl_kernel, social_learning
 from simulator.rng import SLOTS, Draws, RunStreams, philox4x32, uniform_at
@@ -217,11 +218,16 @@ def test_learning_block_by_block_equals_row_by_row(
 def test_blocked_layout_holds_the_kernels_matrices() -> None:
     """Read back block by block, the blocked layout is the neighbour, follow and endorsement
     matrices the kernel sums over, with each block's columns in ascending order; the context
-    frees the endorsement weights it kept and makes them again on demand, the same."""
+    frees the endorsement and attention weights it kept and makes them again on demand, the
+    same (as the organisation's own, compiled afresh)."""
     model = OrgModel(Params().with_updates({"org.size": 700, "steps": 1}), rng=2, agents=False)
     mechanism, ctx = model.mechanism, model.context
     assert isinstance(mechanism, social_learning.SocialLearning)
     assert "endorse_weights" not in ctx.__dict__  # freed: the blocks hold them
+    assert "weights" not in ctx.attention.__dict__
+    fresh = Attention.build(ctx.org, ctx.params.attention)
+    for again, built in zip(ctx.attention.weights, fresh.weights, strict=True):
+        assert (again.csr() != built.csr()).nnz == 0 and again.nnz == built.nnz > 0
     matrices = (ctx.attention.neighbour_weights, ctx.attention.follow_weights, ctx.endorse_weights)
     assert matrices[2].nnz > 0
     patterns = [(m.indptr, m.indices, m.codes) for m in matrices]

@@ -178,7 +178,12 @@ class SocialLearning(Mechanism):
                 sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
                 self.endorse_sums = sums.codes, sums.table
             ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
-        self._thin = self._network(en, weights=False)
+        # learning block by block, a non-user's count of the posters they observe is taken
+        # on the way down the columns: no phase reads the attention's CSR copies
+        posters = d.awareness_source == "posters"
+        self._thin = self._network(en, weights=False, observed=not posters)
+        if self.blocks is not _NO_BLOCKS and posters:
+            att.forget_weights()  # 55 MB at a million people; made again on demand
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
@@ -244,9 +249,12 @@ class SocialLearning(Mechanism):
             self._full = self._network(self.ctx.endorse_weights, weights=True)
         return self._full
 
-    def _network(self, en: Coded, weights: bool) -> tuple[np.ndarray, ...]:
+    def _network(
+        self, en: Coded, weights: bool, observed: bool = True
+    ) -> tuple[np.ndarray, ...]:
         """:meth:`network`, made from the endorsement weights ``en``; without ``weights``,
-        no codes and no endorsement pattern, only the tables."""
+        no codes and no endorsement pattern, only the tables; not ``observed``, no patterns
+        of the neighbours and followed accounts either."""
         ctx = self.ctx
         dl = ctx.assignment.delegates
 
@@ -255,8 +263,8 @@ class SocialLearning(Mechanism):
             return (*rows, m.codes if weights else _NONE, m.table)
 
         return (
-            *coded(ctx.attention.neighbour_weights),
-            *coded(ctx.attention.follow_weights),
+            *coded(ctx.attention.neighbour_weights, pattern=observed),
+            *coded(ctx.attention.follow_weights, pattern=observed),
             *self._unattended,
             *coded(en, pattern=weights),
             *_rows(dl.indptr, dl.indices),
