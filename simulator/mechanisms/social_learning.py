@@ -249,9 +249,7 @@ class SocialLearning(Mechanism):
             self._full = self._network(self.ctx.endorse_weights, weights=True)
         return self._full
 
-    def _network(
-        self, en: Coded, weights: bool, observed: bool = True
-    ) -> tuple[np.ndarray, ...]:
+    def _network(self, en: Coded, weights: bool, observed: bool = True) -> tuple[np.ndarray, ...]:
         """:meth:`network`, made from the endorsement weights ``en``; without ``weights``,
         no codes and no endorsement pattern, only the tables; not ``observed``, no patterns
         of the neighbours and followed accounts either."""
