@@ -50,21 +50,11 @@ class Recorder:
         R, L = state.replications, len(self.level_size)
         stages, levels = np.empty((R, 3)), np.empty((R, L, 3))  # filled in compiled passes
         figures = np.empty((R, 2))  # reach, mean comfort
-        org = self.ctx.org
-        if split(state.n):  # each replication's chunks on every thread: the same sums
-            chunks = -(-state.n // TALLY_CHUNK)
-            counts, sums = np.zeros((chunks, L, 3), dtype=np.int64), np.zeros((chunks, 2))
-            for r in range(R):
-                _chunk_tallies_split(
-                    state.stage[r], state.comfort[r], org.level, self.audience,
-                    numba.get_num_threads(), counts, sums,
-                )  # fmt: skip
-                _tally_of(counts, sums, self.level_size, stages[r], levels[r], figures[r])
-        else:
-            _tally(
-                state.stage, state.comfort, org.level, self.audience, self.level_size, stages,
-                levels, figures,
-            )  # fmt: skip
+        parts = numba.get_num_threads() if split(state.n) else 1  # the same sums either way
+        _tally(
+            state.stage, state.comfort, self.ctx.org.level, self.audience, self.level_size,
+            parts, stages, levels, figures,
+        )  # fmt: skip
         reach, comfort = figures[:, 0].copy(), figures[:, 1].copy()
         row: dict[str, np.ndarray] = {"stages": stages, "levels": levels}
         for name in EVENT_COLUMNS:
@@ -234,6 +224,7 @@ def _tally(
     level: np.ndarray,
     audience: np.ndarray,
     level_size: np.ndarray,
+    parts: int,
     stages: np.ndarray,
     levels: np.ndarray,
     out: np.ndarray,
@@ -241,14 +232,17 @@ def _tally(
     """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
     stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), and in
     ``out[r]`` the summed audience of posters and the mean comfort. Sums run over chunks of
-    people in order, so a replication's figures depend neither on the batch it ran in nor
-    on the threads (:func:`_chunk_tallies_split` gives the same)."""
+    people in order, the chunks in ``parts`` runs side by side (one: on this thread), so a
+    replication's figures depend neither on the batch it ran in nor on the threads."""
     R, n = stage.shape
     chunks = -(-n // TALLY_CHUNK)
     counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
     sums = np.zeros((chunks, 2))
     for r in range(R):
-        _chunk_tallies(stage[r], comfort[r], level, audience, 0, chunks, counts, sums)
+        if parts > 1:
+            _chunk_tallies_split(stage[r], comfort[r], level, audience, parts, counts, sums)
+        else:
+            _chunk_tallies(stage[r], comfort[r], level, audience, 0, chunks, counts, sums)
         _tally_of(counts, sums, level_size, stages[r], levels[r], out[r])
 
 

@@ -417,18 +417,20 @@ def test_weekly_figures_are_the_same_on_any_number_of_threads(
     audience = rng.random(n) * 100
     level_size = np.bincount(level, minlength=levels)
     stages, by_level, figures = np.empty((1, 3)), np.empty((1, levels, 3)), np.empty((1, 2))
-    metrics._tally(stage, comfort, level, audience, level_size, stages, by_level, figures)
+    metrics._tally(stage, comfort, level, audience, level_size, 1, stages, by_level, figures)
     counts = np.bincount(level * 3 + stage[0], minlength=levels * 3).reshape(levels, 3)
     with np.errstate(invalid="ignore"):  # an empty level's shares are NaN
         assert np.array_equal(by_level[0], counts / level_size[:, None], equal_nan=True)
     assert np.array_equal(stages[0], counts.sum(axis=0) / n)
     assert figures[0, 0] == pytest.approx(audience[stage[0] == POSTER].sum(), rel=1e-12)
     assert figures[0, 1] == pytest.approx(comfort.mean(), rel=1e-12)
-    chunks = -(-n // metrics.TALLY_CHUNK)
-    tallies, sums = np.zeros((chunks, levels, 3), dtype=np.int64), np.zeros((chunks, 2))
-    metrics._chunk_tallies_split(stage[0], comfort[0], level, audience, parts, tallies, sums)
-    split_stages, split_levels, split_figures = np.empty(3), np.empty((levels, 3)), np.empty(2)
-    metrics._tally_of(tallies, sums, level_size, split_stages, split_levels, split_figures)
-    assert np.array_equal(split_figures, figures[0])
-    assert np.array_equal(split_stages, stages[0])
-    assert np.array_equal(split_levels, by_level[0], equal_nan=True)
+    split_stages, split_levels, split_figures = (
+        np.empty_like(x) for x in (stages, by_level, figures)
+    )
+    metrics._tally(
+        stage, comfort, level, audience, level_size, parts, split_stages, split_levels,
+        split_figures,
+    )  # fmt: skip
+    assert np.array_equal(split_figures, figures)
+    assert np.array_equal(split_stages, stages)
+    assert np.array_equal(split_levels, by_level, equal_nan=True)
