@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import subprocess
 import sys
 from dataclasses import fields
@@ -252,6 +253,22 @@ def test_decision_shortcut_gives_the_logistic_answer(
     exact = sl_kernel.chance(gap, noise)
     for v in (u, exact, float(np.clip(exact + ulps * np.spacing(exact), 0.0, np.nextafter(1, 0)))):
         assert sl_kernel.below_chance(v, gap, noise) == (v < exact)
+
+
+@given(x=st.one_of(st.floats(-50.0, 0.0), st.floats(-1e-6, 0.0), st.sampled_from([-1e4, -np.inf])))
+def test_expm1_of_the_kernel_is_the_librarys_within_a_unit_in_the_last_place(x: float) -> None:
+    """Tacit learning's ``e^x - 1`` (``sl_kernel.expm1_neg``, plain arithmetic that loops
+    vectorise) is ``math.expm1``'s within one unit in the last place, -1 far below 0."""
+    want = math.expm1(x)
+    assert abs(sl_kernel.expm1_neg(x) - want) <= np.spacing(abs(want))
+
+
+def test_tacit_growth_is_zero_with_nothing_seen_and_whole_when_all_is_learned() -> None:
+    """No post seen: no growth, even at ``tacit_rate`` 1 (``log_keep`` -inf); a post seen at
+    rate 1 teaches all that is left; one at 0.05 teaches 0.05 of it."""
+    assert sl_kernel.tacit_growth(0.0, -math.inf) == 0.0
+    assert sl_kernel.tacit_growth(0.3, -math.inf) == 1.0
+    assert sl_kernel.tacit_growth(1.0, math.log1p(-0.05)) == pytest.approx(0.05, rel=1e-15)
 
 
 def test_row_split_balances_the_ties_and_covers_every_row() -> None:

@@ -724,6 +724,43 @@ def endorses(v: np.uint32, e_signal: float) -> tuple[float, float]:
     return sig, 1.0 if v & COUNTED_BIT else 0.0
 
 
+LN2_HI, LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
+"""ln 2 in two parts (the first exact in its top bits), for :func:`expm1_neg`."""
+EXPM1_TAYLOR = tuple(1 / math.factorial(k) for k in range(14, 1, -1))
+"""``1/14!, ..., 1/2!``: the series of ``expm1`` on ``|r| <= ln 2 / 2`` (the next term is
+below half a unit in the last place)."""
+HALVES = (0.5, 0.25, 2.0**-4, 2.0**-8, 2.0**-16, 2.0**-32)
+"""``2**-(2**b)`` for the bits ``b`` of ``-k`` in :func:`expm1_neg`."""
+
+
+@njit(cache=True, inline="always")
+def expm1_neg(x: float) -> float:
+    """``math.expm1(x)`` for ``x <= 0`` (within one unit in the last place; -1 below -40),
+    in plain arithmetic without branches, so that a loop of them is vectorised (the
+    library's ``expm1`` is one call per number, ~9 ns). ``x = k ln 2 + r``, ``e^x - 1 =
+    2^k (e^r - 1) + 2^k - 1``, with ``e^r - 1`` by its series; ``2^k`` is exact, a product
+    of halvings. Every kernel path calls this same function: the same numbers everywhere."""
+    x = max(x, -40.0)  # e^-40 is below half a unit of 1: the answer is -1 from there down
+    k = math.floor(x * (1 / math.log(2)) + 0.5)
+    r = (x - k * LN2_HI) - k * LN2_LO
+    q = 0.0
+    for c in EXPM1_TAYLOR:
+        q = c + r * q
+    em1 = r + r * r * q
+    m, scale = -int(k), 1.0
+    for b in range(6):
+        scale *= HALVES[b] if (m >> b) & 1 else 1.0
+    return scale * em1 + (scale - 1.0)
+
+
+@njit(cache=True, inline="always")
+def tacit_growth(seen: float, log_keep: float) -> float:
+    """The share of what is left of tacit know-how learned from ``seen`` posts:
+    ``1 - (1 - tacit_rate) ** seen``, by its logarithm ``log_keep``; 0 when none is seen
+    (also if ``log_keep`` is -inf)."""
+    return -expm1_neg(seen * log_keep if seen > 0 else 0.0)
+
+
 @njit(cache=True, inline="always")
 def learned(
     comfort: float,
@@ -735,18 +772,16 @@ def learned(
     s3: float,
     s4: float,
     s5: float,
+    growth: float,
     c_rate: float,
-    log_keep: float,
     memory: float,
 ) -> tuple[float, float, float, float, float]:
     """One person's comfort, tacit know-how and exposures by kind after phase 5, from the
-    comfort ``target`` and the shares ``s3, s4, s5`` of posts seen by kind."""
-    seen = s3 + s4 + s5
-    if seen > 0:  # tacit know-how: 1 - (1 - tacit_rate) ** seen, by its logarithm
-        tacit = tacit + (1 - tacit) * -math.expm1(seen * log_keep)
+    comfort ``target``, the shares ``s3, s4, s5`` of posts seen by kind and the tacit
+    know-how's ``growth`` (:func:`tacit_growth` of their sum)."""
     return (
         (1 - c_rate) * comfort + c_rate * target,
-        tacit,
+        tacit + (1 - tacit) * growth,
         memory * e0 + s3,
         memory * e1 + s4,
         memory * e2 + s5,
@@ -878,7 +913,7 @@ def learn(
         target = min(max(target, 0.0), 1.0)
         comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
             comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
-            target, x3, x4, x5, c_rate, log_keep, memory,
+            target, x3, x4, x5, tacit_growth(x3 + x4 + x5, log_keep), c_rate, memory,
         )  # fmt: skip
 
 
@@ -900,11 +935,13 @@ def lane_tail(
     has_follows: bool,
     silent_count: bool,
     p: np.ndarray,
+    log_keep: float,
     out: np.ndarray,
 ) -> None:
     """:func:`learn`'s tail for each lane of the sums ``x`` (neighbours) and ``fx`` (followed
-    accounts), without branches (vectorised): ``out`` gets the target comfort and the shares
-    of posts seen by kind. ``a_row``, ``f_row`` and ``base_row`` are each lane's
+    accounts), without branches (vectorised): ``out`` gets the target comfort, the shares
+    of posts seen by kind and the tacit know-how's growth (``log_keep``: see
+    :func:`learning_rates`). ``a_row``, ``f_row`` and ``base_row`` are each lane's
     row sums and comfort baseline. The weights are read into scalars first: read from ``p``
     in the loop, they would keep it from being vectorised."""
     cap, w_social, w_endorse = p[P_CAP], p[P_SOCIAL_W], p[P_ENDORSE_W]
@@ -928,6 +965,7 @@ def lane_tail(
         )
         out[0, lane] = min(max(target, 0.0), 1.0)
         out[1, lane], out[2, lane], out[3, lane] = s3, s4, s5
+        out[4, lane] = tacit_growth(s3 + s4 + s5, log_keep)
 
 
 @njit(cache=True, inline="always")
@@ -970,14 +1008,14 @@ def lane_buffers(
 ]:
     """:func:`lane_tail`'s arrays for ``lanes`` lanes: the sums over neighbours (then the
     shares) and over followed accounts (zero without follows), the endorsement's numerator
-    and denominator, the results (target comfort, shares of posts seen by kind), and each
-    lane's row sums and comfort baseline."""
+    and denominator, the results (target comfort, shares of posts seen by kind, tacit
+    growth), and each lane's row sums and comfort baseline."""
     return (
         np.zeros((6, lanes)),
         np.zeros((6, lanes)),
         np.zeros(lanes),
         np.zeros(lanes),
-        np.zeros((4, lanes)),
+        np.zeros((5, lanes)),
         np.zeros(lanes),
         np.zeros(lanes),
         np.zeros(lanes),
@@ -1038,15 +1076,17 @@ def learn_across(
         a_row[:] = nb_sum_tab[nb_sum[i]]
         f_row[:] = fo_sum_tab[fo_sum[i]]
         base_row[:] = comfort_baseline(p, restricted[i])
-        lane_tail(a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, out)
+        lane_tail(
+            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, log_keep, out
+        )
         for r in range(R):
             (
                 comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
                 exposure[2, r, i],
             ) = learned(
                 comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
-                exposure[2, r, i], out[0, r], out[1, r], out[2, r], out[3, r],
-                c_rate, log_keep, memory,
+                exposure[2, r, i], out[0, r], out[1, r], out[2, r], out[3, r], out[4, r],
+                c_rate, memory,
             )  # fmt: skip
 
 
@@ -1220,12 +1260,14 @@ def learn_blocks(
         if silent_count:  # every leader counts: each row's denominator is its weights' sum
             for r in range(rows):
                 den[r] = en_sum_tab[en_sum[first + r]]
-        lane_tail(a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, out)
+        lane_tail(
+            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, log_keep, out
+        )
         for r in range(rows):
             i = first + r
             comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
                 comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
-                out[0, r], out[1, r], out[2, r], out[3, r], c_rate, log_keep, memory,
+                out[0, r], out[1, r], out[2, r], out[3, r], out[4, r], c_rate, memory,
             )  # fmt: skip
         decide(
             t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
