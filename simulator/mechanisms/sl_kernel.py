@@ -1323,6 +1323,7 @@ def decide(
     # of people are drawn first (a loop the compiler vectorises): a person's stage changes
     # only at their own decision, so each number is the one their stage asks for.
     u = np.empty(min(DECISION_BLOCK, max(hi - lo, 0)))
+    became_aware = 0
     for start in range(lo, hi, DECISION_BLOCK):
         stop = min(start + DECISION_BLOCK, hi)
         for i in range(start, stop):
@@ -1340,9 +1341,10 @@ def decide(
                     m += aware_seen(i, flags, fo_ptr, fo_idx)
                 if len(ux_idx) > 0:  # (none unattended: ux_ptr is empty)
                     m += aware_seen(i, flags, ux_ptr, ux_idx)
-                if ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]:
-                    stage[i] = LISTENER
-                    events[AWARE] += 1
+                # as selects: whether a non-user becomes aware is a coin toss to the CPU
+                aware_now = ui < 1 - (1 - p[P_BROADCAST]) * unaware[m]
+                stage[i] = LISTENER if aware_now else NON_USER
+                became_aware += 1 if aware_now else 0
                 continue
             if innovator[i]:
                 if s == LISTENER and t >= cooldown_until[i]:
@@ -1364,6 +1366,7 @@ def decide(
                     stage[i] = LISTENER
                     lapses[i] += 1
                     events[LAPSES] += 1
+    events[AWARE] += became_aware
 
 
 @njit(cache=True, error_model="numpy")  # divisions are guarded: no checks
