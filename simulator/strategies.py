@@ -133,21 +133,31 @@ def _held(
     stop: np.ndarray,
     strategy: np.ndarray,
     held_stage: np.ndarray,
+    own_code: np.ndarray,
     d_ptr: np.ndarray,
     d_idx: np.ndarray,
+    delegate_code: np.ndarray,
     acting: np.ndarray,
     held: np.ndarray,
     delegating: np.ndarray,
     delegate_on: np.ndarray,
+    role: np.ndarray,
 ) -> None:
     """Who acts in step ``t`` (``acting``), the stage each acting leader is held at (-1: not
     held), the delegating leaders, and their delegates (``d_ptr, d_idx``: each leader's
-    delegates), who act, held as posters, while any of their leaders does."""
+    delegates), who act, held as posters, while any of their leaders does. ``role``: the
+    rate code a held poster posts at, their own (``own_code``) or, for a delegate, the
+    delegate's (``delegate_code``). A ``start`` or ``stop`` of one value is everyone's (the
+    loop then reads no per-person schedule, and is vectorised)."""
+    one_start, one_stop = len(start) == 1, len(stop) == 1
     for i in range(len(held)):
-        on = has_strategy[i] & (start[i] < t) & (t <= stop[i])
+        on = (
+            has_strategy[i] & (start[0 if one_start else i] < t) & (t <= stop[0 if one_stop else i])
+        )
         acting[i] = on
         held[i] = held_stage[i] if on else -1
         delegating[i] = on & (strategy[i] == DELEGATE)
+        role[i] = own_code[i]
     delegate_on[:] = False
     for i in range(len(d_ptr) - 1):
         if delegating[i]:
@@ -156,6 +166,7 @@ def _held(
     for i in range(len(d_ptr) - 1):
         if delegate_on[i]:
             held[i] = POSTER
+            role[i] = delegate_code[i]
 
 
 @njit(cache=True)
@@ -280,8 +291,19 @@ class Strategies:
         # the actions' table adds the same rates times the time factor
         own = assignment.rates.table
         self._posting = np.unique(np.concatenate([own, [self.base_rate], assignment.delegate_rate]))
-        self._own_at = np.searchsorted(self._posting, own)
         self._rates = np.concatenate([self._posting, self._posting * self.time_factor])
+        code_type = CodedValues.code_type(len(self._rates))
+        own_at = np.searchsorted(self._posting, own).astype(code_type)
+        self._own_code = own_at[assignment.rates.codes]
+        self._delegate_code = _NO_ONE.astype(code_type)  # no delegates: not read
+        if assignment.delegates.nnz:
+            where = np.searchsorted(self._posting, assignment.delegate_rate)
+            self._delegate_code = where.astype(code_type)
+        # a schedule everyone shares (broadcast) goes to the compiled pass as its one value
+        self._schedule = tuple(
+            when[:1] if when.strides == (0,) else when
+            for when in (assignment.start, assignment.stop)
+        )
 
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
@@ -312,11 +334,12 @@ class Strategies:
         a, n = self.a, self.org.n
         acting, held = np.empty(n, dtype=bool), np.empty(n, dtype=np.int8)
         delegating, delegate_on = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        role = np.empty(n, dtype=self._own_code.dtype)  # held posters: the role's rate
         d = a.delegates  # delegates act while any of their delegating leaders does
         d_ptr, d_idx = (d.indptr, d.indices) if d.nnz else (_NO_ONE, _NO_ONE)
         _held(
-            t, self.has_strategy, a.start, a.stop, a.strategy, self.held_stage, d_ptr, d_idx,
-            acting, held, delegating, delegate_on,
+            t, self.has_strategy, *self._schedule, a.strategy, self.held_stage, self._own_code,
+            d_ptr, d_idx, self._delegate_code, acting, held, delegating, delegate_on, role,
         )  # fmt: skip
         # held posters post at their role's rate; the rest, and people who left their role,
         # at the employees' rate; less under a restricting leader (codes into self._rates)
@@ -324,12 +347,8 @@ class Strategies:
         if self._restricts:
             restricting = np.flatnonzero(acting & (a.strategy == RESTRICT))
         restricted = self._subtree(restricting.tobytes())
-        code_type = CodedValues.code_type(len(self._rates))
-        role = self._own_at.astype(code_type)[a.rates.codes]  # held posters: the role's rate
-        if d.nnz:
-            role[delegate_on] = np.searchsorted(self._posting, a.delegate_rate[delegate_on])
         held_r = np.empty(state.left_strategy.shape, dtype=np.int8)
-        rate_code = np.empty(held_r.shape, code_type)
+        rate_code = np.empty(held_r.shape, role.dtype)
         base_code = int(np.searchsorted(self._posting, self.base_rate))
         _rate_codes(
             held, state.left_strategy, role, base_code, restricted, len(self._posting), held_r,
