@@ -292,6 +292,7 @@ class Strategies:
         own = assignment.rates.table
         self._posting = np.unique(np.concatenate([own, [self.base_rate], assignment.delegate_rate]))
         self._rates = np.concatenate([self._posting, self._posting * self.time_factor])
+        self._base_code = int(np.searchsorted(self._posting, self.base_rate))
         code_type = CodedValues.code_type(len(self._rates))
         own_at = np.searchsorted(self._posting, own).astype(code_type)
         self._own_code = own_at[assignment.rates.codes]
@@ -349,10 +350,9 @@ class Strategies:
         restricted = self._subtree(restricting.tobytes())
         held_r = np.empty(state.left_strategy.shape, dtype=np.int8)
         rate_code = np.empty(held_r.shape, role.dtype)
-        base_code = int(np.searchsorted(self._posting, self.base_rate))
         _rate_codes(
-            held, state.left_strategy, role, base_code, restricted, len(self._posting), held_r,
-            rate_code,
+            held, state.left_strategy, role, self._base_code, restricted, len(self._posting),
+            held_r, rate_code,
         )  # fmt: skip
         memo = self._subtree(memo_from.tobytes())  # (no memo: the no-one mask, shared)
         return Actions(

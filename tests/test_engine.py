@@ -266,9 +266,11 @@ def test_expm1_of_the_kernel_is_the_librarys_within_a_unit_in_the_last_place(x: 
 def test_tacit_growth_is_zero_with_nothing_seen_and_whole_when_all_is_learned() -> None:
     """No post seen: no growth, even at ``tacit_rate`` 1 (``log_keep`` -inf); a post seen at
     rate 1 teaches all that is left; one at 0.05 teaches 0.05 of it."""
-    assert sl_kernel.tacit_growth(0.0, -math.inf) == 0.0
-    assert sl_kernel.tacit_growth(0.3, -math.inf) == 1.0
-    assert sl_kernel.tacit_growth(1.0, math.log1p(-0.05)) == pytest.approx(0.05, rel=1e-15)
+    assert sl_kernel.tacit_growth(0.0, 0.0, 0.0, -math.inf) == 0.0
+    assert sl_kernel.tacit_growth(0.1, 0.2, 0.0, -math.inf) == 1.0
+    assert sl_kernel.tacit_growth(0.0, 1.0, 0.0, math.log1p(-0.05)) == pytest.approx(
+        0.05, rel=1e-15
+    )
 
 
 def test_row_split_balances_the_ties_and_covers_every_row() -> None:

@@ -754,10 +754,12 @@ def expm1_neg(x: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def tacit_growth(seen: float, log_keep: float) -> float:
-    """The share of what is left of tacit know-how learned from ``seen`` posts:
-    ``1 - (1 - tacit_rate) ** seen``, by its logarithm ``log_keep``; 0 when none is seen
-    (also if ``log_keep`` is -inf)."""
+def tacit_growth(s3: float, s4: float, s5: float, log_keep: float) -> float:
+    """The share of what is left of tacit know-how learned from the posts seen, by kind
+    ``s3, s4, s5``: ``1 - (1 - tacit_rate) ** seen``, by its logarithm ``log_keep``; 0 when
+    none is seen (also if ``log_keep`` is -inf). Every path adds the kinds here, in one
+    order."""
+    seen = s3 + s4 + s5
     return -expm1_neg(seen * log_keep if seen > 0 else 0.0)
 
 
@@ -778,7 +780,7 @@ def learned(
 ) -> tuple[float, float, float, float, float]:
     """One person's comfort, tacit know-how and exposures by kind after phase 5, from the
     comfort ``target``, the shares ``s3, s4, s5`` of posts seen by kind and the tacit
-    know-how's ``growth`` (:func:`tacit_growth` of their sum)."""
+    know-how's ``growth`` (:func:`tacit_growth`)."""
     return (
         (1 - c_rate) * comfort + c_rate * target,
         tacit + (1 - tacit) * growth,
@@ -913,7 +915,7 @@ def learn(
         target = min(max(target, 0.0), 1.0)
         comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i] = learned(
             comfort[i], tacit[i], exposure[0, i], exposure[1, i], exposure[2, i],
-            target, x3, x4, x5, tacit_growth(x3 + x4 + x5, log_keep), c_rate, memory,
+            target, x3, x4, x5, tacit_growth(x3, x4, x5, log_keep), c_rate, memory,
         )  # fmt: skip
 
 
@@ -965,7 +967,7 @@ def lane_tail(
         )
         out[0, lane] = min(max(target, 0.0), 1.0)
         out[1, lane], out[2, lane], out[3, lane] = s3, s4, s5
-        out[4, lane] = tacit_growth(s3 + s4 + s5, log_keep)
+        out[4, lane] = tacit_growth(s3, s4, s5, log_keep)
 
 
 @njit(cache=True, inline="always")
