@@ -266,7 +266,7 @@ def step(
         learn_across(
             comfort, tacit, exposure, restricted,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, kind,
             silent_count, p, shows.T.copy(), posts_now.T.copy(),
         )  # fmt: skip
         for r in range(R):
@@ -977,16 +977,19 @@ def tie_sums(
     idx: np.ndarray,
     code: np.ndarray,
     tab: np.ndarray,
+    kind: np.ndarray,
     shows: np.ndarray,
     posts_now: np.ndarray,
     out: np.ndarray,
 ) -> None:
     """``out[k, r]``: the weighted sum over ties ``lo .. hi - 1`` of ``SHOWN[., k]`` in
     replication ``r``, tie after tie in CSR order, as :func:`learn` adds them (a flag times
-    its weight is the weight or zero; adding zero leaves a sum as it is)."""
+    its weight is the weight or zero; adding zero leaves a sum as it is, so an account's
+    posts are added only to the sum of its kind)."""
     out[:] = 0.0
     for q in range(lo, hi):
         j, wq = idx[q], tab[code[q]]
+        kd = 3 + kind[j]  # the sum of posts of the account's kind
         for r in range(out.shape[1]):  # vectorised: one lane per replication
             v = shows[j, r]
             out[0, r] += wq * float(v & ACTIVE_BIT)
@@ -995,11 +998,7 @@ def tie_sums(
             k = (v >> POSTS_SHIFT) & 63
             if k == POSTS_EXACT:  # many posts: exact count
                 k = posts_now[j, r]
-            kd = (v >> KIND_SHIFT) & 3
-            posts = wq * float(k)
-            out[3, r] += posts if kd == 0 else 0.0
-            out[4, r] += posts if kd == 1 else 0.0
-            out[5, r] += posts if kd == 2 else 0.0
+            out[kd, r] += wq * float(k)
 
 
 @njit(cache=True, inline="always")
@@ -1046,6 +1045,7 @@ def learn_across(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    kind: np.ndarray,
     silent_count: bool,
     p: np.ndarray,
     shows: np.ndarray,  # (n, R): shows[j, r] as act and words left it in replication r
@@ -1064,9 +1064,9 @@ def learn_across(
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(R)
     for i in range(n):
-        tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, shows, posts_now, x)
+        tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, kind, shows, posts_now, x)
         if has_follows:
-            tie_sums(fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, shows, posts_now, fx)
+            tie_sums(fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, kind, shows, posts_now, fx)
         num[:] = 0.0
         den[:] = 0.0
         for q in range(en_ptr[i], en_ptr[i + 1]):
@@ -1116,9 +1116,9 @@ def column_sums(
     """Add to ``out[k, row]`` the weighted ``SHOWN[., k]`` of the block's columns
     ``lo .. hi - 1`` (whose entries start at ``q``), column after column: each row gets its
     ties in :func:`learn`'s order. An account that shows nothing adds zeros, which leave the
-    sums as they are: skipped. ``aware[row]`` (if not empty) counts the accounts that make
-    their observers aware, of those that show something (all, when posters make people
-    aware)."""
+    sums as they are: skipped, as are the zeros of its posts to the other kinds' sums.
+    ``aware[row]`` (if not empty) counts the accounts that make their observers aware, of
+    those that show something (all, when posters make people aware)."""
     for c in range(lo, hi):
         j = columns[c]
         first, q = q, q + int(counts[c]) + 1
@@ -1133,18 +1133,13 @@ def column_sums(
         s2 = float((v & CRITICISED_BIT) >> 2)
         k = (v >> POSTS_SHIFT) & 63
         posts = float(posts_now[j] if k == POSTS_EXACT else k)
-        kd = (v >> KIND_SHIFT) & 3
-        s3 = posts if kd == 0 else 0.0
-        s4 = posts if kd == 1 else 0.0
-        s5 = posts if kd == 2 else 0.0
+        kd = 3 + ((v >> KIND_SHIFT) & 3)  # the sum of posts of the account's kind
         for e in range(first, q):
             r, wq = rows[e], tab[codes[e]]
             out[0, r] += wq * s0
             out[1, r] += wq * s1
             out[2, r] += wq * s2
-            out[3, r] += wq * s3
-            out[4, r] += wq * s4
-            out[5, r] += wq * s5
+            out[kd, r] += wq * posts
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
