@@ -608,64 +608,84 @@ def act(
     hi: int,
 ) -> None:
     """Phases 1-3 for people ``lo .. hi - 1``, each on their own (events are added to
-    ``events`` and ``adoptions``)."""
+    ``events`` and ``adoptions``).
+
+    A block of people at a time: the interventions first, which settle who posts; then the
+    posters' numbers for posting, engagement and criticism are drawn together (a loop the
+    compiler vectorises, as :func:`decide`'s), then their posts and responses. A number
+    drawn but not needed (a chance of 0 or 1, no post) changes nothing: each is the one
+    :func:`draw_below` would give."""
     engage_1 = 1 - (1 - p[P_ENGAGE])
-    # -- 1. interventions, 2. posting, 3. responses: each person on their own -------------
-    for i in range(lo, hi):
-        shows[i] = 0
-        h = held[i]
-        if h >= 0 and h != stage[i]:
-            if stage[i] != POSTER and h == POSTER:
-                if adopted_at[i] < 0:
-                    adopted_at[i] = t
-                    source[i] = ASSIGNED
-                adoptions[ASSIGNED] += 1
-            stage[i] = h
-        if any_memo and memo[i]:
-            gain = p[P_G_STRENGTH] * max(0.0, p[P_G_CAP] - explicit[i])
-            explicit[i] = explicit[i] + gain
-            guideline_gain[i] = guideline_gain[i] + gain
-            if (
-                stage[i] == NON_USER
-                and h < 0
-                and draw_below(k0, k1, S_MEMO, t, i, p[P_G_AWARENESS])
-            ):
+    size = min(DECISION_BLOCK, max(hi - lo, 0))
+    who = np.empty(size, dtype=np.int64)
+    u_post, u_engage, u_criticise = np.empty(size), np.empty(size), np.empty(size)
+    for start in range(lo, hi, DECISION_BLOCK):
+        stop = min(start + DECISION_BLOCK, hi)
+        # -- 1. interventions ------------------------------------------------------------
+        m = 0
+        for i in range(start, stop):
+            shows[i] = 0
+            h = held[i]
+            if h >= 0 and h != stage[i]:
+                if stage[i] != POSTER and h == POSTER:
+                    if adopted_at[i] < 0:
+                        adopted_at[i] = t
+                        source[i] = ASSIGNED
+                    adoptions[ASSIGNED] += 1
+                stage[i] = h
+            if any_memo and memo[i]:
+                gain = p[P_G_STRENGTH] * max(0.0, p[P_G_CAP] - explicit[i])
+                explicit[i] = explicit[i] + gain
+                guideline_gain[i] = guideline_gain[i] + gain
+                if (
+                    stage[i] == NON_USER
+                    and h < 0
+                    and draw_below(k0, k1, S_MEMO, t, i, p[P_G_AWARENESS])
+                ):
+                    stage[i] = LISTENER
+                    events[AWARE] += 1
+            who[m] = i
+            m += 1 if stage[i] == POSTER else 0
+        for k in range(m):  # vectorised
+            i = who[k]
+            u_post[k] = uniform_at2(k0, k1, S_POSTING, t, i)
+            u_engage[k] = uniform_at2(k0, k1, S_ENGAGEMENT, t, i)
+            u_criticise[k] = uniform_at2(k0, k1, S_CRITICISM, t, i)
+        # -- 2. posting, 3. responses ------------------------------------------------------
+        for k in range(m):
+            i = who[k]
+            q_p = rate_tab[rate[i]]
+            whole = math.floor(q_p)
+            posts = int(whole) + int(u_post[k] < q_p - whole)
+            if posts == 0:
+                continue
+            posts_total[i] += posts
+            last_post[i] = t
+            events[POSTS] += posts
+            events[CROSS] += posts * cross_observers[i]
+            posts_now[i] = posts
+            shows[i] = (min(posts, POSTS_EXACT) << POSTS_SHIFT) | (kind[i] << KIND_SHIFT)
+            q_e = engage_1 if posts == 1 else 1 - (1 - p[P_ENGAGE]) ** float(posts)
+            if u_engage[k] < q_e:
+                shows[i] |= ENGAGED_BIT
+                engaged_total[i] += 1
+                events[ENGAGED] += 1
+            cls = 1 if top_leader[i] else 0
+            q_c = criticise_1[cls] if posts == 1 else 1 - (1 - criticise[cls]) ** float(posts)
+            if not u_criticise[k] < q_c:
+                continue
+            shows[i] |= CRITICISED_BIT
+            criticised_total[i] += 1
+            events[CRITICISED] += 1
+            comfort[i] = max(0.0, comfort[i] - p[P_COMFORT_LOSS])
+            if draw_below(k0, k1, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i]):
                 stage[i] = LISTENER
-                events[AWARE] += 1
-        if stage[i] != POSTER:
-            continue
-        q_p = rate_tab[rate[i]]
-        whole = math.floor(q_p)
-        k = int(whole) + int(draw_below(k0, k1, S_POSTING, t, i, q_p - whole))
-        if k == 0:
-            continue
-        posts_total[i] += k
-        last_post[i] = t
-        events[POSTS] += k
-        events[CROSS] += k * cross_observers[i]
-        posts_now[i] = k
-        shows[i] = (min(k, POSTS_EXACT) << POSTS_SHIFT) | (kind[i] << KIND_SHIFT)
-        q_e = engage_1 if k == 1 else 1 - (1 - p[P_ENGAGE]) ** float(k)
-        if draw_below(k0, k1, S_ENGAGEMENT, t, i, q_e):
-            shows[i] |= ENGAGED_BIT
-            engaged_total[i] += 1
-            events[ENGAGED] += 1
-        cls = 1 if top_leader[i] else 0
-        q_c = criticise_1[cls] if k == 1 else 1 - (1 - criticise[cls]) ** float(k)
-        if not draw_below(k0, k1, S_CRITICISM, t, i, q_c):
-            continue
-        shows[i] |= CRITICISED_BIT
-        criticised_total[i] += 1
-        events[CRITICISED] += 1
-        comfort[i] = max(0.0, comfort[i] - p[P_COMFORT_LOSS])
-        if draw_below(k0, k1, S_PULLBACK, t, i, p[P_PULLBACK] * risk[i]):
-            stage[i] = LISTENER
-            cooldown_until[i] = t + int(p[P_COOLDOWN]) + 1
-            pullbacks[i] += 1
-            events[PULLBACKS] += 1
-            if h == POSTER:
-                left[i] = True
-                held[i] = -1
+                cooldown_until[i] = t + int(p[P_COOLDOWN]) + 1
+                pullbacks[i] += 1
+                events[PULLBACKS] += 1
+                if held[i] == POSTER:
+                    left[i] = True
+                    held[i] = -1
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
