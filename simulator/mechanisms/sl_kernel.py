@@ -266,8 +266,8 @@ def step(
         learn_across(
             comfort, tacit, exposure, restricted,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, kind,
-            silent_count, p, shows.T.copy(), posts_now.T.copy(),
+            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum,
+            en_sum_tab, kind, silent_count, p, shows.T.copy(), posts_now.T.copy(),
         )  # fmt: skip
         for r in range(R):
             decide(
@@ -1043,6 +1043,11 @@ def lane_buffers(
     )
 
 
+ACROSS_ROWS = 32
+"""Rows :func:`learn_across` learns before it writes their state, replication by
+replication (the state is ``(R, n)``: a row's replications are far apart in memory)."""
+
+
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
 def learn_across(
     comfort: np.ndarray,
@@ -1065,6 +1070,8 @@ def learn_across(
     nb_sum_tab: np.ndarray,
     fo_sum: np.ndarray,
     fo_sum_tab: np.ndarray,
+    en_sum: np.ndarray,
+    en_sum_tab: np.ndarray,
     kind: np.ndarray,
     silent_count: bool,
     p: np.ndarray,
@@ -1078,38 +1085,57 @@ def learn_across(
     replications and each replication's sums are a lane of their own: the same additions in
     the same order, so the same numbers as :func:`learn`, bit for bit. The divisions that
     follow are also done for all the replications together, before the state is updated.
+    With ``silent_count`` and ``en_sum`` given, the endorsement's denominators are
+    ``en_sum``, as in :func:`learn_blocks`.
     """
     R, n = comfort.shape
     has_follows = len(fo_idx) > 0
+    sums_given = silent_count and len(en_sum) > 0  # every leader counts: den is en_sum's
     c_rate, log_keep, memory, e_signal = learning_rates(p)
-    x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(R)
-    for i in range(n):
-        tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, kind, shows, posts_now, x)
-        if has_follows:
-            tie_sums(fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, kind, shows, posts_now, fx)
-        num[:] = 0.0
-        den[:] = 0.0
-        for q in range(en_ptr[i], en_ptr[i + 1]):
-            j, wq = en_idx[q], en_tab[en_code[q]]
-            for r in range(R):
-                sig, counted = endorses(shows[j, r], e_signal)
-                num[r] += wq * sig
-                den[r] += wq * counted
-        a_row[:] = nb_sum_tab[nb_sum[i]]
-        f_row[:] = fo_sum_tab[fo_sum[i]]
-        base_row[:] = comfort_baseline(p, restricted[i])
-        lane_tail(
-            a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, log_keep, out
-        )
-        for r in range(R):
-            (
-                comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
-                exposure[2, r, i],
-            ) = learned(
-                comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
-                exposure[2, r, i], out[0, r], out[1, r], out[2, r], out[3, r], out[4, r],
-                c_rate, memory,
+    x, fx, num, den, _, a_row, f_row, base_row = lane_buffers(R)
+    results = np.empty((ACROSS_ROWS, 5, R))  # lane_tail's, by row of the block
+    for first in range(0, n, ACROSS_ROWS):
+        rows = min(ACROSS_ROWS, n - first)
+        for i in range(first, first + rows):
+            tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, kind, shows, posts_now, x)
+            if has_follows:
+                tie_sums(
+                    fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, kind, shows, posts_now, fx
+                )
+            num[:] = 0.0
+            if sums_given:
+                den[:] = en_sum_tab[en_sum[i]]
+                for q in range(en_ptr[i], en_ptr[i + 1]):
+                    j, wq = en_idx[q], en_tab[en_code[q]]
+                    for r in range(R):
+                        num[r] += wq * endorses(shows[j, r], e_signal)[0]
+            else:
+                den[:] = 0.0
+                for q in range(en_ptr[i], en_ptr[i + 1]):
+                    j, wq = en_idx[q], en_tab[en_code[q]]
+                    for r in range(R):
+                        sig, counted = endorses(shows[j, r], e_signal)
+                        num[r] += wq * sig
+                        den[r] += wq * counted
+            a_row[:] = nb_sum_tab[nb_sum[i]]
+            f_row[:] = fo_sum_tab[fo_sum[i]]
+            base_row[:] = comfort_baseline(p, restricted[i])
+            lane_tail(
+                a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, log_keep,
+                results[i - first],
             )  # fmt: skip
+        # the block's state, replication by replication: rows side by side in memory
+        for r in range(R):
+            for i in range(first, first + rows):
+                out = results[i - first]
+                (
+                    comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
+                    exposure[2, r, i],
+                ) = learned(
+                    comfort[r, i], tacit[r, i], exposure[0, r, i], exposure[1, r, i],
+                    exposure[2, r, i], out[0, r], out[1, r], out[2, r], out[3, r], out[4, r],
+                    c_rate, memory,
+                )  # fmt: skip
 
 
 BLOCK_ROWS = 256
