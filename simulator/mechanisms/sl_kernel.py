@@ -263,11 +263,20 @@ def step(
                 t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
                 awareness_from_posters, p, shows[r], flags[r], 0, n,
             )  # fmt: skip
+        # while many are non-users (the first weeks), their counts of the accounts that make
+        # them aware are taken on the way through the ties, for all the replications at once
+        non_users = 0
+        for r in range(R):
+            for i in range(n):
+                non_users += 1 if stage[r, i] == NON_USER else 0
+        counting = non_users * AWARE_ACROSS_FROM >= R * n
+        aware = np.zeros((R, n if counting else 0), dtype=np.int32)
         learn_across(
             comfort, tacit, exposure, restricted,
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
             en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum,
             en_sum_tab, kind, silent_count, p, shows.T.copy(), posts_now.T.copy(),
+            flags.T.copy() if counting else flags[:0].T, aware,
         )  # fmt: skip
         for r in range(R):
             decide(
@@ -275,7 +284,7 @@ def step(
                 threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
                 source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
                 fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
-                flags[r], np.zeros(0, dtype=np.int32), 0, n,
+                flags[r], aware[r], 0, n,
             )  # fmt: skip
         return
     # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
@@ -1043,6 +1052,10 @@ def lane_buffers(
     )
 
 
+AWARE_ACROSS_FROM = 8
+"""A batch learning across its replications counts its non-users' aware accounts there
+while at least one in this many of its people is a non-user (:func:`step`)."""
+
 ACROSS_ROWS = 32
 """Rows :func:`learn_across` learns before it writes their state, replication by
 replication (the state is ``(R, n)``: a row's replications are far apart in memory)."""
@@ -1077,6 +1090,8 @@ def learn_across(
     p: np.ndarray,
     shows: np.ndarray,  # (n, R): shows[j, r] as act and words left it in replication r
     posts_now: np.ndarray,  # (n, R)
+    flags: np.ndarray,  # (n, R) as words left them, if aware is to be counted
+    aware: np.ndarray,  # (R, n) or (R, 0): what decide's aware reads, if counted here
 ) -> None:
     """Phase 5 of every replication at once (state ``(R, n)``, exposure ``(3, R, n)``).
 
@@ -1086,7 +1101,9 @@ def learn_across(
     the same order, so the same numbers as :func:`learn`, bit for bit. The divisions that
     follow are also done for all the replications together, before the state is updated.
     With ``silent_count`` and ``en_sum`` given, the endorsement's denominators are
-    ``en_sum``, as in :func:`learn_blocks`.
+    ``en_sum``, as in :func:`learn_blocks`. If ``aware`` has a column per person, it gets
+    the number of each row's neighbours and followed accounts that make them aware, for
+    :func:`decide`.
     """
     R, n = comfort.shape
     has_follows = len(fo_idx) > 0
@@ -1094,9 +1111,17 @@ def learn_across(
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, _, a_row, f_row, base_row = lane_buffers(R)
     results = np.empty((ACROSS_ROWS, 5, R))  # lane_tail's, by row of the block
+    counting = aware.shape[1] > 0
+    seen = np.zeros((ACROSS_ROWS if counting else 0, R), dtype=np.int32)
     for first in range(0, n, ACROSS_ROWS):
         rows = min(ACROSS_ROWS, n - first)
         for i in range(first, first + rows):
+            if counting:
+                for ptr, idx in ((nb_ptr, nb_idx), (fo_ptr, fo_idx)):
+                    for q in range(ptr[i], ptr[i + 1]):
+                        j = idx[q]
+                        for r in range(R):
+                            seen[i - first, r] += flags[j, r] & AWARE_FLAG
             tie_sums(nb_ptr[i], nb_ptr[i + 1], nb_idx, nb_code, nb_tab, kind, shows, posts_now, x)
             if has_follows:
                 tie_sums(
@@ -1125,6 +1150,11 @@ def learn_across(
                 results[i - first],
             )  # fmt: skip
         # the block's state, replication by replication: rows side by side in memory
+        if counting:
+            for r in range(R):
+                for i in range(first, first + rows):
+                    aware[r, i] = seen[i - first, r]
+            seen[:] = 0
         for r in range(R):
             for i in range(first, first + rows):
                 out = results[i - first]
