@@ -80,7 +80,7 @@ def _shown() -> np.ndarray:
 
 SHOWN = _shown()
 
-DECISION_BLOCK = 512  # people whose decision numbers are drawn together
+DECISION_BLOCK = 512  # people whose numbers (decisions; posts, responses) are drawn together
 
 # Positions of the scalar parameters in the ``p`` vector (see SocialLearning.scalars).
 (
@@ -276,7 +276,7 @@ def step(
             nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
             en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum,
             en_sum_tab, kind, silent_count, p, shows.T.copy(), posts_now.T.copy(),
-            flags.T.copy() if counting else flags[:0].T, aware,
+            flags.T.copy() if counting else flags[:0].T, aware,  # (flags: read if counting)
         )  # fmt: skip
         for r in range(R):
             decide(
@@ -1128,19 +1128,13 @@ def learn_across(
                     fo_ptr[i], fo_ptr[i + 1], fo_idx, fo_code, fo_tab, kind, shows, posts_now, fx
                 )
             num[:] = 0.0
-            if sums_given:
-                den[:] = en_sum_tab[en_sum[i]]
-                for q in range(en_ptr[i], en_ptr[i + 1]):
-                    j, wq = en_idx[q], en_tab[en_code[q]]
-                    for r in range(R):
-                        num[r] += wq * endorses(shows[j, r], e_signal)[0]
-            else:
-                den[:] = 0.0
-                for q in range(en_ptr[i], en_ptr[i + 1]):
-                    j, wq = en_idx[q], en_tab[en_code[q]]
-                    for r in range(R):
-                        sig, counted = endorses(shows[j, r], e_signal)
-                        num[r] += wq * sig
+            den[:] = en_sum_tab[en_sum[i]] if sums_given else 0.0
+            for q in range(en_ptr[i], en_ptr[i + 1]):
+                j, wq = en_idx[q], en_tab[en_code[q]]
+                for r in range(R):
+                    sig, counted = endorses(shows[j, r], e_signal)
+                    num[r] += wq * sig
+                    if not sums_given:
                         den[r] += wq * counted
             a_row[:] = nb_sum_tab[nb_sum[i]]
             f_row[:] = fo_sum_tab[fo_sum[i]]
