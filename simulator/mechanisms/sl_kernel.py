@@ -1304,29 +1304,31 @@ def learn_blocks(
                 bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
                 bk_code, fo_tab, shows, flags, posts_now, fx, aware,
             )  # fmt: skip
+        first = b * BLOCK_ROWS
+        rows = min(BLOCK_ROWS, n - first)  # the last block may be short: the rest is unused
         num[:] = 0.0
-        den[:] = 0.0
+        if silent_count:  # every leader counts: each row's denominator is its weights' sum
+            for r in range(rows):
+                den[r] = en_sum_tab[en_sum[first + r]]
+        else:
+            den[:] = 0.0
         q = bk_ptr[5, b]
         for c in range(bk_ptr[2, b], bk_ptr[2, b + 1]):
             j = bk_col[c]
-            first, q = q, q + int(bk_count[c]) + 1
+            start, q = q, q + int(bk_count[c]) + 1
             if flags[j] & mask == 0:  # adds zeros
                 continue
             sig, counted = endorses(shows[j], e_signal)
-            for e in range(first, q):
+            for e in range(start, q):
                 r, wq = bk_row[e], en_tab[bk_code[e]]
                 num[r] += wq * sig
-                den[r] += wq * counted
-        first = b * BLOCK_ROWS
-        rows = min(BLOCK_ROWS, n - first)  # the last block may be short: the rest is unused
+                if not silent_count:
+                    den[r] += wq * counted
         for r in range(rows):
             i = first + r
             a_row[r] = nb_sum_tab[nb_sum[i]]
             f_row[r] = fo_sum_tab[fo_sum[i]]
             base_row[r] = comfort_baseline(p, restricted[i])
-        if silent_count:  # every leader counts: each row's denominator is its weights' sum
-            for r in range(rows):
-                den[r] = en_sum_tab[en_sum[first + r]]
         lane_tail(
             a_row, f_row, base_row, x, fx, num, den, has_follows, silent_count, p, log_keep, out
         )
