@@ -438,7 +438,8 @@ def draw_lateral(
     edges = np.concatenate(pairs)
     edges = edges[edges[:, 0] != edges[:, 1]]
     edges = np.sort(edges, axis=1)
-    return np.unique(edges, axis=0).astype(np.int64)
+    pair = np.unique(edges[:, 0] * np.int64(n) + edges[:, 1])  # as rows sort: i, then j
+    return np.column_stack((pair // n, pair % n)).astype(np.int64)
 
 
 def draw_follows(followed: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
