@@ -1182,21 +1182,20 @@ def column_sums(
     posts_now: np.ndarray,
     out: np.ndarray,
     aware: np.ndarray,
+    aware_mask: int,
 ) -> None:
     """Add to ``out[k, row]`` the weighted ``SHOWN[., k]`` of the block's columns
     ``lo .. hi - 1`` (whose entries start at ``q``), column after column: each row gets its
     ties in :func:`learn`'s order. An account that shows nothing adds zeros, which leave the
     sums as they are: skipped, as are the zeros of its posts to the other kinds' sums.
-    ``aware[row]`` (if not empty) counts the accounts that make their observers aware, of
-    those that show something (all, when posters make people aware)."""
+    ``aware[row]`` counts, on the same walk, the accounts whose ``flags`` have ``aware_mask``
+    (``AWARE_FLAG``: those that make their observers aware, of those that show something:
+    all, when posters make people aware; 0: none, ``aware`` is then only written)."""
     for c in range(lo, hi):
         j = columns[c]
         first, q = q, q + int(counts[c]) + 1
         if flags[j] & SEEN_FLAG == 0:
             continue
-        if len(aware) > 0 and flags[j] & AWARE_FLAG:
-            for e in range(first, q):
-                aware[rows[e]] += 1
         v = shows[j]
         s0 = float(v & ACTIVE_BIT)
         s1 = float((v & ENGAGED_BIT) >> 1)
@@ -1204,12 +1203,14 @@ def column_sums(
         k = (v >> POSTS_SHIFT) & 63
         posts = float(posts_now[j] if k == POSTS_EXACT else k)
         kd = 3 + ((v >> KIND_SHIFT) & 3)  # the sum of posts of the account's kind
+        a = np.int32(flags[j] & aware_mask)
         for e in range(first, q):
             r, wq = rows[e], tab[codes[e]]
             out[0, r] += wq * s0
             out[1, r] += wq * s1
             out[2, r] += wq * s2
             out[kd, r] += wq * posts
+            aware[r] += a
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
@@ -1286,7 +1287,9 @@ def learn_blocks(
     # bk_ptr's rows 0-2: where each matrix's columns start in a block; 3-5: its entries
     c_rate, log_keep, memory, e_signal = learning_rates(p)
     x, fx, num, den, out, a_row, f_row, base_row = lane_buffers(BLOCK_ROWS)
-    aware = np.zeros(BLOCK_ROWS if awareness_from_posters else 0, dtype=np.int32)
+    aware = np.zeros(BLOCK_ROWS, dtype=np.int32)
+    aware_mask = AWARE_FLAG if awareness_from_posters else 0
+    given = aware if awareness_from_posters else aware[:0]
     # the leaders that add to the endorsement: when every leader counts (silent_count), the
     # denominators are the rows' sums (en_sum), added in the same order, and only a leader
     # who posts or whose delegate posts adds to the numerator
@@ -1296,13 +1299,13 @@ def learn_blocks(
         aware[:] = 0
         column_sums(
             bk_ptr[0, b], bk_ptr[0, b + 1], bk_ptr[3, b], bk_col, bk_count, bk_row, bk_code,
-            nb_tab, shows, flags, posts_now, x, aware,
+            nb_tab, shows, flags, posts_now, x, aware, aware_mask,
         )  # fmt: skip
         if has_follows:
             fx[:] = 0.0
             column_sums(
                 bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
-                bk_code, fo_tab, shows, flags, posts_now, fx, aware,
+                bk_code, fo_tab, shows, flags, posts_now, fx, aware, aware_mask,
             )  # fmt: skip
         first = b * BLOCK_ROWS
         rows = min(BLOCK_ROWS, n - first)  # the last block may be short: the rest is unused
@@ -1341,7 +1344,7 @@ def learn_blocks(
         decide(
             t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
             lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
-            fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags, aware,
+            fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags, given,
             first, first + rows,
         )  # fmt: skip
 
