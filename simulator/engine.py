@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import numpy as np
 
@@ -62,6 +62,10 @@ class Engine:
         single run with that ``structure``.
     """
 
+    weeks_at_once: ClassVar[bool] = True
+    """Whether :meth:`run` hands the steps under the same actions to the mechanism at once
+    (off where each step must go through :meth:`step`, as in the Mesa face)."""
+
     def __init__(
         self,
         params: Params | None = None,
@@ -100,9 +104,25 @@ class Engine:
         self.recorder.record(self.state, events)
 
     def run(self, steps: int | None = None) -> Self:
-        """Run ``steps`` more steps (default: the horizon ``params.steps``)."""
-        for _ in range(self.params.steps if steps is None else steps):
-            self.step()
+        """Run ``steps`` more steps (default: the horizon ``params.steps``).
+
+        The same numbers as :meth:`step` called step after step. The steps under the same
+        actions (no schedule starting or stopping) go to the mechanism together
+        (:meth:`~simulator.mechanisms.base.Mechanism.run_weeks`), so that a compiled one
+        runs and records them in one call (unless ``weeks_at_once`` is off)."""
+        todo = self.params.steps if steps is None else steps
+        if not self.weeks_at_once:
+            for _ in range(todo):
+                self.step()
+            return self
+        while todo > 0:
+            t = self.week + 1
+            actions = self.strategies.actions(t, self.state)
+            draws = self.draws.step(self.mechanism.slots, self.org.n, t)
+            weeks = min(todo, self.strategies.steady(t))
+            done = self.mechanism.run_weeks(self.state, actions, draws, t, weeks, self.recorder)
+            self.week += done
+            todo -= done
         return self
 
     # -- results ---------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
-from numba import njit, prange
 
 from simulator.mechanisms.base import Context, Events
 from simulator.mechanisms.social_learning import split
-from simulator.state import POSTER, SOURCES, STAGES, State
+from simulator.state import SOURCES, STAGES, State
 from simulator.strategies import NONE
+from simulator.tally import tally
 
 if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
     import pandas as pd
@@ -30,47 +30,75 @@ MILESTONES = (0.1, 0.5, 0.9)
 
 @dataclass
 class Recorder:
-    """Collects one row per step, for every replication."""
+    """Collects one row per step, for every replication (in chunks of steps: a compiled
+    step may run and record several weeks at once)."""
 
     ctx: Context
-    rows: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    rows: dict[str, list[np.ndarray]] = field(default_factory=dict)  # chunks: (steps, R, ...)
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         org = self.ctx.org
-        self.level_size = np.bincount(org.level, minlength=org.levels)
+        self.level = np.asarray(org.level, dtype=np.int64)
+        self.level_size = np.bincount(self.level, minlength=org.levels)
         self.audience = np.asarray(org.audience, dtype=float)
         # an outcome fixed by the organisation: worked out while it is built (its working
         # array then adds nothing to a large run's peak memory)
         self.leader_attention = leader_attention(self.ctx)
 
+    @property
+    def tally_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What :func:`~simulator.tally.tally` reads besides the state: each person's level
+        and audience, and the level sizes."""
+        return self.level, self.audience, self.level_size
+
+    def buffers(self, steps: int, replications: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrays for the tallies of ``steps`` steps: the shares by stage ``(steps, R, 3)``
+        and by level and stage ``(steps, R, L, 3)``, reach and mean comfort ``(steps, R, 2)``."""
+        R, L = replications, len(self.level_size)
+        return np.empty((steps, R, 3)), np.empty((steps, R, L, 3)), np.empty((steps, R, 2))
+
     def record(self, state: State, events: Events | None = None) -> None:
         """Append the state after a step (and that step's events; none for the start)."""
         events = events or Events(state.replications)
-        R, L = state.replications, len(self.level_size)
-        stages, levels = np.empty((R, 3)), np.empty((R, L, 3))  # filled in compiled passes
-        figures = np.empty((R, 2))  # reach, mean comfort
+        stages, levels, figures = self.buffers(1, state.replications)
         parts = numba.get_num_threads() if split(state.n) else 1  # the same sums either way
-        _tally(
-            state.stage, state.comfort, self.ctx.org.level, self.audience, self.level_size,
-            parts, stages, levels, figures,
-        )  # fmt: skip
-        reach, comfort = figures[:, 0].copy(), figures[:, 1].copy()
-        row: dict[str, np.ndarray] = {"stages": stages, "levels": levels}
-        for name in EVENT_COLUMNS:
-            row[name] = events.counts[name]
-        row["adoptions"] = events.counts["adoptions"]
-        row["reach"] = reach
-        row["comfort"] = comfort
-        for key, value in row.items():
-            self.rows.setdefault(key, []).append(value)
+        tally(
+            state.stage, state.comfort, *self.tally_inputs, parts, stages[0], levels[0], figures[0]
+        )
+        counts = events.counts
+        self._append(stages, levels, figures, [counts[name][None] for name in EVENT_COLUMNS])
+        self.rows.setdefault("adoptions", []).append(counts["adoptions"][None])
+
+    def record_weeks(
+        self,
+        stages: np.ndarray,
+        levels: np.ndarray,
+        figures: np.ndarray,
+        counts: np.ndarray,
+        adoptions: np.ndarray,
+    ) -> None:
+        """Append the records of steps run one after the other (leading axis: the step):
+        the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
+        ``Events.NAMES`` order and the adoptions by source ``(steps, R, sources)``."""
+        self._append(stages, levels, figures, [counts[..., k] for k in range(len(EVENT_COLUMNS))])
+        self.rows.setdefault("adoptions", []).append(adoptions)
+
+    def _append(
+        self, stages: np.ndarray, levels: np.ndarray, figures: np.ndarray, events: list[np.ndarray]
+    ) -> None:
+        chunks = [stages, levels, *events, figures[..., 0], figures[..., 1]]
+        for key, chunk in zip(
+            ("stages", "levels", *EVENT_COLUMNS, "reach", "comfort"), chunks, strict=True
+        ):
+            self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()
 
     def series(self, key: str) -> np.ndarray:
         """The recorded series ``key`` stacked as ``(steps + 1, R, ...)`` (read-only: stacked
         once until the next record)."""
         if key not in self._stacked:
-            stacked = np.stack(self.rows[key])
+            stacked = np.concatenate(self.rows[key])
             stacked.flags.writeable = False
             self._stacked[key] = stacked
         return self._stacked[key]
@@ -134,116 +162,6 @@ class Recorder:
             {**keys, **{name: levels[:, r, :, s].ravel() for s, name in enumerate(STAGES)}}
             for r in range(R)
         ]
-
-
-TALLY_CHUNK = 4096
-"""People summed together by :func:`_chunk_tallies`: a record's sums add the chunks' in
-order, so they are the same on any number of threads."""
-
-
-@njit(cache=True)
-def _chunk_tallies(
-    stage: np.ndarray,
-    comfort: np.ndarray,
-    level: np.ndarray,
-    audience: np.ndarray,
-    first: int,
-    last: int,
-    counts: np.ndarray,
-    sums: np.ndarray,
-) -> None:
-    """For chunks ``first .. last - 1`` of one replication's people (``TALLY_CHUNK`` each):
-    ``counts[c, level, stage]``, and in ``sums[c]`` the summed audience of posters and
-    comfort, over the chunk's people in order."""
-    n, L = len(stage), counts.shape[1]
-    # whole-number counts by level and stage, in four tables taken in turn: a count is not
-    # read right after it was written (neighbours often share a level)
-    local = np.zeros((4, L, 3), dtype=np.int64)
-    for c in range(first, last):
-        local[:] = 0
-        reach = total = 0.0
-        for i in range(c * TALLY_CHUNK, min(n, (c + 1) * TALLY_CHUNK)):
-            s = stage[i]
-            local[i & 3, level[i], s] += 1
-            reach += audience[i] if s == POSTER else 0.0  # adding 0 changes nothing
-            total += comfort[i]
-        counts[c] = local[0] + local[1] + local[2] + local[3]
-        sums[c, 0], sums[c, 1] = reach, total
-
-
-@njit(cache=True, parallel=True)
-def _chunk_tallies_split(
-    stage: np.ndarray,
-    comfort: np.ndarray,
-    level: np.ndarray,
-    audience: np.ndarray,
-    parts: int,
-    counts: np.ndarray,
-    sums: np.ndarray,
-) -> None:
-    """:func:`_chunk_tallies` of every chunk, ``parts`` runs of chunks side by side."""
-    chunks = len(counts)
-    for k in prange(parts):
-        first, last = chunks * k // parts, chunks * (k + 1) // parts
-        _chunk_tallies(stage, comfort, level, audience, first, last, counts, sums)
-
-
-@njit(cache=True, error_model="numpy")  # an empty level's shares are NaN, as numpy's
-def _tally_of(
-    counts: np.ndarray,
-    sums: np.ndarray,
-    level_size: np.ndarray,
-    stages: np.ndarray,
-    levels: np.ndarray,
-    out: np.ndarray,
-) -> None:
-    """One replication's figures from its chunks' tallies: the shares by stage (``stages``,
-    ``(3,)``) and by level and stage (``levels``, ``(L, 3)``), and in ``out`` the summed
-    audience of posters and the mean comfort (the chunks' sums added in order)."""
-    L, n = levels.shape[0], level_size.sum()
-    reach = total = 0.0
-    for c in range(len(counts)):
-        reach += sums[c, 0]
-        total += sums[c, 1]
-    out[0], out[1] = reach, total / n
-    for s in range(3):
-        people = 0
-        for lv in range(L):
-            at = 0
-            for c in range(len(counts)):
-                at += counts[c, lv, s]
-            levels[lv, s] = at / level_size[lv]
-            people += at
-        stages[s] = people / n
-
-
-@njit(cache=True)
-def _tally(
-    stage: np.ndarray,
-    comfort: np.ndarray,
-    level: np.ndarray,
-    audience: np.ndarray,
-    level_size: np.ndarray,
-    parts: int,
-    stages: np.ndarray,
-    levels: np.ndarray,
-    out: np.ndarray,
-) -> None:
-    """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
-    stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), and in
-    ``out[r]`` the summed audience of posters and the mean comfort. Sums run over chunks of
-    people in order, the chunks in ``parts`` runs side by side (one: on this thread), so a
-    replication's figures depend neither on the batch it ran in nor on the threads."""
-    R, n = stage.shape
-    chunks = -(-n // TALLY_CHUNK)
-    counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
-    sums = np.zeros((chunks, 2))
-    for r in range(R):
-        if parts > 1:
-            _chunk_tallies_split(stage[r], comfort[r], level, audience, parts, counts, sums)
-        else:
-            _chunk_tallies(stage[r], comfort[r], level, audience, 0, chunks, counts, sums)
-        _tally_of(counts, sums, level_size, stages[r], levels[r], out[r])
 
 
 def first_reaching(series: np.ndarray, level: float) -> np.ndarray:

@@ -39,6 +39,8 @@ class OrgModel(Engine, mesa.Model):
         Create a Mesa ``Person`` agent per person (views on the state); switch off for speed.
     """
 
+    weeks_at_once = False  # each week goes through Mesa's step (its time, its events)
+
     def __init__(
         self,
         params: Params | None = None,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,9 +61,10 @@ class Assignment:
         """Posts/week of each person while modeling (a new float64 array)."""
         return self.rates.values()
 
-    @property
+    @cached_property
     def is_delegate(self) -> np.ndarray:
-        return np.asarray(self.delegates.sum(axis=0)).ravel() > 0
+        """(n,) bool: the people appointed as someone's delegate (read-only)."""
+        return delegated(self.delegates)
 
     def kind(self, org: Org) -> np.ndarray:
         """Kind of each account for attribution: 0 leader, 1 peer, 2 delegate."""
@@ -86,6 +87,12 @@ class Actions:
     def rate(self) -> np.ndarray:
         """``(R, n)`` posts/week of a poster this step (a new float64 array)."""
         return self.rate_table[self.rate_code]
+
+    @cached_property
+    def any_memo(self) -> bool:
+        """Whether anyone receives a memo this step (worked out once: the same actions
+        serve every step until they change)."""
+        return bool(self.memo.any())
 
 
 def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
@@ -117,9 +124,7 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     delegate_rate = _delegate_rates(params, strategy, rate, delegates)
     follows = np.zeros((0, 2), dtype=np.int64)
     if params.delegation.followed:
-        is_delegate = np.zeros(n, dtype=bool)
-        is_delegate[delegates.tocoo().col] = True
-        follows = draw_follows(is_delegate, params.org.follow_prob, rng)
+        follows = draw_follows(delegated(delegates), params.org.follow_prob, rng)
     return Assignment(
         strategy, CodedValues.of(rate), start, stop, delegates, delegate_rate, follows
     )
@@ -239,6 +244,15 @@ def _appoint(
     return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
+def delegated(delegates: sp.csr_matrix) -> np.ndarray:
+    """(n,) bool, read-only: the columns of ``delegates`` with an entry (all its entries are
+    ones: the people who are someone's delegate), read from its pattern."""
+    mask = np.zeros(delegates.shape[1], dtype=bool)
+    mask[delegates.indices] = True
+    mask.flags.writeable = False
+    return mask
+
+
 def _reports(org: Org) -> tuple[np.ndarray, np.ndarray]:
     """Each person's direct reports in order, as CSR rows ``(indptr, indices)``."""
     people = np.flatnonzero(org.manager >= 0)
@@ -250,7 +264,7 @@ def _delegate_rates(
     params: Params, strategy: np.ndarray, rate: np.ndarray, delegates: sp.csr_matrix
 ) -> np.ndarray:
     n = len(strategy)
-    is_delegate = np.asarray(delegates.sum(axis=0)).ravel() > 0
+    is_delegate = delegated(delegates)
     if not is_delegate.any():
         return np.broadcast_to(np.float64(0.0), n)  # no delegates: zeros, in no memory
     out = np.zeros(n)
@@ -309,6 +323,17 @@ class Strategies:
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
         return self.has_strategy & (self.a.start < t) & (t <= self.a.stop)
+
+    def steady(self, t: int) -> int:
+        """How many steps from step ``t`` on take :meth:`actions` ``t``'s actions, as long
+        as no one leaves their role: up to the next step a schedule starts or stops in,
+        with a memo's step on its own (at least 1)."""
+        if t - 1 in self._memo_turns:
+            return 1
+        # the actions of step u depend on the turns before u: the same until a turn at or
+        # after t is passed; a memo goes out the step after its turn
+        turn = bisect_left(self._turns, t)
+        return self._turns[turn] + 1 - t if turn < len(self._turns) else 1 << 30
 
     def actions(self, t: int, state: State) -> Actions:
         """Phase 1 of step ``t``: who is held at which stage, posting rates, memos.

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import subprocess
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator import OrgModel, Params, metrics
+from simulator import OrgModel, Params, tally
 from simulator.attention import Attention
 from simulator.engine import Engine
 from simulator.mechanisms import REGISTRY, sl_kernel, social_learning
@@ -112,6 +113,9 @@ def assert_same_run(batch: Engine, r: int, single: Engine) -> None:
     assert out.equals(alone)
 
 
+ACROSS_AT = list(inspect.signature(sl_kernel.step.py_func).parameters).index("across")
+"""Where the kernel step takes its ``across`` switch."""
+
 SL_SETTINGS = st.fixed_dictionaries(
     {
         "leaders.strategy": st.sampled_from(["model", "delegate", "listen", "restrict", "none"]),
@@ -185,7 +189,7 @@ def test_learning_across_replications_equals_single_runs(
     monkeypatch.setattr(social_learning, "ACROSS_FROM", 2)
     across: list[bool] = []
     step = sl_kernel.step
-    monkeypatch.setattr(sl_kernel, "step", lambda *a: across.append(a[-1]) or step(*a))
+    monkeypatch.setattr(sl_kernel, "step", lambda *a: across.append(a[ACROSS_AT]) or step(*a))
     batch = OrgModel(params, rng=seeds, structure=seed, agents=False).run()
     assert across == [True] * params.steps  # every week learnt across the replications
     for r in {0, replications - 1}:
@@ -307,6 +311,92 @@ def test_mesa_face_equals_the_batched_kernel() -> None:
     assert len(face.agents) == face.org.n
 
 
+def assert_same_runs(a: Engine, b: Engine) -> None:
+    """Every field of the state, the series, the levels and the outcomes, bit for bit."""
+    for f in fields(State):
+        got, want = getattr(a.state, f.name), getattr(b.state, f.name)
+        if f.name == "extra":  # a mechanism's own arrays
+            assert got.keys() == want.keys()
+            got, want = list(got.values()), list(want.values())
+        assert np.array_equal(got, want), f.name
+    assert a.week == b.week
+    assert a.series().equals(b.series())
+    assert a.levels().equals(b.levels())
+    assert a.outcomes().equals(b.outcomes())
+
+
+def weeks_handed_over(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Records ``(weeks asked for, weeks run)`` of each ``SocialLearning.run_weeks`` call."""
+    calls: list[tuple[int, int]] = []
+    run_weeks = social_learning.SocialLearning.run_weeks
+
+    def spy(self: social_learning.SocialLearning, *args: Any) -> int:
+        done = run_weeks(self, *args)
+        calls.append((args[4], done))
+        return done
+
+    monkeypatch.setattr(social_learning.SocialLearning, "run_weeks", spy)
+    return calls
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    updates=SL_SETTINGS,
+    seed=st.integers(0, 1000),
+    replications=st.sampled_from([1, 3, 17]),
+    start=st.integers(0, 6),
+    length=st.integers(1, 12),
+)
+def test_weeks_run_at_once_equal_weeks_run_one_by_one(
+    updates: dict[str, Any],
+    seed: int,
+    replications: int,
+    start: int,
+    length: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Engine.run`` hands the weeks under the same actions (between the schedules' starts
+    and stops) to the kernel at once, which records them too and stops after a week in
+    which a held poster left: the numbers of the Mesa face's week-by-week steps, batches
+    learning across their replications included."""
+    params = Params().with_updates(
+        {
+            "org.size": 120,
+            "steps": 15,
+            "leaders.start": start,
+            "leaders.stop": start + length,
+            **updates,
+        }
+    )
+    seeds = [seed + k for k in range(replications)] if replications > 1 else seed
+    calls = weeks_handed_over(monkeypatch)
+    at_once = Engine(params, rng=seeds, structure=seed).run()
+    assert sum(done for _, done in calls) == 15
+    assert all(1 <= done <= asked for asked, done in calls)
+    assert_same_runs(at_once, OrgModel(params, rng=seeds, structure=seed, agents=False).run())
+
+
+def test_a_held_poster_who_leaves_ends_the_weeks_run_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Criticised modeling leaders pull back and leave their role, which changes the next
+    week's actions: the compiled weeks stop there, and the run still equals the one made
+    week by week (a schedule turn in week 10 splits the run too)."""
+    params = Params().with_updates(
+        {"org.size": 300, "steps": 30, "responses.criticism_rate": 0.8, "leaders.stop": 10}
+    )
+    calls = weeks_handed_over(monkeypatch)
+    at_once = Engine(params, rng=7, structure=11).run()
+    left = int(at_once.state.left_strategy.sum())
+    assert left > 0
+    assert calls[0][0] == 10  # up to the schedule's stop
+    assert any(done < asked for asked, done in calls)  # cut short by someone leaving
+    assert 2 <= len(calls) <= 2 + left
+    assert_same_runs(at_once, OrgModel(params, rng=7, structure=11, agents=False).run())
+
+
 @pytest.mark.parametrize("mechanism", sorted(REGISTRY))
 def test_the_engine_alone_equals_the_mesa_model(mechanism: str) -> None:
     """Without Mesa, the engine gives the Mesa model's numbers in every field, the series,
@@ -418,7 +508,7 @@ def test_a_batch_of_mixed_runs_is_refused() -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(
-    n=st.integers(1, 3 * metrics.TALLY_CHUNK + 17),
+    n=st.integers(1, 3 * tally.TALLY_CHUNK + 17),
     parts=st.integers(1, 5),
     seed=st.integers(0, 1000),
 )
@@ -436,7 +526,7 @@ def test_weekly_figures_are_the_same_on_any_number_of_threads(
     audience = rng.random(n) * 100
     level_size = np.bincount(level, minlength=levels)
     stages, by_level, figures = np.empty((1, 3)), np.empty((1, levels, 3)), np.empty((1, 2))
-    metrics._tally(stage, comfort, level, audience, level_size, 1, stages, by_level, figures)
+    tally.tally(stage, comfort, level, audience, level_size, 1, stages, by_level, figures)
     counts = np.bincount(level * 3 + stage[0], minlength=levels * 3).reshape(levels, 3)
     with np.errstate(invalid="ignore"):  # an empty level's shares are NaN
         assert np.array_equal(by_level[0], counts / level_size[:, None], equal_nan=True)
@@ -446,7 +536,7 @@ def test_weekly_figures_are_the_same_on_any_number_of_threads(
     split_stages, split_levels, split_figures = (
         np.empty_like(x) for x in (stages, by_level, figures)
     )
-    metrics._tally(
+    tally.tally(
         stage, comfort, level, audience, level_size, parts, split_stages, split_levels,
         split_figures,
     )  # fmt: skip

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,9 @@ from simulator.params import Params
 from simulator.sparse import Coded, Ties, observers, unattended_rows
 from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
 from simulator.strategies import Actions, Assignment
+
+if TYPE_CHECKING:
+    from simulator.metrics import Recorder
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +166,21 @@ class Mechanism(ABC):
     @abstractmethod
     def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
         """Advance ``state`` by step ``t`` in place and return the step's events."""
+
+    def run_weeks(
+        self,
+        state: State,
+        actions: Actions,
+        u: Mapping[str, np.ndarray],
+        t: int,
+        weeks: int,
+        recorder: Recorder,
+    ) -> int:
+        """Advance by up to ``weeks`` steps from step ``t``, all under ``actions`` (``u``:
+        step ``t``'s draws), each step recorded by ``recorder``; return the steps run (at
+        least one). The same numbers as :meth:`step` step after step. Here: one step."""
+        recorder.record(state, self.step(state, actions, u, t))
+        return 1
 
 
 # --- shared pieces ----------------------------------------------------------------------

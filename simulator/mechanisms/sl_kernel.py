@@ -1,9 +1,11 @@
 """The fused ``social_learning`` step: one compiled pass per phase, no Python loop over people.
 
 :class:`~simulator.mechanisms.social_learning.SocialLearning` is the readable face of the
-rule; this module is its engine. One call advances every replication of a batch by one step
-(:func:`step`), each replication on its own 1-D arrays (:func:`week`), phase by phase as
-docs/ODD.md orders them, so a batch equals its replications run one by one, bit for bit.
+rule; this module is its engine. One call advances every replication of a batch by one week,
+or by the weeks under the same actions, each recorded (:func:`step`; a small organisation's
+week is otherwise mostly Python's work around the call), each replication on its own 1-D
+arrays (:func:`week`), phase by phase as docs/ODD.md orders them, so a batch equals its
+replications run one by one, bit for bit.
 The week is four compiled functions that release the GIL, each over any range of people:
 :func:`act` (phases 1-3), :func:`words` (4), :func:`learn` (5) and :func:`decide` (6). A large
 organisation runs each phase on several threads, split by rows, with the same numbers: a
@@ -36,6 +38,7 @@ from simulator.attention import follow_scale
 from simulator.mechanisms.base import Events
 from simulator.rng import SLOTS, uniform_at2
 from simulator.state import LISTENER, NON_USER, POSTER, SOURCES
+from simulator.tally import tally_serial
 
 ASSIGNED, GUIDELINE, SPONTANEOUS = (
     SOURCES.index(s) for s in ("assigned", "guideline", "spontaneous")
@@ -234,80 +237,106 @@ def step(
     lapse_on: bool,
     p: np.ndarray,
     unaware: np.ndarray,  # (1 - awareness_rate) ** m for m = 0 .. most observed accounts
-    # outputs: (R, 7) event counts, (R, 6) adoptions by source
+    # outputs: (W, R, 7) event counts, (W, R, 6) adoptions by source, of each week run
     events: np.ndarray,
     adoptions: np.ndarray,
     across: bool,  # learning across the replications (learn_across), for large batches
-) -> None:
-    """Advance every replication of the batch by week ``t``: one replication after the
-    other, or (``across``) phases 1-4 one replication after the other, phase 5 for all of
-    them at once (:func:`learn_across`), then phase 6 one after the other. Replications
-    share nothing but the organisation, so both orders give the same numbers."""
+    weeks: int,  # weeks to run (W at most), from week t, under the same actions
+    # the record of each week run (simulator.tally): the people's level, audience and the
+    # level sizes; (W, R, 3) shares by stage, (W, R, L, 3) by level, (W, R, 2) reach and
+    # mean comfort (no rows: no record)
+    level: np.ndarray,
+    audience: np.ndarray,
+    level_size: np.ndarray,
+    stages: np.ndarray,
+    levels: np.ndarray,
+    figures: np.ndarray,
+) -> int:
+    """Advance every replication of the batch by ``weeks`` weeks from week ``t``, each week
+    one replication after the other, or (``across``) phases 1-4 one replication after the
+    other, phase 5 for all of them at once (:func:`learn_across`), then phase 6 one after
+    the other. Replications share nothing but the organisation, so both orders give the
+    same numbers.
+
+    The weeks share the actions (the strategies' arrays): the caller asks for weeks in
+    which no schedule starts or stops. A held poster who leaves the role changes the next
+    week's actions, so the run stops after a week in which someone left. Returns the weeks
+    run; week ``w``'s events are ``events[w]``, its record ``stages[w]``, ``levels[w]``
+    and ``figures[w]`` (:func:`simulator.tally.tally_serial`), if asked for."""
     R, n = stage.shape
-    if across:
-        # shows[r, j]: what account j shows this week in replication r (see week)
-        shows = np.empty((R, n), dtype=np.uint32)  # act writes every row's word
-        posts_now = np.empty((R, n), dtype=np.int32)  # read only where act wrote it
-        flags = np.empty((R, n), dtype=np.uint8)  # words writes every row's
-        for r in range(R):
-            act(
-                t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
-                last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
-                criticised_total[r], pullbacks[r], left[r], adopted_at[r], source[r],
-                guideline_gain[r], held[r], rate[r], rate_tab, memo, any_memo, delegating,
-                dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader, cross_observers,
-                silent_count, awareness_from_posters, p, events[r], adoptions[r], shows[r],
-                posts_now[r], 0, n,
+    # shows[r, j]: what account j shows this week in replication r, packed in one word (see
+    # SHOWS_*), so that the gathers over ties stay in cache even for large organisations
+    shows = np.empty((R if across else 1, n), dtype=np.uint32)  # act writes every word
+    posts_now = np.empty((R if across else 1, n), dtype=np.int32)  # read where act wrote
+    flags = np.empty((R if across else 1, n), dtype=np.uint8)  # words writes every row's
+    left_now = np.count_nonzero(left) if weeks > 1 else 0
+    for w in range(weeks):
+        tw, ev, ad = t + w, events[w], adoptions[w]
+        if across:
+            for r in range(R):
+                act(
+                    tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
+                    last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
+                    criticised_total[r], pullbacks[r], left[r], adopted_at[r], source[r],
+                    guideline_gain[r], held[r], rate[r], rate_tab, memo, any_memo,
+                    delegating, dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader,
+                    cross_observers, silent_count, awareness_from_posters, p, ev[r], ad[r],
+                    shows[r], posts_now[r], 0, n,
+                )  # fmt: skip
+                words(
+                    tw, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
+                    awareness_from_posters, p, shows[r], flags[r], 0, n,
+                )  # fmt: skip
+            # while many are non-users (the first weeks), their counts of the accounts that
+            # make them aware are taken on the way through the ties, for all the
+            # replications at once
+            non_users = 0
+            for r in range(R):
+                for i in range(n):
+                    non_users += 1 if stage[r, i] == NON_USER else 0
+            counting = non_users * AWARE_ACROSS_FROM >= R * n
+            aware = np.zeros((R, n if counting else 0), dtype=np.int32)
+            learn_across(
+                comfort, tacit, exposure, restricted,
+                nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+                en_sum, en_sum_tab, kind, silent_count, p, shows.T.copy(), posts_now.T.copy(),
+                flags.T.copy() if counting else flags[:0].T, aware,  # (flags: if counting)
             )  # fmt: skip
-            words(
-                t, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                awareness_from_posters, p, shows[r], flags[r], 0, n,
-            )  # fmt: skip
-        # while many are non-users (the first weeks), their counts of the accounts that make
-        # them aware are taken on the way through the ties, for all the replications at once
-        non_users = 0
-        for r in range(R):
-            for i in range(n):
-                non_users += 1 if stage[r, i] == NON_USER else 0
-        counting = non_users * AWARE_ACROSS_FROM >= R * n
-        aware = np.zeros((R, n if counting else 0), dtype=np.int32)
-        learn_across(
-            comfort, tacit, exposure, restricted,
-            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-            en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum,
-            en_sum_tab, kind, silent_count, p, shows.T.copy(), posts_now.T.copy(),
-            flags.T.copy() if counting else flags[:0].T, aware,  # (flags: read if counting)
-        )  # fmt: skip
-        for r in range(R):
-            decide(
-                t, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], tacit[r],
-                threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
-                source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx, fo_ptr,
-                fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events[r], adoptions[r],
-                flags[r], aware[r], 0, n,
-            )  # fmt: skip
-        return
-    # shows[j]: what account j shows this week, packed in one word (see SHOWS_*), so that
-    # the gathers over ties stay in cache even for large organisations
-    shows1 = np.empty(n, dtype=np.uint32)  # act writes every row's word
-    posts1 = np.empty(n, dtype=np.int32)  # read only where act wrote it
-    flags1 = np.empty(n, dtype=np.uint8)  # words writes every row's
-    for r in range(R):
-        week(
-            t, keys[r, 0], keys[r, 1],
-            stage[r], comfort[r], explicit[r], tacit[r], threshold[r], risk[r], innovator[r],
-            last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
-            criticised_total[r], lapses[r], pullbacks[r], left[r], adopted_at[r], source[r],
-            guideline_gain[r], exposure[:, r],
-            held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
-            nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab, ux_ptr, ux_idx,
-            en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
-            bk_ptr, bk_col, bk_count, bk_row, bk_code,
-            kind, criticise, criticise_1, top_leader, cross_observers,
-            nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
-            silent_count, awareness_from_posters, lapse_on, p, unaware,
-            events[r], adoptions[r], shows1, posts1, flags1,
-        )  # fmt: skip
+            for r in range(R):
+                decide(
+                    tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], tacit[r],
+                    threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
+                    source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx,
+                    fo_ptr, fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, ev[r], ad[r],
+                    flags[r], aware[r], 0, n,
+                )  # fmt: skip
+        else:
+            for r in range(R):
+                week(
+                    tw, keys[r, 0], keys[r, 1],
+                    stage[r], comfort[r], explicit[r], tacit[r], threshold[r], risk[r],
+                    innovator[r], last_post[r], cooldown_until[r], posts_total[r],
+                    engaged_total[r], criticised_total[r], lapses[r], pullbacks[r], left[r],
+                    adopted_at[r], source[r], guideline_gain[r], exposure[:, r],
+                    held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
+                    nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                    ux_ptr, ux_idx, en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
+                    bk_ptr, bk_col, bk_count, bk_row, bk_code,
+                    kind, criticise, criticise_1, top_leader, cross_observers,
+                    nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
+                    silent_count, awareness_from_posters, lapse_on, p, unaware,
+                    ev[r], ad[r], shows[0], posts_now[0], flags[0],
+                )  # fmt: skip
+        if len(stages) > 0:
+            tally_serial(
+                stage, comfort, level, audience, level_size, stages[w], levels[w], figures[w]
+            )
+        if w + 1 < weeks:
+            left_then, left_now = left_now, np.count_nonzero(left)
+            if left_now != left_then:  # a held poster left: the next week's actions change
+                return w + 1
+    return weeks
 
 
 @njit(cache=True, error_model="numpy", parallel=True)  # divisions are guarded

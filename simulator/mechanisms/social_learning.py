@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
@@ -29,8 +30,11 @@ from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
 from simulator.sparse import Coded, CodedValues, blocked
-from simulator.state import PER_PERSON, State
+from simulator.state import PER_PERSON, SOURCES, State
 from simulator.strategies import Actions
+
+if TYPE_CHECKING:
+    from simulator.metrics import Recorder
 
 POLICY_SIGN = {"restrictive": -1.0, "neutral": 0.0, "open": 1.0}
 
@@ -104,6 +108,16 @@ three empty matrices over no rows."""
 
 _NO_SUMS = (np.zeros(0, dtype=CodedValues.code_type(1)), np.zeros(0))
 """The endorsement's row sums where the kernel reads none (see ``SocialLearning.endorse_sums``)."""
+
+_NO_RECORD = (
+    np.zeros(0, dtype=np.int64),
+    np.zeros(0),
+    np.zeros(0, dtype=np.int64),
+    np.zeros((0, 1, 3)),
+    np.zeros((0, 1, 1, 3)),
+    np.zeros((0, 1, 2)),
+)
+"""The record arguments of a kernel step that records nothing (see ``Recorder.tally_inputs``)."""
 
 
 def _rows(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,27 +210,88 @@ class SocialLearning(Mechanism):
 
     def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
         """One week; phases run in order, each reading what the previous phase produced."""
+        R = state.replications
+        counts, adoptions = np.zeros((1, R, len(Events.NAMES))), np.zeros((1, R, len(SOURCES)))
+        if split(state.n):
+            kernel.step_split(
+                *self._arguments(state, actions, u, t, threaded=True),
+                counts[0],
+                adoptions[0],
+                np.asarray(self._row_split(_threads)),
+            )
+        else:
+            kernel.step(
+                *self._arguments(state, actions, u, t, threaded=False),
+                counts,
+                adoptions,
+                R >= ACROSS_FROM,
+                1,
+                *_NO_RECORD,
+            )
+        return Events(
+            R, {**dict(zip(Events.NAMES, counts[0].T, strict=True)), "adoptions": adoptions[0]}
+        )
+
+    def run_weeks(
+        self,
+        state: State,
+        actions: Actions,
+        u: Mapping[str, np.ndarray],
+        t: int,
+        weeks: int,
+        recorder: Recorder,
+    ) -> int:
+        """Up to ``weeks`` weeks from week ``t`` in one compiled call, each week recorded
+        by it too (:func:`kernel.step`): the Python work of a week (the actions, the call,
+        the record) is done once for all of them, which is most of a week's time for a
+        small organisation. A week in which a held poster leaves the role ends the call
+        (the actions change). One week at a time when the step is split over threads."""
+        if weeks == 1 or split(state.n):
+            return super().run_weeks(state, actions, u, t, weeks, recorder)
+        R = state.replications
+        counts = np.zeros((weeks, R, len(Events.NAMES)))
+        adoptions = np.zeros((weeks, R, len(SOURCES)))
+        stages, levels, figures = recorder.buffers(weeks, R)
+        done = int(
+            kernel.step(
+                *self._arguments(state, actions, u, t, threaded=False),
+                counts,
+                adoptions,
+                R >= ACROSS_FROM,
+                weeks,
+                *recorder.tally_inputs,
+                stages,
+                levels,
+                figures,
+            )
+        )
+        recorder.record_weeks(
+            stages[:done], levels[:done], figures[:done], counts[:done], adoptions[:done]
+        )
+        return done
+
+    def _arguments(
+        self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int, threaded: bool
+    ) -> tuple[object, ...]:
+        """The kernel's arguments up to its outputs: the week, the keys, the state, the
+        actions (``held`` copied: the kernel edits it), the network and the parameters."""
         if not isinstance(u, StepDraws):
             raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
-        R = state.replications
-        counts = np.zeros((R, len(Events.NAMES)))  # the kernel's tallies; events are views
-        events = Events(R, {name: counts[:, k] for k, name in enumerate(Events.NAMES)})
-        held = np.array(actions.held, dtype=np.int8, order="C")  # a copy: the kernel edits it
         ctx = self.ctx
-        threaded = split(state.n)
-        (kernel.step_split if threaded else kernel.step)(
+        full = self.blocks is _NO_BLOCKS or (state.replications >= ACROSS_FROM and not threaded)
+        return (
             t,
             u.philox_keys,
             *(getattr(state, name) for name in PER_PERSON),
             state.exposure,
-            held,
+            np.array(actions.held, dtype=np.int8, order="C"),
             actions.rate_code,
             actions.rate_table,
             actions.restricted,
             actions.memo,
-            bool(actions.memo.any()),
+            actions.any_memo,
             actions.delegating,
-            *self.network(full=self.blocks is _NO_BLOCKS or (R >= ACROSS_FROM and not threaded)),
+            *self.network(full=full),
             *self.blocks,
             ctx.kind,
             self.criticise,
@@ -231,11 +306,7 @@ class SocialLearning(Mechanism):
             *self.switches,
             self.scalars,
             self.unaware,
-            counts,
-            events.counts["adoptions"],
-            *((np.asarray(self._row_split(_threads)),) if threaded else (R >= ACROSS_FROM,)),
         )
-        return events
 
     def network(self, full: bool = True) -> tuple[np.ndarray, ...]:
         """The kernel's network arguments: each of the neighbour, follow, unattended,
