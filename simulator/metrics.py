@@ -67,8 +67,13 @@ class Recorder:
             state.stage, state.comfort, *self.tally_inputs, parts, stages[0], levels[0], figures[0]
         )
         counts = events.counts
-        self._append(stages, levels, figures, [counts[name][None] for name in EVENT_COLUMNS])
-        self.rows.setdefault("adoptions", []).append(counts["adoptions"][None])
+        self._append(
+            stages,
+            levels,
+            figures,
+            [counts[name][None] for name in EVENT_COLUMNS],
+            counts["adoptions"][None],
+        )
 
     def record_weeks(
         self,
@@ -81,15 +86,23 @@ class Recorder:
         """Append the records of steps run one after the other (leading axis: the step):
         the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
         ``Events.NAMES`` order and the adoptions by source ``(steps, R, sources)``."""
-        self._append(stages, levels, figures, [counts[..., k] for k in range(len(EVENT_COLUMNS))])
-        self.rows.setdefault("adoptions", []).append(adoptions)
+        events = [counts[..., k] for k in range(len(EVENT_COLUMNS))]
+        self._append(stages, levels, figures, events, adoptions)
 
     def _append(
-        self, stages: np.ndarray, levels: np.ndarray, figures: np.ndarray, events: list[np.ndarray]
+        self,
+        stages: np.ndarray,
+        levels: np.ndarray,
+        figures: np.ndarray,
+        events: list[np.ndarray],
+        adoptions: np.ndarray,
     ) -> None:
-        chunks = [stages, levels, *events, figures[..., 0], figures[..., 1]]
+        """Append a chunk of steps to each series (events in ``EVENT_COLUMNS`` order)."""
+        chunks = [stages, levels, *events, adoptions, figures[..., 0], figures[..., 1]]
         for key, chunk in zip(
-            ("stages", "levels", *EVENT_COLUMNS, "reach", "comfort"), chunks, strict=True
+            ("stages", "levels", *EVENT_COLUMNS, "adoptions", "reach", "comfort"),
+            chunks,
+            strict=True,
         ):
             self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()

@@ -64,7 +64,7 @@ class Assignment:
     @cached_property
     def is_delegate(self) -> np.ndarray:
         """(n,) bool: the people appointed as someone's delegate (read-only)."""
-        return delegated(self.delegates)
+        return _delegated(self.delegates)
 
     def kind(self, org: Org) -> np.ndarray:
         """Kind of each account for attribution: 0 leader, 1 peer, 2 delegate."""
@@ -124,7 +124,7 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     delegate_rate = _delegate_rates(params, strategy, rate, delegates)
     follows = np.zeros((0, 2), dtype=np.int64)
     if params.delegation.followed:
-        follows = draw_follows(delegated(delegates), params.org.follow_prob, rng)
+        follows = draw_follows(_delegated(delegates), params.org.follow_prob, rng)
     return Assignment(
         strategy, CodedValues.of(rate), start, stop, delegates, delegate_rate, follows
     )
@@ -244,7 +244,7 @@ def _appoint(
     return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
-def delegated(delegates: sp.csr_matrix) -> np.ndarray:
+def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
     """(n,) bool, read-only: the columns of ``delegates`` with an entry (all its entries are
     ones: the people who are someone's delegate), read from its pattern."""
     mask = np.zeros(delegates.shape[1], dtype=bool)
@@ -264,7 +264,7 @@ def _delegate_rates(
     params: Params, strategy: np.ndarray, rate: np.ndarray, delegates: sp.csr_matrix
 ) -> np.ndarray:
     n = len(strategy)
-    is_delegate = delegated(delegates)
+    is_delegate = _delegated(delegates)
     if not is_delegate.any():
         return np.broadcast_to(np.float64(0.0), n)  # no delegates: zeros, in no memory
     out = np.zeros(n)
