@@ -66,14 +66,8 @@ class Recorder:
         tally(
             state.stage, state.comfort, *self.tally_inputs, parts, stages[0], levels[0], figures[0]
         )
-        counts = events.counts
-        self._append(
-            stages,
-            levels,
-            figures,
-            [counts[name][None] for name in EVENT_COLUMNS],
-            counts["adoptions"][None],
-        )
+        counts = np.stack([events.counts[name] for name in EVENT_COLUMNS], axis=-1)
+        self.record_weeks(stages, levels, figures, counts[None], events.counts["adoptions"][None])
 
     def record_weeks(
         self,
@@ -86,24 +80,15 @@ class Recorder:
         """Append the records of steps run one after the other (leading axis: the step):
         the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
         ``Events.NAMES`` order and the adoptions by source ``(steps, R, sources)``."""
-        events = [counts[..., k] for k in range(len(EVENT_COLUMNS))]
-        self._append(stages, levels, figures, events, adoptions)
-
-    def _append(
-        self,
-        stages: np.ndarray,
-        levels: np.ndarray,
-        figures: np.ndarray,
-        events: list[np.ndarray],
-        adoptions: np.ndarray,
-    ) -> None:
-        """Append a chunk of steps to each series (events in ``EVENT_COLUMNS`` order)."""
-        chunks = [stages, levels, *events, adoptions, figures[..., 0], figures[..., 1]]
-        for key, chunk in zip(
-            ("stages", "levels", *EVENT_COLUMNS, "adoptions", "reach", "comfort"),
-            chunks,
-            strict=True,
-        ):
+        chunks = {
+            "stages": stages,
+            "levels": levels,
+            **{name: counts[..., k] for k, name in enumerate(EVENT_COLUMNS)},
+            "adoptions": adoptions,
+            "reach": figures[..., 0],
+            "comfort": figures[..., 1],
+        }
+        for key, chunk in chunks.items():
             self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()
 

@@ -339,9 +339,7 @@ def weeks_handed_over(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     return calls
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None)
 @given(
     updates=SL_SETTINGS,
     seed=st.integers(0, 1000),
@@ -355,7 +353,6 @@ def test_weeks_run_at_once_equal_weeks_run_one_by_one(
     replications: int,
     start: int,
     length: int,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``Engine.run`` hands the weeks under the same actions (between the schedules' starts
     and stops) to the kernel at once, which records them too and stops after a week in
@@ -371,8 +368,9 @@ def test_weeks_run_at_once_equal_weeks_run_one_by_one(
         }
     )
     seeds = [seed + k for k in range(replications)] if replications > 1 else seed
-    calls = weeks_handed_over(monkeypatch)
-    at_once = Engine(params, rng=seeds, structure=seed).run()
+    with pytest.MonkeyPatch.context() as patch:  # undone after each example
+        calls = weeks_handed_over(patch)
+        at_once = Engine(params, rng=seeds, structure=seed).run()
     assert sum(done for _, done in calls) == 15
     assert all(1 <= done <= asked for asked, done in calls)
     assert_same_runs(at_once, OrgModel(params, rng=seeds, structure=seed, agents=False).run())

@@ -211,26 +211,18 @@ class SocialLearning(Mechanism):
     def step(self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int) -> Events:
         """One week; phases run in order, each reading what the previous phase produced."""
         R = state.replications
-        counts, adoptions = np.zeros((1, R, len(Events.NAMES))), np.zeros((1, R, len(SOURCES)))
         if split(state.n):
+            counts, adoptions = np.zeros((R, len(Events.NAMES))), np.zeros((R, len(SOURCES)))
             kernel.step_split(
                 *self._arguments(state, actions, u, t, threaded=True),
-                counts[0],
-                adoptions[0],
+                counts,
+                adoptions,
                 np.asarray(self._row_split(_threads)),
             )
         else:
-            kernel.step(
-                *self._arguments(state, actions, u, t, threaded=False),
-                counts,
-                adoptions,
-                R >= ACROSS_FROM,
-                1,
-                *_NO_RECORD,
-            )
-        return Events(
-            R, {**dict(zip(Events.NAMES, counts[0].T, strict=True)), "adoptions": adoptions[0]}
-        )
+            weekly, by_source, _ = self._weeks(state, actions, u, t, 1, _NO_RECORD)
+            counts, adoptions = weekly[0], by_source[0]
+        return Events(R, {**dict(zip(Events.NAMES, counts.T, strict=True)), "adoptions": adoptions})
 
     def run_weeks(
         self,
@@ -248,27 +240,37 @@ class SocialLearning(Mechanism):
         (the actions change). One week at a time when the step is split over threads."""
         if weeks == 1 or split(state.n):
             return super().run_weeks(state, actions, u, t, weeks, recorder)
+        tallies = recorder.buffers(weeks, state.replications)
+        counts, adoptions, done = self._weeks(
+            state, actions, u, t, weeks, (*recorder.tally_inputs, *tallies)
+        )
+        recorder.record_weeks(*(x[:done] for x in (*tallies, counts, adoptions)))
+        return done
+
+    def _weeks(
+        self,
+        state: State,
+        actions: Actions,
+        u: Mapping[str, np.ndarray],
+        t: int,
+        weeks: int,
+        record: tuple[np.ndarray, ...],
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """Up to ``weeks`` weeks on this thread (:func:`kernel.step`, which fills the
+        tallies in ``record``, if they have rows): each week's event counts and adoptions
+        by source, ``(weeks, R, ...)``, and the weeks run."""
         R = state.replications
         counts = np.zeros((weeks, R, len(Events.NAMES)))
         adoptions = np.zeros((weeks, R, len(SOURCES)))
-        stages, levels, figures = recorder.buffers(weeks, R)
-        done = int(
-            kernel.step(
-                *self._arguments(state, actions, u, t, threaded=False),
-                counts,
-                adoptions,
-                R >= ACROSS_FROM,
-                weeks,
-                *recorder.tally_inputs,
-                stages,
-                levels,
-                figures,
-            )
+        done = kernel.step(
+            *self._arguments(state, actions, u, t, threaded=False),
+            counts,
+            adoptions,
+            R >= ACROSS_FROM,
+            weeks,
+            *record,
         )
-        recorder.record_weeks(
-            stages[:done], levels[:done], figures[:done], counts[:done], adoptions[:done]
-        )
-        return done
+        return counts, adoptions, int(done)
 
     def _arguments(
         self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int, threaded: bool
