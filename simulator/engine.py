@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def organisation(params: Params, structure: SeedLike | RunStreams) -> Org:
+    """The organisation an engine generates for ``params`` and ``structure`` (from the
+    ``org`` stream of that seed): runs given the same ones share it."""
+    streams = structure if isinstance(structure, RunStreams) else RunStreams(structure)
+    return build_org(params.org, streams.generator("org"))
+
+
 class Engine:
     """Social diffusion of active social-media use in one organisation, without Mesa.
 
@@ -79,7 +86,7 @@ class Engine:
         self.params = params if params is not None else Params()
         self.seeds = [s.root for s in self.streams]
         shared = self.streams[0] if structure is None else RunStreams(structure)
-        self.org = org if org is not None else build_org(self.params.org, shared.generator("org"))
+        self.org = org if org is not None else organisation(self.params, shared)
         self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)
         self.context = Context.build(self.org, self.params, self.assignment)

@@ -4,7 +4,8 @@
 run is returned with its error instead of raising. :func:`sweep` runs every run of a plan
 that is not already finished in the output folder, over a ``concurrent.futures``-style
 executor (local processes by default; a Dask cluster, :mod:`simulator.cluster`; any
-``Client.get_executor()``), a few paired runs per task, and writes each finished task at once
+``Client.get_executor()``), a few paired runs per task (the arms of a pair on one organisation,
+built once), and writes each finished task at once
 (:mod:`simulator.results`). A task the executor loses (its Dask worker died) is resubmitted,
 so a lost worker costs only its unfinished runs. Memory stays flat: nothing is kept after it
 is written.
@@ -28,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from simulator.cluster import DaskPool, connect
-from simulator.engine import Engine
+from simulator.engine import Engine, organisation
 from simulator.errors import SimulatorError
 from simulator.mechanisms.social_learning import set_threads
 from simulator.metrics import outcome_columns
+from simulator.orgchart import Org
 from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
 
@@ -76,9 +78,10 @@ def run(spec: RunSpec) -> RunResult:
     return run_batch([spec])[0]
 
 
-def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
+def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> list[RunResult]:
     """Run specs that share parameters and organisation (one :attr:`RunSpec.batch_key`) as one
-    batch of replications; each result equals the run of its spec alone, bit for bit.
+    batch of replications; each result equals the run of its spec alone, bit for bit. The
+    organisation comes from ``orgs`` if given (built there once for the batches sharing it).
 
     Never raises for failing runs: the error is returned in every result of the batch.
     """
@@ -87,7 +90,9 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
     if any(s.batch_key != first.batch_key for s in specs):
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
-        model = Engine(first.params, rng=[s.seed for s in specs], structure=first.structure).run()
+        org = orgs.of(first) if orgs is not None else None
+        seeds = [s.seed for s in specs]
+        model = Engine(first.params, rng=seeds, org=org, structure=first.structure).run()
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_columns(steps, first.series)
@@ -122,12 +127,35 @@ def run_batch(specs: Sequence[RunSpec]) -> list[RunResult]:
 
 
 def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
-    """Run a task's specs, those sharing an organisation as one batch; results in spec order."""
+    """Run a task's specs, those sharing an organisation as one batch, the arms of a design
+    point that share an organisation on one built once; results in spec order."""
     groups: dict[tuple[int, str, int], list[RunSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.batch_key, []).append(spec)
-    done = {r.key: r for group in groups.values() for r in run_batch(group)}
+    orgs = Organisations()
+    done = {r.key: r for group in groups.values() for r in run_batch(group, orgs)}
     return [done[s.key] for s in specs]
+
+
+class Organisations:
+    """The organisation of the last batch a task ran, for the next batch if that shares it:
+    the arms of a design point and replication share their organisation (and seed), and a
+    task runs them one after the other, so each organisation is built once. Only the last
+    is kept, so a task's memory does not grow with its batches."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._org: Org | None = None
+
+    def of(self, spec: RunSpec) -> Org:
+        """``spec``'s organisation: from its organisation seed and parameters."""
+        seed = spec.structure
+        key = (seed.entropy, seed.spawn_key, spec.params.org)
+        if self._org is None or key != self._key:
+            self._org = None  # (the last one is freed before the next is built)
+            self._org = organisation(spec.params, spec.structure)
+            self._key = key
+        return self._org
 
 
 def _kept_steps(steps: int, every: int) -> np.ndarray:

@@ -463,6 +463,32 @@ def test_batched_sweep_runs_equal_runs_made_alone() -> None:
         assert got.series.equals(alone.series)
 
 
+def test_a_task_builds_each_organisation_once_for_the_arms_that_share_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from simulator import sweep as sweep_module
+
+    built = []
+    real = sweep_module.organisation
+
+    def counted(params: Params, structure: Any) -> Any:
+        built.append(structure.spawn_key)
+        return real(params, structure)
+
+    monkeypatch.setattr(sweep_module, "organisation", counted)
+    # three pairs of arms: three organisations; with shared organisations, the first three
+    # replications run are those of the first organisation (they are run adjacent)
+    for orgs, distinct in ((None, 3), (2, 1)):
+        specs = list(shared_plan(orgs).runs())[:6]
+        built.clear()
+        together = run_task(specs)
+        assert len(built) == len({s.structure.spawn_key for s in specs}) == distinct
+        for spec, got in zip(specs, together, strict=True):
+            alone = run(spec)  # builds its own organisation
+            assert got.key == spec.key and got.ok and alone.ok
+            assert got.series is not None and got.series.equals(alone.series)
+
+
 def pd_isna(value: Any) -> bool:
     return isinstance(value, float) and np.isnan(value)
 

@@ -129,7 +129,7 @@ def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeyp
             raise RuntimeError("disk on fire")
         return real_run(specs)
 
-    monkeypatch.setattr(sweep_module, "run_batch", lambda specs: _guarded(flaky, specs))
+    monkeypatch.setattr(sweep_module, "run_batch", lambda specs, orgs=None: _guarded(flaky, specs))
     first = sweep(plan, tmp_path / "r", workers=1)
     assert (first.done, first.failed) == (plan.run_count - 1, 1)
     failed = load(tmp_path / "r").outcomes.query("status == 'failed'")
