@@ -103,12 +103,7 @@ class Engine:
 
     def step(self) -> None:
         """One week: strategies act, then the mechanism's phases, then the record."""
-        self.week += 1
-        t = self.week
-        actions = self.strategies.actions(t, self.state)
-        draws = self.draws.step(self.mechanism.slots, self.org.n, t)
-        events = self.mechanism.step(self.state, actions, draws, t)
-        self.recorder.record(self.state, events)
+        self._advance(1)
 
     def run(self, steps: int | None = None) -> Self:
         """Run ``steps`` more steps (default: the horizon ``params.steps``).
@@ -118,19 +113,24 @@ class Engine:
         (:meth:`~simulator.mechanisms.base.Mechanism.run_weeks`), so that a compiled one
         runs and records them in one call (unless ``weeks_at_once`` is off)."""
         todo = self.params.steps if steps is None else steps
-        if not self.weeks_at_once:
-            for _ in range(todo):
-                self.step()
-            return self
         while todo > 0:
-            t = self.week + 1
-            actions = self.strategies.actions(t, self.state)
-            draws = self.draws.step(self.mechanism.slots, self.org.n, t)
-            weeks = min(todo, self.strategies.steady(t))
-            done = self.mechanism.run_weeks(self.state, actions, draws, t, weeks, self.recorder)
-            self.week += done
-            todo -= done
+            if self.weeks_at_once:
+                todo -= self._advance(todo)
+            else:
+                self.step()  # (in the Mesa face, through Mesa's clock)
+                todo -= 1
         return self
+
+    def _advance(self, most: int) -> int:
+        """Up to ``most`` steps under the same actions (at least one), each recorded; returns
+        the steps run."""
+        t = self.week + 1
+        actions = self.strategies.actions(t, self.state)
+        draws = self.draws.step(self.mechanism.slots, self.org.n, t)
+        weeks = min(most, self.strategies.steady(t))
+        done = self.mechanism.run_weeks(self.state, actions, draws, t, weeks, self.recorder)
+        self.week += done
+        return done
 
     # -- results ---------------------------------------------------------------------------
     def series(self) -> pd.DataFrame:

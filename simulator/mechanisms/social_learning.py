@@ -238,7 +238,7 @@ class SocialLearning(Mechanism):
         the record) is done once for all of them, which is most of a week's time for a
         small organisation. A week in which a held poster leaves the role ends the call
         (the actions change). One week at a time when the step is split over threads."""
-        if weeks == 1 or split(state.n):
+        if split(state.n):
             return super().run_weeks(state, actions, u, t, weeks, recorder)
         tallies = recorder.buffers(weeks, state.replications)
         counts, adoptions, done = self._weeks(
