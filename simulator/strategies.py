@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from simulator.orgchart import Org, draw_follows
-from simulator.params import STRATEGIES, Params, StrategyRule
+from simulator.params import STRATEGIES, Params
 from simulator.selectors import parse_selector
 from simulator.sparse import CodedValues
 from simulator.state import LISTENER, NON_USER, POSTER, State
@@ -109,16 +109,17 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     rate = np.zeros(n)
     start = np.zeros(n, dtype=STEP)
     stop = np.full(n, FOREVER, dtype=STEP)
-    default = StrategyRule(
-        who="all", strategy=lp.strategy, rate=lp.rate, start=lp.start, stop=lp.stop
-    )
+    default = (lp.strategy, lp.rate, lp.start, lp.stop)  # (a StrategyRule's fields)
     picks = [(org.is_leader & (org.level < lp.levels), default)]
-    picks += [(parse_selector(rule.who).mask(org), rule) for rule in lp.rules]
-    for mask, rule in picks:
-        strategy[mask] = STRATEGIES.index(rule.strategy)
-        rate[mask] = rule.rate
-        start[mask] = rule.start
-        stop[mask] = FOREVER if rule.stop is None else rule.stop
+    picks += [
+        (parse_selector(rule.who).mask(org), (rule.strategy, rule.rate, rule.start, rule.stop))
+        for rule in lp.rules
+    ]
+    for mask, (name, posts, first, last) in picks:
+        strategy[mask] = STRATEGIES.index(name)
+        rate[mask] = posts
+        start[mask] = first
+        stop[mask] = FOREVER if last is None else last
     start, stop = _shared(start), _shared(stop)
     delegates = _appoint(org, params, strategy, rng)
     delegate_rate = _delegate_rates(params, strategy, rate, delegates)
@@ -240,8 +241,18 @@ def _appoint(
                     cols.append(pick)
                     break
                 layer = np.concatenate([reports[ptr[c] : ptr[c + 1]] for c in layer])
-    data = np.ones(len(rows))
-    return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+    return _csr_of_pairs(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), n)
+
+
+def _csr_of_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
+    """The ``(n, n)`` matrix with a one at each ``(row, col)`` pair (no pair twice), built
+    from its CSR arrays directly: scipy's conversion from pairs costs more than the few
+    delegates' appointment itself."""
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    indices = cols[order].astype(np.int32)
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n))
 
 
 def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
@@ -275,8 +286,8 @@ def _delegate_rates(
         leaders = strategy == DELEGATE
         out[is_delegate] = rate[leaders].sum() / is_delegate.sum()
     else:  # one delegate per leader: the leader's own rate
-        coo = delegates.tocoo()
-        out[coo.col] = rate[coo.row]
+        leader = np.repeat(np.arange(n), np.diff(delegates.indptr))
+        out[delegates.indices] = rate[leader]
     return out
 
 
