@@ -449,13 +449,14 @@ def draw_follows(followed: np.ndarray, prob: float, rng: np.random.Generator) ->
     replacement, so memory grows with the ties drawn, not with accounts x people.
     """
     n = len(followed)
-    pairs = [np.zeros((0, 2), dtype=np.int64)]
-    for account in np.flatnonzero(followed) if prob > 0 else []:
-        k = rng.binomial(n - 1, prob)
-        others = rng.choice(n - 1, size=k, replace=False)
-        others = np.sort(others + (others >= account))  # skip the account itself
-        pairs.append(np.column_stack((others, np.full(k, account))))
-    return np.concatenate(pairs).astype(np.int64)
+    accounts = np.flatnonzero(followed) if prob > 0 else np.zeros(0, dtype=np.int64)
+    followers = [np.zeros(0, dtype=np.int64)]
+    for account in accounts.tolist():
+        others = rng.choice(n - 1, size=rng.binomial(n - 1, prob), replace=False)
+        others.sort()
+        followers.append(others + (others >= account))  # skip the account itself
+    sizes = [len(f) for f in followers[1:]]
+    return np.column_stack((np.concatenate(followers), np.repeat(accounts, sizes))).astype(np.int64)
 
 
 def draw_audience(level: np.ndarray, p: OrgParams, rng: np.random.Generator) -> np.ndarray:

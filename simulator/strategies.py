@@ -235,7 +235,7 @@ def _appoint(
             while len(layer):
                 ok = layer[free[layer] & ~taken[layer]]
                 if len(ok):
-                    pick = int(rng.choice(ok))
+                    pick = int(ok[rng.integers(0, len(ok), dtype=np.int64)])  # (= choice)
                     taken[pick] = True
                     rows.append(int(leader))
                     cols.append(pick)
