@@ -67,6 +67,11 @@ class Engine:
         streams) instead of the first run seed's: runs given the same ``structure`` share the
         organisation and delegates, so they can run as one batch and each equals its own
         single run with that ``structure``.
+    like : Context, optional
+        An earlier engine's context: where this engine's network is the same (the same
+        ``org`` object, attention parameters and followed delegates), it is reused with what
+        the mechanism compiled from it instead of being compiled again
+        (:meth:`~simulator.mechanisms.base.Context.build`). The numbers do not change.
     """
 
     weeks_at_once: ClassVar[bool] = True
@@ -80,6 +85,7 @@ class Engine:
         rng: SeedLike | Sequence[SeedLike] = None,
         org: Org | None = None,
         structure: SeedLike = None,
+        like: Context | None = None,
     ) -> None:
         seeds = list(rng) if isinstance(rng, Sequence) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]
@@ -89,7 +95,7 @@ class Engine:
         self.org = org if org is not None else organisation(self.params, shared)
         self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)
-        self.context = Context.build(self.org, self.params, self.assignment)
+        self.context = Context.build(self.org, self.params, self.assignment, like)
         self.org.forget_layers()  # compiled into the context; rebuilt on demand
         self.context.org.forget_layers()
         self.recorder = Recorder(self.context)  # (before the mechanism frees what it compiled)

@@ -170,10 +170,13 @@ def first_reaching(series: np.ndarray, level: float) -> np.ndarray:
 
 
 def leader_attention(ctx: Context) -> float:
-    """Mean share of everyone's attention that goes to leaders (silent ones counted)."""
-    att = ctx.attention
+    """Mean share of everyone's attention that goes to leaders (silent ones counted); worked
+    out once for the contexts that share the network and the leaders."""
     leaders = ctx.org.is_leader | (ctx.assignment.strategy != NONE)
-    return float(att.static_share(leaders).mean())
+    key = (leader_attention, np.packbits(leaders).tobytes())
+    if key not in ctx.compiled:
+        ctx.compiled[key] = float(ctx.attention.static_share(leaders).mean())
+    return float(ctx.compiled[key])
 
 
 def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:

@@ -31,6 +31,7 @@ import pandas as pd
 from simulator.cluster import DaskPool, connect
 from simulator.engine import Engine, organisation
 from simulator.errors import SimulatorError
+from simulator.mechanisms import Context
 from simulator.mechanisms.social_learning import set_threads
 from simulator.metrics import outcome_columns
 from simulator.orgchart import Org
@@ -91,8 +92,12 @@ def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> li
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
         org = orgs.of(first) if orgs is not None else None
+        like = orgs.context if orgs is not None else None
         seeds = [s.seed for s in specs]
-        model = Engine(first.params, rng=seeds, org=org, structure=first.structure).run()
+        model = Engine(first.params, rng=seeds, org=org, structure=first.structure, like=like)
+        if orgs is not None:
+            orgs.context = model.context
+        model.run()
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_columns(steps, first.series)
@@ -140,19 +145,22 @@ def run_task(specs: Sequence[RunSpec]) -> list[RunResult]:
 class Organisations:
     """The organisation of the last batch a task ran, for the next batch if that shares it:
     the arms of a design point and replication share their organisation (and seed), and a
-    task runs them one after the other, so each organisation is built once. Only the last
-    is kept, so a task's memory does not grow with its batches."""
+    task runs them one after the other, so each organisation is built once. The last
+    batch's :attr:`context` goes with it: where the next batch's network is the same (as
+    modeling's and delegating's without followed delegates), it is compiled once too. Only
+    the last of each is kept, so a task's memory does not grow with its batches."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
         self._org: Org | None = None
+        self.context: Context | None = None  # the last batch's (``run_batch`` sets it)
 
     def of(self, spec: RunSpec) -> Org:
         """``spec``'s organisation: from its organisation seed and parameters."""
         seed = spec.structure
         key = (seed.entropy, seed.spawn_key, spec.params.org)
         if self._org is None or key != self._key:
-            self._org = None  # (the last one is freed before the next is built)
+            self._org = self.context = None  # (the last is freed before the next is built)
             self._org = organisation(spec.params, spec.structure)
             self._key = key
         return self._org

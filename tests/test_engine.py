@@ -453,14 +453,17 @@ def test_batched_sweep_runs_equal_runs_made_alone() -> None:
     assert len({s.batch_key for s in specs}) == 2 * 2 * 2  # points x arms x organisations
     batched = {r.key: r for r in run_task(specs)}
     for spec in specs:
-        alone = run(spec)
-        got = batched[spec.key]
-        assert got.ok and alone.ok
-        assert got.outcomes.keys() == alone.outcomes.keys()
-        for k, value in alone.outcomes.items():
-            assert got.outcomes[k] == value or (pd_isna(got.outcomes[k]) and pd_isna(value)), k
-        assert got.series is not None and alone.series is not None
-        assert got.series.equals(alone.series)
+        assert_same_result(batched[spec.key], run(spec))
+
+
+def assert_same_result(got: Any, alone: Any) -> None:
+    """Two results of a spec (``RunResult``) have the same outcomes and series."""
+    assert got.ok and alone.ok
+    assert got.outcomes.keys() == alone.outcomes.keys()
+    for k, value in alone.outcomes.items():
+        assert got.outcomes[k] == value or (pd_isna(got.outcomes[k]) and pd_isna(value)), k
+    assert got.series is not None and alone.series is not None
+    assert got.series.equals(alone.series)
 
 
 def test_a_task_builds_each_organisation_once_for_the_arms_that_share_it(
@@ -487,6 +490,70 @@ def test_a_task_builds_each_organisation_once_for_the_arms_that_share_it(
             alone = run(spec)  # builds its own organisation
             assert got.key == spec.key and got.ok and alone.ok
             assert got.series is not None and got.series.equals(alone.series)
+
+
+def test_arms_that_share_a_network_compile_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.mechanisms import base, social_learning
+
+    networks, layouts = [], []
+    monkeypatch.setattr(base, "_network", counting(base._network, networks))
+    monkeypatch.setattr(social_learning, "_compile", counting(social_learning._compile, layouts))
+    for followed, compiled in ((False, 2), (True, 4)):  # 2 pairs: shared networks, or not
+        plan = parse_scenario(
+            {
+                "scenario": {"name": "pairs", "seed": 5, "replications": 2, "steps": 8},
+                "params": {"org": {"size": 150}, "delegation": {"followed": followed}},
+                "arms": {
+                    "model": {"leaders.strategy": "model"},
+                    "delegate": {"leaders.strategy": "delegate"},
+                },
+            }
+        )[1]
+        specs = list(plan.runs())
+        networks.clear(), layouts.clear()
+        together = run_task(specs)
+        assert len(networks) == len(layouts) == compiled
+        for spec, got in zip(specs, together, strict=True):
+            assert_same_result(got, run(spec))  # alone: compiles its own network
+
+
+def counting(function: Any, calls: list[object]) -> Any:
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return function(*args)
+
+    return counted
+
+
+def test_a_context_is_reused_only_for_the_same_network() -> None:
+    from simulator.mechanisms import Context
+
+    params = Params().with_updates({"org.size": 120, "delegation.followed": False})
+    model = Engine(params.with_updates({"leaders.strategy": "model"}), rng=1)
+    delegate = params.with_updates({"leaders.strategy": "delegate"})
+    same = Engine(delegate, rng=1, org=model.org, like=model.context)
+    assert same.context.attention is model.context.attention
+    assert same.mechanism.blocks is model.mechanism.blocks
+    assert not np.array_equal(same.context.kind, model.context.kind)  # delegates: their own
+    for other in (
+        Engine(delegate, rng=1, like=model.context),  # an equal organisation, not the same
+        Engine(
+            delegate.with_updates({"attention.lateral_weight": 0.3}),
+            rng=1,
+            org=model.org,
+            like=model.context,
+        ),
+        Engine(
+            delegate.with_updates({"delegation.followed": True}),
+            rng=1,
+            org=model.org,
+            like=model.context,
+        ),
+    ):
+        assert other.context.attention is not model.context.attention
+        assert isinstance(other.context, Context)
+        alone = Engine(other.params, rng=1, org=other.org)
+        assert other.run().series().equals(alone.run().series())
 
 
 def pd_isna(value: Any) -> bool:

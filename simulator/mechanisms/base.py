@@ -45,40 +45,65 @@ class Context:
     top: np.ndarray  # (n,) bool: followed-level leaders
     cross_observers: np.ndarray  # (n,) observers of each person in another unit
     most_observed: int  # the most accounts anyone observes (see ``observed``)
+    source: Org  # the organisation as given (``org`` before followed delegates joined)
+    compiled: dict[object, Any]  # what mechanisms compiled from the network, by their key;
+    # shared by the contexts that share the network (see ``build``)
+
+    NETWORK: ClassVar[tuple[str, ...]] = (
+        "org",
+        "attention",
+        "own_follows",
+        "cross_observers",
+        "most_observed",
+        "source",
+        "compiled",
+    )
+    """The fields that depend only on the organisation, the attention parameters and the
+    followed delegates: the network, which contexts built alike share."""
 
     @classmethod
-    def build(cls, org: Org, params: Params, assignment: Assignment) -> Context:
+    def build(
+        cls, org: Org, params: Params, assignment: Assignment, like: Context | None = None
+    ) -> Context:
         """Compile the network; followed delegates (if any) join the follow layer.
 
         One's own leaders (for endorsement) are the chain of command and the followed top
         leaders only: a followed delegate endorses through their leader. The matrices are
         compiled from the organisation's ties (:meth:`~simulator.orgchart.Org.ties`), not from
         its scipy layers.
+
+        ``like``: an earlier context. If it was built on the same organisation (the same
+        object) with the same attention parameters and followed delegates, its network is
+        this one too: it is reused with what mechanisms compiled from it
+        (:attr:`compiled`), not compiled again (the arms of a sweep's design point, such as
+        modeling and delegating without followed delegates, share it).
         """
-        ties = org.ties()
-        endorse = endorsement_weights(org, params.attention, ties)
-        own_follows = len(org.follows)
-        if len(assignment.follows):
-            org = org.with_follows(assignment.follows)
-            ties = org.ties()
-        cross, observed = observers(ties, org.unit)
-        most_observed = int(observed.max(initial=0))
-        del observed  # counted again on demand (``observed``): few mechanisms need it
-        attention = Attention.build(org, params.attention, ties)
-        del ties
+        if like is not None and like.network_of(org, params, assignment):
+            network = {name: getattr(like, name) for name in cls.NETWORK}
+            endorse = like.__dict__.get("endorse_weights")
+        else:
+            network = _network(org, params, assignment)
+            endorse = network.pop("endorse")
+        net = network["org"]
         ctx = cls(
-            org=org,
             params=params,
             assignment=assignment,
-            attention=attention,
-            own_follows=own_follows,
-            kind=assignment.kind(org),
-            top=(org.level < params.org.follow_levels) & org.is_leader,
-            cross_observers=cross,
-            most_observed=most_observed,
+            kind=assignment.kind(net),
+            top=(net.level < params.org.follow_levels) & net.is_leader,
+            **network,
         )
-        ctx.__dict__["endorse_weights"] = endorse  # made already: kept as if made on demand
+        if endorse is not None:  # made already: kept as if made on demand
+            ctx.__dict__["endorse_weights"] = endorse
         return ctx
+
+    def network_of(self, org: Org, params: Params, assignment: Assignment) -> bool:
+        """Whether this context's network is the one :meth:`build` compiles for ``org``,
+        ``params`` and ``assignment`` (without compiling it)."""
+        return (
+            self.source is org
+            and self.params.attention == params.attention
+            and np.array_equal(self.assignment.follows, assignment.follows)
+        )
 
     @cached_property
     def endorse_weights(self) -> Coded:
@@ -118,6 +143,31 @@ class Context:
         if min(weights) > 0 and p.follow_weight > 0:
             return np.zeros(self.org.n + 1, dtype=np.int32), np.zeros(0, dtype=np.int32)
         return unattended_rows(self.org.ties(), [att.neighbour_weights, att.follow_weights])
+
+
+def _network(org: Org, params: Params, assignment: Assignment) -> dict[str, Any]:
+    """The network fields of :meth:`Context.build`'s context (:attr:`Context.NETWORK`),
+    compiled, and the endorsement weights (``endorse``)."""
+    ties = org.ties()
+    endorse = endorsement_weights(org, params.attention, ties)
+    source, own_follows = org, len(org.follows)
+    if len(assignment.follows):
+        org = org.with_follows(assignment.follows)
+        ties = org.ties()
+    cross, observed = observers(ties, org.unit)
+    most_observed = int(observed.max(initial=0))
+    del observed  # counted again on demand (``observed``): few mechanisms need it
+    attention = Attention.build(org, params.attention, ties)
+    return {
+        "org": org,
+        "attention": attention,
+        "own_follows": own_follows,
+        "cross_observers": cross,
+        "most_observed": most_observed,
+        "source": source,
+        "compiled": {},
+        "endorse": endorse,
+    }
 
 
 @dataclass

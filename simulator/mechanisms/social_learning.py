@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from simulator.attention import spread
+from simulator.attention import Attention, spread
 from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
@@ -126,6 +126,55 @@ def _rows(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return (indptr[:1].copy() if len(indices) == 0 else indptr), indices
 
 
+def _compile(ctx: Context, posters: bool) -> tuple[object, ...]:
+    """What the kernel reads of ``ctx``'s network: the unattended accounts' pattern, the
+    blocked layout, the endorsement's row sums and the network arguments of a replication
+    that learns block by block (:meth:`SocialLearning.network`, without the delegates)."""
+    att, en, n = ctx.attention, ctx.endorse_weights, len(ctx.kind)
+    # CSR patterns, weights as codes into small tables; whom one observes = neighbours +
+    # followed accounts + the unattended rest
+    unattended = _rows(*ctx.unattended())
+    blocks, endorse_sums = _NO_BLOCKS, _NO_SUMS
+    if n < BLOCKS_BELOW:
+        matrices = (att.neighbour_weights, att.follow_weights, en)
+        patterns = [(m.indptr, m.indices, m.codes) for m in matrices]
+        blocks = blocked(patterns, n, kernel.BLOCK_ROWS).arrays
+        if att.silent_count:  # every leader counts: the denominators are the rows' sums
+            sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
+            endorse_sums = sums.codes, sums.table
+        ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
+    # learning block by block, a non-user's count of the posters they observe is taken on
+    # the way down the columns: no phase reads the attention's CSR copies
+    thin = _network(att, en, unattended, weights=False, observed=not posters)
+    if blocks is not _NO_BLOCKS and posters:
+        att.forget_weights()  # 55 MB at a million people; made again on demand
+    return unattended, blocks, endorse_sums, thin
+
+
+def _network(
+    att: Attention,
+    en: Coded,
+    unattended: tuple[np.ndarray, np.ndarray],
+    weights: bool,
+    observed: bool = True,
+) -> tuple[np.ndarray, ...]:
+    """:meth:`SocialLearning.network` without the delegates' pattern, made from the
+    endorsement weights ``en``; without ``weights``, no codes and no endorsement pattern,
+    only the tables; not ``observed``, no patterns of the neighbours and followed accounts
+    either."""
+
+    def coded(m: Coded, pattern: bool = True) -> tuple[np.ndarray, ...]:
+        rows = (m.indptr, m.indices) if pattern else _NO_ROWS
+        return (*rows, m.codes if weights else _NONE, m.table)
+
+    return (
+        *coded(att.neighbour_weights, pattern=observed),
+        *coded(att.follow_weights, pattern=observed),
+        *unattended,
+        *coded(en, pattern=weights),
+    )
+
+
 class SocialLearning(Mechanism):
     """Posting, responses, attention, learning and decisions (MODEL.md phases 1-6).
 
@@ -178,26 +227,17 @@ class SocialLearning(Mechanism):
             kernel.P_G_AWARENESS: g.guideline_awareness,
         }
         self.scalars = np.array([float(scalars[k]) for k in range(kernel.N_SCALARS)])
-        # the kernel's network arguments: CSR patterns, weights as codes into small tables;
-        # whom one observes = neighbours + followed accounts + the unattended rest
-        en, n = ctx.endorse_weights, len(ctx.kind)
-        self._unattended = _rows(*ctx.unattended())
-        self._full: tuple[np.ndarray, ...] | None = None
-        self.blocks, self.endorse_sums = _NO_BLOCKS, _NO_SUMS
-        if n < BLOCKS_BELOW:
-            matrices = (att.neighbour_weights, att.follow_weights, en)
-            patterns = [(m.indptr, m.indices, m.codes) for m in matrices]
-            self.blocks = blocked(patterns, n, kernel.BLOCK_ROWS).arrays
-            if att.silent_count:  # every leader counts: the denominators are the rows' sums
-                sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
-                self.endorse_sums = sums.codes, sums.table
-            ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
-        # learning block by block, a non-user's count of the posters they observe is taken
-        # on the way down the columns: no phase reads the attention's CSR copies
+        # the kernel's network arguments (compiled once for the contexts that share the
+        # network, see Context.build), and the delegates' pattern
         posters = d.awareness_source == "posters"
-        self._thin = self._network(en, weights=False, observed=not posters)
-        if self.blocks is not _NO_BLOCKS and posters:
-            att.forget_weights()  # 55 MB at a million people; made again on demand
+        key = (SocialLearning, posters)
+        if key not in ctx.compiled:
+            ctx.compiled[key] = _compile(ctx, posters)
+        self._unattended, self.blocks, self.endorse_sums, thin = ctx.compiled[key]
+        dl = ctx.assignment.delegates
+        self._delegates = _rows(dl.indptr, dl.indices)
+        self._thin = (*thin, *self._delegates)
+        self._full: tuple[np.ndarray, ...] | None = None
         self.criticise_1 = 1 - (1 - self.criticise)  # the chance for one post
         most = ctx.most_observed
         self.unaware = (1 - d.awareness_rate) ** np.arange(most + 1, dtype=float)
@@ -319,27 +359,10 @@ class SocialLearning(Mechanism):
         if not full:
             return self._thin
         if self._full is None:
-            self._full = self._network(self.ctx.endorse_weights, weights=True)
+            ctx = self.ctx
+            made = _network(ctx.attention, ctx.endorse_weights, self._unattended, weights=True)
+            self._full = (*made, *self._delegates)
         return self._full
-
-    def _network(self, en: Coded, weights: bool, observed: bool = True) -> tuple[np.ndarray, ...]:
-        """:meth:`network`, made from the endorsement weights ``en``; without ``weights``,
-        no codes and no endorsement pattern, only the tables; not ``observed``, no patterns
-        of the neighbours and followed accounts either."""
-        ctx = self.ctx
-        dl = ctx.assignment.delegates
-
-        def coded(m: Coded, pattern: bool = True) -> tuple[np.ndarray, ...]:
-            rows = (m.indptr, m.indices) if pattern else _NO_ROWS
-            return (*rows, m.codes if weights else _NONE, m.table)
-
-        return (
-            *coded(ctx.attention.neighbour_weights, pattern=observed),
-            *coded(ctx.attention.follow_weights, pattern=observed),
-            *self._unattended,
-            *coded(en, pattern=weights),
-            *_rows(dl.indptr, dl.indices),
-        )
 
     def _row_split(self, parts: int) -> list[int]:
         """Row bounds that give each thread about the same number of ties to sum over (at
