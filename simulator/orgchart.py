@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from simulator.params import OrgParams
 from simulator.sparse import Ties
@@ -310,38 +311,52 @@ def tree_by_spans(
         manager.append(children)
         parents = np.arange(placed, placed + len(children))
         placed += len(children)
-    level = np.repeat(np.arange(len(manager)), [len(m) for m in manager])
-    return depth_first(np.concatenate(manager).astype(np.int64), level)
+    return depth_first(np.concatenate(manager).astype(np.int64))
 
 
-def depth_first(manager: np.ndarray, level: np.ndarray | None = None) -> np.ndarray:
-    """The same tree renumbered in depth-first pre-order from the top (reports in order).
-
-    A person's number is their manager's plus one plus the sizes of the subtrees of the
-    reports listed before them; worked out a level at a time (subtree sizes from the bottom
-    up, numbers from the top down), with no graph traversal.
-    """
-    n = len(manager)
-    level = levels_of(manager) if level is None else level  # (the depth of each person)
-    by_level = np.argsort(level, kind="stable")  # each level's people in their order
-    starts = np.searchsorted(level[by_level], np.arange(level.max() + 2))
-    size = np.ones(n, dtype=np.int64)
-    for depth in range(level.max(), 0, -1):
-        below = by_level[starts[depth] : starts[depth + 1]]
-        np.add.at(size, manager[below], size[below])
-    number = np.zeros(n, dtype=np.int64)
-    for depth in range(1, level.max() + 1):
-        people = by_level[starts[depth] : starts[depth + 1]]
-        boss = manager[people]
-        people = people[np.argsort(number[boss], kind="stable")]  # grouped by manager
-        boss = manager[people]
-        before = np.cumsum(size[people]) - size[people]  # sizes of earlier people this level
-        first = np.r_[True, boss[1:] != boss[:-1]]
-        group_start = before[np.maximum.accumulate(np.where(first, np.arange(len(people)), 0))]
-        number[people] = number[boss] + 1 + before - group_start
-    order = np.empty(n, dtype=np.int64)
-    order[number] = np.arange(n)
+def depth_first(manager: np.ndarray) -> np.ndarray:
+    """The same tree renumbered in depth-first pre-order from the top (reports in order):
+    the managers of the renumbered people."""
+    number = _preorder(np.ascontiguousarray(manager, dtype=np.int64))
+    order = np.empty(len(manager), dtype=np.int64)
+    order[number] = np.arange(len(manager))
     return np.where(manager[order] >= 0, number[np.maximum(manager[order], 0)], ROOT)
+
+
+@njit(cache=True)
+def _preorder(manager: np.ndarray) -> np.ndarray:
+    """Each person's place in the depth-first pre-order from the top (tops in order, each
+    manager's reports in order), by a walk with a stack."""
+    n = len(manager)
+    ptr = np.zeros(n + 1, dtype=np.int64)  # reports of each person, as CSR rows
+    for i in range(n):
+        if manager[i] >= 0:
+            ptr[manager[i] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    reports = np.empty(ptr[n], dtype=np.int64)
+    fill = ptr[:n].copy()
+    for i in range(n):
+        if manager[i] >= 0:
+            reports[fill[manager[i]]] = i
+            fill[manager[i]] += 1
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    for i in range(n - 1, -1, -1):  # the first top is visited first
+        if manager[i] < 0:
+            stack[top] = i
+            top += 1
+    number = np.empty(n, dtype=np.int64)
+    placed = 0
+    while top > 0:
+        top -= 1
+        person = stack[top]
+        number[person] = placed
+        placed += 1
+        for q in range(ptr[person + 1] - 1, ptr[person] - 1, -1):  # the first report on top
+            stack[top] = reports[q]
+            top += 1
+    return number
 
 
 def levels_of(manager: np.ndarray) -> np.ndarray:
