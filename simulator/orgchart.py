@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from numba import njit
 
 from simulator.params import OrgParams
-from simulator.sparse import Ties
+from simulator.sparse import Ties, report_rows
 
 if TYPE_CHECKING:  # networkx is imported for the graph export only
     import networkx as nx
@@ -328,18 +328,7 @@ def _preorder(manager: np.ndarray) -> np.ndarray:
     """Each person's place in the depth-first pre-order from the top (tops in order, each
     manager's reports in order), by a walk with a stack."""
     n = len(manager)
-    ptr = np.zeros(n + 1, dtype=np.int64)  # reports of each person, as CSR rows
-    for i in range(n):
-        if manager[i] >= 0:
-            ptr[manager[i] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    reports = np.empty(ptr[n], dtype=np.int64)
-    fill = ptr[:n].copy()
-    for i in range(n):
-        if manager[i] >= 0:
-            reports[fill[manager[i]]] = i
-            fill[manager[i]] += 1
+    ptr, reports = report_rows(manager)
     stack = np.empty(n, dtype=np.int64)
     top = 0
     for i in range(n - 1, -1, -1):  # the first top is visited first

@@ -68,7 +68,7 @@ class Ties:
         """Rows from the reporting tree, the lateral pairs (each tie once, either way round)
         and the follow pairs ``(follower, followed)``."""
         manager = np.ascontiguousarray(manager, dtype=np.int32)
-        report_ptr, reports = _report_rows(manager)
+        report_ptr, reports = report_rows(manager)
         lateral_ptr, lateral_cols = pair_rows(len(manager), lateral, both_ways=True)
         follow_ptr, follow_cols = pair_rows(len(manager), follows, both_ways=False)
         return cls(
@@ -129,7 +129,9 @@ def _pair_rows(n: int, pairs: np.ndarray, both_ways: bool) -> tuple[np.ndarray, 
 
 
 @njit(cache=True)
-def _report_rows(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def report_rows(manager: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's direct reports in order, as CSR rows ``(indptr int64, indices int32)``
+    (``manager``: -1 at a top)."""
     n = len(manager)
     indptr = np.zeros(n + 1, dtype=np.int64)
     for i in range(n):
