@@ -29,7 +29,7 @@ from numba import njit
 from simulator.orgchart import Org, draw_follows
 from simulator.params import STRATEGIES, Params
 from simulator.selectors import parse_selector
-from simulator.sparse import CodedValues
+from simulator.sparse import CodedValues, pair_rows, report_rows
 from simulator.state import LISTENER, NON_USER, POSTER, State
 
 MODEL, DELEGATE, LISTEN, RESTRICT, NONE = (STRATEGIES.index(s) for s in STRATEGIES)
@@ -229,7 +229,7 @@ def _appoint(
         cols = np.tile(team, len(leaders)).tolist()
     elif len(leaders):
         taken = np.zeros(n, dtype=bool)
-        ptr, reports = _reports(org)
+        ptr, reports = report_rows(org.manager)
         for leader in leaders[np.argsort(org.level[leaders], kind="stable")]:
             layer = reports[ptr[leader] : ptr[leader + 1]]
             while len(layer):
@@ -245,14 +245,11 @@ def _appoint(
 
 
 def _csr_of_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
-    """The ``(n, n)`` matrix with a one at each ``(row, col)`` pair (no pair twice), built
-    from its CSR arrays directly: scipy's conversion from pairs costs more than the few
-    delegates' appointment itself."""
-    order = np.lexsort((cols, rows))
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    indices = cols[order].astype(np.int32)
-    return sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n))
+    """The ``(n, n)`` matrix with a one at each ``(row, col)`` pair, built from its CSR rows
+    (:func:`~simulator.sparse.pair_rows`): scipy's conversion from pairs costs more than the
+    few delegates' appointment itself."""
+    indptr, indices = pair_rows(n, np.column_stack((rows, cols)), both_ways=False)
+    return sp.csr_matrix((np.ones(len(indices)), indices, indptr.astype(np.int32)), shape=(n, n))
 
 
 def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
@@ -262,13 +259,6 @@ def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
     mask[delegates.indices] = True
     mask.flags.writeable = False
     return mask
-
-
-def _reports(org: Org) -> tuple[np.ndarray, np.ndarray]:
-    """Each person's direct reports in order, as CSR rows ``(indptr, indices)``."""
-    people = np.flatnonzero(org.manager >= 0)
-    order = people[np.argsort(org.manager[people], kind="stable")]
-    return np.searchsorted(org.manager[order], np.arange(org.n + 1)), order
 
 
 def _delegate_rates(

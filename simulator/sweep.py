@@ -82,7 +82,8 @@ def run(spec: RunSpec) -> RunResult:
 def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> list[RunResult]:
     """Run specs that share parameters and organisation (one :attr:`RunSpec.batch_key`) as one
     batch of replications; each result equals the run of its spec alone, bit for bit. The
-    organisation comes from ``orgs`` if given (built there once for the batches sharing it).
+    organisation and network come from ``orgs`` if given (built there once for the batches
+    sharing them).
 
     Never raises for failing runs: the error is returned in every result of the batch.
     """
@@ -91,13 +92,7 @@ def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> li
     if any(s.batch_key != first.batch_key for s in specs):
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
-        org = orgs.of(first) if orgs is not None else None
-        like = orgs.context if orgs is not None else None
-        seeds = [s.seed for s in specs]
-        model = Engine(first.params, rng=seeds, org=org, structure=first.structure, like=like)
-        if orgs is not None:
-            orgs.context = model.context
-        model.run()
+        model = (Organisations() if orgs is None else orgs).engine(specs).run()
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_columns(steps, first.series)
@@ -153,7 +148,19 @@ class Organisations:
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
         self._org: Org | None = None
-        self.context: Context | None = None  # the last batch's (``run_batch`` sets it)
+        self.context: Context | None = None  # the last batch's
+
+    def engine(self, specs: Sequence[RunSpec]) -> Engine:
+        """The engine of a batch of ``specs`` (one :attr:`RunSpec.batch_key`), on the last
+        organisation and network where they are its own."""
+        first = specs[0]
+        org = self.of(first)
+        seeds = [s.seed for s in specs]
+        engine = Engine(
+            first.params, rng=seeds, org=org, structure=first.structure, like=self.context
+        )
+        self.context = engine.context
+        return engine
 
     def of(self, spec: RunSpec) -> Org:
         """``spec``'s organisation: from its organisation seed and parameters."""
