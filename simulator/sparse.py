@@ -1,8 +1,9 @@
 """Compiled builders of the organisation's sparse matrices, row by row, from its ties.
 
 The builders read the organisation's ties as compact CSR rows (:class:`Ties`: int32 columns,
-a few bytes per tie) and write each result in two passes over the rows, one to size it and
-one to fill it, straight into its final form: a :class:`Coded` matrix (one byte per entry
+a few bytes per tie) and write each result in one pass over the rows, after an upper bound on
+its size (the rows' ties before repeats are merged, read from the row pointers: no sorting),
+straight into its final form: a :class:`Coded` matrix (one byte per entry
 indexing a small table of values) or a CSR pattern. No scipy layer, float64 value array or
 intermediate matrix is made, which at a million people is several hundred MB less at the peak
 than combining layers with scipy's operators (``maximum``, ``+``, ``multiply``). The entries and
@@ -31,12 +32,14 @@ TIE_TYPES: tuple[str, ...] = ("manager", "report", "team", "lateral", "follow")
 """The tie types, in the order of :attr:`simulator.orgchart.Org.layers` and of the builders'
 weights."""
 
-COUNT, FILL = 0, 1
-"""The builders' two passes: the length of each row, then its entries."""
+BOUND, FILL = 0, 1
+"""The builders' two stages: an upper bound on the entries (the rows' ties counted with their
+repeats, from the row pointers), then the entries, row after row."""
 
 MOST_CODES = 256
 """Distinct values a one-byte code can index."""
 
+_NO_PTR = np.zeros(0, dtype=np.int64)
 _NO_INDEX = np.zeros(0, dtype=np.int32)
 _NO_CODES = np.zeros(0, dtype=np.uint8)
 _NO_VALUES = np.zeros(0)
@@ -189,10 +192,10 @@ def _sort(a: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def _widest(ties: tuple[Any, ...], follows: bool) -> int:
-    """The longest row :func:`_gather` can return (before merging)."""
+def _bounds(ties: tuple[Any, ...], follows: bool) -> tuple[int, int]:
+    """The longest row :func:`_gather` can return (before merging) and the sum of them all."""
     manager, r_ptr, _, team, l_ptr, _, f_ptr, _ = ties
-    widest = 0
+    widest = total = 0
     for i in range(len(manager)):
         k = 1 + r_ptr[i + 1] - r_ptr[i] + l_ptr[i + 1] - l_ptr[i]
         if follows:
@@ -201,7 +204,8 @@ def _widest(ties: tuple[Any, ...], follows: bool) -> int:
         if team and m >= 0:
             k += r_ptr[m + 1] - r_ptr[m]
         widest = max(widest, k)
-    return widest
+        total += k
+    return widest, total
 
 
 @njit(cache=True, inline="always")  # once per row: a call would cost more
@@ -319,26 +323,37 @@ def _put(
 
 
 def _build(n: int, fill: Any, args: tuple[Any, ...], *, shape: tuple[int, int]) -> Coded:
-    """Run a builder's passes: row lengths, then entries with one-byte codes of their values
-    (or, if there are more than 256 distinct values, float values coded as
-    :meth:`Coded.from_csr` codes them).
+    """Run a builder: the bound on its entries, then the rows in order with one-byte codes of
+    their values (or, if there are more than 256 distinct values, float values coded as
+    :meth:`Coded.from_csr` codes them), the arrays then cut to the entries written.
 
-    ``fill(*args, stage, indptr, indices, codes, data, table)`` (see :func:`_put`) returns
-    the table's length, or -1 when the table is full."""
+    ``fill(*args, stage, indptr, indices, codes, data, table)`` returns the bound (BOUND) or
+    (FILL: row ``i`` written from ``indptr[i]``, which sets ``indptr[i + 1]``; see
+    :func:`_put`) the table's length, or -1 when the table is full."""
+    bound = fill(*args, BOUND, _NO_PTR, _NO_INDEX, _NO_CODES, _NO_VALUES, _NO_VALUES)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    fill(*args, COUNT, indptr, _NO_INDEX, _NO_CODES, _NO_VALUES, _NO_VALUES)
-    np.cumsum(indptr, out=indptr)
-    nnz = int(indptr[-1])
-    indices = np.empty(nnz, dtype=np.int32)
-    codes = np.empty(nnz, dtype=np.uint8)
+    indices = np.empty(bound, dtype=np.int32)
+    codes = np.empty(bound, dtype=np.uint8)
     table = np.empty(MOST_CODES)
     size = fill(*args, FILL, indptr, indices, codes, _NO_VALUES, table)
     if size >= 0:
-        return Coded(_narrow(indptr), indices, codes, table[:size].copy(), shape)
+        nnz = int(indptr[-1])
+        return Coded(
+            _narrow(indptr), _cut(indices, nnz), _cut(codes, nnz), table[:size].copy(), shape
+        )
     del codes
-    data = np.empty(nnz)
+    data = np.empty(bound)
     fill(*args, FILL, indptr, indices, _NO_CODES, data, _NO_VALUES)
-    return Coded.from_arrays(indptr, indices, data, shape)
+    nnz = int(indptr[-1])
+    return Coded.from_arrays(indptr, _cut(indices, nnz), _cut(data, nnz), shape)
+
+
+def _cut(a: np.ndarray, k: int) -> np.ndarray:
+    """``a`` cut to its first ``k`` entries, in place (``a`` owns its memory and has no views:
+    the allocator shrinks the block, no copy is made)."""
+    if len(a) != k:
+        a.resize(k, refcheck=False)
+    return a
 
 
 def _narrow(indptr: np.ndarray) -> np.ndarray:
@@ -371,15 +386,15 @@ def _fill_neighbours(
     data: np.ndarray,
     table: np.ndarray,
 ) -> int:
-    widest = _widest(ties, False)
+    widest, bound = _bounds(ties, False)
+    if stage == BOUND:
+        return bound
     cols = np.empty(widest, dtype=np.int32)
     vals = np.empty(widest)
     coding = np.zeros(2, dtype=np.int64)
     for i in range(len(ties[0])):
         k = _sort_merge_max(cols, vals, _gather(i, ties, weights, False, cols, vals))
-        if stage == COUNT:
-            indptr[i + 1] = k
-            continue
+        indptr[i + 1] = indptr[i] + k
         for a in range(k):
             vals[a] *= scale[cols[a]]
         if not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
@@ -421,6 +436,8 @@ def _fill_follows(
     data: np.ndarray,
     table: np.ndarray,
 ) -> int:
+    if stage == BOUND:
+        return f_ptr[-1]
     widest = 0
     for i in range(len(f_ptr) - 1):
         widest = max(widest, f_ptr[i + 1] - f_ptr[i])
@@ -439,9 +456,8 @@ def _fill_follows(
             if not tied and value != 0:
                 cols[k], vals[k] = j, value
                 k += 1
-        if stage == COUNT:
-            indptr[i + 1] = k
-        elif not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
+        indptr[i + 1] = indptr[i] + k
+        if not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
             return -1
     return coding[0]
 
@@ -469,13 +485,16 @@ def _fill_chain(
     table: np.ndarray,
 ) -> int:
     n = len(manager)
-    depth = 0  # longest chain: enough room for any row
+    depth = bound = 0  # longest chain: enough room for any row
     for i in range(n):
         d, above = 0, manager[i]
         while above >= 0:
             d += 1
             above = manager[above]
         depth = max(depth, d)
+        bound += d
+    if stage == BOUND:
+        return bound + f_ptr[-1]
     widest = depth
     for i in range(n):
         widest = max(widest, depth + f_ptr[i + 1] - f_ptr[i])
@@ -497,9 +516,8 @@ def _fill_chain(
             cols[k], vals[k] = f_idx[q], followed
             k += 1
         k = _sort_merge_max(cols, vals, k)
-        if stage == COUNT:
-            indptr[i + 1] = k
-        elif not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
+        indptr[i + 1] = indptr[i] + k
+        if not _put(cols, vals, k, indptr[i], indices, codes, data, table, coding):
             return -1
     return coding[0]
 
@@ -524,11 +542,9 @@ def unattended_rows(ties: Ties, others: Sequence[Coded]) -> tuple[np.ndarray, np
     ][:2]
     args = (ties.arrays(), a_ptr, a_idx, b_ptr, b_idx)
     indptr = np.zeros(ties.n + 1, dtype=np.int64)
-    _fill_pattern(*args, COUNT, indptr, _NO_INDEX)
-    np.cumsum(indptr, out=indptr)
-    indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    _fill_pattern(*args, FILL, indptr, indices)
-    return indptr.astype(np.int32), indices
+    indices = np.empty(_bounds(ties.arrays(), True)[1], dtype=np.int32)
+    _fill_pattern(*args, indptr, indices)
+    return indptr.astype(np.int32), _cut(indices, int(indptr[-1]))
 
 
 @njit(cache=True)
@@ -538,14 +554,14 @@ def _fill_pattern(
     a_idx: np.ndarray,
     b_ptr: np.ndarray,
     b_idx: np.ndarray,
-    stage: int,
     indptr: np.ndarray,
     indices: np.ndarray,
 ) -> None:
     """Each row's observed accounts (sorted) in neither row of ``a`` nor of ``b`` (CSR
-    patterns; an empty ``ptr`` leaves one out): lengths (COUNT) or entries."""
+    patterns; an empty ``ptr`` leaves one out), row after row (``indices``: room for the
+    rows before merging)."""
     ones = np.ones(len(TIE_TYPES))
-    widest = _widest(ties, True)
+    widest = _bounds(ties, True)[0]
     cols = np.empty(widest, dtype=np.int32)
     vals = np.empty(widest)
     for i in range(len(ties[0])):
@@ -556,10 +572,8 @@ def _fill_pattern(
             if not (_has(a_ptr, a_idx, i, j) or _has(b_ptr, b_idx, i, j)):
                 cols[kept] = j
                 kept += 1
-        if stage == COUNT:
-            indptr[i + 1] = kept
-        else:
-            indices[indptr[i] : indptr[i] + kept] = cols[:kept]
+        indices[indptr[i] : indptr[i] + kept] = cols[:kept]
+        indptr[i + 1] = indptr[i] + kept
 
 
 @njit(cache=True)
@@ -583,7 +597,7 @@ def observers(ties: Ties, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _observers(ties: tuple[Any, ...], unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(ties[0])
     ones = np.ones(len(TIE_TYPES))
-    cols = np.empty(_widest(ties, True), dtype=np.int32)
+    cols = np.empty(_bounds(ties, True)[0], dtype=np.int32)
     vals = np.empty(len(cols))
     cross = np.zeros(n, dtype=np.int32)
     count = np.zeros(n, dtype=np.int32)

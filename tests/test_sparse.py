@@ -48,6 +48,7 @@ def assert_coded_as_scipy(got: Coded, want: sp.csr_matrix) -> None:
     reference = Coded.from_csr(want)
     assert got.indptr.dtype == reference.indptr.dtype == np.int32
     assert got.indices.dtype == np.int32
+    assert len(got.indices) == len(got.codes) == got.indptr[-1]  # cut to the entries
     assert got.codes.dtype == reference.codes.dtype
     assert np.array_equal(got.codes, reference.codes)
     assert np.array_equal(got.table, reference.table)
@@ -136,6 +137,7 @@ def test_many_distinct_values_are_coded_as_from_csr_codes_them(org, seed) -> Non
     want.eliminate_zeros()
     got = neighbour_weights(org.ties(), (1.0, 1.0, 1.0, 1.0), scale)
     assert_same(got.csr(), want)
+    assert len(got.indices) == len(got.codes) == got.indptr[-1]
     reference = Coded.from_csr(want)
     assert got.codes.dtype == reference.codes.dtype
     assert np.array_equal(got.table, reference.table)
@@ -147,6 +149,7 @@ def test_more_than_256_values_take_two_byte_codes() -> None:
     scale = np.random.default_rng(4).uniform(1.0, 5.0, org.n)
     got = neighbour_weights(org.ties(), (1.0, 0.5, 0.7, 0.3), scale)
     assert len(got.table) > 256 and got.codes.dtype == np.uint16
+    assert len(got.indices) == len(got.codes) == got.indptr[-1]
     assert np.array_equal(got.table, np.unique(got.table))  # sorted, as from_csr makes it
 
 
@@ -197,7 +200,7 @@ def union_without_diagonal(org: Org) -> sp.csr_matrix:
 def test_observers_count_the_union_without_the_diagonal(org: Org) -> None:
     pattern = union_without_diagonal(org).tocoo()
     ptr, idx = observation_rows(org.ties())
-    assert ptr.dtype == idx.dtype == np.int32
+    assert ptr.dtype == idx.dtype == np.int32 and len(idx) == ptr[-1]
     assert_same(sp.csr_matrix((np.ones(len(idx)), idx, ptr), shape=(org.n, org.n)), pattern)
     assert_same(observation(org), pattern)
     cross, count = observers(org.ties(), org.unit)
@@ -216,7 +219,7 @@ def test_unattended_are_the_observed_in_neither_matrix(org: Org, weights: list) 
     observed = union_without_diagonal(org)
     want = observed - observed.multiply((nb.csr() != 0) + (fo.csr() != 0))
     ptr, idx = unattended_rows(ties, [nb, fo])
-    assert ptr.dtype == idx.dtype == np.int32
+    assert ptr.dtype == idx.dtype == np.int32 and len(idx) == ptr[-1]
     assert_same(sp.csr_matrix((np.ones(len(idx)), idx, ptr), shape=(org.n, org.n)), want)
     with pytest.raises(ValueError, match="at most two"):
         unattended_rows(ties, [nb, fo, nb])
