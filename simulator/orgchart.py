@@ -349,24 +349,68 @@ def _preorder(manager: np.ndarray) -> np.ndarray:
 
 
 def levels_of(manager: np.ndarray) -> np.ndarray:
-    """Depth of each person below the top (pointer jumping; assumes a valid tree)."""
-    level = np.zeros(len(manager), dtype=np.int64)
-    above = manager.copy()
-    while (above >= 0).any():
-        level += above >= 0
-        above = np.where(above >= 0, manager[np.maximum(above, 0)], ROOT)
-    return level
+    """Depth of each person below the top (0 at a top)."""
+    return _levels(np.ascontiguousarray(manager, dtype=np.int64))
 
 
 def units_of(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
     """Unit of each person: 0 for the top, else 1 + the rank of their level-1 ancestor."""
-    head = np.arange(len(manager))
-    while (level[head] > 1).any():
-        head = np.where(level[head] > 1, manager[head], head)
-    heads = np.flatnonzero(level == 1)
-    unit = np.zeros(len(manager), dtype=np.int64)
-    below = level >= 1
-    unit[below] = np.searchsorted(heads, head[below]) + 1
+    manager = np.ascontiguousarray(manager, dtype=np.int64)
+    return _units(manager, np.ascontiguousarray(level, dtype=np.int64))
+
+
+@njit(cache=True)
+def _levels(manager: np.ndarray) -> np.ndarray:
+    """Each person's depth: up the chain to the first known depth, then that chain filled in
+    on the way down (each person is climbed past once)."""
+    n = len(manager)
+    level = np.full(n, -1, dtype=np.int64)
+    chain = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        k, above = 0, i
+        while above >= 0 and level[above] < 0:
+            if k == n:
+                raise ValueError("the reporting lines form a cycle")
+            chain[k] = above
+            k += 1
+            above = manager[above]
+        depth = level[above] if above >= 0 else -1
+        for a in range(k - 1, -1, -1):
+            depth += 1
+            level[chain[a]] = depth
+    return level
+
+
+@njit(cache=True)
+def _units(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Each person's level-1 ancestor (up the chain to the first one known, then filled in on
+    the way down), then its rank among the level-1 people by number, plus 1."""
+    n = len(manager)
+    head = np.full(n, -1, dtype=np.int64)
+    chain = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        k, above = 0, i
+        while level[above] > 1 and head[above] < 0:
+            if k == n:
+                raise ValueError("the reporting lines form a cycle")
+            chain[k] = above
+            k += 1
+            above = manager[above]
+        found = head[above] if level[above] > 1 else above
+        for a in range(k):
+            head[chain[a]] = found
+    rank = np.zeros(n, dtype=np.int64)
+    ranked = 0
+    for i in range(n):
+        if level[i] == 1:
+            ranked += 1
+            rank[i] = ranked
+    unit = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        if level[i] == 1:
+            unit[i] = rank[i]
+        elif level[i] > 1:
+            unit[i] = rank[head[i]]
     return unit
 
 
@@ -441,8 +485,9 @@ def draw_lateral(
     pairs.append(np.column_stack((i, order[r])))
     edges = np.concatenate(pairs)
     edges = edges[edges[:, 0] != edges[:, 1]]
-    edges = np.sort(edges, axis=1)
-    pair = np.unique(edges[:, 0] * np.int64(n) + edges[:, 1])  # as rows sort: i, then j
+    pair = np.minimum(edges[:, 0], edges[:, 1]) * np.int64(n) + np.maximum(edges[:, 0], edges[:, 1])
+    pair.sort()  # as rows sort: i, then j; then repeats dropped (np.unique, a third the time)
+    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))] if len(pair) else pair
     return np.column_stack((pair // n, pair % n)).astype(np.int64)
 
 

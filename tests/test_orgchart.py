@@ -109,6 +109,35 @@ def test_depth_first_numbering_equals_scipys_traversal(data: st.DataObject, size
     assert np.array_equal(depth_first(manager), expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), size=st.integers(1, 60), tops=st.integers(1, 3))
+def test_levels_and_units_of_any_forest(data: st.DataObject, size: int, tops: int) -> None:
+    """Levels and units read by walking up each chain one step at a time, for forests under
+    any labels (a manager's number may be above their reports')."""
+    tops = min(tops, size)
+    parent = [ROOT] * tops + [data.draw(st.integers(0, i - 1)) for i in range(tops, size)]
+    labels = np.array(data.draw(st.permutations(range(size))), dtype=np.int64)
+    manager = np.full(size, ROOT, dtype=np.int64)
+    for i, m in enumerate(parent):
+        manager[labels[i]] = ROOT if m == ROOT else labels[m]
+    chains = []
+    for i in range(size):
+        chain = [i]
+        while manager[chain[-1]] != ROOT:
+            chain.append(int(manager[chain[-1]]))
+        chains.append(chain)  # from the person up to their top
+    level = levels_of(manager)
+    assert level.tolist() == [len(chain) - 1 for chain in chains]
+    heads = sorted(i for i in range(size) if len(chains[i]) == 2)
+    want = [0 if len(chain) == 1 else 1 + heads.index(chain[-2]) for chain in chains]
+    assert units_of(manager, level).tolist() == want
+
+
+def test_levels_of_a_cycle_is_an_error() -> None:
+    with pytest.raises(ValueError, match="cycle"):
+        levels_of(np.array([ROOT, 2, 3, 1]))
+
+
 def test_lateral_and_follow_densities() -> None:
     p = OrgParams(size=20_000, lateral_within=3.0, lateral_across=1.0, follow_prob=0.25)
     org = build_org(p, np.random.default_rng(1))
