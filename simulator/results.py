@@ -212,20 +212,19 @@ class ResultsFolder:
             ("outcomes", by_table["failed"], "failed" + name[4:]),
             ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
         ]
-        for table, frame, file_name in files:
-            if frame.empty:
-                continue
-            arms = frame["arm"].to_numpy()
-            whole = pa.Table.from_pandas(frame.drop(columns="arm"), preserve_index=False)
+        for table, (arms, whole), file_name in files:
             for arm in sorted(set(arms)):  # converted once, split by arm in Arrow
                 target = self.path / table / f"arm={arm}" / file_name
                 data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
 
 
-def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[str, pd.DataFrame]:
+def tables_of(
+    results: Sequence[RunResult], plan: Plan, attempt: int
+) -> dict[str, tuple[np.ndarray, pa.Table]]:
     """Outcome rows of finished and of failed runs (with axis values and status), series and
-    levels rows of ``results``."""
+    levels rows of ``results``: each table as the arm of every row and the Arrow table of the
+    other columns."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in results:
         rows[r.ok].append(
@@ -243,30 +242,40 @@ def tables_of(results: Sequence[RunResult], plan: Plan, attempt: int) -> dict[st
             }
         )
     return {
-        "outcomes": pd.DataFrame(rows[True]),
-        "failed": pd.DataFrame(rows[False]),
+        "outcomes": _table(pd.DataFrame(rows[True])),
+        "failed": _table(pd.DataFrame(rows[False])),
         "series": _keyed([(r, r.series_columns) for r in results], attempt),
         "levels": _keyed([(r, r.level_columns) for r in results], attempt),
     }
 
 
+def _table(frame: pd.DataFrame) -> tuple[np.ndarray, pa.Table]:
+    """The arm of each row of ``frame`` and its other columns in Arrow."""
+    if frame.empty:
+        return np.zeros(0, dtype=object), pa.table({})
+    others = [c for c in frame.columns if c != "arm"]  # (selected: no copy of the frame)
+    table = pa.Table.from_pandas(frame, columns=others, preserve_index=False, nthreads=1)
+    return frame["arm"].to_numpy(), table
+
+
 def _keyed(
     parts: list[tuple[RunResult, dict[str, np.ndarray] | None]], attempt: int
-) -> pd.DataFrame:
-    """The runs' per-step columns stacked into one table, led by their key columns."""
+) -> tuple[np.ndarray, pa.Table]:
+    """The runs' per-step columns stacked into one table, led by their key columns (arms
+    apart), made in Arrow from the arrays: NaN is null, as from a DataFrame."""
     kept = [(r, columns) for r, columns in parts if columns is not None]
     if not kept:
-        return pd.DataFrame()
+        return np.zeros(0, dtype=object), pa.table({})
     lengths = [len(columns["step"]) for _, columns in kept]
     data = {
         "point": np.repeat([r.point for r, _ in kept], lengths),
-        "arm": np.repeat(np.array([r.arm for r, _ in kept], dtype=object), lengths),
         "replication": np.repeat([r.replication for r, _ in kept], lengths),
         "attempt": np.full(sum(lengths), attempt),
     }
     for name in kept[0][1]:
         data[name] = np.concatenate([columns[name] for _, columns in kept])
-    return pd.DataFrame(data)
+    arms = np.repeat(np.array([r.arm for r, _ in kept], dtype=object), lengths)
+    return arms, pa.table({k: pa.array(v, from_pandas=True) for k, v in data.items()})
 
 
 def read_table(

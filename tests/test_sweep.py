@@ -118,6 +118,44 @@ def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> No
     assert mine["poster"].tolist() == again.series["poster"].tolist()
 
 
+def test_written_tables_read_back_as_the_runs_tables(tmp_path: Path) -> None:
+    """Series and levels go to Parquet straight from the runs' arrays: read back, they are
+    the runs' tables with their key columns, NaN stored as null (as from a DataFrame)."""
+    import pyarrow.parquet as pq
+
+    from simulator.results import ResultsFolder
+
+    plan = tiny_plan()
+    specs = list(plan.runs())[:4]
+    results = [run(spec) for spec in specs]
+    gap = results[1].series_columns
+    assert gap is not None
+    column = next(name for name, v in gap.items() if v.dtype.kind == "f")
+    gap[column] = gap[column].copy()
+    gap[column][2] = np.nan
+    folder = ResultsFolder.open(tmp_path / "r", plan)
+    attempt = folder.begin(len(specs))
+    folder.write(0, attempt, results)
+    for table, frame_of in (("series", "series"), ("levels", "levels")):
+        got = read_table(tmp_path / "r", table)
+        for r in results:
+            mine = got[
+                (got["point"] == r.point)
+                & (got["arm"] == r.arm)
+                & (got["replication"] == r.replication)
+            ]
+            want = getattr(r, frame_of)
+            assert len(mine) == len(want) and (mine["attempt"] == attempt).all()
+            pd.testing.assert_frame_equal(
+                mine[list(want.columns)].reset_index(drop=True), want, check_exact=True
+            )
+    arm = results[1].arm
+    stored = pq.read_table(
+        tmp_path / "r" / "series" / f"arm={arm}" / f"part-{attempt:03d}-000000.parquet"
+    )
+    assert stored[column].null_count == 1
+
+
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
     plan = tiny_plan()
     real_run = sweep_module.run_batch
