@@ -359,22 +359,31 @@ def units_of(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
     return _units(manager, np.ascontiguousarray(level, dtype=np.int64))
 
 
+@njit(cache=True, inline="always")  # once per person
+def _climb(manager: np.ndarray, known: np.ndarray, i: int, chain: np.ndarray) -> tuple[int, int]:
+    """Up the reporting line from ``i`` to the first person whose ``known`` value is set
+    (not negative): the people passed on the way are written into ``chain``; returns how
+    many and that person. A line that never reaches one is a cycle: an error."""
+    k, above = 0, i
+    while known[above] < 0:
+        if k == len(chain):
+            raise ValueError("the reporting lines form a cycle")
+        chain[k] = above
+        k += 1
+        above = manager[above]
+    return k, above
+
+
 @njit(cache=True)
 def _levels(manager: np.ndarray) -> np.ndarray:
-    """Each person's depth: up the chain to the first known depth, then that chain filled in
-    on the way down (each person is climbed past once)."""
+    """Each person's depth: 0 at a top; else up the line to the first known depth, then
+    that line filled in on the way down (each person is climbed past once)."""
     n = len(manager)
-    level = np.full(n, -1, dtype=np.int64)
+    level = np.where(manager < 0, 0, -1)
     chain = np.empty(n, dtype=np.int64)
     for i in range(n):
-        k, above = 0, i
-        while above >= 0 and level[above] < 0:
-            if k == n:
-                raise ValueError("the reporting lines form a cycle")
-            chain[k] = above
-            k += 1
-            above = manager[above]
-        depth = level[above] if above >= 0 else -1
+        k, above = _climb(manager, level, i, chain)
+        depth = level[above]
         for a in range(k - 1, -1, -1):
             depth += 1
             level[chain[a]] = depth
@@ -383,35 +392,23 @@ def _levels(manager: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _units(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """Each person's level-1 ancestor (up the chain to the first one known, then filled in on
-    the way down), then its rank among the level-1 people by number, plus 1."""
+    """Each person's head (themselves at levels 0 and 1, else their level-1 ancestor: up
+    the line to the first head known, then that line filled in), then the head's rank among
+    the level-1 people by number (1, 2, ...; 0 for a top)."""
     n = len(manager)
-    head = np.full(n, -1, dtype=np.int64)
+    head = np.where(level <= 1, np.arange(n), -1)
     chain = np.empty(n, dtype=np.int64)
     for i in range(n):
-        k, above = 0, i
-        while level[above] > 1 and head[above] < 0:
-            if k == n:
-                raise ValueError("the reporting lines form a cycle")
-            chain[k] = above
-            k += 1
-            above = manager[above]
-        found = head[above] if level[above] > 1 else above
+        k, above = _climb(manager, head, i, chain)
         for a in range(k):
-            head[chain[a]] = found
+            head[chain[a]] = head[above]
     rank = np.zeros(n, dtype=np.int64)
     ranked = 0
     for i in range(n):
         if level[i] == 1:
             ranked += 1
             rank[i] = ranked
-    unit = np.zeros(n, dtype=np.int64)
-    for i in range(n):
-        if level[i] == 1:
-            unit[i] = rank[i]
-        elif level[i] > 1:
-            unit[i] = rank[head[i]]
-    return unit
+    return rank[head]
 
 
 def complete_org(

@@ -249,10 +249,14 @@ def tables_of(
     }
 
 
+_NO_ROWS = (np.zeros(0, dtype=object), pa.table({}))
+"""A table without rows, as :func:`tables_of` gives it: no arms, no columns."""
+
+
 def _table(frame: pd.DataFrame) -> tuple[np.ndarray, pa.Table]:
     """The arm of each row of ``frame`` and its other columns in Arrow."""
     if frame.empty:
-        return np.zeros(0, dtype=object), pa.table({})
+        return _NO_ROWS
     others = [c for c in frame.columns if c != "arm"]  # (selected: no copy of the frame)
     table = pa.Table.from_pandas(frame, columns=others, preserve_index=False, nthreads=1)
     return frame["arm"].to_numpy(), table
@@ -265,7 +269,7 @@ def _keyed(
     apart), made in Arrow from the arrays: NaN is null, as from a DataFrame."""
     kept = [(r, columns) for r, columns in parts if columns is not None]
     if not kept:
-        return np.zeros(0, dtype=object), pa.table({})
+        return _NO_ROWS
     lengths = [len(columns["step"]) for _, columns in kept]
     data = {
         "point": np.repeat([r.point for r, _ in kept], lengths),

@@ -122,13 +122,16 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
         stop[mask] = FOREVER if last is None else last
     start, stop = _shared(start), _shared(stop)
     delegates = _appoint(org, params, strategy, rng)
-    delegate_rate = _delegate_rates(params, strategy, rate, delegates)
+    is_delegate = _delegated(delegates)
+    delegate_rate = _delegate_rates(params, strategy, rate, delegates, is_delegate)
     follows = np.zeros((0, 2), dtype=np.int64)
     if params.delegation.followed:
-        follows = draw_follows(_delegated(delegates), params.org.follow_prob, rng)
-    return Assignment(
+        follows = draw_follows(is_delegate, params.org.follow_prob, rng)
+    assignment = Assignment(
         strategy, CodedValues.of(rate), start, stop, delegates, delegate_rate, follows
     )
+    assignment.__dict__["is_delegate"] = is_delegate  # made already: kept as if on demand
+    return assignment
 
 
 @njit(cache=True)
@@ -262,10 +265,13 @@ def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
 
 
 def _delegate_rates(
-    params: Params, strategy: np.ndarray, rate: np.ndarray, delegates: sp.csr_matrix
+    params: Params,
+    strategy: np.ndarray,
+    rate: np.ndarray,
+    delegates: sp.csr_matrix,
+    is_delegate: np.ndarray,
 ) -> np.ndarray:
     n = len(strategy)
-    is_delegate = _delegated(delegates)
     if not is_delegate.any():
         return np.broadcast_to(np.float64(0.0), n)  # no delegates: zeros, in no memory
     out = np.zeros(n)
