@@ -95,7 +95,6 @@ def tally_of(
         stages[s] = people / n
 
 
-@njit(cache=True)
 def tally(
     stage: np.ndarray,
     comfort: np.ndarray,
@@ -110,12 +109,29 @@ def tally(
     """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
     stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), and in
     ``out[r]`` the summed audience of posters and the mean comfort. Sums run over chunks of
-    people in order, the chunks in ``parts`` runs side by side (one: on this thread, as
-    :func:`tally_serial`), so a replication's figures depend neither on the batch it ran in
-    nor on the threads."""
+    people in order, the chunks in ``parts`` runs side by side (:func:`tally_split`; one:
+    on this thread, :func:`tally_serial`), so a replication's figures depend neither on the
+    batch it ran in nor on the threads. The parallel code is compiled only where a run
+    asks for it: a first run of a small organisation does not wait for it."""
     if parts <= 1:
         tally_serial(stage, comfort, level, audience, level_size, stages, levels, out)
-        return
+    else:
+        tally_split(stage, comfort, level, audience, level_size, parts, stages, levels, out)
+
+
+@njit(cache=True)
+def tally_split(
+    stage: np.ndarray,
+    comfort: np.ndarray,
+    level: np.ndarray,
+    audience: np.ndarray,
+    level_size: np.ndarray,
+    parts: int,
+    stages: np.ndarray,
+    levels: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """:func:`tally` with each replication's chunks in ``parts`` runs side by side."""
     chunks = -(-stage.shape[1] // TALLY_CHUNK)
     counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
     sums = np.zeros((chunks, 2))

@@ -240,7 +240,10 @@ def step(
     # outputs: (W, R, 7) event counts, (W, R, 6) adoptions by source, of each week run
     events: np.ndarray,
     adoptions: np.ndarray,
-    across: bool,  # learning across the replications (learn_across), for large batches
+    # True: learn across the replications (learn_across), for large batches; None (not
+    # False): each replication on its own, so that the compiler leaves the other path out
+    across: bool | None,
+    rows: bool | None,  # True: learn row by row (no blocked layout); None: block by block
     weeks: int,  # weeks to run (W at most), from week t, under the same actions
     # the record of each week run (simulator.tally): the people's level, audience and the
     # level sizes; (W, R, 3) shares by stage, (W, R, L, 3) by level, (W, R, 2) reach and
@@ -266,13 +269,14 @@ def step(
     R, n = stage.shape
     # shows[r, j]: what account j shows this week in replication r, packed in one word (see
     # SHOWS_*), so that the gathers over ties stay in cache even for large organisations
-    shows = np.empty((R if across else 1, n), dtype=np.uint32)  # act writes every word
-    posts_now = np.empty((R if across else 1, n), dtype=np.int32)  # read where act wrote
-    flags = np.empty((R if across else 1, n), dtype=np.uint8)  # words writes every row's
+    lanes = 1 if across is None else R
+    shows = np.empty((lanes, n), dtype=np.uint32)  # act writes every word
+    posts_now = np.empty((lanes, n), dtype=np.int32)  # read where act wrote
+    flags = np.empty((lanes, n), dtype=np.uint8)  # words writes every row's
     left_now = np.count_nonzero(left) if weeks > 1 else 0
     for w in range(weeks):
         tw, ev, ad = t + w, events[w], adoptions[w]
-        if across:
+        if across is not None:
             for r in range(R):
                 act(
                     tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
@@ -326,7 +330,7 @@ def step(
                     kind, criticise, criticise_1, top_leader, cross_observers,
                     nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
                     silent_count, awareness_from_posters, lapse_on, p, unaware,
-                    ev[r], ad[r], shows[0], posts_now[0], flags[0],
+                    ev[r], ad[r], shows[0], posts_now[0], flags[0], rows,
                 )  # fmt: skip
         if len(stages) > 0:
             tally_serial(
@@ -560,8 +564,10 @@ def week(
     shows: np.ndarray,
     posts_now: np.ndarray,
     flags: np.ndarray,
+    rows: bool | None,
 ) -> None:
-    """One replication's week: 1-D arrays over people (exposure ``(3, n)``).
+    """One replication's week: 1-D arrays over people (exposure ``(3, n)``), learning
+    block by block (``rows`` None) or row by row (True).
 
     The phase functions can also be called one by one, each on any split of the rows (as
     :mod:`~simulator.mechanisms.social_learning` does on several threads): :func:`act`
@@ -579,7 +585,7 @@ def week(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
         p, shows, flags, 0, n,
     )  # fmt: skip
-    if bk_ptr.shape[1] > 1:  # phases 5 and 6, block by block
+    if rows is None:  # phases 5 and 6, block by block (None: the other path is left out)
         learn_blocks(
             comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,

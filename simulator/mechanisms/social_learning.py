@@ -306,7 +306,8 @@ class SocialLearning(Mechanism):
             *self._arguments(state, actions, u, t, threaded=False),
             counts,
             adoptions,
-            R >= ACROSS_FROM,
+            True if R >= ACROSS_FROM else None,  # None, not False: see kernel.step
+            True if self.blocks is _NO_BLOCKS else None,
             weeks,
             *record,
         )
