@@ -26,7 +26,9 @@
 # 3. read the adoption curves, and look inside the model at single people,
 # 4. see why one run is not enough (randomness).
 #
-# Run the cells from top to bottom (Shift+Enter). Nothing here takes more than a few seconds.
+# Run the cells from top to bottom (Shift+Enter). Nothing here takes more than a few seconds,
+# except once: the very first run after installing waits about half a minute while the
+# simulator compiles its fast kernels for your computer (they are kept for every later run).
 # The model is described in plain words in `docs/ODD.md`; you do not need to read it first.
 
 # %%

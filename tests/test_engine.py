@@ -113,8 +113,11 @@ def assert_same_run(batch: Engine, r: int, single: Engine) -> None:
     assert out.equals(alone)
 
 
-ACROSS_AT = list(inspect.signature(sl_kernel.step.py_func).parameters).index("across")
-"""Where the kernel step takes its ``across`` switch."""
+ACROSS_AT, ROWS_AT = (
+    list(inspect.signature(sl_kernel.step.py_func).parameters).index(name)
+    for name in ("across", "rows")
+)
+"""Where the kernel step takes its ``across`` and ``rows`` switches."""
 
 SL_SETTINGS = st.fixed_dictionaries(
     {
@@ -173,6 +176,27 @@ def test_weeks_split_over_threads_equal_the_serial_kernel(
         one = OrgModel(params, rng=seeds[r], structure=seed, agents=False).run()
         assert_same_run(split, r, one)
         assert_same_run(serial, r, one)
+
+
+def test_a_single_run_leaves_the_paths_it_does_not_take_to_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numba drops a branch on an argument that is None (not False) without compiling it:
+    a single run learning block by block passes None for the kernel's ``across`` and
+    ``rows`` switches, and a small organisation's record never calls the threaded tally,
+    so that the first run compiles neither (bench/compile.py)."""
+    switches: list[tuple[object, object]] = []
+    step = sl_kernel.step
+    monkeypatch.setattr(
+        sl_kernel, "step", lambda *a: switches.append((a[ACROSS_AT], a[ROWS_AT])) or step(*a)
+    )
+
+    def threaded(*args: object) -> None:
+        raise AssertionError("the threaded tally was called for a small organisation")
+
+    monkeypatch.setattr(tally, "tally_split", threaded)
+    OrgModel(Params().with_updates({"org.size": 120, "steps": 6}), rng=1, agents=False).run()
+    assert switches and set(switches) == {(None, None)}
 
 
 @settings(

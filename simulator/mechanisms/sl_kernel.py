@@ -240,8 +240,9 @@ def step(
     # outputs: (W, R, 7) event counts, (W, R, 6) adoptions by source, of each week run
     events: np.ndarray,
     adoptions: np.ndarray,
-    # True: learn across the replications (learn_across), for large batches; None (not
-    # False): each replication on its own, so that the compiler leaves the other path out
+    # True: learn across the replications (learn_across), for large batches; off: each
+    # replication on its own. Off as None, not False, lets the compiler leave the other path
+    # out (numba drops a branch on an argument that is None): a first run compiles less.
     across: bool | None,
     rows: bool | None,  # True: learn row by row (no blocked layout); None: block by block
     weeks: int,  # weeks to run (W at most), from week t, under the same actions
@@ -269,14 +270,14 @@ def step(
     R, n = stage.shape
     # shows[r, j]: what account j shows this week in replication r, packed in one word (see
     # SHOWS_*), so that the gathers over ties stay in cache even for large organisations
-    lanes = 1 if across is None else R
+    lanes = R if across is not None and across else 1
     shows = np.empty((lanes, n), dtype=np.uint32)  # act writes every word
     posts_now = np.empty((lanes, n), dtype=np.int32)  # read where act wrote
     flags = np.empty((lanes, n), dtype=np.uint8)  # words writes every row's
     left_now = np.count_nonzero(left) if weeks > 1 else 0
     for w in range(weeks):
         tw, ev, ad = t + w, events[w], adoptions[w]
-        if across is not None:
+        if across is not None and across:
             for r in range(R):
                 act(
                     tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
@@ -567,7 +568,7 @@ def week(
     rows: bool | None,
 ) -> None:
     """One replication's week: 1-D arrays over people (exposure ``(3, n)``), learning
-    block by block (``rows`` None) or row by row (True).
+    block by block (``rows`` None, or False) or row by row (True).
 
     The phase functions can also be called one by one, each on any split of the rows (as
     :mod:`~simulator.mechanisms.social_learning` does on several threads): :func:`act`
@@ -585,7 +586,7 @@ def week(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
         p, shows, flags, 0, n,
     )  # fmt: skip
-    if rows is None:  # phases 5 and 6, block by block (None: the other path is left out)
+    if rows is None or not rows:  # phases 5 and 6, block by block (None: rows left out)
         learn_blocks(
             comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
             nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
