@@ -109,33 +109,18 @@ def tally(
     """Per replication (``stage`` and ``comfort`` are ``(R, n)``): the shares of people by
     stage, overall (``stages``, ``(R, 3)``) and by level (``levels``, ``(R, L, 3)``), and in
     ``out[r]`` the summed audience of posters and the mean comfort. Sums run over chunks of
-    people in order, the chunks in ``parts`` runs side by side (:func:`tally_split`; one:
-    on this thread, :func:`tally_serial`), so a replication's figures depend neither on the
-    batch it ran in nor on the threads. The parallel code is compiled only where a run
-    asks for it: a first run of a small organisation does not wait for it."""
+    people in order, the chunks in ``parts`` runs side by side (one: on this thread,
+    :func:`tally_serial`), so a replication's figures depend neither on the batch it ran in
+    nor on the threads. Not compiled itself: the parallel code
+    (:func:`chunk_tallies_split`) is compiled only where a run asks for it, so a first run
+    of a small organisation does not wait for it."""
     if parts <= 1:
         tally_serial(stage, comfort, level, audience, level_size, stages, levels, out)
-    else:
-        tally_split(stage, comfort, level, audience, level_size, parts, stages, levels, out)
-
-
-@njit(cache=True)
-def tally_split(
-    stage: np.ndarray,
-    comfort: np.ndarray,
-    level: np.ndarray,
-    audience: np.ndarray,
-    level_size: np.ndarray,
-    parts: int,
-    stages: np.ndarray,
-    levels: np.ndarray,
-    out: np.ndarray,
-) -> None:
-    """:func:`tally` with each replication's chunks in ``parts`` runs side by side."""
+        return
     chunks = -(-stage.shape[1] // TALLY_CHUNK)
     counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
     sums = np.zeros((chunks, 2))
-    for r in range(stage.shape[0]):
+    for r in range(stage.shape[0]):  # (a large organisation's few replications)
         chunk_tallies_split(stage[r], comfort[r], level, audience, parts, counts, sums)
         tally_of(counts, sums, level_size, stages[r], levels[r], out[r])
 

@@ -194,7 +194,7 @@ def test_a_single_run_leaves_the_paths_it_does_not_take_to_none(
     def threaded(*args: object) -> None:
         raise AssertionError("the threaded tally was called for a small organisation")
 
-    monkeypatch.setattr(tally, "tally_split", threaded)
+    monkeypatch.setattr(tally, "chunk_tallies_split", threaded)
     OrgModel(Params().with_updates({"org.size": 120, "steps": 6}), rng=1, agents=False).run()
     assert switches and set(switches) == {(None, None)}
 

@@ -260,7 +260,8 @@ class SocialLearning(Mechanism):
                 np.asarray(self._row_split(_threads)),
             )
         else:
-            weekly, by_source, _ = self._weeks(state, actions, u, t, 1, _NO_RECORD)
+            arguments = self._arguments(state, actions, u, t, threaded=False)
+            weekly, by_source, _ = self._weeks(arguments, R, 1, _NO_RECORD)
             counts, adoptions = weekly[0], by_source[0]
         return Events(R, {**dict(zip(Events.NAMES, counts.T, strict=True)), "adoptions": adoptions})
 
@@ -281,29 +282,23 @@ class SocialLearning(Mechanism):
         if split(state.n):
             return super().run_weeks(state, actions, u, t, weeks, recorder)
         tallies = recorder.buffers(weeks, state.replications)
-        counts, adoptions, done = self._weeks(
-            state, actions, u, t, weeks, (*recorder.tally_inputs, *tallies)
-        )
+        arguments = self._arguments(state, actions, u, t, threaded=False)
+        record = (*recorder.tally_inputs, *tallies)
+        counts, adoptions, done = self._weeks(arguments, state.replications, weeks, record)
         recorder.record_weeks(*(x[:done] for x in (*tallies, counts, adoptions)))
         return done
 
     def _weeks(
-        self,
-        state: State,
-        actions: Actions,
-        u: Mapping[str, np.ndarray],
-        t: int,
-        weeks: int,
-        record: tuple[np.ndarray, ...],
+        self, arguments: tuple[object, ...], R: int, weeks: int, record: tuple[np.ndarray, ...]
     ) -> tuple[np.ndarray, np.ndarray, int]:
-        """Up to ``weeks`` weeks on this thread (:func:`kernel.step`, which fills the
-        tallies in ``record``, if they have rows): each week's event counts and adoptions
-        by source, ``(weeks, R, ...)``, and the weeks run."""
-        R = state.replications
+        """Up to ``weeks`` weeks of ``R`` replications on this thread: :func:`kernel.step`
+        on ``arguments`` (:meth:`_arguments`, not threaded), which fills the tallies in
+        ``record`` if they have rows. Returns each week's event counts and adoptions by
+        source, ``(weeks, R, ...)``, and the weeks run."""
         counts = np.zeros((weeks, R, len(Events.NAMES)))
         adoptions = np.zeros((weeks, R, len(SOURCES)))
         done = kernel.step(
-            *self._arguments(state, actions, u, t, threaded=False),
+            *arguments,
             counts,
             adoptions,
             True if R >= ACROSS_FROM else None,  # None, not False: see kernel.step
