@@ -12,11 +12,15 @@ process, so nothing is shared in memory; numba's cache is a new empty folder
 3. **batch**: a batch of 64 replications in a new process on that cache: what a large batch
    compiles besides (it learns across its replications, ``social_learning.ACROSS_FROM``);
 4. **mesa**: the same run by the idiomatic Mesa peer (``bench/mesa_social_learning.py``),
-   import included.
+   import included;
+5. **orgsim warm**: ``orgsim warm`` on another new empty cache (every kernel path, one
+   process per core, as ``./dev test`` and ``./dev notebooks`` run it), then the flagship run
+   in a new process on that cache: what the first run waits for after it.
 
 It also lists the kernel functions the cold run compiled (numba's compile events), to show
 that a single run leaves out the paths it does not take (learning across replications, row by
-row, the threaded tally). Times are wall seconds of one core (``ORGSIM_THREADS=1``).
+row, the threaded tally). Times are wall seconds of one core (``ORGSIM_THREADS=1``), but for
+``orgsim warm``, which uses every core.
 
 Usage: ``python bench/compile.py``.
 """
@@ -28,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TypedDict
 
@@ -93,6 +98,15 @@ def child(kind: str, replications: int, cache: str) -> Process:
     return result
 
 
+def warmed(cache: str) -> float:
+    """Wall seconds of ``orgsim warm`` (all paths, all cores) on the cache folder ``cache``."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(BENCH.parent)}
+    start = time.perf_counter()
+    command = [sys.executable, "-W", "ignore", "-m", "simulator.cli", "warm"]
+    subprocess.run(command, env=env, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     print(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as cache:
@@ -100,12 +114,16 @@ def main() -> None:
         warm = child("engine", 1, cache)
         batch = child("engine", 64, cache)
     mesa = child("mesa", 1, "")
+    with tempfile.TemporaryDirectory() as cache:
+        warming = warmed(cache)
+        after = child("engine", 1, cache)
     print(f"{'process':<26} {'import s':>9} {'first run s':>12} {'same run again s':>17}")
     for name, r in (
         ("cold (empty cache)", cold),
         ("warm (cache filled)", warm),
         ("batch of 64 (same cache)", batch),
         ("mesa peer", mesa),
+        ("after orgsim warm", after),
     ):
         print(f"{name:<26} {r['imported']:>9.2f} {r['first']:>12.2f} {r['again']:>17.3f}")
     wait, ready = cold["imported"] + cold["first"], warm["imported"] + warm["first"]
@@ -119,6 +137,11 @@ def main() -> None:
     print(f"kernel functions the single run compiled ({len(kernels)}): {', '.join(kernels)}")
     more = [name for name in batch["compiled"] if name not in cold["compiled"]]
     print(f"compiled besides for the batch of 64: {', '.join(more) or 'nothing'}")
+    print(
+        f"orgsim warm (every path, {os.cpu_count()} cores) on an empty cache: {warming:.1f} s; "
+        f"the first flagship run after it {after['imported'] + after['first']:.1f} s "
+        f"({len(after['compiled'])} functions compiled)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``;
-``app`` (the workshop page).
+``app`` (the workshop page); ``warm`` (compile the kernels ahead of the first run).
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
@@ -20,6 +20,7 @@ import json
 import re
 import shlex
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,8 @@ from simulator import __version__
 from simulator.analysis import paired_differences
 from simulator.errors import describe, is_user_error
 from simulator.params import STRATEGIES, Params
+from simulator.warm import PATHS, where
+from simulator.warm import warm as compile_paths
 
 OPTION_PATHS = {"size": "org.size", "steps": "steps", "strategy": "leaders.strategy"}
 _VARIANT_KEY = re.compile(r"mechanism\[(\w+)\]\.(\w+)")
@@ -454,6 +457,41 @@ def params(markdown: bool) -> None:
     header = ("parameter", "default", "allowed", "unit", "label")
     rows = [(r.path, r.default, r.allowed, r.unit, r.label) for r in parameter_rows()]
     click.echo(_align([header, *rows]))
+
+
+# -- warm ------------------------------------------------------------------------------------
+@orgsim.command()
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    type=click.Choice(list(PATHS)),
+    help="A kernel path to compile (repeat for several; default: all): "
+    + "; ".join(f"{p.name}: {p.what}" for p in PATHS.values())
+    + ".",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to compile on (default: one per core; 1: in this process).",
+)
+def warm(paths: tuple[str, ...], jobs: int | None) -> None:
+    """Compile the simulation kernels for this machine now, instead of at the first run.
+
+    numba compiles them the first time a process needs them (about half a minute for a
+    single run) and caches them; run this after installing, before a workshop or a notebook
+    session, or once per processor model on a cluster (with NUMBA_CACHE_DIR on a shared
+    folder). When they are cached already, it takes a second or two.
+    """
+    click.echo(f"orgsim warm: compiling or loading the kernels, cached in {where()}")
+    start = time.perf_counter()
+    compile_paths(
+        paths or None,
+        jobs,
+        lambda name, seconds: click.echo(f"  {name:<7}{seconds:6.1f} s  {PATHS[name].what}"),
+    )
+    click.echo(f"orgsim warm: done in {time.perf_counter() - start:.1f} s")
 
 
 def _register() -> None:
