@@ -540,10 +540,10 @@ def unattended_rows(ties: Ties, others: Sequence[Coded]) -> tuple[np.ndarray, np
         empty,
         empty,
     ][:2]
-    args = (ties.arrays(), a_ptr, a_idx, b_ptr, b_idx)
+    rows = ties.arrays()
     indptr = np.zeros(ties.n + 1, dtype=np.int64)
-    indices = np.empty(_bounds(ties.arrays(), True)[1], dtype=np.int32)
-    _fill_pattern(*args, indptr, indices)
+    indices = np.empty(_bounds(rows, True)[1], dtype=np.int32)
+    _fill_pattern(rows, a_ptr, a_idx, b_ptr, b_idx, indptr, indices)
     return indptr.astype(np.int32), _cut(indices, int(indptr[-1]))
 
 

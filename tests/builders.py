@@ -6,6 +6,7 @@ team cliques when ``team_ties`` is on, so a star with team ties is a complete gr
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,11 +14,18 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from simulator.mechanisms import sl_kernel
 from simulator.metrics import Recorder
 from simulator.model import OrgModel
 from simulator.orgchart import ROOT, Org, build_org, complete_org
 from simulator.params import OrgParams, Params
 from simulator.state import POSTER
+
+ACROSS_AT, ROWS_AT = (
+    list(inspect.signature(sl_kernel.step.py_func).parameters).index(name)
+    for name in ("across", "rows")
+)
+"""Where the kernel step takes its ``across`` and ``rows`` switches."""
 
 
 def quiet_org(manager: Sequence[int] | np.ndarray, *, team_ties: bool = False) -> Org:

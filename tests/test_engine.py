@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import subprocess
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import patterns_dense, read_blocks
+from builders import ACROSS_AT, ROWS_AT, patterns_dense, read_blocks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -112,12 +111,6 @@ def assert_same_run(batch: Engine, r: int, single: Engine) -> None:
     alone = single.outcomes().iloc[0].drop("replication")
     assert out.equals(alone)
 
-
-ACROSS_AT, ROWS_AT = (
-    list(inspect.signature(sl_kernel.step.py_func).parameters).index(name)
-    for name in ("across", "rows")
-)
-"""Where the kernel step takes its ``across`` and ``rows`` switches."""
 
 SL_SETTINGS = st.fixed_dictionaries(
     {

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
-
 import numba
 import pytest
+from builders import ACROSS_AT
 
 from simulator import warm
 from simulator.cli import main
 from simulator.mechanisms import sl_kernel, social_learning
-
-ACROSS_AT = list(inspect.signature(sl_kernel.step.py_func).parameters).index("across")
 
 
 @pytest.fixture

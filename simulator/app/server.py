@@ -71,16 +71,6 @@ def room_addresses() -> list[str]:
     return found
 
 
-def warm() -> None:
-    """Load the simulation kernels (a tiny paired run) before the first visitor comes, so
-    that the page does not wait for them; the first start after installing, or after the
-    code changed, compiles them for this machine and caches them (``bench/compile.py``)."""
-    from simulator.app.paired import PairedRun
-    from simulator.params import Params
-
-    PairedRun.start(Params().with_updates({"org.size": 60, "steps": 2})).step(2)
-
-
 def serve(host: str = LOCAL, port: int = 8765, *, open_browser: bool = False) -> None:
     """Run the page until interrupted (blocking)."""
     check_ready(host, port)
@@ -88,12 +78,14 @@ def serve(host: str = LOCAL, port: int = 8765, *, open_browser: bool = False) ->
         os.environ.setdefault(key, value)
     from solara.__main__ import run  # after the environment: Solara reads it at import
 
+    from simulator.warm import warm
+
     print(
         "orgsim app: loading the simulator (the first start after installing compiles it "
         "for this machine: about half a minute)",
         flush=True,
     )
-    warm()
+    warm(["single"], jobs=1)  # the kernels, before the first visitor's page waits for them
     shown = "localhost" if host == LOCAL else host
     print(f"orgsim app: open http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     if host == ROOM:
