@@ -317,7 +317,7 @@ def tree_by_spans(
 def depth_first(manager: np.ndarray) -> np.ndarray:
     """The same tree renumbered in depth-first pre-order from the top (reports in order):
     the managers of the renumbered people."""
-    number = _preorder(np.ascontiguousarray(manager, dtype=np.int64))
+    number = _preorder(np.ascontiguousarray(manager, dtype=INDEX))  # (report_rows' type)
     order = np.empty(len(manager), dtype=np.int64)
     order[number] = np.arange(len(manager))
     return np.where(manager[order] >= 0, number[np.maximum(manager[order], 0)], ROOT)
@@ -379,7 +379,9 @@ def _levels(manager: np.ndarray) -> np.ndarray:
     """Each person's depth: 0 at a top; else up the line to the first known depth, then
     that line filled in on the way down (each person is climbed past once)."""
     n = len(manager)
-    level = np.where(manager < 0, 0, -1)
+    level = np.empty(n, dtype=np.int64)
+    for i in range(n):  # (a loop: np.where would compile as long as this whole function)
+        level[i] = 0 if manager[i] < 0 else -1
     chain = np.empty(n, dtype=np.int64)
     for i in range(n):
         k, above = _climb(manager, level, i, chain)
@@ -396,7 +398,9 @@ def _units(manager: np.ndarray, level: np.ndarray) -> np.ndarray:
     the line to the first head known, then that line filled in), then the head's rank among
     the level-1 people by number (1, 2, ...; 0 for a top)."""
     n = len(manager)
-    head = np.where(level <= 1, np.arange(n), -1)
+    head = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        head[i] = i if level[i] <= 1 else -1
     chain = np.empty(n, dtype=np.int64)
     for i in range(n):
         k, above = _climb(manager, head, i, chain)

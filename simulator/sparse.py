@@ -192,20 +192,21 @@ def _sort(a: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def _bounds(ties: tuple[Any, ...], follows: bool) -> tuple[int, int]:
-    """The longest row :func:`_gather` can return (before merging) and the sum of them all."""
+def _bounds(ties: tuple[Any, ...]) -> tuple[int, int, int, int]:
+    """The longest row :func:`_gather` can return (before merging) and the sum of them all,
+    without the follows and with them. (Both at once: a switch for the follows, called with
+    True and False, would be compiled twice.)"""
     manager, r_ptr, _, team, l_ptr, _, f_ptr, _ = ties
-    widest = total = 0
+    widest = total = widest_all = total_all = 0
     for i in range(len(manager)):
         k = 1 + r_ptr[i + 1] - r_ptr[i] + l_ptr[i + 1] - l_ptr[i]
-        if follows:
-            k += f_ptr[i + 1] - f_ptr[i]
         m = manager[i]
         if team and m >= 0:
             k += r_ptr[m + 1] - r_ptr[m]
-        widest = max(widest, k)
-        total += k
-    return widest, total
+        widest, total = max(widest, k), total + k
+        k += f_ptr[i + 1] - f_ptr[i]
+        widest_all, total_all = max(widest_all, k), total_all + k
+    return widest, total, widest_all, total_all
 
 
 @njit(cache=True, inline="always")  # once per row: a call would cost more
@@ -255,9 +256,9 @@ def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
     and drop zero values; return the new length."""
     if k > 32:
         order = np.argsort(cols[:k])
-        sorted_cols, sorted_vals = cols[:k][order], vals[:k][order]
-        cols[:k] = sorted_cols
-        vals[:k] = sorted_vals
+        sorted_cols, sorted_vals = cols[order], vals[order]
+        for a in range(k):  # (not a slice assignment: its compile is long)
+            cols[a], vals[a] = sorted_cols[a], sorted_vals[a]
     else:  # insertion sort: rows are short
         for a in range(1, k):
             c1, v1 = cols[a], vals[a]
@@ -273,7 +274,9 @@ def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
         else:
             cols[out], vals[out] = cols[a], vals[a]
             out += 1
-    kept = 0
+    # (an int64, not 0: numba types a count that starts at the literal 0 as that literal on
+    # its first pass, and compiles the function it is passed to once more for it)
+    kept = np.int64(0)
     for a in range(out):
         if vals[a] != 0:
             cols[kept], vals[kept] = cols[a], vals[a]
@@ -386,7 +389,7 @@ def _fill_neighbours(
     data: np.ndarray,
     table: np.ndarray,
 ) -> int:
-    widest, bound = _bounds(ties, False)
+    widest, bound, _, _ = _bounds(ties)
     if stage == BOUND:
         return bound
     cols = np.empty(widest, dtype=np.int32)
@@ -445,7 +448,7 @@ def _fill_follows(
     vals = np.empty(widest)
     coding = np.zeros(2, dtype=np.int64)
     for i in range(len(f_ptr) - 1):
-        k = 0
+        k = np.int64(0)  # (not 0: see _sort_merge_max)
         s = t_ptr[i]
         for q in range(f_ptr[i], f_ptr[i + 1]):  # both rows are sorted: one merge
             j = f_idx[q]
@@ -542,7 +545,7 @@ def unattended_rows(ties: Ties, others: Sequence[Coded]) -> tuple[np.ndarray, np
     ][:2]
     rows = ties.arrays()
     indptr = np.zeros(ties.n + 1, dtype=np.int64)
-    indices = np.empty(_bounds(rows, True)[1], dtype=np.int32)
+    indices = np.empty(_bounds(rows)[3], dtype=np.int32)
     _fill_pattern(rows, a_ptr, a_idx, b_ptr, b_idx, indptr, indices)
     return indptr.astype(np.int32), _cut(indices, int(indptr[-1]))
 
@@ -561,7 +564,7 @@ def _fill_pattern(
     patterns; an empty ``ptr`` leaves one out), row after row (``indices``: room for the
     rows before merging)."""
     ones = np.ones(len(TIE_TYPES))
-    widest = _bounds(ties, True)[0]
+    widest = _bounds(ties)[2]
     cols = np.empty(widest, dtype=np.int32)
     vals = np.empty(widest)
     for i in range(len(ties[0])):
@@ -597,7 +600,7 @@ def observers(ties: Ties, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _observers(ties: tuple[Any, ...], unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(ties[0])
     ones = np.ones(len(TIE_TYPES))
-    cols = np.empty(_bounds(ties, True)[0], dtype=np.int32)
+    cols = np.empty(_bounds(ties)[2], dtype=np.int32)
     vals = np.empty(len(cols))
     cross = np.zeros(n, dtype=np.int32)
     count = np.zeros(n, dtype=np.int32)

@@ -30,6 +30,12 @@ COUNT = np.int32
 """dtype of the counters and week numbers (posts, lapses, last post, ...): half of int64's
 memory at a million people; a run would need 2**31 weeks or posts to overflow it."""
 
+FIRST = np.int64(0)
+"""Row 0, as the compiled phases take a first row. numba compiles a function once more for
+each literal argument a compiled caller passes (the literal 0, besides any int64), so the
+paths that start at row 0 pass this (an int64, as any row) and share the machine code of the
+paths that split the rows over threads."""
+
 
 @dataclass
 class State:

@@ -398,9 +398,10 @@ class Strategies:
 
     def _subtree_of(self, key: bytes) -> np.ndarray:
         people = np.frombuffer(key, dtype=np.int64)
-        if len(people) == 0:
-            return np.zeros(self.org.n, dtype=bool)
-        return self.org.subtree(people)
+        mask = np.zeros(self.org.n, dtype=bool) if len(people) == 0 else self.org.subtree(people)
+        mask.flags.writeable = False  # shared by the weeks' actions (and read-only in all of
+        # them, so that compiled code that reads it is compiled for one type)
+        return mask
 
 
 __all__ = ["Actions", "Assignment", "Strategies", "assign"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simulator.state import POSTER
+from simulator.state import FIRST, POSTER
 
 TALLY_CHUNK = 4096
 """People summed together by :func:`chunk_tallies`: a record's sums add the chunks' in
@@ -45,7 +45,11 @@ def chunk_tallies(
             local[i & 3, level[i], s] += 1
             reach += audience[i] if s == POSTER else 0.0  # adding 0 changes nothing
             total += comfort[i]
-        counts[c] = local[0] + local[1] + local[2] + local[3]
+        for lv in range(L):  # (loops: numba compiles the arrays' sum for longer)
+            for st in range(3):
+                counts[c, lv, st] = (
+                    local[0, lv, st] + local[1, lv, st] + local[2, lv, st] + local[3, lv, st]
+                )
         sums[c, 0], sums[c, 1] = reach, total
 
 
@@ -142,5 +146,5 @@ def tally_serial(
     counts = np.zeros((chunks, levels.shape[1], 3), dtype=np.int64)
     sums = np.zeros((chunks, 2))
     for r in range(stage.shape[0]):
-        chunk_tallies(stage[r], comfort[r], level, audience, 0, chunks, counts, sums)
+        chunk_tallies(stage[r], comfort[r], level, audience, FIRST, chunks, counts, sums)
         tally_of(counts, sums, level_size, stages[r], levels[r], out[r])

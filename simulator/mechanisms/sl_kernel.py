@@ -37,7 +37,7 @@ from numba import njit, prange
 from simulator.attention import follow_scale
 from simulator.mechanisms.base import Events
 from simulator.rng import SLOTS, uniform_at2
-from simulator.state import LISTENER, NON_USER, POSTER, SOURCES
+from simulator.state import FIRST, LISTENER, NON_USER, POSTER, SOURCES
 from simulator.tally import tally_serial
 
 ASSIGNED, GUIDELINE, SPONTANEOUS = (
@@ -274,7 +274,7 @@ def step(
     shows = np.empty((lanes, n), dtype=np.uint32)  # act writes every word
     posts_now = np.empty((lanes, n), dtype=np.int32)  # read where act wrote
     flags = np.empty((lanes, n), dtype=np.uint8)  # words writes every row's
-    left_now = np.count_nonzero(left) if weeks > 1 else 0
+    left_now = leavers(left) if weeks > 1 else 0
     for w in range(weeks):
         tw, ev, ad = t + w, events[w], adoptions[w]
         if across is not None and across:
@@ -286,11 +286,11 @@ def step(
                     guideline_gain[r], held[r], rate[r], rate_tab, memo, any_memo,
                     delegating, dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader,
                     cross_observers, silent_count, awareness_from_posters, p, ev[r], ad[r],
-                    shows[r], posts_now[r], 0, n,
+                    shows[r], posts_now[r], FIRST, n,
                 )  # fmt: skip
                 words(
                     tw, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
-                    awareness_from_posters, p, shows[r], flags[r], 0, n,
+                    awareness_from_posters, p, shows[r], flags[r], FIRST, n,
                 )  # fmt: skip
             # while many are non-users (the first weeks), their counts of the accounts that
             # make them aware are taken on the way through the ties, for all the
@@ -314,7 +314,7 @@ def step(
                     threshold[r], innovator[r], cooldown_until[r], lapses[r], adopted_at[r],
                     source[r], guideline_gain[r], exposure[:, r], held[r], nb_ptr, nb_idx,
                     fo_ptr, fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, ev[r], ad[r],
-                    flags[r], aware[r], 0, n,
+                    flags[r], aware[r], FIRST, n,
                 )  # fmt: skip
         else:
             for r in range(R):
@@ -338,10 +338,21 @@ def step(
                 stage, comfort, level, audience, level_size, stages[w], levels[w], figures[w]
             )
         if w + 1 < weeks:
-            left_then, left_now = left_now, np.count_nonzero(left)
+            left_then, left_now = left_now, leavers(left)
             if left_now != left_then:  # a held poster left: the next week's actions change
                 return w + 1
     return weeks
+
+
+@njit(cache=True)
+def leavers(left: np.ndarray) -> int:
+    """How many held people have left, over every replication (``np.count_nonzero``, whose
+    compile takes longer than this loop's)."""
+    count = 0
+    for r in range(left.shape[0]):
+        for i in range(left.shape[1]):
+            count += 1 if left[r, i] else 0
+    return count
 
 
 @njit(cache=True, error_model="numpy", parallel=True)  # divisions are guarded
@@ -580,11 +591,11 @@ def week(
         engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
         held, rate, rate_tab, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
         criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
-        events, adoptions, shows, posts_now, 0, n,
+        events, adoptions, shows, posts_now, FIRST, n,
     )  # fmt: skip
     words(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
-        p, shows, flags, 0, n,
+        p, shows, flags, FIRST, n,
     )  # fmt: skip
     if rows is None or not rows:  # phases 5 and 6, block by block (None: rows left out)
         learn_blocks(
@@ -593,20 +604,20 @@ def week(
             silent_count, p, shows, flags, posts_now, t, k0, k1, stage, explicit, threshold,
             innovator, cooldown_until, lapses, adopted_at, source, guideline_gain, held,
             nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx, awareness_from_posters, lapse_on,
-            unaware, events, adoptions, 0, bk_ptr.shape[1] - 1,
+            unaware, events, adoptions, FIRST, bk_ptr.shape[1] - 1,
         )  # fmt: skip
         return
     learn(
         comfort, tacit, exposure, restricted,
         nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
         en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-        silent_count, p, shows, posts_now, 0, n,
+        silent_count, p, shows, posts_now, FIRST, n,
     )  # fmt: skip
     decide(
         t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
         lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
         fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags,
-        np.zeros(0, dtype=np.int32), 0, n,
+        np.zeros(0, dtype=np.int32), FIRST, n,
     )  # fmt: skip
 
 
