@@ -281,7 +281,7 @@ def _sort_merge_max(cols: np.ndarray, vals: np.ndarray, k: int) -> int:
         if vals[a] != 0:
             cols[kept], vals[kept] = cols[a], vals[a]
             kept += 1
-    return kept
+    return int(kept)
 
 
 @njit(cache=True)
