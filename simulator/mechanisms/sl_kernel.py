@@ -47,10 +47,12 @@ POSTS, ENGAGED, CRITICISED, LAPSES, PULLBACKS, AWARE, CROSS = (
     Events.NAMES.index(e)
     for e in ("posts", "engaged", "criticised", "lapses", "pullbacks", "aware", "cross_unit")
 )
+# (int64s, not ints: numba compiles a function once for each literal int it is passed)
 S_EXPOSURE, S_DECISION, S_LAPSE, S_POSTING, S_ENGAGEMENT, S_CRITICISM, S_PULLBACK, S_MEMO = (
-    SLOTS.index(s)
+    np.int64(SLOTS.index(s))
     for s in "exposure decision lapse posting engagement criticism pullback memo".split()  # noqa: SIM905
 )
+assert (S_ENGAGEMENT, S_CRITICISM) == (S_POSTING + 1, S_POSTING + 2)  # (act draws them so)
 
 # The word an account shows each week: active, engaged, criticised (bits 0-2), its kind
 # (leader, peer, delegate; bits 3-4), the week's posts (bits 5-10; POSTS_EXACT means "look in
@@ -136,14 +138,14 @@ def below_chance(u: float, gap: float, noise: float) -> bool:
 
 
 @njit(cache=True, inline="always")
-def decision_slot(stage: int) -> int:
+def decision_slot(stage: int) -> np.int64:
     """The draw slot of a person's decision, by their stage: exposure (non-user), decision
     (listener), lapse (poster). Written as selects, not a table, so that a loop of draws is
     vectorised (a table read per person keeps the compiler from it: 5 times slower)."""
     return S_EXPOSURE if stage == NON_USER else (S_DECISION if stage == LISTENER else S_LAPSE)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)  # (a call: for the rare numbers, each inlined copy compiles for a second)
 def draw_below(k0: np.uint64, k1: np.uint64, slot: int, t: int, i: int, p: float) -> bool:
     """``u < p`` for the person's number in ``slot``; no number is computed when p is 0 or 1."""
     if p <= 0.0:
@@ -674,7 +676,8 @@ def act(
     engage_1 = 1 - (1 - p[P_ENGAGE])
     size = min(DECISION_BLOCK, max(hi - lo, 0))
     who = np.empty(size, dtype=np.int64)
-    u_post, u_engage, u_criticise = np.empty(size), np.empty(size), np.empty(size)
+    u = np.empty((3, size))  # the posters' numbers: posting, engagement, criticism
+    u_post, u_engage, u_criticise = u[0], u[1], u[2]
     for start in range(lo, hi, DECISION_BLOCK):
         stop = min(start + DECISION_BLOCK, hi)
         # -- 1. interventions ------------------------------------------------------------
@@ -702,11 +705,9 @@ def act(
                     events[AWARE] += 1
             who[m] = i
             m += 1 if stage[i] == POSTER else 0
-        for k in range(m):  # vectorised
-            i = who[k]
-            u_post[k] = uniform_at2(k0, k1, S_POSTING, t, i)
-            u_engage[k] = uniform_at2(k0, k1, S_ENGAGEMENT, t, i)
-            u_criticise[k] = uniform_at2(k0, k1, S_CRITICISM, t, i)
+        for d in range(3):  # the slots follow each other: one copy of the generator
+            for k in range(m):  # vectorised
+                u[d, k] = uniform_at2(k0, k1, S_POSTING + d, t, who[k])
         # -- 2. posting, 3. responses ------------------------------------------------------
         for k in range(m):
             i = who[k]
@@ -1342,17 +1343,14 @@ def learn_blocks(
     # who posts or whose delegate posts adds to the numerator
     mask = SIGNAL_FLAG if silent_count else SIGNAL_FLAG | COUNTED_FLAG
     for b in range(lo, hi):
-        x[:] = 0.0
         aware[:] = 0
-        column_sums(
-            bk_ptr[0, b], bk_ptr[0, b + 1], bk_ptr[3, b], bk_col, bk_count, bk_row, bk_code,
-            nb_tab, shows, flags, posts_now, x, aware, aware_mask,
-        )  # fmt: skip
-        if has_follows:
-            fx[:] = 0.0
+        for m in range(2 if has_follows else 1):  # neighbours, then follows (one copy)
+            sums = x if m == 0 else fx
+            sums[:] = 0.0
             column_sums(
-                bk_ptr[1, b], bk_ptr[1, b + 1], bk_ptr[4, b], bk_col, bk_count, bk_row,
-                bk_code, fo_tab, shows, flags, posts_now, fx, aware, aware_mask,
+                bk_ptr[m, b], bk_ptr[m, b + 1], bk_ptr[3 + m, b], bk_col, bk_count, bk_row,
+                bk_code, nb_tab if m == 0 else fo_tab, shows, flags, posts_now, sums, aware,
+                aware_mask,
             )  # fmt: skip
         first = b * BLOCK_ROWS
         rows = min(BLOCK_ROWS, n - first)  # the last block may be short: the rest is unused
