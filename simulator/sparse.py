@@ -569,14 +569,13 @@ def _fill_pattern(
     vals = np.empty(widest)
     for i in range(len(ties[0])):
         k = _sort_merge_max(cols, vals, _gather(i, ties, ones, True, cols, vals))
-        kept = 0
+        at = indptr[i]
         for c in range(k):
             j = cols[c]
             if not (_has(a_ptr, a_idx, i, j) or _has(b_ptr, b_idx, i, j)):
-                cols[kept] = j
-                kept += 1
-        indices[indptr[i] : indptr[i] + kept] = cols[:kept]
-        indptr[i + 1] = indptr[i] + kept
+                indices[at] = j
+                at += 1
+        indptr[i + 1] = at
 
 
 @njit(cache=True)
