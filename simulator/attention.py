@@ -64,12 +64,17 @@ class Frame:
     visible: np.ndarray  # bool: followed accounts that take attention
 
 
-def attention_weights(org: Org, p: AttentionParams, ties: Ties) -> tuple[Coded, Coded]:
+def attention_weights(
+    org: Org, p: AttentionParams, ties: Ties, neighbours: Coded | None = None
+) -> tuple[Coded, Coded]:
     """The unnormalised weights on network neighbours (tie weight times prestige) and on
-    followed accounts that are not neighbours, compiled from ``org``'s ``ties``."""
+    followed accounts that are not neighbours, compiled from ``org``'s ``ties``
+    (``neighbours``: the neighbour weights, already compiled from the same ties but
+    perhaps other follows, which they do not depend on)."""
     prestige = prestige_of(org, p)  # >= 1: scaling keeps every tie
-    weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
-    neighbours = neighbour_weights(ties, weights, prestige)  # tie weight * prestige
+    if neighbours is None:
+        weights = (p.manager_weight, p.report_weight, p.team_weight, p.lateral_weight)
+        neighbours = neighbour_weights(ties, weights, prestige)  # tie weight * prestige
     return neighbours, follow_weights(ties, p.follow_weight, neighbours, prestige)
 
 
@@ -89,13 +94,30 @@ class Attention:
     silent_count: bool
 
     @classmethod
-    def build(cls, org: Org, p: AttentionParams, ties: Ties | None = None) -> Attention:
-        """Compile the weights from ``org``'s ties (``ties``: already made from ``org``)."""
-        neighbours, follows = attention_weights(org, p, org.ties() if ties is None else ties)
+    def build(
+        cls,
+        org: Org,
+        p: AttentionParams,
+        ties: Ties | None = None,
+        like: Attention | None = None,
+    ) -> Attention:
+        """Compile the weights from ``org``'s ties (``ties``: already made from ``org``).
+
+        ``like``: the attention of an organisation with the same ties but other follows
+        (followed delegates), with the same parameters: the neighbour weights do not depend
+        on the follows, so its neighbour part (and the row sums) is this one's too, taken
+        instead of compiled again (the weights themselves only where ``like`` still holds
+        them)."""
+        kept = None if like is None else like.__dict__.get("weights")
+        neighbours, follows = attention_weights(
+            org, p, org.ties() if ties is None else ties, None if kept is None else kept[0]
+        )
         attention = cls(
             org=org,
             params=p,
-            neighbour_sums=CodedValues.of(neighbours.row_sums()),
+            neighbour_sums=(
+                CodedValues.of(neighbours.row_sums()) if like is None else like.neighbour_sums
+            ),
             follow_sums=CodedValues.of(follows.row_sums()),
             cap=p.follow_cap,
             silent_count=p.silent_leaders_count,

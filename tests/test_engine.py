@@ -237,11 +237,12 @@ def test_learning_block_by_block_equals_row_by_row(
     assert_same_run(blocks.run(), 0, rows.run())
 
 
-def test_blocked_layout_holds_the_kernels_matrices() -> None:
+def test_blocked_layout_holds_the_kernels_matrices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read back block by block, the blocked layout is the neighbour, follow and endorsement
-    matrices the kernel sums over, with each block's columns in ascending order; the context
-    frees the endorsement and attention weights it kept and makes them again on demand, the
-    same (as the organisation's own, compiled afresh)."""
+    matrices the kernel sums over, with each block's columns in ascending order; from
+    ``FREE_FROM`` people, the context frees the endorsement and attention weights it kept and
+    makes them again on demand, the same (as the organisation's own, compiled afresh)."""
+    monkeypatch.setattr(social_learning, "FREE_FROM", 700)
     model = OrgModel(Params().with_updates({"org.size": 700, "steps": 1}), rng=2, agents=False)
     mechanism, ctx = model.mechanism, model.context
     assert isinstance(mechanism, social_learning.SocialLearning)
@@ -571,6 +572,30 @@ def test_a_context_is_reused_only_for_the_same_network() -> None:
         assert isinstance(other.context, Context)
         alone = Engine(other.params, rng=1, org=other.org)
         assert other.run().series().equals(alone.run().series())
+
+
+def test_other_followed_delegates_take_what_does_not_depend_on_them() -> None:
+    """An arm on the same organisation and attention parameters but with other followed
+    delegates compiles a network of its own, taking from the earlier context what the
+    delegates do not change: the endorsement weights (one's own leaders), the neighbour
+    weights and their row sums. Its weights equal those compiled afresh, and its run the run
+    without the earlier context, bit for bit."""
+    params = Params().with_updates({"org.size": 300, "steps": 8, "delegation.followed": True})
+    model = Engine(params.with_updates({"leaders.strategy": "model"}), rng=3)
+    delegate = params.with_updates({"leaders.strategy": "delegate"})
+    other = Engine(delegate, rng=3, org=model.org, like=model.context)
+    ctx, first = other.context, model.context
+    assert len(other.assignment.follows) > len(model.assignment.follows)
+    assert ctx.attention is not first.attention and ctx.org is not first.org
+    assert ctx.endorse_weights is first.endorse_weights
+    assert ctx.attention.neighbour_weights is first.attention.neighbour_weights
+    assert ctx.attention.neighbour_sums is first.attention.neighbour_sums
+    alone = Engine(delegate, rng=3, org=model.org)
+    fresh = (*alone.context.attention.weights, alone.context.endorse_weights)
+    taken = (*ctx.attention.weights, ctx.endorse_weights)
+    for got, want in zip(taken, fresh, strict=True):
+        assert got.nnz == want.nnz > 0 and (got.csr() != want.csr()).nnz == 0
+    assert_same_runs(other.run(), alone.run())
 
 
 def pd_isna(value: Any) -> bool:

@@ -76,13 +76,20 @@ class Context:
         object) with the same attention parameters and followed delegates, its network is
         this one too: it is reused with what mechanisms compiled from it
         (:attr:`compiled`), not compiled again (the arms of a sweep's design point, such as
-        modeling and delegating without followed delegates, share it).
+        modeling and delegating without followed delegates, share it). With other followed
+        delegates only, what does not depend on them is taken from it: the endorsement
+        weights (one's own leaders, without the delegates) and the neighbour weights.
         """
         if like is not None and like.network_of(org, params, assignment):
             network = {name: getattr(like, name) for name in cls.NETWORK}
             endorse = like.__dict__.get("endorse_weights")
         else:
-            network = _network(org, params, assignment)
+            kin = (
+                like is not None
+                and like.source is org
+                and like.params.attention == params.attention
+            )
+            network = _network(org, params, assignment, like if kin else None)
             endorse = network.pop("endorse")
         net = network["org"]
         ctx = cls(
@@ -145,11 +152,17 @@ class Context:
         return unattended_rows(self.org.ties(), [att.neighbour_weights, att.follow_weights])
 
 
-def _network(org: Org, params: Params, assignment: Assignment) -> dict[str, Any]:
+def _network(
+    org: Org, params: Params, assignment: Assignment, kin: Context | None = None
+) -> dict[str, Any]:
     """The network fields of :meth:`Context.build`'s context (:attr:`Context.NETWORK`),
-    compiled, and the endorsement weights (``endorse``)."""
+    compiled, and the endorsement weights (``endorse``). ``kin``: a context of the same
+    organisation and attention parameters with other followed delegates, whose endorsement
+    and neighbour weights are these too (taken where it still holds them)."""
     ties = org.ties()
-    endorse = endorsement_weights(org, params.attention, ties)
+    endorse = None if kin is None else kin.__dict__.get("endorse_weights")
+    if endorse is None:
+        endorse = endorsement_weights(org, params.attention, ties)
     source, own_follows = org, len(org.follows)
     if len(assignment.follows):
         org = org.with_follows(assignment.follows)
@@ -157,7 +170,7 @@ def _network(org: Org, params: Params, assignment: Assignment) -> dict[str, Any]
     cross, observed = observers(ties, org.unit)
     most_observed = int(observed.max(initial=0))
     del observed  # counted again on demand (``observed``): few mechanisms need it
-    attention = Attention.build(org, params.attention, ties)
+    attention = Attention.build(org, params.attention, ties, None if kin is None else kin.attention)
     return {
         "org": org,
         "attention": attention,

@@ -49,6 +49,13 @@ Their weights are then kept by column within blocks of rows, and the CSR copies 
 learning row by row reads are freed: at a million people the layout takes 58 MB and frees
 50 MB."""
 
+FREE_FROM = 100_000
+"""Organisations of at least this many people free the CSR copies the blocked layout holds
+(:data:`BLOCKS_BELOW`). Smaller ones keep them (a few MB), so that the next arm of a sweep's
+design point, on the same organisation with other followed delegates, takes its endorsement
+and neighbour weights from them (:meth:`~simulator.mechanisms.base.Context.build`) instead of
+compiling them again."""
+
 ACROSS_FROM = 16
 """Batches of at least this many replications (on one thread) learn across the replications
 at once (:func:`sl_kernel.learn_across`: the same numbers, faster for a large batch; smaller
@@ -142,11 +149,12 @@ def _compile(ctx: Context, posters: bool) -> tuple[object, ...]:
         if att.silent_count:  # every leader counts: the denominators are the rows' sums
             sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
             endorse_sums = sums.codes, sums.table
-        ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
+        if n >= FREE_FROM:
+            ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
     # learning block by block, a non-user's count of the posters they observe is taken on
     # the way down the columns: no phase reads the attention's CSR copies
     thin = _network(att, en, unattended, weights=False, observed=not posters)
-    if blocks is not _NO_BLOCKS and posters:
+    if blocks is not _NO_BLOCKS and posters and n >= FREE_FROM:
         att.forget_weights()  # 55 MB at a million people; made again on demand
     return unattended, blocks, endorse_sums, thin
 
