@@ -574,12 +574,18 @@ def test_a_context_is_reused_only_for_the_same_network() -> None:
         assert other.run().series().equals(alone.run().series())
 
 
-def test_other_followed_delegates_take_what_does_not_depend_on_them() -> None:
+@pytest.mark.parametrize("freed", [False, True])
+def test_other_followed_delegates_take_what_does_not_depend_on_them(
+    freed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An arm on the same organisation and attention parameters but with other followed
     delegates compiles a network of its own, taking from the earlier context what the
-    delegates do not change: the endorsement weights (one's own leaders), the neighbour
-    weights and their row sums. Its weights equal those compiled afresh, and its run the run
+    delegates do not change: the neighbour weights' row sums, and the endorsement weights (one's
+    own leaders) and neighbour weights unless that context has freed them (from
+    ``FREE_FROM`` people). Its weights equal those compiled afresh, and its run the run
     without the earlier context, bit for bit."""
+    if freed:
+        monkeypatch.setattr(social_learning, "FREE_FROM", 300)
     params = Params().with_updates({"org.size": 300, "steps": 8, "delegation.followed": True})
     model = Engine(params.with_updates({"leaders.strategy": "model"}), rng=3)
     delegate = params.with_updates({"leaders.strategy": "delegate"})
@@ -587,9 +593,12 @@ def test_other_followed_delegates_take_what_does_not_depend_on_them() -> None:
     ctx, first = other.context, model.context
     assert len(other.assignment.follows) > len(model.assignment.follows)
     assert ctx.attention is not first.attention and ctx.org is not first.org
-    assert ctx.endorse_weights is first.endorse_weights
-    assert ctx.attention.neighbour_weights is first.attention.neighbour_weights
     assert ctx.attention.neighbour_sums is first.attention.neighbour_sums
+    kept = ("endorse_weights" in first.__dict__, "weights" in first.attention.__dict__)
+    assert kept == (not freed, not freed)
+    if not freed:
+        assert ctx.endorse_weights is first.endorse_weights
+        assert ctx.attention.neighbour_weights is first.attention.neighbour_weights
     alone = Engine(delegate, rng=3, org=model.org)
     fresh = (*alone.context.attention.weights, alone.context.endorse_weights)
     taken = (*ctx.attention.weights, ctx.endorse_weights)
