@@ -119,7 +119,8 @@ def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
         model.run(row.peer_steps)
         first = time.perf_counter() - start
         model.run(row.steps - row.peer_steps)
-        best = tuple(map(min, best, (setup, first, time.perf_counter() - start)))
+        rest = time.perf_counter() - start
+        best = (min(best[0], setup), min(best[1], first), min(best[2], rest))
     row.engine_setup = best[0]
     row.engine_first_us = per_us(best[1], row.people, row.peer_steps)
     row.engine_us = per_us(best[2], row.people, row.steps)
