@@ -46,8 +46,8 @@ BLOCKS_BELOW = 2**31
 block by block, skipping the accounts that show nothing (:func:`sl_kernel.learn_blocks`, the
 same numbers as row by row, :func:`sl_kernel.learn`; 0 makes every run learn row by row).
 Their weights are then kept by column within blocks of rows, and the CSR copies that only
-learning row by row reads are freed: at a million people the layout takes 58 MB and frees
-50 MB."""
+learning row by row reads are freed from :data:`FREE_FROM` people: at a million people the
+layout takes 58 MB and frees 50 MB."""
 
 FREE_FROM = 100_000
 """Organisations of at least this many people free the CSR copies the blocked layout holds
