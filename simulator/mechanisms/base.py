@@ -84,12 +84,8 @@ class Context:
             network = {name: getattr(like, name) for name in cls.NETWORK}
             endorse = like.__dict__.get("endorse_weights")
         else:
-            kin = (
-                like is not None
-                and like.source is org
-                and like.params.attention == params.attention
-            )
-            network = _network(org, params, assignment, like if kin else None)
+            kin = like if like is not None and like.ties_of(org, params) else None
+            network = _network(org, params, assignment, kin)
             endorse = network.pop("endorse")
         net = network["org"]
         ctx = cls(
@@ -106,11 +102,15 @@ class Context:
     def network_of(self, org: Org, params: Params, assignment: Assignment) -> bool:
         """Whether this context's network is the one :meth:`build` compiles for ``org``,
         ``params`` and ``assignment`` (without compiling it)."""
-        return (
-            self.source is org
-            and self.params.attention == params.attention
-            and np.array_equal(self.assignment.follows, assignment.follows)
+        return self.ties_of(org, params) and np.array_equal(
+            self.assignment.follows, assignment.follows
         )
+
+    def ties_of(self, org: Org, params: Params) -> bool:
+        """Whether this context was built on ``org`` (the same object) with the same attention
+        parameters: its network is then the one :meth:`build` compiles for them but for the
+        followed delegates."""
+        return self.source is org and self.params.attention == params.attention
 
     @cached_property
     def endorse_weights(self) -> Coded:

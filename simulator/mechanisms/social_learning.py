@@ -149,13 +149,13 @@ def _compile(ctx: Context, posters: bool) -> tuple[object, ...]:
         if att.silent_count:  # every leader counts: the denominators are the rows' sums
             sums = CodedValues.of(en.dot(np.ones(n))[0])  # added in the kernel's order
             endorse_sums = sums.codes, sums.table
-        if n >= FREE_FROM:
-            ctx.forget_endorse_weights()  # 50 MB at a million people; made again on demand
     # learning block by block, a non-user's count of the posters they observe is taken on
     # the way down the columns: no phase reads the attention's CSR copies
     thin = _network(att, en, unattended, weights=False, observed=not posters)
-    if blocks is not _NO_BLOCKS and posters and n >= FREE_FROM:
-        att.forget_weights()  # 55 MB at a million people; made again on demand
+    if blocks is not _NO_BLOCKS and n >= FREE_FROM:  # (made again on demand)
+        ctx.forget_endorse_weights()  # 50 MB at a million people
+        if posters:
+            att.forget_weights()  # 55 MB at a million people
     return unattended, blocks, endorse_sums, thin
 
 
