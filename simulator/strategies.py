@@ -79,6 +79,8 @@ class Actions:
     held: np.ndarray  # (R, n) int8: stage a person is held at, -1 if free
     rate_code: np.ndarray  # (R, n) uint16: a poster's posts/week this step, as codes into
     rate_table: np.ndarray  # the few distinct rates (float64)
+    free_code: np.ndarray  # (2,) the code a poster free of a role posts at: not restricted,
+    # restricted (the rate of a held poster who leaves the role, from the next step on)
     restricted: np.ndarray  # (n,) bool, under a restricting leader
     memo: np.ndarray  # (n,) bool, receives a guideline memo this step
     delegating: np.ndarray  # (n,) bool, leaders whose delegation acts this step
@@ -315,6 +317,9 @@ class Strategies:
         self._rates = np.concatenate([self._posting, self._posting * self.time_factor])
         self._base_code = int(np.searchsorted(self._posting, self.base_rate))
         code_type = CodedValues.code_type(len(self._rates))
+        self._free_code = np.array(
+            [self._base_code, self._base_code + len(self._posting)], dtype=code_type
+        )
         own_at = np.searchsorted(self._posting, own).astype(code_type)
         self._own_code = own_at[assignment.rates.codes]
         self._delegate_code = _NO_ONE.astype(code_type)  # no delegates: not read
@@ -391,6 +396,7 @@ class Strategies:
             held=held_r,
             rate_code=rate_code,
             rate_table=self._rates,
+            free_code=self._free_code,
             restricted=restricted,
             memo=memo,
             delegating=delegating,

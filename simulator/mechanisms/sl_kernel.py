@@ -190,9 +190,10 @@ def step(
     guideline_gain: np.ndarray,
     exposure: np.ndarray,  # (3, R, n)
     # actions
-    held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
-    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week)
+    held: np.ndarray,  # (R, n) int8, -1 from when a held person leaves the role
+    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week), updated as held is
     rate_tab: np.ndarray,
+    free_code: np.ndarray,  # (2,) the rate code of a poster free of a role (restricted: [1])
     restricted: np.ndarray,  # (n,)
     memo: np.ndarray,  # (n,)
     any_memo: bool,
@@ -257,7 +258,7 @@ def step(
     stages: np.ndarray,
     levels: np.ndarray,
     figures: np.ndarray,
-) -> int:
+) -> None:
     """Advance every replication of the batch by ``weeks`` weeks from week ``t``, each week
     one replication after the other, or (``across``) phases 1-4 one replication after the
     other, phase 5 for all of them at once (:func:`learn_across`), then phase 6 one after
@@ -266,9 +267,10 @@ def step(
 
     The weeks share the actions (the strategies' arrays): the caller asks for weeks in
     which no schedule starts or stops. A held poster who leaves the role changes the next
-    week's actions, so the run stops after a week in which someone left. Returns the weeks
-    run; week ``w``'s events are ``events[w]``, its record ``stages[w]``, ``levels[w]``
-    and ``figures[w]`` (:func:`simulator.tally.tally_serial`), if asked for."""
+    week's actions only in their own ``held`` stage and ``rate``, which :func:`act` sets
+    as the strategies would (:class:`simulator.strategies.Strategies`), so the weeks go on.
+    Week ``w``'s events are ``events[w]``, its record ``stages[w]``, ``levels[w]`` and
+    ``figures[w]`` (:func:`simulator.tally.tally_serial`), if asked for."""
     R, n = stage.shape
     # shows[r, j]: what account j shows this week in replication r, packed in one word (see
     # SHOWS_*), so that the gathers over ties stay in cache even for large organisations
@@ -276,7 +278,6 @@ def step(
     shows = np.empty((lanes, n), dtype=np.uint32)  # act writes every word
     posts_now = np.empty((lanes, n), dtype=np.int32)  # read where act wrote
     flags = np.empty((lanes, n), dtype=np.uint8)  # words writes every row's
-    left_now = leavers(left) if weeks > 1 else 0
     for w in range(weeks):
         tw, ev, ad = t + w, events[w], adoptions[w]
         if across is not None and across:
@@ -285,8 +286,8 @@ def step(
                     tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
                     last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
                     criticised_total[r], pullbacks[r], left[r], adopted_at[r], source[r],
-                    guideline_gain[r], held[r], rate[r], rate_tab, memo, any_memo,
-                    delegating, dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader,
+                    guideline_gain[r], held[r], rate[r], rate_tab, free_code, restricted, memo,
+                    any_memo, delegating, dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader,
                     cross_observers, silent_count, awareness_from_posters, p, ev[r], ad[r],
                     shows[r], posts_now[r], FIRST, n,
                 )  # fmt: skip
@@ -326,8 +327,8 @@ def step(
                     innovator[r], last_post[r], cooldown_until[r], posts_total[r],
                     engaged_total[r], criticised_total[r], lapses[r], pullbacks[r], left[r],
                     adopted_at[r], source[r], guideline_gain[r], exposure[:, r],
-                    held[r], rate[r], rate_tab, restricted, memo, any_memo, delegating,
-                    nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                    held[r], rate[r], rate_tab, free_code, restricted, memo, any_memo,
+                    delegating, nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
                     ux_ptr, ux_idx, en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
                     bk_ptr, bk_col, bk_count, bk_row, bk_code,
                     kind, criticise, criticise_1, top_leader, cross_observers,
@@ -339,22 +340,6 @@ def step(
             tally_serial(
                 stage, comfort, level, audience, level_size, stages[w], levels[w], figures[w]
             )
-        if w + 1 < weeks:
-            left_then, left_now = left_now, leavers(left)
-            if left_now != left_then:  # a held poster left: the next week's actions change
-                return w + 1
-    return weeks
-
-
-@njit(cache=True)
-def leavers(left: np.ndarray) -> int:
-    """How many held people have left, over every replication (``np.count_nonzero``, whose
-    compile takes longer than this loop's)."""
-    count = 0
-    for r in range(left.shape[0]):
-        for i in range(left.shape[1]):
-            count += 1 if left[r, i] else 0
-    return count
 
 
 @njit(cache=True, error_model="numpy", parallel=True)  # divisions are guarded
@@ -382,9 +367,10 @@ def step_split(
     guideline_gain: np.ndarray,
     exposure: np.ndarray,  # (3, R, n)
     # actions
-    held: np.ndarray,  # (R, n) int8, updated when a held person leaves the role
-    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week)
+    held: np.ndarray,  # (R, n) int8, -1 from when a held person leaves the role
+    rate: np.ndarray,  # (R, n) codes into rate_tab (posts/week), updated as held is
     rate_tab: np.ndarray,
+    free_code: np.ndarray,  # (2,) the rate code of a poster free of a role (restricted: [1])
     restricted: np.ndarray,  # (n,)
     memo: np.ndarray,  # (n,)
     any_memo: bool,
@@ -461,8 +447,9 @@ def step_split(
                 t, k0, k1, stage[r], comfort[r], explicit[r], risk[r], last_post[r],
                 cooldown_until[r], posts_total[r], engaged_total[r], criticised_total[r],
                 pullbacks[r], left[r], adopted_at[r], source[r], guideline_gain[r], held[r],
-                rate[r], rate_tab, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
-                criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
+                rate[r], rate_tab, free_code, restricted, memo, any_memo, delegating, dl_ptr,
+                dl_idx, kind, criticise, criticise_1, top_leader, cross_observers, silent_count,
+                awareness_from_posters, p,
                 tallies[c, :n_events], found[c, :n_sources], shows, posts_now,
                 bounds[c], bounds[c + 1],
             )  # fmt: skip
@@ -532,6 +519,7 @@ def week(
     held: np.ndarray,
     rate: np.ndarray,
     rate_tab: np.ndarray,
+    free_code: np.ndarray,
     restricted: np.ndarray,
     memo: np.ndarray,
     any_memo: bool,
@@ -591,9 +579,9 @@ def week(
     act(
         t, k0, k1, stage, comfort, explicit, risk, last_post, cooldown_until, posts_total,
         engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
-        held, rate, rate_tab, memo, any_memo, delegating, dl_ptr, dl_idx, kind, criticise,
-        criticise_1, top_leader, cross_observers, silent_count, awareness_from_posters, p,
-        events, adoptions, shows, posts_now, FIRST, n,
+        held, rate, rate_tab, free_code, restricted, memo, any_memo, delegating, dl_ptr, dl_idx,
+        kind, criticise, criticise_1, top_leader, cross_observers, silent_count,
+        awareness_from_posters, p, events, adoptions, shows, posts_now, FIRST, n,
     )  # fmt: skip
     words(
         t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
@@ -645,6 +633,8 @@ def act(
     held: np.ndarray,
     rate: np.ndarray,
     rate_tab: np.ndarray,
+    free_code: np.ndarray,
+    restricted: np.ndarray,
     memo: np.ndarray,
     any_memo: bool,
     delegating: np.ndarray,
@@ -740,9 +730,10 @@ def act(
                 cooldown_until[i] = t + int(p[P_COOLDOWN]) + 1
                 pullbacks[i] += 1
                 events[PULLBACKS] += 1
-                if held[i] == POSTER:
+                if held[i] == POSTER:  # leaves the role: from next week, posts as anyone
                     left[i] = True
                     held[i] = -1
+                    rate[i] = free_code[1 if restricted[i] else 0]
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks

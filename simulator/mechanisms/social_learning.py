@@ -269,7 +269,7 @@ class SocialLearning(Mechanism):
             )
         else:
             arguments = self._arguments(state, actions, u, t, threaded=False)
-            weekly, by_source, _ = self._weeks(arguments, R, 1, _NO_RECORD)
+            weekly, by_source = self._weeks(arguments, R, 1, _NO_RECORD)
             counts, adoptions = weekly[0], by_source[0]
         return Events(R, {**dict(zip(Events.NAMES, counts.T, strict=True)), "adoptions": adoptions})
 
@@ -282,30 +282,31 @@ class SocialLearning(Mechanism):
         weeks: int,
         recorder: Recorder,
     ) -> int:
-        """Up to ``weeks`` weeks from week ``t`` in one compiled call, each week recorded
-        by it too (:func:`kernel.step`): the Python work of a week (the actions, the call,
-        the record) is done once for all of them, which is most of a week's time for a
-        small organisation. A week in which a held poster leaves the role ends the call
-        (the actions change). One week at a time when the step is split over threads."""
+        """``weeks`` weeks from week ``t`` in one compiled call, each week recorded by it
+        too (:func:`kernel.step`): the Python work of a week (the actions, the call, the
+        record) is done once for all of them, which is most of a week's time for a small
+        organisation. A held poster who leaves the role changes only their own held stage
+        and rate from the next week on, which the kernel sets itself (``Actions.free_code``),
+        so the call goes on. One week at a time when the step is split over threads."""
         if split(state.n):
             return super().run_weeks(state, actions, u, t, weeks, recorder)
         tallies = recorder.buffers(weeks, state.replications)
         arguments = self._arguments(state, actions, u, t, threaded=False)
         record = (*recorder.tally_inputs, *tallies)
-        counts, adoptions, done = self._weeks(arguments, state.replications, weeks, record)
-        recorder.record_weeks(*(x[:done] for x in (*tallies, counts, adoptions)))
-        return done
+        counts, adoptions = self._weeks(arguments, state.replications, weeks, record)
+        recorder.record_weeks(*tallies, counts, adoptions)
+        return weeks
 
     def _weeks(
         self, arguments: tuple[object, ...], R: int, weeks: int, record: tuple[np.ndarray, ...]
-    ) -> tuple[np.ndarray, np.ndarray, int]:
-        """Up to ``weeks`` weeks of ``R`` replications on this thread: :func:`kernel.step`
-        on ``arguments`` (:meth:`_arguments`, not threaded), which fills the tallies in
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``weeks`` weeks of ``R`` replications on this thread: :func:`kernel.step` on
+        ``arguments`` (:meth:`_arguments`, not threaded), which fills the tallies in
         ``record`` if they have rows. Returns each week's event counts and adoptions by
-        source, ``(weeks, R, ...)``, and the weeks run."""
+        source, ``(weeks, R, ...)``."""
         counts = np.zeros((weeks, R, len(Events.NAMES)))
         adoptions = np.zeros((weeks, R, len(SOURCES)))
-        done = kernel.step(
+        kernel.step(
             *arguments,
             counts,
             adoptions,
@@ -314,13 +315,14 @@ class SocialLearning(Mechanism):
             weeks,
             *record,
         )
-        return counts, adoptions, int(done)
+        return counts, adoptions
 
     def _arguments(
         self, state: State, actions: Actions, u: Mapping[str, np.ndarray], t: int, threaded: bool
     ) -> tuple[object, ...]:
         """The kernel's arguments up to its outputs: the week, the keys, the state, the
-        actions (``held`` copied: the kernel edits it), the network and the parameters."""
+        actions (``held`` and ``rate_code`` copied: the kernel edits them when someone leaves
+        a role), the network and the parameters."""
         if not isinstance(u, StepDraws):
             raise TypeError("social_learning draws its own numbers: pass Draws.step(...)")
         ctx = self.ctx
@@ -331,8 +333,9 @@ class SocialLearning(Mechanism):
             *(getattr(state, name) for name in PER_PERSON),
             state.exposure,
             np.array(actions.held, dtype=np.int8, order="C"),
-            actions.rate_code,
+            np.array(actions.rate_code, order="C"),
             actions.rate_table,
+            actions.free_code,
             actions.restricted,
             actions.memo,
             actions.any_memo,
