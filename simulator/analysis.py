@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.metrics import EVENT_COLUMNS
+from simulator.state import EVENTS
 
 if TYPE_CHECKING:
     from simulator.results import Results
@@ -32,7 +32,7 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "top_poster",
     "frontline_poster",
     "reach",
-    *EVENT_COLUMNS,
+    *EVENTS,
     "leader_attention",
 )
 """Outcome columns :func:`summarise` describes by default (those present)."""

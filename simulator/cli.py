@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 import sys
@@ -24,17 +25,17 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
-import pandas as pd
-from tqdm import tqdm
 
 from simulator import __version__
-from simulator.analysis import paired_differences
 from simulator.errors import describe, is_user_error
-from simulator.params import STRATEGIES, Params
+from simulator.params import MECHANISM_PARAMS, STRATEGIES, Params
+
+if TYPE_CHECKING:  # imported where used: `orgsim --help` and a sweep's parent need none
+    import pandas as pd
+    from tqdm import tqdm
 from simulator.warm import PATHS, where
 from simulator.warm import warm as compile_paths
 
@@ -102,8 +103,6 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: Sequence[str
 
 
 def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    from simulator.mechanisms import REGISTRY
-
     defaults = Params()
     options = [
         click.option(
@@ -130,7 +129,7 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
         ),
         click.option(
             "--mechanism",
-            type=click.Choice(list(REGISTRY)),
+            type=click.Choice(list(MECHANISM_PARAMS)),
             help=f"Adoption rule (mechanism.name; default {defaults.mechanism.name}).",
         ),
         click.option(
@@ -229,6 +228,8 @@ class _Runner:
 
 
 def _progress(total: int, quiet: bool) -> tqdm:
+    from tqdm import tqdm
+
     return tqdm(total=total, unit="run", disable=True if quiet or total < 2 else None, leave=False)
 
 
@@ -237,6 +238,8 @@ def _progress(total: int, quiet: bool) -> tqdm:
 @click.pass_context
 def run(ctx: click.Context, **options: Any) -> None:
     """Run one setting (with replications) and write tables, a figure and run.json."""
+    import pandas as pd
+
     started = _now()
     params = _params(options)
     runner = _Runner(options, params)
@@ -292,6 +295,10 @@ def _arms(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
 @click.pass_context
 def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     """Compare leader strategies on the same seeds (common random numbers), paired."""
+    import pandas as pd
+
+    from simulator.analysis import paired_differences
+
     started = _now()
     params = _params(options)
     by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
@@ -358,6 +365,7 @@ def _write_json(
     **extra: Any,
 ) -> None:
     import mesa
+    import numpy as np
 
     argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     record = {
@@ -424,7 +432,7 @@ def _paired_table(paired: pd.DataFrame) -> str:
 
 
 def _fmt(x: Any, sign: bool = False) -> str:
-    if x is None or not np.isfinite(x):
+    if x is None or not math.isfinite(x):
         return "n/a"
     x = float(x)
     plus = "+" if sign else ""
@@ -460,16 +468,22 @@ def params(markdown: bool) -> None:
 
 
 # -- warm ------------------------------------------------------------------------------------
+class _PathOption(click.Option):
+    """``--path``, whose help names what each kernel path is for, with the engine's sizes:
+    made when the help is shown, so that importing the command line does not import the
+    engine."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = (
+            "A kernel path to compile (repeat for several; default: all): "
+            + "; ".join(f"{p.name}: {p.what}" for p in PATHS.values())
+            + "."
+        )
+        return super().get_help_record(ctx)
+
+
 @orgsim.command()
-@click.option(
-    "--path",
-    "paths",
-    multiple=True,
-    type=click.Choice(list(PATHS)),
-    help="A kernel path to compile (repeat for several; default: all): "
-    + "; ".join(f"{p.name}: {p.what}" for p in PATHS.values())
-    + ".",
-)
+@click.option("--path", "paths", cls=_PathOption, multiple=True, type=click.Choice(list(PATHS)))
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

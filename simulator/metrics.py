@@ -17,14 +17,14 @@ import numpy as np
 
 from simulator.mechanisms.base import Context, Events
 from simulator.mechanisms.social_learning import split
-from simulator.state import SOURCES, STAGES, State
+from simulator.state import EVENTS, SOURCES, STAGES, State
 from simulator.strategies import NONE
 from simulator.tally import tally
 
 if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
     import pandas as pd
 
-EVENT_COLUMNS = Events.NAMES
+EVENT_COLUMNS = EVENTS
 MILESTONES = (0.1, 0.5, 0.9)
 
 

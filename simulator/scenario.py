@@ -38,12 +38,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import SimulatorError, format_validation_error
-from simulator.metrics import EVENT_COLUMNS
 from simulator.params import Params, field_info, set_path, settable_paths
 from simulator.rng import child
-from simulator.state import STAGES
+from simulator.state import EVENTS, STAGES
 
-SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENT_COLUMNS, "reach", "comfort")
+SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
 """Per-step columns a scenario can record (adoptions by source are always outcomes)."""
 
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")

@@ -23,6 +23,18 @@ SOURCES: tuple[str, ...] = ("assigned", "leader", "peer", "delegate", "guideline
 KINDS: tuple[str, ...] = ("leader", "peer", "delegate")
 """Kinds of observed accounts, for attribution."""
 
+EVENTS: tuple[str, ...] = (
+    "posts",
+    "engaged",
+    "criticised",
+    "lapses",
+    "pullbacks",
+    "aware",
+    "cross_unit",
+)
+"""What a step counts per replication (:class:`simulator.mechanisms.base.Events`), in the
+order of the compiled kernel's event columns and of the per-step series."""
+
 NEVER = -(10**9)
 """``last_post`` of someone who never posted."""
 

@@ -23,20 +23,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from simulator.cluster import DaskPool, connect
-from simulator.engine import Engine, organisation
 from simulator.errors import SimulatorError
-from simulator.mechanisms import Context
-from simulator.mechanisms.social_learning import set_threads
-from simulator.metrics import outcome_columns
-from simulator.orgchart import Org
-from simulator.results import ResultsFolder
 from simulator.scenario import Plan, RunSpec
+
+if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
+    import pandas as pd
+
+    from simulator.engine import Engine
+    from simulator.mechanisms import Context
+    from simulator.orgchart import Org
 
 Columns = dict[str, np.ndarray]
 
@@ -58,11 +58,15 @@ class RunResult:
     @property
     def series(self) -> pd.DataFrame | None:
         """The per-step table of the run (columns ``step`` and the kept series)."""
+        import pandas as pd
+
         return None if self.series_columns is None else pd.DataFrame(self.series_columns)
 
     @property
     def levels(self) -> pd.DataFrame | None:
         """The per-step, per-level table of the run."""
+        import pandas as pd
+
         return None if self.level_columns is None else pd.DataFrame(self.level_columns)
 
     @property
@@ -87,6 +91,8 @@ def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> li
 
     Never raises for failing runs: the error is returned in every result of the batch.
     """
+    from simulator.metrics import outcome_columns
+
     start = time.perf_counter()
     first = specs[0]
     if any(s.batch_key != first.batch_key for s in specs):
@@ -153,6 +159,8 @@ class Organisations:
     def engine(self, specs: Sequence[RunSpec]) -> Engine:
         """The engine of a batch of ``specs`` (one :attr:`RunSpec.batch_key`), on the last
         organisation and network where they are its own."""
+        from simulator.engine import Engine
+
         first = specs[0]
         org = self.of(first)
         seeds = [s.seed for s in specs]
@@ -164,6 +172,8 @@ class Organisations:
 
     def of(self, spec: RunSpec) -> Org:
         """``spec``'s organisation: from its organisation seed and parameters."""
+        from simulator.engine import organisation
+
         seed = spec.structure
         key = (seed.entropy, seed.spawn_key, spec.params.org)
         if self._org is None or key != self._key:
@@ -202,9 +212,17 @@ def default_executor(workers: int) -> Executor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=set_threads,
+        initializer=_worker_threads,
         initargs=(max(1, cores // workers),),
     )
+
+
+def _worker_threads(count: int) -> None:
+    """A local worker's start: the engine imported, and ``count`` threads for a large
+    organisation's week (:func:`~simulator.mechanisms.social_learning.set_threads`)."""
+    from simulator.mechanisms.social_learning import set_threads
+
+    set_threads(count)
 
 
 RETRIES = 3
@@ -339,6 +357,8 @@ def _sweep(
     where: str,
     remote: bool,
 ) -> SweepSummary:
+    from simulator.results import ResultsFolder
+
     started = time.perf_counter()
     folder = ResultsFolder.open(out, plan)
     finished = folder.finished_keys()  # same digest: all of them are runs of this plan

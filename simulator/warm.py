@@ -22,8 +22,17 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from simulator.mechanisms.social_learning import ACROSS_FROM, THREADED_FROM
 from simulator.params import Params
+
+
+def _sizes() -> tuple[int, int]:
+    """The engine's size thresholds: replications that learn across each other
+    (``ACROSS_FROM``), people whose weeks run on all cores (``THREADED_FROM``). Read when
+    needed: importing the engine takes most of a second, which ``orgsim --help`` need not
+    wait for."""
+    from simulator.mechanisms.social_learning import ACROSS_FROM, THREADED_FROM
+
+    return ACROSS_FROM, THREADED_FROM
 
 
 def _engine(people: int, seeds: Sequence[int], steps: int) -> None:
@@ -38,8 +47,14 @@ class KernelPath:
     """A way through the kernels, and a tiny model that takes it."""
 
     name: str
-    what: str
+    template: str  # what it is for, with {across} and {threaded} for the engine's sizes
     run: Callable[[], None]
+
+    @property
+    def what(self) -> str:
+        """What the path is for, the sizes filled in."""
+        across, threaded = _sizes()
+        return self.template.format(across=across, threaded=f"{threaded:,}")
 
 
 PATHS = {
@@ -47,20 +62,18 @@ PATHS = {
     for p in (
         KernelPath(
             "single",
-            f"one run at a time, under {THREADED_FROM:,} people (run, compare, sweeps, "
-            "notebooks, the app)",
+            "one run at a time, under {threaded} people (run, compare, sweeps, notebooks, the app)",
             lambda: _engine(60, [1], 3),
         ),
         KernelPath(
             "batch",
-            f"{ACROSS_FROM} or more replications of one organisation at once (sweeps with "
-            "'orgs' set)",
-            lambda: _engine(60, range(ACROSS_FROM), 3),
+            "{across} or more replications of one organisation at once (sweeps with 'orgs' set)",
+            lambda: _engine(60, range(_sizes()[0]), 3),
         ),
         KernelPath(
             "large",
-            f"{THREADED_FROM:,} people or more, each week's phases on all cores",
-            lambda: _engine(THREADED_FROM, [1], 1),
+            "{threaded} people or more, each week's phases on all cores",
+            lambda: _engine(_sizes()[1], [1], 1),
         ),
     )
 }

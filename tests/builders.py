@@ -7,6 +7,8 @@ team cliques when ``team_ties`` is on, so a star with team ties is a complete gr
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -149,3 +151,11 @@ def read_blocks(arrays: Sequence[np.ndarray], n: int, rows: int) -> list[np.ndar
             assert q == ptr[matrices + m, b + 1]
         read.append(dense)
     return read
+
+
+def printed_in_a_fresh_process(code: str) -> list[str]:
+    """The words ``code`` prints when run by a new interpreter (which must succeed): what a
+    fresh process imports, say, which this one has imported already."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()

@@ -10,9 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pydantic
 import pytest
+from builders import printed_in_a_fresh_process
 
 from simulator.cli import main
 from simulator.errors import format_validation_error
+from simulator.mechanisms import social_learning
 from simulator.paramdoc import markdown_table
 from simulator.params import Params
 
@@ -149,6 +151,27 @@ def test_a_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("orgsim: error: org.size = 1")
     assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_starts_without_the_engine() -> None:
+    """``orgsim --help`` and a sweep's parent process need neither the engine (numba's
+    kernels, scipy's sparse matrices) nor pandas or scipy.stats: importing the command line
+    loads none of them (each command imports what it uses), and its help lists every
+    command and the kernel paths' sizes."""
+    code = (
+        "import sys\n"
+        "import simulator.cli\n"
+        "heavy = ('simulator.engine', 'simulator.mechanisms', 'scipy.sparse', 'scipy.stats',"
+        " 'pandas', 'pyarrow', 'mesa')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    assert printed_in_a_fresh_process(code) == ["[]"]
+    assert main(["--help"]) == 0
+    warm_help = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "warm", "--help"], capture_output=True, text=True
+    )
+    threaded = f"under {social_learning.THREADED_FROM:,} people"
+    assert threaded in " ".join(warm_help.stdout.split())
 
 
 def test_params_table_matches_the_docs(capsys) -> None:

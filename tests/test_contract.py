@@ -21,7 +21,7 @@ from oracles import CLASSICS, oracle_step
 
 from simulator.mechanisms import REGISTRY
 from simulator.model import OrgModel
-from simulator.params import Params
+from simulator.params import MECHANISM_PARAMS, Params
 from simulator.state import State
 from simulator.strategies import Actions
 
@@ -54,6 +54,9 @@ def test_every_mechanism_is_covered() -> None:
     assert set(LIVELY) == set(REGISTRY)
     assert set(CLASSICS) | {"social_learning"} == set(REGISTRY)
     assert set(ORACLE_VARIANTS) == set(CLASSICS)
+    # every mechanism has its parameters' section, in the registry's order: the command
+    # line offers the names of MECHANISM_PARAMS, without importing the mechanisms
+    assert list(MECHANISM_PARAMS) == list(REGISTRY)
 
 
 # --- (a) reproducible -------------------------------------------------------------------

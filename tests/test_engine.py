@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import subprocess
-import sys
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import pytest
-from builders import ACROSS_AT, ROWS_AT, patterns_dense, read_blocks
+from builders import ACROSS_AT, ROWS_AT, patterns_dense, printed_in_a_fresh_process, read_blocks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -452,8 +450,7 @@ def test_the_engine_runs_without_importing_mesa_or_pandas() -> None:
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'mesa', 'pandas', 'networkx'}))\n"
         "print(sorted(m for m in sys.modules if m.startswith('scipy.sparse.csgraph')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["[]", "[]"]
+    assert printed_in_a_fresh_process(code) == ["[]", "[]"]
 
 
 # -- sweeps run shared organisations as batches ----------------------------------------------
@@ -498,16 +495,16 @@ def assert_same_result(got: Any, alone: Any) -> None:
 def test_a_task_builds_each_organisation_once_for_the_arms_that_share_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from simulator import sweep as sweep_module
+    from simulator import engine as engine_module
 
     built = []
-    real = sweep_module.organisation
+    real = engine_module.organisation
 
     def counted(params: Params, structure: Any) -> Any:
         built.append(structure.spawn_key)
         return real(params, structure)
 
-    monkeypatch.setattr(sweep_module, "organisation", counted)
+    monkeypatch.setattr(engine_module, "organisation", counted)  # (as the sweep finds it)
     # three pairs of arms: three organisations; with shared organisations, the first three
     # replications run are those of the first organisation (they are run adjacent)
     for orgs, distinct in ((None, 3), (2, 1)):

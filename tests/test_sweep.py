@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import printed_in_a_fresh_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,26 @@ def test_one_and_two_workers_and_dask_give_identical_results(tmp_path: Path) -> 
     ):
         sweep(plan, tmp_path / "dask", executor=client.get_executor(), workers=2)
     assert_same(tmp_path / "one", tmp_path / "dask")
+
+
+def test_a_worker_runs_its_tasks_without_pandas_or_arrow() -> None:
+    """A local worker imports the engine as it starts, and runs its tasks without pandas
+    or pyarrow (about a fifth of a second less at each start): only the parent writes the
+    results. The parent process itself does not import the engine to plan and drive a
+    sweep."""
+    code = (
+        "import sys, tomllib\n"
+        "from simulator import sweep\n"
+        "from simulator.scenario import parse_scenario\n"
+        f"plan = parse_scenario(tomllib.loads({SCENARIO!r}))[1]\n"
+        "print(sorted(m for m in ('simulator.engine', 'scipy.sparse') if m in sys.modules))\n"
+        "sweep._worker_threads(1)\n"
+        "results = sweep.run_task(list(plan.runs())[:2])\n"
+        "assert all(r.ok for r in results), results\n"
+        "print('simulator.engine' in sys.modules)\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'mesa') if m in sys.modules))\n"
+    )
+    assert printed_in_a_fresh_process(code) == ["[]", "True", "[]"]
 
 
 def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from simulator.attention import Attention, endorsement_weights, observation, spr
 from simulator.orgchart import Org
 from simulator.params import Params
 from simulator.sparse import Coded, Ties, observers, unattended_rows
-from simulator.state import KINDS, LISTENER, POSTER, SOURCES, State
+from simulator.state import EVENTS, KINDS, LISTENER, POSTER, SOURCES, State
 from simulator.strategies import Actions, Assignment
 
 if TYPE_CHECKING:
@@ -190,15 +190,7 @@ class Events:
     replications: int
     counts: dict[str, np.ndarray] = field(default_factory=dict)
 
-    NAMES: ClassVar[tuple[str, ...]] = (
-        "posts",
-        "engaged",
-        "criticised",
-        "lapses",
-        "pullbacks",
-        "aware",
-        "cross_unit",
-    )
+    NAMES: ClassVar[tuple[str, ...]] = EVENTS
 
     def __post_init__(self) -> None:
         for name in self.NAMES:
