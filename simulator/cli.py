@@ -32,12 +32,12 @@ import click
 from simulator import __version__
 from simulator.errors import describe, is_user_error
 from simulator.params import MECHANISM_PARAMS, STRATEGIES, Params
+from simulator.warm import PATHS, where
+from simulator.warm import warm as compile_paths
 
 if TYPE_CHECKING:  # imported where used: `orgsim --help` and a sweep's parent need none
     import pandas as pd
     from tqdm import tqdm
-from simulator.warm import PATHS, where
-from simulator.warm import warm as compile_paths
 
 OPTION_PATHS = {"size": "org.size", "steps": "steps", "strategy": "leaders.strategy"}
 _VARIANT_KEY = re.compile(r"mechanism\[(\w+)\]\.(\w+)")

@@ -24,7 +24,6 @@ from simulator.tally import tally
 if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
     import pandas as pd
 
-EVENT_COLUMNS = EVENTS
 MILESTONES = (0.1, 0.5, 0.9)
 
 
@@ -66,7 +65,7 @@ class Recorder:
         tally(
             state.stage, state.comfort, *self.tally_inputs, parts, stages[0], levels[0], figures[0]
         )
-        counts = np.stack([events.counts[name] for name in EVENT_COLUMNS], axis=-1)
+        counts = np.stack([events.counts[name] for name in EVENTS], axis=-1)
         self.record_weeks(stages, levels, figures, counts[None], events.counts["adoptions"][None])
 
     def record_weeks(
@@ -83,7 +82,7 @@ class Recorder:
         chunks = {
             "stages": stages,
             "levels": levels,
-            **{name: counts[..., k] for k, name in enumerate(EVENT_COLUMNS)},
+            **{name: counts[..., k] for k, name in enumerate(EVENTS)},
             "adoptions": adoptions,
             "reach": figures[..., 0],
             "comfort": figures[..., 1],
@@ -106,7 +105,7 @@ class Recorder:
         shaped ``(steps + 1, R)``."""
         stages = self.series("stages")
         data = {name: stages[:, :, s] for s, name in enumerate(STAGES)}
-        for name in (*EVENT_COLUMNS, "reach", "comfort"):
+        for name in (*EVENTS, "reach", "comfort"):
             data[name] = self.series(name)
         adoptions = self.series("adoptions")
         for s, name in enumerate(SOURCES):
@@ -208,7 +207,7 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
     data["top_poster"] = levels[:, 0]
     data["frontline_poster"] = levels[:, -1]
     data["reach"] = recorder.series("reach")[-1]
-    for name in EVENT_COLUMNS:
+    for name in EVENTS:
         data[name] = recorder.series(name).sum(axis=0)
     data["leader_attention"] = np.full(R, recorder.leader_attention)
     adoptions = recorder.series("adoptions").sum(axis=0)
