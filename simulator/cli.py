@@ -193,7 +193,7 @@ class _Runner:
     """Runs replications; with an imported org chart, loads it once per replication."""
 
     def __init__(self, options: dict[str, Any], params: Params) -> None:
-        from simulator.rng import replication_seeds
+        from simulator.seeds import replication_seeds
 
         self.options = options
         self.seeds = replication_seeds(options["seed"], options["reps"])
@@ -206,7 +206,7 @@ class _Runner:
             return None
         if self._org[0] != rep:
             from simulator.orgimport import load_org_csv
-            from simulator.rng import RunStreams
+            from simulator.seeds import RunStreams
 
             org = load_org_csv(
                 self.options["org_csv"],

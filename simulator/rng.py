@@ -1,11 +1,8 @@
 """Random streams: one root seed per run, named child streams, named draw slots.
 
-A run's root :class:`numpy.random.SeedSequence` has fixed, named children: ``org`` (network
-generation), ``people`` (individual traits and the initial state), ``assignment`` (who
-becomes a delegate), ``dynamics`` (the steps) and ``mesa`` (handed to
-:class:`mesa.Model`). A child is addressed by its name, never by how many were spawned before,
-so any run can be rebuilt alone and two arms of a comparison that share a root seed share
-every stream (common random numbers).
+The seeds (the run's root seed, its named child streams ``org``, ``people``,
+``assignment``, ``dynamics`` and ``mesa``, the draw slots) are :mod:`simulator.seeds`,
+re-exported here; this module adds the draws, compiled with numba.
 
 The dynamics stream gives each replication a key for a counter-based generator
 (Philox4x32-10): the uniform number of person ``i`` at step ``t`` for purpose ``s`` (a *draw
@@ -34,58 +31,32 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 from numba import njit
 
-STREAMS: tuple[str, ...] = ("org", "people", "assignment", "dynamics", "mesa")
-SLOTS: tuple[str, ...] = (
-    "exposure",  # awareness / contagion / activation
-    "decision",  # posting (adoption) decisions
-    "lapse",  # lapse and abandonment
-    "posting",  # how many posts a poster makes
-    "engagement",  # positive responses to posts
-    "criticism",  # criticism of posts
-    "pullback",  # pulling back after criticism
-    "memo",  # awareness from a guideline memo
+from simulator.seeds import (
+    SLOTS,
+    STREAMS,
+    RunStreams,
+    SeedLike,
+    as_seed_sequence,
+    child,
+    dynamics_key,
+    replication_seeds,
 )
 
-SeedLike = int | np.random.SeedSequence | np.random.Generator | None
-
-
-def child(parent: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
-    """The ``index``-th child of ``parent``, independent of how many were spawned before."""
-    return np.random.SeedSequence(
-        entropy=parent.entropy,
-        spawn_key=(*parent.spawn_key, index),
-        pool_size=parent.pool_size,
-    )
-
-
-def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
-    """Turn an int, a SeedSequence, a Generator (SPEC 7) or None into a SeedSequence.
-
-    ``None`` draws fresh entropy from the operating system; read it back from
-    ``.entropy`` to rebuild the run.
-    """
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(seed.integers(0, 2**63, size=4).tolist())
-    if seed is not None and (isinstance(seed, bool) or int(seed) != seed or seed < 0):
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    return np.random.SeedSequence(seed)
-
-
-class RunStreams:
-    """The named random streams of one run."""
-
-    def __init__(self, seed: SeedLike) -> None:
-        self.root = as_seed_sequence(seed)
-
-    def seed(self, name: str) -> np.random.SeedSequence:
-        """The child SeedSequence named ``name`` (one of :data:`STREAMS`)."""
-        return child(self.root, STREAMS.index(name))
-
-    def generator(self, name: str) -> np.random.Generator:
-        """A fresh Generator on the named stream (same numbers on every call)."""
-        return np.random.default_rng(self.seed(name))
+__all__ = [
+    "SLOTS",
+    "STREAMS",
+    "Draws",
+    "RunStreams",
+    "SeedLike",
+    "StepDraws",
+    "as_seed_sequence",
+    "child",
+    "dynamics_key",
+    "philox4x32",
+    "replication_seeds",
+    "uniform_at",
+    "uniform_at2",
+]
 
 
 _MASK = np.uint64(0xFFFFFFFF)
@@ -161,11 +132,6 @@ def _fill(keys: np.ndarray, slot: int, t: int, out: np.ndarray) -> None:
             out[r, i] = uniform_at(key, slot, t, i)
 
 
-def dynamics_key(seed: np.random.SeedSequence) -> np.ndarray:
-    """The two 32-bit Philox key words of a replication's ``dynamics`` stream."""
-    return seed.generate_state(2, np.uint32).astype(np.uint64)
-
-
 class StepDraws(Mapping[str, np.ndarray]):
     """One step's draws: ``draws[slot]`` is the full ``(R, n)`` array (computed on first use).
 
@@ -218,13 +184,3 @@ class Draws:
     def step(self, slots: Sequence[str], n: int, t: int) -> StepDraws:
         """Step ``t``'s draws of the given slots (computed lazily, always of full shape)."""
         return StepDraws(self.philox_keys, t, slots, n)
-
-
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """Root seeds of replications ``0 .. replications-1`` of a run with root ``seed``.
-
-    Replication ``r`` is the ``r``-th named child of ``SeedSequence(seed)``, so it can be
-    rebuilt alone from ``(seed, r)``, whatever the number of replications.
-    """
-    root = as_seed_sequence(seed)
-    return [child(root, r) for r in range(replications)]

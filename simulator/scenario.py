@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulator.errors import SimulatorError, format_validation_error
 from simulator.params import Params, field_info, set_path, settable_paths
-from simulator.rng import child
+from simulator.seeds import child
 from simulator.state import EVENTS, STAGES
 
 SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")

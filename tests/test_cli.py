@@ -155,14 +155,15 @@ def test_a_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_the_command_line_starts_without_the_engine() -> None:
     """``orgsim --help`` and a sweep's parent process need neither the engine (numba's
-    kernels, scipy's sparse matrices) nor pandas or scipy.stats: importing the command line
-    loads none of them (each command imports what it uses), and its help lists every
-    command and the kernel paths' sizes."""
+    kernels and draws, scipy's sparse matrices) nor pandas or scipy.stats: importing the
+    command line loads none of them (each command imports what it uses; a scenario's seeds
+    are :mod:`simulator.seeds`, numpy only), and its help lists every command and the
+    kernel paths' sizes."""
     code = (
         "import sys\n"
         "import simulator.cli\n"
-        "heavy = ('simulator.engine', 'simulator.mechanisms', 'scipy.sparse', 'scipy.stats',"
-        " 'pandas', 'pyarrow', 'mesa')\n"
+        "heavy = ('simulator.engine', 'simulator.mechanisms', 'numba', 'scipy.sparse',"
+        " 'scipy.stats', 'pandas', 'pyarrow', 'mesa')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     assert printed_in_a_fresh_process(code) == ["[]"]
