@@ -28,8 +28,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.ticker import FuncFormatter, PercentFormatter
-from scipy import stats
 
+from simulator.analysis import t95
 from simulator.plots import (
     BAND,
     FONT,
@@ -398,7 +398,7 @@ def level_adoption(levels: pd.DataFrame, *, arms: Sequence[str] | None = None) -
     final = levels[levels["step"] == last]
     group = final.groupby(["arm", "level"])["poster"]
     table = pd.DataFrame({"mean": group.mean(), "sd": group.std(ddof=1), "n": group.count()})
-    half = stats.t.ppf(0.975, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    half = t95(table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
     table["half"] = half.where(table["n"] > 1, 0.0).fillna(0.0)
     low = (table["mean"] - table["half"]).clip(0.0, 1.0)  # shares: CI clipped to [0, 1]
     high = (table["mean"] + table["half"]).clip(0.0, 1.0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from builders import printed_in_a_fresh_process
 
-from simulator.analysis import paired_differences
+from simulator.analysis import Z95, paired_differences, t95
 
 
 def test_paired_difference_by_hand() -> None:
@@ -37,3 +38,27 @@ def test_a_single_pair_has_no_interval() -> None:
     row = paired_differences(outcomes, ["a", "b"], metrics=["poster"]).iloc[0]
     assert row["mean_diff"] == pytest.approx(0.2)
     assert np.isnan(row["ci_low"]) and np.isnan(row["d_z"])
+
+
+def test_the_t_quantile_is_scipy_stats_own() -> None:
+    """``t95`` gives ``scipy.stats.t.ppf(0.975, df)`` bit for bit (NaN where df <= 0), and
+    ``Z95`` the normal's 97.5 % quantile, without importing scipy.stats for them."""
+    from scipy import stats
+
+    df = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 9.0, 29.0, 349.0, 1e4, 1e7, np.nan])
+    assert np.array_equal(t95(df), stats.t.ppf(0.975, df), equal_nan=True)
+    assert t95(2) == pytest.approx(4.302652729911275)  # the table's value
+    assert stats.norm.ppf(0.975) == Z95
+    series = pd.Series([2.0, 349.0], index=[7, 9])
+    assert t95(series).index.tolist() == [7, 9]
+
+
+def test_reading_results_and_plotting_them_leave_scipy_stats_out() -> None:
+    """The report, the analysis and the sweep's plots import without ``scipy.stats`` (about
+    half a second); SALib loads it only for a sensitivity design."""
+    code = (
+        "import sys\n"
+        "import simulator.report, simulator.analysis, simulator.sweep_plots\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    assert printed_in_a_fresh_process(code) == ["False"]
