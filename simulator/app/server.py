@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 from pathlib import Path
 
 from simulator.errors import SimulatorError
@@ -77,6 +78,11 @@ def serve(host: str = LOCAL, port: int = 8765, *, open_browser: bool = False) ->
     for key, value in ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     from solara.__main__ import run  # after the environment: Solara reads it at import
+
+    # Solara warns on a page opened by address (127.0.0.1, the room's) over plain http that
+    # its session cookie falls back to SameSite=Lax: right for this app (never embedded in
+    # another site's frame), and a screenful of text in the trainer's terminal
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
 
     from simulator.warm import warm
 
