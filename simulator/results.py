@@ -288,26 +288,38 @@ def read_table(
     """Complete files of ``table`` matching ``pattern`` (arm from the folder name), concatenated.
 
     Outcome rows of finished runs are in ``part-*`` files, of failed runs in ``failed-*``.
+    Files with the same columns and types, one after the other, are joined in Arrow and
+    converted to pandas together (a frame per file costs more than its rows in a big sweep);
+    files that differ (an axis of whole numbers in one task, of fractions in another) are
+    joined by pandas, as each file alone would convert.
     """
     root = Path(path) / table
     if not root.exists():
         return pd.DataFrame(columns=list(columns or []))
-    parts = []
+    asked = None if columns is None else [c for c in columns if c != "arm"]
+    runs: list[tuple[list[pa.Table], list[str]]] = []  # files in a row with one schema
     for arm_dir in sorted(root.glob("arm=*")):
+        arm = arm_dir.name.removeprefix("arm=")
         for file in sorted(arm_dir.glob(f"{pattern}.parquet")):
             if file.name.startswith("."):
                 continue
-            want = None if columns is None else [c for c in columns if c != "arm"]
-            schema_names = pq.read_schema(file).names
-            if want is not None:
-                want = [c for c in want if c in schema_names]
-            parts.append(
-                pq.read_table(file, columns=want)
-                .to_pandas()
-                .assign(arm=arm_dir.name.removeprefix("arm="))
-            )
-    if not parts:
+            with pq.ParquetFile(file) as parquet:  # (one open for the schema and the data)
+                names = parquet.schema_arrow.names
+                data = parquet.read(
+                    columns=None if asked is None else [c for c in asked if c in names]
+                )
+            if runs and runs[-1][0][0].schema.equals(data.schema):
+                runs[-1][0].append(data)
+                runs[-1][1].append(arm)
+            else:
+                runs.append(([data], [arm]))
+    if not runs:
         return pd.DataFrame(columns=list(columns or []))
+    parts = []
+    for tables, arms in runs:
+        frame = pa.concat_tables(tables).to_pandas()
+        lengths = [t.num_rows for t in tables]
+        parts.append(frame.assign(arm=np.repeat(np.array(arms, dtype=object), lengths)))
     return pd.concat(parts, ignore_index=True)
 
 

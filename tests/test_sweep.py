@@ -177,6 +177,40 @@ def test_written_tables_read_back_as_the_runs_tables(tmp_path: Path) -> None:
     assert stored[column].null_count == 1
 
 
+def test_files_of_different_schemas_read_as_each_alone_would(tmp_path: Path) -> None:
+    """read_table joins files of one schema in Arrow; files whose columns or types differ
+    (a whole-number axis in one task, fractions in another, a column missing) come out as
+    pandas joins the files one by one: the same frame, arm by arm, in file order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files: dict[tuple[str, str], dict[str, list[object]]] = {
+        ("b", "part-000-000000"): {"point": [0, 0], "x": [1, 2], "note": ["a", "b"]},
+        ("b", "part-000-000001"): {"point": [1], "x": [3], "note": ["c"]},
+        ("b", "part-000-000002"): {"point": [2, 2], "x": [0.5, 1.5], "note": ["d", None]},
+        ("a", "part-000-000000"): {"point": [3], "x": [7]},
+        ("a", "part-001-000000"): {"point": [4], "x": [8], "note": ["e"]},
+        ("a", "failed-000-000000"): {"point": [5], "x": [9], "note": ["f"]},
+    }
+    for (arm, name), columns in files.items():
+        folder = tmp_path / "outcomes" / f"arm={arm}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table(columns), folder / f"{name}.parquet")
+    one_by_one = [
+        pd.DataFrame(files[arm, name]).assign(arm=arm)
+        for arm, name in sorted(files)
+        if name.startswith("part")
+    ]
+    want = pd.concat(one_by_one, ignore_index=True)
+    got = read_table(tmp_path, "outcomes", pattern="part-*")
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["x"].dtype == np.float64 and got["point"].tolist() == [3, 4, 0, 0, 1, 2, 2]
+    some = read_table(tmp_path, "outcomes", columns=["arm", "note", "gone"], pattern="*")
+    assert some.columns.tolist() == ["note", "arm"]
+    assert some["note"].dropna().tolist() == ["f", "e", "a", "b", "c", "d"]
+    assert some["note"].isna().tolist() == [False, True, False, False, False, False, False, True]
+
+
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
     plan = tiny_plan()
     real_run = sweep_module.run_batch
