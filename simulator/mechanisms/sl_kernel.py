@@ -4,8 +4,9 @@
 rule; this module is its engine. One call advances every replication of a batch by one week,
 or by the weeks under the same actions, each recorded (:func:`step`; a small organisation's
 week is otherwise mostly Python's work around the call), each replication on its own 1-D
-arrays (:func:`week`), phase by phase as docs/ODD.md orders them, so a batch equals its
-replications run one by one, bit for bit.
+arrays, phase by phase as docs/ODD.md orders them, so a batch equals its replications run
+one by one, bit for bit. (``step`` calls the phases itself: each layer of calls between it and
+them is compiled again into it, seconds of a first run's wait.)
 The week is four compiled functions that release the GIL, each over any range of people:
 :func:`act` (phases 1-3), :func:`words` (4), :func:`learn` (5) and :func:`decide` (6). A large
 organisation runs each phase on several threads, split by rows, with the same numbers: a
@@ -320,22 +321,45 @@ def step(
                     flags[r], aware[r], FIRST, n,
                 )  # fmt: skip
         else:
-            for r in range(R):
-                week(
-                    tw, keys[r, 0], keys[r, 1],
-                    stage[r], comfort[r], explicit[r], tacit[r], threshold[r], risk[r],
-                    innovator[r], last_post[r], cooldown_until[r], posts_total[r],
-                    engaged_total[r], criticised_total[r], lapses[r], pullbacks[r], left[r],
-                    adopted_at[r], source[r], guideline_gain[r], exposure[:, r],
-                    held[r], rate[r], rate_tab, free_code, restricted, memo, any_memo,
-                    delegating, nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-                    ux_ptr, ux_idx, en_ptr, en_idx, en_code, en_tab, dl_ptr, dl_idx,
-                    bk_ptr, bk_col, bk_count, bk_row, bk_code,
-                    kind, criticise, criticise_1, top_leader, cross_observers,
-                    nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
-                    silent_count, awareness_from_posters, lapse_on, p, unaware,
-                    ev[r], ad[r], shows[0], posts_now[0], flags[0], rows,
+            for r in range(R):  # one replication's week, phase by phase
+                act(
+                    tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r], risk[r],
+                    last_post[r], cooldown_until[r], posts_total[r], engaged_total[r],
+                    criticised_total[r], pullbacks[r], left[r], adopted_at[r], source[r],
+                    guideline_gain[r], held[r], rate[r], rate_tab, free_code, restricted, memo,
+                    any_memo, delegating, dl_ptr, dl_idx, kind, criticise, criticise_1, top_leader,
+                    cross_observers, silent_count, awareness_from_posters, p, ev[r], ad[r],
+                    shows[0], posts_now[0], FIRST, n,
                 )  # fmt: skip
+                words(
+                    tw, stage[r], last_post[r], delegating, dl_ptr, dl_idx, silent_count,
+                    awareness_from_posters, p, shows[0], flags[0], FIRST, n,
+                )  # fmt: skip
+                if rows is None or not rows:  # phases 5 and 6, block by block
+                    learn_blocks(
+                        comfort[r], tacit[r], exposure[:, r], restricted, bk_ptr, bk_col,
+                        bk_count, bk_row, bk_code, nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab,
+                        fo_sum, fo_sum_tab, en_sum, en_sum_tab, silent_count, p, shows[0],
+                        flags[0], posts_now[0], tw, keys[r, 0], keys[r, 1], stage[r],
+                        explicit[r], threshold[r], innovator[r], cooldown_until[r], lapses[r],
+                        adopted_at[r], source[r], guideline_gain[r], held[r], nb_ptr, nb_idx,
+                        fo_ptr, fo_idx, ux_ptr, ux_idx, awareness_from_posters, lapse_on,
+                        unaware, ev[r], ad[r], FIRST, bk_ptr.shape[1] - 1,
+                    )  # fmt: skip
+                else:  # row by row (None: this path is left out)
+                    learn(
+                        comfort[r], tacit[r], exposure[:, r], restricted,
+                        nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
+                        en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
+                        silent_count, p, shows[0], posts_now[0], FIRST, n,
+                    )  # fmt: skip
+                    decide(
+                        tw, keys[r, 0], keys[r, 1], stage[r], comfort[r], explicit[r],
+                        tacit[r], threshold[r], innovator[r], cooldown_until[r], lapses[r],
+                        adopted_at[r], source[r], guideline_gain[r], exposure[:, r], held[r],
+                        nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware,
+                        ev[r], ad[r], flags[0], np.zeros(0, dtype=np.int32), FIRST, n,
+                    )  # fmt: skip
         if len(stages) > 0:
             tally_serial(
                 stage, comfort, level, audience, level_size, stages[w], levels[w], figures[w]
@@ -490,125 +514,6 @@ def step_split(
         for c in range(parts):
             events[r] += tallies[c, :n_events]
             adoptions[r] += found[c, :n_sources]
-
-
-@njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
-def week(
-    t: int,
-    k0: np.uint64,
-    k1: np.uint64,
-    stage: np.ndarray,
-    comfort: np.ndarray,
-    explicit: np.ndarray,
-    tacit: np.ndarray,
-    threshold: np.ndarray,
-    risk: np.ndarray,
-    innovator: np.ndarray,
-    last_post: np.ndarray,
-    cooldown_until: np.ndarray,
-    posts_total: np.ndarray,
-    engaged_total: np.ndarray,
-    criticised_total: np.ndarray,
-    lapses: np.ndarray,
-    pullbacks: np.ndarray,
-    left: np.ndarray,
-    adopted_at: np.ndarray,
-    source: np.ndarray,
-    guideline_gain: np.ndarray,
-    exposure: np.ndarray,
-    held: np.ndarray,
-    rate: np.ndarray,
-    rate_tab: np.ndarray,
-    free_code: np.ndarray,
-    restricted: np.ndarray,
-    memo: np.ndarray,
-    any_memo: bool,
-    delegating: np.ndarray,
-    nb_ptr: np.ndarray,
-    nb_idx: np.ndarray,
-    nb_code: np.ndarray,
-    nb_tab: np.ndarray,
-    fo_ptr: np.ndarray,
-    fo_idx: np.ndarray,
-    fo_code: np.ndarray,
-    fo_tab: np.ndarray,
-    ux_ptr: np.ndarray,
-    ux_idx: np.ndarray,
-    en_ptr: np.ndarray,
-    en_idx: np.ndarray,
-    en_code: np.ndarray,
-    en_tab: np.ndarray,
-    dl_ptr: np.ndarray,
-    dl_idx: np.ndarray,
-    bk_ptr: np.ndarray,
-    bk_col: np.ndarray,
-    bk_count: np.ndarray,
-    bk_row: np.ndarray,
-    bk_code: np.ndarray,
-    kind: np.ndarray,
-    criticise: np.ndarray,
-    criticise_1: np.ndarray,
-    top_leader: np.ndarray,
-    cross_observers: np.ndarray,
-    nb_sum: np.ndarray,
-    nb_sum_tab: np.ndarray,
-    fo_sum: np.ndarray,
-    fo_sum_tab: np.ndarray,
-    en_sum: np.ndarray,
-    en_sum_tab: np.ndarray,
-    silent_count: bool,
-    awareness_from_posters: bool,
-    lapse_on: bool,
-    p: np.ndarray,
-    unaware: np.ndarray,
-    events: np.ndarray,
-    adoptions: np.ndarray,
-    shows: np.ndarray,
-    posts_now: np.ndarray,
-    flags: np.ndarray,
-    rows: bool | None,
-) -> None:
-    """One replication's week: 1-D arrays over people (exposure ``(3, n)``), learning
-    block by block (``rows`` None, or False) or row by row (True).
-
-    The phase functions can also be called one by one, each on any split of the rows (as
-    :mod:`~simulator.mechanisms.social_learning` does on several threads): :func:`act`
-    (phases 1-3), :func:`words` (4), :func:`learn` (5), then :func:`decide` (6).
-    """
-    n = len(stage)
-    act(
-        t, k0, k1, stage, comfort, explicit, risk, last_post, cooldown_until, posts_total,
-        engaged_total, criticised_total, pullbacks, left, adopted_at, source, guideline_gain,
-        held, rate, rate_tab, free_code, restricted, memo, any_memo, delegating, dl_ptr, dl_idx,
-        kind, criticise, criticise_1, top_leader, cross_observers, silent_count,
-        awareness_from_posters, p, events, adoptions, shows, posts_now, FIRST, n,
-    )  # fmt: skip
-    words(
-        t, stage, last_post, delegating, dl_ptr, dl_idx, silent_count, awareness_from_posters,
-        p, shows, flags, FIRST, n,
-    )  # fmt: skip
-    if rows is None or not rows:  # phases 5 and 6, block by block (None: rows left out)
-        learn_blocks(
-            comfort, tacit, exposure, restricted, bk_ptr, bk_col, bk_count, bk_row, bk_code,
-            nb_tab, fo_tab, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab, en_sum, en_sum_tab,
-            silent_count, p, shows, flags, posts_now, t, k0, k1, stage, explicit, threshold,
-            innovator, cooldown_until, lapses, adopted_at, source, guideline_gain, held,
-            nb_ptr, nb_idx, fo_ptr, fo_idx, ux_ptr, ux_idx, awareness_from_posters, lapse_on,
-            unaware, events, adoptions, FIRST, bk_ptr.shape[1] - 1,
-        )  # fmt: skip
-        return
-    learn(
-        comfort, tacit, exposure, restricted,
-        nb_ptr, nb_idx, nb_code, nb_tab, fo_ptr, fo_idx, fo_code, fo_tab,
-        en_ptr, en_idx, en_code, en_tab, nb_sum, nb_sum_tab, fo_sum, fo_sum_tab,
-        silent_count, p, shows, posts_now, FIRST, n,
-    )  # fmt: skip
-    decide(
-        t, k0, k1, stage, comfort, explicit, tacit, threshold, innovator, cooldown_until,
-        lapses, adopted_at, source, guideline_gain, exposure, held, nb_ptr, nb_idx, fo_ptr,
-        fo_idx, ux_ptr, ux_idx, lapse_on, p, unaware, events, adoptions, flags,
-        np.zeros(0, dtype=np.int32), FIRST, n,
-    )  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", nogil=True)  # divisions are guarded: no checks
