@@ -19,10 +19,11 @@ attempt (or the latest failed one) and only the series rows of that attempt.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,9 +294,22 @@ def read_table(
     files that differ (an axis of whole numbers in one task, of fractions in another) are
     joined by pandas, as each file alone would convert.
     """
+    parts = [_frame(data) for data, _, _ in _read(path, table, columns, pattern)]
+    if not parts:
+        return pd.DataFrame(columns=list(columns or []))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _read(
+    path: str | Path, table: str, columns: Sequence[str] | None, pattern: str
+) -> Iterator[tuple[pa.Table, np.ndarray, np.ndarray]]:
+    """The files of :func:`read_table` as Arrow tables, one per run of files with one schema,
+    each with its ``arm`` column last; with each row's arm as its place among the table's
+    arms, and those arms sorted by name. The files' own tables are let go as each is
+    yielded."""
     root = Path(path) / table
     if not root.exists():
-        return pd.DataFrame(columns=list(columns or []))
+        return
     asked = None if columns is None else [c for c in columns if c != "arm"]
     runs: list[tuple[list[pa.Table], list[str]]] = []  # files in a row with one schema
     for arm_dir in sorted(root.glob("arm=*")):
@@ -313,14 +327,26 @@ def read_table(
                 runs[-1][1].append(arm)
             else:
                 runs.append(([data], [arm]))
-    if not runs:
-        return pd.DataFrame(columns=list(columns or []))
-    parts = []
-    for tables, arms in runs:
-        frame = pa.concat_tables(tables).to_pandas()
-        lengths = [t.num_rows for t in tables]
-        parts.append(frame.assign(arm=np.repeat(np.array(arms, dtype=object), lengths)))
-    return pd.concat(parts, ignore_index=True)
+    while runs:
+        tables, arms = runs.pop(0)
+        names, codes = np.unique(arms, return_inverse=True)
+        rows = np.repeat(codes.astype(np.int32), [t.num_rows for t in tables])
+        arm_column = pa.DictionaryArray.from_arrays(pa.array(rows), pa.array(names))
+        data = pa.concat_tables(tables)
+        del tables
+        if data.num_columns == 0:  # (none of the columns asked for: the rows, without values)
+            data = pa.table({"arm": arm_column.cast(pa.string())})
+        else:
+            data = data.append_column("arm", arm_column.cast(pa.string()))
+        yield data, rows, names
+
+
+def _frame(data: pa.Table) -> pd.DataFrame:
+    """``data`` in pandas, its Arrow memory given back (mimalloc keeps what is freed)."""
+    frame = data.to_pandas(split_blocks=True)
+    del data
+    pa.default_memory_pool().release_unused()
+    return frame
 
 
 @dataclass
@@ -364,16 +390,77 @@ def load(path: str | Path) -> Results:
     )
     if not outcomes.empty:
         outcomes = outcomes.sort_values(KEY).reset_index(drop=True)
-    chosen = outcomes[[*KEY, "attempt"]] if not outcomes.empty else None
     tables = {}
     for name in ("series", "levels"):
-        frame = read_table(path, name)
-        if chosen is not None and not frame.empty:
-            frame = frame.merge(chosen, on=[*KEY, "attempt"], how="inner")
-            order = [*KEY, "step"] + (["level"] if name == "levels" else [])
-            frame = frame.sort_values(order).reset_index(drop=True)
+        within = ["step"] + (["level"] if name == "levels" else [])
+        parts = list(_read(path, name, None, "*"))
+        if len(parts) == 1 and parts[0][0].num_rows > 0 and not outcomes.empty:
+            tables[name] = _frame(_taken(*parts.pop(), outcomes, within))
+            continue
+        frames = [_frame(data) for data, _, _ in parts]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not outcomes.empty and not frame.empty:
+            frame = _of_runs(frame, outcomes, within)
         tables[name] = frame
     return Results(path, manifest, outcomes, tables["series"], tables["levels"])
+
+
+def _taken(
+    data: pa.Table, codes: np.ndarray, arms: np.ndarray, runs: pd.DataFrame, within: list[str]
+) -> pa.Table:
+    """:func:`_of_runs` in Arrow, before the rows are converted (as :func:`_read` gives
+    them): no copy of the rows that go, nor of the order they came in."""
+    columns = {c: data.column(c).to_numpy() for c in ("point", "replication", "attempt", *within)}
+    kept = _kept_rows(columns, codes, pd.Index(arms), runs, within)
+    del columns
+    pa.default_memory_pool().release_unused()
+    return data.take(kept)
+
+
+def _of_runs(frame: pd.DataFrame, runs: pd.DataFrame, within: list[str]) -> pd.DataFrame:
+    """The rows of ``frame`` whose run (``KEY``) and attempt are a row of ``runs``, sorted by
+    run, then by ``within``: what an inner merge on ``[*KEY, "attempt"]`` and a sort give."""
+    codes, arms = pd.factorize(frame["arm"], sort=True)
+    columns = {c: frame[c].to_numpy() for c in ("point", "replication", "attempt", *within)}
+    return frame.take(_kept_rows(columns, codes, arms, runs, within)).reset_index(drop=True)
+
+
+def _kept_rows(
+    columns: dict[str, np.ndarray],
+    codes: np.ndarray,
+    arms: pd.Index,
+    runs: pd.DataFrame,
+    within: list[str],
+) -> np.ndarray:
+    """Positions of the rows (``columns``; ``codes``: each row's arm as its place in ``arms``,
+    sorted names) whose run and attempt are a row of ``runs``, in the order of the run and
+    then ``within``: an inner merge and a sort made on whole numbers, one per row (arms by
+    their places, which sort as their names do), in a fraction of the merge's time and
+    memory. A run's rows come in order, one run after another, so the stable sort has
+    little to do."""
+    run_arms = arms.get_indexer(pd.Index(runs["arm"]))  # -1: an arm without rows here
+
+    def top(column: str) -> int:
+        return 1 + max(int(columns[column].max()), int(runs[column].max()))
+
+    sizes = [top("point"), len(arms), top("replication"), top("attempt")]
+    steps = [1 + int(columns[c].max()) for c in within]
+    if math.prod(sizes) >= 2**63 or math.prod(sizes[:3] + steps) >= 2**63:
+        raise ResultsError(f"too many runs to sort their rows: {sizes} (points, arms, ...)")
+
+    def number(parts: Sequence[Any], of: Sequence[int]) -> np.ndarray:
+        out = np.zeros(len(parts[0]), dtype=np.int64)
+        for part, size in zip(parts, of, strict=True):
+            out = out * size + np.asarray(part, dtype=np.int64)
+        return out
+
+    mine = run_arms >= 0
+    own = runs[mine]
+    wanted = number([own["point"], run_arms[mine], own["replication"], own["attempt"]], sizes)
+    run = number([columns["point"], codes, columns["replication"]], sizes[:3])
+    rows = np.flatnonzero(np.isin(run * sizes[3] + columns["attempt"], wanted))
+    place = number([run[rows], *(columns[c][rows] for c in within)], [1, *steps])
+    return rows[np.argsort(place, kind="stable")]
 
 
 def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:

@@ -211,6 +211,44 @@ def test_files_of_different_schemas_read_as_each_alone_would(tmp_path: Path) -> 
     assert some["note"].isna().tolist() == [False, True, False, False, False, False, False, True]
 
 
+RUN = st.tuples(st.integers(0, 1), st.sampled_from(["b", "a", "ab"]), st.integers(0, 2))
+"""A run's point, arm and replication, from few values, so that runs meet often."""
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(RUN, st.integers(0, 1), st.integers(0, 2), st.integers(0, 1)),
+        min_size=1,
+        max_size=40,
+        unique=True,
+    ),
+    runs=st.lists(
+        st.tuples(RUN, st.integers(0, 1)), min_size=1, max_size=12, unique_by=lambda r: r[0]
+    ),
+)
+def test_series_rows_are_those_of_the_kept_attempts_sorted_by_run(
+    rows: list[tuple[tuple[int, str, int], int, int, int]],
+    runs: list[tuple[tuple[int, str, int], int]],
+) -> None:
+    """load keeps the levels (and series) rows of each run's kept attempt, sorted by run,
+    week and level: what an inner merge with the outcome rows and a sort give, row for row."""
+    from simulator.results import _of_runs
+
+    frame = pd.DataFrame(
+        [(*run, attempt, step, level) for run, attempt, step, level in rows],
+        columns=["point", "arm", "replication", "attempt", "step", "level"],
+    ).assign(value=np.arange(len(rows)) * 0.5)
+    kept = pd.DataFrame(
+        [(*run, attempt) for run, attempt in runs],
+        columns=["point", "arm", "replication", "attempt"],
+    )
+    want = frame.merge(kept, on=["point", "arm", "replication", "attempt"], how="inner")
+    want = want.sort_values(["point", "arm", "replication", "step", "level"])
+    got = _of_runs(frame, kept, ["step", "level"])
+    pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_exact=True)
+
+
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
     plan = tiny_plan()
     real_run = sweep_module.run_batch
