@@ -408,8 +408,8 @@ def load(path: str | Path) -> Results:
 def _taken(
     data: pa.Table, codes: np.ndarray, arms: np.ndarray, runs: pd.DataFrame, within: list[str]
 ) -> pa.Table:
-    """:func:`_of_runs` in Arrow, before the rows are converted (as :func:`_read` gives
-    them): no copy of the rows that go, nor of the order they came in."""
+    """:func:`_of_runs` on Arrow data as :func:`_read` gives it, before pandas: only the rows
+    kept are converted, in their order."""
     columns = {c: data.column(c).to_numpy() for c in ("point", "replication", "attempt", *within)}
     kept = _kept_rows(columns, codes, pd.Index(arms), runs, within)
     del columns

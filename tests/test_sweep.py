@@ -232,8 +232,11 @@ def test_series_rows_are_those_of_the_kept_attempts_sorted_by_run(
     runs: list[tuple[tuple[int, str, int], int]],
 ) -> None:
     """load keeps the levels (and series) rows of each run's kept attempt, sorted by run,
-    week and level: what an inner merge with the outcome rows and a sort give, row for row."""
-    from simulator.results import _of_runs
+    week and level: what an inner merge with the outcome rows and a sort give, row for row,
+    from a frame or from Arrow data as it is read."""
+    import pyarrow as pa
+
+    from simulator.results import _frame, _of_runs, _taken
 
     frame = pd.DataFrame(
         [(*run, attempt, step, level) for run, attempt, step, level in rows],
@@ -245,8 +248,12 @@ def test_series_rows_are_those_of_the_kept_attempts_sorted_by_run(
     )
     want = frame.merge(kept, on=["point", "arm", "replication", "attempt"], how="inner")
     want = want.sort_values(["point", "arm", "replication", "step", "level"])
-    got = _of_runs(frame, kept, ["step", "level"])
-    pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_exact=True)
+    want = want.reset_index(drop=True)
+    pd.testing.assert_frame_equal(_of_runs(frame, kept, ["step", "level"]), want, check_exact=True)
+    names, codes = np.unique(frame["arm"].to_numpy(dtype=str), return_inverse=True)
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    taken = _frame(_taken(data, codes, names, kept, ["step", "level"]))
+    pd.testing.assert_frame_equal(taken, want, check_exact=True)
 
 
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
