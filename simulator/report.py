@@ -88,7 +88,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     Path
         The path of ``report.html``.
     """
-    results = load(results_dir)
+    results = load(results_dir, levels="last")  # (the figure by level: the last week)
     out = Path(out_dir) if out_dir is not None else Path(results_dir) / "report"
     out.mkdir(parents=True, exist_ok=True)
     data = analyse(results)

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -301,12 +301,12 @@ def read_table(
 
 
 def _read(
-    path: str | Path, table: str, columns: Sequence[str] | None, pattern: str
+    path: str | Path, table: str, columns: Sequence[str] | None, pattern: str, last: bool = False
 ) -> Iterator[tuple[pa.Table, np.ndarray, np.ndarray]]:
     """The files of :func:`read_table` as Arrow tables, one per run of files with one schema,
     each with its ``arm`` column last; with each row's arm as its place among the table's
     arms, and those arms sorted by name. The files' own tables are let go as each is
-    yielded."""
+    yielded. ``last``: only the rows of each run's last step (:func:`_last_steps`)."""
     root = Path(path) / table
     if not root.exists():
         return
@@ -322,6 +322,8 @@ def _read(
                 data = parquet.read(
                     columns=None if asked is None else [c for c in asked if c in names]
                 )
+            if last:
+                data = _last_steps(data)
             if runs and runs[-1][0][0].schema.equals(data.schema):
                 runs[-1][0].append(data)
                 runs[-1][1].append(arm)
@@ -339,6 +341,21 @@ def _read(
         else:
             data = data.append_column("arm", arm_column.cast(pa.string()))
         yield data, rows, names
+
+
+def _last_steps(data: pa.Table) -> pa.Table:
+    """The rows of ``data`` (a file's) at the last step of their run and attempt."""
+    if data.num_rows == 0:
+        return data
+    step = data.column("step").to_numpy()
+    key = np.zeros(data.num_rows, dtype=np.int64)
+    for column in ("point", "replication", "attempt"):
+        values = data.column(column).to_numpy().astype(np.int64)
+        key = key * (int(values.max()) + 1) + values  # (a file holds a few dozen runs)
+    _, run = np.unique(key, return_inverse=True)
+    last = np.full(run.max() + 1, np.iinfo(np.int64).min)
+    np.maximum.at(last, run, step)
+    return data.filter(pa.array(step == last[run]))
 
 
 def _frame(data: pa.Table) -> pd.DataFrame:
@@ -368,8 +385,13 @@ class Results:
         return list(self.manifest["axes"])
 
 
-def load(path: str | Path) -> Results:
-    """Read a results folder; per run keep the finished attempt (else the latest failed one)."""
+def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
+    """Read a results folder; per run keep the finished attempt (else the latest failed one).
+
+    ``levels="last"`` keeps only each run's last recorded week of the shares by level (what
+    the report draws): a big sweep's levels table, a row per run, week and level, is then
+    read file by file without being held whole.
+    """
     path = Path(path)
     manifest_path = path / "manifest.json"
     if not manifest_path.exists():
@@ -393,7 +415,7 @@ def load(path: str | Path) -> Results:
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])
-        parts = list(_read(path, name, None, "*"))
+        parts = list(_read(path, name, None, "*", last=name == "levels" and levels == "last"))
         if len(parts) == 1 and parts[0][0].num_rows > 0 and not outcomes.empty:
             tables[name] = _frame(_taken(*parts.pop(), outcomes, within))
             continue

@@ -256,6 +256,27 @@ def test_series_rows_are_those_of_the_kept_attempts_sorted_by_run(
     pd.testing.assert_frame_equal(taken, want, check_exact=True)
 
 
+def test_levels_of_the_last_week_are_each_runs_last_recorded_week(tmp_path: Path) -> None:
+    """load(levels="last"), as the report reads: each run's shares by level at its own last
+    recorded week (an axis on the horizon puts runs of 4 and 7 weeks in one file), the rows
+    that load gives for those weeks."""
+    import tomllib
+
+    text = SCENARIO.replace("values = [0.3, 0.8]", "values = [4, 7]").replace(
+        'param = "culture.openness"', 'param = "steps"'
+    )
+    data = tomllib.loads(text.replace("steps = 10", "steps = 7"))
+    data["record"] = {"every": 3}
+    _, plan = parse_scenario(data)
+    sweep(plan, tmp_path / "r", workers=1, pairs_per_task=6)
+    every = load(tmp_path / "r").levels
+    last = every.groupby(["point", "arm", "replication"])["step"].transform("max")
+    want = every[every["step"] == last].reset_index(drop=True)
+    assert sorted(want.groupby("point")["step"].unique().map(list).sum()) == [4, 7]
+    got = load(tmp_path / "r", levels="last").levels
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
 def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeypatch) -> None:
     plan = tiny_plan()
     real_run = sweep_module.run_batch
