@@ -11,7 +11,8 @@ process (best of ``--repeat``; peak resident memory of the same process):
   one attempt per run or sorting the rows: the reference for the reading alone;
 - ``results.load``: the same tables as orgsim reads them (each run's kept attempt, rows
   sorted by run, week and level);
-- ``orgsim report``: load, the summary and contrast tables, six figures and the HTML page.
+- ``orgsim report``: load (the shares by level of each run's last week only, which its
+  figure draws), the summary and contrast tables, four figures and the HTML page.
 
 Usage: ``python bench/results.py [--replications 5000] [--repeat 2] [--keep FOLDER]``.
 """
