@@ -22,10 +22,14 @@ The peers are slow at large sizes, so above ``--peer-full-up-to`` people they ru
 the horizon would flatter the peers). Set-up (building the models) is excluded from the
 per-step times and printed separately. A tool whose run takes less than half a second is
 timed again until half a second has gone by (each tool alike, at most 20 runs), and its
-fastest run is kept. With 1M people in ``--sizes`` the peak RSS of one 1M
-engine run is measured in a fresh process (bench/memory.py).
+fastest run is kept. With ``--rounds N`` the engine and the peers are timed in turn N times
+per size and each figure's best round is kept, so that a busy moment of a shared machine,
+which slows one tool's single long run, moves the ratios less. With 1M people in
+``--sizes`` the peak RSS of one 1M engine run is measured in a fresh process
+(bench/memory.py).
 
-Usage: ``python bench/speed.py [--quick] [--sizes 1000 10000 100000 1000000] [--steps 52]``.
+Usage: ``python bench/speed.py [--quick] [--sizes 1000 10000 100000 1000000] [--steps 52]
+[--rounds 1]``.
 """
 
 from __future__ import annotations
@@ -101,15 +105,9 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
-    if row.people >= social_learning.THREADED_FROM and social_learning.threads() > 1:
-        cores = social_learning.threads()
-        social_learning.set_threads(1)
-        try:
-            time_engine(row, org, params, bandwidth)
-        finally:
-            social_learning.set_threads(cores)
-        row.single_us, row.single_first_us = row.engine_us, row.engine_first_us
+def engine_times(row: Row, org: Org, params: Params) -> tuple[float, float, float, Engine]:
+    """The engine's fastest set-up, first ``peer_steps`` steps and remaining steps (seconds)
+    over :func:`repeats`, and the last model run."""
     best = (np.inf, np.inf, np.inf)  # set-up, first steps, all steps: each the fastest
     for _ in repeats():
         start = time.perf_counter()
@@ -121,9 +119,27 @@ def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
         model.run(row.steps - row.peer_steps)
         rest = time.perf_counter() - start
         best = (min(best[0], setup), min(best[1], first), min(best[2], rest))
-    row.engine_setup = best[0]
-    row.engine_first_us = per_us(best[1], row.people, row.peer_steps)
-    row.engine_us = per_us(best[2], row.people, row.steps)
+    return *best, model
+
+
+def time_engine(row: Row, org: Org, params: Params, bandwidth: float) -> None:
+    """The engine's figures of ``row``, each the fastest of this and earlier rounds; on one
+    thread too where the run uses several."""
+    if row.people >= social_learning.THREADED_FROM and social_learning.threads() > 1:
+        cores = social_learning.threads()
+        social_learning.set_threads(1)
+        try:
+            _, first, rest, _ = engine_times(row, org, params)
+        finally:
+            social_learning.set_threads(cores)
+        row.single_us = np.fmin(row.single_us, per_us(rest, row.people, row.steps))
+        row.single_first_us = np.fmin(
+            row.single_first_us, per_us(first, row.people, row.peer_steps)
+        )
+    setup, first, rest, model = engine_times(row, org, params)
+    row.engine_setup = np.fmin(row.engine_setup, setup)
+    row.engine_first_us = np.fmin(row.engine_first_us, per_us(first, row.people, row.peer_steps))
+    row.engine_us = np.fmin(row.engine_us, per_us(rest, row.people, row.steps))
     row.engine_share = model.poster_share()
     moved = step_bytes(model)["total"]
     row.floor_mb = moved / 1e6
@@ -134,10 +150,9 @@ def time_batch(row: Row, org: Org, params: Params, batch: int, bandwidth: float)
     model = Engine(params, rng=list(range(SEED, SEED + batch)), org=org)
     start = time.perf_counter()
     model.run()
-    row.batch, row.batch_us = (
-        batch,
-        per_us(time.perf_counter() - start, row.people, row.steps, batch),
-    )
+    seconds = time.perf_counter() - start
+    row.batch = batch
+    row.batch_us = np.fmin(row.batch_us, per_us(seconds, row.people, row.steps, batch))
     row.batch_floor_us = per_us(step_bytes(model)["total"] / bandwidth, row.people, 1, batch)
 
 
@@ -161,7 +176,17 @@ def time_mesa(row: Row, org: Org, params: Params) -> None:
         for _ in range(row.peer_steps):
             model.step()
         seconds = min(seconds, time.perf_counter() - start)
-    row.peers["mesa"] = (per_us(seconds, row.people, row.peer_steps), setup, model.poster_share())
+    keep_best(
+        row, "mesa", (per_us(seconds, row.people, row.peer_steps), setup, model.poster_share())
+    )
+
+
+def keep_best(row: Row, peer: str, figures: tuple[float, float, float]) -> None:
+    """A peer's figures (µs per agent-step, set-up, share), the fastest of the rounds."""
+    us, setup, share = figures
+    if peer in row.peers:
+        us, setup = min(us, row.peers[peer][0]), min(setup, row.peers[peer][1])
+    row.peers[peer] = (us, setup, share)
 
 
 def time_ndlib(row: Row, org: Org, params: Params) -> None:
@@ -194,7 +219,7 @@ def time_ndlib(row: Row, org: Org, params: Params) -> None:
             last = model.iteration(node_status=False)
         seconds = min(seconds, time.perf_counter() - start)
     share = last["node_count"][1] / org.n
-    row.peers["ndlib"] = (per_us(seconds, row.people, row.peer_steps), setup, share)
+    keep_best(row, "ndlib", (per_us(seconds, row.people, row.peer_steps), setup, share))
 
 
 def fmt(x: float, width: int = 9, digits: int = 3) -> str:
@@ -270,6 +295,12 @@ def main() -> None:
     parser.add_argument("--no-ndlib", action="store_true")
     parser.add_argument("--gib", type=float, default=1.0, help="array size for the bandwidth")
     parser.add_argument("--no-rss", action="store_true", help="skip the 1M peak-RSS run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="time engine and peers in turn this many times per size, each figure's best kept",
+    )
     args = parser.parse_args()
     sizes = [s for s in args.sizes if s <= 10_000] if args.quick else args.sizes
     if args.quick and not sizes:
@@ -298,16 +329,17 @@ def main() -> None:
         start = time.perf_counter()
         org = build_org(params.org, np.random.default_rng(SEED))
         print(f"{people:,} people: org built in {time.perf_counter() - start:.1f} s", flush=True)
-        time_engine(row, org, params, bw.best)
-        if people <= 1_000 and args.batch > 1:
-            time_batch(row, org, params, args.batch, bw.best)
-        gc.collect()
-        if not args.no_mesa:
-            time_mesa(row, org, params)
+        for _ in range(args.rounds):  # (in turn: a busy moment slows one round of each)
+            time_engine(row, org, params, bw.best)
+            if people <= 1_000 and args.batch > 1:
+                time_batch(row, org, params, args.batch, bw.best)
             gc.collect()
-        if not args.no_ndlib:
-            time_ndlib(row, org, params)
-            gc.collect()
+            if not args.no_mesa:
+                time_mesa(row, org, params)
+                gc.collect()
+            if not args.no_ndlib:
+                time_ndlib(row, org, params)
+                gc.collect()
         print(f"  done: {', '.join(['engine', *row.peers])}", flush=True)
         rows.append(row)
     report(rows)
