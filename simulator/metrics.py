@@ -78,7 +78,7 @@ class Recorder:
     ) -> None:
         """Append the records of steps run one after the other (leading axis: the step):
         the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
-        ``Events.NAMES`` order and the adoptions by source ``(steps, R, sources)``."""
+        ``EVENTS`` order and the adoptions by source ``(steps, R, sources)``."""
         chunks = {
             "stages": stages,
             "levels": levels,

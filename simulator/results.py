@@ -348,14 +348,21 @@ def _last_steps(data: pa.Table) -> pa.Table:
     if data.num_rows == 0:
         return data
     step = data.column("step").to_numpy()
-    key = np.zeros(data.num_rows, dtype=np.int64)
-    for column in ("point", "replication", "attempt"):
-        values = data.column(column).to_numpy().astype(np.int64)
-        key = key * (int(values.max()) + 1) + values  # (a file holds a few dozen runs)
+    parts = [data.column(c).to_numpy() for c in ("point", "replication", "attempt")]
+    key = _whole_numbers(parts, [int(part.max()) + 1 for part in parts])  # (a few dozen runs)
     _, run = np.unique(key, return_inverse=True)
     last = np.full(run.max() + 1, np.iinfo(np.int64).min)
     np.maximum.at(last, run, step)
     return data.filter(pa.array(step == last[run]))
+
+
+def _whole_numbers(parts: Sequence[Any], sizes: Sequence[int]) -> np.ndarray:
+    """One whole number per row for the columns ``parts``, each below its ``sizes``, that
+    sorts as the columns do, first to last (mixed radix; the caller keeps it below 2**63)."""
+    out = np.zeros(len(parts[0]), dtype=np.int64)
+    for part, size in zip(parts, sizes, strict=True):
+        out = out * size + np.asarray(part, dtype=np.int64)
+    return out
 
 
 def _frame(data: pa.Table) -> pd.DataFrame:
@@ -470,18 +477,14 @@ def _kept_rows(
     if math.prod(sizes) >= 2**63 or math.prod(sizes[:3] + steps) >= 2**63:
         raise ResultsError(f"too many runs to sort their rows: {sizes} (points, arms, ...)")
 
-    def number(parts: Sequence[Any], of: Sequence[int]) -> np.ndarray:
-        out = np.zeros(len(parts[0]), dtype=np.int64)
-        for part, size in zip(parts, of, strict=True):
-            out = out * size + np.asarray(part, dtype=np.int64)
-        return out
-
     mine = run_arms >= 0
     own = runs[mine]
-    wanted = number([own["point"], run_arms[mine], own["replication"], own["attempt"]], sizes)
-    run = number([columns["point"], codes, columns["replication"]], sizes[:3])
+    wanted = _whole_numbers(
+        [own["point"], run_arms[mine], own["replication"], own["attempt"]], sizes
+    )
+    run = _whole_numbers([columns["point"], codes, columns["replication"]], sizes[:3])
     rows = np.flatnonzero(np.isin(run * sizes[3] + columns["attempt"], wanted))
-    place = number([run[rows], *(columns[c][rows] for c in within)], [1, *steps])
+    place = _whole_numbers([run[rows], *(columns[c][rows] for c in within)], [1, *steps])
     return rows[np.argsort(place, kind="stable")]
 
 

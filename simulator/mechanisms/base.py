@@ -190,10 +190,8 @@ class Events:
     replications: int
     counts: dict[str, np.ndarray] = field(default_factory=dict)
 
-    NAMES: ClassVar[tuple[str, ...]] = EVENTS
-
     def __post_init__(self) -> None:
-        for name in self.NAMES:
+        for name in EVENTS:
             if name not in self.counts:
                 self.counts[name] = np.zeros(self.replications)
         if "adoptions" not in self.counts:

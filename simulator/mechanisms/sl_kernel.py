@@ -36,16 +36,15 @@ import numpy as np
 from numba import njit, prange
 
 from simulator.attention import follow_scale
-from simulator.mechanisms.base import Events
 from simulator.rng import SLOTS, uniform_at2
-from simulator.state import FIRST, LISTENER, NON_USER, POSTER, SOURCES
+from simulator.state import EVENTS, FIRST, LISTENER, NON_USER, POSTER, SOURCES
 from simulator.tally import tally_serial
 
 ASSIGNED, GUIDELINE, SPONTANEOUS = (
     SOURCES.index(s) for s in ("assigned", "guideline", "spontaneous")
 )
 POSTS, ENGAGED, CRITICISED, LAPSES, PULLBACKS, AWARE, CROSS = (
-    Events.NAMES.index(e)
+    EVENTS.index(e)
     for e in ("posts", "engaged", "criticised", "lapses", "pullbacks", "aware", "cross_unit")
 )
 # (int64s, not ints: numba compiles a function once for each literal int it is passed)

@@ -30,7 +30,7 @@ from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
 from simulator.sparse import Coded, CodedValues, blocked
-from simulator.state import PER_PERSON, SOURCES, State
+from simulator.state import EVENTS, PER_PERSON, SOURCES, State
 from simulator.strategies import Actions
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ class SocialLearning(Mechanism):
         """One week; phases run in order, each reading what the previous phase produced."""
         R = state.replications
         if split(state.n):
-            counts, adoptions = np.zeros((R, len(Events.NAMES))), np.zeros((R, len(SOURCES)))
+            counts, adoptions = np.zeros((R, len(EVENTS))), np.zeros((R, len(SOURCES)))
             kernel.step_split(
                 *self._arguments(state, actions, u, t, threaded=True),
                 counts,
@@ -271,7 +271,7 @@ class SocialLearning(Mechanism):
             arguments = self._arguments(state, actions, u, t, threaded=False)
             weekly, by_source = self._weeks(arguments, R, 1, _NO_RECORD)
             counts, adoptions = weekly[0], by_source[0]
-        return Events(R, {**dict(zip(Events.NAMES, counts.T, strict=True)), "adoptions": adoptions})
+        return Events(R, {**dict(zip(EVENTS, counts.T, strict=True)), "adoptions": adoptions})
 
     def run_weeks(
         self,
@@ -304,7 +304,7 @@ class SocialLearning(Mechanism):
         ``arguments`` (:meth:`_arguments`, not threaded), which fills the tallies in
         ``record`` if they have rows. Returns each week's event counts and adoptions by
         source, ``(weeks, R, ...)``."""
-        counts = np.zeros((weeks, R, len(Events.NAMES)))
+        counts = np.zeros((weeks, R, len(EVENTS)))
         adoptions = np.zeros((weeks, R, len(SOURCES)))
         kernel.step(
             *arguments,
