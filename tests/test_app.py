@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import tomllib
 from pathlib import Path
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 
 from simulator.app import charts, controls, presets
-from simulator.app.orgview import OrgView, hierarchy_layout, preorder
+from simulator.app.blit import Blit, full_draw
+from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
 from simulator.app.predict import Guess, GuessError, verdict
 from simulator.app.server import asset_dir, check_ready
@@ -89,11 +91,70 @@ def test_org_view_recolours_by_stage() -> None:
     assert marks["strategy0"].any() and marks["delegate1"].any()
 
 
+def pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_org_view_marks_each_person_in_their_stage_colour() -> None:
+    run = PairedRun.start(SMALL, seed=1)
+    marks = run.marks()
+    view = OrgView(run.org, marks["leader"], marks["strategy0"], marks["delegate0"])
+    n = run.org.n
+    stage = np.arange(n) % 3  # every stage in every kind of mark
+    posted = np.arange(n) % 5 == 0
+    view.update(stage, posted, np.zeros(n, dtype=bool))
+    image = pixels(view.png())
+    height = image.shape[0]
+    centres = view.ax.transData.transform(np.column_stack([view.layout.x, view.layout.y]))
+    columns, rows = centres[:, 0].astype(int), (height - centres[:, 1]).astype(int)
+    seen = image[rows, columns, :3]
+    want = np.round(STAGE_RGBA[stage, :3] * 255)
+    want[posted] = 255  # a white dot in the middle: posted this week
+    assert np.array_equal(seen, want)
+
+
+def test_org_view_frames_equal_full_draws() -> None:
+    run = PairedRun.start(SMALL.with_updates({"responses.criticism_rate": 0.5}), seed=2).step(6)
+    marks = run.marks()
+    view = OrgView(run.org, marks["leader"], marks["strategy1"], marks["delegate1"])
+    assert view.frames is not None
+    for week in (6, 1, 3):  # the still image is drawn once, the marks of each week over it
+        snap = run.history[1][week]
+        view.update(snap.stage, snap.posted, snap.criticised)
+        assert np.array_equal(pixels(view.png()), full_draw(view.figure))
+    assert snap.criticised.any()
+
+
+def test_live_charts_equal_charts_drawn_afresh() -> None:
+    params = Setup.from_preset("open_culture").params().with_updates({"org.size": 150})
+    run = PairedRun.start(params.with_updates({"steps": 30}), seed=1)
+    guess = (0.3, None)
+    live = charts.Live(run, guess)
+    tops = set()
+    while not run.done:
+        run.step()
+        curves, levels = live.png(run)
+        assert np.array_equal(pixels(curves), full_draw(charts.curves(run, guess=guess)))
+        assert np.array_equal(pixels(levels), full_draw(charts.levels(run)))
+        tops.add(live.curves.top)
+    assert len(tops) > 1  # the upper limit moved: the still image was drawn again
+
+
+def test_slides_moved_to_a_week_equal_slides_drawn_for_it() -> None:
+    run = PairedRun.start(SMALL, seed=3).step(6)
+    slide = charts.Slide(run, 0, dpi=40)
+    frames = Blit(slide.figure, slide.moving)
+    for week in (0, 4, 2, 6):
+        slide.update(week)
+        fresh = charts.Slide(run, week, dpi=40).figure
+        assert np.array_equal(frames.pixels(key=slide.curves.top), full_draw(fresh))
+
+
 def test_exports_are_png_and_animated_gif() -> None:
     run = PairedRun.start(SMALL, seed=1).step(3)
     assert charts.slide_png(run, guess=(0.3, 0.1))[:8] == b"\x89PNG\r\n\x1a\n"
-    import io
-
     from PIL import Image
 
     gif = Image.open(io.BytesIO(charts.animation(run)))

@@ -18,14 +18,19 @@ b'GIF89a'
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from simulator.app.blit import Blit
 from simulator.app.orgview import Layout, OrgView, hierarchy_layout, legend_entries
 from simulator.app.paired import PairedRun
 from simulator.app.predict import percent
@@ -41,64 +46,210 @@ def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def _style(ax: Axes, title: str, xlabel: str) -> None:
-    ax.set_title(title, fontsize=FONT["title"], loc="left", fontweight="bold")
+def _style(ax: Axes, title: str, xlabel: str) -> Text:
     ax.set_xlabel(xlabel, fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
+    # at a given height, not placed by each full draw (a title that moves is drawn alone)
+    return ax.set_title(title, fontsize=FONT["title"], loc="left", fontweight="bold", y=1.0)
+
+
+MOVING_Z = 3
+"""The ``zorder`` of what moves in a chart (curves, bars): above the axes' lines and ticks
+(2.5), so that drawing it over a still image (:class:`~simulator.app.blit.Blit`) gives what
+a full draw gives."""
+
+
+def top_of(data: np.ndarray) -> float:
+    """The curves' upper limit: at least 50 %, room above the highest point, in steps of 10 %
+    (so that it moves a few times a run, not every week)."""
+    return max(0.5, math.ceil(float(data.max()) * 1.15 * 10 - 1e-9) / 10)
+
+
+class Curves:
+    """Share of posters per week in both arms, to the horizon; a guess is a dashed mark.
+
+    :meth:`update` moves the chart to the run's week; :attr:`moving` are the artists that
+    change from week to week, :attr:`top` the upper limit (the still parts change with it).
+    """
+
+    def __init__(
+        self, run: PairedRun, ax: Axes | None = None, guess: Sequence[float | None] = (None, None)
+    ) -> None:
+        fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
+        self.figure, self.ax, self.arms = cast(Figure, fig), ax, run.arms
+        colours = arm_colours(run.arms)
+        self.lines = [
+            ax.plot([], [], color=colours[arm], lw=3.5, label=arm, zorder=MOVING_Z)[0]
+            for arm in run.arms
+        ]
+        for k, arm in enumerate(run.arms):
+            g = guess[k]
+            if g is not None:
+                ax.plot(
+                    [run.horizon * 0.94, run.horizon * 1.02],
+                    [g, g],
+                    color=colours[arm],
+                    lw=3,
+                    ls="--",
+                )
+        ax.set_xlim(0, run.horizon * 1.03)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.title = _style(ax, "", "Week")
+        self.legend = ax.legend(
+            handles=self.lines, fontsize=FONT["legend"], frameon=False, loc="upper left"
+        )
+        self.moving: list[Artist] = [*self.lines, self.title, self.legend]
+        self.top = 0.0
+        self.update(run)
+
+    def update(self, run: PairedRun) -> None:
+        data = run.poster_curves()
+        weeks = np.arange(data.shape[1])
+        for k, arm in enumerate(self.arms):
+            self.lines[k].set_data(weeks, data[k])
+            self.legend.get_texts()[k].set_text(f"{arm}: {percent(data[k, -1])}")
+        self.top = top_of(data)
+        self.ax.set_ylim(0, self.top)
+        self.title.set_text(f"Share posting · week {run.week}")
 
 
 def curves(
     run: PairedRun, ax: Axes | None = None, guess: Sequence[float | None] = (None, None)
 ) -> Figure:
-    """Share of posters per week in both arms, to the horizon; a guess is a dashed mark."""
-    fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
-    colours = arm_colours(run.arms)
-    data = run.poster_curves()
-    weeks = np.arange(data.shape[1])
-    for k, arm in enumerate(run.arms):
-        share = data[k, -1]
-        ax.plot(weeks, data[k], color=colours[arm], lw=3.5, label=f"{arm}: {percent(share)}")
-        g = guess[k]
-        if g is not None:
-            ax.plot(
-                [run.horizon * 0.94, run.horizon * 1.02],
-                [g, g],
+    """Share of posters per week in both arms, to the horizon (:class:`Curves`)."""
+    return Curves(run, ax, guess).figure
+
+
+class Levels:
+    """Share posting by hierarchy level (0 = top), both arms, this week; :meth:`update`
+    moves it to the run's week (the bars and the legend over them are :attr:`moving`)."""
+
+    def __init__(self, run: PairedRun, ax: Axes | None = None) -> None:
+        fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
+        self.figure = cast(Figure, fig)
+        colours = arm_colours(run.arms)
+        n_levels = len(run.current(0).level_posters)
+        x = np.arange(n_levels)
+        width = 0.4
+        self.bars = [
+            ax.bar(
+                x + (k - 0.5) * width,
+                np.zeros(n_levels),
+                width,
                 color=colours[arm],
-                lw=3,
-                ls="--",
+                label=arm,
+                zorder=MOVING_Z,
             )
-    ax.set_xlim(0, run.horizon * 1.03)
-    ax.set_ylim(0, max(0.5, float(data.max()) * 1.15))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _style(ax, f"Share posting · week {run.week}", "Week")
-    ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
-    return fig  # type: ignore[return-value]
+            for k, arm in enumerate(run.arms)
+        ]
+        ax.set_xticks(x, [("0 top" if lv == 0 else str(lv)) for lv in x])
+        ax.set_ylim(0, 1)
+        _style(ax, "Share posting by level", "Level (0 = top)")
+        legend = ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper right")
+        self.moving: list[Artist] = [*(r for bars in self.bars for r in bars), legend]
+        self.update(run)
+
+    def update(self, run: PairedRun) -> None:
+        for k, bars in enumerate(self.bars):
+            for rect, value in zip(bars, run.current(k).level_posters, strict=True):
+                rect.set_height(value)
 
 
 def levels(run: PairedRun, ax: Axes | None = None) -> Figure:
-    """Share posting by hierarchy level (0 = top), both arms, this week."""
-    fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
-    colours = arm_colours(run.arms)
-    n_levels = len(run.current(0).level_posters)
-    x = np.arange(n_levels)
-    width = 0.4
-    for k, arm in enumerate(run.arms):
-        values = run.current(k).level_posters
-        ax.bar(x + (k - 0.5) * width, values, width, color=colours[arm], label=arm)
-    ax.set_xticks(x, [("0 top" if lv == 0 else str(lv)) for lv in x])
-    ax.set_ylim(0, 1)
-    _style(ax, "Share posting by level", "Level (0 = top)")
-    ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper right")
-    return fig  # type: ignore[return-value]
+    """Share posting by hierarchy level (0 = top), both arms, this week (:class:`Levels`)."""
+    return Levels(run, ax).figure
+
+
+class Live:
+    """The page's two charts for one run and guess, built once; :meth:`png` moves them to the
+    run's week and draws only what moved (:class:`~simulator.app.blit.Blit`), the same
+    pixels as :func:`curves` and :func:`levels` drawn afresh."""
+
+    def __init__(self, run: PairedRun, guess: Sequence[float | None] = (None, None)) -> None:
+        self.curves, self.levels = Curves(run, guess=guess), Levels(run)
+        self.frames = (
+            Blit(self.curves.figure, self.curves.moving),
+            Blit(self.levels.figure, self.levels.moving),
+        )
+
+    def png(self, run: PairedRun) -> tuple[bytes, bytes]:
+        """Both charts at ``run``'s week, as PNG bytes."""
+        self.curves.update(run)
+        self.levels.update(run)
+        return self.frames[0].png(key=self.curves.top), self.frames[1].png()
 
 
 def png(fig: Figure, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+class Slide:
+    """Both org views, the curves and the level bars on one 16:9 figure, at a week of the run;
+    :meth:`update` moves it to another week (what changes is :attr:`moving`)."""
+
+    def __init__(
+        self,
+        run: PairedRun,
+        week: int | None = None,
+        layout: Layout | None = None,
+        guess: Sequence[float | None] = (None, None),
+        dpi: float = 100,
+    ) -> None:
+        fig = Figure(figsize=(16, 9), dpi=dpi)  # fixed margins (a constrained layout: +150 ms)
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(
+            2,
+            2,
+            height_ratios=(1.15, 1),
+            left=0.05,
+            right=0.99,
+            top=0.96,
+            bottom=0.13,
+            wspace=0.12,
+            hspace=0.2,
+        )
+        layout = layout or hierarchy_layout(run.org)
+        marks = run.marks()
+        self.figure, self.run = fig, run
+        self.views = [
+            OrgView(
+                run.org,
+                marks["leader"],
+                marks[f"strategy{k}"],
+                marks[f"delegate{k}"],
+                title=arm,
+                ax=fig.add_subplot(grid[0, k]),
+                layout=layout,
+            )
+            for k, arm in enumerate(run.arms)
+        ]
+        shown = _upto(run, run.week if week is None else week)
+        self.curves = Curves(shown, fig.add_subplot(grid[1, 0]), guess)
+        self.levels = Levels(shown, fig.add_subplot(grid[1, 1]))
+        handles, labels = legend_entries()
+        fig.legend(
+            handles, labels, loc="lower center", ncols=7, fontsize=FONT["legend"], frameon=False
+        )
+        self.moving: list[Artist] = [
+            *(a for view in self.views for a in (*view.moving, view.title)),
+            *self.curves.moving,
+            *self.levels.moving,
+        ]
+        self.update(run.week if week is None else week)
+
+    def update(self, week: int) -> None:
+        for k, (arm, view) in enumerate(zip(self.run.arms, self.views, strict=True)):
+            snap = self.run.history[k][week]
+            view.title.set_text(f"{arm} · {percent(snap.poster_share)} posting")
+            view.update(snap.stage, snap.posted, snap.criticised)
+        shown = _upto(self.run, week)
+        self.curves.update(shown)
+        self.levels.update(shown)
 
 
 def slide(
@@ -108,40 +259,7 @@ def slide(
     guess: Sequence[float | None] = (None, None),
 ) -> Figure:
     """Both org views, the curves and the level bars on one 16:9 figure (week: default now)."""
-    week = run.week if week is None else week
-    fig = Figure(figsize=(16, 9), dpi=100)  # fixed margins (a constrained layout: +150 ms)
-    FigureCanvasAgg(fig)
-    grid = fig.add_gridspec(
-        2,
-        2,
-        height_ratios=(1.15, 1),
-        left=0.05,
-        right=0.99,
-        top=0.96,
-        bottom=0.13,
-        wspace=0.12,
-        hspace=0.2,
-    )
-    layout = layout or hierarchy_layout(run.org)
-    marks = run.marks()
-    for k, arm in enumerate(run.arms):
-        snap = run.history[k][week]
-        view = OrgView(
-            run.org,
-            marks["leader"],
-            marks[f"strategy{k}"],
-            marks[f"delegate{k}"],
-            title=f"{arm} · {percent(snap.poster_share)} posting",
-            ax=fig.add_subplot(grid[0, k]),
-            layout=layout,
-        )
-        view.update(snap.stage, snap.posted, snap.criticised)
-    shown = _upto(run, week)
-    curves(shown, fig.add_subplot(grid[1, 0]), guess)
-    levels(shown, fig.add_subplot(grid[1, 1]))
-    handles, labels = legend_entries()
-    fig.legend(handles, labels, loc="lower center", ncols=7, fontsize=FONT["legend"], frameon=False)
-    return fig
+    return Slide(run, week, layout, guess).figure
 
 
 def _upto(run: PairedRun, week: int) -> PairedRun:
@@ -158,7 +276,10 @@ def slide_png(run: PairedRun, guess: Sequence[float | None] = (None, None)) -> b
 
 
 GIF_FRAMES = 27
-"""Frames of a GIF export at most (about 0.2 s each to draw at 1,500 people)."""
+"""Frames of a GIF export at most."""
+
+GIF_DPI = 60
+"""Resolution of a GIF export's frames (960 x 540 pixels)."""
 
 
 def gif_every(weeks: int) -> int:
@@ -170,13 +291,14 @@ def animation(run: PairedRun, *, every: int = 1, ms_per_frame: int = 250) -> byt
     """An animated GIF of the run so far, one frame per ``every`` weeks (last one held)."""
     from PIL import Image
 
-    layout = hierarchy_layout(run.org)
     weeks = list(range(0, run.week + 1, max(1, every)))
     if weeks[-1] != run.week:
         weeks.append(run.week)
-    frames = []
+    slide = Slide(run, weeks[0], dpi=GIF_DPI)
+    frames, still = [], Blit(slide.figure, slide.moving)
     for week in weeks:
-        image = Image.open(io.BytesIO(png(slide(run, week, layout), dpi=60)))
+        slide.update(week)
+        image = Image.fromarray(still.pixels(key=slide.curves.top), "RGBA")
         frames.append(image.convert("P", palette=Image.Palette.ADAPTIVE, colors=64))
     durations = [ms_per_frame] * (len(frames) - 1) + [ms_per_frame * 8]
     buffer = io.BytesIO()

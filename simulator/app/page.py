@@ -192,10 +192,8 @@ def Charts(session: Session, version: int) -> None:  # noqa: N802
     guess = session.open_guess()
     shares = guess.shares if guess else (None, None)
 
-    def render() -> tuple[bytes, bytes]:
-        return charts.png(charts.curves(run, guess=shares)), charts.png(charts.levels(run))
-
-    curves, levels = solara.use_memo(render, [run, version, run.week, shares])
+    live = solara.use_memo(lambda: charts.Live(run, shares), [run, shares])
+    curves, levels = solara.use_memo(lambda: live.png(run), [live, version, run.week])
     with solara.Columns([1, 1]):
         with solara.Column(classes=["orgsim-panel"]):
             solara.Image(curves, classes=["orgsim-curves"])
