@@ -14,7 +14,7 @@ from simulator.app import charts, controls, presets
 from simulator.app.blit import Blit, full_draw
 from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
-from simulator.app.predict import Guess, GuessError, verdict
+from simulator.app.predict import Guess, GuessError, percent, verdict
 from simulator.app.server import asset_dir, check_ready
 from simulator.app.session import Session, Setup
 from simulator.cli import main
@@ -150,6 +150,8 @@ def test_slides_moved_to_a_week_equal_slides_drawn_for_it() -> None:
         slide.update(week)
         fresh = charts.Slide(run, week, dpi=40).figure
         assert np.array_equal(frames.pixels(key=slide.curves.top), full_draw(fresh))
+        share = run.history[1][week].poster_share  # the titles are the week's, too
+        assert slide.views[1].title.get_text() == f"{run.arms[1]} · {percent(share)} posting"
 
 
 def test_exports_are_png_and_animated_gif() -> None:
