@@ -2,10 +2,11 @@
 
 A frame is what the page's play loop does each week: step both paired arms
 (:class:`simulator.app.paired.PairedRun`), recolour and encode both org views
-(:class:`simulator.app.orgview.OrgView`, cached layout and scatter), and draw and encode
-the curves and the level bars (:mod:`simulator.app.charts`). Printed per part: median and
+(:class:`simulator.app.orgview.OrgView`: cached layout, the marks stamped over a still
+image), and move and encode the curves and the level bars (:class:`simulator.app.charts.Live`,
+built once per run: only what moves is drawn again). Printed per part: median and
 90th percentile over the weeks of a run, after one warm-up run (numba kernels loaded, first
-figures drawn). The browser's own work (decoding two ~50 kB PNGs) is not included. Also
+figures drawn). The browser's own work (decoding four PNGs of 30-120 kB) is not included. Also
 timed once: building the paired run (week 0), the PNG slide export and the GIF export.
 
 Usage: ``python bench/app_frames.py [--people 1500] [--weeks 52] [--seed 1]``.
@@ -19,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from simulator.app import charts
+from simulator.app import charts, page
 from simulator.app.orgview import OrgView
 from simulator.app.paired import PairedRun
 from simulator.params import Params
@@ -43,14 +44,12 @@ def frames(people: int, weeks: int, seed: int) -> dict[str, list[float]]:
     parts: dict[str, list[float]] = {"step": [], "org views": [], "charts": [], "frame": []}
 
     def draw_views() -> None:
-        for k, view in enumerate(views):
-            snap = run.current(k)
-            view.update(snap.stage, snap.posted, snap.criticised)
-            view.png()
+        page.org_pngs(run, (views[0], views[1]))
+
+    live = charts.Live(run)
 
     def draw_charts() -> None:
-        charts.png(charts.curves(run))
-        charts.png(charts.levels(run))
+        live.png(run)
 
     for _ in range(weeks):
         times = [clock(lambda: run.step()), clock(draw_views), clock(draw_charts)]

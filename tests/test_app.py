@@ -94,7 +94,7 @@ def test_org_view_recolours_by_stage() -> None:
 def pixels(png: bytes) -> np.ndarray:
     from PIL import Image
 
-    return np.asarray(Image.open(io.BytesIO(png)))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
 def test_org_view_marks_each_person_in_their_stage_colour() -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -48,12 +49,28 @@ def full_draw(figure: Figure) -> np.ndarray:
 
 
 def png_of(pixels: np.ndarray, dpi: float) -> bytes:
-    """RGBA ``pixels`` as PNG bytes (with the figure's resolution, as ``savefig`` writes)."""
+    """RGBA ``pixels`` as PNG bytes (with the figure's resolution, as ``savefig`` writes);
+    RGB when every pixel is opaque, which encodes about a fifth faster."""
     buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGBA").save(
-        buffer, format="png", compress_level=PNG_LEVEL, dpi=(dpi, dpi)
-    )
+    if bool((pixels[..., 3] == 255).all()):
+        image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]), "RGB")
+    else:
+        image = Image.fromarray(pixels, "RGBA")
+    image.save(buffer, format="png", compress_level=PNG_LEVEL, dpi=(dpi, dpi))
     return buffer.getvalue()
+
+
+_ENCODERS: ThreadPoolExecutor | None = None
+
+
+def pngs(frames: Sequence[tuple[Blit, Hashable]]) -> list[bytes]:
+    """Each frame ``(blit, key)`` as PNG bytes: drawn one after the other (matplotlib is not
+    thread-safe), encoded side by side (Pillow lets go of the GIL while it compresses)."""
+    global _ENCODERS
+    if _ENCODERS is None:
+        _ENCODERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="orgsim-png")
+    drawn = [(blit.pixels(key), blit.figure.dpi) for blit, key in frames]
+    return list(_ENCODERS.map(lambda frame: png_of(*frame), drawn))
 
 
 class Blit:

@@ -1,8 +1,10 @@
 """The workshop's charts: adoption curves of both arms, adoption by level, PNG and GIF export.
 
 Large fonts and the project's colours (:func:`simulator.plots.arm_colours`), for a projector.
-:func:`slide` draws everything on one figure (the PNG export); :func:`animation` renders one
-slide per recorded week into an animated GIF.
+:class:`Live` holds the page's two charts and moves them week by week, drawing only what
+moves (:class:`~simulator.app.blit.Blit`); :func:`slide` draws everything on one figure (the
+PNG export); :func:`animation` moves one :class:`Slide` through the weeks into an animated
+GIF.
 
 Examples
 --------
@@ -30,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from simulator.app.blit import Blit
+from simulator.app.blit import Blit, pngs
 from simulator.app.orgview import Layout, OrgView, hierarchy_layout, legend_entries
 from simulator.app.paired import PairedRun
 from simulator.app.predict import percent
@@ -179,7 +181,8 @@ class Live:
         """Both charts at ``run``'s week, as PNG bytes."""
         self.curves.update(run)
         self.levels.update(run)
-        return self.frames[0].png(key=self.curves.top), self.frames[1].png()
+        curves, levels = pngs([(self.frames[0], self.curves.top), (self.frames[1], None)])
+        return curves, levels
 
 
 def png(fig: Figure, dpi: int = 100) -> bytes:

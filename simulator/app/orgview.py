@@ -3,9 +3,12 @@
 The layout is computed once per organisation (no spring layout): people are ordered by a
 depth-first walk of the reporting tree (so each unit, and each team, is one contiguous block)
 and placed in their level's row; a level wider than ``row_capacity`` people wraps into
-sub-rows column by column, so the blocks stay contiguous. Each frame only recolours the
-cached scatter (stage colours of :mod:`simulator.plots`) and moves the week's post and
-criticism marks, so a 1,500-person org redraws in a few tens of milliseconds.
+sub-rows column by column, so the blocks stay contiguous. The marks are scatters of one
+size and one colour each (stage colours of :mod:`simulator.plots`), which matplotlib draws
+by stamping one rendered mark (:class:`Stamps`); a frame moves people between them and marks
+the week's posts and criticism, drawn over a still image of the shading
+(:class:`~simulator.app.blit.Blit`): about 13 ms a view at 1,500 people, 20 ms at 20,000,
+PNG included.
 
 Examples
 --------

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 import solara
 
 from simulator.app import charts, presets
+from simulator.app.blit import pngs
 from simulator.app.orgview import OrgView, legend_png
 from simulator.app.paired import PairedRun
 from simulator.app.panels import PredictPanel, SetupPanel, Toolbar
@@ -141,7 +142,7 @@ def Page() -> None:  # noqa: N802
 def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
     """Both arms side by side: title, shares, organisation digest and the org view."""
     views = solara.use_memo(lambda: _views(run), [run])
-    images = solara.use_memo(lambda: _render(run, views), [run, version, run.week])
+    images = solara.use_memo(lambda: org_pngs(run, views), [run, version, run.week])
     legend = solara.use_memo(legend_png, [])
     colours = arm_colours(run.arms)
     digests = run.fingerprints
@@ -176,13 +177,13 @@ def _views(run: PairedRun) -> tuple[OrgView, OrgView]:
     )
 
 
-def _render(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, bytes]:
-    out = []
+def org_pngs(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, bytes]:
+    """Both org views recoloured to the run's week, as PNG bytes (encoded side by side)."""
     for k, view in enumerate(views):
         snap = run.current(k)
         view.update(snap.stage, snap.posted, snap.criticised)
-        out.append(view.png())
-    return out[0], out[1]
+    left, right = pngs([(view.frames, None) for view in views if view.frames is not None])
+    return left, right
 
 
 @solara.component
