@@ -207,9 +207,10 @@ class Stamps:
     """Marks of one style at people's places, coloured by a code per person.
 
     One scatter per distinct size and colour: a scatter of one size and one colour is drawn
-    by stamping one rendered mark (matplotlib's ``draw_markers``), where a scatter of mixed
-    sizes or colours draws a path per mark, which is about five times as slow at 1,500
-    people (stamped marks sit on whole pixels).
+    by stamping one rendered mark (matplotlib's ``draw_markers``; stamped marks sit on whole
+    pixels), where a scatter of mixed sizes or colours draws a path per mark. A view's frame,
+    PNG included, took 26 ms at 1,500 people and 115 ms at 20,000 with a path per mark drawn
+    in full, and takes about 13 and 21 ms stamped over a still image.
     """
 
     def __init__(
