@@ -176,8 +176,9 @@ def test_workshop_flow(browser: Any, app_url: str) -> None:
         "() => document.querySelector('button.orgsim-play')?.innerText.trim() === 'Play'"
     )
     assert image(page, ".orgsim-curves") != curves_before
+    page.wait_for_timeout(500)  # a week stepped while Pause was clicked may still be drawn
     stopped = week(page)
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(800)  # playing, 4 weeks a second, would move on 3 weeks
     assert week(page) == stopped, "pause must stop the run"
     shot(page, "02-mid-run")
     assert digests(page) == first

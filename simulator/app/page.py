@@ -106,6 +106,8 @@ def Page() -> None:  # noqa: N802
         while playing.value and not cancel.is_set():
             started = time.perf_counter()
             with lock:
+                if cancel.is_set() or not playing.value:  # paused while waiting for the lock
+                    return
                 session.run.step()
                 done = session.run.done
             changed()
