@@ -122,7 +122,7 @@ def Page() -> None:  # noqa: N802
     solara.Title("orgsim workshop: modeling vs delegation")
     solara.Style(CSS)
     with solara.Sidebar():
-        SetupPanel(session, apply, message.set, version.value)
+        SetupPanel(session, apply, message.set, session.setup)
     with solara.Column(style={"padding": "8px 16px"}):
         if message.value:
             solara.Error(message.value, classes=["orgsim-message"])

@@ -33,9 +33,11 @@ def Say(text: str, strong: str = "") -> None:  # noqa: N802
 
 
 @solara.component
-def SetupPanel(session: Session, apply: Apply, say: Tell, version: int) -> None:  # noqa: N802
-    """Preset, the two arms, sliders from the parameter definitions, a typed setting."""
-    setup = session.setup
+def SetupPanel(session: Session, apply: Apply, say: Tell, setup: Setup) -> None:  # noqa: N802
+    """Preset, the two arms, sliders from the parameter definitions, a typed setting.
+
+    Drawn again when ``setup`` (the session's) changes, not every week of a play, when its
+    ~20 controls would only be compared again with what the page already shows."""
     params = session.run.params
     story = presets.preset(setup.preset)
     with solara.Column(classes=["orgsim-setup"]):
