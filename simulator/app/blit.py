@@ -37,8 +37,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 PNG_LEVEL = 1
-"""zlib level of the frames' PNGs: level 1 encodes in about half matplotlib's time (level 6)
-for files a few per cent larger (the page sends two to four a week)."""
+"""zlib level of the frames' PNGs: level 1 encodes an org view in about two thirds of the
+time of matplotlib's level 6 (6.8 against 10.5 ms at 1,500 people) for a file 6 % larger."""
 
 
 def full_draw(figure: Figure) -> np.ndarray:
