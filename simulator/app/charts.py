@@ -31,6 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from PIL import Image
 
 from simulator.app.blit import Blit, pngs
 from simulator.app.orgview import Layout, OrgView, hierarchy_layout, legend_entries
@@ -292,8 +293,6 @@ def gif_every(weeks: int) -> int:
 
 def animation(run: PairedRun, *, every: int = 1, ms_per_frame: int = 250) -> bytes:
     """An animated GIF of the run so far, one frame per ``every`` weeks (last one held)."""
-    from PIL import Image
-
     weeks = list(range(0, run.week + 1, max(1, every)))
     if weeks[-1] != run.week:
         weeks.append(run.week)

@@ -137,7 +137,6 @@ class OrgView:
         layout: Layout | None = None,
     ) -> None:
         self.layout = layout or hierarchy_layout(org)
-        own = ax is None
         if ax is None:
             fig = Figure(figsize=(7.2, 4.4), dpi=100)
             FigureCanvasAgg(fig)
@@ -184,7 +183,7 @@ class OrgView:
         self.moving: list[Artist] = [
             a for s in (*self.people, self.posts, self.criticism) for a in s.artists
         ]
-        self.frames = Blit(self.figure, self.moving) if own else None
+        self.frames = Blit(self.figure, self.moving)
 
     def update(self, stage: np.ndarray, posted: np.ndarray, criticised: np.ndarray) -> None:
         """Recolour people by stage and mark this week's posts and criticism."""
@@ -194,12 +193,9 @@ class OrgView:
         self.criticism.show(shown=criticised)
 
     def png(self) -> bytes:
-        """The figure as PNG bytes: the shading drawn once, this week's marks over it
-        (:class:`~simulator.app.blit.Blit`) when the view has a figure of its own."""
-        if self.frames is None:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png")
-            return buffer.getvalue()
+        """The figure as PNG bytes: the rest of the figure drawn once, this week's marks over
+        it (:class:`~simulator.app.blit.Blit`). (A view drawn in a slide is drawn with the
+        slide's own moving parts: :class:`simulator.app.charts.Slide`.)"""
         return self.frames.png()
 
 
@@ -237,14 +233,12 @@ class Stamps:
     def show(self, colour: np.ndarray | None = None, shown: np.ndarray | None = None) -> None:
         """Mark the people ``shown`` (all if None) in ``colours[colour[person]]`` (the first
         colour if None); both are indexed by person."""
-        code = None if colour is None else colour[self.people]
-        keep = None if shown is None else shown[self.people]
         for mine, artists in self.parts:
+            who = self.people[mine]
+            code = np.zeros(len(who), dtype=np.int64) if colour is None else colour[who]
+            keep = np.ones(len(who), dtype=bool) if shown is None else shown[who]
             for k, artist in enumerate(artists):
-                pick = np.ones(len(mine), dtype=bool) if code is None else code[mine] == k
-                if keep is not None:
-                    pick &= keep[mine]
-                artist.set_offsets(self.xy[mine[pick]])
+                artist.set_offsets(self.xy[mine[keep & (code == k)]])
 
 
 def _cell_points(ax: Axes, layout: Layout) -> np.ndarray:

@@ -184,10 +184,7 @@ def org_pngs(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, byt
     for k, view in enumerate(views):
         snap = run.current(k)
         view.update(snap.stage, snap.posted, snap.criticised)
-    frames = [view.frames for view in views]
-    if frames[0] is None or frames[1] is None:
-        raise ValueError("org_pngs draws views that have figures of their own")
-    left, right = pngs([(frames[0], None), (frames[1], None)])
+    left, right = pngs([(view.frames, None) for view in views])
     return left, right
 
 
