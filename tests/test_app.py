@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import math
 import socket
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from simulator.app import charts, controls, presets
 from simulator.app.blit import Blit, full_draw
@@ -178,6 +182,46 @@ def test_controls_come_from_the_fields(path: str) -> None:
         if path not in controls.ROOM_RANGE:
             assert (spec.low, spec.high) == (lo, hi)
         assert spec.low <= spec.default <= spec.high
+
+
+def vuetify_shows(value: float, low: float, high: float, step: float) -> float:
+    """The value Vuetify 2's slider shows, and sends back, for ``value`` (its ``internalValue``
+    setter and ``roundValue``, as in ipyvuetify's bundle): clamped into the range, rounded to
+    ``low % step + k * step`` and to the step's decimals as JavaScript writes the step."""
+    v = min(max(value, low), high)
+    if not step > 0:
+        return v
+    places = 0 if step < 1e-6 else max(0, -int(Decimal(repr(step)).normalize().as_tuple().exponent))
+    offset = math.fmod(low, step)
+    rounded = math.floor((v - offset) / step + 0.5) * step + offset
+    return float(f"{min(rounded, high):.{places}f}")
+
+
+NUMERIC = [p for p in controls.WORKSHOP if controls.control(p).kind in ("int", "float")]
+
+
+@settings(max_examples=300)
+@given(data=st.data(), path=st.sampled_from(NUMERIC))
+def test_a_slider_keeps_every_value_the_page_takes(data: st.DataObject, path: str) -> None:
+    """Typed values beyond a slider's range or off its step: the slider must not change them
+    (the page applies what a slider sends back; a typed org.size = 10000 became 3,000)."""
+    spec = controls.control(path)
+    lo, _, hi, _ = bounds(field_info(path))
+    assert lo is not None
+    hi = min(hi if hi is not None else 1e9, controls.PAGE_LIMITS.get(path, 1e9))
+    if spec.kind == "int":
+        value: float = data.draw(st.integers(int(lo), int(hi)))
+    else:
+        places = data.draw(st.integers(0, 9))
+        value = float(data.draw(st.decimals(lo, hi, places=places)))
+    try:
+        value = controls.current(controls.check({path: value}), path)
+    except controls.SettingError:
+        assume(False)
+    low, high, step = spec.slider(value)
+    assert vuetify_shows(value, low, high, step) == value
+    if spec.low <= value <= spec.high:  # in the room's range: the room's slider
+        assert (low, high) == (spec.low, spec.high)
 
 
 def test_typed_settings_are_checked_by_the_parameter_model() -> None:

@@ -237,3 +237,27 @@ def test_unknown_preset_in_the_address_is_a_message(browser: Any, app_url: str) 
     wait_for_week(page, 1)
     shot(page, "05-unknown-preset")
     page.close()
+
+
+def test_typed_values_the_sliders_cannot_show_are_kept(browser: Any, app_url: str) -> None:
+    """A typed value beyond a slider's range or off its step stays, through the next week.
+
+    A browser slider clamps and rounds its value and sends back what it shows; the page once
+    applied that, so a typed ``org.size = 5001`` became 3,000 within a second."""
+    page = open_page(browser, app_url, Traffic())
+    typed = page.locator(".orgsim-typed input")
+    for text, shown in (
+        ("org.size = 5001", "Organisation size: 5,001 (people)"),
+        ("culture.openness = 0.555", "Openness and trust: 0.555 (0-1)"),
+        ("leaders.rate = 4.25", "Leader posting rate: 4.25 (posts/week)"),
+    ):
+        typed.fill(text)
+        typed.press("Enter")
+        page.get_by_text(shown).wait_for()
+    page.get_by_role("button", name="Step").click()  # reaches the server after any slider's echo
+    wait_for_week(page, 1)
+    setup = page.locator(".orgsim-setup").inner_text()
+    for shown in ("5,001 (people)", "Openness and trust: 0.555", "Leader posting rate: 4.25"):
+        assert shown in setup, setup
+    assert all(d.endswith("5,001") for d in digests(page)), digests(page)
+    page.close()

@@ -22,6 +22,7 @@ simulator.app.controls.SettingError: culture.openness = 1.5: must be between 0 a
 
 from __future__ import annotations
 
+import decimal
 import json
 import typing
 from dataclasses import dataclass
@@ -90,12 +91,53 @@ class Control:
     def caption(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    def slider(self, value: float) -> tuple[float, float, float]:
+        """Minimum, maximum and step of a slider that shows ``value`` exactly.
+
+        A browser slider (Vuetify's) clamps its value into its range and rounds it to its
+        step, then sends what it shows back, which the page would apply: a typed
+        ``org.size = 10000`` became 3,000 and ``culture.openness = 0.555`` became 0.56. So
+        the range is widened to take the value and, when the value is off the step's grid,
+        the step is made as fine as the value's decimals (whole numbers for an int; no
+        rounding at all past six decimals, where the browser writes a step in exponent form).
+
+        >>> control("org.size").slider(1000), control("org.size").slider(1234)
+        ((50.0, 3000.0, 10.0), (50.0, 3000.0, 1.0))
+        >>> control("culture.openness").slider(0.555)
+        (0.0, 1.0, 0.001)
+        """
+        assert self.low is not None and self.high is not None and self.step is not None
+        low, high = float(min(self.low, value)), float(max(self.high, value))
+        if _on_grid(value, low, self.step):
+            return low, high, self.step
+        if self.kind == "int":
+            return low, high, 1.0
+        places = max(_places(value), _places(low))
+        return low, high, 10.0**-places if places <= MAX_PLACES else 0.0
+
     def shown(self, value: Any) -> str:
         """The label with the current value, e.g. ``Openness and trust: 0.5 (0-1)``."""
         text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
-        text = f"{value:g}" if isinstance(value, float) else text
+        if isinstance(value, float):  # short, unless that would hide a typed digit
+            text = f"{value:g}" if float(f"{value:g}") == value else repr(value)
         unit = f" ({self.unit})" if self.unit and self.kind in ("int", "float") else ""
         return f"{self.label}: {text}{unit}"
+
+
+MAX_PLACES = 6
+"""Finest slider step, in decimal places, that the browser still writes as ``0.000001``."""
+
+
+def _places(x: float) -> int:
+    """Decimal places of ``x`` as Python writes it (0.555 has 3, 1e-07 has 7, 30.0 has 0)."""
+    exponent = decimal.Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def _on_grid(value: float, low: float, step: float) -> bool:
+    """Whether the browser's slider keeps ``value``: it rounds to ``low % step + k * step``."""
+    d = [decimal.Decimal(repr(float(x))) for x in (value, low, step)]
+    return (d[0] - d[1] % d[2]) % d[2] == 0
 
 
 def control(path: str) -> Control:

@@ -96,23 +96,23 @@ def ControlWidget(spec: Control, value: Any, setup: Setup, apply: Apply) -> None
     elif spec.kind == "bool":
         solara.Switch(label=spec.label, value=bool(value), on_value=set_value)
     elif spec.kind == "int":
-        assert spec.low is not None and spec.high is not None and spec.step is not None
+        low, high, step = spec.slider(value)  # one that keeps a typed value, see Control.slider
         solara.SliderInt(
             spec.shown(value),
             value=int(value),
-            min=int(spec.low),
-            max=int(spec.high),
-            step=int(spec.step),
+            min=int(low),
+            max=int(high),
+            step=int(step),
             on_value=set_value,
         )
     else:
-        assert spec.low is not None and spec.high is not None and spec.step is not None
+        low, high, step = spec.slider(value)
         solara.SliderFloat(
             spec.shown(value),
             value=float(value),
-            min=spec.low,
-            max=spec.high,
-            step=spec.step,
+            min=low,
+            max=high,
+            step=step,
             on_value=set_value,
         )
 
