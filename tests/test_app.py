@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import math
 import socket
+import threading
+import time
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from simulator.app import charts, controls, presets
+from simulator.app import charts, controls, page, presets
 from simulator.app.blit import Blit, full_draw
 from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
@@ -184,6 +186,57 @@ def test_exports_are_png_and_animated_gif() -> None:
 
     gif = Image.open(io.BytesIO(charts.animation(run)))
     assert gif.format == "GIF" and gif.n_frames == 4
+
+
+# -- the play loop ---------------------------------------------------------------------------
+def test_play_loop_waits_for_a_week_rendered_by_another_thread_then_leaves_a_gap() -> None:
+    """A week rendered by another thread (a render loop started by a click): the next week is
+    stepped only once that one is shown, and not at once, so that thread's render loop ends
+    and the page is sent (at the top speed it once never ended until the run did)."""
+    shown = page.Shown()
+    events: list[tuple[str, int, float]] = []
+    renders: list[threading.Thread] = []
+    weeks = iter(range(1, 5))
+
+    def step() -> bool:
+        week = next(weeks)
+        events.append(("step", week, time.perf_counter()))
+        return week == 4
+
+    def changed() -> int:
+        week = events[-1][1]
+
+        def render() -> None:
+            time.sleep(0.03)
+            events.append(("shown", week, time.perf_counter()))
+            shown.set(week)
+
+        renders.append(threading.Thread(target=render))
+        renders[-1].start()
+        return week
+
+    assert page.play_loop(step, changed, shown, threading.Event(), lambda: True, lambda: 0.0)
+    for thread in renders:
+        thread.join()
+    order = [(kind, week) for kind, week, _ in events]
+    assert order == [(k, w) for w in range(1, 5) for k in ("step", "shown")]
+    gaps = [events[i + 1][2] - events[i][2] for i in range(1, 7, 2)]  # shown, then next step
+    assert min(gaps) >= page.HANDOVER_GAP
+
+
+def test_play_loop_stops_when_paused_before_it_steps() -> None:
+    shown, steps = page.Shown(), []
+
+    def step() -> bool | None:
+        steps.append(len(steps))
+        return None if len(steps) == 2 else len(steps) >= 3  # None: paused before stepping
+
+    def changed() -> int:
+        shown.set(len(steps))  # rendered in the loop's own thread
+        return len(steps)
+
+    assert not page.play_loop(step, changed, shown, threading.Event(), lambda: True, lambda: 0.0)
+    assert steps == [0, 1]
 
 
 # -- controls from the parameter definitions -------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import parse_qs
 
@@ -60,6 +61,79 @@ def initial_setup(search: str | None) -> tuple[Setup, str]:
     return replace(setup, seed=int(seed)), ""
 
 
+HANDOVER_GAP = 0.02
+"""Seconds the play loop leaves between weeks when another thread rendered the last one."""
+
+HANDOVER_WAIT = 5.0
+"""Seconds the play loop waits at most for the page to render a week (a failed render)."""
+
+
+class Shown:
+    """The last version the page rendered and the thread that rendered it, set by an effect
+    after each render; the play loop waits on it.
+
+    A state change made while another thread renders is rendered by that thread, in its
+    render loop, which goes on until no change is left. The page's updates reach the browser
+    once that thread is done (reacton and Solara, measured). So a play at 20 weeks a second
+    whose first week came while the Play click was still being rendered had every next week
+    rendered by the click's thread, which was never done: the page showed nothing for the
+    whole run, then its last week (about one run in ten at the top speed). The loop now waits
+    for each week to be rendered and, when another thread rendered it, leaves that thread a
+    moment with no change, in which it finishes and the page is sent.
+    """
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.thread: threading.Thread | None = None
+        self._changed = threading.Condition()
+
+    def set(self, version: int) -> None:
+        with self._changed:
+            self.version = max(self.version, version)
+            self.thread = threading.current_thread()
+            self._changed.notify_all()
+
+    def wait(
+        self, version: int, cancel: threading.Event, timeout: float
+    ) -> threading.Thread | None:
+        """The thread that rendered ``version`` (or a later one); None if none did in time."""
+        deadline = time.perf_counter() + timeout
+        with self._changed:
+            while self.version < version:
+                left = deadline - time.perf_counter()
+                if cancel.is_set() or left <= 0:
+                    return None
+                self._changed.wait(min(left, 0.05))
+            return self.thread
+
+
+def play_loop(
+    step: Callable[[], bool | None],
+    changed: Callable[[], int],
+    shown: Shown,
+    cancel: threading.Event,
+    playing: Callable[[], bool],
+    interval: Callable[[], float],
+) -> bool:
+    """Step and show weeks until paused, cancelled or done; True if done (``step`` returns
+    True at the end, None if paused before it stepped; ``changed`` makes the page render and
+    returns the version to be shown; ``interval``: seconds a week at the chosen speed)."""
+    while playing() and not cancel.is_set():
+        started = time.perf_counter()
+        done = step()
+        if done is None:  # paused while waiting to step
+            return False
+        version = changed()
+        if done:
+            return True
+        rendered_by = shown.wait(version, cancel, HANDOVER_WAIT)
+        pause = interval() - (time.perf_counter() - started)
+        if rendered_by is not threading.current_thread():
+            pause = max(pause, HANDOVER_GAP)
+        cancel.wait(max(0.0, pause))
+    return False
+
+
 @solara.component
 def Page() -> None:  # noqa: N802
     router = solara.use_router()
@@ -70,9 +144,12 @@ def Page() -> None:  # noqa: N802
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(4.0)
     message = solara.use_reactive(first_message)
+    shown = solara.use_memo(Shown, [])
+    solara.use_effect(lambda: shown.set(version.value), [version.value])
 
-    def changed() -> None:
+    def changed() -> int:
         version.set(version.value + 1)
+        return version.value
 
     def apply(setup: Setup) -> None:
         playing.set(False)
@@ -103,18 +180,18 @@ def Page() -> None:  # noqa: N802
         changed()
 
     def play(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
-            started = time.perf_counter()
+        def step() -> bool | None:
             with lock:
                 if cancel.is_set() or not playing.value:  # paused while waiting for the lock
-                    return
+                    return None
                 session.run.step()
-                done = session.run.done
-            changed()
-            if done:
-                playing.set(False)
-                return
-            cancel.wait(max(0.0, 1.0 / speed.value - (time.perf_counter() - started)))
+                return session.run.done
+
+        def interval() -> float:
+            return 1.0 / speed.value
+
+        if play_loop(step, changed, shown, cancel, lambda: playing.value, interval):
+            playing.set(False)
 
     # not intrusive: Solara's intrusive cancel traces every line, which slows rendering ~100x
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
