@@ -208,7 +208,8 @@ class Stamps:
     by stamping one rendered mark (matplotlib's ``draw_markers``; stamped marks sit on whole
     pixels), where a scatter of mixed sizes or colours draws a path per mark. A view's frame,
     PNG included, took 26 ms at 1,500 people and 115 ms at 20,000 with a path per mark drawn
-    in full, and takes about 13 and 21 ms stamped over a still image.
+    in full, and takes about 13 and 21 ms stamped over a still image. ``outline``: the
+    widest outline of a mark, thinner on small marks (:func:`outlined`).
     """
 
     def __init__(
