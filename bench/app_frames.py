@@ -21,7 +21,6 @@ from collections.abc import Callable
 import numpy as np
 
 from simulator.app import charts, page
-from simulator.app.orgview import OrgView
 from simulator.app.paired import PairedRun
 from simulator.params import Params
 
@@ -36,15 +35,11 @@ def frames(people: int, weeks: int, seed: int) -> dict[str, list[float]]:
     """Per-part times (ms) of every frame of one run."""
     params = Params().with_updates({"org.size": people, "steps": weeks})
     run = PairedRun.start(params, seed=seed)
-    marks = run.marks()
-    views = [
-        OrgView(run.org, marks["leader"], marks[f"strategy{k}"], marks[f"delegate{k}"])
-        for k in range(2)
-    ]
+    views = page.org_views(run)
     parts: dict[str, list[float]] = {"step": [], "org views": [], "charts": [], "frame": []}
 
     def draw_views() -> None:
-        page.org_pngs(run, (views[0], views[1]))
+        page.org_pngs(run, views)
 
     live = charts.Live(run)
 

@@ -128,8 +128,7 @@ def test_outlines_do_not_hide_the_stage_colours(size: int) -> None:
     square of 1.6 points made the leaders' band black: 21 % of the image against 7 % in the
     posters' colour.)"""
     run = PairedRun.start(Params().with_updates({"org.size": size}), seed=1)
-    marks = run.marks()
-    view = OrgView(run.org, marks["leader"], marks["strategy0"], marks["delegate0"])
+    view = page.org_views(run)[0]
     nobody = np.zeros(size, dtype=bool)
     view.update(np.full(size, 2), nobody, nobody)
     image = pixels(view.png())[..., :3].astype(int)

@@ -220,7 +220,7 @@ def Page() -> None:  # noqa: N802
 @solara.component
 def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
     """Both arms side by side: title, shares, organisation digest and the org view."""
-    views = solara.use_memo(lambda: _views(run), [run])
+    views = solara.use_memo(lambda: org_views(run), [run])
     images = solara.use_memo(lambda: org_pngs(run, views), [run, version, run.week])
     legend = solara.use_memo(legend_png, [])
     colours = arm_colours(run.arms)
@@ -248,12 +248,14 @@ def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
     solara.Image(legend, width="100%", classes=["orgsim-legend"])
 
 
-def _views(run: PairedRun) -> tuple[OrgView, OrgView]:
+def org_views(run: PairedRun) -> tuple[OrgView, OrgView]:
+    """The page's org view of each arm (its leaders, strategy leaders and delegates marked)."""
     marks = run.marks()
-    return tuple(  # type: ignore[return-value]
+    left, right = (
         OrgView(run.org, marks["leader"], marks[f"strategy{k}"], marks[f"delegate{k}"])
         for k in range(2)
     )
+    return left, right
 
 
 def org_pngs(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, bytes]:
