@@ -54,5 +54,13 @@ class OrgModel(Engine, mesa.Model):
         mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
         self.people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
 
+    def step(self) -> None:
+        """One week (as :meth:`Engine.step <simulator.engine.Engine.step>`). Mesa's
+        ``running`` turns False at the horizon ``params.steps``, so that Mesa's
+        ``run_model()`` (and Mesa's batch runner) stop there; ``step`` and ``run`` go on past
+        it when asked."""
+        super().step()
+        self.running = self.week < self.params.steps
+
 
 __all__ = ["OrgModel"]

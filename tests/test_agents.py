@@ -35,3 +35,15 @@ def test_agentset_queries_work() -> None:
     posters = model.agents.select(lambda p: p.stage == "poster")
     assert len(posters) == int((model.state.stage[0] == 2).sum())
     assert model.steps == 10
+
+
+def test_mesa_run_model_stops_at_the_horizon_with_the_runs_numbers() -> None:
+    params = Params().with_updates({"org.size": 100, "steps": 7})
+    model = OrgModel(params, rng=5)
+    assert model.running
+    while model.running and model.week < 100:  # Mesa's run_model(), bounded here
+        model.step()
+    assert (model.week, model.steps, model.running) == (7, 7, False)
+    assert model.series().equals(OrgModel(params, rng=5).run().series())
+    model.step()  # stepping on past the horizon is still allowed
+    assert model.week == 8 and not model.running
