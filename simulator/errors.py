@@ -50,6 +50,28 @@ class SimulatorError(Exception):
     """Base class of errors that a user can fix (bad input, not a bug); one line each."""
 
 
+class ParameterError(pydantic.ValidationError):
+    """A :class:`pydantic.ValidationError` of the parameters that reads as one line per
+    problem (:func:`format_validation_error`): what a notebook shows for a bad
+    :meth:`Params.with_updates <simulator.params.Params.with_updates>`. ``errors()`` gives
+    pydantic's details as usual."""
+
+    def __str__(self) -> str:
+        lines = format_validation_error(self)
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems in the parameters:\n" + "\n".join(f"- {x}" for x in lines)
+
+    @classmethod
+    def of(cls, err: pydantic.ValidationError) -> pydantic.ValidationError:
+        """``err`` as a :class:`ParameterError` (``err`` itself if pydantic cannot rebuild
+        its details)."""
+        try:
+            return cls.from_exception_data(err.title, err.errors(include_url=False))  # type: ignore[arg-type]
+        except (TypeError, ValueError, KeyError):
+            return err
+
+
 def is_user_error(exc: BaseException) -> bool:
     """Whether ``exc`` is the user's to fix (reported as one line, no traceback).
 

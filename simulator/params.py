@@ -18,7 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Strategy = Literal["model", "delegate", "listen", "restrict", "none"]
 """Leader strategies. ``none``: the leader decides like everyone else."""
@@ -877,13 +884,24 @@ class Params(Section):
     )
 
     def with_updates(self, updates: Mapping[str, Any]) -> Params:
-        """A validated copy with dotted-path updates, e.g. ``{"culture.openness": 0.8}``."""
+        """A validated copy with dotted-path updates, e.g. ``{"culture.openness": 0.8}``.
+
+        A different ``mechanism.name`` starts that mechanism from its own defaults. Bad
+        updates raise :class:`~simulator.errors.ParameterError` (a pydantic
+        ``ValidationError``), one line per problem, naming the path, the value and what is
+        allowed (with the closest name for a typo)."""
         data = self.model_dump()
-        if "mechanism.name" in updates:  # a new mechanism starts from its own defaults
-            data["mechanism"] = {"name": updates["mechanism.name"]}
+        name = updates.get("mechanism.name", self.mechanism.name)
+        if name != self.mechanism.name:  # a new mechanism starts from its own defaults
+            data["mechanism"] = {"name": name}
         for path, value in updates.items():
             set_path(data, path, value)
-        return Params.model_validate(data)
+        try:
+            return Params.model_validate(data)
+        except ValidationError as err:
+            from simulator.errors import ParameterError  # (errors imports this module)
+
+            raise ParameterError.of(err) from None
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

@@ -73,8 +73,38 @@ def test_wrong_type_and_unknown_key() -> None:
         Params().with_updates({"culture.openness": "high"})
     with pytest.raises(ValidationError, match="openess"):
         Params().with_updates({"culture.openess": 0.5})
-    with pytest.raises(ValidationError, match="Input should be 'model'"):
+    with pytest.raises(ValidationError, match="must be one of 'model'"):
         Params().with_updates({"leaders.strategy": "shout"})
+
+
+def test_a_bad_update_in_python_reads_as_the_command_lines_lines() -> None:
+    """What a notebook shows: the same lines as ``--set``, the closest name for a typo."""
+    with pytest.raises(ValidationError) as err:
+        Params().with_updates({"culture.opennes": 0.8})
+    assert str(err.value) == (
+        "culture.opennes = 0.8: unknown parameter; did you mean 'culture.openness'?"
+    )
+    assert err.value.errors()[0]["type"] == "extra_forbidden"  # pydantic's details stay
+    with pytest.raises(ValidationError) as err:
+        Params().with_updates({"org.size": 0, "mechanism.phi": 0.2})
+    assert str(err.value).splitlines() == [
+        "2 problems in the parameters:",
+        "- org.size = 0: " + format_validation_error(err.value)[0].split(": ", 1)[1],
+        "- mechanism.phi = 0.2: unknown parameter; it belongs to mechanism threshold"
+        " (set mechanism.name)",
+    ]
+
+
+def test_naming_the_same_mechanism_again_keeps_its_settings() -> None:
+    threshold = Params().with_updates(
+        {"mechanism.name": "threshold", "mechanism.phi": 0.3, "mechanism.k": 3}
+    )
+    again = threshold.with_updates({"mechanism.name": "threshold", "org.size": 500})
+    assert again.mechanism == threshold.mechanism and again.org.size == 500
+    other = threshold.with_updates({"mechanism.name": "linear_threshold"})
+    assert (
+        other.mechanism == Params().with_updates({"mechanism.name": "linear_threshold"}).mechanism
+    )
 
 
 @pytest.mark.parametrize(
