@@ -89,7 +89,7 @@ class Engine:
     ) -> None:
         seeds = list(rng) if isinstance(rng, Sequence) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]
-        self.params = params if params is not None else Params()
+        self._params = params if params is not None else Params()
         self.seeds = [s.root for s in self.streams]
         shared = self.streams[0] if structure is None else RunStreams(structure)
         self.org = org if org is not None else organisation(self.params, shared)
@@ -106,6 +106,23 @@ class Engine:
         self.draws = Draws([s.seed("dynamics") for s in self.streams])
         self.recorder.record(self.state)
         self.week = 0  # weeks run so far
+
+    @property
+    def params(self) -> Params:
+        """The parameters the engine was built with. They are compiled into its network,
+        strategies and mechanism, so they cannot be replaced during a run: build a new engine
+        for other parameters; for a change of policy during a run, schedule it
+        (``leaders.start``/``stop``, or a rule's ``start``/``stop``)."""
+        return self._params
+
+    @params.setter
+    def params(self, value: Params) -> None:
+        raise AttributeError(
+            "the parameters are compiled into the model when it is built and cannot be"
+            " replaced during a run: build a new model with the new parameters (with"
+            " rng=model.seeds for the same random numbers), or schedule a change of policy"
+            " with leaders.start/leaders.stop or a rule's start/stop (see 'orgsim params')"
+        )
 
     def step(self) -> None:
         """One week: strategies act, then the mechanism's phases, then the record."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pytest
 
 from simulator import OrgModel, Params
 from simulator.agents import Person
@@ -47,3 +48,12 @@ def test_mesa_run_model_stops_at_the_horizon_with_the_runs_numbers() -> None:
     assert model.series().equals(OrgModel(params, rng=5).run().series())
     model.step()  # stepping on past the horizon is still allowed
     assert model.week == 8 and not model.running
+
+
+def test_the_parameters_cannot_be_swapped_during_a_run() -> None:
+    """They are compiled into the model: a swap changed nothing but ``efficacy()``."""
+    model = OrgModel(Params().with_updates({"org.size": 60}), rng=2).run(5)
+    before = model.params
+    with pytest.raises(AttributeError, match=r"leaders\.start"):
+        model.params = before.with_updates({"learning.explicit_weight": 0.9})
+    assert model.params is before
