@@ -152,10 +152,12 @@ by_level.round(2)
 #
 # A model can also be stepped one week at a time (`model.step()`), which is how Mesa models
 # are usually run. Here the small organisation from above is run week by week, and drawn at
-# weeks 4, 16 and 52, coloured by stage.
+# weeks 4, 16 and 52, coloured by stage. `org=small` hands it that organisation; without it,
+# the model would generate its own from its seed (`rng=1` seeds the whole run, organisation
+# included, on streams of its own, so it is not the drawing above).
 
 # %%
-small_model = OrgModel(params.with_updates({"org.size": 150}), rng=1)
+small_model = OrgModel(params.with_updates({"org.size": 150}), rng=1, org=small)
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.2), layout="constrained")
 for ax, week in zip(axes, (4, 16, 52), strict=True):
     small_model.run(week - small_model.steps)  # run up to `week`
@@ -205,9 +207,9 @@ print(finals.describe().round(3))
 # **Reference point.** At Zappos in 2008-09, where the leadership were among the first and
 # most active Twitter users, about 29 % of employees (434 of about 1,500) were on Twitter by
 # April 2009 without any mandate (public reports and the essay *Social Media Modeling vs.
-# Delegation*, see `shared/seeds/`). The defaults of the model are set so that an
-# organisation whose leaders model reaches roughly a third of staff posting in a year. That
-# is a calibration, not a proof that the model is right.
+# Delegation*, one of the three essays the project comes from). The defaults of the model
+# are set so that an organisation whose leaders model reaches roughly a third of staff
+# posting in a year. That is a calibration, not a proof that the model is right.
 
 # %% [markdown]
 # ## Checks
@@ -228,6 +230,9 @@ assert by_level.loc[0:1, "posting"].mean() > by_level["posting"].iloc[-1]
 # Over 20 runs, roughly a third of people post after a year, with a spread between runs.
 assert 0.2 < finals.mean() < 0.5, finals.mean()
 assert finals.max() - finals.min() > 0.1
+# The model stepped week by week is the small organisation drawn above, with its seven
+# modeling leaders (the top leader and six executives).
+assert small_model.org is small and len(leaders) == 7
 
 # %% [markdown]
 # ## Exercises
