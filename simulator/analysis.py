@@ -88,7 +88,56 @@ def paired_differences(
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
-    keys = list(on)
+    _check_pairs(outcomes, arms, metrics, list(on))
+    return _paired(outcomes, arms, metrics, list(on))
+
+
+def _check_pairs(
+    outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], keys: list[str]
+) -> None:
+    """Refuse, naming what is wrong and what would do, a table that cannot be paired."""
+    missing = [c for c in ("arm", *keys, *metrics) if c not in outcomes.columns]
+    if missing:
+        raise ValueError(
+            f"outcomes have no column {', '.join(map(repr, missing))}; they have"
+            f" {', '.join(map(repr, outcomes.columns))}"
+        )
+    present = list(pd.unique(outcomes["arm"]))
+    unknown = [a for a in arms if a not in present]
+    if unknown or len(arms) < 2:
+        what = f"arm {', '.join(map(repr, unknown))} is not" if unknown else "two arms are"
+        raise ValueError(
+            f"{what} in the outcomes: pass two or more of {', '.join(map(repr, present))},"
+            " the first the baseline"
+        )
+    for arm in arms:
+        runs = outcomes.loc[outcomes["arm"] == arm]
+        repeated = runs[keys].duplicated()
+        if repeated.any():
+            apart = [  # the design point or a swept axis, if one tells the runs apart
+                c
+                for c in ("point", *axis_columns(runs))
+                if c in runs.columns and not runs[[*keys, c]].duplicated().any()
+            ]
+            hint = (
+                f", e.g. on=({', '.join(map(repr, [apart[0], *keys]))})"
+                if apart
+                else " (such as the parameter that differs between them)"
+            )
+            first = runs[keys][repeated].iloc[0]
+            same = ", ".join(f"{k} {v!r}" for k, v in zip(keys, first, strict=True))
+            raise ValueError(
+                f"a pair must be unique within an arm, but arm {arm!r} has"
+                f" {int(repeated.sum())} more run(s) than pairs ({same} more than once):"
+                f" pass on= with the columns that tell its runs apart{hint}"
+            )
+
+
+def _paired(
+    outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], keys: list[str]
+) -> pd.DataFrame:
+    """:func:`paired_differences` of a table already checked (an arm with no runs left gives
+    rows with ``n = 0``)."""
     base = outcomes[outcomes["arm"] == arms[0]].set_index(keys)
     rows = []
     for arm in arms[1:]:
@@ -162,7 +211,7 @@ def summarise(
         One row per run (:attr:`simulator.results.Results.outcomes`).
     by : sequence of str, optional
         Grouping columns; default ``point``, the swept axes (see :func:`axis_columns`) and
-        ``arm``. ``["arm"]`` pools all design points.
+        ``arm``, those present. ``["arm"]`` pools all design points.
     metrics : sequence of str
         Outcome columns to describe (those missing from ``outcomes`` are left out).
 
@@ -178,7 +227,17 @@ def summarise(
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
     """
-    keys = list(by) if by is not None else ["point", *axis_columns(outcomes), "arm"]
+    if by is None:
+        keys = [k for k in ("point", *axis_columns(outcomes), "arm") if k in outcomes.columns]
+    else:
+        keys = list(by)
+    missing = [k for k in keys if k not in outcomes.columns]
+    if missing or not keys:
+        what = f"has no column {', '.join(map(repr, missing))}" if missing else "has no arm"
+        raise ValueError(
+            f"summarise groups by columns of the outcomes, but this table {what}: pass by="
+            f" with some of {', '.join(map(repr, outcomes.columns))}"
+        )
     metrics = [m for m in metrics if m in outcomes.columns]
     columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
     columns += ["median", "q10", "q90", "interval"]
@@ -240,7 +299,8 @@ def contrasts(
 
     Runs are paired by ``(point, replication)``: the runs of a pair share their random
     numbers. Failed runs are dropped, and with them their pair (see
-    :func:`paired_differences` for the columns).
+    :func:`paired_differences` for the columns). An arm with no runs in ``outcomes`` (partial
+    results: not run yet) gets rows with ``n = 0``.
 
     Parameters
     ----------
@@ -267,10 +327,10 @@ def contrasts(
     if len(arms) < 2 or not metrics or finished.empty:
         return pd.DataFrame(columns=empty)
     if pooled:
-        return paired_differences(finished, arms, metrics, on=("point", "replication"))
+        return _paired(finished, arms, metrics, ["point", "replication"])
     parts = []
     for point, group in finished.groupby("point", sort=True):
-        table = paired_differences(group, arms, metrics)
+        table = _paired(group, arms, metrics, ["replication"])
         values = {a: group[a].iloc[0] for a in axes}
         parts.append(table.assign(point=point, **values))
     frame = pd.concat(parts, ignore_index=True)

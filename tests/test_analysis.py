@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from builders import printed_in_a_fresh_process
 
-from simulator.analysis import Z95, paired_differences, t95
+from simulator.analysis import Z95, contrasts, paired_differences, summarise, t95
 
 
 def test_paired_difference_by_hand() -> None:
@@ -38,6 +38,52 @@ def test_a_single_pair_has_no_interval() -> None:
     row = paired_differences(outcomes, ["a", "b"], metrics=["poster"]).iloc[0]
     assert row["mean_diff"] == pytest.approx(0.2)
     assert np.isnan(row["ci_low"]) and np.isnan(row["d_z"])
+
+
+def two_settings() -> pd.DataFrame:
+    """Two arms, two replications, at two settings of ``culture.openness`` (a swept axis)."""
+    return pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0, 1, 1, 1, 1],
+            "culture.openness": [0.3] * 4 + [0.7] * 4,
+            "arm": ["a", "a", "b", "b"] * 2,
+            "replication": [0, 1] * 4,
+            "poster": [0.1, 0.2, 0.3, 0.3, 0.5, 0.6, 0.5, 0.9],
+        }
+    )
+
+
+def test_pairs_that_are_not_unique_are_refused_with_the_column_that_tells_them_apart() -> None:
+    outcomes = two_settings()
+    with pytest.raises(ValueError, match=r"arm 'a' has 2 more run\(s\).*on=\('point', 'repl"):
+        paired_differences(outcomes, ["a", "b"], ["poster"])
+    pooled = paired_differences(outcomes, ["a", "b"], ["poster"], on=("point", "replication"))
+    assert pooled["n"].tolist() == [4] and pooled["mean_diff"].iloc[0] == pytest.approx(0.15)
+    mine = outcomes.drop(columns=["point", "culture.openness"]).assign(o=[3] * 4 + [7] * 4)
+    with pytest.raises(ValueError, match="the parameter that differs"):
+        paired_differences(mine, ["a", "b"], ["poster"])
+
+
+def test_an_arm_or_column_not_in_the_outcomes_is_named() -> None:
+    outcomes = two_settings()
+    with pytest.raises(ValueError, match=r"arm 'bb' is not in the outcomes.*'a', 'b'"):
+        paired_differences(outcomes, ["a", "bb"], ["poster"], on=("point", "replication"))
+    # partial results of a sweep: an arm not run yet has no pairs, and says so
+    assert contrasts(outcomes, ["a", "bb"], ["poster"])["n"].tolist() == [0, 0]
+    with pytest.raises(ValueError, match="no column 'posts'"):
+        paired_differences(outcomes, ["a", "b"], ["posts"], on=("point", "replication"))
+    with pytest.raises(ValueError, match="no column 'unit'"):
+        summarise(outcomes, by=["unit"])
+
+
+def test_summarise_groups_by_the_columns_a_table_has() -> None:
+    """A model's own outcomes have no design point: the arms alone group them."""
+    outcomes = two_settings().drop(columns=["point", "culture.openness"])
+    table = summarise(outcomes, metrics=["poster"])
+    assert table["arm"].tolist() == ["a", "b"]
+    assert table["mean"].tolist() == pytest.approx([0.35, 0.5]) and table["n"].tolist() == [4, 4]
+    with pytest.raises(ValueError, match="has no arm: pass by="):
+        summarise(outcomes.drop(columns=["arm"]), metrics=["poster"])
 
 
 def test_the_t_quantile_is_scipy_stats_own() -> None:
