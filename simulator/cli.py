@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shlex
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``orgsim`` on ``argv`` (default: the process arguments); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        rv = orgsim.main(args, prog_name="orgsim", standalone_mode=False, obj={"argv": args})
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            rv = orgsim.main(args, prog_name="orgsim", standalone_mode=False, obj={"argv": args})
     except click.exceptions.NoArgsIsHelpError as err:
         click.echo(err.ctx.get_help())
         return 0
@@ -63,6 +67,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(describe(err))
         raise
     return rv if isinstance(rv, int) else 0
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_show_python_warning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """The simulator's own warnings as one line ``orgsim: warning: ...``; others as Python
+    shows them."""
+    if issubclass(category, UserWarning) and os.path.abspath(filename).startswith(_PACKAGE):
+        click.echo(f"orgsim: warning: {' '.join(str(message).split())}", err=True)
+    else:
+        _show_python_warning(message, category, filename, lineno, file, line)
 
 
 def _fail(lines: Sequence[str], code: int = 2) -> int:

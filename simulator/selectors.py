@@ -6,6 +6,7 @@ to an :class:`~simulator.orgchart.Org` to give a boolean mask over people.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,7 +32,11 @@ class Selector:
     value: str = ""
 
     def mask(self, org: Org) -> np.ndarray:
-        """Boolean mask of the leaders (people with reports) this selector picks."""
+        """Boolean mask of the leaders (people with reports) this selector picks.
+
+        A unit, title or id that the organisation does not have raises ``ValueError`` with
+        the closest name (a typo would otherwise leave every leader unchanged)."""
+        _check_names(self, org)
         picked = _pick(self, org)
         return picked & org.is_leader
 
@@ -53,6 +58,11 @@ def parse_selector(text: str) -> Selector:
         raise ValueError(f"selector {text!r}: level must be a whole number >= 0")
     if kind == "levels" and not re.fullmatch(r"\d+-\d+", value):
         raise ValueError(f"selector {text!r}: levels must look like A-B, e.g. levels=0-1")
+    if kind == "levels" and int(value.split("-")[0]) > int(value.split("-")[1]):
+        low, high = value.split("-")
+        raise ValueError(
+            f"selector {text!r}: levels A-B must have A <= B, e.g. levels={high}-{low}"
+        )
     if kind == "role" and value not in ROLES:
         raise ValueError(f"selector {text!r}: role must be one of {', '.join(ROLES)}")
     return Selector(kind, value)
@@ -77,3 +87,32 @@ def _pick(selector: Selector, org: Org) -> np.ndarray:
         return np.asarray(titles == value, dtype=bool)
     wanted = {v.strip() for v in value.split(",")}
     return np.isin(np.asarray(org.ids, dtype=object), list(wanted))
+
+
+def _check_names(selector: Selector, org: Org) -> None:
+    """Raise ``ValueError`` for a unit, title or id ``org`` does not have."""
+    kind = selector.kind
+    if kind not in ("unit", "title", "ids"):
+        return
+    have = {"unit": org.unit_names, "title": org.titles, "ids": org.ids}[kind]
+    known = [x for x in dict.fromkeys(str(x) for x in have) if x]  # in order, once each
+    wanted = [v.strip() for v in selector.value.split(",")] if kind == "ids" else [selector.value]
+    missing = [name for name in wanted if name not in set(known)]
+    if not missing:
+        return
+    name = missing[0]
+    close = [k for k in known if k.casefold() == name.casefold()][:1]
+    if not close and len(known) > 8:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    plural = {"unit": "units", "title": "titles", "ids": "ids"}[kind]
+    if close:
+        hint = f"did you mean {close[0]!r}?"
+    elif known:
+        more = f" and {len(known) - 8:,} more" if len(known) > 8 else ""
+        hint = f"its {plural} are {', '.join(map(repr, known[:8]))}{more}"
+    else:
+        hint = f"it has no {plural} (they come from an imported org chart's {kind} column)"
+    what = "id" if kind == "ids" else kind
+    raise ValueError(
+        f"selector '{kind}={selector.value}': this organisation has no {what} {name!r}; {hint}"
+    )

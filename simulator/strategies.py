@@ -18,6 +18,7 @@ A held leader or delegate who pulls back after criticism leaves the role for goo
 
 from __future__ import annotations
 
+import warnings
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -113,10 +114,18 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     stop = np.full(n, FOREVER, dtype=STEP)
     default = (lp.strategy, lp.rate, lp.start, lp.stop)  # (a StrategyRule's fields)
     picks = [(org.is_leader & (org.level < lp.levels), default)]
-    picks += [
-        (parse_selector(rule.who).mask(org), (rule.strategy, rule.rate, rule.start, rule.stop))
-        for rule in lp.rules
-    ]
+    for i, rule in enumerate(lp.rules):
+        mask = parse_selector(rule.who).mask(org)
+        if not mask.any():
+            warnings.warn(
+                f"leaders.rules[{i}] (who = {rule.who!r}) picks no leader of this"
+                f" {org.n:,}-person organisation (leaders sit on levels"
+                f" {', '.join(map(str, np.unique(org.level[org.is_leader])))}); it changes"
+                " nothing",
+                UserWarning,
+                stacklevel=2,
+            )
+        picks.append((mask, (rule.strategy, rule.rate, rule.start, rule.stop)))
     for mask, (name, posts, first, last) in picks:
         strategy[mask] = STRATEGIES.index(name)
         rate[mask] = posts

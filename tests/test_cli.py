@@ -117,6 +117,10 @@ BAD_INPUTS = [
         ],
         "comms_team_size = 5000 exceeds",
     ),
+    (
+        ["run", "--set", 'leaders.rules=[{"who": "unit=unit 2", "strategy": "listen"}]'],
+        "no unit 'unit 2'; did you mean 'Unit 2'?",
+    ),
 ]
 
 
@@ -130,6 +134,14 @@ def test_bad_input_gives_one_line_and_exit_2(
     assert len(lines) == 1 and lines[0].startswith("orgsim: error: "), err
     assert message in lines[0]
     assert "Traceback" not in err
+
+
+def test_the_simulators_warnings_read_as_one_line(tmp_path: Path, capsys) -> None:
+    rule = 'leaders.rules=[{"who": "level=9", "strategy": "listen"}]'
+    code, _, err = run_cli(["run", *SMALL, "--set", rule, "--out", str(tmp_path)], capsys)
+    lines = [x for x in err.splitlines() if "warning" in x]
+    assert code == 0 and len(lines) == 1, err
+    assert lines[0].startswith("orgsim: warning: leaders.rules[0] (who = 'level=9') picks no")
 
 
 def test_bad_org_chart_names_file_and_row(tmp_path: Path, capsys) -> None:

@@ -10,9 +10,10 @@ import pytest
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
+from simulator.engine import Engine
 from simulator.errors import format_validation_error
 from simulator.paramdoc import TABLE_END, TABLE_START, markdown_table, parameter_rows
-from simulator.params import Params, iter_fields
+from simulator.params import STRATEGIES, Params, iter_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,12 +115,44 @@ def test_naming_the_same_mechanism_again_keeps_its_settings() -> None:
         ("role=chief", "role must be one of"),
         ("level=x", "level must be a whole number"),
         ("levels=1", "levels must look like A-B"),
+        ("levels=3-1", "levels A-B must have A <= B, e.g. levels=1-3"),
         ("unit=", "is not one of"),
     ],
 )
 def test_bad_selectors_are_explained(who: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Params().with_updates({"leaders.rules": [{"who": who, "strategy": "model"}]})
+
+
+def restricting(who: str) -> Params:
+    rules = [{"who": who, "strategy": "restrict"}]
+    return Params().with_updates({"org.size": 200, "leaders.rules": rules})
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("unit=unit 1", "has no unit 'unit 1'; did you mean 'Unit 1'?"),
+        ("unit=Unit 9", "has no unit 'Unit 9'; its units are 'Top team', 'Unit 1', "),
+        ("ids=3,x", "has no id 'x'; its ids are '0', '1', '2', "),
+        ("title=CEO", "has no title 'CEO'; it has no titles"),
+    ],
+)
+def test_a_rule_naming_what_the_organisation_lacks_is_refused(who: str, message: str) -> None:
+    """A typo in a name left every leader unchanged, silently."""
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Engine(restricting(who), rng=1)
+
+
+def test_a_rule_that_picks_no_leader_says_so_and_one_that_does_is_applied() -> None:
+    with pytest.warns(UserWarning, match=r"rules\[0\] \(who = 'level=9'\) picks no leader"):
+        engine = Engine(restricting("level=9"), rng=1)
+    assert not (engine.assignment.strategy == STRATEGIES.index("restrict")).any()
+    engine = Engine(restricting("unit=Unit 1"), rng=1)
+    org = engine.org
+    unit_1 = org.is_leader & (org.unit == org.unit_names.index("Unit 1"))
+    restricting_leaders = engine.assignment.strategy == STRATEGIES.index("restrict")
+    assert unit_1.any() and (restricting_leaders == unit_1).all()
 
 
 def test_schedule_must_end_after_it_starts() -> None:
