@@ -209,6 +209,11 @@ def _params(options: dict[str, Any]) -> Params:
     updates.update(options["sets"])
     if options["ties_csv"] and not options["org_csv"]:
         raise click.UsageError("--ties-csv needs --org-csv")
+    if options["org_csv"] and "org.size" in updates:
+        raise click.UsageError(
+            f"--size and org.size (here {updates['org.size']!r}) do not apply with --org-csv:"
+            " the organisation is the table's people"
+        )
     return Params().with_updates(updates)
 
 
@@ -222,8 +227,11 @@ class _Runner:
         self.options = options
         self.seeds = replication_seeds(options["seed"], options["reps"])
         self._org: tuple[int, Any] = (-1, None)
+        self.params = params
+        """The parameters run and recorded (``org.size``: an imported table's people)."""
         if options["org_csv"]:
-            self.org(0, params)  # a bad org chart fails before anything runs
+            org = self.org(0, params)  # a bad org chart fails before anything runs
+            self.params = params.with_updates({"org.size": org.n})
 
     def org(self, rep: int, params: Params) -> Any:
         if not self.options["org_csv"]:
@@ -265,8 +273,8 @@ def run(ctx: click.Context, **options: Any) -> None:
     import pandas as pd
 
     started = _now()
-    params = _params(options)
-    runner = _Runner(options, params)
+    runner = _Runner(options, _params(options))
+    params = runner.params
     out = _out_dir(options["out"])
     frames: list[tuple[pd.DataFrame, ...]] = []
     with _progress(options["reps"], options["quiet"]) as bar:
@@ -324,9 +332,14 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     from simulator.analysis import paired_differences
 
     started = _now()
-    params = _params(options)
+    if "leaders.strategy" in options["sets"] or options.get("strategy") is not None:
+        raise click.UsageError(
+            "compare sets leaders.strategy per arm: choose the strategies with --arms"
+            f" (here {','.join(arms)})"
+        )
+    runner = _Runner(options, _params(options))
+    params = runner.params
     by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
-    runner = _Runner(options, params)
     out = _out_dir(options["out"])
     frames: dict[str, list[tuple[pd.DataFrame, ...]]] = {arm: [] for arm in arms}
     with _progress(len(arms) * options["reps"], options["quiet"]) as bar:

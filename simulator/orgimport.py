@@ -105,12 +105,17 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
     name = os.fspath(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            reader = csv.reader(f, strict=True)
+            records: list[list[str]] = []
             try:
-                records = list(reader)
+                records.extend(reader)
             except csv.Error as err:
-                problem = f"not a readable CSV file near line {reader.line_num} ({err})"
-                raise OrgChartError(name, problem) from err
+                problem = f"not a readable CSV file ({err})"
+                if "end of data" in str(err) or "expected after" in str(err):
+                    problem += (
+                        ": a quoted cell opens in this row and is not closed where it should be"
+                    )
+                raise OrgChartError(name, problem, row=len(records) + 1) from err
     except FileNotFoundError as err:
         raise OrgChartError(name, "file not found") from err
     except UnicodeDecodeError as err:
@@ -139,6 +144,15 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
             f"row 1 must be a header naming the columns {need}",
         )
     index = [(c, columns[c]) for c in (*wanted, *optional) if c in columns]
+    for number, record in enumerate(records, start=1):
+        for c, k in index:
+            if k < len(record) and "\n" in record[k]:
+                problem = (
+                    f"the cell {_show(record[k])} runs over {record[k].count(chr(10)) + 1}"
+                    " lines (a quote opened and closed far apart?); each cell must be on one"
+                    " line"
+                )
+                raise OrgChartError(name, problem, row=number, column=c)
     return [
         (number, {c: record[k].strip() if k < len(record) else "" for c, k in index})
         for number, record in enumerate(records[1:], start=2)
@@ -216,6 +230,19 @@ def read_org_table(path: Path) -> OrgTable:
         manager[i] = first[boss]
     ids = tuple(row["id"] for _, row in rows)
     depth = _check_tree(name, rows, ids, manager)
+    if level is not None:
+        below = np.flatnonzero((manager != ROOT) & (level < level[manager]))
+        if len(below):
+            who, head = int(below[0]), int(manager[below[0]])
+            problem = (
+                f"{_show(ids[who])} (level {level[who]}) reports to {_show(ids[head])} (level"
+                f" {level[head]}, row {rows[head][0]}), but levels count down from 0 at the"
+                " top: a manager's level must not be greater than their reports'"
+                f" ({len(below):,} {'row breaks' if len(below) == 1 else 'rows break'} this;"
+                " grades numbered from the bottom up?"
+                " leave the column empty to count levels from the reporting lines)"
+            )
+            raise OrgChartError(name, problem, row=rows[who][0], column="level")
     unit: np.ndarray | None = None
     unit_names: tuple[str, ...] = ()
     if "unit" in rows[0][1]:

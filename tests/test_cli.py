@@ -89,6 +89,8 @@ def test_imported_org_chart(tmp_path: Path, capsys) -> None:
     assert main(["run", "--org-csv", str(chart), "--steps", "5", "--out", str(out)]) == 0
     levels = pd.read_csv(out / "levels.csv")
     assert levels[levels["step"] == 0]["people"].tolist() == [1, 9]
+    record = json.loads((out / "run.json").read_text())
+    assert record["params"]["org"]["size"] == 10  # the table's people, not the default
 
 
 BAD_INPUTS = [
@@ -103,6 +105,8 @@ BAD_INPUTS = [
     (["run", "--set", "mechanism.phi=0.3"], "belongs to mechanism threshold"),
     (["run", "--set", "steps"], "expected KEY=VALUE"),
     (["run", "--ties-csv", __file__], "--ties-csv needs --org-csv"),
+    (["run", "--org-csv", __file__, "--size", "50"], "do not apply with --org-csv"),
+    (["compare", "--set", "leaders.strategy=listen"], "choose the strategies with --arms"),
     (
         [
             "run",

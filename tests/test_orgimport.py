@@ -263,6 +263,37 @@ def test_empty_level_cell(tmp_path: Path) -> None:
     assert "row 4, column level: empty level" in message
 
 
+def test_levels_numbered_from_the_bottom_are_refused(tmp_path: Path) -> None:
+    """HR grades (the top person highest) would have run as an upside-down hierarchy."""
+    text = "id,manager_id,level\nceo,,2\nvp,ceo,1\nx,vp,0\ny,vp,0\n"
+    message = error_of(write(tmp_path, text))
+    assert "row 3, column level: 'vp' (level 1) reports to 'ceo' (level 2, row 2)" in message
+    assert "3 rows break this" in message
+    same = "id,manager_id,level\nceo,,0\nvp,ceo,2\nx,vp,2\n"  # equal levels are allowed
+    assert read_org_table(write(tmp_path, same)).level.tolist() == [0, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('id,manager_id,title\nceo,,CEO\na,ceo,"Head of sales\nb,ceo,x\nc,ceo,y\n', "row 3"),
+        ('id,manager_id\nceo,\n"a,ceo\nb,ceo\n"c",ceo\n', "row 3"),
+    ],
+)
+def test_a_quote_left_open_is_named_not_read_to_the_end(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    """An unclosed quote swallowed every later row into one cell: 2 people, no error."""
+    message = error_of(write(tmp_path, text))
+    assert f"{where}: not a readable CSV file" in message and "quoted cell opens" in message
+
+
+def test_a_cell_over_several_lines_is_refused(tmp_path: Path) -> None:
+    text = 'id,manager_id,title,notes\nceo,,"Chief\nExecutive",\na,ceo,x,"ok\nhere"\n'
+    message = error_of(write(tmp_path, text))
+    assert "row 2, column title: the cell 'Chief\\nExecutive' runs over 2 lines" in message
+
+
 # --- errors in the ties table --------------------------------------------------------------
 
 
