@@ -234,7 +234,7 @@ def tables_of(
                 "arm": r.arm,
                 "replication": r.replication,
                 "attempt": attempt,
-                **plan.points[r.point],
+                **{k: _cell(v) for k, v in plan.points[r.point].items()},
                 "seed": plan.scenario.scenario.seed,
                 "status": "ok" if r.ok else "failed",
                 "error": r.error or "",
@@ -248,6 +248,14 @@ def tables_of(
         "series": _keyed([(r, r.series_columns) for r in results], attempt),
         "levels": _keyed([(r, r.level_columns) for r in results], attempt),
     }
+
+
+def _cell(value: Any) -> Any:
+    """An axis value as an outcomes cell: a list or table (such as ``leaders.rules``) as its
+    JSON text, so that runs group by it and Parquet stores it as one column."""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    return value
 
 
 _NO_ROWS = (np.zeros(0, dtype=object), pa.table({}))

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -172,7 +173,7 @@ def outcome_vs_parameter(
             ax.errorbar(x, table["mean"], yerr=err, fmt="o", color=colours[arm], capsize=4, lw=2)
             ax.plot([], [], "o", color=colours[arm], label=arm)
     if not numeric:
-        ax.set_xticks(range(len(values)), [str(v) for v in values])
+        ax.set_xticks(range(len(values)), _categories(values))
     elif log:
         ax.set_xscale("log")
     if marginal:
@@ -631,6 +632,20 @@ def _bold_sure(ax: Axes, values: pd.DataFrame, sure: pd.DataFrame, metric: str) 
         if marks[i, j] > 0:
             text.set_fontweight("bold")
             text.set_text(text.get_text() + "*")
+
+
+def _categories(values: Sequence[object], lines: int = 3) -> list[str]:
+    """Tick labels of categorical values, wrapped to share the axis's width (at most
+    ``lines`` lines each, shortened with an ellipsis): a swept list such as
+    ``leaders.rules`` is long text."""
+    width = max(10, 64 // max(len(values), 1))
+    labels = []
+    for value in values:
+        wrapped = textwrap.wrap(str(value), width) or [""]
+        if len(wrapped) > lines:
+            wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 1] + "…"]
+        labels.append("\n".join(wrapped))
+    return labels
 
 
 def _fmt_tick(value: object) -> str:

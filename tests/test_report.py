@@ -239,6 +239,21 @@ def test_report_of_a_one_axis_sweep(tmp_path: Path) -> None:
     assert set(paired["point"]) == {0, 1} and set(paired["baseline"]) == {"model"}
 
 
+def test_a_swept_list_of_rules_is_reported_by_its_text(tmp_path: Path) -> None:
+    """An axis of ``leaders.rules`` ran, then the report failed: 'unhashable type'."""
+    rules = [[{"who": "role=top", "strategy": "model"}], []]
+    data = scenario("rules", axes=[{"param": "leaders.rules", "values": rules}])
+    folder = run_sweep(data, tmp_path / "res")
+    outcomes = load(folder).outcomes
+    assert sorted(set(outcomes["leaders.rules"])) == [
+        "[]",
+        '[{"strategy": "model", "who": "role=top"}]',
+    ]
+    check_page(write_report(folder))
+    summary = pd.read_csv(folder / "report" / "summary.csv")
+    assert (summary.groupby("leaders.rules")["n_ok"].min() == 2).all()
+
+
 def test_report_of_a_two_axis_grid(tmp_path: Path) -> None:
     data = scenario(
         "grid2",
