@@ -26,9 +26,10 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from simulator.paramdoc import bounds
-from simulator.params import MECHANISM_PARAMS, Params, Section, iter_fields
+from simulator.params import BOOL_NUMBER, MECHANISM_PARAMS, Params, Section, iter_fields
 
 Loc = tuple[int | str, ...]
 
@@ -66,8 +67,15 @@ class ParameterError(pydantic.ValidationError):
     def of(cls, err: pydantic.ValidationError) -> pydantic.ValidationError:
         """``err`` as a :class:`ParameterError` (``err`` itself if pydantic cannot rebuild
         its details)."""
+        details: list[Any] = []
+        for e in err.errors(include_url=False):
+            if e["type"] == "bool_number":  # (a custom type: rebuilt from its template)
+                kind = PydanticCustomError("bool_number", BOOL_NUMBER, e.get("ctx"))
+                details.append({"type": kind, "loc": e["loc"], "input": e["input"]})
+            else:
+                details.append(e)
         try:
-            return cls.from_exception_data(err.title, err.errors(include_url=False))  # type: ignore[arg-type]
+            return cls.from_exception_data(err.title, details)
         except (TypeError, ValueError, KeyError):
             return err
 
@@ -140,6 +148,10 @@ for _cls in (*Section.__subclasses__(), *MECHANISM_PARAMS.values()):
 
 
 def _line(error: Any, root: type[BaseModel]) -> str:
+    if error["type"] == "bool_number":  # raised for the section: the field is in ctx
+        ctx = error["ctx"]
+        path, _, info = _resolve((*error["loc"], ctx["field"]), root)
+        return f"{path} = {ctx['value']}: must be {ctx['kind']}, not true or false{_about(info)}"
     loc: Loc = tuple(error["loc"])
     path, section, info = _resolve(loc, root)
     kind: str = error["type"]

@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Strategy = Literal["model", "delegate", "listen", "restrict", "none"]
 """Leader strategies. ``none``: the leader decides like everyone else."""
@@ -56,7 +57,34 @@ def param(
     )
 
 
-class Section(BaseModel):
+_NUMBERS = {int: "a whole number", float: "a number", int | None: "a whole number"}
+_NUMBERS[float | None] = "a number"
+
+
+BOOL_NUMBER = "{field} must be {kind}, not {value}"
+
+
+class NoBoolNumbers(BaseModel):
+    """Refuses ``true``/``false`` for a number: pydantic reads them as 1 and 0, so
+    ``steps = true`` ran one week and ``values = [true, false]`` swept 1.0 and 0.0."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                field = cls.model_fields.get(key) if isinstance(value, bool) else None
+                kind = _NUMBERS.get(field.annotation) if field is not None else None  # type: ignore[arg-type]
+                if kind is not None:
+                    raise PydanticCustomError(
+                        "bool_number",
+                        BOOL_NUMBER,
+                        {"field": key, "kind": kind, "value": str(value).lower()},
+                    )
+        return data
+
+
+class Section(NoBoolNumbers):
     """A group of parameters; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)

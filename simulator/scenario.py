@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import SimulatorError, format_validation_error
-from simulator.params import Params, field_info, set_path, settable_paths
+from simulator.params import NoBoolNumbers, Params, field_info, set_path, settable_paths
 from simulator.seeds import child
 from simulator.state import EVENTS, STAGES
 
@@ -58,7 +58,7 @@ class ScenarioError(SimulatorError):
         self.lines = lines
 
 
-class Block(BaseModel):
+class Block(NoBoolNumbers):
     """A scenario section; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -232,7 +232,7 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Plan]:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ScenarioError([f"{path}: file not found"]) from None
     except UnicodeDecodeError as err:

@@ -96,6 +96,29 @@ def test_a_bad_update_in_python_reads_as_the_command_lines_lines() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("updates", "line"),
+    [
+        ({"steps": True}, "steps = true: must be a whole number, not true or false"),
+        ({"culture.openness": False}, "culture.openness = false: must be a number, not true"),
+        (
+            {"leaders.rules": [{"who": "all", "rate": True}]},
+            "leaders.rules[0].rate = true: must be a number, not true or false",
+        ),
+        (
+            {"mechanism.name": "threshold", "mechanism.k": True},
+            "mechanism.k = true: must be a whole number, not true or false",
+        ),
+    ],
+)
+def test_true_or_false_is_not_a_number(updates: dict[str, Any], line: str) -> None:
+    """pydantic reads them as 1 and 0: ``--set steps=true`` ran one week."""
+    with pytest.raises(ValidationError) as err:
+        Params().with_updates(updates)
+    assert str(err.value).startswith(line)
+    assert Params().with_updates({"delegation.followed": False}).delegation.followed is False
+
+
 def test_naming_the_same_mechanism_again_keeps_its_settings() -> None:
     threshold = Params().with_updates(
         {"mechanism.name": "threshold", "mechanism.phi": 0.3, "mechanism.k": 3}

@@ -411,6 +411,15 @@ BAD_FOR_BOTH = {
     "points for a grid": variant(design={"points": [{"org.span": 4}]}),
     "bad design kind": variant(design={"kind": "grdi"}),
     "bad point": variant(axes=None, design={"kind": "points", "points": [{"org.sise": 4}]}),
+    "true for a number": variant(params={"culture": {"openness": True}}),
+    "false for a header number": {
+        **variant(),
+        "scenario": {**variant()["scenario"], "seed": False},
+    },
+    "true for an axis number": variant(axes=[{"param": "culture.openness", "values": [0.3, True]}]),
+    "true for a rule's number": variant(
+        arms={"x": {"leaders": {"rules": [{"who": "all", "rate": True}]}}}
+    ),
 }
 
 
@@ -653,6 +662,14 @@ BAD_FILES: dict[str, Bad] = {
         in_readme=True,
     ),
     "not UTF-8": Bad(b'[scenario]\nname = "\xff"\n', ("not UTF-8",)),
+    "true for a number": Bad(
+        HEAD.replace("replications = 2", "replications = true"),
+        ("scenario.replications = true: must be a whole number, not true or false",),
+    ),
+    "false on an axis of numbers": Bad(
+        HEAD + '[[axes]]\nparam = "culture.openness"\nvalues = [0.3, false]\n',
+        ("axes[0].values[1]: culture.openness = false: must be a number, not true or false",),
+    ),
     "missing file": Bad(None, ("file not found",), in_readme=True),
 }
 
@@ -674,6 +691,14 @@ def test_bad_file_gives_one_clear_line_per_problem(case: Bad, tmp_path: Path) ->
         assert fragment in lines[0], (fragment, lines[0])
     if case.in_readme:
         assert lines[0].replace(str(tmp_path) + "/", "") in README, lines[0]
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a BOM; it read as 'Invalid statement (at line 1)'."""
+    path = tmp_path / "bom.toml"
+    path.write_text("\ufeff" + HEAD + OPENNESS, encoding="utf-8")
+    scenario, plan = load_scenario(path)
+    assert scenario.scenario.name == "bad" and len(plan.points) == 2
 
 
 # Known rough edges of simulator/scenario.py (see the report); strict, so a fix turns them red
