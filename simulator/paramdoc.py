@@ -46,14 +46,19 @@ def bounds(info: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
     lo_open = hi_open = False
     for m in info.metadata:
         if isinstance(m, Ge):
-            lo = float(m.ge)  # type: ignore[arg-type]
+            lo = _exact(m.ge)
         elif isinstance(m, Gt):
-            lo, lo_open = float(m.gt), True  # type: ignore[arg-type]
+            lo, lo_open = _exact(m.gt), True
         elif isinstance(m, Le):
-            hi = float(m.le)  # type: ignore[arg-type]
+            hi = _exact(m.le)
         elif isinstance(m, Lt):
-            hi, hi_open = float(m.lt), True  # type: ignore[arg-type]
+            hi, hi_open = _exact(m.lt), True
     return lo, lo_open, hi, hi_open
+
+
+def _exact(bound: Any) -> float:
+    """A bound as a float, unless a float would change it (2**63 - 1 stays an int)."""
+    return bound if isinstance(bound, int) and float(bound) != bound else float(bound)
 
 
 def allowed_values(info: FieldInfo) -> str:

@@ -45,6 +45,8 @@ from simulator.state import EVENTS, STAGES
 SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
 """Per-step columns a scenario can record (adoptions by source are always outcomes)."""
 
+NAME_MAX = 100
+"""Longest scenario or arm name (each names a folder of the results)."""
 DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
 PATHS: tuple[str, ...] = settable_paths()
 """Every parameter an axis can sweep (a mechanism's fields as ``mechanism.<field>``)."""
@@ -67,8 +69,23 @@ class Block(NoBoolNumbers):
 class Header(Block):
     """``[scenario]``: what the file is about and how much to run."""
 
-    name: str = Field(description="Short name; used in reports.", min_length=1)
+    name: str = Field(
+        description="Short name; used in reports and as the default results folder.",
+        min_length=1,
+        max_length=NAME_MAX,
+    )
     question: str = Field("", description="The research question the file answers.")
+
+    @field_validator("name")
+    @classmethod
+    def _a_folder_name(cls, name: str) -> str:
+        if name != name.strip() or name.startswith(".") or any(c in name for c in "/\\:"):
+            raise ValueError(
+                f"name {name!r} names the default results folder (results/<name>): no / \\ or"
+                " :, no leading dot, no spaces at either end"
+            )
+        return name
+
     seed: int = Field(description="Root seed of the whole scenario.", ge=0, le=2**63 - 1)
     replications: int = Field(10, description="Runs per design point and arm.", ge=1, le=1_000_000)
     steps: int | None = Field(
@@ -218,6 +235,11 @@ class Scenario(Block):
         for name in arms:
             if not name.replace("_", "").replace("-", "").isalnum():
                 raise ValueError(f"arm name {name!r}: use letters, digits, - and _")
+            if len(name) > NAME_MAX:
+                raise ValueError(
+                    f"arm name {name[:20]!r}... is {len(name)} characters; at most {NAME_MAX}"
+                    " (it names a folder of the results)"
+                )
         return arms
 
 

@@ -662,6 +662,18 @@ BAD_FILES: dict[str, Bad] = {
         in_readme=True,
     ),
     "not UTF-8": Bad(b'[scenario]\nname = "\xff"\n', ("not UTF-8",)),
+    "seed below 0": Bad(
+        '[scenario]\nname = "x"\nseed = -1\n',
+        ("scenario.seed = -1: must be between 0 and 9223372036854775807",),
+    ),
+    "a name that leaves the results folder": Bad(
+        '[scenario]\nname = "../../elsewhere"\nseed = 1\n',
+        ("scenario.name = '../../elsewhere'", "no / \\ or :, no leading dot"),
+    ),
+    "an arm name too long for a folder": Bad(
+        HEAD + f"[arms.{'a' * 101}]\n",
+        ("is 101 characters; at most 100 (it names a folder of the results)",),
+    ),
     "true for a number": Bad(
         HEAD.replace("replications = 2", "replications = true"),
         ("scenario.replications = true: must be a whole number, not true or false",),
