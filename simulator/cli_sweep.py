@@ -62,11 +62,14 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
-    from simulator.sweep import duration
+    from simulator.sweep import check_setups, duration
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
     workers = workers or scenario.run.workers or 2
+    problems = check_setups(p)
+    if problems:
+        raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
     click.echo(
@@ -120,7 +123,7 @@ def sweep(
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
     from simulator.results import ResultsFolder
-    from simulator.sweep import Progress, duration
+    from simulator.sweep import Progress, check_setups, duration
     from simulator.sweep import sweep as run_sweep
 
     if cluster is not None:
@@ -134,6 +137,9 @@ def sweep(
         if executor == "processes":
             raise click.UsageError("--cluster runs on a Dask cluster: drop --executor processes")
     scenario, p = _load(scenario_file, reduced)
+    problems = check_setups(p)  # before any run: a set-up that fails fails every time
+    if problems:
+        raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     settings = scenario.run
     workers = workers or settings.workers or 2
     source = "--cluster"

@@ -435,7 +435,7 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     params: dict[tuple[int, str], Params] = {}
     for i, point in enumerate(points):
         for name, updates in arms.items():
-            where = f"{source}: design point {i} ({_describe(point)}), arm {name}"
+            where = f"{source}: design point {i} ({describe_point(point)}), arm {name}"
             value = _validated({**base, **point, **updates}, where, errors)
             if value is not None:
                 params[(i, name)] = value
@@ -584,7 +584,8 @@ def _validated(updates: dict[str, Any], where: str, errors: list[str]) -> Params
         return None
 
 
-def _describe(point: Mapping[str, Any]) -> str:
+def describe_point(point: Mapping[str, Any]) -> str:
+    """A design point in words: ``culture.openness = 0.3, org.span = 4``."""
     return ", ".join(f"{k} = {v!r}" for k, v in point.items()) or "no axes"
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from simulator.cluster import DaskPool, connect
 from simulator.errors import SimulatorError
-from simulator.scenario import Plan, RunSpec
+from simulator.scenario import Plan, RunSpec, describe_point
 
 if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
     import pandas as pd
@@ -76,6 +76,27 @@ class RunResult:
     @property
     def key(self) -> tuple[int, str, int]:
         return (self.point, self.arm, self.replication)
+
+
+def check_setups(plan: Plan) -> list[str]:
+    """Why runs of the plan would fail when they are set up (one line per arm whose first
+    design point cannot be set up, such as a comms team larger than its pool), or nothing.
+    Each arm is built once, without running: milliseconds at 1,000 people."""
+    problems = []
+    orgs = Organisations()
+    for arm in plan.arms:
+        try:
+            orgs.engine([plan.spec(0, arm, 0)])
+        except Exception as err:
+            from simulator.errors import describe, is_user_error
+
+            if not is_user_error(err):
+                raise
+            point = (
+                f" at design point 0 ({describe_point(plan.points[0])})" if plan.points[0] else ""
+            )
+            problems.append(f"arm {arm}{point}: its runs fail: {'; '.join(describe(err))}")
+    return problems
 
 
 def run(spec: RunSpec) -> RunResult:

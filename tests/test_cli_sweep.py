@@ -72,6 +72,31 @@ def test_a_bad_scenario_gives_one_line_per_problem(tmp_path: Path, capsys) -> No
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("command", ["validate", "sweep"])
+def test_an_arm_whose_runs_cannot_be_set_up_is_refused_before_any_run(
+    command: str, tmp_path: Path, capsys
+) -> None:
+    """Valid values, but no run of the arm can start: the comms team is larger than its
+    pool. validate said "valid" and the sweep ran every run to a failure."""
+    bad = tmp_path / "comms.toml"
+    comms = '[arms.delegate]\nleaders.strategy = "delegate"\ndelegation.mode = "comms_team"\n'
+    bad.write_text(
+        SCENARIO.replace(
+            '[arms.delegate]\nleaders.strategy = "delegate"\n',
+            comms + "delegation.comms_team_size = 55\n",
+        )
+    )
+    out = tmp_path / "res"
+    assert (
+        main([command, str(bad), "--workers", "1", *(["--out", str(out)] * (command == "sweep"))])
+        == 2
+    )
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"orgsim: error: {bad}: arm delegate: its runs fail: ")
+    assert "comms_team_size = 55 exceeds the" in line
+    assert not out.exists()
+
+
 def test_another_scenarios_folder_is_refused(scenario_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "res"
     assert (
