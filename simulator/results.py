@@ -126,7 +126,7 @@ class ResultsFolder:
         manifest_path = path / "manifest.json"
         digest = plan.digest()
         if manifest_path.exists():
-            manifest = json.loads(manifest_path.read_text())
+            manifest = read_manifest(manifest_path)
             if manifest.get("digest") != digest:
                 raise ResultsError(
                     f"{path} holds results of another scenario "
@@ -218,6 +218,30 @@ class ResultsFolder:
                 target = self.path / table / f"arm={arm}" / file_name
                 data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A results folder's ``manifest.json``; :class:`ResultsError` naming the file and what
+    is wrong if it is not the mapping a sweep writes (it is written atomically, so a damaged
+    one was edited, or copied in part)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        where = (
+            f" (line {err.lineno}, column {err.colno})"
+            if isinstance(err, json.JSONDecodeError)
+            else ""
+        )
+        raise ResultsError(
+            f"{path}: not readable JSON{where}: {type(err).__name__}; the folder's record of"
+            " its scenario is damaged: restore the file, or run into a new folder"
+        ) from None
+    if not isinstance(manifest, dict) or "digest" not in manifest:
+        raise ResultsError(
+            f"{path}: not a sweep's manifest (no digest); restore the file, or run into a new"
+            " folder"
+        )
+    return manifest
 
 
 def tables_of(
@@ -411,7 +435,7 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     manifest_path = path / "manifest.json"
     if not manifest_path.exists():
         raise ResultsError(f"{path}: no manifest.json; not a results folder (run 'orgsim sweep')")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = read_manifest(manifest_path)
     finished = read_table(path, "outcomes", pattern="part-*")
     failed = read_table(path, "outcomes", pattern="failed-*")
     if not finished.empty:

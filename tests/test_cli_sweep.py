@@ -136,3 +136,19 @@ def test_sweep_with_worker_processes_from_unguarded_code(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "4"
+
+
+@pytest.mark.parametrize("damage", [b'{"digest": ', b"[1, 2]", b"\xff\xfe"])
+def test_a_damaged_manifest_is_named_not_a_traceback(
+    damage: bytes, scenario_file: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "res"
+    args = [str(scenario_file), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]
+    assert main(["sweep", *args]) == 0
+    (out / "manifest.json").write_bytes(damage)
+    capsys.readouterr()
+    for command in (["sweep", *args], ["report", str(out)]):
+        assert main(command) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert line.startswith(f"orgsim: error: {out / 'manifest.json'}: not ")
+        assert "restore the file, or run into a new folder" in line
