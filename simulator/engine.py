@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -87,6 +88,11 @@ class Engine:
         structure: SeedLike = None,
         like: Context | None = None,
     ) -> None:
+        if params is not None and not isinstance(params, Params):
+            raise TypeError(
+                f"params must be a Params, not {type(params).__name__}: e.g."
+                " Params().with_updates({'org.size': 200}) (dotted paths: see 'orgsim params')"
+            )
         seeds = list(rng) if isinstance(rng, Sequence) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]
         self._params = params if params is not None else Params()
@@ -135,7 +141,11 @@ class Engine:
         actions (no schedule starting or stopping) go to the mechanism together
         (:meth:`~simulator.mechanisms.base.Mechanism.run_weeks`), so that a compiled one
         runs and records them in one call (unless ``weeks_at_once`` is off)."""
-        todo = self.params.steps if steps is None else steps
+        if steps is not None and (
+            isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0
+        ):
+            raise ValueError(f"run(steps={steps!r}): steps must be a whole number >= 0")
+        todo = self.params.steps if steps is None else int(steps)
         while todo > 0:
             if self.weeks_at_once:
                 todo -= self._advance(todo)

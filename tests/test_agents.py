@@ -57,3 +57,15 @@ def test_the_parameters_cannot_be_swapped_during_a_run() -> None:
     with pytest.raises(AttributeError, match=r"leaders\.start"):
         model.params = before.with_updates({"learning.explicit_weight": 0.9})
     assert model.params is before
+
+
+def test_bad_arguments_are_named() -> None:
+    """``run(2.5)`` ran 3 weeks and ``run(-3)`` none, silently; a dict of updates gave
+    "'dict' object has no attribute 'org'"."""
+    model = OrgModel(Params().with_updates({"org.size": 50}), rng=1)
+    for steps in (2.5, -3, True):
+        with pytest.raises(ValueError, match=r"steps must be a whole number >= 0"):
+            model.run(steps)  # type: ignore[arg-type]
+    assert model.week == 0 and model.run(np.int64(2)).week == 2
+    with pytest.raises(TypeError, match=r"params must be a Params, not dict: e\.g\. Params\(\)"):
+        OrgModel({"org.size": 100})  # type: ignore[arg-type]
