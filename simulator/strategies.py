@@ -411,6 +411,17 @@ class Strategies:
             delegating=delegating,
         )
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (a model sent to a worker process, or saved): without the cache of
+        subtrees, which is rebuilt on demand."""
+        state = self.__dict__.copy()
+        del state["_subtree"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._subtree = cache(self._subtree_of)
+
     def _subtree_of(self, key: bytes) -> np.ndarray:
         people = np.frombuffer(key, dtype=np.int64)
         mask = np.zeros(self.org.n, dtype=bool) if len(people) == 0 else self.org.subtree(people)

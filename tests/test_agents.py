@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import mesa
 import numpy as np
 import pytest
@@ -69,3 +71,12 @@ def test_bad_arguments_are_named() -> None:
     assert model.week == 0 and model.run(np.int64(2)).week == 2
     with pytest.raises(TypeError, match=r"params must be a Params, not dict: e\.g\. Params\(\)"):
         OrgModel({"org.size": 100})  # type: ignore[arg-type]
+
+
+def test_a_model_pickles_and_goes_on_as_the_original() -> None:
+    """For worker processes and saving: it failed on the strategies' cache of subtrees."""
+    params = Params().with_updates({"org.size": 120, "leaders.strategy": "restrict"})
+    model = OrgModel(params, rng=1).run(5)
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.run(10).series().equals(model.run(10).series())
+    assert [p.stage for p in copy.people] == [p.stage for p in model.people]
