@@ -95,8 +95,8 @@ def adoption_curves(series: pd.DataFrame, *, title: str = "", ax: Axes | None = 
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     """
+    reps = _replications(series)
     fig, ax = _axes(ax, (6.0, 4.3))
-    reps = series["replication"].nunique() if "replication" in series else 1
     for stage in STAGES:
         _band_line(ax, series, stage, STAGE_COLOURS[stage], STAGE_LABELS[stage], reps > 1)
     _style(ax, title or "Adoption", "Share of people")
@@ -166,6 +166,10 @@ def poster_difference(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame
         Columns ``step``, ``replication`` and ``diff``.
     """
     keys = ["step", "replication"]
+    for frame in (first, second):
+        _replications(frame)
+        if "replication" not in frame:
+            raise ValueError("poster_difference pairs runs by their 'replication' column")
     both = first[[*keys, "poster"]].merge(second[[*keys, "poster"]], on=keys, suffixes=("_a", "_b"))
     both["diff"] = both["poster_b"] - both["poster_a"]
     return both[[*keys, "diff"]]
@@ -370,6 +374,26 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
         return fig, fig.subplots()
     parent: Any = ax.get_figure(root=True)
     return parent, ax
+
+
+def _replications(series: pd.DataFrame) -> int:
+    """The runs in a series table; ``ValueError`` if a week repeats within one (several runs
+    stacked without telling them apart would be drawn as one)."""
+    keys = ["replication", "step"] if "replication" in series else ["step"]
+    repeated = series.duplicated(keys)
+    if repeated.any():
+        week = series.loc[repeated, "step"].iloc[0]
+        where = (
+            ""
+            if len(keys) == 1
+            else f" of replication {series.loc[repeated, 'replication'].iloc[0]}"
+        )
+        raise ValueError(
+            f"week {week}{where} appears more than once: several runs stacked without telling"
+            " them apart; number them, e.g. pd.concat(r.series().assign(replication=i)"
+            " for i, r in enumerate(runs))"
+        )
+    return int(series["replication"].nunique()) if "replication" in series else 1
 
 
 def _band_line(

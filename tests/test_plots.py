@@ -1,0 +1,32 @@
+"""Figures: what they claim about the runs drawn."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simulator import OrgModel, Params
+from simulator.plots import adoption_curves, poster_difference
+
+PARAMS = Params().with_updates({"org.size": 80, "steps": 6})
+
+
+def runs(arm: str = "model") -> list[pd.DataFrame]:
+    params = PARAMS.with_updates({"leaders.strategy": arm})
+    return [OrgModel(params, rng=seed, agents=False).run().series() for seed in range(3)]
+
+
+def test_runs_stacked_without_numbers_are_refused_not_drawn_as_one() -> None:
+    """Each run's series says replication 0: stacked, they were drawn as "one run"."""
+    stacked = pd.concat(runs())
+    with pytest.raises(ValueError, match=r"week 0 of replication 0 appears more than once"):
+        adoption_curves(stacked)
+    with pytest.raises(ValueError, match="appears more than once"):
+        poster_difference(stacked, stacked)
+    numbered = pd.concat(s.assign(replication=i) for i, s in enumerate(runs()))
+    legend = adoption_curves(numbered).axes[0].get_legend()
+    assert legend.get_title().get_text() == "median of 3 runs, band 10-90 %"
+    paired = poster_difference(
+        numbered, pd.concat(s.assign(replication=i) for i, s in enumerate(runs("delegate")))
+    )
+    assert len(paired) == 3 * 7  # 3 pairs x weeks 0-6
