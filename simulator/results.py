@@ -533,4 +533,15 @@ def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
             f"{results.path}: the manifest's scenario no longer plans the same "
             "runs with this version of orgsim"
         )
-    return plan.spec(point, arm, replication)
+    wrong = []
+    if not (isinstance(point, int | np.integer) and 0 <= point < len(plan.points)):
+        wrong.append(f"point {point!r} (the design has points 0 to {len(plan.points) - 1})")
+    if arm not in plan.arms:
+        wrong.append(f"arm {arm!r} (its arms are {', '.join(map(repr, plan.arms))})")
+    if not (isinstance(replication, int | np.integer) and 0 <= replication < plan.replications):
+        wrong.append(
+            f"replication {replication!r} (it ran replications 0 to {plan.replications - 1})"
+        )
+    if wrong:
+        raise ResultsError(f"{results.path}: no such run planned: {'; '.join(wrong)}")
+    return plan.spec(int(point), arm, int(replication))

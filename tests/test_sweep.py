@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -137,6 +138,14 @@ def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> No
         & (series["replication"] == row["replication"])
     ]
     assert mine["poster"].tolist() == again.series["poster"].tolist()
+    # a run that was never planned is named, not rebuilt (replication 999 was rebuilt)
+    for point, arm, rep, named in [
+        (0, "modle", 0, "arm 'modle' (its arms are "),
+        (0, row["arm"], 3, "replication 3 (it ran replications 0 to 2)"),
+        (2, row["arm"], 0, "point 2 (the design has points 0 to 1)"),
+    ]:
+        with pytest.raises(ResultsError, match=re.escape(f"no such run planned: {named}")):
+            rebuild(results, point, arm, rep)
 
 
 def test_written_tables_read_back_as_the_runs_tables(tmp_path: Path) -> None:
