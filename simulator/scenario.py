@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulator.errors import SimulatorError, format_validation_error
+from simulator.errors import SimulatorError, format_validation_error, number
 from simulator.params import NoBoolNumbers, Params, field_info, set_path, settable_paths
 from simulator.seeds import child
 from simulator.state import EVENTS, STAGES
@@ -521,6 +521,9 @@ def check_design(scenario: Scenario) -> list[str]:
                     "over its bounds (default: the parameter's range)"
                 )
     for i, a in enumerate(axes):
+        repeated = _repeated(a) if kind == "grid" else None
+        if repeated:
+            problems.append(f"axes[{i}] ({a.param}): {repeated}")
         if a.values is None and not _numeric(a.param):
             problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
         elif a.values is None and a.bounds is None and (kind != "grid" or a.steps is not None):
@@ -528,6 +531,32 @@ def check_design(scenario: Scenario) -> list[str]:
             if problem:
                 problems.append(f"axes[{i}] ({a.param}): {problem}")
     return problems
+
+
+def _repeated(axis: Axis) -> str | None:
+    """Why a grid axis would repeat a design point (a value listed twice, or more steps
+    than whole numbers in its bounds), or None."""
+    if axis.values is not None:
+        seen: list[Any] = []
+        for value in axis.values:
+            if any(value == v and type(value) is type(v) for v in seen):
+                return f"the value {value!r} is listed twice; list each value once"
+            seen.append(value)
+        return None
+    info = field_info(axis.param)
+    span = axis_bounds(axis) if axis.steps is not None else None
+    if info is None or info.annotation not in (int, int | None) or span is None:
+        return None
+    if not all(math.isfinite(x) for x in span) or (axis.scale == "log" and span[0] <= 0):
+        return None  # (reported elsewhere)
+    values = _axis_values(axis)
+    if len(set(values)) < len(values):
+        return (
+            f"steps = {axis.steps} over {number(span[0])} to {number(span[1])} repeats whole"
+            f" numbers ({', '.join(map(str, values))}): use at most {len(set(values))} steps,"
+            " or list the values"
+        )
+    return None
 
 
 def parameter_range(path: str) -> tuple[float, float] | None:

@@ -674,6 +674,14 @@ BAD_FILES: dict[str, Bad] = {
         HEAD + f"[arms.{'a' * 101}]\n",
         ("is 101 characters; at most 100 (it names a folder of the results)",),
     ),
+    "whole-number steps that repeat": Bad(
+        HEAD + '[[axes]]\nparam = "org.span"\nbounds = [2, 3]\nsteps = 5\n',
+        ("axes[0] (org.span): steps = 5 over 2 to 3 repeats whole numbers (2, 2, 2, 3, 3)",),
+    ),
+    "a value listed twice": Bad(
+        HEAD + '[[axes]]\nparam = "culture.openness"\nvalues = [0.3, 0.7, 0.3]\n',
+        ("axes[0] (culture.openness): the value 0.3 is listed twice",),
+    ),
     "true for a number": Bad(
         HEAD.replace("replications = 2", "replications = true"),
         ("scenario.replications = true: must be a whole number, not true or false",),
