@@ -45,7 +45,8 @@ def _estimate(p: Plan, workers: int) -> tuple[float, float]:
 reduced_option = click.option(
     "--reduced",
     is_flag=True,
-    help="Use the small version of the scenario (2 replications, 8 weeks, 150 people).",
+    help="Use the small version of the scenario (at most 2 replications, 8 weeks, 150 people);"
+    " default folder results/<name>-reduced.",
 )
 workers_option = click.option(
     "--workers",
@@ -145,7 +146,8 @@ def sweep(
     source = "--cluster"
     if cluster is None and executor is None and settings.cluster:
         cluster, source = settings.cluster, f"{scenario_file}: run.cluster"
-    folder = Path(out or Path("results") / scenario.scenario.name)
+    name = scenario.scenario.name + ("-reduced" if reduced else "")
+    folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
     with _pool(executor or "processes", workers, cluster, source, settings.connect_timeout) as pool:
         where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"

@@ -699,13 +699,23 @@ def dotted(updates: Mapping[str, Any]) -> dict[str, Any]:
 def reduced(scenario: Scenario) -> Scenario:
     """A small version of a scenario for smoke tests and CI: the same structure, few runs.
 
-    At most 2 replications, 8 weeks and 150 people; grids keep each axis's first and last
-    value (or 2 steps); samplers draw their smallest design.
+    At most 2 replications, 8 weeks and 150 people (in the fixed parameters, the arms and
+    the listed points alike); grids keep each axis's first and last value (or 2 steps);
+    samplers draw their smallest design.
     """
     header = scenario.scenario
-    params = dict(scenario.params)
-    size = flatten(params).get("org.size", Params().org.size)
-    small = {**flatten(params), "org.size": min(int(size), 150)}
+    params = flatten(dict(scenario.params))
+    size = params.get("org.size", Params().org.size)
+    small = {**params, "org.size": min(int(size), 150)}
+
+    def capped(updates: Mapping[str, Any]) -> dict[str, Any]:  # an arm's or a point's
+        out = dict(updates)
+        if isinstance(out.get("org.size"), int):
+            out["org.size"] = min(out["org.size"], 150)
+        if isinstance(out.get("steps"), int):
+            out["steps"] = min(out["steps"], 8)
+        return out
+
     axes = []
     for axis in scenario.axes:
         if axis.param == "org.size" and axis.values is not None:
@@ -723,16 +733,19 @@ def reduced(scenario: Scenario) -> Scenario:
     if samples is not None:
         design = design.model_copy(update={"samples": samples})
     if design.points:
-        design = design.model_copy(update={"points": design.points[:2]})
+        points = tuple(dotted(capped(flatten(p))) for p in design.points[:2])
+        design = design.model_copy(update={"points": points})
+    arms = {name: dotted(capped(flatten(updates))) for name, updates in scenario.arms.items()}
     return scenario.model_copy(
         update={
             "scenario": header.model_copy(
                 update={
                     "replications": min(header.replications, 2),
-                    "steps": min(header.steps or Params().steps, 8),
+                    "steps": min(header.steps or params.get("steps") or Params().steps, 8),
                 }
             ),
             "params": dotted(small),
+            "arms": arms,
             "axes": tuple(axes),
             "design": design,
         }

@@ -78,6 +78,39 @@ def test_shipped_scenario_validates_and_its_reduced_form_runs(path: Path, tmp_pa
     assert set(results.outcomes["arm"]) == set(small.arms)
 
 
+def test_the_reduced_form_caps_arms_and_points_and_never_adds_weeks() -> None:
+    """Arms and listed points kept 400 people and 30 weeks; 3 weeks in [params] became 8."""
+    small_arms = variant(
+        scenario={"name": "r", "seed": 1, "replications": 5},
+        params={"steps": 3},
+        arms={"big": {"org": {"size": 400}, "steps": 30}, "plain": {}},
+    )
+    points = variant(
+        axes=None, design={"kind": "points", "points": [{"org.size": 450, "steps": 40}, {}]}
+    )
+    for data, want in [(small_arms, {(150, 8), (150, 3)}), (points, {(150, 8), (30, 2)})]:
+        scenario, _ = parse_scenario(data)
+        small = plan(reduced(scenario))
+        assert {(p.org.size, p.steps) for p in small.params.values()} == want
+        assert small.replications <= 2
+
+
+def test_a_reduced_sweep_has_its_own_default_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's order, reduced then full, was refused: 'holds results of another scenario'."""
+    from simulator.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "s.toml"
+    path.write_text(HEAD.replace("replications = 2", "replications = 3") + OPENNESS)
+    args = ["sweep", str(path), "--workers", "1", "--quiet", "--no-report"]
+    assert main([*args, "--reduced"]) == 0
+    assert main(args) == 0, capsys.readouterr().err
+    assert len(load(tmp_path / "results" / "bad-reduced").outcomes) == 2 * 2
+    assert len(load(tmp_path / "results" / "bad").outcomes) == 2 * 3
+
+
 def header_comment(path: Path) -> list[str]:
     """The comment lines before the first key or table (the schema directive excluded)."""
     lines = []
