@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,19 +28,26 @@ def _load(path: str, small: bool) -> tuple[Scenario, Plan]:
 
 
 def _estimate(p: Plan, workers: int) -> tuple[float, float]:
-    """Seconds for one run (the first run, timed now, after a warm-up run that loads the
-    compiled kernels) and for the whole plan (runs made alone: batches of replications
-    sharing an organisation go faster)."""
+    """Seconds for one run (the first run, timed now on at most ``TIMED_WEEKS`` weeks, after a
+    warm-up run that loads the compiled kernels) and for the whole plan (runs made alone:
+    batches of replications sharing an organisation go faster)."""
     from simulator.sweep import run
 
     spec = next(p.runs())
+    weeks = spec.params.steps
+    if weeks > TIMED_WEEKS:  # timed on its first weeks, then scaled: a long horizon is linear
+        spec = replace(spec, params=spec.params.with_updates({"steps": TIMED_WEEKS}))
     result = run(spec)
     if result.error is not None:
         raise click.ClickException(f"the first run fails: {result.error}")
     start = time.perf_counter()
     run(spec)
-    one = time.perf_counter() - start
+    one = (time.perf_counter() - start) * max(weeks / TIMED_WEEKS, 1.0)
     return one, one * p.run_count / max(workers, 1)
+
+
+TIMED_WEEKS = 52
+"""The estimate times at most this many weeks of the first run."""
 
 
 reduced_option = click.option(
@@ -77,7 +85,8 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
         f"  {len(p.points)} design point(s) x {len(p.arms)} arm(s) x {p.replications} "
         f"replication(s) = {p.run_count:,} runs"
     )
-    click.echo(f"  about {one * 1000:.0f} ms a run: about {duration(total)} on {workers} worker(s)")
+    a_run = f"{one * 1000:.0f} ms" if one < 10 else duration(one)
+    click.echo(f"  about {a_run} a run: about {duration(total)} on {workers} worker(s)")
     if scenario.run.cluster:
         click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 

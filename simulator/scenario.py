@@ -106,6 +106,7 @@ class Header(Block):
         200_000,
         description="Refuse plans with more runs than this (a guard against huge grids).",
         ge=1,
+        le=10_000_000,  # (a plan holds its design points and parameters in memory)
     )
 
 

@@ -152,3 +152,24 @@ def test_a_damaged_manifest_is_named_not_a_traceback(
         (line,) = capsys.readouterr().err.strip().splitlines()
         assert line.startswith(f"orgsim: error: {out / 'manifest.json'}: not ")
         assert "restore the file, or run into a new folder" in line
+
+
+def test_validate_times_a_long_horizon_on_its_first_weeks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """It ran the first run twice in full: a 1,000,000-week horizon never came back."""
+    import simulator.sweep
+
+    timed: list[int] = []
+    real = simulator.sweep.run
+
+    def recording(spec):  # type: ignore[no-untyped-def]
+        timed.append(spec.params.steps)
+        return real(spec)
+
+    monkeypatch.setattr(simulator.sweep, "run", recording)
+    path = tmp_path / "long.toml"
+    path.write_text(SCENARIO.replace("steps = 6", "steps = 1000000"))
+    assert main(["validate", str(path), "--workers", "1"]) == 0
+    assert timed == [52, 52]
+    assert "a run: about" in capsys.readouterr().out
