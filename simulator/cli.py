@@ -120,6 +120,10 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: Sequence[str
         variant = _VARIANT_KEY.fullmatch(key)
         if variant:  # the params table's mechanism[bass].p means mechanism bass, its p
             name, key = variant.group(1), f"mechanism.{variant.group(2)}"
+            if key == "mechanism.name":
+                raise click.BadParameter(
+                    f"{text!r}: choose the mechanism with --mechanism or mechanism.name", ctx, param
+                )
             if updates.setdefault("mechanism.name", name) != name:
                 raise click.BadParameter(f"{text!r} conflicts with another mechanism", ctx, param)
         updates[key] = value
@@ -206,6 +210,11 @@ def _params(options: dict[str, Any]) -> Params:
     updates = {path: options[o] for o, path in OPTION_PATHS.items() if options.get(o) is not None}
     if options.get("mechanism") is not None:
         updates["mechanism.name"] = options["mechanism"]
+        chosen = options["sets"].get("mechanism.name", options["mechanism"])
+        if chosen != options["mechanism"]:
+            raise click.UsageError(
+                f"--mechanism {options['mechanism']} conflicts with --set for mechanism {chosen}"
+            )
     updates.update(options["sets"])
     if options["ties_csv"] and not options["org_csv"]:
         raise click.UsageError("--ties-csv needs --org-csv")

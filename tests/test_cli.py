@@ -108,6 +108,11 @@ BAD_INPUTS = [
     (["run", "--org-csv", __file__, "--size", "50"], "do not apply with --org-csv"),
     (["compare", "--set", "leaders.strategy=listen"], "choose the strategies with --arms"),
     (
+        ["run", "--mechanism", "threshold", "--set", "mechanism[bass].p=0.1"],
+        "--mechanism threshold conflicts with --set for mechanism bass",
+    ),
+    (["run", "--set", "mechanism[bass].name=si"], "choose the mechanism with --mechanism"),
+    (
         [
             "run",
             "--set",
