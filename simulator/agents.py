@@ -34,54 +34,73 @@ class Person(mesa.Agent):
 
     @property
     def level(self) -> int:
+        """Hierarchy level: 0 at the top (an imported chart's grade, if it gave one)."""
         return int(self.model.org.level[self.index])
 
     @property
     def unit(self) -> str:
+        """Name of the unit (department) the person belongs to."""
         return self.model.org.unit_names[self.model.org.unit[self.index]]
 
     @property
     def title(self) -> str:
+        """Job title (an imported chart's ``title`` column; blank in a generated org)."""
         return self.model.org.titles[self.index]
 
     @property
     def manager(self) -> Person | None:
+        """The person this one reports to (None for the top leader)."""
         m = int(self.model.org.manager[self.index])
         return None if m < 0 else self.model.people[m]
 
     @property
     def reports(self) -> list[Person]:
+        """The people who report directly to this one."""
         org = self.model.org
         return [self.model.people[int(i)] for i in (org.manager == self.index).nonzero()[0]]
 
     @property
     def strategy(self) -> str:
+        """The strategy assigned at the start (``model``, ``delegate``, ``listen``,
+        ``restrict`` or ``none``); see :attr:`left_role` for a leader who gave it up."""
         return STRATEGIES[int(self.model.assignment.strategy[self.index])]
 
     @property
     def is_delegate(self) -> bool:
+        """Appointed to post for a delegating leader (a delegate or the comms team)."""
         return bool(self.model.assignment.is_delegate[self.index])
 
     # dynamic state
     @property
     def stage(self) -> str:
+        """This week's stage: ``non_user``, ``listener`` or ``poster``."""
         return STAGES[int(self.model.state.stage[0, self.index])]
 
     @property
     def comfort(self) -> float:
+        """Perceived safety and norm of posting, 0-1 (grows by watching others post)."""
         return float(self.model.state.comfort[0, self.index])
 
     @property
     def efficacy(self) -> float:
+        """Know-how, 0-1: explicit and tacit, weighted by ``learning.explicit_weight``."""
         return float(self.model.efficacy()[0, self.index])
 
     @property
     def threshold(self) -> float:
+        """The person's own threshold for deciding to post."""
         return float(self.model.state.threshold[0, self.index])
 
     @property
     def posts(self) -> int:
+        """Posts made so far."""
         return int(self.model.state.posts[0, self.index])
+
+    @property
+    def left_role(self) -> bool:
+        """A leader or delegate who pulled back after criticism and left the role for good
+        (their :attr:`strategy` still names the role they were given)."""
+        return bool(self.model.state.left_strategy[0, self.index])
 
     def __repr__(self) -> str:
         return f"Person({self.person_id!r}, level={self.level}, stage={self.stage!r})"

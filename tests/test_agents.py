@@ -80,3 +80,11 @@ def test_a_model_pickles_and_goes_on_as_the_original() -> None:
     copy = pickle.loads(pickle.dumps(model))
     assert copy.run(10).series().equals(model.run(10).series())
     assert [p.stage for p in copy.people] == [p.stage for p in model.people]
+
+
+def test_a_leader_who_left_the_role_says_so() -> None:
+    model = OrgModel(Params().with_updates({"org.size": 300, "culture.openness": 0.1}), rng=3)
+    model.run()
+    left = [p for p in model.people if p.left_role]
+    assert left and all(p.strategy == "model" for p in left)  # the role they were given
+    assert {p.index for p in left} == set(np.flatnonzero(model.state.left_strategy[0]))
