@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import numbers
 import os
 import sys
 import time
@@ -333,6 +334,10 @@ def sweep(
         everything finished is on disk, and rerunning resumes.
     """
     settings = plan.scenario.run
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
+    ):
+        raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")
     count: int = workers or settings.workers or os.cpu_count() or 1
     pairs_per_task = pairs_per_task or settings.pairs_per_task
     cluster = cluster if cluster is not None else settings.cluster

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -425,3 +426,11 @@ def test_a_batch_is_split_into_the_rows_of_the_tidy_tables(
         want = rows.drop(columns="replication").reset_index(drop=True)
         pd.testing.assert_frame_equal(pd.DataFrame(got_levels), want, check_exact=True)
     pd.testing.assert_frame_equal(pd.DataFrame(outcome_columns(rec)), model.outcomes())
+
+
+@pytest.mark.parametrize("workers", [0, -1, 2.5, "2", True])
+def test_a_worker_count_that_is_not_one_or_more_is_refused(workers: Any, tmp_path: Path) -> None:
+    """0 meant every CPU and -1 this process, silently; "2" and 2.5 gave bare TypeErrors."""
+    with pytest.raises(ValueError, match=r"must be a whole number >= 1 \(1: this process\)"):
+        sweep(tiny_plan(), tmp_path / "r", workers=workers)
+    assert not (tmp_path / "r").exists()
