@@ -431,6 +431,8 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     the report draws): a big sweep's levels table, a row per run, week and level, is then
     read file by file without being held whole.
     """
+    if levels not in ("all", "last"):
+        raise ValueError(f"levels = {levels!r}: must be 'all' or 'last'")
     path = Path(path)
     manifest_path = path / "manifest.json"
     if not manifest_path.exists():

@@ -139,6 +139,8 @@ def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> No
         & (series["replication"] == row["replication"])
     ]
     assert mine["poster"].tolist() == again.series["poster"].tolist()
+    with pytest.raises(ValueError, match="levels = 'first': must be 'all' or 'last'"):
+        load(tmp_path / "r", levels="first")  # type: ignore[arg-type]
     # a run that was never planned is named, not rebuilt (replication 999 was rebuilt)
     for point, arm, rep, named in [
         (0, "modle", 0, "arm 'modle' (its arms are "),
