@@ -158,7 +158,7 @@ paired[["culture.openness", "metric", "mean_diff", "ci_low", "ci_high", "n"]].ro
 
 # %%
 display(outcome_vs_parameter(summary, "culture.openness", "poster", arms=results.arms))
-display(arm_curves(results.series, "poster", arms=results.arms))
+display(arm_curves(results.series, "poster", arms=results.arms, point_labels=results.point_labels))
 
 # %% [markdown]
 # Modeling's lead grows with openness: in the more closed culture (0.3) the two strategies

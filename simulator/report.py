@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import PAIRED_METRICS, contrasts, ok_runs, sensitivity, summarise
-from simulator.results import Results, load
+from simulator.results import Results, load, short_value
 
 VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
 """Outcomes drawn against a single swept parameter."""
@@ -133,8 +133,7 @@ def figures(data: ReportData) -> list[Figured]:
     if ok_runs(results.outcomes).empty:
         return out
     if not results.series.empty and "poster" in results.series:
-        points = _points(results.manifest) if axes else []
-        labels = {i: point_label(p) for i, p in enumerate(points)}
+        labels = results.point_labels if axes else {}
         fig = sp.arm_curves(results.series, "poster", arms=arms, point_labels=labels)
         out.append(_render("arm_curves", fig, "Share posting by week, per arm (median, 10-90 %)."))
     if not results.levels.empty:
@@ -207,7 +206,7 @@ def _forest(data: ReportData) -> Figured | None:
     count = rows["point"].nunique()
     if count < 2 or count > sp.FOREST_ROWS:
         return None
-    labels = {i: short_label(p) for i, p in enumerate(_points(data.results.manifest))}
+    labels = {i: short_label(p) for i, p in enumerate(data.results.points)}
     fig = sp.forest_plot(rows, FOREST_METRIC, arms=arms, point_labels=labels, pooled=data.pooled)
     caption = (
         f"Paired difference in {plots.label(FOREST_METRIC).lower()} (each arm minus the "
@@ -231,11 +230,6 @@ def design_kind(manifest: dict[str, Any]) -> str:
     return str(kind or manifest.get("scenario", {}).get("design", {}).get("kind", "grid"))
 
 
-def point_label(point: dict[str, Any]) -> str:
-    """``a.b = 1, c.d = x`` for a design point (``all runs`` without axes)."""
-    return ", ".join(f"{k} = {_short(v)}" for k, v in point.items()) or "all runs"
-
-
 def short_label(point: dict[str, Any]) -> str:
     """A compact label for a design point: the last part of each parameter path (unless two
     share it) and 3 significant digits.
@@ -252,14 +246,6 @@ def short_label(point: dict[str, Any]) -> str:
 def _log_scale(manifest: dict[str, Any], axis: str) -> bool:
     specs = manifest.get("scenario", {}).get("axes", [])
     return any(a.get("param") == axis and a.get("scale") == "log" for a in specs)
-
-
-def _points(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(manifest.get("resolved", {}).get("points", []))
-
-
-def _short(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _render(name: str, fig: Figure, caption: str) -> Figured:
@@ -375,21 +361,21 @@ def _scenario(m: dict[str, Any]) -> str:
     ]
     for axis in spec.get("axes", []):
         if axis.get("values") is not None:
-            span = ", ".join(_short(v) for v in axis["values"])
+            span = ", ".join(short_value(v) for v in axis["values"])
         else:
             bounds = _axis_bounds(axis)
             low, high = bounds if bounds is not None else ("?", "?")
             own = "" if axis.get("bounds") is not None else ", the parameter's range"
-            span = f"{_short(low)} to {_short(high)} ({axis.get('scale', 'linear')}{own})"
+            span = f"{short_value(low)} to {short_value(high)} ({axis.get('scale', 'linear')}{own})"
         rows.append((f"Axis <code>{_e(axis['param'])}</code>", _e(span)))
     resolved = m.get("resolved", {})
     for arm in m.get("arms", []):
         changes = resolved.get("arms", {}).get(arm, {})
-        text = ", ".join(f"{k} = {_short(v)}" for k, v in changes.items()) or "no changes"
+        text = ", ".join(f"{k} = {short_value(v)}" for k, v in changes.items()) or "no changes"
         tag = " (baseline)" if arm == m["arms"][0] else ""
         rows.append((f"Arm <b>{_e(arm)}</b>{tag}", _e(text)))
     base = resolved.get("base", {})
-    fixed = ", ".join(f"{k} = {_short(v)}" for k, v in base.items()) or "defaults"
+    fixed = ", ".join(f"{k} = {short_value(v)}" for k, v in base.items()) or "defaults"
     rows.append(("Fixed parameters", _e(fixed)))
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<h2>Scenario</h2><table>{cells}</table>"
@@ -497,7 +483,7 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
             f"{_num(r['mean_diff'], metric, True)} [{_num(r['ci_low'], metric, True)}, "
             f"{_num(r['ci_high'], metric, True)}]"
         )
-        cells = "".join(f'<td class="n">{_short(r[a])}</td>' for a in axes)
+        cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
         rows.append(
             f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(r['arm'])}</td>"
             f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'
@@ -519,7 +505,7 @@ def _summary(data: ReportData) -> str:
     rows = [f"<table><tr>{head}</tr>"]
     for _, r in s.head(MAX_ROWS).iterrows():
         m = str(r["metric"])
-        cells = "".join(f'<td class="n">{_short(r[c])}</td>' for c in ["point", *axes])
+        cells = "".join(f'<td class="n">{short_value(r[c])}</td>' for c in ["point", *axes])
         rows.append(
             f"<tr>{cells}<td>{_e(r['arm'])}</td><td>{_e(m)}</td>"
             f'<td class="n">{r["n_ok"]} / {r["n_failed"]}</td><td class="n">{r["n"]}</td>'

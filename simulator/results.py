@@ -423,6 +423,27 @@ class Results:
     def axes(self) -> list[str]:
         return list(self.manifest["axes"])
 
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """Each design point's swept values, by point number (``{}`` without axes)."""
+        return list(self.manifest.get("resolved", {}).get("points", []))
+
+    @property
+    def point_labels(self) -> dict[int, str]:
+        """Each design point in words (``culture.openness = 0.3``): panel titles, e.g.
+        ``arm_curves(results.series, point_labels=results.point_labels)``."""
+        return {i: point_label(p) for i, p in enumerate(self.points)}
+
+
+def point_label(point: dict[str, Any]) -> str:
+    """``a.b = 1, c.d = x`` for a design point (``all runs`` without axes)."""
+    return ", ".join(f"{k} = {short_value(v)}" for k, v in point.items()) or "all runs"
+
+
+def short_value(value: Any) -> str:
+    """A value as tables and titles show it: floats to 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
 
 def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     """Read a results folder; per run keep the finished attempt (else the latest failed one).
