@@ -121,6 +121,8 @@ def test_results_hold_every_run_once_with_what_rebuilds_it(tmp_path: Path) -> No
     assert len(out) == plan.run_count == 2 * 2 * 3
     assert not out.duplicated(["point", "arm", "replication"]).any()
     assert set(out["culture.openness"]) == {0.3, 0.8} and (out["seed"] == 99).all()
+    labels = {0: "culture.openness = 0.3", 1: "culture.openness = 0.8"}
+    assert results.point_labels == labels
     assert (results.series.groupby(["point", "arm", "replication"]).size() == 11).all()
     # arms of a pair share the organisation and streams: same initial state
     start = results.series[results.series["step"] == 0]
