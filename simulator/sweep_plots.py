@@ -142,7 +142,8 @@ def outcome_vs_parameter(
     With one design point per value (a one-axis sweep) the band is each point's confidence
     interval over runs. With several points per value (other axes swept, or bins), the line
     is the mean of the point means, marginalising the other axes, and the band the 95 %
-    t interval over those points.
+    t interval over those points. Bands stop where the metric does (at 0, and at 100 % for
+    a share): an interval over a few runs can reach past them.
     """
     rows = summary[(summary["metric"] == metric) & (summary["n"] > 0)]
     arms = _arm_list(rows if not rows.empty else summary, arms)
@@ -162,6 +163,9 @@ def outcome_vs_parameter(
             continue
         key = pd.qcut(part[axis], bins, duplicates="drop") if binned else part[axis]
         table = _marginal(part, key, axis)
+        # an interval of a few runs can reach past what the metric can be: not drawn there
+        low = 0.0 if (rows["mean"] >= 0).all() else -np.inf
+        table[["lo", "hi"]] = table[["lo", "hi"]].clip(low, 1.0 if metric in SHARES else np.inf)
         marginal |= bool((table["points"] > 1).any())
         if numeric:
             x = table["x"].to_numpy(dtype=float)

@@ -30,3 +30,25 @@ def test_runs_stacked_without_numbers_are_refused_not_drawn_as_one() -> None:
         numbered, pd.concat(s.assign(replication=i) for i, s in enumerate(runs("delegate")))
     )
     assert len(paired) == 3 * 7  # 3 pairs x weeks 0-6
+
+
+def test_bands_stop_where_the_metric_does() -> None:
+    """A t interval over two runs of a share reached -17 % and 156 %; it is drawn to 0-100 %."""
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1],
+            "culture.openness": [0.3, 0.7],
+            "arm": ["model", "model"],
+            "metric": ["poster", "poster"],
+            "n": [2, 2],
+            "mean": [0.14, 0.9],
+            "ci_low": [-0.17, 0.5],
+            "ci_high": [0.46, 1.56],
+        }
+    )
+    ax = outcome_vs_parameter(summary, "culture.openness", "poster").axes[0]
+    (band,) = ax.collections
+    y = band.get_paths()[0].vertices[:, 1]
+    assert y.min() == 0.0 and y.max() == 1.0
