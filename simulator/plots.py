@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
@@ -133,16 +135,29 @@ def level_panel(levels: pd.DataFrame, ax: Axes | None = None) -> Figure:
         label = f"{level}{name} ({int(people.loc[level]):,})"
         ax.plot(line.index, line.to_numpy(), color=colours[int(level)], lw=2, label=label)
     _style(ax, "Posters by level", "Share of the level posting")
-    ax.set_ylim(0, 1)
-    ax.legend(
-        loc="best",
-        fontsize=FONT["legend"],
-        title="Level (people)",
-        title_fontsize=FONT["legend"],
-        frameon=False,
-        ncol=2 if len(people) > 6 else 1,
-    )
+    ax.set_ylim(0, 1.02)  # (a level all posting stays visible above the frame's edge)
+    if len(people) <= MAX_LEVEL_LEGEND:
+        ax.legend(
+            loc="best",
+            fontsize=FONT["legend"],
+            title="Level (people)",
+            title_fontsize=FONT["legend"],
+            frameon=False,
+            ncol=2 if len(people) > 6 else 1,
+        )
+    else:  # a deep hierarchy: a colour scale, not a legend entry per level over the lines
+        scale = ScalarMappable(norm=Normalize(0, deepest / 0.85), cmap=colormaps["viridis"])
+        bar = fig.colorbar(scale, ax=ax, fraction=0.05, pad=0.02)
+        bar.ax.set_ylim(-0.5, deepest + 0.5)
+        bar.ax.invert_yaxis()
+        bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        bar.set_label("Level (0 = top)", fontsize=FONT["legend"])
+        bar.ax.tick_params(labelsize=FONT["tick"])
     return fig
+
+
+MAX_LEVEL_LEGEND = 8
+"""More levels than this get a colour scale instead of a legend entry each."""
 
 
 def run_figure(series: pd.DataFrame, levels: pd.DataFrame, title: str) -> Figure:

@@ -52,3 +52,25 @@ def test_bands_stop_where_the_metric_does() -> None:
     (band,) = ax.collections
     y = band.get_paths()[0].vertices[:, 1]
     assert y.min() == 0.0 and y.max() == 1.0
+
+
+def chain_levels(depth: int) -> pd.DataFrame:
+    """Per-level rows of one run over 3 weeks: one person a level, level k posting from k."""
+    rows = [
+        {"step": t, "replication": 0, "level": k, "people": 1, "poster": float(t >= k)}
+        for t in range(3)
+        for k in range(depth)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_a_deep_hierarchy_gets_a_colour_scale_not_a_legend_entry_per_level() -> None:
+    """A 500-level chain took 13 s to lay out a 500-entry legend over the lines."""
+    from simulator.plots import MAX_LEVEL_LEGEND, level_panel
+
+    shallow = level_panel(chain_levels(MAX_LEVEL_LEGEND))
+    assert len(shallow.axes[0].get_legend().get_texts()) == MAX_LEVEL_LEGEND
+    deep = level_panel(chain_levels(40))
+    assert deep.axes[0].get_legend() is None and len(deep.axes) == 2  # the colour scale
+    assert deep.axes[1].get_ylabel() == "Level (0 = top)"
+    assert deep.axes[0].get_ylim()[1] > 1  # a level all posting is drawn inside the frame
