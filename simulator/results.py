@@ -349,11 +349,19 @@ def _read(
         for file in sorted(arm_dir.glob(f"{pattern}.parquet")):
             if file.name.startswith("."):
                 continue
-            with pq.ParquetFile(file) as parquet:  # (one open for the schema and the data)
-                names = parquet.schema_arrow.names
-                data = parquet.read(
-                    columns=None if asked is None else [c for c in asked if c in names]
-                )
+            try:
+                with pq.ParquetFile(file) as parquet:  # (one open for the schema and data)
+                    names = parquet.schema_arrow.names
+                    data = parquet.read(
+                        columns=None if asked is None else [c for c in asked if c in names]
+                    )
+            except (pa.ArrowException, OSError) as err:
+                raise ResultsError(
+                    f"{file}: not a readable Parquet file ({' '.join(str(err).split())[:120]});"
+                    " the sweep writes every file whole, so it was damaged after (a copy cut"
+                    " short?): restore it, or move it out of the folder and rerun 'orgsim"
+                    " sweep' to run its runs again"
+                ) from None
             if last:
                 data = _last_steps(data)
             if runs and runs[-1][0][0].schema.equals(data.schema):
