@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import shlex
 import sys
 import time
@@ -33,7 +32,7 @@ import click
 
 from simulator import __version__
 from simulator.errors import describe, is_user_error
-from simulator.params import MECHANISM_PARAMS, STRATEGIES, Params
+from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params
 from simulator.warm import PATHS, where
 from simulator.warm import warm as compile_paths
 
@@ -42,7 +41,6 @@ if TYPE_CHECKING:  # imported where used: `orgsim --help` and a sweep's parent n
     from tqdm import tqdm
 
 OPTION_PATHS = {"size": "org.size", "steps": "steps", "strategy": "leaders.strategy"}
-_VARIANT_KEY = re.compile(r"mechanism\[(\w+)\]\.(\w+)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,7 +115,7 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: Sequence[str
             value = json.loads(raw)
         except ValueError:
             value = raw
-        variant = _VARIANT_KEY.fullmatch(key)
+        variant = VARIANT_PATH.fullmatch(key)
         if variant:  # the params table's mechanism[bass].p means mechanism bass, its p
             name, key = variant.group(1), f"mechanism.{variant.group(2)}"
             if key == "mechanism.name":

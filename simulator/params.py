@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
@@ -918,6 +919,7 @@ class Params(Section):
         updates raise :class:`~simulator.errors.ParameterError` (a pydantic
         ``ValidationError``), one line per problem, naming the path, the value and what is
         allowed (with the closest name for a typo)."""
+        updates = _variant_paths(updates)
         data = self.model_dump()
         name = updates.get("mechanism.name", self.mechanism.name)
         if name != self.mechanism.name:  # a new mechanism starts from its own defaults
@@ -930,6 +932,37 @@ class Params(Section):
             from simulator.errors import ParameterError  # (errors imports this module)
 
             raise ParameterError.of(err) from None
+
+
+VARIANT_PATH = re.compile(r"mechanism\[(\w+)\]\.(\w+)")
+"""A mechanism's own parameter as ``orgsim params`` names it: ``mechanism[bass].p``."""
+
+
+def _variant_paths(updates: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``mechanism[bass].p`` (how ``orgsim params`` and the docs name a mechanism's own
+    parameter) as ``mechanism.name = bass`` and ``mechanism.p``."""
+    if not any(VARIANT_PATH.fullmatch(k) for k in updates):
+        return updates
+    out: dict[str, Any] = {}
+    for key, value in updates.items():
+        match = VARIANT_PATH.fullmatch(key)
+        if match is None:
+            out[key] = value
+            continue
+        name, field = match.groups()
+        if field == "name" or out.setdefault("mechanism.name", name) != name:
+            raise ValueError(
+                f"{key} = {value!r}: parameters of two mechanisms; choose one with"
+                " mechanism.name, and give its own parameters"
+            )
+        out[f"mechanism.{field}"] = value
+    if updates.get("mechanism.name", out["mechanism.name"]) != out["mechanism.name"]:
+        given = ", ".join(k for k in updates if VARIANT_PATH.fullmatch(k))
+        raise ValueError(
+            f"mechanism.name = {updates['mechanism.name']!r} and parameters of mechanism"
+            f" {out['mechanism.name']!r} ({given}): choose one mechanism"
+        )
+    return out
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

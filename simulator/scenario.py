@@ -612,6 +612,9 @@ def _validated(updates: dict[str, Any], where: str, errors: list[str]) -> Params
     except ValidationError as err:
         errors.extend(format_validation_error(err, where))
         return None
+    except ValueError as err:  # (paths that cannot go together, such as two mechanisms')
+        errors.append(f"{where}: {err}" if where else str(err))
+        return None
 
 
 def describe_point(point: Mapping[str, Any]) -> str:

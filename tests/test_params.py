@@ -119,6 +119,25 @@ def test_true_or_false_is_not_a_number(updates: dict[str, Any], line: str) -> No
     assert Params().with_updates({"delegation.followed": False}).delegation.followed is False
 
 
+def test_a_mechanisms_parameter_by_the_name_orgsim_params_gives_it() -> None:
+    """``orgsim params`` lists mechanism[bass].p; with_updates and scenario files refused it
+    ("did you mean 'mechanism'?")."""
+    bass = Params().with_updates({"mechanism[bass].p": 0.05, "mechanism[bass].q": 0.2})
+    assert (
+        bass.mechanism
+        == Params()
+        .with_updates({"mechanism.name": "bass", "mechanism.p": 0.05, "mechanism.q": 0.2})
+        .mechanism
+    )
+    for two in (
+        {"mechanism[bass].p": 0.05, "mechanism[si].beta": 0.2},
+        {"mechanism.name": "si", "mechanism[bass].p": 0.05},
+        {"mechanism[bass].name": "si"},
+    ):
+        with pytest.raises(ValueError, match="mechanism"):
+            Params().with_updates(two)
+
+
 def test_naming_the_same_mechanism_again_keeps_its_settings() -> None:
     threshold = Params().with_updates(
         {"mechanism.name": "threshold", "mechanism.phi": 0.3, "mechanism.k": 3}

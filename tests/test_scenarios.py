@@ -715,6 +715,10 @@ BAD_FILES: dict[str, Bad] = {
         HEAD + '[[axes]]\nparam = "culture.openness"\nvalues = [0.3, 0.7, 0.3]\n',
         ("axes[0] (culture.openness): the value 0.3 is listed twice",),
     ),
+    "parameters of two mechanisms": Bad(
+        HEAD + '[params]\n"mechanism[bass].p" = 0.05\n"mechanism[si].beta" = 0.2\n',
+        ("params: mechanism[si].beta = 0.2: parameters of two mechanisms",),
+    ),
     "true for a number": Bad(
         HEAD.replace("replications = 2", "replications = true"),
         ("scenario.replications = true: must be a whole number, not true or false",),
@@ -950,6 +954,8 @@ RANGE_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 def unchecked(data: dict[str, Any], problem: Problem) -> bool:
     """Whether the code never validates the value: a later layer overrides it."""
     path = problem.path
+    if problem.instance is None:
+        return True  # TOML has no null: a file cannot give it (the code reads it as left out)
     if empty(problem.instance) and path[:1] in (("params",), ("arms",), ("design",)):
         return True  # a table of empty tables sets nothing, whatever its name
     if path[:2] == ("params", "steps") and data.get("scenario", {}).get("steps") is not None:
