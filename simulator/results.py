@@ -18,6 +18,7 @@ attempt (or the latest failed one) and only the series rows of that attempt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -36,6 +37,11 @@ import pyarrow.parquet as pq
 
 from simulator.errors import SimulatorError
 
+try:
+    import fcntl
+except ImportError:  # (Windows: no lock)
+    fcntl = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     from simulator.scenario import Plan
     from simulator.sweep import RunResult
@@ -46,6 +52,42 @@ TABLES = ("outcomes", "series", "levels")
 
 class ResultsError(SimulatorError):
     """A results folder that cannot be used (another scenario's, or not a results folder)."""
+
+
+LOCK = ".sweep.lock"
+"""The file a sweep holds locked in its folder while it writes there."""
+
+
+@contextlib.contextmanager
+def writing(out: str | Path) -> Iterator[None]:
+    """Hold ``out`` for one sweep at a time (an advisory lock on its ``.sweep.lock``, let go
+    when the sweep ends or its process dies): a second sweep into the same folder is refused,
+    not interleaved with the first (both numbered their attempt 0 and overwrote each other's
+    files). The lock file names the holder."""
+    path = Path(out)
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / LOCK, "a+", encoding="utf-8") as f:
+        if fcntl is not None:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "another process"
+                raise ResultsError(
+                    f"{path}: another sweep is writing to this folder ({holder}); wait for it"
+                    " to end (then run again to resume), or choose another folder"
+                ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()} on {platform.node()}, since {_now()}\n")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            f.truncate()
+            if fcntl is not None:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _now() -> str:

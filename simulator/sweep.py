@@ -383,6 +383,23 @@ def _sweep(
     where: str,
     remote: bool,
 ) -> SweepSummary:
+    from simulator.results import writing
+
+    with writing(out):  # one sweep at a time in a folder; opened (and checked) once held
+        return _run_held(out, plan, pool, workers, driver, pairs_per_task, progress, where, remote)
+
+
+def _run_held(
+    out: str | Path,
+    plan: Plan,
+    pool: Executor | None,
+    workers: int,
+    driver: _Driver,
+    pairs_per_task: int | None,
+    progress: Callable[[int, int], None] | None,
+    where: str,
+    remote: bool,
+) -> SweepSummary:
     from simulator.results import ResultsFolder
 
     started = time.perf_counter()

@@ -438,3 +438,16 @@ def test_a_worker_count_that_is_not_one_or_more_is_refused(workers: Any, tmp_pat
     with pytest.raises(ValueError, match=r"must be a whole number >= 1 \(1: this process\)"):
         sweep(tiny_plan(), tmp_path / "r", workers=workers)
     assert not (tmp_path / "r").exists()
+
+
+def test_a_second_sweep_into_a_folder_being_written_is_refused(tmp_path: Path) -> None:
+    """Two sweeps at once numbered both attempts 0 and overwrote each other's files: 952 of
+    1,200 runs kept, series rows doubled, and both said '1,200 runs done'."""
+    from simulator.results import writing
+
+    plan, out = tiny_plan(), tmp_path / "r"
+    with writing(out):  # a sweep holding the folder
+        with pytest.raises(ResultsError, match=r"another sweep is writing to this folder \(pid"):
+            sweep(plan, out, workers=1)
+        assert not (out / "manifest.json").exists()
+    assert sweep(plan, out, workers=1).done == plan.run_count  # free again once it ends
