@@ -18,6 +18,7 @@ import multiprocessing
 import numbers
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -245,6 +246,15 @@ def _worker_threads(count: int) -> None:
     from simulator.mechanisms.social_learning import set_threads
 
     set_threads(count)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int, every: float = 0.5) -> None:
+    """End this worker when its parent process is gone (killed alone: ``kill PID``, the OOM
+    killer); a pool's worker would otherwise wait for work for ever, holding its memory."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 RETRIES = 3

@@ -451,3 +451,57 @@ def test_a_second_sweep_into_a_folder_being_written_is_refused(tmp_path: Path) -
             sweep(plan, out, workers=1)
         assert not (out / "manifest.json").exists()
     assert sweep(plan, out, workers=1).done == plan.run_count  # free again once it ends
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is alive (an exited process not yet reaped, a zombie, is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_their_sweep_is_killed_alone(tmp_path: Path) -> None:
+    """kill PID (or the OOM killer) left both workers waiting for work for ever, ~195 MB
+    each; 16 of them were found alive after 30 minutes."""
+    path = tmp_path / "kill.toml"
+    path.write_text(KILL_SCENARIO)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "simulator.cli", "sweep", str(path), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2", "--quiet", "--no-report"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("outcomes/arm=*/part-*.parquet")):
+        time.sleep(0.05)
+    workers = [
+        w
+        for w in children_of(proc.pid)
+        if "spawn" in Path(f"/proc/{w}/cmdline").read_bytes().decode(errors="replace")
+    ]
+    assert len(workers) == 2
+    proc.kill()  # the sweep alone, not its process group
+    proc.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(running(w) for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if running(w)]
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert not alive
