@@ -80,25 +80,41 @@ class RunResult:
         return (self.point, self.arm, self.replication)
 
 
-def check_setups(plan: Plan) -> list[str]:
-    """Why runs of the plan would fail when they are set up (one line per arm whose first
-    design point cannot be set up, such as a comms team larger than its pool), or nothing.
-    Each arm is built once, without running: milliseconds at 1,000 people."""
-    problems = []
-    orgs = Organisations()
-    for arm in plan.arms:
-        try:
-            orgs.engine([plan.spec(0, arm, 0)])
-        except Exception as err:
-            from simulator.errors import describe, is_user_error
+SETUP_CHECKS = 200
+"""Most distinct set-ups :func:`check_setups` builds (spread over the design beyond that)."""
 
+
+def check_setups(plan: Plan) -> list[str]:
+    """Why runs of the plan would fail when they are set up, such as a comms team larger than
+    its pool, or nothing: one line per arm, at the first design point where it fails.
+
+    Each distinct set-up (the organisation, leader and delegation parameters of a design
+    point and arm) is built once on replication 0's organisation, without running:
+    milliseconds at 1,000 people. Beyond ``SETUP_CHECKS`` distinct set-ups, that many spread
+    evenly over the design are built."""
+    from simulator.errors import describe, is_user_error
+
+    setups: dict[str, tuple[int, str]] = {}
+    for (point, arm), params in plan.params.items():
+        key = params.model_dump_json(include={"org", "leaders", "delegation", "restriction"})
+        setups.setdefault(f"{arm}:{key}", (point, arm))
+    chosen = sorted(setups.values())
+    if len(chosen) > SETUP_CHECKS:
+        spread = np.linspace(0, len(chosen) - 1, SETUP_CHECKS).round().astype(int)
+        chosen = [chosen[i] for i in sorted(set(spread.tolist()))]
+    problems: dict[str, str] = {}
+    for point, arm in chosen:
+        if arm in problems:
+            continue
+        try:
+            Organisations().engine([plan.spec(point, arm, 0)])
+        except Exception as err:
             if not is_user_error(err):
                 raise
-            point = (
-                f" at design point 0 ({describe_point(plan.points[0])})" if plan.points[0] else ""
-            )
-            problems.append(f"arm {arm}{point}: its runs fail: {'; '.join(describe(err))}")
-    return problems
+            where = f" at design point {point} ({describe_point(plan.points[point])})"
+            where = where if plan.points[point] else ""
+            problems[arm] = f"arm {arm}{where}: its runs fail: {'; '.join(describe(err))}"
+    return list(problems.values())
 
 
 def run(spec: RunSpec) -> RunResult:

@@ -197,3 +197,22 @@ def test_a_damaged_part_file_is_named_and_its_runs_can_be_run_again(
         again.sort_values(key).reset_index(drop=True),
         before.sort_values(key).reset_index(drop=True),
     )
+
+
+def test_a_set_up_that_fails_at_a_later_design_point_is_refused_before_any_run(
+    tmp_path: Path, capsys
+) -> None:
+    """With org.units = [6, 3], 'unit=Unit 5' exists at point 0 only: validate said "valid"
+    and the sweep failed half its runs."""
+    bad = tmp_path / "units.toml"
+    rules = '[params]\norg.size = 60\nleaders.rules = [{ who = "unit=Unit 5", strategy = "model" }]'
+    bad.write_text(
+        SCENARIO.replace("[params]\norg.size = 60", rules)
+        + '[[axes]]\nparam = "org.units"\nvalues = [6, 3]\n'
+    )
+    assert main(["validate", str(bad), "--workers", "1"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert (
+        len(lines) == 1 and "arm model at design point 1 (org.units = 3): its runs fail" in lines[0]
+    )
+    assert "no unit 'Unit 5'" in lines[0]
