@@ -176,6 +176,13 @@ class ResultsFolder:
                     f"this one ({plan.scenario.scenario.name!r}, digest {digest[:12]}) differs. "
                     "Choose another output folder, or remove that one"
                 )
+            if manifest.get("arms") != list(plan.arms):  # (the digest sorts them)
+                raise ResultsError(
+                    f"{path} holds this scenario with its arms in another order"
+                    f" ({', '.join(manifest.get('arms', []))}; now {', '.join(plan.arms)}):"
+                    " the first arm is the baseline of every contrast; put them back in"
+                    " that order, or choose another output folder"
+                )
             return cls(path, manifest, plan)
         if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".")):
             raise ResultsError(

@@ -344,6 +344,20 @@ def test_another_scenario_is_refused(tmp_path: Path) -> None:
         sweep(tiny_plan(), tmp_path / "other", workers=1)
 
 
+def test_the_same_arms_in_another_order_are_refused_on_resume(tmp_path: Path) -> None:
+    """The digest sorts the arms: swapped, the resume was taken, and the report kept the old
+    baseline where a fresh folder takes the new one."""
+    import tomllib
+
+    sweep(tiny_plan(), tmp_path / "r", workers=1)
+    data = tomllib.loads(SCENARIO)
+    data["arms"] = dict(reversed(list(data["arms"].items())))
+    swapped = parse_scenario(data)[1]
+    assert swapped.digest() == tiny_plan().digest()
+    with pytest.raises(ResultsError, match=r"arms in another order \(model, delegate; now"):
+        sweep(swapped, tmp_path / "r", workers=1)
+
+
 def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
     sweep(tiny_plan(), tmp_path / "r", workers=1)
     junk = tmp_path / "r" / "outcomes" / "arm=model" / ".part-001-000000.parquet.123.tmp"
