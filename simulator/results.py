@@ -405,12 +405,7 @@ def _read(
                         columns=None if asked is None else [c for c in asked if c in names]
                     )
             except (pa.ArrowException, OSError) as err:
-                raise ResultsError(
-                    f"{file}: not a readable Parquet file ({' '.join(str(err).split())[:120]});"
-                    " the sweep writes every file whole, so it was damaged after (a copy cut"
-                    " short?): restore it, or move it out of the folder and rerun 'orgsim"
-                    " sweep' to run its runs again"
-                ) from None
+                raise ResultsError(f"{file}: {_damaged(file, err)}") from None
             if last:
                 data = _last_steps(data)
             if runs and runs[-1][0][0].schema.equals(data.schema):
@@ -430,6 +425,20 @@ def _read(
         else:
             data = data.append_column("arm", arm_column.cast(pa.string()))
         yield data, rows, names
+
+
+def _damaged(file: Path, err: Exception) -> str:
+    """What is wrong with an unreadable part file, and what to do."""
+    problem = f"not a readable Parquet file ({' '.join(str(err).split())[:120]}); the sweep"
+    problem += " writes every file whole, so it was damaged after (a copy cut short?):"
+    if file.parent.parent.name == "outcomes":
+        return f"{problem} restore it, or move it out of the folder and rerun 'orgsim sweep'"
+    # a run counts as finished by its outcomes row: those must go too for it to run again
+    outcomes = file.parent.parent.parent / "outcomes" / file.parent.name / file.name
+    return (
+        f"{problem} restore it, or move it and {outcomes} out of the folder and rerun"
+        " 'orgsim sweep' to run its runs again"
+    )
 
 
 def _last_steps(data: pa.Table) -> pa.Table:

@@ -176,22 +176,28 @@ def test_validate_times_a_long_horizon_on_its_first_weeks(
     assert "a run: about" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("table", ["outcomes", "series"])
 def test_a_damaged_part_file_is_named_and_its_runs_can_be_run_again(
-    scenario_file: Path, tmp_path: Path, capsys
+    table: str, scenario_file: Path, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "res"
     args = [str(scenario_file), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]
     assert main(["sweep", *args]) == 0
     before = load(out).outcomes.drop(columns=["seconds", "attempt"])
-    part = sorted((out / "outcomes").glob("arm=*/part-*.parquet"))[0]
+    part = sorted((out / table).glob("arm=*/part-*.parquet"))[0]
     part.write_bytes(part.read_bytes()[:100])  # a copy cut short
     capsys.readouterr()
     assert main(["report", str(out)]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"orgsim: error: {part}: not a readable Parquet file (")
+    outcomes = out / "outcomes" / part.parent.name / part.name  # its runs' outcomes
+    if table != "outcomes":  # (its runs count as finished until their outcomes go too)
+        assert f"move it and {outcomes} out of the folder" in line
+        outcomes.rename(tmp_path / "outcomes.parquet")
     part.rename(tmp_path / part.name)  # as the message says: move it out, sweep again
     assert main(["sweep", *args]) == 0
     again = load(out).outcomes.drop(columns=["seconds", "attempt"])
+    assert len(load(out).series) == 4 * 7  # every run's weeks 0-6 back
     key = ["point", "arm", "replication"]
     pd.testing.assert_frame_equal(
         again.sort_values(key).reset_index(drop=True),
