@@ -252,17 +252,19 @@ def default_executor(workers: int) -> Executor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_threads,
-        initargs=(max(1, cores // workers),),
+        initargs=(max(1, cores // workers), os.getpid()),
     )
 
 
-def _worker_threads(count: int) -> None:
-    """A local worker's start: the engine imported, and ``count`` threads for a large
-    organisation's week (:func:`~simulator.mechanisms.social_learning.set_threads`)."""
+def _worker_threads(count: int, parent: int | None = None) -> None:
+    """A local worker's start: the engine imported, ``count`` threads for a large
+    organisation's week (:func:`~simulator.mechanisms.social_learning.set_threads`), and an
+    end when the ``parent`` process (its pid, given by the parent) is gone."""
     from simulator.mechanisms.social_learning import set_threads
 
     set_threads(count)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    if parent is not None:  # (from the parent: it may be gone before this worker starts)
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
 def _exit_with(parent: int, every: float = 0.5) -> None:
