@@ -5,9 +5,16 @@ Layout::
     results/<name>/
       manifest.json                               the scenario as run, its digest, versions,
                                                   code revision, root seed, attempts, counts
-      outcomes/arm=<arm>/part-<attempt>-<task>.parquet   one row per run (failed runs too)
+      outcomes/arm=<arm>/part-<attempt>-<task>.parquet   one row per finished run
+      failed/arm=<arm>/part-<attempt>-<task>.parquet     one row per failed run (its error)
       series/arm=<arm>/part-<attempt>-<task>.parquet     per-step series
       levels/arm=<arm>/part-<attempt>-<task>.parquet     per-step shares by level
+
+Every file of a table has the same columns and types (the swept axes' types from the whole
+design), so that any Parquet reader (``pandas.read_parquet(folder / "outcomes")``,
+``pyarrow.dataset``) reads each table whole. (Folders written before failed rows had a
+table of their own kept them in ``outcomes/`` as ``failed-*`` files; :func:`load` reads
+both.)
 
 Every file is written under a temporary dot-name and renamed into place, so a sweep killed
 at any moment leaves only complete files (readers skip dot-files). A task's outcomes are
@@ -259,7 +266,7 @@ class ResultsFolder:
         files = [
             ("series", by_table["series"], name),
             ("levels", by_table["levels"], name),
-            ("outcomes", by_table["failed"], "failed" + name[4:]),
+            ("failed", by_table["failed"], name),
             ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
         ]
         for table, (arms, whole), file_name in files:
@@ -300,14 +307,16 @@ def tables_of(
     levels rows of ``results``: each table as the arm of every row and the Arrow table of the
     other columns."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+    axes = axis_types(plan)
     for r in results:
+        point = plan.points[r.point]
         rows[r.ok].append(
             {
                 "point": r.point,
                 "arm": r.arm,
                 "replication": r.replication,
                 "attempt": attempt,
-                **{k: _cell(v) for k, v in plan.points[r.point].items()},
+                **{k: _cell(point.get(k)) for k in axes},  # (None: not set at this point)
                 "seed": plan.scenario.scenario.seed,
                 "status": "ok" if r.ok else "failed",
                 "error": r.error or "",
@@ -316,8 +325,8 @@ def tables_of(
             }
         )
     return {
-        "outcomes": _table(pd.DataFrame(rows[True])),
-        "failed": _table(pd.DataFrame(rows[False])),
+        "outcomes": _table(pd.DataFrame(rows[True]), axes),
+        "failed": _table(pd.DataFrame(rows[False]), axes),
         "series": _keyed([(r, r.series_columns) for r in results], attempt),
         "levels": _keyed([(r, r.level_columns) for r in results], attempt),
     }
@@ -335,12 +344,43 @@ _NO_ROWS = (np.zeros(0, dtype=object), pa.table({}))
 """A table without rows, as :func:`tables_of` gives it: no arms, no columns."""
 
 
-def _table(frame: pd.DataFrame) -> tuple[np.ndarray, pa.Table]:
-    """The arm of each row of ``frame`` and its other columns in Arrow."""
+def axis_types(plan: Plan) -> dict[str, pa.DataType]:
+    """The Arrow type of each swept axis's column, from its values over the whole design (a
+    task's own rows would give ``0`` an int64 column in one file and ``0.5`` a double in
+    another): text if any value is text (or a list, as JSON), else a double if any is a
+    float, else bool or int64."""
+    found: dict[str, set[type]] = {k: set() for k in plan.axis_names}
+    for point in plan.points:
+        for key, value in point.items():
+            found[key].add(type(value))
+    types = {}
+    for key, kinds in found.items():
+        if kinds - {bool, int, float}:
+            types[key] = pa.string()
+        elif float in kinds:
+            types[key] = pa.float64()
+        elif kinds == {bool}:
+            types[key] = pa.bool_()
+        else:
+            types[key] = pa.int64()
+    return types
+
+
+def _table(frame: pd.DataFrame, axes: dict[str, pa.DataType]) -> tuple[np.ndarray, pa.Table]:
+    """The arm of each row of ``frame`` and its other columns in Arrow, the axes' columns
+    of the types in ``axes``."""
     if frame.empty:
         return _NO_ROWS
     others = [c for c in frame.columns if c != "arm"]  # (selected: no copy of the frame)
     table = pa.Table.from_pandas(frame, columns=others, preserve_index=False, nthreads=1)
+    for key, kind in axes.items():
+        i = table.schema.get_field_index(key)
+        column = table.column(i)
+        if column.type == kind:
+            continue
+        if kind == pa.string():  # (a number among text values: as text)
+            column = pa.array([None if v is None else str(v) for v in column.to_pylist()])
+        table = table.set_column(i, key, column.cast(kind))
     return frame["arm"].to_numpy(), table
 
 
@@ -369,11 +409,12 @@ def read_table(
 ) -> pd.DataFrame:
     """Complete files of ``table`` matching ``pattern`` (arm from the folder name), concatenated.
 
-    Outcome rows of finished runs are in ``part-*`` files, of failed runs in ``failed-*``.
-    Files with the same columns and types, one after the other, are joined in Arrow and
-    converted to pandas together (a frame per file costs more than its rows in a big sweep);
-    files that differ (an axis of whole numbers in one task, of fractions in another) are
-    joined by pandas, as each file alone would convert.
+    Outcome rows of finished runs are in ``outcomes``, of failed runs in ``failed`` (in
+    ``outcomes/*/failed-*`` files in folders written before). Files with the same columns
+    and types, one after the other, are joined in Arrow and converted to pandas together (a
+    frame per file costs more than its rows in a big sweep); files that differ (in folders
+    written before the axes had one type: whole numbers in one task, fractions in another)
+    are joined by pandas, as each file alone would convert.
     """
     parts = [_frame(data) for data, _, _ in _read(path, table, columns, pattern)]
     if not parts:
@@ -431,7 +472,7 @@ def _damaged(file: Path, err: Exception) -> str:
     """What is wrong with an unreadable part file, and what to do."""
     problem = f"not a readable Parquet file ({' '.join(str(err).split())[:120]}); the sweep"
     problem += " writes every file whole, so it was damaged after (a copy cut short?):"
-    if file.parent.parent.name == "outcomes":
+    if file.parent.parent.name in ("outcomes", "failed"):
         return f"{problem} restore it, or move it out of the folder and rerun 'orgsim sweep'"
     # a run counts as finished by its outcomes row: those must go too for it to run again
     outcomes = file.parent.parent.parent / "outcomes" / file.parent.name / file.name
@@ -526,7 +567,11 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         raise ResultsError(f"{path}: no manifest.json; not a results folder (run 'orgsim sweep')")
     manifest = read_manifest(manifest_path)
     finished = read_table(path, "outcomes", pattern="part-*")
-    failed = read_table(path, "outcomes", pattern="failed-*")
+    failed_parts = [  # (and where folders written before kept them)
+        read_table(path, "failed"),
+        read_table(path, "outcomes", pattern="failed-*"),
+    ]
+    failed = pd.concat([f for f in failed_parts if not f.empty] or failed_parts[:1])
     if not finished.empty:
         finished = finished.sort_values([*KEY, "attempt"]).drop_duplicates(KEY, keep="last")
     if not failed.empty:

@@ -519,3 +519,31 @@ def test_workers_end_when_their_sweep_is_killed_alone(tmp_path: Path) -> None:
     for w in alive:
         os.kill(w, signal.SIGKILL)
     assert not alive
+
+
+def test_every_table_reads_whole_with_any_parquet_reader(tmp_path: Path) -> None:
+    """pandas read the first file's columns only: failed rows (first by name) hid every
+    outcome, a points design's missing axis hid its column, and 0 then 0.5 on an axis
+    raised 'Float value 0.500000 was truncated'."""
+    import tomllib
+
+    data = tomllib.loads(SCENARIO)
+    del data["axes"]
+    data["design"] = {
+        "kind": "points",
+        "points": [{"culture.openness": 0}, {"culture.openness": 0.5, "org.span": 4}],
+    }
+    data["arms"]["broken"] = {  # valid, but no run can start: failed rows
+        "leaders": {"strategy": "delegate"},
+        "delegation": {"mode": "comms_team", "comms_team_size": 500},
+    }
+    plan = parse_scenario(data)[1]
+    sweep(plan, tmp_path / "r", workers=1, pairs_per_task=1)
+    outcomes = pd.read_parquet(tmp_path / "r" / "outcomes")
+    assert len(outcomes) == 2 * 2 * 3 and {"poster", "t10", "org.span"} <= set(outcomes)
+    assert outcomes["culture.openness"].dtype == float
+    assert sorted(outcomes["org.span"].dropna().unique()) == [4]
+    failed = pd.read_parquet(tmp_path / "r" / "failed")
+    assert len(failed) == 2 * 3 and set(failed["arm"]) == {"broken"}
+    assert failed["error"].str.contains("comms_team_size").all()
+    assert len(load(tmp_path / "r").outcomes) == plan.run_count
