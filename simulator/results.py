@@ -26,6 +26,7 @@ attempt (or the latest failed one) and only the series rows of that attempt.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -217,6 +218,11 @@ class ResultsFolder:
         write_json(manifest_path, manifest)
         return cls(path, manifest, plan)
 
+    @functools.cached_property
+    def axis_types(self) -> dict[str, pa.DataType]:
+        """The axes' column types (:func:`axis_types`), worked out once for every task."""
+        return axis_types(self.plan)
+
     def finished_keys(self) -> set[tuple[int, str, int]]:
         """Runs with an outcome row of status ``ok``."""
         frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
@@ -262,7 +268,7 @@ class ResultsFolder:
     def write(self, task: int, attempt: int, results: Sequence[RunResult]) -> None:
         """Write one task's results: series and levels first, outcomes last."""
         name = f"part-{attempt:03d}-{task:06d}.parquet"
-        by_table = tables_of(results, self.plan, attempt)
+        by_table = tables_of(results, self.plan, attempt, self.axis_types)
         files = [
             ("series", by_table["series"], name),
             ("levels", by_table["levels"], name),
@@ -301,13 +307,16 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def tables_of(
-    results: Sequence[RunResult], plan: Plan, attempt: int
+    results: Sequence[RunResult],
+    plan: Plan,
+    attempt: int,
+    axes: dict[str, pa.DataType] | None = None,
 ) -> dict[str, tuple[np.ndarray, pa.Table]]:
     """Outcome rows of finished and of failed runs (with axis values and status), series and
     levels rows of ``results``: each table as the arm of every row and the Arrow table of the
-    other columns."""
+    other columns; ``axes``: the axes' column types, if worked out already."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    axes = axis_types(plan)
+    axes = axis_types(plan) if axes is None else axes
     for r in results:
         point = plan.points[r.point]
         rows[r.ok].append(
