@@ -32,6 +32,7 @@ import math
 import os
 import platform
 import subprocess
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -232,18 +233,35 @@ class ResultsFolder:
         return set(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
 
     def begin(self, todo: int, executor: str = "") -> int:
-        """Record the start of an attempt (and where it runs); return its number."""
+        """Record the start of an attempt (and where it runs); return its number. Warns when
+        earlier attempts ran other code (another orgsim version or code revision): the digest
+        covers the scenario, not the model, so their runs and this one's may differ."""
         attempt = len(self.manifest["attempts"])
-        self.manifest["attempts"].append(
-            {
-                "attempt": attempt,
-                "started_utc": _now(),
-                "runs_todo": todo,
-                "executor": executor,
-                "versions": versions(),
-                "code_revision": code_revision(),
-            }
-        )
+        entry = {
+            "attempt": attempt,
+            "started_utc": _now(),
+            "runs_todo": todo,
+            "executor": executor,
+            "versions": versions(),
+            "code_revision": code_revision(),
+        }
+        earlier = {
+            (a.get("versions", {}).get("orgsim"), a.get("code_revision"))
+            for a in self.manifest["attempts"]
+            if a.get("runs_done", 1)
+        }
+        mine = (entry["versions"]["orgsim"], entry["code_revision"])  # type: ignore[index]
+        if todo and earlier - {mine}:
+            shown = "; ".join(f"orgsim {v} at {r or 'an unknown revision'}" for v, r in earlier)
+            warnings.warn(
+                f"{self.path}: its earlier runs were made by {shown}; this is orgsim"
+                f" {mine[0]} at {mine[1] or 'an unknown revision'}. If the model changed in"
+                " between, the resumed runs differ from the earlier ones: use a new folder to"
+                " keep one version",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.manifest["attempts"].append(entry)
         write_json(self.path / "manifest.json", self.manifest)
         return attempt
 

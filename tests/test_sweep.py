@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -547,3 +548,22 @@ def test_every_table_reads_whole_with_any_parquet_reader(tmp_path: Path) -> None
     assert len(failed) == 2 * 3 and set(failed["arm"]) == {"broken"}
     assert failed["error"].str.contains("comms_team_size").all()
     assert len(load(tmp_path / "r").outcomes) == plan.run_count
+
+
+def test_resuming_with_other_code_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resume with a changed model mixed its runs with the earlier ones without a word."""
+    import simulator.results
+
+    out = tmp_path / "r"
+    sweep(tiny_plan(), out, workers=1)
+    next(out.glob("outcomes/arm=model/part-*.parquet")).unlink()  # runs left to do
+    monkeypatch.setattr(simulator.results, "code_revision", lambda: "0123abc+dirty")
+    with pytest.warns(UserWarning, match=r"earlier runs were made by orgsim .* this is orgsim"):
+        summary = sweep(tiny_plan(), out, workers=1)
+    assert summary.done > 0
+    same = tmp_path / "same"
+    sweep(tiny_plan(), same, workers=1)
+    next(same.glob("outcomes/arm=model/part-*.parquet")).unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # resumed by the same code: no warning
+        assert sweep(tiny_plan(), same, workers=1).done > 0
