@@ -72,7 +72,8 @@ def writing(out: str | Path) -> Iterator[None]:
     """Hold ``out`` for one sweep at a time (an advisory lock on its ``.sweep.lock``, let go
     when the sweep ends or its process dies): a second sweep into the same folder is refused,
     not interleaved with the first (both numbered their attempt 0 and overwrote each other's
-    files). The lock file names the holder."""
+    files). The lock file names the holder. Once held, the temporary files of a sweep killed
+    mid-write are removed."""
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
     with open(path / LOCK, "a+", encoding="utf-8") as f:
@@ -90,6 +91,8 @@ def writing(out: str | Path) -> Iterator[None]:
         f.truncate()
         f.write(f"pid {os.getpid()} on {platform.node()}, since {_now()}\n")
         f.flush()
+        for torn in path.glob("**/.*.tmp"):  # left by a sweep killed mid-write: no one's now
+            torn.unlink(missing_ok=True)
         try:
             yield
         finally:

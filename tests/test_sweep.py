@@ -364,6 +364,8 @@ def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
     junk = tmp_path / "r" / "outcomes" / "arm=model" / ".part-001-000000.parquet.123.tmp"
     junk.write_bytes(b"PAR1 torn")
     assert len(load(tmp_path / "r").outcomes) == 12
+    sweep(tiny_plan(), tmp_path / "r", workers=1)  # the next sweep clears what was torn
+    assert not junk.exists() and len(load(tmp_path / "r").outcomes) == 12
 
 
 KILL_SCENARIO = (
