@@ -97,7 +97,8 @@ def _check_names(selector: Selector, org: Org) -> None:
     have = {"unit": org.unit_names, "title": org.titles, "ids": org.ids}[kind]
     known = [x for x in dict.fromkeys(str(x) for x in have) if x]  # in order, once each
     wanted = [v.strip() for v in selector.value.split(",")] if kind == "ids" else [selector.value]
-    missing = [name for name in wanted if name not in set(known)]
+    have_set = set(known)
+    missing = [name for name in wanted if name not in have_set]
     if not missing:
         return
     name = missing[0]

@@ -411,56 +411,40 @@ def _sweep(
     where: str,
     remote: bool,
 ) -> SweepSummary:
-    from simulator.results import writing
+    from simulator.results import ResultsFolder, writing
 
     with writing(out):  # one sweep at a time in a folder; opened (and checked) once held
-        return _run_held(out, plan, pool, workers, driver, pairs_per_task, progress, where, remote)
+        started = time.perf_counter()
+        folder = ResultsFolder.open(out, plan)
+        finished = folder.finished_keys()  # same digest: all of them are runs of this plan
+        remaining = plan.run_count - len(finished)
+        todo = (s for s in plan.runs() if s.key not in finished)  # lazy: memory stays flat
+        if pairs_per_task is None:
+            pairs = max(1, remaining // max(1, len(plan.arms)))
+            pairs_per_task = task_pairs(pairs, workers, remote=remote)
+        summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0, executor=where)
+        attempt = folder.begin(remaining, executor=where)
+        report = progress or (lambda done, total: None)
+        report(0, remaining)
+        batches = tasks(todo, pairs_per_task)
 
+        def record(index: int, results: list[RunResult]) -> None:
+            folder.write(index, attempt, results)
+            summary.done += sum(r.ok for r in results)
+            summary.failed += sum(not r.ok for r in results)
+            report(summary.done + summary.failed, remaining)
 
-def _run_held(
-    out: str | Path,
-    plan: Plan,
-    pool: Executor | None,
-    workers: int,
-    driver: _Driver,
-    pairs_per_task: int | None,
-    progress: Callable[[int, int], None] | None,
-    where: str,
-    remote: bool,
-) -> SweepSummary:
-    from simulator.results import ResultsFolder
-
-    started = time.perf_counter()
-    folder = ResultsFolder.open(out, plan)
-    finished = folder.finished_keys()  # same digest: all of them are runs of this plan
-    remaining = plan.run_count - len(finished)
-    todo = (s for s in plan.runs() if s.key not in finished)  # lazy: memory stays flat
-    if pairs_per_task is None:
-        pairs = max(1, remaining // max(1, len(plan.arms)))
-        pairs_per_task = task_pairs(pairs, workers, remote=remote)
-    summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0, executor=where)
-    attempt = folder.begin(remaining, executor=where)
-    report = progress or (lambda done, total: None)
-    report(0, remaining)
-    batches = tasks(todo, pairs_per_task)
-
-    def record(index: int, results: list[RunResult]) -> None:
-        folder.write(index, attempt, results)
-        summary.done += sum(r.ok for r in results)
-        summary.failed += sum(not r.ok for r in results)
-        report(summary.done + summary.failed, remaining)
-
-    try:
-        if pool is None:
-            for index, batch in enumerate(batches):
-                record(index, run_task(batch))
-        else:
-            driver.drive(pool, batches, record)
-    finally:
-        summary.seconds = time.perf_counter() - started
-        summary.resubmitted = driver.resubmitted
-        folder.finish(attempt, summary.done, summary.failed, summary.resubmitted)
-    return summary
+        try:
+            if pool is None:
+                for index, batch in enumerate(batches):
+                    record(index, run_task(batch))
+            else:
+                driver.drive(pool, batches, record)
+        finally:
+            summary.seconds = time.perf_counter() - started
+            summary.resubmitted = driver.resubmitted
+            folder.finish(attempt, summary.done, summary.failed, summary.resubmitted)
+        return summary
 
 
 @dataclass

@@ -139,13 +139,19 @@ def test_sweep_with_worker_processes_from_unguarded_code(
     assert result.stdout.strip().splitlines()[-1] == "4"
 
 
+def swept(scenario_file: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """A finished sweep's folder, and the arguments that sweep it again."""
+    out = tmp_path / "res"
+    args = [str(scenario_file), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]
+    assert main(["sweep", *args]) == 0
+    return out, args
+
+
 @pytest.mark.parametrize("damage", [b'{"digest": ', b"[1, 2]", b"\xff\xfe"])
 def test_a_damaged_manifest_is_named_not_a_traceback(
     damage: bytes, scenario_file: Path, tmp_path: Path, capsys
 ) -> None:
-    out = tmp_path / "res"
-    args = [str(scenario_file), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]
-    assert main(["sweep", *args]) == 0
+    out, args = swept(scenario_file, tmp_path)
     (out / "manifest.json").write_bytes(damage)
     capsys.readouterr()
     for command in (["sweep", *args], ["report", str(out)]):
@@ -180,9 +186,7 @@ def test_validate_times_a_long_horizon_on_its_first_weeks(
 def test_a_damaged_part_file_is_named_and_its_runs_can_be_run_again(
     table: str, scenario_file: Path, tmp_path: Path, capsys
 ) -> None:
-    out = tmp_path / "res"
-    args = [str(scenario_file), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]
-    assert main(["sweep", *args]) == 0
+    out, args = swept(scenario_file, tmp_path)
     before = load(out).outcomes.drop(columns=["seconds", "attempt"])
     part = sorted((out / table).glob("arm=*/part-*.parquet"))[0]
     part.write_bytes(part.read_bytes()[:100])  # a copy cut short
