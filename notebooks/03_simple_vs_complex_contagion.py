@@ -196,9 +196,10 @@ plt.show()
 #
 # Back to 1,000 people. We now vary `org.lateral_across`, the mean number of informal ties a
 # person has to *other* units (0.5 by default). For the classic rules we use the org chart
-# alone: nobody follows the leaders' accounts, no leader strategy, and 3 % of people
-# (scattered at random) start as posters, the pilots. Social learning runs with its own
-# defaults (leaders model), changing only the lateral ties.
+# alone: nobody follows the leaders' accounts, no leader strategy, 3 % of people (scattered
+# at random) start as posters, the pilots, and people have one informal tie inside their
+# unit on average (`org.lateral_within = 1`, half the default). Social learning runs with its
+# own defaults (leaders model), changing only the lateral ties across units.
 
 # %%
 ACROSS = [0.0, 0.5, 1.0, 2.0, 4.0]
