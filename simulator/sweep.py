@@ -396,8 +396,24 @@ def sweep(
 def _owned(pool: Executor) -> Iterator[Executor]:
     try:
         yield pool
+    except BaseException:
+        _stop_workers(pool)  # Ctrl-C (or an error): no task's result is wanted any more
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: Executor) -> None:
+    """End a process pool's workers now. Shut down in the ordinary way after Ctrl-C, a pool
+    waits for its running tasks, and a second Ctrl-C during that wait left the sweep hung for
+    good: its workers never got the message to stop (3 of 4 double Ctrl-Cs)."""
+    terminate = getattr(pool, "terminate_workers", None)  # (Python 3.14)
+    if terminate is not None:
+        terminate()
+        return
+    processes = getattr(pool, "_processes", None) or {}  # (ProcessPoolExecutor's own)
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _sweep(

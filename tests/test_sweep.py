@@ -569,3 +569,19 @@ def test_resuming_with_other_code_warns(tmp_path: Path, monkeypatch: pytest.Monk
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # resumed by the same code: no warning
         assert sweep(tiny_plan(), same, workers=1).done > 0
+
+
+def test_ctrl_c_stops_a_pools_workers_rather_than_waiting_for_their_tasks() -> None:
+    """After Ctrl-C the pool waited for its running tasks, and a second Ctrl-C in that wait
+    hung the sweep for good (3 of 4 double Ctrl-Cs): the workers never heard to stop."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    running = [pool.submit(time.sleep, 3) for _ in range(2)]
+    workers = list(pool._processes.values())  # (started by the submits)
+    with pytest.raises(KeyboardInterrupt), sweep_module._owned(pool):
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert [w.exitcode for w in workers] == [-signal.SIGTERM] * 2  # stopped, not finished
+    assert not any(f.done() and not f.cancelled() and f.exception() is None for f in running)
