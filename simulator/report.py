@@ -165,8 +165,9 @@ def figures(data: ReportData) -> list[Figured]:
     if kind == "grid" and len(axes) == 2:
         fig = sp.heatmap(summary, axes[0], axes[1], "poster", arms=arms)
         out.append(_render("heatmap", fig, "Final share posting over the two swept parameters."))
-        if len(arms) > 1 and not data.contrasts.empty:
-            fig = sp.difference_heatmap(data.contrasts, axes[0], axes[1], "poster")
+        paired = data.contrasts
+        if len(arms) > 1 and not paired.empty and (paired["n"] > 0).any():  # (pairs to show)
+            fig = sp.difference_heatmap(paired, axes[0], axes[1], "poster")
             caption = f"Paired difference in final share posting from the baseline {arms[0]}."
             out.append(_render("difference_heatmap", fig, caption))
     forest = _forest(data)
@@ -455,6 +456,15 @@ def _contrasts(data: ReportData) -> str:
     points = data.contrasts["point"].nunique() if not data.contrasts.empty else 0
     title = f"<h3>Over all {points} design points</h3>" if points > 1 else ""
     out = [head, title, _contrast_table(pooled, []) if not pooled.empty else ""]
+    outcomes = data.results.outcomes
+    finished = set(ok_runs(outcomes)["arm"]) if not outcomes.empty else set()
+    unrun = [a for a in arms if a not in finished]
+    if unrun:  # an arm with no finished run at all: say so once, not per metric
+        out.append(
+            f'<p class="muted">No finished runs yet for {_e(", ".join(unrun))}: nothing to'
+            " pair with the baseline (partial results; run the sweep again to resume).</p>"
+        )
+    none = none.iloc[0:0] if arms[0] in unrun else none[~none["arm"].isin(unrun)]
     if not none.empty:
         missing = "; ".join(f"{r.arm}: {plots.label(str(r.metric))}" for r in none.itertuples())
         out.append(

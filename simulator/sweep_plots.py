@@ -224,6 +224,7 @@ def heatmap(
     """
     rows = summary[summary["metric"] == metric]
     chosen = [arm] if arm is not None else _arm_list(rows, arms)
+    chosen = [a for a in chosen if (rows["arm"] == a).any()] or chosen  # (runs to show)
     tables = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "mean") for a in chosen}
     finite = np.concatenate([t.to_numpy(dtype=float).ravel() for t in tables.values()])
     finite = finite[np.isfinite(finite)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +270,16 @@ def test_report_of_a_two_axis_grid(tmp_path: Path) -> None:
     check_page(report)
     names = {p.name for p in report.parent.iterdir()}
     assert {"heatmap.png", "difference_heatmap.png", "poster_by_parameter.png"} <= names
+    # partial results, the second arm not run yet: said once, no empty panels or pairs
+    folder = tmp_path / "res"
+    for table in ("outcomes", "series", "levels"):
+        shutil.rmtree(folder / table / "arm=delegate")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (matplotlib warned of an empty heatmap panel)
+        text = check_page(write_report(folder, tmp_path / "partial"))
+    assert "No finished runs yet for delegate" in text and "No complete pairs" not in text
+    names = {p.name for p in (tmp_path / "partial").iterdir()}
+    assert "heatmap.png" in names and "difference_heatmap.png" not in names
 
 
 def test_report_of_a_sobol_design(sobol_dir: Path, tmp_path: Path) -> None:
