@@ -298,11 +298,16 @@ def test_a_slider_keeps_every_value_the_page_takes(data: st.DataObject, path: st
 def test_typed_settings_are_checked_by_the_parameter_model() -> None:
     assert controls.parse_setting("culture.openness = 0.7") == ("culture.openness", 0.7)
     assert controls.parse_setting("culture.policy = open") == ("culture.policy", "open")
+    # a number typed in quotes is that number (its page limit compared the text: TypeError,
+    # no message, and the last error stayed on the page)
+    assert controls.parse_setting('org.size = "500"') == ("org.size", 500)
     for bad, words in [
         ("culture.openness = 7", "between 0 and 1"),
         ("culture.openess = 0.5", "did you mean 'culture.openness'"),
         ("org.size = 1000000", "at most 20,000"),
+        ('org.size = "50000"', "at most 20,000"),
         ("nonsense", "path = value"),
+        ("   ", "^Type a setting as path = value"),
     ]:
         with pytest.raises(controls.SettingError, match=words):
             controls.parse_setting(bad)

@@ -195,14 +195,15 @@ def parse_setting(text: str) -> tuple[str, Any]:
     path, sep, raw = text.partition("=")
     path, raw = path.strip(), raw.strip()
     if not sep or not path or not raw:
-        raise SettingError(
-            f"{text.strip()!r}: type a setting as path = value, e.g. culture.openness = 0.7"
-        )
+        shown = f"{text.strip()!r}: type" if text.strip() else "Type"
+        raise SettingError(f"{shown} a setting as path = value, e.g. culture.openness = 0.7")
     try:
         value = json.loads(raw)
     except ValueError:
         value = raw
-    check({path: value})
+    checked = current(check({path: value}), path)
+    if isinstance(checked, int | float) and not isinstance(checked, bool):
+        value = checked  # a number as checked: "500" typed in quotes is 500
     limit = PAGE_LIMITS.get(path)
     if limit is not None and value > limit:
         raise SettingError(f"{path} = {value}: the workshop page takes at most {limit:,.0f}")
