@@ -28,6 +28,7 @@ from simulator.model import OrgModel
 from simulator.orgchart import build_org
 from simulator.paramdoc import bounds
 from simulator.params import OrgParams, Params, field_info
+from simulator.plots import arm_colours
 from simulator.scenario import flatten
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,18 @@ def test_arms_are_paired_and_equal_the_single_runs() -> None:
         assert np.array_equal(alone.state.stage[0], run.current(k).stage)
         series = alone.series()["poster"].to_numpy()
         assert np.allclose(series, run.poster_curves()[k])
+
+
+def test_the_same_strategy_in_both_arms_is_told_apart_by_side() -> None:
+    """Both arms 'model' shared one colour, one legend entry and one guess label."""
+    run = PairedRun.start(SMALL, seed=5, arms=("model", "model")).step(2)
+    assert run.arms == ("model (left)", "model (right)")
+    colours = arm_colours(run.arms)
+    assert len(set(colours.values())) == 2
+    assert np.array_equal(run.current(0).stage, run.current(1).stage)  # the same run twice
+    legend = charts.Curves(run).ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert [t.split(":")[0] for t in texts[:2]] == list(run.arms)
 
 
 def test_snapshots_record_posts_and_criticism_of_the_week() -> None:

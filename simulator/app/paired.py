@@ -96,14 +96,18 @@ class PairedRun:
         """Build both arms at week 0 (invalid settings raise before anything runs).
 
         ``arms`` names the arms (leader strategies unless ``arm_updates`` gives each arm's
-        dotted-path updates instead).
+        dotted-path updates instead); the same name twice becomes ``"<name> (left)"`` and
+        ``"<name> (right)"``, so that colours, legends and the room's guesses tell them apart.
         """
         if len(arms) != 2:
             raise ValueError(f"a paired run has two arms, got {len(arms)}")
         specs: Sequence[str | Mapping[str, Any]] = arm_updates or arms
         per_arm = [arm_params(params, spec) for spec in specs]
         models = tuple(OrgModel(p, rng=seed, agents=False) for p in per_arm)
-        run = cls(params, seed, (arms[0], arms[1]), (models[0], models[1]))
+        names = (arms[0], arms[1])
+        if names[0] == names[1]:  # the same strategy twice: told apart by side everywhere
+            names = (f"{names[0]} (left)", f"{names[1]} (right)")
+        run = cls(params, seed, names, (models[0], models[1]))
         for k in range(2):
             run.history[k].append(run._snapshot(k, None))
         return run
