@@ -341,9 +341,11 @@ def test_presets_are_valid_and_follow_their_scenario(preset: presets.Preset) -> 
     assert set(preset.arms) <= arms | {"model", "delegate"}
 
 
-def test_unknown_preset_suggests_the_closest() -> None:
+@pytest.mark.parametrize("name", ["zapos", "ZAPPOS", "Zappos "])
+def test_unknown_preset_suggests_the_closest(name: str) -> None:
+    """?preset=ZAPPOS in the address got no suggestion (case-sensitive matching)."""
     with pytest.raises(presets.PresetError, match="did you mean 'zappos'"):
-        presets.preset("zapos")
+        presets.preset(name)
 
 
 # -- predict, then run, and the session ------------------------------------------------------

@@ -97,6 +97,7 @@ def preset(name: str) -> Preset:
     for p in PRESETS:
         if p.name == name:
             return p
-    close = difflib.get_close_matches(name, names(), n=1)
+    close = [n for n in names() if n.casefold() == name.strip().casefold()]
+    close = close or difflib.get_close_matches(name.strip().lower(), names(), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise PresetError(f"unknown preset {name!r}{hint} (choose from {', '.join(names())})")
