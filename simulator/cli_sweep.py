@@ -23,8 +23,16 @@ EXECUTORS = ("processes", "dask")
 
 
 def _load(path: str, small: bool) -> tuple[Scenario, Plan]:
+    """The scenario and its plan (``small``: the reduced one), refused before any run if
+    some of its runs cannot be set up (:func:`simulator.sweep.check_setups`)."""
+    from simulator.sweep import check_setups
+
     scenario, full = load_scenario(path)
-    return (scenario, plan(reduced(scenario), path)) if small else (scenario, full)
+    p = plan(reduced(scenario), path) if small else full
+    problems = check_setups(p)  # a set-up that fails fails every time
+    if problems:
+        raise click.ClickException(f"{path}: " + "; ".join(problems))
+    return scenario, p
 
 
 def _estimate(p: Plan, workers: int) -> tuple[float, float]:
@@ -71,14 +79,11 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
-    from simulator.sweep import check_setups, duration
+    from simulator.sweep import duration
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
     workers = workers or scenario.run.workers or 2
-    problems = check_setups(p)
-    if problems:
-        raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
     click.echo(
@@ -133,7 +138,7 @@ def sweep(
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
     from simulator.results import ResultsFolder
-    from simulator.sweep import Progress, check_setups, duration
+    from simulator.sweep import Progress, duration
     from simulator.sweep import sweep as run_sweep
 
     if cluster is not None:
@@ -147,9 +152,6 @@ def sweep(
         if executor == "processes":
             raise click.UsageError("--cluster runs on a Dask cluster: drop --executor processes")
     scenario, p = _load(scenario_file, reduced)
-    problems = check_setups(p)  # before any run: a set-up that fails fails every time
-    if problems:
-        raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     settings = scenario.run
     workers = workers or settings.workers or 2
     source = "--cluster"

@@ -16,12 +16,12 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
 import numpy as np
 
+from simulator.errors import is_whole
 from simulator.mechanisms import Context, Mechanism, make
 from simulator.metrics import Recorder, outcomes
 from simulator.orgchart import Org, build_org
@@ -141,9 +141,7 @@ class Engine:
         actions (no schedule starting or stopping) go to the mechanism together
         (:meth:`~simulator.mechanisms.base.Mechanism.run_weeks`), so that a compiled one
         runs and records them in one call (unless ``weeks_at_once`` is off)."""
-        if steps is not None and (
-            isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0
-        ):
+        if steps is not None and not (is_whole(steps) and steps >= 0):
             raise ValueError(f"run(steps={steps!r}): steps must be a whole number >= 0")
         todo = self.params.steps if steps is None else int(steps)
         while todo > 0:

@@ -20,6 +20,7 @@ culture.openess = 0.5: unknown parameter; did you mean 'culture.openness'?
 from __future__ import annotations
 
 import difflib
+import numbers
 import os
 from typing import Any
 
@@ -78,6 +79,11 @@ class ParameterError(pydantic.ValidationError):
             return cls.from_exception_data(err.title, details)
         except (TypeError, ValueError, KeyError):
             return err
+
+
+def is_whole(value: object) -> bool:
+    """Whether ``value`` is a whole number (numpy's too; not ``True`` or ``False``)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def is_user_error(exc: BaseException) -> bool:

@@ -58,8 +58,12 @@ def param(
     )
 
 
-_NUMBERS = {int: "a whole number", float: "a number", int | None: "a whole number"}
-_NUMBERS[float | None] = "a number"
+_NUMBERS: dict[Any, str] = {
+    int: "a whole number",
+    int | None: "a whole number",
+    float: "a number",
+    float | None: "a number",
+}
 
 
 BOOL_NUMBER = "{field} must be {kind}, not {value}"
@@ -75,7 +79,7 @@ class NoBoolNumbers(BaseModel):
         if isinstance(data, dict):
             for key, value in data.items():
                 field = cls.model_fields.get(key) if isinstance(value, bool) else None
-                kind = _NUMBERS.get(field.annotation) if field is not None else None  # type: ignore[arg-type]
+                kind = _NUMBERS.get(field.annotation) if field is not None else None
                 if kind is not None:
                     raise PydanticCustomError(
                         "bool_number",

@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.errors import SimulatorError
+from simulator.errors import SimulatorError, is_whole
 
 try:
     import fcntl
@@ -240,20 +240,13 @@ class ResultsFolder:
         earlier attempts ran other code (another orgsim version or code revision): the digest
         covers the scenario, not the model, so their runs and this one's may differ."""
         attempt = len(self.manifest["attempts"])
-        entry = {
-            "attempt": attempt,
-            "started_utc": _now(),
-            "runs_todo": todo,
-            "executor": executor,
-            "versions": versions(),
-            "code_revision": code_revision(),
-        }
+        made_by, revision = versions(), code_revision()
         earlier = {
             (a.get("versions", {}).get("orgsim"), a.get("code_revision"))
             for a in self.manifest["attempts"]
             if a.get("runs_done", 1)
         }
-        mine = (entry["versions"]["orgsim"], entry["code_revision"])  # type: ignore[index]
+        mine = (made_by["orgsim"], revision)
         if todo and earlier - {mine}:
             shown = "; ".join(f"orgsim {v} at {r or 'an unknown revision'}" for v, r in earlier)
             warnings.warn(
@@ -264,7 +257,16 @@ class ResultsFolder:
                 UserWarning,
                 stacklevel=2,
             )
-        self.manifest["attempts"].append(entry)
+        self.manifest["attempts"].append(
+            {
+                "attempt": attempt,
+                "started_utc": _now(),
+                "runs_todo": todo,
+                "executor": executor,
+                "versions": made_by,
+                "code_revision": revision,
+            }
+        )
         write_json(self.path / "manifest.json", self.manifest)
         return attempt
 
@@ -331,13 +333,12 @@ def tables_of(
     results: Sequence[RunResult],
     plan: Plan,
     attempt: int,
-    axes: dict[str, pa.DataType] | None = None,
+    axes: dict[str, pa.DataType],
 ) -> dict[str, tuple[np.ndarray, pa.Table]]:
     """Outcome rows of finished and of failed runs (with axis values and status), series and
     levels rows of ``results``: each table as the arm of every row and the Arrow table of the
-    other columns; ``axes``: the axes' column types, if worked out already."""
+    other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
-    axes = axis_types(plan) if axes is None else axes
     for r in results:
         point = plan.points[r.point]
         rows[r.ok].append(
@@ -698,11 +699,11 @@ def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
             "runs with this version of orgsim"
         )
     wrong = []
-    if not (isinstance(point, int | np.integer) and 0 <= point < len(plan.points)):
+    if not (is_whole(point) and 0 <= point < len(plan.points)):
         wrong.append(f"point {point!r} (the design has points 0 to {len(plan.points) - 1})")
     if arm not in plan.arms:
         wrong.append(f"arm {arm!r} (its arms are {', '.join(map(repr, plan.arms))})")
-    if not (isinstance(replication, int | np.integer) and 0 <= replication < plan.replications):
+    if not (is_whole(replication) and 0 <= replication < plan.replications):
         wrong.append(
             f"replication {replication!r} (it ran replications 0 to {plan.replications - 1})"
         )

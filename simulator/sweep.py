@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import numbers
 import os
 import sys
 import threading
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.cluster import DaskPool, connect
-from simulator.errors import SimulatorError
+from simulator.errors import SimulatorError, is_whole
 from simulator.scenario import Plan, RunSpec, describe_point
 
 if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
@@ -362,9 +361,7 @@ def sweep(
         everything finished is on disk, and rerunning resumes.
     """
     settings = plan.scenario.run
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
-    ):
+    if workers is not None and not (is_whole(workers) and workers >= 1):
         raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")
     count: int = workers or settings.workers or os.cpu_count() or 1
     pairs_per_task = pairs_per_task or settings.pairs_per_task
