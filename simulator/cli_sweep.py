@@ -23,16 +23,8 @@ EXECUTORS = ("processes", "dask")
 
 
 def _load(path: str, small: bool) -> tuple[Scenario, Plan]:
-    """The scenario and its plan (``small``: the reduced one), refused before any run if
-    some of its runs cannot be set up (:func:`simulator.sweep.check_setups`)."""
-    from simulator.sweep import check_setups
-
     scenario, full = load_scenario(path)
-    p = plan(reduced(scenario), path) if small else full
-    problems = check_setups(p)  # a set-up that fails fails every time
-    if problems:
-        raise click.ClickException(f"{path}: " + "; ".join(problems))
-    return scenario, p
+    return (scenario, plan(reduced(scenario), path)) if small else (scenario, full)
 
 
 def _estimate(p: Plan, workers: int) -> tuple[float, float]:
@@ -79,11 +71,14 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
-    from simulator.sweep import duration
+    from simulator.sweep import check_setups, duration
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
     workers = workers or scenario.run.workers or 2
+    problems = check_setups(p)  # (in this process: the estimate runs a model here anyway)
+    if problems:
+        raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
     click.echo(
@@ -138,7 +133,7 @@ def sweep(
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
     from simulator.results import ResultsFolder
-    from simulator.sweep import Progress, duration
+    from simulator.sweep import Progress, SetupError, duration
     from simulator.sweep import sweep as run_sweep
 
     if cluster is not None:
@@ -162,16 +157,32 @@ def sweep(
     label = scenario.scenario.name
     with _pool(executor or "processes", workers, cluster, source, settings.connect_timeout) as pool:
         where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
-        finished = len(ResultsFolder.open(folder, p).finished_keys())
-        if not quiet:
-            left = p.run_count - finished
-            resume = f" (resuming: {finished:,} already done)" if finished else ""
-            click.echo(
-                f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
-                err=True,
+        finished = 0  # (a new folder is made by the sweep, once its set-ups are checked)
+        if (folder / "manifest.json").exists():  # another scenario's is refused here
+            finished = len(ResultsFolder.open(folder, p).finished_keys())
+        left = p.run_count - finished
+        resume = f" (resuming: {finished:,} already done)" if finished else ""
+        header = f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}"
+        bar = Progress(label, skipped=finished)
+
+        def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
+            nonlocal header
+            if header:
+                click.echo(header, err=True)
+                header = ""
+            bar(done, total)
+
+        try:
+            summary = run_sweep(
+                p,
+                folder,
+                executor=pool,
+                workers=workers,
+                progress=None if quiet else progress,
+                check=True,
             )
-        progress = None if quiet else Progress(label, skipped=finished)
-        summary = run_sweep(p, folder, executor=pool, workers=workers, progress=progress)
+        except SetupError as err:
+            raise click.ClickException(f"{scenario_file}: {err}") from None
     lost = (
         f" ({summary.resubmitted} task(s) resubmitted after a lost worker)"
         if summary.resubmitted

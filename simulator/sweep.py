@@ -83,16 +83,20 @@ SETUP_CHECKS = 200
 """Most distinct set-ups :func:`check_setups` builds (spread over the design beyond that)."""
 
 
-def check_setups(plan: Plan) -> list[str]:
+class SetupError(SimulatorError):
+    """Runs of a plan that cannot be set up (:func:`check_setups`), found before any ran."""
+
+
+def check_setups(plan: Plan, executor: Executor | None = None, parts: int = 1) -> list[str]:
     """Why runs of the plan would fail when they are set up, such as a comms team larger than
     its pool, or nothing: one line per arm, at the first design point where it fails.
 
     Each distinct set-up (the organisation, leader and delegation parameters of a design
-    point and arm) is built once on replication 0's organisation, without running:
-    milliseconds at 1,000 people. Beyond ``SETUP_CHECKS`` distinct set-ups, that many spread
-    evenly over the design are built."""
-    from simulator.errors import describe, is_user_error
-
+    point and arm) is built once, on replication 0's organisation: the organisation and the
+    strategy assignment, as an engine builds them first (:func:`_set_up`), milliseconds at
+    1,000 people. Beyond ``SETUP_CHECKS`` distinct set-ups, that many spread evenly over the
+    design are built. With an ``executor``, in ``parts`` tasks there (a sweep's workers,
+    which import the simulator anyway, all started at once)."""
     setups: dict[str, tuple[int, str]] = {}
     for (point, arm), params in plan.params.items():
         key = params.model_dump_json(include={"org", "leaders", "delegation", "restriction"})
@@ -101,19 +105,49 @@ def check_setups(plan: Plan) -> list[str]:
     if len(chosen) > SETUP_CHECKS:
         spread = np.linspace(0, len(chosen) - 1, SETUP_CHECKS).round().astype(int)
         chosen = [chosen[i] for i in sorted(set(spread.tolist()))]
-    problems: dict[str, str] = {}
-    for point, arm in chosen:
-        if arm in problems:
+    if executor is None:
+        found = _failing(plan, chosen)
+    else:
+        futures = [executor.submit(_failing, plan, chosen[k::parts]) for k in range(parts)]
+        found = [problem for future in futures for problem in future.result()]
+    first: dict[str, str] = {}
+    for _, arm, line in sorted(found):  # (by design point)
+        first.setdefault(arm, line)
+    return [first[arm] for arm in plan.arms if arm in first]
+
+
+def _failing(plan: Plan, setups: Sequence[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """``(point, arm, why)`` of the ``setups`` that fail (the first one of each arm)."""
+    from simulator.errors import describe, is_user_error
+
+    found: list[tuple[int, str, str]] = []
+    for point, arm in setups:
+        if any(arm == a for _, a, _ in found):
             continue
         try:
-            Organisations().engine([plan.spec(point, arm, 0)])
+            _set_up(plan.spec(point, arm, 0))
         except Exception as err:
             if not is_user_error(err):
                 raise
             where = f" at design point {point} ({describe_point(plan.points[point])})"
             where = where if plan.points[point] else ""
-            problems[arm] = f"arm {arm}{where}: its runs fail: {'; '.join(describe(err))}"
-    return list(problems.values())
+            found.append(
+                (point, arm, f"arm {arm}{where}: its runs fail: {'; '.join(describe(err))}")
+            )
+    return found
+
+
+def _set_up(spec: RunSpec) -> None:
+    """What an engine builds first for ``spec``, where set-ups fail: its organisation and
+    the leaders' strategies and delegates (without the network or the mechanism, and
+    without importing them)."""
+    from simulator.orgchart import build_org
+    from simulator.rng import RunStreams
+    from simulator.strategies import assign
+
+    shared = RunStreams(spec.structure)
+    org = build_org(spec.params.org, shared.generator("org"))
+    assign(org, spec.params, shared.generator("assignment"))
 
 
 def run(spec: RunSpec) -> RunResult:
@@ -319,6 +353,7 @@ def sweep(
     pairs_per_task: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     retries: int = RETRIES,
+    check: bool = False,
 ) -> SweepSummary:
     """Run (or resume) ``plan`` into the results folder ``out``.
 
@@ -349,6 +384,10 @@ def sweep(
         :func:`task_pairs`). Within a task, runs that share an organisation run as one batch.
     progress : callable, optional
         Called as ``progress(done, total)`` after each task.
+    check : bool
+        First build each distinct set-up of the plan (:func:`check_setups`, on the executor)
+        and raise :class:`SetupError`, before anything is written, if some runs cannot start
+        (``orgsim sweep`` does); otherwise such runs are recorded as failed.
     retries : int
         Times a task is resubmitted when the executor fails it rather than returning its
         results (a Dask worker lost with it, ``KilledWorker``): a lost worker costs only its
@@ -385,6 +424,10 @@ def sweep(
             where = type(executor).__name__
         elif count > 1:
             pool = stack.enter_context(_owned(default_executor(count)))
+        if check:  # on a worker: it imports the engine anyway, where this process need not
+            problems = check_setups(plan, pool, count)
+            if problems:
+                raise SetupError("; ".join(problems))
         driver = _Driver(capacity, alive, retries)
         return _sweep(plan, out, pool, count, driver, pairs_per_task, progress, where, remote)
 
