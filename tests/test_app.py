@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -381,6 +384,22 @@ def test_front_end_files_are_installed() -> None:
     files = list(asset_dir().glob("*"))
     names = {p.name for p in files}
     assert {"@widgetti", "requirejs@2.3.6", "font-awesome@4.5.0"} <= names, names
+
+
+def test_solara_settings_are_set_before_solara_reads_them() -> None:
+    """Telemetry off, a closed tab culled after 30 s, no badge: importing Solara reads these
+    settings once, so they hold only if set before that (a fresh process, as ``orgsim app``)."""
+    script = (
+        "from simulator.app.server import check_ready\n"
+        "check_ready('127.0.0.1', 0)\n"
+        "import solara.server.settings as s\n"
+        "print(s.telemetry.mixpanel_enable, s.kernel.cull_timeout, s.theme.show_banner)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOLARA_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "30s", "False"]
 
 
 @pytest.mark.parametrize(

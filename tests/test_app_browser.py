@@ -142,6 +142,7 @@ def test_page_renders_offline_with_every_asset(browser: Any, app: App) -> None:
     cdn = [u for _, u in traffic.responses if "/_solara/cdn/" in u]
     assert cdn, "expected Solara's front end to be served from the installed assets"
     assert page.get_by_text("Predict, then run").is_visible()
+    assert page.get_by_text("This website runs on").count() == 0  # no badge over the charts
     assert "Could not load URL" not in app.output(), "the server went to a CDN for an asset"
     assert "Warning" not in app.output(), "the trainer's terminal shows a warning"
     page.close()

@@ -24,6 +24,7 @@ ENVIRONMENT = {
     "SOLARA_CHECK_VERSION": "False",
     "SOLARA_ASSETS_PROXY": "True",  # serve share/solara/cdn (solara-assets) under /_solara/cdn
     "SOLARA_THEME_VARIANT": "light",
+    "SOLARA_THEME_SHOW_BANNER": "False",  # "This website runs on Solara" sat over the charts
     # a closed tab's session (and its play loop) ends 30 s after it disconnects, not in 24 h
     "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
 }
@@ -39,7 +40,12 @@ def asset_dir() -> Path:
 
 
 def check_ready(host: str, port: int) -> None:
-    """Raise :class:`AppError` when the app cannot start: packages missing, port taken."""
+    """Raise :class:`AppError` when the app cannot start: packages missing, port taken.
+
+    Sets Solara's settings (:data:`ENVIRONMENT`, where not set already) first: importing
+    Solara reads them once, so a setting made after that import is ignored."""
+    for key, value in ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
     try:
         import solara  # noqa: F401
     except ImportError:
@@ -74,10 +80,8 @@ def room_addresses() -> list[str]:
 
 def serve(host: str = LOCAL, port: int = 8765, *, open_browser: bool = False) -> None:
     """Run the page until interrupted (blocking)."""
-    check_ready(host, port)
-    for key, value in ENVIRONMENT.items():
-        os.environ.setdefault(key, value)
-    from solara.__main__ import run  # after the environment: Solara reads it at import
+    check_ready(host, port)  # sets the environment before Solara is first imported
+    from solara.__main__ import run
 
     # Solara warns on a page opened by address (127.0.0.1, the room's) over plain http that
     # its session cookie falls back to SameSite=Lax: right for this app (never embedded in
