@@ -48,19 +48,22 @@ STAGE_LABELS: dict[str, str] = {
     "listener": "Listeners",
     "poster": "Posters",
 }
-DIFFERENCE_COLOUR = "#009E73"  # bluish green
+DIFFERENCE_COLOUR = "#000000"  # black: the arms are in colour
 BAND: tuple[float, float] = (0.1, 0.9)
 FONT = {"title": 13, "label": 11, "tick": 10, "legend": 9.5}
 
 ARM_PALETTE: tuple[str, ...] = (
-    "#0072B2",  # blue (the baseline)
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
+    "#009E73",  # bluish green (the baseline)
     "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
     "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
     "#000000",  # black
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
 )
+"""Arm colours (Okabe-Ito), in the order of the arms. The first four are none of the stage
+colours nor the difference's: the workshop page shows arms and stages on one screen, where
+a blue arm read as the listeners and an orange one as the posters."""
 SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}
 SHARES |= {"frontline_poster", "leader_attention"}
 METRIC_LABELS: dict[str, str] = {

@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from simulator import OrgModel, Params
-from simulator.plots import adoption_curves, poster_difference
+from simulator.plots import (
+    DIFFERENCE_COLOUR,
+    STAGE_COLOURS,
+    adoption_curves,
+    arm_colours,
+    poster_difference,
+)
 
 PARAMS = Params().with_updates({"org.size": 80, "steps": 6})
 
@@ -74,3 +80,10 @@ def test_a_deep_hierarchy_gets_a_colour_scale_not_a_legend_entry_per_level() -> 
     assert deep.axes[0].get_legend() is None and len(deep.axes) == 2  # the colour scale
     assert deep.axes[1].get_ylabel() == "Level (0 = top)"
     assert deep.axes[0].get_ylim()[1] > 1  # a level all posting is drawn inside the frame
+
+
+def test_arms_wear_no_stage_colour_up_to_four_arms() -> None:
+    """On the workshop page an arm in the listeners' blue read as the listeners."""
+    colours = set(arm_colours(["model", "delegate", "listen", "none"]).values())
+    assert len(colours) == 4
+    assert colours.isdisjoint({*STAGE_COLOURS.values(), DIFFERENCE_COLOUR})
