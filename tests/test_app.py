@@ -13,13 +13,14 @@ import time
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from simulator.app import charts, controls, page, presets
+from simulator.app import address, charts, controls, page, presets
 from simulator.app.blit import Blit, full_draw
 from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
@@ -30,7 +31,7 @@ from simulator.cli import main
 from simulator.model import OrgModel
 from simulator.orgchart import build_org
 from simulator.paramdoc import bounds
-from simulator.params import OrgParams, Params, field_info
+from simulator.params import STRATEGIES, OrgParams, Params, field_info
 from simulator.plots import arm_colours
 from simulator.scenario import flatten
 
@@ -425,3 +426,70 @@ def test_a_taken_port_is_a_one_line_error(capsys) -> None:
             check_ready("127.0.0.1", port)
         assert main(["app", "--port", str(port)]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+# -- the address ------------------------------------------------------------------------------
+@st.composite
+def setups(draw: st.DrawFn) -> tuple[Setup, tuple[float, float] | None]:
+    """A setup the page can reach (a preset, arms, controls' values, a seed) and a guess."""
+    setup = Setup.from_preset(draw(st.sampled_from(presets.names())), draw(st.integers(0, 99)))
+    for k in (0, 1):
+        setup = setup.with_arm(k, draw(st.sampled_from(list(STRATEGIES))))
+    for spec in draw(st.lists(st.sampled_from(controls.controls()), max_size=4)):
+        if spec.kind == "choice":
+            value: Any = draw(st.sampled_from(spec.choices))
+        elif spec.kind == "bool":
+            value = draw(st.booleans())
+        elif spec.kind == "int":
+            value = draw(st.integers(int(spec.low), int(spec.high)))
+        else:
+            value = draw(st.floats(spec.low, spec.high))
+        setup = setup.with_update(spec.path, value)
+    shares = st.integers(0, 10_000).map(lambda n: n / 10_000)
+    guess = draw(st.none() | st.tuples(shares, shares))
+    return setup, guess
+
+
+@settings(max_examples=200, deadline=None)
+@given(setups())
+def test_the_address_brings_back_the_setup_and_guess(case: tuple[Setup, Any]) -> None:
+    setup, guess = case
+    back = address.from_query(address.to_query(setup, guess))
+    assert back.message == ""
+    assert back.setup == setup
+    assert back.setup.updates == setup.updates  # also the order: later updates win
+    if guess is None:
+        assert back.guess is None
+    else:
+        assert back.guess is not None
+        parsed = Guess.parse("a", back.guess[0], "b", back.guess[1], preset="", week=0)
+        assert parsed.shares == guess
+
+
+def test_a_bad_part_of_the_address_is_named_and_the_rest_used() -> None:
+    back = address.from_query("preset=zappos&seed=x&set=org.size%3D500&guess=35")
+    assert back.message == "seed 'x': must be a whole number >= 0"
+    assert back.setup.preset == "zappos" and dict(back.setup.updates)["org.size"] == 500
+    assert back.guess is None
+    assert "give two percentages" in address.from_query("guess=35").message
+    assert "must be between 0 and 1" in address.from_query("set=culture.openness%3D3").message
+    session = Session()
+    assert "unknown preset" in address.arrive(session, "preset=nope")
+    assert session.setup == Setup()  # the session is kept as it was
+
+
+def test_a_guess_replaces_the_last_until_the_run_is_over() -> None:
+    session = Session(Setup(updates=(("org.size", 120), ("steps", 2))))
+    session.guess(["40", "20"])
+    session.guess(["30", "25"])
+    assert [g.shares for _, g in session.guesses] == [(0.3, 0.25)]
+    with pytest.raises(GuessError, match="not a"):
+        session.guess(["not a number", "20"])
+    assert session.open_guess().shares == (0.3, 0.25)  # a bad one keeps the last
+    session.forget_guess()
+    assert session.open_guess() is None
+    session.guess(["30", "25"])
+    session.run.step(2)
+    with pytest.raises(GuessError, match="the run is over"):
+        session.guess(["50", "50"])
+    assert session.verdict().startswith("model: guessed 30 %")

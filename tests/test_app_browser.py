@@ -262,3 +262,82 @@ def test_typed_values_the_sliders_cannot_show_are_kept(browser: Any, app_url: st
         assert shown in setup, setup
     assert all(d.endswith("5,001") for d in digests(page)), digests(page)
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "sidebar_open"),
+    [(1920, 1080, True), (1280, 720, False), (390, 844, False)],
+)
+def test_the_page_fits_the_rooms_screens(
+    browser: Any, app_url: str, width: int, height: int, sidebar_open: bool
+) -> None:
+    """The controls in the bar, the legend at text size, the setup panel out of the way on
+    a small screen, and at 1080p both org views and the charts above the fold."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url)
+    page.locator("img.orgsim-curves").wait_for()
+    page.wait_for_timeout(500)  # the setup panel closes once the page knows the window
+    play = page.locator("button.orgsim-play").bounding_box()
+    assert play is not None and play["y"] + play["height"] <= 64, play  # in the top bar
+    assert play["x"] + play["width"] <= width
+    sizes = page.eval_on_selector_all(
+        ".orgsim-legend-item", "items => items.map(i => parseFloat(getComputedStyle(i).fontSize))"
+    )
+    assert len(sizes) == 7 and min(sizes) >= 16, sizes
+    drawer = page.locator(".v-navigation-drawer").bounding_box()
+    assert drawer is not None and (drawer["x"] >= 0) == sidebar_open, drawer
+    if width >= 1920:
+        curves = page.locator("img.orgsim-curves").bounding_box()
+        assert curves is not None and curves["y"] + curves["height"] <= height, curves
+    shot(page, f"06-{width}x{height}")
+    page.close()
+
+
+def test_the_address_brings_back_the_setup_and_the_guess(browser: Any, app_url: str) -> None:
+    """A reload mid-session keeps the preset, a typed setting and the room's guess."""
+    page = open_page(browser, app_url, Traffic())
+    page.locator(".orgsim-preset").click()
+    page.get_by_role("option", name="zappos").click()
+    page.wait_for_function("() => location.search.includes('preset=zappos')")
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("org.size = 500")
+    typed.press("Enter")
+    page.get_by_text(re.compile(r"\b500 people")).first.wait_for()
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.get_by_role("button", name="Record guess").click()
+    page.wait_for_function("() => location.search.includes('guess=35%2C20')")
+    page.reload()
+    page.get_by_text("The room guessed:").wait_for()
+    assert "model 35 %, none 20 %" in page.locator(".orgsim-predict").inner_text()
+    assert "· 500 people" in page.locator(".orgsim-org0").inner_text()
+    assert "Zappos-like" in page.locator(".orgsim-setup").inner_text()
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 1)
+    page.close()
+
+
+def test_a_guess_is_changed_until_the_run_ends(browser: Any, app_url: str) -> None:
+    page = open_page(browser, app_url + "?set=steps%3D2", Traffic())
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.get_by_role("button", name="Record guess").click()
+    page.get_by_role("button", name="Change guess").click()
+    assert page.locator(".orgsim-guess0 input").input_value() == "35"  # kept to edit
+    page.locator(".orgsim-guess0 input").fill("40")
+    page.get_by_role("button", name="Record guess").click()
+    page.get_by_text(re.compile(r"model 40 %, delegate 20 %")).wait_for()
+    for k in (1, 2):
+        page.get_by_role("button", name="Step").click()
+        wait_for_week(page, k)
+    page.get_by_text(re.compile(r"model: guessed 40 %, got")).wait_for()
+    assert page.get_by_role("button", name="Change guess").count() == 0  # not after the end
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_for_week(page, 0)
+    page.get_by_role("button", name="Change guess").click()  # the same setup's guess, again open
+    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 2)
+    page.get_by_text("Reset (or Another run) to guess before the next run.").wait_for()
+    page.close()

@@ -25,6 +25,8 @@ True
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import math
 from dataclasses import dataclass
@@ -140,9 +142,9 @@ class OrgView:
     ) -> None:
         self.layout = layout or hierarchy_layout(org)
         if ax is None:
-            fig = Figure(figsize=(7.2, 4.4), dpi=100)
+            fig = Figure(figsize=(7.2, 3.8), dpi=100)  # little margin: the page is short
             FigureCanvasAgg(fig)
-            ax = fig.add_axes((0.01, 0.1, 0.98, 0.8))
+            ax = fig.add_axes((0.01, 0.04, 0.98, 0.92))
         self.ax = ax
         self.figure = cast(Figure, ax.figure)
         L = self.layout
@@ -282,12 +284,27 @@ def legend_entries() -> tuple[list[Any], list[str]]:
     return handles, labels
 
 
-def legend_png(ncols: int = 7, fontsize: float = 14) -> bytes:
-    """The legend alone, as a PNG strip for the page."""
-    fig = Figure(figsize=(15, 0.5), dpi=100)
-    FigureCanvasAgg(fig)
+def legend_html() -> str:
+    """The legend as HTML: each entry's mark as a small image, its label as text, so that the
+    labels are at the page's text size at any width and wrap on a narrow screen (a legend
+    drawn as one picture was scaled down with the page: 9 px text at 1280 x 720)."""
     handles, labels = legend_entries()
-    fig.legend(handles, labels, loc="center", ncols=ncols, fontsize=fontsize, frameon=False)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+    items = []
+    for handle, text in zip(handles, labels, strict=True):
+        fig = Figure(figsize=(0.3, 0.3), dpi=200)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.set(xlim=(-1, 1), ylim=(-1, 1))
+        for part in handle if isinstance(handle, tuple) else (handle,):
+            line = Line2D([0], [0])
+            line.update_from(part)
+            ax.add_line(line)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", transparent=True)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        items.append(
+            f'<span class="orgsim-legend-item"><img alt="" src="data:image/png;base64,{data}">'
+            f"{html.escape(text)}</span>"
+        )
+    return "".join(items)

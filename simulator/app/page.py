@@ -13,19 +13,20 @@ take ``version`` (a counter bumped on every change) so that they redraw when the
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import parse_qs
 
 import solara
 
-from simulator.app import charts, presets
+from simulator.app import charts
+from simulator.app.address import arrive, to_query
 from simulator.app.blit import pngs
-from simulator.app.orgview import OrgView, legend_png
+from simulator.app.orgview import OrgView, legend_html
 from simulator.app.paired import PairedRun
-from simulator.app.panels import PredictPanel, SetupPanel, Toolbar
+from simulator.app.panels import Exports, PredictPanel, SetupPanel, Toolbar
 from simulator.app.predict import percent
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
@@ -36,29 +37,38 @@ CSS = """
 .v-application .v-btn { font-size: 17px; text-transform: none; letter-spacing: 0; }
 .v-application .v-label, .v-application .v-input, .v-application .v-select__selection {
   font-size: 17px !important; color: #111 !important; }
-.orgsim-arm-title { font-size: 26px; font-weight: 700; margin: 4px 0 0 0; }
+.orgsim-toolbar, .orgsim-toolbar .orgsim-speed { background: transparent !important; }
+.orgsim-toolbar { flex-wrap: nowrap; align-items: center; gap: 8px; }
+.orgsim-toolbar .v-label, .orgsim-toolbar .v-input { color: #fff !important; }
+.orgsim-toolbar .orgsim-week { font-size: 24px; font-weight: 700; color: #fff; margin: 0 8px;
+  white-space: nowrap; }
+@media (max-width: 1599px) { .v-app-bar .v-toolbar__title { display: none; } }
+@media (max-width: 959px) {
+  .orgsim-toolbar { gap: 4px; }
+  .orgsim-toolbar .v-btn { min-width: 0 !important; padding: 0 8px !important; }
+  .orgsim-toolbar .v-btn .v-btn__content { font-size: 0; }
+  .orgsim-toolbar .v-btn .v-btn__content .v-icon { font-size: 24px; margin: 0; }
+  .orgsim-toolbar .orgsim-week { font-size: 18px; margin: 0 4px; }
+  .orgsim-toolbar .orgsim-speed { display: none !important; } }
+.orgsim-arm-head { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 18px; }
+.orgsim-arm-title { font-size: 26px; font-weight: 700; }
 .orgsim-arm-stats { font-size: 20px; }
-.orgsim-week { font-size: 22px; margin: 0 12px; }
 .orgsim-org { font-size: 14px; color: #333; }
 .orgsim-message { font-size: 19px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
-.orgsim-predict .v-card__title { font-size: 22px; font-weight: 700; }
-.orgsim-panel img { width: 100%; height: auto; }
+.orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
+/* the org views and the charts share what the window's height leaves them (about 340 px go
+   to the bar, the arms' headings, the legend and the guess), so both fit on a 1080p screen */
+.orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {
+  max-height: calc(50vh - 170px); min-height: 240px; }
+.orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
+  font-size: 18px; margin: 2px 0; }
+.orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
+.orgsim-legend-item img { width: 26px; height: 26px; }
+.orgsim-predict { display: flex; flex-wrap: wrap; align-items: center; column-gap: 16px;
+  padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; margin: 4px 0 8px 0; }
+.orgsim-predict .orgsim-guess { max-width: 180px; }
 """
-
-
-def initial_setup(search: str | None) -> tuple[Setup, str]:
-    """The setup asked for by the address (``?preset=NAME&seed=N``) and a message if bad."""
-    query = parse_qs(search or "")
-    name = query.get("preset", [presets.DEFAULT])[0]
-    try:
-        setup = Setup.from_preset(name)
-    except SimulatorError as err:
-        return Setup(), str(err)
-    seed = query.get("seed", ["1"])[0]
-    if not seed.isdigit():
-        return setup, f"seed {seed!r}: must be a whole number >= 0"
-    return replace(setup, seed=int(seed)), ""
 
 
 HANDOVER_GAP = 0.02
@@ -134,11 +144,32 @@ def play_loop(
     return False
 
 
+TITLE = "orgsim workshop: modeling vs delegation"
+
+WIDE = 1400
+"""Window width (px) from which the setup panel starts open. Below it the panel starts closed
+(the bar's menu button opens it): on a 1280 x 720 projector the open panel left the charts
+at half size, and on a phone it covered the whole page."""
+
+wide = solara.reactive(True)  # per browser tab, as all of Solara's module-level state
+
+
+@solara.component_vue("window.vue")
+def Window(query: str, event_measured: Callable[[int], None]) -> None:  # noqa: N802
+    """The browser window: reports its width once, when the page is shown, and keeps
+    ``query`` in its address (replaced in place: no history entry per slider move)."""
+
+
+@solara.component
+def Layout(children: list[solara.Element] | None = None) -> None:  # noqa: N802
+    """Solara's app layout, its setup panel closed on a narrow screen (see :data:`WIDE`)."""
+    solara.AppLayout(children=children or [], sidebar_open=wide.value, title=TITLE)
+
+
 @solara.component
 def Page() -> None:  # noqa: N802
     router = solara.use_router()
-    first, first_message = solara.use_memo(lambda: initial_setup(router.search), [])
-    session = solara.use_memo(lambda: Session(first), [])
+    session, first_message = solara.use_memo(lambda: _opened(router.search), [])
     lock = solara.use_memo(threading.Lock, [])
     version = solara.use_reactive(0)
     playing = solara.use_reactive(False)
@@ -158,6 +189,9 @@ def Page() -> None:  # noqa: N802
         message.set(problem)
         changed()
 
+    guess = session.open_guess()
+    query = to_query(session.setup, guess.shares if guess else None)
+
     def step() -> None:
         with lock:
             session.run.step()
@@ -170,9 +204,13 @@ def Page() -> None:  # noqa: N802
             session.reset()
         changed()
 
-    def record(texts: list[str]) -> None:
+    def record(texts: list[str] | None) -> None:
+        """The room's guess (``None``: forget it, to guess again)."""
         try:
-            session.guess(texts)
+            if texts is None:
+                session.forget_guess()
+            else:
+                session.guess(texts)
         except SimulatorError as err:
             message.set(str(err))
             return
@@ -196,25 +234,34 @@ def Page() -> None:  # noqa: N802
     # not intrusive: Solara's intrusive cancel traces every line, which slows rendering ~100x
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
 
-    solara.Title("orgsim workshop: modeling vs delegation")
-    solara.Style(CSS)
-    with solara.Sidebar():
-        SetupPanel(session, apply, message.set, session.setup)
-    with solara.Column(style={"padding": "8px 16px"}):
+    with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
+        solara.Title(TITLE)
+        solara.Style(CSS)
+        Window(query=query, event_measured=lambda width: wide.set(width >= WIDE))
+        with solara.AppBar():
+            Toolbar(
+                session,
+                playing,
+                speed,
+                step,
+                reset,
+                lambda: apply(replace(session.setup, seed=session.setup.seed + 1)),
+                version.value,
+            )
+        with solara.Sidebar():
+            SetupPanel(session, apply, message.set, session.setup)
         if message.value:
             solara.Error(message.value, classes=["orgsim-message"])
-        Toolbar(
-            session,
-            playing,
-            speed,
-            step,
-            reset,
-            lambda: apply(replace(session.setup, seed=session.setup.seed + 1)),
-            version.value,
-        )
         Arms(session.run, version.value)
         PredictPanel(session, record, version.value)
         Charts(session, version.value)
+        Exports(session, version.value)
+
+
+def _opened(search: str | None) -> tuple[Session, str]:
+    """A tab's session opened at the address's setup and guess, and a message if bad."""
+    session = Session()
+    return session, arrive(session, search)
 
 
 @solara.component
@@ -222,30 +269,31 @@ def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
     """Both arms side by side: title, shares, organisation digest and the org view."""
     views = solara.use_memo(lambda: org_views(run), [run])
     images = solara.use_memo(lambda: org_pngs(run, views), [run, version, run.week])
-    legend = solara.use_memo(legend_png, [])
+    legend = solara.use_memo(legend_html, [])
     colours = arm_colours(run.arms)
     digests = run.fingerprints
-    with solara.Columns([1, 1]):
+    with solara.ColumnsResponsive(12, small=6):  # stacked on a phone
         for k, arm in enumerate(run.arms):
             shares = run.current(k).shares()
-            with solara.Column(classes=["orgsim-panel", f"orgsim-arm-panel{k}"]):
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=f"{arm}",
-                    classes=["orgsim-arm-title"],
-                    style=f"color: {colours[arm]}",
-                )
-                solara.Text(
-                    f"Posting {percent(shares['poster'])} · listening {percent(shares['listener'])}"
-                    f" · non-users {percent(shares['non_user'])}",
-                    classes=["orgsim-arm-stats", f"orgsim-stats{k}"],
-                )
+            with solara.Column(classes=["orgsim-panel", f"orgsim-arm-panel{k}"], gap="0px"):
+                with solara.Div(classes=["orgsim-arm-head"]):
+                    solara.HTML(
+                        tag="span",
+                        unsafe_innerHTML=html.escape(arm),
+                        classes=["orgsim-arm-title"],
+                        style=f"color: {colours[arm]}",
+                    )
+                    solara.Text(
+                        f"Posting {percent(shares['poster'])} · listening "
+                        f"{percent(shares['listener'])} · non-users {percent(shares['non_user'])}",
+                        classes=["orgsim-arm-stats", f"orgsim-stats{k}"],
+                    )
                 solara.Text(
                     f"Organisation {digests[k]} · {run.org.n:,} people · seed {run.seed}",
                     classes=["orgsim-org", f"orgsim-org{k}"],
                 )
-                solara.Image(images[k], classes=[f"orgsim-orgview{k}"])
-    solara.Image(legend, width="100%", classes=["orgsim-legend"])
+                solara.Image(images[k], classes=["orgsim-view", f"orgsim-orgview{k}"])
+    solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["orgsim-legend"])
 
 
 def org_views(run: PairedRun) -> tuple[OrgView, OrgView]:
@@ -276,8 +324,8 @@ def Charts(session: Session, version: int) -> None:  # noqa: N802
 
     live = solara.use_memo(lambda: charts.Live(run, shares), [run, shares])
     curves, levels = solara.use_memo(lambda: live.png(run), [live, version, run.week])
-    with solara.Columns([1, 1]):
+    with solara.ColumnsResponsive(12, small=6):  # stacked on a phone
         with solara.Column(classes=["orgsim-panel"]):
-            solara.Image(curves, classes=["orgsim-curves"])
+            solara.Image(curves, classes=["orgsim-chart", "orgsim-curves"])
         with solara.Column(classes=["orgsim-panel"]):
-            solara.Image(levels, classes=["orgsim-levels"])
+            solara.Image(levels, classes=["orgsim-chart", "orgsim-levels"])

@@ -127,31 +127,37 @@ def Toolbar(  # noqa: N802
     new_seed: Callable[[], None],
     version: int,
 ) -> None:
-    """Play / pause, step, reset, another run, speed; the week; PNG and GIF export."""
+    """Play / pause, step, reset, another run, speed and the week, in the page's top bar
+    (always in view, also when the page is scrolled; icons only on a narrow screen)."""
     run = session.run
-    guess = session.open_guess()
-    shares = guess.shares if guess else (None, None)
-    with solara.Row(
-        classes=["orgsim-toolbar"], style={"align-items": "center", "flex-wrap": "wrap"}
-    ):
+    with solara.Row(classes=["orgsim-toolbar"]):
         solara.Button(
             "Pause" if playing.value else "Play",
             icon_name="mdi-pause" if playing.value else "mdi-play",
             on_click=lambda: playing.set(not playing.value),
             disabled=run.done,
-            color="primary",
+            color="#FFFFFF",
+            style="color: #0D47A1; font-weight: 700",
             classes=["orgsim-play"],
         )
-        solara.Button("Step", icon_name="mdi-step-forward", on_click=step, disabled=run.done)
-        solara.Button("Reset", icon_name="mdi-restart", on_click=reset)
-        solara.Button("Another run", icon_name="mdi-dice-multiple", on_click=new_seed)
-        with solara.Column(style={"min-width": "220px"}):
+        for label, icon, act, off in (
+            ("Step", "mdi-step-forward", step, run.done),
+            ("Reset", "mdi-restart", reset, False),
+            ("Another run", "mdi-dice-multiple", new_seed, False),
+        ):
+            solara.Button(label, icon_name=icon, on_click=act, disabled=off, outlined=True)
+        with solara.Column(style={"min-width": "200px"}, classes=["orgsim-speed"]):
             solara.SliderFloat("Speed (weeks/s)", value=speed, min=0.5, max=20, step=0.5)
-        solara.Text(
-            f"Week {run.week} of {run.horizon}",
-            classes=["orgsim-week"],
-            style={"font-weight": "bold"},
-        )
+        solara.Text(f"Week {run.week} of {run.horizon}", classes=["orgsim-week"])
+
+
+@solara.component
+def Exports(session: Session, version: int) -> None:  # noqa: N802
+    """This week as a slide (PNG), the run so far as an animation (GIF)."""
+    run = session.run
+    guess = session.open_guess()
+    shares = guess.shares if guess else (None, None)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.FileDownload(
             lambda: charts.slide_png(run, guess=shares),
             filename=f"orgsim-{session.setup.preset}-week{run.week}.png",
@@ -164,40 +170,55 @@ def Toolbar(  # noqa: N802
             label="Export GIF",
             mime_type="image/gif",
         )
+        Say(f"This week as a slide, or weeks 0-{run.week} as an animation.")
 
 
 @solara.component
 def PredictPanel(  # noqa: N802
-    session: Session, record: Callable[[list[str]], None], version: int
+    session: Session, record: Callable[[list[str] | None], None], version: int
 ) -> None:
-    """Predict, then run: the room's guess of the share posting at the horizon, per arm."""
+    """Predict, then run: the room's guess of the share posting at the horizon, per arm.
+
+    A guess can be changed until the run is over; once it is, the result is shown against
+    the guess, and a guess is taken again after Reset or Another run."""
     run = session.run
-    texts, set_texts = solara.use_state(["", ""])
     guess = session.open_guess()
-    with solara.Card("Predict, then run", classes=["orgsim-predict"]):
-        if guess is None:
+    texts, set_texts = solara.use_state(["", ""])
+    with solara.Div(classes=["orgsim-predict"]):
+        if guess is None and run.done:
+            Say("Reset (or Another run) to guess before the next run.", strong="Predict, then run.")
+        elif guess is None:
             Say(
-                f"What share of staff will post after {run.horizon} weeks in each arm? "
-                "Record the room's guess, then press Play."
+                f"What share of staff will post after {run.horizon} weeks in each arm?",
+                strong="Predict, then run.",
             )
-            with solara.Row(style={"align-items": "center"}):
-                for k, arm in enumerate(run.arms):
-                    solara.InputText(
-                        f"{arm} (%)",
-                        value=texts[k],
-                        on_value=_guess_setter(texts, k, set_texts),
-                        continuous_update=True,
-                        classes=[f"orgsim-guess{k}"],
-                    )
-                solara.Button("Record guess", on_click=lambda: record(texts), color="primary")
-            return
-        made = ", ".join(f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True))
-        Say(f"{made} (at week {guess.week}).", strong="The room guessed:")
-        verdict = session.verdict()
-        if verdict:
-            solara.Success(verdict, classes=["orgsim-verdict"])
+            for k, arm in enumerate(run.arms):
+                solara.InputText(
+                    f"{arm} (%)",
+                    value=texts[k],
+                    on_value=_guess_setter(texts, k, set_texts),
+                    continuous_update=True,
+                    classes=["orgsim-guess", f"orgsim-guess{k}"],
+                )
+            solara.Button("Record guess", on_click=lambda: record(texts), color="primary")
         else:
-            Say("The dashed marks on the curves show the guess; run to the end.")
+            made = ", ".join(
+                f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True)
+            )
+            verdict = session.verdict()
+            if verdict:
+                solara.Success(verdict, classes=["orgsim-verdict"])
+            else:
+                Say(
+                    f"{made} (at week {guess.week}); the dashed marks on the curves.",
+                    strong="The room guessed:",
+                )
+
+                def change() -> None:
+                    set_texts([f"{100 * s:g}" for s in guess.shares])
+                    record(None)
+
+                solara.Button("Change guess", icon_name="mdi-pencil", on_click=change)
 
 
 def _arm_setter(setup: Setup, k: int, apply: Apply) -> Callable[[str], None]:

@@ -28,7 +28,7 @@ import pydantic
 
 from simulator.app import presets
 from simulator.app.paired import PairedRun
-from simulator.app.predict import Guess, verdict
+from simulator.app.predict import Guess, GuessError, verdict
 from simulator.errors import SimulatorError, describe, is_user_error
 from simulator.params import STRATEGIES, Params
 
@@ -99,7 +99,12 @@ class Session:
         self.run = self._start(self.setup)
 
     def guess(self, texts: Sequence[str]) -> Guess:
-        """Record the room's guess for the current setup (made at the current week)."""
+        """Record the room's guess for the current setup (made at the current week), in
+        place of an earlier one; :class:`GuessError` once the run is over."""
+        if self.run.done:
+            raise GuessError(
+                "the run is over: press Reset (or Another run) and guess before it starts"
+            )
         g = Guess.parse(
             self.run.arms[0],
             texts[0],
@@ -108,8 +113,14 @@ class Session:
             preset=self.setup.preset,
             week=self.run.week,
         )
+        self.forget_guess()
         self.guesses.append((replace(self.setup, seed=0), g))
         return g
+
+    def forget_guess(self) -> None:
+        """Drop the guess made for the current setup (the room changes its mind)."""
+        setting = replace(self.setup, seed=0)
+        self.guesses = [(made_for, g) for made_for, g in self.guesses if made_for != setting]
 
     def open_guess(self) -> Guess | None:
         """The latest guess made for this setup (any seed), if any."""

@@ -1,0 +1,126 @@
+"""The page's address holds the room's setup and guess, so that a reload brings them back.
+
+The page writes ``?preset=NAME`` and what differs from that preset: ``seed``, the arms
+(``left``, ``right``), each changed parameter (``set=path=value``, as typed in the page) and
+the room's guess (``guess=35,20``, in percent). A reload, a bookmark or a link sent to the
+room opens the same setup at week 0 (a run is fixed by its setup and seed, so playing it
+again tells the same story). The address is replaced in place, not added to the browser's
+history at each slider move.
+
+Examples
+--------
+>>> from simulator.app.session import Session, Setup
+>>> setup = Setup.from_preset("zappos", seed=3).with_update("culture.openness", 0.7)
+>>> to_query(setup, (0.35, 0.2))
+'preset=zappos&seed=3&set=culture.openness%3D0.7&guess=35%2C20'
+>>> back = from_query("preset=zappos&seed=3&set=culture.openness%3D0.7&guess=35%2C20")
+>>> back.setup == setup, back.guess, back.message
+(True, ('35', '20'), '')
+>>> from_query("preset=zappos&left=lead").message
+"left=lead: unknown strategy 'lead'; choose from model, delegate, listen, restrict, none"
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from simulator.app import presets
+from simulator.app.controls import parse_setting
+from simulator.app.session import Session, Setup
+from simulator.errors import SimulatorError
+
+SIDES = ("left", "right")
+DEFAULT_SEED = Setup().seed
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What an address asks for: a setup, the room's guess (as typed), and a message for the
+    first part of the address that could not be used (the rest is used)."""
+
+    setup: Setup
+    guess: tuple[str, str] | None = None
+    message: str = ""
+
+
+def to_query(setup: Setup, guess: Sequence[float] | None = None) -> str:
+    """The query string (without ``?``) that :func:`from_query` turns back into ``setup``
+    and the guess (shares posting, 0..1)."""
+    story = presets.preset(setup.preset)
+    pairs = [("preset", setup.preset)]
+    if setup.seed != DEFAULT_SEED:
+        pairs.append(("seed", str(setup.seed)))
+    for side, arm, own in zip(SIDES, setup.arms, story.arms, strict=True):
+        if arm != own:
+            pairs.append((side, arm))
+    missing = object()
+    for path, value in setup.updates:
+        if story.updates.get(path, missing) != value:
+            pairs.append(("set", f"{path}={_text(value)}"))
+    if guess is not None:
+        pairs.append(("guess", ",".join(f"{100 * share:g}" for share in guess)))
+    return urlencode(pairs)
+
+
+def _text(value: Any) -> str:
+    """A value as typed in the page: JSON, except a word that JSON would quote."""
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value  # "open", not "\"open\"": read back as the same word
+    return json.dumps(value)
+
+
+def from_query(search: str | None) -> Arrival:
+    """The setup and guess in an address's query (``preset=...``); see :func:`to_query`.
+
+    What cannot be used is named in :attr:`Arrival.message` (the first such part) and left
+    out; the rest is used."""
+    query = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    try:
+        setup = Setup.from_preset(query.get("preset", [presets.DEFAULT])[0])
+    except SimulatorError as err:
+        return Arrival(Setup(), message=str(err))
+    problems: list[str] = []
+    seed = query.get("seed", [str(DEFAULT_SEED)])[0]
+    if seed.isdigit():
+        setup = replace(setup, seed=int(seed))
+    else:
+        problems.append(f"seed {seed!r}: must be a whole number >= 0")
+    for k, side in enumerate(SIDES):
+        for arm in query.get(side, [])[:1]:
+            try:
+                setup = setup.with_arm(k, arm)
+            except SimulatorError as err:
+                problems.append(f"{side}={arm}: {err}")
+    for text in query.get("set", []):
+        try:
+            setup = setup.with_update(*parse_setting(text))
+        except SimulatorError as err:
+            problems.append(str(err))
+    guess = None
+    for text in query.get("guess", [])[:1]:
+        parts = text.split(",")
+        if len(parts) == 2:
+            guess = (parts[0].strip(), parts[1].strip())
+        else:
+            problems.append(f"guess={text}: give two percentages, e.g. guess=35,20")
+    return Arrival(setup, guess, problems[0] if problems else "")
+
+
+def arrive(session: Session, search: str | None) -> str:
+    """Switch ``session`` to the setup and guess in an address's query; the message to show
+    (``""`` if all of it was used). A setup that cannot run leaves the session as it was."""
+    came = from_query(search)
+    problem = session.apply(came.setup) if came.setup != session.setup else ""
+    if came.guess is not None and not problem:
+        try:
+            session.guess(came.guess)
+        except SimulatorError as err:
+            problem = str(err)
+    return came.message or problem
