@@ -181,7 +181,7 @@ class ResultsFolder:
         digest = plan.digest()
         if manifest_path.exists():
             manifest = read_manifest(manifest_path)
-            if manifest.get("digest") != digest:
+            if not _same_runs(manifest, plan):
                 raise ResultsError(
                     f"{path} holds results of another scenario "
                     f"({manifest.get('name', '?')!r}, digest {str(manifest.get('digest'))[:12]}); "
@@ -195,6 +195,12 @@ class ResultsFolder:
                     " the first arm is the baseline of every contrast; put them back in"
                     " that order, or choose another output folder"
                 )
+            manifest.update(  # the wording may have changed; written with the attempt
+                digest=digest,
+                question=plan.scenario.scenario.question,
+                scenario=plan.scenario.model_dump(mode="json"),
+                resolved=plan.resolved(),
+            )
             return cls(path, manifest, plan)
         if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".")):
             raise ResultsError(
@@ -303,6 +309,20 @@ class ResultsFolder:
                 target = self.path / table / f"arm={arm}" / file_name
                 data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
+
+
+def _same_runs(manifest: dict[str, Any], plan: Plan) -> bool:
+    """Whether a folder's manifest plans the same runs as ``plan`` (its scenario may differ
+    in wording only, :data:`~simulator.scenario.WORDING`), as this orgsim plans them."""
+    if manifest.get("digest") in plan.digests():
+        return True
+    from simulator.scenario import parse_scenario
+
+    try:
+        theirs = parse_scenario(manifest["scenario"])[1]
+    except (KeyError, TypeError, ValueError, SimulatorError):
+        return False
+    return manifest["digest"] in theirs.digests() and theirs.digest() == plan.digest()
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -693,7 +713,7 @@ def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
     from simulator.scenario import parse_scenario
 
     _, plan = parse_scenario(results.manifest["scenario"], source=str(results.path))
-    if plan.digest() != results.manifest["digest"]:
+    if results.manifest["digest"] not in plan.digests():
         raise ResultsError(
             f"{results.path}: the manifest's scenario no longer plans the same "
             "runs with this version of orgsim"

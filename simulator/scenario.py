@@ -308,6 +308,10 @@ class RunSpec:
         return (self.point, self.arm, self.org)
 
 
+WORDING = frozenset({"question", "max_runs"})
+"""Scenario header fields that change no run: a resume after a change to them is taken."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """A validated scenario expanded: base parameters, arms and design points."""
@@ -374,10 +378,21 @@ class Plan:
             self.seed(point, org),
         )
 
-    def digest(self) -> str:
-        """SHA-256 of the resolved scenario: two folders with the same digest hold the same runs."""
-        text = json.dumps(self.resolved(), sort_keys=True, default=str)
+    def digest(self, *, wording: bool = False) -> str:
+        """SHA-256 of the resolved scenario: two folders with the same digest hold the same
+        runs. It leaves out the header's :data:`WORDING` (the question, the cap on runs),
+        which changes no run; ``wording=True`` keeps them, as the digests of results folders
+        written before 2026-12-07 did."""
+        resolved = self.resolved()
+        if not wording:
+            header = resolved["scenario"]
+            resolved["scenario"] = {k: v for k, v in header.items() if k not in WORDING}
+        text = json.dumps(resolved, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def digests(self) -> tuple[str, str]:
+        """This plan's digest and the one an older results folder holds for it."""
+        return self.digest(), self.digest(wording=True)
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as run: header, record, base parameters, arms and every design point."""

@@ -359,6 +359,41 @@ def test_the_same_arms_in_another_order_are_refused_on_resume(tmp_path: Path) ->
         sweep(swapped, tmp_path / "r", workers=1)
 
 
+def test_a_resume_takes_a_reworded_question_and_a_new_cap_not_a_new_seed(
+    tmp_path: Path,
+) -> None:
+    """A typo fixed in the question (or a higher max_runs) changes no run: resuming was
+    refused as "another scenario". The folder then records the new wording."""
+    import json
+
+    out = tmp_path / "r"
+    sweep(tiny_plan(), out, workers=1)
+    for part in (out / "outcomes" / "arm=delegate").glob("*.parquet"):
+        part.unlink()  # 6 runs to do again
+    reworded = tiny_plan(question="Does modeling beat delegation?", max_runs=50_000)
+    sweep(reworded, out, workers=1)
+    results = load(out)
+    assert len(results.outcomes) == 12 and results.manifest["complete"]
+    assert results.manifest["question"] == "Does modeling beat delegation?"
+    assert results.manifest["digest"] == reworded.digest() == tiny_plan().digest()
+
+    def same(spec: Any) -> tuple[Any, ...]:
+        return (spec.params, spec.seed.entropy, spec.seed.spawn_key)
+
+    spec = rebuild(results, 1, "model", 2)  # from the manifest's (new) scenario
+    assert same(spec) == same(reworded.spec(1, "model", 2))
+    with pytest.raises(ResultsError, match="another scenario"):
+        sweep(tiny_plan(seed=100, question="Does modeling beat delegation?"), out, workers=1)
+    # a folder written before: its digest kept the wording
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["scenario"]["scenario"]["question"] = "old words"
+    manifest["digest"] = parse_scenario(manifest["scenario"])[1].digest(wording=True)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert same(rebuild(load(out), 1, "model", 2)) == same(spec)
+    sweep(tiny_plan(question="new words"), out, workers=1)
+    assert load(out).manifest["question"] == "new words"
+
+
 def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
     sweep(tiny_plan(), tmp_path / "r", workers=1)
     junk = tmp_path / "r" / "outcomes" / "arm=model" / ".part-001-000000.parquet.123.tmp"
