@@ -3,7 +3,8 @@
 Run it with ``orgsim app`` (see :mod:`simulator.app.server`). One :class:`Session` per browser
 tab; the play loop runs in a thread of that tab and stops on pause, at the horizon, or when
 the tab closes. Every user error becomes a message at the top of the page; the page keeps
-running. ``?preset=NAME`` in the address opens a preset.
+running. The address holds the setup and the room's guess (:mod:`simulator.app.address`),
+so a reload or a link opens them again.
 
 Built on Solara directly rather than Mesa's ``SolaraViz``: that shows one model, applies slider
 changes only on reset, recomputes a spring layout on every reset and loses its styling there
@@ -189,9 +190,6 @@ def Page() -> None:  # noqa: N802
         message.set(problem)
         changed()
 
-    guess = session.open_guess()
-    query = to_query(session.setup, guess.shares if guess else None)
-
     def step() -> None:
         with lock:
             session.run.step()
@@ -234,6 +232,8 @@ def Page() -> None:  # noqa: N802
     # not intrusive: Solara's intrusive cancel traces every line, which slows rendering ~100x
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
 
+    guess = session.open_guess()
+    query = to_query(session.setup, guess.shares if guess else None)  # kept in the address
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
