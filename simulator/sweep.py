@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
     from simulator.orgchart import Org
 
 Columns = dict[str, np.ndarray]
+Said = tuple[tuple[type[Warning], str], ...]
+"""Warnings raised and not shown: (category, message), each once, in the order raised."""
 
 
 @dataclass
@@ -55,6 +58,7 @@ class RunResult:
     level_columns: Columns | None
     error: str | None
     seconds: float
+    said: Said = ()  # the warnings its batch raised, shown by the sweep's own process
 
     @property
     def series(self) -> pd.DataFrame | None:
@@ -87,7 +91,9 @@ class SetupError(SimulatorError):
     """Runs of a plan that cannot be set up (:func:`check_setups`), found before any ran."""
 
 
-def check_setups(plan: Plan, executor: Executor | None = None, parts: int = 1) -> list[str]:
+def check_setups(
+    plan: Plan, executor: Executor | None = None, parts: int = 1, shown: set[Any] | None = None
+) -> list[str]:
     """Why runs of the plan would fail when they are set up, such as a comms team larger than
     its pool, or nothing: one line per arm, at the first design point where it fails.
 
@@ -106,10 +112,13 @@ def check_setups(plan: Plan, executor: Executor | None = None, parts: int = 1) -
         spread = np.linspace(0, len(chosen) - 1, SETUP_CHECKS).round().astype(int)
         chosen = [chosen[i] for i in sorted(set(spread.tolist()))]
     if executor is None:
-        found = _failing(plan, chosen)
+        said, found = caught(_failing, plan, chosen)
     else:
-        futures = [executor.submit(_failing, plan, chosen[k::parts]) for k in range(parts)]
-        found = [problem for future in futures for problem in future.result()]
+        tasks = [executor.submit(caught, _failing, plan, chosen[k::parts]) for k in range(parts)]
+        done = [task.result() for task in tasks]
+        said = tuple(dict.fromkeys(w for part, _ in done for w in part))
+        found = [problem for _, part in done for problem in part]
+    say(said, shown)  # such as a strategy rule that picks no leader
     first: dict[str, str] = {}
     for _, arm, line in sorted(found):  # (by design point)
         first.setdefault(arm, line)
@@ -152,7 +161,9 @@ def _set_up(spec: RunSpec) -> None:
 
 def run(spec: RunSpec) -> RunResult:
     """Run one simulation; never raises for a failing run (the error is returned)."""
-    return run_batch([spec])[0]
+    result = run_batch([spec])[0]
+    say(result.said)
+    return result
 
 
 def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> list[RunResult]:
@@ -161,8 +172,37 @@ def run_batch(specs: Sequence[RunSpec], orgs: Organisations | None = None) -> li
     organisation and network come from ``orgs`` if given (built there once for the batches
     sharing them).
 
-    Never raises for failing runs: the error is returned in every result of the batch.
+    Never raises for failing runs: the error is returned in every result of the batch. The
+    warnings the batch raises are returned too (:attr:`RunResult.said`), not shown: on a
+    worker they would go to its log (a cluster's, out of sight) in Python's format, once
+    per worker; the sweep shows each once (:func:`say`).
     """
+    said, results = caught(_run_batch, specs, orgs)
+    for result in results:
+        result.said = said
+    return results
+
+
+def caught[T](f: Callable[..., T], *args: Any) -> tuple[Said, T]:
+    """``f(*args)`` with the warnings it raises kept, not shown (see :func:`say`). (Not for
+    threads that run at once: Python's warning filters are the process's.)"""
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        value = f(*args)
+    return tuple(dict.fromkeys((w.category, str(w.message)) for w in raised)), value
+
+
+def say(said: Iterable[tuple[type[Warning], str]], shown: set[Any] | None = None) -> None:
+    """Show warnings kept by :func:`caught`, here; those in ``shown`` not again (it takes
+    the others: one set for a whole sweep, whose tasks each raise their own)."""
+    for warning in said:
+        if shown is None or warning not in shown:
+            warnings.warn(warning[1], warning[0], stacklevel=2)
+            if shown is not None:
+                shown.add(warning)
+
+
+def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[RunResult]:
     from simulator.metrics import outcome_columns
 
     start = time.perf_counter()
@@ -405,6 +445,7 @@ def sweep(
     count: int = workers or settings.workers or os.cpu_count() or 1
     pairs_per_task = pairs_per_task or settings.pairs_per_task
     cluster = cluster if cluster is not None else settings.cluster
+    shown: set[Any] = set()  # warnings shown: each once in the sweep, not once per task
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None if isinstance(executor, DaskPool) else executor
         capacity: Callable[[], int] = lambda: count  # noqa: E731
@@ -425,11 +466,13 @@ def sweep(
         elif count > 1:
             pool = stack.enter_context(_owned(default_executor(count)))
         if check:  # on a worker: it imports the engine anyway, where this process need not
-            problems = check_setups(plan, pool, count)
+            problems = check_setups(plan, pool, count, shown)
             if problems:
                 raise SetupError("; ".join(problems))
         driver = _Driver(capacity, alive, retries)
-        return _sweep(plan, out, pool, count, driver, pairs_per_task, progress, where, remote)
+        return _sweep(
+            plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown
+        )
 
 
 @contextlib.contextmanager
@@ -466,6 +509,7 @@ def _sweep(
     progress: Callable[[int, int], None] | None,
     where: str,
     remote: bool,
+    shown: set[Any],
 ) -> SweepSummary:
     from simulator.results import ResultsFolder, writing
 
@@ -486,6 +530,7 @@ def _sweep(
 
         def record(index: int, results: list[RunResult]) -> None:
             folder.write(index, attempt, results)
+            say(dict.fromkeys(w for r in results for w in r.said), shown)
             summary.done += sum(r.ok for r in results)
             summary.failed += sum(not r.ok for r in results)
             report(summary.done + summary.failed, remaining)

@@ -226,3 +226,33 @@ def test_a_set_up_that_fails_at_a_later_design_point_is_refused_before_any_run(
         len(lines) == 1 and "arm model at design point 1 (org.units = 3): its runs fail" in lines[0]
     )
     assert "no unit 'Unit 5'" in lines[0]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_warning_from_the_runs_is_one_line_once(tmp_path: Path, workers: str) -> None:
+    """A strategy rule that picks no leader: workers printed Python's two-line warning each
+    (and a cluster's workers into their logs, out of sight); the sweep shows it once."""
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO + '\n[[params.leaders.rules]]\nwho = "level=9"\nstrategy = "listen"\n')
+    out = str(tmp_path / "out")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "sweep",
+            str(path),
+            "--no-report",
+            "--out",
+            out,
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if "warning:" in line.lower()]
+    assert len(warned) == 1, done.stderr
+    assert warned[0].startswith("orgsim: warning: leaders.rules[0] (who = 'level=9') picks no")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import tomllib
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -107,6 +108,18 @@ def test_a_sweep_on_a_cluster_equals_the_local_sweep_bit_for_bit(
     assert_same(local_results, tmp_path / "dask")
     manifest = load(tmp_path / "dask").manifest
     assert "Dask scheduler" in manifest["attempts"][-1]["executor"]
+
+
+def test_the_workers_warnings_come_back_to_the_sweep_once(cluster: Any, tmp_path: Path) -> None:
+    """On a cluster a worker's warning went to the worker's log, out of the user's sight."""
+    data = tomllib.loads(SCENARIO)
+    data["params"]["leaders"] = {"rules": [{"who": "level=9", "strategy": "listen"}]}
+    plan = parse_scenario(data)[1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sweep(plan, tmp_path / "w", cluster=cluster.scheduler_address)
+    said = [str(w.message) for w in caught if "picks no leader" in str(w.message)]
+    assert len(said) == 1, said
 
 
 @pytest.mark.parametrize(
