@@ -266,7 +266,7 @@ def test_typed_values_the_sliders_cannot_show_are_kept(browser: Any, app_url: st
 
 @pytest.mark.parametrize(
     ("width", "height", "sidebar_open"),
-    [(1920, 1080, True), (1280, 720, False), (390, 844, False)],
+    [(1920, 1080, True), (1366, 768, False), (1280, 720, False), (390, 844, False)],
 )
 def test_the_page_fits_the_rooms_screens(
     browser: Any, app_url: str, width: int, height: int, sidebar_open: bool
@@ -287,9 +287,13 @@ def test_the_page_fits_the_rooms_screens(
     assert len(sizes) == 7 and min(sizes) >= 16, sizes
     drawer = page.locator(".v-navigation-drawer").bounding_box()
     assert drawer is not None and (drawer["x"] >= 0) == sidebar_open, drawer
+    curves = page.locator("img.orgsim-curves").bounding_box()
+    assert curves is not None
     if width >= 1920:
-        curves = page.locator("img.orgsim-curves").bounding_box()
-        assert curves is not None and curves["y"] + curves["height"] <= height, curves
+        assert curves["y"] + curves["height"] <= height, curves
+    if width >= 1280:  # drawn at the size shown, so its text is at its own size
+        drawn = page.eval_on_selector("img.orgsim-curves", "i => i.naturalHeight")
+        assert drawn <= curves["height"] + 1, (drawn, curves)
     shot(page, f"06-{width}x{height}")
     page.close()
 

@@ -41,11 +41,35 @@ from simulator.plots import arm_colours
 
 FONT = {"title": 17, "label": 15, "tick": 13, "legend": 13}
 
+SIZE = (7.2, 4.0)
+"""A chart's size in inches, at 100 pixels an inch: 720 x 400 pixels."""
+
+MARGINS = (79, 14, 64, 40)
+"""A chart's margins in pixels (left, right, bottom, top): room for the tick labels, the
+axis label and the title at :data:`FONT`'s sizes, whatever the chart's size."""
+
+
+def fitted(window_height: float) -> tuple[float, float]:
+    """The charts' size (inches) for a browser window ``window_height`` pixels high: the
+    height the page gives them (half the window less 170 pixels, at least 240, at most
+    400; see ``page.CSS``) at the usual shape, so that they are shown at their own size and
+    their text at :data:`FONT`'s (drawn at 720 x 400 and shown at 240 pixels high, on a
+    768-pixel projector, 13-pixel text read as 8).
+
+    >>> fitted(1080), fitted(768)
+    ((6.66, 3.7), (4.32, 2.4))
+    """
+    high = min(max(window_height / 2 - 170, 240), 400)
+    return (round(high * SIZE[0] / SIZE[1] / 100, 2), round(high / 100, 2))
+
 
 def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, dpi=100)  # fixed margins: a constrained layout costs ~100 ms
     FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.16, top=0.9)
+    (left, right, bottom, top), (wide, high) = MARGINS, (100 * size[0], 100 * size[1])
+    fig.subplots_adjust(
+        left=left / wide, right=1 - right / wide, bottom=bottom / high, top=1 - top / high
+    )
     return fig, fig.add_subplot()
 
 
@@ -79,9 +103,13 @@ class Curves:
     """
 
     def __init__(
-        self, run: PairedRun, ax: Axes | None = None, guess: Sequence[float | None] = (None, None)
+        self,
+        run: PairedRun,
+        ax: Axes | None = None,
+        guess: Sequence[float | None] = (None, None),
+        size: tuple[float, float] = SIZE,
     ) -> None:
-        fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
+        fig, ax = _figure(size) if ax is None else (ax.figure, ax)
         self.figure, self.ax, self.arms = cast(Figure, fig), ax, run.arms
         colours = arm_colours(run.arms)
         self.lines = [
@@ -130,8 +158,10 @@ class Levels:
     """Share posting by hierarchy level (0 = top), both arms, this week; :meth:`update`
     moves it to the run's week (the bars and the legend over them are :attr:`moving`)."""
 
-    def __init__(self, run: PairedRun, ax: Axes | None = None) -> None:
-        fig, ax = _figure((7.2, 4.0)) if ax is None else (ax.figure, ax)
+    def __init__(
+        self, run: PairedRun, ax: Axes | None = None, size: tuple[float, float] = SIZE
+    ) -> None:
+        fig, ax = _figure(size) if ax is None else (ax.figure, ax)
         self.figure = cast(Figure, fig)
         colours = arm_colours(run.arms)
         n_levels = len(run.current(0).level_posters)
@@ -171,8 +201,14 @@ class Live:
     run's week and draws only what moved (:class:`~simulator.app.blit.Blit`), the same
     pixels as :func:`curves` and :func:`levels` drawn afresh."""
 
-    def __init__(self, run: PairedRun, guess: Sequence[float | None] = (None, None)) -> None:
-        self.curves, self.levels = Curves(run, guess=guess), Levels(run)
+    def __init__(
+        self,
+        run: PairedRun,
+        guess: Sequence[float | None] = (None, None),
+        size: tuple[float, float] = SIZE,
+    ) -> None:
+        self.curves = Curves(run, guess=guess, size=size)
+        self.levels = Levels(run, size=size)
         self.frames = (
             Blit(self.curves.figure, self.curves.moving),
             Blit(self.levels.figure, self.levels.moving),

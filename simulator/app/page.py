@@ -61,7 +61,9 @@ CSS = """
 /* the org views and the charts share what the window's height leaves them (about 340 px go
    to the bar, the arms' headings, the legend and the guess), so both fit on a 1080p screen */
 .orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {
-  max-height: calc(50vh - 170px); min-height: 240px; }
+  max-height: calc(50vh - 170px); }
+.orgsim-panel img.orgsim-view { min-height: 180px; }
+.orgsim-panel img.orgsim-chart { min-height: 240px; }  /* drawn to fit: charts.fitted */
 .orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
   font-size: 18px; margin: 2px 0; }
 .orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -153,12 +155,22 @@ WIDE = 1400
 at half size, and on a phone it covered the whole page."""
 
 wide = solara.reactive(True)  # per browser tab, as all of Solara's module-level state
+window = solara.reactive((0, 0))  # the browser window's width and height, once measured
+
+
+def measured(size: list[int]) -> None:
+    """The window's size, on showing the page and after each resize; the setup panel is
+    opened or closed the first time only (then it is the trainer's)."""
+    if window.value == (0, 0):
+        wide.set(size[0] >= WIDE)
+    window.set((int(size[0]), int(size[1])))
 
 
 @solara.component_vue("window.vue")
-def Window(query: str, event_measured: Callable[[int], None]) -> None:  # noqa: N802
-    """The browser window: reports its width once, when the page is shown, and keeps
-    ``query`` in its address (replaced in place: no history entry per slider move)."""
+def Window(query: str, event_measured: Callable[[list[int]], None]) -> None:  # noqa: N802
+    """The browser window: reports its size (:func:`measured`) when the page is shown and
+    after a resize, and keeps ``query`` in its address (replaced in place: no history entry
+    per slider move)."""
 
 
 @solara.component
@@ -237,7 +249,7 @@ def Page() -> None:  # noqa: N802
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
-        Window(query=query, event_measured=lambda width: wide.set(width >= WIDE))
+        Window(query=query, event_measured=measured)
         with solara.AppBar():
             Toolbar(
                 session,
@@ -254,7 +266,7 @@ def Page() -> None:  # noqa: N802
             solara.Error(message.value, classes=["orgsim-message"])
         Arms(session.run, version.value)
         PredictPanel(session, record, version.value)
-        Charts(session, version.value)
+        Charts(session, version.value, charts.fitted(window.value[1] or 1080))
         Exports(session, version.value)
 
 
@@ -316,13 +328,14 @@ def org_pngs(run: PairedRun, views: tuple[OrgView, OrgView]) -> tuple[bytes, byt
 
 
 @solara.component
-def Charts(session: Session, version: int) -> None:  # noqa: N802
-    """Adoption curves of both arms (with the room's guess) and adoption by level."""
+def Charts(session: Session, version: int, size: tuple[float, float]) -> None:  # noqa: N802
+    """Adoption curves of both arms (with the room's guess) and adoption by level, drawn at
+    ``size`` (inches, :func:`~simulator.app.charts.fitted` to the window)."""
     run = session.run
     guess = session.open_guess()
     shares = guess.shares if guess else (None, None)
 
-    live = solara.use_memo(lambda: charts.Live(run, shares), [run, shares])
+    live = solara.use_memo(lambda: charts.Live(run, shares, size), [run, shares, size])
     curves, levels = solara.use_memo(lambda: live.png(run), [live, version, run.week])
     with solara.ColumnsResponsive(12, small=6):  # stacked on a phone
         with solara.Column(classes=["orgsim-panel"]):
