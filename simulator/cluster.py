@@ -26,6 +26,7 @@ ValueError: not a Dask scheduler address; give tcp://host:port (e.g. tcp://10.0.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import socket
@@ -45,12 +46,17 @@ CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a scheduler to answer before giving up."""
 
 _ADDRESS = re.compile(r"^(?:tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
-RESULT_VERSIONS = ("orgsim", "mesa", "numpy", "scipy", "pandas", "numba")
+RESULT_VERSIONS = ("orgsim", "orgsim code", "mesa", "numpy", "scipy", "pandas", "numba")
 """Packages whose versions must match between the sweep and its workers (bit-identical runs)."""
 
 
 class ClusterError(SimulatorError):
     """A Dask cluster that cannot be used: bad address, no scheduler there, mismatched workers."""
+
+
+class WorkerMismatchError(ClusterError):
+    """A worker that runs other code or versions than the sweep (found when it takes a task:
+    it may have joined after the sweep connected)."""
 
 
 def check_address(value: str) -> str:
@@ -205,14 +211,44 @@ def local_cluster(workers: int) -> Iterator[DaskPool]:
         yield DaskPool(client, client.get_executor(pure=False), cluster.scheduler_address, True)
 
 
+@functools.cache
 def worker_versions() -> dict[str, str]:
-    """Versions of the result-determining packages in this process (run on each worker)."""
+    """Versions of the result-determining packages in this process (run on each worker),
+    with the digest of orgsim's own code (:func:`~simulator.results.code_digest`): the
+    version string stays the same from one commit to the next."""
     import numba
 
     from simulator.results import versions
 
     found = {k: v for k, v in versions().items() if k in RESULT_VERSIONS}
     return {**found, "numba": numba.__version__}
+
+
+def differences(found: dict[str, str], mine: dict[str, str]) -> list[str]:
+    """What a worker's :func:`worker_versions` has that this process's has not."""
+    return [f"{k} {found.get(k)} (here {v})" for k, v in mine.items() if found.get(k) != v]
+
+
+def checked_task(expected: dict[str, str], specs: Any) -> Any:
+    """:func:`simulator.sweep.run_task` on a Dask worker, once the worker is found to run
+    the sweep's code and versions (``expected``): a worker that joins after the sweep
+    connected was never checked, and its runs would differ. :class:`WorkerMismatchError` if not."""
+    differ = differences(worker_versions(), expected)
+    if differ:
+        try:
+            import distributed
+
+            worker = distributed.get_worker().address
+        except (ImportError, ValueError):
+            worker = "(unknown)"
+        raise WorkerMismatchError(
+            f"worker {worker} runs {', '.join(differ)}; its runs would not be bit-identical."
+            " Stop that worker (or install the same code there) and run the sweep again to"
+            " resume: every finished run is saved"
+        )
+    from simulator.sweep import run_task
+
+    return run_task(specs)
 
 
 def check_workers(client: Any, source: str, address: str) -> None:
@@ -226,7 +262,7 @@ def check_workers(client: Any, source: str, address: str) -> None:
             "install the same orgsim on every worker (docs/cluster.md)"
         ) from None
     for worker, found in sorted(theirs.items()):
-        differ = [f"{k} {found.get(k)} (here {v})" for k, v in mine.items() if found.get(k) != v]
+        differ = differences(found, mine)
         if differ:
             raise ClusterError(
                 f"{source} = {address!r}: worker {worker} runs {', '.join(differ)}; its runs "

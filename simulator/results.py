@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import math
 import os
@@ -131,6 +132,7 @@ def versions() -> dict[str, str]:
 
     return {
         "orgsim": simulator.__version__,
+        "orgsim code": code_digest(),
         "mesa": mesa.__version__,
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
@@ -138,6 +140,18 @@ def versions() -> dict[str, str]:
         "pyarrow": pa.__version__,
         "python": platform.python_version(),
     }
+
+
+def code_digest() -> str:
+    """SHA-256 (first 12 digits) of orgsim's source files, by path inside the package: the
+    code itself, where the version string stays the same from one commit to the next and a
+    worker or an installed copy has no git revision."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def code_revision() -> str | None:

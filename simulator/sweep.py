@@ -14,6 +14,7 @@ is written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import sys
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.cluster import DaskPool, connect
+from simulator.cluster import DaskPool, WorkerMismatchError, checked_task, connect, worker_versions
 from simulator.errors import SimulatorError, is_whole
 from simulator.scenario import Plan, RunSpec, describe_point
 
@@ -470,6 +471,8 @@ def sweep(
             if problems:
                 raise SetupError("; ".join(problems))
         driver = _Driver(capacity, alive, retries)
+        if dask is not None:  # each task checks its worker: workers may join at any time
+            driver.task = functools.partial(checked_task, worker_versions())
         return _sweep(
             plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown
         )
@@ -560,6 +563,7 @@ class _Driver:
     retries: int
     resubmitted: int = 0
     poll: float = 5.0
+    task: Callable[[list[RunSpec]], list[RunResult]] = run_task
 
     def drive(
         self,
@@ -574,7 +578,7 @@ class _Driver:
         def submit(index: int, batch: list[RunSpec], tries: int) -> None:
             nonlocal lost
             try:
-                pending[pool.submit(run_task, batch)] = (index, batch, tries)
+                pending[pool.submit(self.task, batch)] = (index, batch, tries)
             except Exception as err:  # shut down, broken, or its scheduler gone
                 lost = err
 
@@ -595,6 +599,8 @@ class _Driver:
                 index, batch, tries = pending.pop(future)
                 try:
                     results = future.result()
+                except WorkerMismatchError:
+                    raise  # a worker that joined later runs other code: stop, keep all done
                 except Exception as err:  # the task, not a run, failed: its worker died
                     if tries < self.retries and lost is None:
                         self.resubmitted += 1

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from simulator.cli import main
+from simulator.cluster import ClusterError, WorkerMismatchError, connect
 from simulator.results import load, read_table
 from simulator.scenario import Plan, ScenarioError, parse_scenario
 from simulator.sweep import ExecutorLostError, sweep
@@ -120,6 +121,47 @@ def test_the_workers_warnings_come_back_to_the_sweep_once(cluster: Any, tmp_path
         sweep(plan, tmp_path / "w", cluster=cluster.scheduler_address)
     said = [str(w.message) for w in caught if "picks no leader" in str(w.message)]
     assert len(said) == 1, said
+
+
+def other_code(really: bool) -> Any:
+    """A function for ``client.run`` that makes a worker's orgsim look like other code (or
+    its own again): the version string stays the same from one commit to the next."""
+
+    def switch() -> None:  # defined here so that it travels by value
+        import simulator.cluster
+        import simulator.results as r
+
+        real = r.__dict__.setdefault("_real_digest", r.code_digest)
+        r.code_digest = (lambda: "0123456789ab") if really else real
+        simulator.cluster.worker_versions.cache_clear()
+
+    return switch
+
+
+def test_a_worker_with_other_code_is_refused_when_the_sweep_connects(cluster: Any) -> None:
+    with distributed.Client(cluster, set_as_default=False) as client:
+        client.run(other_code(True))
+        refused = pytest.raises(ClusterError, match=r"runs orgsim code 0123456789ab \(here ")
+        with refused, connect(cluster.scheduler_address):
+            pass
+
+
+def test_a_worker_that_changes_after_the_check_stops_the_sweep_and_loses_nothing(
+    cluster: Any, local_results: Path, tmp_path: Path
+) -> None:
+    """As a worker that joins after the sweep connected: its first task refuses to run, the
+    sweep stops with one line, and what finished is kept; resumed, the sweep is identical."""
+    plan = cluster_plan()
+    with connect(cluster.scheduler_address) as pool:
+        pool.client.run(other_code(True))
+        with pytest.raises(WorkerMismatchError, match=r"worker tcp://127\.0\.0\.1:\d+ runs"):
+            sweep(plan, tmp_path / "r", executor=pool)
+        for table in ("outcomes", "failed"):  # no run ran there, none is recorded as failed
+            assert read_table(tmp_path / "r", table).empty
+        pool.client.run(other_code(False))
+        summary = sweep(plan, tmp_path / "r", executor=pool)
+    assert summary.failed == 0
+    assert_same(local_results, tmp_path / "r")
 
 
 @pytest.mark.parametrize(
