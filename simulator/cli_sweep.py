@@ -155,21 +155,27 @@ def sweep(
     name = scenario.scenario.name + ("-reduced" if reduced else "")
     folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
-    with _pool(executor or "processes", workers, cluster, source, settings.connect_timeout) as pool:
-        where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+    timeout = settings.connect_timeout
+    with _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool:
+        if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
+            _say(f"no workers at {pool.address} yet: waiting for one to join")
         finished = 0  # (a new folder is made by the sweep, once its set-ups are checked)
         if (folder / "manifest.json").exists():  # another scenario's is refused here
             finished = len(ResultsFolder.open(folder, p).finished_keys())
         left = p.run_count - finished
         resume = f" (resuming: {finished:,} already done)" if finished else ""
-        header = f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}"
         bar = Progress(label, skipped=finished)
+        started = False
 
         def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
-            nonlocal header
-            if header:
-                click.echo(header, err=True)
-                header = ""
+            nonlocal started
+            if not started:
+                where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+                click.echo(
+                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
+                    err=True,
+                )
+                started = True
             bar(done, total)
 
         try:
@@ -178,6 +184,7 @@ def sweep(
                 folder,
                 executor=pool,
                 workers=workers,
+                cluster=None if pool is not None else "",  # local processes: not [run] cluster
                 progress=None if quiet else progress,
                 check=True,
             )
@@ -201,15 +208,20 @@ def sweep(
         raise click.exceptions.Exit(1)
 
 
+def _say(line: str) -> None:
+    click.echo(f"orgsim: {line}", err=True)
+
+
 @contextlib.contextmanager
 def _pool(
-    kind: str, workers: int, cluster: str | None, source: str, timeout: float
+    kind: str, workers: int, cluster: str | None, source: str, timeout: float, quiet: bool
 ) -> Iterator[DaskPool | None]:
     """A Dask pool (remote, or a local cluster), or ``None`` for local processes."""
     from simulator.cluster import connect, local_cluster
 
     if cluster is not None:
-        with connect(cluster, source=source, timeout=timeout) as pool:
+        waiting = None if quiet else _say
+        with connect(cluster, source=source, timeout=timeout, waiting=waiting) as pool:
             yield pool
     elif kind == "dask":
         with local_cluster(workers) as pool:

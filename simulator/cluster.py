@@ -30,8 +30,9 @@ import functools
 import json
 import re
 import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,17 +87,18 @@ class DaskPool:
     local: bool = False
     _threads: tuple[float, int] = field(default=(0.0, 0), repr=False)
 
-    def threads(self) -> int:
-        """Worker threads connected now (asked at most once a second; at least 1)."""
+    def threads(self, fresh: bool = False) -> int:
+        """Worker threads connected now (asked at most once a second, unless ``fresh``; at
+        least 1, unless ``fresh``: then 0 when there are none)."""
         asked, count = self._threads
         now = time.monotonic()
-        if now - asked > 1.0:
+        if fresh or now - asked > 1.0:
             try:
                 count = sum(int(n) for n in self.client.nthreads().values())
             except Exception:  # the scheduler is gone: the sweep finds out by itself
                 count = 0
             self._threads = (now, count)
-        return max(1, count)
+        return count if fresh else max(1, count)
 
     def alive(self) -> bool:
         """Whether the client still has (or is reconnecting to) its scheduler."""
@@ -124,7 +126,11 @@ def _distributed() -> Any:
 
 @contextlib.contextmanager
 def connect(
-    address: str, *, source: str = "--cluster", timeout: float = CONNECT_TIMEOUT
+    address: str,
+    *,
+    source: str = "--cluster",
+    timeout: float = CONNECT_TIMEOUT,
+    waiting: Callable[[str], None] | None = None,
 ) -> Iterator[DaskPool]:
     """Connect to the Dask scheduler at ``address``; close the client on leaving.
 
@@ -135,14 +141,17 @@ def connect(
     source : str
         Where the address came from, named in errors (``--cluster``, ``<file>: run.cluster``).
     timeout : float
-        Seconds to wait for the scheduler.
+        Seconds to wait for the scheduler: for its file to be written and its port to open
+        (a batch job starts the scheduler and the sweep together), then for it to answer.
+    waiting : callable, optional
+        Told once, in words, when the scheduler is not there yet and the wait begins.
 
     Raises
     ------
     ClusterError
         One line naming ``source``, the value and what is allowed, if the address is not one,
-        no scheduler answers there, or a worker runs other versions of the packages that
-        determine results (its runs would not be bit-identical).
+        no scheduler answers there, or a worker runs other code or versions of the packages
+        that determine results (its runs would not be bit-identical).
     """
 
     def fail(problem: str) -> ClusterError:
@@ -153,26 +162,28 @@ def connect(
     except ValueError as err:
         raise fail(str(err)) from None
     distributed = _distributed()
-    where: dict[str, Any] = {"address": target}
-    if target.endswith(".json"):
-        try:
-            scheduler = str(json.loads(Path(target).read_text())["address"])
-        except (OSError, ValueError, KeyError, TypeError):
-            raise fail(f"no readable scheduler file there; give {ALLOWED}") from None
-        where = {"scheduler_file": target}
-    else:
-        scheduler = target
-    answer = _knock(scheduler, timeout)
-    if answer is None:
-        try:  # Dask's own timeouts from here: a short one would also cut its later comms
-            client = distributed.Client(**where, set_as_default=False)
-        except (OSError, TimeoutError) as err:
-            answer = " ".join(str(err).split())[:160] or type(err).__name__
-    if answer is not None:
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        scheduler, problem = _scheduler(target)
+        if problem is None and scheduler is not None:
+            problem = _knock(scheduler)
+        if problem is None or time.monotonic() >= deadline:
+            break
+        if waiting is not None and not told:
+            waiting(f"waiting up to {timeout:g} s for the Dask scheduler at {address} ({problem})")
+            told = True
+        time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+    if problem is not None:
         raise fail(
-            f"no Dask scheduler answered there within {timeout:g} s ({answer}); start one "
-            f"with 'dask scheduler' (docs/cluster.md) and give {ALLOWED}"
+            f"{problem}; start one with 'dask scheduler' (docs/cluster.md) and give {ALLOWED}"
         )
+    where = {"scheduler_file": target} if target.endswith(".json") else {"address": target}
+    try:
+        client = _client(distributed, where, max(1.0, deadline - time.monotonic()))
+    except (OSError, TimeoutError) as err:
+        why = " ".join(str(err).split())[:200] or type(err).__name__
+        raise fail(f"no Dask scheduler answered there within {timeout:g} s ({why})") from None
     try:
         check_workers(client, source, address)
         yield DaskPool(client, client.get_executor(pure=False), target)
@@ -180,17 +191,61 @@ def connect(
         client.close()
 
 
-def _knock(address: str, timeout: float) -> str | None:
+def _scheduler(target: str) -> tuple[str | None, str | None]:
+    """The scheduler's address (read from its file, if ``target`` is one), or why not yet."""
+    if not target.endswith(".json"):
+        return target, None
+    path = Path(target)
+    if not path.exists():
+        return None, "no scheduler file there (yet)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        return None, f"the scheduler file cannot be read ({type(err).__name__}: {err})"
+    except json.JSONDecodeError as err:  # (also while the scheduler is still writing it)
+        return None, f"the scheduler file is not JSON ({err.msg}, line {err.lineno})"
+    if not isinstance(data, dict) or not isinstance(data.get("address"), str):
+        return None, "the scheduler file holds no scheduler address (no 'address' entry)"
+    return data["address"], None
+
+
+def _knock(address: str) -> str | None:
     """Whether something accepts connections at ``tcp://host:port``: None, or why not."""
     found = _ADDRESS.match(address[6:]) if address.startswith("tcp://") else None
     if found is None:
         return None  # another protocol (from a scheduler file): let Dask try it
     host = found.group(1).strip("[]")
     try:
-        socket.create_connection((host, int(found.group(2))), timeout=timeout).close()
+        socket.create_connection((host, int(found.group(2))), timeout=5).close()
     except OSError as err:
-        return (err.strerror or str(err) or type(err).__name__).strip()
+        why = (err.strerror or str(err) or type(err).__name__).strip()
+        return f"no Dask scheduler there ({why})"
     return None
+
+
+def _client(distributed: Any, where: dict[str, str], seconds: float) -> Any:
+    """A Dask client, or :class:`TimeoutError` after ``seconds``: a port that accepts the
+    connection and then never answers as a scheduler (a web server, the scheduler's own
+    dashboard port) held Dask's client for good, its own timeouts notwithstanding."""
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = distributed.Client(**where, set_as_default=False)
+        except BaseException as err:
+            made["error"] = err
+
+    thread = threading.Thread(target=make, name="orgsim-connect", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise TimeoutError(
+            "something accepts connections there but does not answer as a Dask scheduler: is "
+            "it the scheduler's port (8786 unless set), not its dashboard's (8787)?"
+        )
+    if "error" in made:
+        raise made["error"]
+    return made["client"]
 
 
 @contextlib.contextmanager

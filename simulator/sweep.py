@@ -115,8 +115,18 @@ def check_setups(
     if executor is None:
         said, found = caught(_failing, plan, chosen)
     else:
-        tasks = [executor.submit(caught, _failing, plan, chosen[k::parts]) for k in range(parts)]
-        done = [task.result() for task in tasks]
+        try:
+            tasks = [
+                executor.submit(caught, _failing, plan, chosen[k::parts]) for k in range(parts)
+            ]
+            done = [task.result() for task in tasks]
+        except Exception as err:  # a Dask scheduler gone before a worker took them
+            if isinstance(err, SimulatorError):
+                raise
+            raise ExecutorLostError(
+                f"the executor stopped taking work ({type(err).__name__}: {err}) while the"
+                " set-ups were checked; nothing was written: run the sweep again"
+            ) from None
         said = tuple(dict.fromkeys(w for part, _ in done for w in part))
         found = [problem for _, part in done for problem in part]
     say(said, shown)  # such as a strategy rule that picks no leader

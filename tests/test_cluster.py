@@ -7,8 +7,11 @@ no dashboard, reached by its scheduler address as a remote cluster would be.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import threading
 import tomllib
 import warnings
 from collections.abc import Iterator
@@ -316,7 +319,8 @@ def test_an_unreachable_scheduler_loses_nothing_and_resume_still_works(
     assert main([*common, "--cluster", unreachable]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "--cluster = 'tcp://127.0.0.1:9'" in lines[0]
-    assert "no Dask scheduler answered" in lines[0] and "tcp://host:port" in lines[0]
+    assert "no Dask scheduler there (Connection refused)" in lines[0]
+    assert "tcp://host:port" in lines[0]
     after = load(out)
     assert after.outcomes.drop(columns="seconds").equals(before.drop(columns="seconds"))
     assert main([*common, *stop_after]) == 0
@@ -383,6 +387,112 @@ def test_a_client_that_lost_its_scheduler_stops_the_sweep_instead_of_hanging(
         sweep(cluster_plan(), tmp_path / "r", executor=pool)
     manifest = load(tmp_path / "r").manifest
     assert manifest["attempts"][-1]["runs_done"] == 0 and "finished_utc" in manifest["attempts"][-1]
+
+
+class CancellingExecutor(Executor):
+    """Its scheduler went away before any worker took a task: every future is cancelled."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.cancel()
+        return future
+
+
+def test_a_scheduler_gone_during_the_set_up_check_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """It was a traceback ending in CancelledError."""
+    with pytest.raises(ExecutorLostError, match="while the set-ups were checked"):
+        sweep(cluster_plan(), tmp_path / "r", executor=CancellingExecutor(), check=True)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_port_that_is_no_scheduler_is_refused_in_time_not_waited_on_for_ever(
+    tmp_path: Path,
+) -> None:
+    """A web server (or the scheduler's dashboard port) took the connection and never
+    answered: the sweep hung with no output for over 10 minutes."""
+    import http.server
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
+        refused = pytest.raises(ClusterError, match="does not answer as a Dask scheduler")
+        with refused, connect(address, timeout=2):
+            pass
+    finally:
+        server.shutdown()
+
+
+def test_scheduler_file_problems_are_told_apart_and_a_late_file_is_waited_for(
+    cluster: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "scheduler.json"
+    for text, words in (
+        (None, "no scheduler file there (yet)"),
+        ("{not json", "the scheduler file is not JSON"),
+        ('{"id": 1}', "holds no scheduler address"),
+    ):
+        if text is not None:
+            path.write_text(text)
+        told: list[str] = []
+        refused = pytest.raises(ClusterError, match=re.escape(words))
+        with refused, connect(str(path), timeout=0.6, waiting=told.append):
+            pass
+        assert len(told) == 1 and words in told[0] and "waiting up to 0.6 s" in told[0]
+    path.unlink()  # a batch job starts the scheduler and the sweep together
+    timer = threading.Timer(
+        1.0, lambda: path.write_text(json.dumps({"address": cluster.scheduler_address}))
+    )
+    timer.start()
+    with connect(str(path), timeout=20) as pool:
+        assert pool.threads(fresh=True) == 2
+
+
+def test_executor_processes_runs_a_file_locally_whatever_its_run_cluster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It went to the file's [run] cluster anyway (or failed when that was down)."""
+    path = tmp_path / "c.toml"
+    path.write_text(SCENARIO + '\n[run]\ncluster = "tcp://127.0.0.1:9"\nconnect_timeout = 1\n')
+    out = tmp_path / "out"
+    args = ["sweep", str(path), "--out", str(out), "--no-report", "--executor", "processes"]
+    assert main(args) == 0, capsys.readouterr().err
+    assert "local process" in load(out).manifest["attempts"][-1]["executor"]
+
+
+def test_a_cluster_with_no_workers_yet_says_so_at_once_then_runs_when_one_joins(
+    scenario_file: Path, tmp_path: Path
+) -> None:
+    """It printed nothing until a worker had joined (10 minutes in the helper's case), and
+    then a header saying "no workers yet"."""
+    import subprocess
+    import sys
+
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as empty:
+        args = ["sweep", str(scenario_file), "--no-report", "--out", str(tmp_path / "o")]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simulator.cli", *args, "--cluster", empty.scheduler_address],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stderr is not None
+        import select
+
+        ready, _, _ = select.select([process.stderr], [], [], 60)
+        if not ready:
+            process.kill()
+            pytest.fail("no word in a minute while the cluster has no workers")
+        first = process.stderr.readline()
+        assert "no workers at tcp://127.0.0.1:" in first and "waiting for one to join" in first
+        empty.scale(1)
+        _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "1 worker thread(s)" in err and "no workers yet" not in err
 
 
 def test_the_scenario_readme_documents_every_run_setting_with_its_default() -> None:
