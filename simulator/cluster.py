@@ -250,8 +250,8 @@ def _client(distributed: Any, where: dict[str, str], seconds: float) -> Any:
 
 @contextlib.contextmanager
 def local_cluster(workers: int) -> Iterator[DaskPool]:
-    """Start a Dask cluster of ``workers`` single-threaded processes on 127.0.0.1 (no
-    dashboard), connect to it, and shut both down on leaving."""
+    """Start a Dask cluster of ``workers`` single-threaded processes on 127.0.0.1 (its HTTP
+    servers on free local ports), connect to it, and shut both down on leaving."""
     distributed = _distributed()
     with (
         distributed.LocalCluster(
@@ -259,7 +259,10 @@ def local_cluster(workers: int) -> Iterator[DaskPool]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            # Dask's HTTP servers (health, metrics) even without a dashboard: on free local
+            # ports, not 8787, where a user's own dashboard made Dask warn in four lines
+            dashboard_address="127.0.0.1:0",
+            worker_dashboard_address="127.0.0.1:0",
         ) as cluster,
         distributed.Client(cluster, set_as_default=False) as client,
     ):

@@ -495,6 +495,26 @@ def test_a_cluster_with_no_workers_yet_says_so_at_once_then_runs_when_one_joins(
     assert "1 worker thread(s)" in err and "no workers yet" not in err
 
 
+def test_a_local_cluster_leaves_the_dashboard_port_to_the_user() -> None:
+    """With 8787 taken (the port the docs give a user's own dashboard), --executor dask
+    printed Dask's four-line 'Port 8787 is already in use' warning."""
+    import socket
+
+    from simulator.cluster import local_cluster
+
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        except OSError:
+            pass  # taken already: as wanted
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with local_cluster(1) as pool:
+                assert pool.threads(fresh=True) == 1
+    assert not [w for w in caught if "already in use" in str(w.message)]
+
+
 def test_the_scenario_readme_documents_every_run_setting_with_its_default() -> None:
     from simulator.scenario import RunSettings
 
