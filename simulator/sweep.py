@@ -607,6 +607,9 @@ class _Driver:
                 break  # its futures may never resolve: what finished is on disk
             for future in done:
                 index, batch, tries = pending.pop(future)
+                if future.cancelled():  # dropped by the executor (its scheduler gone):
+                    lost = lost or ConnectionError("the executor cancelled a task")
+                    continue  # not done, not failed, not resubmitted: left for the resume
                 try:
                     results = future.result()
                 except WorkerMismatchError:

@@ -256,6 +256,38 @@ def test_a_lost_task_is_resubmitted_and_its_runs_are_not_failed(
     assert_same(local_results, tmp_path / "r")
 
 
+class CancellingAfter(Executor):
+    """Runs ``keep`` tasks, then cancels every task: a Dask scheduler that died mid-sweep."""
+
+    def __init__(self, keep: int) -> None:
+        from simulator.sweep import run_task
+
+        self.run_task, self.keep, self.calls = run_task, keep, 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.calls += 1
+        future: Future[Any] = Future()
+        if self.calls <= self.keep:
+            future.set_result(fn(*args, **kwargs))
+        else:
+            future.cancel()
+            future.set_running_or_notify_cancel()  # as an executor does: waiters are told
+        return future
+
+
+def test_tasks_cancelled_by_a_dead_scheduler_are_neither_failed_nor_resubmitted(
+    local_results: Path, tmp_path: Path
+) -> None:
+    """They were counted as resubmitted and their runs recorded as failed."""
+    with pytest.raises(ExecutorLostError, match="cancelled a task"):
+        sweep(cluster_plan(), tmp_path / "r", executor=CancellingAfter(3), pairs_per_task=1)
+    attempt = load(tmp_path / "r").manifest["attempts"][-1]
+    assert (attempt["runs_done"], attempt["runs_failed"], attempt["tasks_resubmitted"]) == (6, 0, 0)
+    assert read_table(tmp_path / "r", "failed").empty
+    sweep(cluster_plan(), tmp_path / "r", workers=1)
+    assert_same(local_results, tmp_path / "r")
+
+
 def test_a_task_lost_more_often_than_the_retries_is_failed_then_resumed(
     local_results: Path, tmp_path: Path
 ) -> None:
@@ -395,6 +427,7 @@ class CancellingExecutor(Executor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         future: Future[Any] = Future()
         future.cancel()
+        future.set_running_or_notify_cancel()
         return future
 
 
