@@ -149,7 +149,11 @@ class RunSettings(Block):
         le=100_000,
     )
     connect_timeout: float = Field(
-        20.0, description="Seconds to wait for the Dask scheduler to answer.", gt=0, le=3600
+        20.0,
+        description="Seconds to wait for the Dask scheduler: for its file and its port (a"
+        " batch job may start it with the sweep), then for its answer.",
+        gt=0,
+        le=3600,
     )
 
     @field_validator("cluster")
