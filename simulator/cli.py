@@ -554,9 +554,9 @@ def warm(paths: tuple[str, ...], jobs: int | None) -> None:
 
 def _register() -> None:
     from simulator.app.command import app
-    from simulator.cli_sweep import report, sweep, validate
+    from simulator.cli_sweep import diff, report, sweep, validate
 
-    for command in (validate, sweep, report, app):
+    for command in (validate, sweep, report, diff, app):
         orgsim.add_command(command)
 
 

@@ -242,3 +242,19 @@ def report(results_dir: str, out: str | None) -> None:
     from simulator.report import write_report
 
     click.echo(f"report: {write_report(results_dir, out)}")
+
+
+@click.command()
+@click.argument("a", type=click.Path(file_okay=False))
+@click.argument("b", type=click.Path(file_okay=False))
+def diff(a: str, b: str) -> None:
+    """Compare two results folders run by run (exit 0 when identical, 1 when not): a check
+    that a sweep gives the same results, bit for bit, on other workers or another executor,
+    or after a resume."""
+    from simulator.results import compare
+
+    found = compare(a, b)
+    for line in found.lines(a, b):
+        click.echo(line)
+    if not found.identical:
+        raise click.exceptions.Exit(1)

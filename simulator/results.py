@@ -744,3 +744,107 @@ def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
     if wrong:
         raise ResultsError(f"{results.path}: no such run planned: {'; '.join(wrong)}")
     return plan.spec(int(point), arm, int(replication))
+
+
+VARYING = ("attempt", "seconds")
+"""Columns that differ between two sweeps of the same runs (which attempt ran a run, and how
+long it took): left out when folders are compared."""
+
+
+@dataclass
+class FolderDiff:
+    """Two results folders compared run by run (:func:`compare`)."""
+
+    same_scenario: bool
+    only_a: list[tuple[int, str, int]]
+    only_b: list[tuple[int, str, int]]
+    differing: dict[str, list[tuple[tuple[int, str, int], str]]]  # table -> (run, column)
+    runs: int  # runs in both
+
+    @property
+    def identical(self) -> bool:
+        return (
+            self.same_scenario
+            and not self.only_a
+            and not self.only_b
+            and not any(self.differing.values())
+        )
+
+    def lines(self, a: str = "A", b: str = "B", shown: int = 5) -> list[str]:
+        """The comparison in words: one line when identical."""
+        if self.identical:
+            return [
+                f"identical: {self.runs:,} runs; outcomes, series and levels equal bit for bit"
+                f" (leaving out {', '.join(VARYING)})"
+            ]
+        out = [] if self.same_scenario else [f"{a} and {b} hold different scenarios (digests)"]
+        for name, only in ((a, self.only_a), (b, self.only_b)):
+            if only:
+                listed = ", ".join(_run(k) for k in only[:shown])
+                more = f" and {len(only) - shown:,} more" if len(only) > shown else ""
+                out.append(f"{len(only):,} run(s) only in {name}: {listed}{more}")
+        for table, found in self.differing.items():
+            if found:
+                runs = len({k for k, _ in found})
+                listed = "; ".join(f"{_run(k)}: {column}" for k, column in found[:shown])
+                more = " ..." if len(found) > shown else ""
+                out.append(f"{table}: {runs:,} run(s) differ ({listed}{more})")
+        out.append(f"{self.runs:,} runs in both")
+        return out
+
+
+def _run(key: tuple[int, str, int]) -> str:
+    return f"point {key[0]} {key[1]} replication {key[2]}"
+
+
+def compare(a: str | Path, b: str | Path) -> FolderDiff:
+    """Two results folders run by run: which runs one has and the other not, and which
+    tables' rows differ (exactly: same seed, same results, bit for bit, whatever the
+    workers or the executor), leaving out :data:`VARYING`. A run's first differing column
+    is named."""
+    left, right = load(a), load(b)
+    same = left.manifest.get("digest") == right.manifest.get("digest")
+    keys = [set(map(tuple, t.outcomes[KEY].itertuples(index=False))) for t in (left, right)]
+    both = keys[0] & keys[1]
+    differing: dict[str, list[tuple[tuple[int, str, int], str]]] = {}
+    runs = None if keys[0] == keys[1] else pd.DataFrame(sorted(both), columns=KEY)
+    for table, within in (("outcomes", []), ("series", ["step"]), ("levels", ["step", "level"])):
+        x, y = (_comparable(getattr(t, table), runs, within) for t in (left, right))
+        differing[table] = _differing(x, y, within)
+    return FolderDiff(
+        same, sorted(keys[0] - keys[1]), sorted(keys[1] - keys[0]), differing, len(both)
+    )
+
+
+def _comparable(frame: pd.DataFrame, runs: pd.DataFrame | None, within: list[str]) -> pd.DataFrame:
+    """The rows of ``runs`` (all: None), by run (and step, level), without :data:`VARYING`."""
+    if frame.empty:
+        return frame
+    kept = frame.drop(columns=[c for c in VARYING if c in frame])
+    if runs is not None:
+        kept = kept.merge(runs.astype(kept[KEY].dtypes.to_dict()), on=KEY)
+    return kept.sort_values([*KEY, *within]).reset_index(drop=True)
+
+
+def _differing(
+    x: pd.DataFrame, y: pd.DataFrame, within: list[str]
+) -> list[tuple[tuple[int, str, int], str]]:
+    """(run, first differing column) of each run whose rows differ between x and y."""
+    if x.equals(y):
+        return []
+    index = [*KEY, *within]
+    apart = sorted(set(x.columns) ^ set(y.columns))
+    if apart:  # (another record setting: every run differs)
+        runs = pd.concat([x[KEY], y[KEY]]).drop_duplicates().itertuples(index=False)
+        return [(tuple(run), f"columns {', '.join(apart)} in one only") for run in runs]
+    joined = x.merge(y, on=index, how="outer", suffixes=("", " (b)"), indicator=True)
+    found: dict[tuple[int, str, int], str] = {}
+    lonely = joined["_merge"] != "both"
+    for row in joined.loc[lonely, KEY].itertuples(index=False):
+        found.setdefault(tuple(row), "rows" if within else "row")
+    for column in [c for c in x.columns if c not in index]:
+        p, q = joined[column], joined[f"{column} (b)"]
+        differ = ~((p == q) | (p.isna() & q.isna())) & ~lonely
+        for row in joined.loc[differ, KEY].itertuples(index=False):
+            found.setdefault(tuple(row), column)
+    return sorted(found.items())

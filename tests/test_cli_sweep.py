@@ -256,3 +256,48 @@ def test_a_warning_from_the_runs_is_one_line_once(tmp_path: Path, workers: str) 
     warned = [line for line in done.stderr.splitlines() if "warning:" in line.lower()]
     assert len(warned) == 1, done.stderr
     assert warned[0].startswith("orgsim: warning: leaders.rules[0] (who = 'level=9') picks no")
+
+
+def test_diff_says_identical_or_names_the_runs_and_columns_that_differ(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    common = ["sweep", str(scenario_file), "--no-report", "--quiet", "--out"]
+    assert main([*common, str(a), "--workers", "1"]) == 0
+    assert main([*common, str(b), "--workers", "2"]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(a), str(b)]) == 0
+    assert capsys.readouterr().out.startswith("identical: 4 runs;")
+
+    part = sorted((b / "outcomes" / "arm=model").glob("*.parquet"))[0]
+    table = pq.read_table(part).to_pandas()
+    table.loc[0, "poster"] = table.loc[0, "poster"] + 1e-12  # one bit off, in one run
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), part)
+    first = (int(table.loc[0, "point"]), int(table.loc[0, "replication"]))
+    assert main(["diff", str(a), str(b)]) == 1
+    out = capsys.readouterr().out
+    run = f"point {first[0]} model replication {first[1]}"
+    assert f"outcomes: 1 run(s) differ ({run}: poster)" in out, out
+
+    for part in (b / "series" / "arm=delegate").glob("*.parquet"):
+        part.unlink()  # the delegate arm's series lost
+    assert main(["diff", str(a), str(b)]) == 1
+    assert (
+        "series: 2 run(s) differ (point 0 delegate replication 0: rows;" in capsys.readouterr().out
+    )
+
+    other = tmp_path / "other.toml"
+    other.write_text(scenario_file.read_text().replace("seed = 3", "seed = 4"))
+    c = tmp_path / "c"
+    assert (
+        main(["sweep", str(other), "--no-report", "--quiet", "--out", str(c), "--workers", "1"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["diff", str(a), str(c)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{a} and {c} hold different scenarios")
+    assert "outcomes: 4 run(s) differ" in out, out
