@@ -25,6 +25,7 @@ attempt (or the latest failed one) and only the series rows of that attempt.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -248,12 +249,44 @@ class ResultsFolder:
         return axis_types(self.plan)
 
     def finished_keys(self) -> set[tuple[int, str, int]]:
-        """Runs with an outcome row of status ``ok``."""
+        """Runs with an outcome row of status ``ok`` whose series (and levels) were kept.
+
+        A task's tables are written as files of one name, outcomes last; an outcomes file
+        whose series or levels file is gone (deleted, or moved out as damaged) holds runs
+        whose tables are lost: they are run again, with a warning naming the files."""
         frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
         if frame.empty:
             return set()
         ok = frame[frame["status"] == "ok"]
-        return set(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
+        counts = collections.Counter(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
+        lost: collections.Counter[tuple[int, str, int]] = collections.Counter()
+        bare = self._bare_parts()
+        for part in bare:
+            rows = pq.read_table(part, columns=["point", "replication"]).to_pydict()
+            arm = part.parent.name.removeprefix("arm=")
+            lost.update(
+                (p, arm, r) for p, r in zip(rows["point"], rows["replication"], strict=True)
+            )
+        again = [key for key in lost if counts[key] <= lost[key]]  # (not run again since)
+        if again:
+            warnings.warn(
+                f"{self.path}: {len(again):,} finished run(s) lost their series or levels"
+                f" file ({', '.join(f'{p.parent.name}/{p.name}' for p in bare[:3])}"
+                f"{' ...' if len(bare) > 3 else ''}); they are run again",
+                UserWarning,
+                stacklevel=2,
+            )
+        return {key for key, n in counts.items() if n > lost[key]}
+
+    def _bare_parts(self) -> list[Path]:
+        """Outcome files (of finished runs) without their series or levels file."""
+        tables = ["series"] + (["levels"] if self.plan.scenario.record.levels else [])
+        bare = []
+        for part in sorted((self.path / "outcomes").glob("arm=*/part-*.parquet")):
+            relative = part.relative_to(self.path / "outcomes")
+            if any(not (self.path / table / relative).exists() for table in tables):
+                bare.append(part)
+        return bare
 
     def begin(self, todo: int, executor: str = "") -> int:
         """Record the start of an attempt (and where it runs); return its number. Warns when

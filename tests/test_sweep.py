@@ -394,6 +394,26 @@ def test_a_resume_takes_a_reworded_question_and_a_new_cap_not_a_new_seed(
     assert load(out).manifest["question"] == "new words"
 
 
+@pytest.mark.parametrize("table", ["series", "levels"])
+def test_a_lost_series_or_levels_file_is_run_again_on_resume(tmp_path: Path, table: str) -> None:
+    """Resume counted a run as finished from its outcome row alone: with its series (or
+    levels) file deleted, the folder stayed without them for good."""
+    from simulator.results import compare
+
+    sweep(tiny_plan(), tmp_path / "whole", workers=1)
+    sweep(tiny_plan(), tmp_path / "r", workers=1)
+    lost = sorted((tmp_path / "r" / table / "arm=delegate").glob("*.parquet"))[0]
+    runs = len(pd.read_parquet(tmp_path / "r" / "outcomes" / "arm=delegate" / lost.name))
+    lost.unlink()
+    with pytest.warns(UserWarning, match=rf"{runs} finished run\(s\) lost their series or lev"):
+        summary = sweep(tiny_plan(), tmp_path / "r", workers=1)
+    assert summary.done == runs
+    assert compare(tmp_path / "whole", tmp_path / "r").identical
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sweep(tiny_plan(), tmp_path / "r", workers=1).done == 0  # whole again
+
+
 def test_readers_ignore_unfinished_temporary_files(tmp_path: Path) -> None:
     sweep(tiny_plan(), tmp_path / "r", workers=1)
     junk = tmp_path / "r" / "outcomes" / "arm=model" / ".part-001-000000.parquet.123.tmp"
