@@ -691,7 +691,9 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
             tables[name] = _frame(_taken(*parts.pop(), outcomes, within))
             continue
         frames = [_frame(data) for data, _, _ in parts]
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # none recorded ([record] levels = false) or none yet: no rows, but the key columns
+        nothing = pd.DataFrame(columns=["point", "replication", "attempt", *within, "arm"])
+        frame = pd.concat(frames, ignore_index=True) if frames else nothing
         if not outcomes.empty and not frame.empty:
             frame = _of_runs(frame, outcomes, within)
         tables[name] = frame

@@ -640,3 +640,15 @@ def test_ctrl_c_stops_a_pools_workers_rather_than_waiting_for_their_tasks() -> N
         raise KeyboardInterrupt
     assert [w.exitcode for w in workers] == [-signal.SIGTERM] * 2  # stopped, not finished
     assert not any(f.done() and not f.cancelled() and f.exception() is None for f in running)
+
+
+def test_a_table_not_recorded_reads_back_with_its_key_columns(tmp_path: Path) -> None:
+    """[record] levels = false gave a levels table with no columns: results.levels["level"]
+    raised KeyError where an empty table was meant."""
+    import tomllib
+
+    data = tomllib.loads(SCENARIO)
+    data["record"] = {"levels": False}
+    sweep(parse_scenario(data)[1], tmp_path / "r", workers=1)
+    levels = load(tmp_path / "r").levels
+    assert levels.empty and {"point", "arm", "replication", "step", "level"} <= set(levels)
