@@ -468,7 +468,9 @@ def test_the_address_brings_back_the_setup_and_guess(case: tuple[Setup, Any]) ->
 
 def test_a_bad_part_of_the_address_is_named_and_the_rest_used() -> None:
     back = address.from_query("preset=zappos&seed=x&set=org.size%3D500&guess=35")
-    assert back.message == "seed 'x': must be a whole number >= 0"
+    assert back.message == "seed 'x': must be a whole number from 0 to 9,223,372,036,854,775,807"
+    for seed in ("²", "-1", "1e3", str(2**63)):  # "²".isdigit(), and int("²") raised
+        assert address.from_query(f"seed={seed}").message.startswith(f"seed {seed!r}: must be")
     assert back.setup.preset == "zappos" and dict(back.setup.updates)["org.size"] == 500
     assert back.guess is None
     assert "give two percentages" in address.from_query("guess=35").message

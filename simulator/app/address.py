@@ -35,6 +35,7 @@ from simulator.errors import SimulatorError
 
 SIDES = ("left", "right")
 DEFAULT_SEED = Setup().seed
+SEED_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,10 @@ def from_query(search: str | None) -> Arrival:
         return Arrival(Setup(), message=str(err))
     problems: list[str] = []
     seed = query.get("seed", [str(DEFAULT_SEED)])[0]
-    if seed.isdigit():
+    if seed.isascii() and seed.isdigit() and int(seed) <= SEED_MAX:  # ("²" is a digit too)
         setup = replace(setup, seed=int(seed))
     else:
-        problems.append(f"seed {seed!r}: must be a whole number >= 0")
+        problems.append(f"seed {seed!r}: must be a whole number from 0 to {SEED_MAX:,}")
     for k, side in enumerate(SIDES):
         for arm in query.get(side, [])[:1]:
             try:
