@@ -287,6 +287,16 @@ def test_the_page_fits_the_rooms_screens(
     assert len(sizes) == 7 and min(sizes) >= 16, sizes
     drawer = page.locator(".v-navigation-drawer").bounding_box()
     assert drawer is not None and (drawer["x"] >= 0) == sidebar_open, drawer
+    if width < 600:  # a phone: the setup panel opens from the bar and a tap beside it shuts it
+        page.locator(".v-app-bar button").first.click()
+        page.wait_for_function(
+            "() => document.querySelector('.v-navigation-drawer').getBoundingClientRect().x >= 0"
+        )
+        page.mouse.click(width - 10, height // 2)
+        page.wait_for_function(
+            "() => document.querySelector('.v-navigation-drawer')"
+            ".getBoundingClientRect().right <= 0"
+        )
     curves = page.locator("img.orgsim-curves").bounding_box()
     assert curves is not None
     if width >= 1920:

@@ -44,6 +44,8 @@ CSS = """
 .orgsim-toolbar .orgsim-week { font-size: 24px; font-weight: 700; color: #fff; margin: 0 8px;
   white-space: nowrap; }
 @media (max-width: 1599px) { .v-app-bar .v-toolbar__title { display: none; } }
+@media (max-width: 599px) {  /* a phone: the setup panel leaves a strip to tap it shut */
+  .v-navigation-drawer { min-width: 0 !important; width: 85vw !important; } }
 @media (max-width: 959px) {
   .orgsim-toolbar { gap: 4px; }
   .orgsim-toolbar .v-btn { min-width: 0 !important; padding: 0 8px !important; }
