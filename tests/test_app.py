@@ -430,8 +430,9 @@ def test_a_taken_port_is_a_one_line_error(capsys) -> None:
 
 # -- the address ------------------------------------------------------------------------------
 @st.composite
-def setups(draw: st.DrawFn) -> tuple[Setup, tuple[float, float] | None]:
-    """A setup the page can reach (a preset, arms, controls' values, a seed) and a guess."""
+def setups(draw: st.DrawFn) -> tuple[Setup, tuple[float, float] | None, int]:
+    """A setup the page can reach (a preset, arms, controls' values, a seed), a guess and
+    the week it was made at."""
     setup = Setup.from_preset(draw(st.sampled_from(presets.names())), draw(st.integers(0, 99)))
     for k in (0, 1):
         setup = setup.with_arm(k, draw(st.sampled_from(list(STRATEGIES))))
@@ -447,14 +448,14 @@ def setups(draw: st.DrawFn) -> tuple[Setup, tuple[float, float] | None]:
         setup = setup.with_update(spec.path, value)
     shares = st.integers(0, 10_000).map(lambda n: n / 10_000)
     guess = draw(st.none() | st.tuples(shares, shares))
-    return setup, guess
+    return setup, guess, draw(st.integers(0, 60))
 
 
 @settings(max_examples=200, deadline=None)
 @given(setups())
 def test_the_address_brings_back_the_setup_and_guess(case: tuple[Setup, Any]) -> None:
-    setup, guess = case
-    back = address.from_query(address.to_query(setup, guess))
+    setup, guess, week = case
+    back = address.from_query(address.to_query(setup, guess, week))
     assert back.message == ""
     assert back.setup == setup
     assert back.setup.updates == setup.updates  # also the order: later updates win
@@ -463,12 +464,14 @@ def test_the_address_brings_back_the_setup_and_guess(case: tuple[Setup, Any]) ->
     else:
         assert back.guess is not None
         parsed = Guess.parse("a", back.guess[0], "b", back.guess[1], preset="", week=0)
-        assert parsed.shares == guess
+        assert parsed.shares == guess and back.week == week
 
 
 def test_a_bad_part_of_the_address_is_named_and_the_rest_used() -> None:
     back = address.from_query("preset=zappos&seed=x&set=org.size%3D500&guess=35")
-    assert back.message == "seed 'x': must be a whole number from 0 to 9,223,372,036,854,775,807"
+    seed, guess = back.message.split("; ")  # each bad part is named
+    assert seed == "seed 'x': must be a whole number from 0 to 9,223,372,036,854,775,807"
+    assert guess.startswith("guess=35: give two percentages")
     for seed in ("²", "-1", "1e3", str(2**63)):  # "²".isdigit(), and int("²") raised
         assert address.from_query(f"seed={seed}").message.startswith(f"seed {seed!r}: must be")
     assert back.setup.preset == "zappos" and dict(back.setup.updates)["org.size"] == 500
@@ -491,6 +494,12 @@ def test_a_guess_replaces_the_last_until_the_run_is_over() -> None:
     session.forget_guess()
     assert session.open_guess() is None
     session.guess(["30", "25"])
+    # a slider moved and moved back: the setup it left, and the guess made for it
+    first = session.setup
+    assert session.apply(first.with_update("culture.openness", 0.51)) == ""
+    assert session.open_guess() is None
+    assert session.apply(session.setup.with_update("culture.openness", 0.5)) == ""
+    assert session.setup == first and session.open_guess() is not None
     session.run.step(2)
     with pytest.raises(GuessError, match="the run is over"):
         session.guess(["50", "50"])

@@ -40,17 +40,20 @@ SEED_MAX = 2**63 - 1
 
 @dataclass(frozen=True)
 class Arrival:
-    """What an address asks for: a setup, the room's guess (as typed), and a message for the
-    first part of the address that could not be used (the rest is used)."""
+    """What an address asks for: a setup, the room's guess (as typed) and the week it was
+    made at, and a message naming each part of the address that could not be used (the
+    rest is used)."""
 
     setup: Setup
     guess: tuple[str, str] | None = None
     message: str = ""
+    week: int = 0
 
 
-def to_query(setup: Setup, guess: Sequence[float] | None = None) -> str:
+def to_query(setup: Setup, guess: Sequence[float] | None = None, week: int = 0) -> str:
     """The query string (without ``?``) that :func:`from_query` turns back into ``setup``
-    and the guess (shares posting, 0..1)."""
+    and the guess (shares posting, 0..1) made at ``week`` (``guess=35,20``; ``35,20,10``
+    for a guess made at week 10)."""
     story = presets.preset(setup.preset)
     pairs = [("preset", setup.preset)]
     if setup.seed != DEFAULT_SEED:
@@ -63,7 +66,8 @@ def to_query(setup: Setup, guess: Sequence[float] | None = None) -> str:
         if story.updates.get(path, missing) != value:
             pairs.append(("set", f"{path}={_text(value)}"))
     if guess is not None:
-        pairs.append(("guess", ",".join(f"{100 * share:g}" for share in guess)))
+        made = [f"{100 * share:g}" for share in guess] + ([str(week)] if week else [])
+        pairs.append(("guess", ",".join(made)))
     return urlencode(pairs)
 
 
@@ -80,8 +84,7 @@ def _text(value: Any) -> str:
 def from_query(search: str | None) -> Arrival:
     """The setup and guess in an address's query (``preset=...``); see :func:`to_query`.
 
-    What cannot be used is named in :attr:`Arrival.message` (the first such part) and left
-    out; the rest is used."""
+    What cannot be used is named in :attr:`Arrival.message` and left out; the rest is used."""
     query = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
     try:
         setup = Setup.from_preset(query.get("preset", [presets.DEFAULT])[0])
@@ -104,14 +107,17 @@ def from_query(search: str | None) -> Arrival:
             setup = setup.with_update(*parse_setting(text))
         except SimulatorError as err:
             problems.append(str(err))
-    guess = None
+    guess, week = None, 0
     for text in query.get("guess", [])[:1]:
-        parts = text.split(",")
-        if len(parts) == 2:
-            guess = (parts[0].strip(), parts[1].strip())
+        parts = [part.strip() for part in text.split(",")]
+        at = parts[2] if len(parts) == 3 else "0"
+        if len(parts) in (2, 3) and at.isascii() and at.isdigit():
+            guess, week = (parts[0], parts[1]), int(at)
         else:
-            problems.append(f"guess={text}: give two percentages, e.g. guess=35,20")
-    return Arrival(setup, guess, problems[0] if problems else "")
+            problems.append(
+                f"guess={text}: give two percentages (and the week it was made), e.g. guess=35,20"
+            )
+    return Arrival(setup, guess, "; ".join(problems), week)
 
 
 def arrive(session: Session, search: str | None) -> str:
@@ -121,7 +127,7 @@ def arrive(session: Session, search: str | None) -> str:
     problem = session.apply(came.setup) if came.setup != session.setup else ""
     if came.guess is not None and not problem:
         try:
-            session.guess(came.guess)
+            session.guess(came.guess, week=came.week)
         except SimulatorError as err:
             problem = str(err)
     return came.message or problem

@@ -28,10 +28,11 @@ from simulator.app.blit import pngs
 from simulator.app.orgview import OrgView, legend_html
 from simulator.app.paired import PairedRun
 from simulator.app.panels import Exports, PredictPanel, SetupPanel, Toolbar
-from simulator.app.predict import percent
+from simulator.app.predict import made, percent
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
 from simulator.plots import arm_colours
+from simulator.sweep import caught
 
 CSS = """
 .v-application { font-size: 18px; color: #111; }
@@ -197,11 +198,21 @@ def Page() -> None:  # noqa: N802
         version.set(version.value + 1)
         return version.value
 
+    note = solara.use_reactive("")
+
     def apply(setup: Setup) -> None:
         playing.set(False)
+        guessed = session.open_guess()
         with lock:
-            problem = session.apply(setup)
+            said, problem = caught(session.apply, setup)
         message.set(problem)
+        notes = [text for _, text in said]  # such as a strategy rule that picks no leader
+        if guessed is not None and session.open_guess() is None and not problem:
+            notes.append(
+                f"The room's guess ({made(guessed)}) was for the setting before this change; it"
+                " comes back when the setting does."
+            )
+        note.set(" ".join(notes))
         changed()
 
     def step() -> None:
@@ -216,18 +227,16 @@ def Page() -> None:  # noqa: N802
             session.reset()
         changed()
 
-    def record(texts: list[str] | None) -> None:
-        """The room's guess (``None``: forget it, to guess again)."""
+    def record(texts: list[str]) -> bool:
+        """The room's guess, in place of an earlier one; False (and a message) if refused."""
         try:
-            if texts is None:
-                session.forget_guess()
-            else:
-                session.guess(texts)
+            session.guess(texts)
         except SimulatorError as err:
             message.set(str(err))
-            return
+            return False
         message.set("")
         changed()
+        return True
 
     def play(cancel: threading.Event) -> None:
         def step() -> bool | None:
@@ -247,7 +256,9 @@ def Page() -> None:  # noqa: N802
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
 
     guess = session.open_guess()
-    query = to_query(session.setup, guess.shares if guess else None)  # kept in the address
+    query = to_query(  # kept in the address
+        session.setup, guess.shares if guess else None, guess.week if guess else 0
+    )
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
@@ -266,6 +277,8 @@ def Page() -> None:  # noqa: N802
             SetupPanel(session, apply, message.set, session.setup)
         if message.value:
             solara.Error(message.value, classes=["orgsim-message"])
+        if note.value:
+            solara.Info(note.value, classes=["orgsim-message", "orgsim-note"])
         Arms(session.run, version.value)
         PredictPanel(session, record, version.value)
         Charts(session, version.value, charts.fitted(window.value[1] or 1080))

@@ -16,7 +16,7 @@ import solara
 
 from simulator.app import charts, presets
 from simulator.app.controls import Control, controls, current, parse_setting
-from simulator.app.predict import percent
+from simulator.app.predict import made
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
 from simulator.params import STRATEGIES
@@ -175,23 +175,27 @@ def Exports(session: Session, version: int) -> None:  # noqa: N802
 
 @solara.component
 def PredictPanel(  # noqa: N802
-    session: Session, record: Callable[[list[str] | None], None], version: int
+    session: Session, record: Callable[[list[str]], bool], version: int
 ) -> None:
     """Predict, then run: the room's guess of the share posting at the horizon, per arm.
 
-    A guess can be changed until the run is over; once it is, the result is shown against
-    the guess, and a guess is taken again after Reset or Another run."""
+    A guess can be changed until the run is over (it stands until a new one is recorded);
+    once it is, the result is shown against the guess, and a guess is taken again after
+    Reset or Another run."""
     run = session.run
     guess = session.open_guess()
     texts, set_texts = solara.use_state(["", ""])
+    editing, set_editing = solara.use_state(False)
+
+    def save() -> None:
+        if record(texts):
+            set_editing(False)
+
     with solara.Div(classes=["orgsim-predict"]):
         if guess is None and run.done:
             Say("Reset (or Another run) to guess before the next run.", strong="Predict, then run.")
-        elif guess is None:
-            Say(
-                f"What share of staff will post after {run.horizon} weeks in each arm?",
-                strong="Predict, then run.",
-            )
+        elif guess is None or (editing and not run.done):
+            Say(f"Share of staff posting after {run.horizon} weeks?", strong="Predict, then run.")
             for k, arm in enumerate(run.arms):
                 solara.InputText(
                     f"{arm} (%)",
@@ -200,23 +204,22 @@ def PredictPanel(  # noqa: N802
                     continuous_update=True,
                     classes=["orgsim-guess", f"orgsim-guess{k}"],
                 )
-            solara.Button("Record guess", on_click=lambda: record(texts), color="primary")
+            solara.Button("Record guess", on_click=save, color="primary")
+            if guess is not None:
+                solara.Button("Keep guess", on_click=lambda: set_editing(False), outlined=True)
         else:
-            made = ", ".join(
-                f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True)
-            )
             verdict = session.verdict()
             if verdict:
                 solara.Success(verdict, classes=["orgsim-verdict"])
             else:
                 Say(
-                    f"{made} (at week {guess.week}); the dashed marks on the curves.",
+                    f"{made(guess)} (at week {guess.week}); the dashed marks on the curves.",
                     strong="The room guessed:",
                 )
 
                 def change() -> None:
                     set_texts([f"{100 * s:g}" for s in guess.shares])
-                    record(None)
+                    set_editing(True)
 
                 solara.Button("Change guess", icon_name="mdi-pencil", on_click=change)
 

@@ -58,6 +58,11 @@ def _percent(arm: str, text: str) -> float:
     return round(value / 100, 4)
 
 
+def made(guess: Guess) -> str:
+    """A guess in words: ``model 35 %, delegate 20 %``."""
+    return ", ".join(f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True))
+
+
 def percent(share: float) -> str:
     """``0.35`` -> ``'35 %'``."""
     return f"{100 * share:.0f} %"

@@ -48,8 +48,13 @@ class Setup:
         return cls(p.name, p.arms, tuple(p.updates.items()), seed)
 
     def with_update(self, path: str, value: Any) -> Setup:
+        """This setup with ``path`` set to ``value``; a value back at its default (and not
+        one the preset sets) drops the update, so that a slider moved and moved back gives
+        the setup it left, and the room's guess for it (:meth:`Session.open_guess`)."""
         updates = dict(self.updates)
         updates[path] = value
+        if path not in presets.preset(self.preset).updates and _is_default(path, value):
+            del updates[path]
         return replace(self, updates=tuple(updates.items()))
 
     def with_arm(self, k: int, strategy: str) -> Setup:
@@ -63,6 +68,19 @@ class Setup:
 
     def params(self) -> Params:
         return Params().with_updates(dict(self.updates))
+
+
+def _is_default(path: str, value: Any) -> bool:
+    found: Any = _DEFAULTS
+    try:
+        for key in path.split("."):
+            found = getattr(found, key)
+    except AttributeError:  # (not a parameter: refused when the setup is applied)
+        return False
+    return type(found) is type(value) and bool(found == value)
+
+
+_DEFAULTS = Params()
 
 
 @dataclass(eq=False)
@@ -98,9 +116,9 @@ class Session:
         """Back to week 0 with the same setup and seed."""
         self.run = self._start(self.setup)
 
-    def guess(self, texts: Sequence[str]) -> Guess:
-        """Record the room's guess for the current setup (made at the current week), in
-        place of an earlier one; :class:`GuessError` once the run is over."""
+    def guess(self, texts: Sequence[str], week: int | None = None) -> Guess:
+        """Record the room's guess for the current setup, made at ``week`` (default: the
+        current one), in place of an earlier one; :class:`GuessError` once the run is over."""
         if self.run.done:
             raise GuessError(
                 "the run is over: press Reset (or Another run) and guess before it starts"
@@ -111,7 +129,7 @@ class Session:
             self.run.arms[1],
             texts[1],
             preset=self.setup.preset,
-            week=self.run.week,
+            week=self.run.week if week is None else week,
         )
         self.forget_guess()
         self.guesses.append((replace(self.setup, seed=0), g))
