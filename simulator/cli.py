@@ -46,6 +46,7 @@ OPTION_PATHS = {"size": "org.size", "steps": "steps", "strategy": "leaders.strat
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``orgsim`` on ``argv`` (default: the process arguments); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _SHOWN.clear()
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
@@ -69,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _show_python_warning = warnings.showwarning
+_SHOWN: set[str] = set()  # the simulator's warnings shown in this command
 
 
 def _show_warning(
@@ -79,10 +81,13 @@ def _show_warning(
     file: Any = None,
     line: str | None = None,
 ) -> None:
-    """The simulator's own warnings as one line ``orgsim: warning: ...``; others as Python
-    shows them."""
+    """The simulator's own warnings as one line ``orgsim: warning: ...``, each once in a
+    command (``compare`` raised one per arm and replication); others as Python shows them."""
     if issubclass(category, UserWarning) and os.path.abspath(filename).startswith(_PACKAGE):
-        click.echo(f"orgsim: warning: {' '.join(str(message).split())}", err=True)
+        text = " ".join(str(message).split())
+        if text not in _SHOWN:
+            _SHOWN.add(text)
+            click.echo(f"orgsim: warning: {text}", err=True)
     else:
         _show_python_warning(message, category, filename, lineno, file, line)
 

@@ -145,10 +145,15 @@ def test_bad_input_gives_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
-def test_the_simulators_warnings_read_as_one_line(tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("command", [["run", "--reps", "3"], ["compare", "--reps", "3"]])
+def test_the_simulators_warnings_read_as_one_line_once(
+    tmp_path: Path, capsys, command: list[str]
+) -> None:
+    """compare printed a rule's warning once per arm and replication, run once per run."""
     rule = 'leaders.rules=[{"who": "level=9", "strategy": "listen"}]'
-    code, _, err = run_cli(["run", *SMALL, "--set", rule, "--out", str(tmp_path)], capsys)
-    lines = [x for x in err.splitlines() if "warning" in x]
+    args = [*command, *SMALL, "--set", rule, "--out", str(tmp_path)]
+    code, _, err = run_cli(args, capsys)
+    lines = [x for x in err.splitlines() if "warning:" in x]
     assert code == 0 and len(lines) == 1, err
     assert lines[0].startswith("orgsim: warning: leaders.rules[0] (who = 'level=9') picks no")
 
