@@ -299,8 +299,8 @@ def test_the_page_fits_the_rooms_screens(
         )
     curves = page.locator("img.orgsim-curves").bounding_box()
     assert curves is not None
-    if width >= 1920:
-        assert curves["y"] + curves["height"] <= height, curves
+    if width >= 1280:  # in view (at 720 pixels high, all but the chart's lowest margin)
+        assert curves["y"] + curves["height"] <= height + (10 if height < 768 else 0), curves
     if width >= 1280:  # drawn at the size shown, so its text is at its own size
         drawn = page.eval_on_selector("img.orgsim-curves", "i => i.naturalHeight")
         assert drawn <= curves["height"] + 1, (drawn, curves)

@@ -49,17 +49,18 @@ MARGINS = (79, 14, 64, 40)
 axis label and the title at :data:`FONT`'s sizes, whatever the chart's size."""
 
 
-def fitted(window_height: float) -> tuple[float, float]:
-    """The charts' size (inches) for a browser window ``window_height`` pixels high: the
-    height the page gives them (half the window less 170 pixels, at least 240, at most
-    400; see ``page.CSS``) at the usual shape, so that they are shown at their own size and
-    their text at :data:`FONT`'s (drawn at 720 x 400 and shown at 240 pixels high, on a
-    768-pixel projector, 13-pixel text read as 8).
+def fitted(window_height: float, column_width: float = 2000) -> tuple[float, float]:
+    """The charts' size (inches) for a browser window ``window_height`` pixels high whose
+    chart columns are ``column_width`` pixels wide: the height the page gives them (half
+    the window less 185 pixels, at least 220, at most 400; see ``page.CSS``), at the usual
+    shape, narrower if the column is, so that they are shown at their own size and their
+    text at :data:`FONT`'s (drawn at 720 x 400 and shown 240 pixels high on a 768-pixel
+    projector, 13-pixel text read as 8).
 
-    >>> fitted(1080), fitted(768)
-    ((6.66, 3.7), (4.32, 2.4))
+    >>> fitted(1080), fitted(768), fitted(1200, column_width=360)
+    ((6.39, 3.55), (3.96, 2.2), (3.6, 2.0))
     """
-    high = min(max(window_height / 2 - 170, 240), 400)
+    high = min(max(window_height / 2 - 185, 220), 400, column_width * SIZE[1] / SIZE[0])
     return (round(high * SIZE[0] / SIZE[1] / 100, 2), round(high / 100, 2))
 
 

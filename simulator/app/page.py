@@ -64,9 +64,9 @@ CSS = """
 /* the org views and the charts share what the window's height leaves them (about 340 px go
    to the bar, the arms' headings, the legend and the guess), so both fit on a 1080p screen */
 .orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {
-  max-height: calc(50vh - 170px); }
-.orgsim-panel img.orgsim-view { min-height: 180px; }
-.orgsim-panel img.orgsim-chart { min-height: 240px; }  /* drawn to fit: charts.fitted */
+  max-height: calc(50vh - 185px); }
+.orgsim-panel img.orgsim-view { min-height: 170px; }
+.orgsim-panel img.orgsim-chart { min-height: 220px; }  /* drawn to fit: charts.fitted */
 .orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
   font-size: 18px; margin: 2px 0; }
 .orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -281,8 +281,17 @@ def Page() -> None:  # noqa: N802
             solara.Info(note.value, classes=["orgsim-message", "orgsim-note"])
         Arms(session.run, version.value)
         PredictPanel(session, record, version.value)
-        Charts(session, version.value, charts.fitted(window.value[1] or 1080))
+        Charts(session, version.value, chart_size(window.value, wide.value))
         Exports(session, version.value)
+
+
+def chart_size(window: tuple[int, int], panel_open: bool) -> tuple[float, float]:
+    """The charts' size for the window (width, height; 0 before it is measured): the
+    height the page gives them, and the width of a chart's column beside the setup panel
+    (400 pixels when open) and the page's margins, two columns but on a phone."""
+    width, height = window if window[1] else (1920, 1080)
+    content = width - (400 if panel_open and width >= WIDE else 0) - 64
+    return charts.fitted(height, content / 2 - 12 if width >= 600 else content)
 
 
 def _opened(search: str | None) -> tuple[Session, str]:
