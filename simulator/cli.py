@@ -60,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as err:
         return _fail([err.format_message()])
     except click.exceptions.Abort:
-        return _fail(["interrupted"], code=130)
+        resume = "; run the same command again to resume" if args[:1] == ["sweep"] else ""
+        return _fail([f"interrupted{resume}"], code=130)
     except Exception as err:
         if is_user_error(err):
             return _fail(describe(err))

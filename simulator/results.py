@@ -661,6 +661,8 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         raise ValueError(f"levels = {levels!r}: must be 'all' or 'last'")
     path = Path(path)
     manifest_path = path / "manifest.json"
+    if not path.exists():
+        raise ResultsError(f"{path}: no such folder")
     if not manifest_path.exists():
         raise ResultsError(f"{path}: no manifest.json; not a results folder (run 'orgsim sweep')")
     manifest = read_manifest(manifest_path)
@@ -824,7 +826,8 @@ class FolderDiff:
                 listed = "; ".join(f"{_run(k)}: {column}" for k, column in found[:shown])
                 more = " ..." if len(found) > shown else ""
                 out.append(f"{table}: {runs:,} run(s) differ ({listed}{more})")
-        out.append(f"{self.runs:,} runs in both")
+        unequal = len({k for found in self.differing.values() for k, _ in found})
+        out.append(f"{self.runs:,} runs in both, {self.runs - unequal:,} of them equal")
         return out
 
 

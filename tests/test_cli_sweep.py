@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -285,9 +286,11 @@ def test_diff_says_identical_or_names_the_runs_and_columns_that_differ(
     for part in (b / "series" / "arm=delegate").glob("*.parquet"):
         part.unlink()  # the delegate arm's series lost
     assert main(["diff", str(a), str(b)]) == 1
-    assert (
-        "series: 2 run(s) differ (point 0 delegate replication 0: rows;" in capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "series: 2 run(s) differ (point 0 delegate replication 0: rows;" in out
+    assert "4 runs in both, 1 of them equal" in out  # (one outcome, two series differ)
+    assert main(["diff", str(a), str(tmp_path / "nowhere")]) == 2
+    assert "nowhere: no such folder" in capsys.readouterr().err
 
     other = tmp_path / "other.toml"
     other.write_text(scenario_file.read_text().replace("seed = 3", "seed = 4"))
@@ -301,3 +304,17 @@ def test_diff_says_identical_or_names_the_runs_and_columns_that_differ(
     out = capsys.readouterr().out
     assert out.startswith(f"{a} and {c} hold different scenarios")
     assert "outcomes: 4 run(s) differ" in out, out
+
+
+def test_an_interrupted_sweep_says_that_running_it_again_resumes(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    import simulator.sweep
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulator.sweep, "sweep", interrupted)
+    assert main(["sweep", str(scenario_file), "--out", str(tmp_path / "o")]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "orgsim: error: interrupted; run the same command again to resume"
