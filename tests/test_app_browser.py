@@ -359,3 +359,21 @@ def test_a_guess_is_changed_until_the_run_ends(browser: Any, app_url: str) -> No
         wait_for_week(page, k)
     page.get_by_text("Reset (or Another run) to guess before the next run.").wait_for()
     page.close()
+
+
+def test_a_setting_that_changes_nothing_is_said_in_the_page(browser: Any, app_url: str) -> None:
+    """A strategy rule that picks no leader warned only in the server's log, which the
+    trainer does not see; from the address and typed alike it is a note in the page."""
+    from urllib.parse import quote
+
+    rule = 'leaders.rules=[{"who": "level=9", "strategy": "listen"}]'
+    page = open_page(browser, f"{app_url}?set={quote(rule)}", Traffic())
+    page.locator(".orgsim-note").get_by_text("picks no leader").wait_for()
+    page.goto(app_url)
+    page.get_by_text(re.compile(r"Week \d+ of \d+")).wait_for()
+    assert page.locator(".orgsim-note").count() == 0
+    typed = page.locator(".orgsim-typed input")
+    typed.fill(rule)
+    typed.press("Enter")
+    page.locator(".orgsim-note").get_by_text("picks no leader").wait_for()
+    page.close()

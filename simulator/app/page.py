@@ -61,7 +61,7 @@ CSS = """
 .orgsim-message { font-size: 19px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
 .orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
-/* the org views and the charts share what the window's height leaves them (about 340 px go
+/* the org views and the charts share what the window's height leaves them (about 370 px go
    to the bar, the arms' headings, the legend and the guess), so both fit on a 1080p screen */
 .orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {
   max-height: calc(50vh - 185px); }
@@ -185,7 +185,7 @@ def Layout(children: list[solara.Element] | None = None) -> None:  # noqa: N802
 @solara.component
 def Page() -> None:  # noqa: N802
     router = solara.use_router()
-    session, first_message = solara.use_memo(lambda: _opened(router.search), [])
+    session, first_message, first_note = solara.use_memo(lambda: _opened(router.search), [])
     lock = solara.use_memo(threading.Lock, [])
     version = solara.use_reactive(0)
     playing = solara.use_reactive(False)
@@ -198,7 +198,7 @@ def Page() -> None:  # noqa: N802
         version.set(version.value + 1)
         return version.value
 
-    note = solara.use_reactive("")
+    note = solara.use_reactive(first_note)
 
     def apply(setup: Setup) -> None:
         playing.set(False)
@@ -294,10 +294,12 @@ def chart_size(window: tuple[int, int], panel_open: bool) -> tuple[float, float]
     return charts.fitted(height, content / 2 - 12 if width >= 600 else content)
 
 
-def _opened(search: str | None) -> tuple[Session, str]:
-    """A tab's session opened at the address's setup and guess, and a message if bad."""
+def _opened(search: str | None) -> tuple[Session, str, str]:
+    """A tab's session opened at the address's setup and guess, a message if the address is
+    bad, and the set-up's warnings (such as a strategy rule that picks no leader)."""
     session = Session()
-    return session, arrive(session, search)
+    said, message = caught(arrive, session, search)
+    return session, message, " ".join(text for _, text in said)
 
 
 @solara.component
