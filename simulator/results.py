@@ -839,7 +839,7 @@ def compare(a: str | Path, b: str | Path) -> FolderDiff:
     """Two results folders run by run: which runs one has and the other not, and which
     tables' rows differ (exactly: same seed, same results, bit for bit, whatever the
     workers or the executor), leaving out :data:`VARYING`. A run's first differing column
-    is named."""
+    is named, with both values."""
     left, right = load(a), load(b)
     same = left.manifest.get("digest") == right.manifest.get("digest")
     keys = [set(map(tuple, t.outcomes[KEY].itertuples(index=False))) for t in (left, right)]
@@ -867,7 +867,8 @@ def _comparable(frame: pd.DataFrame, runs: pd.DataFrame | None, within: list[str
 def _differing(
     x: pd.DataFrame, y: pd.DataFrame, within: list[str]
 ) -> list[tuple[tuple[int, str, int], str]]:
-    """(run, first differing column) of each run whose rows differ between x and y."""
+    """(run, its first differing column with the step and level where it differs and both
+    values) of each run whose rows differ between x and y."""
     if x.equals(y):
         return []
     index = [*KEY, *within]
@@ -883,6 +884,8 @@ def _differing(
     for column in [c for c in x.columns if c not in index]:
         p, q = joined[column], joined[f"{column} (b)"]
         differ = ~((p == q) | (p.isna() & q.isna())) & ~lonely
-        for row in joined.loc[differ, KEY].itertuples(index=False):
-            found.setdefault(tuple(row), column)
+        rows = joined.loc[differ, [*KEY, *within]]
+        for row, one, other in zip(rows.itertuples(index=False), p[differ], q[differ], strict=True):
+            where = "".join(f" {name} {getattr(row, name)}" for name in within)
+            found.setdefault(tuple(row)[:3], f"{column}{where} ({one!r} vs {other!r})")
     return sorted(found.items())

@@ -275,13 +275,14 @@ def test_diff_says_identical_or_names_the_runs_and_columns_that_differ(
 
     part = sorted((b / "outcomes" / "arm=model").glob("*.parquet"))[0]
     table = pq.read_table(part).to_pandas()
-    table.loc[0, "poster"] = table.loc[0, "poster"] + 1e-12  # one bit off, in one run
+    was = float(table.loc[0, "poster"])
+    table.loc[0, "poster"] = was + 1e-12  # a little off, in one run
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), part)
     first = (int(table.loc[0, "point"]), int(table.loc[0, "replication"]))
     assert main(["diff", str(a), str(b)]) == 1
     out = capsys.readouterr().out
     run = f"point {first[0]} model replication {first[1]}"
-    assert f"outcomes: 1 run(s) differ ({run}: poster)" in out, out
+    assert f"outcomes: 1 run(s) differ ({run}: poster ({was!r} vs" in out, out
 
     for part in (b / "series" / "arm=delegate").glob("*.parquet"):
         part.unlink()  # the delegate arm's series lost
