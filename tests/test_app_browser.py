@@ -266,7 +266,13 @@ def test_typed_values_the_sliders_cannot_show_are_kept(browser: Any, app_url: st
 
 @pytest.mark.parametrize(
     ("width", "height", "sidebar_open"),
-    [(1920, 1080, True), (1366, 768, False), (1280, 720, False), (390, 844, False)],
+    [
+        (1920, 1080, True),
+        (1366, 768, False),
+        (1280, 720, False),
+        (768, 1024, False),
+        (390, 844, False),
+    ],
 )
 def test_the_page_fits_the_rooms_screens(
     browser: Any, app_url: str, width: int, height: int, sidebar_open: bool
@@ -281,6 +287,8 @@ def test_the_page_fits_the_rooms_screens(
     play = page.locator("button.orgsim-play").bounding_box()
     assert play is not None and play["y"] + play["height"] <= 64, play  # in the top bar
     assert play["x"] + play["width"] <= width
+    speed = page.locator(".orgsim-speed").bounding_box()  # on a tablet too; not on a phone
+    assert (speed is not None and speed["x"] + speed["width"] <= width) == (width >= 600), speed
     sizes = page.eval_on_selector_all(
         ".orgsim-legend-item", "items => items.map(i => parseFloat(getComputedStyle(i).fontSize))"
     )

@@ -53,7 +53,9 @@ CSS = """
   .orgsim-toolbar .v-btn .v-btn__content { font-size: 0; }
   .orgsim-toolbar .v-btn .v-btn__content .v-icon { font-size: 24px; margin: 0; }
   .orgsim-toolbar .orgsim-week { font-size: 18px; margin: 0 4px; }
-  .orgsim-toolbar .orgsim-speed { display: none !important; } }
+  .orgsim-toolbar .orgsim-speed { min-width: 110px !important; }
+  .orgsim-toolbar .orgsim-speed .v-label { font-size: 0 !important; } }  /* a tablet: no label */
+@media (max-width: 599px) { .orgsim-toolbar .orgsim-speed { display: none !important; } }
 .orgsim-arm-head { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 18px; }
 .orgsim-arm-title { font-size: 26px; font-weight: 700; }
 .orgsim-arm-stats { font-size: 20px; }
