@@ -178,9 +178,8 @@ def connect(
         raise fail(
             f"{problem}; start one with 'dask scheduler' (docs/cluster.md) and give {ALLOWED}"
         )
-    where = {"scheduler_file": target} if target.endswith(".json") else {"address": target}
     try:
-        client = _client(distributed, where, max(1.0, deadline - time.monotonic()))
+        client = _client(distributed, str(scheduler), max(1.0, deadline - time.monotonic()))
     except (OSError, TimeoutError) as err:
         why = " ".join(str(err).split())[:200] or type(err).__name__
         raise fail(f"no Dask scheduler answered there within {timeout:g} s ({why})") from None
@@ -223,7 +222,7 @@ def _knock(address: str) -> str | None:
     return None
 
 
-def _client(distributed: Any, where: dict[str, str], seconds: float) -> Any:
+def _client(distributed: Any, address: str, seconds: float) -> Any:
     """A Dask client, or :class:`TimeoutError` after ``seconds``: a port that accepts the
     connection and then never answers as a scheduler (a web server, the scheduler's own
     dashboard port) held Dask's client for good, its own timeouts notwithstanding."""
@@ -231,7 +230,7 @@ def _client(distributed: Any, where: dict[str, str], seconds: float) -> Any:
 
     def make() -> None:
         try:
-            made["client"] = distributed.Client(**where, set_as_default=False)
+            made["client"] = distributed.Client(address, set_as_default=False)
         except BaseException as err:
             made["error"] = err
 

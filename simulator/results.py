@@ -795,7 +795,7 @@ class FolderDiff:
     same_scenario: bool
     only_a: list[tuple[int, str, int]]
     only_b: list[tuple[int, str, int]]
-    differing: dict[str, list[tuple[tuple[int, str, int], str]]]  # table -> (run, column)
+    differing: dict[str, list[tuple[tuple[int, str, int], str]]]  # table -> (run, what)
     runs: int  # runs in both
 
     @property

@@ -120,9 +120,9 @@ def check_setups(
                 executor.submit(caught, _failing, plan, chosen[k::parts]) for k in range(parts)
             ]
             done = [task.result() for task in tasks]
+        except SimulatorError:
+            raise
         except Exception as err:  # a Dask scheduler gone before a worker took them
-            if isinstance(err, SimulatorError):
-                raise
             raise ExecutorLostError(
                 f"the executor stopped taking work ({type(err).__name__}: {err}) while the"
                 " set-ups were checked; nothing was written: run the sweep again"
@@ -480,9 +480,9 @@ def sweep(
             problems = check_setups(plan, pool, count, shown)
             if problems:
                 raise SetupError("; ".join(problems))
-        driver = _Driver(capacity, alive, retries)
-        if dask is not None:  # each task checks its worker: workers may join at any time
-            driver.task = functools.partial(checked_task, worker_versions())
+        # on a cluster each task checks its worker first: workers may join at any time
+        task = run_task if dask is None else functools.partial(checked_task, worker_versions())
+        driver = _Driver(capacity, alive, retries, task=task)
         return _sweep(
             plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown
         )
@@ -543,7 +543,7 @@ def _sweep(
 
         def record(index: int, results: list[RunResult]) -> None:
             folder.write(index, attempt, results)
-            say(dict.fromkeys(w for r in results for w in r.said), shown)
+            say((w for r in results for w in r.said), shown)
             summary.done += sum(r.ok for r in results)
             summary.failed += sum(not r.ok for r in results)
             report(summary.done + summary.failed, remaining)

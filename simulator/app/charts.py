@@ -44,6 +44,13 @@ FONT = {"title": 17, "label": 15, "tick": 13, "legend": 13}
 SIZE = (7.2, 4.0)
 """A chart's size in inches, at 100 pixels an inch: 720 x 400 pixels."""
 
+KEPT = 185
+"""Pixels of the window's height the page keeps, per org view and chart row, for the bar,
+the arms' headings, the legend and the guess (``page.CSS`` sizes the images from it)."""
+
+LOWEST = 220
+"""The charts' least height in pixels (on a short screen the page scrolls instead)."""
+
 MARGINS = (79, 14, 64, 40)
 """A chart's margins in pixels (left, right, bottom, top): room for the tick labels, the
 axis label and the title at :data:`FONT`'s sizes, whatever the chart's size."""
@@ -52,7 +59,7 @@ axis label and the title at :data:`FONT`'s sizes, whatever the chart's size."""
 def fitted(window_height: float, column_width: float = 2000) -> tuple[float, float]:
     """The charts' size (inches) for a browser window ``window_height`` pixels high whose
     chart columns are ``column_width`` pixels wide: the height the page gives them (half
-    the window less 185 pixels, at least 220, at most 400; see ``page.CSS``), at the usual
+    the window less :data:`KEPT`, at least :data:`LOWEST`, at most 400), at the usual
     shape, narrower if the column is, so that they are shown at their own size and their
     text at :data:`FONT`'s (drawn at 720 x 400 and shown 240 pixels high on a 768-pixel
     projector, 13-pixel text read as 8).
@@ -60,7 +67,9 @@ def fitted(window_height: float, column_width: float = 2000) -> tuple[float, flo
     >>> fitted(1080), fitted(768), fitted(1200, column_width=360)
     ((6.39, 3.55), (3.96, 2.2), (3.6, 2.0))
     """
-    high = min(max(window_height / 2 - 185, 220), 400, column_width * SIZE[1] / SIZE[0])
+    high = min(
+        max(window_height / 2 - KEPT, LOWEST), 100 * SIZE[1], column_width * SIZE[1] / SIZE[0]
+    )
     return (round(high * SIZE[0] / SIZE[1] / 100, 2), round(high / 100, 2))
 
 

@@ -63,12 +63,6 @@ CSS = """
 .orgsim-message { font-size: 19px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
 .orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
-/* the org views and the charts share what the window's height leaves them (about 370 px go
-   to the bar, the arms' headings, the legend and the guess), so both fit on a 1080p screen */
-.orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {
-  max-height: calc(50vh - 185px); }
-.orgsim-panel img.orgsim-view { min-height: 170px; }
-.orgsim-panel img.orgsim-chart { min-height: 220px; }  /* drawn to fit: charts.fitted */
 .orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
   font-size: 18px; margin: 2px 0; }
 .orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
@@ -76,6 +70,14 @@ CSS = """
 .orgsim-predict { display: flex; flex-wrap: wrap; align-items: center; column-gap: 16px;
   padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; margin: 4px 0 8px 0; }
 .orgsim-predict .orgsim-guess { max-width: 180px; }
+"""
+# the org views and the charts share what the window's height leaves them, so both fit on a
+# 1080p screen; the charts are drawn at that size (charts.fitted), from the same numbers
+CSS += f"""
+.orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {{
+  max-height: calc(50vh - {charts.KEPT}px); }}
+.orgsim-panel img.orgsim-view {{ min-height: 170px; }}
+.orgsim-panel img.orgsim-chart {{ min-height: {charts.LOWEST}px; }}
 """
 
 

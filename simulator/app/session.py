@@ -27,6 +27,7 @@ from typing import Any
 import pydantic
 
 from simulator.app import presets
+from simulator.app.controls import current
 from simulator.app.paired import PairedRun
 from simulator.app.predict import Guess, GuessError, verdict
 from simulator.errors import SimulatorError, describe, is_user_error
@@ -71,10 +72,8 @@ class Setup:
 
 
 def _is_default(path: str, value: Any) -> bool:
-    found: Any = _DEFAULTS
     try:
-        for key in path.split("."):
-            found = getattr(found, key)
+        found = current(_DEFAULTS, path)
     except AttributeError:  # (not a parameter: refused when the setup is applied)
         return False
     return type(found) is type(value) and bool(found == value)
