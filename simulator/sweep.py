@@ -17,6 +17,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -113,12 +114,10 @@ def check_setups(
         spread = np.linspace(0, len(chosen) - 1, SETUP_CHECKS).round().astype(int)
         chosen = [chosen[i] for i in sorted(set(spread.tolist()))]
     if executor is None:
-        said, found = caught(_failing, plan, chosen)
+        said, found = _failing(plan, chosen)
     else:
         try:
-            tasks = [
-                executor.submit(caught, _failing, plan, chosen[k::parts]) for k in range(parts)
-            ]
+            tasks = [executor.submit(_failing, plan, chosen[k::parts]) for k in range(parts)]
             done = [task.result() for task in tasks]
         except SimulatorError:
             raise
@@ -136,16 +135,21 @@ def check_setups(
     return [first[arm] for arm in plan.arms if arm in first]
 
 
-def _failing(plan: Plan, setups: Sequence[tuple[int, str]]) -> list[tuple[int, str, str]]:
-    """``(point, arm, why)`` of the ``setups`` that fail (the first one of each arm)."""
+def _failing(
+    plan: Plan, setups: Sequence[tuple[int, str]]
+) -> tuple[Said, list[tuple[int, str, str]]]:
+    """The warnings the ``setups`` raise (:func:`placed`), and ``(point, arm, why)`` of those
+    that fail (the first one of each arm)."""
     from simulator.errors import describe, is_user_error
 
+    said: list[tuple[type[Warning], str]] = []
     found: list[tuple[int, str, str]] = []
     for point, arm in setups:
         if any(arm == a for _, a, _ in found):
             continue
         try:
-            _set_up(plan.spec(point, arm, 0))
+            raised, _ = caught(_set_up, plan.spec(point, arm, 0))
+            said.extend(placed(raised, plan, arm))
         except Exception as err:
             if not is_user_error(err):
                 raise
@@ -154,7 +158,21 @@ def _failing(plan: Plan, setups: Sequence[tuple[int, str]]) -> list[tuple[int, s
             found.append(
                 (point, arm, f"arm {arm}{where}: its runs fail: {'; '.join(describe(err))}")
             )
-    return found
+    return tuple(dict.fromkeys(said)), found
+
+
+def placed(said: Said, plan: Plan, arm: str) -> Said:
+    """Warnings raised by ``arm``'s runs, a setting named in them by its place in the
+    scenario file when the arm sets it (``arms.middle.leaders.rules[0]``, not
+    ``leaders.rules[0]``, which could be any arm's)."""
+    own = plan.arms.get(arm, {})
+    out = []
+    for category, text in said:
+        path = re.sub(r"\[\d+\]", "", text.split(" ", 1)[0])
+        if any(path == key or path.startswith(f"{key}.") for key in own):
+            text = f"arms.{arm}.{text}"
+        out.append((category, text))
+    return tuple(out)
 
 
 def _set_up(spec: RunSpec) -> None:
@@ -543,7 +561,7 @@ def _sweep(
 
         def record(index: int, results: list[RunResult]) -> None:
             folder.write(index, attempt, results)
-            say((w for r in results for w in r.said), shown)
+            say((w for r in results for w in placed(r.said, plan, r.arm)), shown)
             summary.done += sum(r.ok for r in results)
             summary.failed += sum(not r.ok for r in results)
             report(summary.done + summary.failed, remaining)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,6 @@ values = [0.3, 0.8]
 
 
 def tiny_plan(**header: object) -> Plan:
-    import tomllib
-
     data = tomllib.loads(SCENARIO)
     data["scenario"].update(header)
     return parse_scenario(data)[1]
@@ -523,6 +522,23 @@ def test_a_second_sweep_into_a_folder_being_written_is_refused(tmp_path: Path) -
             sweep(plan, out, workers=1)
         assert not (out / "manifest.json").exists()
     assert sweep(plan, out, workers=1).done == plan.run_count  # free again once it ends
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_warning_names_the_arm_whose_setting_raises_it(tmp_path: Path, workers: int) -> None:
+    """A rule in one arm that picks no leader was named 'leaders.rules[0]', which could have
+    been any arm's; a rule in [params] is every arm's, and keeps its plain name."""
+    text = SCENARIO.replace(
+        'leaders.strategy = "delegate"',
+        'leaders.strategy = "delegate"\nleaders.rules = [{ who = "level=8", strategy = "model" }]',
+    ).replace("org.size = 80", 'org.size = 80\nleaders.rules = [{ who = "level=9" }]')
+    plan = parse_scenario(tomllib.loads(text))[1]
+    with warnings.catch_warnings(record=True) as raised:
+        warnings.simplefilter("always")
+        sweep(plan, tmp_path / "w", workers=workers)
+    said = sorted({str(w.message).split(" (who")[0] for w in raised})
+    assert said == ["arms.delegate.leaders.rules[0]", "leaders.rules[0]"], said
+    assert all("'level=8'" in str(w.message) for w in raised if "arms." in str(w.message))
 
 
 def children_of(pid: int) -> list[int]:
