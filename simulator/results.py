@@ -155,6 +155,28 @@ def code_digest() -> str:
     return digest.hexdigest()[:12]
 
 
+def _same_code(attempt: dict[str, Any], mine: dict[str, Any]) -> bool:
+    """Whether an attempt ran this code: the same source digest, or (recorded without one)
+    the same orgsim version and code revision."""
+    theirs = attempt.get("versions", {})
+    if theirs.get("orgsim code"):
+        return bool(theirs["orgsim code"] == mine["versions"]["orgsim code"])
+    return (theirs.get("orgsim"), attempt.get("code_revision")) == (
+        mine["versions"]["orgsim"],
+        mine["code_revision"],
+    )
+
+
+def _made_by(attempt: dict[str, Any]) -> str:
+    """``orgsim 0.1.0 at <revision> (code <digest>)``, as far as the attempt recorded it."""
+    made = attempt.get("versions", {})
+    code = f" (code {made['orgsim code']})" if made.get("orgsim code") else ""
+    return (
+        f"orgsim {made.get('orgsim')} at {attempt.get('code_revision') or 'an unknown revision'}"
+        f"{code}"
+    )
+
+
 def code_revision() -> str | None:
     """The git commit of the simulator's source (``+dirty`` if modified), if it is a checkout."""
     here = Path(__file__).resolve().parent
@@ -290,23 +312,22 @@ class ResultsFolder:
 
     def begin(self, todo: int, executor: str = "") -> int:
         """Record the start of an attempt (and where it runs); return its number. Warns when
-        earlier attempts ran other code (another orgsim version or code revision): the digest
+        earlier attempts ran other code (by the digest of orgsim's source, or for attempts
+        recorded without one, another orgsim version or code revision): the scenario's digest
         covers the scenario, not the model, so their runs and this one's may differ."""
         attempt = len(self.manifest["attempts"])
         made_by, revision = versions(), code_revision()
-        earlier = {
-            (a.get("versions", {}).get("orgsim"), a.get("code_revision"))
+        mine = {"versions": made_by, "code_revision": revision}
+        other = {
+            _made_by(a)
             for a in self.manifest["attempts"]
-            if a.get("runs_done", 1)
+            if a.get("runs_done", 1) and not _same_code(a, mine)
         }
-        mine = (made_by["orgsim"], revision)
-        if todo and earlier - {mine}:
-            shown = "; ".join(f"orgsim {v} at {r or 'an unknown revision'}" for v, r in earlier)
+        if todo and other:
             warnings.warn(
-                f"{self.path}: its earlier runs were made by {shown}; this is orgsim"
-                f" {mine[0]} at {mine[1] or 'an unknown revision'}. If the model changed in"
-                " between, the resumed runs differ from the earlier ones: use a new folder to"
-                " keep one version",
+                f"{self.path}: its earlier runs were made by {'; '.join(sorted(other))}; this"
+                f" is {_made_by(mine)}. If the model changed in between, the resumed runs"
+                " differ from the earlier ones: use a new folder to keep one version",
                 UserWarning,
                 stacklevel=2,
             )

@@ -624,22 +624,43 @@ def test_every_table_reads_whole_with_any_parquet_reader(tmp_path: Path) -> None
 
 
 def test_resuming_with_other_code_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A resume with a changed model mixed its runs with the earlier ones without a word."""
+    """A resume with a changed model mixed its runs with the earlier ones without a word.
+    Code is told apart by the digest of its source: an edit to uncommitted code kept the
+    revision ('+dirty') and was taken without a word, and a commit that changed no source
+    (docs only) was warned about."""
+    import json
+
     import simulator.results
+
+    def resumed(out: Path, digest: str | None = None, revision: str | None = None) -> None:
+        next(out.glob("outcomes/arm=model/part-*.parquet")).unlink()  # runs left to do
+        with monkeypatch.context() as patched:
+            if digest is not None:
+                patched.setattr(simulator.results, "code_digest", lambda: digest)
+            if revision is not None:
+                patched.setattr(simulator.results, "code_revision", lambda: revision)
+            assert sweep(tiny_plan(), out, workers=1).done > 0
 
     out = tmp_path / "r"
     sweep(tiny_plan(), out, workers=1)
-    next(out.glob("outcomes/arm=model/part-*.parquet")).unlink()  # runs left to do
-    monkeypatch.setattr(simulator.results, "code_revision", lambda: "0123abc+dirty")
-    with pytest.warns(UserWarning, match=r"earlier runs were made by orgsim .* this is orgsim"):
-        summary = sweep(tiny_plan(), out, workers=1)
-    assert summary.done > 0
+    with pytest.warns(UserWarning, match=r"earlier runs were made by orgsim .* \(code \w{12}\);"):
+        resumed(out, digest="0123456789ab")  # an edit, same revision
+    with pytest.warns(UserWarning, match=r"this is orgsim .* \(code 0123456789ab\)"):
+        resumed(out, digest="0123456789ab", revision="0123abc")
+    # the same code at another revision (a commit that changed only the docs): no warning
     same = tmp_path / "same"
     sweep(tiny_plan(), same, workers=1)
-    next(same.glob("outcomes/arm=model/part-*.parquet")).unlink()
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # resumed by the same code: no warning
-        assert sweep(tiny_plan(), same, workers=1).done > 0
+        warnings.simplefilter("error")
+        resumed(same, revision="0123abc")
+        resumed(same)
+    # attempts recorded before the digest: told apart by version and revision
+    manifest = json.loads((same / "manifest.json").read_text())
+    for attempt in manifest["attempts"]:
+        del attempt["versions"]["orgsim code"]
+    (same / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match=r"made by orgsim [^;]* at 0123abc; this is"):
+        resumed(same)
 
 
 def test_ctrl_c_stops_a_pools_workers_rather_than_waiting_for_their_tasks() -> None:
