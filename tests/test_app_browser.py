@@ -270,6 +270,7 @@ def test_typed_values_the_sliders_cannot_show_are_kept(browser: Any, app_url: st
         (1920, 1080, True),
         (1366, 768, False),
         (1280, 720, False),
+        (1024, 768, False),
         (768, 1024, False),
         (390, 844, False),
     ],
@@ -278,7 +279,9 @@ def test_the_page_fits_the_rooms_screens(
     browser: Any, app_url: str, width: int, height: int, sidebar_open: bool
 ) -> None:
     """The controls in the bar, the legend at text size, the setup panel out of the way on
-    a small screen, and at 1080p both org views and the charts above the fold."""
+    a small screen, and at 1080p both org views and the charts above the fold. Side by side,
+    the two org views start level (at 1024 pixels the right arm's heading wrapped and its
+    view sat 30 pixels lower)."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(TIMEOUT)
     page.goto(app_url)
@@ -305,6 +308,10 @@ def test_the_page_fits_the_rooms_screens(
             "() => document.querySelector('.v-navigation-drawer')"
             ".getBoundingClientRect().right <= 0"
         )
+    views = [page.locator(f".orgsim-orgview{k}").bounding_box() for k in range(2)]
+    assert views[0] is not None and views[1] is not None
+    if width >= 600:
+        assert views[0]["y"] == views[1]["y"] and views[0]["x"] < views[1]["x"], views
     curves = page.locator("img.orgsim-curves").bounding_box()
     assert curves is not None
     if width >= 1280:  # in view (at 720 pixels high, all but the chart's lowest margin)

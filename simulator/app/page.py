@@ -59,6 +59,12 @@ CSS = """
 .orgsim-arm-head { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 18px; }
 .orgsim-arm-title { font-size: 26px; font-weight: 700; }
 .orgsim-arm-stats { font-size: 20px; }
+/* an arm narrower than its title and shares on one line (a 1024-pixel projector): both arms
+   put them on two lines, so that one arm's org view does not sit lower than the other's */
+.orgsim-arm-panel0, .orgsim-arm-panel1 { container-type: inline-size; }
+@container (max-width: 549px) {
+  .orgsim-arm-head { flex-direction: column; align-items: flex-start; }
+  .orgsim-arm-stats { font-size: min(20px, 4.6cqi); } }
 .orgsim-org { font-size: 14px; color: #333; }
 .orgsim-message { font-size: 19px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
