@@ -358,6 +358,12 @@ def test_guess_against_the_result() -> None:
     assert verdict(g, (0.3, 0.2)).endswith("(10 points under).")
     with pytest.raises(GuessError, match="percentage"):
         Guess.parse("model", "lots", "delegate", "10", preset="p", week=0)
+    # a guess with a fraction is shown as typed, not rounded ("20 %" for 20.5)
+    g = Guess.parse("model", "20.5", "delegate", "9.75 %", preset="p", week=0)
+    assert verdict(g, (0.4137, 0.0975)) == (
+        "model: guessed 20.5 %, got 41 % (20.5 points under)."
+        " delegate: guessed 9.75 %, got 10 % (0.25 points under)."
+    )
 
 
 def test_session_keeps_running_after_bad_input() -> None:

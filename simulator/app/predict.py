@@ -11,6 +11,8 @@ Examples
 (0.35, 0.2)
 >>> verdict(g, (0.41, 0.15))
 'model: guessed 35 %, got 41 % (6 points under). delegate: guessed 20 %, got 15 % (5 points over).'
+>>> made(Guess.parse("model", "20.5", "delegate", "7.25 %", preset="x", week=0))
+'model 20.5 %, delegate 7.25 %'
 >>> Guess.parse("model", "140", "delegate", "10", preset="x", week=0)
 Traceback (most recent call last):
 ...
@@ -60,7 +62,7 @@ def _percent(arm: str, text: str) -> float:
 
 def made(guess: Guess) -> str:
     """A guess in words: ``model 35 %, delegate 20 %``."""
-    return ", ".join(f"{a} {percent(s)}" for a, s in zip(guess.arms, guess.shares, strict=True))
+    return ", ".join(f"{a} {typed(s)}" for a, s in zip(guess.arms, guess.shares, strict=True))
 
 
 def percent(share: float) -> str:
@@ -68,11 +70,17 @@ def percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
 
+def typed(share: float) -> str:
+    """A guessed share as the room typed it: ``0.205`` -> ``'20.5 %'`` (not rounded to
+    ``'20 %'``), ``0.35`` -> ``'35 %'``."""
+    return f"{round(100 * share, 2):g} %"
+
+
 def verdict(guess: Guess, results: Sequence[float]) -> str:
     """One sentence per arm: the guess, the result and the gap in percentage points."""
     parts = []
     for arm, g, r in zip(guess.arms, guess.shares, results, strict=True):
-        gap = round(100 * (r - g))
-        side = "spot on" if gap == 0 else f"{abs(gap)} points {'under' if gap > 0 else 'over'}"
-        parts.append(f"{arm}: guessed {percent(g)}, got {percent(r)} ({side}).")
+        gap = round(float(percent(r).split()[0]) - 100 * g, 2)  # the result as shown
+        side = "spot on" if gap == 0 else f"{abs(gap):g} points {'under' if gap > 0 else 'over'}"
+        parts.append(f"{arm}: guessed {typed(g)}, got {percent(r)} ({side}).")
     return " ".join(parts)
