@@ -240,7 +240,8 @@ def Page() -> None:  # noqa: N802
     def record(texts: list[str]) -> bool:
         """The room's guess, in place of an earlier one; False (and a message) if refused."""
         try:
-            session.guess(texts)
+            with lock:  # not between a play's last step and its end: taken, or refused
+                session.guess(texts)
         except SimulatorError as err:
             message.set(str(err))
             return False
