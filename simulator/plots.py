@@ -64,6 +64,11 @@ ARM_PALETTE: tuple[str, ...] = (
 """Arm colours (Okabe-Ito), in the order of the arms. The first four are none of the stage
 colours nor the difference's: the workshop page shows arms and stages on one screen, where
 a blue arm read as the listeners and an orange one as the posters."""
+STRATEGY_COLOURS: dict[str, str] = dict(
+    zip(("model", "delegate", "listen", "restrict"), ARM_PALETTE, strict=False)
+)
+"""An arm named after a leader strategy has its colour in every figure and on the page,
+whichever the arms' order: modeling green, delegation purple."""
 SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}
 SHARES |= {"frontline_poster", "leader_attention"}
 METRIC_LABELS: dict[str, str] = {
@@ -371,8 +376,20 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
 
 
 def arm_colours(arms: Sequence[str]) -> dict[str, str]:
-    """One colour per arm, by the arm's position (the baseline first)."""
-    return {arm: ARM_PALETTE[i % len(ARM_PALETTE)] for i, arm in enumerate(arms)}
+    """One colour per arm. An arm named after a leader strategy (``model``, or ``model
+    (left)`` on the workshop page) wears that strategy's colour (:data:`STRATEGY_COLOURS`)
+    wherever it is listed, the first arm of a strategy only; the other arms take the free
+    colours of :data:`ARM_PALETTE` in order (the baseline first)."""
+    colours: dict[str, str] = {}
+    for arm in arms:
+        colour = STRATEGY_COLOURS.get(arm.split(" (")[0])
+        if colour is not None and colour not in colours.values():
+            colours[arm] = colour
+    free = [c for c in ARM_PALETTE if c not in colours.values()]
+    for arm in arms:
+        if arm not in colours:
+            colours[arm] = free.pop(0) if free else ARM_PALETTE[len(colours) % len(ARM_PALETTE)]
+    return {arm: colours[arm] for arm in arms}
 
 
 def label(metric: str) -> str:
@@ -489,6 +506,7 @@ def _band_note(reps: int) -> str:
 __all__ = [
     "ARM_PALETTE",
     "STAGE_COLOURS",
+    "STRATEGY_COLOURS",
     "adoption_curves",
     "arm_colours",
     "arm_legend",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator import OrgModel, Params
 from simulator.plots import (
+    ARM_PALETTE,
     DIFFERENCE_COLOUR,
     STAGE_COLOURS,
+    STRATEGY_COLOURS,
     adoption_curves,
     arm_colours,
     poster_difference,
@@ -80,6 +84,31 @@ def test_a_deep_hierarchy_gets_a_colour_scale_not_a_legend_entry_per_level() -> 
     assert deep.axes[0].get_legend() is None and len(deep.axes) == 2  # the colour scale
     assert deep.axes[1].get_ylabel() == "Level (0 = top)"
     assert deep.axes[0].get_ylim()[1] > 1  # a level all posting is drawn inside the frame
+
+
+@given(
+    st.lists(
+        st.sampled_from(["model", "delegate", "listen", "restrict", "none", "ceo", "nobody"]),
+        unique=True,
+        min_size=1,
+    ).flatmap(st.permutations)
+)
+def test_an_arm_named_after_a_strategy_wears_its_colour_in_any_order(arms: list[str]) -> None:
+    """Colours went by position: a scenario listing [arms.delegate] first drew delegation
+    in modeling's green and modeling in delegation's purple."""
+    colours = arm_colours(arms)
+    assert list(colours) == arms and len(set(colours.values())) == len(arms)
+    for arm in arms:
+        if arm in STRATEGY_COLOURS:
+            assert colours[arm] == STRATEGY_COLOURS[arm]
+    assert STRATEGY_COLOURS["model"] == "#009E73" and STRATEGY_COLOURS["delegate"] == "#CC79A7"
+
+
+def test_other_arms_take_the_free_colours_in_order() -> None:
+    assert arm_colours(["nobody", "ceo"]) == {"nobody": ARM_PALETTE[0], "ceo": ARM_PALETTE[1]}
+    assert arm_colours(["ceo", "model"]) == {"ceo": ARM_PALETTE[1], "model": ARM_PALETTE[0]}
+    page = arm_colours(["model (left)", "model (right)"])  # the same strategy in both arms
+    assert page == {"model (left)": ARM_PALETTE[0], "model (right)": ARM_PALETTE[1]}
 
 
 def test_arms_wear_no_stage_colour_up_to_four_arms() -> None:
