@@ -484,8 +484,22 @@ def design_size(scenario: Scenario) -> int:
 def _check_axes(
     scenario: Scenario, base: dict[str, Any], arms: dict[str, dict[str, Any]], source: str
 ) -> list[str]:
-    """Each axis value (or bound) once on the fixed parameters; axes every arm overrides."""
+    """Each axis value (or bound) once on the fixed parameters; axes every arm overrides;
+    parameters both fixed and swept (the fixed value would never be used)."""
     problems: list[str] = []
+    fixed = {path: f"[params] ({path} = {v!r})" for path, v in flatten(scenario.params).items()}
+    if scenario.scenario.steps is not None:
+        fixed["steps"] = f"scenario.steps (= {scenario.scenario.steps})"
+    swept = [(f"axes[{i}]", axis.param) for i, axis in enumerate(scenario.axes)]
+    swept += [
+        ("every one of design.points", path) for path in sorted(_set_by_every_point(scenario))
+    ]
+    for where, path in swept:
+        if path in fixed:
+            problems.append(
+                f"{source}: {where} ({path}): also fixed in {fixed[path]}; the sweep would"
+                " override it, so that value is never used: remove one"
+            )
     for i, axis in enumerate(scenario.axes):
         if scenario.arms and all(axis.param in updates for updates in arms.values()):
             problems.append(
@@ -506,6 +520,18 @@ def _check_axes(
             )
             problems += [f"{source}: axes[{i}].{key}[{j}]: {line.lstrip(': ')}" for line in found]
     return problems
+
+
+def _set_by_every_point(scenario: Scenario) -> set[str]:
+    """Parameters every listed design point sets (a fixed value of theirs is never used;
+    one that some points leave out is their default)."""
+    points = [set(flatten(p)) for p in scenario.design.points or ()]
+    return set.intersection(*points) if points else set()
+
+
+def _swept(scenario: Scenario) -> set[str]:
+    """Parameters that every design point sets: the axes', or every listed point's."""
+    return {axis.param for axis in scenario.axes} | _set_by_every_point(scenario)
 
 
 def check_design(scenario: Scenario) -> list[str]:
@@ -729,7 +755,8 @@ def reduced(scenario: Scenario) -> Scenario:
     header = scenario.scenario
     params = flatten(dict(scenario.params))
     size = params.get("org.size", Params().org.size)
-    small = {**params, "org.size": min(int(size), 150)}
+    swept = _swept(scenario)  # (not fixed as well: they would never be used)
+    small = {**params, **({} if "org.size" in swept else {"org.size": min(int(size), 150)})}
 
     def capped(updates: Mapping[str, Any]) -> dict[str, Any]:  # an arm's or a point's
         out = dict(updates)
@@ -764,7 +791,9 @@ def reduced(scenario: Scenario) -> Scenario:
             "scenario": header.model_copy(
                 update={
                     "replications": min(header.replications, 2),
-                    "steps": min(header.steps or params.get("steps") or Params().steps, 8),
+                    "steps": None
+                    if "steps" in swept
+                    else min(header.steps or params.get("steps") or Params().steps, 8),
                 }
             ),
             "params": dotted(small),

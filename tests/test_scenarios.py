@@ -93,6 +93,19 @@ def test_the_reduced_form_caps_arms_and_points_and_never_adds_weeks() -> None:
         small = plan(reduced(scenario))
         assert {(p.org.size, p.steps) for p in small.params.values()} == want
         assert small.replications <= 2
+    # a swept size or horizon is not fixed as well in the small version (it would be refused)
+    swept = variant(
+        scenario={"name": "s", "seed": 1, "replications": 1},
+        params={},
+        axes=[{"param": "org.size", "values": [100, 400]}, {"param": "steps", "values": [3, 5]}],
+    )
+    small = plan(reduced(parse_scenario(swept)[0]))
+    assert {(p.org.size, p.steps) for p in small.params.values()} == {
+        (100, 3),
+        (100, 5),
+        (150, 3),
+        (150, 5),
+    }
 
 
 def test_a_reduced_sweep_has_its_own_default_folder(
@@ -726,6 +739,24 @@ BAD_FILES: dict[str, Bad] = {
     "false on an axis of numbers": Bad(
         HEAD + '[[axes]]\nparam = "culture.openness"\nvalues = [0.3, false]\n',
         ("axes[0].values[1]: culture.openness = false: must be a number, not true or false",),
+    ),
+    "a parameter both fixed and swept": Bad(
+        HEAD + "[params]\nculture.openness = 0.5\n" + OPENNESS,
+        (
+            "axes[0] (culture.openness): also fixed in [params] (culture.openness = 0.5);"
+            " the sweep would override it, so that value is never used: remove one",
+        ),
+        in_readme=True,
+    ),
+    "a design point setting a fixed parameter": Bad(
+        HEAD
+        + '[design]\nkind = "points"\npoints = [{ "culture.openness" = 0.2, "org.span" = 4 },'
+        + ' { "culture.openness" = 0.4 }]\n[params]\nculture.openness = 0.5\norg.span = 5\n',
+        ("every one of design.points (culture.openness): also fixed in [params]",),
+    ),
+    "the weeks both fixed and swept": Bad(
+        HEAD + '[[axes]]\nparam = "steps"\nvalues = [4, 8]\n',
+        ("axes[0] (steps): also fixed in scenario.steps (= 4)",),
     ),
     "missing file": Bad(None, ("file not found",), in_readme=True),
 }
