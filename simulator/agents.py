@@ -25,6 +25,22 @@ class Person(mesa.Agent):
     def __init__(self, model: OrgModel, index: int) -> None:
         super().__init__(model)
         self.index = index
+        self.unique_id = index  # (Mesa counts from 1; the state arrays, and ids, from 0)
+
+    def step(self) -> None:
+        """Refused: people are stepped together, synchronously, by ``model.step()``."""
+        raise TypeError(
+            "people are not stepped one by one: model.step() advances everyone one week"
+            " together, as the model's phases are synchronous (docs/ODD.md)"
+        )
+
+    def remove(self) -> None:
+        """Refused: the organisation's network and state are built for all its people."""
+        raise TypeError(
+            "a person cannot be removed from a model: its network and state are built for"
+            " the whole organisation; build a model of an org chart without them"
+            " (load_org_csv, or orgsim run --org-csv)"
+        )
 
     # static attributes
     @property

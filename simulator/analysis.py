@@ -59,6 +59,12 @@ def t95(df: Any) -> Any:
     return stdtrit(df, 0.975)
 
 
+def names(value: str | Sequence[str]) -> list[str]:
+    """Column or arm names as a list: one name alone is a list of one (``"poster"`` meant
+    ``["poster"]``; as a sequence of characters it was looked up letter by letter)."""
+    return [value] if isinstance(value, str) else list(value)
+
+
 def paired_differences(
     outcomes: pd.DataFrame,
     arms: Sequence[str],
@@ -88,8 +94,9 @@ def paired_differences(
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
-    _check_pairs(outcomes, arms, metrics, list(on))
-    return _paired(outcomes, arms, metrics, list(on))
+    arms, metrics, on = names(arms), names(metrics), names(on)
+    _check_pairs(outcomes, arms, metrics, on)
+    return _paired(outcomes, arms, metrics, on)
 
 
 def _check_pairs(
@@ -227,10 +234,11 @@ def summarise(
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
     """
+    metrics = names(metrics)
     if by is None:
         keys = [k for k in ("point", *axis_columns(outcomes), "arm") if k in outcomes.columns]
     else:
-        keys = list(by)
+        keys = names(by)
     missing = [k for k in keys if k not in outcomes.columns]
     if missing or not keys:
         what = f"has no column {', '.join(map(repr, missing))}" if missing else "has no arm"
@@ -319,8 +327,8 @@ def contrasts(
         Per design point (unless ``pooled``): ``point``, the swept axes' values, then the
         columns of :func:`paired_differences`.
     """
-    axes = axis_columns(outcomes)
-    metrics = [m for m in metrics if m in outcomes.columns]
+    axes, arms = axis_columns(outcomes), names(arms)
+    metrics = [m for m in names(metrics) if m in outcomes.columns]
     finished = ok_runs(outcomes)
     empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff"]
     empty = [*([] if pooled else ["point", *axes]), *empty, "ci_low", "ci_high", "n", "d_z"]
@@ -389,19 +397,19 @@ def sensitivity(
     kind = manifest.get("resolved", {}).get("design", design.get("kind"))
     if kind not in ("sobol", "morris"):
         return None
-    names, bounds = sampled_axes(spec)
-    problem: dict[str, Any] = {"num_vars": len(names), "names": names, "bounds": bounds}
+    axes, bounds = sampled_axes(spec)
+    problem: dict[str, Any] = {"num_vars": len(axes), "names": axes, "bounds": bounds}
     points = manifest.get("resolved", {}).get("points", [])
-    X = np.array([[float(p[n]) for n in names] for p in points], dtype=float)
+    X = np.array([[float(p[n]) for n in axes] for p in points], dtype=float)
     notes: list[str] = [
         f"{kind} indices from the mean of the replications at each of {len(points)} points"
     ]
     finished = ok_runs(results.outcomes)
-    wanted = numeric_outcomes(finished) if metrics is None else list(metrics)
+    wanted = numeric_outcomes(finished) if metrics is None else names(metrics)
     metrics = [m for m in wanted if m in finished.columns]
     rows: list[dict[str, Any]] = []
     if kind == "morris":
-        notes += _morris_check(X, len(names))
+        notes += _morris_check(X, len(axes))
     if not metrics:
         notes.append("no finished runs: nothing to analyse")
     seed = int(manifest.get("root_seed", 0))

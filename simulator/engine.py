@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -25,7 +26,7 @@ from simulator.errors import is_whole
 from simulator.mechanisms import Context, Mechanism, make
 from simulator.metrics import Recorder, outcomes
 from simulator.orgchart import Org, build_org
-from simulator.params import Params
+from simulator.params import OrgParams, Params
 from simulator.rng import Draws, RunStreams, SeedLike
 from simulator.state import POSTER, efficacy, init_state
 from simulator.strategies import Strategies, assign
@@ -93,12 +94,20 @@ class Engine:
                 f"params must be a Params, not {type(params).__name__}: e.g."
                 " Params().with_updates({'org.size': 200}) (dotted paths: see 'orgsim params')"
             )
-        seeds = list(rng) if isinstance(rng, Sequence) else [rng]
+        seeds = list(rng) if isinstance(rng, Sequence) and not isinstance(rng, str) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]
         self._params = params if params is not None else Params()
         self.seeds = [s.root for s in self.streams]
         shared = self.streams[0] if structure is None else RunStreams(structure)
         self.org = org if org is not None else organisation(self.params, shared)
+        size = self.params.org.size
+        if org is not None and size != org.n and size != OrgParams().size:
+            warnings.warn(
+                f"params set org.size = {size:,}, but the organisation given (org=) has"
+                f" {org.n:,} people: it is the one simulated, and org.size is not used",
+                UserWarning,
+                stacklevel=3 if type(self) is not Engine else 2,
+            )
         self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)
         self.context = Context.build(self.org, self.params, self.assignment, like)

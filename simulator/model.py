@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Sequence
 
 import mesa
@@ -21,6 +23,7 @@ from simulator.engine import Engine
 from simulator.orgchart import Org
 from simulator.params import Params
 from simulator.rng import SeedLike
+from simulator.state import STAGES
 
 
 class OrgModel(Engine, mesa.Model):
@@ -28,8 +31,14 @@ class OrgModel(Engine, mesa.Model):
     :class:`~simulator.engine.Engine` as a Mesa model.
 
     Mesa keeps the time (``steps`` counts the weeks run, as ``week`` does) and, with
-    ``agents``, one ``Person`` agent per person, a view on the engine's state. The numbers are
-    the engine's, bit for bit.
+    ``agents``, one ``Person`` agent per person, a view on the engine's state (its
+    ``unique_id`` is the person's index, as in the state arrays). The numbers are the
+    engine's, bit for bit. ``datacollector``, a Mesa ``DataCollector``, collects the stage
+    shares of replication 0 each week (``model.datacollector.get_model_vars_dataframe()``,
+    one row a week from week 0; ``series()`` has every measure and replication).
+
+    People are stepped together, synchronously, by ``model.step()``: ``Person.step`` (as in
+    ``model.agents.shuffle_do("step")``) and ``Person.remove`` are refused with a message.
 
     Parameters
     ----------
@@ -52,7 +61,26 @@ class OrgModel(Engine, mesa.Model):
     ) -> None:
         Engine.__init__(self, params, rng=rng, org=org, structure=structure)
         mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
-        self.people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
+        self._people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: functools.partial(_share, stage=k) for k, name in enumerate(STAGES)
+            }
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def people(self) -> list[Person]:
+        """The ``Person`` agents, one per person in the organisation's order (empty, with a
+        warning, for a model built with ``agents=False``)."""
+        if not self._people and self.org.n:
+            warnings.warn(
+                "this model was built with agents=False (faster), so it has no Person agents:"
+                " build it with agents=True to look at people",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._people
 
     def step(self) -> None:
         """One week (as :meth:`Engine.step <simulator.engine.Engine.step>`). Mesa's
@@ -61,6 +89,12 @@ class OrgModel(Engine, mesa.Model):
         it when asked."""
         super().step()
         self.running = self.week < self.params.steps
+        self.datacollector.collect(self)
+
+
+def _share(model: OrgModel, stage: int) -> float:
+    """The share of replication 0's people at ``stage`` this week."""
+    return float((model.state.stage[0] == stage).mean())
 
 
 __all__ = ["OrgModel"]

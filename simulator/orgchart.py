@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from simulator.params import OrgParams
+from simulator.params import OrgParams, Params
 from simulator.sparse import Ties, report_rows
 
 if TYPE_CHECKING:  # networkx is imported for the graph export only
@@ -264,7 +264,7 @@ def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
     return matrix
 
 
-def build_org(p: OrgParams, rng: np.random.Generator) -> Org:
+def build_org(p: OrgParams | Params, rng: np.random.Generator | int) -> Org:
     """Generate a hierarchical organisation.
 
     The top leader heads ``p.units`` units; below them every manager, in breadth-first
@@ -273,10 +273,29 @@ def build_org(p: OrgParams, rng: np.random.Generator) -> Org:
 
     Parameters
     ----------
-    p : OrgParams
-    rng : numpy.random.Generator
-        The run's org stream; the only source of randomness.
+    p : OrgParams or Params
+        The organisation's parameters (``params.org``; given a whole ``Params``, its
+        ``org``).
+    rng : numpy.random.Generator or int
+        The run's org stream, the only source of randomness; or a seed, for the
+        organisation that ``OrgModel(params, rng=seed)`` builds.
     """
+    if not isinstance(p, OrgParams):
+        if not isinstance(getattr(p, "org", None), OrgParams):
+            raise TypeError(
+                f"build_org takes the organisation's parameters (params.org), not a"
+                f" {type(p).__name__}"
+            )
+        p = p.org
+    if not isinstance(rng, np.random.Generator):
+        from simulator.seeds import RunStreams
+
+        try:
+            rng = RunStreams(rng).generator("org")
+        except ValueError:
+            raise TypeError(
+                f"rng must be a numpy Generator or a seed (a whole number >= 0), got {rng!r}"
+            ) from None
     manager = tree_by_spans(p.size, p.units, p.span, p.span_jitter, rng)
     return complete_org(manager, p, rng)
 

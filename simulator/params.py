@@ -90,9 +90,24 @@ class NoBoolNumbers(BaseModel):
 
 
 class Section(NoBoolNumbers):
-    """A group of parameters; unknown keys are errors."""
+    """A group of parameters; unknown keys are errors. Read-only: a changed copy comes from
+    :meth:`Params.with_updates`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        section = next(
+            (f"{key}." for key, f in Params.model_fields.items() if f.annotation is type(self)),
+            "" if isinstance(self, Params) else "<section>.",
+        )
+        raise FrozenParamsError(
+            f"parameters cannot be changed in place ({section}{name} = {value!r}): make a"
+            f" changed copy, params = params.with_updates({{{section + name!r}: {value!r}}})"
+        )
+
+
+class FrozenParamsError(TypeError):
+    """An attempt to change parameters in place (they are shared, and compiled into models)."""
 
 
 class OrgParams(Section):

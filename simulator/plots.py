@@ -169,7 +169,18 @@ MAX_LEVEL_LEGEND = 8
 
 
 def run_figure(series: pd.DataFrame, levels: pd.DataFrame, title: str) -> Figure:
-    """:func:`adoption_curves` and :func:`level_panel` side by side, under ``title``."""
+    """:func:`adoption_curves` and :func:`level_panel` side by side, under ``title``:
+    ``series`` is the shares per week (``model.series()``), ``levels`` the posters by level
+    (``model.levels()``)."""
+    for name, table, column, source in (
+        ("series", series, "poster", "model.series()"),
+        ("levels", levels, "level", "model.levels()"),
+    ):
+        if not isinstance(table, pd.DataFrame) or column not in table:
+            raise ValueError(
+                f"run_figure(series, levels, title): {name} is the table of {source} (with a"
+                f" {column!r} column); got {_described(table)}"
+            )
     fig = Figure(figsize=(12.0, 4.6), layout="constrained")
     left, right = fig.subplots(1, 2)
     adoption_curves(series, title="All people", ax=left)
@@ -218,6 +229,11 @@ def compare_figure(
         One panel per arm with a shared y axis, then (with two arms or more) a panel of the
         difference: its median over replications and the 10-90 % band.
     """
+    if not isinstance(series_by_arm, Mapping):
+        raise TypeError(
+            "compare_figure takes the arms' series by name, e.g. {'model': s1, 'delegate': s2};"
+            f" got {_described(series_by_arm)}"
+        )
     arms = list(series_by_arm)
     if not arms:
         raise ValueError("compare_figure needs at least one arm")
@@ -270,8 +286,9 @@ def org_chart(
 
     Parameters
     ----------
-    org : Org
-        The organisation (:func:`simulator.build_org`, ``OrgModel.org``).
+    org : Org or OrgModel
+        The organisation (:func:`simulator.build_org`, ``OrgModel.org``); given a model,
+        its organisation, coloured by its people's stages this week.
     stage : sequence of str, optional
         Each person's stage, e.g. ``[p.stage for p in model.people]``.
     ties : bool
@@ -291,6 +308,22 @@ def org_chart(
     >>> len(org_chart(org).axes)
     1
     """
+    if not hasattr(org, "manager") and hasattr(org, "org") and hasattr(org, "state"):
+        from simulator.state import STAGES as CODED  # a model: its people's stages now
+
+        model: Any = org
+        org = model.org
+        if stage is None:
+            stage = [CODED[int(code)] for code in model.state.stage[0]]
+    codes = None if stage is None else np.asarray(list(stage), dtype=object)
+    if codes is not None and codes.shape != (org.n,):
+        raise ValueError(
+            f"stage has {len(codes):,} entries for {org.n:,} people: give one per person,"
+            " e.g. [p.stage for p in model.people], or draw the model: org_chart(model)"
+        )
+    if codes is not None and not set(codes) <= set(STAGES):
+        odd = sorted(map(repr, set(codes) - set(STAGES)))[:3]
+        raise ValueError(f"stage {', '.join(odd)}: each must be one of {', '.join(STAGES)}")
     fig, ax = _axes(ax, (9.0, 4.5))
     x = _tree_x(org.manager)
     y = -np.asarray(org.level, dtype=float)
@@ -304,8 +337,7 @@ def org_chart(
             LineCollection(pairs, colors="#009E73", linewidths=width, alpha=alpha, zorder=0)
         )
     size = float(np.clip(2500 / max(org.n, 1), 6, 120))
-    if stage is not None:
-        codes = np.asarray(list(stage))
+    if codes is not None:
         for name in STAGES:
             mine = codes == name
             ax.scatter(
@@ -403,6 +435,14 @@ def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _described(value: Any) -> str:
+    """What was passed instead, in a few words: ``a table with columns 'step', 'level', ...``."""
+    if isinstance(value, pd.DataFrame):
+        columns = ", ".join(map(repr, list(value.columns)[:4]))
+        return f"a table with columns {columns}{', ...' if len(value.columns) > 4 else ''}"
+    return f"a {type(value).__name__}"
+
+
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is None:
         fig = Figure(figsize=size, layout="constrained")

@@ -57,9 +57,11 @@ def as_seed_sequence(seed: SeedLike) -> np.random.SeedSequence:
         return seed
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(seed.integers(0, 2**63, size=4).tolist())
-    if seed is not None and (isinstance(seed, bool) or int(seed) != seed or seed < 0):
+    whole = isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+    whole = whole or (isinstance(seed, float | np.floating) and float(seed).is_integer())
+    if seed is not None and not (whole and seed >= 0):
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    return np.random.SeedSequence(seed)
+    return np.random.SeedSequence(None if seed is None else int(seed))
 
 
 class RunStreams:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import mesa
 import numpy as np
@@ -88,3 +89,50 @@ def test_a_leader_who_left_the_role_says_so() -> None:
     left = [p for p in model.people if p.left_role]
     assert left and all(p.strategy == "model" for p in left)  # the role they were given
     assert {p.index for p in left} == set(np.flatnonzero(model.state.left_strategy[0]))
+
+
+def test_the_datacollector_has_the_runs_shares_and_ids_match_the_state() -> None:
+    """A Mesa user looks for model.datacollector; unique_id counted from 1 while the person
+    printed as Person('0') and sat at index 0 of every state array."""
+    model = OrgModel(Params().with_updates({"org.size": 80, "steps": 6}), rng=4)
+    model.run_model()
+    collected = model.datacollector.get_model_vars_dataframe()
+    series = model.series()
+    assert list(collected.columns) == list(STAGES) and len(collected) == 7  # weeks 0-6
+    assert np.array_equal(collected.to_numpy(), series[list(STAGES)].to_numpy())
+    assert [p.unique_id for p in model.people] == list(range(80))
+    fifth = model.agents.select(lambda a: a.unique_id == 5)
+    assert list(fifth) == [model.people[5]] and model.people[5].person_id == "5"
+
+
+def test_mesa_calls_that_would_break_the_model_are_refused() -> None:
+    """shuffle_do('step') did nothing; remove() dropped the agent while the person stayed."""
+    model = OrgModel(Params().with_updates({"org.size": 40}), rng=1)
+    with pytest.raises(TypeError, match=r"model\.step\(\) advances everyone"):
+        model.agents.shuffle_do("step")
+    with pytest.raises(TypeError, match=r"cannot be removed"):
+        model.people[3].remove()
+    assert len(model.agents) == 40 and model.week == 0
+    quick = OrgModel(Params().with_updates({"org.size": 40}), rng=1, agents=False)
+    with pytest.warns(UserWarning, match="built with agents=False"):
+        assert quick.people == []
+
+
+def test_an_org_size_the_given_organisation_does_not_have_is_said() -> None:
+    from simulator import build_org
+
+    params = Params().with_updates({"org.size": 150})
+    big = build_org(Params().org, 1)
+    with pytest.warns(UserWarning, match=r"org\.size = 150, but the organisation given"):
+        assert OrgModel(params, rng=1, org=big, agents=False).org.n == 1000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        OrgModel(params, rng=1, org=build_org(params.org, 2), agents=False)
+        OrgModel(Params(), rng=1, org=build_org(params.org, 2), agents=False)  # size unset
+
+
+@pytest.mark.parametrize("seed", ["abc", "7", [1, "x"], float("nan"), 1.5, True])
+def test_a_seed_that_is_not_a_whole_number_is_named(seed: object) -> None:
+    """rng='abc' was read as three seeds and failed with int()'s "invalid literal"."""
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, got"):
+        OrgModel(Params().with_updates({"org.size": 30}), rng=seed)  # type: ignore[arg-type]

@@ -108,3 +108,19 @@ def test_reading_results_and_plotting_them_leave_scipy_stats_out() -> None:
         "print('scipy.stats' in sys.modules)\n"
     )
     assert printed_in_a_fresh_process(code) == ["False"]
+
+
+def test_one_name_alone_is_one_column_not_its_letters() -> None:
+    """paired_differences(outcomes, arms, "poster") said: no column 'p', 'o', 's', 't', ..."""
+    outcomes = two_settings()
+    keys = {"on": ("point", "replication")}
+    one = paired_differences(outcomes, ["a", "b"], "poster", on=("point", "replication"))
+    assert one.equals(paired_differences(outcomes, ["a", "b"], ["poster"], **keys))
+    assert summarise(outcomes, by="arm", metrics="poster").equals(
+        summarise(outcomes, by=["arm"], metrics=["poster"])
+    )
+    assert contrasts(outcomes, ["a", "b"], "poster").equals(
+        contrasts(outcomes, ["a", "b"], ["poster"])
+    )
+    with pytest.raises(ValueError, match=r"two arms are in the outcomes: pass two or more"):
+        paired_differences(outcomes, "a", "poster", on="replication")

@@ -200,3 +200,19 @@ def test_follow_attention_is_capped() -> None:
     assert w.toarray()[2] == pytest.approx([0.75, 0.25, 0])
     ends = endorsement_matrix(org, AttentionParams(chain_decay=0.5)).toarray()
     assert ends[2, 0] == 1.0 and ends[2, 1] == 1.0  # manager, and a followed account
+
+
+def test_build_org_takes_a_seed_for_the_models_organisation_and_whole_params() -> None:
+    """build_org(params.org, 1) failed with "'int' object has no attribute 'integers'", and
+    build_org(params, ...) with "'Params' object has no attribute 'size'"."""
+    from simulator import OrgModel, Params
+
+    params = Params().with_updates({"org.size": 90})
+    model = OrgModel(params, rng=3, agents=False)
+    for org in (build_org(params.org, 3), build_org(params, 3)):
+        assert np.array_equal(org.manager, model.org.manager)
+        assert np.array_equal(org.lateral, model.org.lateral)
+    with pytest.raises(TypeError, match=r"params\.org\), not a int"):
+        build_org(3, 1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"a numpy Generator or a seed"):
+        build_org(params.org, "x")  # type: ignore[arg-type]

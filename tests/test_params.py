@@ -227,3 +227,21 @@ def test_odd_names_every_mechanism_with_a_reference() -> None:
         assert f"`{name}`" in text, name
         first_author = cls.reference.split()[0]
         assert first_author in text, (name, first_author)
+
+
+@pytest.mark.parametrize(
+    ("section", "name", "path"),
+    [("culture", "openness", "culture.openness"), (None, "steps", "steps")],
+)
+def test_changing_a_parameter_in_place_says_how_to_make_a_changed_copy(
+    section: str | None, name: str, path: str
+) -> None:
+    """params.culture.openness = 0.9 gave pydantic's 'Instance is frozen' and a link."""
+    from simulator.params import FrozenParamsError
+
+    params = Params()
+    target = params if section is None else getattr(params, section)
+    hint = re.escape(f"params = params.with_updates({{'{path}': 3}})")
+    with pytest.raises(FrozenParamsError, match=hint):
+        setattr(target, name, 3)
+    assert params == Params()

@@ -12,10 +12,14 @@ from simulator.plots import (
     ARM_PALETTE,
     DIFFERENCE_COLOUR,
     STAGE_COLOURS,
+    STAGE_LABELS,
     STRATEGY_COLOURS,
     adoption_curves,
     arm_colours,
+    compare_figure,
+    org_chart,
     poster_difference,
+    run_figure,
 )
 
 PARAMS = Params().with_updates({"org.size": 80, "steps": 6})
@@ -116,3 +120,25 @@ def test_arms_wear_no_stage_colour_up_to_four_arms() -> None:
     colours = set(arm_colours(["model", "delegate", "listen", "none"]).values())
     assert len(colours) == 4
     assert colours.isdisjoint({*STAGE_COLOURS.values(), DIFFERENCE_COLOUR})
+
+
+def test_the_figures_name_what_they_take_when_given_something_else() -> None:
+    """Natural mistakes gave errors from inside the figures: 'OrgModel' object has no
+    attribute 'manager'; a boolean index of the wrong size; a stacked-runs message for
+    swapped tables; 'list indices must be integers' for a list of series."""
+    model = OrgModel(Params().with_updates({"org.size": 40, "steps": 4}), rng=2).run()
+    stages = [p.stage for p in model.people]
+    drawn = org_chart(model)  # the model: its organisation, coloured by this week's stages
+    counts = sorted(c.get_label() for c in drawn.axes[0].collections if c.get_label()[0] != "_")
+    expected = sorted(
+        f"{STAGE_LABELS[s]} ({stages.count(s)})" for s in ("non_user", "listener", "poster")
+    )
+    assert counts == expected
+    with pytest.raises(ValueError, match=r"stage has 1 entries for 40 people"):
+        org_chart(model.org, stage=["poster"])
+    with pytest.raises(ValueError, match=r"stage 'posting': each must be one of"):
+        org_chart(model.org, stage=["posting"] * 40)
+    with pytest.raises(ValueError, match=r"levels is the table of model\.levels\(\)"):
+        run_figure(model.levels(), model.series(), "swapped")
+    with pytest.raises(TypeError, match=r"by name, e\.g\. \{'model': s1.*got a list"):
+        compare_figure([model.series(), model.series()])  # type: ignore[arg-type]
