@@ -86,7 +86,9 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
         f"replication(s) = {p.run_count:,} runs"
     )
     a_run = f"{one * 1000:.0f} ms" if one < 10 else duration(one)
-    click.echo(f"  about {a_run} a run: about {duration(total)} on {workers} worker(s)")
+    took = duration(total)
+    took = took if took.startswith("under") else f"about {took}"
+    click.echo(f"  about {a_run} a run: {took} on {workers} worker(s)")
     if scenario.run.cluster:
         click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 
@@ -133,7 +135,7 @@ def sweep(
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
     from simulator.results import ResultsFolder
-    from simulator.sweep import Progress, SetupError, duration
+    from simulator.sweep import Progress, SetupError
     from simulator.sweep import sweep as run_sweep
 
     if cluster is not None:
@@ -190,16 +192,7 @@ def sweep(
             )
         except SetupError as err:
             raise click.ClickException(f"{scenario_file}: {err}") from None
-    lost = (
-        f" ({summary.resubmitted} task(s) resubmitted after a lost worker)"
-        if summary.resubmitted
-        else ""
-    )
-    click.echo(
-        f"{label}: {summary.done:,} runs done, {summary.failed:,} failed, "
-        f"{summary.skipped:,} already done, in {duration(summary.seconds)}{lost}; "
-        f"results in {folder}"
-    )
+    click.echo(f"{label}: {summary}; results in {folder}")
     if report:
         from simulator.report import write_report
 

@@ -398,6 +398,22 @@ class SweepSummary:
     resubmitted: int = 0
     executor: str = ""
 
+    def __str__(self) -> str:
+        """What the sweep did, in words (its repr has every field).
+
+        >>> print(SweepSummary(planned=150, skipped=30, done=119, failed=1, seconds=2.302))
+        119 runs done, 1 failed, 30 already done, in 2 s
+        """
+        lost = (
+            f" ({self.resubmitted} task(s) resubmitted after a lost worker)"
+            if self.resubmitted
+            else ""
+        )
+        return (
+            f"{self.done:,} runs done, {self.failed:,} failed, {self.skipped:,} already done,"
+            f" in {duration(self.seconds)}{lost}"
+        )
+
 
 def task_pairs(pairs: int, workers: int, *, remote: bool = False) -> int:
     """Paired runs per task: about 8 tasks per worker, at most 64 pairs.
