@@ -106,8 +106,10 @@ display(run_figure(series, model.levels(), "Leaders model: 1,000 people, one run
 #
 # - **Non-users** (grey) fall quickly: posts make people aware.
 # - **Listeners** (blue) rise first: aware people read before they post.
-# - **Posters** (red) rise slowly, in an S shape: posting needs comfort and know-how, which
-#   people learn by watching others post. The more people post, the more there is to watch.
+# - **Posters** (red) rise slowly and steadily (9 % at week 13, 34 % at week 52 in this run):
+#   posting needs comfort and know-how, which people learn by watching others post. The more
+#   people post, the more there is to watch. Over one year the curve is close to a straight
+#   line and still rising at the end; it bends and levels off only later (exercise 6).
 # - By level: the top levels post from week 1 (they are the models); the front line follows
 #   later and less.
 #
@@ -202,8 +204,14 @@ print(finals.describe().round(3))
 # %% [markdown]
 # The line is the median over the 20 runs and the band spans the middle 80 % of runs. Some
 # runs take off early, some late; a few stay small. This spread is part of the answer: a
-# strategy is not a guarantee.
-#
+# strategy is not a guarantee. The median rises by roughly the same amount every quarter of
+# the year, with no sign yet of levelling off:
+
+# %%
+median = all_series.groupby("step")["poster"].median()
+median.iloc[::13].round(3)
+
+# %% [markdown]
 # **Reference point.** At Zappos in 2008-09, where the leadership were among the first and
 # most active Twitter users, about 29 % of employees (434 of about 1,500) were on Twitter by
 # April 2009 without any mandate (public reports and the essay *Social Media Modeling vs.
@@ -230,6 +238,11 @@ assert by_level.loc[0:1, "posting"].mean() > by_level["posting"].iloc[-1]
 # Over 20 runs, roughly a third of people post after a year, with a spread between runs.
 assert 0.2 < finals.mean() < 0.5, finals.mean()
 assert finals.max() - finals.min() > 0.1
+# Over the year, posters rise steadily: the median gains 5 to 10 points every quarter,
+# including the last one (no levelling off yet).
+quarterly = median.diff(13).iloc[13::13]
+assert quarterly.between(0.05, 0.1).all(), quarterly
+assert series["poster"].iloc[52] - series["poster"].iloc[39] > 0.05  # the run above too
 # The model stepped week by week is the small organisation drawn above, with its seven
 # modeling leaders (the top leader and six executives).
 assert small_model.org is small and len(leaders) == 7
@@ -243,9 +256,19 @@ assert small_model.org is small and len(leaders) == 7
 #    How do the final share and the week of take-off (`t10`) change?
 # 2. **Louder leaders.** Set `"leaders.rate": 4` (posts per week of each modeling leader).
 #    Is twice the posting twice the effect? Why might it not be (hint: criticism)?
-# 3. **A flatter organisation.** Set `"org.span": 12`. How many levels are there now, and
-#    does posting reach the front line faster?
+# 3. **A flatter organisation.** Set `"org.span": 13` (13 ± 2 direct reports instead of
+#    6 ± 2). Count the people per level (`np.bincount(model.org.level)`): how many levels are
+#    there now? Does posting reach the front line faster (compare over 20 seeds, e.g. the week
+#    in which 10 % of the front line post, from `model.levels()`)? The chart is filled level
+#    by level until everyone has a place, so the deepest level is often only partly filled.
+#    At span 13 four levels hold the 1,000 people. Try span 12 too: most seeds need a fifth
+#    level for the last few people (8 to 139 of them, over 20 seeds), and then that small
+#    group is the "front line" of `frontline_poster` and of the by-level panel. Look at the
+#    counts before you trust a by-level number.
 # 4. **Silent leaders.** Set `"leaders.strategy": "listen"`. What happens, and who still
 #    posts? (The `adopted_*` columns of `outcomes()` tell where adoptions came from.)
 # 5. **Your turn.** `orgsim params` lists every setting. Pick one you think matters, guess
 #    what it does, then test your guess over 20 seeds as in the last section.
+# 6. **A longer horizon.** Set `"steps": 156` (three years) for the 20 runs of the last
+#    section. When does the median curve bend and level off, and where? Look at single runs
+#    too: does every run level off, or do some fall back?

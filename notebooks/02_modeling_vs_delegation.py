@@ -78,6 +78,8 @@ def run_arms(arms, seeds=SEEDS, common=None):
             row = model.outcomes().assign(arm=arm, replication=seed)
             row["comfort"] = weekly["comfort"].iloc[-1]  # mean comfort at the end
             row["efficacy"] = model.efficacy().mean()  # mean efficacy at the end
+            row["explicit"] = model.state.explicit.mean()  # its two parts: the rules
+            row["tacit"] = model.state.tacit.mean()  # and the tone
             outcomes.append(row)
             series.append(weekly)
     return pd.concat(outcomes, ignore_index=True), pd.concat(series, ignore_index=True)
@@ -105,7 +107,7 @@ display(compare_figure(by_arm))
 
 # %%
 difference = paired_differences(
-    outcomes, ["model", "delegate"], ["poster", "t10", "comfort", "efficacy"]
+    outcomes, ["model", "delegate"], ["poster", "t10", "comfort", "efficacy", "explicit", "tacit"]
 )
 difference[["metric", "mean_baseline", "mean_arm", "mean_diff", "ci_low", "ci_high", "n"]].round(3)
 
@@ -134,11 +136,17 @@ print(f"modeling did better in {below} of {len(wide)} organisations")
 # %% [markdown]
 # ## Why: comfort, not know-how
 #
-# Guidelines do their job: they raise everyone's explicit know-how. Delegates post as often
-# as the leaders would have, so people see as many posts and learn the tone too. What
+# Guidelines do their job: they raise everyone's explicit know-how (the tools, the rules).
+# Delegates post as often as the leaders would have, so people see as many posts. What
 # delegation does *not* give is comfort: the signal that "it is OK here" comes mostly from
-# one's own leaders posting, and from watching high-status people post. Compare the two
-# parts of motivation at the end of the year:
+# one's own leaders posting, and from watching high-status people post.
+#
+# Silence is a signal too. Under delegation the seven top leaders are followed but silent
+# all year. With `attention.silent_leaders_count` (on by default), one's own leaders who do
+# not post count against the "it is OK here" signal, and a followed leader who does not post
+# still takes a share of their followers' attention while showing them nothing. Compare the
+# parts of motivation at the end of the year (efficacy is the mean of the explicit and the
+# tacit part):
 
 # %%
 colours = arm_colours(list(STRATEGIES))
@@ -148,16 +156,19 @@ for arm, frame in by_arm.items():
     left.plot(weekly.index, weekly.to_numpy(), color=colours[arm], lw=2, label=arm)
 left.set(xlabel="Week", ylabel="Mean comfort (median of runs)", title="Comfort over the year")
 left.legend(frameon=False)
-means = outcomes.groupby("arm")[["comfort", "efficacy"]].mean().loc[list(STRATEGIES)]
+parts = ["comfort", "explicit", "tacit", "efficacy"]
+means = outcomes.groupby("arm")[parts].mean().loc[list(STRATEGIES)]
 means.T.plot.bar(ax=right, color=[colours[a] for a in means.index], rot=0)
-right.set(ylabel="Mean at week 52", title="Comfort and efficacy after a year", ylim=(0, 1))
+right.set(ylabel="Mean at week 52", title="Comfort and know-how after a year", ylim=(0, 1))
 right.legend(frameon=False)
 plt.show()
 
 # %% [markdown]
-# Efficacy ends up about the same under both strategies, but comfort is clearly lower under
-# delegation. Since a person needs *both* (motivation is comfort x efficacy), the missing
-# comfort is what holds delegation back.
+# Efficacy ends up about the same under both strategies, but not for the same reasons: under
+# delegation the guidelines add explicit know-how, while people learn less of the tone
+# (tacit know-how), in part because the silent leaders take some of their attention (below).
+# Comfort is clearly lower under delegation. Since a person needs *both* (motivation is
+# comfort x efficacy), the missing comfort is what holds delegation back.
 #
 # Where did the adoptions come from? The model attributes each new poster to the kind of
 # account they had watched most (a leader, a peer, a delegate), or to the guidelines when
@@ -180,16 +191,20 @@ plt.show()
 #
 # ## Taking the reasons apart
 #
-# A model lets us switch a reason off and see how much of the gap goes away. Two of the
+# A model lets us switch a reason off and see how much of the gap goes away. Three of the
 # reasons are parameters:
 #
 # - `attention.prestige_step`: how much more weight each level up gets in people's
 #   attention (1.5 by default; 1 makes everyone equally prominent);
 # - `delegation.endorsement`: how far a delegate's posts count as their leader's
 #   endorsement (0.5 by default: an "official account" is only half as convincing as the
-#   leader; 1 makes it count fully).
+#   leader; 1 makes it count fully);
+# - `attention.silent_leaders_count`: whether leaders who do not post count (on by default;
+#   off, a silent followed account takes no attention, and only leaders who post, or whose
+#   delegates post, enter the endorsement signal).
 #
-# We rerun the paired comparison with each switched off, and with both.
+# We rerun the paired comparison with each of the first two switched off, with both, and
+# with silent leaders not counting.
 
 # %%
 VARIANTS = {
@@ -197,6 +212,7 @@ VARIANTS = {
     "flat prestige": {"attention.prestige_step": 1.0},
     "delegates endorse fully": {"delegation.endorsement": 1.0},
     "both": {"attention.prestige_step": 1.0, "delegation.endorsement": 1.0},
+    "silent leaders ignored": {"attention.silent_leaders_count": False},
 }
 rows = []
 for name, change in VARIANTS.items():
@@ -231,8 +247,15 @@ plt.show()
 # out ahead: what is left favours the delegates, whose posts draw ordinary criticism while
 # top leaders' posts draw more (`responses.leader_criticism_multiplier`; notebook 4).
 #
-# So in this model, modeling wins *because* leaders are prominent and because their own
-# example is the strongest "it is OK here" signal; not because they post more (they do not)
+# Silence carries more than either of the first two reasons. When leaders who do not post
+# no longer count, both strategies spread much further (modeling from 0.34 to 0.60 posters,
+# delegation from 0.17 to 0.66: in both, most people's own managers do not post, and under
+# delegation the seven top leaders are silent all year too), and delegation comes out ahead
+# (exercise 3 asks why).
+#
+# So in this model, modeling wins *because* leaders are prominent, because their own example
+# is the strongest "it is OK here" signal, and because a leader who delegates is a silent
+# leader, and silence from the top counts against; not because they post more (they do not)
 # or are seen by more people (delegates are followed as much). That is the essay's argument,
 # made explicit enough to test.
 #
@@ -251,10 +274,12 @@ assert gap.loc["poster", "ci_high"] < 0, gap.loc["poster"]
 assert gap.loc["t10", "ci_low"] > 0, gap.loc["t10"]
 # Modeling did better in most organisations.
 assert below > 0.75 * len(wide)
-# Comfort is clearly lower under delegation; efficacy about the same.
+# Comfort is clearly lower under delegation; efficacy about the same, with more explicit
+# know-how (the guidelines) and less tacit know-how (the tone) under delegation.
 assert gap.loc["comfort", "ci_high"] < 0
 assert abs(gap.loc["efficacy", "mean_diff"]) < 0.05
 assert gap.loc["comfort", "mean_diff"] < -3 * abs(gap.loc["efficacy", "mean_diff"])
+assert gap.loc["explicit", "ci_low"] > 0 and gap.loc["tacit", "ci_high"] < 0
 # Under delegation most adoptions follow delegates; under modeling, leaders.
 assert table.loc["delegate"].idxmax() == "delegate"
 assert table.loc["model"].idxmax() == "leader"
@@ -262,6 +287,14 @@ assert table.loc["model"].idxmax() == "leader"
 assert gaps.loc["flat prestige", "mean_diff"] > gaps.loc["defaults", "mean_diff"]
 assert gaps.loc["delegates endorse fully", "mean_diff"] > gaps.loc["defaults", "mean_diff"]
 assert gaps.loc["both", "ci_low"] > 0
+# Silent leaders not counting: both strategies gain, delegation more, and it is ahead.
+silent, defaults = gaps.loc["silent leaders ignored"], gaps.loc["defaults"]
+assert silent["ci_low"] > 0, silent
+one_reason = gaps.loc[["flat prestige", "delegates endorse fully"], "mean_diff"]
+assert silent["mean_diff"] > one_reason.max()  # silence carries more than either alone
+model_gain = silent["mean_baseline"] - defaults["mean_baseline"]
+delegate_gain = silent["mean_arm"] - defaults["mean_arm"]
+assert delegate_gain > model_gain > 0.1, (model_gain, delegate_gain)
 
 # %% [markdown]
 # ## Exercises
@@ -270,11 +303,16 @@ assert gaps.loc["both", "ci_low"] > 0
 #    only to their own network). How much worse does delegation do, and why?
 # 2. **A comms team.** Try `"delegation.mode": "comms_team"` (a central team of 10 posts for
 #    all delegating leaders). Better or worse than one delegate per leader?
-# 3. **Silence as a signal.** With `"attention.silent_leaders_count": False`, a followed
-#    leader who does not post takes no attention and sends no signal. Rerun the comparison.
-#    What does that tell you about how much *silence* from the top costs delegation?
+# 3. **Silence as a signal.** The table above shows that with
+#    `"attention.silent_leaders_count": False` delegation comes out ahead. Find out why:
+#    rerun the first comparison with `run_arms(STRATEGIES, common={...})` and redraw the
+#    comfort and know-how bars. Which part of motivation now favours delegation? (Hint: with
+#    the setting off, a followed leader who does not post takes no attention, so people
+#    under delegation watch the delegates' posts instead of silent accounts; and the
+#    guidelines still add the rules.) What does that tell you about how much *silence* from
+#    the top costs delegation under the defaults?
 # 4. **Stronger guidelines.** Raise `"delegation.guideline_cap"` to 1.0. Does know-how ever
-#    make up for comfort? Look at the comfort and efficacy bars again.
+#    make up for comfort? Look at the comfort and know-how bars again.
 # 5. **Fewer replications.** Rerun the first comparison with `range(5)` seeds. Does the
 #    confidence interval still exclude 0? What would you report to a manager, and with
 #    how many runs?

@@ -132,23 +132,25 @@ open_vs_closed = {
 lead = {
     o: gap(culture[culture["openness"] == o], "model", "delegate")["mean_diff"] for o in OPENNESS
 }
-pd.DataFrame(open_vs_closed).T.round(3)
+pd.DataFrame(open_vs_closed).T.astype(float).round(3)
 
 # %% [markdown]
 # ## Policy, and the attitude scale
 #
-# The written policy shifts comfort up or down a little. The leaders' *attitude* (the essay's
-# scale from threat to active use) is a strategy: `restrict` (leaders stay off and limit
-# their part of the organisation: lower comfort, less time to post), `listen` (leaders read
-# but stay silent), `delegate`, `model`.
+# The written policy moves everyone's comfort target down (restrictive) or up (open) by a
+# fixed step (`culture.policy_shift`, 0.1). The leaders' *attitude* (the essay's scale from
+# threat to active use) is a strategy: `restrict` (leaders stay off and limit their part of
+# the organisation: lower comfort, less time to post), `listen` (leaders read but stay
+# silent), `delegate`, `model`. Both panels below have the same scale.
 
 # %%
 policy = run_arms({p: {"culture.policy": p} for p in ("restrictive", "neutral", "open")})
 SCALE = {s: {"leaders.strategy": s} for s in ("restrict", "listen", "delegate", "model")}
 scale = run_arms(SCALE)
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-policy.groupby("arm", sort=False)["poster"].mean().plot.bar(ax=left, color="#0072B2", rot=0)
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained", sharey=True)
+policy_means = policy.groupby("arm", sort=False)["poster"].mean()
+policy_means.plot.bar(ax=left, color="#0072B2", rot=0)
 left.set(xlabel="Policy (leaders model)", ylabel="Share posting at week 52", title="Written policy")
 scale_means = scale.groupby("arm", sort=False)["poster"].mean()
 scale_means.plot.bar(ax=right, color=[COLOURS[a] for a in SCALE], rot=0)
@@ -156,9 +158,16 @@ right.set(
     xlabel="Leaders' attitude: from threat to active use", ylabel="", title="The attitude scale"
 )
 plt.show()
-scale_means.round(3)
+pd.concat({"policy (leaders model)": policy_means, "attitude": scale_means}).round(3)
 
 # %% [markdown]
+# A step of 0.1 in comfort looks small, but posting reacts strongly: with modeling leaders,
+# 15.5 % of people post after a year under a restrictive policy, 32 % under a neutral one
+# and 55 % under an open one. That is a wider spread than between delegating and modeling
+# leaders (17 % and 32 %). Motivation is comfort x know-how, so a little more comfort tips
+# many people over their threshold, and each new poster adds social proof for the people who
+# watch them.
+#
 # Along the attitude scale, only leaders who act make posting spread. Restricting and
 # listening leaders leave it to the few *innovators* (2 % of people, who post as soon as they
 # know about it): both stay under that level, because with silent leaders not every
@@ -285,6 +294,9 @@ assert lead[0.8] < lead[0.2] < 0.05
 # Policy: restrictive < neutral < open.
 assert gap(policy, "restrictive", "neutral")["ci_low"] > 0
 assert gap(policy, "neutral", "open")["ci_low"] > 0
+# ... and the policy moves posting more than the choice between delegating and modeling.
+policy_spread = policy_means["open"] - policy_means["restrictive"]
+assert policy_spread > scale_means["model"] - scale_means["delegate"], policy_means
 # The attitude scale: restrict and listen stay under the innovators' 2 %; delegate, then model.
 assert scale_means["restrict"] < 0.02 and scale_means["listen"] < 0.02
 assert gap(scale, "listen", "delegate")["ci_low"] > 0

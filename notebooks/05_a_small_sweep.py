@@ -98,7 +98,7 @@ print(
 
 # %%
 broken = WORK / "broken.toml"
-broken.write_text(SCENARIO.replace("replications = 20", "replication = 20"))
+broken.write_text(SCENARIO.replace("replications =", "replication ="))
 try:
     load_scenario(broken)
 except ScenarioError as error:
@@ -129,14 +129,15 @@ print(second)
 # ## The results dataset
 #
 # The folder holds Parquet tables and a `manifest.json` (the scenario as run, its digest,
-# versions, the root seed). `load` reads them back as pandas tables: `outcomes` has one row
-# per run, `series` one row per run and week, `levels` one row per run, week and level.
+# versions, the root seed); `.sweep.lock` keeps two sweeps from writing into it at once.
+# `load` reads the tables back as pandas tables: `outcomes` has one row per run, `series`
+# one row per run and week, `levels` one row per run, week and level.
 
 # %%
 results = load(out)
 print(sorted(p.name for p in out.iterdir()))
 print("arms:", results.arms, "| axes:", results.axes)
-columns = ["point", "culture.openness", "arm", "replication", "poster", "t10", "took_off"]
+columns = ["point", *results.axes, "arm", "replication", "poster", "t10", "took_off"]
 results.outcomes[columns].head(6)
 
 # %% [markdown]
@@ -144,17 +145,18 @@ results.outcomes[columns].head(6)
 #
 # `summarise` describes each outcome per design point and arm (mean, confidence interval,
 # quantiles, take-off probability); `contrasts` gives the paired differences of each arm
-# against the first one (here `delegate - model`), per design point.
+# against the first one (here `delegate - model`), per design point. The tables show the
+# swept parameters (`results.axes`) and the arm of each row.
 
 # %%
 summary = summarise(results.outcomes)
 summary[summary["metric"] == "poster"][
-    ["culture.openness", "arm", "n", "mean", "ci_low", "ci_high", "q10", "q90"]
+    [*results.axes, "arm", "n", "mean", "ci_low", "ci_high", "q10", "q90"]
 ].round(3)
 
 # %%
 paired = contrasts(results.outcomes, results.arms, ["poster", "t10"])
-paired[["culture.openness", "metric", "mean_diff", "ci_low", "ci_high", "n"]].round(3)
+paired[[*results.axes, "arm", "metric", "mean_diff", "ci_low", "ci_high", "n"]].round(3)
 
 # %%
 display(outcome_vs_parameter(summary, "culture.openness", "poster", arms=results.arms))
@@ -193,15 +195,32 @@ print(f"run {spec.key}: stored {row['poster']:.3f}, rebuilt {again.outcomes['pos
 
 # %% [markdown]
 # ## Checks
+#
+# The first cell checks what holds for any scenario: every planned run ran once and was
+# stored, a second sweep skipped them all, and a run rebuilt alone gives the same outcome.
 
 # %%
-assert plan.run_count == 120
-assert "did you mean 'scenario.replications'" in message
-assert first.done == 120 and first.failed == 0
-assert second.skipped == 120 and second.done == 0
-assert len(results.outcomes) == 120 and (results.outcomes["status"] == "ok").all()
+runs = len(plan.points) * len(plan.arms) * plan.replications
+assert plan.run_count == runs, (plan.run_count, runs)
+assert "did you mean 'scenario.replications'" in message, message
+assert first.done == runs and first.failed == 0, first
+assert second.skipped == runs and second.done == 0, second
+assert len(results.outcomes) == runs and (results.outcomes["status"] == "ok").all()
 assert report.exists() and report.name == "report.html"
 assert again.outcomes["poster"] == row["poster"]
+
+# %% [markdown]
+# The second cell checks the numbers of the scenario **as shipped** (two arms, three openness
+# values, 20 replications: 120 runs). After you edit `SCENARIO` for an exercise, it stops
+# with a message saying so: that is expected, not a bug.
+
+# %%
+EDITED = "for the scenario as shipped; after you edit SCENARIO, this check is expected to fail"
+assert plan.run_count == 120, f"{plan.run_count} runs, expected 120 {EDITED}"
+assert results.arms == ["model", "delegate"], (
+    f"arms {results.arms}: expected model, delegate {EDITED}"
+)
+assert results.axes == ["culture.openness"], f"axes {results.axes}: expected openness {EDITED}"
 poster = paired[paired["metric"] == "poster"].set_index("culture.openness")
 # Modeling ahead in the middling and open cultures, and more so the more open it is.
 assert poster.loc[0.5, "ci_high"] < 0 and poster.loc[0.7, "ci_high"] < 0
@@ -211,6 +230,7 @@ assert poster.loc[0.7, "mean_diff"] < poster.loc[0.5, "mean_diff"] < poster.loc[
 # ## Exercises: extend the study
 #
 # Edit `SCENARIO` above and rerun the notebook from the top (the folder is emptied first).
+# The last Checks cell then stops with a message: it checks the scenario as shipped.
 #
 # 1. **A third arm.** Add `[arms.listen]` with `leaders.strategy = "listen"`. Where does it
 #    sit? `contrasts` now compares both `delegate` and `listen` against `model`.
