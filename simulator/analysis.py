@@ -95,6 +95,7 @@ def paired_differences(
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
     arms, metrics, on = names(arms), names(metrics), names(on)
+    once_each(outcomes)
     _check_pairs(outcomes, arms, metrics, on)
     return _paired(outcomes, arms, metrics, on)
 
@@ -182,6 +183,25 @@ def axis_columns(outcomes: pd.DataFrame) -> list[str]:
     return [c for c in outcomes.columns if c in PATHS]
 
 
+def once_each(outcomes: pd.DataFrame) -> None:
+    """Refuse a sweep's outcomes that hold a run more than once: read straight from the
+    Parquet files, a run retried on resume (it failed, or its series file was lost) has a
+    row per attempt, which summaries would count twice and pairs could not match."""
+    run = ["point", "arm", "replication"]
+    if "attempt" not in outcomes or not set(run) <= set(outcomes.columns):
+        return
+    again = outcomes[outcomes.duplicated(run, keep=False)]
+    if not again.empty:
+        first = again.iloc[0]
+        attempts = sorted(again.loc[(again[run] == first[run]).all(axis=1), "attempt"].tolist())
+        raise ValueError(
+            f"the outcomes hold {again[run].drop_duplicates().shape[0]:,} run(s) more than once"
+            f" (the first: point {first['point']}, arm {first['arm']!r}, replication"
+            f" {first['replication']}, attempts {', '.join(map(str, attempts))}): keep each"
+            " run's last attempt, as simulator.results.load does"
+        )
+
+
 def ok_runs(outcomes: pd.DataFrame) -> pd.DataFrame:
     """The finished runs (``status == "ok"``; all rows if there is no ``status`` column)."""
     if "status" not in outcomes:
@@ -246,6 +266,7 @@ def summarise(
             f"summarise groups by columns of the outcomes, but this table {what}: pass by="
             f" with some of {', '.join(map(repr, outcomes.columns))}"
         )
+    once_each(outcomes)
     metrics = [m for m in metrics if m in outcomes.columns]
     columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
     columns += ["median", "q10", "q90", "interval"]
@@ -327,6 +348,7 @@ def contrasts(
         Per design point (unless ``pooled``): ``point``, the swept axes' values, then the
         columns of :func:`paired_differences`.
     """
+    once_each(outcomes)
     axes, arms = axis_columns(outcomes), names(arms)
     metrics = [m for m in names(metrics) if m in outcomes.columns]
     finished = ok_runs(outcomes)

@@ -124,3 +124,21 @@ def test_one_name_alone_is_one_column_not_its_letters() -> None:
     )
     with pytest.raises(ValueError, match=r"two arms are in the outcomes: pass two or more"):
         paired_differences(outcomes, "a", "poster", on="replication")
+
+
+def test_a_run_read_twice_from_the_files_is_refused_with_what_to_keep() -> None:
+    """Read straight from the Parquet files, a run retried on resume has a row per attempt:
+    summarise counted it twice and contrasts failed with pandas' reindex error."""
+    outcomes = two_settings().assign(attempt=0, status="ok")
+    again = pd.concat([outcomes, outcomes.iloc[[2]].assign(attempt=1)], ignore_index=True)
+    last = "keep each run's last attempt, as simulator.results.load does"
+    for call in (
+        lambda: summarise(again, metrics=["poster"]),
+        lambda: contrasts(again, ["a", "b"], ["poster"]),
+        lambda: paired_differences(again, ["a", "b"], "poster", on=["point", "replication"]),
+    ):
+        with pytest.raises(
+            ValueError, match=rf"1 run\(s\) more than once .*attempts 0, 1\): {last}"
+        ):
+            call()
+    assert summarise(outcomes, metrics=["poster"])["n"].tolist() == [2, 2, 2, 2]
