@@ -428,7 +428,7 @@ def tables_of(
     other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in results:
-        point = plan.points[r.point]
+        point = {**plan.points[r.point], **plan.arms[r.arm]}  # an arm overrides an axis
         rows[r.ok].append(
             {
                 "point": r.point,

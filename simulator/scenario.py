@@ -466,6 +466,20 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     return Plan(scenario, base, arms, points, params)
 
 
+def overridden(plan: Plan) -> list[str]:
+    """A line for each arm that sets a swept parameter itself: it runs at its own value at
+    every design point (its rows say so), where the other arms follow the axis."""
+    lines = []
+    for arm, updates in plan.arms.items():
+        for path in sorted(_swept(plan.scenario) & set(updates)):
+            lines.append(
+                f"arm {arm} sets {path} = {updates[path]!r} itself, which the design sweeps:"
+                f" it runs at {updates[path]!r} at every design point (its rows say so), the"
+                " other arms at the design's values"
+            )
+    return lines
+
+
 def design_size(scenario: Scenario) -> int:
     """Number of design points, counted without building them."""
     d, axes = scenario.design, scenario.axes

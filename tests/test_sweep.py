@@ -541,6 +541,25 @@ def test_a_warning_names_the_arm_whose_setting_raises_it(tmp_path: Path, workers
     assert all("'level=8'" in str(w.message) for w in raised if "arms." in str(w.message))
 
 
+def test_an_arm_that_sets_a_swept_parameter_is_recorded_at_its_own_value(tmp_path: Path) -> None:
+    """Its rows carried the design point's value, which it never ran at: summaries and
+    contrasts grouped it by settings it did not have, without a word."""
+    text = SCENARIO.replace(
+        'leaders.strategy = "delegate"', 'leaders.strategy = "delegate"\nculture.openness = 0.9'
+    )
+    plan = parse_scenario(tomllib.loads(text))[1]
+    with pytest.warns(UserWarning, match=r"arm delegate sets culture\.openness = 0\.9 itself"):
+        sweep(plan, tmp_path / "r", workers=1)
+    outcomes = load(tmp_path / "r").outcomes
+    keys = zip(outcomes["point"], outcomes["arm"], outcomes["replication"], strict=True)
+    ran = dict(zip(keys, outcomes["culture.openness"], strict=True))
+    for (point, arm, replication), value in ran.items():
+        params = rebuild(load(tmp_path / "r"), point, arm, replication).params
+        assert value == params.culture.openness, (point, arm)
+    assert {v for (_, arm, _), v in ran.items() if arm == "delegate"} == {0.9}
+    assert {v for (_, arm, _), v in ran.items() if arm == "model"} == {0.3, 0.8}
+
+
 def children_of(pid: int) -> list[int]:
     """Processes whose parent is ``pid`` (from /proc)."""
     found = []
