@@ -706,6 +706,8 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     )
     if not outcomes.empty:
         outcomes = outcomes.sort_values(KEY).reset_index(drop=True)
+    elif outcomes.columns.empty:  # no run finished yet: no rows, but the key columns
+        outcomes = pd.DataFrame(columns=[*KEY, "attempt", "status"])
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])
@@ -830,6 +832,8 @@ class FolderDiff:
 
     def lines(self, a: str = "A", b: str = "B", shown: int = 5) -> list[str]:
         """The comparison in words: one line when identical."""
+        if self.identical and not self.runs:
+            return ["identical: neither folder has a finished run yet"]
         if self.identical:
             return [
                 f"identical: {self.runs:,} runs; outcomes, series and levels equal bit for bit"

@@ -319,3 +319,22 @@ def test_an_interrupted_sweep_says_that_running_it_again_resumes(
     assert main(["sweep", str(scenario_file), "--out", str(tmp_path / "o")]) == 130
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == "orgsim: error: interrupted; run the same command again to resume"
+
+
+def test_a_folder_stopped_before_its_first_run_finished_diffs_and_reports(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C before any run finished leaves a manifest and no table: diff printed a
+    KeyError traceback (exit 1, 'they differ'), and report an internal 'pass by=' message."""
+    from simulator.results import ResultsFolder
+    from simulator.scenario import load_scenario
+
+    plan = load_scenario(scenario_file)[1]
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        ResultsFolder.open(out, plan).begin(plan.run_count, executor="this process")
+    assert list(load(a).outcomes.columns[:3]) == ["point", "arm", "replication"]
+    assert main(["diff", str(a), str(b)]) == 0
+    assert capsys.readouterr().out.strip() == "identical: neither folder has a finished run yet"
+    assert main(["report", str(a)]) == 0
+    assert "No run has finished yet" in (a / "report" / "report.html").read_text()
