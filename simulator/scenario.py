@@ -782,8 +782,9 @@ def reduced(scenario: Scenario) -> Scenario:
 
     axes = []
     for axis in scenario.axes:
-        if axis.param == "org.size" and axis.values is not None:
-            axis = axis.model_copy(update={"values": tuple(min(int(v), 150) for v in axis.values)})
+        if axis.param == "org.size" and axis.values is not None:  # (sizes above 150 merge)
+            small_sizes = dict.fromkeys(min(int(v), 150) for v in axis.values)
+            axis = axis.model_copy(update={"values": tuple(small_sizes)})
         elif axis.param == "org.size" and axis.values is None:
             span = axis_bounds(axis) or (60, 150)
             axis = axis.model_copy(update={"bounds": (min(span[0], 60), 150)})

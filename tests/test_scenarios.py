@@ -93,6 +93,10 @@ def test_the_reduced_form_caps_arms_and_points_and_never_adds_weeks() -> None:
         small = plan(reduced(scenario))
         assert {(p.org.size, p.steps) for p in small.params.values()} == want
         assert small.replications <= 2
+    # sizes above 150 merge into one (each value is listed once)
+    big = variant(axes=[{"param": "org.size", "values": [200, 500, 1000, 3000]}], params={})
+    small = plan(reduced(parse_scenario(big)[0]))
+    assert {p.org.size for p in small.params.values()} == {150} and len(small.points) == 1
     # a swept size or horizon is not fixed as well in the small version (it would be refused)
     swept = variant(
         scenario={"name": "s", "seed": 1, "replications": 1},
