@@ -59,7 +59,7 @@ from IPython.display import display
 
 from simulator import OrgModel, Params
 from simulator.analysis import paired_differences
-from simulator.plots import arm_colours, compare_figure
+from simulator.plots import DIFFERENCE_COLOUR, arm_colours, compare_figure
 
 SEEDS = range(30)  # replications: the same 30 seeds for every arm
 
@@ -178,9 +178,9 @@ plt.show()
 sources = ["adopted_leader", "adopted_peer", "adopted_delegate", "adopted_guideline"]
 table = outcomes.groupby("arm")[sources].mean().loc[list(STRATEGIES)]
 table.columns = [c.removeprefix("adopted_") for c in table.columns]
-ax = table.plot.barh(
-    stacked=True, figsize=(8, 2.6), color=["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
-)
+# leaders in modeling's green, delegates in delegation's purple (the arms' colours)
+sources_colours = [colours["model"], "#0072B2", colours["delegate"], "#E69F00"]
+ax = table.plot.barh(stacked=True, figsize=(8, 2.6), color=sources_colours)
 ax.set(xlabel="Adoptions in a year (mean per run)", ylabel="")
 ax.legend(frameon=False, ncol=4, loc="upper center", bbox_to_anchor=(0.5, 1.3))
 plt.show()
@@ -230,7 +230,7 @@ ax.errorbar(
     y,
     xerr=[gaps["mean_diff"] - gaps["ci_low"], gaps["ci_high"] - gaps["mean_diff"]],
     fmt="o",
-    color="#009E73",
+    color=DIFFERENCE_COLOUR,
     capsize=4,
 )
 ax.axvline(0, color="black", lw=0.8, ls="--")

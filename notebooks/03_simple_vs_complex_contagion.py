@@ -64,7 +64,8 @@ RULES = {
     "threshold": {"mechanism.name": "threshold"},
     "social learning": {"mechanism.name": "social_learning"},
 }
-COLOURS = dict(zip(RULES, ["#0072B2", "#E69F00", "#CC79A7", "#D55E00"], strict=True))
+# (not the arms' green and purple, which mean modeling and delegation in every figure)
+COLOURS = dict(zip(RULES, ["#0072B2", "#E69F00", "#000000", "#D55E00"], strict=True))
 
 # %% [markdown]
 # ## Four rules, one organisation

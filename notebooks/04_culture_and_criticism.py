@@ -52,7 +52,7 @@ import pandas as pd
 
 from simulator import OrgModel, Params
 from simulator.analysis import paired_differences
-from simulator.plots import arm_colours
+from simulator.plots import DIFFERENCE_COLOUR, arm_colours
 
 SEEDS = range(20)
 COLOURS = arm_colours(["model", "delegate", "listen", "restrict"])
@@ -261,7 +261,7 @@ ax.errorbar(
     y,
     xerr=[routes["mean_diff"] - routes["ci_low"], routes["ci_high"] - routes["mean_diff"]],
     fmt="o",
-    color="#009E73",
+    color=DIFFERENCE_COLOUR,
     capsize=4,
 )
 ax.axvline(0, color="black", lw=0.8, ls="--")
