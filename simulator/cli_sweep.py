@@ -82,7 +82,7 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
     click.echo(
-        f"  {len(p.points)} design point(s) x {len(p.arms)} arm(s) x {p.replications} "
+        f"  {len(p.points):,} design point(s) x {len(p.arms)} arm(s) x {p.replications:,} "
         f"replication(s) = {p.run_count:,} runs"
     )
     a_run = f"{one * 1000:.0f} ms" if one < 10 else duration(one)

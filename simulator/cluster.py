@@ -176,7 +176,8 @@ def connect(
         time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
     if problem is not None:
         raise fail(
-            f"{problem}; start one with 'dask scheduler' (docs/cluster.md) and give {ALLOWED}"
+            f"{problem}, after {timeout:g} s; start one with 'dask scheduler' (docs/cluster.md)"
+            f" and give {ALLOWED}"
         )
     try:
         client = _client(distributed, str(scheduler), max(1.0, deadline - time.monotonic()))
