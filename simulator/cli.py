@@ -219,6 +219,12 @@ def _params(options: dict[str, Any]) -> Params:
             raise click.UsageError(
                 f"--mechanism {options['mechanism']} conflicts with --set for mechanism {chosen}"
             )
+    for option, path in OPTION_PATHS.items():
+        given, set_to = options.get(option), options["sets"].get(path)
+        if given is not None and set_to is not None and set_to != given:
+            raise click.UsageError(
+                f"--{option} {given} conflicts with --set {path}={set_to}: give one of them"
+            )
     updates.update(options["sets"])
     if options["ties_csv"] and not options["org_csv"]:
         raise click.UsageError("--ties-csv needs --org-csv")

@@ -112,6 +112,8 @@ BAD_INPUTS = [
         "--mechanism threshold conflicts with --set for mechanism bass",
     ),
     (["run", "--set", "mechanism[bass].name=si"], "choose the mechanism with --mechanism"),
+    (["run", "--size", "5", "--set", "org.size=3"], "--size 5 conflicts with --set org.size=3"),
+    (["run", "--steps", "4", "--set", "steps=8"], "--steps 4 conflicts with --set steps=8"),
     (
         [
             "run",
