@@ -22,7 +22,8 @@ from __future__ import annotations
 import difflib
 import numbers
 import os
-from typing import Any
+from pathlib import Path
+from typing import Any, get_args
 
 import pydantic
 from pydantic import BaseModel
@@ -117,6 +118,11 @@ def describe(exc: BaseException, source: str | None = None) -> list[str]:
     lines = getattr(exc, "lines", None)
     if lines:
         return [" ".join(str(line).split()) for line in lines]
+    if isinstance(exc, NotADirectoryError | FileExistsError) and exc.filename is not None:
+        path = Path(exc.filename)
+        blocking = next((p for p in (path, *path.parents) if p.is_file()), None)
+        if blocking is not None:  # (--out under, or at, a file)
+            return [f"{path}: cannot be a folder: {blocking} is a file; give another path"]
     if isinstance(exc, OSError) and exc.filename is not None:
         return [f"{exc.filename}: {(exc.strerror or str(exc)).lower()}"]
     return [" ".join(str(exc).split()) or type(exc).__name__]
@@ -205,6 +211,8 @@ def _problem(
             inner = _section_of(info.annotation) if info is not None else None
             if kind == "model_type" and inner is not None:
                 expected += f" with keys {', '.join(inner.model_fields)}"
+            if info is not None and type(None) in get_args(info.annotation):
+                expected += ', or "none"'
             return f"must be {expected}{about}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))

@@ -242,3 +242,15 @@ def test_several_errors_one_line_each(capsys, tmp_path: Path) -> None:
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 2
     assert all(line.startswith("orgsim: error: ") for line in lines)
+
+
+def test_an_output_folder_under_a_file_names_the_file(tmp_path: Path, capsys) -> None:
+    """--out afile/sub said only 'afile/sub: not a directory'."""
+    blocking = tmp_path / "afile"
+    blocking.write_text("")
+    assert main(["run", "--size", "30", "--steps", "2", "--out", str(blocking / "sub")]) == 2
+    said = capsys.readouterr().err.strip()
+    assert (
+        said == f"orgsim: error: {blocking / 'sub'}: cannot be a folder: {blocking} is a file;"
+        " give another path"
+    )
