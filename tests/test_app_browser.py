@@ -392,3 +392,42 @@ def test_a_setting_that_changes_nothing_is_said_in_the_page(browser: Any, app_ur
     typed.press("Enter")
     page.locator(".orgsim-note").get_by_text("picks no leader").wait_for()
     page.close()
+
+
+def test_a_guess_typed_during_a_play_is_recorded_as_typed(browser: Any, app_url: str) -> None:
+    """While a play kept the page busy, Record read the boxes as of the last render: the
+    second box's value arrived first and the first box's was lost ('model: type a
+    percentage, got '''), in 18 of 21 tries at the top speed."""
+    page = open_page(browser, app_url + "?set=steps%3D40", Traffic())
+    speed = page.get_by_role("slider", name=re.compile("Speed"))
+    speed.focus()
+    speed.press("End")  # the top speed
+    page.locator("button.orgsim-play").click()
+    wait_for_week(page, 3)
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.get_by_role("button", name="Record guess").click()
+    page.get_by_text(re.compile(r"model 35 %, delegate 20 % \(at week \d+\)")).wait_for()
+    assert page.locator(".orgsim-message").count() == 0
+    page.close()
+
+
+def test_a_message_coming_and_going_leaves_the_pictures_in_place(
+    browser: Any, app_url: str
+) -> None:
+    """A message shown above the arms shifted the parts below it, which were rebuilt: the
+    org views and charts flashed blank whenever a message came or went."""
+    page = open_page(browser, app_url, Traffic())
+    page.get_by_text(re.compile(r"Week \d+ of \d+")).wait_for()
+    marked = "img.orgsim-orgview0, img.orgsim-curves"
+    page.eval_on_selector_all(marked, "images => images.forEach(i => { i.dataset.kept = '1' })")
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("culture.openness = 7")
+    typed.press("Enter")
+    page.locator(".orgsim-message").wait_for()
+    page.get_by_role("button", name="Step").click()  # clears the message
+    wait_for_week(page, 1)
+    assert page.locator(".orgsim-message").count() == 0
+    kept = page.eval_on_selector_all(marked, "images => images.map(i => i.dataset.kept)")
+    assert kept == ["1", "1"], kept
+    page.close()

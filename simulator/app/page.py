@@ -286,10 +286,12 @@ def Page() -> None:  # noqa: N802
             )
         with solara.Sidebar():
             SetupPanel(session, apply, message.set, session.setup)
-        if message.value:
-            solara.Error(message.value, classes=["orgsim-message"])
-        if note.value:
-            solara.Info(note.value, classes=["orgsim-message", "orgsim-note"])
+        with solara.Div():  # always there: a message coming or going shifted the parts
+            # below it, which were then rebuilt (the org views and charts flashed blank)
+            if message.value:
+                solara.Error(message.value, classes=["orgsim-message"])
+            if note.value:
+                solara.Info(note.value, classes=["orgsim-message", "orgsim-note"])
         Arms(session.run, version.value)
         PredictPanel(session, record, version.value)
         Charts(session, version.value, chart_size(window.value, wide.value))

@@ -8,6 +8,7 @@ state of its own.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from typing import Any
@@ -185,10 +186,17 @@ def PredictPanel(  # noqa: N802
     run = session.run
     guess = session.open_guess()
     texts, set_texts = solara.use_state(["", ""])
+    # what was typed last, as it comes: during a play the page renders late, and a handler
+    # of the last render knew only the boxes' values then ('' for the one typed since)
+    typed = solara.use_ref(["", ""])
     editing, set_editing = solara.use_state(False)
 
+    def type_in(k: int, value: str | None) -> None:
+        typed.current = [value or "" if j == k else old for j, old in enumerate(typed.current)]
+        set_texts(list(typed.current))
+
     def save() -> None:
-        if record(texts):
+        if record(list(typed.current)):
             set_editing(False)
 
     with solara.Div(classes=["orgsim-predict"]):
@@ -200,7 +208,7 @@ def PredictPanel(  # noqa: N802
                 solara.InputText(
                     f"{arm} (%)",
                     value=texts[k],
-                    on_value=_guess_setter(texts, k, set_texts),
+                    on_value=functools.partial(type_in, k),
                     continuous_update=True,
                     classes=["orgsim-guess", f"orgsim-guess{k}"],
                 )
@@ -218,7 +226,8 @@ def PredictPanel(  # noqa: N802
                 )
 
                 def change() -> None:
-                    set_texts([f"{100 * s:g}" for s in guess.shares])
+                    typed.current = [f"{100 * s:g}" for s in guess.shares]
+                    set_texts(list(typed.current))
                     set_editing(True)
 
                 solara.Button("Change guess", icon_name="mdi-pencil", on_click=change)
@@ -229,14 +238,3 @@ def _arm_setter(setup: Setup, k: int, apply: Apply) -> Callable[[str], None]:
         apply(setup.with_arm(k, strategy))
 
     return set_arm
-
-
-def _guess_setter(
-    texts: list[str], k: int, set_texts: Callable[[list[str]], None]
-) -> Callable[[str | None], None]:
-    def set_text(value: str | None) -> None:
-        new = list(texts)
-        new[k] = value or ""
-        set_texts(new)
-
-    return set_text
