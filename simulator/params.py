@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -77,6 +77,7 @@ class NoBoolNumbers(BaseModel):
     @classmethod
     def _no_bool_numbers(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            data = {key: _none(cls, key, value) for key, value in data.items()}
             for key, value in data.items():
                 field = cls.model_fields.get(key) if isinstance(value, bool) else None
                 kind = _NUMBERS.get(field.annotation) if field is not None else None
@@ -87,6 +88,16 @@ class NoBoolNumbers(BaseModel):
                         {"field": key, "kind": kind, "value": str(value).lower()},
                     )
         return data
+
+
+def _none(model: type[BaseModel], key: str, value: Any) -> Any:
+    """``"none"`` for a parameter that may be None (``leaders.stop``): TOML has no null,
+    and ``orgsim params`` lists the value as ``none``."""
+    field = model.model_fields.get(key)
+    maybe_none = field is not None and type(None) in get_args(field.annotation)
+    return (
+        None if maybe_none and isinstance(value, str) and value.strip().lower() == "none" else value
+    )
 
 
 class Section(NoBoolNumbers):
@@ -559,8 +570,8 @@ class AttentionParams(Section):
     silent_leaders_count: bool = param(
         True,
         label="Silent leaders count",
-        doc="Followed leaders who do not post still take "
-        "attention and count as leaders who do not post.",
+        doc="Leaders who do not post still count: followed ones take attention, and one's "
+        "own leaders count against endorsement (off: only active accounts do).",
     )
     active_window: int = param(
         4,

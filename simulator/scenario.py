@@ -239,7 +239,10 @@ class Scenario(Block):
     def _arm_names(cls, arms: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for name in arms:
             if not name.replace("_", "").replace("-", "").isalnum():
-                raise ValueError(f"arm name {name!r}: use letters, digits, - and _")
+                raise ValueError(
+                    f"arm name {name!r}: use letters, digits, - and _, with at least one letter"
+                    " or digit"
+                )
             if len(name) > NAME_MAX:
                 raise ValueError(
                     f"arm name {name[:20]!r}... is {len(name)} characters; at most {NAME_MAX}"
@@ -599,7 +602,7 @@ def _repeated(axis: Axis) -> str | None:
     if axis.values is not None:
         seen: list[Any] = []
         for value in axis.values:
-            if any(value == v and type(value) is type(v) for v in seen):
+            if any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in seen):
                 return f"the value {value!r} is listed twice; list each value once"
             seen.append(value)
         return None

@@ -9,8 +9,9 @@ against that parameter's type and range. Titles, descriptions, units and default
 fields. ``scenarios/scenario.schema.json`` is this schema, written by ``python -m
 simulator.schema``; a test keeps it current.
 
-The schema checks what an editor can: keys, types, ranges, allowed values, and how the
-design kind and the axes fit together. :func:`simulator.scenario.load_scenario` stays the
+The schema checks what an editor can: keys, types, ranges, allowed values, scenario and arm
+names, axis values listed once (as far as the code's rule allows, see :func:`_listed_once`), and
+how the design kind and the axes fit together. :func:`simulator.scenario.load_scenario` stays the
 authority; it also checks what a schema cannot express (bounds in order, a parameter swept
 twice, the run count against ``max_runs``, every combination of parameters).
 
@@ -29,13 +30,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from simulator import __version__
 from simulator.paramdoc import bounds
 from simulator.params import MECHANISM_PARAMS, Params, field_info, iter_fields, settable_paths
-from simulator.scenario import DESIGNS, Scenario
+from simulator.scenario import DESIGNS, NAME_MAX, Axis, Scenario, _repeated
 from simulator.selectors import ROLES
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -48,8 +50,39 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "scenario.
 SAMPLED = tuple(kind for kind in DESIGNS if kind in ("lhs", "sobol", "morris"))
 """Design kinds that sample within bounds."""
 
-ARM_NAME = r"^[\w-]+$"
-"""Arm names: letters, digits, ``-`` and ``_`` (the code also needs a letter or digit)."""
+
+def _char_class(chars: Iterable[str]) -> str:
+    """The inside of a regex character class holding exactly ``chars``, written as the
+    characters themselves (runs as ``a-b``): every regex engine reads those alike, whereas ``\\s``
+    means different sets in Python's ``re``, ECMA-262 and Rust, and not every engine reads
+    ``\\uXXXX``. (The schema file shows the invisible ones as JSON escapes: :func:`schema_text`.)"""
+    codes = sorted({ord(c) for c in chars})
+    assert not {"-", "]", "\\", "^"} & {chr(c) for c in codes}, "class syntax"
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(chr(a) + (f"-{chr(b)}" if b > a else "") for a, b in runs)
+
+
+SPACES = _char_class(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+"""What ``str.strip()`` removes (``str.isspace``), as a character class: a scenario name may not
+begin or end with one."""
+
+FOLDER_NAME_REFUSED = rf"^[.{SPACES}]|[{SPACES}]$|[/\\:]"
+"""Matches the scenario names :class:`simulator.scenario.Header` refuses, bar the length: a
+leading dot or space, a trailing space, or ``/``, ``\\`` or ``:`` anywhere. The schema says
+``not`` this pattern: written positively (``^...$``), the name would pass with a trailing line
+break in Python, whose ``$`` also matches before a final newline."""
+
+ARM_NAME_REFUSED = r"[^\w-]|^[_-]*$"
+"""Matches the arm names :class:`simulator.scenario.Scenario` refuses, bar the length: a
+character other than a letter, digit, ``-`` or ``_``, or no letter or digit at all (``__``, or
+the empty name). In Python's ``re``, ``\\w`` is exactly ``str.isalnum()`` or ``_``, the code's
+rule; in ECMA-262 (VS Code) it is ASCII only, so there arm names with other letters (``café``)
+are flagged although the code takes them."""
 
 SELECTOR = (
     r"^\s*(all|level\s*=\s*\d+|levels\s*=\s*\d+-\d+|role\s*=\s*("
@@ -86,6 +119,11 @@ def scenario_schema() -> Schema:
     defs["StrategyRule"]["properties"]["who"]["pattern"] = SELECTOR
     defs["Params"] = _param_table(params)
 
+    name = defs["Header"]["properties"]["name"]
+    name["not"] = {"pattern": FOLDER_NAME_REFUSED}
+    name["description"] += (
+        f" 1 to {NAME_MAX} characters; no /, \\ or :, no leading dot, no spaces at either end."
+    )
     props = schema["properties"]
     props["params"] = {
         "$ref": "#/$defs/Params",
@@ -97,8 +135,10 @@ def scenario_schema() -> Schema:
         "type": "object",
         "title": "Arms",
         "description": props["arms"]["description"]
-        + " Each arm is a table of parameters applied over [params] and the design point.",
-        "propertyNames": {"pattern": ARM_NAME},
+        + " Each arm is a table of parameters applied over [params] and the design point."
+        f" Arm names: letters, digits, - and _, with at least one letter or digit; at most"
+        f" {NAME_MAX} characters.",
+        "propertyNames": {"maxLength": NAME_MAX, "not": {"pattern": ARM_NAME_REFUSED}},
         "additionalProperties": {"$ref": "#/$defs/Params"},
     }
     props["axes"]["description"] = "Swept parameters, one [[axes]] table each."
@@ -128,11 +168,17 @@ def write_schema(path: str | Path = DEFAULT_PATH) -> Path:
 
 
 def schema_text() -> str:
-    """The schema file's exact text."""
-    return json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The schema file's exact text: characters that do not print (the spaces in a name's
+    pattern) as JSON escapes, so that the file shows them."""
+    text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False)
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text) + "\n"
 
 
 # -- building blocks --------------------------------------------------------------------------
+
+
+NONE_TEXT = "^\\s*[Nn][Oo][Nn][Ee]\\s*$"
+"""The text ``none`` (any case, spaces around) that a parameter which may be None takes."""
 
 
 def _clean(node: Any) -> Any:
@@ -156,6 +202,8 @@ def _clean(node: Any) -> Any:
         out["description"] = f"{out['description'].rstrip('.')}. Unit: {unit}."
     if isinstance(out.get("default"), dict):
         del out["default"]
+    if {"type": "null"} in out.get("anyOf", []):  # TOML has no null: the text "none"
+        out["anyOf"] = [*out["anyOf"], {"type": "string", "pattern": NONE_TEXT}]
     if "discriminator" in out and "oneOf" in out:
         # With every field optional, several mechanisms can match one table: anyOf, not oneOf.
         del out["discriminator"]
@@ -251,7 +299,9 @@ def _axis_rules(axis: Schema) -> None:
         "type": "array",
         "minItems": 1,
         "title": "Values",
-        "description": props["values"]["description"] + " Each must be allowed for the parameter.",
+        "description": props["values"]["description"]
+        + " Each must be allowed for the parameter, and listed once.",
+        **_listed_once(),
     }
     props["bounds"] = {
         "type": "array",
@@ -282,6 +332,23 @@ def _axis_rules(axis: Schema) -> None:
     )
     axis["not"] = {"required": ["values", "bounds"]}  # neither: the parameter's range
     axis["allOf"] = rules
+
+
+def _listed_once() -> Schema:
+    """An axis's values listed once (:func:`simulator.scenario.check_design`), as far as a
+    schema can say it without being stricter than the code.
+
+    ``uniqueItems`` compares numbers by value (``1`` equals ``1.0``; ``0.2`` and ``0.20`` are one
+    TOML float anyway). The code compares a value and its type: it takes ``values = [1, 1.0]``
+    (two design points, the same runs). Unless it treats those as one value for every numeric
+    parameter, uniqueness is only claimed for lists without whole numbers: there, numbers equal
+    by value are both floats, and equal strings, booleans, arrays and tables are repeats for the
+    code too.
+    """
+    numeric = [path for path in settable_paths() if _numeric_range(path) is not None]
+    if all(_repeated(Axis(param=path, values=(1, 1.0))) for path in numeric):
+        return {"uniqueItems": True}
+    return {"if": {"items": {"not": {"type": "integer"}}}, "then": {"uniqueItems": True}}
 
 
 def _kind_is(*kinds: str) -> Schema:

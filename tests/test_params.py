@@ -245,3 +245,19 @@ def test_changing_a_parameter_in_place_says_how_to_make_a_changed_copy(
     with pytest.raises(FrozenParamsError, match=hint):
         setattr(target, name, 3)
     assert params == Params()
+
+
+def test_none_is_taken_where_a_parameter_may_be_none() -> None:
+    """orgsim params lists leaders.stop as '... or none', but 'none' was refused ('must be
+    a whole number'), and a TOML file, which has no null, could not say it at all."""
+    stopped = Params().with_updates({"leaders.stop": 10})
+    for text in ("none", "None", " NONE "):
+        assert stopped.with_updates({"leaders.stop": text}).leaders.stop is None
+    rule = {"who": "role=top", "strategy": "model", "stop": "none"}
+    assert Params().with_updates({"leaders.rules": [rule]}).leaders.rules[0].stop is None
+    with pytest.raises(
+        ValidationError, match=r"leaders\.stop = 'never': must be a whole number, or \"none\""
+    ):
+        Params().with_updates({"leaders.stop": "never"})
+    with pytest.raises(ValidationError, match=r"org\.size = 'none': must be a whole number \("):
+        Params().with_updates({"org.size": "none"})

@@ -186,7 +186,7 @@ ASSERTIONS = {
     "$ref", "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems", "items",
     "prefixItems", "required", "properties", "additionalProperties", "propertyNames", "anyOf",
-    "oneOf", "allOf", "not", "if", "then", "else",
+    "oneOf", "allOf", "not", "if", "then", "else", "uniqueItems",
 }  # fmt: skip
 DRAFT7_TOO = ASSERTIONS - {"prefixItems"}  # keywords that mean the same in draft-07
 
@@ -286,6 +286,10 @@ def check(
             out.append(Problem(path, "minItems", value, schema["minItems"]))
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             out.append(Problem(path, "maxItems", value, schema["maxItems"]))
+        if schema.get("uniqueItems") and any(
+            json_equal(a, b) for i, a in enumerate(value) for b in value[:i]
+        ):
+            out.append(Problem(path, "uniqueItems", value, True))
         prefix = schema.get("prefixItems", [])
         for i, item in enumerate(value):
             sub = prefix[i] if i < len(prefix) else schema.get("items", True)
@@ -1026,3 +1030,17 @@ def test_schema_is_never_stricter_than_the_code(data: dict[str, Any]) -> None:
     for problem in schema_problems(data):
         in_bounds = "bounds" in problem.path and problem.keyword in RANGE_KEYWORDS
         assert lax(problem) or in_bounds or unchecked(data, problem), problem
+
+
+def test_an_arm_can_say_none_for_a_parameter_that_may_be_none() -> None:
+    """TOML has no null: an arm could not undo a stop set in [params]."""
+    data = variant(
+        params={"leaders": {"stop": 10}},
+        arms={"forever": {"leaders": {"stop": "none"}}, "stopped": {}},
+        axes=None,
+    )
+    params = plan(parse_scenario(data)[0]).params
+    assert {arm: p.leaders.stop for (_, arm), p in params.items()} == {
+        "forever": None,
+        "stopped": 10,
+    }
