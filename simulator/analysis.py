@@ -374,12 +374,19 @@ def sensitivity(
     *,
     resamples: int = 200,
     differences: bool = True,
+    noise: bool = True,
 ) -> pd.DataFrame | None:
     """Sobol or Morris sensitivity indices of the swept axes, per arm and metric, and of the
     paired differences between arms.
 
     Replications are averaged per design point first: the indices describe how the expected
-    outcome depends on the parameters (replication noise is averaged out, not attributed).
+    outcome depends on the parameters. Each point has its own seed, so the point means still
+    carry replication noise, independent from point to point, which SALib cannot tell from a
+    parameter's effect: a parameter with no effect at all gets a total index ST near the
+    noise's share of the variance of the point means, not 0, and an interval that excludes
+    0. ``noise=True`` measures that share from the spread of the replications within each
+    point and says which indices it could explain; a note says so when noise is half the
+    variance or more, or when it cannot be measured.
     The design points' axis values, in design-point order, are the sample rows SALib drew;
     the problem's bounds are the axes' bounds, or the parameters' own ranges where the
     scenario gave none (:func:`simulator.scenario.axis_bounds`). An arm is skipped when a
@@ -401,6 +408,18 @@ def sensitivity(
         Also analyse each arm's paired difference from the baseline (the first arm), run by
         run on the same seeds and averaged per design point: which parameters drive the gap
         between arms. Those rows have ``arm`` ``"<arm> - <baseline>"``.
+    noise : bool
+        Add the columns ``noise`` (the share of the variance of the point means that is
+        replication noise, 0-1; NaN where it cannot be measured), for Morris
+        ``mu_star_noise`` (the largest mean μ* that noise alone gives a parameter with no
+        effect), and ``within_noise``: True where the parameter cannot be told apart from
+        one with no effect. Sobol: the lower end of its ST interval is not above ``noise``,
+        the ST that noise alone gives a parameter with no effect (the estimator compares
+        points with independent noise); its S1, at most its ST, is judged with it. Morris:
+        the lower end of its μ* interval is not above ``mu_star_noise``. A
+        pair's S2 (which noise does not bias) is within noise when its interval holds 0 or
+        one of its parameters is within noise. NaN where the noise cannot be measured (one
+        replication per point, or ``orgs = 1``).
 
     Returns
     -------
@@ -411,7 +430,7 @@ def sensitivity(
         the design drew second order samples, rows for parameter pairs (``parameter``
         ``"a × b"``) with ``S2`` and ``S2_conf``; for Morris ``mu``, ``mu_star``,
         ``mu_star_conf`` and ``sigma`` (elementary effects per step of size delta in the unit
-        cube, i.e. per fraction of an axis's range).
+        cube, i.e. per fraction of an axis's range); with ``noise``, the columns above.
     """
     manifest = results.manifest
     spec = manifest.get("scenario", {})
@@ -435,8 +454,14 @@ def sensitivity(
     if not metrics:
         notes.append("no finished runs: nothing to analyse")
     seed = int(manifest.get("root_seed", 0))
+    replications = int(manifest.get("replications", 1))
+    orgs = spec.get("scenario", {}).get("orgs")
+    levels = int(design.get("levels", 4))
+    unmeasured: list[str] = []
 
-    def analyse(label: str, means: pd.DataFrame) -> None:
+    def analyse(label: str, runs: pd.DataFrame) -> None:
+        means = _point_means(runs, metrics, len(points))
+        spread = _noise_variance(runs, metrics, len(points), orgs, replications)
         for metric in metrics:
             Y = means[metric].to_numpy(dtype=float)
             missing = int(np.isnan(Y).sum())
@@ -452,10 +477,21 @@ def sensitivity(
             if kind == "sobol":
                 found = _sobol_rows(problem, Y, bool(design.get("second_order")), resamples, seed)
             else:
-                found = _morris_rows(problem, X, Y, int(design.get("levels", 4)), resamples, seed)
+                found = _morris_rows(problem, X, Y, levels, resamples, seed)
+            share = _noise_share(spread[metric], Y)
+            if np.isnan(share):
+                unmeasured.append(f"{label}/{metric}")
+            elif share >= 0.5:
+                notes.append(
+                    f"{label}/{metric}: replication noise is {100 * share:.0f} % of the variance "
+                    "of the point means, as much as the parameters explain or more: its indices "
+                    "mostly measure noise (raise the replications)"
+                )
+            judged = _judge(kind, found, share, spread[metric], levels)
+            if noise:
+                found = judged
             rows.extend({"method": kind, "arm": label, "metric": metric, **r} for r in found)
 
-    replications = int(manifest.get("replications", 1))
     arms = list(results.arms) if metrics else []
     complete: list[str] = []
     for arm in arms:
@@ -463,7 +499,7 @@ def sensitivity(
         if _incomplete(arm, runs, len(points), replications, notes):
             continue
         complete.append(arm)
-        analyse(arm, _point_means(runs, metrics, len(points)))
+        analyse(arm, runs)
     if differences and len(arms) > 1 and arms[0] in complete:
         base = finished[finished["arm"] == arms[0]].set_index(["point", "replication"])[metrics]
         for arm in arms[1:]:
@@ -475,8 +511,21 @@ def sensitivity(
             label = f"{arm} - {arms[0]}"
             if _incomplete(label, pairs, len(points), replications, notes):
                 continue
-            analyse(label, _point_means(pairs, metrics, len(points)))
+            analyse(label, pairs)
+    if unmeasured:
+        why = (
+            "all replications of a point share one organisation (orgs = 1), so the "
+            "differences between the points' organisations are noise they cannot measure"
+            if orgs == 1
+            else "a point needs two replications or more"
+        )
+        notes.append(
+            f"replication noise not measured for {', '.join(unmeasured)}: {why}; indices "
+            "can read noise as parameter effects"
+        )
     table = pd.DataFrame(rows)
+    if "within_noise" in table:
+        table["within_noise"] = table["within_noise"].astype("boolean")
     if not table.empty:
         first = ["method", "arm", "metric", "parameter"]
         table = table[[*first, *(c for c in table.columns if c not in first)]]
@@ -605,3 +654,81 @@ def _morris_check(X: np.ndarray, dims: int) -> list[str]:
     if bad:
         return [f"{bad} trajectory steps move no axis or several (rounded values); unreliable"]
     return []
+
+
+def _noise_variance(
+    runs: pd.DataFrame, metrics: Sequence[str], points: int, orgs: int | None, reps: int
+) -> pd.Series:
+    """Per metric, the mean over design points of the variance of a point's mean that comes
+    from its replications (NaN where it cannot be measured).
+
+    At a point with n replications of variance s^2 it is s^2 / n. With ``orgs = k`` (2 <= k <
+    replications) replications r and r + k share an organisation, so the organisations'
+    means are the independent draws: the variance of the point mean is that of the k
+    organisations' means over k. With ``orgs = 1`` the organisation differs only between
+    points: NaN. A point with too few replications counts as the average point.
+    """
+    if orgs == 1:
+        return pd.Series(np.nan, index=list(metrics))
+    values = runs[list(metrics)].astype(float)
+    point = runs["point"].to_numpy()
+    if orgs is not None and 2 <= orgs < reps:
+        values = values.groupby([runs["point"], runs["replication"] % orgs]).mean()
+        point = values.index.get_level_values(0).to_numpy()
+    group = values.groupby(point)
+    per_point = (group.var(ddof=1) / group.count()).reindex(range(points))
+    return per_point.mean(skipna=True)
+
+
+def _noise_share(noise_variance: float, Y: np.ndarray) -> float:
+    """The share (0-1) of the variance of the point means ``Y`` that is replication noise."""
+    total = float(np.var(Y, ddof=1)) if len(Y) > 1 else 0.0
+    if not np.isfinite(noise_variance) or total <= 0:
+        return float("nan")
+    return float(min(1.0, noise_variance / total))
+
+
+def _judge(
+    kind: str, found: list[dict[str, Any]], share: float, variance: float, levels: int
+) -> list[dict[str, Any]]:
+    """The rows of :func:`_sobol_rows` or :func:`_morris_rows` with ``noise``, (Morris)
+    ``mu_star_noise`` and ``within_noise`` (the rule is in :func:`sensitivity`).
+
+    The point means are f(x) + e with noise e independent from point to point, of variance
+    v: a share eta = v / Var(Y) of the point means' variance. Sobol (SALib's estimators on
+    N rows of points A, B and AB_i): the total index mean((Y_A - Y_ABi)^2) / (2 Var(Y))
+    compares points with independent noise, so a parameter with no effect gets ST = eta on
+    average, not 0; the bootstrap over the rows gives the spread of the estimate, not this
+    bias. ST = 0 is what "no effect" means (Saltelli et al. 2008, factor fixing), so the
+    verdict on a parameter is ST's: its S1 (at most its ST) is judged with it. The
+    first-order index mean(Y_B (Y_ABi - Y_A)) / Var(Y) is not biased by the noise, which
+    only widens its spread (a standard error of about sqrt(2 eta / N) from noise alone).
+    Morris: an elementary effect of a parameter with no effect is (e_1 - e_2) / delta, whose
+    mean absolute value is at most sqrt(2 v) / delta (delta = levels / (2 (levels - 1)),
+    SALib's step) whatever the noise's distribution (sqrt(4 v / pi) / delta if normal).
+    """
+    if np.isnan(share):
+        unknown: dict[str, Any] = {"noise": np.nan, "within_noise": pd.NA}
+        if kind == "morris":
+            unknown = {"noise": np.nan, "mu_star_noise": np.nan, "within_noise": pd.NA}
+        return [{**r, **unknown} for r in found]
+    out: list[dict[str, Any]] = []
+    if kind == "morris":
+        floor = float(np.sqrt(2 * variance)) / (levels / (2.0 * (levels - 1)))
+        for r in found:
+            within = bool(r["mu_star"] - r["mu_star_conf"] <= floor)
+            out.append({**r, "noise": share, "mu_star_noise": floor, "within_noise": within})
+        return out
+    alone: dict[str, bool] = {}
+    for r in found:
+        if "ST" in r and np.isfinite(r["ST"]):
+            alone[r["parameter"]] = bool(r["ST"] - r["ST_conf"] <= share)
+    for r in found:
+        if r["parameter"] in alone:
+            within = alone[r["parameter"]]
+        else:  # a pair "a × b"
+            pair = str(r["parameter"]).split(" × ")
+            holds_zero = bool(abs(r["S2"]) <= r["S2_conf"]) if np.isfinite(r["S2"]) else True
+            within = holds_zero or any(alone.get(name, True) for name in pair)
+        out.append({**r, "noise": share, "within_noise": within})
+    return out

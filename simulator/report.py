@@ -179,7 +179,10 @@ def figures(data: ReportData) -> list[Figured]:
         own = table[table["arm"].isin(arms)]
         if not own.empty:
             fig = sp.sensitivity_bars(own, arms=arms)
-            caption = f"{what} of the swept parameters, per arm and outcome."
+            caption = (
+                f"{what} of the swept parameters, per arm and outcome (those that cannot be "
+                "told apart from replication noise are marked in the table below)."
+            )
             out.append(_render("sensitivity", fig, caption))
         gaps = table[~table["arm"].isin(arms)]
         if not gaps.empty:
@@ -545,18 +548,22 @@ def _sensitivity(data: ReportData) -> str:
     about = (
         "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
         "the design that a parameter explains alone; ST, its share including all its "
-        "interactions; <i>_conf</i>: half-width of the 95 % bootstrap interval."
+        "interactions; <i>_conf</i>: half-width of the 95 % bootstrap interval over the "
+        "design's sample rows (it does not separate replication noise from effects: see "
+        "below)."
         if method == "sobol"
         else "Morris elementary effects, SALib: μ* (mu_star), the mean absolute change of the "
         "outcome for a step of one parameter (a fraction of its range), ranks influence; "
         "σ (sigma) large against μ* flags interactions or non-linearity; μ (mu) keeps the "
-        "sign; <i>mu_star_conf</i>: half-width of the 95 % bootstrap interval."
+        "sign; <i>mu_star_conf</i>: half-width of the 95 % bootstrap interval over the "
+        "trajectories (it does not separate replication noise from effects: see below)."
     )
     out = [
         "<h2>Sensitivity</h2>",
         f"<p>{about} Replications are averaged per design point first; rows "
         "<i>arm - baseline</i> analyse the paired difference between arms. All rows are in "
         "<code>sensitivity.csv</code>.</p>",
+        _noise_summary(table, method),
         f"<ul>{notes}</ul>" if notes else "",
         _section_figures(data, "sensitivity"),
     ]
@@ -567,13 +574,111 @@ def _sensitivity(data: ReportData) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in ["Arm", "Outcome", "Parameter", *values])
     rows = [f"<table><tr>{head}</tr>"]
     for _, r in table.iterrows():
-        cells = "".join(f'<td class="n">{_num(r[c], "")}</td>' for c in values)
+        cells = "".join(f'<td class="n">{_index_cell(r[c], c)}</td>' for c in values)
+        muted = ' class="muted"' if _within_noise(r) else ""
         rows.append(
-            f"<tr><td>{_e(r['arm'])}</td><td>{_e(r['metric'])}</td>"
+            f"<tr{muted}><td>{_e(r['arm'])}</td><td>{_e(r['metric'])}</td>"
             f"<td>{_e(r['parameter'])}</td>{cells}</tr>"
         )
     out.append("".join(rows) + "</table>")
     return "".join(out)
+
+
+NOISE_RULE = {
+    "sobol": (
+        "A parameter is marked <i>within noise</i> (its row in grey) when the lower end of "
+        "its ST interval is not above the noise share, the ST that replication noise alone "
+        "gives a parameter with no effect at all, so that these runs cannot tell it from "
+        "one that does nothing."
+    ),
+    "morris": (
+        "A parameter is marked <i>within noise</i> (its row in grey) when the lower end of "
+        "its μ* interval is not above <i>mu_star_noise</i>, the largest μ* that replication "
+        "noise alone gives a parameter with no effect at all (√(2 v) / Δ, v the noise "
+        "variance of a point mean, Δ the Morris step), so that these runs cannot tell it "
+        "from one that does nothing."
+    ),
+}
+
+
+def _noise_summary(table: pd.DataFrame, method: str) -> str:
+    """Per arm and outcome: how much of the variance is replication noise, and which
+    parameters cannot be told apart from it."""
+    if table.empty or "noise" not in table:
+        return ""
+    why = (
+        "Each design point has its own seeds, so the mean of its replications still carries "
+        "replication noise, independent from point to point, which the indices cannot tell "
+        "from a parameter's effect (with Sobol, it adds the noise share to every ST). "
+        "<i>noise</i>: the share of the variance of the point means that is replication "
+        "noise (the variance among a point's replications over their number, averaged over "
+        "the points, over the variance of the point means). "
+    )
+    rows = [
+        "<table><tr><th>Arm</th><th>Outcome</th><th>Noise share</th>"
+        "<th>Within noise: above 0, not above noise</th>"
+        "<th>Within noise: interval holds 0</th></tr>"
+    ]
+    for (arm, metric), part in table.groupby(["arm", "metric"], sort=False):
+        alone = part[~part["parameter"].astype(str).str.contains(" × ")]
+        share = float(alone["noise"].iloc[0])
+        if share != share:  # NaN
+            rows.append(
+                f'<tr><td>{_e(arm)}</td><td>{_e(metric)}</td><td class="n">–</td>'
+                "<td>not measured</td><td></td></tr>"
+            )
+            continue
+        above: list[str] = []
+        zero: list[str] = []
+        for _, r in alone.iterrows():
+            if _yes(r["within_noise"]):
+                (zero if _holds_zero(r) else above).append(str(r["parameter"]))
+        strong = ' class="sure"' if share >= 0.5 else ""
+        rows.append(
+            f"<tr><td>{_e(arm)}</td><td>{_e(metric)}</td>"
+            f'<td class="n"><span{strong}>{100 * share:.1f} %</span></td>'
+            f"<td>{_e(', '.join(above) or 'none')}</td>"
+            f"<td>{_e(', '.join(zero) or 'none')}</td></tr>"
+        )
+    advice = (
+        "Where an index is above 0 but not above the noise, more replications can tell them "
+        "apart; where its interval holds 0, more design points (a larger N) are needed too."
+        if method == "sobol"
+        else "Where μ* is above 0 but not above the noise, more replications can tell them "
+        "apart; where its interval holds 0, more trajectories are needed too."
+    )
+    return (
+        "<h3>Replication noise</h3>"
+        f"<p>{why}{NOISE_RULE.get(method, '')} {advice}</p>" + "".join(rows) + "</table>"
+    )
+
+
+def _yes(value: Any) -> bool:
+    """A verdict that is True (not False, nor NA where the noise was not measured)."""
+    return value is not pd.NA and value == value and bool(value)
+
+
+def _holds_zero(row: pd.Series) -> bool:
+    """Whether the 95 % interval of the index judged (ST, or Morris μ*) reaches down to 0."""
+    index = "ST" if "ST" in row.index else "mu_star"
+    return bool(row[index] - row[f"{index}_conf"] <= 0)
+
+
+def _within_noise(row: pd.Series) -> bool:
+    return "within_noise" in row.index and _yes(row["within_noise"])
+
+
+def _index_cell(value: Any, column: str) -> str:
+    """A cell of the indices' table: the noise share as a percentage, the verdict in words."""
+    if column == "within_noise":
+        return "within noise" if _yes(value) else ("–" if value is pd.NA else "")
+    if column == "noise":
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return _e(value)
+        return "–" if v != v else f"{100 * v:.1f} %"
+    return _num(value, "")
 
 
 def _provenance(data: ReportData) -> str:

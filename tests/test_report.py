@@ -160,7 +160,7 @@ def test_sobol_ranks_the_parameter_that_matters(sobol_dir: Path) -> None:
     assert table is not None
     assert list(table.columns) == [
         *("method", "arm", "metric", "parameter"),
-        *("S1", "S1_conf", "ST", "ST_conf"),
+        *("S1", "S1_conf", "ST", "ST_conf", "noise", "within_noise"),
     ]
     assert len(table) == 2 * table["metric"].nunique()  # one row per parameter and metric
     assert any("t50" in note for note in table.attrs["notes"])  # never reached: skipped
