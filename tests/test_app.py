@@ -183,6 +183,20 @@ def test_live_charts_equal_charts_drawn_afresh() -> None:
     assert len(tops) > 1  # the upper limit moved: the still image was drawn again
 
 
+@pytest.mark.parametrize("window_height", [600, 720, 768, 900, 1080])
+def test_the_charts_titles_stay_inside_the_charts(window_height: int) -> None:
+    """At 720 pixels high a chart is 396 wide, and 'Share posting · week 52' ran 6 pixels
+    past its right edge (its last digit cut)."""
+    run = PairedRun.start(SMALL.with_updates({"steps": 52}), seed=1).step(52)
+    size = charts.fitted(window_height)
+    for chart in (charts.Curves(run, size=size), charts.Levels(run, size=size)):
+        chart.figure.canvas.draw()
+        title = chart.title
+        box = title.get_window_extent()
+        assert title.get_text().endswith(("week 52", "by level"))
+        assert box.x0 >= 0 and box.x1 <= chart.figure.bbox.width, (title.get_text(), box)
+
+
 def test_slides_moved_to_a_week_equal_slides_drawn_for_it() -> None:
     run = PairedRun.start(SMALL, seed=3).step(6)
     slide = charts.Slide(run, 0, dpi=40)
