@@ -431,3 +431,25 @@ def test_a_message_coming_and_going_leaves_the_pictures_in_place(
     kept = page.eval_on_selector_all(marked, "images => images.map(i => i.dataset.kept)")
     assert kept == ["1", "1"], kept
     page.close()
+
+
+def test_keys_and_a_presenters_clicker_play_and_step(browser: Any, app_url: str) -> None:
+    """A trainer at the front has a clicker (Page Down) or a keyboard, not the mouse."""
+    page = open_page(browser, app_url + "?set=steps%3D6", Traffic())
+    page.get_by_text(re.compile(r"Week 0 of 6")).wait_for()
+    page.keyboard.press("PageDown")
+    wait_for_week(page, 1, 1)
+    page.keyboard.press("ArrowRight")
+    wait_for_week(page, 2, 2)
+    typed = page.locator(".orgsim-typed input")  # typing a setting is not a key for the page
+    typed.fill("culture.openness")
+    typed.press(" ")
+    typed.press("ArrowRight")
+    typed.press("PageDown")
+    page.wait_for_timeout(1000)
+    assert page.locator(".orgsim-week").inner_text() == "Week 2 of 6"
+    assert typed.input_value() == "culture.openness "
+    page.locator(".orgsim-week").click()  # out of the box
+    page.keyboard.press(" ")  # plays to the end
+    page.get_by_text("Week 6 of 6").wait_for()
+    page.close()

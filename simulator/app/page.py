@@ -180,10 +180,19 @@ def measured(size: list[int]) -> None:
 
 
 @solara.component_vue("window.vue")
-def Window(query: str, event_measured: Callable[[list[int]], None]) -> None:  # noqa: N802
+def Window(  # noqa: N802
+    query: str,
+    event_measured: Callable[[list[int]], None],
+    event_key: Callable[[str], None],
+) -> None:
     """The browser window: reports its size (:func:`measured`) when the page is shown and
-    after a resize, and keeps ``query`` in its address (replaced in place: no history entry
-    per slider move)."""
+    after a resize, keeps ``query`` in its address (replaced in place: no history entry per
+    slider move), and reports the keys of :data:`KEYS` pressed outside the page's inputs."""
+
+
+KEYS = {" ": "play", "k": "play", "ArrowRight": "step", "PageDown": "step"}
+"""Keys the page acts on: Space (or k) plays or pauses; the right arrow, or Page Down, which
+a presenter's clicker sends, steps one week."""
 
 
 @solara.component
@@ -237,6 +246,15 @@ def Page() -> None:  # noqa: N802
             session.reset()
         changed()
 
+    def pressed(key: str) -> None:
+        """A key of :data:`KEYS`, as the buttons do (nothing once the run is over)."""
+        if session.run.done:
+            return
+        if KEYS.get(key) == "play":
+            playing.set(not playing.value)
+        elif KEYS.get(key) == "step":
+            step()
+
     def record(texts: list[str]) -> bool:
         """The room's guess, in place of an earlier one; False (and a message) if refused."""
         try:
@@ -273,7 +291,7 @@ def Page() -> None:  # noqa: N802
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
-        Window(query=query, event_measured=measured)
+        Window(query=query, event_measured=measured, event_key=pressed)
         with solara.AppBar():
             Toolbar(
                 session,

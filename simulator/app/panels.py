@@ -83,6 +83,11 @@ def SetupPanel(session: Session, apply: Apply, say: Tell, setup: Setup) -> None:
             placeholder="culture.openness = 0.7",
         )
         Say("Paths and allowed values: orgsim params (command line).")
+        Say(
+            "Space plays or pauses; the right arrow, or Page Down (a presenter's clicker),"
+            " steps a week.",
+            strong="Keys:",
+        )
 
 
 @solara.component
