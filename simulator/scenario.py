@@ -29,6 +29,7 @@ import hashlib
 import json
 import math
 import tomllib
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -719,15 +720,32 @@ def _sample(d: Design, dims: int, root: np.random.SeedSequence) -> np.ndarray:
         "names": [f"x{i}" for i in range(dims)],
         "bounds": [[0.0, 1.0]] * dims,
     }
-    if d.kind == "sobol":
-        from SALib.sample import sobol
+    with warnings.catch_warnings():  # SALib's, in Python's two-line form: ours name the key
+        warnings.simplefilter("ignore", UserWarning)
+        if d.kind == "sobol":
+            from SALib.sample import sobol
 
-        return np.asarray(
-            sobol.sample(problem, d.samples, calc_second_order=d.second_order, seed=rng)
+            drawn = sobol.sample(problem, d.samples, calc_second_order=d.second_order, seed=rng)
+        else:
+            from SALib.sample import morris
+
+            drawn = morris.sample(problem, d.samples, num_levels=d.levels, seed=rng)
+    if d.kind == "sobol" and d.samples & (d.samples - 1):
+        low = 1 << (d.samples.bit_length() - 1)
+        warnings.warn(
+            f"design.samples = {d.samples}: Sobol' points are balanced only for a power of 2"
+            f" (here {low} or {2 * low}); the indices converge more slowly",
+            UserWarning,
+            stacklevel=2,
         )
-    from SALib.sample import morris
-
-    return np.asarray(morris.sample(problem, d.samples, num_levels=d.levels, seed=rng))
+    if d.kind == "morris" and d.levels % 2:
+        warnings.warn(
+            f"design.levels = {d.levels}: Morris trajectories are unbiased only for an even"
+            f" number of levels (here {d.levels - 1} or {d.levels + 1})",
+            UserWarning,
+            stacklevel=2,
+        )
+    return np.asarray(drawn)
 
 
 def _axis_values(axis: Axis) -> list[Any]:

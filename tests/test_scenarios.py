@@ -8,6 +8,7 @@ import json
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -1044,3 +1045,23 @@ def test_an_arm_can_say_none_for_a_parameter_that_may_be_none() -> None:
         "forever": None,
         "stopped": 10,
     }
+
+
+@pytest.mark.parametrize(
+    ("design", "said"),
+    [
+        ({"kind": "sobol", "samples": 10}, r"design\.samples = 10: .* power of 2 \(here 8 or 16\)"),
+        ({"kind": "morris", "samples": 2, "levels": 5}, r"design\.levels = 5: .* \(here 4 or 6\)"),
+    ],
+)
+def test_a_sampled_design_salib_warns_about_names_its_key(
+    design: dict[str, Any], said: str
+) -> None:
+    """SALib's own warning came in Python's two-line form, naming its source file."""
+    data = variant(axes=[{"param": "culture.openness", "bounds": [0.1, 0.9]}], design=design)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan(parse_scenario(data)[0])
+    texts = sorted({str(w.message) for w in caught})
+    assert len(texts) == 1 and re.match(said, texts[0]), texts
+    assert all("SALib" not in w.filename for w in caught)
