@@ -470,10 +470,21 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     return Plan(scenario, base, arms, points, params)
 
 
-def overridden(plan: Plan) -> list[str]:
-    """A line for each arm that sets a swept parameter itself: it runs at its own value at
-    every design point (its rows say so), where the other arms follow the axis."""
+def design_notes(plan: Plan) -> list[str]:
+    """What a valid plan does that its author may not mean, a line each: an arm that sets a
+    swept parameter itself runs at its own value at every design point (its rows say so),
+    where the other arms follow the axis; arms that set the same parameters to the same
+    values make the same runs (the same seeds)."""
     lines = []
+    same: dict[str, list[str]] = {}
+    for arm, updates in plan.arms.items():
+        same.setdefault(json.dumps(updates, sort_keys=True, default=str), []).append(arm)
+    for arms in same.values():
+        if len(arms) > 1:
+            lines.append(
+                f"arms {', '.join(arms)} set the same parameters to the same values: their runs"
+                " are the same (the same seeds), and their differences 0"
+            )
     for arm, updates in plan.arms.items():
         for path in sorted(_swept(plan.scenario) & set(updates)):
             lines.append(

@@ -33,7 +33,7 @@ import numpy as np
 
 from simulator.cluster import DaskPool, WorkerMismatchError, checked_task, connect, worker_versions
 from simulator.errors import SimulatorError, is_whole
-from simulator.scenario import Plan, RunSpec, describe_point, overridden
+from simulator.scenario import Plan, RunSpec, describe_point, design_notes
 
 if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
     import pandas as pd
@@ -128,7 +128,7 @@ def check_setups(
             ) from None
         said = tuple(dict.fromkeys(w for part, _ in done for w in part))
         found = [problem for _, part in done for problem in part]
-    said += tuple((UserWarning, line) for line in overridden(plan))
+    said += tuple((UserWarning, line) for line in design_notes(plan))
     say(said, shown)  # such as a strategy rule that picks no leader
     first: dict[str, str] = {}
     for _, arm, line in sorted(found):  # (by design point)
@@ -511,7 +511,7 @@ def sweep(
             where = type(executor).__name__
         elif count > 1:
             pool = stack.enter_context(_owned(default_executor(count)))
-        say(((UserWarning, line) for line in overridden(plan)), shown)
+        say(((UserWarning, line) for line in design_notes(plan)), shown)
         if check:  # on a worker: it imports the engine anyway, where this process need not
             problems = check_setups(plan, pool, count, shown)
             if problems:

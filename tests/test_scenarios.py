@@ -1065,3 +1065,19 @@ def test_a_sampled_design_salib_warns_about_names_its_key(
     texts = sorted({str(w.message) for w in caught})
     assert len(texts) == 1 and re.match(said, texts[0]), texts
     assert all("SALib" not in w.filename for w in caught)
+
+
+def test_arms_that_make_the_same_runs_are_said() -> None:
+    """Two arms with the same settings ran twice the same runs, without a word."""
+    from simulator.scenario import design_notes
+
+    twins = variant(
+        arms={"a": {"culture": {"openness": 0.5}}, "b": {"culture.openness": 0.5}, "c": {}},
+        axes=None,
+    )
+    notes = design_notes(plan(parse_scenario(twins)[0]))
+    assert notes == [
+        "arms a, b set the same parameters to the same values: their runs are the same (the"
+        " same seeds), and their differences 0"
+    ]
+    assert design_notes(plan(parse_scenario(VALID)[0])) == []
