@@ -190,7 +190,8 @@ def once_each(outcomes: pd.DataFrame) -> None:
     run = ["point", "arm", "replication"]
     if "attempt" not in outcomes or not set(run) <= set(outcomes.columns):
         return
-    again = outcomes[outcomes.duplicated(run, keep=False)]
+    tries = outcomes.groupby(run)["attempt"].transform("nunique")
+    again = outcomes[tries > 1]  # (several folders' runs put together share no attempt)
     if not again.empty:
         first = again.iloc[0]
         attempts = sorted(again.loc[(again[run] == first[run]).all(axis=1), "attempt"].tolist())
@@ -358,13 +359,30 @@ def contrasts(
         return pd.DataFrame(columns=empty)
     if pooled:
         return _paired(finished, arms, metrics, ["point", "replication"])
+    design = design_values(finished, arms, axes)
     parts = []
     for point, group in finished.groupby("point", sort=True):
         table = _paired(group, arms, metrics, ["replication"])
-        values = {a: group[a].iloc[0] for a in axes}
-        parts.append(table.assign(point=point, **values))
+        parts.append(table.assign(point=point, **design.get(point, {})))
     frame = pd.concat(parts, ignore_index=True)
     return frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
+
+
+def design_values(
+    outcomes: pd.DataFrame, arms: Sequence[str], axes: Sequence[str]
+) -> dict[Any, dict[str, Any]]:
+    """Each design point's values of the swept ``axes``, as the arms that follow the design
+    were run at: an arm that sets a swept parameter itself has its own value in every row
+    (the same at every point), which is not the point's. Per axis, the values are taken from
+    the first arm (in ``arms`` order) whose values vary the most over the points."""
+    values: dict[Any, dict[str, Any]] = {}
+    for axis in axes:
+        spread = outcomes.groupby("arm")[axis].nunique(dropna=False)
+        follow = [a for a in arms if a in spread.index and spread[a] == spread.max()]
+        rows = outcomes[outcomes["arm"] == (follow[0] if follow else arms[0])]
+        for point, value in rows.drop_duplicates("point")[["point", axis]].itertuples(index=False):
+            values.setdefault(point, {})[axis] = value
+    return values
 
 
 # -- sensitivity -----------------------------------------------------------------------------

@@ -107,13 +107,17 @@ class Section(NoBoolNumbers):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        section = next(
-            (f"{key}." for key, f in Params.model_fields.items() if f.annotation is type(self)),
-            "" if isinstance(self, Params) else "<section>.",
-        )
+        sections = {f.annotation: key for key, f in Params.model_fields.items()}
+        sections |= {cls: "mechanism" for cls in MECHANISM_PARAMS.values()}
+        section = "" if isinstance(self, Params) else sections.get(type(self))
+        if section is None:  # (a strategy rule, in the list leaders.rules)
+            how = "params.with_updates({'leaders.rules': [...]}) with the rules changed"
+        else:
+            path = f"{section}.{name}" if section else name
+            how = f"params.with_updates({{{path!r}: {value!r}}})"
         raise FrozenParamsError(
-            f"parameters cannot be changed in place ({section}{name} = {value!r}): make a"
-            f" changed copy, params = params.with_updates({{{section + name!r}: {value!r}}})"
+            f"parameters cannot be changed in place ({name} = {value!r}): make a changed"
+            f" copy, params = {how}"
         )
 
 
@@ -993,6 +997,14 @@ def _variant_paths(updates: Mapping[str, Any]) -> Mapping[str, Any]:
             f" {out['mechanism.name']!r} ({given}): choose one mechanism"
         )
     return out
+
+
+def get_path(params: BaseModel, path: str) -> Any:
+    """The value at a dotted ``path`` of ``params`` (``"culture.openness"``)."""
+    value: Any = params
+    for key in path.split("."):
+        value = getattr(value, key)
+    return value
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

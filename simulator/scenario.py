@@ -791,12 +791,17 @@ def dotted(updates: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+REDUCED_CAPS = {"org.size": (60, 150), "steps": (4, 8)}
+"""The small version's swept people and weeks: at most the second number (bounds from at
+most the first)."""
+
+
 def reduced(scenario: Scenario) -> Scenario:
     """A small version of a scenario for smoke tests and CI: the same structure, few runs.
 
-    At most 2 replications, 8 weeks and 150 people (in the fixed parameters, the arms and
-    the listed points alike); grids keep each axis's first and last value (or 2 steps);
-    samplers draw their smallest design.
+    At most 2 replications, 8 weeks and 150 people (in the fixed parameters, the arms, the
+    listed points and the axes alike, :data:`REDUCED_CAPS`); grids keep each axis's first
+    and last value (or 2 steps); samplers draw their smallest design.
     """
     header = scenario.scenario
     params = flatten(dict(scenario.params))
@@ -814,12 +819,13 @@ def reduced(scenario: Scenario) -> Scenario:
 
     axes = []
     for axis in scenario.axes:
-        if axis.param == "org.size" and axis.values is not None:  # (sizes above 150 merge)
-            small_sizes = dict.fromkeys(min(int(v), 150) for v in axis.values)
-            axis = axis.model_copy(update={"values": tuple(small_sizes)})
-        elif axis.param == "org.size" and axis.values is None:
-            span = axis_bounds(axis) or (60, 150)
-            axis = axis.model_copy(update={"bounds": (min(span[0], 60), 150)})
+        cap = REDUCED_CAPS.get(axis.param)
+        if cap is not None and axis.values is not None:  # (values above the cap merge)
+            merged = dict.fromkeys(min(int(v), cap[1]) for v in axis.values)
+            axis = axis.model_copy(update={"values": tuple(merged)})
+        elif cap is not None:
+            span = axis_bounds(axis) or cap
+            axis = axis.model_copy(update={"bounds": (min(span[0], cap[0]), cap[1])})
         if axis.values is not None and len(axis.values) > 2:
             axis = axis.model_copy(update={"values": (axis.values[0], axis.values[-1])})
         if axis.steps is not None:

@@ -142,3 +142,7 @@ def test_a_run_read_twice_from_the_files_is_refused_with_what_to_keep() -> None:
         ):
             call()
     assert summarise(outcomes, metrics=["poster"])["n"].tolist() == [2, 2, 2, 2]
+    # two folders' runs put together, told apart by a column of the user's: taken
+    both = pd.concat([outcomes.assign(folder="x"), outcomes.assign(folder="y")])
+    by = ["folder", "arm"]
+    assert summarise(both, by=by, metrics=["poster"])["n"].tolist() == [4, 4, 4, 4]

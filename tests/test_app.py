@@ -195,6 +195,10 @@ def test_the_charts_titles_stay_inside_the_charts(window_height: int) -> None:
         box = title.get_window_extent()
         assert title.get_text().endswith(("week 52", "by level"))
         assert box.x0 >= 0 and box.x1 <= chart.figure.bbox.width, (title.get_text(), box)
+    from matplotlib.figure import Figure  # on axes of one's own: the title over the axes
+
+    mine = Figure(figsize=(6, 3), layout="constrained").add_subplot()
+    assert charts.Curves(run, ax=mine).title.get_position()[0] == 0
 
 
 def test_slides_moved_to_a_week_equal_slides_drawn_for_it() -> None:

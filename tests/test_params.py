@@ -245,6 +245,9 @@ def test_changing_a_parameter_in_place_says_how_to_make_a_changed_copy(
     with pytest.raises(FrozenParamsError, match=hint):
         setattr(target, name, 3)
     assert params == Params()
+    threshold = Params().with_updates({"mechanism.name": "threshold"})  # a mechanism's own
+    with pytest.raises(FrozenParamsError, match=re.escape("with_updates({'mechanism.phi': 0.3})")):
+        threshold.mechanism.phi = 0.3  # type: ignore[union-attr]
 
 
 def test_none_is_taken_where_a_parameter_may_be_none() -> None:

@@ -98,19 +98,22 @@ def test_the_reduced_form_caps_arms_and_points_and_never_adds_weeks() -> None:
     big = variant(axes=[{"param": "org.size", "values": [200, 500, 1000, 3000]}], params={})
     small = plan(reduced(parse_scenario(big)[0]))
     assert {p.org.size for p in small.params.values()} == {150} and len(small.points) == 1
-    # a swept size or horizon is not fixed as well in the small version (it would be refused)
+    # a swept size or horizon is capped too, and not fixed as well (it would be refused)
     swept = variant(
         scenario={"name": "s", "seed": 1, "replications": 1},
         params={},
-        axes=[{"param": "org.size", "values": [100, 400]}, {"param": "steps", "values": [3, 5]}],
+        axes=[{"param": "org.size", "values": [100, 400]}, {"param": "steps", "values": [3, 52]}],
     )
     small = plan(reduced(parse_scenario(swept)[0]))
     assert {(p.org.size, p.steps) for p in small.params.values()} == {
         (100, 3),
-        (100, 5),
+        (100, 8),
         (150, 3),
-        (150, 5),
+        (150, 8),
     }
+    weeks = variant(axes=[{"param": "steps", "bounds": [26, 104], "steps": 3}], params={})
+    weeks["scenario"].pop("steps")
+    assert {p.steps for p in plan(reduced(parse_scenario(weeks)[0])).params.values()} == {4, 8}
 
 
 def test_a_reduced_sweep_has_its_own_default_folder(

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import simulator.sweep as sweep_module
 from simulator import OrgModel, Params
+from simulator.analysis import contrasts
 from simulator.metrics import outcome_columns
 from simulator.results import ResultsError, load, read_table, rebuild
 from simulator.scenario import SERIES_COLUMNS, Plan, parse_scenario
@@ -558,6 +559,30 @@ def test_an_arm_that_sets_a_swept_parameter_is_recorded_at_its_own_value(tmp_pat
         assert value == params.culture.openness, (point, arm)
     assert {v for (_, arm, _), v in ran.items() if arm == "delegate"} == {0.9}
     assert {v for (_, arm, _), v in ran.items() if arm == "model"} == {0.3, 0.8}
+    # a contrast at a design point is labelled with the point's value, not the arm's own
+    paired = contrasts(outcomes, ["model", "delegate"], ["poster"])
+    assert paired["culture.openness"].tolist() == [0.3, 0.8]
+
+
+@pytest.mark.parametrize(
+    ("axis", "values", "own", "want"),
+    [
+        ("culture.openness", "[0, 1]", "0.5", {0.0, 1.0, 0.5}),  # whole numbers on the axis
+        ("leaders.stop", "[2, 3]", '"none"', {2, 3, None}),  # none, as TOML says it
+    ],
+)
+def test_an_arm_overriding_an_axis_with_another_kind_of_value_is_recorded(
+    tmp_path: Path, axis: str, values: str, own: str, want: set[Any]
+) -> None:
+    """The column's type came from the design points alone: 0.5 on an axis of whole numbers,
+    or none on an axis of weeks, stopped the sweep with a pyarrow traceback."""
+    text = SCENARIO.replace('"culture.openness"', f'"{axis}"').replace("[0.3, 0.8]", values)
+    text = text.replace('leaders.strategy = "delegate"', f"{axis} = {own}")
+    plan = parse_scenario(tomllib.loads(text))[1]
+    with pytest.warns(UserWarning, match="itself, which the design sweeps"):
+        assert sweep(plan, tmp_path / "r", workers=1).failed == 0
+    recorded = load(tmp_path / "r").outcomes[axis]
+    assert {None if pd.isna(v) else v for v in recorded} == want
 
 
 def children_of(pid: int) -> list[int]:

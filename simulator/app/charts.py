@@ -86,17 +86,19 @@ def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-def _style(ax: Axes, title: str, xlabel: str) -> Text:
+def _style(ax: Axes, title: str, xlabel: str, own: bool) -> Text:
+    """Fonts, grid and title of a chart; ``own``: drawn in a figure of :func:`_figure`'s
+    fixed margins, whose title starts near the figure's edge."""
     ax.set_xlabel(xlabel, fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
     # at a given height, not placed by each full draw (a title that moves is drawn alone);
-    # a chart alone in its figure has it from near the figure's left edge, not the axes': at
-    # 720 pixels high the chart is 396 wide and "Share posting · week 52" ran 6 past its edge
+    # in its own figure from near the figure's left edge, not the axes': at 720 pixels high
+    # the chart is 396 wide and "Share posting · week 52" ran 6 past its edge
     x, box, fig_wide = 0.0, ax.get_position(), ax.figure.bbox.width
-    if len(ax.figure.axes) == 1:
+    if own:
         x = (TITLE_LEFT - box.x0 * fig_wide) / (box.width * fig_wide)
     return ax.set_title(title, fontsize=FONT["title"], loc="left", fontweight="bold", x=x, y=1.0)
 
@@ -127,6 +129,7 @@ class Curves:
         guess: Sequence[float | None] = (None, None),
         size: tuple[float, float] = SIZE,
     ) -> None:
+        own = ax is None
         fig, ax = _figure(size) if ax is None else (ax.figure, ax)
         self.figure, self.ax, self.arms = cast(Figure, fig), ax, run.arms
         colours = arm_colours(run.arms)
@@ -146,7 +149,7 @@ class Curves:
                 )
         ax.set_xlim(0, run.horizon * 1.03)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        self.title = _style(ax, "", "Week")
+        self.title = _style(ax, "", "Week", own)
         self.legend = ax.legend(
             handles=self.lines, fontsize=FONT["legend"], frameon=False, loc="upper left"
         )
@@ -179,6 +182,7 @@ class Levels:
     def __init__(
         self, run: PairedRun, ax: Axes | None = None, size: tuple[float, float] = SIZE
     ) -> None:
+        own = ax is None
         fig, ax = _figure(size) if ax is None else (ax.figure, ax)
         self.figure = cast(Figure, fig)
         colours = arm_colours(run.arms)
@@ -198,7 +202,7 @@ class Levels:
         ]
         ax.set_xticks(x, [("0 top" if lv == 0 else str(lv)) for lv in x])
         ax.set_ylim(0, 1)
-        self.title = _style(ax, "Share posting by level", "Level (0 = top)")
+        self.title = _style(ax, "Share posting by level", "Level (0 = top)", own)
         legend = ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper right")
         self.moving: list[Artist] = [*(r for bars in self.bars for r in bars), legend]
         self.update(run)

@@ -32,7 +32,7 @@ import pydantic
 
 from simulator.errors import SimulatorError, describe
 from simulator.paramdoc import bounds
-from simulator.params import Params, field_info
+from simulator.params import Params, field_info, get_path
 
 WORKSHOP: tuple[str, ...] = (
     "culture.openness",
@@ -147,7 +147,7 @@ def control(path: str) -> Control:
         raise SettingError(f"{path}: unknown parameter")
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     label, unit, doc = str(extra.get("label", path)), str(extra.get("unit", "")), info.description
-    default = _get(Params(), path)
+    default = get_path(Params(), path)
     annotation = info.annotation
     if typing.get_origin(annotation) is typing.Literal:
         choices = tuple(str(a) for a in typing.get_args(annotation))
@@ -169,13 +169,6 @@ def _float_step(span: float) -> float:
     return 0.01 if span <= 1 else 0.1 if span <= 20 else 1.0
 
 
-def _get(params: Params, path: str) -> Any:
-    value: Any = params
-    for key in path.split("."):
-        value = getattr(value, key)
-    return value
-
-
 def controls() -> list[Control]:
     """The page's controls, in order."""
     return [control(path) for path in WORKSHOP]
@@ -183,7 +176,7 @@ def controls() -> list[Control]:
 
 def current(params: Params, path: str) -> Any:
     """The value of ``path`` in ``params``."""
-    return _get(params, path)
+    return get_path(params, path)
 
 
 def parse_setting(text: str) -> tuple[str, Any]:
