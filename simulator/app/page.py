@@ -304,8 +304,9 @@ def Page() -> None:  # noqa: N802
             )
         with solara.Sidebar():
             SetupPanel(session, apply, message.set, session.setup)
-        with solara.Div():  # always there: a message coming or going shifted the parts
-            # below it, which were then rebuilt (the org views and charts flashed blank)
+        # always there (a message coming or going shifted the parts below it, which were then
+        # rebuilt: the org views and charts flashed blank), but no box of its own: no gap
+        with solara.Div(style={"display": "contents"}):
             if message.value:
                 solara.Error(message.value, classes=["orgsim-message"])
             if note.value:
