@@ -61,12 +61,14 @@ ARM_PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
 )
-"""Arm colours (Okabe-Ito), in the order of the arms. The first four are none of the stage
+"""Arm colours (Okabe-Ito): an arm named after a strategy has its own
+(:data:`STRATEGY_COLOURS`), the others these in order. The first four are none of the stage
 colours nor the difference's: the workshop page shows arms and stages on one screen, where
 a blue arm read as the listeners and an orange one as the posters."""
-STRATEGY_COLOURS: dict[str, str] = dict(
-    zip(("model", "delegate", "listen", "restrict"), ARM_PALETTE, strict=False)
-)
+STRATEGY_COLOURS: dict[str, str] = {
+    **dict(zip(("model", "delegate", "listen", "restrict"), ARM_PALETTE, strict=False)),
+    "none": "#8C564B",  # brown: no strategy, not another one's colour (none drew purple)
+}
 """An arm named after a leader strategy has its colour in every figure and on the page,
 whichever the arms' order: modeling green, delegation purple."""
 SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}

@@ -166,16 +166,22 @@ def outcome_vs_parameter(
         # an interval of a few runs can reach past what the metric can be: not drawn there
         low = 0.0 if (rows["mean"] >= 0).all() else -np.inf
         table[["lo", "hi"]] = table[["lo", "hi"]].clip(low, 1.0 if metric in SHARES else np.inf)
-        marginal |= bool((table["points"] > 1).any())
+        # an arm that sets the swept parameter itself has one value at every design point:
+        # its marker stands for its point means, and says so; the others set the note
+        own = (
+            len(table) == 1 and len(values) > 1 and "point" in part and part["point"].nunique() > 1
+        )
+        name = f"{arm} (its own {axis} at every point)" if own else arm
+        marginal |= bool((table["points"] > 1).any()) and not own
         if numeric:
             x = table["x"].to_numpy(dtype=float)
             ax.fill_between(x, table["lo"], table["hi"], color=colours[arm], alpha=0.2, lw=0)
-            ax.plot(x, table["mean"], "o-", color=colours[arm], lw=2.2, ms=5, label=arm)
+            ax.plot(x, table["mean"], "o-", color=colours[arm], lw=2.2, ms=5, label=name)
         else:
             x = np.array([values.index(v) for v in table["x"]]) + 0.08 * (k - (len(arms) - 1) / 2)
             err = [table["mean"] - table["lo"], table["hi"] - table["mean"]]
             ax.errorbar(x, table["mean"], yerr=err, fmt="o", color=colours[arm], capsize=4, lw=2)
-            ax.plot([], [], "o", color=colours[arm], label=arm)
+            ax.plot([], [], "o", color=colours[arm], label=name)
     if not numeric:
         ax.set_xticks(range(len(values)), _categories(values))
     elif log:

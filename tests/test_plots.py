@@ -106,6 +106,8 @@ def test_an_arm_named_after_a_strategy_wears_its_colour_in_any_order(arms: list[
         if arm in STRATEGY_COLOURS:
             assert colours[arm] == STRATEGY_COLOURS[arm]
     assert STRATEGY_COLOURS["model"] == "#009E73" and STRATEGY_COLOURS["delegate"] == "#CC79A7"
+    others = set(STRATEGY_COLOURS.values()) - {colours[a] for a in arms if a in STRATEGY_COLOURS}
+    assert "none" not in arms or colours["none"] not in others  # no strategy wears another's
 
 
 def test_other_arms_take_the_free_colours_in_order() -> None:
