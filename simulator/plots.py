@@ -261,6 +261,8 @@ def compare_figure(
         _band_line(ax, paired, "poster", DIFFERENCE_COLOUR, "Median difference", reps > 1)
         ax.axhline(0.0, color="black", lw=0.8, ls="--")
         _style(ax, f"Posters: {arms[1]} − {arms[0]}", "Difference in poster share")
+        # a difference of under a point read "0%" at every tick: as many decimals as needed
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
         ax.legend(
             loc="best",
             fontsize=FONT["legend"],

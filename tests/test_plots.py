@@ -144,3 +144,17 @@ def test_the_figures_name_what_they_take_when_given_something_else() -> None:
         run_figure(model.levels(), model.series(), "swapped")
     with pytest.raises(TypeError, match=r"by name, e\.g\. \{'model': s1.*got a list"):
         compare_figure([model.series(), model.series()])  # type: ignore[arg-type]
+
+
+def test_a_small_difference_gets_ticks_that_tell_it_apart() -> None:
+    """Differences under a point had every tick of the difference panel read '0%'."""
+    a, b = (
+        pd.concat([r.assign(replication=k) for k, r in enumerate(runs(arm))], ignore_index=True)
+        for arm in ("listen", "restrict")
+    )
+    fig = compare_figure({"listen": a, "restrict": b})
+    ax = fig.axes[-1]
+    ax.set_ylim(-0.004, 0.006)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(set(ticks)) == len(ticks) > 2, ticks
