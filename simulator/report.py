@@ -462,9 +462,18 @@ def _contrasts(data: ReportData) -> str:
     outcomes = data.results.outcomes
     finished = set(ok_runs(outcomes)["arm"]) if not outcomes.empty else set()
     unrun = [a for a in arms if a not in finished]
-    if unrun:  # an arm with no finished run at all: say so once, not per metric
+    tried = set(outcomes["arm"]) if not outcomes.empty else set()
+    failed = [a for a in unrun if a in tried]  # every run of theirs failed
+    waiting = [a for a in unrun if a not in tried]
+    if failed:  # an arm with no finished run at all: say so once, not per metric
         out.append(
-            f'<p class="muted">No finished runs yet for {_e(", ".join(unrun))}: nothing to'
+            f'<p class="muted">Every run of {_e(", ".join(failed))} failed: nothing to pair'
+            " with the baseline (the failed runs' errors are in the folder's failed/"
+            " table).</p>"
+        )
+    if waiting:
+        out.append(
+            f'<p class="muted">No finished runs yet for {_e(", ".join(waiting))}: nothing to'
             " pair with the baseline (partial results; run the sweep again to resume).</p>"
         )
     none = none.iloc[0:0] if arms[0] in unrun else none[~none["arm"].isin(unrun)]

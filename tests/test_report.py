@@ -323,3 +323,5 @@ def test_failed_runs_are_listed_and_left_out(tmp_path: Path) -> None:
     summary = pd.read_csv(report.parent / "summary.csv")
     comms = summary[summary["arm"] == "comms"]
     assert (comms["n_failed"] == 2).all() and (comms["n"] == 0).all()
+    # an arm whose runs all failed is not 'not run yet' (a resume would fail the same way)
+    assert "Every run of comms failed" in text and "No finished runs yet for comms" not in text
