@@ -449,6 +449,10 @@ def test_keys_and_a_presenters_clicker_play_and_step(browser: Any, app_url: str)
     page.wait_for_timeout(1000)
     assert page.locator(".orgsim-week").inner_text() == "Week 2 of 6"
     assert typed.input_value() == "culture.openness "
+    page.get_by_role("button", name="Step").click()  # a click leaves the button focused:
+    wait_for_week(page, 3, 3)
+    page.keyboard.press("PageDown")  # the clicker still steps
+    wait_for_week(page, 4, 4)
     page.locator(".orgsim-week").click()  # out of the box
     page.keyboard.press(" ")  # plays to the end
     page.get_by_text("Week 6 of 6").wait_for()

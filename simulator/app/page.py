@@ -182,12 +182,14 @@ def measured(size: list[int]) -> None:
 @solara.component_vue("window.vue")
 def Window(  # noqa: N802
     query: str,
+    page_keys: list[str],
     event_measured: Callable[[list[int]], None],
     event_key: Callable[[str], None],
 ) -> None:
     """The browser window: reports its size (:func:`measured`) when the page is shown and
     after a resize, keeps ``query`` in its address (replaced in place: no history entry per
-    slider move), and reports the keys of :data:`KEYS` pressed outside the page's inputs."""
+    slider move), and reports the ``page_keys`` (:data:`KEYS`; not ``keys``, a name the widget's model
+    has already) pressed outside the page's inputs."""
 
 
 KEYS = {" ": "play", "k": "play", "ArrowRight": "step", "PageDown": "step"}
@@ -291,7 +293,7 @@ def Page() -> None:  # noqa: N802
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
-        Window(query=query, event_measured=measured, event_key=pressed)
+        Window(query=query, page_keys=list(KEYS), event_measured=measured, event_key=pressed)
         with solara.AppBar():
             Toolbar(
                 session,
