@@ -59,7 +59,7 @@ def t95(df: Any) -> Any:
     return stdtrit(df, 0.975)
 
 
-def names(value: str | Sequence[str]) -> list[str]:
+def _names(value: str | Sequence[str]) -> list[str]:
     """Column or arm names as a list: one name alone is a list of one (``"poster"`` meant
     ``["poster"]``; as a sequence of characters it was looked up letter by letter)."""
     return [value] if isinstance(value, str) else list(value)
@@ -94,7 +94,7 @@ def paired_differences(
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
-    arms, metrics, on = names(arms), names(metrics), names(on)
+    arms, metrics, on = _names(arms), _names(metrics), _names(on)
     once_each(outcomes)
     _check_pairs(outcomes, arms, metrics, on)
     return _paired(outcomes, arms, metrics, on)
@@ -255,11 +255,11 @@ def summarise(
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
     """
-    metrics = names(metrics)
+    metrics = _names(metrics)
     if by is None:
         keys = [k for k in ("point", *axis_columns(outcomes), "arm") if k in outcomes.columns]
     else:
-        keys = names(by)
+        keys = _names(by)
     missing = [k for k in keys if k not in outcomes.columns]
     if missing or not keys:
         what = f"has no column {', '.join(map(repr, missing))}" if missing else "has no arm"
@@ -350,8 +350,8 @@ def contrasts(
         columns of :func:`paired_differences`.
     """
     once_each(outcomes)
-    axes, arms = axis_columns(outcomes), names(arms)
-    metrics = [m for m in names(metrics) if m in outcomes.columns]
+    axes, arms = axis_columns(outcomes), _names(arms)
+    metrics = [m for m in _names(metrics) if m in outcomes.columns]
     finished = ok_runs(outcomes)
     empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff"]
     empty = [*([] if pooled else ["point", *axes]), *empty, "ci_low", "ci_high", "n", "d_z"]
@@ -464,7 +464,7 @@ def sensitivity(
         f"{kind} indices from the mean of the replications at each of {len(points)} points"
     ]
     finished = ok_runs(results.outcomes)
-    wanted = numeric_outcomes(finished) if metrics is None else names(metrics)
+    wanted = numeric_outcomes(finished) if metrics is None else _names(metrics)
     metrics = [m for m in wanted if m in finished.columns]
     rows: list[dict[str, Any]] = []
     if kind == "morris":

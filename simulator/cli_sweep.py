@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simulator.scenario import Plan, Scenario, load_scenario, plan, reduced
+from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
 
 if TYPE_CHECKING:
     from simulator.cluster import DaskPool
@@ -71,11 +71,12 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
-    from simulator.sweep import check_setups, duration
+    from simulator.sweep import check_setups, duration, say
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
     workers = workers or scenario.run.workers or 2
+    say(((UserWarning, line) for line in design_notes(p)), None)  # as sweep says them
     problems = check_setups(p)  # (in this process: the estimate runs a model here anyway)
     if problems:
         raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))

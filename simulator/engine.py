@@ -106,7 +106,8 @@ class Engine:
                 f"params set org.size = {size:,}, but the organisation given (org=) has"
                 f" {org.n:,} people: it is the one simulated, and org.size is not used",
                 UserWarning,
-                stacklevel=3 if type(self) is not Engine else 2,
+                stacklevel=3 if type(self) is not Engine else 2,  # (a subclass's __init__,
+                # such as OrgModel's, calls this one: the user's line is one further up)
             )
         self.assignment = assign(self.org, self.params, shared.generator("assignment"))
         self.strategies = Strategies(self.org, self.params, self.assignment)

@@ -283,8 +283,7 @@ def build_org(p: OrgParams | Params, rng: np.random.Generator | int) -> Org:
     if not isinstance(p, OrgParams):
         if not isinstance(getattr(p, "org", None), OrgParams):
             raise TypeError(
-                f"build_org takes the organisation's parameters (params.org), not a"
-                f" {type(p).__name__}"
+                f"build_org takes the organisation's parameters (params.org); got {p!r}"
             )
         p = p.org
     if not isinstance(rng, np.random.Generator):

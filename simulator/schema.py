@@ -37,7 +37,7 @@ from typing import Any
 from simulator import __version__
 from simulator.paramdoc import bounds
 from simulator.params import MECHANISM_PARAMS, Params, field_info, iter_fields, settable_paths
-from simulator.scenario import DESIGNS, NAME_MAX, Axis, Scenario, _repeated
+from simulator.scenario import DESIGNS, NAME_MAX, Scenario
 from simulator.selectors import ROLES
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -335,20 +335,9 @@ def _axis_rules(axis: Schema) -> None:
 
 
 def _listed_once() -> Schema:
-    """An axis's values listed once (:func:`simulator.scenario.check_design`), as far as a
-    schema can say it without being stricter than the code.
-
-    ``uniqueItems`` compares numbers by value (``1`` equals ``1.0``; ``0.2`` and ``0.20`` are one
-    TOML float anyway). The code compares a value and its type: it takes ``values = [1, 1.0]``
-    (two design points, the same runs). Unless it treats those as one value for every numeric
-    parameter, uniqueness is only claimed for lists without whole numbers: there, numbers equal
-    by value are both floats, and equal strings, booleans, arrays and tables are repeats for the
-    code too.
-    """
-    numeric = [path for path in settable_paths() if _numeric_range(path) is not None]
-    if all(_repeated(Axis(param=path, values=(1, 1.0))) for path in numeric):
-        return {"uniqueItems": True}
-    return {"if": {"items": {"not": {"type": "integer"}}}, "then": {"uniqueItems": True}}
+    """An axis's values listed once (:func:`simulator.scenario.check_design`): ``uniqueItems``
+    compares numbers by value (``1`` equals ``1.0``), as the code does (the same runs)."""
+    return {"uniqueItems": True}
 
 
 def _kind_is(*kinds: str) -> Schema:

@@ -128,7 +128,6 @@ def check_setups(
             ) from None
         said = tuple(dict.fromkeys(w for part, _ in done for w in part))
         found = [problem for _, part in done for problem in part]
-    said += tuple((UserWarning, line) for line in design_notes(plan))
     say(said, shown)  # such as a strategy rule that picks no leader
     first: dict[str, str] = {}
     for _, arm, line in sorted(found):  # (by design point)

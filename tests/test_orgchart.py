@@ -212,7 +212,7 @@ def test_build_org_takes_a_seed_for_the_models_organisation_and_whole_params() -
     for org in (build_org(params.org, 3), build_org(params, 3)):
         assert np.array_equal(org.manager, model.org.manager)
         assert np.array_equal(org.lateral, model.org.lateral)
-    with pytest.raises(TypeError, match=r"params\.org\), not a int"):
+    with pytest.raises(TypeError, match=r"params\.org\); got 3"):
         build_org(3, 1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"a numpy Generator or a seed"):
         build_org(params.org, "x")  # type: ignore[arg-type]

@@ -188,8 +188,8 @@ def Window(  # noqa: N802
 ) -> None:
     """The browser window: reports its size (:func:`measured`) when the page is shown and
     after a resize, keeps ``query`` in its address (replaced in place: no history entry per
-    slider move), and reports the ``page_keys`` (:data:`KEYS`; not ``keys``, a name the widget's model
-    has already) pressed outside the page's inputs."""
+    slider move), and reports the ``page_keys`` pressed outside the page's inputs
+    (:data:`KEYS`; not named ``keys``, which the widget's model has already)."""
 
 
 KEYS = {" ": "play", "k": "play", "ArrowRight": "step", "PageDown": "step"}

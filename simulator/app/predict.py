@@ -80,7 +80,7 @@ def verdict(guess: Guess, results: Sequence[float]) -> str:
     """One sentence per arm: the guess, the result and the gap in percentage points."""
     parts = []
     for arm, g, r in zip(guess.arms, guess.shares, results, strict=True):
-        gap = round(float(percent(r).split()[0]) - 100 * g, 2)  # the result as shown
+        gap = round(round(100 * r) - 100 * g, 2)  # the result as shown (percent)
         side = "spot on" if gap == 0 else f"{abs(gap):g} points {'under' if gap > 0 else 'over'}"
         parts.append(f"{arm}: guessed {typed(g)}, got {percent(r)} ({side}).")
     return " ".join(parts)
