@@ -575,7 +575,8 @@ class AttentionParams(Section):
         True,
         label="Silent leaders count",
         doc="Leaders who do not post still count: followed ones take attention, and one's "
-        "own leaders count against endorsement (off: only active accounts do).",
+        "own leaders and the top leaders one follows count against endorsement (off: only "
+        "active accounts do).",
     )
     active_window: int = param(
         4,
