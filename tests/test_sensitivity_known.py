@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from builders import folder_of_outcomes
 
 from simulator.analysis import sensitivity
 from simulator.report import write_report
-from simulator.results import ResultsFolder, load
+from simulator.results import load
 from simulator.scenario import Plan, axis_bounds, load_scenario, parse_scenario, plan, reduced
-from simulator.sweep import RunResult, sweep
+from simulator.sweep import sweep
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 # Three parameters whose own range is [0, 1]: the axes give no bounds, so the parameters'
@@ -64,24 +65,9 @@ def ishigami(u: np.ndarray) -> np.ndarray:
 
 def write_known(p: Plan, out: Path, outcomes: dict[str, np.ndarray]) -> Path:
     """A results folder holding one finished 'run' per design point with these outcomes."""
-    folder = ResultsFolder.open(out, p)
-    attempt = folder.begin(p.run_count)
-    results = [
-        RunResult(
-            spec.point,
-            spec.arm,
-            spec.replication,
-            {name: float(values[spec.point]) for name, values in outcomes.items()},
-            None,
-            None,
-            None,
-            0.0,
-        )
-        for spec in p.runs()
-    ]
-    folder.write(0, attempt, results)
-    folder.finish(attempt, len(results), 0)
-    return out
+    return folder_of_outcomes(
+        p, out, lambda s: {name: float(values[s.point]) for name, values in outcomes.items()}
+    )
 
 
 def test_sobol_indices_of_the_ishigami_function_and_a_linear_model(tmp_path: Path) -> None:

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from builders import folder_of_outcomes
 
 from simulator.analysis import sensitivity
 from simulator.report import analyse, page
-from simulator.results import ResultsFolder, load
+from simulator.results import load
 from simulator.scenario import Plan, parse_scenario
-from simulator.sweep import RunResult
 
 # Three parameters whose own range is [0, 1]: the design's unit cube is their values.
 AXES = ("culture.openness", "people.threshold_mean", "delegation.endorsement")
@@ -48,24 +48,9 @@ def noise_plan(kind: str, samples: int, replications: int, **extra: Any) -> Plan
 def write_runs(p: Plan, out: Path, outcome: Outcome, metric: str = "y") -> Path:
     """A results folder with one finished 'run' per planned run, its outcome ``metric``."""
     u = np.array([[pt[name] for name in AXES] for pt in p.points], dtype=float)
-    folder = ResultsFolder.open(out, p)
-    attempt = folder.begin(p.run_count)
-    results = [
-        RunResult(
-            s.point,
-            s.arm,
-            s.replication,
-            {metric: outcome(u[s.point], s.arm, s.point, s.replication)},
-            None,
-            None,
-            None,
-            0.0,
-        )
-        for s in p.runs()
-    ]
-    folder.write(0, attempt, results)
-    folder.finish(attempt, len(results), 0)
-    return out
+    return folder_of_outcomes(
+        p, out, lambda s: {metric: outcome(u[s.point], s.arm, s.point, s.replication)}
+    )
 
 
 def draws(p: Plan, seed: int) -> np.ndarray:
