@@ -473,17 +473,21 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
 def design_notes(plan: Plan) -> list[str]:
     """What a valid plan does that its author may not mean, a line each: an arm that sets a
     swept parameter itself runs at its own value at every design point (its rows say so),
-    where the other arms follow the axis; arms that set the same parameters to the same
-    values make the same runs (the same seeds)."""
+    where the other arms follow the axis; arms whose parameters are the same (one setting a
+    default, another nothing) make the same runs (the same seeds)."""
     lines = []
-    same: dict[str, list[str]] = {}
-    for arm, updates in plan.arms.items():
-        same.setdefault(json.dumps(updates, sort_keys=True, default=str), []).append(arm)
+    same: dict[str, list[str]] = {}  # arms by their parameters at the first point, then all
+    for arm in plan.arms:
+        same.setdefault(plan.params[(0, arm)].model_dump_json(), []).append(arm)
     for arms in same.values():
-        if len(arms) > 1:
+        if len(arms) > 1 and all(
+            plan.params[(i, arm)] == plan.params[(i, arms[0])]
+            for i in range(len(plan.points))
+            for arm in arms[1:]
+        ):
             lines.append(
-                f"arms {', '.join(arms)} set the same parameters to the same values: their runs"
-                " are the same (the same seeds), and their differences 0"
+                f"arms {', '.join(arms)} run with the same parameters: their runs are the same"
+                " (the same seeds), and their differences 0"
             )
     for arm, updates in plan.arms.items():
         for path in sorted(_swept(plan.scenario) & set(updates)):

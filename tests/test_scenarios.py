@@ -1075,12 +1075,18 @@ def test_arms_that_make_the_same_runs_are_said() -> None:
     from simulator.scenario import design_notes
 
     twins = variant(
-        arms={"a": {"culture": {"openness": 0.5}}, "b": {"culture.openness": 0.5}, "c": {}},
+        arms={
+            "a": {"culture": {"openness": 0.7}},
+            "b": {"culture.openness": 0.7},
+            "c": {},
+            "d": {"culture.openness": Params().culture.openness},  # the default: as c
+        },
         axes=None,
     )
     notes = design_notes(plan(parse_scenario(twins)[0]))
     assert notes == [
-        "arms a, b set the same parameters to the same values: their runs are the same (the"
-        " same seeds), and their differences 0"
+        f"arms {arms} run with the same parameters: their runs are the same (the same seeds),"
+        " and their differences 0"
+        for arms in ("a, b", "c, d")
     ]
     assert design_notes(plan(parse_scenario(VALID)[0])) == []
