@@ -615,18 +615,23 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     parameters cannot be told apart from it."""
     if table.empty or "noise" not in table:
         return ""
+    effect = (
+        "with Sobol, it adds the noise share to every ST"
+        if method == "sobol"
+        else "with Morris, it gives every parameter a μ* of up to <i>mu_star_noise</i>"
+    )
     why = (
         "Each design point has its own seeds, so the mean of its replications still carries "
         "replication noise, independent from point to point, which the indices cannot tell "
-        "from a parameter's effect (with Sobol, it adds the noise share to every ST). "
+        f"from a parameter's effect ({effect}). "
         "<i>noise</i>: the share of the variance of the point means that is replication "
         "noise (the variance among a point's replications over their number, averaged over "
         "the points, over the variance of the point means). "
     )
     rows = [
         "<table><tr><th>Arm</th><th>Outcome</th><th>Noise share</th>"
-        "<th>Within noise: above 0, not above noise</th>"
-        "<th>Within noise: interval holds 0</th></tr>"
+        "<th>Within noise, above 0 (more replications can tell)</th>"
+        "<th>Within noise, interval holds 0 (more design points too)</th></tr>"
     ]
     for (arm, metric), part in table.groupby(["arm", "metric"], sort=False):
         alone = part[~part["parameter"].astype(str).str.contains(" × ")]
