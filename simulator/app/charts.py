@@ -150,8 +150,13 @@ class Curves:
         ax.set_xlim(0, run.horizon * 1.03)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.title = _style(ax, "", "Week", own)
-        self.legend = ax.legend(
-            handles=self.lines, fontsize=FONT["legend"], frameon=False, loc="upper left"
+        self.legend = ax.legend(  # on white: a curve that rises past it stays under the text
+            handles=self.lines,
+            fontsize=FONT["legend"],
+            loc="upper left",
+            facecolor="white",
+            framealpha=0.85,
+            edgecolor="none",
         )
         self.moving: list[Artist] = [*self.lines, self.title, self.legend]
         self.top = 0.0
