@@ -18,6 +18,7 @@ import functools
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -359,11 +360,15 @@ def default_executor(workers: int) -> Executor:
 
 
 def _worker_threads(count: int, parent: int | None = None) -> None:
-    """A local worker's start: the engine imported, ``count`` threads for a large
-    organisation's week (:func:`~simulator.mechanisms.social_learning.set_threads`), and an
-    end when the ``parent`` process (its pid, given by the parent) is gone."""
+    """A local worker's start: the engine imported, Ctrl-C left to the sweep's process,
+    ``count`` threads for a large organisation's week
+    (:func:`~simulator.mechanisms.social_learning.set_threads`), and an end when the
+    ``parent`` process (its pid, given by the parent) is gone."""
     from simulator.mechanisms.social_learning import set_threads
 
+    # Ctrl-C reaches the whole process group: the sweep's process stops the workers
+    # (_stop_workers), and a worker waiting for work printed a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_threads(count)
     if parent is not None:  # (from the parent: it may be gone before this worker starts)
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()

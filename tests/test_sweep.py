@@ -733,3 +733,18 @@ def test_a_table_not_recorded_reads_back_with_its_key_columns(tmp_path: Path) ->
     sweep(parse_scenario(data)[1], tmp_path / "r", workers=1)
     levels = load(tmp_path / "r").levels
     assert levels.empty and {"point", "arm", "replication", "step", "level"} <= set(levels)
+
+
+def _sigint_handler() -> Any:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_ctrl_c_is_left_to_the_sweeps_process_not_its_workers() -> None:
+    """Ctrl-C reaches the whole process group: a worker waiting for work printed a
+    KeyboardInterrupt traceback before the sweep's 'interrupted' line (1 in 6 tries);
+    the sweep's own process stops its workers."""
+    pool = sweep_module.default_executor(1)
+    try:
+        assert pool.submit(_sigint_handler).result(timeout=120) == signal.SIG_IGN
+    finally:
+        pool.shutdown()
