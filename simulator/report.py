@@ -28,8 +28,9 @@ from matplotlib.figure import Figure
 
 from simulator import plots
 from simulator import sweep_plots as sp
-from simulator.analysis import PAIRED_METRICS, contrasts, ok_runs, sensitivity, summarise
+from simulator.analysis import PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.results import Results, load, short_value
+from simulator.sensitivity import sensitivity
 
 VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
 """Outcomes drawn against a single swept parameter."""

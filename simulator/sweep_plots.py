@@ -463,7 +463,7 @@ def sensitivity_bars(
 ) -> Figure:
     """Sobol indices (S1 solid inside ST light) or Morris mu* per parameter, with 95 % CIs.
 
-    ``table`` comes from :func:`simulator.analysis.sensitivity`; one panel per metric (the
+    ``table`` comes from :func:`simulator.sensitivity.sensitivity`; one panel per metric (the
     first six unless ``metrics`` is given), bars grouped by parameter, one colour per arm.
     """
     rows = table[~table["parameter"].astype(str).str.contains(" × ")]

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.analysis import contrasts, sensitivity, summarise, wilson
+from simulator.analysis import contrasts, summarise, wilson
 from simulator.report import write_report
 from simulator.results import load
 from simulator.scenario import parse_scenario
+from simulator.sensitivity import sensitivity
 from simulator.sweep import sweep
 
 T2 = 4.302652729911275  # t(0.975, 2 df)

@@ -3,7 +3,7 @@
 The outcomes here are computed from known functions of the design points that the scenario
 planner drew (the SALib sample in the scenario's own stream), written to a results folder by
 :class:`simulator.results.ResultsFolder` exactly as a sweep writes its runs, read back by
-:func:`simulator.results.load` and analysed by :func:`simulator.analysis.sensitivity`: the
+:func:`simulator.results.load` and analysed by :func:`simulator.sensitivity.sensitivity`: the
 same code the simulator's outcomes go through. Then the same on a shipped scenario's runs.
 """
 
@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from builders import folder_of_outcomes
 
-from simulator.analysis import sensitivity
 from simulator.report import write_report
 from simulator.results import load
 from simulator.scenario import Plan, axis_bounds, load_scenario, parse_scenario, plan, reduced
+from simulator.sensitivity import sensitivity
 from simulator.sweep import sweep
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -7,7 +7,7 @@ the point means (and an interval that excludes 0), and a Morris μ* near the mea
 difference of two noisy means. The cases here are built as in test_sensitivity_known.py:
 outcomes are known functions of the design points the scenario planner drew, plus noise of
 a known variance drawn per replication, written to a results folder as a sweep writes its
-runs and analysed by :func:`simulator.analysis.sensitivity`.
+runs and analysed by :func:`simulator.sensitivity.sensitivity`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 from builders import folder_of_outcomes
 
-from simulator.analysis import sensitivity
 from simulator.report import analyse, page
 from simulator.results import load
 from simulator.scenario import Plan, parse_scenario
+from simulator.sensitivity import sensitivity
 
 # Three parameters whose own range is [0, 1]: the design's unit cube is their values.
 AXES = ("culture.openness", "people.threshold_mean", "delegation.endorsement")

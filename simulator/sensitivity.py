@@ -1,0 +1,388 @@
+"""Sensitivity indices of a sampled design (Sobol, Morris; SALib), per arm and outcome and
+for the paired differences between arms, with the replication noise they cannot tell from a
+parameter's effect measured and marked.
+
+Pure functions of a loaded results folder (:class:`simulator.results.Results`), pandas out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis import _names, axis_columns, ok_runs
+
+if TYPE_CHECKING:
+    from simulator.results import Results
+
+SENSITIVITY_METRICS: tuple[str, ...] = ("poster", "peak_poster", "t10", "t50", "reach", "posts")
+"""Outcome columns :func:`sensitivity` analyses by default."""
+
+
+def sensitivity(
+    results: Results,
+    metrics: Sequence[str] | None = SENSITIVITY_METRICS,
+    *,
+    resamples: int = 200,
+    differences: bool = True,
+    noise: bool = True,
+) -> pd.DataFrame | None:
+    """Sobol or Morris sensitivity indices of the swept axes, per arm and metric, and of the
+    paired differences between arms.
+
+    Replications are averaged per design point first: the indices describe how the expected
+    outcome depends on the parameters. Each point has its own seed, so the point means still
+    carry replication noise, independent from point to point, which SALib cannot tell from a
+    parameter's effect: a parameter with no effect at all gets a total index ST near the
+    noise's share of the variance of the point means, not 0, and an interval that excludes
+    0. ``noise=True`` measures that share from the spread of the replications within each
+    point and says which indices it could explain; a note says so when noise is half the
+    variance or more, or when it cannot be measured.
+    The design points' axis values, in design-point order, are the sample rows SALib drew;
+    the problem's bounds are the axes' bounds, or the parameters' own ranges where the
+    scenario gave none (:func:`simulator.scenario.axis_bounds`). An arm is skipped when a
+    design point has no finished run (failed, or not run yet: the design is incomplete); a
+    metric is skipped when a run lacks it (a milestone such as ``t50`` never reached) or it
+    is the same at every point. Each skip is explained in ``table.attrs["notes"]``; points
+    with fewer finished replications average those.
+
+    Parameters
+    ----------
+    results : Results
+        A loaded results folder (:func:`simulator.results.load`), or any object with its
+        ``manifest``, ``outcomes`` and ``arms``.
+    metrics : sequence of str, or None
+        Outcome columns to analyse; None: every numeric outcome (:func:`numeric_outcomes`).
+    resamples : int
+        Bootstrap resamples for the confidence intervals (seeded from the root seed).
+    differences : bool
+        Also analyse each arm's paired difference from the baseline (the first arm), run by
+        run on the same seeds and averaged per design point: which parameters drive the gap
+        between arms. Those rows have ``arm`` ``"<arm> - <baseline>"``.
+    noise : bool
+        Add the columns ``noise`` (the share of the variance of the point means that is
+        replication noise, 0-1; NaN where it cannot be measured), for Morris
+        ``mu_star_noise`` (the largest mean μ* that noise alone gives a parameter with no
+        effect), and ``within_noise``: True where the parameter cannot be told apart from
+        one with no effect. Sobol: the lower end of its ST interval is not above ``noise``,
+        the ST that noise alone gives a parameter with no effect (the estimator compares
+        points with independent noise); its S1, at most its ST, is judged with it. Morris:
+        the lower end of its μ* interval is not above ``mu_star_noise``. A
+        pair's S2 (which noise does not bias) is within noise when its interval holds 0 or
+        one of its parameters is within noise. NaN where the noise cannot be measured (one
+        replication per point, or ``orgs = 1``).
+
+    Returns
+    -------
+    DataFrame or None
+        None unless the design is ``sobol`` or ``morris``. Otherwise one row per arm (or
+        difference), metric and parameter: ``method``, ``arm``, ``metric``, ``parameter``
+        and, for Sobol, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (95 % half-widths), plus, if
+        the design drew second order samples, rows for parameter pairs (``parameter``
+        ``"a × b"``) with ``S2`` and ``S2_conf``; for Morris ``mu``, ``mu_star``,
+        ``mu_star_conf`` and ``sigma`` (elementary effects per step of size delta in the unit
+        cube, i.e. per fraction of an axis's range); with ``noise``, the columns above.
+    """
+    manifest = results.manifest
+    spec = manifest.get("scenario", {})
+    design = spec.get("design", {})
+    kind = manifest.get("resolved", {}).get("design", design.get("kind"))
+    if kind not in ("sobol", "morris"):
+        return None
+    axes, bounds = sampled_axes(spec)
+    problem: dict[str, Any] = {"num_vars": len(axes), "names": axes, "bounds": bounds}
+    points = manifest.get("resolved", {}).get("points", [])
+    X = np.array([[float(p[n]) for n in axes] for p in points], dtype=float)
+    notes: list[str] = [
+        f"{kind} indices from the mean of the replications at each of {len(points)} points"
+    ]
+    finished = ok_runs(results.outcomes)
+    wanted = numeric_outcomes(finished) if metrics is None else _names(metrics)
+    metrics = [m for m in wanted if m in finished.columns]
+    rows: list[dict[str, Any]] = []
+    if kind == "morris":
+        notes += _morris_check(X, len(axes))
+    if not metrics:
+        notes.append("no finished runs: nothing to analyse")
+    seed = int(manifest.get("root_seed", 0))
+    replications = int(manifest.get("replications", 1))
+    orgs = spec.get("scenario", {}).get("orgs")
+    levels = int(design.get("levels", 4))
+    unmeasured: list[str] = []
+
+    def analyse(label: str, runs: pd.DataFrame) -> None:
+        means = _point_means(runs, metrics, len(points))
+        spread = _noise_variance(runs, metrics, len(points), orgs, replications)
+        for metric in metrics:
+            Y = means[metric].to_numpy(dtype=float)
+            missing = int(np.isnan(Y).sum())
+            if missing:
+                notes.append(
+                    f"{label}/{metric} skipped: at {missing} of {len(Y)} points some run has no "
+                    "value (a milestone it never reached)"
+                )
+                continue
+            if np.ptp(Y) == 0:
+                notes.append(f"{label}/{metric} skipped: the same value at every point")
+                continue
+            if kind == "sobol":
+                found = _sobol_rows(problem, Y, bool(design.get("second_order")), resamples, seed)
+            else:
+                found = _morris_rows(problem, X, Y, levels, resamples, seed)
+            share = _noise_share(spread[metric], Y)
+            if np.isnan(share):
+                unmeasured.append(f"{label}/{metric}")
+            elif share >= 0.5:
+                notes.append(
+                    f"{label}/{metric}: replication noise is {100 * share:.0f} % of the variance "
+                    "of the point means, as much as the parameters explain or more: its indices "
+                    "mostly measure noise (raise the replications)"
+                )
+            judged = _judge(kind, found, share, spread[metric], levels)
+            if noise:
+                found = judged
+            rows.extend({"method": kind, "arm": label, "metric": metric, **r} for r in found)
+
+    arms = list(results.arms) if metrics else []
+    complete: list[str] = []
+    for arm in arms:
+        runs = finished[finished["arm"] == arm]
+        if _incomplete(arm, runs, len(points), replications, notes):
+            continue
+        complete.append(arm)
+        analyse(arm, runs)
+    if differences and len(arms) > 1 and arms[0] in complete:
+        base = finished[finished["arm"] == arms[0]].set_index(["point", "replication"])[metrics]
+        for arm in arms[1:]:
+            if arm not in complete:
+                continue
+            mine = finished[finished["arm"] == arm].set_index(["point", "replication"])[metrics]
+            diff = mine.astype(float).sub(base.astype(float)).dropna(how="all")
+            pairs = diff.reset_index()
+            label = f"{arm} - {arms[0]}"
+            if _incomplete(label, pairs, len(points), replications, notes):
+                continue
+            analyse(label, pairs)
+    if unmeasured:
+        why = (
+            "all replications of a point share one organisation (orgs = 1), so the "
+            "differences between the points' organisations are noise they cannot measure"
+            if orgs == 1
+            else "a point needs two replications or more"
+        )
+        notes.append(
+            f"replication noise not measured for {', '.join(unmeasured)}: {why}; indices "
+            "can read noise as parameter effects"
+        )
+    table = pd.DataFrame(rows)
+    if "within_noise" in table:
+        table["within_noise"] = table["within_noise"].astype("boolean")
+    if not table.empty:
+        first = ["method", "arm", "metric", "parameter"]
+        table = table[[*first, *(c for c in table.columns if c not in first)]]
+    table.attrs["notes"] = notes
+    return table
+
+
+def sampled_axes(spec: dict[str, Any]) -> tuple[list[str], list[list[float]]]:
+    """The swept parameters of a scenario (as in a manifest) and the bounds they were
+    sampled within: the axes' own, or the parameters' ranges
+    (:func:`simulator.scenario.axis_bounds`)."""
+    from simulator.scenario import Axis, axis_bounds
+
+    names: list[str] = []
+    bounds: list[list[float]] = []
+    for entry in spec.get("axes", []):
+        axis = Axis.model_validate(entry)
+        span = axis_bounds(axis)
+        if span is None:
+            raise ValueError(f"axis {axis.param} has no bounds: not a sampled design")
+        names.append(axis.param)
+        bounds.append([float(span[0]), float(span[1])])
+    return names, bounds
+
+
+def numeric_outcomes(outcomes: pd.DataFrame) -> list[str]:
+    """The numeric outcome columns of an outcomes table (not keys, axes or bookkeeping)."""
+    skip = {"point", "replication", "attempt", "seed", "seconds", *axis_columns(outcomes)}
+    return [
+        str(c)
+        for c in outcomes.columns
+        if c not in skip
+        and (pd.api.types.is_numeric_dtype(outcomes[c]) or pd.api.types.is_bool_dtype(outcomes[c]))
+    ]
+
+
+def _incomplete(label: str, runs: pd.DataFrame, points: int, reps: int, notes: list[str]) -> bool:
+    """Whether some design point has no finished run (noted); notes short points too."""
+    size = runs.groupby("point").size().reindex(range(points), fill_value=0)
+    if (size == 0).any():
+        notes.append(
+            f"{label}: no indices; {int((size == 0).sum())} of {points} design points "
+            "have no finished run (failed, or not run yet), so the design is incomplete"
+        )
+        return True
+    if (size < reps).any():
+        notes.append(
+            f"{label}: {int((size < reps).sum())} points average fewer than "
+            f"{reps} replications (failed or unfinished runs)"
+        )
+    return False
+
+
+def _point_means(runs: pd.DataFrame, metrics: Sequence[str], points: int) -> pd.DataFrame:
+    """Mean of each metric per design point; NaN where some replication lacks the value."""
+    group = runs[list(metrics)].astype(float).groupby(runs["point"])
+    complete = group.count().eq(group.size(), axis=0)
+    return group.mean().where(complete).reindex(range(points))
+
+
+def _sobol_rows(
+    problem: dict[str, Any], Y: np.ndarray, second: bool, resamples: int, seed: int
+) -> list[dict[str, Any]]:
+    from SALib.analyze import sobol
+
+    D = problem["num_vars"]
+    per_base = 2 * D + 2 if second else D + 2
+    if len(Y) % per_base:
+        raise ValueError(f"{len(Y)} points is not a Saltelli sample of {D} axes")
+    si = sobol.analyze(problem, Y, calc_second_order=second, num_resamples=resamples, seed=seed)
+    rows: list[dict[str, Any]] = [
+        {
+            "parameter": name,
+            "S1": float(si["S1"][i]),
+            "S1_conf": float(si["S1_conf"][i]),
+            "ST": float(si["ST"][i]),
+            "ST_conf": float(si["ST_conf"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
+    if second:
+        for i in range(D):
+            for j in range(i + 1, D):
+                rows.append(
+                    {
+                        "parameter": f"{problem['names'][i]} × {problem['names'][j]}",
+                        "S2": float(si["S2"][i, j]),
+                        "S2_conf": float(si["S2_conf"][i, j]),
+                    }
+                )
+    return rows
+
+
+def _morris_rows(
+    problem: dict[str, Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    levels: int,
+    resamples: int,
+    seed: int,
+) -> list[dict[str, Any]]:
+    from SALib.analyze import morris
+
+    si = morris.analyze(
+        problem, X, Y, num_levels=levels, num_resamples=resamples, conf_level=0.95, seed=seed
+    )
+    return [
+        {
+            "parameter": name,
+            "mu": float(si["mu"][i]),
+            "mu_star": float(si["mu_star"][i]),
+            "mu_star_conf": float(si["mu_star_conf"][i]),
+            "sigma": float(si["sigma"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
+
+
+def _morris_check(X: np.ndarray, dims: int) -> list[str]:
+    """A note if rounding (whole-number axes) made a trajectory step move no axis or two."""
+    if len(X) % (dims + 1):
+        raise ValueError(f"{len(X)} points is not a set of Morris trajectories over {dims} axes")
+    steps = np.diff(X.reshape(-1, dims + 1, dims), axis=1)
+    moved = (steps != 0).sum(axis=2)
+    bad = int((moved != 1).sum())
+    if bad:
+        return [f"{bad} trajectory steps move no axis or several (rounded values); unreliable"]
+    return []
+
+
+def _noise_variance(
+    runs: pd.DataFrame, metrics: Sequence[str], points: int, orgs: int | None, reps: int
+) -> pd.Series:
+    """Per metric, the mean over design points of the variance of a point's mean that comes
+    from its replications (NaN where it cannot be measured).
+
+    At a point with n replications of variance s^2 it is s^2 / n. With ``orgs = k`` (2 <= k <
+    replications) replications r and r + k share an organisation, so the organisations'
+    means are the independent draws: the variance of the point mean is that of the k
+    organisations' means over k. With ``orgs = 1`` the organisation differs only between
+    points: NaN. A point with too few replications counts as the average point.
+    """
+    if orgs == 1:
+        return pd.Series(np.nan, index=list(metrics))
+    values = runs[list(metrics)].astype(float)
+    point = runs["point"].to_numpy()
+    if orgs is not None and 2 <= orgs < reps:
+        values = values.groupby([runs["point"], runs["replication"] % orgs]).mean()
+        point = values.index.get_level_values(0).to_numpy()
+    group = values.groupby(point)
+    per_point = (group.var(ddof=1) / group.count()).reindex(range(points))
+    return per_point.mean(skipna=True)
+
+
+def _noise_share(noise_variance: float, Y: np.ndarray) -> float:
+    """The share (0-1) of the variance of the point means ``Y`` that is replication noise."""
+    total = float(np.var(Y, ddof=1)) if len(Y) > 1 else 0.0
+    if not np.isfinite(noise_variance) or total <= 0:
+        return float("nan")
+    return float(min(1.0, noise_variance / total))
+
+
+def _judge(
+    kind: str, found: list[dict[str, Any]], share: float, variance: float, levels: int
+) -> list[dict[str, Any]]:
+    """The rows of :func:`_sobol_rows` or :func:`_morris_rows` with ``noise``, (Morris)
+    ``mu_star_noise`` and ``within_noise`` (the rule is in :func:`sensitivity`).
+
+    The point means are f(x) + e with noise e independent from point to point, of variance
+    v: a share eta = v / Var(Y) of the point means' variance. Sobol (SALib's estimators on
+    N rows of points A, B and AB_i): the total index mean((Y_A - Y_ABi)^2) / (2 Var(Y))
+    compares points with independent noise, so a parameter with no effect gets ST = eta on
+    average, not 0; the bootstrap over the rows gives the spread of the estimate, not this
+    bias. ST = 0 is what "no effect" means (Saltelli et al. 2008, factor fixing), so the
+    verdict on a parameter is ST's: its S1 (at most its ST) is judged with it. The
+    first-order index mean(Y_B (Y_ABi - Y_A)) / Var(Y) is not biased by the noise, which
+    only widens its spread (a standard error of about sqrt(2 eta / N) from noise alone).
+    Morris: an elementary effect of a parameter with no effect is (e_1 - e_2) / delta, whose
+    mean absolute value is at most sqrt(2 v) / delta (delta = levels / (2 (levels - 1)),
+    SALib's step) whatever the noise's distribution (sqrt(4 v / pi) / delta if normal).
+    """
+    if np.isnan(share):
+        unknown: dict[str, Any] = {"noise": np.nan, "within_noise": pd.NA}
+        if kind == "morris":
+            unknown = {"noise": np.nan, "mu_star_noise": np.nan, "within_noise": pd.NA}
+        return [{**r, **unknown} for r in found]
+    out: list[dict[str, Any]] = []
+    if kind == "morris":
+        floor = float(np.sqrt(2 * variance)) / (levels / (2.0 * (levels - 1)))
+        for r in found:
+            within = bool(r["mu_star"] - r["mu_star_conf"] <= floor)
+            out.append({**r, "noise": share, "mu_star_noise": floor, "within_noise": within})
+        return out
+    alone: dict[str, bool] = {}
+    for r in found:
+        if "ST" in r and np.isfinite(r["ST"]):
+            alone[r["parameter"]] = bool(r["ST"] - r["ST_conf"] <= share)
+    for r in found:
+        if r["parameter"] in alone:
+            within = alone[r["parameter"]]
+        else:  # a pair "a × b"
+            pair = str(r["parameter"]).split(" × ")
+            holds_zero = bool(abs(r["S2"]) <= r["S2_conf"]) if np.isfinite(r["S2"]) else True
+            within = holds_zero or any(alone.get(name, True) for name in pair)
+        out.append({**r, "noise": share, "within_noise": within})
+    return out
