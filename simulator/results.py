@@ -47,7 +47,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.errors import SimulatorError, is_whole
-from simulator.params import get_path
 
 try:
     import fcntl
@@ -429,7 +428,7 @@ def tables_of(
     other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in results:
-        point = recorded(plan, r.point, r.arm)
+        point = plan.axis_values(r.point, r.arm)
         rows[r.ok].append(
             {
                 "point": r.point,
@@ -464,25 +463,15 @@ _NO_ROWS = (np.zeros(0, dtype=object), pa.table({}))
 """A table without rows, as :func:`tables_of` gives it: no arms, no columns."""
 
 
-def recorded(plan: Plan, point: int, arm: str) -> dict[str, Any]:
-    """The axes' values a run of ``arm`` at design point ``point`` is recorded with: the
-    point's, but an arm that sets a swept parameter itself runs at its own value (as it
-    resolves: ``"none"`` is None), and that is the one recorded."""
-    values = dict(plan.points[point])
-    for key in plan.arms[arm].keys() & set(plan.axis_names):
-        values[key] = get_path(plan.params[(point, arm)], key)
-    return values
-
-
 def axis_types(plan: Plan) -> dict[str, pa.DataType]:
     """The Arrow type of each swept axis's column, from its values over the whole design
     and every arm (a task's own rows would give ``0`` an int64 column in one file and
     ``0.5`` a double in another): text if any value is text (or a list, as JSON), else a
     double if any is a float, else bool or int64 (None: no value)."""
     found: dict[str, set[type]] = {k: set() for k in plan.axis_names}
-    overriding = [a for a, updates in plan.arms.items() if updates.keys() & found.keys()]
+    overriding = [arm for arm, own in plan.overrides.items() if own]
     for i, point in enumerate(plan.points):
-        values = [point] + [recorded(plan, i, arm) for arm in overriding]
+        values = [point] + [plan.axis_values(i, arm) for arm in overriding]
         for key, value in (item for v in values for item in v.items()):
             if value is not None:
                 found[key].add(type(value))

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -39,7 +40,14 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import SimulatorError, format_validation_error, number
-from simulator.params import NoBoolNumbers, Params, field_info, set_path, settable_paths
+from simulator.params import (
+    NoBoolNumbers,
+    Params,
+    field_info,
+    get_path,
+    set_path,
+    settable_paths,
+)
 from simulator.seeds import child
 from simulator.state import EVENTS, STAGES
 
@@ -338,12 +346,31 @@ class Plan:
     def run_count(self) -> int:
         return len(self.points) * len(self.arms) * self.replications
 
-    @property
+    @functools.cached_property
     def axis_names(self) -> list[str]:
         names: list[str] = []
         for point in self.points:
             names += [k for k in point if k not in names]
         return names
+
+    @functools.cached_property
+    def overrides(self) -> dict[str, list[str]]:
+        """Per arm, the swept parameters it sets itself: it runs at its own value at every
+        design point, where the other arms follow the design."""
+        swept = set(self.axis_names)
+        return {arm: sorted(swept & set(updates)) for arm, updates in self.arms.items()}
+
+    def axis_values(self, point: int, arm: str) -> dict[str, Any]:
+        """The axes' values a run of ``arm`` at design point ``point`` ran at: the point's,
+        or where the arm overrides an axis (:attr:`overrides`), the arm's own (as it
+        resolves: ``"none"`` is None)."""
+        own = self.overrides[arm]
+        if not own:
+            return self.points[point]
+        return {
+            **self.points[point],
+            **{key: get_path(self.params[(point, arm)], key) for key in own},
+        }
 
     def seed(self, point: int, replication: int) -> np.random.SeedSequence:
         """The root seed of every arm's run at ``(point, replication)``."""
@@ -490,7 +517,7 @@ def design_notes(plan: Plan) -> list[str]:
                 " (the same seeds), and their differences 0"
             )
     for arm, updates in plan.arms.items():
-        for path in sorted(_swept(plan.scenario) & set(updates)):
+        for path in plan.overrides[arm]:
             lines.append(
                 f"arm {arm} sets {path} = {updates[path]!r} itself, which the design sweeps:"
                 f" it runs at {updates[path]!r} at every design point (its rows say so), the"
