@@ -838,14 +838,14 @@ def reduced(scenario: Scenario) -> Scenario:
     params = flatten(dict(scenario.params))
     size = params.get("org.size", Params().org.size)
     swept = _swept(scenario)  # (not fixed as well: they would never be used)
-    small = {**params, **({} if "org.size" in swept else {"org.size": min(int(size), 150)})}
+    most = REDUCED_CAPS["org.size"][1]
+    small = {**params, **({} if "org.size" in swept else {"org.size": min(int(size), most)})}
 
     def capped(updates: Mapping[str, Any]) -> dict[str, Any]:  # an arm's or a point's
         out = dict(updates)
-        if isinstance(out.get("org.size"), int):
-            out["org.size"] = min(out["org.size"], 150)
-        if isinstance(out.get("steps"), int):
-            out["steps"] = min(out["steps"], 8)
+        for key, (_, most) in REDUCED_CAPS.items():
+            if isinstance(out.get(key), int):
+                out[key] = min(out[key], most)
         return out
 
     axes = []
@@ -877,7 +877,10 @@ def reduced(scenario: Scenario) -> Scenario:
                     "replications": min(header.replications, 2),
                     "steps": None
                     if "steps" in swept
-                    else min(header.steps or params.get("steps") or Params().steps, 8),
+                    else min(
+                        header.steps or params.get("steps") or Params().steps,
+                        REDUCED_CAPS["steps"][1],
+                    ),
                 }
             ),
             "params": dotted(small),
