@@ -54,7 +54,7 @@ def t95(df: Any) -> Any:
     return stdtrit(df, 0.975)
 
 
-def _names(value: str | Sequence[str]) -> list[str]:
+def name_list(value: str | Sequence[str]) -> list[str]:
     """Column or arm names as a list: one name alone is a list of one (``"poster"`` meant
     ``["poster"]``; as a sequence of characters it was looked up letter by letter)."""
     return [value] if isinstance(value, str) else list(value)
@@ -89,7 +89,7 @@ def paired_differences(
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
         dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
     """
-    arms, metrics, on = _names(arms), _names(metrics), _names(on)
+    arms, metrics, on = name_list(arms), name_list(metrics), name_list(on)
     once_each(outcomes)
     _check_pairs(outcomes, arms, metrics, on)
     return _paired(outcomes, arms, metrics, on)
@@ -250,11 +250,11 @@ def summarise(
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
     """
-    metrics = _names(metrics)
+    metrics = name_list(metrics)
     if by is None:
         keys = [k for k in ("point", *axis_columns(outcomes), "arm") if k in outcomes.columns]
     else:
-        keys = _names(by)
+        keys = name_list(by)
     missing = [k for k in keys if k not in outcomes.columns]
     if missing or not keys:
         what = f"has no column {', '.join(map(repr, missing))}" if missing else "has no arm"
@@ -345,8 +345,8 @@ def contrasts(
         columns of :func:`paired_differences`.
     """
     once_each(outcomes)
-    axes, arms = axis_columns(outcomes), _names(arms)
-    metrics = [m for m in _names(metrics) if m in outcomes.columns]
+    axes, arms = axis_columns(outcomes), name_list(arms)
+    metrics = [m for m in name_list(metrics) if m in outcomes.columns]
     finished = ok_runs(outcomes)
     empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff"]
     empty = [*([] if pooled else ["point", *axes]), *empty, "ci_low", "ci_high", "n", "d_z"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import _names, axis_columns, ok_runs
+from simulator.analysis import axis_columns, name_list, ok_runs
 
 if TYPE_CHECKING:
     from simulator.results import Results
@@ -100,7 +100,7 @@ def sensitivity(
         f"{kind} indices from the mean of the replications at each of {len(points)} points"
     ]
     finished = ok_runs(results.outcomes)
-    wanted = numeric_outcomes(finished) if metrics is None else _names(metrics)
+    wanted = numeric_outcomes(finished) if metrics is None else name_list(metrics)
     metrics = [m for m in wanted if m in finished.columns]
     rows: list[dict[str, Any]] = []
     if kind == "morris":
@@ -141,9 +141,8 @@ def sensitivity(
                     "of the point means, as much as the parameters explain or more: its indices "
                     "mostly measure noise (raise the replications)"
                 )
-            judged = _judge(kind, found, share, spread[metric], levels)
             if noise:
-                found = judged
+                found = _judge(kind, found, share, spread[metric], levels)
             rows.extend({"method": kind, "arm": label, "metric": metric, **r} for r in found)
 
     arms = list(results.arms) if metrics else []
