@@ -101,7 +101,7 @@ class Engine:
         shared = self.streams[0] if structure is None else RunStreams(structure)
         self.org = org if org is not None else organisation(self.params, shared)
         size = self.params.org.size
-        if org is not None and size != org.n and size != OrgParams().size:
+        if org is not None and size != org.n and size != OrgParams.model_fields["size"].default:
             warnings.warn(
                 f"params set org.size = {size:,}, but the organisation given (org=) has"
                 f" {org.n:,} people: it is the one simulated, and org.size is not used",

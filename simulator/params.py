@@ -93,11 +93,10 @@ class NoBoolNumbers(BaseModel):
 def _none(model: type[BaseModel], key: str, value: Any) -> Any:
     """``"none"`` for a parameter that may be None (``leaders.stop``): TOML has no null,
     and ``orgsim params`` lists the value as ``none``."""
+    if not (isinstance(value, str) and value.strip().lower() == "none"):
+        return value  # (every value of every validation passes here: the cheap test first)
     field = model.model_fields.get(key)
-    maybe_none = field is not None and type(None) in get_args(field.annotation)
-    return (
-        None if maybe_none and isinstance(value, str) and value.strip().lower() == "none" else value
-    )
+    return None if field is not None and type(None) in get_args(field.annotation) else value
 
 
 class Section(NoBoolNumbers):
