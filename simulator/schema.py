@@ -10,10 +10,11 @@ fields. ``scenarios/scenario.schema.json`` is this schema, written by ``python -
 simulator.schema``; a test keeps it current.
 
 The schema checks what an editor can: keys, types, ranges, allowed values, scenario and arm
-names, axis values listed once (as far as the code's rule allows, see :func:`_listed_once`), and
-how the design kind and the axes fit together. :func:`simulator.scenario.load_scenario` stays the
-authority; it also checks what a schema cannot express (bounds in order, a parameter swept
-twice, the run count against ``max_runs``, every combination of parameters).
+names, axis values listed once (``uniqueItems`` compares numbers by value, ``1`` equal to
+``1.0``, as the code does), and how the design kind and the axes fit together.
+:func:`simulator.scenario.load_scenario` stays the authority; it also checks what a schema
+cannot express (bounds in order, a parameter swept twice, the run count against
+``max_runs``, every combination of parameters).
 
 Examples
 --------
@@ -301,7 +302,7 @@ def _axis_rules(axis: Schema) -> None:
         "title": "Values",
         "description": props["values"]["description"]
         + " Each must be allowed for the parameter, and listed once.",
-        **_listed_once(),
+        "uniqueItems": True,
     }
     props["bounds"] = {
         "type": "array",
@@ -332,12 +333,6 @@ def _axis_rules(axis: Schema) -> None:
     )
     axis["not"] = {"required": ["values", "bounds"]}  # neither: the parameter's range
     axis["allOf"] = rules
-
-
-def _listed_once() -> Schema:
-    """An axis's values listed once (:func:`simulator.scenario.check_design`): ``uniqueItems``
-    compares numbers by value (``1`` equals ``1.0``), as the code does (the same runs)."""
-    return {"uniqueItems": True}
 
 
 def _kind_is(*kinds: str) -> Schema:
