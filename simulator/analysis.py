@@ -243,7 +243,8 @@ def summarise(
     DataFrame
         One row per group and metric, sorted by group then metric order: the ``by`` columns,
         ``metric``, ``n_ok`` and ``n_failed`` (runs of the group), ``n`` (finished runs with a
-        value: for ``t10``/``t50``/``t90`` only the runs that reached the milestone),
+        value: for ``t10``/``t50``/``t90`` only the runs that reached the milestone, for
+        ``deepest_level`` those in which a level reached 10 % posters),
         ``mean``, ``sd``, the 95 % confidence interval of the mean ``ci_low``/``ci_high`` (t
         distribution; NaN below two values), ``median``, ``q10``, ``q90`` and ``interval``
         (``"t"``; ``"wilson"`` for ``took_off``, whose mean is the take-off probability and

@@ -183,7 +183,8 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
 
     Columns: final stage shares; ``peak_poster``; ``t10``/``t50``/``t90`` (first step with
     at least that share of posters, NaN if never); ``took_off`` (reached 10 %);
-    ``deepest_level`` (deepest level with at least 10 % posters, -1 if none),
+    ``deepest_level`` (deepest level with at least 10 % posters, NaN if none, so that a mean
+    is taken over the runs that reached one, as for the milestones),
     ``top_poster`` and ``frontline_poster`` (poster shares at level 0 and the deepest level);
     ``reach`` (summed audience of posters at the horizon); totals of the events, with
     ``cross_unit`` the number of posts observed from another unit; ``leader_attention``; and
@@ -202,7 +203,7 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
     data["took_off"] = ~np.isnan(data["t10"])
     reached = levels >= 0.1
     data["deepest_level"] = np.where(
-        reached.any(axis=1), levels.shape[1] - 1 - np.argmax(reached[:, ::-1], axis=1), -1
+        reached.any(axis=1), levels.shape[1] - 1 - np.argmax(reached[:, ::-1], axis=1), np.nan
     )
     data["top_poster"] = levels[:, 0]
     data["frontline_poster"] = levels[:, -1]

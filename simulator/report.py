@@ -542,7 +542,8 @@ def _summary(data: ReportData) -> str:
     )
     return (
         "<h2>Summary</h2><p>Every outcome per design point and arm over the finished runs "
-        "(t10/t50/t90 over the runs that reached the milestone; took_off is the take-off "
+        "(t10/t50/t90 over the runs that reached the milestone, deepest_level over those in "
+        "which some level reached 10 % posters; took_off is the take-off "
         "probability with a Wilson interval). All rows are in <code>summary.csv</code>.</p>"
         f"<details><summary>Show the table ({len(s):,} rows)</summary>{''.join(rows)}"
         f"</table>{more}</details>"

@@ -191,7 +191,7 @@ def outcome_vs_parameter(
         note = f"mean of design points, band: 10-90 % of point means {over}"
     else:
         note = "mean, band: 95 % CI over runs"
-    if metric in ("t10", "t50", "t90"):
+    if metric in ("t10", "t50", "t90", "deepest_level"):
         note += " (that reached it)"
     _finish(ax, f"{label(metric)} vs {axis}", axis, label(metric), metric in SHARES)
     if metric == "took_off":

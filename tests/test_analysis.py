@@ -146,3 +146,35 @@ def test_a_run_read_twice_from_the_files_is_refused_with_what_to_keep() -> None:
     both = pd.concat([outcomes.assign(folder="x"), outcomes.assign(folder="y")])
     by = ["folder", "arm"]
     assert summarise(both, by=by, metrics=["poster"])["n"].tolist() == [4, 4, 4, 4]
+
+
+def deepest_by_hand(levels: pd.DataFrame) -> list[float]:
+    """Each replication's deepest level with at least 10 % posters in the last week, NaN if
+    none, read off the per-level table."""
+    last = levels[levels["step"] == levels["step"].max()]
+    return [
+        float(reps.loc[reps["poster"] >= 0.1, "level"].max())
+        for _, reps in last.groupby("replication")
+    ]
+
+
+def test_deepest_level_is_missing_when_no_level_reached_ten_percent_and_not_averaged() -> None:
+    from simulator.model import OrgModel
+    from simulator.params import Params
+
+    runs = []
+    for strategy, steps in (("none", 1), ("model", 30)):
+        params = Params().with_updates(
+            {"org.size": 200, "steps": steps, "leaders.strategy": strategy}
+        )
+        model = OrgModel(params, rng=[1, 2], agents=False).run()
+        got = model.outcomes()["deepest_level"].tolist()
+        np.testing.assert_array_equal(got, deepest_by_hand(model.levels()))
+        runs.append(model.outcomes().assign(arm=strategy))
+    outcomes = pd.concat(runs, ignore_index=True)
+    assert outcomes.loc[outcomes["arm"] == "none", "deepest_level"].isna().all()
+    reached = outcomes.loc[outcomes["arm"] == "model", "deepest_level"]
+    assert reached.notna().all() and (reached >= 1).all()
+    table = summarise(outcomes, by=["arm"], metrics=["deepest_level"]).set_index("arm")
+    assert table.loc["none", "n"] == 0 and np.isnan(table.loc["none", "mean"])
+    assert table.loc["model", "n"] == 2 and table.loc["model", "mean"] == reached.mean()
