@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -545,6 +546,35 @@ def _band_note(reps: int) -> str:
     if reps > 1:
         return f"median of {reps} runs, band 10-90 %"
     return "one run"
+
+
+def _shown_in_notebooks() -> None:
+    """In a Jupyter kernel, let a figure show as a cell's value or through ``display``.
+
+    Jupyter draws a :class:`Figure` with a formatter that matplotlib-inline registers only once
+    ``pyplot`` has been used, so in a notebook that never touched ``pyplot`` a figure from here
+    printed ``<Figure size 600x430 with 1 Axes>``. This registers PNG when no image formatter
+    knows figures yet; a user's own choice (``%matplotlib``, ``InlineBackend``) is left as it is.
+    """
+    ipython = sys.modules.get("IPython")  # never imported here: only if a shell runs us
+    shell = ipython.get_ipython() if ipython is not None else None
+    formatters = getattr(getattr(shell, "display_formatter", None), "formatters", None)
+    if not formatters:
+        return
+    for formatter in formatters.values():
+        try:
+            formatter.lookup_by_type(Figure)
+            return
+        except KeyError:
+            continue
+    try:
+        from matplotlib_inline.backend_inline import select_figure_formats
+    except ImportError:  # ipykernel brings it; another shell may not have it
+        return
+    select_figure_formats(shell, {"png"})
+
+
+_shown_in_notebooks()
 
 
 __all__ = [

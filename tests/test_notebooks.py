@@ -68,6 +68,26 @@ def test_notebook_runs_top_to_bottom(
     assert images, f"{path.name} shows no figure"
 
 
+def test_a_figure_shows_in_a_students_own_notebook_without_the_matplotlib_magic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped notebooks start with ``%matplotlib inline``; a student's own need not."""
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.setenv("JUPYTER_PATH", str(this_python_kernel(tmp_path / "jupyter")))
+    run = (
+        "from simulator import OrgModel, Params\n"
+        "from simulator.plots import adoption_curves\n"
+        "params = Params().with_updates({'org.size': 60, 'steps': 2})\n"
+        "series = OrgModel(params, rng=1, agents=False).run().series()\n"
+        "adoption_curves(series)"
+    )
+    notebook = jupytext.reads(f"{run}\n\n# %%\ndisplay(adoption_curves(series))", fmt="py:percent")
+    client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=TIMEOUT)
+    client.execute(cwd=str(tmp_path))
+    shown = [[output.get("data", {}).keys() for output in cell.outputs] for cell in notebook.cells]
+    assert all(any("image/png" in keys for keys in cell) for cell in shown), shown
+
+
 def test_notebooks_use_only_the_public_api() -> None:
     for path in NOTEBOOKS:
         tree = ast.parse(path.read_text(encoding="utf-8"))  # magics are comments in .py
