@@ -7,14 +7,15 @@ other than ``"ok"``) are counted but never enter a statistic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
-from simulator.state import EVENTS
+from simulator.state import EVENTS, SOURCES, STAGES
 
 Z95 = float(ndtri(0.975))
 SUMMARY_METRICS: tuple[str, ...] = (
@@ -34,6 +35,23 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "leader_attention",
 )
 """Outcome columns :func:`summarise` describes by default (those present)."""
+OUTCOMES: tuple[str, ...] = (
+    *STAGES,
+    "peak_poster",
+    "t10",
+    "t50",
+    "t90",
+    "took_off",
+    "deepest_level",
+    "top_poster",
+    "frontline_poster",
+    "reach",
+    *EVENTS,
+    "leader_attention",
+    *(f"adopted_{source}" for source in SOURCES),
+)
+"""Every outcome of a run (:func:`simulator.metrics.outcome_columns`): a name asked for that
+is neither one of these nor a column of the table is a mistake, not a metric left out."""
 PAIRED_METRICS: tuple[str, ...] = (
     "poster",
     "peak_poster",
@@ -56,8 +74,44 @@ def t95(df: Any) -> Any:
 
 def name_list(value: str | Sequence[str]) -> list[str]:
     """Column or arm names as a list: one name alone is a list of one (``"poster"`` meant
-    ``["poster"]``; as a sequence of characters it was looked up letter by letter)."""
-    return [value] if isinstance(value, str) else list(value)
+    ``["poster"]``; as a sequence of characters it was looked up letter by letter). A table
+    is refused (its column names would be taken for the names)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, pd.DataFrame) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"expected a name or a list of names, such as ['model', 'delegate'], not a"
+            f" {type(value).__name__}"
+        )
+    return list(value)
+
+
+def arm_list(arms: str | Sequence[str]) -> list[str]:
+    """The arms to contrast as a list (:func:`name_list`), each once."""
+    names = name_list(arms)
+    twice = sorted({a for a in names if names.count(a) > 1})
+    if twice:
+        shown = names if len(names) <= 8 else [*names[:8], "..."]
+        raise ValueError(
+            f"arm {', '.join(map(repr, twice))} is listed more than once in {shown!r}: list"
+            " each arm once, the baseline first (e.g. results.arms, not the arm column)"
+        )
+    return names
+
+
+def known_metrics(outcomes: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    """The metrics that are columns of ``outcomes``; a name that is no outcome at all (a typo
+    such as ``"posters"``) is refused, naming the outcomes. Outcomes missing from this table
+    (a partial folder) are left out."""
+    unknown = [m for m in metrics if m not in outcomes.columns and m not in OUTCOMES]
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], [*OUTCOMES, *map(str, outcomes.columns)])
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ValueError(
+            f"no outcome {', '.join(map(repr, unknown))}{hint}: the outcomes are"
+            f" {', '.join(OUTCOMES)}, or a column of the table"
+        )
+    return [m for m in metrics if m in outcomes.columns]
 
 
 def paired_differences(
@@ -87,9 +141,12 @@ def paired_differences(
         One row per arm after the first and metric: ``mean_baseline`` and ``mean_arm`` over
         the pairs used, ``mean_diff``, its 95 % confidence interval ``ci_low``/``ci_high``
         (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
-        dropped) and the standardized paired effect size ``d_z = mean_diff / sd_diff``.
+        dropped), ``pairs`` (the pairs in both arms, NaN or not) and the standardized paired
+        effect size ``d_z = mean_diff / sd_diff``. For a milestone (``t10``...), ``n`` counts
+        the pairs in which both arms reached it: with ``n < pairs`` the difference leaves out
+        the slower runs and can point the wrong way (compare how often each arm reached it).
     """
-    arms, metrics, on = name_list(arms), name_list(metrics), name_list(on)
+    arms, metrics, on = arm_list(arms), name_list(metrics), name_list(on)
     once_each(outcomes)
     _check_pairs(outcomes, arms, metrics, on)
     return _paired(outcomes, arms, metrics, on)
@@ -146,7 +203,8 @@ def _paired(
     for arm in arms[1:]:
         other = outcomes[outcomes["arm"] == arm].set_index(keys)
         for metric in metrics:
-            pair = pd.concat([base[metric], other[metric]], axis=1, join="inner").dropna()
+            both = pd.concat([base[metric], other[metric]], axis=1, join="inner")
+            pair = both.dropna()
             a, b = (pair.iloc[:, i].to_numpy(dtype=float) for i in (0, 1))
             diff = b - a
             n = len(diff)
@@ -164,6 +222,7 @@ def _paired(
                     "ci_low": mean - half,
                     "ci_high": mean + half,
                     "n": n,
+                    "pairs": len(both),
                     "d_z": mean / sd if n > 1 and sd > 0 else np.nan,
                 }
             )
@@ -264,7 +323,7 @@ def summarise(
             f" with some of {', '.join(map(repr, outcomes.columns))}"
         )
     once_each(outcomes)
-    metrics = [m for m in metrics if m in outcomes.columns]
+    metrics = known_metrics(outcomes, metrics)
     columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
     columns += ["median", "q10", "q90", "interval"]
     if outcomes.empty:
@@ -346,11 +405,18 @@ def contrasts(
         columns of :func:`paired_differences`.
     """
     once_each(outcomes)
-    axes, arms = axis_columns(outcomes), name_list(arms)
-    metrics = [m for m in name_list(metrics) if m in outcomes.columns]
+    axes, arms = axis_columns(outcomes), arm_list(arms)
+    metrics = known_metrics(outcomes, name_list(metrics))
+    missing = [c for c in ("point", "arm", "replication") if c not in outcomes.columns]
+    if missing:
+        raise ValueError(
+            f"contrasts pairs a sweep's runs by point, arm and replication, but these outcomes"
+            f" have no column {', '.join(map(repr, missing))}: for runs of one setting use"
+            " paired_differences(outcomes, arms, metrics)"
+        )
     finished = ok_runs(outcomes)
-    empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff"]
-    empty = [*([] if pooled else ["point", *axes]), *empty, "ci_low", "ci_high", "n", "d_z"]
+    empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff", "ci_low"]
+    empty = [*([] if pooled else ["point", *axes]), *empty, "ci_high", "n", "pairs", "d_z"]
     if len(arms) < 2 or not metrics or finished.empty:
         return pd.DataFrame(columns=empty)
     if pooled:

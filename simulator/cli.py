@@ -381,6 +381,12 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     if not options["quiet"]:
         click.echo(f"orgsim compare: {', '.join(arms)} · {_runs(options)} (same seeds)")
         click.echo(_paired_table(paired))
+        if (paired["n"] < paired["pairs"]).any():
+            click.echo(
+                "n of N: only the pairs in which both arms have a value (weeks to a milestone:"
+                " both reached it); the slower runs are left out, so the difference can point"
+                " the wrong way"
+            )
         click.echo(
             f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv, "
             "compare.json, compare.png)"
@@ -470,7 +476,9 @@ def _summary(outcomes: pd.DataFrame, steps: int) -> list[str]:
 def _paired_table(paired: pd.DataFrame) -> str:
     header = ("metric", "arm", "baseline", "arm mean", "diff", "95 % CI", "d_z", "n")
     rows = [header]
-    for r in paired.itertuples():
+    n, pairs = paired["n"].astype(str), paired["pairs"].astype(str)
+    used = n.where(n == pairs, n + " of " + pairs)  # (pairs with a value of those run)
+    for r, pairs_used in zip(paired.itertuples(), used, strict=True):
         ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
         rows.append(
             (
@@ -481,7 +489,7 @@ def _paired_table(paired: pd.DataFrame) -> str:
                 _fmt(r.mean_diff, sign=True),
                 ci,
                 _fmt(r.d_z),
-                str(r.n),
+                pairs_used,
             )
         )
     return _align(rows, right=range(2, 8))

@@ -452,7 +452,8 @@ def _contrasts(data: ReportData) -> str:
     head = (
         f"<h2>Paired contrasts</h2><p>Each arm minus the baseline <b>{_e(arms[0])}</b>, "
         "run by run on the same seeds (pairs by design point and replication; a pair with a "
-        "failed run or a missing value is dropped). Bold: the 95 % CI excludes 0.</p>"
+        "failed run or a missing value is dropped). Bold: the 95 % CI excludes 0 (and no "
+        "pair was dropped for a missing value).</p>"
     )
     pooled = data.pooled[data.pooled["metric"].isin(HEADLINE_METRICS)]
     none = pooled[pooled["n"] == 0]
@@ -501,7 +502,9 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
     ]
     for _, r in frame.iterrows():
         metric = str(r["metric"])
-        sure = r["ci_low"] > 0 or r["ci_high"] < 0
+        n, pairs = int(r["n"]), int(r["pairs"])
+        sure = (r["ci_low"] > 0 or r["ci_high"] < 0) and n == pairs  # (none left out)
+        used = f"{n:,}" if n == pairs else f"{n:,} of {pairs:,}<sup>*</sup>"
         diff = (
             f"{_num(r['mean_diff'], metric, True)} [{_num(r['ci_low'], metric, True)}, "
             f"{_num(r['ci_high'], metric, True)}]"
@@ -512,8 +515,16 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
             f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'
             f'<td class="n">{_num(r["mean_arm"], metric)}</td>'
             f'<td class="n{" sure" if sure else ""}">{diff}</td>'
-            f'<td class="n">{int(r["n"])}</td><td class="n">{_num(r["d_z"], "")}</td></tr>'
+            f'<td class="n">{used}</td><td class="n">{_num(r["d_z"], "")}</td></tr>'
         )
+    if (frame["n"] < frame["pairs"]).any():
+        rows.append(
+            '</table><p class="muted"><sup>*</sup> Only the pairs in which both arms have a value'
+            " (for weeks to a milestone: both reached it). The runs left out are the slower"
+            " ones, so such a difference can point the wrong way; it is not bold even when its"
+            " CI excludes 0. How often each arm reached 10 %: take-off probability.</p>"
+        )
+        return "".join(rows)
     return "".join(rows) + "</table>"
 
 

@@ -178,3 +178,40 @@ def test_deepest_level_is_missing_when_no_level_reached_ten_percent_and_not_aver
     table = summarise(outcomes, by=["arm"], metrics=["deepest_level"]).set_index("arm")
     assert table.loc["none", "n"] == 0 and np.isnan(table.loc["none", "mean"])
     assert table.loc["model", "n"] == 2 and table.loc["model", "mean"] == reached.mean()
+
+
+def test_arms_listed_twice_a_table_of_arms_and_a_misspelt_outcome_are_named() -> None:
+    outcomes = pd.DataFrame(
+        {
+            "arm": ["model"] * 3 + ["delegate"] * 3,
+            "replication": [0, 1, 2] * 2,
+            "poster": [0.3, 0.4, 0.5, 0.1, 0.2, 0.2],
+        }
+    )
+    with pytest.raises(ValueError, match=r"arm 'model' is listed more than once"):
+        paired_differences(outcomes, ["model", "model", "delegate"], ["poster"])
+    with pytest.raises(ValueError, match=r"'delegate', 'model' is listed more than once"):
+        paired_differences(outcomes, outcomes["arm"], ["poster"])  # the column, not the arms
+    with pytest.raises(TypeError, match=r"a list of names.*not a DataFrame"):
+        paired_differences(outcomes, outcomes, ["poster"])
+    with pytest.raises(ValueError, match=r"no column 'point': .* use paired_differences"):
+        contrasts(outcomes, ["model", "delegate"], ["poster"])
+    sweep = outcomes.assign(point=0)
+    for misspelt in (
+        lambda: summarise(sweep, metrics=["posters"]),
+        lambda: contrasts(sweep, ["model", "delegate"], ["posters"]),
+    ):
+        with pytest.raises(ValueError, match=r"no outcome 'posters' \(did you mean 'poster'\?\)"):
+            misspelt()
+    # an outcome this table lacks (not run, or a partial folder) is still left out
+    assert summarise(sweep, metrics=["poster", "t10"])["metric"].unique().tolist() == ["poster"]
+
+
+def test_the_outcome_names_are_those_a_run_gives() -> None:
+    from simulator.analysis import OUTCOMES
+    from simulator.model import OrgModel
+    from simulator.params import Params
+
+    model = OrgModel(Params().with_updates({"org.size": 50, "steps": 2}), rng=1, agents=False)
+    columns = model.run().outcomes().columns.tolist()
+    assert columns == ["replication", *OUTCOMES]

@@ -127,6 +127,42 @@ def test_contrasts_pair_by_replication_within_point() -> None:
     assert pooled["mean_diff"] == pytest.approx((0.05 + 0.10 + 0.15 - 0.1 - 0.2) / 5)
 
 
+def test_a_milestone_contrast_says_how_many_pairs_reached_it_and_is_not_bold_if_some_did_not(
+    tmp_path: Path,
+) -> None:
+    """The delegates reach 50 % in 3 of 6 pairs, two weeks before the modelers do; in the
+    others never. Over the pairs where both reached it the difference is -2 weeks with a CI
+    excluding 0, but it leaves out the slower runs: it says so and is not bold."""
+    from builders import folder_of_outcomes
+
+    data = scenario(
+        "milestones", header={"replications": 6}, arms={"model": MODEL, "delegate": DELEGATE}
+    )
+    plan = parse_scenario(data)[1]
+    t50 = {"model": [10.0] * 6, "delegate": [8.0, 7.9, 8.1, np.nan, np.nan, np.nan]}
+    poster = {"model": [0.6] * 6, "delegate": [0.5, 0.49, 0.51, 0.2, 0.21, 0.19]}
+    out = folder_of_outcomes(
+        plan,
+        tmp_path / "res",
+        lambda s: {"t50": t50[s.arm][s.replication], "poster": poster[s.arm][s.replication]},
+    )
+    table = contrasts(load(out).outcomes, ["model", "delegate"], ["poster", "t50"], pooled=True)
+    rows = table.set_index("metric")
+    assert (rows.loc["t50", "n"], rows.loc["t50", "pairs"]) == (3, 6)
+    assert rows.loc["t50", "mean_diff"] == pytest.approx(-2.0)
+    assert rows.loc["t50", "ci_high"] < 0
+    assert (rows.loc["poster", "n"], rows.loc["poster", "pairs"]) == (6, 6)
+    text = write_report(out).read_text(encoding="utf-8")
+    text = text[text.index("Paired contrasts") : text.index("<h2>Summary")]
+    cells = re.findall(
+        r'<td class="n( sure)?">([^<]*)</td><td class="n">([^<]*(?:<sup>\*</sup>)?)</td>', text
+    )
+    by_pairs = {pairs: bool(sure) for sure, _, pairs in cells}
+    assert by_pairs["6"] is True  # poster: all pairs, CI excludes 0: bold
+    assert by_pairs["3 of 6<sup>*</sup>"] is False  # t50: CI excludes 0, yet not bold
+    assert "can point the wrong way" in text
+
+
 def test_contrasts_need_two_arms() -> None:
     assert contrasts(hand_outcomes(), ["a"]).empty
 
