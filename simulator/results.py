@@ -709,6 +709,9 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     )
     if not outcomes.empty:
         outcomes = outcomes.sort_values(KEY).reset_index(drop=True)
+        if "deepest_level" in outcomes:  # folders written before a4e3677 said -1 for none
+            level = outcomes["deepest_level"].astype("float64")
+            outcomes["deepest_level"] = level.where(level >= 0)
     elif outcomes.columns.empty:  # no run finished yet: no rows, but the key columns
         outcomes = pd.DataFrame(columns=[*KEY, "attempt", "status"])
     tables = {}

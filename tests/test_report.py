@@ -163,6 +163,24 @@ def test_a_milestone_contrast_says_how_many_pairs_reached_it_and_is_not_bold_if_
     assert "can point the wrong way" in text
 
 
+def test_an_older_folders_deepest_level_of_minus_one_is_read_as_none_reached(
+    tmp_path: Path,
+) -> None:
+    """Folders written before a4e3677 hold -1 for 'no level reached 10 %'; summaries would
+    average it as a level."""
+    from builders import folder_of_outcomes
+
+    plan = parse_scenario(scenario("old", header={"replications": 4}))[1]
+    deepest = [2.0, -1.0, 3.0, -1.0]
+    out = folder_of_outcomes(
+        plan, tmp_path / "res", lambda s: {"deepest_level": deepest[s.replication]}
+    )
+    outcomes = load(out).outcomes
+    assert outcomes["deepest_level"].isna().tolist() == [False, True, False, True]
+    row = summarise(outcomes, metrics=["deepest_level"]).iloc[0]
+    assert (row["n"], row["mean"]) == (2, 2.5)
+
+
 def test_contrasts_need_two_arms() -> None:
     assert contrasts(hand_outcomes(), ["a"]).empty
 
