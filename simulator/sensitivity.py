@@ -159,7 +159,8 @@ def sensitivity(
             if arm not in complete:
                 continue
             mine = finished[finished["arm"] == arm].set_index(["point", "replication"])[metrics]
-            diff = mine.astype(float).sub(base.astype(float)).dropna(how="all")
+            paired = mine.index.intersection(base.index)  # runs finished in both arms
+            diff = mine.loc[paired].astype(float).sub(base.loc[paired].astype(float))
             pairs = diff.reset_index()
             label = f"{arm} - {arms[0]}"
             if _incomplete(label, pairs, len(points), replications, notes):

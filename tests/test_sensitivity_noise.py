@@ -224,3 +224,20 @@ def test_the_report_says_how_much_is_noise_and_marks_what_is_within_it(tmp_path:
     written = pd.read_csv(tmp_path / "sensitivity.csv")
     assert written["noise"].between(0, 1).all()
     assert set(written.loc[written["within_noise"], "parameter"]) >= {NONE_1, NONE_2}
+
+
+def test_a_milestone_never_reached_in_both_arms_is_said_so_not_called_an_unfinished_design(
+    tmp_path: Path,
+) -> None:
+    """At point 0, replication 0, neither arm reaches the milestone (NaN in both): the
+    difference's run is then all NaN, which was dropped and read as a run not finished."""
+    p = noise_plan("sobol", 8, 2, arms=ARMS)
+
+    def t10(u: np.ndarray, arm: str, pt: int, r: int) -> float:
+        return math.nan if (pt, r) == (0, 0) else 10 + 5 * u[0] + (arm == "b")
+
+    table = sensitivity(load(write_runs(p, tmp_path / "res", t10, "t10")), metrics=["t10"])
+    notes = table.attrs["notes"]
+    for label in ("a", "b", "b - a"):
+        assert f"{label}/t10 skipped: at 1 of 40 points some run has no value" in " ".join(notes)
+    assert not any("no finished run" in note for note in notes), notes
