@@ -35,8 +35,8 @@ import os
 import platform
 import subprocess
 import warnings
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -218,12 +218,15 @@ class ResultsFolder:
         digest = plan.digest()
         if manifest_path.exists():
             manifest = read_manifest(manifest_path)
-            if not _same_runs(manifest, plan):
+            if not _same_runs(manifest, plan) and not _more_replications(manifest, plan):
+                differ = scenario_differences(manifest.get("resolved", {}), plan.resolved())
                 raise ResultsError(
                     f"{path} holds results of another scenario "
                     f"({manifest.get('name', '?')!r}, digest {str(manifest.get('digest'))[:12]}); "
-                    f"this one ({plan.scenario.scenario.name!r}, digest {digest[:12]}) differs. "
-                    "Choose another output folder, or remove that one"
+                    f"this one ({plan.scenario.scenario.name!r}, digest {digest[:12]}) differs"
+                    f"{' in ' + '; '.join(differ) if differ else ''}. Choose another output"
+                    " folder, or remove that one (only more replications can be added to a"
+                    " folder)"
                 )
             if manifest.get("arms") != list(plan.arms):  # (the digest sorts them)
                 raise ResultsError(
@@ -234,6 +237,8 @@ class ResultsFolder:
                 )
             manifest.update(  # the wording may have changed; written with the attempt
                 digest=digest,
+                replications=plan.replications,  # (replications may have been added)
+                runs_planned=plan.run_count,
                 question=plan.scenario.scenario.question,
                 scenario=plan.scenario.model_dump(mode="json"),
                 resolved=plan.resolved(),
@@ -391,6 +396,55 @@ def _same_runs(manifest: dict[str, Any], plan: Plan) -> bool:
     except (KeyError, TypeError, ValueError, SimulatorError):
         return False
     return manifest["digest"] in theirs.digests() and theirs.digest() == plan.digest()
+
+
+def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
+    """Whether ``plan`` is the folder's scenario with more replications: a replication's
+    seeds do not depend on how many there are, so the runs in the folder are runs of
+    ``plan`` too, and the new replications are the runs left to do."""
+    from simulator.scenario import parse_scenario
+
+    try:
+        theirs = parse_scenario(manifest["scenario"])[1]
+    except (KeyError, TypeError, ValueError, SimulatorError):
+        return False
+    if not _same_runs(manifest, theirs) or theirs.replications >= plan.replications:
+        return False  # (a folder of another orgsim's plans, or not more of them)
+
+    def without_count(resolved: dict[str, Any]) -> dict[str, Any]:
+        header = {k: v for k, v in resolved["scenario"].items() if k != "replications"}
+        return {**resolved, "scenario": header}
+
+    return without_count(theirs.resolved()) == without_count(plan.resolved())
+
+
+def scenario_differences(a: Mapping[str, Any], b: Mapping[str, Any], shown: int = 3) -> list[str]:
+    """Where two resolved scenarios (:meth:`~simulator.scenario.Plan.resolved`, as manifests
+    keep them) differ, as ``path: a -> b``, the first ``shown`` of them."""
+    found: list[str] = []
+
+    def walk(x: Any, y: Any, path: str) -> None:
+        if isinstance(x, Mapping) and isinstance(y, Mapping):
+            for key in sorted(set(x) | set(y), key=str):
+                walk(x.get(key, "(none)"), y.get(key, "(none)"), f"{path}.{key}".lstrip("."))
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (u, v) in enumerate(zip(x, y, strict=True)):
+                walk(u, v, f"{path}[{i}]")
+        elif isinstance(x, list) and isinstance(y, list):
+            found.append(f"{path}: {len(x)} entries -> {len(y)}")
+        elif x != y:
+            found.append(f"{path}: {_brief(x)} -> {_brief(y)}")
+
+    walk(json.loads(json.dumps(a, default=str)), json.loads(json.dumps(b, default=str)), "")
+    return found[:shown] + ([f"{len(found) - shown} more"] if len(found) > shown else [])
+
+
+def _brief(value: Any) -> str:
+    """A value of a scenario in a message: strings quoted, long values cut."""
+    text = (
+        value if value == "(none)" else repr(value) if isinstance(value, str) else json.dumps(value)
+    )
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -826,6 +880,7 @@ class FolderDiff:
     only_b: list[tuple[int, str, int]]
     differing: dict[str, list[tuple[tuple[int, str, int], str]]]  # table -> (run, what)
     runs: int  # runs in both
+    scenarios: list[str] = field(default_factory=list)  # where they differ
 
     @property
     def identical(self) -> bool:
@@ -845,7 +900,8 @@ class FolderDiff:
                 f"identical: {self.runs:,} runs; outcomes, series and levels equal bit for bit"
                 f" (leaving out {', '.join(VARYING)})"
             ]
-        out = [] if self.same_scenario else [f"{a} and {b} hold different scenarios (digests)"]
+        where = f": {'; '.join(self.scenarios)}" if self.scenarios else " (digests)"
+        out = [] if self.same_scenario else [f"{a} and {b} hold different scenarios{where}"]
         for name, only in ((a, self.only_a), (b, self.only_b)):
             if only:
                 listed = ", ".join(_run(k) for k in only[:shown])
@@ -880,8 +936,13 @@ def compare(a: str | Path, b: str | Path) -> FolderDiff:
     for table, within in (("outcomes", []), ("series", ["step"]), ("levels", ["step", "level"])):
         x, y = (_comparable(getattr(t, table), runs, within) for t in (left, right))
         differing[table] = _differing(x, y, within)
+    scenarios = (
+        []
+        if same
+        else scenario_differences(*(t.manifest.get("resolved", {}) for t in (left, right)))
+    )
     return FolderDiff(
-        same, sorted(keys[0] - keys[1]), sorted(keys[1] - keys[0]), differing, len(both)
+        same, sorted(keys[0] - keys[1]), sorted(keys[1] - keys[0]), differing, len(both), scenarios
     )
 
 
@@ -912,7 +973,8 @@ def _differing(
     lonely = joined["_merge"] != "both"
     for row in joined.loc[lonely, KEY].itertuples(index=False):
         found.setdefault(tuple(row), "rows" if within else "row")
-    for column in [c for c in x.columns if c not in index]:
+    columns = [c for c in x.columns if c not in index]  # the seed last: it differs with it
+    for column in sorted(columns, key=lambda c: c == "seed"):
         p, q = joined[column], joined[f"{column} (b)"]
         differ = ~((p == q) | (p.isna() & q.isna())) & ~lonely
         rows = joined.loc[differ, [*KEY, *within]]

@@ -24,7 +24,7 @@ import simulator.sweep as sweep_module
 from simulator import OrgModel, Params
 from simulator.analysis import contrasts
 from simulator.metrics import outcome_columns
-from simulator.results import ResultsError, load, read_table, rebuild
+from simulator.results import ResultsError, compare, load, read_table, rebuild
 from simulator.scenario import SERIES_COLUMNS, Plan, parse_scenario
 from simulator.sweep import _kept_steps, run, sweep
 
@@ -337,12 +337,38 @@ def _guarded(fn, specs):
 
 def test_another_scenario_is_refused(tmp_path: Path) -> None:
     sweep(tiny_plan(), tmp_path / "r", workers=1)
-    with pytest.raises(ResultsError, match="another scenario"):
+    with pytest.raises(
+        ResultsError, match=r"another scenario.* differs in scenario.seed: 99 -> 100\."
+    ):
         sweep(tiny_plan(seed=100), tmp_path / "r", workers=1)
+    assert compare(tmp_path / "r", tmp_path / "r").identical
+    sweep(tiny_plan(seed=100, replications=1), tmp_path / "s", workers=1)
+    lines = compare(tmp_path / "r", tmp_path / "s").lines()
+    assert lines[0] == (
+        "A and B hold different scenarios: scenario.replications: 3 -> 1; scenario.seed: 99 -> 100"
+    )
+    assert "seed (" not in lines[1]  # a run's first differing outcome, not its seed
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(ResultsError, match="not a results folder"):
         sweep(tiny_plan(), tmp_path / "other", workers=1)
+
+
+def test_replications_added_to_a_finished_folder_run_only_the_new_ones(tmp_path: Path) -> None:
+    """A replication's seeds do not depend on how many there are ("adding replications
+    keeps the seeds of the existing ones"), yet a folder with more asked of it was refused as
+    another scenario. The grown folder equals one swept with the larger number at once."""
+    sweep(tiny_plan(replications=2), tmp_path / "grown", workers=1)
+    summary = sweep(tiny_plan(replications=3), tmp_path / "grown", workers=1)
+    assert (summary.skipped, summary.done) == (8, 4)  # 2 points x 2 arms x 1 new replication
+    sweep(tiny_plan(replications=3), tmp_path / "at_once", workers=1)
+    assert compare(tmp_path / "grown", tmp_path / "at_once").identical
+    manifest = load(tmp_path / "grown").manifest
+    assert (manifest["replications"], manifest["runs_planned"]) == (3, 12)
+    with pytest.raises(ResultsError, match=r"differs in scenario.replications: 3 -> 2\."):
+        sweep(tiny_plan(replications=2), tmp_path / "grown", workers=1)  # fewer: refused
+    with pytest.raises(ResultsError, match=r"-> 4; scenario.seed: 99 -> 5\."):
+        sweep(tiny_plan(replications=4, seed=5), tmp_path / "grown", workers=1)
 
 
 def test_the_same_arms_in_another_order_are_refused_on_resume(tmp_path: Path) -> None:
