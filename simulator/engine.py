@@ -145,7 +145,9 @@ class Engine:
         self._advance(1)
 
     def run(self, steps: int | None = None) -> Self:
-        """Run ``steps`` more steps (default: the horizon ``params.steps``).
+        """Run ``steps`` more steps; by default, the weeks left to the horizon
+        ``params.steps`` (none once there: a run made again, as a notebook cell run twice
+        makes it, is not carried a year further without a word; it warns).
 
         The same numbers as :meth:`step` called step after step. The steps under the same
         actions (no schedule starting or stopping) go to the mechanism together
@@ -153,7 +155,14 @@ class Engine:
         runs and records them in one call (unless ``weeks_at_once`` is off)."""
         if steps is not None and not (is_whole(steps) and steps >= 0):
             raise ValueError(f"run(steps={steps!r}): steps must be a whole number >= 0")
-        todo = self.params.steps if steps is None else int(steps)
+        todo = self.params.steps - self.week if steps is None else int(steps)
+        if todo <= 0 and steps is None:
+            warnings.warn(
+                f"run(): this run is at week {self.week}, its horizon (steps ="
+                f" {self.params.steps}), so nothing more was run; run(n) runs n more weeks",
+                UserWarning,
+                stacklevel=2,
+            )
         while todo > 0:
             if self.weeks_at_once:
                 todo -= self._advance(todo)

@@ -136,3 +136,17 @@ def test_a_seed_that_is_not_a_whole_number_is_named(seed: object) -> None:
     """rng='abc' was read as three seeds and failed with int()'s "invalid literal"."""
     with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, got"):
         OrgModel(Params().with_updates({"org.size": 30}), rng=seed)  # type: ignore[arg-type]
+
+
+def test_run_goes_to_the_horizon_and_a_second_run_warns_instead_of_adding_a_year() -> None:
+    params = Params().with_updates({"org.size": 80, "steps": 6})
+    model = OrgModel(params, rng=2)
+    model.step()
+    model.step()
+    assert model.run().steps == 6  # the weeks left, not six more
+    before = model.series()
+    with pytest.warns(UserWarning, match=r"at week 6, its horizon \(steps = 6\).*run\(n\)"):
+        model.run()  # a notebook cell run twice
+    assert model.steps == 6 and model.series().equals(before)
+    assert model.run(2).steps == 8  # asked for: two more weeks
+    assert OrgModel(params, rng=2).run().series().equals(before)
