@@ -22,6 +22,7 @@ import warnings
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -98,6 +99,23 @@ class Actions:
         return bool(self.memo.any())
 
 
+def _never_acting(
+    picks: list[tuple[np.ndarray, tuple[Any, ...]]], owner: np.ndarray, steps: int
+) -> None:
+    """Warn of a strategy that starts at or after the horizon (it acts in weeks ``start+1``
+    to ``stop``, so never within the run): ``leaders.start = 60`` for 6, with 52 steps."""
+    for i, (_, (name, _, first, _)) in enumerate(picks):
+        if name != "none" and first >= steps and (owner == i).any():
+            where = "leaders.start" if i == 0 else f"leaders.rules[{i - 1}].start"
+            warnings.warn(
+                f"{where} = {first} is not before the horizon (steps = {steps}): the leaders"
+                f" it applies to never {name} within the run (a strategy acts in weeks"
+                " start+1 to stop)",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     """Apply the leaders' default strategy and rules, then appoint delegates.
 
@@ -126,11 +144,14 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
                 stacklevel=2,
             )
         picks.append((mask, (rule.strategy, rule.rate, rule.start, rule.stop)))
-    for mask, (name, posts, first, last) in picks:
+    owner = np.full(n, -1, dtype=np.int64)  # which pick a person's strategy came from
+    for i, (mask, (name, posts, first, last)) in enumerate(picks):
         strategy[mask] = STRATEGIES.index(name)
         rate[mask] = posts
         start[mask] = first
         stop[mask] = FOREVER if last is None else last
+        owner[mask] = i
+    _never_acting(picks, owner, params.steps)
     start, stop = _shared(start), _shared(stop)
     delegates = _appoint(org, params, strategy, rng)
     is_delegate = _delegated(delegates)

@@ -150,3 +150,25 @@ def test_run_goes_to_the_horizon_and_a_second_run_warns_instead_of_adding_a_year
     assert model.steps == 6 and model.series().equals(before)
     assert model.run(2).steps == 8  # asked for: two more weeks
     assert OrgModel(params, rng=2).run().series().equals(before)
+
+
+def test_a_strategy_starting_at_or_after_the_horizon_warns_by_its_setting() -> None:
+    import warnings
+
+    def said(updates: dict[str, object]) -> list[str]:
+        params = Params().with_updates({"org.size": 120, "steps": 10, **updates})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            OrgModel(params, rng=1, agents=False)
+        return [str(w.message) for w in caught if "horizon" in str(w.message)]
+
+    assert said({"leaders.start": 9}) == []  # it acts in week 10, the last
+    (line,) = said({"leaders.start": 10})
+    assert line.startswith("leaders.start = 10 is not before the horizon (steps = 10)")
+    assert "never model within the run" in line
+    assert said({"leaders.start": 60, "leaders.strategy": "none"}) == []
+    late = {"who": "levels=0-1", "strategy": "delegate", "start": 12}
+    (line,) = said({"leaders.rules": [late]})
+    assert line.startswith("leaders.rules[0].start = 12") and "never delegate" in line
+    replaced = [{**late, "who": "level=0"}, {"who": "level=0", "strategy": "model"}]
+    assert said({"leaders.rules": replaced}) == []  # a later rule took its leaders
