@@ -953,6 +953,11 @@ class Params(Section):
         updates raise :class:`~simulator.errors.ParameterError` (a pydantic
         ``ValidationError``), one line per problem, naming the path, the value and what is
         allowed (with the closest name for a typo)."""
+        if not isinstance(updates, Mapping):
+            raise TypeError(
+                "with_updates takes a dict of dotted paths and values, such as"
+                f" {{'culture.openness': 0.8}}; got a {type(updates).__name__}"
+            )
         updates = _variant_paths(updates)
         data = self.model_dump()
         name = updates.get("mechanism.name", self.mechanism.name)

@@ -108,6 +108,7 @@ def adoption_curves(series: pd.DataFrame, *, title: str = "", ax: Axes | None = 
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     """
+    _table("adoption_curves", series, "model.series()", ["step", *STAGES])
     reps = _replications(series)
     fig, ax = _axes(ax, (6.0, 4.3))
     for stage in STAGES:
@@ -135,6 +136,7 @@ def level_panel(levels: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     """
+    _table("level_panel", levels, "model.levels()", ["step", "level", "people", "poster"])
     fig, ax = _axes(ax, (6.0, 4.3))
     median = levels.groupby(["level", "step"])["poster"].median()
     people = levels.groupby("level")["people"].first()
@@ -204,6 +206,7 @@ def poster_difference(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame
     """
     keys = ["step", "replication"]
     for frame in (first, second):
+        _table("poster_difference", frame, "model.series()", ["step", "poster"])
         _replications(frame)
         if "replication" not in frame:
             raise ValueError("poster_difference pairs runs by their 'replication' column")
@@ -440,6 +443,17 @@ def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _table(function: str, table: Any, source: str, columns: list[str]) -> None:
+    """Refuse, naming what was passed, anything but the table ``function`` draws."""
+    missing = [c for c in columns if c not in table] if isinstance(table, pd.DataFrame) else []
+    if not isinstance(table, pd.DataFrame) or missing:
+        lacks = f" (it lacks {', '.join(map(repr, missing))})" if missing else ""
+        raise TypeError(
+            f"{function} draws the table of {source}, with columns"
+            f" {', '.join(map(repr, columns))}; got {_described(table)}{lacks}"
+        )
+
+
 def _described(value: Any) -> str:
     """What was passed instead, in a few words: ``a table with columns 'step', 'level', ...``."""
     if isinstance(value, pd.DataFrame):

@@ -269,6 +269,13 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Plan]:
     Every parameter set anywhere (fixed, per arm, per design point) is validated before this
     returns, so a sweep never starts on a file that fails later.
     """
+    if isinstance(path, str) and "\n" in path:
+        raise ScenarioError(
+            [
+                "load_scenario reads a file: pass its path; for TOML text use"
+                " parse_scenario(tomllib.loads(text))"
+            ]
+        )
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))

@@ -489,6 +489,11 @@ def sweep(
         If the executor stops taking work (a Dask scheduler gone, a broken process pool):
         everything finished is on disk, and rerunning resumes.
     """
+    if not isinstance(plan, Plan):
+        raise TypeError(
+            "sweep(plan, out) takes a planned scenario: scenario, plan ="
+            f" load_scenario(path), then sweep(plan, out); got a {type(plan).__name__}"
+        )
     settings = plan.scenario.run
     if workers is not None and not (is_whole(workers) and workers >= 1):
         raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")

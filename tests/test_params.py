@@ -264,3 +264,9 @@ def test_none_is_taken_where_a_parameter_may_be_none() -> None:
         Params().with_updates({"leaders.stop": "never"})
     with pytest.raises(ValidationError, match=r"org\.size = 'none': must be a whole number \("):
         Params().with_updates({"org.size": "none"})
+
+
+@pytest.mark.parametrize("updates", [[("culture.openness", 0.8)], None, "culture.openness=0.8"])
+def test_with_updates_of_anything_but_a_mapping_says_what_it_takes(updates: Any) -> None:
+    with pytest.raises(TypeError, match=r"takes a dict of dotted paths and values.*; got a "):
+        Params().with_updates(updates)

@@ -158,3 +158,15 @@ def test_a_small_difference_gets_ticks_that_tell_it_apart() -> None:
     fig.canvas.draw()
     ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert len(set(ticks)) == len(ticks) > 2, ticks
+
+
+def test_a_figure_given_the_wrong_table_names_the_table_it_draws() -> None:
+    from simulator.plots import adoption_curves, level_panel
+
+    model = OrgModel(Params().with_updates({"org.size": 60, "steps": 2}), rng=1).run()
+    with pytest.raises(TypeError, match=r"adoption_curves draws the table of model.series\(\)"):
+        adoption_curves(model.outcomes())  # (it lacks 'step')
+    with pytest.raises(TypeError, match=r"model.series\(\).*; got a list"):
+        adoption_curves([model.series()])
+    with pytest.raises(TypeError, match=r"level_panel .* \(it lacks 'level', 'people'\)"):
+        level_panel(model.series())

@@ -1090,3 +1090,13 @@ def test_arms_that_make_the_same_runs_are_said() -> None:
         for arms in ("a, b", "c, d")
     ]
     assert design_notes(plan(parse_scenario(VALID)[0])) == []
+
+
+def test_a_scenario_text_or_a_path_where_a_plan_belongs_is_named(tmp_path: Path) -> None:
+    from simulator.sweep import sweep
+
+    with pytest.raises(ScenarioError, match=r"reads a file: pass its path; .*parse_scenario"):
+        load_scenario('[scenario]\nname = "a"\n')
+    with pytest.raises(TypeError, match=r"load_scenario\(path\), then sweep\(plan, out\); got a"):
+        sweep(tmp_path / "x.toml", tmp_path / "out")  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
