@@ -457,3 +457,54 @@ def test_keys_and_a_presenters_clicker_play_and_step(browser: Any, app_url: str)
     page.keyboard.press(" ")  # plays to the end
     page.get_by_text("Week 6 of 6").wait_for()
     page.close()
+
+
+def test_the_keys_go_back_to_the_run_after_a_slider_a_menu_or_a_typed_setting(
+    browser: Any, app_url: str
+) -> None:
+    """Set with the mouse, a slider kept the keys (Page Down moved it, and restarted the
+    run), a preset's menu kept them all (Space opened it again), and so did the typed
+    setting after Enter; Enter in a guess box did nothing."""
+    page = open_page(browser, app_url + "?set=steps%3D5", Traffic())
+    page.get_by_text(re.compile(r"Week 0 of 5")).wait_for()
+    slider = page.get_by_role("slider", name=re.compile(r"^Openness and trust:"))
+    before = slider.get_attribute("aria-valuenow")
+    box = page.locator(".v-slider").filter(has=slider).bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "v => document.querySelector('[role=slider][aria-label^=\"Openness\"]')"
+        "?.getAttribute('aria-valuenow') !== v",
+        arg=before,
+    )
+    moved = slider.get_attribute("aria-valuenow")
+    page.mouse.move(5, 5)
+    page.keyboard.press("PageDown")
+    wait_for_week(page, 1)
+    assert slider.get_attribute("aria-valuenow") == moved  # the run stepped, not the slider
+
+    page.locator(".orgsim-preset").click()
+    page.get_by_role("option", name="open_culture").click()
+    page.get_by_text(re.compile(r"Week 0 of")).wait_for()
+    page.keyboard.press("PageDown")  # right after the choice, as a presenter does
+    wait_for_week(page, 1)
+
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("steps = 3")
+    typed.press("Enter")
+    page.get_by_text(re.compile(r"Week 0 of 3")).wait_for()
+    page.keyboard.press("PageDown")
+    wait_for_week(page, 1)
+
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.locator(".orgsim-guess1 input").press("Enter")
+    page.get_by_text("The room guessed:").wait_for()
+    page.locator(".orgsim-week").click()
+    page.keyboard.press(" ")  # plays to the end
+    page.get_by_text("Week 3 of 3").wait_for()
+    page.keyboard.press("PageDown")
+    page.locator(".orgsim-note").get_by_text("The run is over").wait_for()
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_for_week(page, 0)
+    assert page.locator(".orgsim-note").count() == 0
+    page.close()

@@ -192,6 +192,9 @@ def Window(  # noqa: N802
     (:data:`KEYS`; not named ``keys``, which the widget's model has already)."""
 
 
+OVER = "The run is over: Reset replays it, Another run draws a new one."
+"""The note a key pressed at the end of a run gives."""
+
 KEYS = {" ": "play", "k": "play", "ArrowRight": "step", "PageDown": "step"}
 """Keys the page acts on: Space (or k) plays or pauses; the right arrow, or Page Down, which
 a presenter's clicker sends, steps one week."""
@@ -246,11 +249,15 @@ def Page() -> None:  # noqa: N802
         playing.set(False)
         with lock:
             session.reset()
+        if note.value == OVER:
+            note.set("")
         changed()
 
     def pressed(key: str) -> None:
-        """A key of :data:`KEYS`, as the buttons do (nothing once the run is over)."""
+        """A key of :data:`KEYS`, as the buttons do (once the run is over, a note says how to
+        go on: the presenter at the front may not see that the buttons are greyed out)."""
         if session.run.done:
+            note.set(OVER)
             return
         if KEYS.get(key) == "play":
             playing.set(not playing.value)

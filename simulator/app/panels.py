@@ -73,7 +73,9 @@ def SetupPanel(session: Session, apply: Apply, say: Tell, setup: Setup) -> None:
             except SimulatorError as err:
                 say(str(err))
                 return
-            apply(setup.with_update(path, value))
+            update = setup.with_update(path, value)
+            if update != setup:  # (the box says it again when it loses the focus)
+                apply(update)
 
         solara.InputText(
             "Set any parameter: path = value",
@@ -217,7 +219,7 @@ def PredictPanel(  # noqa: N802
                     continuous_update=True,
                     classes=["orgsim-guess", f"orgsim-guess{k}"],
                 )
-            solara.Button("Record guess", on_click=save, color="primary")
+            solara.Button("Record guess", on_click=save, color="primary", classes=["orgsim-record"])
             if guess is not None:
                 solara.Button("Keep guess", on_click=lambda: set_editing(False), outlined=True)
         else:
