@@ -58,9 +58,10 @@ def test_the_same_strategy_in_both_arms_is_told_apart_by_side() -> None:
     colours = arm_colours(run.arms)
     assert len(set(colours.values())) == 2
     assert np.array_equal(run.current(0).stage, run.current(1).stage)  # the same run twice
-    legend = charts.Curves(run).ax.get_legend()
-    texts = [t.get_text() for t in legend.get_texts()]
-    assert [t.split(":")[0] for t in texts[:2]] == list(run.arms)
+    texts = [label.get_text() for label in charts.Curves(run).labels]
+    assert [t.split("\n")[0] for t in texts] == list(run.arms)
+    legend = charts.Levels(run).figure.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == list(run.arms)
 
 
 def test_snapshots_record_posts_and_criticism_of_the_week() -> None:

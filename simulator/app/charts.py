@@ -29,8 +29,11 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.transforms import offset_copy
 from PIL import Image
 
 from simulator.app.blit import Blit, pngs
@@ -41,8 +44,9 @@ from simulator.plots import arm_colours
 
 FONT = {"title": 17, "label": 15, "tick": 13, "legend": 13}
 
-SIZE = (7.2, 4.0)
-"""A chart's size in inches, at 100 pixels an inch: 720 x 400 pixels."""
+SIZE = (8.4, 4.0)
+"""A chart's size in inches, at 100 pixels an inch: 840 x 400 pixels (the arms' labels sit
+right of the axes, where a legend over the curves and bars hid them)."""
 
 KEPT = 185
 """Pixels of the window's height the page keeps, per org view and chart row, for the bar,
@@ -56,7 +60,28 @@ TITLE_LEFT = 8
 
 MARGINS = (79, 14, 64, 40)
 """A chart's margins in pixels (left, right, bottom, top): room for the tick labels, the
-axis label and the title at :data:`FONT`'s sizes, whatever the chart's size."""
+axis label and the title at :data:`FONT`'s sizes, whatever the chart's size; the arms'
+labels add theirs on the right (:func:`label_room`)."""
+
+LABEL_GAP = 8
+"""Pixels between the axes and the arms' labels right of them."""
+
+PATCH = 22
+"""Pixels of a level chart's colour patch and its gap before the arm's name."""
+
+
+def text_width(text: str, size: float = FONT["legend"]) -> float:
+    """Pixels (at 100 an inch) ``text`` takes at ``size`` points."""
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size), False)
+    return float(width) * 100 / 72
+
+
+def label_room(arms: Sequence[str]) -> float:
+    """Pixels right of the axes for the arms' labels: the widest name (or share) after a
+    colour patch, as :class:`Levels` shows them; :class:`Curves` takes the same, so that
+    both charts' axes line up."""
+    widest = max(text_width(text) for text in (*arms, "100 %"))
+    return LABEL_GAP + PATCH + widest + 4
 
 
 def fitted(window_height: float, column_width: float = 2000) -> tuple[float, float]:
@@ -67,8 +92,8 @@ def fitted(window_height: float, column_width: float = 2000) -> tuple[float, flo
     text at :data:`FONT`'s (drawn at 720 x 400 and shown 240 pixels high on a 768-pixel
     projector, 13-pixel text read as 8).
 
-    >>> fitted(1080), fitted(768), fitted(1200, column_width=360)
-    ((6.39, 3.55), (3.96, 2.2), (3.6, 2.0))
+    >>> fitted(1080), fitted(768), fitted(1200, column_width=420)
+    ((7.46, 3.55), (4.62, 2.2), (4.2, 2.0))
     """
     high = min(
         max(window_height / 2 - KEPT, LOWEST), 100 * SIZE[1], column_width * SIZE[1] / SIZE[0]
@@ -76,10 +101,11 @@ def fitted(window_height: float, column_width: float = 2000) -> tuple[float, flo
     return (round(high * SIZE[0] / SIZE[1] / 100, 2), round(high / 100, 2))
 
 
-def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
+def _figure(size: tuple[float, float], arms: Sequence[str]) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, dpi=100)  # fixed margins: a constrained layout costs ~100 ms
     FigureCanvasAgg(fig)
-    (left, right, bottom, top), (wide, high) = MARGINS, (100 * size[0], 100 * size[1])
+    (left, margin, bottom, top), (wide, high) = MARGINS, (100 * size[0], 100 * size[1])
+    right = margin + label_room(arms)
     fig.subplots_adjust(
         left=left / wide, right=1 - right / wide, bottom=bottom / high, top=1 - top / high
     )
@@ -130,7 +156,7 @@ class Curves:
         size: tuple[float, float] = SIZE,
     ) -> None:
         own = ax is None
-        fig, ax = _figure(size) if ax is None else (ax.figure, ax)
+        fig, ax = _figure(size, run.arms) if ax is None else (ax.figure, ax)
         self.figure, self.ax, self.arms = cast(Figure, fig), ax, run.arms
         colours = arm_colours(run.arms)
         self.lines = [
@@ -150,15 +176,26 @@ class Curves:
         ax.set_xlim(0, run.horizon * 1.03)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.title = _style(ax, "", "Week", own)
-        self.legend = ax.legend(  # on white: a curve that rises past it stays under the text
-            handles=self.lines,
-            fontsize=FONT["legend"],
-            loc="upper left",
-            facecolor="white",
-            framealpha=0.85,
-            edgecolor="none",
-        )
-        self.moving: list[Artist] = [*self.lines, self.title, self.legend]
+        # each arm's name and share right of its curve's end (a legend over the curves hid
+        # them where they rose through it)
+        beside = offset_copy(ax.transAxes, fig=self.figure, x=LABEL_GAP, units="dots")
+        self.labels = [
+            ax.text(
+                1.0,
+                0.0,
+                "",
+                transform=beside,
+                color=colours[arm],
+                fontsize=FONT["legend"],
+                fontweight="bold",
+                va="center",
+                linespacing=1.1,
+                clip_on=False,
+                zorder=MOVING_Z,
+            )
+            for arm in run.arms
+        ]
+        self.moving: list[Artist] = [*self.lines, self.title, *self.labels]
         self.top = 0.0
         self.update(run)
 
@@ -167,10 +204,39 @@ class Curves:
         weeks = np.arange(data.shape[1])
         for k, arm in enumerate(self.arms):
             self.lines[k].set_data(weeks, data[k])
-            self.legend.get_texts()[k].set_text(f"{arm}: {percent(data[k, -1])}")
+            self.labels[k].set_text(f"{arm}\n{percent(data[k, -1])}")
         self.top = top_of(data)
         self.ax.set_ylim(0, self.top)
+        apart = LABEL_HEIGHT / max(self.ax.get_window_extent().height, 1.0)
+        for label, y in zip(self.labels, spread(data[:, -1] / self.top, apart), strict=True):
+            label.set_y(y)
         self.title.set_text(f"Share posting · week {run.week}")
+
+
+LABEL_HEIGHT = 42
+"""Pixels an arm's label (its name over its share) takes: labels are kept this far apart."""
+
+
+def spread(heights: np.ndarray, apart: float) -> list[float]:
+    """Heights for labels of the values ``heights`` (0-1 of the axes), each as near its own
+    as can be with any two at least ``apart``, none below 0 nor above 1 if they fit.
+
+    >>> [round(h, 2) for h in spread(np.array([0.30, 0.32]), 0.2)]
+    [0.21, 0.41]
+    >>> [round(h, 2) for h in spread(np.array([0.0, 0.01]), 0.2)]
+    [0.0, 0.2]
+    """
+    order = np.argsort(heights, kind="stable")
+    wanted = np.asarray(heights, dtype=float)[order]
+    placed = wanted.copy()
+    for i in range(1, len(placed)):  # up from the lowest, each clear of the one below
+        placed[i] = max(placed[i], placed[i - 1] + apart)
+    placed -= (placed - wanted).mean()  # the group centred on where its labels would be
+    placed += max(0.0, -placed[0])  # not below the axis
+    placed -= max(0.0, placed[-1] - 1.0)  # nor above the top (if they fit)
+    out = np.empty_like(placed)
+    out[order] = placed
+    return [float(h) for h in out]
 
 
 def curves(
@@ -188,7 +254,7 @@ class Levels:
         self, run: PairedRun, ax: Axes | None = None, size: tuple[float, float] = SIZE
     ) -> None:
         own = ax is None
-        fig, ax = _figure(size) if ax is None else (ax.figure, ax)
+        fig, ax = _figure(size, run.arms) if ax is None else (ax.figure, ax)
         self.figure = cast(Figure, fig)
         colours = arm_colours(run.arms)
         n_levels = len(run.current(0).level_posters)
@@ -208,7 +274,16 @@ class Levels:
         ax.set_xticks(x, [("0 top" if lv == 0 else str(lv)) for lv in x])
         ax.set_ylim(0, 1)
         self.title = _style(ax, "Share posting by level", "Level (0 = top)", own)
-        legend = ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper right")
+        legend = ax.legend(  # right of the axes: over the bars it hid them
+            fontsize=FONT["legend"],
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            borderaxespad=0.0,
+            borderpad=0.0,
+            handlelength=0.9,
+            handletextpad=0.5,
+        )
         self.moving: list[Artist] = [*(r for bars in self.bars for r in bars), legend]
         self.update(run)
 
@@ -274,10 +349,10 @@ class Slide:
             2,
             height_ratios=(1.15, 1),
             left=0.05,
-            right=0.99,
+            right=0.99 - 120 / (100 * 16),  # the level chart's arm names right of it
             top=0.96,
             bottom=0.13,
-            wspace=0.12,
+            wspace=0.28,  # the curves' labels right of them, clear of the bars' ticks
             hspace=0.2,
         )
         layout = layout or hierarchy_layout(run.org)
