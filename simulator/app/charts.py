@@ -213,7 +213,7 @@ class Curves:
         self.title.set_text(f"Share posting · week {run.week}")
 
 
-LABEL_HEIGHT = 42
+LABEL_HEIGHT = 48
 """Pixels an arm's label (its name over its share) takes: labels are kept this far apart."""
 
 
