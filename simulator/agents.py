@@ -42,6 +42,18 @@ class Person(mesa.Agent):
             " (load_org_csv, or orgsim run --org-csv)"
         )
 
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refused for what a person reads from the model (``person.comfort = 0.9``,
+        ``model.agents.set("stage", ...)``): Python's own message named no way forward."""
+        if isinstance(vars(Person).get(name), property):
+            raise AttributeError(
+                f"a person's {name} is read from the model's state, not held by the person:"
+                " people are views on it and cannot be set. Change the parameters instead"
+                " (Params.with_updates), or, for an experiment, the state arrays"
+                " (model.state, replication first, then person index)"
+            )
+        super().__setattr__(name, value)
+
     # static attributes
     @property
     def person_id(self) -> str:

@@ -172,3 +172,15 @@ def test_a_strategy_starting_at_or_after_the_horizon_warns_by_its_setting() -> N
     assert line.startswith("leaders.rules[0].start = 12") and "never delegate" in line
     replaced = [{**late, "who": "level=0"}, {"who": "level=0", "strategy": "model"}]
     assert said({"leaders.rules": replaced}) == []  # a later rule took its leaders
+
+
+def test_setting_what_a_person_reads_from_the_state_says_how_to_change_it() -> None:
+    model = OrgModel(Params().with_updates({"org.size": 40, "steps": 2}), rng=1)
+    with pytest.raises(
+        AttributeError, match=r"comfort is read from the model's state.*with_updates"
+    ):
+        model.agents.set("comfort", 0.9)
+    with pytest.raises(AttributeError, match=r"stage is read from the model's state"):
+        model.people[3].stage = "poster"
+    model.people[3].note = "mine"  # an attribute of one's own is still taken
+    assert model.people[3].note == "mine"
