@@ -32,7 +32,7 @@ import click
 
 from simulator import __version__
 from simulator.errors import describe, is_user_error
-from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params
+from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params, setting_value
 from simulator.warm import PATHS, where
 from simulator.warm import warm as compile_paths
 
@@ -118,9 +118,9 @@ def _parse_sets(ctx: click.Context, param: click.Parameter, values: Sequence[str
         if not sep or not key:
             raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", ctx, param)
         try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
+            value = setting_value(key, raw)
+        except ValueError as err:
+            raise click.BadParameter(str(err), ctx, param) from None
         variant = VARIANT_PATH.fullmatch(key)
         if variant:  # the params table's mechanism[bass].p means mechanism bass, its p
             name, key = variant.group(1), f"mechanism.{variant.group(2)}"

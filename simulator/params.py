@@ -1004,6 +1004,24 @@ def _variant_paths(updates: Mapping[str, Any]) -> Mapping[str, Any]:
     return out
 
 
+def setting_value(path: str, raw: str) -> Any:
+    """The value of a setting typed as text (``orgsim --set path=value``, the workshop's typed
+    setting): JSON where it reads as JSON (numbers, true, lists, tables), else the text. A
+    list or table that is not valid JSON is refused (``ValueError``), not taken as text."""
+    import json
+
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        if raw.strip().startswith(("[", "{")):
+            raise ValueError(
+                f"{path} = {raw.strip()}: not valid JSON ({err.args[0].split(':')[0]}); write"
+                ' lists and tables in JSON, names in double quotes, e.g. [{"who": "all",'
+                ' "strategy": "model"}]'
+            ) from None
+        return raw
+
+
 def get_path(params: BaseModel, path: str) -> Any:
     """The value at a dotted ``path`` of ``params`` (``"culture.openness"``)."""
     value: Any = params

@@ -344,6 +344,7 @@ def test_typed_settings_are_checked_by_the_parameter_model() -> None:
         ('org.size = "50000"', "at most 20,000"),
         ("nonsense", "path = value"),
         ("   ", "^Type a setting as path = value"),
+        ("leaders.rules = [{who: all}]", r"not valid JSON .*names in double quotes"),
     ]:
         with pytest.raises(controls.SettingError, match=words):
             controls.parse_setting(bad)

@@ -104,6 +104,7 @@ BAD_INPUTS = [
     (["run", "--set", 'leaders.rules=[{"who": "role=chief"}]'], "role must be one of"),
     (["run", "--set", "mechanism.phi=0.3"], "belongs to mechanism threshold"),
     (["run", "--set", "steps"], "expected KEY=VALUE"),
+    (["run", "--set", "leaders.rules=[{who:all}]"], "not valid JSON (Expecting property name"),
     (["run", "--ties-csv", __file__], "--ties-csv needs --org-csv"),
     (["run", "--org-csv", __file__, "--size", "50"], "do not apply with --org-csv"),
     (["compare", "--set", "leaders.strategy=listen"], "choose the strategies with --arms"),

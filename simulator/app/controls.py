@@ -23,7 +23,6 @@ simulator.app.controls.SettingError: culture.openness = 1.5: must be between 0 a
 from __future__ import annotations
 
 import decimal
-import json
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ import pydantic
 
 from simulator.errors import SimulatorError, describe
 from simulator.paramdoc import bounds
-from simulator.params import Params, field_info, get_path
+from simulator.params import Params, field_info, get_path, setting_value
 
 WORKSHOP: tuple[str, ...] = (
     "culture.openness",
@@ -191,9 +190,9 @@ def parse_setting(text: str) -> tuple[str, Any]:
         shown = f"{text.strip()!r}: type" if text.strip() else "Type"
         raise SettingError(f"{shown} a setting as path = value, e.g. culture.openness = 0.7")
     try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
+        value = setting_value(path, raw)
+    except ValueError as err:
+        raise SettingError(str(err)) from None
     checked = current(check({path: value}), path)
     if isinstance(checked, int | float) and not isinstance(checked, bool):
         value = checked  # a number as checked: "500" typed in quotes is 500
