@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simulator import __version__
-from simulator.errors import describe, is_user_error
+from simulator.errors import SweepInterruptedError, describe, is_user_error
 from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params, setting_value
 from simulator.warm import PATHS, where
 from simulator.warm import warm as compile_paths
@@ -59,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail([err.format_message() + hint])
     except click.ClickException as err:
         return _fail([err.format_message()])
+    except SweepInterruptedError as err:
+        return _fail([str(err)], code=130)
     except click.exceptions.Abort:
         resume = "; run the same command again to resume" if args[:1] == ["sweep"] else ""
         return _fail([f"interrupted{resume}"], code=130)

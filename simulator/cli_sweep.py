@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from simulator.errors import SweepInterruptedError
 from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
 
 if TYPE_CHECKING:
@@ -94,6 +95,15 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
         click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 
 
+def _saved(folder: Path, p: Plan) -> int:
+    """The finished runs in a sweep's folder (0 if it was never made)."""
+    from simulator.results import ResultsFolder
+
+    if not (folder / "manifest.json").exists():
+        return 0
+    return len(ResultsFolder.open(folder, p).finished_keys())
+
+
 @click.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False))
 @click.option(
@@ -159,40 +169,46 @@ def sweep(
     folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
     timeout = settings.connect_timeout
-    with _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool:
-        if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
-            _say(f"no workers at {pool.address} yet: waiting for one to join")
-        finished = 0  # (a new folder is made by the sweep, once its set-ups are checked)
-        if (folder / "manifest.json").exists():  # another scenario's is refused here
-            finished = len(ResultsFolder.open(folder, p).finished_keys())
-        left = p.run_count - finished
-        resume = f" (resuming: {finished:,} already done)" if finished else ""
-        bar = Progress(label, skipped=finished)
-        started = False
+    try:
+        with _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool:
+            if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
+                _say(f"no workers at {pool.address} yet: waiting for one to join")
+            finished = 0  # (a new folder is made by the sweep, once its set-ups are checked)
+            if (folder / "manifest.json").exists():  # another scenario's is refused here
+                finished = len(ResultsFolder.open(folder, p).finished_keys())
+            left = p.run_count - finished
+            resume = f" (resuming: {finished:,} already done)" if finished else ""
+            bar = Progress(label, skipped=finished)
+            started = False
 
-        def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
-            nonlocal started
-            if not started:
-                where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
-                click.echo(
-                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
-                    err=True,
+            def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
+                nonlocal started
+                if not started:
+                    where = (
+                        pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+                    )
+                    click.echo(
+                        f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where}"
+                        f" -> {folder}",
+                        err=True,
+                    )
+                    started = True
+                bar(done, total)
+
+            try:
+                summary = run_sweep(
+                    p,
+                    folder,
+                    executor=pool,
+                    workers=workers,
+                    cluster=None if pool is not None else "",  # local processes: not [run] cluster
+                    progress=None if quiet else progress,
+                    check=True,
                 )
-                started = True
-            bar(done, total)
-
-        try:
-            summary = run_sweep(
-                p,
-                folder,
-                executor=pool,
-                workers=workers,
-                cluster=None if pool is not None else "",  # local processes: not [run] cluster
-                progress=None if quiet else progress,
-                check=True,
-            )
-        except SetupError as err:
-            raise click.ClickException(f"{scenario_file}: {err}") from None
+            except SetupError as err:
+                raise click.ClickException(f"{scenario_file}: {err}") from None
+    except KeyboardInterrupt:
+        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder) from None
     click.echo(f"{label}: {summary}; results in {folder}")
     if report:
         from simulator.report import write_report

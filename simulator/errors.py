@@ -313,8 +313,19 @@ def number(x: Any) -> str:
     return str(x)
 
 
+class SweepInterruptedError(Exception):
+    """A sweep stopped with Ctrl-C: what is on disk, and that running it again resumes."""
+
+    def __init__(self, saved: int, planned: int, folder: Path) -> None:
+        super().__init__(
+            f"interrupted: {saved:,} of {planned:,} runs are saved in {folder}; run the same"
+            " command again to resume"
+        )
+
+
 __all__ = [
     "SimulatorError",
+    "SweepInterruptedError",
     "describe",
     "format_validation_error",
     "is_user_error",

@@ -310,15 +310,27 @@ def test_diff_says_identical_or_names_the_runs_and_columns_that_differ(
 def test_an_interrupted_sweep_says_that_running_it_again_resumes(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
+    """... and how many runs it saved (Ctrl-C after the first task of 2 pairs)."""
     import simulator.sweep
 
-    def interrupted(*args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt
+    real = simulator.sweep.sweep
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        def stop(done: int, total: int) -> None:
+            if done:
+                raise KeyboardInterrupt
+
+        return real(*args, **{**kwargs, "workers": 1, "pairs_per_task": 1, "progress": stop})
 
     monkeypatch.setattr(simulator.sweep, "sweep", interrupted)
-    assert main(["sweep", str(scenario_file), "--out", str(tmp_path / "o")]) == 130
+    out = tmp_path / "o"
+    assert main(["sweep", str(scenario_file), "--out", str(out)]) == 130
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == "orgsim: error: interrupted; run the same command again to resume"
+    assert err[-1] == (
+        f"orgsim: error: interrupted: 2 of 4 runs are saved in {out}; run the same command"
+        " again to resume"
+    )
+    assert len(load(out).outcomes) == 2
 
 
 def test_a_folder_stopped_before_its_first_run_finished_diffs_and_reports(
