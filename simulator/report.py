@@ -643,7 +643,7 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     )
     rows = [
         "<table><tr><th>Arm</th><th>Outcome</th><th>Noise share</th>"
-        "<th>Within noise, above 0 (more replications can tell)</th>"
+        "<th>Within noise, above 0 (more replications may tell)</th>"
         "<th>Within noise, interval holds 0 (more design points too)</th></tr>"
     ]
     for (arm, metric), part in table.groupby(["arm", "metric"], sort=False):
@@ -668,11 +668,13 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
             f"<td>{_e(', '.join(zero) or 'none')}</td></tr>"
         )
     advice = (
-        "Where an index is above 0 but not above the noise, more replications can tell them "
-        "apart; where its interval holds 0, more design points (a larger N) are needed too."
+        "Where an index is above 0 but not above the noise, more replications can tell a small "
+        "effect from none (a parameter with no effect at all stays within noise however many); "
+        "where its interval holds 0, more design points (a larger N) are needed too."
         if method == "sobol"
-        else "Where μ* is above 0 but not above the noise, more replications can tell them "
-        "apart; where its interval holds 0, more trajectories are needed too."
+        else "Where μ* is above 0 but not above the noise, more replications can tell a small "
+        "effect from none (a parameter with no effect at all stays within noise however many); "
+        "where its interval holds 0, more trajectories are needed too."
     )
     return (
         "<h3>Replication noise</h3>"

@@ -139,7 +139,8 @@ def sensitivity(
                 notes.append(
                     f"{label}/{metric}: replication noise is {100 * share:.0f} % of the variance "
                     "of the point means, as much as the parameters explain or more: its indices "
-                    "mostly measure noise (raise the replications)"
+                    "mostly measure noise (raise the replications, unless the parameters do"
+                    " not move it at all)"
                 )
             if noise:
                 found = _judge(kind, found, share, spread[metric], levels)

@@ -481,12 +481,17 @@ def sensitivity_bars(
     width = 0.8 / max(1, len(present))
     y = np.arange(len(params))
     clipped = False
+    noisy = "within_noise" in rows and ("noise" if method == "sobol" else "mu_star_noise") in rows
     for ax, metric in zip(grid.ravel(), metrics, strict=False):
         for k, arm in enumerate(present):
             part = rows[(rows["metric"] == metric) & (rows["arm"] == arm)].set_index("parameter")
             part = part.reindex(params)
             pos = y - 0.4 + width * (k + 0.5)
             c = colours[arm]
+            # a parameter that noise alone could explain is hatched, not solid: an index
+            # whose interval excludes 0 read as an effect where there was none
+            within = part["within_noise"].fillna(False).to_numpy(bool) if noisy else None
+            style = _noise_style(within, len(pos))
             if method == "sobol":
                 ax.barh(
                     pos,
@@ -497,7 +502,7 @@ def sensitivity_bars(
                     alpha=0.3,
                     error_kw={"ecolor": c, "alpha": 0.6, "capsize": 3},
                 )
-                ax.barh(
+                solid = ax.barh(
                     pos,
                     part["S1"],
                     width * 0.5,
@@ -505,14 +510,29 @@ def sensitivity_bars(
                     color=c,
                     error_kw={"ecolor": "black", "capsize": 2},
                 )
+                floor = part["noise"] if noisy else None
             else:
-                ax.barh(
+                solid = ax.barh(
                     pos,
                     part["mu_star"],
                     width * 0.9,
                     xerr=part["mu_star_conf"],
                     color=c,
                     error_kw={"ecolor": "black", "capsize": 3},
+                )
+                floor = part["mu_star_noise"] if noisy else None
+            for bar, hatched in zip(solid, style, strict=True):
+                if hatched:
+                    bar.set(facecolor="white", edgecolor=c, hatch="////", linewidth=0.8)
+            if floor is not None:  # how far noise alone reaches, bar by bar
+                ax.vlines(
+                    floor,
+                    pos - width / 2,
+                    pos + width / 2,
+                    colors="black",
+                    lw=1.6,
+                    ls=":",
+                    gid="noise",
                 )
         xlabel = "Sobol index" if method == "sobol" else "μ* (mean |elementary effect|)"
         _finish(ax, label(metric), xlabel, "", False)
@@ -529,6 +549,11 @@ def sensitivity_bars(
     if method == "sobol":
         note = "solid: first-order S1, light: total ST; " + note
         note += " (clipped to the scale -0.25 to 1.25)" if clipped else ""
+    if noisy:
+        note += (
+            "; dotted: what replication noise alone gives; hatched: within noise (cannot be"
+            " told from no effect)"
+        )
     _legend(fig, present, colours, note)
     title = "Sobol sensitivity indices" if method == "sobol" else "Morris screening"
     fig.suptitle(title, fontsize=FONT["title"] + 1)
@@ -536,6 +561,11 @@ def sensitivity_bars(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def _noise_style(within: np.ndarray | None, bars: int) -> list[bool]:
+    """Which bars to hatch: those within replication noise (none if it was not judged)."""
+    return [False] * bars if within is None else [bool(w) for w in within]
+
+
 def _sobol_limits(ax: Axes) -> bool:
     """Keep the index scale readable: at least 0-1, at most -0.25-1.25; True if clipped."""
     low, high = ax.get_xlim()

@@ -89,6 +89,14 @@ def test_a_parameter_with_no_effect_is_within_noise_and_one_with_an_effect_is_no
     strong = got.loc[STRONG]
     assert strong["ST"] - strong["ST_conf"] > eta and not bool(strong["within_noise"])
     assert not any("noise is" in n for n in table.attrs["notes"])  # under half the variance
+    # the figure: the S1 bars within noise hatched, the effect solid; the noise line drawn
+    from simulator.sweep_plots import sensitivity_bars
+
+    ax = sensitivity_bars(table).axes[0]
+    s1 = [bar for bar in ax.patches if bar.get_alpha() is None]  # (ST bars are light)
+    assert [bool(bar.get_hatch()) for bar in s1] == [False, True, True]  # in AXES order
+    (floor,) = [c for c in ax.collections if c.get_gid() == "noise"]
+    assert np.allclose([seg[0][0] for seg in floor.get_segments()], eta)
 
 
 def test_pure_noise_has_a_noise_share_near_one_and_nothing_stands_out(tmp_path: Path) -> None:
