@@ -508,7 +508,8 @@ def design_notes(plan: Plan) -> list[str]:
     """What a valid plan does that its author may not mean, a line each: an arm that sets a
     swept parameter itself runs at its own value at every design point (its rows say so),
     where the other arms follow the axis; arms whose parameters are the same (one setting a
-    default, another nothing) make the same runs (the same seeds)."""
+    default, another nothing) make the same runs (the same seeds); a ``[design]`` key the
+    design's kind does not use, and more organisations than replications."""
     lines = []
     same: dict[str, list[str]] = {}  # arms by their parameters at the first point, then all
     for arm in plan.arms:
@@ -530,7 +531,28 @@ def design_notes(plan: Plan) -> list[str]:
                 f" it runs at {updates[path]!r} at every design point (its rows say so), the"
                 " other arms at the design's values"
             )
+    design, header = plan.scenario.design, plan.scenario.scenario
+    for key, kinds in DESIGN_KEYS.items():
+        if key in design.model_fields_set and design.kind not in kinds:
+            lines.append(
+                f"design.{key} = {getattr(design, key)!r} is for design.kind ="
+                f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
+            )
+    if header.orgs is not None and header.orgs > header.replications:
+        lines.append(
+            f"scenario.orgs = {header.orgs} is more than scenario.replications ="
+            f" {header.replications}: only {header.replications} organisations are used, one"
+            " per replication"
+        )
     return lines
+
+
+DESIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "samples": ("lhs", "sobol", "morris"),
+    "levels": ("morris",),
+    "second_order": ("sobol",),
+}
+"""The design kinds each ``[design]`` key is used by (``points``: checked as an error)."""
 
 
 def design_size(scenario: Scenario) -> int:

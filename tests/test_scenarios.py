@@ -1092,6 +1092,29 @@ def test_arms_that_make_the_same_runs_are_said() -> None:
     assert design_notes(plan(parse_scenario(VALID)[0])) == []
 
 
+def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -> None:
+    """design.levels on a grid, and orgs = 5 with 3 replications, were taken silently."""
+    from simulator.scenario import design_notes
+
+    grid = variant(
+        design={"kind": "grid", "levels": 6, "samples": 16, "second_order": True},
+        scenario={**VALID["scenario"], "replications": 3, "orgs": 5},
+    )
+    assert design_notes(plan(parse_scenario(grid)[0])) == [
+        "design.samples = 16 is for design.kind = 'lhs' or 'sobol' or 'morris'; with 'grid' it"
+        " is not used",
+        "design.levels = 6 is for design.kind = 'morris'; with 'grid' it is not used",
+        "design.second_order = True is for design.kind = 'sobol'; with 'grid' it is not used",
+        "scenario.orgs = 5 is more than scenario.replications = 3: only 3 organisations are"
+        " used, one per replication",
+    ]
+    sampled = variant(
+        design={"kind": "morris", "samples": 4, "levels": 4},
+        axes=[{"param": "culture.openness", "bounds": [0.2, 0.8]}],
+    )
+    assert design_notes(plan(parse_scenario(sampled)[0])) == []
+
+
 def test_a_scenario_text_or_a_path_where_a_plan_belongs_is_named(tmp_path: Path) -> None:
     from simulator.sweep import sweep
 
