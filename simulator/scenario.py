@@ -37,7 +37,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from simulator.errors import SimulatorError, format_validation_error, number
 from simulator.params import (
@@ -189,6 +196,17 @@ class Axis(Block):
     steps: int | None = Field(None, description="Grid points over the bounds.", ge=2, le=10_000)
     scale: Literal["linear", "log"] = Field("linear", description="Spacing over the bounds.")
 
+    @field_validator("values", "bounds", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or (isinstance(value, list | tuple) and info.field_name == "values"):
+            return value
+        if info.field_name == "bounds" and isinstance(value, list | tuple) and len(value) == 2:
+            return value
+        if info.field_name == "bounds":
+            raise ValueError("must be two numbers, [low, high]")
+        raise ValueError("must be a list of the values to sweep, e.g. [0.3, 0.5, 0.7]")
+
     @model_validator(mode="after")
     def _one_source(self) -> Axis:
         if self.values is not None and self.bounds is not None:
@@ -202,7 +220,7 @@ class Axis(Block):
             if not low < high:
                 raise ValueError(f"bounds [{low}, {high}]: low must be below high")
             if self.scale == "log" and low <= 0:
-                raise ValueError("a log scale needs bounds above 0")
+                raise ValueError(f"a log scale needs bounds above 0, not [{low:g}, {high:g}]")
         return self
 
 

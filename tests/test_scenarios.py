@@ -1092,6 +1092,29 @@ def test_arms_that_make_the_same_runs_are_said() -> None:
     assert design_notes(plan(parse_scenario(VALID)[0])) == []
 
 
+@pytest.mark.parametrize(
+    ("axis", "said"),
+    [
+        ({"bounds": [0.1, 0.5, 0.9]}, "axes[0].bounds = [0.1, 0.5, 0.9]: must be two numbers"),
+        ({"bounds": 0.5}, "axes[0].bounds = 0.5: must be two numbers, [low, high]"),
+        ({"values": 0.5}, "axes[0].values = 0.5: must be a list of the values to sweep"),
+        (
+            {"param": "responses.leader_criticism_multiplier", "bounds": [0, 8], "scale": "log"},
+            "a log scale needs bounds above 0, not [0, 8]",
+        ),
+    ],
+)
+def test_an_axis_written_wrongly_is_told_in_the_files_terms(
+    axis: dict[str, Any], said: str
+) -> None:
+    """They said 'tuple should have at most 2 items after validation, not 3', 'must be a
+    list, or "none"' and a log scale's bounds without the bounds."""
+    data = variant(axes=[{"param": "culture.openness", **axis}])
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(data, source="t.toml")
+    assert said in str(err.value)
+
+
 def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -> None:
     """design.levels on a grid, and orgs = 5 with 3 replications, were taken silently."""
     from simulator.scenario import design_notes
