@@ -375,15 +375,21 @@ def test_unknown_preset_suggests_the_closest(name: str) -> None:
 # -- predict, then run, and the session ------------------------------------------------------
 def test_guess_against_the_result() -> None:
     g = Guess.parse("model", "30 %", "delegate", "10", preset="p", week=0)
-    assert verdict(g, (0.3, 0.2)).endswith("(10 points under).")
+    assert verdict(g, (0.3, 0.2)).endswith("(10 points too low).")
     with pytest.raises(GuessError, match="percentage"):
         Guess.parse("model", "lots", "delegate", "10", preset="p", week=0)
     # a guess with a fraction is shown as typed, not rounded ("20 %" for 20.5)
     g = Guess.parse("model", "20.5", "delegate", "9.75 %", preset="p", week=0)
     assert verdict(g, (0.4137, 0.0975)) == (
-        "model: guessed 20.5 %, got 41 % (20.5 points under)."
-        " delegate: guessed 9.75 %, got 10 % (0.25 points under)."
+        "model: guessed 20.5 %, got 41 % (20.5 points too low)."
+        " delegate: guessed 9.75 %, got 10 % (0.25 points too low)."
     )
+    # a decimal comma, as typed in much of Europe; one point is one point
+    g = Guess.parse("model", "35,5", "delegate", "21 %", preset="p", week=0)
+    assert g.shares == (0.355, 0.21)
+    assert verdict(g, (0.3, 0.2)).endswith("delegate: guessed 21 %, got 20 % (1 point too high).")
+    with pytest.raises(GuessError, match="percentage"):
+        Guess.parse("model", "1,000,5", "delegate", "10", preset="p", week=0)
 
 
 def test_session_keeps_running_after_bad_input() -> None:

@@ -225,7 +225,9 @@ def PredictPanel(  # noqa: N802
         else:
             verdict = session.verdict()
             if verdict:
-                solara.Success(verdict, classes=["orgsim-verdict"])
+                solara.Info(
+                    verdict, classes=["orgsim-verdict"]
+                )  # (not a tick: 68 off is no success)
             else:
                 Say(
                     f"{made(guess)} (at week {guess.week}); the dashed marks on the curves.",

@@ -51,6 +51,8 @@ class Guess:
 
 def _percent(arm: str, text: str) -> float:
     raw = text.strip().rstrip("%").strip()
+    if raw.count(",") == 1 and "." not in raw:  # a decimal comma: 35,5
+        raw = raw.replace(",", ".")
     try:
         value = float(raw)
     except ValueError:
@@ -81,6 +83,7 @@ def verdict(guess: Guess, results: Sequence[float]) -> str:
     parts = []
     for arm, g, r in zip(guess.arms, guess.shares, results, strict=True):
         gap = round(round(100 * r) - 100 * g, 2)  # the result as shown (percent)
-        side = "spot on" if gap == 0 else f"{abs(gap):g} points {'under' if gap > 0 else 'over'}"
+        points = f"{abs(gap):g} point{'' if abs(gap) == 1 else 's'}"
+        side = "spot on" if gap == 0 else f"{points} too {'low' if gap > 0 else 'high'}"
         parts.append(f"{arm}: guessed {typed(g)}, got {percent(r)} ({side}).")
     return " ".join(parts)
