@@ -345,6 +345,7 @@ def test_typed_settings_are_checked_by_the_parameter_model() -> None:
         ("nonsense", "path = value"),
         ("   ", "^Type a setting as path = value"),
         ("leaders.rules = [{who: all}]", r"not valid JSON .*names in double quotes"),
+        ("leaders.strategy = delegate", "each arm's: choose it under Left arm and Right arm"),
     ]:
         with pytest.raises(controls.SettingError, match=words):
             controls.parse_setting(bad)

@@ -189,6 +189,10 @@ def parse_setting(text: str) -> tuple[str, Any]:
     if not sep or not path or not raw:
         shown = f"{text.strip()!r}: type" if text.strip() else "Type"
         raise SettingError(f"{shown} a setting as path = value, e.g. culture.openness = 0.7")
+    if path == "leaders.strategy":  # each arm sets its own: a typed one would change nothing
+        raise SettingError(
+            "leaders.strategy is each arm's: choose it under Left arm and Right arm in the setup"
+        )
     try:
         value = setting_value(path, raw)
     except ValueError as err:
