@@ -184,3 +184,19 @@ def test_setting_what_a_person_reads_from_the_state_says_how_to_change_it() -> N
         model.people[3].stage = "poster"
     model.people[3].note = "mine"  # an attribute of one's own is still taken
     assert model.people[3].note == "mine"
+
+
+def test_mesas_batch_runner_runs_the_model_as_the_readme_says() -> None:
+    base = Params().with_updates({"org.size": 60, "steps": 4})
+    arms = [base, base.with_updates({"leaders.strategy": "delegate"})]
+    rows = mesa.batch_run(
+        OrgModel,
+        parameters={"params": arms, "agents": [False]},
+        rng=range(2),
+        max_steps=4,
+        display_progress=False,
+    )
+    assert len(rows) == 4 and all(row["Step"] == 4 for row in rows)
+    for row in rows:
+        alone = OrgModel(row["params"], rng=row["rng"], agents=False).run()
+        assert row["poster"] == alone.series()["poster"].iloc[-1]
