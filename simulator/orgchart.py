@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -295,6 +296,13 @@ def build_org(p: OrgParams | Params, rng: np.random.Generator | int) -> Org:
             raise TypeError(
                 f"rng must be a numpy Generator or a seed (a whole number >= 0), got {rng!r}"
             ) from None
+    if p.units > p.size - 1:
+        warnings.warn(
+            f"org.units = {p.units} is more than the {p.size - 1} people below the top leader"
+            f" (org.size = {p.size}): the organisation has {p.size - 1} units of one person",
+            UserWarning,
+            stacklevel=2,
+        )
     manager = tree_by_spans(p.size, p.units, p.span, p.span_jitter, rng)
     return complete_org(manager, p, rng)
 

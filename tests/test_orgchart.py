@@ -67,6 +67,7 @@ def test_team_ties_are_sibling_cliques() -> None:
     units=st.integers(1, 12),
     seed=st.integers(0, 2**32 - 1),
 )
+@pytest.mark.filterwarnings("ignore:org.units = .* is more than")  # (small sizes: said)
 def test_generated_trees_are_valid(
     size: int, span: int, jitter: int, units: int, seed: int
 ) -> None:
@@ -216,3 +217,17 @@ def test_build_org_takes_a_seed_for_the_models_organisation_and_whole_params() -
         build_org(3, 1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"a numpy Generator or a seed"):
         build_org(params.org, "x")  # type: ignore[arg-type]
+
+
+def test_more_units_than_people_below_the_top_warns() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        org = build_org(OrgParams(size=10, units=20), np.random.default_rng(1))
+    (said,) = [str(w.message) for w in caught]
+    assert said.startswith("org.units = 20 is more than the 9 people below the top leader")
+    assert len(set(org.unit.tolist()) - {0}) == 9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_org(OrgParams(size=10, units=9), np.random.default_rng(1))  # no word: it fits
