@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
 
 from simulator.analysis import t95
 from simulator.plots import (
@@ -186,6 +186,14 @@ def outcome_vs_parameter(
         ax.set_xticks(range(len(values)), _categories(values))
     elif log:
         ax.set_xscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")  # 2, 4, 8: not 2x10^0, 4x10^0
+        if not binned and len(values) <= 10:  # the swept values themselves
+            ticks = np.asarray(values, dtype=float)
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        else:
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(plain)
     if marginal:
         over = f"in each of {len(set(key))} bins" if binned else "over the other axes"
         note = f"mean of design points, band: 10-90 % of point means {over}"

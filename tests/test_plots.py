@@ -170,3 +170,25 @@ def test_a_figure_given_the_wrong_table_names_the_table_it_draws() -> None:
         adoption_curves([model.series()])
     with pytest.raises(TypeError, match=r"level_panel .* \(it lacks 'level', 'people'\)"):
         level_panel(model.series())
+
+
+def test_a_log_axis_is_labelled_with_the_swept_values_in_plain_numbers() -> None:
+    """A log axis over 2, 4, 8 read '2x10^0 3x10^0 ...' in the report."""
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    axis = "responses.leader_criticism_multiplier"
+    summary = pd.DataFrame(
+        {
+            axis: [2.0, 4.0, 8.0],
+            "arm": ["model"] * 3,
+            "metric": ["poster"] * 3,
+            "n": [3, 3, 3],
+            "mean": [0.4, 0.3, 0.2],
+            "ci_low": [0.35, 0.25, 0.15],
+            "ci_high": [0.45, 0.35, 0.25],
+        }
+    )
+    ax = outcome_vs_parameter(summary, axis, "poster", log=True).axes[0]
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "4", "8"]
+    assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
