@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import mesa
+from mesa.agentset import AgentSet
 
 from simulator.agents import Person
 from simulator.engine import Engine
@@ -24,6 +26,11 @@ from simulator.orgchart import Org
 from simulator.params import Params
 from simulator.rng import SeedLike
 from simulator.state import STAGES
+
+NO_AGENTS = (
+    "this model was built with agents=False (faster), so it has no Person agents: build it"
+    " with agents=True to look at people"
+)
 
 
 class OrgModel(Engine, mesa.Model):
@@ -70,16 +77,24 @@ class OrgModel(Engine, mesa.Model):
         self.datacollector.collect(self)
 
     @property
+    def agents(self) -> AgentSet:
+        """Mesa's set of agents, the people (empty, with a warning, for a model built with
+        ``agents=False``: a student's ``model.agents.get("stage")`` gave ``[]``)."""
+        people = getattr(self, "_people", None)  # (not yet while Mesa sets the model up)
+        if people is not None and not people and self.org.n:
+            warnings.warn(NO_AGENTS, UserWarning, stacklevel=2)
+        return super().agents
+
+    @agents.setter
+    def agents(self, agents: Any) -> None:
+        mesa.Model.agents.fset(self, agents)  # (Mesa refuses)
+
+    @property
     def people(self) -> list[Person]:
         """The ``Person`` agents, one per person in the organisation's order (empty, with a
         warning, for a model built with ``agents=False``)."""
         if not self._people and self.org.n:
-            warnings.warn(
-                "this model was built with agents=False (faster), so it has no Person agents:"
-                " build it with agents=True to look at people",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(NO_AGENTS, UserWarning, stacklevel=2)
         return self._people
 
     def step(self) -> None:

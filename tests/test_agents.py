@@ -200,3 +200,16 @@ def test_mesas_batch_runner_runs_the_model_as_the_readme_says() -> None:
     for row in rows:
         alone = OrgModel(row["params"], rng=row["rng"], agents=False).run()
         assert row["poster"] == alone.series()["poster"].iloc[-1]
+
+
+def test_the_agents_of_a_model_without_people_warn_as_people_does() -> None:
+    import warnings
+
+    params = Params().with_updates({"org.size": 40, "steps": 2})
+    bare = OrgModel(params, rng=1, agents=False)
+    with pytest.warns(UserWarning, match="built with agents=False"):
+        assert len(bare.agents) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bare.run()  # running it touches no agents: no word
+        assert len(OrgModel(params, rng=1).agents) == 40
