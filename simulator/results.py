@@ -35,7 +35,7 @@ import os
 import platform
 import subprocess
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,7 +219,13 @@ class ResultsFolder:
         if manifest_path.exists():
             manifest = read_manifest(manifest_path)
             if not _same_runs(manifest, plan) and not _more_replications(manifest, plan):
-                differ = scenario_differences(manifest.get("resolved", {}), plan.resolved())
+                from simulator.scenario import WORDING
+
+                differ = scenario_differences(  # (not the wording, which is taken)
+                    manifest.get("resolved", {}),
+                    plan.resolved(),
+                    leave={f"scenario.{key}" for key in WORDING},
+                )
                 raise ResultsError(
                     f"{path} holds results of another scenario "
                     f"({manifest.get('name', '?')!r}, digest {str(manifest.get('digest'))[:12]}); "
@@ -402,7 +408,7 @@ def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
     """Whether ``plan`` is the folder's scenario with more replications: a replication's
     seeds do not depend on how many there are, so the runs in the folder are runs of
     ``plan`` too, and the new replications are the runs left to do."""
-    from simulator.scenario import parse_scenario
+    from simulator.scenario import WORDING, parse_scenario
 
     try:
         theirs = parse_scenario(manifest["scenario"])[1]
@@ -411,16 +417,21 @@ def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
     if not _same_runs(manifest, theirs) or theirs.replications >= plan.replications:
         return False  # (a folder of another orgsim's plans, or not more of them)
 
-    def without_count(resolved: dict[str, Any]) -> dict[str, Any]:
-        header = {k: v for k, v in resolved["scenario"].items() if k != "replications"}
+    def without_count(resolved: dict[str, Any]) -> dict[str, Any]:  # (and the wording)
+        header = {
+            k: v for k, v in resolved["scenario"].items() if k not in {*WORDING, "replications"}
+        }
         return {**resolved, "scenario": header}
 
     return without_count(theirs.resolved()) == without_count(plan.resolved())
 
 
-def scenario_differences(a: Mapping[str, Any], b: Mapping[str, Any], shown: int = 3) -> list[str]:
+def scenario_differences(
+    a: Mapping[str, Any], b: Mapping[str, Any], shown: int = 3, leave: Set[str] = frozenset()
+) -> list[str]:
     """Where two resolved scenarios (:meth:`~simulator.scenario.Plan.resolved`, as manifests
-    keep them) differ, as ``path: a -> b``, the first ``shown`` of them."""
+    keep them) differ, as ``path: a -> b``, the first ``shown`` of them (not the paths in
+    ``leave``)."""
     found: list[str] = []
 
     def walk(x: Any, y: Any, path: str) -> None:
@@ -432,7 +443,7 @@ def scenario_differences(a: Mapping[str, Any], b: Mapping[str, Any], shown: int 
                 walk(u, v, f"{path}[{i}]")
         elif isinstance(x, list) and isinstance(y, list):
             found.append(f"{path}: {len(x)} entries -> {len(y)}")
-        elif x != y:
+        elif x != y and path not in leave:
             found.append(f"{path}: {_brief(x)} -> {_brief(y)}")
 
     walk(json.loads(json.dumps(a, default=str)), json.loads(json.dumps(b, default=str)), "")

@@ -367,7 +367,12 @@ def test_replications_added_to_a_finished_folder_run_only_the_new_ones(tmp_path:
     assert (manifest["replications"], manifest["runs_planned"]) == (3, 12)
     with pytest.raises(ResultsError, match=r"differs in scenario.replications: 3 -> 2\."):
         sweep(tiny_plan(replications=2), tmp_path / "grown", workers=1)  # fewer: refused
-    with pytest.raises(ResultsError, match=r"-> 4; scenario.seed: 99 -> 5\."):
+    # more of them past max_runs, which is raised with them, and the question reworded
+    more = tiny_plan(replications=4, max_runs=500, question="Does it hold with more?")
+    assert sweep(more, tmp_path / "grown", workers=1).done == 4
+    with pytest.raises(ResultsError, match=r"differs in scenario.replications: 4 -> 2\. "):
+        sweep(tiny_plan(replications=2, max_runs=10), tmp_path / "grown", workers=1)
+    with pytest.raises(ResultsError, match=r"differs in scenario.seed: 99 -> 5\."):
         sweep(tiny_plan(replications=4, seed=5), tmp_path / "grown", workers=1)
 
 

@@ -10,7 +10,7 @@ Examples
 >>> g.shares
 (0.35, 0.2)
 >>> verdict(g, (0.41, 0.15))
-'model: guessed 35 %, got 41 % (6 points under). delegate: guessed 20 %, got 15 % (5 points over).'
+'model: guessed 35 %, got 41 % (6 points too low). delegate: guessed 20 %, got 15 % (5 points too high).'
 >>> made(Guess.parse("model", "20.5", "delegate", "7.25 %", preset="x", week=0))
 'model 20.5 %, delegate 7.25 %'
 >>> Guess.parse("model", "140", "delegate", "10", preset="x", week=0)
