@@ -64,7 +64,10 @@ axis label and the title at :data:`FONT`'s sizes, whatever the chart's size; the
 labels add theirs on the right (:func:`label_room`)."""
 
 LABEL_GAP = 8
-"""Pixels between the axes and the arms' labels right of them."""
+"""Pixels (at 100 an inch) between the axes and the arms' labels right of them."""
+
+TICK_ROOM = 70
+"""Pixels (at 100 an inch) of a chart's tick labels left of its axes, on the slide."""
 
 PATCH = 22
 """Pixels of a level chart's colour patch and its gap before the arm's name."""
@@ -89,7 +92,7 @@ def fitted(window_height: float, column_width: float = 2000) -> tuple[float, flo
     chart columns are ``column_width`` pixels wide: the height the page gives them (half
     the window less :data:`KEPT`, at least :data:`LOWEST`, at most 400), at the usual
     shape, narrower if the column is, so that they are shown at their own size and their
-    text at :data:`FONT`'s (drawn at 720 x 400 and shown 240 pixels high on a 768-pixel
+    text at :data:`FONT`'s (drawn at 840 x 400 and shown 240 pixels high on a 768-pixel
     projector, 13-pixel text read as 8).
 
     >>> fitted(1080), fitted(768), fitted(1200, column_width=420)
@@ -178,7 +181,7 @@ class Curves:
         self.title = _style(ax, "", "Week", own)
         # each arm's name and share right of its curve's end (a legend over the curves hid
         # them where they rose through it)
-        beside = offset_copy(ax.transAxes, fig=self.figure, x=LABEL_GAP, units="dots")
+        beside = offset_copy(ax.transAxes, fig=self.figure, x=LABEL_GAP * 0.72, units="points")
         self.labels = [
             ax.text(
                 1.0,
@@ -207,7 +210,8 @@ class Curves:
             self.labels[k].set_text(f"{arm}\n{percent(data[k, -1])}")
         self.top = top_of(data)
         self.ax.set_ylim(0, self.top)
-        apart = LABEL_HEIGHT / max(self.ax.get_window_extent().height, 1.0)
+        high = self.ax.get_window_extent().height * 100 / self.figure.dpi  # (at 100 an inch)
+        apart = LABEL_HEIGHT / max(high, 1.0)
         for label, y in zip(self.labels, spread(data[:, -1] / self.top, apart), strict=True):
             label.set_y(y)
         self.title.set_text(f"Share posting · week {run.week}")
@@ -344,15 +348,20 @@ class Slide:
     ) -> None:
         fig = Figure(figsize=(16, 9), dpi=dpi)  # fixed margins (a constrained layout: +150 ms)
         FigureCanvasAgg(fig)
+        # the arms' labels right of the curves, then the bars' tick labels, and the arms'
+        # names right of the bars: room in inches (text is in points, whatever the dpi)
+        room = label_room(run.arms) / 100
+        left, right = 0.05, 0.99 - room / 16
+        gap = room + TICK_ROOM / 100
         grid = fig.add_gridspec(
             2,
             2,
             height_ratios=(1.15, 1),
-            left=0.05,
-            right=0.99 - 120 / (100 * 16),  # the level chart's arm names right of it
+            left=left,
+            right=right,
             top=0.96,
             bottom=0.13,
-            wspace=0.28,  # the curves' labels right of them, clear of the bars' ticks
+            wspace=2 * gap / ((right - left) * 16 - gap),  # (of the mean width of a chart)
             hspace=0.2,
         )
         layout = layout or hierarchy_layout(run.org)

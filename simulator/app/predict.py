@@ -9,8 +9,10 @@ Examples
 >>> g = Guess.parse("model", "35", "delegate", "20 %", preset="modeling_vs_delegation", week=0)
 >>> g.shares
 (0.35, 0.2)
->>> verdict(g, (0.41, 0.15))
-'model: guessed 35 %, got 41 % (6 points too low). delegate: guessed 20 %, got 15 % (5 points too high).'
+>>> for sentence in verdict(g, (0.41, 0.15)).split(". "):
+...     print(sentence)
+model: guessed 35 %, got 41 % (6 points too low)
+delegate: guessed 20 %, got 15 % (5 points too high).
 >>> made(Guess.parse("model", "20.5", "delegate", "7.25 %", preset="x", week=0))
 'model 20.5 %, delegate 7.25 %'
 >>> Guess.parse("model", "140", "delegate", "10", preset="x", week=0)
