@@ -191,9 +191,10 @@ def outcome_vs_parameter(
             ticks = np.asarray(values, dtype=float)
             ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
             ax.xaxis.set_minor_formatter(NullFormatter())
-        else:
+        else:  # decades labelled; within one decade only, its minor ticks too (2, 3, 5)
+            span = float(np.ptp(np.log10(np.asarray(values, dtype=float))))
             ax.xaxis.set_major_formatter(plain)
-            ax.xaxis.set_minor_formatter(plain)
+            ax.xaxis.set_minor_formatter(plain if span < 1 else NullFormatter())
     if marginal:
         over = f"in each of {len(set(key))} bins" if binned else "over the other axes"
         note = f"mean of design points, band: 10-90 % of point means {over}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -191,4 +192,12 @@ def test_a_log_axis_is_labelled_with_the_swept_values_in_plain_numbers() -> None
     ax = outcome_vs_parameter(summary, axis, "poster", log=True).axes[0]
     ax.figure.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "4", "8"]
+    assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
+    # forty values over four decades: the decades labelled, not every minor tick
+    many = pd.concat([summary.iloc[[0]]] * 40, ignore_index=True)
+    many[axis] = np.geomspace(0.01, 100, 40)
+    ax = outcome_vs_parameter(many, axis, "poster", log=True).axes[0]
+    ax.figure.canvas.draw()
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert set(shown) <= {"0.001", "0.01", "0.1", "1", "10", "100", "1000"}, shown
     assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
