@@ -551,7 +551,8 @@ def design_notes(plan: Plan) -> list[str]:
             )
     design, header = plan.scenario.design, plan.scenario.scenario
     for key, kinds in DESIGN_KEYS.items():
-        if key in design.model_fields_set and design.kind not in kinds:
+        # (set to other than its default: a manifest's scenario holds every key, written out)
+        if getattr(design, key) != Design.model_fields[key].default and design.kind not in kinds:
             lines.append(
                 f"design.{key} = {getattr(design, key)!r} is for design.kind ="
                 f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
@@ -922,6 +923,7 @@ def reduced(scenario: Scenario) -> Scenario:
             "scenario": header.model_copy(
                 update={
                     "replications": min(header.replications, 2),
+                    "orgs": None if header.orgs is None else min(header.orgs, 2),
                     "steps": None
                     if "steps" in swept
                     else min(

@@ -1121,11 +1121,11 @@ def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -
     from simulator.scenario import design_notes
 
     grid = variant(
-        design={"kind": "grid", "levels": 6, "samples": 16, "second_order": True},
+        design={"kind": "grid", "levels": 6, "samples": 32, "second_order": True},
         scenario={**VALID["scenario"], "replications": 3, "orgs": 5},
     )
     assert design_notes(plan(parse_scenario(grid)[0])) == [
-        "design.samples = 16 is for design.kind = 'lhs' or 'sobol' or 'morris'; with 'grid' it"
+        "design.samples = 32 is for design.kind = 'lhs' or 'sobol' or 'morris'; with 'grid' it"
         " is not used",
         "design.levels = 6 is for design.kind = 'morris'; with 'grid' it is not used",
         "design.second_order = True is for design.kind = 'sobol'; with 'grid' it is not used",
@@ -1137,6 +1137,13 @@ def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -
         axes=[{"param": "culture.openness", "bounds": [0.2, 0.8]}],
     )
     assert design_notes(plan(parse_scenario(sampled)[0])) == []
+    # a scenario written out in full (as a manifest keeps it) has every key at its default
+    written = parse_scenario(variant())[0].model_dump(mode="json")
+    assert design_notes(plan(parse_scenario(written)[0])) == []
+    # the reduced form's 2 replications: its organisations are capped with them
+    many = parse_scenario(variant(scenario={**VALID["scenario"], "replications": 6, "orgs": 4}))
+    assert design_notes(plan(many[0])) == []
+    assert design_notes(plan(reduced(many[0]))) == []
 
 
 def test_a_scenario_text_or_a_path_where_a_plan_belongs_is_named(tmp_path: Path) -> None:
