@@ -145,7 +145,6 @@ def sweep(
 ) -> None:
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
-    from simulator.results import ResultsFolder
     from simulator.sweep import Progress, SetupError
     from simulator.sweep import sweep as run_sweep
 
@@ -173,9 +172,9 @@ def sweep(
         with _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool:
             if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
                 _say(f"no workers at {pool.address} yet: waiting for one to join")
-            finished = 0  # (a new folder is made by the sweep, once its set-ups are checked)
-            if (folder / "manifest.json").exists():  # another scenario's is refused here
-                finished = len(ResultsFolder.open(folder, p).finished_keys())
+            # (a new folder is made by the sweep, once its set-ups are checked; another
+            # scenario's is refused here)
+            finished = _saved(folder, p)
             left = p.run_count - finished
             resume = f" (resuming: {finished:,} already done)" if finished else ""
             bar = Progress(label, skipped=finished)

@@ -158,7 +158,7 @@ class Engine:
         todo = self.params.steps - self.week if steps is None else int(steps)
         if todo <= 0 and steps is None:
             warnings.warn(
-                f"run(): this run is at week {self.week}, its horizon (steps ="
+                f"run(): this run is at week {self.week}, at or past its horizon (steps ="
                 f" {self.params.steps}), so nothing more was run; run(n) runs n more weeks",
                 UserWarning,
                 stacklevel=2,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import axis_columns, name_list, ok_runs
+from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs
 
 if TYPE_CHECKING:
     from simulator.results import Results
@@ -101,7 +101,7 @@ def sensitivity(
     ]
     finished = ok_runs(results.outcomes)
     wanted = numeric_outcomes(finished) if metrics is None else name_list(metrics)
-    metrics = [m for m in wanted if m in finished.columns]
+    metrics = known_metrics(finished, wanted)  # (a typo is named, as summarise does)
     rows: list[dict[str, Any]] = []
     if kind == "morris":
         notes += _morris_check(X, len(axes))

@@ -145,7 +145,9 @@ def test_run_goes_to_the_horizon_and_a_second_run_warns_instead_of_adding_a_year
     model.step()
     assert model.run().steps == 6  # the weeks left, not six more
     before = model.series()
-    with pytest.warns(UserWarning, match=r"at week 6, its horizon \(steps = 6\).*run\(n\)"):
+    with pytest.warns(
+        UserWarning, match=r"at week 6, at or past its horizon \(steps = 6\).*run\(n\)"
+    ):
         model.run()  # a notebook cell run twice
     assert model.steps == 6 and model.series().equals(before)
     assert model.run(2).steps == 8  # asked for: two more weeks

@@ -249,3 +249,12 @@ def test_a_milestone_never_reached_in_both_arms_is_said_so_not_called_an_unfinis
     for label in ("a", "b", "b - a"):
         assert f"{label}/t10 skipped: at 1 of 40 points some run has no value" in " ".join(notes)
     assert not any("no finished run" in note for note in notes), notes
+
+
+def test_a_misspelt_metric_is_named_as_summarise_names_it(tmp_path: Path) -> None:
+    import pytest
+
+    p = noise_plan("sobol", 8, 2)
+    out = write_runs(p, tmp_path / "res", lambda u, arm, pt, r: u[0], "poster")
+    with pytest.raises(ValueError, match=r"no outcome 'posters' \(did you mean 'poster'\?\)"):
+        sensitivity(load(out), metrics=["posters"])
