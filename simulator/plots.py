@@ -418,11 +418,14 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:
 def arm_colours(arms: Sequence[str]) -> dict[str, str]:
     """One colour per arm. An arm named after a leader strategy (``model``, or ``model
     (left)`` on the workshop page) wears that strategy's colour (:data:`STRATEGY_COLOURS`)
-    wherever it is listed, the first arm of a strategy only; the other arms take the free
-    colours of :data:`ARM_PALETTE` in order (the baseline first)."""
+    wherever it is listed; a second arm of that strategy (``model (right)``) a darker shade
+    of it (it took another strategy's colour: purple read as delegation); the other arms
+    take the free colours of :data:`ARM_PALETTE` in order (the baseline first)."""
     colours: dict[str, str] = {}
     for arm in arms:
         colour = STRATEGY_COLOURS.get(arm.split(" (")[0])
+        if colour is not None and colour in colours.values():
+            colour = _darker(colour)
         if colour is not None and colour not in colours.values():
             colours[arm] = colour
     free = [c for c in ARM_PALETTE if c not in colours.values()]
@@ -430,6 +433,12 @@ def arm_colours(arms: Sequence[str]) -> dict[str, str]:
         if arm not in colours:
             colours[arm] = free.pop(0) if free else ARM_PALETTE[len(colours) % len(ARM_PALETTE)]
     return {arm: colours[arm] for arm in arms}
+
+
+def _darker(colour: str, by: float = 0.45) -> str:
+    """``colour`` (``#RRGGBB``) mixed with black: ``by`` of the way to it."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * (1 - by)):02X}" for c in rgb)
 
 
 def label(metric: str) -> str:

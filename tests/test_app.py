@@ -58,10 +58,12 @@ def test_the_same_strategy_in_both_arms_is_told_apart_by_side() -> None:
     colours = arm_colours(run.arms)
     assert len(set(colours.values())) == 2
     assert np.array_equal(run.current(0).stage, run.current(1).stage)  # the same run twice
-    texts = [label.get_text() for label in charts.Curves(run).labels]
-    assert [t.split("\n")[0] for t in texts] == list(run.arms)
+    # the right one a darker shade of the strategy's colour, not another strategy's
+    assert (colours["model (left)"], colours["model (right)"]) == ("#009E73", "#00573F")
+    texts = [label.get_text() for label in charts.Curves(run).labels]  # name over share
+    assert [" ".join(t.split("\n")[:-1]) for t in texts] == list(run.arms)
     legend = charts.Levels(run).figure.axes[0].get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == list(run.arms)
+    assert [t.get_text().replace("\n", " ") for t in legend.get_texts()] == list(run.arms)
 
 
 def test_snapshots_record_posts_and_criticism_of_the_week() -> None:

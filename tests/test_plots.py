@@ -114,8 +114,14 @@ def test_an_arm_named_after_a_strategy_wears_its_colour_in_any_order(arms: list[
 def test_other_arms_take_the_free_colours_in_order() -> None:
     assert arm_colours(["nobody", "ceo"]) == {"nobody": ARM_PALETTE[0], "ceo": ARM_PALETTE[1]}
     assert arm_colours(["ceo", "model"]) == {"ceo": ARM_PALETTE[1], "model": ARM_PALETTE[0]}
-    page = arm_colours(["model (left)", "model (right)"])  # the same strategy in both arms
-    assert page == {"model (left)": ARM_PALETTE[0], "model (right)": ARM_PALETTE[1]}
+    # the same strategy in both arms: a darker shade of it on the right (the next free
+    # colour, delegation's purple, read as delegation)
+    page = arm_colours(["model (left)", "model (right)"])
+    assert page == {"model (left)": ARM_PALETTE[0], "model (right)": "#00573F"}
+    assert arm_colours(["x (left)", "x (right)"]) == {  # (no strategy: free colours)
+        "x (left)": ARM_PALETTE[0],
+        "x (right)": ARM_PALETTE[1],
+    }
 
 
 def test_arms_wear_no_stage_colour_up_to_four_arms() -> None:
