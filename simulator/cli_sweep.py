@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -38,11 +39,13 @@ def _estimate(p: Plan, workers: int) -> tuple[float, float]:
     weeks = spec.params.steps
     if weeks > TIMED_WEEKS:  # timed on its first weeks, then scaled: a long horizon is linear
         spec = replace(spec, params=spec.params.with_updates({"steps": TIMED_WEEKS}))
-    result = run(spec)
-    if result.error is not None:
-        raise click.ClickException(f"the first run fails: {result.error}")
-    start = time.perf_counter()
-    run(spec)
+    with warnings.catch_warnings():  # (said once already, with the arm's place in the file)
+        warnings.simplefilter("ignore")
+        result = run(spec)
+        if result.error is not None:
+            raise click.ClickException(f"the first run fails: {result.error}")
+        start = time.perf_counter()
+        run(spec)
     one = (time.perf_counter() - start) * max(weeks / TIMED_WEEKS, 1.0)
     return one, one * p.run_count / max(workers, 1)
 

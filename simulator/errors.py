@@ -211,7 +211,8 @@ def _problem(
             inner = _section_of(info.annotation) if info is not None else None
             if kind == "model_type" and inner is not None:
                 expected += f" with keys {', '.join(inner.model_fields)}"
-            if info is not None and type(None) in get_args(info.annotation):
+            nullable = info is not None and type(None) in get_args(info.annotation)
+            if nullable and not isinstance(loc[-1], int):  # (not an item of such a field)
                 expected += ', or "none"'
             return f"must be {expected}{about}"
     if kind in ("value_error", "assertion_error"):

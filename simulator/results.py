@@ -447,6 +447,8 @@ def scenario_differences(
             found.append(f"{path}: {_brief(x)} -> {_brief(y)}")
 
     walk(json.loads(json.dumps(a, default=str)), json.loads(json.dumps(b, default=str)), "")
+    # the header first: a new seed changes every sampled point, whose lines would hide it
+    found.sort(key=lambda line: not line.startswith("scenario."))
     return found[:shown] + ([f"{len(found) - shown} more"] if len(found) > shown else [])
 
 

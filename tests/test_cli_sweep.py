@@ -46,6 +46,21 @@ def test_validate_prints_the_run_count(scenario_file: Path, capsys) -> None:
     assert "valid" in out and "1 design point(s) x 2 arm(s) x 2 replication(s) = 4 runs" in out
 
 
+def test_validate_says_an_arms_warning_once_with_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The time estimate ran the first run again and said it a second time, unplaced."""
+    path = tmp_path / "late.toml"
+    path.write_text(SCENARIO.replace('leaders.strategy = "model"', "leaders.start = 30"))
+    assert main(["validate", str(path), "--workers", "1"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "horizon" in line]
+    assert said == [
+        "orgsim: warning: arms.model.leaders.start = 30 is not before the horizon (steps = 6):"
+        " the leaders it applies to never model within the run (a strategy acts in weeks"
+        " start+1 to stop)"
+    ]
+
+
 def test_sweep_then_resume_then_report(scenario_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "res"
     args = ["sweep", str(scenario_file), "--out", str(out), "--workers", "1", "--quiet"]

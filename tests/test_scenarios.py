@@ -1099,6 +1099,7 @@ def test_arms_that_make_the_same_runs_are_said() -> None:
         ({"bounds": [0.1, 0.5, 0.9]}, "axes[0].bounds = [0.1, 0.5, 0.9]: must be two numbers"),
         ({"bounds": 0.5}, "axes[0].bounds = 0.5: must be two numbers, [low, high]"),
         ({"values": 0.5}, "axes[0].values = 0.5: must be a list of the values to sweep"),
+        ({"bounds": ["none", 0.5]}, "axes[0].bounds[0] = 'none': must be a number"),
         (
             {"param": "responses.leader_criticism_multiplier", "bounds": [0, 8], "scale": "log"},
             "a log scale needs bounds above 0, not [0, 8]",
@@ -1114,6 +1115,7 @@ def test_an_axis_written_wrongly_is_told_in_the_files_terms(
     with pytest.raises(ScenarioError) as err:
         parse_scenario(data, source="t.toml")
     assert said in str(err.value)
+    assert 'or "none"' not in str(err.value)  # (offered for bounds, and refused)
 
 
 def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -> None:

@@ -779,3 +779,16 @@ def test_ctrl_c_is_left_to_the_sweeps_process_not_its_workers() -> None:
         assert pool.submit(_sigint_handler).result(timeout=120) == signal.SIG_IGN
     finally:
         pool.shutdown()
+
+
+def test_where_two_scenarios_differ_the_header_comes_first() -> None:
+    """A new seed redraws every sampled point: its line came after theirs, in '9 more'."""
+    from simulator.results import scenario_differences
+
+    a = {"points": [{"x": 1}, {"x": 2}], "scenario": {"seed": 1, "name": "s"}}
+    b = {"points": [{"x": 3}, {"x": 4}], "scenario": {"seed": 2, "name": "s"}}
+    assert scenario_differences(a, b, shown=2) == [
+        "scenario.seed: 1 -> 2",
+        "points[0].x: 1 -> 3",
+        "1 more",
+    ]
