@@ -482,6 +482,13 @@ def test_the_keys_go_back_to_the_run_after_a_slider_a_menu_or_a_typed_setting(
     wait_for_week(page, 1)
     assert slider.get_attribute("aria-valuenow") == moved  # the run stepped, not the slider
 
+    text = page.get_by_text(re.compile(r"^Openness and trust:")).bounding_box()
+    page.mouse.click(text["x"] + 20, text["y"] + text["height"] / 2)  # its label: just text
+    page.wait_for_timeout(500)
+    assert slider.get_attribute("aria-valuenow") == moved
+    page.keyboard.press("PageDown")
+    wait_for_week(page, 2)
+
     page.locator(".orgsim-preset").click()
     page.get_by_role("option", name="open_culture").click()
     page.get_by_text(re.compile(r"Week 0 of")).wait_for()

@@ -42,6 +42,8 @@ CSS = """
 .orgsim-toolbar, .orgsim-toolbar .orgsim-speed { background: transparent !important; }
 .orgsim-toolbar { flex-wrap: nowrap; align-items: center; gap: 8px; }
 .orgsim-toolbar .v-label, .orgsim-toolbar .v-input { color: #fff !important; }
+/* a slider's label is text to read: clicked, it set the slider to its lowest value */
+.v-input__slider .v-label { pointer-events: none; }
 .orgsim-toolbar .orgsim-week { font-size: 24px; font-weight: 700; color: #fff; margin: 0 8px;
   white-space: nowrap; }
 @media (max-width: 1599px) { .v-app-bar .v-toolbar__title { display: none; } }
