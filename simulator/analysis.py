@@ -79,9 +79,11 @@ def name_list(value: str | Sequence[str]) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, pd.DataFrame) or not isinstance(value, Iterable):
+        from simulator.errors import a_type
+
         raise TypeError(
-            f"expected a name or a list of names, such as ['model', 'delegate'], not a"
-            f" {type(value).__name__}"
+            "expected a name or a list of names, such as ['model', 'delegate'], not"
+            f" {a_type(value)}"
         )
     return list(value)
 

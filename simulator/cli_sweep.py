@@ -215,7 +215,10 @@ def sweep(
     if report:
         from simulator.report import write_report
 
-        click.echo(f"report: {write_report(folder)}")
+        try:
+            click.echo(f"report: {write_report(folder)}")
+        except KeyboardInterrupt:
+            raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, True) from None
     if summary.failed:
         raise click.exceptions.Exit(1)
 

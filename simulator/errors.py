@@ -314,13 +314,26 @@ def number(x: Any) -> str:
     return str(x)
 
 
+def a_type(value: object) -> str:
+    """What kind of thing ``value`` is, in words: ``a list``, ``an OrgModel``, ``None``."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
 class SweepInterruptedError(Exception):
     """A sweep stopped with Ctrl-C: what is on disk, and that running it again resumes."""
 
-    def __init__(self, saved: int, planned: int, folder: Path) -> None:
+    def __init__(self, saved: int, planned: int, folder: Path, report: bool = False) -> None:
+        then = (
+            f"; 'orgsim report {folder}' writes the report"
+            if report
+            else "; run the same command again to resume"
+        )
+        where = " while writing the report" if report else ""
         super().__init__(
-            f"interrupted: {saved:,} of {planned:,} runs are saved in {folder}; run the same"
-            " command again to resume"
+            f"interrupted{where}: {saved:,} of {planned:,} runs are saved in {folder}{then}"
         )
 
 

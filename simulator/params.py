@@ -954,9 +954,11 @@ class Params(Section):
         ``ValidationError``), one line per problem, naming the path, the value and what is
         allowed (with the closest name for a typo)."""
         if not isinstance(updates, Mapping):
+            from simulator.errors import a_type  # (errors imports this module)
+
             raise TypeError(
                 "with_updates takes a dict of dotted paths and values, such as"
-                f" {{'culture.openness': 0.8}}; got a {type(updates).__name__}"
+                f" {{'culture.openness': 0.8}}; got {a_type(updates)}"
             )
         updates = _variant_paths(updates)
         data = self.model_dump()

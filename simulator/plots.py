@@ -453,10 +453,13 @@ def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:
 
 # -- helpers --------------------------------------------------------------------------------
 def _table(function: str, table: Any, source: str, columns: list[str]) -> None:
-    """Refuse, naming what was passed, anything but the table ``function`` draws."""
+    """Refuse, naming what was passed, anything but the table ``function`` draws (the levels
+    table, a row per level, is refused where the series are drawn)."""
     missing = [c for c in columns if c not in table] if isinstance(table, pd.DataFrame) else []
-    if not isinstance(table, pd.DataFrame) or missing:
+    levels = isinstance(table, pd.DataFrame) and "level" in table and "level" not in columns
+    if not isinstance(table, pd.DataFrame) or missing or levels:
         lacks = f" (it lacks {', '.join(map(repr, missing))})" if missing else ""
+        lacks = " (a row per level: model.levels())" if levels else lacks
         raise TypeError(
             f"{function} draws the table of {source}, with columns"
             f" {', '.join(map(repr, columns))}; got {_described(table)}{lacks}"
@@ -468,7 +471,9 @@ def _described(value: Any) -> str:
     if isinstance(value, pd.DataFrame):
         columns = ", ".join(map(repr, list(value.columns)[:4]))
         return f"a table with columns {columns}{', ...' if len(value.columns) > 4 else ''}"
-    return f"a {type(value).__name__}"
+    from simulator.errors import a_type
+
+    return a_type(value)
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:

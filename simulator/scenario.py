@@ -554,14 +554,14 @@ def design_notes(plan: Plan) -> list[str]:
         # (set to other than its default: a manifest's scenario holds every key, written out)
         if getattr(design, key) != Design.model_fields[key].default and design.kind not in kinds:
             lines.append(
-                f"design.{key} = {getattr(design, key)!r} is for design.kind ="
+                f"design.{key} = {json.dumps(getattr(design, key))} is for design.kind ="
                 f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
             )
     if header.orgs is not None and header.orgs > header.replications:
         lines.append(
             f"scenario.orgs = {header.orgs} is more than scenario.replications ="
-            f" {header.replications}: only {header.replications} organisations are used, one"
-            " per replication"
+            f" {header.replications}: only {header.replications} organisation"
+            f"{'s are' if header.replications > 1 else ' is'} used, one per replication"
         )
     return lines
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.cluster import DaskPool, WorkerMismatchError, checked_task, connect, worker_versions
-from simulator.errors import SimulatorError, is_whole
+from simulator.errors import SimulatorError, a_type, is_whole
 from simulator.scenario import Plan, RunSpec, describe_point, design_notes
 
 if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
@@ -492,7 +492,7 @@ def sweep(
     if not isinstance(plan, Plan):
         raise TypeError(
             "sweep(plan, out) takes a planned scenario: scenario, plan ="
-            f" load_scenario(path), then sweep(plan, out); got a {type(plan).__name__}"
+            f" load_scenario(path), then sweep(plan, out); got {a_type(plan)}"
         )
     settings = plan.scenario.run
     if workers is not None and not (is_whole(workers) and workers >= 1):

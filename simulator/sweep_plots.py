@@ -502,7 +502,7 @@ def sensitivity_bars(
             within = part["within_noise"].fillna(False).to_numpy(bool) if noisy else None
             style = _noise_style(within, len(pos))
             if method == "sobol":
-                ax.barh(
+                total = ax.barh(
                     pos,
                     part["ST"],
                     width * 0.95,
@@ -511,6 +511,9 @@ def sensitivity_bars(
                     alpha=0.3,
                     error_kw={"ecolor": c, "alpha": 0.6, "capsize": 3},
                 )
+                for bar, hatched in zip(total, style, strict=True):
+                    if hatched:  # (judged on ST: hatched too, seen where S1 is near 0)
+                        bar.set(hatch="////", edgecolor=c)
                 solid = ax.barh(
                     pos,
                     part["S1"],

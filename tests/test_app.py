@@ -24,7 +24,7 @@ from simulator.app import address, charts, controls, page, presets
 from simulator.app.blit import Blit, full_draw
 from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
-from simulator.app.predict import Guess, GuessError, percent, verdict
+from simulator.app.predict import Guess, GuessError, made, percent, verdict
 from simulator.app.server import asset_dir, check_ready
 from simulator.app.session import Session, Setup
 from simulator.cli import main
@@ -393,6 +393,9 @@ def test_guess_against_the_result() -> None:
     assert verdict(g, (0.3, 0.2)).endswith("delegate: guessed 21 %, got 20 % (1 point too high).")
     with pytest.raises(GuessError, match="percentage"):
         Guess.parse("model", "1,000,5", "delegate", "10", preset="p", week=0)
+    assert made(Guess.parse("model", "-0", "delegate", "10", preset="p", week=0)).startswith(
+        "model 0 %"  # (not "-0 %")
+    )
 
 
 def test_session_keeps_running_after_bad_input() -> None:

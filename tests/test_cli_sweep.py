@@ -348,6 +348,23 @@ def test_an_interrupted_sweep_says_that_running_it_again_resumes(
     assert len(load(out).outcomes) == 2
 
 
+def test_ctrl_c_while_the_report_is_written_says_the_runs_are_all_saved(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    import simulator.report
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulator.report, "write_report", interrupted)
+    out = tmp_path / "o"
+    assert main(["sweep", str(scenario_file), "--out", str(out), "--workers", "1"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"orgsim: error: interrupted while writing the report: 4 of 4 runs are saved in {out};"
+        f" 'orgsim report {out}' writes the report"
+    )
+
+
 def test_a_folder_stopped_before_its_first_run_finished_diffs_and_reports(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -266,7 +266,15 @@ def test_none_is_taken_where_a_parameter_may_be_none() -> None:
         Params().with_updates({"org.size": "none"})
 
 
-@pytest.mark.parametrize("updates", [[("culture.openness", 0.8)], None, "culture.openness=0.8"])
-def test_with_updates_of_anything_but_a_mapping_says_what_it_takes(updates: Any) -> None:
-    with pytest.raises(TypeError, match=r"takes a dict of dotted paths and values.*; got a "):
+@pytest.mark.parametrize(
+    ("updates", "got"),
+    [
+        ([("culture.openness", 0.8)], "a list"),
+        (None, "None"),
+        ("culture.openness=0.8", "a str"),
+        (Engine(Params().with_updates({"org.size": 20})), "an Engine"),
+    ],
+)
+def test_with_updates_of_anything_but_a_mapping_says_what_it_takes(updates: Any, got: str) -> None:
+    with pytest.raises(TypeError, match=rf"takes a dict of dotted paths and values.*; got {got}$"):
         Params().with_updates(updates)

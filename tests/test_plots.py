@@ -177,6 +177,8 @@ def test_a_figure_given_the_wrong_table_names_the_table_it_draws() -> None:
         adoption_curves([model.series()])
     with pytest.raises(TypeError, match=r"level_panel .* \(it lacks 'level', 'people'\)"):
         level_panel(model.series())
+    with pytest.raises(TypeError, match=r"adoption_curves .* \(a row per level: model.levels"):
+        adoption_curves(model.levels())  # (it said: several runs stacked)
 
 
 def test_a_log_axis_is_labelled_with_the_swept_values_in_plain_numbers() -> None:

@@ -1130,7 +1130,7 @@ def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -
         "design.samples = 32 is for design.kind = 'lhs' or 'sobol' or 'morris'; with 'grid' it"
         " is not used",
         "design.levels = 6 is for design.kind = 'morris'; with 'grid' it is not used",
-        "design.second_order = True is for design.kind = 'sobol'; with 'grid' it is not used",
+        "design.second_order = true is for design.kind = 'sobol'; with 'grid' it is not used",
         "scenario.orgs = 5 is more than scenario.replications = 3: only 3 organisations are"
         " used, one per replication",
     ]

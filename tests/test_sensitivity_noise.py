@@ -95,6 +95,8 @@ def test_a_parameter_with_no_effect_is_within_noise_and_one_with_an_effect_is_no
     ax = sensitivity_bars(table).axes[0]
     s1 = [bar for bar in ax.patches if bar.get_alpha() is None]  # (ST bars are light)
     assert [bool(bar.get_hatch()) for bar in s1] == [False, True, True]  # in AXES order
+    st = [bar for bar in ax.patches if bar.get_alpha() is not None]  # the verdict's own
+    assert [bool(bar.get_hatch()) for bar in st] == [False, True, True]
     (floor,) = [c for c in ax.collections if c.get_gid() == "noise"]
     assert np.allclose([seg[0][0] for seg in floor.get_segments()], eta)
 

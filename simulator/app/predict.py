@@ -61,7 +61,7 @@ def _percent(arm: str, text: str) -> float:
         raise GuessError(f"{arm}: type a percentage, e.g. 30, got {text!r}") from None
     if not 0 <= value <= 100:
         raise GuessError(f"{arm}: a share of staff is between 0 and 100 %, got {text!r}")
-    return round(value / 100, 4)
+    return round(value / 100, 4) + 0.0  # (+ 0.0: -0 typed is 0, not "-0 %")
 
 
 def made(guess: Guess) -> str:
