@@ -297,9 +297,12 @@ def build_org(p: OrgParams | Params, rng: np.random.Generator | int) -> Org:
                 f"rng must be a numpy Generator or a seed (a whole number >= 0), got {rng!r}"
             ) from None
     if p.units > p.size - 1:
+        below = p.size - 1
         warnings.warn(
-            f"org.units = {p.units} is more than the {p.size - 1} people below the top leader"
-            f" (org.size = {p.size}): the organisation has {p.size - 1} units of one person",
+            f"org.units = {p.units} is more than the {below}"
+            f" {'person' if below == 1 else 'people'} below the top leader (org.size ="
+            f" {p.size}): the organisation has {below} unit{'' if below == 1 else 's'} of one"
+            " person",
             UserWarning,
             stacklevel=2,
         )

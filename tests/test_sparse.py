@@ -287,6 +287,7 @@ def test_coded_values_give_back_every_value(seed: int, n: int, distinct: int) ->
     assert coded.codes.dtype == (np.uint16 if len(coded.table) <= 1 << 16 else np.int32)
 
 
+@pytest.mark.filterwarnings("ignore:org.units = .* is more than")  # (small sizes: said)
 @settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
