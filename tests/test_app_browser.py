@@ -323,6 +323,28 @@ def test_the_page_fits_the_rooms_screens(
     page.close()
 
 
+def test_the_result_keeps_the_charts_in_view_at_1280_by_720(browser: Any, app_url: str) -> None:
+    """The verdict came in a box of its own inside the guess's, 35 pixels taller than the
+    guess said, and the curves' axis went below the screen at the run's end."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url + "?set=steps%3D3&guess=35%2C20")
+    page.get_by_text("The room guessed:").wait_for()
+    page.wait_for_timeout(500)
+    guessed = page.locator(".orgsim-predict").bounding_box()
+    page.locator(".orgsim-week").click()
+    page.keyboard.press(" ")
+    page.get_by_text("Result:").wait_for()
+    page.wait_for_timeout(500)
+    assert "guessed 35 %" in page.locator(".orgsim-predict").inner_text()
+    result = page.locator(".orgsim-predict").bounding_box()
+    assert result is not None and guessed is not None
+    assert result["height"] <= guessed["height"], (result, guessed)
+    curves = page.locator("img.orgsim-curves").bounding_box()
+    assert curves is not None and curves["y"] + curves["height"] <= 720 + 10, curves
+    page.close()
+
+
 def test_the_address_brings_back_the_setup_and_the_guess(browser: Any, app_url: str) -> None:
     """A reload mid-session keeps the preset, a typed setting and the room's guess."""
     page = open_page(browser, app_url, Traffic())

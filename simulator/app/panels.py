@@ -224,10 +224,9 @@ def PredictPanel(  # noqa: N802
                 solara.Button("Keep guess", on_click=lambda: set_editing(False), outlined=True)
         else:
             verdict = session.verdict()
-            if verdict:
-                solara.Info(
-                    verdict, classes=["orgsim-verdict"]
-                )  # (not a tick: 68 off is no success)
+            if verdict:  # as the guess was said: a box in the box, in small blue type, was
+                # taller (the charts' axis went below a 720-pixel screen) and hard to read
+                Say(verdict, strong="Result:")
             else:
                 Say(
                     f"{made(guess)} (at week {guess.week}); the dashed marks on the curves.",
