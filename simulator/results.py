@@ -730,6 +730,21 @@ class Results:
         ``arm_curves(results.series, point_labels=results.point_labels)``."""
         return {i: point_label(p) for i, p in enumerate(self.points)}
 
+    def with_axes(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` (the series, the levels, or any with ``point``, ``arm`` and
+        ``replication``) with each run's swept values as its outcomes row holds them (an
+        arm that sets a swept parameter itself: its own value), e.g. the weekly poster
+        share by openness: ``results.with_axes(results.series)``."""
+        axes = [a for a in self.axes if a in self.outcomes and a not in table]
+        missing = [k for k in KEY if k not in table]
+        if missing:
+            raise ValueError(
+                f"with_axes joins a table to its runs by {', '.join(KEY)}; this one has no"
+                f" {', '.join(missing)}"
+            )
+        runs = self.outcomes[[*KEY, *axes]].astype(table[KEY].dtypes.to_dict())
+        return table.merge(runs, on=KEY, how="left", validate="many_to_one")
+
 
 def point_label(point: dict[str, Any]) -> str:
     """``a.b = 1, c.d = x`` for a design point (``all runs`` without axes)."""

@@ -792,3 +792,16 @@ def test_where_two_scenarios_differ_the_header_comes_first() -> None:
         "points[0].x: 1 -> 3",
         "1 more",
     ]
+
+
+def test_with_axes_puts_each_runs_swept_values_on_its_rows(tmp_path: Path) -> None:
+    sweep(tiny_plan(replications=2), tmp_path / "r", workers=1)
+    results = load(tmp_path / "r")
+    weekly = results.with_axes(results.series)
+    assert len(weekly) == len(results.series) and weekly["culture.openness"].notna().all()
+    by_run = results.outcomes.set_index(["point", "arm", "replication"])["culture.openness"]
+    for (point, arm, rep), rows in weekly.groupby(["point", "arm", "replication"]):
+        assert set(rows["culture.openness"]) == {by_run[(point, arm, rep)]}
+    assert set(weekly["culture.openness"]) == {0.3, 0.8}
+    with pytest.raises(ValueError, match=r"by point, arm, replication; this one has no arm"):
+        results.with_axes(results.series.drop(columns="arm"))
