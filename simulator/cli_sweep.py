@@ -58,7 +58,7 @@ reduced_option = click.option(
     "--reduced",
     is_flag=True,
     help="Use the small version of the scenario (at most 2 replications, 8 weeks, 150 people);"
-    " default folder results/<name>-reduced.",
+    " a sweep's default folder is then results/<name>-reduced.",
 )
 workers_option = click.option(
     "--workers",

@@ -235,7 +235,7 @@ class Design(Block):
     samples: int = Field(
         16,
         description="lhs: points; sobol: base samples N (a power of 2; "
-        "N(2D+2) points); morris: trajectories (D+1 points each).",
+        "N(D+2) points, N(2D+2) with second_order); morris: trajectories (D+1 points each).",
         ge=1,
         le=1_000_000,
     )

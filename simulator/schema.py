@@ -385,5 +385,7 @@ def _design_rules() -> list[Schema]:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
+        sys.exit(f"usage: python -m simulator.schema [OUT]  (default {DEFAULT_PATH})")
     target = write_schema(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH)
     print(f"wrote {target}")

@@ -494,6 +494,12 @@ def sweep(
             "sweep(plan, out) takes a planned scenario: scenario, plan ="
             f" load_scenario(path), then sweep(plan, out); got {a_type(plan)}"
         )
+    if executor is not None and not isinstance(executor, Executor | DaskPool):
+        raise TypeError(
+            "executor takes a concurrent.futures Executor or a pool of simulator.cluster;"
+            f" got {a_type(executor)}: local_cluster() and connect() give one in a with"
+            " statement (with local_cluster(2) as pool: sweep(plan, out, executor=pool))"
+        )
     settings = plan.scenario.run
     if workers is not None and not (is_whole(workers) and workers >= 1):
         raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")

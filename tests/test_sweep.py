@@ -805,3 +805,13 @@ def test_with_axes_puts_each_runs_swept_values_on_its_rows(tmp_path: Path) -> No
     assert set(weekly["culture.openness"]) == {0.3, 0.8}
     with pytest.raises(ValueError, match=r"by point, arm, replication; this one has no arm"):
         results.with_axes(results.series.drop(columns="arm"))
+
+
+def test_a_pool_not_entered_is_named_before_anything_is_written(tmp_path: Path) -> None:
+    """cluster.md showed local_cluster(2) passed as it is: the sweep said 'the executor
+    stopped taking work ... run the sweep again to resume'."""
+    from simulator.cluster import local_cluster
+
+    with pytest.raises(TypeError, match=r"in a with statement \(with local_cluster\(2\) as"):
+        sweep(tiny_plan(), tmp_path / "r", executor=local_cluster(2))  # type: ignore[arg-type]
+    assert not (tmp_path / "r").exists()

@@ -44,7 +44,7 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "modeling_vs_delegation",
-        "The CEO posts, or hands it to a comms team",
+        "Leaders post, or hand it to a delegate",
         "Leaders who post themselves against leaders who delegate with guidelines, at "
         "equal weekly posts (the flagship question).",
         scenario="modeling_vs_delegation.toml",
