@@ -533,9 +533,47 @@ def test_the_keys_go_back_to_the_run_after_a_slider_a_menu_or_a_typed_setting(
     page.locator(".orgsim-week").click()
     page.keyboard.press(" ")  # plays to the end
     page.get_by_text("Week 3 of 3").wait_for()
-    page.keyboard.press("PageDown")
-    page.locator(".orgsim-note").get_by_text("The run is over").wait_for()
-    page.get_by_role("button", name="Reset", exact=True).click()
+    page.get_by_text("Result:").wait_for()
+    charts = page.locator("img.orgsim-curves").bounding_box()
+    page.keyboard.press("PageDown")  # one more press at the end, as a presenter will
+    page.wait_for_timeout(800)
+    assert page.locator(".orgsim-message").count() == 0  # nothing pushes the charts down
+    assert page.locator("img.orgsim-curves").bounding_box() == charts
+    page.close()
+
+
+def test_a_setting_typed_during_a_play_pauses_it_and_is_taken(browser: Any, app_url: str) -> None:
+    """The play's weekly redraws emptied the typed box and lost its Enter (helper-34)."""
+    page = open_page(browser, app_url + "?set=steps%3D500", Traffic())
+    page.get_by_text(re.compile(r"Week 0 of 500")).wait_for()
+    page.locator(".orgsim-week").click()
+    page.keyboard.press(" ")
+    wait_for_week(page, 2, 400)
+    typed = page.locator(".orgsim-typed input")
+    typed.click()  # the play pauses, long before its end (at 4 weeks a second, 2 minutes)
+    page.wait_for_function(
+        "() => !document.querySelector('button.orgsim-play').innerText.includes('Pause')",
+        timeout=15_000,
+    )
+    page.keyboard.type("culture.openness = 0.7", delay=20)
+    page.wait_for_timeout(600)
+    assert typed.input_value() == "culture.openness = 0.7"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('culture.openness%3D0.7')")
     wait_for_week(page, 0)
-    assert page.locator(".orgsim-note").count() == 0
+    page.close()
+
+
+def test_guess_boxes_start_empty_for_another_setting(browser: Any, app_url: str) -> None:
+    """Boxes typed for model and delegate came back under model and listen, the old
+    numbers under the new arm's name (helper-34)."""
+    page = open_page(browser, app_url + "?set=steps%3D3", Traffic())
+    page.get_by_text(re.compile(r"Week 0 of 3")).wait_for()
+    page.locator(".orgsim-guess0 input").fill("35")
+    page.locator(".orgsim-guess1 input").fill("20")
+    page.locator(".orgsim-arm1").click()
+    page.get_by_role("option", name="listen", exact=True).click()
+    page.get_by_text("listen (%)").wait_for()
+    assert page.locator(".orgsim-guess0 input").input_value() == ""
+    assert page.locator(".orgsim-guess1 input").input_value() == ""
     page.close()

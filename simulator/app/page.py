@@ -45,7 +45,9 @@ CSS = """
 /* a slider's label is text to read: clicked, it set the slider to its lowest value */
 .v-input__slider .v-label { pointer-events: none; }
 .orgsim-toolbar .orgsim-week { font-size: 24px; font-weight: 700; color: #fff; margin: 0 8px;
-  white-space: nowrap; }
+  white-space: nowrap; min-width: 8.2em; text-align: right; }
+/* the buttons stay put as the week gains a digit and Play turns into Pause */
+.orgsim-toolbar .orgsim-play { min-width: 7.2em; }
 @media (max-width: 1599px) { .v-app-bar .v-toolbar__title { display: none; } }
 @media (max-width: 599px) {  /* a phone: the setup panel leaves a strip to tap it shut */
   .v-navigation-drawer { min-width: 0 !important; width: 85vw !important; } }
@@ -70,6 +72,7 @@ CSS = """
 .orgsim-org { font-size: 14px; color: #333; }
 .orgsim-message { font-size: 19px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
+.v-application p.orgsim-text strong { font-weight: 700; }
 .orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
 .orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
   font-size: 18px; margin: 2px 0; }
@@ -187,15 +190,14 @@ def Window(  # noqa: N802
     page_keys: list[str],
     event_measured: Callable[[list[int]], None],
     event_key: Callable[[str], None],
+    event_typing: Callable[[bool], None],
 ) -> None:
     """The browser window: reports its size (:func:`measured`) when the page is shown and
     after a resize, keeps ``query`` in its address (replaced in place: no history entry per
-    slider move), and reports the ``page_keys`` pressed outside the page's inputs
-    (:data:`KEYS`; not named ``keys``, which the widget's model has already)."""
+    slider move), reports the ``page_keys`` pressed outside the page's inputs (:data:`KEYS`;
+    not named ``keys``, which the widget's model has already), and when the typed setting
+    is taken up (``typing``)."""
 
-
-OVER = "The run is over: Reset replays it, Another run draws a new one."
-"""The note a key pressed at the end of a run gives."""
 
 KEYS = {" ": "play", "k": "play", "ArrowRight": "step", "PageDown": "step"}
 """Keys the page acts on: Space (or k) plays or pauses; the right arrow, or Page Down, which
@@ -251,15 +253,13 @@ def Page() -> None:  # noqa: N802
         playing.set(False)
         with lock:
             session.reset()
-        if note.value == OVER:
-            note.set("")
         changed()
 
     def pressed(key: str) -> None:
-        """A key of :data:`KEYS`, as the buttons do (once the run is over, a note says how to
-        go on: the presenter at the front may not see that the buttons are greyed out)."""
+        """A key of :data:`KEYS`, as the buttons do (nothing once the run is over: a note
+        saying so pushed the final charts below a 720-pixel screen; the result line says how
+        to go on)."""
         if session.run.done:
-            note.set(OVER)
             return
         if KEYS.get(key) == "play":
             playing.set(not playing.value)
@@ -302,7 +302,15 @@ def Page() -> None:  # noqa: N802
     with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
         solara.Title(TITLE)
         solara.Style(CSS)
-        Window(query=query, page_keys=list(KEYS), event_measured=measured, event_key=pressed)
+        Window(
+            query=query,
+            page_keys=list(KEYS),
+            event_measured=measured,
+            event_key=pressed,
+            # typing a setting pauses a play (its weekly redraws emptied the box and lost
+            # the Enter; the setting restarts the run anyway)
+            event_typing=lambda _: playing.set(False),
+        )
         with solara.AppBar():
             Toolbar(
                 session,

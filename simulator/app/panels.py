@@ -206,6 +206,13 @@ def PredictPanel(  # noqa: N802
         if record(list(typed.current)):
             set_editing(False)
 
+    def cleared() -> None:  # boxes typed for another setting (other arms) start empty
+        typed.current = ["", ""]
+        set_texts(["", ""])
+        set_editing(False)
+
+    solara.use_effect(cleared, [session.setup])
+
     with solara.Div(classes=["orgsim-predict"]):
         if guess is None and run.done:
             Say("Reset (or Another run) to guess before the next run.", strong="Predict, then run.")
