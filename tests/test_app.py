@@ -223,6 +223,10 @@ def test_exports_are_png_and_animated_gif() -> None:
 
     gif = Image.open(io.BytesIO(charts.animation(run)))
     assert gif.format == "GIF" and gif.n_frames == 4
+    # the room's guess is marked on the animation as on the slide (it was left out)
+    guessed = Image.open(io.BytesIO(charts.animation(run, guess=(0.3, 0.1))))
+    frames = [np.array(im.convert("RGB")) for im in (gif, guessed)]
+    assert frames[0].shape == frames[1].shape and not np.array_equal(*frames)
 
 
 # -- the play loop ---------------------------------------------------------------------------

@@ -446,12 +446,19 @@ def gif_every(weeks: int) -> int:
     return max(1, -(-weeks // (GIF_FRAMES - 1)))
 
 
-def animation(run: PairedRun, *, every: int = 1, ms_per_frame: int = 250) -> bytes:
-    """An animated GIF of the run so far, one frame per ``every`` weeks (last one held)."""
+def animation(
+    run: PairedRun,
+    *,
+    every: int = 1,
+    ms_per_frame: int = 250,
+    guess: Sequence[float | None] = (None, None),
+) -> bytes:
+    """An animated GIF of the run so far, one frame per ``every`` weeks (last one held),
+    with the room's ``guess`` marked as on the slide."""
     weeks = list(range(0, run.week + 1, max(1, every)))
     if weeks[-1] != run.week:
         weeks.append(run.week)
-    slide = Slide(run, weeks[0], dpi=GIF_DPI)
+    slide = Slide(run, weeks[0], dpi=GIF_DPI, guess=guess)
     frames, still = [], Blit(slide.figure, slide.moving)
     for week in weeks:
         slide.update(week)

@@ -173,12 +173,16 @@ def Exports(session: Session, version: int) -> None:  # noqa: N802
             mime_type="image/png",
         )
         solara.FileDownload(
-            lambda: charts.animation(run, every=charts.gif_every(run.week)),
+            lambda: charts.animation(run, every=charts.gif_every(run.week), guess=shares),
             filename=f"orgsim-{session.setup.preset}-to-week{run.week}.gif",
             label="Export GIF",
             mime_type="image/gif",
         )
-        Say(f"This week as a slide, or weeks 0-{run.week} as an animation.")
+        Say(
+            f"This week as a slide, or weeks 0-{run.week} as an animation."
+            if run.week
+            else "This week as a slide; after a few weeks' play, the run as an animation."
+        )
 
 
 @solara.component
