@@ -52,6 +52,11 @@ OUTCOMES: tuple[str, ...] = (
 )
 """Every outcome of a run (:func:`simulator.metrics.outcome_columns`): a name asked for that
 is neither one of these nor a column of the table is a mistake, not a metric left out."""
+LEFT_OUT = (
+    "only the pairs in which both arms have a value (weeks to a milestone: both reached it);"
+    " the runs left out are the slower ones, so the difference can point the wrong way"
+)
+"""What a contrast of ``n`` of ``pairs`` pairs says (the report, ``orgsim compare``)."""
 PAIRED_METRICS: tuple[str, ...] = (
     "poster",
     "peak_poster",

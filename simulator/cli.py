@@ -350,7 +350,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     """Compare leader strategies on the same seeds (common random numbers), paired."""
     import pandas as pd
 
-    from simulator.analysis import paired_differences
+    from simulator.analysis import LEFT_OUT, paired_differences
 
     started = _now()
     if "leaders.strategy" in options["sets"] or options.get("strategy") is not None:
@@ -384,11 +384,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
         click.echo(f"orgsim compare: {', '.join(arms)} · {_runs(options)} (same seeds)")
         click.echo(_paired_table(paired))
         if (paired["n"] < paired["pairs"]).any():
-            click.echo(
-                "n of N: only the pairs in which both arms have a value (weeks to a milestone:"
-                " both reached it); the slower runs are left out, so the difference can point"
-                " the wrong way"
-            )
+            click.echo(f"n of N: {LEFT_OUT}")
         click.echo(
             f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv, "
             "compare.json, compare.png)"

@@ -107,6 +107,15 @@ def _saved(folder: Path, p: Plan) -> int:
     return len(ResultsFolder.open(folder, p).finished_keys())
 
 
+@contextlib.contextmanager
+def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
+    """Ctrl-C within: :class:`SweepInterruptedError`, saying how many runs are saved."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, report) from None
+
+
 @click.command()
 @click.argument("scenario_file", type=click.Path(dir_okay=False))
 @click.option(
@@ -171,54 +180,49 @@ def sweep(
     folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
     timeout = settings.connect_timeout
-    try:
-        with _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool:
-            if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
-                _say(f"no workers at {pool.address} yet: waiting for one to join")
-            # (a new folder is made by the sweep, once its set-ups are checked; another
-            # scenario's is refused here)
-            finished = _saved(folder, p)
-            left = p.run_count - finished
-            resume = f" (resuming: {finished:,} already done)" if finished else ""
-            bar = Progress(label, skipped=finished)
-            started = False
+    with (
+        _interrupted(folder, p),  # (outermost: the pool is shut down first)
+        _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool,
+    ):
+        if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
+            _say(f"no workers at {pool.address} yet: waiting for one to join")
+        # (a new folder is made by the sweep, once its set-ups are checked; another
+        # scenario's is refused here)
+        finished = _saved(folder, p)
+        left = p.run_count - finished
+        resume = f" (resuming: {finished:,} already done)" if finished else ""
+        bar = Progress(label, skipped=finished)
+        started = False
 
-            def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
-                nonlocal started
-                if not started:
-                    where = (
-                        pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
-                    )
-                    click.echo(
-                        f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where}"
-                        f" -> {folder}",
-                        err=True,
-                    )
-                    started = True
-                bar(done, total)
-
-            try:
-                summary = run_sweep(
-                    p,
-                    folder,
-                    executor=pool,
-                    workers=workers,
-                    cluster=None if pool is not None else "",  # local processes: not [run] cluster
-                    progress=None if quiet else progress,
-                    check=True,
+        def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
+            nonlocal started
+            if not started:
+                where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+                click.echo(
+                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
+                    err=True,
                 )
-            except SetupError as err:
-                raise click.ClickException(f"{scenario_file}: {err}") from None
-    except KeyboardInterrupt:
-        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder) from None
+                started = True
+            bar(done, total)
+
+        try:
+            summary = run_sweep(
+                p,
+                folder,
+                executor=pool,
+                workers=workers,
+                cluster=None if pool is not None else "",  # local processes: not [run] cluster
+                progress=None if quiet else progress,
+                check=True,
+            )
+        except SetupError as err:
+            raise click.ClickException(f"{scenario_file}: {err}") from None
     click.echo(f"{label}: {summary}; results in {folder}")
     if report:
         from simulator.report import write_report
 
-        try:
+        with _interrupted(folder, p, report=True):
             click.echo(f"report: {write_report(folder)}")
-        except KeyboardInterrupt:
-            raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, True) from None
     if summary.failed:
         raise click.exceptions.Exit(1)
 

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, get_args
@@ -1010,8 +1011,6 @@ def setting_value(path: str, raw: str) -> Any:
     """The value of a setting typed as text (``orgsim --set path=value``, the workshop's typed
     setting): JSON where it reads as JSON (numbers, true, lists, tables), else the text. A
     list or table that is not valid JSON is refused (``ValueError``), not taken as text."""
-    import json
-
     try:
         return json.loads(raw)
     except ValueError as err:

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from simulator import plots
 from simulator import sweep_plots as sp
-from simulator.analysis import PAIRED_METRICS, contrasts, ok_runs, summarise
+from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.results import Results, load, short_value
 from simulator.sensitivity import sensitivity
 
@@ -517,15 +517,13 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
             f'<td class="n{" sure" if sure else ""}">{diff}</td>'
             f'<td class="n">{used}</td><td class="n">{_num(r["d_z"], "")}</td></tr>'
         )
-    if (frame["n"] < frame["pairs"]).any():
-        rows.append(
-            '</table><p class="muted"><sup>*</sup> Only the pairs in which both arms have a value'
-            " (for weeks to a milestone: both reached it). The runs left out are the slower"
-            " ones, so such a difference can point the wrong way; it is not bold even when its"
-            " CI excludes 0. How often each arm reached 10 %: take-off probability.</p>"
-        )
-        return "".join(rows)
-    return "".join(rows) + "</table>"
+    note = (
+        f'<p class="muted"><sup>*</sup> {LEFT_OUT[0].upper()}{LEFT_OUT[1:]}; it is not bold even'
+        " when its CI excludes 0. How often each arm reached 10 %: take-off probability.</p>"
+        if (frame["n"] < frame["pairs"]).any()
+        else ""
+    )
+    return "".join(rows) + "</table>" + note
 
 
 def _summary(data: ReportData) -> str:
@@ -667,14 +665,13 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
             f"<td>{_e(', '.join(above) or 'none')}</td>"
             f"<td>{_e(', '.join(zero) or 'none')}</td></tr>"
         )
+    index, more = ("an index", "design points (a larger N)")
+    if method != "sobol":
+        index, more = ("μ*", "trajectories")
     advice = (
-        "Where an index is above 0 but not above the noise, more replications can tell a small "
+        f"Where {index} is above 0 but not above the noise, more replications can tell a small "
         "effect from none (a parameter with no effect at all stays within noise however many); "
-        "where its interval holds 0, more design points (a larger N) are needed too."
-        if method == "sobol"
-        else "Where μ* is above 0 but not above the noise, more replications can tell a small "
-        "effect from none (a parameter with no effect at all stays within noise however many); "
-        "where its interval holds 0, more trajectories are needed too."
+        f"where its interval holds 0, more {more} are needed too."
     )
     return (
         "<h3>Replication noise</h3>"

@@ -37,14 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import (
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.errors import SimulatorError, format_validation_error, number
 from simulator.params import (
@@ -196,16 +189,19 @@ class Axis(Block):
     steps: int | None = Field(None, description="Grid points over the bounds.", ge=2, le=10_000)
     scale: Literal["linear", "log"] = Field("linear", description="Spacing over the bounds.")
 
-    @field_validator("values", "bounds", mode="before")
+    @field_validator("values", mode="before")
     @classmethod
-    def _a_list(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None or (isinstance(value, list | tuple) and info.field_name == "values"):
-            return value
-        if info.field_name == "bounds" and isinstance(value, list | tuple) and len(value) == 2:
-            return value
-        if info.field_name == "bounds":
+    def _a_list(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, list | tuple):
+            raise ValueError("must be a list of the values to sweep, e.g. [0.3, 0.5, 0.7]")
+        return value
+
+    @field_validator("bounds", mode="before")
+    @classmethod
+    def _a_pair(cls, value: Any) -> Any:
+        if value is not None and not (isinstance(value, list | tuple) and len(value) == 2):
             raise ValueError("must be two numbers, [low, high]")
-        raise ValueError("must be a list of the values to sweep, e.g. [0.3, 0.5, 0.7]")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> Axis:
@@ -883,6 +879,7 @@ def reduced(scenario: Scenario) -> Scenario:
     and last value (or 2 steps); samplers draw their smallest design.
     """
     header = scenario.scenario
+    replications = min(header.replications, 2)
     params = flatten(dict(scenario.params))
     size = params.get("org.size", Params().org.size)
     swept = _swept(scenario)  # (not fixed as well: they would never be used)
@@ -922,8 +919,8 @@ def reduced(scenario: Scenario) -> Scenario:
         update={
             "scenario": header.model_copy(
                 update={
-                    "replications": min(header.replications, 2),
-                    "orgs": None if header.orgs is None else min(header.orgs, 2),
+                    "replications": replications,
+                    "orgs": None if header.orgs is None else min(header.orgs, replications),
                     "steps": None
                     if "steps" in swept
                     else min(

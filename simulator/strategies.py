@@ -99,13 +99,16 @@ class Actions:
         return bool(self.memo.any())
 
 
-def _never_acting(
-    picks: list[tuple[np.ndarray, tuple[Any, ...]]], owner: np.ndarray, steps: int
-) -> None:
+def _never_acting(picks: list[tuple[np.ndarray, tuple[Any, ...]]], steps: int) -> None:
     """Warn of a strategy that starts at or after the horizon (it acts in weeks ``start+1``
-    to ``stop``, so never within the run): ``leaders.start = 60`` for 6, with 52 steps."""
-    for i, (_, (name, _, first, _)) in enumerate(picks):
-        if name != "none" and first >= steps and (owner == i).any():
+    to ``stop``, so never within the run): ``leaders.start = 60`` for 6, with 52 steps. Only
+    a setting that still applies to some leader (a later pick takes over the leaders it
+    selects) warns; the common case, nothing late, costs no array."""
+    for i, (mask, (name, _, first, _)) in enumerate(picks):
+        if name == "none" or first < steps:
+            continue
+        taken = [later for later, _ in picks[i + 1 :]]
+        if (mask & ~np.logical_or.reduce(taken) if taken else mask).any():
             where = "leaders.start" if i == 0 else f"leaders.rules[{i - 1}].start"
             warnings.warn(
                 f"{where} = {first} is not before the horizon (steps = {steps}): the leaders"
@@ -144,14 +147,12 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
                 stacklevel=2,
             )
         picks.append((mask, (rule.strategy, rule.rate, rule.start, rule.stop)))
-    owner = np.full(n, -1, dtype=np.int64)  # which pick a person's strategy came from
-    for i, (mask, (name, posts, first, last)) in enumerate(picks):
+    for mask, (name, posts, first, last) in picks:
         strategy[mask] = STRATEGIES.index(name)
         rate[mask] = posts
         start[mask] = first
         stop[mask] = FOREVER if last is None else last
-        owner[mask] = i
-    _never_acting(picks, owner, params.steps)
+    _never_acting(picks, params.steps)
     start, stop = _shared(start), _shared(stop)
     delegates = _appoint(org, params, strategy, rng)
     is_delegate = _delegated(delegates)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -186,13 +187,13 @@ def outcome_vs_parameter(
         ax.set_xticks(range(len(values)), _categories(values))
     elif log:
         ax.set_xscale("log")
-        plain = FuncFormatter(lambda v, _: f"{v:g}")  # 2, 4, 8: not 2x10^0, 4x10^0
+        ticks = np.asarray(values, dtype=float)
         if not binned and len(values) <= 10:  # the swept values themselves
-            ticks = np.asarray(values, dtype=float)
-            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])  # 2, 4, 8: not 2x10^0, 4x10^0
             ax.xaxis.set_minor_formatter(NullFormatter())
         else:  # decades labelled; within one decade only, its minor ticks too (2, 3, 5)
-            span = float(np.ptp(np.log10(np.asarray(values, dtype=float))))
+            plain = FuncFormatter(lambda v, _: f"{v:g}")
+            span = float(np.ptp(np.log10(ticks)))
             ax.xaxis.set_major_formatter(plain)
             ax.xaxis.set_minor_formatter(plain if span < 1 else NullFormatter())
     if marginal:
@@ -490,7 +491,8 @@ def sensitivity_bars(
     width = 0.8 / max(1, len(present))
     y = np.arange(len(params))
     clipped = False
-    noisy = "within_noise" in rows and ("noise" if method == "sobol" else "mu_star_noise") in rows
+    floor = "noise" if method == "sobol" else "mu_star_noise"  # how far noise alone reaches
+    noisy = "within_noise" in rows and floor in rows
     for ax, metric in zip(grid.ravel(), metrics, strict=False):
         for k, arm in enumerate(present):
             part = rows[(rows["metric"] == metric) & (rows["arm"] == arm)].set_index("parameter")
@@ -499,8 +501,11 @@ def sensitivity_bars(
             c = colours[arm]
             # a parameter that noise alone could explain is hatched, not solid: an index
             # whose interval excludes 0 read as an effect where there was none
-            within = part["within_noise"].fillna(False).to_numpy(bool) if noisy else None
-            style = _noise_style(within, len(pos))
+            within = (
+                part["within_noise"].fillna(False).to_numpy(bool)
+                if noisy
+                else np.zeros(len(pos), dtype=bool)
+            )
             if method == "sobol":
                 total = ax.barh(
                     pos,
@@ -511,9 +516,7 @@ def sensitivity_bars(
                     alpha=0.3,
                     error_kw={"ecolor": c, "alpha": 0.6, "capsize": 3},
                 )
-                for bar, hatched in zip(total, style, strict=True):
-                    if hatched:  # (judged on ST: hatched too, seen where S1 is near 0)
-                        bar.set(hatch="////", edgecolor=c)
+                _hatch(total, within, edgecolor=c)  # (judged on ST: seen where S1 is near 0)
                 solid = ax.barh(
                     pos,
                     part["S1"],
@@ -522,7 +525,6 @@ def sensitivity_bars(
                     color=c,
                     error_kw={"ecolor": "black", "capsize": 2},
                 )
-                floor = part["noise"] if noisy else None
             else:
                 solid = ax.barh(
                     pos,
@@ -532,13 +534,10 @@ def sensitivity_bars(
                     color=c,
                     error_kw={"ecolor": "black", "capsize": 3},
                 )
-                floor = part["mu_star_noise"] if noisy else None
-            for bar, hatched in zip(solid, style, strict=True):
-                if hatched:
-                    bar.set(facecolor="white", edgecolor=c, hatch="////", linewidth=0.8)
-            if floor is not None:  # how far noise alone reaches, bar by bar
+            _hatch(solid, within, facecolor="white", edgecolor=c, linewidth=0.8)
+            if noisy:  # bar by bar
                 ax.vlines(
-                    floor,
+                    part[floor],
                     pos - width / 2,
                     pos + width / 2,
                     colors="black",
@@ -573,9 +572,11 @@ def sensitivity_bars(
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _noise_style(within: np.ndarray | None, bars: int) -> list[bool]:
-    """Which bars to hatch: those within replication noise (none if it was not judged)."""
-    return [False] * bars if within is None else [bool(w) for w in within]
+def _hatch(bars: Any, which: np.ndarray, **style: Any) -> None:
+    """Hatch the ``which`` of ``bars`` (those within replication noise), in ``style``."""
+    for bar, hatched in zip(bars, which, strict=True):
+        if hatched:
+            bar.set(hatch="////", **style)
 
 
 def _sobol_limits(ax: Axes) -> bool:

@@ -79,7 +79,7 @@ def text_width(text: str, size: float = FONT["legend"]) -> float:
     return float(width) * 100 / 72
 
 
-def lines(arm: str) -> str:
+def name_lines(arm: str) -> str:
     """An arm's name as its label shows it: ``model (right)`` on two lines, so that the same
     strategy on both sides does not squash the charts on a small screen."""
     return arm.replace(" (", "\n(")
@@ -89,7 +89,9 @@ def label_room(arms: Sequence[str]) -> float:
     """Pixels right of the axes for the arms' labels: the widest name (or share) after a
     colour patch, as :class:`Levels` shows them; :class:`Curves` takes the same, so that
     both charts' axes line up."""
-    widest = max(text_width(line) for arm in arms for line in (*lines(arm).split("\n"), "100 %"))
+    widest = max(
+        text_width(line) for arm in arms for line in (*name_lines(arm).split("\n"), "100 %")
+    )
     return LABEL_GAP + PATCH + widest + 4
 
 
@@ -204,6 +206,10 @@ class Curves:
             )
             for arm in run.arms
         ]
+        # labels kept apart by their height, a share of the axes' (at 100 pixels an inch)
+        tall = max(name_lines(arm).count("\n") + 2 for arm in run.arms)  # (2 or 3 lines)
+        high = ax.get_window_extent().height * 100 / self.figure.dpi
+        self.apart = LABEL_HEIGHT * tall / 2 / max(high, 1.0)
         self.moving: list[Artist] = [*self.lines, self.title, *self.labels]
         self.top = 0.0
         self.update(run)
@@ -213,13 +219,10 @@ class Curves:
         weeks = np.arange(data.shape[1])
         for k, arm in enumerate(self.arms):
             self.lines[k].set_data(weeks, data[k])
-            self.labels[k].set_text(f"{lines(arm)}\n{percent(data[k, -1])}")
+            self.labels[k].set_text(f"{name_lines(arm)}\n{percent(data[k, -1])}")
         self.top = top_of(data)
         self.ax.set_ylim(0, self.top)
-        high = self.ax.get_window_extent().height * 100 / self.figure.dpi  # (at 100 an inch)
-        tall = max(label.get_text().count("\n") for label in self.labels)  # (2 or 3 lines)
-        apart = LABEL_HEIGHT * (tall + 1) / 2 / max(high, 1.0)
-        for label, y in zip(self.labels, spread(data[:, -1] / self.top, apart), strict=True):
+        for label, y in zip(self.labels, spread(data[:, -1] / self.top, self.apart), strict=True):
             label.set_y(y)
         self.title.set_text(f"Share posting · week {run.week}")
 
@@ -278,7 +281,7 @@ class Levels:
                 np.zeros(n_levels),
                 width,
                 color=colours[arm],
-                label=lines(arm),
+                label=name_lines(arm),
                 zorder=MOVING_Z,
             )
             for k, arm in enumerate(run.arms)

@@ -173,9 +173,8 @@ def controls() -> list[Control]:
     return [control(path) for path in WORKSHOP]
 
 
-def current(params: Params, path: str) -> Any:
-    """The value of ``path`` in ``params``."""
-    return get_path(params, path)
+current = get_path
+"""The value of a dotted path in some parameters (:func:`simulator.params.get_path`)."""
 
 
 def parse_setting(text: str) -> tuple[str, Any]:
@@ -197,7 +196,7 @@ def parse_setting(text: str) -> tuple[str, Any]:
         value = setting_value(path, raw)
     except ValueError as err:
         raise SettingError(str(err)) from None
-    checked = current(check({path: value}), path)
+    checked = get_path(check({path: value}), path)
     if isinstance(checked, int | float) and not isinstance(checked, bool):
         value = checked  # a number as checked: "500" typed in quotes is 500
     limit = PAGE_LIMITS.get(path)

@@ -16,11 +16,11 @@ from typing import Any
 import solara
 
 from simulator.app import charts, presets
-from simulator.app.controls import Control, controls, current, parse_setting
+from simulator.app.controls import Control, controls, parse_setting
 from simulator.app.predict import made
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
-from simulator.params import STRATEGIES
+from simulator.params import STRATEGIES, get_path
 
 Apply = Callable[[Setup], None]
 Tell = Callable[[str], None]
@@ -63,7 +63,7 @@ def SetupPanel(session: Session, apply: Apply, say: Tell, setup: Setup) -> None:
                 classes=[f"orgsim-arm{k}"],
             )
         for spec in controls():
-            ControlWidget(spec, current(params, spec.path), setup, apply)
+            ControlWidget(spec, get_path(params, spec.path), setup, apply)
 
         def typed(text: str | None) -> None:
             if not text:

@@ -27,11 +27,10 @@ from typing import Any
 import pydantic
 
 from simulator.app import presets
-from simulator.app.controls import current
 from simulator.app.paired import PairedRun
 from simulator.app.predict import Guess, GuessError, verdict
 from simulator.errors import SimulatorError, describe, is_user_error
-from simulator.params import STRATEGIES, Params
+from simulator.params import STRATEGIES, Params, get_path
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class Setup:
 
 def _is_default(path: str, value: Any) -> bool:
     try:
-        found = current(_DEFAULTS, path)
+        found = get_path(_DEFAULTS, path)
     except AttributeError:  # (not a parameter: refused when the setup is applied)
         return False
     return type(found) is type(value) and bool(found == value)
