@@ -251,16 +251,7 @@ def _sobol_rows(
     if len(Y) % per_base:
         raise ValueError(f"{len(Y)} points is not a Saltelli sample of {D} axes")
     si = sobol.analyze(problem, Y, calc_second_order=second, num_resamples=resamples, seed=seed)
-    rows: list[dict[str, Any]] = [
-        {
-            "parameter": name,
-            "S1": float(si["S1"][i]),
-            "S1_conf": float(si["S1_conf"][i]),
-            "ST": float(si["ST"][i]),
-            "ST_conf": float(si["ST_conf"][i]),
-        }
-        for i, name in enumerate(problem["names"])
-    ]
+    rows = _per_parameter(problem, si, ("S1", "S1_conf", "ST", "ST_conf"))
     if second:
         for i in range(D):
             for j in range(i + 1, D):
@@ -287,14 +278,13 @@ def _morris_rows(
     si = morris.analyze(
         problem, X, Y, num_levels=levels, num_resamples=resamples, conf_level=0.95, seed=seed
     )
+    return _per_parameter(problem, si, ("mu", "mu_star", "mu_star_conf", "sigma"))
+
+
+def _per_parameter(problem: dict[str, Any], si: Any, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A row per parameter of SALib's result ``si``: its name and the ``keys``' values."""
     return [
-        {
-            "parameter": name,
-            "mu": float(si["mu"][i]),
-            "mu_star": float(si["mu_star"][i]),
-            "mu_star_conf": float(si["mu_star_conf"][i]),
-            "sigma": float(si["sigma"][i]),
-        }
+        {"parameter": name, **{key: float(si[key][i]) for key in keys}}
         for i, name in enumerate(problem["names"])
     ]
 
