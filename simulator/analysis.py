@@ -52,6 +52,10 @@ OUTCOMES: tuple[str, ...] = (
 )
 """Every outcome of a run (:func:`simulator.metrics.outcome_columns`): a name asked for that
 is neither one of these nor a column of the table is a mistake, not a metric left out."""
+SHARES: frozenset[str] = frozenset(
+    {*STAGES, "peak_poster", "took_off", "top_poster", "frontline_poster", "leader_attention"}
+)
+"""Outcomes that are shares (0 to 1); every outcome in :data:`OUTCOMES` is at least 0."""
 LEFT_OUT = (
     "only the pairs in which both arms have a value (weeks to a milestone: both reached it);"
     " the runs left out are the slower ones, so the difference can point the wrong way"
@@ -291,6 +295,7 @@ def summarise(
     outcomes: pd.DataFrame,
     by: Sequence[str] | None = None,
     metrics: Sequence[str] = SUMMARY_METRICS,
+    arms: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Describe each outcome metric per design point and arm.
 
@@ -303,16 +308,21 @@ def summarise(
         ``arm``, those present. ``["arm"]`` pools all design points.
     metrics : sequence of str
         Outcome columns to describe (those missing from ``outcomes`` are left out).
+    arms : sequence of str, optional
+        The order of the arms' rows: default the scenario's (the outcomes of
+        :func:`simulator.results.load` carry it), else by name.
 
     Returns
     -------
     DataFrame
-        One row per group and metric, sorted by group then metric order: the ``by`` columns,
+        One row per group and metric, sorted by group (arms in ``arms`` order) then metric
+        order: the ``by`` columns,
         ``metric``, ``n_ok`` and ``n_failed`` (runs of the group), ``n`` (finished runs with a
         value: for ``t10``/``t50``/``t90`` only the runs that reached the milestone, for
         ``deepest_level`` those in which a level reached 10 % posters),
         ``mean``, ``sd``, the 95 % confidence interval of the mean ``ci_low``/``ci_high`` (t
-        distribution; NaN below two values), ``median``, ``q10``, ``q90`` and ``interval``
+        distribution, NaN below two values, and cut at what the outcome can be: 0, and
+        1 for a share; see :data:`SHARES`), ``median``, ``q10``, ``q90`` and ``interval``
         (``"t"``; ``"wilson"`` for ``took_off``, whose mean is the take-off probability and
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
@@ -370,13 +380,18 @@ def summarise(
                 half = t95(n - 1) * table["sd"].to_numpy() / np.sqrt(n)
             half = np.where(n > 1, half, np.nan)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
+            if metric in OUTCOMES:  # a few runs' interval can reach past what it can be
+                low, high = np.clip([low, high], 0.0, 1.0 if metric in SHARES else np.inf)
             table["interval"] = "t"
         table["ci_low"], table["ci_high"] = low, high
         parts.append(table.reset_index().assign(metric=metric, _order=order))
     if not parts:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(parts, ignore_index=True)
-    frame = frame.sort_values([*keys, "_order"], kind="stable", na_position="last")
+    order = arm_list(arms if arms is not None else outcomes.attrs.get("arms", []))
+    frame["_arm"] = frame["arm"].map({a: i for i, a in enumerate(order)}) if "arm" in keys else 0
+    by_rank = [k if k != "arm" else "_arm" for k in keys]  # (the groups came sorted by name)
+    frame = frame.sort_values([*by_rank, "_order"], kind="stable", na_position="last")
     return frame[columns].reset_index(drop=True)
 
 

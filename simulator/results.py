@@ -796,6 +796,7 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
             outcomes["deepest_level"] = level.where(level >= 0)
     elif outcomes.columns.empty:  # no run finished yet: no rows, but the key columns
         outcomes = pd.DataFrame(columns=[*KEY, "attempt", "status"])
+    outcomes.attrs["arms"] = list(manifest["arms"])  # (the order summarise shows them in)
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])

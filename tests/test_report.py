@@ -71,15 +71,16 @@ def test_summarise_by_hand() -> None:
     assert (poster["n_ok"], poster["n_failed"], poster["n"]) == (3, 1, 3)
     assert poster["mean"] == pytest.approx(0.2)
     assert poster["sd"] == pytest.approx(0.1)
-    half = T2 * 0.1 / np.sqrt(3)  # 0.2484
-    assert poster["ci_low"] == pytest.approx(0.2 - half)
+    half = T2 * 0.1 / np.sqrt(3)  # 0.2484: 0.2 - half is below 0, which no share can be
+    assert poster["ci_low"] == 0.0
     assert poster["ci_high"] == pytest.approx(0.2 + half)
     assert poster["median"] == pytest.approx(0.2)
     assert poster["q10"] == pytest.approx(0.12)  # 0.1 + 0.2 * (0.2 - 0.1), linear
     assert poster["q90"] == pytest.approx(0.28)
     t50 = row.loc[(0, "t50")]  # only the runs that reached 50 %
     assert t50["n"] == 2 and t50["mean"] == pytest.approx(6.0)
-    assert t50["ci_low"] == pytest.approx(6.0 - 12.706204736174698 * np.sqrt(2) / np.sqrt(2))
+    assert t50["ci_low"] == 0.0  # 6 - 12.7: no week before 0
+    assert t50["ci_high"] == pytest.approx(6.0 + 12.706204736174698 * np.sqrt(2) / np.sqrt(2))
     took = row.loc[(0, "took_off")]
     assert took["interval"] == "wilson" and took["mean"] == pytest.approx(2 / 3)
     # Wilson, k = 2, n = 3, z = 1.96: centre (2/3 + z²/6) / (1 + z²/3) = 0.57308,
@@ -89,6 +90,46 @@ def test_summarise_by_hand() -> None:
     failed = row.loc[(1, "poster")]  # every run failed: counted, no statistics
     assert (failed["n_ok"], failed["n_failed"], failed["n"]) == (0, 2, 0)
     assert np.isnan(failed["mean"]) and np.isnan(failed["ci_low"])
+
+
+def test_summarise_cuts_an_interval_at_what_the_outcome_can_be() -> None:
+    """Three runs' t interval of a share near 1 reaches past 100 %, and of a count near 0
+    below 0; a column that is no outcome keeps its interval whole."""
+    outcomes = pd.DataFrame(
+        {
+            "arm": ["a"] * 3,
+            "replication": [0, 1, 2],
+            "poster": [0.9, 1.0, 0.95],
+            "posts": [0.0, 1.0, 0.0],
+            "mine": [0.0, 1.0, 0.0],
+        }
+    )
+    table = summarise(outcomes, metrics=["poster", "posts", "mine"]).set_index("metric")
+    half = T2 * 0.05 / np.sqrt(3)
+    assert table.loc["poster", "ci_high"] == 1.0
+    assert table.loc["poster", "ci_low"] == pytest.approx(0.95 - half)
+    assert table.loc["posts", "ci_low"] == 0.0
+    mine = T2 * np.std([0.0, 1.0, 0.0], ddof=1) / np.sqrt(3)
+    assert table.loc["mine", "ci_low"] == pytest.approx(1 / 3 - mine)  # below 0: kept
+
+
+def test_summarise_shows_the_arms_in_the_scenario_order(tmp_path: Path) -> None:
+    """The baseline first, as the scenario lists them (outcomes read by load carry the
+    order), not by name; ``arms`` sets it for any table."""
+    from builders import folder_of_outcomes
+
+    data = scenario(
+        "order", header={"replications": 2}, arms={"model": MODEL, "delegate": DELEGATE}
+    )
+    plan = parse_scenario(data)[1]
+    out = folder_of_outcomes(plan, tmp_path / "res", lambda s: {"poster": 0.5})
+    outcomes = load(out).outcomes
+    assert summarise(outcomes, metrics=["poster"])["arm"].tolist() == ["model", "delegate"]
+    plain = pd.DataFrame(outcomes)  # a table made by hand: by name
+    plain.attrs = {}
+    assert summarise(plain, metrics=["poster"])["arm"].tolist() == ["delegate", "model"]
+    table = summarise(plain, metrics=["poster"], arms=["model", "delegate"])
+    assert table["arm"].tolist() == ["model", "delegate"]
 
 
 def test_wilson_interval_of_a_textbook_case() -> None:
