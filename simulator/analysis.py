@@ -388,8 +388,8 @@ def summarise(
     if not parts:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(parts, ignore_index=True)
-    order = arm_list(arms if arms is not None else outcomes.attrs.get("arms", []))
-    frame["_arm"] = frame["arm"].map({a: i for i, a in enumerate(order)}) if "arm" in keys else 0
+    ranks = arm_list(arms if arms is not None else outcomes.attrs.get("arms", []))
+    frame["_arm"] = frame["arm"].map({a: i for i, a in enumerate(ranks)}) if "arm" in keys else 0
     by_rank = [k if k != "arm" else "_arm" for k in keys]  # (the groups came sorted by name)
     frame = frame.sort_values([*by_rank, "_order"], kind="stable", na_position="last")
     return frame[columns].reset_index(drop=True)
@@ -423,8 +423,10 @@ def contrasts(
     Returns
     -------
     DataFrame
-        Per design point (unless ``pooled``): ``point``, the swept axes' values, then the
-        columns of :func:`paired_differences`.
+        Per design point (unless ``pooled``): ``point``, the swept axes' values (the design
+        point's), then the columns of :func:`paired_differences`; and ``arm_values`` when an
+        arm sets a swept parameter itself: the values that arm ran at (``a.b = 0.9``; empty
+        for the arms that follow the design).
     """
     once_each(outcomes)
     axes, arms = axis_columns(outcomes), arm_list(arms)
@@ -449,7 +451,35 @@ def contrasts(
         table = _paired(group, arms, metrics, ["replication"])
         parts.append(table.assign(point=point, **design.get(point, {})))
     frame = pd.concat(parts, ignore_index=True)
+    own = _own_values(finished, design, axes)
+    if own:
+        frame["arm_values"] = [
+            own.get(k, "") for k in zip(frame["point"], frame["arm"], strict=True)
+        ]
     return frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
+
+
+def _own_values(
+    outcomes: pd.DataFrame, design: dict[Any, dict[str, Any]], axes: Sequence[str]
+) -> dict[tuple[Any, str], str]:
+    """Per ``(point, arm)`` whose runs are not at the point's values (an arm that sets a
+    swept parameter itself): the values it ran at, as ``a.b = 0.9``."""
+    from simulator.results import point_label
+
+    if not axes:
+        return {}
+    ran = outcomes.groupby(["point", "arm"], sort=False)[list(axes)].first().reset_index()
+    own = {}
+    for point, arm, *values in ran.itertuples(index=False):
+        at = design.get(point, {})
+        differ = {
+            a: v
+            for a, v in zip(axes, values, strict=True)
+            if not (pd.isna(v) and pd.isna(at.get(a))) and v != at.get(a)
+        }
+        if differ:
+            own[(point, str(arm))] = point_label(differ)
+    return own
 
 
 def design_values(

@@ -510,8 +510,10 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
             f"{_num(r['ci_high'], metric, True)}]"
         )
         cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
+        own = r.get("arm_values") or ""  # (an arm that sets a swept parameter itself)
+        arm = f"{r['arm']} (at {own})" if axes and own else r["arm"]
         rows.append(
-            f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(r['arm'])}</td>"
+            f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(arm)}</td>"
             f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'
             f'<td class="n">{_num(r["mean_arm"], metric)}</td>'
             f'<td class="n{" sure" if sure else ""}">{diff}</td>'

@@ -24,6 +24,7 @@ import simulator.sweep as sweep_module
 from simulator import OrgModel, Params
 from simulator.analysis import contrasts
 from simulator.metrics import outcome_columns
+from simulator.report import write_report
 from simulator.results import ResultsError, compare, load, read_table, rebuild
 from simulator.scenario import SERIES_COLUMNS, Plan, parse_scenario
 from simulator.sweep import _kept_steps, run, sweep
@@ -590,9 +591,13 @@ def test_an_arm_that_sets_a_swept_parameter_is_recorded_at_its_own_value(tmp_pat
         assert value == params.culture.openness, (point, arm)
     assert {v for (_, arm, _), v in ran.items() if arm == "delegate"} == {0.9}
     assert {v for (_, arm, _), v in ran.items() if arm == "model"} == {0.3, 0.8}
-    # a contrast at a design point is labelled with the point's value, not the arm's own
+    # a contrast at a design point is labelled with the point's value, and the arm's own
     paired = contrasts(outcomes, ["model", "delegate"], ["poster"])
     assert paired["culture.openness"].tolist() == [0.3, 0.8]
+    assert paired["arm_values"].tolist() == ["culture.openness = 0.9"] * 2
+    assert "arm_values" not in contrasts(outcomes[outcomes["arm"] == "model"], ["model", "x"])
+    text = write_report(tmp_path / "r").read_text(encoding="utf-8")
+    assert text.count("<td>delegate (at culture.openness = 0.9)</td>") == 2  # a row per point
 
 
 @pytest.mark.parametrize(
