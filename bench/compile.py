@@ -27,6 +27,7 @@ Usage: ``python bench/compile.py``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -108,6 +109,7 @@ def warmed(cache: str) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # (--help)
     print(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as cache:
         cold = child("engine", 1, cache)
