@@ -187,8 +187,9 @@ class OrgParams(Section):
         le=50,
         unit="levels",
         label="Followed levels",
-        doc="Leaders at levels below this (0 = top) can be followed "
-        "organisation-wide; 0 disables the follow layer.",
+        doc="Leaders at levels below this (0 = top) are the top leaders: followed "
+        "organisation-wide (and their delegates), and criticised more; 0: no follow layer "
+        "and no top leaders.",
     )
     follow_prob: float = param(
         0.3,
@@ -318,6 +319,16 @@ class PeopleParams(Section):
         label="Initial posters",
         doc="Share of people who start as posters.",
     )
+
+    @model_validator(mode="after")
+    def _check_initial(self) -> PeopleParams:
+        if self.initial_posters + self.initial_aware > 1:
+            raise ValueError(
+                f"initial_posters ({self.initial_posters:g}) + initial_aware"
+                f" ({self.initial_aware:g}) is more than 1: they are shares of everyone (the"
+                " posters, and the listeners besides)"
+            )
+        return self
 
 
 class StrategyRule(Section):
@@ -632,7 +643,8 @@ class ResponseParams(Section):
         le=100,
         unit="x",
         label="Criticism of leaders",
-        doc="Multiplier on the criticism chance of followed top leaders' posts.",
+        doc="Multiplier on the criticism chance of the top leaders' posts (levels below "
+        "org.follow_levels, followed or not).",
     )
     criticism_comfort_loss: float = param(
         0.1,

@@ -159,7 +159,8 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     delegate_rate = _delegate_rates(params, strategy, rate, delegates, is_delegate)
     follows = np.zeros((0, 2), dtype=np.int64)
     if params.delegation.followed:
-        follows = draw_follows(is_delegate, params.org.follow_prob, rng)
+        followed = _for_top_leaders(org, delegates, params.org.follow_levels)
+        follows = draw_follows(followed, params.org.follow_prob, rng)
     assignment = Assignment(
         strategy, CodedValues.of(rate), start, stop, delegates, delegate_rate, follows
     )
@@ -277,7 +278,30 @@ def _appoint(
                     cols.append(pick)
                     break
                 layer = np.concatenate([reports[ptr[c] : ptr[c + 1]] for c in layer])
+        if len(set(rows)) < len(leaders):
+            warnings.warn(
+                "some delegating leaders have no one below them to appoint as their delegate"
+                " (everyone there leads with a strategy or serves another leader): their"
+                " posts are not made, so delegation posts less than modeling would"
+                + (" (delegation.fair_posts cannot hold)" if params.delegation.fair_posts else "")
+                + "; fewer strategy levels (leaders.levels) or delegation.mode = 'comms_team'"
+                " avoid it",
+                UserWarning,
+                stacklevel=3,
+            )
     return _csr_of_pairs(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), n)
+
+
+def _for_top_leaders(org: Org, delegates: sp.csr_matrix, follow_levels: int) -> np.ndarray:
+    """(n,) bool: the delegates of leaders whose own accounts the follow layer holds (levels
+    below ``org.follow_levels``): followed organisation-wide in their place, so that
+    delegation has as many widely visible posting accounts as modeling (a lower leader's
+    delegate is not followed, as that leader is not)."""
+    top = org.is_leader & (org.level < follow_levels)
+    leader = np.repeat(np.arange(org.n), np.diff(delegates.indptr))
+    mask = np.zeros(org.n, dtype=bool)
+    mask[delegates.indices[top[leader]]] = True
+    return mask
 
 
 def _csr_of_pairs(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
@@ -344,7 +368,16 @@ class Strategies:
         # every rate a poster can post at (sorted), and where each role rate is among them;
         # the actions' table adds the same rates times the time factor
         own = assignment.rates.table
-        self._posting = np.unique(np.concatenate([own, [self.base_rate], assignment.delegate_rate]))
+        # a comms team posting for its leaders' posts (fair_posts) posts, each week, what
+        # the delegating leaders acting that week would have: its rate changes at their turns
+        dp = params.delegation
+        fair_team = dp.mode == "comms_team" and dp.fair_posts and assignment.delegates.nnz > 0
+        self._team = assignment.is_delegate if fair_team else None
+        weeks = [1, *(u + 1 for u in self._turns if u < FOREVER)] if fair_team else []
+        team_rates = [self._team_rate(t) for t in weeks if self._delegating(t).any()]
+        self._posting = np.unique(
+            np.concatenate([own, [self.base_rate], assignment.delegate_rate, team_rates])
+        )
         self._rates = np.concatenate([self._posting, self._posting * self.time_factor])
         self._base_code = int(np.searchsorted(self._posting, self.base_rate))
         code_type = CodedValues.code_type(len(self._rates))
@@ -366,6 +399,15 @@ class Strategies:
     def acting(self, t: int) -> np.ndarray:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
         return self.has_strategy & (self.a.start < t) & (t <= self.a.stop)
+
+    def _team_rate(self, t: int) -> float:
+        """Posts/week of each comms team member in step ``t`` (fair_posts): the weekly posts
+        of the delegating leaders acting then, shared by the team."""
+        assert self._team is not None
+        return float(self.a.rate[self._delegating(t)].sum() / self._team.sum())
+
+    def _delegating(self, t: int) -> np.ndarray:
+        return self.acting(t) & (self.a.strategy == DELEGATE)
 
     def steady(self, t: int) -> int:
         """How many steps from step ``t`` on take :meth:`actions` ``t``'s actions, as long
@@ -406,9 +448,14 @@ class Strategies:
         role = np.empty(n, dtype=self._own_code.dtype)  # held posters: the role's rate
         d = a.delegates  # delegates act while any of their delegating leaders does
         d_ptr, d_idx = (d.indptr, d.indices) if d.nnz else (_NO_ONE, _NO_ONE)
+        delegate_code = self._delegate_code
+        if self._team is not None and self._delegating(t).any():  # the team's rate now
+            delegate_code = delegate_code.copy()
+            code = np.searchsorted(self._posting, self._team_rate(t))
+            delegate_code[self._team] = code
         _held(
             t, self.has_strategy, *self._schedule, a.strategy, self.held_stage, self._own_code,
-            d_ptr, d_idx, self._delegate_code, acting, held, delegating, delegate_on, role,
+            d_ptr, d_idx, delegate_code, acting, held, delegating, delegate_on, role,
         )  # fmt: skip
         # held posters post at their role's rate; the rest, and people who left their role,
         # at the employees' rate; less under a restricting leader (codes into self._rates)

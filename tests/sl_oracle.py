@@ -505,15 +505,16 @@ def in_subtree(ctx: Context, i: int, heads: set[int]) -> bool:
     return False
 
 
-def delegate_rate(ctx: Context, i: int) -> float:
-    """Posts/week of delegate ``i`` (ODD section 2, *Delegates*)."""
+def delegate_rate(ctx: Context, i: int, delegating: np.ndarray) -> float:
+    """Posts/week of delegate ``i`` in a week whose delegating leaders are ``delegating``
+    (ODD section 2, *Delegates*: a comms team shares the posts of the leaders acting)."""
     a, d = ctx.assignment, ctx.params.delegation
     if not d.fair_posts:
         return d.rate
     leaders = [lead for lead in range(ctx.org.n) if int(a.strategy[lead]) == DELEGATE]
     if d.mode == "comms_team":
         team = {j for lead in leaders for j in network(ctx).delegates[lead]}
-        return sum(float(a.rate[lead]) for lead in leaders) / len(team)
+        return sum(float(a.rate[lead]) for lead in leaders if delegating[lead]) / len(team)
     (leader,) = [lead for lead in leaders if i in network(ctx).delegates[lead]]
     return float(a.rate[leader])
 
@@ -543,7 +544,7 @@ def oracle_actions(ctx: Context, t: int, left: np.ndarray) -> OracleActions:
             if left[r, i]:
                 pass  # a leader or delegate who pulled back left the role for good
             elif i in on_duty:
-                held[r, i], q = POSTER, delegate_rate(ctx, i)
+                held[r, i], q = POSTER, delegate_rate(ctx, i, delegating)
             elif acts[i]:
                 held[r, i] = HELD_STAGE[int(a.strategy[i])]
                 if int(a.strategy[i]) == MODEL:

@@ -78,6 +78,17 @@ def test_wrong_type_and_unknown_key() -> None:
         Params().with_updates({"leaders.strategy": "shout"})
 
 
+def test_initial_shares_of_more_than_everyone_are_refused() -> None:
+    """0.5 posters and 0.7 listeners besides gave 0.5 and 0.5: the shares were cut without a
+    word. Both at their limits together still hold (1 in all)."""
+    with pytest.raises(
+        ValidationError, match=r"initial_posters \(0\.5\) \+ initial_aware \(0\.7\)"
+    ):
+        Params().with_updates({"people.initial_posters": 0.5, "people.initial_aware": 0.7})
+    both = Params().with_updates({"people.initial_posters": 0.4, "people.initial_aware": 0.6})
+    assert both.people.initial_posters + both.people.initial_aware == 1.0
+
+
 def test_a_bad_update_in_python_reads_as_the_command_lines_lines() -> None:
     """What a notebook shows: the same lines as ``--set``, the closest name for a typo."""
     with pytest.raises(ValidationError) as err:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from builders import balanced_tree, path, quiet_org
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from simulator import OrgModel, Params
+from simulator.engine import Engine
 from simulator.orgchart import build_org
 from simulator.params import OrgParams
 from simulator.state import LISTENER, POSTER
-from simulator.strategies import MODEL, Strategies
+from simulator.strategies import DELEGATE, MODEL, Strategies
 
 # Settings under which social learning's posting decision is the fractional threshold rule
 # (docs/ODD.md, 7.9).
@@ -335,3 +337,66 @@ def test_reused_actions_equal_the_actions_worked_out_afresh(
         got, want = model.strategies.actions(t, model.state), fresh.actions(t, model.state)
         for name in ("held", "rate", "restricted", "memo", "delegating"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+
+
+# -- delegation: the accounts and posts it holds fixed (ODD 2, Delegates) -------------------
+def tree_engine(updates: dict[str, object], manager: np.ndarray | None = None) -> Engine:
+    """A full tree of span 3 and depth 3 (1 + 3 + 9 leaders over 27 front-line people)."""
+    params = Params().with_updates({"steps": 8, **updates})
+    org = quiet_org(balanced_tree(3, 3) if manager is None else manager)
+    return Engine(params, rng=1, org=org)
+
+
+@pytest.mark.parametrize(("follow_levels", "followed"), [(2, 4), (1, 1), (0, 0)])
+def test_only_the_top_leaders_delegates_are_followed_in_their_place(
+    follow_levels: int, followed: int
+) -> None:
+    """With the follow layer on levels 0-1 (4 leaders), delegates stand in for those 4
+    followed accounts, not for all 13 delegating leaders (whose 9 on level 2 nobody follows
+    when they model); with no follow layer (0 levels), for none. Every delegate was followed:
+    delegation had 45 followed posting accounts against modeling's 7 at leaders.levels = 3,
+    and 2,053 follow ties against none with org.follow_levels = 0 (1,000 people)."""
+    engine = tree_engine(
+        {
+            "leaders.strategy": "delegate",
+            "leaders.levels": 3,
+            "org.follow_levels": follow_levels,
+            "org.follow_prob": 1.0,
+        }
+    )
+    a, org = engine.assignment, engine.org
+    assert (a.strategy == DELEGATE).sum() == 13 and a.is_delegate.sum() == 13
+    leader = np.repeat(np.arange(org.n), np.diff(a.delegates.indptr))
+    top = set(a.delegates.indices[org.level[leader] < follow_levels].tolist())
+    accounts = set(a.follows[:, 1].tolist())
+    assert accounts == top and len(accounts) == followed
+    assert len(a.follows) == followed * (org.n - 1)  # everyone follows each (prob 1)
+
+
+def test_a_comms_team_posts_what_the_leaders_acting_that_week_would() -> None:
+    """The top leader delegates from week 1 at 2 posts a week, the three executives from
+    week 6 at 3 each; a team of 4 shares 2 posts a week, then 2 + 9 = 11. It posted 11 from
+    week 1 (every delegating leader's rate, whatever their schedules)."""
+    engine = tree_engine(
+        {
+            "delegation.mode": "comms_team",
+            "delegation.comms_team_size": 4,
+            "leaders.rules": [
+                {"who": "level=0", "strategy": "delegate", "rate": 2.0},
+                {"who": "level=1", "strategy": "delegate", "rate": 3.0, "start": 5},
+            ],
+        }
+    )
+    team = engine.assignment.is_delegate
+    assert team.sum() == 4
+    for week, each in [(1, 2 / 4), (5, 2 / 4), (6, 11 / 4), (8, 11 / 4)]:
+        rate = engine.strategies.actions(week, engine.state).rate[0]
+        assert rate[team].tolist() == [each] * 4, week
+
+
+def test_a_delegating_leader_with_no_one_to_appoint_is_said() -> None:
+    """In a chain of 10 whose 9 leaders all delegate, only the last person is free: 8
+    leaders got no delegate and their posts were silently not made."""
+    with pytest.warns(UserWarning, match="some delegating leaders have no one below them"):
+        engine = tree_engine({"leaders.strategy": "delegate", "leaders.levels": 9}, path(10))
+    assert engine.assignment.is_delegate.sum() == 1
