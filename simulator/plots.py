@@ -67,11 +67,18 @@ ARM_PALETTE: tuple[str, ...] = (
 colours nor the difference's: the workshop page shows arms and stages on one screen, where
 a blue arm read as the listeners and an orange one as the posters."""
 STRATEGY_COLOURS: dict[str, str] = {
-    **dict(zip(("model", "delegate", "listen", "restrict"), ARM_PALETTE, strict=False)),
+    **dict(zip(("model", "delegate"), ARM_PALETTE, strict=False)),
+    "listen": "#332288",  # indigo (Paul Tol's muted scheme)
+    "restrict": "#993366",  # wine
     "none": "#8C564B",  # brown: no strategy, not another one's colour (none drew purple)
 }
 """An arm named after a leader strategy has its colour in every figure and on the page,
-whichever the arms' order: modeling green, delegation purple."""
+whichever the arms' order: modeling green, delegation purple, listening indigo,
+restricting wine. Listening and restricting wore the palette's orange and sky blue: pale on
+white (contrast 2.3:1) and, from the back of a room, read as the org view's posters
+(vermillion) and listeners (blue). Indigo and wine are dark (contrast 12:1 and 7:1 on white,
+their darker shades too) and stay apart from the stage colours and the other strategies'
+with red-green colour blindness too (``tests/test_app.py`` checks both)."""
 SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}
 SHARES |= {"frontline_poster", "leader_attention"}
 METRIC_LABELS: dict[str, str] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 import socket
@@ -64,6 +65,84 @@ def test_the_same_strategy_in_both_arms_is_told_apart_by_side() -> None:
     assert [" ".join(t.split("\n")[:-1]) for t in texts] == list(run.arms)
     legend = charts.Levels(run).figure.axes[0].get_legend()
     assert [t.get_text().replace("\n", " ") for t in legend.get_texts()] == list(run.arms)
+
+
+def _linear(colour: str) -> np.ndarray:
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+SEEN_BY = {  # linear-RGB matrices of colour vision (Machado, Oliveira & Fernandes 2009)
+    "normal": np.eye(3),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+         [-0.011820, 0.042940, 0.968881]]
+    ),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+         [-0.003882, -0.048116, 1.051998]]
+    ),
+}  # fmt: skip
+
+
+def _lch(colour: str, seen_by: str = "normal") -> tuple[float, float, float]:
+    """CIE L*C*h (D65) of a ``#RRGGBB`` colour as seen with ``seen_by`` vision."""
+    rgb = np.clip(SEEN_BY[seen_by] @ _linear(colour), 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    t = xyz @ rgb / (xyz @ np.ones(3))
+    f = np.where(t > 216 / 24389, np.cbrt(t), (24389 / 27 * t + 16) / 116)
+    a, b = 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+    return 116 * f[1] - 16, math.hypot(a, b), math.degrees(math.atan2(b, a)) % 360
+
+
+def _contrast(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two colours."""
+    lum = sorted(
+        float(np.array([0.2126, 0.7152, 0.0722]) @ _linear(c)) for c in (colour, background)
+    )
+    return (lum[1] + 0.05) / (lum[0] + 0.05)
+
+
+def _apart(one: str, other: str, seen_by: str = "normal") -> float:
+    """Euclidean distance in CIELAB (CIE76) of two colours as seen with ``seen_by`` vision."""
+    (l1, c1, h1), (l2, c2, h2) = _lch(one, seen_by), _lch(other, seen_by)
+    dh = math.radians(h1 - h2)
+    return math.sqrt((l1 - l2) ** 2 + c1**2 + c2**2 - 2 * c1 * c2 * math.cos(dh))
+
+
+def test_strategy_colours_stand_apart_from_the_stage_colours_on_white() -> None:
+    """Listening (orange) and restricting (sky blue) were pale on the white page (contrast
+    2.3:1) and, from the back of the room, read as the org view's posters (vermillion) and
+    listeners (blue): every arm the page can show, a second shade of the same strategy on the
+    right included, is readable on white (3:1, the least for large text and graphics) and
+    differs from each stage colour in hue (30 degrees), lightness (25) or chroma (30), from
+    the grey of the non-users by its colour (chroma 20) or lightness, and, with red-green colour
+    blindness too, from the stage colours and the other strategies' colours."""
+    from simulator.plots import STAGE_COLOURS
+
+    shown: dict[str, str] = {}
+    for left in STRATEGIES:
+        for right in STRATEGIES:
+            arms = PairedRun.start(SMALL, arms=(left, right)).arms if left == right else None
+            shown.update(arm_colours(arms or (left, right)))
+    assert {*STRATEGIES} <= shown.keys() and len(set(shown.values())) == 2 * len(STRATEGIES)
+    for arm, colour in shown.items():
+        assert _contrast(colour) >= 3.0, (arm, colour, _contrast(colour))
+        lightness, chroma, hue = _lch(colour)
+        for stage, stage_colour in STAGE_COLOURS.items():
+            sl, sc, sh = _lch(stage_colour)
+            if sc < 5:  # grey
+                assert chroma >= 20 or abs(lightness - sl) >= 25, (arm, colour, stage)
+            else:
+                turned = abs((hue - sh + 180) % 360 - 180)
+                assert turned >= 30 or abs(lightness - sl) >= 25 or abs(chroma - sc) >= 30, (
+                    arm, colour, stage, turned, lightness - sl, chroma - sc
+                )  # fmt: skip
+            for seen_by in ("deuteranopia", "protanopia"):
+                assert _apart(colour, stage_colour, seen_by) >= 9, (arm, stage, seen_by)
+    for one, other in itertools.combinations(STRATEGIES, 2):
+        for seen_by in SEEN_BY:
+            assert _apart(shown[one], shown[other], seen_by) >= 12, (one, other, seen_by)
 
 
 def test_snapshots_record_posts_and_criticism_of_the_week() -> None:
@@ -141,6 +220,24 @@ def test_org_view_marks_each_person_in_their_stage_colour() -> None:
     assert np.array_equal(seen, want)
 
 
+@pytest.mark.parametrize("people", [43, 150, 1500])
+@pytest.mark.parametrize("inches", [(7.2, 3.8), (6.0, 2.2), (7.2, 4.5)])
+def test_no_mark_of_the_org_view_is_cut_at_its_edges(people: int, inches: tuple) -> None:
+    """A cross of criticism on the bottom row was cut in half: drawn without clipping, a
+    view where everyone is marked (posted, criticised) must look the same as drawn."""
+    params = Params().with_updates({"org.size": people, "org.span": 6, "org.units": 6})
+    run = PairedRun.start(params, seed=1)
+    marks = run.marks()
+    view = OrgView(run.org, marks["leader"], marks["strategy1"], marks["delegate1"], size=inches)
+    everyone = np.ones(people, dtype=bool)
+    view.update(np.arange(people) % 3, everyone, everyone)
+    drawn = full_draw(view.figure)
+    for artist in view.ax.collections:
+        artist.set_clip_on(False)
+    assert np.array_equal(full_draw(view.figure), drawn)
+    assert marks["delegate1"].any() and marks["strategy1"].any()  # every kind of mark
+
+
 @pytest.mark.parametrize("size", [1500, 20_000])  # the workshop's usual and the page's largest
 def test_outlines_do_not_hide_the_stage_colours(size: int) -> None:
     """Everyone a poster, no one criticised: black comes only from the leaders' outlines, which
@@ -202,6 +299,42 @@ def test_the_charts_titles_stay_inside_the_charts(window_height: int) -> None:
 
     mine = Figure(figsize=(6, 3), layout="constrained").add_subplot()
     assert charts.Curves(run, ax=mine).title.get_position()[0] == 0
+
+
+class Ends:
+    """A run whose curves end at the shares a test gives (all the curves' chart reads)."""
+
+    def __init__(self, ends: tuple[float, float], arms: tuple[str, str]) -> None:
+        self.arms, self.horizon, self.week = arms, 20, 20
+        self.data = np.linspace(0, 1, 21)[None, :] * np.array(ends)[:, None]
+
+    def poster_curves(self) -> np.ndarray:
+        return self.data
+
+
+@pytest.mark.parametrize("window_height", [720, 768, 1080])
+@pytest.mark.parametrize("ends", [(0.52, 0.50), (0.52, 0.05), (0.0, 0.01), (0.3, 0.31)])
+@pytest.mark.parametrize("arms", [("model", "delegate"), ("model (left)", "model (right)")])
+def test_the_curves_end_labels_stay_under_the_title(
+    window_height: int, ends: tuple[float, float], arms: tuple[str, str]
+) -> None:
+    """An arm's label (its name and share, right of its curve's end) was centred on the
+    curve's end, up to the axes' top: half of it stood level with the chart's title."""
+    from typing import cast
+
+    run = cast(PairedRun, Ends(ends, arms))
+    chart = charts.Curves(run, size=charts.fitted(window_height, column_width=600))
+    chart.figure.canvas.draw()
+    renderer = chart.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    axes, title = chart.ax.bbox, chart.title.get_window_extent(renderer)
+    boxes = sorted(
+        (label.get_window_extent(renderer) for label in chart.labels), key=lambda b: b.y0
+    )
+    assert boxes[0].y1 <= boxes[1].y0 + 1  # apart
+    fit = boxes[0].height + boxes[1].height <= axes.height
+    for box in boxes:
+        assert box.y1 <= axes.y1 + 1 and box.y1 < title.y0, (box, axes, title)
+        assert box.y0 >= axes.y0 - 1 or not fit, (box, axes)
 
 
 def test_slides_moved_to_a_week_equal_slides_drawn_for_it() -> None:

@@ -286,7 +286,7 @@ def test_the_page_fits_the_rooms_screens(
     page.set_default_timeout(TIMEOUT)
     page.goto(app_url)
     page.locator("img.orgsim-curves").wait_for()
-    page.wait_for_timeout(500)  # the setup panel closes once the page knows the window
+    settled(page)  # the setup panel closes once the page knows the window
     play = page.locator("button.orgsim-play").bounding_box()
     assert play is not None and play["y"] + play["height"] <= 64, play  # in the top bar
     assert play["x"] + play["width"] <= width
@@ -576,4 +576,104 @@ def test_guess_boxes_start_empty_for_another_setting(browser: Any, app_url: str)
     page.get_by_text("listen (%)").wait_for()
     assert page.locator(".orgsim-guess0 input").input_value() == ""
     assert page.locator(".orgsim-guess1 input").input_value() == ""
+    page.close()
+
+
+def test_the_speed_shows_its_value_and_the_bar_stays_put(browser: Any, app_url: str) -> None:
+    """The speed slider was 40 pixels of track beside 'Speed (weeks/s)', its value shown
+    nowhere: its label now says the speed, in bar-sized type, and the bar's buttons and week
+    stay where they are as the speed goes from its lowest to its highest."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url)
+    page.get_by_text(re.compile(r"Week 0 of")).wait_for()
+    page.wait_for_timeout(500)
+    parts = ("button.orgsim-play", ".orgsim-week", ".orgsim-speed .v-slider")
+
+    def places() -> list[Any]:
+        return [page.locator(css).bounding_box() for css in parts]
+
+    label = page.locator(".orgsim-speed .v-label")
+    assert label.inner_text() == "Speed: 4 weeks/s"
+    assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 17
+    track = page.locator(".orgsim-speed .v-slider").bounding_box()
+    assert track is not None and track["width"] >= 120, track
+    at_four = places()
+    slider = page.get_by_role("slider", name=re.compile("Speed"))
+    for key, shown in (("Home", "Speed: 0.5 weeks/s"), ("End", "Speed: 20 weeks/s")):
+        slider.focus()
+        slider.press(key)
+        page.get_by_text(shown).wait_for()
+        page.wait_for_timeout(300)
+        assert places() == at_four, (shown, places(), at_four)
+    shot(page, "08-speed")
+    page.close()
+
+
+def settled(page: Any) -> None:
+    """Wait until the page has measured its window and drawn the org views for it (at the
+    width they are shown): before, on a busy machine, its first layout (the setup panel
+    open, views drawn for another screen) could still be on the screen after 500 ms."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('img.orgsim-view')].every(i => i.complete
+            && i.naturalWidth > 0
+            && Math.abs(i.naturalWidth - i.getBoundingClientRect().width) < 3)"""
+    )
+    page.wait_for_timeout(300)  # (the drawer's closing transition)
+
+
+def test_the_org_views_use_their_columns_at_1280_by_720(browser: Any, app_url: str) -> None:
+    """The org views were drawn 720 x 380 and shown 331 x 175 in columns 600 pixels wide:
+    they now fill their column's width, at least 200 pixels high, drawn at the size shown,
+    with the curves still on the screen."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url + "?guess=35,25")
+    page.locator("img.orgsim-orgview0").wait_for()
+    settled(page)
+    for k in range(2):
+        box = page.locator(f"img.orgsim-orgview{k}").bounding_box()
+        column = page.locator(f".orgsim-arm-panel{k}").bounding_box()
+        drawn = page.eval_on_selector(
+            f"img.orgsim-orgview{k}", "i => [i.naturalWidth, i.naturalHeight]"
+        )
+        assert box is not None and column is not None
+        scale = min(box["width"] / drawn[0], box["height"] / drawn[1])  # (object-fit: contain)
+        shown = (drawn[0] * scale, drawn[1] * scale)
+        assert shown[0] >= 0.95 * column["width"] and shown[1] >= 200, (shown, column)
+        assert abs(scale - 1) < 0.02, (drawn, box)  # its marks at their own size
+    curves = page.locator("img.orgsim-curves").bounding_box()
+    assert curves is not None and curves["y"] + curves["height"] <= 720, curves
+    shot(page, "09-views-1280x720")
+    page.close()
+
+
+def test_a_preset_says_which_settings_it_left_out_and_keeps_them_on_request(
+    browser: Any, app_url: str
+) -> None:
+    """A setting typed (or set with a slider) before a preset was chosen was dropped without a
+    word; a typed one, which no slider shows, was simply gone. The preset tells its own
+    story, the page names what it left out, and Keep them puts those back on top of it."""
+    page = open_page(browser, app_url + "?set=org.size%3D500", Traffic())
+    page.locator(".orgsim-org0").get_by_text("500 people").wait_for()
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("responses.criticism_rate = 0.3")
+    typed.press("Enter")
+    page.wait_for_function("() => location.search.includes('criticism_rate')")
+    page.locator(".orgsim-preset").click()
+    page.get_by_role("option", name="leader_pullback").click()
+    note = page.locator(".orgsim-note")
+    note.get_by_text("Preset leader_pullback left out").wait_for(timeout=15_000)
+    assert "org.size = 500, responses.criticism_rate = 0.3" in note.inner_text()
+    assert "1,000 people" in page.locator(".orgsim-org0").inner_text()  # the preset's story
+    assert "criticism_rate" not in page.evaluate("location.search")
+    shot(page, "10-preset-note")
+    page.get_by_role("button", name="Keep them").click()
+    page.locator(".orgsim-org0").get_by_text("500 people").wait_for()
+    page.wait_for_function("() => location.search.includes('criticism_rate%3D0.3')")
+    assert "preset=leader_pullback" in page.evaluate("location.search")
+    assert "The leader who pulls back" in page.locator(".orgsim-setup").inner_text()
+    assert page.locator(".orgsim-note").count() == 0
+    page.keyboard.press("PageDown")  # the keys still step the run
+    wait_for_week(page, 1)
     page.close()

@@ -22,14 +22,12 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from simulator.app import presets
-from simulator.app.controls import parse_setting
+from simulator.app.controls import parse_setting, value_text
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
 
@@ -61,24 +59,12 @@ def to_query(setup: Setup, guess: Sequence[float] | None = None, week: int = 0) 
     for side, arm, own in zip(SIDES, setup.arms, story.arms, strict=True):
         if arm != own:
             pairs.append((side, arm))
-    missing = object()
-    for path, value in setup.updates:
-        if story.updates.get(path, missing) != value:
-            pairs.append(("set", f"{path}={_text(value)}"))
+    for path, value in setup.own():
+        pairs.append(("set", f"{path}={value_text(value)}"))
     if guess is not None:
         made = [f"{100 * share:g}" for share in guess] + ([str(week)] if week else [])
         pairs.append(("guess", ",".join(made)))
     return urlencode(pairs)
-
-
-def _text(value: Any) -> str:
-    """A value as typed in the page: JSON, except a word that JSON would quote."""
-    if isinstance(value, str):
-        try:
-            json.loads(value)
-        except ValueError:
-            return value  # "open", not "\"open\"": read back as the same word
-    return json.dumps(value)
 
 
 def from_query(search: str | None) -> Arrival:

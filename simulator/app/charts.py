@@ -222,7 +222,9 @@ class Curves:
             self.labels[k].set_text(f"{name_lines(arm)}\n{percent(data[k, -1])}")
         self.top = top_of(data)
         self.ax.set_ylim(0, self.top)
-        for label, y in zip(self.labels, spread(data[:, -1] / self.top, self.apart), strict=True):
+        # each label whole inside the axes' height: one at the top stood level with the title
+        ends = spread(data[:, -1] / self.top, self.apart, self.apart / 2, 1 - self.apart / 2)
+        for label, y in zip(self.labels, ends, strict=True):
             label.set_y(y)
         self.title.set_text(f"Share posting · week {run.week}")
 
@@ -232,23 +234,32 @@ LABEL_HEIGHT = 48
 far apart (one of three lines, half as far again)."""
 
 
-def spread(heights: np.ndarray, apart: float) -> list[float]:
+def spread(heights: np.ndarray, apart: float, low: float = 0.0, high: float = 1.0) -> list[float]:
     """Heights for labels of the values ``heights`` (0-1 of the axes), each as near its own
-    as can be with any two at least ``apart``, none below 0 nor above 1 if they fit.
+    as can be with any two at least ``apart``, none above ``high`` and, if they fit, none
+    below ``low`` (:class:`Curves` keeps its labels' centres half a label inside the axes).
 
     >>> [round(h, 2) for h in spread(np.array([0.30, 0.32]), 0.2)]
     [0.21, 0.41]
     >>> [round(h, 2) for h in spread(np.array([0.0, 0.01]), 0.2)]
     [0.0, 0.2]
+    >>> [round(h, 2) for h in spread(np.array([0.85, 0.9]), 0.2, 0.1, 0.9)]
+    [0.7, 0.9]
     """
     order = np.argsort(heights, kind="stable")
     wanted = np.asarray(heights, dtype=float)[order]
-    placed = wanted.copy()
-    for i in range(1, len(placed)):  # up from the lowest, each clear of the one below
-        placed[i] = max(placed[i], placed[i - 1] + apart)
-    placed -= (placed - wanted).mean()  # the group centred on where its labels would be
-    placed += max(0.0, -placed[0])  # not below the axis
-    placed -= max(0.0, placed[-1] - 1.0)  # nor above the top (if they fit)
+    groups: list[tuple[float, list[float]]] = []  # (lowest label's height, wanted heights)
+    for h in wanted:  # up from the lowest; a label that would overlap the group below joins it
+        values = [h]
+        while True:
+            k = len(values)  # the group centred on where its labels would be, then kept in
+            start = max(float(np.mean(values)) - (k - 1) * apart / 2, low)
+            start = min(start, high - (k - 1) * apart)  # the top first, if they do not fit
+            if not groups or groups[-1][0] + len(groups[-1][1]) * apart <= start:
+                groups.append((start, values))
+                break
+            values = groups.pop()[1] + values
+    placed = np.array([start + i * apart for start, values in groups for i in range(len(values))])
     out = np.empty_like(placed)
     out[order] = placed
     return [float(h) for h in out]

@@ -23,6 +23,7 @@ simulator.app.controls.SettingError: culture.openness = 1.5: must be between 0 a
 from __future__ import annotations
 
 import decimal
+import json
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -203,6 +204,21 @@ def parse_setting(text: str) -> tuple[str, Any]:
     if limit is not None and value > limit:
         raise SettingError(f"{path} = {value}: the workshop page takes at most {limit:,.0f}")
     return path, value
+
+
+def value_text(value: Any) -> str:
+    """A value as typed in the page (:func:`parse_setting` reads it back): JSON, except a word
+    that JSON would quote.
+
+    >>> value_text(0.7), value_text("open"), value_text([1, 2])
+    ('0.7', 'open', '[1, 2]')
+    """
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value  # "open", not "\"open\"": read back as the same word
+    return json.dumps(value)
 
 
 def check(updates: dict[str, Any], base: Params | None = None) -> Params:

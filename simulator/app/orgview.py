@@ -51,6 +51,21 @@ UNIT_SHADES = ("#EDEDED", "#FFFFFF")
 MARK_COLOUR = "#000000"
 POST_COLOUR = "#FFFFFF"  # a white dot in the person: posted this week
 MAX_SIDE = 26.0  # points: the largest mark
+CROSS_WIDTH = 2.5  # points: the line width of a cross of criticism
+SIZE = (7.2, 3.8)
+"""An org view's size in inches at 100 pixels an inch (the page gives its own, see
+``page.view_size``)."""
+PEOPLE: tuple[tuple[str, float, float], ...] = (
+    ("o", 0.8, 0.0),  # staff: a circle, 0.8 of the cell's side, no outline
+    ("s", 0.75, 0.6),  # leaders: a square
+    ("s", 0.85, 2.0),  # leaders acting a strategy: a larger square, a thick outline
+    ("D", 0.85, 1.6),  # delegates: a diamond
+)
+"""How each kind of person is marked: marker, share of the cell's side, widest outline
+(points); in the order of :class:`OrgView`'s ``people``."""
+HALF = {"o": 0.5, "s": 0.5, "D": 0.5 * math.sqrt(2), "x": 0.5}
+"""How far each marker reaches from its centre, a share of its size (a diamond is a square
+turned by 45 degrees: half its diagonal)."""
 OUTLINE_SHARE = 0.17  # the widest outline, a share of its mark's side
 MIN_OUTLINED = 3.0  # points: smaller marks have no outline
 
@@ -128,6 +143,12 @@ class OrgView:
     title : str
     ax : Axes, optional
         Draw here (e.g. in an exported figure); otherwise in a figure of its own.
+    layout : Layout, optional
+        Default: the hierarchy laid out in the drawing's shape (:func:`hierarchy_layout`).
+    size : (float, float)
+        The figure's size (inches, at 100 pixels an inch) when it has its own.
+
+    Every mark stays inside the axes, also at the drawing's edges (:func:`pad_limits`).
     """
 
     def __init__(
@@ -139,17 +160,19 @@ class OrgView:
         title: str = "",
         ax: Axes | None = None,
         layout: Layout | None = None,
+        size: tuple[float, float] = SIZE,
     ) -> None:
-        self.layout = layout or hierarchy_layout(org)
-        if ax is None:
-            fig = Figure(figsize=(7.2, 3.8), dpi=100)  # little margin: the page is short
+        if ax is None:  # the whole figure: the marks keep their own room (pad_limits)
+            fig = Figure(figsize=size, dpi=100)
             FigureCanvasAgg(fig)
-            ax = fig.add_axes((0.01, 0.04, 0.98, 0.92))
+            ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         self.ax = ax
         self.figure = cast(Figure, ax.figure)
+        box = ax.get_position()
+        wide, high = self.figure.get_size_inches()
+        # about square cells in the drawing's shape (on the page, the shape of its column)
+        self.layout = layout or hierarchy_layout(org, aspect=box.width * wide / (box.height * high))
         L = self.layout
-        ax.set_xlim(-0.01, 1.01)
-        ax.set_ylim(0, L.rows)
         ax.set_axis_off()
         ax.add_collection(
             PatchCollection(
@@ -159,19 +182,16 @@ class OrgView:
                 zorder=0,
             )
         )
-        side = _cell_points(ax, L)  # the side of each person's cell, in points
         employee = ~leader & ~delegate
+        kinds = (employee, leader & ~strategy & ~delegate, strategy & ~delegate, delegate)
+        # each person's cell (points), the axes' limits leaving room for the marks at the edges
+        side = pad_limits(ax, L, [bool(kind.any()) for kind in kinds])
         self.people = [
             Stamps(
                 ax, L, np.flatnonzero(mask), np.minimum(scale * side[mask], MAX_SIDE),
                 STAGE_RGBA, marker=marker, outline=edge, edgecolors=MARK_COLOUR,
             )
-            for mask, marker, scale, edge in (
-                (employee, "o", 0.8, 0.0),
-                (leader & ~strategy & ~delegate, "s", 0.75, 0.6),
-                (strategy & ~delegate, "s", 0.85, 2.0),
-                (delegate, "D", 0.85, 1.6),
-            )
+            for mask, (marker, scale, edge) in zip(kinds, PEOPLE, strict=True)
         ]  # fmt: skip
         everyone = np.arange(org.n)
         self.posts = Stamps(
@@ -179,8 +199,8 @@ class OrgView:
             marker="o", linewidths=0,
         )  # fmt: skip
         self.criticism = Stamps(
-            ax, L, everyone, np.maximum(np.minimum(1.4 * side, MAX_SIDE), 12),
-            to_rgba_array(MARK_COLOUR), marker="x", linewidths=2.5, zorder=5,
+            ax, L, everyone, criticism_sizes(side), to_rgba_array(MARK_COLOUR),
+            marker="x", linewidths=CROSS_WIDTH, zorder=5,
         )  # fmt: skip
         # at a given height, not placed by each full draw (a title that moves is drawn alone)
         self.title = ax.set_title(title, fontsize=16, loc="left", fontweight="bold", y=1.0)
@@ -258,12 +278,49 @@ def outlined(outline: float, side: float) -> float:
 
 
 def _cell_points(ax: Axes, layout: Layout) -> np.ndarray:
-    """The side (points) of the square that fits in each person's cell."""
+    """The side (points) of the square that fits in each person's cell, at the axes' limits."""
     box = ax.get_position()
     width, height = cast(Figure, ax.figure).get_size_inches()
-    w = layout.room[:, 0] * box.width * width * 72
-    h = layout.room[:, 1] / layout.rows * box.height * height * 72
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    w = layout.room[:, 0] / (x1 - x0) * box.width * width * 72
+    h = layout.room[:, 1] / (y1 - y0) * box.height * height * 72
     return np.asarray(np.minimum(w, h))
+
+
+def criticism_sizes(side: np.ndarray) -> np.ndarray:
+    """Sides (points) of the crosses of criticism in cells of ``side`` points: larger than
+    the person, so that they show on a dense chart, and at least 12 points."""
+    return np.maximum(np.minimum(1.4 * side, MAX_SIDE), 12)
+
+
+def reach(side: np.ndarray, kinds: list[bool]) -> float:
+    """Points a mark reaches at most from its person's centre, in cells of ``side`` points,
+    for the kinds of person (:data:`PEOPLE`) there are: half the widest mark (a cross of
+    criticism, a delegate's diamond), its outline and a point for the edge's smoothing."""
+    widest = float(side.max(initial=0.0))
+    ends = [0.5 * float(criticism_sizes(np.array([widest]))[0]) + CROSS_WIDTH]
+    for there, (marker, scale, outline) in zip(kinds, PEOPLE, strict=True):
+        if there:
+            mark = min(scale * widest, MAX_SIDE)
+            ends.append(HALF[marker] * mark + outlined(outline, mark))
+    return max(ends) + 1.0
+
+
+def pad_limits(ax: Axes, layout: Layout, kinds: list[bool]) -> np.ndarray:
+    """Set the axes' limits to the drawing with room around it for the marks of the people
+    at its edges (:func:`reach`; a cross on the bottom row was cut in half), and return
+    each person's cell side (points) at those limits."""
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, layout.rows)
+    room = reach(_cell_points(ax, layout), kinds)  # points, at the limits without room
+    box = ax.get_position()
+    width, height = cast(Figure, ax.figure).get_size_inches()
+    wide, high = box.width * width * 72, box.height * height * 72
+    pad_x = room / max(wide - 2 * room, wide / 2)
+    pad_y = room * layout.rows / max(high - 2 * room, high / 2)
+    ax.set_xlim(-pad_x, 1.0 + pad_x)
+    ax.set_ylim(-pad_y, layout.rows + pad_y)
+    return _cell_points(ax, layout)  # smaller cells, smaller marks: still within the room
 
 
 def legend_entries() -> tuple[list[Any], list[str]]:

@@ -17,15 +17,17 @@ from __future__ import annotations
 import html
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any, cast
 
 import solara
 
 from simulator.app import charts
 from simulator.app.address import arrive, to_query
 from simulator.app.blit import pngs
-from simulator.app.orgview import OrgView, legend_html
+from simulator.app.controls import value_text
+from simulator.app.orgview import SIZE, OrgView, hierarchy_layout, legend_html
 from simulator.app.paired import PairedRun
 from simulator.app.panels import Exports, PredictPanel, SetupPanel, Toolbar
 from simulator.app.predict import made, percent
@@ -40,6 +42,13 @@ CSS = """
 .v-application .v-label, .v-application .v-input, .v-application .v-select__selection {
   font-size: 17px !important; color: #111 !important; }
 .orgsim-toolbar, .orgsim-toolbar .orgsim-speed { background: transparent !important; }
+/* the speed, read from the back: its value in the label, a long track and a large thumb; the
+   label keeps its width whatever the value, so that the bar does not move as it changes */
+.orgsim-toolbar .orgsim-speed .v-label { min-width: 9.6em; font-weight: 700;
+  font-variant-numeric: tabular-nums; white-space: nowrap; }
+.orgsim-toolbar .orgsim-speed .v-slider__track-container { height: 6px; }
+.orgsim-toolbar .orgsim-speed .v-slider__thumb { width: 22px; height: 22px; left: -11px; }
+.orgsim-toolbar .orgsim-speed .v-slider__thumb::before { left: -7px; top: -7px; }
 .orgsim-toolbar { flex-wrap: nowrap; align-items: center; gap: 8px; }
 .orgsim-toolbar .v-label, .orgsim-toolbar .v-input { color: #fff !important; }
 /* a slider's label is text to read: clicked, it set the slider to its lowest value */
@@ -58,6 +67,7 @@ CSS = """
   .orgsim-toolbar .v-btn .v-btn__content .v-icon { font-size: 24px; margin: 0; }
   .orgsim-toolbar .orgsim-week { font-size: 18px; margin: 0 4px; }
   .orgsim-toolbar .orgsim-speed { min-width: 110px !important; }
+  .orgsim-toolbar .orgsim-speed .v-label { min-width: 0; }
   .orgsim-toolbar .orgsim-speed .v-label { font-size: 0 !important; } }  /* a tablet: no label */
 @media (max-width: 599px) { .orgsim-toolbar .orgsim-speed { display: none !important; } }
 .orgsim-arm-head { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 18px; }
@@ -75,20 +85,19 @@ CSS = """
 .v-application p.orgsim-text strong { font-weight: 700; }
 .orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
 .orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
-  font-size: 18px; margin: 2px 0; }
+  font-size: 18px; margin: 4px 0; }
 .orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
 .orgsim-legend-item img { width: 26px; height: 26px; }
 .orgsim-predict { display: flex; flex-wrap: wrap; align-items: center; column-gap: 16px;
   padding: 6px 14px; border: 1px solid #ccc; border-radius: 6px; margin: 4px 0 8px 0; }
 .orgsim-predict .orgsim-guess { max-width: 180px; }
 """
-# the org views and the charts share what the window's height leaves them, so both fit on a
-# 1080p screen; the charts are drawn at that size (charts.fitted), from the same numbers
+# the charts take what the window's height leaves them (charts.fitted), and the org views
+# what is left after the charts, at their column's width (view_size); both are drawn at the
+# size they are shown, so that their text and marks are at their own size
 CSS += f"""
-.orgsim-panel img.orgsim-view, .orgsim-panel img.orgsim-chart {{
-  max-height: calc(50vh - {charts.KEPT}px); }}
-.orgsim-panel img.orgsim-view {{ min-height: 170px; }}
-.orgsim-panel img.orgsim-chart {{ min-height: {charts.LOWEST}px; }}
+.orgsim-panel img.orgsim-chart {{
+  max-height: calc(50vh - {charts.KEPT}px); min-height: {charts.LOWEST}px; }}
 """
 
 
@@ -227,10 +236,12 @@ def Page() -> None:  # noqa: N802
         return version.value
 
     note = solara.use_reactive(first_note)
+    kept = solara.use_reactive(cast(Setup | None, None))  # a preset's setup with the room's
 
     def apply(setup: Setup) -> None:
         playing.set(False)
         guessed = session.open_guess()
+        before = session.setup
         with lock:
             said, problem = caught(session.apply, setup)
         message.set(problem)
@@ -240,6 +251,12 @@ def Page() -> None:  # noqa: N802
                 f"The room's guess ({made(guessed)}) was for the setting before this change; it"
                 " comes back when the setting does."
             )
+        # a preset tells its own story: the room's settings made before it (typed ones too,
+        # which no slider shows) are said, and Keep them puts them back on top of it
+        dropped = before.left_out(setup) if setup.preset != before.preset and not problem else ()
+        if dropped:
+            notes.append(preset_note(setup.preset, dropped))
+        kept.set(with_settings(setup, dropped) if dropped else None)
         note.set(" ".join(notes))
         changed()
 
@@ -299,7 +316,9 @@ def Page() -> None:  # noqa: N802
     query = to_query(  # kept in the address
         session.setup, guess.shares if guess else None, guess.week if guess else 0
     )
-    with solara.Column(style={"padding": "0 16px", "gap": "6px"}):  # one column: no gaps
+    # one column, whose parts keep their own margins: a gap was left for each hidden part
+    # (the title, the style, the window), 18 pixels the org views now have
+    with solara.Column(style={"padding": "0 16px", "gap": "0px"}):
         solara.Title(TITLE)
         solara.Style(CSS)
         Window(
@@ -329,20 +348,95 @@ def Page() -> None:  # noqa: N802
             if message.value:
                 solara.Error(message.value, classes=["orgsim-message"])
             if note.value:
-                solara.Info(note.value, classes=["orgsim-message", "orgsim-note"])
-        Arms(session.run, version.value)
+                with solara.Info(note.value, classes=["orgsim-message", "orgsim-note"]):
+                    if kept.value is not None:
+                        back = kept.value
+                        solara.Button(
+                            "Keep them",
+                            icon_name="mdi-undo",
+                            on_click=lambda: apply(back),
+                            outlined=True,
+                            classes=["orgsim-keep"],
+                        )
+        Arms(session.run, version.value, view_size(window.value, wide.value))
         PredictPanel(session, record, version.value)
         Charts(session, version.value, chart_size(window.value, wide.value))
         Exports(session, version.value)
 
 
+def column_width(window: tuple[int, int], panel_open: bool) -> float:
+    """Pixels of an arm's (and a chart's) column in the window (width, height; 0 before it
+    is measured): beside the setup panel (400 pixels when open) and the page's margins, two
+    columns but on a phone."""
+    width = window[0] if window[1] else 1920
+    content = width - (400 if panel_open and width >= WIDE else 0) - 56
+    return content / 2 - 4 if width >= 600 else content
+
+
+def preset_note(name: str, dropped: Sequence[tuple[str, Any]]) -> str:
+    """What the page says when preset ``name`` left out the room's settings ``dropped``.
+
+    >>> preset_note("zappos", [("org.size", 500), ("culture.policy", "open")])
+    'Preset zappos left out the settings made before it: org.size = 500, culture.policy = open.'
+    """
+    settings = ", ".join(f"{path} = {value_text(value)}" for path, value in dropped)
+    return f"Preset {name} left out the settings made before it: {settings}."
+
+
+def with_settings(setup: Setup, settings: Sequence[tuple[str, Any]]) -> Setup:
+    """``setup`` with ``settings`` (``(path, value)``) made on top of it."""
+    for path, value in settings:
+        setup = setup.with_update(path, value)
+    return setup
+
+
 def chart_size(window: tuple[int, int], panel_open: bool) -> tuple[float, float]:
-    """The charts' size for the window (width, height; 0 before it is measured): the
-    height the page gives them, and the width of a chart's column beside the setup panel
-    (400 pixels when open) and the page's margins, two columns but on a phone."""
-    width, height = window if window[1] else (1920, 1080)
-    content = width - (400 if panel_open and width >= WIDE else 0) - 64
-    return charts.fitted(height, content / 2 - 12 if width >= 600 else content)
+    """The charts' size (inches) for the window: the height the page gives them, at most
+    their column's width (:func:`~simulator.app.charts.fitted`)."""
+    height = window[1] or 1080
+    return charts.fitted(height, column_width(window, panel_open))
+
+
+VIEW_KEPT = 290
+"""Pixels of the window's height the page keeps for all but the org views and the charts:
+the bar, the arms' headings, the legend, the guess and the margins (measured: 287 at
+1280 x 720 with the guess boxes showing)."""
+
+NARROW, NARROW_KEPT = 550, 80
+"""In a column narrower than this (pixels), the arms' headings and the legend take two lines
+each, and the page keeps this many pixels more (``CSS``'s container query)."""
+
+VIEW_LOWEST = 170
+"""The org views' least height in pixels (on a short screen the page scrolls instead)."""
+
+VIEW_SHAPE = 1.6
+"""An org view is at least this many times as wide as high (a hierarchy is wide); on a
+phone, where the arms are stacked, 1.9 (the old view's shape)."""
+
+
+def view_size(window: tuple[int, int], panel_open: bool) -> tuple[float, float]:
+    """The org views' size (inches, at 100 pixels an inch) for the window: their column's
+    width, and the height the charts leave (:data:`VIEW_KEPT`), at least
+    :data:`VIEW_LOWEST`, at most the width over :data:`VIEW_SHAPE`.
+
+    At 1280 x 720 (the setup panel closed) the views were drawn at 720 x 380 and shown at
+    331 x 175, in columns 600 pixels wide: now 608 x 210.
+
+    Before the window is measured (``(0, 0)``), the least height: views drawn for a 1080p
+    screen pushed the charts below a small one until the page knew its window.
+
+    >>> view_size((1280, 720), False), view_size((1920, 1080), True), view_size((0, 0), True)
+    ((6.08, 2.1), (7.28, 4.43), (7.28, 1.7))
+    """
+    height = window[1]
+    wide = column_width(window, panel_open)
+    if not height:
+        return round(wide / 100, 2), VIEW_LOWEST / 100
+    if wide and (window[0] or 1920) < 600:  # a phone: the arms stacked, each as wide as the page
+        return round(wide / 100, 2), round(wide / 190, 2)
+    kept = VIEW_KEPT + (NARROW_KEPT if wide < NARROW else 0)
+    high = max(height - kept - 100 * chart_size(window, panel_open)[1], VIEW_LOWEST)
+    return round(wide / 100, 2), round(min(high, wide / VIEW_SHAPE) / 100, 2)
 
 
 def _opened(search: str | None) -> tuple[Session, str, str]:
@@ -354,14 +448,15 @@ def _opened(search: str | None) -> tuple[Session, str, str]:
 
 
 @solara.component
-def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
-    """Both arms side by side: title, shares, organisation digest and the org view."""
-    views = solara.use_memo(lambda: org_views(run), [run])
-    images = solara.use_memo(lambda: org_pngs(run, views), [run, version, run.week])
+def Arms(run: PairedRun, version: int, size: tuple[float, float]) -> None:  # noqa: N802
+    """Both arms side by side: title, shares, organisation digest and the org view, drawn
+    at ``size`` (inches, :func:`view_size`)."""
+    views = solara.use_memo(lambda: org_views(run, size), [run, size])
+    images = solara.use_memo(lambda: org_pngs(run, views), [views, version, run.week])
     legend = solara.use_memo(legend_html, [])
     colours = arm_colours(run.arms)
     digests = run.fingerprints
-    with solara.ColumnsResponsive(12, small=6):  # stacked on a phone
+    with solara.ColumnsResponsive(12, small=6, gutters_dense=True):  # stacked on a phone
         for k, arm in enumerate(run.arms):
             shares = run.current(k).shares()
             with solara.Column(classes=["orgsim-panel", f"orgsim-arm-panel{k}"], gap="0px"):
@@ -385,11 +480,20 @@ def Arms(run: PairedRun, version: int) -> None:  # noqa: N802
     solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["orgsim-legend"])
 
 
-def org_views(run: PairedRun) -> tuple[OrgView, OrgView]:
-    """The page's org view of each arm (its leaders, strategy leaders and delegates marked)."""
+def org_views(run: PairedRun, size: tuple[float, float] = SIZE) -> tuple[OrgView, OrgView]:
+    """The page's org view of each arm (its leaders, strategy leaders and delegates marked),
+    ``size`` inches, both on one layout."""
     marks = run.marks()
+    layout = hierarchy_layout(run.org, aspect=size[0] / size[1])
     left, right = (
-        OrgView(run.org, marks["leader"], marks[f"strategy{k}"], marks[f"delegate{k}"])
+        OrgView(
+            run.org,
+            marks["leader"],
+            marks[f"strategy{k}"],
+            marks[f"delegate{k}"],
+            layout=layout,
+            size=size,
+        )
         for k in range(2)
     )
     return left, right
@@ -414,7 +518,7 @@ def Charts(session: Session, version: int, size: tuple[float, float]) -> None:  
 
     live = solara.use_memo(lambda: charts.Live(run, shares, size), [run, shares, size])
     curves, levels = solara.use_memo(lambda: live.png(run), [live, version, run.week])
-    with solara.ColumnsResponsive(12, small=6):  # stacked on a phone
+    with solara.ColumnsResponsive(12, small=6, gutters_dense=True):  # stacked on a phone
         with solara.Column(classes=["orgsim-panel"]):
             solara.Image(curves, classes=["orgsim-chart", "orgsim-curves"])
         with solara.Column(classes=["orgsim-panel"]):

@@ -154,8 +154,16 @@ def Toolbar(  # noqa: N802
             ("Another run", "mdi-dice-multiple", new_seed, False),
         ):
             solara.Button(label, icon_name=icon, on_click=act, disabled=off, outlined=True)
-        with solara.Column(style={"min-width": "200px"}, classes=["orgsim-speed"]):
-            solara.SliderFloat("Speed (weeks/s)", value=speed, min=0.5, max=20, step=0.5)
+        # its value in its label (a label of fixed width: the bar stays put as it changes)
+        with solara.Column(style={"min-width": "330px"}, classes=["orgsim-speed"]):
+            solara.SliderFloat(
+                f"Speed: {speed.value:g} weeks/s",
+                value=speed,
+                min=0.5,
+                max=20,
+                step=0.5,
+                thumb_label=False,
+            )
         solara.Text(f"Week {run.week} of {run.horizon}", classes=["orgsim-week"])
 
 

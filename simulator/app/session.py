@@ -69,6 +69,21 @@ class Setup:
     def params(self) -> Params:
         return Params().with_updates(dict(self.updates))
 
+    def own(self) -> tuple[tuple[str, Any], ...]:
+        """The settings made beyond the preset's (with a slider, or typed), in order.
+
+        >>> Setup.from_preset("zappos").with_update("org.size", 500).own()
+        (('org.size', 500),)
+        """
+        story, missing = presets.preset(self.preset).updates, object()
+        return tuple((path, v) for path, v in self.updates if story.get(path, missing) != v)
+
+    def left_out(self, other: Setup) -> tuple[tuple[str, Any], ...]:
+        """This setup's own settings (:meth:`own`) that ``other`` does not make (a preset
+        chosen after them starts from its own story)."""
+        theirs, missing = dict(other.updates), object()
+        return tuple((path, v) for path, v in self.own() if theirs.get(path, missing) != v)
+
 
 def _is_default(path: str, value: Any) -> bool:
     try:
