@@ -3,8 +3,12 @@
 The org table has a header row and one row per person: required columns ``id`` and
 ``manager_id`` (empty for the top leader), optional ``unit``, ``title`` and ``level``.
 An optional ties table (columns ``source`` and ``target``) lists informal lateral ties.
+Cells are separated by commas, or by semicolons or tabs when the header line has no comma
+(see :func:`_separator`); every row has as many cells as the header.
 Every problem raises :class:`OrgChartError` with one line naming the file, the row (as a
-spreadsheet shows it: the header is row 1), the column, the value and what is allowed.
+spreadsheet shows it: the header is row 1), the column, the value and what is allowed;
+legitimate data that changes a run's meaning (grades with gaps, an empty ties table, a
+ties column that is not used) gives a ``UserWarning`` naming the file.
 
 Examples
 --------
@@ -20,11 +24,13 @@ Examples
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -100,15 +106,95 @@ def _show(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
-def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> Rows:
-    """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns."""
+class _Csv(NamedTuple):
+    """What :func:`_read_csv` gives: the rows, the separator and the unused named columns."""
+
+    rows: Rows
+    separator: str
+    unused: list[str]
+
+
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _separator(header: str) -> str:
+    """``,`` unless the header line has no comma outside quotes: then ``;`` or a tab,
+    whichever it has more of (European spreadsheets save 'CSV' with semicolons).
+
+    >>> _separator("id;manager_id;unit"), _separator('"a,b";c'), _separator("id,x;y")
+    (';', ';', ',')
+    """
+    bare = re.sub(r'"[^"]*"?', "", header)
+    if "," in bare:
+        return ","
+    semicolons, tabs = bare.count(";"), bare.count("\t")
+    if semicolons or tabs:
+        return ";" if semicolons >= tabs else "\t"
+    return ","
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as a column name: ``" Manager ID"`` is ``manager_id``."""
+    return re.sub(r"[\s-]+", "_", cell.strip().lower())
+
+
+def _cells(record: list[str]) -> str:
+    """A row's cells for a one-line message (the first 8)."""
+    return ", ".join(_show(cell) for cell in record[:8]) + (", ..." if len(record) > 8 else "")
+
+
+def _check_fields(
+    name: str, record: list[str], row: int, line: int, header: list[str], sep: str
+) -> None:
+    """Refuse a data row that repeats the header or has more or fewer fields than it."""
+    named = [k for k, col in enumerate(header) if col]
+    if all(k < len(record) and _column_name(record[k]) == header[k] for k in named):
+        problem = (
+            f"a repeated header ({_cells(record)}); only row 1 may name the columns"
+            " (tables pasted one under the other?): delete this row"
+        )
+        raise OrgChartError(name, problem, row=row)
+    if len(record) == len(header):
+        return
+    at = f"; line {line} of the file" if line != row else ""  # (after a cell over lines)
+    fields = f"{len(record)} field{'s' * (len(record) != 1)}"
+    problem = f"{fields} where the header has {len(header)} ({_cells(record)}{at})"
+    word = _SEPARATORS[sep]
+    if len(record) > len(header):
+        problem += f"; an unquoted {word} inside a cell splits it in two: put that cell in quotes"
+        if sep != "\t":  # (a cell that starts with a space was likely split off its left one)
+            k = next((k for k in range(1, len(record)) if re.match(r" +\S", record[k])), 0)
+            cell = f"{record[k - 1]}{sep}{record[k]}" if k else f"Sales{sep} EMEA"
+            cell = cell if len(cell) <= 40 else cell[:37] + "..."
+            problem += f' ({"here perhaps " if k else "as in "}"{cell}")'
+    else:
+        problem += (
+            f"; every row needs a cell for each column, empty ones too (a row cut short, or a"
+            f" {word} missing?)"
+        )
+    raise OrgChartError(name, problem, row=row)
+
+
+def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> _Csv:
+    """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns.
+
+    The separator is a comma, or what :func:`_separator` finds in the header line. A
+    non-blank row must have as many fields as the header and must not repeat it.
+    """
     name = os.fspath(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f, strict=True)
+            sep = _separator(f.readline())
+            f.seek(0)
+            reader = csv.reader(f, delimiter=sep, strict=True)
             records: list[list[str]] = []
+            lines: list[int] = []  # the line of the file where each record starts
             try:
-                records.extend(reader)
+                start = 1
+                for record in reader:
+                    records.append(record)
+                    lines.append(start)
+                    start = reader.line_num + 1
             except csv.Error as err:
                 problem = f"not a readable CSV file ({err})"
                 if "end of data" in str(err) or "expected after" in str(err):
@@ -126,7 +212,7 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
     need = ", ".join(wanted)
     if not records:
         raise OrgChartError(name, f"the file is empty; expected a header row ({need}, ...)")
-    header = [re.sub(r"[\s-]+", "_", cell.strip().lower()) for cell in records[0]]
+    header = [_column_name(cell) for cell in records[0]]
     if not any(header):
         raise OrgChartError(name, f"no header: row 1 is empty; it must name the columns {need}")
     columns: dict[str, int] = {}
@@ -153,11 +239,16 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
                     " line"
                 )
                 raise OrgChartError(name, problem, row=number, column=c)
-    return [
+        if number > 1 and any(cell.strip() for cell in record):
+            _check_fields(name, record, number, lines[number - 1], header, sep)
+    rows = [
         (number, {c: record[k].strip() if k < len(record) else "" for c, k in index})
         for number, record in enumerate(records[1:], start=2)
         if any(cell.strip() for cell in record)
     ]
+    known = (*wanted, *optional)
+    unused = [records[0][k].strip() for k, col in enumerate(header) if col and col not in known]
+    return _Csv(rows, sep, unused)
 
 
 def _nearest(anchor: np.ndarray) -> np.ndarray:
@@ -169,16 +260,21 @@ def _nearest(anchor: np.ndarray) -> np.ndarray:
         anchor = nxt
 
 
-def _parse_level(name: str, number: int, value: str) -> int:
-    """A ``level`` cell as an int, or an error naming the row and the value."""
+def _parse_level(name: str, number: int, value: str, separator: str = ",") -> int:
+    """A ``level`` cell as an int, or an error naming the row and the value.
+
+    ``3.0`` is 3 (a spreadsheet's number format); so is ``3,0`` in a table whose separator
+    is not a comma (where a comma is the decimal mark).
+    """
     if not value:
         problem = "empty level; give every person a level or leave the whole column empty"
         raise OrgChartError(name, problem, row=number, column="level")
-    if not _LEVEL.fullmatch(value) or float(value) > MAX_LEVEL:
+    number_text = value.replace(",", ".", 1) if separator != "," else value
+    if not _LEVEL.fullmatch(number_text) or float(number_text) > MAX_LEVEL:
         allowed = f"level must be a whole number >= 0 (at most {MAX_LEVEL})"
         problem = f"invalid level {_show(value)}; {allowed}"
         raise OrgChartError(name, problem, row=number, column="level")
-    return int(float(value))
+    return int(float(number_text))
 
 
 def read_org_table(path: Path) -> OrgTable:
@@ -197,11 +293,18 @@ def read_org_table(path: Path) -> OrgTable:
     Raises
     ------
     OrgChartError
-        At the first problem, in row order: empty or duplicate ids, bad levels, unknown or
-        own managers, then too few people, no or several top leaders, and loops.
+        At the first problem: in the file's layout (a row with more or fewer cells than the
+        header, a repeated header), then in row order empty or duplicate ids, bad levels,
+        unknown or own managers, then too few people, no or several top leaders, and loops.
+
+    Warns
+    -----
+    UserWarning
+        When some level between 0 and the deepest one has nobody (grades with gaps):
+        ``leaders.levels`` and ``org.follow_levels`` count levels, so they reach fewer people.
     """
     name = os.fspath(path)
-    rows = _read_csv(path, ("id", "manager_id"), ("unit", "title", "level"))
+    rows, separator, _ = _read_csv(path, ("id", "manager_id"), ("unit", "title", "level"))
     first: dict[str, int] = {}
     for i, (number, row) in enumerate(rows):
         pid = row["id"]
@@ -214,7 +317,7 @@ def read_org_table(path: Path) -> OrgTable:
         first[pid] = i
     level = None
     if any(row.get("level") for _, row in rows):
-        levels = [_parse_level(name, number, row["level"]) for number, row in rows]
+        levels = [_parse_level(name, number, row["level"], separator) for number, row in rows]
         level = np.array(levels, dtype=np.int64)
     manager = np.full(len(rows), ROOT, dtype=np.int64)
     for i, (number, row) in enumerate(rows):
@@ -243,6 +346,7 @@ def read_org_table(path: Path) -> OrgTable:
                 " leave the column empty to count levels from the reporting lines)"
             )
             raise OrgChartError(name, problem, row=rows[who][0], column="level")
+        _warn_of_empty_levels(name, level)
     unit: np.ndarray | None = None
     unit_names: tuple[str, ...] = ()
     if "unit" in rows[0][1]:
@@ -255,6 +359,32 @@ def read_org_table(path: Path) -> OrgTable:
         unit = given[_nearest(np.where(given >= 0, np.arange(len(rows)), manager))]
     titles = tuple(row.get("title", "") for _, row in rows)
     return OrgTable(name, ids, manager, depth, level, unit, unit_names, titles)
+
+
+def _listed(values: np.ndarray, most: int = 10) -> str:
+    shown = ", ".join(str(v) for v in values[:most])
+    return shown + (", ..." if len(values) > most else "")
+
+
+def _warn_of_empty_levels(name: str, level: np.ndarray) -> None:
+    """Warn of grades with gaps: levels between 0 and the deepest one that nobody is at."""
+    given = np.unique(level)
+    empty = np.setdiff1d(np.arange(given[-1] + 1), given)
+    if not len(empty):
+        return
+    problem = (
+        f"nobody is at level{'s' * (len(empty) > 1)} {_listed(empty)} (the level column"
+        f" has {_listed(given)}); leaders.levels and org.follow_levels count levels from 0"
+        " (the top), so they reach fewer people than with grades numbered 0, 1, 2, ..."
+    )
+    reached, top_two = int((level < 2).sum()), int(np.isin(level, given[:2]).sum())
+    if reached != top_two:
+        problem += (
+            f" (at the default 2 they reach {reached:,} {'person' if reached == 1 else 'people'}"
+            f" here, not the {top_two:,} of the top two grades)"
+        )
+    problem += ": renumber the grades 0, 1, 2, ... or set leaders.levels and org.follow_levels"
+    warnings.warn(f"{name}: {problem} accordingly", UserWarning, stacklevel=3)
 
 
 def _check_tree(name: str, rows: Rows, ids: tuple[str, ...], manager: np.ndarray) -> np.ndarray:
@@ -305,11 +435,18 @@ def read_ties_table(path: Path, ids: Sequence[str]) -> np.ndarray:
     int array, shape (m, 2)
         Person indices, each undirected pair once with ``i < j``, sorted; repeated ties and
         both directions are merged.
+
+    Warns
+    -----
+    UserWarning
+        When the table has other columns (ties have no weight of their own), or no ties at
+        all (the organisation then has no informal ties).
     """
     name = os.fspath(path)
     index = {pid: i for i, pid in enumerate(ids)}
     pairs = []
-    for number, row in _read_csv(path, ("source", "target")):
+    table = _read_csv(path, ("source", "target"))
+    for number, row in table.rows:
         ends = []
         for col in ("source", "target"):
             value = row[col]
@@ -323,7 +460,19 @@ def read_ties_table(path: Path, ids: Sequence[str]) -> np.ndarray:
             problem = f"self-tie {_show(row['source'])}; a tie must join two different people"
             raise OrgChartError(name, problem, row=number, column="target")
         pairs.append(sorted(ends))
+    if table.unused:
+        columns = ", ".join(_show(col) for col in table.unused)
+        problem = (
+            f"column{'s' * (len(table.unused) > 1)} {columns} not used: ties are unweighted"
+            " (every informal tie has the weight attention.lateral_weight)"
+        )
+        warnings.warn(f"{name}: {problem}", UserWarning, stacklevel=2)
     if not pairs:
+        problem = (
+            "no ties (a header and no rows), so the organisation has no informal ties at all;"
+            " without a ties table they are drawn from org.lateral_within and org.lateral_across"
+        )
+        warnings.warn(f"{name}: {problem}", UserWarning, stacklevel=2)
         return np.zeros((0, 2), dtype=np.int64)
     return np.unique(np.array(pairs, dtype=np.int64), axis=0)
 
@@ -353,6 +502,49 @@ def load_org_csv(
     """
     table = read_org_table(path)
     lateral = None if ties is None else read_ties_table(ties, table.ids)
+    return org_of_table(table, params, rng, lateral)
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes as 64 hex digits, to record which table a run used.
+
+    Raises :class:`OrgChartError` for a missing or unreadable file, as the readers do.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "org.csv"
+    >>> _ = path.write_bytes(b"id,manager_id\\nceo,\\na,ceo\\n")
+    >>> file_digest(path)
+    '693c9df986a6ce1d27767e6b16ad2c1154ec9517b744ea583e3b3a9154139c5f'
+    """
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError as err:
+        raise OrgChartError(name, "file not found") from err
+    except OSError as err:
+        raise OrgChartError(name, f"cannot read the file ({err.strerror or err})") from err
+
+
+def write_org_csv(org: Org, path: Path) -> None:
+    """Write ``id, manager_id, unit, title, level`` so that :func:`load_org_csv` reads it back."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "manager_id", "unit", "title", "level"])
+        for i in range(org.n):
+            boss = int(org.manager[i])
+            unit = org.unit_names[org.unit[i]]
+            writer.writerow(
+                [org.ids[i], org.ids[boss] if boss >= 0 else "", unit, org.titles[i], org.level[i]]
+            )
+
+
+def org_of_table(
+    table: OrgTable, params: OrgParams, rng: np.random.Generator, lateral: np.ndarray | None
+) -> Org:
+    """The :class:`~simulator.orgchart.Org` of a read org table (see :func:`load_org_csv`):
+    its informal ties ``lateral`` (pairs of person indices), or drawn from ``params`` when
+    None, and follows and audiences drawn from ``params`` with ``rng``."""
     unit, unit_names = table.unit, table.unit_names
     if unit is None:
         n = len(table.ids)
@@ -373,14 +565,40 @@ def load_org_csv(
     )
 
 
-def write_org_csv(org: Org, path: Path) -> None:
-    """Write ``id, manager_id, unit, title, level`` so that :func:`load_org_csv` reads it back."""
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "manager_id", "unit", "title", "level"])
-        for i in range(org.n):
-            boss = int(org.manager[i])
-            unit = org.unit_names[org.unit[i]]
-            writer.writerow(
-                [org.ids[i], org.ids[boss] if boss >= 0 else "", unit, org.titles[i], org.level[i]]
-            )
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """An org chart a scenario runs on (``[scenario] org_csv``, ``ties_csv``): the tables
+    read once, so that every replication's organisation is built from them (in a worker
+    process too, without the files), with each file's SHA-256 to tell a changed file."""
+
+    path: str
+    table: OrgTable
+    sha256: str
+    ties_path: str | None = None
+    lateral: np.ndarray | None = None
+    ties_sha256: str | None = None
+
+    @classmethod
+    def read(cls, path: Path) -> Chart:
+        """Read and check the org table; :class:`OrgChartError` if bad."""
+        return cls(os.fspath(path), read_org_table(path), file_digest(path))
+
+    def with_ties(self, path: Path) -> Chart:
+        """This chart with the informal ties of a ties table; :class:`OrgChartError` if bad."""
+        lateral = read_ties_table(path, self.table.ids)
+        return replace(
+            self, ties_path=os.fspath(path), lateral=lateral, ties_sha256=file_digest(path)
+        )
+
+    @property
+    def n(self) -> int:
+        return len(self.table.ids)
+
+    def org(self, params: OrgParams, rng: np.random.Generator) -> Org:
+        """One replication's organisation (ties, follows and audiences drawn with ``rng``)."""
+        return org_of_table(self.table, params, rng, self.lateral)
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies the chart's runs (a scenario's digest): its size and contents."""
+        out: dict[str, Any] = {"people": self.n, "sha256": self.sha256}
+        return out if self.ties_sha256 is None else {**out, "ties_sha256": self.ties_sha256}

@@ -723,6 +723,7 @@ def _provenance(data: ReportData) -> str:
         ("Results folder", str(data.results.path)),
         ("Scenario digest", str(m.get("digest", "?"))),
         ("Root seed", str(m.get("root_seed", "?"))),
+        *_chart_items(m),
         ("Code revision", str(m.get("code_revision") or "unknown")),
         ("Versions", versions),
         ("Attempts", "; ".join(attempts) or "none"),
@@ -730,6 +731,26 @@ def _provenance(data: ReportData) -> str:
     ]
     lines = "".join(f"<div><b>{k}:</b> {_e(v)}</div>" for k, v in items)
     return f"<footer><h3>Provenance</h3>{lines}</footer>"
+
+
+def _chart_items(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The org chart the runs were on (``[scenario] org_csv``), with its files' SHA-256."""
+    chart = manifest.get("resolved", {}).get("org_chart")
+    if not chart:
+        return []
+    header = manifest.get("scenario", {}).get("scenario", {})
+    files = [("Org chart", header.get("org_csv"), chart.get("sha256"))]
+    files.append(("Informal ties", header.get("ties_csv"), chart.get("ties_sha256")))
+    return [
+        (
+            what,
+            f"{path} ({chart['people']:,} people; SHA-256 {digest})"
+            if i == 0
+            else f"{path} (SHA-256 {digest})",
+        )
+        for i, (what, path, digest) in enumerate(files)
+        if path
+    ]
 
 
 def _e(value: Any) -> str:

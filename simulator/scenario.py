@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -50,6 +50,10 @@ from simulator.params import (
 )
 from simulator.seeds import child
 from simulator.state import EVENTS, STAGES
+
+if TYPE_CHECKING:
+    from simulator.orgchart import Org
+    from simulator.orgimport import Chart
 
 SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
 """Per-step columns a scenario can record (adoptions by source are always outcomes)."""
@@ -117,6 +121,27 @@ class Header(Block):
         ge=1,
         le=10_000_000,  # (a plan holds its design points and parameters in memory)
     )
+    org_csv: str | None = Field(
+        None,
+        description="Run on this org chart (CSV: id, manager_id, optional unit, title, level;"
+        " see the README) instead of generated organisations; a relative path is taken from"
+        " the scenario file's folder. Each replication draws its informal ties (unless"
+        " ties_csv), follows and audiences; org.size, span, span_jitter and units do not apply.",
+        min_length=1,
+    )
+    ties_csv: str | None = Field(
+        None,
+        description="The informal ties (CSV: source, target) of org_csv's people, then the only"
+        " ones (org.lateral_within and lateral_across do not apply); relative to the scenario"
+        " file's folder.",
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _ties_of_a_chart(self) -> Header:
+        if self.ties_csv is not None and self.org_csv is None:
+            raise ValueError("ties_csv needs org_csv: the ties are between an org chart's people")
+        return self
 
 
 class Record(Block):
@@ -334,10 +359,22 @@ class RunSpec:
     levels: bool
     org: int
     structure: np.random.SeedSequence
+    chart: Chart | None = None
 
     @property
     def key(self) -> tuple[int, str, int]:
         return (self.point, self.arm, self.replication)
+
+    def organisation(self) -> Org:
+        """The run's organisation: generated from ``structure`` and the parameters, or the
+        org chart's with the ties, follows and audiences ``structure`` draws."""
+        from simulator.orgchart import build_org  # (as engine.organisation builds it)
+        from simulator.rng import RunStreams
+
+        streams = RunStreams(self.structure)
+        if self.chart is None:
+            return build_org(self.params.org, streams.generator("org"))
+        return self.chart.org(self.params.org, streams.generator("org"))
 
     @property
     def batch_key(self) -> tuple[int, str, int]:
@@ -347,6 +384,11 @@ class RunSpec:
 
 WORDING = frozenset({"question", "max_runs"})
 """Scenario header fields that change no run: a resume after a change to them is taken."""
+CHART_FILES = ("org_csv", "ties_csv")
+"""Header fields naming an org chart's files: the digest holds their contents, not where
+they are (:meth:`Plan.resolved`), so a folder moved with its scenario resumes."""
+CHART_SHAPE = ("org.size", "org.span", "org.span_jitter", "org.units")
+"""Parameters of a generated organisation's shape, which an org chart replaces."""
 
 
 @dataclass(frozen=True)
@@ -358,6 +400,7 @@ class Plan:
     arms: dict[str, dict[str, Any]]  # arm -> dotted updates
     points: list[dict[str, Any]]  # design point -> dotted updates
     params: dict[tuple[int, str], Params]  # validated parameters per (point, arm)
+    chart: Chart | None = None  # the org chart every run is on ([scenario] org_csv)
 
     @property
     def replications(self) -> int:
@@ -432,6 +475,7 @@ class Plan:
             rec.levels,
             org,
             self.seed(point, org),
+            self.chart,
         )
 
     def digest(self, *, wording: bool = False) -> str:
@@ -452,9 +496,10 @@ class Plan:
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as run: header, record, base parameters, arms and every design point."""
-        return {
-            "scenario": self.scenario.scenario.model_dump(
-                exclude={"orgs"} if self.scenario.scenario.orgs is None else set()
+        header = self.scenario.scenario
+        out = {
+            "scenario": header.model_dump(
+                exclude={*CHART_FILES, *(["orgs"] if header.orgs is None else [])}
             ),
             "record": self.scenario.record.model_dump(),
             "design": self.scenario.design.kind,
@@ -462,6 +507,9 @@ class Plan:
             "arms": self.arms,
             "points": self.points,
         }
+        if self.chart is not None:
+            out["org_chart"] = self.chart.describe()
+        return out
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -485,6 +533,11 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
         base["steps"] = header.steps
     arms = {name: flatten(updates) for name, updates in scenario.arms.items()} or {"base": {}}
     errors = [f"{source}: {line}" for line in check_design(scenario)]
+    chart = None
+    if header.org_csv is not None:
+        scenario, chart = _read_chart(scenario, base, arms, source, errors)
+        if chart is not None:
+            base["org.size"] = chart.n
     base_params = _validated(base, f"{source}: params", errors)
     if base_params is not None:  # arms and axis values only matter on valid fixed params
         for name, updates in arms.items() if scenario.arms else ():
@@ -515,7 +568,53 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
             break
     if errors:
         raise ScenarioError(errors)
-    return Plan(scenario, base, arms, points, params)
+    return Plan(scenario, base, arms, points, params, chart)
+
+
+def _read_chart(
+    scenario: Scenario,
+    base: dict[str, Any],
+    arms: dict[str, dict[str, Any]],
+    source: str,
+    errors: list[str],
+) -> tuple[Scenario, Chart | None]:
+    """The scenario's org chart, read (its files' paths made absolute in the scenario
+    returned, as a results folder's manifest keeps them); problems go to ``errors``."""
+    from simulator.orgimport import Chart, OrgChartError
+
+    header = scenario.scenario
+    ties = header.ties_csv is not None
+    shape = [*CHART_SHAPE, *(("org.lateral_within", "org.lateral_across") if ties else ())]
+    where = [("params", base), *((f"arms.{a}", u) for a, u in arms.items())]
+    where += [(f"axes[{i}]", {a.param: None}) for i, a in enumerate(scenario.axes)]
+    where += [(f"design.points[{i}]", flatten(u)) for i, u in enumerate(scenario.design.points)]
+    for place, updates in where:
+        for path in [k for k in shape if k in updates]:
+            errors.append(
+                f"{source}: {place}: {path} does not apply with scenario."
+                f"{'ties_csv' if path.startswith('org.lateral') else 'org_csv'} (the org chart"
+                " gives it); remove it"
+            )
+    folder = Path(source).parent if Path(source).is_file() else Path()
+    files = {
+        key: (folder / value).resolve()
+        for key in CHART_FILES
+        if (value := getattr(header, key)) is not None
+    }
+    chart = None
+    for key, file in files.items():
+        if not file.is_file():
+            errors.append(
+                f"{source}: scenario.{key} = {getattr(header, key)!r}: no such file ({file})"
+            )
+            return scenario, None
+        try:
+            chart = Chart.read(file) if chart is None else chart.with_ties(file)
+        except (OrgChartError, OSError) as err:
+            errors.append(f"{source}: scenario.{key}: {err}")
+            return scenario, None
+    header = header.model_copy(update={k: str(f) for k, f in files.items()})
+    return scenario.model_copy(update={"scenario": header}), chart
 
 
 def design_notes(plan: Plan) -> list[str]:
@@ -875,7 +974,8 @@ def reduced(scenario: Scenario) -> Scenario:
     """A small version of a scenario for smoke tests and CI: the same structure, few runs.
 
     At most 2 replications, 8 weeks and 150 people (in the fixed parameters, the arms, the
-    listed points and the axes alike, :data:`REDUCED_CAPS`); grids keep each axis's first
+    listed points and the axes alike, :data:`REDUCED_CAPS`; an org chart keeps its people);
+    grids keep each axis's first
     and last value (or 2 steps); samplers draw their smallest design.
     """
     header = scenario.scenario
@@ -884,7 +984,8 @@ def reduced(scenario: Scenario) -> Scenario:
     size = params.get("org.size", Params().org.size)
     swept = _swept(scenario)  # (not fixed as well: they would never be used)
     most = REDUCED_CAPS["org.size"][1]
-    small = {**params, **({} if "org.size" in swept else {"org.size": min(int(size), most)})}
+    sized = "org.size" in swept or header.org_csv is not None  # (an org chart has its size)
+    small = {**params, **({} if sized else {"org.size": min(int(size), most)})}
 
     def capped(updates: Mapping[str, Any]) -> dict[str, Any]:  # an arm's or a point's
         out = dict(updates)

@@ -180,13 +180,10 @@ def _set_up(spec: RunSpec) -> None:
     """What an engine builds first for ``spec``, where set-ups fail: its organisation and
     the leaders' strategies and delegates (without the network or the mechanism, and
     without importing them)."""
-    from simulator.orgchart import build_org
     from simulator.rng import RunStreams
     from simulator.strategies import assign
 
-    shared = RunStreams(spec.structure)
-    org = build_org(spec.params.org, shared.generator("org"))
-    assign(org, spec.params, shared.generator("assignment"))
+    assign(spec.organisation(), spec.params, RunStreams(spec.structure).generator("assignment"))
 
 
 def run(spec: RunSpec) -> RunResult:
@@ -313,14 +310,13 @@ class Organisations:
         return engine
 
     def of(self, spec: RunSpec) -> Org:
-        """``spec``'s organisation: from its organisation seed and parameters."""
-        from simulator.engine import organisation
-
+        """``spec``'s organisation: from its organisation seed and parameters (and its org
+        chart)."""
         seed = spec.structure
-        key = (seed.entropy, seed.spawn_key, spec.params.org)
+        key = (seed.entropy, seed.spawn_key, spec.params.org, id(spec.chart))
         if self._org is None or key != self._key:
             self._org = self.context = None  # (the last is freed before the next is built)
-            self._org = organisation(spec.params, spec.structure)
+            self._org = spec.organisation()
             self._key = key
         return self._org
 

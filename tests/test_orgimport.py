@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.cli import main
 from simulator.orgchart import INDEX, ROOT, build_org, complete_org, levels_of
 from simulator.orgimport import (
     OrgChartError,
+    file_digest,
     load_org_csv,
     read_org_table,
     read_ties_table,
@@ -90,6 +94,34 @@ def test_bom_blank_rows_quotes_and_empty_level_column(tmp_path: Path) -> None:
     assert table.titles == ("", "T", "")
 
 
+@pytest.mark.parametrize("sep", [";", "\t"])
+@pytest.mark.parametrize(("bom", "newline"), [("", "\n"), ("\ufeff", "\r\n")])
+def test_semicolon_and_tab_separated_tables(
+    tmp_path: Path, sep: str, bom: str, newline: str
+) -> None:
+    """European spreadsheets save 'CSV' with semicolons (and a decimal comma)."""
+    lines = ["ID;Manager ID;unit;title;level", "ceo;;Sales, EMEA;CEO;0", 'a;ceo;;"R;D";1,0']
+    text = bom + newline.join(line.replace(";", sep) for line in lines) + newline
+    table = read_org_table(write(tmp_path, text))
+    assert table.ids == ("ceo", "a")
+    assert table.manager.tolist() == [ROOT, 0]
+    assert table.unit_names == ("Sales, EMEA",)
+    assert table.titles == ("CEO", f"R{sep}D")
+    assert table.level is not None and table.level.tolist() == [0, 1]
+    ties = write(tmp_path, f"source{sep}target\nceo{sep}cfo\n", "ties.csv")
+    assert read_ties_table(ties, IDS7).tolist() == [[0, 1]]
+
+
+def test_comma_separated_whatever_the_cells_hold(tmp_path: Path) -> None:
+    """The separator comes from the header line; a comma there means commas."""
+    text = 'id,manager_id,title,level\nceo,,a;b,0\nx,ceo,"c\td",1\n'
+    assert read_org_table(write(tmp_path, text)).titles == ("a;b", "c\td")
+    quoted = '"id;x",manager_id\nceo,\nx,ceo\n'  # (a comma outside the quotes)
+    assert "missing column id" in error_of(write(tmp_path, quoted))
+    decimal = 'id,manager_id,level\nceo,,0\na,ceo,"1,0"\n'  # a comma is not a decimal mark
+    assert "row 3, column level: invalid level '1,0'" in error_of(write(tmp_path, decimal))
+
+
 def test_random_ties_drawn_as_for_generated_orgs() -> None:
     org = load_org_csv(SEVEN, OrgParams(lateral_within=3), rng(5))
     again = complete_org(
@@ -105,6 +137,7 @@ def test_random_ties_drawn_as_for_generated_orgs() -> None:
     assert np.array_equal(org.follows, again.follows)
 
 
+@pytest.mark.filterwarnings("error")  # (and no warning)
 def test_ties_file_gives_exactly_those_ties() -> None:
     org = load_org_csv(SEVEN, OrgParams(lateral_within=5), rng(), ties=DATA / "seven_ties.csv")
     # acc-dev1 (three times, both directions) and ops-cfo, as (i, j) with i < j
@@ -113,9 +146,39 @@ def test_ties_file_gives_exactly_those_ties() -> None:
     assert org.layers["lateral"].nnz == 4
 
 
-def test_empty_ties_file_gives_no_ties(tmp_path: Path) -> None:
-    org = load_org_csv(SEVEN, OrgParams(), rng(), ties=write(tmp_path, "Source,TARGET\n"))
+def test_empty_ties_file_gives_no_ties_and_says_so(tmp_path: Path) -> None:
+    """A header-only ties file means no informal ties, not drawn ones as without one."""
+    ties = write(tmp_path, "Source,TARGET\n\n", "ties.csv")
+    with pytest.warns(UserWarning) as record:
+        org = load_org_csv(SEVEN, OrgParams(), rng(), ties=ties)
     assert org.lateral.shape == (0, 2)
+    assert [str(w.message) for w in record] == [
+        f"{ties}: no ties (a header and no rows), so the organisation has no informal ties"
+        " at all; without a ties table they are drawn from org.lateral_within and"
+        " org.lateral_across"
+    ]
+
+
+def test_ties_columns_not_used_are_named(tmp_path: Path) -> None:
+    """Ties are unweighted: a weight column would silently do nothing."""
+    ties = write(tmp_path, "source,target,Weight,\nacc,dev1,0.5,\nops,cfo,3,\n", "ties.csv")
+    with pytest.warns(UserWarning) as record:
+        pairs = read_ties_table(ties, IDS7)
+    assert pairs.tolist() == [[1, 6], [3, 4]]
+    assert [str(w.message) for w in record] == [
+        f"{ties}: column 'Weight' not used: ties are unweighted (every informal tie has the"
+        " weight attention.lateral_weight)"
+    ]
+
+
+def test_file_digest(tmp_path: Path) -> None:
+    data = SEVEN.read_bytes()
+    assert file_digest(SEVEN) == hashlib.sha256(data).hexdigest()
+    assert file_digest(write(tmp_path, data.decode(), "copy.csv")) == file_digest(SEVEN)
+    (tmp_path / "changed.csv").write_bytes(data.replace(b"dev2", b"dev3"))
+    assert file_digest(tmp_path / "changed.csv") != file_digest(SEVEN)
+    with pytest.raises(OrgChartError, match=r"nope\.csv: file not found"):
+        file_digest(tmp_path / "nope.csv")
 
 
 def test_round_trip_of_a_generated_org(tmp_path: Path) -> None:
@@ -254,7 +317,8 @@ def test_bad_level(tmp_path: Path, value: str) -> None:
 
 
 def test_whole_number_levels_from_a_spreadsheet(tmp_path: Path) -> None:
-    table = read_org_table(write(tmp_path, "id,manager_id,level\nceo,,3.0\na,ceo, 07\n"))
+    with pytest.warns(UserWarning, match="nobody is at levels 0, 1, 2, 4, 5, 6 "):
+        table = read_org_table(write(tmp_path, "id,manager_id,level\nceo,,3.0\na,ceo, 07\n"))
     assert table.level is not None and table.level.tolist() == [3, 7]
 
 
@@ -270,7 +334,43 @@ def test_levels_numbered_from_the_bottom_are_refused(tmp_path: Path) -> None:
     assert "row 3, column level: 'vp' (level 1) reports to 'ceo' (level 2, row 2)" in message
     assert "3 rows break this" in message
     same = "id,manager_id,level\nceo,,0\nvp,ceo,2\nx,vp,2\n"  # equal levels are allowed
-    assert read_org_table(write(tmp_path, same)).level.tolist() == [0, 2, 2]
+    with pytest.warns(UserWarning, match="nobody is at level 1 "):
+        assert read_org_table(write(tmp_path, same)).level.tolist() == [0, 2, 2]
+
+
+def test_grades_with_gaps_load_with_a_warning(tmp_path: Path) -> None:
+    """With nobody at level 1, leaders.levels = 2 reaches the top leader only."""
+    text = "id,manager_id,level\nceo,,0\nvp,ceo,3\nvp2,ceo,3\nx,vp,5\ny,vp2,7\n"
+    path = write(tmp_path, text)
+    with pytest.warns(UserWarning) as record:
+        org = load_org_csv(path, OrgParams(), rng())
+    assert org.level.tolist() == [0, 3, 3, 5, 7]  # as given: gaps are legitimate data
+    assert [str(w.message) for w in record] == [
+        f"{path}: nobody is at levels 1, 2, 4, 6 (the level column has 0, 3, 5, 7);"
+        " leaders.levels and org.follow_levels count levels from 0 (the top), so they reach"
+        " fewer people than with grades numbered 0, 1, 2, ... (at the default 2 they reach"
+        " 1 person here, not the 3 of the top two grades): renumber the grades 0, 1, 2, ..."
+        " or set leaders.levels and org.follow_levels accordingly"
+    ]
+    deeper = "id,manager_id,level\nceo,,1\na,ceo,1\nb,a,2\n"  # (nobody at the top level 0)
+    with pytest.warns(UserWarning, match=r"nobody is at level 0 \(the level column has 1, 2\)"):
+        read_org_table(write(tmp_path, deeper))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_org_table(SEVEN)  # levels 0 to 4, no gap: no warning
+
+
+def test_warnings_reach_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chart = write(tmp_path, "id,manager_id,level\nceo,,0\na,ceo,2\nb,ceo,2\n")
+    ties = write(tmp_path, "source,target\n", "ties.csv")
+    args = ["run", "--org-csv", str(chart), "--ties-csv", str(ties), "--steps", "2", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2  # one line each, once
+    assert err[0].startswith(f"orgsim: warning: {chart}: nobody is at level 1 (the level column")
+    assert err[1].startswith(f"orgsim: warning: {ties}: no ties (a header and no rows)")
 
 
 @pytest.mark.parametrize(
@@ -294,6 +394,63 @@ def test_a_cell_over_several_lines_is_refused(tmp_path: Path) -> None:
     assert "row 2, column title: the cell 'Chief\\nExecutive' runs over 2 lines" in message
 
 
+def test_a_row_with_an_unquoted_comma_is_refused(tmp_path: Path) -> None:
+    """Excel writes ``Sales, EMEA`` unquoted: the title became 'EMEA' and 'VP' was lost."""
+    text = "id,manager_id,unit,title\nA,,Exec,CEO\nB,A,Sales, EMEA,VP\nC,B,Sales,Rep\n"
+    path = write(tmp_path, text)
+    with pytest.raises(OrgChartError) as info:
+        read_org_table(path)
+    assert str(info.value) == (
+        f"{path}, row 3: 5 fields where the header has 4 ('B', 'A', 'Sales', ' EMEA', 'VP');"
+        " an unquoted comma inside a cell splits it in two: put that cell in quotes (here"
+        ' perhaps "Sales, EMEA")'
+    )
+    assert (info.value.row, info.value.column) == (3, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a cell over two lines (in a column not read) before: the editor's line differs
+            'id,manager_id,notes\nceo,,"two\nlines"\na,ceo,x,y\n',
+            "row 3: 4 fields where the header has 3 ('a', 'ceo', 'x', 'y'; line 4 of the file);"
+            " an unquoted comma inside a cell splits it in two: put that cell in quotes (as in"
+            ' "Sales, EMEA")',
+        ),
+        (
+            "id;manager_id;unit\nceo;;X\na;ceo;R; D\n",
+            "row 3: 4 fields where the header has 3 ('a', 'ceo', 'R', ' D'); an unquoted"
+            " semicolon inside a cell splits it in two: put that cell in quotes (here perhaps"
+            ' "R; D")',
+        ),
+        (
+            "id,manager_id,unit,title\nE0001,,Exec,CEO\n,,,,,,\nE8001\nE0002,E0001,Exec,VP\n",
+            "row 4: 1 field where the header has 4 ('E8001'); every row needs a cell for each"
+            " column, empty ones too (a row cut short, or a comma missing?)",
+        ),
+        (  # (a hand-typed row that leaves out its empty last cell)
+            "id,manager_id,unit\nceo,,\na,ceo\n",
+            "row 3: 2 fields where the header has 3 ('a', 'ceo'); every row needs a cell for"
+            " each column, empty ones too (a row cut short, or a comma missing?)",
+        ),
+    ],
+)
+def test_rows_with_more_or_fewer_fields_than_the_header(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert error_of(write(tmp_path, text)) == f"{tmp_path / 'org.csv'}, {expected}"
+
+
+def test_a_repeated_header_is_named(tmp_path: Path) -> None:
+    """Two exports pasted one under the other: was "unknown manager 'manager_id'"."""
+    text = "id,manager_id,unit\nceo,,X\na,ceo,X\n ID,Manager ID,unit\nb,ceo,Y\n"
+    message = error_of(write(tmp_path, text))
+    assert message.endswith(
+        "row 4: a repeated header (' ID', 'Manager ID', 'unit'); only row 1 may name the"
+        " columns (tables pasted one under the other?): delete this row"
+    )
+
+
 # --- errors in the ties table --------------------------------------------------------------
 
 
@@ -315,6 +472,11 @@ def test_tie_with_empty_end(tmp_path: Path) -> None:
 def test_self_tie(tmp_path: Path) -> None:
     message = error_of(write(tmp_path, "source,target\nceo,cfo\nacc,acc\n", "ties.csv"), IDS7)
     assert "row 3, column target: self-tie 'acc'" in message
+
+
+def test_tie_rows_with_more_fields_than_the_header(tmp_path: Path) -> None:
+    message = error_of(write(tmp_path, "source,target\nceo,cfo\nacc,dev1,2\n", "ties.csv"), IDS7)
+    assert "ties.csv, row 3: 3 fields where the header has 2 ('acc', 'dev1', '2')" in message
 
 
 def test_load_reports_ties_errors(tmp_path: Path) -> None:
@@ -342,10 +504,15 @@ SETTINGS = settings(
 
 def check_loads_or_fails_clearly(path: Path, ties: Path | None = None) -> None:
     try:
-        org = load_org_csv(path, OrgParams(), rng(), ties=ties)
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            org = load_org_csv(path, OrgParams(), rng(), ties=ties)
     except OrgChartError as err:
         assert "\n" not in str(err)
         return
+    for w in record:  # grades with gaps, no ties: one line naming the file
+        assert w.category is UserWarning and "\n" not in str(w.message)
+        assert str(w.message).startswith((f"{path}: ", f"{ties}: "))
     assert org.n >= 2 and (org.manager == ROOT).sum() == 1
     assert org.unit.max() < len(org.unit_names)
     assert org.layers["manager"].nnz == org.n - 1

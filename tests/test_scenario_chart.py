@@ -1,0 +1,163 @@
+"""A scenario on an imported org chart (``[scenario] org_csv``, ``ties_csv``): sweeps, their
+resume and rebuild on the chart, whatever folder they are started from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.orgchart import Org, build_org
+from simulator.orgimport import write_org_csv
+from simulator.params import OrgParams
+from simulator.results import ResultsError, compare, load, rebuild
+from simulator.scenario import ScenarioError, load_scenario, plan, reduced
+from simulator.sweep import run, sweep
+
+SCENARIO = """\
+[scenario]
+name = "mine"
+seed = 7
+replications = 3
+steps = 10
+org_csv = "charts/org.csv"
+{header}
+[params]
+{params}
+[arms.model]
+leaders.strategy = "model"
+
+[arms.delegate]
+leaders.strategy = "delegate"
+
+[[axes]]
+param = "culture.openness"
+values = [0.3, 0.7]
+"""
+
+
+def chart(folder: Path, size: int = 80, seed: int = 5) -> Org:
+    """An org chart written as an HR export would be (a generated one, its ids as text)."""
+    org = build_org(OrgParams(size=size), np.random.default_rng(seed))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_org_csv(org, folder / "org.csv")
+    return org
+
+
+def scenario_file(folder: Path, header: str = "", params: str = "") -> Path:
+    path = folder / "sc.toml"
+    path.write_text(SCENARIO.format(header=header, params=params), encoding="utf-8")
+    return path
+
+
+def test_every_run_is_on_the_chart_from_any_folder_and_rebuilds_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart's path is taken from the scenario file's folder, not the one the sweep is
+    started from; one worker or two give the same runs; a run rebuilt from the folder alone
+    is on the chart and reproduces its numbers."""
+    org = chart(tmp_path / "study" / "charts", size=80)
+    path = scenario_file(tmp_path / "study")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    _, plan = load_scenario(path)
+    assert plan.chart is not None and plan.chart.n == 80
+    assert {p.org.size for p in plan.params.values()} == {80}
+    sweep(plan, tmp_path / "one", workers=1)
+    sweep(plan, tmp_path / "two", workers=2)
+    assert compare(tmp_path / "one", tmp_path / "two").identical
+    results = load(tmp_path / "one")
+    assert len(results.outcomes) == plan.run_count == 2 * 2 * 3
+    spec = rebuild(results, 1, "delegate", 2)
+    assert np.array_equal(spec.organisation().manager, org.manager)
+    row = results.outcomes.set_index(["point", "arm", "replication"]).loc[(1, "delegate", 2)]
+    again = run(spec)
+    for metric in ("poster", "posts", "reach", "criticised"):
+        assert again.outcomes[metric] == row[metric] or (
+            pd.isna(again.outcomes[metric]) and pd.isna(row[metric])
+        )
+
+
+def test_the_report_names_the_chart_and_its_digest(tmp_path: Path) -> None:
+    from simulator.report import write_report
+
+    chart(tmp_path / "charts", size=60)
+    _, plan = load_scenario(scenario_file(tmp_path))
+    sweep(plan, tmp_path / "res", workers=1)
+    html = write_report(tmp_path / "res").read_text(encoding="utf-8")
+    assert plan.chart is not None
+    assert f"{tmp_path / 'charts' / 'org.csv'} (60 people; SHA-256 {plan.chart.sha256})" in html
+
+
+def test_a_changed_chart_is_another_scenario_and_a_moved_one_is_not(tmp_path: Path) -> None:
+    """The digest holds the chart's contents, not its path: a folder moved with its
+    scenario and chart resumes; a chart edited since is refused."""
+    chart(tmp_path / "a" / "charts", size=60)
+    _, plan = load_scenario(scenario_file(tmp_path / "a"))
+    sweep(plan, tmp_path / "res", workers=1)
+    (tmp_path / "a").rename(tmp_path / "b")
+    _, moved = load_scenario(tmp_path / "b" / "sc.toml")
+    assert moved.digest() == plan.digest()
+    assert sweep(moved, tmp_path / "res", workers=1).done == 0  # all there already
+    chart(tmp_path / "b" / "charts", size=61)
+    _, edited = load_scenario(tmp_path / "b" / "sc.toml")
+    with pytest.raises(ResultsError, match="another scenario"):
+        sweep(edited, tmp_path / "res", workers=1)
+
+
+def test_informal_ties_from_a_table_are_every_replications(tmp_path: Path) -> None:
+    org = chart(tmp_path / "charts", size=60)
+    ids = org.ids
+    ties = tmp_path / "charts" / "ties.csv"
+    ties.write_text(f"source,target\n{ids[5]},{ids[40]}\n{ids[7]},{ids[33]}\n", encoding="utf-8")
+    _, plan = load_scenario(scenario_file(tmp_path, header='ties_csv = "charts/ties.csv"'))
+    specs = [plan.spec(0, "model", r) for r in range(3)]
+    for spec in specs:
+        assert spec.organisation().lateral.tolist() == [[5, 40], [7, 33]]
+    follows = [spec.organisation().follows for spec in specs]
+    assert not np.array_equal(follows[0], follows[1])  # drawn per replication
+
+
+@pytest.mark.parametrize(
+    ("header", "params", "said"),
+    [
+        ("", "org.size = 500", "params: org.size does not apply with scenario.org_csv"),
+        ("", "org.units = 3", "params: org.units does not apply with scenario.org_csv"),
+        (
+            'ties_csv = "charts/org.csv"',
+            "org.lateral_within = 2.0",
+            "params: org.lateral_within does not apply with scenario.ties_csv",
+        ),
+        ('ties_csv = "nowhere.csv"', "", "scenario.ties_csv = 'nowhere.csv': no such file"),
+    ],
+)
+def test_a_chart_with_settings_it_replaces_or_a_missing_file_is_refused(
+    tmp_path: Path, header: str, params: str, said: str
+) -> None:
+    chart(tmp_path / "charts", size=60)
+    with pytest.raises(ScenarioError, match=said.replace(".", r"\.")):
+        load_scenario(scenario_file(tmp_path, header=header, params=params))
+
+
+def test_a_bad_chart_is_named_with_the_scenario_field(tmp_path: Path) -> None:
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "org.csv").write_text("id,manager_id\nA,\nB,Z\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario_file(tmp_path))
+    assert str(err.value).startswith(f"{tmp_path / 'sc.toml'}: scenario.org_csv: ")
+    assert "'Z'" in str(err.value)
+    path = scenario_file(tmp_path, header='ties_csv = "t.csv"')
+    path.write_text(path.read_text().replace('org_csv = "charts/org.csv"\n', ""))
+    with pytest.raises(ScenarioError, match="ties_csv needs org_csv"):
+        load_scenario(path)
+
+
+def test_the_reduced_form_keeps_the_charts_people(tmp_path: Path) -> None:
+    """It caps generated organisations at 150 people, which an org chart refused."""
+    chart(tmp_path / "charts", size=200)
+    scenario, _ = load_scenario(scenario_file(tmp_path))
+    small = plan(reduced(scenario), str(tmp_path / "sc.toml"))
+    assert small.chart is not None and small.chart.n == 200
+    assert small.replications == 2 and {p.org.size for p in small.params.values()} == {200}
