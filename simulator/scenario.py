@@ -568,7 +568,27 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
             break
     if errors:
         raise ScenarioError(errors)
+    _as_run(points, arms, params)
     return Plan(scenario, base, arms, points, params, chart)
+
+
+def _as_run(
+    points: list[dict[str, Any]],
+    arms: dict[str, dict[str, Any]],
+    params: dict[tuple[int, str], Params],
+) -> None:
+    """A number or a boolean written as text (``values = ["0.9", "0.3"]``, which the
+    parameters take) is recorded as the parameter's value, 0.9: the outcomes' column held
+    text, the report drew the values as categories in file order, and the same scenario
+    written with numbers was another one. (``"none"`` stays as written: digests of folders
+    written before hold it so.)"""
+    for i, point in enumerate(points):
+        for key, value in point.items():
+            arm = next((a for a, updates in arms.items() if key not in updates), None)
+            if isinstance(value, str) and arm is not None:
+                ran = get_path(params[(i, arm)], key)
+                if ran is not None and not isinstance(ran, str):
+                    point[key] = ran
 
 
 def _read_chart(

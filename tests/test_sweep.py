@@ -601,6 +601,27 @@ def test_an_arm_that_sets_a_swept_parameter_is_recorded_at_its_own_value(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("written", "axis", "plain"),
+    [
+        ('["0.3", "0.8"]', "culture.openness", [0.3, 0.8]),
+        ('["true", "false"]', "delegation.followed", [True, False]),
+    ],
+)
+def test_numbers_written_as_text_are_recorded_as_numbers(
+    written: str, axis: str, plain: list[Any]
+) -> None:
+    """The parameters take "0.3" as 0.3, but the points kept the text: the outcomes' column
+    held text, the report drew the values as categories in file order, and the same
+    scenario written with numbers was another one (another digest)."""
+    text = SCENARIO.replace('"culture.openness"', f'"{axis}"')
+    as_text = parse_scenario(tomllib.loads(text.replace("[0.3, 0.8]", written)))[1]
+    as_numbers = parse_scenario(tomllib.loads(text.replace("[0.3, 0.8]", str(plain).lower())))[1]
+    assert as_text.points == [{axis: v} for v in plain]
+    assert all(type(p[axis]) is type(v) for p, v in zip(as_text.points, plain, strict=True))
+    assert as_text.digest() == as_numbers.digest()
+
+
+@pytest.mark.parametrize(
     ("axis", "values", "own", "want"),
     [
         ("culture.openness", "[0, 1]", "0.5", {0.0, 1.0, 0.5}),  # whole numbers on the axis
