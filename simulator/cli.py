@@ -159,7 +159,8 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
             type=click.IntRange(min=1),
             default=1,
             show_default=True,
-            help="Replications (each its own generated organisation).",
+            help="Replications (each its own generated organisation, or its own informal"
+            " ties, follows and audiences on --org-csv).",
         ),
         click.option(
             "--mechanism",
@@ -439,11 +440,23 @@ def _write_json(
         **({"arms": {"parameter": "leaders.strategy", "values": extra["arms"]}} if extra else {}),
         "org_csv": options["org_csv"],
         "ties_csv": options["ties_csv"],
+        **_digests(options),
         "started_utc": started,
         "finished_utc": _now(),
         "params": params.model_dump(mode="json"),
     }
     path.write_text(json.dumps(record, indent=2) + "\n")
+
+
+def _digests(options: dict[str, Any]) -> dict[str, str]:
+    """The SHA-256 of the org and ties tables used, to tell a file edited since."""
+    from simulator.orgimport import file_digest
+
+    return {
+        f"{key}_sha256": file_digest(options[key])
+        for key in ("org_csv", "ties_csv")
+        if options[key]
+    }
 
 
 def _runs(options: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def test_imported_org_chart(tmp_path: Path, capsys) -> None:
     assert levels[levels["step"] == 0]["people"].tolist() == [1, 9]
     record = json.loads((out / "run.json").read_text())
     assert record["params"]["org"]["size"] == 10  # the table's people, not the default
+    # which table: its contents' digest, not only its path (an edited file is told apart)
+    assert record["org_csv_sha256"] == hashlib.sha256(chart.read_bytes()).hexdigest()
+    assert "ties_csv_sha256" not in record
 
 
 BAD_INPUTS = [
