@@ -35,6 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from simulator.analysis import SHARES as SHARES  # (the figures' shares, one list)
+
 if TYPE_CHECKING:
     from simulator.orgchart import Org
 
@@ -79,8 +81,6 @@ white (contrast 2.3:1) and, from the back of a room, read as the org view's post
 (vermillion) and listeners (blue). Indigo and wine are dark (contrast 12:1 and 7:1 on white,
 their darker shades too) and stay apart from the stage colours and the other strategies'
 with red-green colour blindness too (``tests/test_app.py`` checks both)."""
-SHARES = {"non_user", "listener", "poster", "peak_poster", "took_off", "top_poster"}
-SHARES |= {"frontline_poster", "leader_attention"}
 METRIC_LABELS: dict[str, str] = {
     "poster": "Share posting",
     "listener": "Share listening",
