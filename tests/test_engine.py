@@ -495,16 +495,16 @@ def assert_same_result(got: Any, alone: Any) -> None:
 def test_a_task_builds_each_organisation_once_for_the_arms_that_share_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from simulator import engine as engine_module
+    from simulator.scenario import RunSpec
 
     built = []
-    real = engine_module.organisation
+    real = RunSpec.organisation
 
-    def counted(params: Params, structure: Any) -> Any:
-        built.append(structure.spawn_key)
-        return real(params, structure)
+    def counted(spec: RunSpec) -> Any:
+        built.append(spec.structure.spawn_key)
+        return real(spec)
 
-    monkeypatch.setattr(engine_module, "organisation", counted)  # (as the sweep finds it)
+    monkeypatch.setattr(RunSpec, "organisation", counted)  # (what the sweep builds with)
     # three pairs of arms: three organisations; with shared organisations, the first three
     # replications run are those of the first organisation (they are run adjacent)
     for orgs, distinct in ((None, 3), (2, 1)):
