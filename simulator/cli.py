@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as err:
         return _fail([err.format_message()])
     except SweepInterruptedError as err:
-        return _fail([str(err)], code=130)
+        return _fail([str(err)], code=err.code)
     except click.exceptions.Abort:
         resume = "; run the same command again to resume" if args[:1] == ["sweep"] else ""
         return _fail([f"interrupted{resume}"], code=130)

@@ -6,11 +6,14 @@ Registered on the ``orgsim`` group by :mod:`simulator.cli`.
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -107,13 +110,34 @@ def _saved(folder: Path, p: Plan) -> int:
     return len(ResultsFolder.open(folder, p).finished_keys())
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM: a batch scheduler's time limit (Slurm, PBS), ``kill``; ends a sweep as
+    Ctrl-C does, by the same way out (workers stopped, the runs finished kept)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+TERMINATED = 128 + int(signal.SIGTERM)
+"""Exit code after SIGTERM (143), as after Ctrl-C 130 = 128 + SIGINT."""
+
+
 @contextlib.contextmanager
 def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
-    """Ctrl-C within: :class:`SweepInterruptedError`, saying how many runs are saved."""
+    """Ctrl-C or SIGTERM within: :class:`SweepInterruptedError`, saying how many runs are
+    saved (after SIGTERM the same line, and exit code :data:`TERMINATED`). SIGTERM ended
+    the sweep at once before, with no word but Python's 'leaked semaphore' warning."""
+    main = threading.current_thread() is threading.main_thread()  # (signals: main only)
+    before = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         yield
-    except KeyboardInterrupt:
-        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, report) from None
+    except KeyboardInterrupt as stop:
+        code = TERMINATED if isinstance(stop, _Terminated) else 130
+        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, report, code) from None
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 
 
 @click.command()
@@ -197,9 +221,15 @@ def sweep(
         def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
             nonlocal started
             if not started:
-                where = pool.describe() if pool is not None else f"{workers} worker(s) (processes)"
+                where = (
+                    f"on {pool.describe()}"
+                    if pool is not None
+                    else f"on {workers} worker(s) (processes)"
+                    if workers > 1
+                    else "in this process"
+                )
                 click.echo(
-                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go on {where} -> {folder}",
+                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go {where} -> {folder}",
                     err=True,
                 )
                 started = True

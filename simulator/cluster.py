@@ -197,7 +197,8 @@ def _scheduler(target: str) -> tuple[str | None, str | None]:
         return target, None
     path = Path(target)
     if not path.exists():
-        return None, "no scheduler file there (yet)"
+        where = "there" if str(path.resolve()) == target else f"at {path.resolve()}"
+        return None, f"no scheduler file {where} (yet)"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:

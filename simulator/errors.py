@@ -323,9 +323,13 @@ def a_type(value: object) -> str:
 
 
 class SweepInterruptedError(Exception):
-    """A sweep stopped with Ctrl-C: what is on disk, and that running it again resumes."""
+    """A sweep stopped with Ctrl-C (or SIGTERM): what is on disk, and that running it again
+    resumes; ``code`` is the exit code the shell expects, 128 plus the signal's number."""
 
-    def __init__(self, saved: int, planned: int, folder: Path, report: bool = False) -> None:
+    def __init__(
+        self, saved: int, planned: int, folder: Path, report: bool = False, code: int = 130
+    ) -> None:
+        self.code = code
         then = (
             f"; 'orgsim report {folder}' writes the report"
             if report

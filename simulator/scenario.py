@@ -333,7 +333,19 @@ def parse_scenario(data: Mapping[str, Any], source: str = "scenario") -> tuple[S
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, source, root=Scenario)) from None
+    scenario = _scheduler_file(scenario, source)
     return scenario, plan(scenario, source)
+
+
+def _scheduler_file(scenario: Scenario, source: str) -> Scenario:
+    """``scenario`` with its ``[run] cluster`` scheduler file made absolute: a relative path
+    is taken from the scenario file's folder (as ``org_csv`` is), not the current one."""
+    cluster = scenario.run.cluster
+    if cluster is None or not cluster.endswith(".json") or not Path(source).is_file():
+        return scenario
+    path = (Path(source).parent / Path(cluster).expanduser()).resolve()
+    run = scenario.run.model_copy(update={"cluster": str(path)})
+    return scenario.model_copy(update={"run": run})
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -774,7 +786,14 @@ def check_design(scenario: Scenario) -> list[str]:
         if not axes:
             problems.append(f"design.kind = {kind!r} needs at least one axis with bounds")
         for i, a in enumerate(axes):
-            if a.values is not None:
+            if not _numeric(a.param):  # (bounds cannot help: said once, here)
+                problems.append(
+                    f"axes[{i}] ({a.param}): design.kind = {kind!r} draws numbers within "
+                    "bounds, and this parameter is not a number: give each of its values an "
+                    "arm ([arms.<name>]), or sweep it on a grid (design.kind = 'grid', "
+                    "values = [...])"
+                )
+            elif a.values is not None:
                 problems.append(
                     f"axes[{i}] ({a.param}): design.kind = {kind!r} samples within bounds; "
                     "give bounds = [low, high] instead of values (or neither, for the "
@@ -794,6 +813,8 @@ def check_design(scenario: Scenario) -> list[str]:
         if repeated:
             problems.append(f"axes[{i}] ({a.param}): {repeated}")
         if a.values is None and not _numeric(a.param):
+            if kind in ("lhs", "sobol", "morris"):
+                continue  # (said above)
             problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
         elif a.values is None and a.bounds is None and (kind != "grid" or a.steps is not None):
             problem = _range_problem(a)

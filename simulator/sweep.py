@@ -458,8 +458,10 @@ def sweep(
         should be ``client.get_executor(pure=False)``, so that a resubmitted task is run
         again rather than matched to the lost one.
     workers : int, optional
-        Number of local processes (default: the scenario's ``[run] workers``, else the
-        number of CPUs); with an ``executor``, how many tasks it runs at once.
+        Number of local processes, 1 for this process (default: the scenario's ``[run]
+        workers``, else ``os.cpu_count()``, every CPU of this machine; ``orgsim sweep``
+        defaults to 2 instead). With an ``executor``, how many tasks it runs at once (with
+        a Dask pool, its worker threads, counted as they join and leave).
     cluster : str, optional
         Address of a running Dask scheduler (``tcp://host:port`` or a scheduler file, see
         :mod:`simulator.cluster`); default the scenario's ``[run] cluster``. Ignored when an

@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.image import AxesImage
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
 
 from simulator.analysis import t95
@@ -79,6 +81,7 @@ def arm_curves(
     nrow = math.ceil(len(panels) / ncol)
     fig = Figure(figsize=(4.9 * ncol + 0.4, 3.8 * nrow + 1.0), layout="constrained")
     grid = fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
+    room = _room(grid[0, 0])
     runs = 0
     for ax, point in zip(grid.ravel(), panels, strict=False):
         part = series if point is None else series[series["point"] == point]
@@ -89,8 +92,9 @@ def arm_curves(
             count = mine.groupby(["point", "replication"]).ngroups
             runs = max(runs, count)
             _band_line(ax, mine, metric, colours[arm], arm, count > 1)
-        title = _panel_title(point, point_labels, len(panels))
+        title, size = _fitted(_panel_title(point, point_labels, len(panels)), room)
         _finish(ax, title, "Week", label(metric), metric in SHARES)
+        ax.title.set_fontsize(size)
     grid[0, 0].set_ylim(bottom=0)  # after all panels: the shared top fits every panel
     for ax in grid.ravel()[len(panels) :]:
         ax.set_visible(False)
@@ -154,9 +158,10 @@ def outcome_vs_parameter(
         ax = fig.subplots()
     else:
         fig = ax.get_figure(root=True)  # type: ignore[assignment]
-    numeric = pd.api.types.is_numeric_dtype(rows[axis]) if not rows.empty else True
+    # true/false is two categories, not the numbers 0 and 1: drawn as strings are
+    numeric = _is_number(rows[axis]) if not rows.empty else True
     binned = numeric and rows[axis].nunique() > 12
-    values = _ordered(rows[axis])
+    values = _ordered(rows[axis]) if numeric else list(pd.unique(rows[axis].dropna()))
     marginal = False
     for k, arm in enumerate(arms):
         part = rows[rows["arm"] == arm]
@@ -185,6 +190,7 @@ def outcome_vs_parameter(
             ax.plot([], [], "o", color=colours[arm], label=name)
     if not numeric:
         ax.set_xticks(range(len(values)), _categories(values))
+        ax.set_xlim(-0.5, len(values) - 0.5)
     elif log:
         ax.set_xscale("log")
         ticks = np.asarray(values, dtype=float)
@@ -203,13 +209,15 @@ def outcome_vs_parameter(
         note = "mean, band: 95 % CI over runs"
     if metric in ("t10", "t50", "t90", "deepest_level"):
         note += " (that reached it)"
-    _finish(ax, f"{label(metric)} vs {axis}", axis, label(metric), metric in SHARES)
+    title, size = _fitted(f"{label(metric)} vs {axis}", _room(ax))
+    _finish(ax, title, axis, label(metric), metric in SHARES)
+    ax.title.set_fontsize(size)
     if metric == "took_off":
         ax.set_ylim(-0.03, 1.03)
     if legend:
         ax.legend(fontsize=FONT["legend"], title=note, title_fontsize=FONT["legend"], frameon=False)
     else:
-        ax.set_title(f"{label(metric)} vs {axis}", fontsize=FONT["title"], pad=18)
+        ax.set_title(title, fontsize=size, pad=18)
         ax.annotate(
             note,
             (0.5, 1.0),
@@ -594,6 +602,11 @@ def _panel_title(point: int | None, labels: Mapping[int, str] | None, panels: in
     return f"Design point {point}" if panels > 1 else ""
 
 
+def _is_number(values: pd.Series) -> bool:
+    """Whether an axis is drawn on a number scale (numbers; not true/false, not text)."""
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
 def _ordered(values: pd.Series) -> list[object]:
     """Distinct values: numbers ascending, others in order of appearance (design order)."""
     distinct = list(pd.unique(values.dropna()))
@@ -614,11 +627,7 @@ def _marginal(part: pd.DataFrame, key: pd.Series, axis: str) -> pd.DataFrame:
         else:  # the spread of the design points, not a CI
             mean = float(group["mean"].mean())
             lo, hi = group["mean"].quantile(BAND[0]), group["mean"].quantile(BAND[1])
-        x = (
-            group[axis].mean()
-            if pd.api.types.is_numeric_dtype(group[axis])
-            else group[axis].iloc[0]
-        )
+        x = group[axis].mean() if _is_number(group[axis]) else group[axis].iloc[0]
         out.append({"x": x, "mean": mean, "lo": lo, "hi": hi, "points": k})
     table = pd.DataFrame(out, columns=["x", "mean", "lo", "hi", "points"])
     table[["lo", "hi"]] = table[["lo", "hi"]].astype(float)
@@ -686,6 +695,80 @@ def _bold_sure(ax: Axes, values: pd.DataFrame, sure: pd.DataFrame, metric: str) 
         if marks[i, j] > 0:
             text.set_fontweight("bold")
             text.set_text(text.get_text() + "*")
+
+
+PANEL_MARGIN = 1.0
+"""Inches of a panel's slot taken by its y label and ticks (the rest is for its title)."""
+
+
+def _room(ax: Axes) -> float:
+    """Points of width for the title of ``ax``: its column of the figure's grid, less
+    :data:`PANEL_MARGIN`."""
+    fig = ax.get_figure(root=True)
+    spec = ax.get_subplotspec()
+    if fig is None or spec is None:
+        return math.inf
+    grid = spec.get_gridspec()
+    columns = spec.colspan.stop - spec.colspan.start
+    return 72 * (fig.get_figwidth() * columns / grid.ncols - PANEL_MARGIN)
+
+
+def _fitted(title: str, width: float, lines: int = 3) -> tuple[str, float]:
+    """``title`` wrapped to ``width`` points, and its font size.
+
+    Lines break between a design point's values (``a = 1, b = 2``), within one value only
+    when it is wider than a line; a smaller font only when the title font needs more than
+    ``lines`` lines, and an ellipsis when that one does too. A title wider than its panel
+    runs into the next one, or off the figure.
+
+    >>> _fitted("culture.openness = 0.5, delegation.followed = False", 250.0)
+    ('culture.openness = 0.5,\\ndelegation.followed = False', 13)
+    >>> _fitted("x = 1", 250.0)
+    ('x = 1', 13)
+    """
+    for size in (FONT["title"], FONT["tick"]):
+        wrapped = _wrap(title, width, size)
+        if len(wrapped) <= lines:
+            return "\n".join(wrapped), size
+    last = wrapped[lines - 1]
+    while last and _text_width(last + "…", size) > width:
+        last = last[:-1]
+    return "\n".join([*wrapped[: lines - 1], last + "…"]), size
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of ``text`` at most ``width`` points wide at ``size`` points: broken after the
+    commas between values first, then at spaces, then (one long word) anywhere."""
+
+    def fits(line: str) -> bool:
+        return _text_width(line, size) <= width
+
+    def fill(pieces: list[str]) -> list[str]:
+        out: list[str] = []
+        for piece in pieces:
+            if out and fits(f"{out[-1]} {piece}"):
+                out[-1] += f" {piece}"
+            else:
+                out.append(piece)
+        return out
+
+    values = text.split(", ")
+    lines: list[str] = []
+    for line in fill([f"{v}," for v in values[:-1]] + values[-1:]):
+        for part in [line] if fits(line) else fill(line.split(" ")):
+            while not fits(part) and len(part) > 1:
+                cut = max([k for k in range(1, len(part)) if fits(part[:k])], default=1)
+                lines.append(part[:cut])
+                part = part[cut:]
+            lines.append(part)
+    return lines
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width of one line of ``text`` in the figures' font at ``size``, in points."""
+    return float(
+        TextToPath().get_text_width_height_descent(text, FontProperties(size=size), False)[0]
+    )
 
 
 def _categories(values: Sequence[object], lines: int = 3) -> list[str]:

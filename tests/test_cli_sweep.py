@@ -382,3 +382,89 @@ def test_a_folder_stopped_before_its_first_run_finished_diffs_and_reports(
     assert capsys.readouterr().out.strip() == "identical: neither folder has a finished run yet"
     assert main(["report", str(a)]) == 0
     assert "No run has finished yet" in (a / "report" / "report.html").read_text()
+
+
+def _alive_in_group(group: int) -> list[str]:
+    """Processes of process group ``group`` that are still running (not zombies)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # (gone meanwhile)
+            continue
+        fields = text.rsplit(")", 1)[1].split()  # (the command name may hold spaces)
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(text.split(")", 1)[0] + ")")
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path: Path) -> None:
+    """SIGTERM, what Slurm sends at a time limit, killed the sweep with no word but a
+    'resource_tracker: leaked semaphore' warning."""
+    import os
+    import signal
+    import time
+
+    path = tmp_path / "long.toml"
+    path.write_text(
+        SCENARIO.replace("replications = 2", "replications = 1500")
+        .replace("steps = 6", "steps = 52")
+        .replace("org.size = 60", "org.size = 1000")
+    )
+    out = tmp_path / "o"
+    cmd = [sys.executable, "-m", "simulator.cli", "sweep", str(path), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2", "--no-report"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while not list(out.glob("outcomes/arm=*/part-*.parquet")) and proc.poll() is None:
+        assert time.monotonic() < deadline, "no run saved in 5 minutes"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGTERM)  # (the group: the sweep and its workers, as Slurm)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    saved = len(load(out).outcomes)
+    assert 0 < saved < 3000
+    assert err.strip().splitlines()[-1] == (
+        f"orgsim: error: interrupted: {saved:,} of 3,000 runs are saved in {out}; run the same"
+        " command again to resume"
+    )
+    assert "Traceback" not in err and "leaked" not in err
+    while _alive_in_group(proc.pid):  # the workers end with the sweep
+        assert time.monotonic() < deadline, _alive_in_group(proc.pid)
+        time.sleep(0.1)
+
+
+def test_one_worker_is_said_to_run_in_this_process(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--workers 1 said 'on 1 worker(s) (processes)': it runs in the sweep's own process."""
+    out = tmp_path / "o"
+    assert main(["sweep", str(scenario_file), "--out", str(out), "--workers", "1"]) == 0
+    header = capsys.readouterr().err.splitlines()[0]
+    assert header == f"cli: 4 runs; 4 to go in this process -> {out}"
+
+
+@pytest.mark.parametrize("kind", ["lhs", "sobol", "morris"])
+@pytest.mark.parametrize("axis", ['values = ["model", "delegate"]', ""])
+def test_a_sampled_design_over_a_category_says_where_categories_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, axis: str
+) -> None:
+    """It advised 'give bounds = [low, high]' for leaders.strategy, which has none."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        SCENARIO.split("[arms.model]")[0]
+        + f'[[axes]]\nparam = "leaders.strategy"\n{axis}\n\n[design]\nkind = "{kind}"\n'
+    )
+    assert main(["validate", str(path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()  # one line, not two at odds
+    assert line == (
+        f"orgsim: error: {path}: axes[0] (leaders.strategy): design.kind = '{kind}' draws"
+        " numbers within bounds, and this parameter is not a number: give each of its values"
+        " an arm ([arms.<name>]), or sweep it on a grid (design.kind = 'grid', values = [...])"
+    )

@@ -565,3 +565,30 @@ def test_the_scenario_readme_documents_every_run_setting_with_its_default() -> N
         else:
             assert info.default is None and row[2].startswith("none")
     assert "docs/cluster.md" in section
+
+
+def test_a_relative_scheduler_file_is_the_scenario_files_neighbour_and_named_in_full(
+    cluster: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """[run] cluster = "sched.json" was looked for in the current folder, not beside the
+    file, and 'no scheduler file there (yet)' did not say where 'there' was."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "s.toml").write_text(SCENARIO + '\n[run]\ncluster = "sched.json"\nconnect_timeout = 1\n')
+    monkeypatch.chdir(tmp_path)
+    args = ["sweep", "sub/s.toml", "--quiet", "--no-report", "--out"]
+    beside = (sub / "sched.json").resolve()
+    assert main([*args, "none"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"run.cluster = '{beside}': no scheduler file there (yet)" in line
+    beside.write_text(json.dumps({"address": cluster.scheduler_address}))
+    assert main([*args, "file"]) == 0, capsys.readouterr().err
+    assert "Dask scheduler" in load(tmp_path / "file").manifest["attempts"][-1]["executor"]
+    # a path on the command line is the shell's: from the current folder, named in full
+    assert main([*args, "flag", "--cluster", "sched.json"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    here = (tmp_path / "sched.json").resolve()
+    assert f"--cluster = 'sched.json': no scheduler file at {here} (yet)" in line

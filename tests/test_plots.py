@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.collections import PolyCollection
 
 from simulator import OrgModel, Params
 from simulator.plots import (
@@ -209,3 +212,60 @@ def test_a_log_axis_is_labelled_with_the_swept_values_in_plain_numbers() -> None
     shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert set(shown) <= {"0.001", "0.01", "0.1", "1", "10", "100", "1000"}, shown
     assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
+
+
+def test_a_true_false_axis_is_two_categories_not_a_number_scale() -> None:
+    """delegation.followed = [true, false] was drawn on a 0.0-1.0 scale, a line joining them."""
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    axis = "delegation.followed"
+    summary = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            axis: [True, True, False, False],
+            "arm": ["model", "delegate"] * 2,
+            "metric": "poster",
+            "n": 3,
+            "mean": [0.4, 0.2, 0.38, 0.05],
+            "ci_low": [0.3, 0.1, 0.3, 0.02],
+            "ci_high": [0.5, 0.3, 0.46, 0.08],
+        }
+    )
+    ax = outcome_vs_parameter(summary, axis, "poster", arms=["model", "delegate"]).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["True", "False"]  # design order
+    joined = [ln for ln in ax.lines if len(ln.get_xdata()) > 1 and ln.get_linestyle() != "None"]
+    assert not joined  # markers with intervals: no line from one category to the other
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # nor a band
+    # the same as a text axis: the categories at 0 and 1, half a slot of room either side
+    assert list(ax.get_xticks()) == [0, 1] and ax.get_xlim() == (-0.5, 1.5)
+
+
+@pytest.mark.parametrize("count", [2, 3, 4])
+def test_panel_titles_fit_their_panels_and_the_figure(count: int) -> None:
+    """Titles of two swept values ran past their panel: '... followed = Tru', off the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from simulator.sweep_plots import arm_curves
+
+    series = pd.DataFrame(
+        [
+            {"point": p, "arm": arm, "replication": 0, "step": t, "poster": 0.1 * t}
+            for p in range(count)
+            for arm in ("model", "delegate")
+            for t in range(3)
+        ]
+    )
+    labels = {
+        p: f"responses.leader_criticism_multiplier = {p + 0.25}, delegation.followed = False"
+        for p in range(count)
+    }
+    fig = arm_curves(series, arms=["model", "delegate"], point_labels=labels)
+    FigureCanvasAgg(fig).draw()
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    boxes = [ax.title.get_window_extent() for ax in shown]
+    for ax, box in zip(shown, boxes, strict=True):
+        assert ax.title.get_text().replace("\n", " ") == labels[shown.index(ax)]  # all of it
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, ax.title.get_text()
+        assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, ax.title.get_text()
+    for a, b in pairwise(boxes):  # neighbours in a row do not overlap
+        assert not a.overlaps(b) or abs(a.y0 - b.y0) > 1, (a, b)
