@@ -598,6 +598,11 @@ class Chart:
         """One replication's organisation (ties, follows and audiences drawn with ``rng``)."""
         return org_of_table(self.table, params, rng, self.lateral)
 
+    def files(self) -> dict[str, str]:
+        """Where its tables are read from, by the scenario keys that name them."""
+        out = {"org_csv": self.path}
+        return out if self.ties_path is None else {**out, "ties_csv": self.ties_path}
+
     def describe(self) -> dict[str, Any]:
         """What identifies the chart's runs (a scenario's digest): its size and contents."""
         out: dict[str, Any] = {"people": self.n, "sha256": self.sha256}

@@ -408,10 +408,11 @@ def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
     """Whether ``plan`` is the folder's scenario with more replications: a replication's
     seeds do not depend on how many there are, so the runs in the folder are runs of
     ``plan`` too, and the new replications are the runs left to do."""
-    from simulator.scenario import WORDING, parse_scenario
+    from simulator.scenario import WORDING
 
+    files = None if plan.chart is None else plan.chart.files()  # (where the chart is now)
     try:
-        theirs = parse_scenario(manifest["scenario"])[1]
+        theirs = _manifest_plan(manifest, files)
     except (KeyError, TypeError, ValueError, SimulatorError):
         return False
     if not _same_runs(manifest, theirs) or theirs.replications >= plan.replications:
@@ -868,15 +869,49 @@ def _kept_rows(
     return rows[np.argsort(place, kind="stable")]
 
 
-def rebuild(results: Results, point: int, arm: str, replication: int) -> Any:
-    """The :class:`~simulator.scenario.RunSpec` of one run, rebuilt from the manifest alone.
-
-    ``simulator.sweep.run(rebuild(...))`` reproduces that run bit for bit.
-    """
+def _manifest_plan(manifest: dict[str, Any], files: dict[str, str] | None = None) -> Plan:
+    """The plan of a folder's manifest; with ``files`` (``org_csv``, ``ties_csv``), its org
+    chart read from there instead of where the manifest says it was."""
     from simulator.scenario import parse_scenario
 
-    _, plan = parse_scenario(results.manifest["scenario"], source=str(results.path))
+    data = manifest["scenario"]
+    if files:
+        data = {**data, "scenario": {**data["scenario"], **files}}
+    return parse_scenario(data, source="manifest.json")[1]
+
+
+def rebuild(
+    results: Results,
+    point: int,
+    arm: str,
+    replication: int,
+    *,
+    org_csv: str | Path | None = None,
+    ties_csv: str | Path | None = None,
+) -> Any:
+    """The :class:`~simulator.scenario.RunSpec` of one run, rebuilt from the manifest alone.
+
+    ``simulator.sweep.run(rebuild(...))`` reproduces that run bit for bit. Runs on an org
+    chart read it from where the manifest says it was, or from ``org_csv`` (and
+    ``ties_csv``) where it has moved; it must hold what it held then.
+    """
+    given = {
+        k: str(Path(v).resolve()) for k, v in (("org_csv", org_csv), ("ties_csv", ties_csv)) if v
+    }
+    try:
+        plan = _manifest_plan(results.manifest, given)
+    except SimulatorError as err:
+        hint = "" if given else " (moved? rebuild(..., org_csv='where/it/is.csv'))"
+        raise ResultsError(f"{results.path}: {err}{hint}") from None
     if results.manifest["digest"] not in plan.digests():
+        then = results.manifest.get("resolved", {}).get("org_chart")
+        now = plan.chart.describe() if plan.chart is not None else None
+        if then is not None and now is not None and then != now:
+            raise ResultsError(
+                f"{results.path}: its runs were on an org chart that has changed since"
+                f" ({plan.chart.path if plan.chart else '?'}: SHA-256 {then.get('sha256')}"
+                f" then, {now.get('sha256')} now): give the chart they ran on"
+            )
         raise ResultsError(
             f"{results.path}: the manifest's scenario no longer plans the same "
             "runs with this version of orgsim"

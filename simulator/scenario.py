@@ -333,8 +333,8 @@ def parse_scenario(data: Mapping[str, Any], source: str = "scenario") -> tuple[S
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, source, root=Scenario)) from None
-    scenario = _scheduler_file(scenario, source)
-    return scenario, plan(scenario, source)
+    planned = plan(_scheduler_file(scenario, source), source)
+    return planned.scenario, planned  # (its files' paths absolute: plan(reduced(s)) finds them)
 
 
 def _scheduler_file(scenario: Scenario, source: str) -> Scenario:

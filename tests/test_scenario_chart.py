@@ -154,10 +154,41 @@ def test_a_bad_chart_is_named_with_the_scenario_field(tmp_path: Path) -> None:
         load_scenario(path)
 
 
-def test_the_reduced_form_keeps_the_charts_people(tmp_path: Path) -> None:
-    """It caps generated organisations at 150 people, which an org chart refused."""
+def test_the_reduced_form_keeps_the_charts_people(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It caps generated organisations at 150 people, which an org chart refused; planned
+    from Python in another folder (as scenarios/README shows), it is on the same chart (it
+    looked for the chart in the current folder)."""
     chart(tmp_path / "charts", size=200)
+    chart(tmp_path / "elsewhere" / "charts", size=60)
     scenario, _ = load_scenario(scenario_file(tmp_path))
-    small = plan(reduced(scenario), str(tmp_path / "sc.toml"))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    small = plan(reduced(scenario))
     assert small.chart is not None and small.chart.n == 200
     assert small.replications == 2 and {p.org.size for p in small.params.values()} == {200}
+
+
+def test_more_replications_and_a_rebuild_after_the_study_moved(tmp_path: Path) -> None:
+    """Adding replications re-planned the folder's scenario from the chart's old place:
+    after a move it was refused as another scenario; rebuild found no file and could not
+    be told where the chart went, and blamed orgsim for an edited chart."""
+    chart(tmp_path / "a" / "charts", size=60)
+    _, plan_a = load_scenario(scenario_file(tmp_path / "a"))
+    sweep(plan_a, tmp_path / "res", workers=1)
+    (tmp_path / "a").rename(tmp_path / "b")
+    more = scenario_file(tmp_path / "b", header="")
+    more.write_text(more.read_text().replace("replications = 3", "replications = 5"))
+    _, plan_b = load_scenario(more)
+    assert sweep(plan_b, tmp_path / "res", workers=1).done == 2 * 2 * 2  # only the new ones
+    (tmp_path / "b").rename(tmp_path / "c")
+    results = load(tmp_path / "res")
+    with pytest.raises(ResultsError, match=r"no such file .*rebuild\(\.\.\., org_csv="):
+        rebuild(results, 0, "model", 4)
+    moved = tmp_path / "c" / "charts" / "org.csv"
+    spec = rebuild(results, 0, "model", 4, org_csv=moved)
+    row = results.outcomes.set_index(["point", "arm", "replication"]).loc[(0, "model", 4)]
+    assert run(spec).outcomes["poster"] == row["poster"]
+    moved.write_text(moved.read_text().replace("Unit 1", "Unit One"), encoding="utf-8")
+    with pytest.raises(ResultsError, match="org chart that has changed since"):
+        rebuild(results, 0, "model", 4, org_csv=moved)
