@@ -426,7 +426,8 @@ def contrasts(
         Per design point (unless ``pooled``): ``point``, the swept axes' values (the design
         point's), then the columns of :func:`paired_differences`; and ``arm_values`` when an
         arm sets a swept parameter itself: the values that arm ran at (``a.b = 0.9``; empty
-        for the arms that follow the design).
+        for the arms that follow the design); ``baseline_values`` likewise when the
+        baseline does.
     """
     once_each(outcomes)
     axes, arms = axis_columns(outcomes), arm_list(arms)
@@ -453,9 +454,10 @@ def contrasts(
     frame = pd.concat(parts, ignore_index=True)
     own = _own_values(finished, design, axes)
     if own:
-        frame["arm_values"] = [
-            own.get(k, "") for k in zip(frame["point"], frame["arm"], strict=True)
-        ]
+        for column, arm in (("arm_values", frame["arm"]), ("baseline_values", frame["baseline"])):
+            values = [own.get(k, "") for k in zip(frame["point"], arm, strict=True)]
+            if any(values) or column == "arm_values":
+                frame[column] = values
     return frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
 
 
@@ -487,12 +489,17 @@ def design_values(
 ) -> dict[Any, dict[str, Any]]:
     """Each design point's values of the swept ``axes``, as the arms that follow the design
     were run at: an arm that sets a swept parameter itself has its own value in every row
-    (the same at every point), which is not the point's. Per axis, the values are taken from
-    the first arm (in ``arms`` order) whose values vary the most over the points."""
+    (the same at every point), which is not the point's. Per axis, the values are taken
+    from the first arm (in ``arms`` order) that does not set it, as outcomes read by
+    :func:`simulator.results.load` say (``attrs["overrides"]``), else whose values vary the
+    most over the points."""
+    overrides: dict[str, list[str]] = outcomes.attrs.get("overrides", {})
     values: dict[Any, dict[str, Any]] = {}
     for axis in axes:
         spread = outcomes.groupby("arm")[axis].nunique(dropna=False)
-        follow = [a for a in arms if a in spread.index and spread[a] == spread.max()]
+        follow = [a for a in arms if a in spread.index and axis not in overrides.get(a, [])]
+        if not overrides:
+            follow = [a for a in follow if spread[a] == spread.max()]
         rows = outcomes[outcomes["arm"] == (follow[0] if follow else arms[0])]
         for point, value in rows.drop_duplicates("point")[["point", axis]].itertuples(index=False):
             values.setdefault(point, {})[axis] = value

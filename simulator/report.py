@@ -511,7 +511,10 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
         )
         cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
         own = r.get("arm_values") or ""  # (an arm that sets a swept parameter itself)
-        arm = f"{r['arm']} (at {own})" if axes and own else r["arm"]
+        theirs = r.get("baseline_values") or ""  # (the baseline does)
+        said = [f"at {own}"] if own else []
+        said += [f"against {r['baseline']} at {theirs}"] if theirs else []
+        arm = f"{r['arm']} ({'; '.join(said)})" if axes and said else r["arm"]
         rows.append(
             f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(arm)}</td>"
             f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'

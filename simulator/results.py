@@ -798,6 +798,13 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     elif outcomes.columns.empty:  # no run finished yet: no rows, but the key columns
         outcomes = pd.DataFrame(columns=[*KEY, "attempt", "status"])
     outcomes.attrs["arms"] = list(manifest["arms"])  # (the order summarise shows them in)
+    resolved = manifest.get("resolved", {})
+    axes = set().union(*resolved.get("points", []))
+    outcomes.attrs["overrides"] = {  # the arms that set a swept parameter themselves
+        arm: sorted(axes & set(updates))
+        for arm, updates in resolved.get("arms", {}).items()
+        if axes & set(updates)
+    }
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])

@@ -600,6 +600,29 @@ def test_an_arm_that_sets_a_swept_parameter_is_recorded_at_its_own_value(tmp_pat
     assert text.count("<td>delegate (at culture.openness = 0.9)</td>") == 2  # a row per point
 
 
+def test_a_contrast_whose_baseline_sets_the_swept_parameter_is_labelled_right(
+    tmp_path: Path,
+) -> None:
+    """With one point (openness 0.3) and the baseline setting 0.9, every arm had one value,
+    and the contrast took the baseline's as the point's: "point 0, openness 0.9, delegate
+    at openness 0.3", the reverse of what ran."""
+    text = SCENARIO.replace(
+        'leaders.strategy = "model"', 'leaders.strategy = "model"\nculture.openness = 0.9'
+    ).replace("[0.3, 0.8]", "[0.3]")
+    plan = parse_scenario(tomllib.loads(text))[1]
+    with pytest.warns(UserWarning, match="arm model sets culture.openness"):
+        sweep(plan, tmp_path / "r", workers=1)
+    paired = contrasts(load(tmp_path / "r").outcomes, ["model", "delegate"], ["poster"])
+    assert paired["culture.openness"].tolist() == [0.3]
+    assert paired["arm_values"].tolist() == [""]
+    assert paired["baseline_values"].tolist() == ["culture.openness = 0.9"]
+    two = parse_scenario(tomllib.loads(text.replace("[0.3]", "[0.3, 0.8]")))[1]
+    with pytest.warns(UserWarning, match="arm model sets culture.openness"):
+        sweep(two, tmp_path / "two", workers=1)
+    html = write_report(tmp_path / "two").read_text(encoding="utf-8")  # (a row per point)
+    assert html.count("<td>delegate (against model at culture.openness = 0.9)</td>") == 2
+
+
 @pytest.mark.parametrize(
     ("written", "axis", "plain"),
     [
