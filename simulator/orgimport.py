@@ -3,8 +3,9 @@
 The org table has a header row and one row per person: required columns ``id`` and
 ``manager_id`` (empty for the top leader), optional ``unit``, ``title`` and ``level``.
 An optional ties table (columns ``source`` and ``target``) lists informal lateral ties.
-Cells are separated by commas, or by semicolons or tabs when the header line has no comma
-(see :func:`_separator`); every row has as many cells as the header.
+Cells are separated by whichever of commas, tabs and semicolons the header line has most
+of (:func:`_separator`; or as Excel's first line ``sep=;`` says); a row has no more cells
+than the header but empty ones, and reaches the required columns.
 Every problem raises :class:`OrgChartError` with one line naming the file, the row (as a
 spreadsheet shows it: the header is row 1), the column, the value and what is allowed;
 legitimate data that changes a run's meaning (grades with gaps, an empty ties table, a
@@ -114,23 +115,23 @@ class _Csv(NamedTuple):
     unused: list[str]
 
 
-_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
 def _separator(header: str) -> str:
-    """``,`` unless the header line has no comma outside quotes: then ``;`` or a tab,
-    whichever it has more of (European spreadsheets save 'CSV' with semicolons).
+    """Whichever of ``,``, a tab and ``;`` the header line has most of outside quotes, in
+    that order on a tie (European spreadsheets save 'CSV' with semicolons; a column name may
+    hold a comma, ``Unit, Dept``, or a semicolon).
 
     >>> _separator("id;manager_id;unit"), _separator('"a,b";c'), _separator("id,x;y")
     (';', ';', ',')
+    >>> _separator("id;manager_id;Unit, Dept")
+    ';'
     """
     bare = re.sub(r'"[^"]*"?', "", header)
-    if "," in bare:
-        return ","
-    semicolons, tabs = bare.count(";"), bare.count("\t")
-    if semicolons or tabs:
-        return ";" if semicolons >= tabs else "\t"
-    return ","
+    counts = {sep: bare.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda sep: counts[sep])  # (the first of the most: a comma)
+    return best if counts[best] else ","
 
 
 def _column_name(cell: str) -> str:
@@ -144,9 +145,12 @@ def _cells(record: list[str]) -> str:
 
 
 def _check_fields(
-    name: str, record: list[str], row: int, line: int, header: list[str], sep: str
+    name: str, record: list[str], row: int, line: int, header: list[str], sep: str, need: int
 ) -> None:
-    """Refuse a data row that repeats the header or has more or fewer fields than it."""
+    """Refuse a data row that repeats the header, has cells beyond the header's (an unquoted
+    separator shifts them), or stops before the ``need`` columns it must fill. Empty cells
+    beyond the header (a spreadsheet's trailing separators) and a row that leaves off its
+    last, optional, empty cells are taken, as they can shift nothing."""
     named = [k for k, col in enumerate(header) if col]
     if all(k < len(record) and _column_name(record[k]) == header[k] for k in named):
         problem = (
@@ -154,8 +158,11 @@ def _check_fields(
             " (tables pasted one under the other?): delete this row"
         )
         raise OrgChartError(name, problem, row=row)
-    if len(record) == len(header):
+    width = named[-1] + 1  # (a header's trailing empty columns name nothing)
+    extra = record[width:]
+    if need <= len(record) and not any(cell.strip() for cell in extra):
         return
+    header = header[:width]
     at = f"; line {line} of the file" if line != row else ""  # (after a cell over lines)
     fields = f"{len(record)} field{'s' * (len(record) != 1)}"
     problem = f"{fields} where the header has {len(header)} ({_cells(record)}{at})"
@@ -184,13 +191,17 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
     name = os.fspath(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            sep = _separator(f.readline())
+            first = f.readline()
+            named = re.fullmatch(r"sep=([,;\t|])\r?\n?", first)  # (Excel's first line)
+            sep = named.group(1) if named else _separator(first)
             f.seek(0)
+            if named:
+                f.readline()
             reader = csv.reader(f, delimiter=sep, strict=True)
             records: list[list[str]] = []
             lines: list[int] = []  # the line of the file where each record starts
             try:
-                start = 1
+                start = 2 if named else 1
                 for record in reader:
                     records.append(record)
                     lines.append(start)
@@ -240,7 +251,8 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
                 )
                 raise OrgChartError(name, problem, row=number, column=c)
         if number > 1 and any(cell.strip() for cell in record):
-            _check_fields(name, record, number, lines[number - 1], header, sep)
+            filled = max(columns[c] for c in wanted) + 1  # (the cells a row must reach)
+            _check_fields(name, record, number, lines[number - 1], header, sep, filled)
     rows = [
         (number, {c: record[k].strip() if k < len(record) else "" for c, k in index})
         for number, record in enumerate(records[1:], start=2)

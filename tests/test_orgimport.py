@@ -428,10 +428,11 @@ def test_a_row_with_an_unquoted_comma_is_refused(tmp_path: Path) -> None:
             "row 4: 1 field where the header has 4 ('E8001'); every row needs a cell for each"
             " column, empty ones too (a row cut short, or a comma missing?)",
         ),
-        (  # (a hand-typed row that leaves out its empty last cell)
-            "id,manager_id,unit\nceo,,\na,ceo\n",
-            "row 3: 2 fields where the header has 3 ('a', 'ceo'); every row needs a cell for"
-            " each column, empty ones too (a row cut short, or a comma missing?)",
+        (  # (an extra cell that is not empty shifts a column, whatever the trailing ones)
+            "id,manager_id,unit,,\nceo,,X,,\na,ceo,X,Y,\n",
+            "row 3: 5 fields where the header has 3 ('a', 'ceo', 'X', 'Y', ''); an unquoted"
+            ' comma inside a cell splits it in two: put that cell in quotes (as in "Sales,'
+            ' EMEA")',
         ),
     ],
 )
@@ -439,6 +440,24 @@ def test_rows_with_more_or_fewer_fields_than_the_header(
     tmp_path: Path, text: str, expected: str
 ) -> None:
     assert error_of(write(tmp_path, text)) == f"{tmp_path / 'org.csv'}, {expected}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,manager_id\nceo,,\na,ceo,\n",  # rows end with a separator the header lacks
+        "id,manager_id,,,\nceo,\na,ceo\n",  # the header's trailing empty columns
+        "id,manager_id,unit\nceo,,\na,ceo\n",  # a row leaves off its empty last cell
+        "sep=;\nid;manager_id\nceo;\na;ceo\n",  # Excel's line naming the separator
+        "id;manager_id;Unit, Dept\nceo;;X\na;ceo;X\n",  # a comma in a column's name
+        "id\tmanager_id\tnotes; a; b\nceo\t\tx\na\tceo\ty\n",  # semicolons in one, tabs
+    ],
+)
+def test_cells_that_shift_nothing_load_as_they_did(tmp_path: Path, text: str) -> None:
+    """Tables that loaded before rows were checked against the header (helper-40): empty
+    cells beyond it and short rows that fill the needed columns shift no cell."""
+    table = read_org_table(write(tmp_path, text))
+    assert table.ids == ("ceo", "a") and table.manager.tolist() == [ROOT, 0]
 
 
 def test_a_repeated_header_is_named(tmp_path: Path) -> None:
