@@ -380,7 +380,11 @@ def _scenario(m: dict[str, Any]) -> str:
         tag = " (baseline)" if arm == m["arms"][0] else ""
         rows.append((f"Arm <b>{_e(arm)}</b>{tag}", _e(text)))
     base = resolved.get("base", {})
-    fixed = ", ".join(f"{k} = {short_value(v)}" for k, v in base.items()) or "defaults"
+    chart = resolved.get("org_chart")
+    if chart:  # (org.size is the chart's, not a setting)
+        rows.append(("Organisation", _e(f"{head.get('org_csv')} ({chart['people']:,} people)")))
+    shown = {k: v for k, v in base.items() if not (chart and k == "org.size")}
+    fixed = ", ".join(f"{k} = {short_value(v)}" for k, v in shown.items()) or "defaults"
     rows.append(("Fixed parameters", _e(fixed)))
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<h2>Scenario</h2><table>{cells}</table>"

@@ -580,7 +580,7 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
             break
     if errors:
         raise ScenarioError(errors)
-    _as_run(points, arms, params)
+    _as_run(points, arms, params, base)
     return Plan(scenario, base, arms, points, params, chart)
 
 
@@ -588,19 +588,33 @@ def _as_run(
     points: list[dict[str, Any]],
     arms: dict[str, dict[str, Any]],
     params: dict[tuple[int, str], Params],
+    base: dict[str, Any],
 ) -> None:
     """A number or a boolean written as text (``values = ["0.9", "0.3"]``, which the
-    parameters take) is recorded as the parameter's value, 0.9: the outcomes' column held
-    text, the report drew the values as categories in file order, and the same scenario
-    written with numbers was another one. (``"none"`` stays as written: digests of folders
-    written before hold it so.)"""
+    parameters take), on an axis, in an arm or in ``[params]``, is recorded as the
+    parameter's value, 0.9: the outcomes' column held text, the report drew the values as
+    categories in file order, and the same scenario written with numbers was another one.
+    (``"none"`` stays as written: digests of folders written before hold it so.)"""
     for i, point in enumerate(points):
         for key, value in point.items():
             arm = next((a for a, updates in arms.items() if key not in updates), None)
             if isinstance(value, str) and arm is not None:
-                ran = get_path(params[(i, arm)], key)
-                if ran is not None and not isinstance(ran, str):
-                    point[key] = ran
+                point[key] = _ran(value, params[(i, arm)], key)
+    for name, updates in arms.items():
+        for key, value in updates.items():
+            updates[key] = _ran(value, params[(0, name)], key)
+    first = params[(0, next(iter(arms)))]
+    for key, value in base.items():
+        if key not in arms[next(iter(arms))]:
+            base[key] = _ran(value, first, key)
+
+
+def _ran(value: Any, params: Params, key: str) -> Any:
+    """``value`` as the parameters hold it, if it is a number or boolean written as text."""
+    if not isinstance(value, str):
+        return value
+    ran = get_path(params, key)
+    return ran if ran is not None and not isinstance(ran, str) else value
 
 
 def _read_chart(
@@ -636,9 +650,8 @@ def _read_chart(
     chart = None
     for key, file in files.items():
         if not file.is_file():
-            errors.append(
-                f"{source}: scenario.{key} = {getattr(header, key)!r}: no such file ({file})"
-            )
+            what = "a folder, not a table" if file.is_dir() else "no such file"
+            errors.append(f"{source}: scenario.{key} = {getattr(header, key)!r}: {what} ({file})")
             return scenario, None
         try:
             chart = Chart.read(file) if chart is None else chart.with_ties(file)

@@ -89,6 +89,17 @@ def test_the_report_names_the_chart_and_its_digest(tmp_path: Path) -> None:
     html = write_report(tmp_path / "res").read_text(encoding="utf-8")
     assert plan.chart is not None
     assert f"{tmp_path / 'charts' / 'org.csv'} (60 people; SHA-256 {plan.chart.sha256})" in html
+    scenario = html[html.index("<h2>Scenario") : html.index("</table>", html.index("<h2>Scenario"))]
+    assert f"<th>Organisation</th><td>{tmp_path / 'charts' / 'org.csv'} (60 people)" in scenario
+    assert "org.size" not in scenario  # (the chart's, not a setting made)
+
+
+def test_a_folder_named_as_the_chart_is_said_to_be_one(tmp_path: Path) -> None:
+    chart(tmp_path / "charts", size=60)
+    path = scenario_file(tmp_path)
+    path.write_text(path.read_text().replace('"charts/org.csv"', '"charts"'))
+    with pytest.raises(ScenarioError, match=r"scenario\.org_csv = 'charts': a folder, not a table"):
+        load_scenario(path)
 
 
 def test_a_changed_chart_is_another_scenario_and_a_moved_one_is_not(tmp_path: Path) -> None:

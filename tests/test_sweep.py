@@ -645,6 +645,21 @@ def test_numbers_written_as_text_are_recorded_as_numbers(
 
 
 @pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("org.size = 80", 'org.size = "80"'),  # in [params]
+        ('leaders.strategy = "delegate"', 'leaders.strategy = "delegate"\nleaders.rate = "2.5"'),
+    ],
+)
+def test_a_number_written_as_text_elsewhere_is_the_same_scenario(old: str, new: str) -> None:
+    """In [params] or an arm, "80" still made another digest than 80 (helper-40)."""
+    as_text = parse_scenario(tomllib.loads(SCENARIO.replace(old, new)))[1]
+    plain = new.replace('"80"', "80").replace('"2.5"', "2.5")
+    as_numbers = parse_scenario(tomllib.loads(SCENARIO.replace(old, plain)))[1]
+    assert as_text.digest() == as_numbers.digest()
+
+
+@pytest.mark.parametrize(
     ("axis", "values", "own", "want"),
     [
         ("culture.openness", "[0, 1]", "0.5", {0.0, 1.0, 0.5}),  # whole numbers on the axis
