@@ -89,6 +89,9 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
         raise click.ClickException(f"{scenario_file}: " + "; ".join(problems))
     one, total = _estimate(p, workers)
     click.echo(f"{scenario_file}: valid. {header.name}: {header.question or '(no question)'}")
+    if p.chart is not None:
+        ties = f", informal ties from {p.chart.ties_path}" if p.chart.ties_path else ""
+        click.echo(f"  on the org chart {p.chart.path} ({p.chart.n:,} people{ties})")
     click.echo(
         f"  {len(p.points):,} design point(s) x {len(p.arms)} arm(s) x {p.replications:,} "
         f"replication(s) = {p.run_count:,} runs"

@@ -203,3 +203,12 @@ def test_more_replications_and_a_rebuild_after_the_study_moved(tmp_path: Path) -
     moved.write_text(moved.read_text().replace("Unit 1", "Unit One"), encoding="utf-8")
     with pytest.raises(ResultsError, match="org chart that has changed since"):
         rebuild(results, 0, "model", 4, org_csv=moved)
+
+
+def test_validate_says_which_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from simulator.cli import main
+
+    chart(tmp_path / "charts", size=60)
+    assert main(["validate", str(scenario_file(tmp_path))]) == 0
+    said = capsys.readouterr().out
+    assert f"on the org chart {tmp_path / 'charts' / 'org.csv'} (60 people)" in said
