@@ -424,10 +424,10 @@ def contrasts(
     -------
     DataFrame
         Per design point (unless ``pooled``): ``point``, the swept axes' values (the design
-        point's), then the columns of :func:`paired_differences`; and ``arm_values`` when an
-        arm sets a swept parameter itself: the values that arm ran at (``a.b = 0.9``; empty
-        for the arms that follow the design); ``baseline_values`` likewise when the
-        baseline does.
+        point's), then the columns of :func:`paired_differences`; and, when any arm (the
+        baseline included) sets a swept parameter itself, ``arm_values``: the values the
+        contrasted arm ran at (``a.b = 0.9``; empty for arms that follow the design), with
+        ``baseline_values`` likewise when the baseline does.
     """
     once_each(outcomes)
     axes, arms = axis_columns(outcomes), arm_list(arms)

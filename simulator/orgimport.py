@@ -118,17 +118,23 @@ class _Csv(NamedTuple):
 _SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
-def _separator(header: str) -> str:
-    """Whichever of ``,``, a tab and ``;`` the header line has most of outside quotes, in
-    that order on a tie (European spreadsheets save 'CSV' with semicolons; a column name may
-    hold a comma, ``Unit, Dept``, or a semicolon).
+def _separator(header: str, wanted: Sequence[str] = ()) -> str:
+    """The first of ``,``, a tab and ``;`` that splits the header line into the ``wanted``
+    columns, else whichever it has most of outside quotes, in that order on a tie (European
+    spreadsheets save 'CSV' with semicolons; a column name may hold a comma, ``Unit, Dept``,
+    or a semicolon).
 
     >>> _separator("id;manager_id;unit"), _separator('"a,b";c'), _separator("id,x;y")
     (';', ';', ',')
-    >>> _separator("id;manager_id;Unit, Dept")
+    >>> _separator("id;manager_id;Unit, Dept, Team", ["id", "manager_id"])
     ';'
     """
-    bare = re.sub(r'"[^"]*"?', "", header)
+    line = header.rstrip("\r\n")
+    for sep in (",", "\t", ";"):
+        names = {_column_name(cell) for cell in next(csv.reader([line], delimiter=sep), [])}
+        if wanted and all(c in names for c in wanted):
+            return sep
+    bare = re.sub(r'"[^"]*"?', "", line)
     counts = {sep: bare.count(sep) for sep in (",", "\t", ";")}
     best = max(counts, key=lambda sep: counts[sep])  # (the first of the most: a comma)
     return best if counts[best] else ","
@@ -185,15 +191,16 @@ def _check_fields(
 def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> _Csv:
     """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns.
 
-    The separator is a comma, or what :func:`_separator` finds in the header line. A
-    non-blank row must have as many fields as the header and must not repeat it.
+    The separator is what :func:`_separator` finds in the header line (or Excel's first
+    line ``sep=;`` names). A non-blank row must not repeat the header, nor hold more
+    non-empty cells than it, nor stop before the required columns (:func:`_check_fields`).
     """
     name = os.fspath(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             first = f.readline()
             named = re.fullmatch(r"sep=([,;\t|])\r?\n?", first)  # (Excel's first line)
-            sep = named.group(1) if named else _separator(first)
+            sep = named.group(1) if named else _separator(first, wanted)
             f.seek(0)
             if named:
                 f.readline()
@@ -201,11 +208,12 @@ def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -
             records: list[list[str]] = []
             lines: list[int] = []  # the line of the file where each record starts
             try:
-                start = 2 if named else 1
+                skipped = 1 if named else 0  # (the reader counts from the line after)
+                start = 1 + skipped
                 for record in reader:
                     records.append(record)
                     lines.append(start)
-                    start = reader.line_num + 1
+                    start = reader.line_num + 1 + skipped
             except csv.Error as err:
                 problem = f"not a readable CSV file ({err})"
                 if "end of data" in str(err) or "expected after" in str(err):

@@ -380,7 +380,9 @@ class RunSpec:
     def organisation(self) -> Org:
         """The run's organisation: generated from ``structure`` and the parameters, or the
         org chart's with the ties, follows and audiences ``structure`` draws."""
-        from simulator.orgchart import build_org  # (as engine.organisation builds it)
+        # (as engine.organisation builds it, without importing the engine: the parent
+        # process plans and checks set-ups without it)
+        from simulator.orgchart import build_org
         from simulator.rng import RunStreams
 
         streams = RunStreams(self.structure)
@@ -413,6 +415,8 @@ class Plan:
     points: list[dict[str, Any]]  # design point -> dotted updates
     params: dict[tuple[int, str], Params]  # validated parameters per (point, arm)
     chart: Chart | None = None  # the org chart every run is on ([scenario] org_csv)
+    as_written: dict[str, Any] | None = None  # base, arms, points before numbers in text
+    # were made numbers (_as_run), when that changed any: the digest of folders before it
 
     @property
     def replications(self) -> int:
@@ -490,21 +494,25 @@ class Plan:
             self.chart,
         )
 
-    def digest(self, *, wording: bool = False) -> str:
+    def digest(self, *, wording: bool = False, as_written: bool = False) -> str:
         """SHA-256 of the resolved scenario: two folders with the same digest hold the same
         runs. It leaves out the header's :data:`WORDING` (the question, the cap on runs),
         which changes no run; ``wording=True`` keeps them, as the digests of results folders
-        written before 2026-12-07 did."""
+        written before 2026-12-07 did; ``as_written=True`` takes numbers written as text as
+        written (:attr:`as_written`), as folders written before 2026-12-08 did."""
         resolved = self.resolved()
+        if as_written and self.as_written is not None:
+            resolved.update(self.as_written)
         if not wording:
             header = resolved["scenario"]
             resolved["scenario"] = {k: v for k, v in header.items() if k not in WORDING}
         text = json.dumps(resolved, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def digests(self) -> tuple[str, str]:
-        """This plan's digest and the one an older results folder holds for it."""
-        return self.digest(), self.digest(wording=True)
+    def digests(self) -> tuple[str, ...]:
+        """This plan's digest and those an older results folder may hold for it."""
+        kinds = [False, True] if self.as_written is not None else [False]
+        return tuple(self.digest(wording=w, as_written=a) for a in kinds for w in (False, True))
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as run: header, record, base parameters, arms and every design point."""
@@ -580,8 +588,14 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
             break
     if errors:
         raise ScenarioError(errors)
+    written = {  # (values are scalars: copies of the dicts keep them as written)
+        "base": dict(base),
+        "arms": {name: dict(updates) for name, updates in arms.items()},
+        "points": [dict(point) for point in points],
+    }
     _as_run(points, arms, params, base)
-    return Plan(scenario, base, arms, points, params, chart)
+    changed = written != {"base": base, "arms": arms, "points": points}
+    return Plan(scenario, base, arms, points, params, chart, written if changed else None)
 
 
 def _as_run(
@@ -603,10 +617,10 @@ def _as_run(
     for name, updates in arms.items():
         for key, value in updates.items():
             updates[key] = _ran(value, params[(0, name)], key)
-    first = params[(0, next(iter(arms)))]
     for key, value in base.items():
-        if key not in arms[next(iter(arms))]:
-            base[key] = _ran(value, first, key)
+        arm = next((a for a, updates in arms.items() if key not in updates), None)
+        if arm is not None:
+            base[key] = _ran(value, params[(0, arm)], key)
 
 
 def _ran(value: Any, params: Params, key: str) -> Any:

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -731,8 +732,14 @@ def _fitted(title: str, width: float, lines: int = 3) -> tuple[str, float]:
         if len(wrapped) <= lines:
             return "\n".join(wrapped), size
     last = wrapped[lines - 1]
-    while last and _text_width(last + "…", size) > width:
-        last = last[:-1]
+    if _text_width(last + "…", size) > width:  # the longest start of it that fits with "…"
+        low, high = 0, len(last) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            low, high = (
+                (mid, high) if _text_width(last[:mid] + "…", size) <= width else (low, mid - 1)
+            )
+        last = last[:low]
     return "\n".join([*wrapped[: lines - 1], last + "…"]), size
 
 
@@ -757,18 +764,27 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     for line in fill([f"{v}," for v in values[:-1]] + values[-1:]):
         for part in [line] if fits(line) else fill(line.split(" ")):
             while not fits(part) and len(part) > 1:
-                cut = max([k for k in range(1, len(part)) if fits(part[:k])], default=1)
-                lines.append(part[:cut])
-                part = part[cut:]
+                low, high = 1, len(part) - 1  # the longest prefix that fits (widths grow)
+                while low < high:
+                    mid = (low + high + 1) // 2
+                    low, high = (mid, high) if fits(part[:mid]) else (low, mid - 1)
+                lines.append(part[:low])
+                part = part[low:]
             lines.append(part)
     return lines
 
 
+_MEASURE = TextToPath()
+
+
 def _text_width(text: str, size: float) -> float:
     """Width of one line of ``text`` in the figures' font at ``size``, in points."""
-    return float(
-        TextToPath().get_text_width_height_descent(text, FontProperties(size=size), False)[0]
-    )
+    return float(_MEASURE.get_text_width_height_descent(text, _font(size), False)[0])
+
+
+@functools.cache
+def _font(size: float) -> FontProperties:
+    return FontProperties(size=size)
 
 
 def _categories(values: Sequence[object], lines: int = 3) -> list[str]:

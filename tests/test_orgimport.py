@@ -450,6 +450,7 @@ def test_rows_with_more_or_fewer_fields_than_the_header(
         "id,manager_id,unit\nceo,,\na,ceo\n",  # a row leaves off its empty last cell
         "sep=;\nid;manager_id\nceo;\na;ceo\n",  # Excel's line naming the separator
         "id;manager_id;Unit, Dept\nceo;;X\na;ceo;X\n",  # a comma in a column's name
+        "id;manager_id;Unit, Dept, Team\nceo;;X\na;ceo;X\n",  # as many commas as semicolons
         "id\tmanager_id\tnotes; a; b\nceo\t\tx\na\tceo\ty\n",  # semicolons in one, tabs
     ],
 )
@@ -596,3 +597,11 @@ def test_garbage_ties_load_or_raise_org_chart_error(
     ties = tmp_path / "ties.csv"
     ties.write_text("\n".join([header, *lines]))
     check_loads_or_fails_clearly(org, ties)
+
+
+def test_the_file_line_after_excels_separator_line(tmp_path: Path) -> None:
+    """After a 'sep=;' line the editor's line was one short for rows below a cell over two
+    lines (helper-41)."""
+    text = 'sep=;\nid;manager_id;notes\nceo;;"two\nlines"\na;ceo;x;y\n'
+    message = error_of(write(tmp_path, text))
+    assert "row 3: 4 fields where the header has 3 ('a', 'ceo', 'x', 'y'; line 5 of the" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -657,6 +658,34 @@ def test_a_number_written_as_text_elsewhere_is_the_same_scenario(old: str, new: 
     plain = new.replace('"80"', "80").replace('"2.5"', "2.5")
     as_numbers = parse_scenario(tomllib.loads(SCENARIO.replace(old, plain)))[1]
     assert as_text.digest() == as_numbers.digest()
+
+
+def test_a_text_number_in_params_is_a_number_when_the_first_arm_sets_it_too() -> None:
+    """The first arm's parameters were read for [params]' values: where it sets the key
+    itself, the other arms ran at 0.5 and the digest held '0.5' (helper-41)."""
+    text = SCENARIO.replace("org.size = 80", 'org.size = 80\npeople.innovators = "0.05"')
+    first = 'leaders.strategy = "model"\npeople.innovators = 0.1'
+    plan = parse_scenario(tomllib.loads(text.replace('leaders.strategy = "model"', first)))[1]
+    assert plan.base["people.innovators"] == 0.05
+
+
+def test_a_folder_whose_scenario_wrote_numbers_as_text_resumes_and_rebuilds(
+    tmp_path: Path,
+) -> None:
+    """Folders written before numbers in text were recorded as numbers hold the digest of
+    the text: a resume was refused as another scenario, and rebuild too."""
+    plan = parse_scenario(tomllib.loads(SCENARIO.replace("[0.3, 0.8]", '["0.3", "0.8"]')))[1]
+    assert plan.as_written is not None and plan.digest(as_written=True) != plan.digest()
+    out = tmp_path / "r"
+    sweep(plan, out, workers=1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["digest"] = plan.digest(as_written=True)  # (as the folder's old code wrote it)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert sweep(plan, out, workers=1).done == 0  # all there: taken as the same runs
+    results = load(out)
+    row = results.outcomes.iloc[0]
+    spec = rebuild(results, int(row["point"]), row["arm"], int(row["replication"]))
+    assert run(spec).outcomes["poster"] == row["poster"]
 
 
 @pytest.mark.parametrize(
