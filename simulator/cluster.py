@@ -29,6 +29,7 @@ import contextlib
 import functools
 import json
 import re
+import signal
 import socket
 import threading
 import time
@@ -254,8 +255,8 @@ def local_cluster(workers: int) -> Iterator[DaskPool]:
     """Start a Dask cluster of ``workers`` single-threaded processes on 127.0.0.1 (its HTTP
     servers on free local ports), connect to it, and shut both down on leaving."""
     distributed = _distributed()
-    with (
-        distributed.LocalCluster(
+    with _ctrl_c_spared():  # (its worker processes are started here)
+        cluster = distributed.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
@@ -264,10 +265,24 @@ def local_cluster(workers: int) -> Iterator[DaskPool]:
             # ports, not 8787, where a user's own dashboard made Dask warn in four lines
             dashboard_address="127.0.0.1:0",
             worker_dashboard_address="127.0.0.1:0",
-        ) as cluster,
-        distributed.Client(cluster, set_as_default=False) as client,
-    ):
+        )
+    with cluster, distributed.Client(cluster, set_as_default=False) as client:
         yield DaskPool(client, client.get_executor(pure=False), cluster.scheduler_address, True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_spared() -> Iterator[None]:
+    """Processes started within ignore Ctrl-C (SIGINT, which a terminal sends to the whole
+    process group): the sweep that started them stops them. Each printed a page of
+    KeyboardInterrupt and CancelledError tracebacks before the sweep's one line."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @functools.cache

@@ -399,11 +399,17 @@ def _alive_in_group(group: int) -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "executor"),
+    [(15, []), (2, ["--executor", "dask"])],  # (SIGTERM; SIGINT on a local Dask cluster)
+)
+def test_sigterm_ends_a_sweep_as_ctrl_c_does(
+    tmp_path: Path, signum: int, executor: list[str]
+) -> None:
     """SIGTERM, what Slurm sends at a time limit, killed the sweep with no word but a
-    'resource_tracker: leaked semaphore' warning."""
+    'resource_tracker: leaked semaphore' warning. Ctrl-C on a local Dask cluster printed a
+    page of the workers' KeyboardInterrupt tracebacks before the sweep's line."""
     import os
-    import signal
     import time
 
     path = tmp_path / "long.toml"
@@ -415,7 +421,7 @@ def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path: Path) -> None:
     out = tmp_path / "o"
     cmd = [sys.executable, "-m", "simulator.cli", "sweep", str(path), "--out", str(out)]
     proc = subprocess.Popen(
-        [*cmd, "--workers", "2", "--no-report"],
+        [*cmd, "--workers", "2", "--no-report", *executor],
         start_new_session=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -425,9 +431,9 @@ def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path: Path) -> None:
     while not list(out.glob("outcomes/arm=*/part-*.parquet")) and proc.poll() is None:
         assert time.monotonic() < deadline, "no run saved in 5 minutes"
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGTERM)  # (the group: the sweep and its workers, as Slurm)
+    os.killpg(proc.pid, signum)  # (the group: the sweep and its workers, as Slurm, a terminal)
     _, err = proc.communicate(timeout=300)
-    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert proc.returncode == 128 + signum, err
     saved = len(load(out).outcomes)
     assert 0 < saved < 3000
     assert err.strip().splitlines()[-1] == (
