@@ -579,15 +579,28 @@ def test_readme_lists_exactly_the_shipped_scenarios_with_their_questions() -> No
         assert scenario.scenario.question in row[1]
 
 
-def test_readme_examples_are_valid_scenarios() -> None:
+def test_readme_examples_are_valid_scenarios(tmp_path: Path) -> None:
+    """Each example scenario plans; the one on an org chart beside a chart it names."""
+    import numpy as np
+
+    from simulator.orgchart import build_org
+    from simulator.orgimport import write_org_csv
+    from simulator.params import OrgParams
+
     blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.DOTALL)
     scenarios = [b for b in blocks if "[scenario]" in b or b.startswith("[params]")]
-    assert len(scenarios) == 2
+    assert len(scenarios) == 3
     for block in scenarios:
         if "[scenario]" not in block:
             block = '[scenario]\nname = "example"\nseed = 1\n' + block
         data = tomllib.loads(block)
-        parse_scenario(data, source="README")
+        source = "README"
+        if "org_csv" in data["scenario"]:
+            org = build_org(OrgParams(size=120), np.random.default_rng(1))
+            write_org_csv(org, tmp_path / data["scenario"]["org_csv"])
+            source = str(tmp_path / "example.toml")
+            (tmp_path / "example.toml").write_text(block, encoding="utf-8")
+        parse_scenario(data, source=source)
         assert schema_problems(data) == []
 
 
