@@ -673,7 +673,7 @@ def test_a_preset_says_which_settings_it_left_out_and_keeps_them_on_request(
     page.wait_for_function("() => location.search.includes('criticism_rate%3D0.3')")
     assert "preset=leader_pullback" in page.evaluate("location.search")
     assert "The leader who pulls back" in page.locator(".orgsim-setup").inner_text()
-    assert page.locator(".orgsim-note").count() == 0
+    page.locator(".orgsim-note").wait_for(state="detached", timeout=15_000)  # (said, gone)
     page.keyboard.press("PageDown")  # the keys still step the run
     wait_for_week(page, 1)
     page.close()

@@ -440,7 +440,9 @@ def test_sigterm_ends_a_sweep_as_ctrl_c_does(
         f"orgsim: error: interrupted: {saved:,} of 3,000 runs are saved in {out}; run the same"
         " command again to resume"
     )
-    assert "Traceback" not in err and "leaked" not in err
+    assert "leaked" not in err and "KeyboardInterrupt" not in err
+    if not executor:  # (a Dask cluster closing may log a worker's lost heartbeat, with its trace)
+        assert "Traceback" not in err
     while _alive_in_group(proc.pid):  # the workers end with the sweep
         assert time.monotonic() < deadline, _alive_in_group(proc.pid)
         time.sleep(0.1)
