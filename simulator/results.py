@@ -395,11 +395,8 @@ def _same_runs(manifest: dict[str, Any], plan: Plan) -> bool:
     in wording only, :data:`~simulator.scenario.WORDING`), as this orgsim plans them."""
     if manifest.get("digest") in plan.digests():
         return True
-    from simulator.scenario import parse_scenario
-
-    try:
-        theirs = parse_scenario(manifest["scenario"])[1]
-    except (KeyError, TypeError, ValueError, SimulatorError):
+    theirs = _their_plan(manifest, plan)
+    if theirs is None:
         return False
     return manifest["digest"] in theirs.digests() and theirs.digest() == plan.digest()
 
@@ -410,12 +407,10 @@ def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
     ``plan`` too, and the new replications are the runs left to do."""
     from simulator.scenario import WORDING
 
-    files = None if plan.chart is None else plan.chart.files()  # (where the chart is now)
-    try:
-        theirs = _manifest_plan(manifest, files)
-    except (KeyError, TypeError, ValueError, SimulatorError):
+    theirs = _their_plan(manifest, plan)
+    if theirs is None or not _same_runs(manifest, theirs):
         return False
-    if not _same_runs(manifest, theirs) or theirs.replications >= plan.replications:
+    if theirs.replications >= plan.replications:
         return False  # (a folder of another orgsim's plans, or not more of them)
 
     def without_count(resolved: dict[str, Any]) -> dict[str, Any]:  # (and the wording)
@@ -876,6 +871,16 @@ def _kept_rows(
     return rows[np.argsort(place, kind="stable")]
 
 
+def _their_plan(manifest: dict[str, Any], plan: Plan) -> Plan | None:
+    """A folder's scenario as this orgsim plans it (None if it cannot), its org chart read
+    where ``plan`` has it now (a study folder moved with its chart)."""
+    files = None if plan.chart is None else plan.chart.files()
+    try:
+        return _manifest_plan(manifest, files)
+    except (KeyError, TypeError, ValueError, SimulatorError):
+        return None
+
+
 def _manifest_plan(manifest: dict[str, Any], files: dict[str, str] | None = None) -> Plan:
     """The plan of a folder's manifest; with ``files`` (``org_csv``, ``ties_csv``), its org
     chart read from there instead of where the manifest says it was."""
@@ -912,12 +917,11 @@ def rebuild(
         raise ResultsError(f"{results.path}: {err}{hint}") from None
     if results.manifest["digest"] not in plan.digests():
         then = results.manifest.get("resolved", {}).get("org_chart")
-        now = plan.chart.describe() if plan.chart is not None else None
-        if then is not None and now is not None and then != now:
+        if then is not None and plan.chart is not None and then != plan.chart.describe():
             raise ResultsError(
                 f"{results.path}: its runs were on an org chart that has changed since"
-                f" ({plan.chart.path if plan.chart else '?'}: SHA-256 {then.get('sha256')}"
-                f" then, {now.get('sha256')} now): give the chart they ran on"
+                f" ({plan.chart.path}: SHA-256 {then.get('sha256')} then,"
+                f" {plan.chart.sha256} now): give the chart they ran on"
             )
         raise ResultsError(
             f"{results.path}: the manifest's scenario no longer plans the same "

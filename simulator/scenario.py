@@ -343,9 +343,15 @@ def _scheduler_file(scenario: Scenario, source: str) -> Scenario:
     cluster = scenario.run.cluster
     if cluster is None or not cluster.endswith(".json") or not Path(source).is_file():
         return scenario
-    path = (Path(source).parent / Path(cluster).expanduser()).resolve()
-    run = scenario.run.model_copy(update={"cluster": str(path)})
+    run = scenario.run.model_copy(update={"cluster": str(_beside(source, cluster))})
     return scenario.model_copy(update={"run": run})
+
+
+def _beside(source: str, path: str) -> Path:
+    """``path`` made absolute, a relative one taken from the folder of the scenario file
+    ``source`` (from the current folder when the scenario is not read from a file)."""
+    folder = Path(source).parent if Path(source).is_file() else Path()
+    return (folder / Path(path).expanduser()).resolve()
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -609,18 +615,17 @@ def _as_run(
     parameter's value, 0.9: the outcomes' column held text, the report drew the values as
     categories in file order, and the same scenario written with numbers was another one.
     (``"none"`` stays as written: digests of folders written before hold it so.)"""
-    for i, point in enumerate(points):
-        for key, value in point.items():
-            arm = next((a for a, updates in arms.items() if key not in updates), None)
-            if isinstance(value, str) and arm is not None:
-                point[key] = _ran(value, params[(i, arm)], key)
+
+    def follower(key: str) -> str | None:  # an arm that runs at the value, not its own
+        return next((a for a, updates in arms.items() if key not in updates), None)
+
+    for i, values in [*enumerate(points), (0, base)]:
+        for key, value in values.items():
+            if (arm := follower(key)) is not None:
+                values[key] = _ran(value, params[(i, arm)], key)
     for name, updates in arms.items():
         for key, value in updates.items():
             updates[key] = _ran(value, params[(0, name)], key)
-    for key, value in base.items():
-        arm = next((a for a, updates in arms.items() if key not in updates), None)
-        if arm is not None:
-            base[key] = _ran(value, params[(0, arm)], key)
 
 
 def _ran(value: Any, params: Params, key: str) -> Any:
@@ -655,9 +660,8 @@ def _read_chart(
                 f"{'ties_csv' if path.startswith('org.lateral') else 'org_csv'} (the org chart"
                 " gives it); remove it"
             )
-    folder = Path(source).parent if Path(source).is_file() else Path()
     files = {
-        key: (folder / value).resolve()
+        key: _beside(source, value)
         for key in CHART_FILES
         if (value := getattr(header, key)) is not None
     }

@@ -321,6 +321,12 @@ def _delegated(delegates: sp.csr_matrix) -> np.ndarray:
     return mask
 
 
+def team_rate(rate: np.ndarray, delegating: np.ndarray, team: np.ndarray) -> float:
+    """Posts/week of each member of a comms ``team`` posting for the ``delegating`` leaders
+    (fair_posts): the leaders' weekly posts (``rate``), shared by the team."""
+    return float(rate[delegating].sum() / team.sum())
+
+
 def _delegate_rates(
     params: Params,
     strategy: np.ndarray,
@@ -336,8 +342,7 @@ def _delegate_rates(
     if not dp.fair_posts:
         out[is_delegate] = dp.rate
     elif dp.mode == "comms_team":
-        leaders = strategy == DELEGATE
-        out[is_delegate] = rate[leaders].sum() / is_delegate.sum()
+        out[is_delegate] = team_rate(rate, strategy == DELEGATE, is_delegate)
     else:  # one delegate per leader: the leader's own rate
         leader = np.repeat(np.arange(n), np.diff(delegates.indptr))
         out[delegates.indices] = rate[leader]
@@ -374,7 +379,8 @@ class Strategies:
         fair_team = dp.mode == "comms_team" and dp.fair_posts and assignment.delegates.nnz > 0
         self._team = assignment.is_delegate if fair_team else None
         weeks = [1, *(u + 1 for u in self._turns if u < FOREVER)] if fair_team else []
-        team_rates = [self._team_rate(t) for t in weeks if self._delegating(t).any()]
+        delegating = [self._delegating(t) for t in weeks]
+        team_rates = [self._team_rate(d) for d in delegating if d.any()]
         self._posting = np.unique(
             np.concatenate([own, [self.base_rate], assignment.delegate_rate, team_rates])
         )
@@ -400,11 +406,11 @@ class Strategies:
         """Leaders whose strategy acts in step ``t`` (shape ``(n,)``)."""
         return self.has_strategy & (self.a.start < t) & (t <= self.a.stop)
 
-    def _team_rate(self, t: int) -> float:
-        """Posts/week of each comms team member in step ``t`` (fair_posts): the weekly posts
-        of the delegating leaders acting then, shared by the team."""
+    def _team_rate(self, delegating: np.ndarray) -> float:
+        """Posts/week of each comms team member in a week whose delegating leaders acting
+        are ``delegating`` (:func:`team_rate`)."""
         assert self._team is not None
-        return float(self.a.rate[self._delegating(t)].sum() / self._team.sum())
+        return team_rate(self.a.rate, delegating, self._team)
 
     def _delegating(self, t: int) -> np.ndarray:
         return self.acting(t) & (self.a.strategy == DELEGATE)
@@ -449,10 +455,10 @@ class Strategies:
         d = a.delegates  # delegates act while any of their delegating leaders does
         d_ptr, d_idx = (d.indptr, d.indices) if d.nnz else (_NO_ONE, _NO_ONE)
         delegate_code = self._delegate_code
-        if self._team is not None and self._delegating(t).any():  # the team's rate now
+        now = self._delegating(t) if self._team is not None else _NO_ONE
+        if now.any():  # a comms team: its rate this week (see __init__)
             delegate_code = delegate_code.copy()
-            code = np.searchsorted(self._posting, self._team_rate(t))
-            delegate_code[self._team] = code
+            delegate_code[self._team] = np.searchsorted(self._posting, self._team_rate(now))
         _held(
             t, self.has_strategy, *self._schedule, a.strategy, self.held_stage, self._own_code,
             d_ptr, d_idx, delegate_code, acting, held, delegating, delegate_on, role,

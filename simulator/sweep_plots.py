@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -732,15 +732,18 @@ def _fitted(title: str, width: float, lines: int = 3) -> tuple[str, float]:
         if len(wrapped) <= lines:
             return "\n".join(wrapped), size
     last = wrapped[lines - 1]
-    if _text_width(last + "…", size) > width:  # the longest start of it that fits with "…"
-        low, high = 0, len(last) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            low, high = (
-                (mid, high) if _text_width(last[:mid] + "…", size) <= width else (low, mid - 1)
-            )
-        last = last[:low]
-    return "\n".join([*wrapped[: lines - 1], last + "…"]), size
+    keep = _longest(len(last), lambda k: _text_width(last[:k] + "…", size) <= width)
+    return "\n".join([*wrapped[: lines - 1], last[:keep] + "…"]), size
+
+
+def _longest(most: int, fits: Callable[[int], bool], least: int = 0) -> int:
+    """The largest ``k`` from ``least`` to ``most`` with ``fits(k)`` (``least`` if none),
+    for ``fits`` true up to some ``k`` and false beyond (text widths grow with length):
+    found by bisection, as each try measures text."""
+    while least < most:
+        mid = (least + most + 1) // 2
+        least, most = (mid, most) if fits(mid) else (least, mid - 1)
+    return least
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
@@ -764,12 +767,13 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     for line in fill([f"{v}," for v in values[:-1]] + values[-1:]):
         for part in [line] if fits(line) else fill(line.split(" ")):
             while not fits(part) and len(part) > 1:
-                low, high = 1, len(part) - 1  # the longest prefix that fits (widths grow)
-                while low < high:
-                    mid = (low + high + 1) // 2
-                    low, high = (mid, high) if fits(part[:mid]) else (low, mid - 1)
-                lines.append(part[:low])
-                part = part[low:]
+
+                def starts(k: int, part: str = part) -> bool:  # (its first k characters fit)
+                    return fits(part[:k])
+
+                cut = _longest(len(part) - 1, starts, least=1)
+                lines.append(part[:cut])
+                part = part[cut:]
             lines.append(part)
     return lines
 
