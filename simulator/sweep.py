@@ -87,7 +87,11 @@ class RunResult:
 
 
 SETUP_CHECKS = 200
-"""Most distinct set-ups :func:`check_setups` builds (spread over the design beyond that)."""
+"""Most set-ups :func:`check_setups` builds (distinct ones spread over the design beyond that)."""
+
+REPLICATION_CHECKS = 8
+"""Most replications :func:`check_setups` builds each distinct set-up on (their organisations
+and delegates differ), within :data:`SETUP_CHECKS` builds in all."""
 
 
 class SetupError(SimulatorError):
@@ -101,11 +105,14 @@ def check_setups(
     its pool, or nothing: one line per arm, at the first design point where it fails.
 
     Each distinct set-up (the organisation, leader and delegation parameters of a design
-    point and arm) is built once, on replication 0's organisation: the organisation and the
-    strategy assignment, as an engine builds them first (:func:`_set_up`), milliseconds at
-    1,000 people. Beyond ``SETUP_CHECKS`` distinct set-ups, that many spread evenly over the
-    design are built. With an ``executor``, in ``parts`` tasks there (a sweep's workers,
-    which import the simulator anyway, all started at once)."""
+    point and arm) is built on the organisations of its first replications: the organisation
+    and the strategy assignment, as an engine builds them first (:func:`_set_up`), about a
+    millisecond at 1,000 people. A generated organisation differs by replication, so a
+    leader may have no one to appoint in replication 2 and not in 0. ``SETUP_CHECKS`` builds
+    at most: up to ``REPLICATION_CHECKS`` replications of each set-up, fewer with many
+    set-ups, and beyond ``SETUP_CHECKS`` distinct set-ups that many spread evenly over the
+    design, on replication 0 only. With an ``executor``, in ``parts`` tasks there (a
+    sweep's workers, which import the simulator anyway, all started at once)."""
     setups: dict[str, tuple[int, str]] = {}
     for (point, arm), params in plan.params.items():
         key = params.model_dump_json(include={"org", "leaders", "delegation", "restriction"})
@@ -114,6 +121,10 @@ def check_setups(
     if len(chosen) > SETUP_CHECKS:
         spread = np.linspace(0, len(chosen) - 1, SETUP_CHECKS).round().astype(int)
         chosen = [chosen[i] for i in sorted(set(spread.tolist()))]
+    replications = max(
+        1, min(plan.replications, REPLICATION_CHECKS, SETUP_CHECKS // max(1, len(chosen)))
+    )
+    chosen = [(point, arm, r) for point, arm in chosen for r in range(replications)]
     if executor is None:
         said, found = _failing(plan, chosen)
     else:
@@ -137,28 +148,27 @@ def check_setups(
 
 
 def _failing(
-    plan: Plan, setups: Sequence[tuple[int, str]]
+    plan: Plan, setups: Sequence[tuple[int, str, int]]
 ) -> tuple[Said, list[tuple[int, str, str]]]:
-    """The warnings the ``setups`` raise (:func:`placed`), and ``(point, arm, why)`` of those
-    that fail (the first one of each arm)."""
+    """The warnings the ``setups`` (design point, arm, replication) raise (:func:`placed`),
+    and ``(point, arm, why)`` of those that fail (the first one of each arm)."""
     from simulator.errors import describe, is_user_error
 
     said: list[tuple[type[Warning], str]] = []
     found: list[tuple[int, str, str]] = []
-    for point, arm in setups:
+    for point, arm, replication in setups:
         if any(arm == a for _, a, _ in found):
             continue
         try:
-            raised, _ = caught(_set_up, plan.spec(point, arm, 0))
+            raised, _ = caught(_set_up, plan.spec(point, arm, replication))
             said.extend(placed(raised, plan, arm))
         except Exception as err:
             if not is_user_error(err):
                 raise
             where = f" at design point {point} ({describe_point(plan.points[point])})"
             where = where if plan.points[point] else ""
-            found.append(
-                (point, arm, f"arm {arm}{where}: its runs fail: {'; '.join(describe(err))}")
-            )
+            runs = "its runs fail" if replication == 0 else f"its replication {replication} fails"
+            found.append((point, arm, f"arm {arm}{where}: {runs}: {'; '.join(describe(err))}"))
     return tuple(dict.fromkeys(said)), found
 
 

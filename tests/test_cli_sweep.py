@@ -476,3 +476,43 @@ def test_a_sampled_design_over_a_category_says_where_categories_go(
         " numbers within bounds, and this parameter is not a number: give each of its values"
         " an arm ([arms.<name>]), or sweep it on a grid (design.kind = 'grid', values = [...])"
     )
+
+
+@pytest.mark.parametrize("command", ["validate", "sweep"])
+def test_a_set_up_that_fails_in_a_later_replication_is_refused_before_any_run(
+    command: str, tmp_path: Path, capsys
+) -> None:
+    """A generated organisation differs by replication: with seed 1, replication 0's 14
+    people leave 8 for the comms team and replication 1's do not. Only replication 0 was
+    checked: validate said "valid" and the sweep failed a run."""
+    bad = tmp_path / "team.toml"
+    bad.write_text(
+        '[scenario]\nname = "team"\nseed = 1\nreplications = 4\nsteps = 4\n'
+        "[params]\norg.size = 14\n"
+        '[arms.delegate]\nleaders.strategy = "delegate"\ndelegation.mode = "comms_team"\n'
+        "delegation.comms_team_size = 8\n"
+    )
+    out = tmp_path / "res"
+    args = [command, str(bad), "--workers", "1", *(["--out", str(out)] * (command == "sweep"))]
+    assert main(args) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"orgsim: error: {bad}: arm delegate: its replication 1 fails: ")
+    assert "comms_team_size = 8 exceeds the 7 people" in line
+    assert not out.exists()
+
+
+def test_validate_warns_of_a_leader_with_no_delegate_in_a_later_replication(
+    tmp_path: Path, capsys
+) -> None:
+    """Replications 2-4 of these 60-person organisations have a delegating leader with no
+    one below to appoint, replication 0 not: validate was silent, the sweep warned."""
+    scenario = tmp_path / "levels.toml"
+    scenario.write_text(
+        '[scenario]\nname = "levels"\nseed = 3\nreplications = 6\nsteps = 4\n'
+        "[params]\norg.size = 60\nleaders.levels = 3\n"
+        '[arms.delegate]\nleaders.strategy = "delegate"\n'
+    )
+    assert main(["validate", str(scenario), "--workers", "1"]) == 0
+    said = capsys.readouterr()
+    assert "valid" in said.out
+    assert "no one below them to appoint as their delegate" in said.err
