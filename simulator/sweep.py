@@ -124,12 +124,12 @@ def check_setups(
     replications = max(
         1, min(plan.replications, REPLICATION_CHECKS, SETUP_CHECKS // max(1, len(chosen)))
     )
-    chosen = [(point, arm, r) for point, arm in chosen for r in range(replications)]
+    builds = [(point, arm, r) for point, arm in chosen for r in range(replications)]
     if executor is None:
-        said, found = _failing(plan, chosen)
+        said, found = _failing(plan, builds)
     else:
         try:
-            tasks = [executor.submit(_failing, plan, chosen[k::parts]) for k in range(parts)]
+            tasks = [executor.submit(_failing, plan, builds[k::parts]) for k in range(parts)]
             done = [task.result() for task in tasks]
         except SimulatorError:
             raise
