@@ -217,17 +217,19 @@ def outcome_vs_parameter(
         ax.set_ylim(-0.03, 1.03)
     if legend:
         ax.legend(fontsize=FONT["legend"], title=note, title_fontsize=FONT["legend"], frameon=False)
-    else:
-        ax.set_title(title, fontsize=size, pad=18)
+    else:  # the note under the title, wrapped to the panel (it reached the figure's edge)
+        small = FONT["legend"] - 0.5
+        lines = _wrap(note, _room(ax), small)
+        ax.set_title(title, fontsize=size, pad=8 + 1.4 * small * len(lines))
         ax.annotate(
-            note,
+            "\n".join(lines),
             (0.5, 1.0),
             xycoords="axes fraction",
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=FONT["legend"] - 0.5,
+            fontsize=small,
             color="#555555",
         )
     return fig

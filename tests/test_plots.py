@@ -269,3 +269,45 @@ def test_panel_titles_fit_their_panels_and_the_figure(count: int) -> None:
         assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, ax.title.get_text()
     for a, b in pairwise(boxes):  # neighbours in a row do not overlap
         assert not a.overlaps(b) or abs(a.y0 - b.y0) > 1, (a, b)
+
+
+def test_the_band_note_of_a_panel_stays_within_the_panel_and_under_its_title() -> None:
+    """The report's panels against each swept parameter (two axes: each panel the mean over
+    the other): the note 'mean of design points, band: ... over the other axes', centred on
+    a panel narrower than it, ran past the panel to the figure's right edge."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    summary = pd.DataFrame(
+        [
+            {
+                "culture.openness": x,
+                "culture.policy": policy,
+                "point": 2 * i + j,
+                "arm": arm,
+                "metric": "poster",
+                "n": 4,
+                "mean": 0.1 + 0.1 * x,
+                "ci_low": 0.05,
+                "ci_high": 0.2 + 0.1 * x,
+            }
+            for i, x in enumerate((0.1, 0.5, 0.9))
+            for j, policy in enumerate(("open", "restrictive"))
+            for arm in ("model", "delegate")
+        ]
+    )
+    fig = Figure(figsize=(10.6, 5.2), layout="constrained")
+    panels = fig.subplots(1, 2)
+    for ax, axis in zip(panels, ("culture.openness", "culture.policy"), strict=True):
+        outcome_vs_parameter(summary, axis, "poster", ax=ax, legend=False)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in panels:
+        (note,) = ax.texts
+        assert "over the other axes" in note.get_text()
+        box, title = note.get_window_extent(renderer), ax.title.get_window_extent()
+        assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1, (box, ax.bbox)  # over it
+        assert box.y1 <= title.y0 + 1  # under the title, not over it
