@@ -34,11 +34,19 @@ from simulator.strategies import Strategies, assign
 if TYPE_CHECKING:
     import pandas as pd
 
+    from simulator.orgimport import Chart
 
-def organisation(params: Params, structure: SeedLike | RunStreams) -> Org:
+
+def organisation(
+    params: Params, structure: SeedLike | RunStreams, chart: Chart | None = None
+) -> Org:
     """The organisation an engine generates for ``params`` and ``structure`` (from the
-    ``org`` stream of that seed): runs given the same ones share it."""
+    ``org`` stream of that seed), or builds on an org ``chart`` with the ties, follows and
+    audiences that stream draws: runs given the same ones share it. A sweep's run builds
+    its organisation the same way (:meth:`simulator.scenario.RunSpec.organisation`)."""
     streams = structure if isinstance(structure, RunStreams) else RunStreams(structure)
+    if chart is not None:
+        return chart.org(params.org, streams.generator("org"))
     return build_org(params.org, streams.generator("org"))
 
 
@@ -62,8 +70,14 @@ class Engine:
         single run with seed ``r`` and the same ``structure``, bit for bit. ``None`` draws
         fresh entropy, kept in ``model.seeds`` so that the run can be rebuilt.
     org : Org, optional
-        A given organisation (e.g. an imported org chart); otherwise one is generated from
-        ``params.org`` on the ``org`` stream of ``structure`` (default: the first seed).
+        A given organisation; otherwise one is generated from ``params.org`` on the ``org``
+        stream of ``structure`` (default: the first seed).
+    chart : Chart, optional
+        An org chart read from a table (:meth:`simulator.orgimport.Chart.read`, with
+        :meth:`~simulator.orgimport.Chart.with_ties` for informal ties): the organisation
+        is built on it, its ties (unless the chart has them), follows and audiences drawn
+        from the ``org`` stream of ``structure``, as a sweep's run on that chart with that
+        seed builds it, and ``org.size`` is the chart's. Not with ``org``.
     structure : int, SeedSequence or Generator, optional
         Seed of the organisation and the strategy assignment (its ``org`` and ``assignment``
         streams) instead of the first run seed's: runs given the same ``structure`` share the
@@ -88,18 +102,23 @@ class Engine:
         org: Org | None = None,
         structure: SeedLike = None,
         like: Context | None = None,
+        chart: Chart | None = None,
     ) -> None:
         if params is not None and not isinstance(params, Params):
             raise TypeError(
                 f"params must be a Params, not {type(params).__name__}: e.g."
                 " Params().with_updates({'org.size': 200}) (dotted paths: see 'orgsim params')"
             )
+        if chart is not None and org is not None:
+            raise TypeError("give an organisation (org=) or an org chart (chart=), not both")
+        if chart is not None:  # (its people, as a scenario on the chart records them)
+            params = (params or Params()).with_updates({"org.size": chart.n})
         seeds = list(rng) if isinstance(rng, Sequence) and not isinstance(rng, str) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]
         self._params = params if params is not None else Params()
         self.seeds = [s.root for s in self.streams]
         shared = self.streams[0] if structure is None else RunStreams(structure)
-        self.org = org if org is not None else organisation(self.params, shared)
+        self.org = org if org is not None else organisation(self.params, shared, chart)
         size = self.params.org.size
         if org is not None and size != org.n and size != OrgParams.model_fields["size"].default:
             warnings.warn(

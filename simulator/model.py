@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 from mesa.agentset import AgentSet
@@ -26,6 +26,9 @@ from simulator.orgchart import Org
 from simulator.params import Params
 from simulator.rng import SeedLike
 from simulator.state import STAGES
+
+if TYPE_CHECKING:
+    from simulator.orgimport import Chart
 
 NO_AGENTS = (
     "this model was built with agents=False (faster), so it has no Person agents: build it"
@@ -49,7 +52,7 @@ class OrgModel(Engine, mesa.Model):
 
     Parameters
     ----------
-    params, rng, org, structure
+    params, rng, org, structure, chart
         As for :class:`~simulator.engine.Engine`.
     agents : bool
         Create a Mesa ``Person`` agent per person (views on the state); switch off for speed.
@@ -65,8 +68,9 @@ class OrgModel(Engine, mesa.Model):
         org: Org | None = None,
         structure: SeedLike = None,
         agents: bool = True,
+        chart: Chart | None = None,
     ) -> None:
-        Engine.__init__(self, params, rng=rng, org=org, structure=structure)
+        Engine.__init__(self, params, rng=rng, org=org, structure=structure, chart=chart)
         mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
         self._people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []
         self.datacollector = mesa.DataCollector(

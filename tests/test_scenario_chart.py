@@ -212,3 +212,34 @@ def test_validate_says_which_chart(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["validate", str(scenario_file(tmp_path))]) == 0
     said = capsys.readouterr().out
     assert f"on the org chart {tmp_path / 'charts' / 'org.csv'} (60 people)" in said
+
+
+def test_an_engine_on_the_chart_with_a_runs_seeds_is_that_sweep_run(tmp_path: Path) -> None:
+    """In Python, ``Engine(params, rng=seed, structure=..., chart=chart)`` builds the
+    organisation as the sweep's run on that chart builds it: a notebook could only build one
+    by hand (``chart.org(params.org, rng)``), with draws no sweep or ``orgsim run`` made."""
+    from simulator.engine import Engine
+    from simulator.model import OrgModel
+    from simulator.orgimport import Chart
+
+    chart(tmp_path / "study" / "charts", size=70)
+    _, p = load_scenario(scenario_file(tmp_path / "study"))
+    table = Chart.read(tmp_path / "study" / "charts" / "org.csv")
+    spec = p.spec(1, "delegate", 2)
+    swept = run(spec).outcomes
+    params = spec.params.with_updates({"org.size": OrgParams().size})  # (the chart's is taken)
+    for kind in (Engine, OrgModel):
+        model = kind(params, rng=spec.seed, structure=spec.structure, chart=table)
+        assert model.params.org.size == 70
+        assert np.array_equal(model.org.manager, spec.organisation().manager)
+        assert len(model.org.lateral) and np.array_equal(
+            model.org.lateral, spec.organisation().lateral
+        )
+        assert np.array_equal(model.org.follows, spec.organisation().follows)
+        mine = model.run().outcomes().iloc[0]
+        for metric in ("poster", "posts", "reach", "criticised"):
+            assert mine[metric] == swept[metric] or (
+                pd.isna(mine[metric]) and pd.isna(swept[metric])
+            )
+    with pytest.raises(TypeError, match="not both"):
+        Engine(params, rng=1, org=spec.organisation(), chart=table)
