@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import re
 import signal
 import socket
@@ -266,8 +267,25 @@ def local_cluster(workers: int) -> Iterator[DaskPool]:
             dashboard_address="127.0.0.1:0",
             worker_dashboard_address="127.0.0.1:0",
         )
-    with cluster, distributed.Client(cluster, set_as_default=False) as client:
-        yield DaskPool(client, client.get_executor(pure=False), cluster.scheduler_address, True)
+    level = logging.getLogger("distributed").level
+    try:
+        with cluster, distributed.Client(cluster, set_as_default=False) as client:
+            try:
+                yield DaskPool(
+                    client, client.get_executor(pure=False), cluster.scheduler_address, True
+                )
+            except KeyboardInterrupt:  # (or SIGTERM): the runs in flight are given up, and
+                _hush()  # Dask need not warn of each cancelled task and of killing its workers
+                with contextlib.suppress(Exception):
+                    client.run(_hush)
+                raise
+    finally:
+        logging.getLogger("distributed").setLevel(level)
+
+
+def _hush() -> None:
+    """Dask's warnings unsaid (its errors still said) in this process."""
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 @contextlib.contextmanager
