@@ -40,6 +40,15 @@ class Selector:
         picked = _pick(self, org)
         return picked & org.is_leader
 
+    def named_non_leaders(self, org: Org) -> list[str]:
+        """The ids an ``ids=`` selector names of people without reports, whom no strategy
+        applies to (``[]`` for other kinds, which pick groups, not people)."""
+        if self.kind != "ids":
+            return []
+        return [
+            str(i) for i in np.asarray(org.ids, dtype=object)[_pick(self, org) & ~org.is_leader]
+        ]
+
 
 def parse_selector(text: str) -> Selector:
     """Parse a selector, raising ``ValueError`` that says what is allowed.

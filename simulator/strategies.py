@@ -136,7 +136,21 @@ def assign(org: Org, params: Params, rng: np.random.Generator) -> Assignment:
     default = (lp.strategy, lp.rate, lp.start, lp.stop)  # (a StrategyRule's fields)
     picks = [(org.is_leader & (org.level < lp.levels), default)]
     for i, rule in enumerate(lp.rules):
-        mask = parse_selector(rule.who).mask(org)
+        selector = parse_selector(rule.who)
+        mask = selector.mask(org)
+        passed = selector.named_non_leaders(org)
+        if passed and mask.any():  # (picking no leader at all is said below)
+            some = ", ".join(passed[:5]) + (
+                f" and {len(passed) - 5:,} more" if len(passed) > 5 else ""
+            )
+            warnings.warn(
+                f"leaders.rules[{i}] (who = {rule.who!r}) names {some}, who"
+                f" {'has' if len(passed) == 1 else 'have'} no reports in this organisation:"
+                " a strategy applies to leaders (people with reports) only, so the rule"
+                " leaves them out",
+                UserWarning,
+                stacklevel=2,
+            )
         if not mask.any():
             warnings.warn(
                 f"leaders.rules[{i}] (who = {rule.who!r}) picks no leader of this"

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
@@ -206,6 +207,21 @@ def test_a_rule_that_picks_no_leader_says_so_and_one_that_does_is_applied() -> N
     unit_1 = org.is_leader & (org.unit == org.unit_names.index("Unit 1"))
     restricting_leaders = engine.assignment.strategy == STRATEGIES.index("restrict")
     assert unit_1.any() and (restricting_leaders == unit_1).all()
+
+
+def test_a_rule_naming_people_without_reports_says_it_leaves_them_out() -> None:
+    """'ids=A,B' with B no leader: B was dropped silently (a strategy applies to leaders)."""
+    org = Engine(restricting("all"), rng=1).org
+    leader = str(org.ids[int(np.flatnonzero(org.is_leader)[-1])])
+    others = [str(org.ids[i]) for i in np.flatnonzero(~org.is_leader)[:7]]
+    with pytest.warns(UserWarning, match=rf"names {others[0]}, who has no reports") as said:
+        engine = Engine(restricting(f"ids={leader},{others[0]}"), rng=1)
+    assert len(said) == 1
+    restricting_people = engine.assignment.strategy == STRATEGIES.index("restrict")
+    assert list(np.flatnonzero(restricting_people)) == [list(map(str, org.ids)).index(leader)]
+    with pytest.warns(UserWarning, match=r"who have no reports") as said:
+        Engine(restricting(f"ids={leader},{','.join(others)}"), rng=1)
+    assert f"{', '.join(others[:5])} and 2 more, who have" in str(said[0].message)
 
 
 def test_schedule_must_end_after_it_starts() -> None:
