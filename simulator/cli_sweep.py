@@ -68,7 +68,7 @@ workers_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     help="Worker processes (1: run in this process). Default: [run] workers of the scenario, "
-    "else 2.",
+    "else one per CPU this process may use (a batch job's, not the whole machine's).",
 )
 
 
@@ -78,11 +78,11 @@ workers_option = click.option(
 @workers_option
 def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     """Check a scenario file; print its run count and an estimated time."""
-    from simulator.sweep import check_setups, duration, say
+    from simulator.sweep import check_setups, cores, duration, say
 
     scenario, p = _load(scenario_file, reduced)
     header = scenario.scenario
-    workers = workers or scenario.run.workers or 2
+    workers = workers or scenario.run.workers or cores()
     say(((UserWarning, line) for line in design_notes(p)), None)  # as sweep says them
     problems = check_setups(p)  # (in this process: the estimate runs a model here anyway)
     if problems:
@@ -184,7 +184,7 @@ def sweep(
 ) -> None:
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
     from simulator.cluster import ALLOWED, check_address
-    from simulator.sweep import Progress, SetupError
+    from simulator.sweep import Progress, SetupError, cores
     from simulator.sweep import sweep as run_sweep
 
     if cluster is not None:
@@ -199,7 +199,7 @@ def sweep(
             raise click.UsageError("--cluster runs on a Dask cluster: drop --executor processes")
     scenario, p = _load(scenario_file, reduced)
     settings = scenario.run
-    workers = workers or settings.workers or 2
+    workers = workers or settings.workers or cores()
     source = "--cluster"
     if cluster is None and executor is None and settings.cluster:
         cluster, source = settings.cluster, f"{scenario_file}: run.cluster"

@@ -171,7 +171,8 @@ class RunSettings(Block):
     )
     workers: int | None = Field(
         None,
-        description="Local worker processes (default 2; `orgsim sweep --workers` overrides it).",
+        description="Local worker processes (default: one per CPU the sweep may use; `orgsim "
+        "sweep --workers` overrides it).",
         ge=1,
         le=10_000,
     )

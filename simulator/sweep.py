@@ -353,15 +353,25 @@ def tasks(specs: Iterable[RunSpec], pairs_per_task: int) -> Iterator[list[RunSpe
         yield batch
 
 
+def cores() -> int:
+    """The CPUs this process may run on: those a batch scheduler (Slurm, PBS) or
+    ``taskset`` gave it, not every CPU of the machine (``os.cpu_count()``), which would
+    crowd 64 workers onto the 4 cores of a job."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # (macOS and Windows have no affinity to ask)
+        return os.cpu_count() or 1
+
+
 def default_executor(workers: int) -> Executor:
     """Local worker processes (spawned: safe in notebooks and with threads), sharing the
     cores: a large organisation's week uses ``cores // workers`` threads in each."""
-    cores = os.cpu_count() or 1
+    available = cores()
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_threads,
-        initargs=(max(1, cores // workers), os.getpid()),
+        initargs=(max(1, available // workers), os.getpid()),
     )
 
 
@@ -469,9 +479,9 @@ def sweep(
         again rather than matched to the lost one.
     workers : int, optional
         Number of local processes, 1 for this process (default: the scenario's ``[run]
-        workers``, else ``os.cpu_count()``, every CPU of this machine; ``orgsim sweep``
-        defaults to 2 instead). With an ``executor``, how many tasks it runs at once (with
-        a Dask pool, its worker threads, counted as they join and leave).
+        workers``, else one per CPU this process may use, :func:`cores`). With an
+        ``executor``, how many tasks it runs at once (with a Dask pool, its worker threads,
+        counted as they join and leave).
     cluster : str, optional
         Address of a running Dask scheduler (``tcp://host:port`` or a scheduler file, see
         :mod:`simulator.cluster`); default the scenario's ``[run] cluster``. Ignored when an
@@ -511,7 +521,7 @@ def sweep(
     settings = plan.scenario.run
     if workers is not None and not (is_whole(workers) and workers >= 1):
         raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")
-    count: int = workers or settings.workers or os.cpu_count() or 1
+    count: int = workers or settings.workers or cores()
     pairs_per_task = pairs_per_task or settings.pairs_per_task
     cluster = cluster if cluster is not None else settings.cluster
     shown: set[Any] = set()  # warnings shown: each once in the sweep, not once per task

@@ -908,3 +908,24 @@ def test_a_pool_not_entered_is_named_before_anything_is_written(tmp_path: Path) 
     with pytest.raises(TypeError, match=r"in a with statement \(with local_cluster\(2\) as"):
         sweep(tiny_plan(), tmp_path / "r", executor=local_cluster(2))  # type: ignore[arg-type]
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity here")
+def test_workers_default_to_the_cpus_this_process_may_use(tmp_path: Path) -> None:
+    """A batch job given one of the machine's CPUs (Slurm, taskset) got a worker per CPU of
+    the whole machine from sweep(), and 2 from orgsim sweep whatever it had."""
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[scenario]\nname = "s"\nseed = 1\nreplications = 2\nsteps = 2\n'
+        '[params]\norg.size = 40\n[arms.model]\nleaders.strategy = "model"\n'
+    )
+    code = (
+        "import os, sys; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
+        "from simulator.sweep import cores; print(cores(), flush=True);"
+        "from simulator.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(scenario)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.splitlines()[0] == "1"
+    assert out.stdout.rstrip().endswith("on 1 worker(s)"), out.stdout
