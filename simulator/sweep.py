@@ -507,6 +507,7 @@ def sweep(
         If the executor stops taking work (a Dask scheduler gone, a broken process pool):
         everything finished is on disk, and rerunning resumes.
     """
+    _not_in_a_starting_worker()
     if not isinstance(plan, Plan):
         raise TypeError(
             "sweep(plan, out) takes a planned scenario: scenario, plan ="
@@ -695,8 +696,35 @@ class _Driver:
         if lost is not None:
             raise ExecutorLostError(
                 f"the executor stopped taking work ({type(lost).__name__}: {lost}); every "
-                "finished run is saved: run the sweep again to resume"
+                f"finished run is saved: run the sweep again to resume{_guard_hint(lost)}"
             )
+
+
+MAIN_GUARD = (
+    "a script that calls sweep() with workers > 1 must call it under"
+    ' `if __name__ == "__main__":`, because each worker process imports the script'
+    " (Python's 'spawn' start), and would start the sweep again"
+)
+
+
+def _not_in_a_starting_worker() -> None:
+    """Refuse a sweep started by a worker process as it imports the script that started
+    it: a script without the ``__main__`` guard. Each worker then failed on the folder's
+    lock, and the sweep said only that its process pool broke."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SimulatorError(f"sweep() was called in a worker process as it started: {MAIN_GUARD}")
+
+
+def _guard_hint(lost: BaseException) -> str:
+    """For a process pool broken under a script without the ``__main__`` guard: why."""
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if type(lost).__name__ != "BrokenProcessPool" or script is None:
+        return ""
+    try:
+        guarded = "__main__" in Path(script).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "" if guarded else f" ({Path(script).name}: {MAIN_GUARD})"
 
 
 def _failed(batch: list[RunSpec], err: BaseException) -> list[RunResult]:

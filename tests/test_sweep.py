@@ -929,3 +929,26 @@ def test_workers_default_to_the_cpus_this_process_may_use(tmp_path: Path) -> Non
     )
     assert out.stdout.splitlines()[0] == "1"
     assert out.stdout.rstrip().endswith("on 1 worker(s)"), out.stdout
+
+
+def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path: Path) -> None:
+    """Each spawned worker imports the script and so started the sweep again, failing on
+    the folder's lock; the sweep said only that its process pool broke, and "run the sweep
+    again to resume", which failed the same way."""
+    script = tmp_path / "study.py"
+    script.write_text(
+        "from simulator.scenario import parse_scenario\n"
+        "from simulator.sweep import sweep\n"
+        "data = {'scenario': {'name': 's', 'seed': 1, 'replications': 4, 'steps': 2},\n"
+        "        'params': {'org.size': 40}, 'arms': {'model': {'leaders.strategy': 'model'}}}\n"
+        f"sweep(parse_scenario(data)[1], {str(tmp_path / 'out')!r}, workers=2)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("simulator.sweep.ExecutorLostError: ") and "BrokenProcessPool" in last
+    assert "study.py: a script that calls sweep() with workers > 1 must call it under `if" in last
+    assert "sweep() was called in a worker process as it started" in out.stderr  # (a worker's)
+    assert "another sweep is writing to this folder" not in out.stderr
