@@ -56,6 +56,11 @@ class OrgModel(Engine, mesa.Model):
         As for :class:`~simulator.engine.Engine`.
     agents : bool
         Create a Mesa ``Person`` agent per person (views on the state); switch off for speed.
+    **updates
+        Parameters by their dotted paths, over ``params`` (or the defaults):
+        ``OrgModel(**{"culture.openness": 0.8}, rng=1)``, as Mesa's ``batch_run`` passes
+        ``parameters={"culture.openness": [0.2, 0.8]}``, its columns then named so. A bad
+        path or value is refused as ``params.with_updates`` refuses it.
     """
 
     weeks_at_once = False  # each week goes through Mesa's step (its time, its events)
@@ -69,7 +74,10 @@ class OrgModel(Engine, mesa.Model):
         structure: SeedLike = None,
         agents: bool = True,
         chart: Chart | None = None,
+        **updates: Any,
     ) -> None:
+        if updates:  # dotted parameter paths as keywords, as Mesa's batch_run passes them
+            params = (params if params is not None else Params()).with_updates(updates)
         Engine.__init__(self, params, rng=rng, org=org, structure=structure, chart=chart)
         mesa.Model.__init__(self, rng=self.streams[0].generator("mesa"))
         self._people: list[Person] = [Person(self, i) for i in range(self.org.n)] if agents else []

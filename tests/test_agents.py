@@ -204,6 +204,34 @@ def test_mesas_batch_runner_runs_the_model_as_the_readme_says() -> None:
         assert row["poster"] == alone.series()["poster"].iloc[-1]
 
 
+def test_mesas_batch_runner_sweeps_dotted_parameters_by_name() -> None:
+    """batch_run(OrgModel, parameters={"culture.openness": [...]}) raised "unexpected
+    keyword argument 'culture.openness'", and whole Params made an unreadable column."""
+    rows = mesa.batch_run(
+        OrgModel,
+        parameters={"culture.openness": [0.2, 0.9], "org.size": 60, "steps": 4, "agents": False},
+        rng=range(2),
+        max_steps=4,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert sorted((row["culture.openness"], row["rng"]) for row in rows) == [
+        (0.2, 0),
+        (0.2, 1),
+        (0.9, 0),
+        (0.9, 1),
+    ]
+    for row in rows:
+        updates = {"culture.openness": row["culture.openness"], "org.size": 60, "steps": 4}
+        alone = OrgModel(Params().with_updates(updates), rng=row["rng"], agents=False).run()
+        assert alone.params.culture.openness == row["culture.openness"]
+        assert row["poster"] == alone.series()["poster"].iloc[-1]
+    over = OrgModel(Params().with_updates({"org.size": 50}), rng=1, **{"steps": 3})
+    assert (over.params.org.size, over.params.steps) == (50, 3)  # over the params given
+    with pytest.raises(ValueError, match="culture.opennes.*did you mean 'culture.openness'"):
+        OrgModel(rng=1, **{"culture.opennes": 0.5})
+
+
 def test_the_agents_of_a_model_without_people_warn_as_people_does() -> None:
     import warnings
 
