@@ -19,9 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +33,9 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from simulator.analysis import SHARES as SHARES  # (the figures' shares, one list)
@@ -559,18 +562,116 @@ def _finish(ax: Axes, title: str, xlabel: str, ylabel: str, percent: bool) -> No
         ax.spines[side].set_visible(False)
 
 
+LEGEND_MARGIN = 12.0
+"""Points of a figure's width left free either side of its legend of the arms (the
+layout's padding and the legend's own)."""
+
+
+LEGEND_HANDLE = 2.0 + 0.8
+"""A legend entry's swatch and the gap after it, in font sizes (matplotlib's
+``legend.handlelength`` and ``legend.handletextpad``)."""
+
+
 def _legend(fig: Figure, arms: Sequence[str], colours: Mapping[str, str], note: str) -> None:
-    handles = [Line2D([], [], color=colours[a], lw=6) for a in arms]
-    fig.legend(
+    """The arms' colours in one legend under ``fig``, in as few rows as fit its width.
+
+    The arms read in scenario order along each row, and ``note`` (what lines and bands
+    are) is wrapped to the figure: in one row, five arms or a long note ran past the
+    figure's edges, cut there (an arm's name cut short, another's gone, its swatch left).
+    """
+    size = FONT["legend"] + 1
+    room = 72 * fig.get_figwidth() - 2 * LEGEND_MARGIN
+    ncol = _columns([_text_width(a, size) + LEGEND_HANDLE * size for a in arms], room, size)
+    rows = -(-len(arms) // ncol)
+    order = [
+        arms[r * ncol + c] for c in range(ncol) for r in range(rows) if r * ncol + c < len(arms)
+    ]
+    handles = [Line2D([], [], color=colours[a], lw=6) for a in order]
+    legend = fig.legend(
         handles,
-        list(arms),
+        order,
         loc="outside lower center",
-        ncol=max(1, len(arms)),
-        fontsize=FONT["legend"] + 1,
-        title=note,
+        ncol=ncol,
+        fontsize=size,
+        title="\n".join(_wrap(note, room, FONT["legend"])) if note else None,
         title_fontsize=FONT["legend"],
         frameon=False,
     )
+    legend.get_title().set_multialignment("center")
+
+
+def _columns(widths: Sequence[float], room: float, size: float) -> int:
+    """Columns of a legend whose entries are ``widths`` points wide (in order, filling rows)
+    so that it fits ``room`` points: the fewest rows, then the columns as even as can be.
+
+    >>> _columns([50.0] * 5, 400.0, 10.0)  # 5 x 50 + 4 gaps of 20 = 330 points: one row
+    5
+    >>> _columns([50.0] * 5, 250.0, 10.0)  # three columns (190 points), two rows: 3 + 2
+    3
+    """
+    count = len(widths)
+    for rows in range(1, count + 1):
+        ncol = -(-count // rows)
+        # matplotlib fills the columns in turn; the entries of column c are c, c + ncol, ...
+        wide = [max(widths[c::ncol]) for c in range(ncol)]
+        if sum(wide) + 2.0 * size * (ncol - 1) <= room:  # (legend.columnspacing: 2 sizes)
+            return ncol
+    return 1
+
+
+def _longest(most: int, fits: Callable[[int], bool], least: int = 0) -> int:
+    """The largest ``k`` from ``least`` to ``most`` with ``fits(k)`` (``least`` if none),
+    for ``fits`` true up to some ``k`` and false beyond (text widths grow with length):
+    found by bisection, as each try measures text."""
+    while least < most:
+        mid = (least + most + 1) // 2
+        least, most = (mid, most) if fits(mid) else (least, mid - 1)
+    return least
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of ``text`` at most ``width`` points wide at ``size`` points: broken after the
+    commas between values first, then at spaces, then (one long word) anywhere."""
+
+    def fits(line: str) -> bool:
+        return _text_width(line, size) <= width
+
+    def fill(pieces: list[str]) -> list[str]:
+        out: list[str] = []
+        for piece in pieces:
+            if out and fits(f"{out[-1]} {piece}"):
+                out[-1] += f" {piece}"
+            else:
+                out.append(piece)
+        return out
+
+    values = text.split(", ")
+    lines: list[str] = []
+    for line in fill([f"{v}," for v in values[:-1]] + values[-1:]):
+        for part in [line] if fits(line) else fill(line.split(" ")):
+            while not fits(part) and len(part) > 1:
+
+                def starts(k: int, part: str = part) -> bool:  # (its first k characters fit)
+                    return fits(part[:k])
+
+                cut = _longest(len(part) - 1, starts, least=1)
+                lines.append(part[:cut])
+                part = part[cut:]
+            lines.append(part)
+    return lines
+
+
+_MEASURE = TextToPath()
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width of one line of ``text`` in the figures' font at ``size``, in points."""
+    return float(_MEASURE.get_text_width_height_descent(text, _font(size), False)[0])
+
+
+@functools.cache
+def _font(size: float) -> FontProperties:
+    return FontProperties(size=size)
 
 
 def _thousands(value: float, _pos: object = None) -> str:

@@ -134,9 +134,7 @@ def figures(data: ReportData) -> list[Figured]:
     if ok_runs(results.outcomes).empty:
         return out
     if not results.series.empty and "poster" in results.series:
-        labels = results.point_labels if axes else {}
-        fig = sp.arm_curves(results.series, "poster", arms=arms, point_labels=labels)
-        out.append(_render("arm_curves", fig, "Share posting by week, per arm (median, 10-90 %)."))
+        out += _arm_curves(data, axes)
     if not results.levels.empty:
         fig = sp.level_adoption(results.levels, arms=arms)
         caption = "Final share posting at each level of the hierarchy, per arm (mean, 95 % CI)."
@@ -195,6 +193,112 @@ def figures(data: ReportData) -> list[Figured]:
             )
             out.append(_render("sensitivity_difference", fig, caption))
     return out
+
+
+CURVES_BY = 3
+"""A design of more design points than :data:`simulator.sweep_plots.MAX_PANELS` gets the
+arms' curves by swept parameter, for up to this many parameters (the most influential
+first when the design ranks them)."""
+
+
+def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
+    """Share posting by week per arm: a panel per design point, or (more design points
+    than fit) a figure per swept parameter, a panel per value or bin of it.
+
+    The runs of all design points pooled in one panel, as a many-point design had them,
+    drew one median over openness 0 and openness 1 alike, and a band that was the
+    design's spread more than the runs': the figures by parameter show the same runs, each
+    in one panel of each figure, with what changes along the parameter kept apart."""
+    results, arms = data.results, data.results.arms
+    series = results.series
+    if series["point"].nunique() <= sp.MAX_PANELS or not axes:
+        labels = results.point_labels if axes else {}
+        fig = sp.arm_curves(series, "poster", arms=arms, point_labels=labels)
+        caption = "Share posting by week, per arm (median, 10-90 %)."
+        return [_render("arm_curves", fig, caption)]
+    weekly = results.with_axes(series)
+    out = []
+    ranked, noisy = _ranked_axes(data.sensitivity, axes, arms)
+    for axis, rank in ranked[:CURVES_BY]:
+        fig = sp.arm_curves(weekly, "poster", arms=arms, by=axis)
+        values = weekly[axis].dropna()
+        panels = sum(ax.get_visible() for ax in fig.axes)
+        if values.nunique() > sp.MAX_PANELS and sp._is_number(values):
+            what = (
+                f"one panel per bin of {axis} ({panels} bins of about equal numbers of"
+                " design points, each titled with the range of its values)"
+            )
+            pooled = " (pooled over the design points in the bin)"
+        else:
+            what = f"one panel per value of {axis}"
+            pooled = " (pooled over the other swept parameters)" if len(axes) > 1 else ""
+        caption = (
+            f"Share posting by week, per arm, {what}: the line is the median over the runs "
+            f"in the panel{pooled}, the band their 10-90 %; the panels share the y axis."
+            f"{rank}"
+        )
+        out.append(_render(f"arm_curves_by_{axis}", fig, caption))
+    left = [a for a, _ in ranked[CURVES_BY:]]
+    if noisy:
+        why = "within replication noise for every arm (see Sensitivity)"
+        out[-1].caption += f" Not drawn: {', '.join(noisy)}, {why}."
+    if left:
+        out[-1].caption += f" Not drawn: {', '.join(left)} (the first {CURVES_BY} only)."
+    return out
+
+
+RANKED_BY = {
+    "ST": "total Sobol index ST",
+    "mu_star": "Morris μ*",
+    "S1": "first-order index S1",
+}
+"""The index that ranks the swept parameters, the first the sensitivity table has."""
+
+
+def _ranked_axes(
+    table: pd.DataFrame | None, axes: list[str], arms: list[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The swept parameters with a sentence on their rank, and those left out.
+
+    The most influential first where the report ranks them (:data:`RANKED_BY` of the
+    final share posting, the largest over the arms), less those within replication noise
+    for every arm (left out; the first is kept); otherwise in the scenario's order, with
+    no sentence."""
+    rows = table if table is not None else pd.DataFrame()
+    index = next((c for c in RANKED_BY if c in rows), "")
+    if index:
+        rows = rows[(rows["metric"] == "poster") & rows["arm"].isin(arms)]
+        rows = rows[rows["parameter"].isin(axes) & rows[index].notna()]
+    if not index or rows.empty:
+        return [(axis, "") for axis in axes], []
+    score = rows.groupby("parameter")[index].max()
+    noisy = {
+        name: "within_noise" in rows and all(_yes(v) for v in part["within_noise"])
+        for name, part in rows.groupby("parameter")
+    }
+    order = sorted(axes, key=lambda a: -float(score.get(a, float("-inf"))))
+    ranked: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    for place, axis in enumerate(order):
+        if place and noisy.get(axis, False):
+            skipped.append(axis)
+        elif axis not in score:  # (no index for it)
+            ranked.append((axis, ""))
+        else:
+            rank = f" {axis} ranks {_ordinal(place + 1)} of {len(axes)} parameters by the"
+            value = f" {RANKED_BY[index]} of final share posting ({float(score[axis]):.2f})."
+            ranked.append((axis, rank + value))
+    return ranked, skipped
+
+
+def _ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th (the ranks of a few parameters).
+
+    >>> [_ordinal(n) for n in (1, 2, 3, 4, 11)]
+    ['1st', '2nd', '3rd', '4th', '11th']
+    """
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{'th' if 10 <= number % 100 <= 20 else suffix}"
 
 
 FOREST_METRIC = "poster"

@@ -19,20 +19,17 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import math
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.image import AxesImage
-from matplotlib.textpath import TextToPath
-from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
 from simulator.analysis import t95
 from simulator.plots import (
@@ -43,11 +40,17 @@ from simulator.plots import (
     _band_line,
     _finish,
     _legend,
+    _longest,
+    _text_width,
+    _wrap,
     arm_colours,
     label,
 )
 
 MAX_CELLS_ANNOTATED = 144
+MAX_PANELS = 6
+"""Up to this many design points (or values of a parameter), :func:`arm_curves` draws a
+panel each."""
 
 
 def arm_curves(
@@ -56,14 +59,17 @@ def arm_curves(
     *,
     arms: Sequence[str] | None = None,
     point_labels: Mapping[int, str] | None = None,
-    max_panels: int = 6,
+    max_panels: int = MAX_PANELS,
+    by: str | None = None,
+    bins: int = 4,
 ) -> Figure:
     """Per arm, the median of ``metric`` over runs against the week, with the 10-90 % band.
 
     Parameters
     ----------
     series : DataFrame
-        Per-step rows with ``point``, ``arm``, ``replication``, ``step`` and ``metric``.
+        Per-step rows with ``point``, ``arm``, ``replication``, ``step`` and ``metric``
+        (and the column ``by`` if given: ``results.with_axes(results.series)``).
     metric : str
         The series column to draw.
     arms : sequence of str, optional
@@ -71,41 +77,137 @@ def arm_curves(
     point_labels : mapping of int to str, optional
         Panel titles by design point (e.g. its axis values).
     max_panels : int
-        With 2 to ``max_panels`` design points, one panel each; otherwise the runs of all
-        points are pooled in one panel (and the legend says so).
+        Without ``by``: with 2 to ``max_panels`` design points, one panel each; otherwise
+        the runs of all points are pooled in one panel (and the legend says so). With
+        ``by``: up to this many values of it get a panel each; more are binned.
+    by : str, optional
+        A swept parameter: one panel per value of it, the runs of the other axes pooled
+        in each (EMA Workbench's ``envelopes(..., group_by=...)``); with more than
+        ``max_panels`` values (a sampled design), one panel per quantile bin of it.
+    bins : int
+        With ``by`` and more than ``max_panels`` values, this many bins of about equal
+        numbers of design points, each titled with the range of its values.
+
+    Examples
+    --------
+    >>> series = pd.DataFrame({"point": [0, 0, 1, 1], "arm": "a", "replication": 0,
+    ...     "step": [0, 1, 0, 1], "poster": [0.0, 0.2, 0.0, 0.6], "x.y": [1, 1, 2, 2]})
+    >>> [ax.get_title() for ax in arm_curves(series, by="x.y").axes]
+    ['x.y = 1', 'x.y = 2']
     """
     arms = _arm_list(series, arms)
     colours = arm_colours(arms)
     points = sorted(series["point"].unique())
-    panels: list[int | None] = list(points) if len(points) <= max_panels else [None]
-    ncol = min(3, len(panels))
-    nrow = math.ceil(len(panels) / ncol)
+    if by is not None:
+        panel, titles, pooled = _panels_by(series, by, max_panels, bins)
+    elif len(points) <= max_panels:
+        panel = series["point"].map({p: k for k, p in enumerate(points)}).to_numpy()
+        titles = [_panel_title(p, point_labels, len(points)) for p in points]
+        pooled = ""
+    else:
+        panel = np.zeros(len(series), dtype=int)
+        titles = [""]
+        pooled = f", pooled over {len(points)} design points"
+    count = max(1, len(titles))
+    ncol = 2 if count == 4 else min(3, count)  # (four: two by two, not three and one)
+    nrow = math.ceil(count / ncol)
     fig = Figure(figsize=(4.9 * ncol + 0.4, 3.8 * nrow + 1.0), layout="constrained")
     grid = fig.subplots(nrow, ncol, squeeze=False, sharex=True, sharey=True)
     room = _room(grid[0, 0])
     runs = 0
-    for ax, point in zip(grid.ravel(), panels, strict=False):
-        part = series if point is None else series[series["point"] == point]
+    for k, (ax, name) in enumerate(zip(grid.ravel(), titles, strict=False)):
+        part = series[panel == k]
         for arm in arms:
             mine = part[part["arm"] == arm]
             if mine.empty:
                 continue
-            count = mine.groupby(["point", "replication"]).ngroups
-            runs = max(runs, count)
-            _band_line(ax, mine, metric, colours[arm], arm, count > 1)
-        title, size = _fitted(_panel_title(point, point_labels, len(panels)), room)
+            many = mine.groupby(["point", "replication"]).ngroups
+            runs = max(runs, many)
+            _band_line(ax, mine, metric, colours[arm], arm, many > 1)
+        title, size = _fitted(name, room)
         _finish(ax, title, "Week", label(metric), metric in SHARES)
         ax.title.set_fontsize(size)
     grid[0, 0].set_ylim(bottom=0)  # after all panels: the shared top fits every panel
-    for ax in grid.ravel()[len(panels) :]:
+    weeks = MaxNLocator(integer=True, steps=[1, 2, 5, 10])  # 0, 10, 20: not 0, 6, 12
+    grid[0, 0].xaxis.set_major_locator(weeks)
+    for ax in grid.ravel()[count:]:
         ax.set_visible(False)
-    for ax in grid[-2, len(panels) - ncol * (nrow - 1) :] if nrow > 1 else ():
+    for ax in grid[:-1].ravel():  # the week under the lowest panel of a column only
+        ax.set_xlabel("")
+    for ax in grid[-2, count - ncol * (nrow - 1) :] if nrow > 1 else ():
         ax.xaxis.set_tick_params(labelbottom=True)  # nothing below these panels
-    pooled = f", pooled over {len(points)} design points" if panels == [None] else ""
-    note = f"line: median, band: 10-90 % of up to {runs} runs per arm{pooled}"
+        ax.set_xlabel("Week", fontsize=FONT["label"])
+    for ax in grid[:, 1:].ravel():  # the shared y axis: labelled on the left
+        ax.set_ylabel("")
+    each = " and panel" if count > 1 else ""
+    note = f"line: median, band: 10-90 % of up to {runs} runs per arm{each}{pooled}"
     _legend(fig, arms, colours, note)
-    fig.suptitle(f"{label(metric)} by week", fontsize=FONT["title"] + 1)
+    title = f"{label(metric)} by week" + (f", by {by}" if by is not None else "")
+    fig.suptitle(title, fontsize=FONT["title"] + 1)
     return fig
+
+
+def _panels_by(
+    series: pd.DataFrame, by: str, most: int, bins: int
+) -> tuple[np.ndarray, list[str], str]:
+    """Each row's panel (``-1``: none), the panels' titles and how each panel pools runs:
+    a panel per value of the swept parameter ``by``, or (more than ``most`` values, on a
+    number scale) per one of ``bins`` quantile bins of the design points' values."""
+    if by not in series:
+        raise ValueError(
+            f"arm_curves(by={by!r}): the series has no {by!r} column; give the runs' swept"
+            " values with them: results.with_axes(results.series)"
+        )
+    values = series[by]
+    # the design points' values (an arm that sets the parameter itself: its own)
+    design = series[["point", by]].drop_duplicates().dropna()
+    distinct = _ordered(values)
+    if not _is_number(values) or len(distinct) <= most:
+        numbers = {v: k for k, v in enumerate(distinct)}
+        share = design.groupby(by, sort=False)["point"].nunique().to_dict()
+        titles = [f"{by} = {_fmt_tick(v)}{_points(share[v])}" for v in distinct]
+        pooled = ", pooled over the other swept axes" if max(share.values()) > 1 else ""
+        return values.map(numbers).fillna(-1).to_numpy(dtype=int), titles, pooled
+    x, drawn = values.to_numpy(dtype=float), design[by].to_numpy(dtype=float)
+    edges = np.unique(np.quantile(drawn, np.linspace(0.0, 1.0, bins + 1)))
+    last = len(edges) - 2
+
+    def binned(v: np.ndarray) -> np.ndarray:  # bins (a, b], the first [a, b]; NaN: -1
+        k = np.clip(np.searchsorted(edges, v, side="left") - 1, 0, last)
+        return np.where(np.isnan(v), -1, k)
+
+    cut, which = binned(x), binned(drawn)
+    whole = bool(np.all(np.mod(drawn, 1.0) == 0.0))
+    digits = _digits(float(drawn.min()), float(drawn.max()), whole)
+    panel = np.full(len(x), -1)
+    names: list[str] = []
+    for k in sorted(set(which.tolist())):
+        mine = x[cut == k]
+        panel[cut == k] = len(names)
+        count = design["point"].to_numpy()[which == k]
+        low, high = (f"{v:.{digits}f}" for v in (mine.min(), mine.max()))
+        span = f"= {low}" if low == high else f"{low}–{high}"  # (a bin of one whole number)
+        names.append(f"{by} {span}{_points(len(set(count.tolist())))}")
+    pooled = f", pooled over the design points in each of {len(names)} bins of {by}"
+    return panel, names, pooled
+
+
+def _points(count: int) -> str:
+    """``(3 points)`` after a panel's title when it pools design points."""
+    return f" ({count} points)" if count > 1 else ""
+
+
+def _digits(low: float, high: float, whole: bool) -> int:
+    """Decimals that tell the values of a range apart: none for whole numbers, two for a
+    range of about 1.
+
+    >>> _digits(0.02, 0.97, False), _digits(1.0, 20.0, True), _digits(0.5, 4.0, False)
+    (2, 0, 1)
+    """
+    if whole:
+        return 0
+    span = high - low
+    return max(0, 1 - math.floor(math.log10(span))) if span > 0 else 2
 
 
 def outcome_vs_parameter(
@@ -203,6 +305,9 @@ def outcome_vs_parameter(
             span = float(np.ptp(np.log10(ticks)))
             ax.xaxis.set_major_formatter(plain)
             ax.xaxis.set_minor_formatter(plain if span < 1 else NullFormatter())
+    elif not binned and _whole(values):  # levels 1, 2, 3, 4: not ticks at 1.5 and 2.5
+        ticks = np.asarray(values, dtype=float)
+        ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
     if marginal:
         over = f"in each of {len(set(key))} bins" if binned else "over the other axes"
         note = f"mean of design points, band: 10-90 % of point means {over}"
@@ -610,6 +715,15 @@ def _is_number(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
+def _whole(values: Sequence[object]) -> bool:
+    """Whether numbers are whole (a count such as ``leaders.levels``, stored as 2 or 2.0).
+
+    >>> _whole([1, 2.0, 4]), _whole([0.5, 1])
+    (True, False)
+    """
+    return all(float(v).is_integer() for v in values)  # type: ignore[arg-type]
+
+
 def _ordered(values: pd.Series) -> list[object]:
     """Distinct values: numbers ascending, others in order of appearance (design order)."""
     distinct = list(pd.unique(values.dropna()))
@@ -738,61 +852,6 @@ def _fitted(title: str, width: float, lines: int = 3) -> tuple[str, float]:
     return "\n".join([*wrapped[: lines - 1], last[:keep] + "…"]), size
 
 
-def _longest(most: int, fits: Callable[[int], bool], least: int = 0) -> int:
-    """The largest ``k`` from ``least`` to ``most`` with ``fits(k)`` (``least`` if none),
-    for ``fits`` true up to some ``k`` and false beyond (text widths grow with length):
-    found by bisection, as each try measures text."""
-    while least < most:
-        mid = (least + most + 1) // 2
-        least, most = (mid, most) if fits(mid) else (least, mid - 1)
-    return least
-
-
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    """Lines of ``text`` at most ``width`` points wide at ``size`` points: broken after the
-    commas between values first, then at spaces, then (one long word) anywhere."""
-
-    def fits(line: str) -> bool:
-        return _text_width(line, size) <= width
-
-    def fill(pieces: list[str]) -> list[str]:
-        out: list[str] = []
-        for piece in pieces:
-            if out and fits(f"{out[-1]} {piece}"):
-                out[-1] += f" {piece}"
-            else:
-                out.append(piece)
-        return out
-
-    values = text.split(", ")
-    lines: list[str] = []
-    for line in fill([f"{v}," for v in values[:-1]] + values[-1:]):
-        for part in [line] if fits(line) else fill(line.split(" ")):
-            while not fits(part) and len(part) > 1:
-
-                def starts(k: int, part: str = part) -> bool:  # (its first k characters fit)
-                    return fits(part[:k])
-
-                cut = _longest(len(part) - 1, starts, least=1)
-                lines.append(part[:cut])
-                part = part[cut:]
-            lines.append(part)
-    return lines
-
-
-_MEASURE = TextToPath()
-
-
-def _text_width(text: str, size: float) -> float:
-    """Width of one line of ``text`` in the figures' font at ``size``, in points."""
-    return float(_MEASURE.get_text_width_height_descent(text, _font(size), False)[0])
-
-
-@functools.cache
-def _font(size: float) -> FontProperties:
-    return FontProperties(size=size)
-
-
 def _categories(values: Sequence[object], lines: int = 3) -> list[str]:
     """Tick labels of categorical values, wrapped to share the axis's width (at most
     ``lines`` lines each, shortened with an ellipsis): a swept list such as
@@ -808,7 +867,8 @@ def _categories(values: Sequence[object], lines: int = 3) -> list[str]:
 
 
 def _fmt_tick(value: object) -> str:
-    if isinstance(value, float):
+    """A swept value as a tick label: 0.3, 2 (not 2.0), True, restrictive."""
+    if isinstance(value, (float, np.floating)):
         return f"{value:.3g}"
     return str(value)
 

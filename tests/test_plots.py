@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 
 from simulator import OrgModel, Params
@@ -311,3 +312,186 @@ def test_the_band_note_of_a_panel_stays_within_the_panel_and_under_its_title() -
         box, title = note.get_window_extent(renderer), ax.title.get_window_extent()
         assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1, (box, ax.bbox)  # over it
         assert box.y1 <= title.y0 + 1  # under the title, not over it
+
+
+# -- arm curves by a swept parameter ----------------------------------------------------------
+def grouped_series() -> pd.DataFrame:
+    """Two arms, two axes on a 3 x 2 grid, two runs a point: each run's share in week t is
+    t times its own rate, the rate ``x + policy + arm + run`` in hundredths (``x`` in 1, 2, 3;
+    ``policy`` 0 or 0.1; ``b`` 0.2 above ``a``; run 0 or 0.05), so the median over a
+    panel's runs is worked by hand."""
+    rows = []
+    point = 0
+    for x in (1, 2, 3):
+        for policy in (0.0, 0.1):
+            for arm, lift in (("a", 0.0), ("b", 0.2)):
+                for rep, extra in ((0, 0.0), (1, 0.05)):
+                    rate = (x + policy + lift + extra) / 100
+                    rows += [
+                        {
+                            "point": point,
+                            "arm": arm,
+                            "replication": rep,
+                            "step": t,
+                            "poster": rate * t,
+                            "x.y": x,
+                            "p.q": policy,
+                        }
+                        for t in range(4)
+                    ]
+            point += 1
+    return pd.DataFrame(rows)
+
+
+def drawn(ax: Axes) -> dict[str, np.ndarray]:
+    """The lines of a panel by arm: their y values."""
+    return {str(line.get_label()): np.asarray(line.get_ydata()) for line in ax.lines}
+
+
+def test_arm_curves_by_a_parameter_draw_a_panel_per_value_with_the_median_of_its_runs() -> None:
+    """Pooled over all design points, the median curve mixed x = 1 with x = 3. By x: a panel
+    per value, each line the median of exactly that value's runs (both policies pooled)."""
+    from simulator.sweep_plots import arm_curves
+
+    series = grouped_series()
+    fig = arm_curves(series, arms=["a", "b"], by="x.y")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [f"x.y = {x} (2 points)" for x in (1, 2, 3)]
+    t = np.arange(4)
+    for ax, x in zip(panels, (1, 2, 3), strict=True):
+        lines = drawn(ax)
+        # four runs per arm: rates x, x + 0.05, x + 0.1, x + 0.15 (hundredths): median x + 0.075
+        assert np.allclose(lines["a"], (x + 0.075) / 100 * t)
+        assert np.allclose(lines["b"], (x + 0.275) / 100 * t)
+        mine = series[(series["x.y"] == x) & (series["arm"] == "a")]
+        assert np.allclose(lines["a"], mine.groupby("step")["poster"].median())
+    assert len({ax.get_ylim() for ax in panels}) == 1  # one y scale: the panels compare
+    note = fig.legends[0].get_title().get_text().replace("\n", " ")
+    assert "4 runs per arm and panel, pooled over the other swept axes" in note
+    by_policy = arm_curves(series, arms=["a", "b"], by="p.q")
+    titles = [ax.get_title() for ax in by_policy.axes if ax.get_visible()]
+    assert titles == ["p.q = 0 (3 points)", "p.q = 0.1 (3 points)"]
+    # six runs of a at policy 0: rates 1, 1.05, 2, 2.05, 3, 3.05: median 2.025
+    assert np.allclose(drawn(by_policy.axes[0])["a"], 0.02025 * t)
+
+
+def test_arm_curves_by_a_sampled_parameter_draw_a_panel_per_bin_of_equal_counts() -> None:
+    """A sampled design (12 distinct values): four bins of three design points each, titled
+    with the range of their values, each line the median of the runs in its bin."""
+    from simulator.sweep_plots import arm_curves
+
+    values = np.array([0.05, 0.12, 0.2, 0.31, 0.38, 0.45, 0.52, 0.6, 0.7, 0.81, 0.9, 0.97])
+    order = np.random.default_rng(4).permutation(12)  # design points in no order
+    series = pd.DataFrame(
+        [
+            {
+                "point": p,
+                "arm": "a",
+                "replication": 0,
+                "step": t,
+                "poster": values[k] * t,
+                "culture.openness": values[k],
+            }
+            for p, k in enumerate(order)
+            for t in range(3)
+        ]
+    )
+    fig = arm_curves(series, arms=["a"], by="culture.openness")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [
+        "culture.openness 0.05–0.20 (3 points)",
+        "culture.openness 0.31–0.45 (3 points)",
+        "culture.openness 0.52–0.70 (3 points)",
+        "culture.openness 0.81–0.97 (3 points)",
+    ]
+    for ax, middle in zip(panels, values[1::3], strict=True):  # the median of three: the middle
+        assert np.allclose(drawn(ax)["a"], middle * np.arange(3))
+    note = fig.legends[0].get_title().get_text().replace("\n", " ")
+    assert "pooled over the design points in each of 4 bins of culture.openness" in note
+    two = arm_curves(series, arms=["a"], by="culture.openness", bins=2)
+    assert [ax.get_title() for ax in two.axes if ax.get_visible()] == [
+        "culture.openness 0.05–0.45 (6 points)",
+        "culture.openness 0.52–0.97 (6 points)",
+    ]
+    with pytest.raises(ValueError, match=r"no 'org.span' column.*results.with_axes"):
+        arm_curves(series, by="org.span")
+
+
+def test_a_whole_number_axis_is_ticked_at_its_swept_values() -> None:
+    """leaders.levels swept over 1-4 was ticked at 1.5, 2.5 and 3.5 as well."""
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    for values in ([1, 2, 3, 4], [1.0, 2.0, 3.0, 4.0]):  # (a float column of whole numbers)
+        summary = pd.DataFrame(
+            {
+                "point": range(4),
+                "leaders.levels": values,
+                "arm": "model",
+                "metric": "poster",
+                "n": 3,
+                "mean": [0.1, 0.2, 0.3, 0.4],
+                "ci_low": [0.05, 0.15, 0.25, 0.35],
+                "ci_high": [0.15, 0.25, 0.35, 0.45],
+            }
+        )
+        ax = outcome_vs_parameter(summary, "leaders.levels", "poster").axes[0]
+        ax.figure.canvas.draw()
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize(
+    "arms",
+    [
+        ["model", "delegate", "listen", "restrict", "none"],
+        ["model", "delegate", "listen", "restrict", "none", "ceo", "c_suite", "champions"],
+        ["leaders_first_then_everyone_else", "no_example_at_all", "middle", "ceo_loud"],
+    ],
+)
+def test_the_arms_legend_lies_within_the_figure(arms: list[str]) -> None:
+    """Five arms in one row under one panel: 'model' cut on the left, 'none' off the right
+    edge (its swatch alone showed), the note cut at both ends."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from simulator.plots import arm_legend
+    from simulator.sweep_plots import arm_curves, sensitivity_bars
+
+    series = pd.DataFrame(
+        [
+            {"point": p, "arm": arm, "replication": r, "step": t, "poster": 0.01 * t * (k + 1)}
+            for p in range(8)  # pooled: one panel, the narrowest figure
+            for k, arm in enumerate(arms)
+            for r in range(2)
+            for t in range(3)
+        ]
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "method": "morris",
+                "arm": arm,
+                "metric": "poster",
+                "parameter": name,
+                "mu_star": 0.1,
+                "mu_star_conf": 0.02,
+            }
+            for arm in arms
+            for name in ("culture.openness", "org.span")
+        ]
+    )
+    shared = Figure(figsize=(6.0, 4.0), layout="constrained")
+    shared.subplots()
+    arm_legend(shared, arms, "line: median, band: 10-90 % of the runs of each panel")
+    for fig in (arm_curves(series, arms=arms), sensitivity_bars(table, arms=arms), shared):
+        FigureCanvasAgg(fig).draw()
+        (legend,) = fig.legends
+        texts = [legend.get_title(), *legend.get_texts()]
+        assert sorted(t.get_text() for t in legend.get_texts()) == sorted(arms)  # all named
+        for text in texts:
+            box = text.get_window_extent()
+            assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, text.get_text()
+            assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, text.get_text()
+        # in scenario order along the rows (a row's names: within a few pixels of height)
+        boxes = {t.get_text(): t.get_window_extent() for t in legend.get_texts()}
+        read = sorted(arms, key=lambda a: (-round(boxes[a].y0 / 8), boxes[a].x0))
+        assert read == arms

@@ -421,3 +421,50 @@ def test_failed_runs_are_listed_and_left_out(tmp_path: Path) -> None:
     assert (comms["n_failed"] == 2).all() and (comms["n"] == 0).all()
     # an arm whose runs all failed is not 'not run yet' (a resume would fail the same way)
     assert "Every run of comms failed" in text and "No finished runs yet for comms" not in text
+
+
+def test_a_design_of_many_points_gets_the_arms_curves_by_each_swept_parameter(
+    tmp_path: Path,
+) -> None:
+    """With more than six design points the arms' curves were pooled over all of them in one
+    panel (openness 0.2 and 0.8 in one median): a figure per swept parameter instead, a
+    panel per value, the other parameter pooled in each."""
+    data = scenario(
+        "grid8",
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[
+            {"param": "culture.openness", "values": [0.2, 0.4, 0.6, 0.8]},
+            {"param": "culture.policy", "values": ["restrictive", "open"]},
+        ],
+    )
+    report = write_report(run_sweep(data, tmp_path / "res"), tmp_path / "out")
+    text = check_page(report)
+    names = {p.name for p in report.parent.iterdir()}
+    assert {"arm_curves_by_culture.openness.png", "arm_curves_by_culture.policy.png"} <= names
+    assert "arm_curves.png" not in names  # (the pooled one)
+    for axis in ("culture.openness", "culture.policy"):
+        assert (
+            f"Share posting by week, per arm, one panel per value of {axis}: the line is the"
+            " median over the runs in the panel (pooled over the other swept parameters)"
+        ) in text
+    assert text.index("value of culture.openness") < text.index("value of culture.policy")
+
+
+def test_a_ranked_design_draws_the_arms_curves_by_its_most_influential_parameter_first(
+    sobol_dir: Path, tmp_path: Path
+) -> None:
+    """Sobol indices rank openness first (it drives posting; the audience spread does not):
+    its figure comes first, a panel per quarter of its sampled values."""
+    report = write_report(sobol_dir, tmp_path)
+    text = check_page(report)
+    assert (tmp_path / "arm_curves_by_culture.openness.png").exists()
+    assert (
+        "one panel per bin of culture.openness (4 bins of about equal numbers of design"
+        " points, each titled with the range of its values)"
+    ) in text
+    assert "culture.openness ranks 1st of 2 parameters by the total Sobol index ST" in text
+    second = (tmp_path / "arm_curves_by_org.audience_sigma.png").exists()
+    left = "Not drawn: org.audience_sigma, within replication noise for every arm" in text
+    assert second != left  # drawn after it, or said to be left out
+    if second:
+        assert text.index("ranks 1st") < text.index("org.audience_sigma ranks 2nd")
