@@ -585,9 +585,10 @@ def warm(paths: tuple[str, ...], jobs: int | None) -> None:
 
 def _register() -> None:
     from simulator.app.command import app
+    from simulator.cli_sensitivity import sensitivity
     from simulator.cli_sweep import diff, report, sweep, validate
 
-    for command in (validate, sweep, report, diff, app):
+    for command in (validate, sweep, report, diff, sensitivity, app):
         orgsim.add_command(command)
 
 

@@ -30,7 +30,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.results import Results, load, short_value
-from simulator.sensitivity import sensitivity
+from simulator.sensitivity import SensitivityError, sensitivity
 
 VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
 """Outcomes drawn against a single swept parameter."""
@@ -116,6 +116,9 @@ def analyse(results: Results) -> ReportData:
     table: pd.DataFrame | None = None
     try:
         table = sensitivity(results)
+    except SensitivityError as err:  # too few points: said for a sample, as a grid has no such aim
+        if design_kind(results.manifest) == "lhs":
+            notes.append(f"No sensitivity indices: {err}")
     except ValueError as err:  # an unfinished design cannot be analysed
         notes.append(f"No sensitivity indices: {err}")
     if table is not None:
@@ -174,7 +177,7 @@ def figures(data: ReportData) -> list[Figured]:
         out.append(forest)
     table = data.sensitivity
     if table is not None and not table.empty:
-        what = "Sobol first-order and total indices" if kind == "sobol" else "Morris μ*"
+        what = SENSITIVITY_WHAT[_index_method(table, kind)]
         own = table[table["arm"].isin(arms)]
         if not own.empty:
             fig = sp.sensitivity_bars(own, arms=arms)
@@ -182,6 +185,14 @@ def figures(data: ReportData) -> list[Figured]:
                 f"{what} of the swept parameters, per arm and outcome (those that cannot be "
                 "told apart from replication noise are marked in the table below)."
             )
+            if _index_method(table, kind) == "rbd_fast":
+                caption = (
+                    f"{what} of the swept parameters, per arm and outcome: the share of the "
+                    "variance of the outcome over the design points that follows one "
+                    "parameter alone. Dotted: the S1 that a parameter with no effect reaches "
+                    "by chance in 95 % of cases; a hatched bar, within noise, is at or below "
+                    "it and cannot be told from no effect."
+                )
             out.append(_render("sensitivity", fig, caption))
         gaps = table[~table["arm"].isin(arms)]
         if not gaps.empty:
@@ -672,13 +683,38 @@ def _summary(data: ReportData) -> str:
     )
 
 
+SENSITIVITY_WHAT = {
+    "sobol": "Sobol first-order and total indices",
+    "morris": "Morris μ*",
+    "rbd_fast": "Given-data first-order indices S1 (RBD-FAST)",
+}
+"""What the sensitivity figures show, by method."""
+
+
+def _index_method(table: pd.DataFrame, kind: str) -> str:
+    """The method of a sensitivity table's indices (the design's, if the table is empty)."""
+    if not table.empty and "method" in table:
+        return str(table["method"].iloc[0])
+    return kind if kind in ("sobol", "morris") else "rbd_fast"
+
+
 def _sensitivity(data: ReportData) -> str:
     table = data.sensitivity
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
     if table is None:
         return f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
-    method = design_kind(data.results.manifest)
+    method = _index_method(table, design_kind(data.results.manifest))
     about = (
+        "Given-data first-order indices, RBD-FAST (SALib; Tarantola et al. 2006, Plischke "
+        "2010, with Tissot &amp; Prieur's 2012 bias correction), read from the design points "
+        "as they are: S1, the share of the variance of the outcome over the design points "
+        "that follows one parameter alone (as Sobol's S1; interactions are not measured, so "
+        "the indices may add up to less than 1, and a parameter that acts only together with "
+        "others can read as none: a Sobol design measures that, as ST); <i>S1_conf</i>: "
+        "half-width of SALib's 95 % bootstrap interval over half the points (about twice "
+        "the estimate's own spread)."
+        if method == "rbd_fast"
+        else "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
         "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
         "the design that a parameter explains alone; ST, its share including all its "
         "interactions; <i>_conf</i>: half-width of the 95 % bootstrap interval over the "
@@ -718,6 +754,14 @@ def _sensitivity(data: ReportData) -> str:
 
 
 NOISE_RULE = {
+    "rbd_fast": (
+        "A parameter is marked <i>within noise</i> (its row in grey) when its S1 is not above "
+        "<i>S1_noise</i>, the S1 that a parameter with no effect at all reaches in 95 % of "
+        "cases on these point means (measured on dummy parameters: random orderings of the "
+        "same points, for which replication noise and the other parameters are chance), so "
+        "that these runs cannot tell it from one that does nothing; this needs no "
+        "replications, and the bias correction keeps the noise from raising S1 on average."
+    ),
     "sobol": (
         "A parameter is marked <i>within noise</i> (its row in grey) when the lower end of "
         "its ST interval is not above the noise share, the ST that replication noise alone "
@@ -739,11 +783,11 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     parameters cannot be told apart from it."""
     if table.empty or "noise" not in table:
         return ""
-    effect = (
-        "with Sobol, it adds the noise share to every ST"
-        if method == "sobol"
-        else "with Morris, it gives every parameter a μ* of up to <i>mu_star_noise</i>"
-    )
+    effect = {
+        "sobol": "with Sobol, it adds the noise share to every ST",
+        "morris": "with Morris, it gives every parameter a μ* of up to <i>mu_star_noise</i>",
+        "rbd_fast": "with RBD-FAST, it spreads every S1 around its value",
+    }.get(method, "")
     why = (
         "Each design point has its own seeds, so the mean of its replications still carries "
         "replication noise, independent from point to point, which the indices cannot tell "
@@ -760,7 +804,7 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     for (arm, metric), part in table.groupby(["arm", "metric"], sort=False):
         alone = part[~part["parameter"].astype(str).str.contains(" × ")]
         share = float(alone["noise"].iloc[0])
-        if share != share:  # NaN
+        if share != share and method != "rbd_fast":  # NaN (RBD-FAST judges without it)
             rows.append(
                 f'<tr><td>{_e(arm)}</td><td>{_e(metric)}</td><td class="n">–</td>'
                 "<td>not measured</td><td></td></tr>"
@@ -772,20 +816,33 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
             if _yes(r["within_noise"]):
                 (zero if _holds_zero(r) else above).append(str(r["parameter"]))
         strong = ' class="sure"' if share >= 0.5 else ""
+        shown = f"{100 * share:.1f} %" if share == share else "–"
+        if method == "rbd_fast":  # one verdict, against the floor (the interval is SALib's)
+            above, zero = [*zero, *above], [f"{float(alone['S1_noise'].iloc[0]):.3f}"]
         rows.append(
             f"<tr><td>{_e(arm)}</td><td>{_e(metric)}</td>"
-            f'<td class="n"><span{strong}>{100 * share:.1f} %</span></td>'
+            f'<td class="n"><span{strong}>{shown}</span></td>'
             f"<td>{_e(', '.join(above) or 'none')}</td>"
             f"<td>{_e(', '.join(zero) or 'none')}</td></tr>"
         )
+    if method == "rbd_fast":
+        rows[0] = (
+            "<table><tr><th>Arm</th><th>Outcome</th><th>Noise share</th>"
+            "<th>Within noise (S1 not above the floor)</th><th>Floor (S1_noise)</th></tr>"
+        )
     index, more = ("an index", "design points (a larger N)")
-    if method != "sobol":
+    if method == "morris":
         index, more = ("μ*", "trajectories")
     advice = (
         f"Where {index} is above 0 but not above the noise, more replications can tell a small "
         "effect from none (a parameter with no effect at all stays within noise however many); "
         f"where its interval holds 0, more {more} are needed too."
     )
+    if method == "rbd_fast":
+        advice = (
+            "The floor falls as design points are added (about as 1 / N); more replications "
+            "lower it only where the noise share is large."
+        )
     return (
         "<h3>Replication noise</h3>"
         f"<p>{why}{NOISE_RULE.get(method, '')} {advice}</p>" + "".join(rows) + "</table>"
@@ -798,8 +855,9 @@ def _yes(value: Any) -> bool:
 
 
 def _holds_zero(row: pd.Series) -> bool:
-    """Whether the 95 % interval of the index judged (ST, or Morris μ*) reaches down to 0."""
-    index = "ST" if "ST" in row.index else "mu_star"
+    """Whether the 95 % interval of the index judged (ST, Morris μ*, or RBD-FAST S1) reaches
+    down to 0."""
+    index = "ST" if "ST" in row.index else "mu_star" if "mu_star" in row.index else "S1"
     return bool(row[index] - row[f"{index}_conf"] <= 0)
 
 

@@ -1,5 +1,6 @@
-"""Sensitivity indices of a sampled design (Sobol, Morris; SALib), per arm and outcome and
-for the paired differences between arms, with the replication noise they cannot tell from a
+"""Sensitivity indices of a design (Sobol, Morris; for any other design of enough points,
+given-data RBD-FAST: :mod:`simulator.sensitivity_given`; SALib), per arm and outcome and for
+the paired differences between arms, with the replication noise they cannot tell from a
 parameter's effect measured and marked.
 
 Pure functions of a loaded results folder (:class:`simulator.results.Results`), pandas out.
@@ -14,12 +15,21 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs
+from simulator.errors import SimulatorError
+from simulator.sensitivity_given import MIN_POINTS, design_matrix, given_rows
 
 if TYPE_CHECKING:
     from simulator.results import Results
 
 SENSITIVITY_METRICS: tuple[str, ...] = ("poster", "peak_poster", "t10", "t50", "reach", "posts")
 """Outcome columns :func:`sensitivity` analyses by default."""
+METHODS: tuple[str, ...] = ("sobol", "morris", "rbd_fast")
+"""What :func:`sensitivity` computes: a Sobol or Morris design's own indices, or given-data
+first-order indices (RBD-FAST) of any design of :data:`MIN_POINTS` distinct points or more."""
+
+
+class SensitivityError(SimulatorError):
+    """A design that the sensitivity indices asked for cannot be computed on."""
 
 
 def sensitivity(
@@ -29,25 +39,32 @@ def sensitivity(
     resamples: int = 200,
     differences: bool = True,
     noise: bool = True,
-) -> pd.DataFrame | None:
-    """Sobol or Morris sensitivity indices of the swept axes, per arm and metric, and of the
-    paired differences between arms.
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Sensitivity indices of the swept axes, per arm and metric, and of the paired
+    differences between arms: Sobol or Morris for their own designs, given-data first-order
+    indices (RBD-FAST) for any other design of enough points.
 
     Replications are averaged per design point first: the indices describe how the expected
-    outcome depends on the parameters. Each point has its own seed, so the point means still
-    carry replication noise, independent from point to point, which SALib cannot tell from a
-    parameter's effect: a parameter with no effect at all gets a total index ST near the
-    noise's share of the variance of the point means, not 0, and an interval that excludes
-    0. ``noise=True`` measures that share from the spread of the replications within each
-    point and says which indices it could explain; a note says so when noise is half the
-    variance or more, or when it cannot be measured.
-    The design points' axis values, in design-point order, are the sample rows SALib drew;
-    the problem's bounds are the axes' bounds, or the parameters' own ranges where the
-    scenario gave none (:func:`simulator.scenario.axis_bounds`). An arm is skipped when a
-    design point has no finished run (failed, or not run yet: the design is incomplete); a
-    metric is skipped when a run lacks it (a milestone such as ``t50`` never reached) or it
-    is the same at every point. Each skip is explained in ``table.attrs["notes"]``; points
-    with fewer finished replications average those.
+    outcome depends on the parameters, as the design's points spread them (the runs of a
+    point share its parameters, so they add no new rows to a given-data estimator, only
+    ties it would break by their order, and their mean has the least noise). Each point has
+    its own seed, so the point means still carry replication noise, independent from point
+    to point, which SALib cannot tell from a parameter's effect: a parameter with no effect
+    at all gets a Sobol total index ST near the noise's share of the variance of the point
+    means, not 0, and an interval that excludes 0; its given-data S1 is 0 on average but
+    spread around it. ``noise=True`` measures the noise's share from the spread of the
+    replications within each point and says which indices it could explain; a note says so
+    when noise is half the variance or more, or when it cannot be measured.
+    For Sobol and Morris, the design points' axis values, in design-point order, are the
+    sample rows SALib drew; the problem's bounds are the axes' bounds, or the parameters'
+    own ranges where the scenario gave none (:func:`simulator.scenario.axis_bounds`). For
+    RBD-FAST the points are the sample as they are (:func:`simulator.sensitivity_given.
+    design_matrix`): a grid's, a Latin hypercube's or listed points. An arm is skipped when
+    a design point has no finished run (failed, or not run yet: the design is incomplete);
+    a metric is skipped when a run lacks it (a milestone such as ``t50`` never reached) or
+    it is the same at every point. Each skip is explained in ``table.attrs["notes"]``;
+    points with fewer finished replications average those.
 
     Parameters
     ----------
@@ -57,7 +74,8 @@ def sensitivity(
     metrics : sequence of str, or None
         Outcome columns to analyse; None: every numeric outcome (:func:`numeric_outcomes`).
     resamples : int
-        Bootstrap resamples for the confidence intervals (seeded from the root seed).
+        Bootstrap resamples for the confidence intervals, and for RBD-FAST the dummy
+        parameters of its noise floor (seeded from the root seed).
     differences : bool
         Also analyse each arm's paired difference from the baseline (the first arm), run by
         run on the same seeds and averaged per design point: which parameters drive the gap
@@ -73,37 +91,70 @@ def sensitivity(
         the lower end of its μ* interval is not above ``mu_star_noise``. A
         pair's S2 (which noise does not bias) is within noise when its interval holds 0 or
         one of its parameters is within noise. NaN where the noise cannot be measured (one
-        replication per point, or ``orgs = 1``).
+        replication per point, or ``orgs = 1``). RBD-FAST: its S1 is not above
+        ``S1_noise``, the 95th percentile of the S1 of dummy parameters (random orderings
+        of the same point means: a parameter with no effect, for which replication noise
+        and the other parameters are chance), a permutation test that needs no
+        replications, so it is never NaN.
+    method : {"sobol", "morris", "rbd_fast"}, optional
+        Default: the design's own, ``"sobol"`` or ``"morris"``, and ``"rbd_fast"`` for a
+        grid, points or lhs design. ``"rbd_fast"`` on a Sobol or Morris design checks its
+        indices against given-data ones (a Saltelli sample has the rows of a random sample;
+        Morris trajectories are few distinct values per axis).
 
     Returns
     -------
-    DataFrame or None
-        None unless the design is ``sobol`` or ``morris``. Otherwise one row per arm (or
-        difference), metric and parameter: ``method``, ``arm``, ``metric``, ``parameter``
-        and, for Sobol, ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (95 % half-widths), plus, if
-        the design drew second order samples, rows for parameter pairs (``parameter``
-        ``"a × b"``) with ``S2`` and ``S2_conf``; for Morris ``mu``, ``mu_star``,
-        ``mu_star_conf`` and ``sigma`` (elementary effects per step of size delta in the unit
-        cube, i.e. per fraction of an axis's range); with ``noise``, the columns above.
+    DataFrame
+        One row per arm (or difference), metric and parameter: ``method``, ``arm``,
+        ``metric``, ``parameter`` and, for Sobol, ``S1``, ``S1_conf``, ``ST``, ``ST_conf``
+        (95 % half-widths), plus, if the design drew second order samples, rows for
+        parameter pairs (``parameter`` ``"a × b"``) with ``S2`` and ``S2_conf``; for Morris
+        ``mu``, ``mu_star``, ``mu_star_conf`` and ``sigma`` (elementary effects per step of
+        size delta in the unit cube, i.e. per fraction of an axis's range); for RBD-FAST
+        ``S1``, ``S1_conf`` and ``S1_noise`` (:func:`simulator.sensitivity_given.
+        given_rows`); with ``noise``, the columns above.
+
+    Raises
+    ------
+    SensitivityError
+        A design with fewer than :data:`simulator.sensitivity_given.MIN_POINTS` distinct
+        points (other than Sobol or Morris, analysed with their own method), or a
+        ``method`` that the design cannot give.
     """
     manifest = results.manifest
     spec = manifest.get("scenario", {})
     design = spec.get("design", {})
-    kind = manifest.get("resolved", {}).get("design", design.get("kind"))
-    if kind not in ("sobol", "morris"):
-        return None
-    axes, bounds = sampled_axes(spec)
-    problem: dict[str, Any] = {"num_vars": len(axes), "names": axes, "bounds": bounds}
+    kind = str(manifest.get("resolved", {}).get("design", design.get("kind", "grid")))
+    method = _method(kind, method)
     points = manifest.get("resolved", {}).get("points", [])
-    X = np.array([[float(p[n]) for n in axes] for p in points], dtype=float)
-    notes: list[str] = [
-        f"{kind} indices from the mean of the replications at each of {len(points)} points"
-    ]
+    notes: list[str] = []
+    if method == "rbd_fast":
+        axes, X, notes = design_matrix(manifest)
+        distinct = len(np.unique(X, axis=0)) if axes else min(len(points), 1)
+        if distinct < MIN_POINTS or not axes:
+            raise SensitivityError(
+                f"design.kind = {kind!r} with {distinct} distinct design point"
+                f"{'' if distinct == 1 else 's'}"
+                f"{'' if axes else ' and no parameter that varies between them'}: "
+                "too few for sensitivity indices; they need a sobol or morris design (any "
+                f"size), or a grid, points or lhs design of {MIN_POINTS} distinct points or "
+                "more over at least one swept parameter (given-data RBD-FAST)"
+            )
+        problem: dict[str, Any] = {"num_vars": len(axes), "names": axes}
+    else:
+        axes, bounds = sampled_axes(spec)
+        problem = {"num_vars": len(axes), "names": axes, "bounds": bounds}
+        X = np.array([[float(p[n]) for n in axes] for p in points], dtype=float)
+    notes.insert(
+        0,
+        f"{_NAMES[method]} indices from the mean of the replications at each of "
+        f"{len(points)} points",
+    )
     finished = ok_runs(results.outcomes)
     wanted = numeric_outcomes(finished) if metrics is None else name_list(metrics)
     metrics = known_metrics(finished, wanted)  # (a typo is named, as summarise does)
     rows: list[dict[str, Any]] = []
-    if kind == "morris":
+    if method == "morris":
         notes += _morris_check(X, len(axes))
     if not metrics:
         notes.append("no finished runs: nothing to analyse")
@@ -128,10 +179,12 @@ def sensitivity(
             if np.ptp(Y) == 0:
                 notes.append(f"{label}/{metric} skipped: the same value at every point")
                 continue
-            if kind == "sobol":
+            if method == "sobol":
                 found = _sobol_rows(problem, Y, bool(design.get("second_order")), resamples, seed)
-            else:
+            elif method == "morris":
                 found = _morris_rows(problem, X, Y, levels, resamples, seed)
+            else:
+                found = given_rows(axes, X, Y, resamples, seed)
             share = _noise_share(spread[metric], Y)
             if np.isnan(share):
                 unmeasured.append(f"{label}/{metric}")
@@ -143,8 +196,8 @@ def sensitivity(
                     " not move it at all)"
                 )
             if noise:
-                found = _judge(kind, found, share, spread[metric], levels)
-            rows.extend({"method": kind, "arm": label, "metric": metric, **r} for r in found)
+                found = _judge(method, found, share, spread[metric], levels)
+            rows.extend({"method": method, "arm": label, "metric": metric, **r} for r in found)
 
     arms = list(results.arms) if metrics else []
     complete: list[str] = []
@@ -174,10 +227,12 @@ def sensitivity(
             if orgs == 1
             else "a point needs two replications or more"
         )
-        notes.append(
-            f"replication noise not measured for {', '.join(unmeasured)}: {why}; indices "
-            "can read noise as parameter effects"
+        effect = (
+            "within_noise does not need it (RBD-FAST's floor comes from dummy parameters)"
+            if method == "rbd_fast"
+            else "indices can read noise as parameter effects"
         )
+        notes.append(f"replication noise not measured for {', '.join(unmeasured)}: {why}; {effect}")
     table = pd.DataFrame(rows)
     if "within_noise" in table:
         table["within_noise"] = table["within_noise"].astype("boolean")
@@ -186,6 +241,25 @@ def sensitivity(
         table = table[[*first, *(c for c in table.columns if c not in first)]]
     table.attrs["notes"] = notes
     return table
+
+
+_NAMES = {"sobol": "Sobol", "morris": "Morris", "rbd_fast": "RBD-FAST (given-data)"}
+
+
+def _method(kind: str, method: str | None) -> str:
+    """The method a ``kind`` design is analysed with (:func:`sensitivity`'s ``method``)."""
+    own = kind if kind in ("sobol", "morris") else "rbd_fast"
+    if method is None or method == own:
+        return own
+    if method not in METHODS:
+        raise SensitivityError(f"method = {method!r}: not a method; use one of {METHODS}")
+    if method != "rbd_fast":
+        raise SensitivityError(
+            f"method = {method!r} needs a {method} design (SALib's own sample), not "
+            f"design.kind = {kind!r}; any design of {MIN_POINTS} distinct points or more "
+            "takes method = 'rbd_fast'"
+        )
+    return method
 
 
 def sampled_axes(spec: dict[str, Any]) -> tuple[list[str], list[list[float]]]:
@@ -336,7 +410,8 @@ def _noise_share(noise_variance: float, Y: np.ndarray) -> float:
 def _judge(
     kind: str, found: list[dict[str, Any]], share: float, variance: float, levels: int
 ) -> list[dict[str, Any]]:
-    """The rows of :func:`_sobol_rows` or :func:`_morris_rows` with ``noise``, (Morris)
+    """The rows of :func:`_sobol_rows`, :func:`_morris_rows` or (``kind`` ``"rbd_fast"``)
+    :func:`simulator.sensitivity_given.given_rows` with ``noise``, (Morris)
     ``mu_star_noise`` and ``within_noise`` (the rule is in :func:`sensitivity`).
 
     The point means are f(x) + e with noise e independent from point to point, of variance
@@ -351,13 +426,21 @@ def _judge(
     Morris: an elementary effect of a parameter with no effect is (e_1 - e_2) / delta, whose
     mean absolute value is at most sqrt(2 v) / delta (delta = levels / (2 (levels - 1)),
     SALib's step) whatever the noise's distribution (sqrt(4 v / pi) / delta if normal).
+    RBD-FAST: its bias correction takes the noise out of S1 on average (it removes the
+    share 2M / N of all the variance the parameter does not explain, which white noise
+    spreads evenly over the harmonics); what is left is spread, which the dummy parameters'
+    S1 measure, with or without replications.
     """
-    if np.isnan(share):
+    if np.isnan(share) and kind != "rbd_fast":
         unknown: dict[str, Any] = {"noise": np.nan, "within_noise": pd.NA}
         if kind == "morris":
             unknown = {"noise": np.nan, "mu_star_noise": np.nan, "within_noise": pd.NA}
         return [{**r, **unknown} for r in found]
     out: list[dict[str, Any]] = []
+    if kind == "rbd_fast":  # (the floor is the dummies', measured with or without replicates)
+        return [
+            {**r, "noise": share, "within_noise": bool(r["S1"] <= r["S1_noise"])} for r in found
+        ]
     if kind == "morris":
         floor = float(np.sqrt(2 * variance)) / (levels / (2.0 * (levels - 1)))
         for r in found:

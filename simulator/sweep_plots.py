@@ -587,7 +587,8 @@ def sensitivity_bars(
     arms: Sequence[str] | None = None,
     metrics: Sequence[str] | None = None,
 ) -> Figure:
-    """Sobol indices (S1 solid inside ST light) or Morris mu* per parameter, with 95 % CIs.
+    """Sobol indices (S1 solid inside ST light), Morris mu* or given-data (RBD-FAST) S1 per
+    parameter, with 95 % CIs.
 
     ``table`` comes from :func:`simulator.sensitivity.sensitivity`; one panel per metric (the
     first six unless ``metrics`` is given), bars grouped by parameter, one colour per arm.
@@ -607,7 +608,9 @@ def sensitivity_bars(
     width = 0.8 / max(1, len(present))
     y = np.arange(len(params))
     clipped = False
-    floor = "noise" if method == "sobol" else "mu_star_noise"  # how far noise alone reaches
+    # how far noise alone reaches, and the index of the solid bar (Sobol draws its own)
+    floor = {"sobol": "noise", "rbd_fast": "S1_noise"}.get(method, "mu_star_noise")
+    value = "mu_star" if method == "morris" else "S1"
     noisy = "within_noise" in rows and floor in rows
     for ax, metric in zip(grid.ravel(), metrics, strict=False):
         for k, arm in enumerate(present):
@@ -644,9 +647,9 @@ def sensitivity_bars(
             else:
                 solid = ax.barh(
                     pos,
-                    part["mu_star"],
+                    part[value],
                     width * 0.9,
-                    xerr=part["mu_star_conf"],
+                    xerr=part[f"{value}_conf"],
                     color=c,
                     error_kw={"ecolor": "black", "capsize": 3},
                 )
@@ -661,12 +664,14 @@ def sensitivity_bars(
                     ls=":",
                     gid="noise",
                 )
-        xlabel = "Sobol index" if method == "sobol" else "μ* (mean |elementary effect|)"
+        xlabel = {"sobol": "Sobol index", "rbd_fast": "first-order index S1 (given data)"}.get(
+            method, "μ* (mean |elementary effect|)"
+        )
         _finish(ax, label(metric), xlabel, "", False)
         ax.axvline(0.0, color="black", lw=0.8)
         ax.set_yticks(y, params)  # after _finish, which formats y as numbers
         ax.set_ylim(len(params) - 0.5, -0.5)  # first parameter on top
-        if method == "sobol":
+        if method != "morris":
             clipped |= _sobol_limits(ax)
         ax.grid(True, axis="x", color="#DDDDDD", lw=0.7)
         ax.grid(False, axis="y")
@@ -675,14 +680,17 @@ def sensitivity_bars(
     note = "whiskers: 95 % CI"
     if method == "sobol":
         note = "solid: first-order S1, light: total ST; " + note
-        note += " (clipped to the scale -0.25 to 1.25)" if clipped else ""
+    if method == "rbd_fast":
+        note += " (SALib's, from resamples of half the points: wide)"
+    note += " (clipped to the scale -0.25 to 1.25)" if clipped else ""
     if noisy:
-        note += (
-            "; dotted: what replication noise alone gives; hatched: within noise (cannot be"
-            " told from no effect)"
-        )
+        alone = "what replication noise alone gives"
+        if method == "rbd_fast":
+            alone = "the S1 a parameter with no effect reaches (95 %)"
+        note += f"; dotted: {alone}; hatched: within noise (cannot be told from no effect)"
     _legend(fig, present, colours, note)
-    title = "Sobol sensitivity indices" if method == "sobol" else "Morris screening"
+    titles = {"sobol": "Sobol sensitivity indices", "rbd_fast": "Given-data sensitivity (RBD-FAST)"}
+    title = titles.get(method, "Morris screening")
     fig.suptitle(title, fontsize=FONT["title"] + 1)
     return fig
 

@@ -301,7 +301,10 @@ def test_an_unfinished_design_gets_notes_not_indices(tmp_path: Path) -> None:
 
 def test_no_sensitivity_for_a_grid(tmp_path: Path) -> None:
     data = scenario("grid", axes=[{"param": "culture.openness", "values": [0.3, 0.7]}])
-    assert sensitivity(load(run_sweep(data, tmp_path / "res"))) is None
+    from simulator.sensitivity import SensitivityError
+
+    with pytest.raises(SensitivityError, match=r"'grid' with 2 distinct design points: too few"):
+        sensitivity(load(run_sweep(data, tmp_path / "res")))
 
 
 # -- the report -----------------------------------------------------------------------------

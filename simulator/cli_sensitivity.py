@@ -1,0 +1,87 @@
+"""Command line for sensitivity indices: ``orgsim sensitivity`` (a results folder's indices,
+:func:`simulator.sensitivity.sensitivity`, as a table on the terminal and a CSV file).
+
+To be registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+
+SHOWN = ("S1", "ST", "mu_star", "S1_noise", "mu_star_noise", "noise")
+"""Index columns the terminal table shows (all are in the CSV file)."""
+
+
+@click.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    help="An outcome to analyse (repeat for several; default: poster, peak_poster, t10, t50, "
+    "reach, posts).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris", "rbd_fast"]),
+    default=None,
+    help="Default: the design's own (sobol, morris), given-data RBD-FAST for grid, points and "
+    "lhs designs of 16 distinct points or more; rbd_fast on a sobol or morris design checks it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Where to write the table (default <results_dir>/sensitivity.csv).",
+)
+def sensitivity(
+    results_dir: str, metrics: tuple[str, ...], method: str | None, out: str | None
+) -> None:
+    """Sensitivity indices of a results folder's swept parameters, per arm and for the paired
+    difference between arms, with the parameters that replication noise could explain marked
+    '~' (within noise)."""
+    from simulator.results import load
+    from simulator.sensitivity import SENSITIVITY_METRICS
+    from simulator.sensitivity import sensitivity as indices
+
+    table = indices(load(results_dir), list(metrics) or SENSITIVITY_METRICS, method=method)
+    for note in table.attrs.get("notes", []):
+        click.echo(f"note: {note}")
+    if table.empty:
+        click.echo("no indices")
+        return
+    shown = [c for c in SHOWN if c in table]
+    head = ["arm", "metric", "parameter", *shown, ""]
+    rows = [head]
+    for _, r in table.iterrows():
+        mark = "~" if _yes(r.get("within_noise")) else ""
+        rows.append(
+            [str(r["arm"]), str(r["metric"]), str(r["parameter"]), *map(_cell, r[shown]), mark]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    for row in rows:
+        cells = zip(row, widths, strict=True)
+        line = "  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(cells))
+        click.echo(line.rstrip())
+    click.echo("~: within noise (cannot be told from a parameter with no effect)")
+    target = Path(out) if out is not None else Path(results_dir) / "sensitivity.csv"
+    table.to_csv(target, index=False)
+    click.echo(f"written to {target}")
+
+
+def _yes(value: Any) -> bool:
+    """A verdict that is True (not False, nor missing where the noise was not measured)."""
+    import pandas as pd
+
+    return value is not None and value is not pd.NA and value == value and bool(value)
+
+
+def _cell(value: Any) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(number) else f"{number:.3f}"
