@@ -585,10 +585,11 @@ def warm(paths: tuple[str, ...], jobs: int | None) -> None:
 
 def _register() -> None:
     from simulator.app.command import app
+    from simulator.cli_discover import discover
     from simulator.cli_sensitivity import sensitivity
     from simulator.cli_sweep import diff, report, sweep, validate
 
-    for command in (validate, sweep, report, diff, sensitivity, app):
+    for command in (validate, sweep, report, diff, sensitivity, discover, app):
         orgsim.add_command(command)
 
 
