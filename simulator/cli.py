@@ -1,5 +1,6 @@
-"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``;
-``app`` (the workshop page); ``warm`` (compile the kernels ahead of the first run).
+"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``,
+``diff``; ``sensitivity``, ``discover``, ``export`` (of a results folder); ``app`` (the workshop
+page); ``warm`` (compile the kernels ahead of the first run).
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
@@ -586,10 +587,11 @@ def warm(paths: tuple[str, ...], jobs: int | None) -> None:
 def _register() -> None:
     from simulator.app.command import app
     from simulator.cli_discover import discover
+    from simulator.cli_export import export
     from simulator.cli_sensitivity import sensitivity
     from simulator.cli_sweep import diff, report, sweep, validate
 
-    for command in (validate, sweep, report, diff, sensitivity, discover, app):
+    for command in (validate, sweep, report, diff, sensitivity, discover, export, app):
         orgsim.add_command(command)
 
 

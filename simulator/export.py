@@ -1,0 +1,470 @@
+"""A results folder as spreadsheet tables (NetLogo BehaviorSpace's shapes) and as the EMA
+Workbench's ``(experiments, outcomes)``.
+
+Every table has one row per finished run (and week, and level), led by the run's key
+(``point``, ``arm``, ``replication``), ``seed`` and the values of the swept parameters it ran
+at, named by their dotted paths (``culture.openness``): BehaviorSpace's "table" output. The
+tables (:data:`TABLES`):
+
+- ``outcomes``: one row per run;
+- ``series``: one row per run and recorded week (``--wide``: one row per run, one column
+  per week of one metric, as BehaviorSpace's "spreadsheet");
+- ``levels``: one row per run, week and hierarchy level;
+- ``stats``: per design point, arm, series metric and week, over the replications: ``n``,
+  ``mean``, ``sd`` and the 10, 50 and 90 % quantiles (BehaviorSpace's "stats").
+
+:func:`export` writes them (CSV or Parquet, each file atomically) with a ``README.txt``
+saying what each column is and its unit; ``orgsim export`` is the command.
+
+Examples
+--------
+>>> _problem("postr", ["poster", "listener"], "series metric of this folder")
+"not a series metric of this folder; choose from poster, listener; did you mean 'poster'?"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis import OUTCOMES, SHARES, ok_runs
+from simulator.errors import SimulatorError
+from simulator.metrics import MILESTONES
+from simulator.params import field_info
+from simulator.results import KEY, VARYING, Results, atomic_write, load
+from simulator.state import EVENTS, SOURCES
+
+TABLES = ("outcomes", "series", "levels", "stats")
+"""The tables :func:`export` writes (``"all"``: every one)."""
+FORMATS = ("csv", "parquet")
+QUANTILES = (0.1, 0.5, 0.9)
+"""The quantiles of the ``stats`` table, as its columns ``q10``, ``q50``, ``q90``."""
+STATS = ("n", "mean", "sd", *(f"q{round(q * 100)}" for q in QUANTILES))
+INTERNAL = (*VARYING, "status", "error")
+"""Outcome columns left out: which attempt ran a run and how long it took (they differ
+between sweeps of the same runs), and the status and error (only finished runs are kept)."""
+README = "README.txt"
+
+
+class ExportError(SimulatorError):
+    """An export that cannot be made as asked: names the argument (``tables``, ``fmt``,
+    ``metric``, ``wide`` or ``results``), its value and what is allowed."""
+
+    def __init__(self, argument: str, value: Any, problem: str) -> None:
+        self.argument, self.value, self.problem = argument, value, problem
+        super().__init__(f"{argument} = {value!r}: {problem}")
+
+
+def _problem(value: str, allowed: Sequence[str], what: str) -> str:
+    """``not a <what>; choose from ...; did you mean '...'?``"""
+    match = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
+    hint = f"; did you mean {match[0]!r}?" if match else ""
+    return f"not a {what}; choose from {', '.join(allowed)}{hint}"
+
+
+def table_names(tables: str | Sequence[str]) -> list[str]:
+    """The tables asked for (``"all"``, one name, or several), checked."""
+    asked = [tables] if isinstance(tables, str) else list(tables)
+    names = list(TABLES) if asked == ["all"] else asked
+    for name in names:
+        if name not in TABLES:
+            raise ExportError("tables", name, _problem(name, [*TABLES, "all"], "table"))
+    return list(dict.fromkeys(names))
+
+
+def finished(results: Results) -> Results:
+    """``results`` with only its finished runs (status ``ok``) in every table."""
+    runs = ok_runs(results.outcomes)
+    if len(runs) == len(results.outcomes):  # (all finished, or filtered already)
+        return results
+    done = pd.MultiIndex.from_frame(runs[KEY])
+
+    def of_runs(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        return frame[pd.MultiIndex.from_frame(frame[KEY]).isin(done)]
+
+    return dataclasses.replace(
+        results, outcomes=runs, series=of_runs(results.series), levels=of_runs(results.levels)
+    )
+
+
+def _axes(results: Results) -> list[str]:
+    return [a for a in results.axes if a in results.outcomes]
+
+
+def _runs_first(results: Results, frame: pd.DataFrame, within: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each run's ``seed`` and swept values (:meth:`Results.with_axes`), its
+    columns led by the run's key, rows by point, arm (in the scenario's order), replication
+    and ``within``."""
+    joined = results.with_axes(frame.drop(columns=["attempt"], errors="ignore"))
+    if "seed" not in joined:
+        joined.insert(0, "seed", results.manifest.get("root_seed"))  # (the outcomes' too)
+    lead = [*KEY, "seed", *_axes(results), *within]
+    place = {arm: i for i, arm in enumerate(results.arms)}
+    joined = joined.sort_values(
+        [*KEY, *within], key=lambda c: c.map(place) if c.name == "arm" else c, kind="stable"
+    )
+    rest = [c for c in joined.columns if c not in lead and c not in INTERNAL]
+    return joined[[*lead, *rest]].reset_index(drop=True)
+
+
+def series_metrics(results: Results) -> list[str]:
+    """The per-week metrics a folder recorded (its ``[record] series``)."""
+    keys = {*KEY, "attempt", "step", "seed", *results.axes}
+    return [c for c in results.series.columns if c not in keys]
+
+
+def outcomes_table(results: Results) -> pd.DataFrame:
+    """One row per finished run: its key, seed, swept values and outcomes."""
+    return _runs_first(results, finished(results).outcomes, [])
+
+
+def series_table(results: Results) -> pd.DataFrame:
+    """One row per finished run and recorded week."""
+    return _runs_first(results, finished(results).series, ["step"])
+
+
+def levels_table(results: Results) -> pd.DataFrame:
+    """One row per finished run, recorded week and hierarchy level."""
+    return _runs_first(results, finished(results).levels, ["step", "level"])
+
+
+def stats_table(results: Results) -> pd.DataFrame:
+    """Per design point, arm, series metric and week: ``n`` (runs with a value), ``mean``,
+    ``sd`` (``n - 1`` in the denominator; empty for one run) and the :data:`QUANTILES` of
+    the metric over the replications (linear interpolation, as ``numpy.quantile``)."""
+    done = finished(results)
+    metrics = series_metrics(done)
+    by = ["point", "arm", "step"]
+    grouped = done.series.groupby(by, sort=False)[metrics]
+    parts = {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std()}
+    parts.update((name, grouped.quantile(q)) for name, q in zip(STATS[3:], QUANTILES, strict=True))
+    stats = pd.concat(parts, axis=1, names=["stat", "metric"]).stack("metric", future_stack=True)
+    stats = stats.reset_index()
+    stats["metric"] = pd.Categorical(stats["metric"], categories=metrics)  # (the series order)
+    axes = _axes(done)
+    at = done.outcomes.drop_duplicates(["point", "arm"])[["point", "arm", *axes]]
+    stats = stats.merge(at, on=["point", "arm"], how="left", validate="many_to_one")
+    place = {arm: i for i, arm in enumerate(done.arms)}
+    stats = stats.sort_values(
+        ["point", "arm", "metric", "step"],
+        key=lambda c: c.map(place) if c.name == "arm" else c,
+        kind="stable",
+    )
+    stats["metric"] = stats["metric"].astype(str)
+    return stats[["point", "arm", *axes, "metric", "step", *STATS]].reset_index(drop=True)
+
+
+def _by_week(series: pd.DataFrame, runs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """``metric`` with one row per run of ``runs`` (in their order; a run without series
+    rows: empty) and one column per recorded week (every week any run recorded)."""
+    table = series.pivot(index=KEY, columns="step", values=metric)
+    return table.reindex(pd.MultiIndex.from_frame(runs[KEY]))
+
+
+def wide_table(results: Results, metric: str = "poster") -> pd.DataFrame:
+    """One row per finished run (key, seed, swept values), one column ``step_<k>`` per
+    recorded week ``k`` holding ``metric`` (BehaviorSpace's "spreadsheet" turned so that a
+    run is a row)."""
+    allowed = series_metrics(results)
+    if metric not in allowed:
+        raise ExportError(
+            "metric", metric, _problem(metric, allowed, "series metric of this folder")
+        )
+    runs = outcomes_table(results)
+    weeks = _by_week(finished(results).series, runs, metric)
+    columns = {f"step_{step}": weeks[step].to_numpy() for step in weeks.columns}
+    lead = runs[[*KEY, "seed", *_axes(results)]]
+    return pd.concat([lead, pd.DataFrame(columns, index=lead.index)], axis=1)
+
+
+def _some_finished(results: Results) -> None:
+    """Refuse a folder in which no run has finished yet."""
+    if not len(ok_runs(results.outcomes)):
+        raise ExportError(
+            "results",
+            str(results.path),
+            f"no run has finished yet (0 of {results.manifest.get('runs_planned', '?')}):"
+            " nothing to export",
+        )
+
+
+def export_tables(
+    results: Results,
+    names: str | Sequence[str] = "all",
+    *,
+    wide: bool = False,
+    metric: str = "poster",
+) -> dict[str, pd.DataFrame]:
+    """The export's tables by file stem (``series_wide_<metric>`` for the wide series)."""
+    every = names == "all"
+    names = table_names(names)
+    if not recorded_levels(results):
+        if not every and "levels" in names:
+            raise ExportError(
+                "tables",
+                "levels",
+                "not in this folder: its scenario says [record] levels = false",
+            )
+        names = [n for n in names if n != "levels"]
+    if wide and "series" not in names:
+        raise ExportError(
+            "wide", True, f"shapes the series table, which is not asked for ({', '.join(names)})"
+        )
+    _some_finished(results)
+    make: dict[str, Callable[[Results], pd.DataFrame]] = {
+        "outcomes": outcomes_table,
+        "series": series_table,
+        "levels": levels_table,
+        "stats": stats_table,
+    }
+    out = {}
+    for name in names:
+        if name == "series" and wide:
+            out[f"series_wide_{metric}"] = wide_table(results, metric)
+        else:
+            out[name] = make[name](results)
+    return out
+
+
+def recorded_levels(results: Results) -> bool:
+    """Whether the sweep kept the shares by level (its scenario's ``[record] levels``)."""
+    record = results.manifest.get("scenario", {}).get("record", {})
+    return bool(record.get("levels", True))
+
+
+def unit(metric: str) -> str:
+    """The unit of an outcome or series metric (empty when it has none written down)."""
+    if metric == "took_off":
+        return "true or false; its mean over runs is the probability"
+    if metric in SHARES:
+        return "share, 0 to 1"
+    if metric in {f"t{round(m * 100)}" for m in MILESTONES}:
+        return "weeks"
+    if metric.removeprefix("adopted_") in SOURCES:
+        return "people"
+    return _UNITS.get(metric, "")
+
+
+_UNITS = {
+    "deepest_level": "level (0 = top)",
+    "reach": "followers",
+    "posts": "posts",
+    "engaged": "posters",
+    "criticised": "posters",
+    "lapses": "people",
+    "pullbacks": "people",
+    "aware": "people",
+    "cross_unit": "views",
+    "comfort": "0 to 1, mean over people",
+}
+"""Units that no other module states (shares, milestones and adoptions are derived)."""
+
+
+def describe(results: Results, table: str, column: str) -> tuple[str, str]:
+    """``(unit, what it is)`` of a column of an export table (``table``: its file stem)."""
+    from simulator.plots import label
+
+    if column == "point":
+        return "", "design point (numbered from 0; its values below)"
+    if column == "arm":
+        return "", f"arm of the scenario (the baseline: {results.arms[0]})"
+    if column == "replication":
+        return "", "replication at this point (same number, same random streams in every arm)"
+    if column == "seed":
+        return "", (
+            "the scenario's root seed; a run's streams are its children (point, replication):"
+            " simulator.results.rebuild(results, point, arm, replication) rebuilds the run"
+        )
+    if column in results.axes:
+        info = field_info(column)
+        extra = info.json_schema_extra if info is not None else None
+        extra = extra if isinstance(extra, dict) else {}
+        about = f"{extra.get('label', column)}: {info.description}" if info else column
+        return str(extra.get("unit", "")), f"swept parameter; {about}"
+    if column == "step":
+        return "weeks", "week (0: the initial state, before the first step)"
+    if column.startswith("step_"):
+        return unit(
+            table.removeprefix("series_wide_")
+        ), f"{label(table.removeprefix('series_wide_'))}, week {column[5:]}"
+    if column == "level":
+        return "", "hierarchy level (0 = top)"
+    if column == "people":
+        return "people", "people at this level"
+    if column == "metric":
+        return "", "the series metric summarised (below)"
+    if table == "stats":
+        quantile = {name: q for name, q in zip(STATS[3:], QUANTILES, strict=True)}
+        if column in quantile:
+            share = round(quantile[column] * 100)
+            return "unit of the metric", f"{share} % quantile over the replications"
+        return {
+            "n": ("runs", "replications with a value"),
+            "mean": ("unit of the metric", "mean over the replications"),
+            "sd": ("unit of the metric", "standard deviation over the replications (n - 1)"),
+        }[column]
+    source = column.removeprefix("adopted_")
+    what = f"Adoptions by main source: {source}" if source in SOURCES else label(column)
+    if column in EVENTS:
+        what += ", total over the run" if table == "outcomes" else ", in this week"
+    elif table != "outcomes":
+        what += " at this week"
+    return unit(column), what
+
+
+def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> str:
+    """The ``README.txt`` of an export: the folder, its design points and arms, and each
+    file's columns with their units and meaning."""
+    done = len(finished(results).outcomes)
+    header = [
+        f"Export of the results folder {results.path}: scenario {results.manifest.get('name')},"
+        f" {done:,} of {results.manifest.get('runs_planned', '?'):,} runs finished.",
+        f"Question: {results.manifest.get('question') or '(none given)'}",
+        "Metric labels: simulator.plots.METRIC_LABELS; definitions: docs/ODD.md, 7.10"
+        " Observation. Swept parameters: 'orgsim params'.",
+        "",
+        "Design points:",
+        *(f"  {i}: {label}" for i, label in results.point_labels.items()),
+        f"Arms: {', '.join(results.arms)} (the first is the baseline)",
+    ]
+    for stem, frame in frames.items():
+        rows = [(c, *describe(results, stem, c)) for c in frame.columns]
+        width = max(len(c) for c, _, _ in rows)
+        header += ["", f"{stem}{suffix}: {_shape(stem)}"]
+        header += [f"  {c:<{width}}  {what}{f' [{u}]' if u else ''}" for c, u, what in rows]
+        if stem == "stats":  # (what each metric is, as the series says it)
+            metrics = [(m, *describe(results, "series", m)) for m in frame["metric"].unique()]
+            width = max(len(m) for m, _, _ in metrics)
+            header += ["  where metric is one of:"]
+            header += [f"    {m:<{width}}  {what} [{u}]" for m, u, what in metrics]
+    return "\n".join(header) + "\n"
+
+
+def _shape(stem: str) -> str:
+    return {
+        "outcomes": "one row per finished run",
+        "series": "one row per finished run and recorded week",
+        "levels": "one row per finished run, recorded week and hierarchy level",
+        "stats": "one row per design point, arm, series metric and recorded week",
+    }.get(stem, "one row per finished run, one column per recorded week")
+
+
+def export(
+    results: Results | str | Path,
+    tables: str | Sequence[str] = "all",
+    *,
+    fmt: str = "csv",
+    wide: bool = False,
+    metric: str = "poster",
+    out: str | Path | None = None,
+    say: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write a results folder's tables as CSV or Parquet files, with a ``README.txt``.
+
+    Parameters
+    ----------
+    results : Results or path
+        A folder read by :func:`simulator.results.load`, or its path. Only finished runs are
+        exported; a sweep stopped before its end exports the runs it finished.
+    tables : str or sequence of str
+        ``"all"`` or some of :data:`TABLES`.
+    fmt : {"csv", "parquet"}
+    wide : bool
+        The series with one row per run and one column per week of ``metric``, written as
+        ``series_wide_<metric>`` instead of ``series``.
+    metric : str
+        The series column of the wide table (``poster``: the share posting).
+    out : path, optional
+        The folder to write to (made if need be; default ``<results>/export``).
+    say : callable, optional
+        Called with a line for the runs exported ("N of M runs") and one per file written.
+
+    Returns
+    -------
+    list of Path
+        The files written, ``README.txt`` last.
+    """
+    if fmt not in FORMATS:
+        raise ExportError("fmt", fmt, _problem(fmt, FORMATS, "format"))
+    asked = table_names(tables)  # (checked before the folder is read)
+    results = results if isinstance(results, Results) else load(results)
+    frames = export_tables(results, tables, wide=wide, metric=metric)
+    folder = Path(out) if out is not None else results.path / "export"
+    done, planned = len(finished(results).outcomes), results.manifest.get("runs_planned", 0)
+    if say is not None:
+        left = "" if done == planned else " (the sweep has not finished: 'orgsim sweep' resumes it)"
+        say(f"{results.path}: {done:,} of {planned:,} runs{left} -> {folder}")
+        if "levels" in asked and "levels" not in frames:
+            say("  levels: none recorded ([record] levels = false)")
+    written = []
+    for stem, frame in frames.items():
+        path = folder / f"{stem}.{fmt}"
+        if fmt == "csv":
+            atomic_write(path, lambda tmp, f=frame: f.to_csv(tmp, index=False))
+        else:
+            atomic_write(path, lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+        written.append(path)
+        if say is not None:
+            say(f"  {path} ({len(frame):,} rows)")
+    text = readme(results, frames, f".{fmt}")
+    atomic_write(folder / README, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if say is not None:
+        say(f"  {folder / README} (what each column is, and its unit)")
+    return [*written, folder / README]
+
+
+def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The finished runs as the EMA Workbench's ``(experiments, outcomes)``.
+
+    ``experiments``: one row per run (point, arm, replication order), the swept values as
+    columns, and EMA's ``scenario`` (the design point), ``policy`` (the arm) and ``model``
+    (the scenario's name), categorical as EMA makes them. ``outcomes``: each outcome of
+    :data:`simulator.analysis.OUTCOMES` as an array over the runs; each recorded series
+    metric as ``series.<metric>``, an array runs x weeks (empty where a run has no such
+    week); and ``TIME``, the week of each column (the same in every row), which EMA's
+    time-series plots take as their x axis, e.g.
+    ``ema_workbench.analysis.plotting.envelopes(experiments, outcomes,
+    outcomes_to_show="series.poster", group_by="policy")``.
+    """
+    results = results if isinstance(results, Results) else load(results)
+    _some_finished(results)
+    runs = outcomes_table(results)
+    experiments = runs[_axes(results)].copy()
+    for axis in experiments.columns:
+        if not pd.api.types.is_numeric_dtype(experiments[axis]):
+            experiments[axis] = experiments[axis].astype("category")
+    experiments["scenario"] = pd.Categorical(runs["point"])
+    experiments["policy"] = pd.Categorical(runs["arm"], categories=results.arms)
+    experiments["model"] = pd.Categorical([results.manifest.get("name", "orgsim")] * len(runs))
+    outcomes: dict[str, np.ndarray] = {m: runs[m].to_numpy() for m in OUTCOMES if m in runs}
+    series = finished(results).series
+    steps = np.zeros(0)
+    for metric in series_metrics(results):
+        weeks = _by_week(series, runs, metric)
+        outcomes[f"series.{metric}"] = weeks.to_numpy(dtype=float)
+        steps = weeks.columns.to_numpy(dtype=float)
+    if len(steps):
+        outcomes["TIME"] = np.tile(steps, (len(runs), 1))
+    return experiments, outcomes
+
+
+__all__ = [
+    "FORMATS",
+    "TABLES",
+    "ExportError",
+    "export",
+    "export_tables",
+    "outcomes_table",
+    "series_table",
+    "stats_table",
+    "to_ema",
+    "wide_table",
+]
