@@ -8,7 +8,7 @@ other than ``"ok"``) are counted but never enter a statistic.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,8 @@ SHARES: frozenset[str] = frozenset(
     {*STAGES, "peak_poster", "took_off", "top_poster", "frontline_poster", "leader_attention"}
 )
 """Outcomes that are shares (0 to 1); every outcome in :data:`OUTCOMES` is at least 0."""
+MILESTONES: tuple[str, ...] = ("t10", "t50", "t90")
+"""Outcomes in weeks to a milestone: from 0 to the run's horizon (its ``steps``)."""
 LEFT_OUT = (
     "only the pairs in which both arms have a value (weeks to a milestone: both reached it);"
     " the runs left out are the slower ones, so the difference can point the wrong way"
@@ -151,7 +153,9 @@ def paired_differences(
     DataFrame
         One row per arm after the first and metric: ``mean_baseline`` and ``mean_arm`` over
         the pairs used, ``mean_diff``, its 95 % confidence interval ``ci_low``/``ci_high``
-        (t distribution; NaN with fewer than two pairs), ``n`` pairs used (pairs with a NaN
+        (t distribution; NaN with fewer than two pairs; cut at what a difference of the
+        outcome can be: -1 to 1 for a share, minus to plus the horizon for weeks to a
+        milestone, see :func:`upper_limits`), ``n`` pairs used (pairs with a NaN
         dropped), ``pairs`` (the pairs in both arms, NaN or not) and the standardized paired
         effect size ``d_z = mean_diff / sd_diff``. For a milestone (``t10``...), ``n`` counts
         the pairs in which both arms reached it: with ``n < pairs`` the difference leaves out
@@ -209,10 +213,12 @@ def _paired(
 ) -> pd.DataFrame:
     """:func:`paired_differences` of a table already checked (an arm with no runs left gives
     rows with ``n = 0``)."""
-    base = outcomes[outcomes["arm"] == arms[0]].set_index(keys)
+    first = outcomes[outcomes["arm"] == arms[0]]
+    base = first.set_index(keys)
     rows = []
     for arm in arms[1:]:
-        other = outcomes[outcomes["arm"] == arm].set_index(keys)
+        runs = outcomes[outcomes["arm"] == arm]
+        other = runs.set_index(keys)
         for metric in metrics:
             both = pd.concat([base[metric], other[metric]], axis=1, join="inner")
             pair = both.dropna()
@@ -222,6 +228,9 @@ def _paired(
             mean = float(diff.mean()) if n else np.nan
             sd = float(diff.std(ddof=1)) if n > 1 else np.nan
             half = float(t95(n - 1)) * sd / np.sqrt(n) if n > 1 else np.nan
+            low, high = mean - half, mean + half
+            if metric in OUTCOMES:  # a few pairs' interval can reach past what it can be
+                low, high = np.clip([low, high], -_most(first, metric), _most(runs, metric))
             rows.append(
                 {
                     "arm": arm,
@@ -230,14 +239,79 @@ def _paired(
                     "mean_baseline": float(a.mean()) if n else np.nan,
                     "mean_arm": float(b.mean()) if n else np.nan,
                     "mean_diff": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
+                    "ci_low": float(low),
+                    "ci_high": float(high),
                     "n": n,
                     "pairs": len(both),
                     "d_z": mean / sd if n > 1 and sd > 0 else np.nan,
                 }
             )
     return pd.DataFrame(rows)
+
+
+# -- what an outcome can be ------------------------------------------------------------------
+def horizons(resolved: Mapping[str, Any]) -> dict[str, int]:
+    """Each arm's horizon in weeks in a results folder's resolved scenario (its manifest's
+    ``resolved``): the arm's own ``steps``, else the scenario's, else the default. Kept in
+    ``outcomes.attrs["steps"]``, it is where :func:`upper_limits` cuts weeks to a milestone
+    (a swept horizon is the outcomes' ``steps`` column instead).
+
+    >>> horizons({"base": {"steps": 52}, "arms": {"model": {}, "short": {"steps": 26}}})
+    {'model': 52, 'short': 26}
+    """
+    from simulator.params import Params
+
+    default = resolved.get("base", {}).get("steps", Params.model_fields["steps"].default)
+    return {
+        str(arm): int(updates.get("steps", default))
+        for arm, updates in resolved.get("arms", {}).items()
+    }
+
+
+def upper_limits(outcomes: pd.DataFrame, metric: str) -> np.ndarray:
+    """Per row of ``outcomes``, the most ``metric`` can be (``inf`` where it is unbounded or
+    the bound is not known); every outcome in :data:`OUTCOMES` is at least 0.
+
+    A share (:data:`SHARES`) is at most 1. Weeks to a milestone (:data:`MILESTONES`) are at
+    most the run's horizon: its ``steps`` column (a swept horizon), else
+    ``outcomes.attrs["steps"]`` (weeks, or weeks by arm: :func:`horizons`).
+    ``deepest_level`` is at most the deepest level: ``outcomes.attrs["levels"]`` (the number
+    of levels of the largest organisation, or by arm) less 1.
+
+    >>> table = pd.DataFrame({"arm": ["a", "b"], "t50": [10.0, 30.0]})
+    >>> table.attrs["steps"] = {"a": 52, "b": 26}
+    >>> upper_limits(table, "t50").tolist(), upper_limits(table, "poster").tolist()
+    ([52.0, 26.0], [1.0, 1.0])
+    """
+    if metric in SHARES:
+        return np.ones(len(outcomes))
+    if metric in MILESTONES:
+        return _per_run(outcomes, "steps")
+    if metric == "deepest_level":
+        return _per_run(outcomes, "levels") - 1.0
+    return np.full(len(outcomes), np.inf)
+
+
+def _per_run(outcomes: pd.DataFrame, name: str) -> np.ndarray:
+    """Per row: the run's ``name`` from its column, else from ``outcomes.attrs`` (a number
+    for every run, or a number by arm); ``inf`` where not known."""
+    if name in outcomes.columns:
+        values = pd.to_numeric(outcomes[name], errors="coerce").astype("float64")
+        return values.fillna(np.inf).to_numpy()
+    given = outcomes.attrs.get(name)
+    if isinstance(given, Mapping) and "arm" in outcomes.columns:
+        by_arm = {str(arm): float(value) for arm, value in given.items()}
+        mapped = outcomes["arm"].astype(str).map(by_arm).astype("float64")
+        return mapped.fillna(np.inf).to_numpy()
+    if isinstance(given, int | float) and not isinstance(given, bool):
+        return np.full(len(outcomes), float(given))
+    return np.full(len(outcomes), np.inf)
+
+
+def _most(rows: pd.DataFrame, metric: str) -> float:
+    """The most ``metric`` can be in any of ``rows`` (``inf`` for none)."""
+    limits = upper_limits(rows, metric)
+    return float(limits.max()) if len(limits) else np.inf
 
 
 # -- summaries -------------------------------------------------------------------------------
@@ -321,8 +395,11 @@ def summarise(
         value: for ``t10``/``t50``/``t90`` only the runs that reached the milestone, for
         ``deepest_level`` those in which a level reached 10 % posters),
         ``mean``, ``sd``, the 95 % confidence interval of the mean ``ci_low``/``ci_high`` (t
-        distribution, NaN below two values, and cut at what the outcome can be: 0, and
-        1 for a share; see :data:`SHARES`), ``median``, ``q10``, ``q90`` and ``interval``
+        distribution, NaN below two values, and cut at what the outcome can be: 0, 1 for a
+        share, the horizon for weeks to a milestone, the deepest level for
+        ``deepest_level``; see :func:`upper_limits`. With few values, an interval cut at
+        both ends says little more than the outcome's range; ``n`` says how few),
+        ``median``, ``q10``, ``q90`` and ``interval``
         (``"t"``; ``"wilson"`` for ``took_off``, whose mean is the take-off probability and
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
@@ -357,10 +434,15 @@ def summarise(
     parts = []
     for order, metric in enumerate(metrics):
         values = pd.to_numeric(finished[metric].astype("float64"), errors="coerce")
-        group = finished[keys].assign(_v=values).groupby(keys, dropna=False, sort=True)["_v"]
+        limits = upper_limits(outcomes, metric)[ok.to_numpy()]
+        grouped = (
+            finished[keys].assign(_v=values, _most=limits).groupby(keys, dropna=False, sort=True)
+        )
+        group = grouped["_v"]
         table = counts.join(
             pd.DataFrame(
                 {
+                    "most": grouped["_most"].max(),
                     "n": group.count(),
                     "mean": group.mean(),
                     "sd": group.std(ddof=1),
@@ -381,7 +463,8 @@ def summarise(
             half = np.where(n > 1, half, np.nan)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
             if metric in OUTCOMES:  # a few runs' interval can reach past what it can be
-                low, high = np.clip([low, high], 0.0, 1.0 if metric in SHARES else np.inf)
+                most = table["most"].fillna(np.inf).to_numpy(dtype=float)
+                low, high = np.clip(low, 0.0, most), np.clip(high, 0.0, most)
             table["interval"] = "t"
         table["ci_low"], table["ci_high"] = low, high
         parts.append(table.reset_index().assign(metric=metric, _order=order))
@@ -449,6 +532,7 @@ def contrasts(
     design = design_values(finished, arms, axes)
     parts = []
     for point, group in finished.groupby("point", sort=True):
+        group.attrs = dict(outcomes.attrs)  # (what upper_limits reads: not every pandas keeps it)
         table = _paired(group, arms, metrics, ["replication"])
         parts.append(table.assign(point=point, **design.get(point, {})))
     frame = pd.concat(parts, ignore_index=True)

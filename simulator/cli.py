@@ -375,6 +375,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
         for k in range(3)
     ]
     series, levels, outcomes = (_arm_first(t) for t in tables)
+    outcomes.attrs["steps"] = params.steps  # (weeks to a milestone: differences within it)
     paired = paired_differences(outcomes, arms)
     _write_tables(out, series=series, levels=levels, outcomes=outcomes, paired=paired)
     _write_json(out / "compare.json", ctx, options, params, started, arms=arms)

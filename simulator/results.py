@@ -800,6 +800,9 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         for arm, updates in resolved.get("arms", {}).items()
         if axes & set(updates)
     }
+    from simulator.analysis import horizons
+
+    outcomes.attrs["steps"] = horizons(resolved)  # (weeks to a milestone: at most these)
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])
@@ -814,6 +817,8 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         if not outcomes.empty and not frame.empty:
             frame = _of_runs(frame, outcomes, within)
         tables[name] = frame
+    if not tables["levels"].empty:  # (deepest_level: at most the deepest level recorded)
+        outcomes.attrs["levels"] = int(tables["levels"]["level"].max()) + 1
     return Results(path, manifest, outcomes, tables["series"], tables["levels"])
 
 

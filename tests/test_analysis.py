@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from builders import printed_in_a_fresh_process
 
+from simulator import Params
 from simulator.analysis import Z95, contrasts, paired_differences, summarise, t95
 
 
@@ -215,3 +216,113 @@ def test_the_outcome_names_are_those_a_run_gives() -> None:
     model = OrgModel(Params().with_updates({"org.size": 50, "steps": 2}), rng=1, agents=False)
     columns = model.run().outcomes().columns.tolist()
     assert columns == ["replication", *OUTCOMES]
+
+
+def milestone_runs() -> pd.DataFrame:
+    """Two arms, two replications: weeks to 50 % posting 20 and 50 (arm a), 10 and 12 (b),
+    final shares posting 0.9 and 0.1 (a), 0.3 and 0.05 (b)."""
+    return pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0],
+            "arm": ["a", "a", "b", "b"],
+            "replication": [0, 1, 0, 1],
+            "t50": [20.0, 50.0, 10.0, 12.0],
+            "poster": [0.9, 0.1, 0.3, 0.05],
+            "deepest_level": [2.0, 3.0, 3.0, 3.0],
+            "posts": [400.0, 10.0, 20.0, 410.0],
+        }
+    )
+
+
+def test_milestone_and_level_intervals_stop_at_the_horizon_and_the_deepest_level() -> None:
+    """A sweep of 52 weeks reported t10 with n = 2 and ci_high = 126.94: weeks to a
+    milestone cannot be more than the horizon, nor a level deeper than the organisation."""
+    runs = milestone_runs()
+    runs.attrs.update(steps=52, levels=4)  # (a folder's horizon and number of levels)
+    table = summarise(runs, by=["arm"], metrics=["t50", "deepest_level", "posts"])
+    row = table.set_index(["arm", "metric"])
+    # arm a, t50: mean 35, sd 21.21, t(0.975, 1) = 12.706: 35 -/+ 190.6, cut to 0..52
+    assert row.loc[("a", "t50"), "mean"] == pytest.approx(35.0)
+    assert (row.loc[("a", "t50"), "ci_low"], row.loc[("a", "t50"), "ci_high"]) == (0.0, 52.0)
+    # arm b, t50: 11 -/+ 12.706: cut at 0 only
+    assert row.loc[("b", "t50"), "ci_high"] == pytest.approx(11.0 + 12.706204736)
+    assert row.loc[("a", "deepest_level"), "ci_high"] == 3.0  # 2.5 + 6.35, cut at level 3
+    assert row.loc[("a", "posts"), "ci_high"] > 2000  # (a count: no bound above)
+    # horizons by arm, as a scenario whose arms set steps has them
+    runs.attrs["steps"] = {"a": 30, "b": 52}
+    row = summarise(runs, by=["arm"], metrics=["t50"]).set_index("arm")
+    assert row.loc["a", "ci_high"] == 30.0
+    # a swept horizon is a column of the outcomes; pooled, the group's longest horizon
+    swept = milestone_runs().assign(steps=[40, 60, 40, 60])  # (t50 = 50 in a 60-week run)
+    row = summarise(swept, by=["arm"], metrics=["t50"]).set_index("arm")
+    assert row.loc["a", "ci_high"] == 60.0
+    # no horizon known (a table built by hand): cut at 0 only, as before
+    assert summarise(milestone_runs(), by=["arm"], metrics=["t50"])["ci_high"].iloc[0] > 200
+
+
+def test_paired_differences_stop_at_what_a_difference_can_be() -> None:
+    """The LHS report showed "Share posting -19.6 pp [-103.1 pp, +63.9 pp]": a difference of
+    two shares is within -1 and 1, of two milestones within minus and plus the horizon."""
+    runs = milestone_runs()
+    runs.attrs["steps"] = 52
+    table = paired_differences(runs, ["a", "b"], ["poster", "t50", "posts"]).set_index("metric")
+    # poster: differences -0.6 and -0.05, mean -0.325, sd 0.389, half 12.706 x 0.275 = 3.49
+    assert table.loc["poster", "mean_diff"] == pytest.approx(-0.325)
+    assert (table.loc["poster", "ci_low"], table.loc["poster", "ci_high"]) == (-1.0, 1.0)
+    # t50: differences -10 and -38, mean -24, half 12.706 x 14 = 177.9: cut to -52..52
+    assert (table.loc["t50", "ci_low"], table.loc["t50", "ci_high"]) == (-52.0, 52.0)
+    # posts (a count, no upper bound): differences -380 and 400, 10 -/+ 12.706 x 390
+    assert table.loc["posts", "ci_low"] == pytest.approx(10 - 12.706204736 * 390)
+    assert table.loc["posts", "ci_high"] == pytest.approx(10 + 12.706204736 * 390)
+    # horizons by arm: baseline a's 30 weeks below, arm b's 52 above
+    runs.attrs["steps"] = {"a": 30, "b": 52}
+    t50 = paired_differences(runs, ["a", "b"], ["t50"]).iloc[0]
+    assert (t50["ci_low"], t50["ci_high"]) == (-30.0, 52.0)
+    # per design point and pooled, as the report's tables and forest plot draw them
+    runs.attrs["steps"] = 52
+    for table in (
+        contrasts(runs, ["a", "b"], ["poster", "t50"]),
+        contrasts(runs, ["a", "b"], ["poster", "t50"], pooled=True),
+    ):
+        bounds = table.set_index("metric")[["ci_low", "ci_high"]]
+        assert bounds.loc["poster"].tolist() == [-1.0, 1.0]
+        assert bounds.loc["t50"].tolist() == [-52.0, 52.0]
+
+
+def test_every_interval_holds_its_mean_and_stays_within_the_outcomes_bounds() -> None:
+    """Property over random small tables: the cut interval still holds the mean."""
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        n = int(rng.integers(2, 5))
+        runs = pd.DataFrame(
+            {
+                "point": 0,
+                "arm": np.repeat(["a", "b"], n),
+                "replication": np.tile(np.arange(n), 2),
+                "poster": rng.random(2 * n),
+                "t10": rng.integers(0, 21, 2 * n).astype(float),
+            }
+        )
+        runs.attrs["steps"] = 20
+        summary = summarise(runs, metrics=["poster", "t10"])
+        assert (summary["ci_low"] <= summary["mean"]).all()
+        assert (summary["mean"] <= summary["ci_high"]).all()
+        assert (summary["ci_low"] >= 0).all()
+        most = summary["metric"].map({"poster": 1.0, "t10": 20.0})
+        assert (summary["ci_high"] <= most).all()
+        paired = contrasts(runs, ["a", "b"], ["poster", "t10"])
+        assert (paired["ci_low"] <= paired["mean_diff"]).all()
+        assert (paired["mean_diff"] <= paired["ci_high"]).all()
+        most = paired["metric"].map({"poster": 1.0, "t10": 20.0})
+        assert (paired["ci_low"] >= -most).all() and (paired["ci_high"] <= most).all()
+
+
+def test_the_horizon_of_each_arm_is_read_from_a_resolved_scenario() -> None:
+    from simulator.analysis import horizons
+
+    resolved = {
+        "base": {"org.size": 150, "steps": 40},
+        "arms": {"model": {"leaders.strategy": "model"}, "short": {"steps": 12}},
+    }
+    assert horizons(resolved) == {"model": 40, "short": 12}
+    assert horizons({"base": {}, "arms": {"base": {}}}) == {"base": Params().steps}

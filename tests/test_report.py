@@ -471,3 +471,47 @@ def test_a_ranked_design_draws_the_arms_curves_by_its_most_influential_parameter
     assert second != left  # drawn after it, or said to be left out
     if second:
         assert text.index("ranks 1st") < text.index("org.audience_sigma ranks 2nd")
+
+
+def test_the_reports_intervals_stop_at_what_an_outcome_or_a_difference_can_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 52-week sweep reported t10 [.., 126.94] (n = 2) and a paired difference in share
+    posting of [-103.1 pp, +63.9 pp]: summary.csv, contrasts.csv and the page (its tables,
+    the forest plot drawn from contrasts) give them cut at what they can be. The folder's
+    horizon and levels are given to the outcomes as ``attrs`` (as ``load`` is to give them)."""
+    import simulator.report
+    from simulator.analysis import t95
+
+    def load_with_bounds(path: Any, levels: Any = "all") -> Any:
+        results = load(path, levels=levels)
+        results.outcomes.attrs["steps"] = results.manifest["resolved"]["scenario"]["steps"]
+        results.outcomes.attrs["levels"] = int(results.levels["level"].max()) + 1
+        return results
+
+    monkeypatch.setattr(simulator.report, "load", load_with_bounds)
+    data = scenario(
+        "bounds",
+        header={"steps": 26},
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[{"param": "culture.openness", "values": [0.2, 0.4, 0.6, 0.8]}],
+    )
+    folder = run_sweep(data, tmp_path / "res")
+    deepest = int(load(folder).levels["level"].max())
+    report = write_report(folder)
+    summary = pd.read_csv(report.parent / "summary.csv")
+    weeks = summary[summary["metric"].isin(["t10", "t50", "t90"]) & (summary["n"] > 1)]
+    uncut = weeks["mean"] + t95(weeks["n"] - 1) * weeks["sd"] / np.sqrt(weeks["n"])
+    assert (uncut > 26).any()  # (two runs' t interval reaches past the horizon)
+    assert (weeks["ci_low"] >= 0).all() and (weeks["ci_high"] <= 26).all()
+    level = summary[summary["metric"] == "deepest_level"]
+    assert (level["ci_high"].dropna() <= deepest).all()
+    paired = pd.read_csv(report.parent / "contrasts.csv")
+    shares = paired[paired["metric"].isin(["poster", "peak_poster"]) & (paired["n"] > 1)]
+    assert (shares["ci_low"] == -1).any() or (shares["ci_high"] == 1).any()  # (cut here)
+    assert shares["ci_low"].min() >= -1 and shares["ci_high"].max() <= 1
+    milestones = paired[paired["metric"].isin(["t10", "t50"])]
+    assert milestones["ci_low"].min() >= -26 and milestones["ci_high"].max() <= 26
+    text = report.read_text(encoding="utf-8")
+    shown = [float(x) for x in re.findall(r"([-+]\d+\.\d) pp[,\]]", text)]
+    assert shown and min(shown) >= -100 and max(shown) <= 100  # (the tables in pp)
