@@ -426,8 +426,15 @@ def scenario_differences(
     a: Mapping[str, Any], b: Mapping[str, Any], shown: int = 3, leave: Set[str] = frozenset()
 ) -> list[str]:
     """Where two resolved scenarios (:meth:`~simulator.scenario.Plan.resolved`, as manifests
-    keep them) differ, as ``path: a -> b``, the first ``shown`` of them (not the paths in
-    ``leave``)."""
+    keep them) differ, as ``key: a -> b``, the first ``shown`` of them (not the paths in
+    ``leave``). Each key is named as a scenario file writes it (:func:`_as_written`): the
+    fixed parameters ``params.org.size``, not the plan's ``base.org.size``.
+
+    >>> a = {"scenario": {"steps": 52}, "base": {"org.size": 150, "steps": 52}}
+    >>> b = {"scenario": {"steps": 40}, "base": {"org.size": 160, "steps": 40}}
+    >>> scenario_differences(a, b)
+    ['scenario.steps: 52 -> 40', 'params.org.size: 150 -> 160']
+    """
     found: list[str] = []
 
     def walk(x: Any, y: Any, path: str) -> None:
@@ -437,22 +444,60 @@ def scenario_differences(
         elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
             for i, (u, v) in enumerate(zip(x, y, strict=True)):
                 walk(u, v, f"{path}[{i}]")
+        elif path in leave:
+            return
         elif isinstance(x, list) and isinstance(y, list):
-            found.append(f"{path}: {len(x)} entries -> {len(y)}")
-        elif x != y and path not in leave:
-            found.append(f"{path}: {_brief(x)} -> {_brief(y)}")
+            found.append(f"{_as_written(path, a, b)}: {len(x)} entries -> {len(y)}")
+        elif x != y:
+            found.append(f"{_as_written(path, a, b)}: {_brief(x)} -> {_brief(y)}")
 
     walk(json.loads(json.dumps(a, default=str)), json.loads(json.dumps(b, default=str)), "")
+    found = list(dict.fromkeys(found))  # (the header's steps are the plan's too: said once)
     # the header first: a new seed changes every sampled point, whose lines would hide it
     found.sort(key=lambda line: not line.startswith("scenario."))
     return found[:shown] + ([f"{len(found) - shown} more"] if len(found) > shown else [])
 
 
+CHART_KEYS = {
+    "org_chart": "scenario.org_csv",
+    "org_chart.people": "scenario.org_csv (its people)",
+    "org_chart.sha256": "scenario.org_csv (its contents)",
+    "org_chart.ties_sha256": "scenario.ties_csv (its contents)",
+}
+"""The org chart a plan read, by the keys of the scenario file that name its files."""
+
+
+def _as_written(path: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    """A path of a resolved scenario (:meth:`~simulator.scenario.Plan.resolved`) as the
+    scenario file writes it: the plan's fixed parameters ``base.*`` are ``[params]`` (its
+    horizon ``base.steps`` is ``[scenario] steps`` when the header sets it, and the size of
+    an org chart's organisation its people), ``design`` is ``design.kind`` and the chart
+    read, ``org_chart.*``, is the file named by ``scenario.org_csv`` (or ``ties_csv``)."""
+    if path in CHART_KEYS:
+        return CHART_KEYS[path]
+    if path == "design":
+        return "design.kind"
+    if not path.startswith("base."):
+        return path
+    key = path.removeprefix("base.")
+    if key == "org.size" and any("org_chart" in r for r in (a, b)):
+        return CHART_KEYS["org_chart.people"]
+    if key == "steps":
+        header = [r.get("scenario", {}).get("steps") is not None for r in (a, b)]
+        if all(header):
+            return "scenario.steps"
+        if any(header):  # (one from the header, the other from [params] or the default)
+            return "steps"
+    return f"params.{key}"
+
+
 def _brief(value: Any) -> str:
-    """A value of a scenario in a message: strings quoted, long values cut."""
-    text = (
-        value if value == "(none)" else repr(value) if isinstance(value, str) else json.dumps(value)
-    )
+    """A value of a scenario in a message: strings quoted, long values cut, a key the
+    scenario leaves out (None) as ``(none)``."""
+    if value is None or value == "(none)":
+        text = "(none)"
+    else:
+        text = repr(value) if isinstance(value, str) else json.dumps(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
