@@ -3,9 +3,9 @@
 The org table has a header row and one row per person: required columns ``id`` and
 ``manager_id`` (empty for the top leader), optional ``unit``, ``title`` and ``level``.
 An optional ties table (columns ``source`` and ``target``) lists informal lateral ties.
-Cells are separated by whichever of commas, tabs and semicolons the header line has most
-of (:func:`_separator`; or as Excel's first line ``sep=;`` says); a row has no more cells
-than the header but empty ones, and reaches the required columns.
+Both are read by :func:`simulator.csvtable.read_table` (separators, Excel's ``sep=`` line,
+quoting, rows that do not fit the header); this module gives the columns their meaning and
+builds the organisation (:func:`load_org_csv`; :class:`Chart` for a scenario's runs).
 Every problem raises :class:`OrgChartError` with one line naming the file, the row (as a
 spreadsheet shows it: the header is row 1), the column, the value and what is allowed;
 legitimate data that changes a run's meaning (grades with gaps, an empty ties table, a
@@ -31,10 +31,11 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
+from simulator.csvtable import OrgChartError, Path, Rows, quote, read_table
 from simulator.orgchart import ROOT, Org, complete_org
 from simulator.params import OrgParams
 
@@ -44,31 +45,6 @@ MAX_LEVEL = 1000
 """Largest accepted value in the ``level`` column."""
 
 _LEVEL = re.compile(r"[0-9]+(\.0*)?")
-Path = str | os.PathLike[str]
-Rows = list[tuple[int, dict[str, str]]]
-
-
-class OrgChartError(ValueError):
-    """A bad org-chart or ties table; ``str(err)`` is one readable line.
-
-    Attributes ``path``, ``row`` (as a spreadsheet numbers it: the header is row 1) and
-    ``column`` locate the problem where that makes sense, else they are ``None``.
-    """
-
-    def __init__(
-        self, path: str, problem: str, *, row: int | None = None, column: str | None = None
-    ) -> None:
-        where = path + (f", row {row}" if row else "") + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {problem}")
-        self.path, self.row, self.column, self.problem = path, row, column, problem
-
-    def __reduce__(self) -> tuple[object, ...]:  # keep it picklable (worker processes)
-        kwargs = {"row": self.row, "column": self.column}
-        return (_rebuild_error, (self.path, self.problem, kwargs))
-
-
-def _rebuild_error(path: str, problem: str, kwargs: dict[str, Any]) -> OrgChartError:
-    return OrgChartError(path, problem, **kwargs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,175 +78,6 @@ class OrgTable:
     titles: tuple[str, ...]
 
 
-def _show(value: str) -> str:
-    """A cell value quoted for a one-line message (escaped, shortened)."""
-    return repr(value if len(value) <= 40 else value[:37] + "...")
-
-
-class _Csv(NamedTuple):
-    """What :func:`_read_csv` gives: the rows, the separator and the unused named columns."""
-
-    rows: Rows
-    separator: str
-    unused: list[str]
-
-
-_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
-
-
-def _separator(header: str, wanted: Sequence[str] = ()) -> str:
-    """The first of ``,``, a tab and ``;`` that splits the header line into the ``wanted``
-    columns, else whichever it has most of outside quotes, in that order on a tie (European
-    spreadsheets save 'CSV' with semicolons; a column name may hold a comma, ``Unit, Dept``,
-    or a semicolon).
-
-    >>> _separator("id;manager_id;unit"), _separator('"a,b";c'), _separator("id,x;y")
-    (';', ';', ',')
-    >>> _separator("id;manager_id;Unit, Dept, Team", ["id", "manager_id"])
-    ';'
-    """
-    line = header.rstrip("\r\n")
-    for sep in (",", "\t", ";"):
-        names = {_column_name(cell) for cell in next(csv.reader([line], delimiter=sep), [])}
-        if wanted and all(c in names for c in wanted):
-            return sep
-    bare = re.sub(r'"[^"]*"?', "", line)
-    counts = {sep: bare.count(sep) for sep in (",", "\t", ";")}
-    best = max(counts, key=lambda sep: counts[sep])  # (the first of the most: a comma)
-    return best if counts[best] else ","
-
-
-def _column_name(cell: str) -> str:
-    """A header cell as a column name: ``" Manager ID"`` is ``manager_id``."""
-    return re.sub(r"[\s-]+", "_", cell.strip().lower())
-
-
-def _cells(record: list[str]) -> str:
-    """A row's cells for a one-line message (the first 8)."""
-    return ", ".join(_show(cell) for cell in record[:8]) + (", ..." if len(record) > 8 else "")
-
-
-def _check_fields(
-    name: str, record: list[str], row: int, line: int, header: list[str], sep: str, need: int
-) -> None:
-    """Refuse a data row that repeats the header, has cells beyond the header's (an unquoted
-    separator shifts them), or stops before the ``need`` columns it must fill. Empty cells
-    beyond the header (a spreadsheet's trailing separators) and a row that leaves off its
-    last, optional, empty cells are taken, as they can shift nothing."""
-    named = [k for k, col in enumerate(header) if col]
-    if all(k < len(record) and _column_name(record[k]) == header[k] for k in named):
-        problem = (
-            f"a repeated header ({_cells(record)}); only row 1 may name the columns"
-            " (tables pasted one under the other?): delete this row"
-        )
-        raise OrgChartError(name, problem, row=row)
-    width = named[-1] + 1  # (a header's trailing empty columns name nothing)
-    extra = record[width:]
-    if need <= len(record) and not any(cell.strip() for cell in extra):
-        return
-    header = header[:width]
-    at = f"; line {line} of the file" if line != row else ""  # (after a cell over lines)
-    fields = f"{len(record)} field{'s' * (len(record) != 1)}"
-    problem = f"{fields} where the header has {len(header)} ({_cells(record)}{at})"
-    word = _SEPARATORS[sep]
-    if len(record) > len(header):
-        problem += f"; an unquoted {word} inside a cell splits it in two: put that cell in quotes"
-        if sep != "\t":  # (a cell that starts with a space was likely split off its left one)
-            k = next((k for k in range(1, len(record)) if re.match(r" +\S", record[k])), 0)
-            cell = f"{record[k - 1]}{sep}{record[k]}" if k else f"Sales{sep} EMEA"
-            cell = cell if len(cell) <= 40 else cell[:37] + "..."
-            problem += f' ({"here perhaps " if k else "as in "}"{cell}")'
-    else:
-        problem += (
-            f"; every row needs a cell for each column, empty ones too (a row cut short, or a"
-            f" {word} missing?)"
-        )
-    raise OrgChartError(name, problem, row=row)
-
-
-def _read_csv(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> _Csv:
-    """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns.
-
-    The separator is what :func:`_separator` finds in the header line (or Excel's first
-    line ``sep=;`` names). A non-blank row must not repeat the header, nor hold more
-    non-empty cells than it, nor stop before the required columns (:func:`_check_fields`).
-    """
-    name = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            first = f.readline()
-            named = re.fullmatch(r"sep=([,;\t|])\r?\n?", first)  # (Excel's first line)
-            sep = named.group(1) if named else _separator(first, wanted)
-            f.seek(0)
-            if named:
-                f.readline()
-            reader = csv.reader(f, delimiter=sep, strict=True)
-            records: list[list[str]] = []
-            lines: list[int] = []  # the line of the file where each record starts
-            try:
-                skipped = 1 if named else 0  # (the reader counts from the line after)
-                start = 1 + skipped
-                for record in reader:
-                    records.append(record)
-                    lines.append(start)
-                    start = reader.line_num + 1 + skipped
-            except csv.Error as err:
-                problem = f"not a readable CSV file ({err})"
-                if "end of data" in str(err) or "expected after" in str(err):
-                    problem += (
-                        ": a quoted cell opens in this row and is not closed where it should be"
-                    )
-                raise OrgChartError(name, problem, row=len(records) + 1) from err
-    except FileNotFoundError as err:
-        raise OrgChartError(name, "file not found") from err
-    except UnicodeDecodeError as err:
-        problem = f"not UTF-8 text (bad byte at offset {err.start}); save it as 'CSV UTF-8'"
-        raise OrgChartError(name, problem) from err
-    except OSError as err:
-        raise OrgChartError(name, f"cannot read the file ({err.strerror or err})") from err
-    need = ", ".join(wanted)
-    if not records:
-        raise OrgChartError(name, f"the file is empty; expected a header row ({need}, ...)")
-    header = [_column_name(cell) for cell in records[0]]
-    if not any(header):
-        raise OrgChartError(name, f"no header: row 1 is empty; it must name the columns {need}")
-    columns: dict[str, int] = {}
-    for k, col in enumerate(header):
-        if col in (*wanted, *optional) and col in columns:
-            problem = f"column {col} appears twice (columns {columns[col] + 1} and {k + 1})"
-            raise OrgChartError(name, problem, row=1)
-        columns.setdefault(col, k)
-    missing = [c for c in wanted if c not in columns]
-    if missing:
-        found = ", ".join(_show(cell.strip()) for cell in records[0][:12])
-        raise OrgChartError(
-            name,
-            f"missing column{'s' * (len(missing) > 1)} {', '.join(missing)} (found: {found}); "
-            f"row 1 must be a header naming the columns {need}",
-        )
-    index = [(c, columns[c]) for c in (*wanted, *optional) if c in columns]
-    for number, record in enumerate(records, start=1):
-        for c, k in index:
-            if k < len(record) and "\n" in record[k]:
-                problem = (
-                    f"the cell {_show(record[k])} runs over {record[k].count(chr(10)) + 1}"
-                    " lines (a quote opened and closed far apart?); each cell must be on one"
-                    " line"
-                )
-                raise OrgChartError(name, problem, row=number, column=c)
-        if number > 1 and any(cell.strip() for cell in record):
-            filled = max(columns[c] for c in wanted) + 1  # (the cells a row must reach)
-            _check_fields(name, record, number, lines[number - 1], header, sep, filled)
-    rows = [
-        (number, {c: record[k].strip() if k < len(record) else "" for c, k in index})
-        for number, record in enumerate(records[1:], start=2)
-        if any(cell.strip() for cell in record)
-    ]
-    known = (*wanted, *optional)
-    unused = [records[0][k].strip() for k, col in enumerate(header) if col and col not in known]
-    return _Csv(rows, sep, unused)
-
-
 def _nearest(anchor: np.ndarray) -> np.ndarray:
     """Follow pointers to their fixpoints by pointer doubling (the forest must be acyclic)."""
     while True:
@@ -292,7 +99,7 @@ def _parse_level(name: str, number: int, value: str, separator: str = ",") -> in
     number_text = value.replace(",", ".", 1) if separator != "," else value
     if not _LEVEL.fullmatch(number_text) or float(number_text) > MAX_LEVEL:
         allowed = f"level must be a whole number >= 0 (at most {MAX_LEVEL})"
-        problem = f"invalid level {_show(value)}; {allowed}"
+        problem = f"invalid level {quote(value)}; {allowed}"
         raise OrgChartError(name, problem, row=number, column="level")
     return int(float(number_text))
 
@@ -324,7 +131,7 @@ def read_org_table(path: Path) -> OrgTable:
         ``leaders.levels`` and ``org.follow_levels`` count levels, so they reach fewer people.
     """
     name = os.fspath(path)
-    rows, separator, _ = _read_csv(path, ("id", "manager_id"), ("unit", "title", "level"))
+    rows, separator, _ = read_table(path, ("id", "manager_id"), ("unit", "title", "level"))
     first: dict[str, int] = {}
     for i, (number, row) in enumerate(rows):
         pid = row["id"]
@@ -332,7 +139,7 @@ def read_org_table(path: Path) -> OrgTable:
             raise OrgChartError(name, "empty id; every person needs an id", row=number, column="id")
         if pid in first:
             seen = rows[first[pid]][0]
-            problem = f"duplicate id {_show(pid)} (first seen at row {seen}, again at row {number})"
+            problem = f"duplicate id {quote(pid)} (first seen at row {seen}, again at row {number})"
             raise OrgChartError(name, problem + "; ids must be unique", row=number, column="id")
         first[pid] = i
     level = None
@@ -345,10 +152,10 @@ def read_org_table(path: Path) -> OrgTable:
         if not boss:
             continue
         if boss not in first:
-            problem = f"unknown manager {_show(boss)}: no row has this id (top leader: leave empty)"
+            problem = f"unknown manager {quote(boss)}: no row has this id (top leader: leave empty)"
             raise OrgChartError(name, problem, row=number, column="manager_id")
         if first[boss] == i:
-            problem = f"{_show(boss)} is their own manager; the top leader has an empty manager_id"
+            problem = f"{quote(boss)} is their own manager; the top leader has an empty manager_id"
             raise OrgChartError(name, problem, row=number, column="manager_id")
         manager[i] = first[boss]
     ids = tuple(row["id"] for _, row in rows)
@@ -358,7 +165,7 @@ def read_org_table(path: Path) -> OrgTable:
         if len(below):
             who, head = int(below[0]), int(manager[below[0]])
             problem = (
-                f"{_show(ids[who])} (level {level[who]}) reports to {_show(ids[head])} (level"
+                f"{quote(ids[who])} (level {level[who]}) reports to {quote(ids[head])} (level"
                 f" {level[head]}, row {rows[head][0]}), but levels count down from 0 at the"
                 " top: a manager's level must not be greater than their reports'"
                 f" ({len(below):,} {'row breaks' if len(below) == 1 else 'rows break'} this;"
@@ -418,7 +225,7 @@ def _check_tree(name: str, rows: Rows, ids: tuple[str, ...], manager: np.ndarray
         problem = "no top leader: every row has a manager_id; the top leader needs an empty one"
         raise OrgChartError(name, problem)
     if len(roots) > 1:
-        listed = ", ".join(f"row {rows[r][0]} {_show(ids[r])}" for r in roots[:5])
+        listed = ", ".join(f"row {rows[r][0]} {quote(ids[r])}" for r in roots[:5])
         more = f" and {len(roots) - 5} more" if len(roots) > 5 else ""
         problem = f"{len(roots)} people have an empty manager_id ({listed}{more}); "
         raise OrgChartError(
@@ -439,10 +246,10 @@ def _check_tree(name: str, rows: Rows, ids: tuple[str, ...], manager: np.ndarray
             i = int(manager[i])
         start = cycle.index(min(cycle))
         cycle = cycle[start:] + cycle[:start]
-        shown = [f"{_show(ids[i])} (row {rows[i][0]})" for i in cycle[:8]]
-        loop = " -> ".join([*shown, "..." if len(cycle) > 8 else _show(ids[cycle[0]])])
+        shown = [f"{quote(ids[i])} (row {rows[i][0]})" for i in cycle[:8]]
+        loop = " -> ".join([*shown, "..." if len(cycle) > 8 else quote(ids[cycle[0]])])
         problem = f"the manager chain loops: {loop}; {len(lost)} people do not lead up to "
-        problem += f"the top leader {_show(ids[root])} (row {rows[root][0]})"
+        problem += f"the top leader {quote(ids[root])} (row {rows[root][0]})"
         raise OrgChartError(name, problem, row=rows[cycle[0]][0], column="manager_id")
     return depth
 
@@ -465,23 +272,23 @@ def read_ties_table(path: Path, ids: Sequence[str]) -> np.ndarray:
     name = os.fspath(path)
     index = {pid: i for i, pid in enumerate(ids)}
     pairs = []
-    table = _read_csv(path, ("source", "target"))
+    table = read_table(path, ("source", "target"))
     for number, row in table.rows:
         ends = []
         for col in ("source", "target"):
             value = row[col]
             if value not in index:
-                problem = f"unknown id {_show(value)}; ties must join ids of the org chart"
+                problem = f"unknown id {quote(value)}; ties must join ids of the org chart"
                 if not value:
                     problem = f"empty {col}; every tie needs a source and a target id"
                 raise OrgChartError(name, problem, row=number, column=col)
             ends.append(index[value])
         if ends[0] == ends[1]:
-            problem = f"self-tie {_show(row['source'])}; a tie must join two different people"
+            problem = f"self-tie {quote(row['source'])}; a tie must join two different people"
             raise OrgChartError(name, problem, row=number, column="target")
         pairs.append(sorted(ends))
     if table.unused:
-        columns = ", ".join(_show(col) for col in table.unused)
+        columns = ", ".join(quote(col) for col in table.unused)
         problem = (
             f"column{'s' * (len(table.unused) > 1)} {columns} not used: ties are unweighted"
             " (every informal tie has the weight attention.lateral_weight)"

@@ -6,8 +6,9 @@ bounds), runs named arms paired on common random numbers, with replications from
 seed; its ``[run]`` settings say where the runs are made (a Dask cluster), never what they
 give. :func:`load_scenario` validates the whole file before anything runs; every problem is
 reported as one line naming the file, the key path, the value and what is allowed.
-:func:`plan` expands a valid scenario into its design points, and :meth:`Plan.runs` into
-picklable :class:`RunSpec` objects.
+:func:`plan` expands a valid scenario into its design points (:mod:`simulator.design`) and a
+:class:`~simulator.plan.Plan`, whose :meth:`~simulator.plan.Plan.runs` are picklable
+:class:`~simulator.plan.RunSpec` objects; :func:`reduced` is its small version, for smoke tests.
 
 Examples
 --------
@@ -25,34 +26,40 @@ Examples
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import math
 import tomllib
-import warnings
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulator.errors import SimulatorError, format_validation_error, number
-from simulator.params import (
-    NoBoolNumbers,
-    Params,
-    field_info,
-    get_path,
-    set_path,
-    settable_paths,
+from simulator.design import (
+    DESIGN_KEYS,
+    DESIGNS,
+    PATHS,
+    axis_bounds,
+    check_design,
+    coerce,
+    describe_point,
+    design_points,
+    design_size,
+    dotted,
+    flatten,
+    is_numeric,
+    set_by_every_point,
+    swept_paths,
 )
-from simulator.seeds import child
+from simulator.design import parameter_range as parameter_range  # (a name of this module)
+from simulator.errors import SimulatorError, format_validation_error
+from simulator.params import NoBoolNumbers, Params, get_path
+from simulator.plan import CHART_FILES, Plan
+from simulator.plan import WORDING as WORDING  # (simulator.results imports it from here)
+from simulator.plan import RunSpec as RunSpec  # (simulator.sweep imports it from here)
 from simulator.state import EVENTS, STAGES
 
 if TYPE_CHECKING:
-    from simulator.orgchart import Org
     from simulator.orgimport import Chart
 
 SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
@@ -60,9 +67,6 @@ SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
 
 NAME_MAX = 100
 """Longest scenario or arm name (each names a folder of the results)."""
-DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
-PATHS: tuple[str, ...] = settable_paths()
-"""Every parameter an axis can sweep (a mechanism's fields as ``mechanism.<field>``)."""
 
 
 class ScenarioError(SimulatorError):
@@ -358,198 +362,8 @@ def _beside(source: str, path: str) -> Path:
 # -- planning --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """Everything one run needs; picklable, so any executor can run it.
-
-    ``seed`` is the run's root: the scenario's root seed's child ``(point, replication)``;
-    every arm of the same point and replication has the same seed (common random numbers).
-    ``org`` is the replication whose seed builds the organisation and assignment (``org``
-    itself unless the scenario sets ``orgs``), and ``structure`` that seed.
-    """
-
-    point: int
-    arm: str
-    replication: int
-    params: Params
-    seed: np.random.SeedSequence
-    record_every: int
-    series: tuple[str, ...]
-    levels: bool
-    org: int
-    structure: np.random.SeedSequence
-    chart: Chart | None = None
-
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.point, self.arm, self.replication)
-
-    def organisation(self) -> Org:
-        """The run's organisation: generated from ``structure`` and the parameters, or the
-        org chart's with the ties, follows and audiences ``structure`` draws."""
-        # (as engine.organisation builds it, without importing the engine: the parent
-        # process plans and checks set-ups without it)
-        from simulator.orgchart import build_org
-        from simulator.rng import RunStreams
-
-        streams = RunStreams(self.structure)
-        if self.chart is None:
-            return build_org(self.params.org, streams.generator("org"))
-        return self.chart.org(self.params.org, streams.generator("org"))
-
-    @property
-    def batch_key(self) -> tuple[int, str, int]:
-        """Runs with the same batch key share parameters and organisation: one batch."""
-        return (self.point, self.arm, self.org)
-
-
-WORDING = frozenset({"question", "max_runs"})
-"""Scenario header fields that change no run: a resume after a change to them is taken."""
-CHART_FILES = ("org_csv", "ties_csv")
-"""Header fields naming an org chart's files: the digest holds their contents, not where
-they are (:meth:`Plan.resolved`), so a folder moved with its scenario resumes."""
 CHART_SHAPE = ("org.size", "org.span", "org.span_jitter", "org.units")
 """Parameters of a generated organisation's shape, which an org chart replaces."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A validated scenario expanded: base parameters, arms and design points."""
-
-    scenario: Scenario
-    base: dict[str, Any]  # dotted path -> value (fixed parameters, flattened)
-    arms: dict[str, dict[str, Any]]  # arm -> dotted updates
-    points: list[dict[str, Any]]  # design point -> dotted updates
-    params: dict[tuple[int, str], Params]  # validated parameters per (point, arm)
-    chart: Chart | None = None  # the org chart every run is on ([scenario] org_csv)
-    as_written: dict[str, Any] | None = None  # base, arms, points before numbers in text
-    # were made numbers (_as_run), when that changed any: the digest of folders before it
-
-    @property
-    def replications(self) -> int:
-        return self.scenario.scenario.replications
-
-    @property
-    def run_count(self) -> int:
-        return len(self.points) * len(self.arms) * self.replications
-
-    @functools.cached_property
-    def axis_names(self) -> list[str]:
-        names: list[str] = []
-        for point in self.points:
-            names += [k for k in point if k not in names]
-        return names
-
-    @functools.cached_property
-    def overrides(self) -> dict[str, list[str]]:
-        """Per arm, the swept parameters it sets itself: it runs at its own value at every
-        design point, where the other arms follow the design."""
-        swept = set(self.axis_names)
-        return {arm: sorted(swept & set(updates)) for arm, updates in self.arms.items()}
-
-    def axis_values(self, point: int, arm: str) -> dict[str, Any]:
-        """The axes' values a run of ``arm`` at design point ``point`` ran at: the point's,
-        or where the arm overrides an axis (:attr:`overrides`), the arm's own (as it
-        resolves: ``"none"`` is None)."""
-        own = self.overrides[arm]
-        if not own:
-            return self.points[point]
-        return {
-            **self.points[point],
-            **{key: get_path(self.params[(point, arm)], key) for key in own},
-        }
-
-    def seed(self, point: int, replication: int) -> np.random.SeedSequence:
-        """The root seed of every arm's run at ``(point, replication)``."""
-        root = np.random.SeedSequence(self.scenario.scenario.seed)
-        return child(child(root, point), replication)
-
-    def org_of(self, replication: int) -> int:
-        """The replication whose seed builds ``replication``'s organisation."""
-        orgs = self.scenario.scenario.orgs
-        return replication if orgs is None else replication % orgs
-
-    def replication_order(self) -> list[int]:
-        """Replications in run order: those sharing an organisation adjacent."""
-        orgs = self.scenario.scenario.orgs
-        if orgs is None:
-            return list(range(self.replications))
-        return sorted(range(self.replications), key=lambda r: (r % orgs, r))
-
-    def runs(self) -> Iterator[RunSpec]:
-        """All runs, point by point; arms of a pair adjacent; shared organisations adjacent."""
-        for point in range(len(self.points)):
-            for rep in self.replication_order():
-                for arm in self.arms:
-                    yield self.spec(point, arm, rep)
-
-    def spec(self, point: int, arm: str, replication: int) -> RunSpec:
-        """Rebuild one run's spec alone (e.g. from a result row)."""
-        rec = self.scenario.record
-        org = self.org_of(replication)
-        return RunSpec(
-            point,
-            arm,
-            replication,
-            self.params[(point, arm)],
-            self.seed(point, replication),
-            rec.every,
-            tuple(rec.series),
-            rec.levels,
-            org,
-            self.seed(point, org),
-            self.chart,
-        )
-
-    def digest(self, *, wording: bool = False, as_written: bool = False) -> str:
-        """SHA-256 of the resolved scenario: two folders with the same digest hold the same
-        runs. It leaves out the header's :data:`WORDING` (the question, the cap on runs),
-        which changes no run; ``wording=True`` keeps them, as the digests of results folders
-        written before 2026-12-07 did; ``as_written=True`` takes numbers written as text as
-        written (:attr:`as_written`), as folders written before 2026-12-08 did."""
-        resolved = self.resolved()
-        if as_written and self.as_written is not None:
-            resolved.update(self.as_written)
-        if not wording:
-            header = resolved["scenario"]
-            resolved["scenario"] = {k: v for k, v in header.items() if k not in WORDING}
-        text = json.dumps(resolved, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def digests(self) -> tuple[str, ...]:
-        """This plan's digest and those an older results folder may hold for it."""
-        kinds = [False, True] if self.as_written is not None else [False]
-        return tuple(self.digest(wording=w, as_written=a) for a in kinds for w in (False, True))
-
-    def resolved(self) -> dict[str, Any]:
-        """The scenario as run: header, record, base parameters, arms and every design point."""
-        header = self.scenario.scenario
-        out = {
-            "scenario": header.model_dump(
-                exclude={*CHART_FILES, *(["orgs"] if header.orgs is None else [])}
-            ),
-            "record": self.scenario.record.model_dump(),
-            "design": self.scenario.design.kind,
-            "base": self.base,
-            "arms": self.arms,
-            "points": self.points,
-        }
-        if self.chart is not None:
-            out["org_chart"] = self.chart.describe()
-        return out
-
-
-def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables or dotted keys -> ``{dotted.path: value}`` (stops at leaf parameters)."""
-    leaves = set(PATHS)
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and path not in leaves:
-            out.update(flatten(value, path + "."))
-        else:
-            out[path] = value
-    return out
 
 
 def plan(scenario: Scenario, source: str = "scenario") -> Plan:
@@ -725,29 +539,6 @@ def design_notes(plan: Plan) -> list[str]:
     return lines
 
 
-DESIGN_KEYS: dict[str, tuple[str, ...]] = {
-    "samples": ("lhs", "sobol", "morris"),
-    "levels": ("morris",),
-    "second_order": ("sobol",),
-}
-"""The design kinds each ``[design]`` key is used by (``points``: checked as an error)."""
-
-
-def design_size(scenario: Scenario) -> int:
-    """Number of design points, counted without building them."""
-    d, axes = scenario.design, scenario.axes
-    dims = len(axes)
-    if d.kind == "points":
-        return len(d.points)
-    if d.kind == "grid":
-        return math.prod(len(a.values) if a.values is not None else a.steps or 0 for a in axes)
-    if d.kind == "lhs":
-        return d.samples
-    if d.kind == "sobol":
-        return d.samples * (2 * dims + 2 if d.second_order else dims + 2)
-    return d.samples * (dims + 1)  # morris
-
-
 def _check_axes(
     scenario: Scenario, base: dict[str, Any], arms: dict[str, dict[str, Any]], source: str
 ) -> list[str]:
@@ -758,9 +549,7 @@ def _check_axes(
     if scenario.scenario.steps is not None:
         fixed["steps"] = f"scenario.steps (= {scenario.scenario.steps})"
     swept = [(f"axes[{i}]", axis.param) for i, axis in enumerate(scenario.axes)]
-    swept += [
-        ("every one of design.points", path) for path in sorted(_set_by_every_point(scenario))
-    ]
+    swept += [("every one of design.points", path) for path in sorted(set_by_every_point(scenario))]
     for where, path in swept:
         if path in fixed:
             problems.append(
@@ -774,7 +563,7 @@ def _check_axes(
                 "so the axis would change nothing; sweep it in the arms or drop it"
             )
             continue
-        if axis.values is None and not _numeric(axis.param):
+        if axis.values is None and not is_numeric(axis.param):
             continue  # check_design reports it
         if axis.bounds is None and axis.values is None:
             continue  # the parameter's own range: valid by definition (check_design checks it)
@@ -783,148 +572,10 @@ def _check_axes(
         for j, value in enumerate(values):
             found: list[str] = []
             _validated(
-                {**base, axis.param: _coerce(axis, value) if key == "bounds" else value}, "", found
+                {**base, axis.param: coerce(axis, value) if key == "bounds" else value}, "", found
             )
             problems += [f"{source}: axes[{i}].{key}[{j}]: {line.lstrip(': ')}" for line in found]
     return problems
-
-
-def _set_by_every_point(scenario: Scenario) -> set[str]:
-    """Parameters every listed design point sets (a fixed value of theirs is never used;
-    one that some points leave out is their default)."""
-    points = [set(flatten(p)) for p in scenario.design.points or ()]
-    return set.intersection(*points) if points else set()
-
-
-def _swept(scenario: Scenario) -> set[str]:
-    """Parameters that every design point sets: the axes', or every listed point's."""
-    return {axis.param for axis in scenario.axes} | _set_by_every_point(scenario)
-
-
-def check_design(scenario: Scenario) -> list[str]:
-    """Problems with how the design and the axes fit together (one line each)."""
-    kind, axes = scenario.design.kind, scenario.axes
-    names = [a.param for a in axes]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    problems = [f"axes: {n} appears twice; sweep each parameter once" for n in twice]
-    if kind == "points":
-        if axes:
-            problems.append("design.kind = 'points' lists its own points; remove the [[axes]]")
-        if not scenario.design.points:
-            problems.append("design.kind = 'points' needs points = [{...}, ...]")
-    elif scenario.design.points:
-        problems.append(f"design.points are only for design.kind = 'points', not {kind!r}")
-    if kind in ("lhs", "sobol", "morris"):
-        if not axes:
-            problems.append(f"design.kind = {kind!r} needs at least one axis with bounds")
-        for i, a in enumerate(axes):
-            if not _numeric(a.param):  # (bounds cannot help: said once, here)
-                problems.append(
-                    f"axes[{i}] ({a.param}): design.kind = {kind!r} draws numbers within "
-                    "bounds, and this parameter is not a number: give each of its values an "
-                    "arm ([arms.<name>]), or sweep it on a grid (design.kind = 'grid', "
-                    "values = [...])"
-                )
-            elif a.values is not None:
-                problems.append(
-                    f"axes[{i}] ({a.param}): design.kind = {kind!r} samples within bounds; "
-                    "give bounds = [low, high] instead of values (or neither, for the "
-                    "parameter's whole range)"
-                )
-    if kind == "grid":
-        for i, a in enumerate(axes):
-            if a.values is None and a.steps is None:
-                problems.append(
-                    f"axes[{i}] ({a.param}): a grid over bounds needs steps = k"
-                    if a.bounds is not None
-                    else f"axes[{i}] ({a.param}): a grid axis needs values = [...], or steps = k "
-                    "over its bounds (default: the parameter's range)"
-                )
-    for i, a in enumerate(axes):
-        repeated = _repeated(a) if kind == "grid" else None
-        if repeated:
-            problems.append(f"axes[{i}] ({a.param}): {repeated}")
-        if a.values is None and not _numeric(a.param):
-            if kind in ("lhs", "sobol", "morris"):
-                continue  # (said above)
-            problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
-        elif a.values is None and a.bounds is None and (kind != "grid" or a.steps is not None):
-            problem = _range_problem(a)
-            if problem:
-                problems.append(f"axes[{i}] ({a.param}): {problem}")
-    return problems
-
-
-def _repeated(axis: Axis) -> str | None:
-    """Why a grid axis would repeat a design point (a value listed twice, or more steps
-    than whole numbers in its bounds), or None."""
-    if axis.values is not None:
-        seen: list[Any] = []
-        for value in axis.values:
-            if any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in seen):
-                return f"the value {value!r} is listed twice; list each value once"
-            seen.append(value)
-        return None
-    info = field_info(axis.param)
-    span = axis_bounds(axis) if axis.steps is not None else None
-    if info is None or info.annotation not in (int, int | None) or span is None:
-        return None
-    if not all(math.isfinite(x) for x in span) or (axis.scale == "log" and span[0] <= 0):
-        return None  # (reported elsewhere)
-    values = _axis_values(axis)
-    if len(set(values)) < len(values):
-        return (
-            f"steps = {axis.steps} over {number(span[0])} to {number(span[1])} repeats whole"
-            f" numbers ({', '.join(map(str, values))}): use at most {len(set(values))} steps,"
-            " or list the values"
-        )
-    return None
-
-
-def parameter_range(path: str) -> tuple[float, float] | None:
-    """A numeric parameter's own closed range ``(low, high)``; None if it is open or unbounded.
-
-    >>> parameter_range("culture.openness")
-    (0.0, 1.0)
-    >>> parameter_range("people.risk_aversion_mean") is None  # (0, 1), open
-    True
-    """
-    from simulator.paramdoc import bounds
-
-    info = field_info(path)
-    if info is None or not _numeric(path):
-        return None
-    low, low_open, high, high_open = bounds(info)
-    if low is None or high is None or low_open or high_open:
-        return None
-    return (low, high)
-
-
-def axis_bounds(axis: Axis) -> tuple[float, float] | None:
-    """The range an axis samples (or grids with ``steps``): its ``bounds``, else the swept
-    parameter's own range (:func:`parameter_range`); None for an axis of values."""
-    if axis.values is not None:
-        return None
-    return axis.bounds if axis.bounds is not None else parameter_range(axis.param)
-
-
-def _range_problem(axis: Axis) -> str | None:
-    """Why an axis without bounds cannot take its parameter's range (None if it can)."""
-    from simulator.paramdoc import allowed_values
-
-    span = parameter_range(axis.param)
-    info = field_info(axis.param)
-    allowed = allowed_values(info) if info is not None else "?"
-    if span is None:
-        return f"the parameter's range, {allowed}, is open or unbounded; give bounds = [low, high]"
-    if axis.scale == "log" and span[0] <= 0:
-        return f"a log scale needs bounds above 0 (the parameter's range is {allowed})"
-    return None
-
-
-def _numeric(path: str) -> bool:
-    info = field_info(path)
-    return info is not None and info.annotation in (int, float, int | None, float | None)
 
 
 def _validated(updates: dict[str, Any], where: str, errors: list[str]) -> Params | None:
@@ -938,104 +589,7 @@ def _validated(updates: dict[str, Any], where: str, errors: list[str]) -> Params
         return None
 
 
-def describe_point(point: Mapping[str, Any]) -> str:
-    """A design point in words: ``culture.openness = 0.3, org.span = 4``."""
-    return ", ".join(f"{k} = {v!r}" for k, v in point.items()) or "no axes"
-
-
-def design_points(scenario: Scenario, base: Params, source: str) -> list[dict[str, Any]]:
-    """The design's points as dotted updates (see ``scenarios/README.md``)."""
-    d, axes = scenario.design, scenario.axes
-    if d.kind == "points":
-        return [flatten(p) for p in d.points]
-    if d.kind == "grid":
-        grids = [_axis_values(a) for a in axes]
-        mesh = np.array(np.meshgrid(*[np.arange(len(g)) for g in grids], indexing="ij"))
-        combos = mesh.reshape(len(axes), -1).T if axes else np.zeros((1, 0), dtype=int)
-        return [
-            {a.param: grids[k][i] for k, (a, i) in enumerate(zip(axes, row, strict=True))}
-            for row in combos
-        ]
-    unit = _sample(d, len(axes), np.random.SeedSequence(scenario.scenario.seed))
-    points = []
-    for row in unit:
-        point = {}
-        for a, u in zip(axes, row, strict=True):
-            point[a.param] = _coerce(a, _scale(a, float(u)))
-        points.append(point)
-    return points
-
-
-def _sample(d: Design, dims: int, root: np.random.SeedSequence) -> np.ndarray:
-    """Design points in the unit cube, seeded from the scenario's root (child 'design')."""
-    rng = np.random.default_rng(child(root, 2**31 - 1))  # the design stream, apart from runs
-    if d.kind == "lhs":
-        from scipy.stats import qmc
-
-        return np.asarray(qmc.LatinHypercube(d=dims, seed=rng).random(d.samples))
-    problem = {
-        "num_vars": dims,
-        "names": [f"x{i}" for i in range(dims)],
-        "bounds": [[0.0, 1.0]] * dims,
-    }
-    with warnings.catch_warnings():  # SALib's, in Python's two-line form: ours name the key
-        warnings.simplefilter("ignore", UserWarning)
-        if d.kind == "sobol":
-            from SALib.sample import sobol
-
-            drawn = sobol.sample(problem, d.samples, calc_second_order=d.second_order, seed=rng)
-        else:
-            from SALib.sample import morris
-
-            drawn = morris.sample(problem, d.samples, num_levels=d.levels, seed=rng)
-    if d.kind == "sobol" and d.samples & (d.samples - 1):
-        low = 1 << (d.samples.bit_length() - 1)
-        warnings.warn(
-            f"design.samples = {d.samples}: Sobol' points are balanced only for a power of 2"
-            f" (here {low} or {2 * low}); the indices converge more slowly",
-            UserWarning,
-            stacklevel=2,
-        )
-    if d.kind == "morris" and d.levels % 2:
-        warnings.warn(
-            f"design.levels = {d.levels}: Morris trajectories are unbiased only for an even"
-            f" number of levels (here {d.levels - 1} or {d.levels + 1})",
-            UserWarning,
-            stacklevel=2,
-        )
-    return np.asarray(drawn)
-
-
-def _axis_values(axis: Axis) -> list[Any]:
-    if axis.values is not None:
-        return list(axis.values)
-    assert axis.steps is not None
-    return [_coerce(axis, _scale(axis, u)) for u in np.linspace(0.0, 1.0, axis.steps)]
-
-
-def _scale(axis: Axis, u: float) -> float:
-    span = axis_bounds(axis)
-    assert span is not None
-    low, high = span
-    if axis.scale == "log":
-        return float(np.exp(np.log(low) + u * (np.log(high) - np.log(low))))
-    return float(low * (1 - u) + high * u)
-
-
-def _coerce(axis: Axis, value: float) -> Any:
-    """Round values of whole-number parameters; keep floats readable."""
-    info = field_info(axis.param)
-    if info is not None and info.annotation in (int, int | None):
-        return round(value)
-    return round(value, 12)
-
-
-def dotted(updates: Mapping[str, Any]) -> dict[str, Any]:
-    """Nested form of dotted updates (for writing TOML or JSON)."""
-    out: dict[str, Any] = {}
-    for path, value in updates.items():
-        set_path(out, path, value)
-    return out
+# -- the small version -----------------------------------------------------------------------
 
 
 REDUCED_CAPS = {"org.size": (60, 150), "steps": (4, 8)}
@@ -1055,7 +609,7 @@ def reduced(scenario: Scenario) -> Scenario:
     replications = min(header.replications, 2)
     params = flatten(dict(scenario.params))
     size = params.get("org.size", Params().org.size)
-    swept = _swept(scenario)  # (not fixed as well: they would never be used)
+    swept = swept_paths(scenario)  # (not fixed as well: they would never be used)
     most = REDUCED_CAPS["org.size"][1]
     sized = "org.size" in swept or header.org_csv is not None  # (an org chart has its size)
     small = {**params, **({} if sized else {"org.size": min(int(size), most)})}
