@@ -93,16 +93,36 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     out = Path(out_dir) if out_dir is not None else Path(results_dir) / "report"
     out.mkdir(parents=True, exist_ok=True)
     data = analyse(results)
+    written = ["summary.csv", "contrasts.csv", "report.html"]
     data.summary.to_csv(out / "summary.csv", index=False)
     data.contrasts.to_csv(out / "contrasts.csv", index=False)
     if data.sensitivity is not None:
         data.sensitivity.to_csv(out / "sensitivity.csv", index=False)
+        written.append("sensitivity.csv")
     data.figures = figures(data)
     for figure in data.figures:
         (out / f"{figure.name}.png").write_bytes(figure.png)
+        written.append(f"{figure.name}.png")
     target = out / "report.html"
     target.write_text(page(data), encoding="utf-8")
+    _forget_stale(out, written)
     return target
+
+
+WRITTEN = ".written"
+"""The file in a report folder listing what the report wrote there."""
+
+
+def _forget_stale(out: Path, written: list[str]) -> None:
+    """Remove what an earlier report wrote into ``out`` (as its :data:`WRITTEN` lists) and
+    this one did not: a figure renamed or no longer drawn, a sensitivity table of a design
+    that now has none, was left beside the new files as if it were theirs. Nothing else is
+    touched: ``out`` may be any folder (``orgsim report --out``)."""
+    listed = out / WRITTEN
+    before = set(listed.read_text(encoding="utf-8").split()) if listed.exists() else set()
+    for name in before - set(written):
+        (out / name).unlink(missing_ok=True)
+    listed.write_text("\n".join(written) + "\n", encoding="utf-8")
 
 
 def analyse(results: Results) -> ReportData:

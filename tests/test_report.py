@@ -515,3 +515,24 @@ def test_the_reports_intervals_stop_at_what_an_outcome_or_a_difference_can_be(
     text = report.read_text(encoding="utf-8")
     shown = [float(x) for x in re.findall(r"([-+]\d+\.\d) pp[,\]]", text)]
     assert shown and min(shown) >= -100 and max(shown) <= 100  # (the tables in pp)
+
+
+def test_a_report_removes_what_its_last_run_wrote_and_this_one_did_not(tmp_path: Path) -> None:
+    """Another report into the same folder left the earlier one's figures beside its own
+    (a renamed arm_curves.png, a heatmap the new design has none of); files it did not
+    write stay."""
+    arms = {"model": {"leaders.strategy": "model"}, "delegate": {"leaders.strategy": "delegate"}}
+    two = [
+        {"param": "culture.openness", "values": [0.3, 0.7]},
+        {"param": "culture.policy_shift", "values": [0.1, 0.3]},
+    ]
+    grid = scenario("two", arms=arms, axes=two, design={"kind": "grid"})
+    one = scenario("one", arms=arms, axes=two[:1], design={"kind": "grid"})
+    out = tmp_path / "report"
+    write_report(run_sweep(grid, tmp_path / "a"), out)
+    assert (out / "heatmap.png").exists()
+    (out / "mine.png").write_bytes(b"not the report's")
+    write_report(run_sweep(one, tmp_path / "b"), out)
+    assert not (out / "heatmap.png").exists() and not (out / "difference_heatmap.png").exists()
+    assert (out / "mine.png").read_bytes() == b"not the report's"
+    assert (out / "outcome_vs_parameter.png").exists() and (out / "report.html").exists()
