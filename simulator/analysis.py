@@ -1,5 +1,5 @@
-"""Analysis of run outcomes: summaries and paired contrasts between arms (sensitivity indices
-of sampled designs: :mod:`simulator.sensitivity`).
+"""Analysis of run outcomes: summaries and paired contrasts between arms, their intervals cut
+at what an outcome can be (sensitivity indices: :mod:`simulator.sensitivity`).
 
 Pure functions of result tables (pandas in, pandas out); no I/O. Failed runs (``status``
 other than ``"ok"``) are counted but never enter a statistic.

@@ -3,14 +3,17 @@
 :func:`write_report` reads a results folder (:mod:`simulator.results`) and writes, into
 ``<results>/report/`` by default: ``summary.csv`` (:func:`simulator.analysis.summarise`),
 ``contrasts.csv`` (paired contrasts per design point, :func:`simulator.analysis.contrasts`),
-``sensitivity.csv`` for Sobol and Morris designs, the figures as PNG files and
+``sensitivity.csv`` for Sobol and Morris designs and for grid, points and lhs designs of
+16 distinct points or more (:mod:`simulator.sensitivity`), the figures as PNG files and
 ``report.html``, which embeds the figures as data URIs and needs nothing else (no network,
-no scripts). The figures follow the design: arm curves and adoption by level always; the
-outcomes against the parameter for one axis (marginal plots for more); heatmaps for
-two-axis grids; a forest plot of the paired difference between arms per design point; for
-Sobol and Morris designs, sensitivity bars of each arm's outcomes and of the differences
-between arms, with the indices' table. Partially finished folders
-are reported as such, and a folder whose runs all failed gets a report of its errors.
+no scripts). The figures follow the design: the arms' curves (a panel per design point, or
+with more than six points a figure per swept parameter, a panel per value or bin of it) and
+adoption by level always; the outcomes against the parameter for one axis (marginal plots
+for more); heatmaps for two-axis grids; a forest plot of the paired difference between arms
+per design point; with sensitivity indices, bars of each arm's outcomes and of the
+differences between arms, with the indices' table. Partially finished folders are reported
+as such, and a folder whose runs all failed gets a report of its errors. Another report
+into the same folder removes the files the last one wrote and this one does not.
 """
 
 from __future__ import annotations
