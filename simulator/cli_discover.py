@@ -61,7 +61,7 @@ def discover(
     out: str | None,
 ) -> None:
     """Scenario discovery: the region of the swept parameters where a condition on the
-    outcomes holds (PRIM, from the EMA Workbench: pip install 'orgsim[discover]').
+    outcomes holds (PRIM, from the EMA Workbench: pip install -e '.[discover]').
 
     For a sweep with a sampled or grid design over two parameters or more. Prints the box
     (each restricted parameter's range, its coverage, density and mass) and writes it with

@@ -61,7 +61,7 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 """The comparisons a condition may use."""
 MILESTONES = ("t10", "t50", "t90")
 """Outcomes that are empty when a run never got there: counted as later than any week."""
-INSTALL = "pip install 'orgsim[discover]'"
+INSTALL = "pip install -e '.[discover]' in the orgsim folder"
 FILES = ("box.json", "box.csv", "trajectory.csv", "trajectory.png", "limits.png")
 """What :func:`simulator.discovery_plots.write_discovery` writes."""
 
@@ -429,9 +429,7 @@ def _varying(x: pd.DataFrame, notes: list[str], arm: str, baseline: str | None) 
             kept[axis] = column.map(_show).astype(object)
         elif pd.api.types.is_bool_dtype(column):
             kept[axis] = column.astype(bool)
-        elif pd.api.types.is_integer_dtype(column):
-            kept[axis] = column.astype("int64")
-        elif pd.api.types.is_numeric_dtype(column):
+        elif pd.api.types.is_numeric_dtype(column):  # (whole numbers too: PRIM pastes 3.5)
             kept[axis] = column.astype("float64")
         else:
             kept[axis] = column.map(_show).astype(object)
@@ -652,7 +650,7 @@ def discover(
     DiscoveryError
         For a question that cannot be answered (see :func:`question`), or a bad setting.
     MissingExtraError
-        When the EMA Workbench is not installed (``pip install 'orgsim[discover]'``).
+        When the EMA Workbench is not installed (``pip install -e '.[discover]'``).
     """
     require_prim()
     q = question(results, where, arm=arm, contrast=contrast)
@@ -766,14 +764,21 @@ def choose_box(trajectory: pd.DataFrame, threshold: float) -> tuple[int, bool]:
 def _limits(
     x: pd.DataFrame, initial: pd.DataFrame, lims: pd.DataFrame, qp: dict[str, list[float]]
 ) -> pd.DataFrame:
-    """A row per parameter: the box's range against the values run, and its quasi-p-values."""
+    """A row per parameter: the box's range against the values run, and its quasi-p-values.
+
+    A numeric limit is moved in to the nearest value run (PRIM's may fall between two: 3.5
+    for a whole-number axis, 0.35 on a grid of 0.2 and 0.5); the box keeps the same runs.
+    Categories keep the scenario's order."""
     rows = []
     for axis in x.columns:
         p = [np.nan if v is None or v < 0 else float(v) for v in qp.get(axis, [-1, -1])]
         first: Any = initial.at[0, axis]
         if isinstance(first, set):
             inside: Any = lims.at[0, axis]
-            swept, kept = sorted(first, key=str), sorted(inside, key=str)
+            ran = list(pd.unique(x[axis]))  # (as run: the scenario's order; false, true)
+            ran = sorted(ran) if pd.api.types.is_bool_dtype(x[axis]) else ran
+            swept = [v for v in ran if v in first] + sorted(set(first) - set(ran), key=str)
+            kept = [v for v in swept if v in inside]
             rows.append(
                 {
                     "parameter": axis,
@@ -789,6 +794,9 @@ def _limits(
         low: Any = lims.at[0, axis]
         high: Any = lims.at[1, axis]
         swept_low, swept_high = first, initial.at[1, axis]
+        run = x[axis].to_numpy(dtype=float)
+        low = run[run >= low].min() if (run >= low).any() else low
+        high = run[run <= high].max() if (run <= high).any() else high
         rows.append(
             {
                 "parameter": axis,

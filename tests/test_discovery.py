@@ -121,6 +121,24 @@ def test_categories_and_true_false_axes_are_kept_as_sets(tmp_path: Path) -> None
     assert re.search(r"org\.team_ties +true +false, true ", found.table())  # as TOML writes it
 
 
+def test_a_whole_number_axis_gets_limits_it_ran_at(tmp_path: Path) -> None:
+    """PRIM pastes a limit between two values (3.5 on org.span): written into the whole
+    numbers' column, pandas 3 raised 'Invalid value 3.5 for dtype int64'; a limit between
+    two values run now moves in to the nearest one, for numbers as for whole numbers."""
+    rng = np.random.default_rng(3)
+    points = [{A: float(rng.random()), "org.span": int(rng.integers(3, 11))} for _ in range(300)]
+    p = a_plan("span", {"kind": "points", "points": points}, axes=())
+
+    def outcome(x: dict[str, Any], spec: Any) -> dict[str, float]:
+        return {"poster": 0.1 if x["org.span"] <= 5 and x[A] < 0.5 else 0.5}
+
+    found = discover(written(p, tmp_path / "res", outcome), "poster < 0.2", threshold=1.0)
+    limits = found.limits.set_index("parameter")
+    assert limits.loc["org.span", "high"] == 5 and limits.loc["org.span", "low"] == 3
+    ran = {point[A] for point in points}
+    assert limits.loc[A, "high"] in ran and abs(limits.loc[A, "high"] - 0.5) < 0.05
+
+
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two arms at four listed points, three replications: delegate - model is
@@ -271,8 +289,9 @@ def test_without_the_extra_the_command_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "ema_workbench", None)  # (import fails, as if missing)
     assert main(["discover", str(corner), "--where", "poster < 0.2"]) != 0
     err = capsys.readouterr().err
-    assert "install it with pip install 'orgsim[discover]'" in err and "Traceback" not in err
-    with pytest.raises(MissingExtraError, match=r"pip install 'orgsim\[discover\]'"):
+    assert "install it with pip install -e '.[discover]' in the orgsim folder" in err
+    assert "Traceback" not in err
+    with pytest.raises(MissingExtraError, match=r"pip install -e '\.\[discover\]'"):
         discover(corner, "poster < 0.2")
 
 
