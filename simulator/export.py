@@ -191,7 +191,7 @@ def _some_finished(results: Results) -> None:
         raise ExportError(
             "results",
             str(results.path),
-            f"no run has finished yet (0 of {results.manifest.get('runs_planned', '?')}):"
+            f"no run has finished yet (0 of {results.manifest.get('runs_planned', 0):,}):"
             " nothing to export",
         )
 
@@ -214,6 +214,14 @@ def export_tables(
                 "not in this folder: its scenario says [record] levels = false",
             )
         names = [n for n in names if n != "levels"]
+    if not series_metrics(results):  # ([record] series = []: the steps alone, or nothing)
+        none = "its scenario says [record] series = [] (no per-week metric was kept)"
+        if wide:
+            raise ExportError("wide", True, f"there is no series to shape in this folder: {none}")
+        asked = [n for n in names if n in ("series", "stats")]
+        if not every and asked:
+            raise ExportError("tables", asked[0], f"not in this folder: {none}")
+        names = [n for n in names if n not in ("series", "stats")]
     if wide and "series" not in names:
         raise ExportError(
             "wide", True, f"shapes the series table, which is not asked for ({', '.join(names)})"
@@ -326,7 +334,7 @@ def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> st
     done = len(finished(results).outcomes)
     header = [
         f"Export of the results folder {results.path}: scenario {results.manifest.get('name')},"
-        f" {done:,} of {results.manifest.get('runs_planned', '?'):,} runs finished.",
+        f" {done:,} of {results.manifest.get('runs_planned', done):,} runs finished.",
         f"Question: {results.manifest.get('question') or '(none given)'}",
         "Metric labels: simulator.plots.METRIC_LABELS; definitions: docs/ODD.md, 7.10"
         " Observation. Swept parameters: 'orgsim params'.",
@@ -398,12 +406,15 @@ def export(
     results = results if isinstance(results, Results) else load(results)
     frames = export_tables(results, tables, wide=wide, metric=metric)
     folder = Path(out) if out is not None else results.path / "export"
-    done, planned = len(finished(results).outcomes), results.manifest.get("runs_planned", 0)
+    done = len(finished(results).outcomes)
+    planned = results.manifest.get("runs_planned", done)
     if say is not None:
         left = "" if done == planned else " (the sweep has not finished: 'orgsim sweep' resumes it)"
         say(f"{results.path}: {done:,} of {planned:,} runs{left} -> {folder}")
         if "levels" in asked and "levels" not in frames:
             say("  levels: none recorded ([record] levels = false)")
+        if "series" in asked and not series_metrics(results):
+            say("  series, stats: none recorded ([record] series = [])")
     written = []
     for stem, frame in frames.items():
         path = folder / f"{stem}.{fmt}"

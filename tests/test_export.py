@@ -302,6 +302,31 @@ def test_weeks_kept_every_k_and_no_levels(
     )
 
 
+def test_a_folder_without_per_week_metrics_exports_its_outcomes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """[record] series = []: the stats table raised KeyError "['n', 'mean', ...] not in
+    index", and --wide offered "choose from " nothing."""
+    text = SCENARIO.replace("replications = 2", "replications = 1")
+    (tmp_path / "s.toml").write_text(text + "\n[record]\nseries = []\n")
+    out = tmp_path / "res"
+    assert main(["sweep", str(tmp_path / "s.toml"), "--out", str(out), "--workers", "1",
+                 "--quiet", "--no-report"]) == 0  # fmt: skip
+    capsys.readouterr()
+    lines = _export(capsys, str(out))
+    assert "  series, stats: none recorded ([record] series = [])" in lines
+    assert sorted(p.name for p in (out / "export").iterdir()) == [
+        "README.txt",
+        "levels.csv",
+        "outcomes.csv",
+    ]
+    for args, option in ((["--table", "stats"], "--table"), (["--wide"], "--wide")):
+        assert main(["export", str(out), *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"orgsim: error: Invalid value for '{option}': "), err
+        assert "scenario says [record] series = [] (no per-week metric was kept)" in err
+
+
 def test_every_metric_has_a_unit() -> None:
     from simulator.analysis import OUTCOMES
     from simulator.scenario import SERIES_COLUMNS
