@@ -142,22 +142,22 @@ def check_setups(
         found = [problem for _, part in done for problem in part]
     say(said, shown)  # such as a strategy rule that picks no leader
     first: dict[str, str] = {}
-    for _, arm, line in sorted(found):  # (by design point)
-        first.setdefault(arm, line)
+    for *_, arm, line in sorted(found):  # (by design point, then replication: whatever the
+        first.setdefault(arm, line)  # parts the builds were split into)
     return [first[arm] for arm in plan.arms if arm in first]
 
 
 def _failing(
     plan: Plan, setups: Sequence[tuple[int, str, int]]
-) -> tuple[Said, list[tuple[int, str, str]]]:
+) -> tuple[Said, list[tuple[int, int, str, str]]]:
     """The warnings the ``setups`` (design point, arm, replication) raise (:func:`placed`),
-    and ``(point, arm, why)`` of those that fail (the first one of each arm)."""
+    and ``(point, replication, arm, why)`` of those that fail (the first one of each arm)."""
     from simulator.errors import describe, is_user_error
 
     said: list[tuple[type[Warning], str]] = []
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, int, str, str]] = []
     for point, arm, replication in setups:
-        if any(arm == a for _, a, _ in found):
+        if any(arm == a for _, _, a, _ in found):
             continue
         try:
             raised, _ = caught(_set_up, plan.spec(point, arm, replication))
@@ -168,7 +168,8 @@ def _failing(
             where = f" at design point {point} ({describe_point(plan.points[point])})"
             where = where if plan.points[point] else ""
             runs = "its runs fail" if replication == 0 else f"its replication {replication} fails"
-            found.append((point, arm, f"arm {arm}{where}: {runs}: {'; '.join(describe(err))}"))
+            why = f"arm {arm}{where}: {runs}: {'; '.join(describe(err))}"
+            found.append((point, replication, arm, why))
     return tuple(dict.fromkeys(said)), found
 
 

@@ -519,3 +519,21 @@ def test_validate_warns_of_a_leader_with_no_delegate_in_a_later_replication(
     said = capsys.readouterr()
     assert "valid" in said.out
     assert "no one below them to appoint as their delegate" in said.err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_first_failing_replication_is_named_whatever_the_workers(
+    workers: str, tmp_path: Path, capsys
+) -> None:
+    """With seed 8, replications 0 and 1 both leave too few people for the comms team. Two
+    workers split the checks, and the message named replication 1 (its text sorted first)."""
+    bad = tmp_path / "team.toml"
+    bad.write_text(
+        '[scenario]\nname = "team"\nseed = 8\nreplications = 4\nsteps = 4\n'
+        "[params]\norg.size = 14\n"
+        '[arms.delegate]\nleaders.strategy = "delegate"\ndelegation.mode = "comms_team"\n'
+        "delegation.comms_team_size = 8\n"
+    )
+    assert main(["sweep", str(bad), "--workers", workers, "--out", str(tmp_path / "o")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"orgsim: error: {bad}: arm delegate: its runs fail: "), line
