@@ -43,11 +43,14 @@ def sensitivity(
     """Sensitivity indices of a results folder's swept parameters, per arm and for the paired
     difference between arms, with the parameters that replication noise could explain marked
     '~' (within noise)."""
-    from simulator.results import load
-    from simulator.sensitivity import SENSITIVITY_METRICS
+    from simulator.results import atomic_write, load
+    from simulator.sensitivity import SENSITIVITY_METRICS, SensitivityError
     from simulator.sensitivity import sensitivity as indices
 
-    table = indices(load(results_dir), list(metrics) or SENSITIVITY_METRICS, method=method)
+    try:
+        table = indices(load(results_dir), list(metrics) or SENSITIVITY_METRICS, method=method)
+    except SensitivityError as err:  # (the folder named, as for the folder's other errors)
+        raise click.ClickException(f"{results_dir}: {err}") from None
     for note in table.attrs.get("notes", []):
         click.echo(f"note: {note}")
     if table.empty:
@@ -68,7 +71,8 @@ def sensitivity(
         click.echo(line.rstrip())
     click.echo("~: within noise (cannot be told from a parameter with no effect)")
     target = Path(out) if out is not None else Path(results_dir) / "sensitivity.csv"
-    table.to_csv(target, index=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, lambda tmp: table.to_csv(tmp, index=False))
     click.echo(f"written to {target}")
 
 

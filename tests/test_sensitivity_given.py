@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from builders import folder_of_outcomes
 
@@ -159,7 +160,19 @@ def test_the_command_line_error_line(
     out = folder_of_outcomes(p, tmp_path / "four", lambda s: {"poster": float(s.point)})
     assert main(["sensitivity", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("orgsim: error: design.kind = 'lhs' with 4 distinct design points")
+    assert err.startswith(f"orgsim: error: {out}: design.kind = 'lhs' with 4 distinct design")
+
+
+def test_the_table_is_written_where_asked_even_into_a_new_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out in a folder not made yet printed a traceback (OSError from pandas)."""
+    p = lhs_plan(MIN_POINTS, replications=1)
+    out = folder_of_outcomes(p, tmp_path / "res", lambda s: {"poster": float(s.point % 3)})
+    target = tmp_path / "new" / "dir" / "indices.csv"
+    assert main(["sensitivity", str(out), "--metric", "poster", "--out", str(target)]) == 0
+    assert f"written to {target}" in capsys.readouterr().out
+    assert set(pd.read_csv(target)["parameter"]) == set(AXES)
 
 
 def test_a_method_the_design_cannot_give_is_refused(tmp_path: Path) -> None:
