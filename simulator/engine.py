@@ -43,7 +43,7 @@ def organisation(
     """The organisation an engine generates for ``params`` and ``structure`` (from the
     ``org`` stream of that seed), or builds on an org ``chart`` with the ties, follows and
     audiences that stream draws: runs given the same ones share it. A sweep's run builds
-    its organisation the same way (:meth:`simulator.scenario.RunSpec.organisation`)."""
+    its organisation the same way (:meth:`simulator.plan.RunSpec.organisation`)."""
     streams = structure if isinstance(structure, RunStreams) else RunStreams(structure)
     if chart is not None:
         return chart.org(params.org, streams.generator("org"))

@@ -321,8 +321,11 @@ def describe(results: Results, table: str, column: str) -> tuple[str, str]:
         }[column]
     source = column.removeprefix("adopted_")
     what = f"Adoptions by main source: {source}" if source in SOURCES else label(column)
+    if column in EVENTS and table == "outcomes":  # (weekly counts summed)
+        weeks = {"posters": "poster-weeks"}  # (the same poster may be counted every week)
+        return weeks.get(unit(column), unit(column)), f"{what}, summed over the run's weeks"
     if column in EVENTS:
-        what += ", total over the run" if table == "outcomes" else ", in this week"
+        what += ", in this week"
     elif table != "outcomes":
         what += " at this week"
     return unit(column), what

@@ -392,7 +392,7 @@ class ResultsFolder:
 
 def _same_runs(manifest: dict[str, Any], plan: Plan) -> bool:
     """Whether a folder's manifest plans the same runs as ``plan`` (its scenario may differ
-    in wording only, :data:`~simulator.scenario.WORDING`), as this orgsim plans them."""
+    in wording only, :data:`~simulator.plan.WORDING`), as this orgsim plans them."""
     if manifest.get("digest") in plan.digests():
         return True
     theirs = _their_plan(manifest, plan)
@@ -425,7 +425,7 @@ def _more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
 def scenario_differences(
     a: Mapping[str, Any], b: Mapping[str, Any], shown: int = 3, leave: Set[str] = frozenset()
 ) -> list[str]:
-    """Where two resolved scenarios (:meth:`~simulator.scenario.Plan.resolved`, as manifests
+    """Where two resolved scenarios (:meth:`~simulator.plan.Plan.resolved`, as manifests
     keep them) differ, as ``key: a -> b``, the first ``shown`` of them (not the paths in
     ``leave``). Each key is named as a scenario file writes it (:func:`_as_written`): the
     fixed parameters ``params.org.size``, not the plan's ``base.org.size``.
@@ -468,7 +468,7 @@ CHART_KEYS = {
 
 
 def _as_written(path: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
-    """A path of a resolved scenario (:meth:`~simulator.scenario.Plan.resolved`) as the
+    """A path of a resolved scenario (:meth:`~simulator.plan.Plan.resolved`) as the
     scenario file writes it: the plan's fixed parameters ``base.*`` are ``[params]`` (its
     horizon ``base.steps`` is ``[scenario] steps`` when the header sets it, and the size of
     an org chart's organisation its people), ``design`` is ``design.kind`` and the chart
@@ -951,7 +951,7 @@ def rebuild(
     org_csv: str | Path | None = None,
     ties_csv: str | Path | None = None,
 ) -> Any:
-    """The :class:`~simulator.scenario.RunSpec` of one run, rebuilt from the manifest alone.
+    """The :class:`~simulator.plan.RunSpec` of one run, rebuilt from the manifest alone.
 
     ``simulator.sweep.run(rebuild(...))`` reproduces that run bit for bit. Runs on an org
     chart read it from where the manifest says it was, or from ``org_csv`` (and

@@ -259,7 +259,7 @@ def _leaf(path: str) -> Schema:
 def _numeric_range(path: str) -> Schema | None:
     """The range keywords (``minimum``, ...) of a numeric parameter; ``None`` if not numeric.
 
-    Numeric as :func:`simulator.scenario.check_design` sees it (only numbers can have bounds).
+    Numeric as :func:`simulator.design.check_design` sees it (only numbers can have bounds).
     For ``mechanism.<field>`` the range is the widest over the mechanisms having the field.
     """
     info = field_info(path)
@@ -349,7 +349,7 @@ def _kind_is(*kinds: str) -> Schema:
 
 
 def _design_rules() -> list[Schema]:
-    """How the design kind and the axes fit together (:func:`simulator.scenario.check_design`)."""
+    """How the design kind and the axes fit together (:func:`simulator.design.check_design`)."""
     return [
         {
             "if": _kind_is("points"),

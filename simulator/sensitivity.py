@@ -58,7 +58,7 @@ def sensitivity(
     when noise is half the variance or more, or when it cannot be measured.
     For Sobol and Morris, the design points' axis values, in design-point order, are the
     sample rows SALib drew; the problem's bounds are the axes' bounds, or the parameters'
-    own ranges where the scenario gave none (:func:`simulator.scenario.axis_bounds`). For
+    own ranges where the scenario gave none (:func:`simulator.design.axis_bounds`). For
     RBD-FAST the points are the sample as they are (:func:`simulator.sensitivity_given.
     design_matrix`): a grid's, a Latin hypercube's or listed points. An arm is skipped when
     a design point has no finished run (failed, or not run yet: the design is incomplete);
@@ -265,7 +265,7 @@ def _method(kind: str, method: str | None) -> str:
 def sampled_axes(spec: dict[str, Any]) -> tuple[list[str], list[list[float]]]:
     """The swept parameters of a scenario (as in a manifest) and the bounds they were
     sampled within: the axes' own, or the parameters' ranges
-    (:func:`simulator.scenario.axis_bounds`)."""
+    (:func:`simulator.design.axis_bounds`)."""
     from simulator.scenario import Axis, axis_bounds
 
     names: list[str] = []

@@ -1,6 +1,6 @@
 """Sweeps: run a scenario's plan over any executor, streaming results to disk, resumably.
 
-:func:`run` is a pure, picklable function of a :class:`~simulator.scenario.RunSpec`; a failing
+:func:`run` is a pure, picklable function of a :class:`~simulator.plan.RunSpec`; a failing
 run is returned with its error instead of raising. :func:`sweep` runs every run of a plan
 that is not already finished in the output folder, over a ``concurrent.futures``-style
 executor (local processes by default; a Dask cluster, :mod:`simulator.cluster`; any

@@ -918,7 +918,7 @@ KEYS = [
 ]  # fmt: skip
 EXTREMES = [-1, 0, 1, 2**63, 2**64, -(2**63) - 1, 10**9, 1e300, -1e300, 0.5, 1.5, -0.0]
 # Finite floats well inside the float range: huge finite bounds overflow to inf in
-# scenario._scale, which is the known crash of test_infinite_bounds_are_refused_in_one_line.
+# design._scale, which is the known crash of test_infinite_bounds_are_refused_in_one_line.
 FLOATS = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
 # Keys without line breaks: see test_error_lines_stay_single_line_for_keys_with_newlines.
 KEY_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=8)
