@@ -124,7 +124,8 @@ def _forget_stale(out: Path, written: list[str]) -> None:
     listed = out / WRITTEN
     before = set(listed.read_text(encoding="utf-8").split()) if listed.exists() else set()
     for name in before - set(written):
-        (out / name).unlink(missing_ok=True)
+        if Path(name).name == name and name not in (".", ".."):  # (only a file of out)
+            (out / name).unlink(missing_ok=True)
     listed.write_text("\n".join(written) + "\n", encoding="utf-8")
 
 
