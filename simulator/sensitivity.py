@@ -153,6 +153,13 @@ def sensitivity(
     finished = ok_runs(results.outcomes)
     wanted = numeric_outcomes(finished) if metrics is None else name_list(metrics)
     metrics = known_metrics(finished, wanted)  # (a typo is named, as summarise does)
+    numeric = numeric_outcomes(finished)
+    other = [m for m in metrics if m not in numeric]
+    if other:  # (status, arm, seed: a column of the table, but no outcome to analyse)
+        raise SensitivityError(
+            f"metric = {other[0]!r}: not a numeric outcome; the numeric outcomes are"
+            f" {', '.join(numeric)}"
+        )
     rows: list[dict[str, Any]] = []
     if method == "morris":
         notes += _morris_check(X, len(axes))

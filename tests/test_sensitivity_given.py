@@ -224,3 +224,13 @@ def test_the_report_of_a_small_lhs_sweep_has_a_sensitivity_section(tmp_path: Pat
         assert part in page
     names = {f.name for f in report.parent.iterdir()}
     assert {"sensitivity.csv", "sensitivity.png", "sensitivity_difference.png"} <= names
+
+
+def test_a_column_that_is_no_numeric_outcome_is_refused(tmp_path: Path) -> None:
+    """--metric status raised "could not convert string to float: 'ok'" (a traceback), and
+    --metric seed was analysed as an outcome the same at every point."""
+    p = lhs_plan(MIN_POINTS, replications=1)
+    out = folder_of_outcomes(p, tmp_path / "res", lambda s: {"poster": float(s.point % 3)})
+    for column in ("status", "seed", "arm"):
+        with pytest.raises(SensitivityError, match=rf"metric = '{column}': not a numeric"):
+            sensitivity(load(out), metrics=[column])
