@@ -16,8 +16,10 @@ Examples
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Self
 
 import numpy as np
@@ -72,8 +74,9 @@ class Engine:
     org : Org, optional
         A given organisation; otherwise one is generated from ``params.org`` on the ``org``
         stream of ``structure`` (default: the first seed).
-    chart : Chart, optional
-        An org chart read from a table (:meth:`simulator.orgimport.Chart.read`, with
+    chart : Chart or path, optional
+        An org chart read from a table (:meth:`simulator.orgimport.Chart.read`, or the
+        table's path, read the same way; with
         :meth:`~simulator.orgimport.Chart.with_ties` for informal ties): the organisation
         is built on it, its ties (unless the chart has them), follows and audiences drawn
         from the ``org`` stream of ``structure``, as a sweep's run on that chart with that
@@ -102,7 +105,7 @@ class Engine:
         org: Org | None = None,
         structure: SeedLike = None,
         like: Context | None = None,
-        chart: Chart | None = None,
+        chart: Chart | str | os.PathLike[str] | None = None,
     ) -> None:
         if params is not None and not isinstance(params, Params):
             raise TypeError(
@@ -111,7 +114,19 @@ class Engine:
             )
         if chart is not None and org is not None:
             raise TypeError("give an organisation (org=) or an org chart (chart=), not both")
+        if isinstance(chart, str | os.PathLike):  # (the table's path: read, as Chart.read does)
+            from simulator.orgimport import Chart
+
+            chart = Chart.read(Path(chart))
         if chart is not None:  # (its people, as a scenario on the chart records them)
+            size = (params or Params()).org.size
+            if size not in (chart.n, OrgParams.model_fields["size"].default):
+                warnings.warn(
+                    f"params set org.size = {size:,}, but the org chart given (chart=) has"
+                    f" {chart.n:,} people: they are the ones simulated, and org.size is not used",
+                    UserWarning,
+                    stacklevel=3 if type(self) is not Engine else 2,
+                )
             params = (params or Params()).with_updates({"org.size": chart.n})
         seeds = list(rng) if isinstance(rng, Sequence) and not isinstance(rng, str) else [rng]
         self.streams = [RunStreams(seed) for seed in seeds]

@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,7 @@ class OrgModel(Engine, mesa.Model):
         org: Org | None = None,
         structure: SeedLike = None,
         agents: bool = True,
-        chart: Chart | None = None,
+        chart: Chart | str | os.PathLike[str] | None = None,
         **updates: Any,
     ) -> None:
         if updates:  # dotted parameter paths as keywords, as Mesa's batch_run passes them

@@ -243,3 +243,9 @@ def test_an_engine_on_the_chart_with_a_runs_seeds_is_that_sweep_run(tmp_path: Pa
             )
     with pytest.raises(TypeError, match="not both"):
         Engine(params, rng=1, org=spec.organisation(), chart=table)
+    path = tmp_path / "study" / "charts" / "org.csv"  # (a path is read as Chart.read reads it)
+    again = OrgModel(params, rng=spec.seed, structure=spec.structure, chart=str(path))
+    assert np.array_equal(again.org.lateral, spec.organisation().lateral)
+    with pytest.warns(UserWarning, match=r"org.size = 500, but the org chart given .* 70 people"):
+        sized = Engine(params.with_updates({"org.size": 500}), rng=1, chart=path)
+    assert sized.org.n == sized.params.org.size == 70
