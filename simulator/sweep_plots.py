@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -179,13 +180,18 @@ def _panels_by(
     cut, which = binned(x), binned(drawn)
     whole = bool(np.all(np.mod(drawn, 1.0) == 0.0))
     digits = _digits(float(drawn.min()), float(drawn.max()), whole)
+    ks = sorted(set(which.tolist()))
+    ranges = [(float(x[cut == k].min()), float(x[cut == k].max())) for k in ks]
+    while not whole and digits < 6 and any(  # (1.10-3.71 and 3.84-6.24 read "1-4", "4-6")
+        f"{a[1]:.{digits}f}" == f"{b[0]:.{digits}f}" for a, b in itertools.pairwise(ranges)
+    ):
+        digits += 1
     panel = np.full(len(x), -1)
     names: list[str] = []
-    for k in sorted(set(which.tolist())):
-        mine = x[cut == k]
+    for k, (first, last_value) in zip(ks, ranges, strict=True):
         panel[cut == k] = len(names)
         count = design["point"].to_numpy()[which == k]
-        low, high = (f"{v:.{digits}f}" for v in (mine.min(), mine.max()))
+        low, high = (f"{v:.{digits}f}" for v in (first, last_value))
         span = f"= {low}" if low == high else f"{low}–{high}"  # (a bin of one whole number)
         names.append(f"{by} {span}{_points(len(set(count.tolist())))}")
     pooled = f", pooled over the design points in each of {len(names)} bins of {by}"

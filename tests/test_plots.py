@@ -417,6 +417,28 @@ def test_arm_curves_by_a_sampled_parameter_draw_a_panel_per_bin_of_equal_counts(
         arm_curves(series, by="org.span")
 
 
+def test_neighbouring_bins_titles_do_not_read_as_overlapping() -> None:
+    """Bins 1.10-3.71 and 3.84-6.24 of a range 1-12 were titled "1–4" and "4–6": the
+    decimals grow until neighbouring bins' ends differ."""
+    from simulator.sweep_plots import arm_curves
+
+    values = np.array([1.1, 2.0, 3.71, 3.84, 5.0, 6.24, 6.3, 7.5, 8.6, 8.7, 10.0, 12.0])
+    series = pd.DataFrame(
+        [
+            {"point": k, "arm": "a", "replication": 0, "step": t, "poster": 0.01 * t, "m.x": v}
+            for k, v in enumerate(values)
+            for t in range(2)
+        ]
+    )
+    titles = [ax.get_title() for ax in arm_curves(series, by="m.x").axes if ax.get_visible()]
+    assert titles == [
+        "m.x 1.1–3.7 (3 points)",
+        "m.x 3.8–6.2 (3 points)",
+        "m.x 6.3–8.6 (3 points)",
+        "m.x 8.7–12.0 (3 points)",
+    ]
+
+
 def test_a_whole_number_axis_is_ticked_at_its_swept_values() -> None:
     """leaders.levels swept over 1-4 was ticked at 1.5, 2.5 and 3.5 as well."""
     from simulator.sweep_plots import outcome_vs_parameter
