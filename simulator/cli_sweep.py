@@ -250,12 +250,14 @@ def sweep(
             )
         except SetupError as err:
             raise click.ClickException(f"{scenario_file}: {err}") from None
-    click.echo(f"{label}: {summary}; results in {folder}")
     if report:
-        from simulator.report import write_report
+        with _interrupted(folder, p, report=True):  # (from the line saying all are saved on)
+            click.echo(f"{label}: {summary}; results in {folder}")
+            from simulator.report import write_report
 
-        with _interrupted(folder, p, report=True):
             click.echo(f"report: {write_report(folder)}")
+    else:
+        click.echo(f"{label}: {summary}; results in {folder}")
     if summary.failed:
         raise click.exceptions.Exit(1)
 

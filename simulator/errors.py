@@ -336,6 +336,9 @@ class SweepInterruptedError(Exception):
             else "; run the same command again to resume"
         )
         where = " while writing the report" if report else ""
+        if saved == 0 and not report:  # (stopped while starting: nothing to resume yet)
+            super().__init__("interrupted before any run was saved; run the same command again")
+            return
         super().__init__(
             f"interrupted{where}: {saved:,} of {planned:,} runs are saved in {folder}{then}"
         )

@@ -348,6 +348,23 @@ def test_an_interrupted_sweep_says_that_running_it_again_resumes(
     assert len(load(out).outcomes) == 2
 
 
+def test_ctrl_c_before_any_run_is_saved_says_so(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Ctrl-C while the sweep started said "0 of 4 runs are saved in o", a folder not made."""
+    import simulator.sweep
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulator.sweep, "sweep", interrupted)
+    out = tmp_path / "o"
+    assert main(["sweep", str(scenario_file), "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "orgsim: error: interrupted before any run was saved; run the same command again"
+    )
+
+
 def test_ctrl_c_while_the_report_is_written_says_the_runs_are_all_saved(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
