@@ -347,10 +347,7 @@ def question(
     y = condition.holds(values)
     if y.all() or not y.any():
         some = "every one" if y.all() else "none"
-        ranges = "; ".join(
-            f"{m} is {short_value(float(values[m].min()))} to {short_value(float(values[m].max()))}"
-            for m in condition.metrics
-        )
+        ranges = "; ".join(_spread(m, values[m]) for m in condition.metrics)
         diff = f" {arm} - {baseline}" if baseline is not None else ""
         raise DiscoveryError(
             "where",
@@ -386,8 +383,15 @@ def _which_arm(arms: list[str], arm: str | None, contrast: str | None) -> tuple[
         hint = f"did you mean {near[0]!r}? " if near else ""
         raise DiscoveryError(argument, name, f"no such arm; {hint}The arms are {listed}")
     if contrast is not None:
+        if name == arms[0] and len(arms) == 1:
+            raise DiscoveryError(
+                "contrast",
+                name,
+                "these results have one arm, so there is nothing to contrast it with: ask"
+                " about its runs (--arm, or neither)",
+            )
         if name == arms[0]:
-            others = ", ".join(map(repr, arms[1:])) or "none"
+            others = ", ".join(map(repr, arms[1:]))
             raise DiscoveryError(
                 "contrast",
                 name,
@@ -395,6 +399,17 @@ def _which_arm(arms: list[str], arm: str | None, contrast: str | None) -> tuple[
             )
         return name, arms[0]
     return name, None
+
+
+def _spread(metric: str, values: pd.Series) -> str:
+    """How far ``metric`` went over the runs, in words (a milestone never reached is inf)."""
+    finite = values[np.isfinite(values.to_numpy(dtype=float))]
+    if finite.empty:
+        return f"{metric} was reached in none of them"
+    low, high = short_value(float(finite.min())), short_value(float(finite.max()))
+    unreached = len(values) - len(finite)
+    never = f", not reached in {unreached:,}" if unreached else ""
+    return f"{metric} is {low} to {high}{never}"
 
 
 def _unit(baseline: str | None) -> str:

@@ -237,6 +237,22 @@ def test_a_question_that_cannot_be_asked_is_refused(
     assert caught.value.argument == argument and said in str(caught.value)
 
 
+def test_a_one_arm_contrast_and_a_milestone_never_reached_are_said_plainly(
+    corner: Path,
+) -> None:
+    """'contrast one of none' for the only arm; 't10 is inf to inf' for a milestone no run
+    reached."""
+    with pytest.raises(DiscoveryError, match="one arm, so there is nothing to contrast"):
+        question(corner, "poster < 0.2", contrast="base")
+    never = written(
+        a_plan("never", {"kind": "lhs", "samples": 20}),
+        corner.parent / "never",
+        lambda x, s: {"poster": 0.1, "t10": np.nan},
+    )
+    with pytest.raises(DiscoveryError, match=r"\(t10 was reached in none of them\)"):
+        question(never, "t10 < 30")
+
+
 @pytest.mark.parametrize(
     ("design", "axes"),
     [({"kind": "lhs", "samples": 20}, (A,)), ({"kind": "grid"}, ())],
