@@ -7,7 +7,6 @@ other than ``"ok"``) are counted but never enter a statistic.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
+from simulator.errors import did_you_mean
 from simulator.state import EVENTS, SOURCES, STAGES
 
 Z95 = float(ndtri(0.975))
@@ -118,8 +118,8 @@ def known_metrics(outcomes: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
     (a partial folder) are left out."""
     unknown = [m for m in metrics if m not in outcomes.columns and m not in OUTCOMES]
     if unknown:
-        near = difflib.get_close_matches(unknown[0], [*OUTCOMES, *map(str, outcomes.columns)])
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        near = did_you_mean(unknown[0], [*OUTCOMES, *map(str, outcomes.columns)])
+        hint = f" (did you mean {near!r}?)" if near else ""
         raise ValueError(
             f"no outcome {', '.join(map(repr, unknown))}{hint}: the outcomes are"
             f" {', '.join(OUTCOMES)}, or a column of the table"

@@ -5,11 +5,12 @@ Registered on the ``orgsim`` group by :mod:`simulator.cli`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+
+from simulator.errors import did_you_mean
 
 TABLE_CHOICES = ("outcomes", "series", "levels", "stats", "all")
 """The values of ``--table`` (:data:`simulator.export.TABLES`, or all of them)."""
@@ -31,8 +32,8 @@ def _one_of(allowed: Sequence[str], what: str) -> click.types.FuncParamType:
     def convert(value: str) -> str:
         if value in allowed:
             return value
-        match = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
-        hint = f"; did you mean {match[0]!r}?" if match else ""
+        match = did_you_mean(value, allowed, cutoff=0.5)
+        hint = f"; did you mean {match!r}?" if match else ""
         raise click.BadParameter(
             f"{value!r} is not a {what}; choose from {', '.join(allowed)}{hint}"
         )

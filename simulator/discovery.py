@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import operator
 import os
@@ -44,8 +43,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import axis_columns, design_values, ok_runs, once_each
-from simulator.errors import SimulatorError
+from simulator.analysis import MILESTONES, axis_columns, design_values, ok_runs, once_each
+from simulator.errors import SimulatorError, did_you_mean
 from simulator.results import Results, load, short_value
 from simulator.sensitivity import numeric_outcomes
 
@@ -59,8 +58,6 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
 }
 """The comparisons a condition may use."""
-MILESTONES = ("t10", "t50", "t90")
-"""Outcomes that are empty when a run never got there: counted as later than any week."""
 INSTALL = "pip install -e '.[discover]' in the orgsim folder"
 FILES = ("box.json", "box.csv", "trajectory.csv", "trajectory.png", "limits.png")
 """What :func:`simulator.discovery_plots.write_discovery` writes."""
@@ -170,8 +167,8 @@ def parse_condition(text: str, metrics: Sequence[str], argument: str = "where") 
     while True:
         metric = take("word", "a metric")
         if metric not in metrics:
-            near = difflib.get_close_matches(metric, list(metrics), n=1, cutoff=0.6)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            near = did_you_mean(metric, metrics)
+            hint = f" (did you mean {near!r}?)" if near else ""
             raise fail(f"unknown metric {metric!r}{hint}; the metrics are {', '.join(metrics)}")
         if i < len(tokens) and tokens[i][0] == "op" and tokens[i][1] not in OPERATORS:
             raise fail(
@@ -379,8 +376,8 @@ def _which_arm(arms: list[str], arm: str | None, contrast: str | None) -> tuple[
             " contrast an arm with the baseline pair by pair",
         )
     if name not in arms:
-        near = difflib.get_close_matches(name, arms, n=1, cutoff=0.5)
-        hint = f"did you mean {near[0]!r}? " if near else ""
+        near = did_you_mean(name, arms, cutoff=0.5)
+        hint = f"did you mean {near!r}? " if near else ""
         raise DiscoveryError(argument, name, f"no such arm; {hint}The arms are {listed}")
     if contrast is not None:
         if name == arms[0] and len(arms) == 1:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import numbers
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, get_args
 
@@ -85,6 +86,47 @@ class ParameterError(pydantic.ValidationError):
 def is_whole(value: object) -> bool:
     """Whether ``value`` is a whole number (numpy's too; not ``True`` or ``False``)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def did_you_mean(
+    value: str, allowed: Iterable[str], *, cutoff: float = 0.6, casefold: bool = True
+) -> str | None:
+    """The one of ``allowed`` that ``value`` most likely misspells, or ``None``: what a
+    message's "did you mean ...?" names.
+
+    A difference of case only comes first (``"POSTER"``: ``"poster"``); then the closest
+    match by :func:`difflib.get_close_matches` whose similarity (0 to 1) is at least
+    ``cutoff``, as typed and then (``casefold``) ignoring case. ``cutoff=1`` suggests a
+    difference of case only.
+
+    >>> did_you_mean("postr", ["poster", "listener"])
+    'poster'
+    >>> did_you_mean("POSTER", ["poster", "listener"])
+    'poster'
+    >>> did_you_mean("POSTR", ["poster", "listener"])
+    'poster'
+    >>> print(did_you_mean("attention", ["poster", "listener"]))
+    None
+    """
+    choices = list(dict.fromkeys(allowed))  # (in order, once each)
+    if value in choices:
+        return value
+    folded = value.casefold()
+    if casefold:
+        same = [c for c in choices if c.casefold() == folded]
+        if same:
+            return same[0]
+    match = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
+    if match:
+        return match[0]
+    if casefold:
+        by_folded: dict[str, str] = {}
+        for c in choices:
+            by_folded.setdefault(c.casefold(), c)
+        match = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=cutoff)
+        if match:
+            return by_folded[match[0]]
+    return None
 
 
 def is_user_error(exc: BaseException) -> bool:
@@ -196,8 +238,8 @@ def _problem(
         expected = str(ctx.get("expected", ""))
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
         if len(choices) > 8:  # e.g. every parameter path: suggest rather than list
-            match = difflib.get_close_matches(str(error.get("input")), choices, n=1, cutoff=0.5)
-            hint = f"did you mean {match[0]!r}?" if match else "see 'orgsim params'"
+            match = did_you_mean(str(error.get("input")), choices, cutoff=0.5)
+            hint = f"did you mean {match!r}?" if match else "see 'orgsim params'"
             return f"not one of the {len(choices)} allowed values; {hint}{about}"
         return f"must be one of {expected}{about}"
     if kind == "missing":
@@ -266,9 +308,9 @@ def _suggest(loc: Loc, section: type[BaseModel] | None) -> str:
     key = str(loc[-1])
     mechanism = section in MECHANISM_PARAMS.values()
     keys = [k for k in section.model_fields if not (mechanism and k == "name")] if section else []
-    match = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    match = did_you_mean(key, keys)
     if match:
-        return f"; did you mean {(path + '.' if path else '') + match[0]!r}?"
+        return f"; did you mean {(path + '.' if path else '') + match!r}?"
     if section in MECHANISM_PARAMS.values():
         owners = [n for n, cls in MECHANISM_PARAMS.items() if key in cls.model_fields]
         if owners:
@@ -277,9 +319,9 @@ def _suggest(loc: Loc, section: type[BaseModel] | None) -> str:
     for leaf_path, _ in iter_fields():
         if "[" not in leaf_path:
             by_leaf.setdefault(leaf_path.rsplit(".", 1)[-1], []).append(leaf_path)
-    match = difflib.get_close_matches(key, list(by_leaf), n=1, cutoff=0.8)
+    match = did_you_mean(key, by_leaf, cutoff=0.8)
     if match:
-        return f"; did you mean {' or '.join(repr(p) for p in by_leaf[match[0]])}?"
+        return f"; did you mean {' or '.join(repr(p) for p in by_leaf[match])}?"
     if keys:
         return f"; valid keys{' of ' + path if path else ''}: {', '.join(keys)}"
     return ""
@@ -348,6 +390,7 @@ __all__ = [
     "SimulatorError",
     "SweepInterruptedError",
     "describe",
+    "did_you_mean",
     "format_validation_error",
     "is_user_error",
     "number",

@@ -25,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,9 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import OUTCOMES, SHARES, ok_runs
-from simulator.errors import SimulatorError
-from simulator.metrics import MILESTONES
+from simulator.analysis import MILESTONES, OUTCOMES, SHARES, ok_runs
+from simulator.errors import SimulatorError, did_you_mean
 from simulator.params import field_info
 from simulator.results import KEY, VARYING, Results, atomic_write, load
 from simulator.state import EVENTS, SOURCES
@@ -63,8 +61,8 @@ class ExportError(SimulatorError):
 
 def _problem(value: str, allowed: Sequence[str], what: str) -> str:
     """``not a <what>; choose from ...; did you mean '...'?``"""
-    match = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.5)
-    hint = f"; did you mean {match[0]!r}?" if match else ""
+    match = did_you_mean(value, allowed, cutoff=0.5)
+    hint = f"; did you mean {match!r}?" if match else ""
     return f"not a {what}; choose from {', '.join(allowed)}{hint}"
 
 
@@ -254,7 +252,7 @@ def unit(metric: str) -> str:
         return "true or false; its mean over runs is the probability"
     if metric in SHARES:
         return "share, 0 to 1"
-    if metric in {f"t{round(m * 100)}" for m in MILESTONES}:
+    if metric in MILESTONES:
         return "weeks"
     if metric.removeprefix("adopted_") in SOURCES:
         return "people"

@@ -24,7 +24,9 @@ from simulator.tally import tally
 if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
     import pandas as pd
 
-MILESTONES = (0.1, 0.5, 0.9)
+MILESTONE_SHARES = (0.1, 0.5, 0.9)
+"""Shares of posters: the first week each is reached is the outcome ``t10``, ``t50``,
+``t90`` (their names: :data:`simulator.analysis.MILESTONES`)."""
 
 
 @dataclass
@@ -198,7 +200,7 @@ def outcome_columns(recorder: Recorder) -> dict[str, np.ndarray]:
     for s, name in enumerate(STAGES):
         data[name] = stages[-1, :, s]
     data["peak_poster"] = poster.max(axis=0)
-    for level in MILESTONES:
+    for level in MILESTONE_SHARES:
         data[f"t{round(level * 100)}"] = first_reaching(poster, level)
     data["took_off"] = ~np.isnan(data["t10"])
     reached = levels >= 0.1

@@ -6,12 +6,13 @@ to an :class:`~simulator.orgchart.Org` to give a boolean mask over people.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from simulator.errors import did_you_mean
 
 if TYPE_CHECKING:
     from simulator.orgchart import Org
@@ -111,12 +112,11 @@ def _check_names(selector: Selector, org: Org) -> None:
     if not missing:
         return
     name = missing[0]
-    close = [k for k in known if k.casefold() == name.casefold()][:1]
-    if not close and len(known) > 8:
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    # a difference of case always; a near spelling when there are too many to list
+    close = did_you_mean(name, known, cutoff=0.6 if len(known) > 8 else 1.0)
     plural = {"unit": "units", "title": "titles", "ids": "ids"}[kind]
     if close:
-        hint = f"did you mean {close[0]!r}?"
+        hint = f"did you mean {close!r}?"
     elif known:
         more = f" and {len(known) - 8:,} more" if len(known) > 8 else ""
         hint = f"its {plural} are {', '.join(map(repr, known[:8]))}{more}"

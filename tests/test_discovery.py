@@ -299,6 +299,14 @@ def test_the_command_names_the_option_of_a_bad_value(corner: Path, capsys) -> No
     assert "Invalid value for '--arm': 'x': no such arm" in capsys.readouterr().err
 
 
+def test_a_metric_in_capitals_is_suggested_as_written(corner: Path, capsys) -> None:
+    """'POSTER' shares no letter with 'poster' as typed: its case is set aside."""
+    assert main(["discover", str(corner), "--where", "POSTER < 0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "'POSTER < 0.1': unknown metric 'POSTER' (did you mean 'poster'?)" in err
+    assert "Traceback" not in err
+
+
 def test_without_the_extra_the_command_says_how_to_install_it(
     corner: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
