@@ -182,8 +182,12 @@ def _panels_by(
     digits = _digits(float(drawn.min()), float(drawn.max()), whole)
     ks = sorted(set(which.tolist()))
     ranges = [(float(x[cut == k].min()), float(x[cut == k].max())) for k in ks]
-    while not whole and digits < 6 and any(  # (1.10-3.71 and 3.84-6.24 read "1-4", "4-6")
-        f"{a[1]:.{digits}f}" == f"{b[0]:.{digits}f}" for a, b in itertools.pairwise(ranges)
+    while (
+        not whole
+        and digits < 6
+        and any(  # (1.10-3.71 and 3.84-6.24 read "1-4", "4-6")
+            f"{a[1]:.{digits}f}" == f"{b[0]:.{digits}f}" for a, b in itertools.pairwise(ranges)
+        )
     ):
         digits += 1
     panel = np.full(len(x), -1)
