@@ -16,13 +16,12 @@ simulator.app.presets.PresetError: unknown preset 'zapos'; did you mean 'zappos'
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from simulator.errors import SimulatorError
+from simulator.errors import SimulatorError, did_you_mean
 
 
 class PresetError(SimulatorError):
@@ -97,7 +96,6 @@ def preset(name: str) -> Preset:
     for p in PRESETS:
         if p.name == name:
             return p
-    close = [n for n in names() if n.casefold() == name.strip().casefold()]
-    close = close or difflib.get_close_matches(name.strip().lower(), names(), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = did_you_mean(name.strip(), names())
+    hint = f"; did you mean {close!r}?" if close else ""
     raise PresetError(f"unknown preset {name!r}{hint} (choose from {', '.join(names())})")
