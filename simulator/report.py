@@ -734,12 +734,13 @@ def _sensitivity(data: ReportData) -> str:
         "as they are: S1, the share of the variance of the outcome over the design points "
         "that follows one parameter alone (as Sobol's S1; interactions are not measured, so "
         "the indices may add up to less than 1, and a parameter that acts only together with "
-        "others can read as none: a Sobol design measures that, as ST); <i>S1_conf</i>: "
+        "others can read as none: a Sobol design measures that, as ST; estimated from few "
+        "points they may also add up to more than 1, and a note says where: then read them "
+        "as a ranking); <i>S1_conf</i>: "
         "half-width of SALib's 95 % bootstrap interval over half the points (about twice "
         "the estimate's own spread)."
         if method == "rbd_fast"
         else "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
-        "Variance-based (Sobol) indices, SALib: S1, the share of the outcome's variance over "
         "the design that a parameter explains alone; ST, its share including all its "
         "interactions; <i>_conf</i>: half-width of the 95 % bootstrap interval over the "
         "design's sample rows (it does not separate replication noise from effects: see "
@@ -780,11 +781,15 @@ def _sensitivity(data: ReportData) -> str:
 NOISE_RULE = {
     "rbd_fast": (
         "A parameter is marked <i>within noise</i> (its row in grey) when its S1 is not above "
-        "<i>S1_noise</i>, the S1 that a parameter with no effect at all reaches in 95 % of "
-        "cases on these point means (measured on dummy parameters: random orderings of the "
+        "<i>S1_noise</i>, one floor for all parameters of an arm and outcome: the S1 that "
+        "none of D parameters with no effect at all (D the parameters swept) exceeds in 95 % "
+        "of cases on these point means (measured on dummy parameters: random orderings of the "
         "same points, for which replication noise and the other parameters are chance), so "
-        "that these runs cannot tell it from one that does nothing; this needs no "
-        "replications, and the bias correction keeps the noise from raising S1 on average."
+        "that these runs cannot tell it from one that does nothing. Parameters that do "
+        "nothing are thus drawn as effects in at most 1 arm and outcome of 20, not each of "
+        "them in 1 of 20 (which, over many arms, outcomes and parameters, drew a few nearly "
+        "always); this needs no replications, and the bias correction keeps the noise from "
+        "raising S1 on average."
     ),
     "sobol": (
         "A parameter is marked <i>within noise</i> (its row in grey) when the lower end of "
@@ -864,7 +869,8 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     )
     if method == "rbd_fast":
         advice = (
-            "The floor falls as design points are added (about as 1 / N); more replications "
+            "The floor falls as design points are added (about as 1 / N) and rises a little "
+            "with the number of parameters swept; more replications "
             "lower it only where the noise share is large."
         )
     return (

@@ -64,7 +64,10 @@ def sensitivity(
     a design point has no finished run (failed, or not run yet: the design is incomplete);
     a metric is skipped when a run lacks it (a milestone such as ``t50`` never reached) or
     it is the same at every point. Each skip is explained in ``table.attrs["notes"]``;
-    points with fewer finished replications average those.
+    points with fewer finished replications average those. A note also says where the S1
+    of an arm and metric sum to more than 1 (by more than :data:`S1_SUM_TOLERANCE`): their
+    estimation error, at that number of points, is larger than the share left to
+    interactions, and they are a ranking, not shares of the variance.
 
     Parameters
     ----------
@@ -92,10 +95,13 @@ def sensitivity(
         pair's S2 (which noise does not bias) is within noise when its interval holds 0 or
         one of its parameters is within noise. NaN where the noise cannot be measured (one
         replication per point, or ``orgs = 1``). RBD-FAST: its S1 is not above
-        ``S1_noise``, the 95th percentile of the S1 of dummy parameters (random orderings
-        of the same point means: a parameter with no effect, for which replication noise
-        and the other parameters are chance), a permutation test that needs no
-        replications, so it is never NaN.
+        ``S1_noise``, the 95th percentile of the largest S1 of D dummy parameters, D the
+        number of parameters (random orderings of the same point means: parameters with no
+        effect, for which replication noise and the other parameters are chance), one floor
+        for all parameters of an arm and metric: a permutation test that holds the
+        family-wise error over them at 5 % (parameters with no effect, any of them, clear
+        it in at most 5 % of designs, not each in 5 %), needs no replications, and so is
+        never NaN.
     method : {"sobol", "morris", "rbd_fast"}, optional
         Default: the design's own, ``"sobol"`` or ``"morris"``, and ``"rbd_fast"`` for a
         grid, points or lhs design. ``"rbd_fast"`` on a Sobol or Morris design checks its
@@ -204,6 +210,7 @@ def sensitivity(
                 )
             if noise:
                 found = _judge(method, found, share, spread[metric], levels)
+            notes.extend(_s1_sum(f"{label}/{metric}", found, len(Y)))
             rows.extend({"method": method, "arm": label, "metric": metric, **r} for r in found)
 
     arms = list(results.arms) if metrics else []
@@ -295,6 +302,30 @@ def numeric_outcomes(outcomes: pd.DataFrame) -> list[str]:
         for c in outcomes.columns
         if c not in skip
         and (pd.api.types.is_numeric_dtype(outcomes[c]) or pd.api.types.is_bool_dtype(outcomes[c]))
+    ]
+
+
+S1_SUM_TOLERANCE = 0.05
+"""How far above 1 the first-order indices of an arm and outcome may sum before a note says
+that they do (:func:`_s1_sum`)."""
+
+
+def _s1_sum(what: str, found: list[dict[str, Any]], points: int) -> list[str]:
+    """A note when the S1 of ``what`` (``arm/metric``) sum to more than 1, which shares of
+    one variance cannot: the estimates' error at ``points`` points (an RBD-FAST S1 spreads by
+    about 0.08 at 40 points; a Sobol S1 by its ``S1_conf``).
+
+    >>> _s1_sum("listen/poster", [{"S1": 0.8}, {"S1": 0.51}, {"S2": 0.3}], 40)
+    ['S1 of listen/poster sum to 1.31 > 1: estimation error at 40 points; read them as a ranking']
+    >>> _s1_sum("listen/poster", [{"S1": 0.6}, {"S1": 0.44}], 40)
+    []
+    """
+    total = sum(float(r["S1"]) for r in found if np.isfinite(r.get("S1", np.nan)))
+    if total <= 1 + S1_SUM_TOLERANCE:
+        return []
+    return [
+        f"S1 of {what} sum to {total:.2f} > 1: estimation error at {points} points; "
+        "read them as a ranking"
     ]
 
 
