@@ -696,7 +696,7 @@ def sensitivity_bars(
     if noisy:
         alone = "what replication noise alone gives"
         if method == "rbd_fast":
-            alone = "the S1 a parameter with no effect reaches (95 %)"
+            alone = "the S1 that no parameter with no effect passes in 95 % of designs"
         note += f"; dotted: {alone}; hatched: within noise (cannot be told from no effect)"
     _legend(fig, present, colours, note)
     titles = {"sobol": "Sobol sensitivity indices", "rbd_fast": "Given-data sensitivity (RBD-FAST)"}
