@@ -176,3 +176,25 @@ def folder_of_outcomes(plan: Any, out: Any, outcomes: Any) -> Any:
     folder.write(0, attempt, results)
     folder.finish(attempt, len(results), 0)
     return out
+
+
+def paired_scenario(
+    name: str,
+    *,
+    seed: int,
+    replications: int,
+    steps: int,
+    size: int,
+    question: str = "",
+    extra: str = "",
+) -> str:
+    """A scenario file's text: arms ``model`` and ``delegate`` swept over
+    ``culture.openness`` = 0.3, 0.8 (``extra``: more of the file after it, e.g. an axis)."""
+    head = f"# Question: {question}\n" if question else ""
+    return (
+        f'{head}[scenario]\nname = "{name}"\nseed = {seed}\nreplications = {replications}\n'
+        f"steps = {steps}\n\n[params]\norg.size = {size}\n\n"
+        '[arms.model]\nleaders.strategy = "model"\n\n'
+        '[arms.delegate]\nleaders.strategy = "delegate"\n\n'
+        '[[axes]]\nparam = "culture.openness"\nvalues = [0.3, 0.8]\n' + extra
+    )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import paired_scenario
 
 from simulator.cli import main
 from simulator.cluster import ClusterError, WorkerMismatchError, connect
@@ -30,27 +31,14 @@ from simulator.sweep import ExecutorLostError, sweep
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
-SCENARIO = """\
-# Question: a small paired sweep for the cluster tests
-[scenario]
-name = "cluster"
-seed = 7
-replications = 12
-steps = 12
-
-[params]
-org.size = 120
-
-[arms.model]
-leaders.strategy = "model"
-
-[arms.delegate]
-leaders.strategy = "delegate"
-
-[[axes]]
-param = "culture.openness"
-values = [0.3, 0.8]
-"""
+SCENARIO = paired_scenario(
+    "cluster",
+    seed=7,
+    replications=12,
+    steps=12,
+    size=120,
+    question="a small paired sweep for the cluster tests",
+)
 
 
 def cluster_plan(**run: Any) -> Plan:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from builders import paired_scenario
 
 from simulator import export as export_module
 from simulator.cli import main
@@ -18,31 +19,15 @@ from simulator.plots import label
 from simulator.results import ResultsFolder, load
 from simulator.scenario import load_scenario
 
-SCENARIO = """\
-# Question: export a two-axis grid
-[scenario]
-name = "export"
-seed = 5
-replications = 2
-steps = 4
-
-[params]
-org.size = 40
-
-[arms.model]
-leaders.strategy = "model"
-
-[arms.delegate]
-leaders.strategy = "delegate"
-
-[[axes]]
-param = "culture.openness"
-values = [0.3, 0.8]
-
-[[axes]]
-param = "org.span"
-values = [3, 5]
-"""
+SCENARIO = paired_scenario(
+    "export",
+    seed=5,
+    replications=2,
+    steps=4,
+    size=40,
+    question="export a two-axis grid",
+    extra='\n[[axes]]\nparam = "org.span"\nvalues = [3, 5]\n',
+)
 DESIGN = {0: (0.3, 3), 1: (0.3, 5), 2: (0.8, 3), 3: (0.8, 5)}
 """The grid by hand: the first axis varies slowest."""
 KEY = ["point", "arm", "replication"]

@@ -6,30 +6,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from builders import paired_scenario
 
 from simulator.results import ResultsError, ResultsFolder, scenario_differences
 from simulator.scenario import Plan, parse_scenario
 
-SCENARIO = """\
-[scenario]
-name = "resume"
-seed = 7
-replications = 2
-steps = 52
-
-[params]
-org.size = 150
-
-[arms.model]
-leaders.strategy = "model"
-
-[arms.delegate]
-leaders.strategy = "delegate"
-
-[[axes]]
-param = "culture.openness"
-values = [0.3, 0.8]
-"""
+SCENARIO = paired_scenario("resume", seed=7, replications=2, steps=52, size=150)
 
 
 def planned(text: str) -> Plan:

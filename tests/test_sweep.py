@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from builders import printed_in_a_fresh_process
+from builders import paired_scenario, printed_in_a_fresh_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,27 +30,14 @@ from simulator.results import ResultsError, compare, load, read_table, rebuild
 from simulator.scenario import SERIES_COLUMNS, Plan, parse_scenario
 from simulator.sweep import _kept_steps, run, sweep
 
-SCENARIO = """\
-# Question: a small paired sweep for the tests
-[scenario]
-name = "tiny"
-seed = 99
-replications = 3
-steps = 10
-
-[params]
-org.size = 80
-
-[arms.model]
-leaders.strategy = "model"
-
-[arms.delegate]
-leaders.strategy = "delegate"
-
-[[axes]]
-param = "culture.openness"
-values = [0.3, 0.8]
-"""
+SCENARIO = paired_scenario(
+    "tiny",
+    seed=99,
+    replications=3,
+    steps=10,
+    size=80,
+    question="a small paired sweep for the tests",
+)
 
 
 def tiny_plan(**header: object) -> Plan:
