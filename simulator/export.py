@@ -438,8 +438,10 @@ def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.nd
 
     ``experiments``: one row per run (point, arm, replication order), the swept values as
     columns, and EMA's ``scenario`` (the design point), ``policy`` (the arm) and ``model``
-    (the scenario's name), categorical as EMA makes them. ``outcomes``: each outcome of
-    :data:`simulator.analysis.OUTCOMES` as an array over the runs; each recorded series
+    (the scenario's name), categorical as EMA makes them, and ``replication`` (the same
+    number in each arm of a design point: a pair on common random numbers). ``outcomes``:
+    each outcome of :data:`simulator.analysis.OUTCOMES` as an array over the runs; each
+    recorded series
     metric as ``series.<metric>``, an array runs x weeks (empty where a run has no such
     week); and ``TIME``, the week of each column (the same in every row), which EMA's
     time-series plots take as their x axis, e.g.
@@ -456,6 +458,7 @@ def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.nd
     experiments["scenario"] = pd.Categorical(runs["point"])
     experiments["policy"] = pd.Categorical(runs["arm"], categories=results.arms)
     experiments["model"] = pd.Categorical([results.manifest.get("name", "orgsim")] * len(runs))
+    experiments["replication"] = runs["replication"].to_numpy()  # (pairs runs across arms)
     outcomes: dict[str, np.ndarray] = {m: runs[m].to_numpy() for m in OUTCOMES if m in runs}
     series = finished(results).series
     steps = np.zeros(0)

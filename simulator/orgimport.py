@@ -405,6 +405,14 @@ class Chart:
     lateral: np.ndarray | None = None
     ties_sha256: str | None = None
 
+    def __repr__(self) -> str:  # (not every array: a chart of 20,000 people filled a screen)
+        ties = (
+            f", {len(self.lateral):,} ties from {self.ties_path}"
+            if self.lateral is not None
+            else ""
+        )
+        return f"Chart({self.path}: {self.n:,} people{ties})"
+
     @classmethod
     def read(cls, path: Path) -> Chart:
         """Read and check the org table; :class:`OrgChartError` if bad."""

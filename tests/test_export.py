@@ -337,9 +337,11 @@ def test_to_ema_gives_experiments_and_outcomes_of_the_workbenchs_shape(swept: Pa
         "scenario",
         "policy",
         "model",
+        "replication",
     ]
     assert len(experiments) == RUNS
     runs = outcomes_table(results)
+    assert experiments["replication"].tolist() == runs["replication"].tolist()  # (the pairs)
     assert experiments["policy"].tolist() == runs["arm"].tolist()
     assert experiments["scenario"].tolist() == runs["point"].tolist()
     assert (experiments["model"] == "export").all()
