@@ -118,8 +118,26 @@ class _Terminated(KeyboardInterrupt):
     Ctrl-C does, by the same way out (workers stopped, the runs finished kept)."""
 
 
+_SIGNALLED: list[type[KeyboardInterrupt]] = []
+"""The stops signalled within :func:`_interrupted`: raised again by :func:`_stop_if_signalled`
+where the first raise was swallowed (Python drops an exception raised in a garbage-collector
+callback, such as Dask's, with "Exception ignored in": the sweep then ran to its end)."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    _SIGNALLED.append(_Terminated)
     raise _Terminated
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _SIGNALLED.append(KeyboardInterrupt)
+    raise KeyboardInterrupt
+
+
+def _stop_if_signalled() -> None:
+    """Raise the stop signalled earlier, if there was one (see :data:`_SIGNALLED`)."""
+    if _SIGNALLED:
+        raise _SIGNALLED[0]
 
 
 TERMINATED = 128 + int(signal.SIGTERM)
@@ -132,7 +150,9 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
     saved (after SIGTERM the same line, and exit code :data:`TERMINATED`). SIGTERM ended
     the sweep at once before, with no word but Python's 'leaked semaphore' warning."""
     main = threading.current_thread() is threading.main_thread()  # (signals: main only)
+    _SIGNALLED.clear()
     before = signal.signal(signal.SIGTERM, _terminate) if main else None
+    before_int = signal.signal(signal.SIGINT, _interrupt) if main else None
     try:
         yield
     except KeyboardInterrupt as stop:
@@ -141,6 +161,9 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
     finally:
         if main:
             signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
+            signal.signal(
+                signal.SIGINT, signal.default_int_handler if before_int is None else before_int
+            )
 
 
 @click.command()
@@ -223,6 +246,9 @@ def sweep(
 
         def progress(done: int, total: int) -> None:  # the header once the set-ups are checked
             nonlocal started
+            _stop_if_signalled()  # (a Ctrl-C whose first raise was swallowed)
+            if quiet:
+                return
             if not started:
                 where = (
                     f"on {pool.describe()}"
@@ -245,7 +271,7 @@ def sweep(
                 executor=pool,
                 workers=workers,
                 cluster=None if pool is not None else "",  # local processes: not [run] cluster
-                progress=None if quiet else progress,
+                progress=progress,
                 check=True,
             )
         except SetupError as err:

@@ -348,6 +348,39 @@ def test_an_interrupted_sweep_says_that_running_it_again_resumes(
     assert len(load(out).outcomes) == 2
 
 
+def test_a_ctrl_c_whose_raise_was_swallowed_still_stops_the_sweep(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
+) -> None:
+    """Python drops an exception raised in a garbage-collector callback ("Exception ignored
+    in: ... GCDiagnosis._gc_callback ... KeyboardInterrupt", Dask's): the sweep ran on to its
+    end and exited 0 (a fresh-clone CI run). The next finished task now stops it."""
+    import contextlib
+    import signal
+
+    import simulator.sweep
+
+    real = simulator.sweep.sweep
+
+    def swallowed(*args: Any, **kwargs: Any) -> Any:
+        shown = kwargs["progress"]
+
+        def progress(done: int, total: int) -> None:
+            if done == 2:
+                with contextlib.suppress(KeyboardInterrupt):  # (as in a gc callback)
+                    signal.raise_signal(signal.SIGINT)
+            shown(done, total)
+
+        return real(*args, **{**kwargs, "workers": 1, "pairs_per_task": 1, "progress": progress})
+
+    monkeypatch.setattr(simulator.sweep, "sweep", swallowed)
+    out = tmp_path / "o"
+    assert main(["sweep", str(scenario_file), "--out", str(out), "--quiet"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"orgsim: error: interrupted: 2 of 4 runs are saved in {out}; run the same command"
+        " again to resume"
+    )
+
+
 def test_ctrl_c_before_any_run_is_saved_says_so(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
