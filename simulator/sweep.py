@@ -578,9 +578,18 @@ def _stop_workers(pool: Executor) -> None:
     if terminate is not None:
         terminate()
         return
-    processes = getattr(pool, "_processes", None) or {}  # (ProcessPoolExecutor's own)
-    for process in list(processes.values()):
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # (the pool's own)
+    for process in processes:
         process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    # A worker ended while it wrote a result leaves half a message in the result pipe: the
+    # pool's manager thread waited for the rest for ever, and the sweep with it (1 SIGTERM in
+    # 10). With the workers gone, closing this process's own write end gives it end-of-file.
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(p.is_alive() for p in processes):
+        writer.close()
 
 
 def _sweep(
