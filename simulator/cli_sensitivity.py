@@ -44,7 +44,7 @@ def sensitivity(
     difference between arms, with the parameters that replication noise could explain marked
     '~' (within noise)."""
     from simulator.results import atomic_write, load
-    from simulator.sensitivity import SENSITIVITY_METRICS, SensitivityError
+    from simulator.sensitivity import SENSITIVITY_METRICS, SensitivityError, verdict
     from simulator.sensitivity import sensitivity as indices
 
     try:
@@ -60,7 +60,7 @@ def sensitivity(
     head = ["arm", "metric", "parameter", *shown, ""]
     rows = [head]
     for _, r in table.iterrows():
-        mark = "~" if _yes(r.get("within_noise")) else ""
+        mark = "~" if verdict(r.get("within_noise")) else ""
         rows.append(
             [str(r["arm"]), str(r["metric"]), str(r["parameter"]), *map(_cell, r[shown]), mark]
         )
@@ -74,13 +74,6 @@ def sensitivity(
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, lambda tmp: table.to_csv(tmp, index=False))
     click.echo(f"written to {target}")
-
-
-def _yes(value: Any) -> bool:
-    """A verdict that is True (not False, nor missing where the noise was not measured)."""
-    import pandas as pd
-
-    return value is not None and value is not pd.NA and value == value and bool(value)
 
 
 def _cell(value: Any) -> str:

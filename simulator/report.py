@@ -33,7 +33,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.results import Results, load, short_value
-from simulator.sensitivity import SensitivityError, sensitivity
+from simulator.sensitivity import SensitivityError, sensitivity, verdict
 
 VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
 """Outcomes drawn against a single swept parameter."""
@@ -308,7 +308,7 @@ def _ranked_axes(
         return [(axis, "") for axis in axes], []
     score = rows.groupby("parameter")[index].max()
     noisy = {
-        name: "within_noise" in rows and all(_yes(v) for v in part["within_noise"])
+        name: "within_noise" in rows and all(verdict(v) for v in part["within_noise"])
         for name, part in rows.groupby("parameter")
     }
     order = sorted(axes, key=lambda a: -float(score.get(a, float("-inf"))))
@@ -842,7 +842,7 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
         above: list[str] = []
         zero: list[str] = []
         for _, r in alone.iterrows():
-            if _yes(r["within_noise"]):
+            if verdict(r["within_noise"]):
                 (zero if _holds_zero(r) else above).append(str(r["parameter"]))
         strong = ' class="sure"' if share >= 0.5 else ""
         shown = f"{100 * share:.1f} %" if share == share else "–"
@@ -879,11 +879,6 @@ def _noise_summary(table: pd.DataFrame, method: str) -> str:
     )
 
 
-def _yes(value: Any) -> bool:
-    """A verdict that is True (not False, nor NA where the noise was not measured)."""
-    return value is not pd.NA and value == value and bool(value)
-
-
 def _holds_zero(row: pd.Series) -> bool:
     """Whether the 95 % interval of the index judged (ST, Morris μ*, or RBD-FAST S1) reaches
     down to 0."""
@@ -892,13 +887,13 @@ def _holds_zero(row: pd.Series) -> bool:
 
 
 def _within_noise(row: pd.Series) -> bool:
-    return "within_noise" in row.index and _yes(row["within_noise"])
+    return "within_noise" in row.index and verdict(row["within_noise"])
 
 
 def _index_cell(value: Any, column: str) -> str:
     """A cell of the indices' table: the noise share as a percentage, the verdict in words."""
     if column == "within_noise":
-        return "within noise" if _yes(value) else ("–" if value is pd.NA else "")
+        return "within noise" if verdict(value) else ("–" if value is pd.NA else "")
     if column == "noise":
         try:
             v = float(value)

@@ -294,6 +294,12 @@ def sampled_axes(spec: dict[str, Any]) -> tuple[list[str], list[list[float]]]:
     return names, bounds
 
 
+def verdict(value: Any) -> bool:
+    """Whether a ``within_noise`` cell says yes (not False, nor missing where the noise was
+    not measured)."""
+    return value is not None and value is not pd.NA and value == value and bool(value)
+
+
 def numeric_outcomes(outcomes: pd.DataFrame) -> list[str]:
     """The numeric outcome columns of an outcomes table (not keys, axes or bookkeeping)."""
     skip = {"point", "replication", "attempt", "seed", "seconds", *axis_columns(outcomes)}
