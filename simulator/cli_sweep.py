@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -134,6 +135,21 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _unsaid(
+    hook: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], object]:
+    """``sys.unraisablehook`` that says nothing of a stop :data:`_SIGNALLED` (to be raised
+    again), and passes anything else to ``hook``: a swallowed Ctrl-C printed Python's
+    "Exception ignored in: ... GCDiagnosis._gc_callback" traceback before the sweep's line."""
+
+    def unraisable(what: sys.UnraisableHookArgs) -> None:
+        if _SIGNALLED and isinstance(what.exc_value, KeyboardInterrupt):
+            return
+        hook(what)
+
+    return unraisable
+
+
 def _stop_if_signalled() -> None:
     """Raise the stop signalled earlier, if there was one (see :data:`_SIGNALLED`)."""
     if _SIGNALLED:
@@ -153,6 +169,9 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
     _SIGNALLED.clear()
     before = signal.signal(signal.SIGTERM, _terminate) if main else None
     before_int = signal.signal(signal.SIGINT, _interrupt) if main else None
+    hook = sys.unraisablehook
+    if main:
+        sys.unraisablehook = _unsaid(hook)
     try:
         yield
     except KeyboardInterrupt as stop:
@@ -160,6 +179,7 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
         raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, report, code) from None
     finally:
         if main:
+            sys.unraisablehook = hook
             signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
             signal.signal(
                 signal.SIGINT, signal.default_int_handler if before_int is None else before_int
