@@ -590,9 +590,10 @@ def _register() -> None:
     from simulator.cli_discover import discover
     from simulator.cli_export import export
     from simulator.cli_sensitivity import sensitivity
-    from simulator.cli_sweep import diff, report, sweep, validate
+    from simulator.cli_sweep import diff, merge, report, sweep, validate
 
-    for command in (validate, sweep, report, diff, sensitivity, discover, export, app):
+    commands = (validate, sweep, merge, report, diff, sensitivity, discover, export, app)
+    for command in commands:
         orgsim.add_command(command)
 
 

@@ -24,6 +24,7 @@ from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan
 
 if TYPE_CHECKING:
     from simulator.cluster import DaskPool
+    from simulator.shard import Shard
 
 EXECUTORS = ("processes", "dask")
 
@@ -105,13 +106,13 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
         click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 
 
-def _saved(folder: Path, p: Plan) -> int:
+def _saved(folder: Path, p: Plan, shard: Shard | None = None) -> int:
     """The finished runs in a sweep's folder (0 if it was never made)."""
     from simulator.results import ResultsFolder
 
     if not (folder / "manifest.json").exists():
         return 0
-    return len(ResultsFolder.open(folder, p).finished_keys())
+    return len(ResultsFolder.open(folder, p, shard).finished_keys())
 
 
 class _Terminated(KeyboardInterrupt):
@@ -161,7 +162,9 @@ TERMINATED = 128 + int(signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
+def _interrupted(
+    folder: Path, p: Plan, report: bool = False, shard: Shard | None = None
+) -> Iterator[None]:
     """Ctrl-C or SIGTERM within: :class:`SweepInterruptedError`, saying how many runs are
     saved (after SIGTERM the same line, and exit code :data:`TERMINATED`). SIGTERM ended
     the sweep at once before, with no word but Python's 'leaked semaphore' warning."""
@@ -176,7 +179,9 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
         yield
     except KeyboardInterrupt as stop:
         code = TERMINATED if isinstance(stop, _Terminated) else 130
-        raise SweepInterruptedError(_saved(folder, p), p.run_count, folder, report, code) from None
+        planned = p.run_count if shard is None else shard.run_count(p)
+        saved = _saved(folder, p, shard)
+        raise SweepInterruptedError(saved, planned, folder, report, code) from None
     finally:
         if main:
             sys.unraisablehook = hook
@@ -184,6 +189,15 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
             signal.signal(
                 signal.SIGINT, signal.default_int_handler if before_int is None else before_int
             )
+
+
+def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    from simulator.shard import Shard, ShardError
+
+    try:
+        return None if value is None else Shard.parse(value)
+    except ShardError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 @click.command()
@@ -214,6 +228,14 @@ def _interrupted(folder: Path, p: Plan, report: bool = False) -> Iterator[None]:
     show_default=True,
     help="Write the HTML report when the sweep is done.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_shard_option,
+    help="Run only shard K of N of the runs (a job array's task: --shard"
+    " $SLURM_ARRAY_TASK_ID/8), into a folder of its own (default results/<name>-shard-K-of-N);"
+    " put the shards together with `orgsim merge`.",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def sweep(
     scenario_file: str,
@@ -223,6 +245,7 @@ def sweep(
     executor: str | None,
     cluster: str | None,
     report: bool,
+    shard: Shard | None,
     quiet: bool,
 ) -> None:
     """Run a scenario (or resume it: finished runs are skipped, failed ones retried)."""
@@ -247,20 +270,23 @@ def sweep(
     if cluster is None and executor is None and settings.cluster:
         cluster, source = settings.cluster, f"{scenario_file}: run.cluster"
     name = scenario.scenario.name + ("-reduced" if reduced else "")
+    name += "" if shard is None else f"-shard-{shard.index}-of-{shard.count}"
     folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
     timeout = settings.connect_timeout
     with (
-        _interrupted(folder, p),  # (outermost: the pool is shut down first)
+        _interrupted(folder, p, shard=shard),  # (outermost: the pool is shut down first)
         _pool(executor or "processes", workers, cluster, source, timeout, quiet) as pool,
     ):
         if pool is not None and pool.threads(fresh=True) == 0 and not quiet:
             _say(f"no workers at {pool.address} yet: waiting for one to join")
         # (a new folder is made by the sweep, once its set-ups are checked; another
         # scenario's is refused here)
-        finished = _saved(folder, p)
-        left = p.run_count - finished
+        finished = _saved(folder, p, shard)
+        planned = p.run_count if shard is None else shard.run_count(p)
+        left = planned - finished
         resume = f" (resuming: {finished:,} already done)" if finished else ""
+        of = "" if shard is None else f" (shard {shard} of {p.run_count:,})"
         bar = Progress(label, skipped=finished)
         started = False
 
@@ -278,7 +304,7 @@ def sweep(
                     else "in this process"
                 )
                 click.echo(
-                    f"{label}: {p.run_count:,} runs{resume}; {left:,} to go {where} -> {folder}",
+                    f"{label}: {planned:,} runs{of}{resume}; {left:,} to go {where} -> {folder}",
                     err=True,
                 )
                 started = True
@@ -293,11 +319,14 @@ def sweep(
                 cluster=None if pool is not None else "",  # local processes: not [run] cluster
                 progress=progress,
                 check=True,
+                shard=shard,
             )
         except SetupError as err:
             raise click.ClickException(f"{scenario_file}: {err}") from None
     if report:
-        with _interrupted(folder, p, report=True):  # (from the line saying all are saved on)
+        with _interrupted(
+            folder, p, report=True, shard=shard
+        ):  # (from the line saying all are saved on)
             click.echo(f"{label}: {summary}; results in {folder}")
             from simulator.report import write_report
 
@@ -358,3 +387,48 @@ def diff(a: str, b: str) -> None:
         click.echo(line)
     if not found.identical:
         raise click.exceptions.Exit(1)
+
+
+@click.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="The merged folder (default results/<scenario name>); merge into it again as more"
+    " shards finish.",
+)
+def merge(folders: tuple[str, ...], out: str | None) -> None:
+    """Put the results folders of a sweep's shards (`orgsim sweep --shard K/N`) together
+    into one folder, which reads, reports and resumes as one sweep's."""
+    from simulator.results import read_manifest
+    from simulator.shard import ShardError, warn_if_versions_differ
+    from simulator.shard import merge as merge_folders
+
+    for folder in folders:
+        if not (Path(folder) / "manifest.json").exists():
+            raise click.BadParameter(
+                f"{folder}: no manifest.json; not a results folder (an `orgsim sweep` --out)",
+                param_hint="FOLDERS",
+            )
+    name = read_manifest(Path(folders[0]) / "manifest.json").get("name", "merged")
+    target = Path(out or Path("results") / name)
+    try:
+        merged = merge_folders(folders, target)
+    except ShardError as err:
+        raise click.ClickException(str(err)) from None
+    warn_if_versions_differ(target)
+    again = f" ({merged.skipped} merged before, nothing new)" if merged.skipped else ""
+    click.echo(
+        f"merge: {merged.sources - merged.skipped} folder(s), {merged.files:,} file(s) into"
+        f" {target}{again}: {merged.finished:,} of {merged.planned:,} runs"
+        f"{' (complete)' if merged.complete else ''}"
+    )
+    if merged.shards_missing:
+        shown = ", ".join(merged.shards_missing[:8])
+        more = " ..." if len(merged.shards_missing) > 8 else ""
+        click.echo(
+            f"  shards not merged yet: {shown}{more}; merge them in when they finish, or"
+            f" run the rest here: orgsim sweep SCENARIO --out {target}"
+        )
+    elif not merged.complete:
+        click.echo(f"  runs missing: resume them here: orgsim sweep SCENARIO --out {target}")

@@ -55,6 +55,7 @@ except ImportError:  # (Windows: no lock)
 
 if TYPE_CHECKING:
     from simulator.scenario import Plan
+    from simulator.shard import Shard
     from simulator.sweep import RunResult
 
 KEY = ["point", "arm", "replication"]
@@ -209,15 +210,24 @@ class ResultsFolder:
     path: Path
     manifest: dict[str, Any]
     plan: Plan
+    shard: Shard | None = None
+
+    @property
+    def planned(self) -> int:
+        """The runs this folder is to hold: the plan's, or its shard's."""
+        return self.plan.run_count if self.shard is None else self.shard.run_count(self.plan)
 
     @classmethod
-    def open(cls, out: str | Path, plan: Plan) -> ResultsFolder:
-        """Open (or create) ``out`` for ``plan``; refuse another scenario's folder."""
+    def open(cls, out: str | Path, plan: Plan, shard: Shard | None = None) -> ResultsFolder:
+        """Open (or create) ``out`` for ``plan`` (or one ``shard`` of it: :mod:`simulator.shard`);
+        refuse another scenario's folder, or another shard's."""
         path = Path(out)
         manifest_path = path / "manifest.json"
         digest = plan.digest()
+        planned = plan.run_count if shard is None else shard.run_count(plan)
         if manifest_path.exists():
             manifest = read_manifest(manifest_path)
+            _same_shard(path, manifest, shard)
             if not _same_runs(manifest, plan) and not _more_replications(manifest, plan):
                 from simulator.scenario import WORDING
 
@@ -244,12 +254,12 @@ class ResultsFolder:
             manifest.update(  # the wording may have changed; written with the attempt
                 digest=digest,
                 replications=plan.replications,  # (replications may have been added)
-                runs_planned=plan.run_count,
+                runs_planned=planned,
                 question=plan.scenario.scenario.question,
                 scenario=plan.scenario.model_dump(mode="json"),
                 resolved=plan.resolved(),
             )
-            return cls(path, manifest, plan)
+            return cls(path, manifest, plan, shard)
         if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".")):
             raise ResultsError(
                 f"{path} is not empty and holds no manifest.json: not a results "
@@ -261,7 +271,8 @@ class ResultsFolder:
             "question": plan.scenario.scenario.question,
             "digest": digest,
             "root_seed": plan.scenario.scenario.seed,
-            "runs_planned": plan.run_count,
+            **({} if shard is None else {"shard": str(shard)}),
+            "runs_planned": planned,
             "arms": list(plan.arms),
             "axes": plan.axis_names,
             "design_points": len(plan.points),
@@ -274,7 +285,7 @@ class ResultsFolder:
             "attempts": [],
         }
         write_json(manifest_path, manifest)
-        return cls(path, manifest, plan)
+        return cls(path, manifest, plan, shard)
 
     @functools.cached_property
     def axis_types(self) -> dict[str, pa.DataType]:
@@ -370,7 +381,7 @@ class ResultsFolder:
         frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
         ok = frame[frame["status"] == "ok"].drop_duplicates(KEY) if not frame.empty else frame
         self.manifest["runs_finished"] = len(ok)
-        self.manifest["complete"] = len(ok) == self.plan.run_count
+        self.manifest["complete"] = len(ok) == self.planned
         write_json(self.path / "manifest.json", self.manifest)
 
     def write(self, task: int, attempt: int, results: Sequence[RunResult]) -> None:
@@ -388,6 +399,25 @@ class ResultsFolder:
                 target = self.path / table / f"arm={arm}" / file_name
                 data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
+
+
+def _same_shard(path: Path, manifest: dict[str, Any], shard: Shard | None) -> None:
+    """Refuse to go on in a folder with another part of the runs than ``shard``'s."""
+    from simulator.shard import of_folder
+
+    held = of_folder(manifest)
+    if held == shard:
+        return
+    if held is None:
+        raise ResultsError(
+            f"{path} holds a whole sweep's runs{' (merged)' if 'merged' in manifest else ''},"
+            f" not shard {shard}'s: drop --shard to resume it, or choose another folder"
+        )
+    raise ResultsError(
+        f"{path} holds shard {held} of this scenario's runs, not"
+        f" {'the whole sweep' if shard is None else f'shard {shard}'}: run with --shard {held}"
+        " to resume it, `orgsim merge` it with the other shards, or choose another folder"
+    )
 
 
 def _same_runs(manifest: dict[str, Any], plan: Plan) -> bool:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # imported where used: a sweep's parent process runs no model
     from simulator.engine import Engine
     from simulator.mechanisms import Context
     from simulator.orgchart import Org
+    from simulator.shard import Shard
 
 Columns = dict[str, np.ndarray]
 Said = tuple[tuple[type[Warning], str], ...]
@@ -461,6 +462,7 @@ def sweep(
     progress: Callable[[int, int], None] | None = None,
     retries: int = RETRIES,
     check: bool = False,
+    shard: Shard | None = None,
 ) -> SweepSummary:
     """Run (or resume) ``plan`` into the results folder ``out``.
 
@@ -501,6 +503,9 @@ def sweep(
         Times a task is resubmitted when the executor fails it rather than returning its
         results (a Dask worker lost with it, ``KilledWorker``): a lost worker costs only its
         unfinished runs. Failing runs never raise; they are recorded and retried on resume.
+    shard : simulator.shard.Shard, optional
+        Run only this shard's share of the runs (``Shard.parse("3/8")``), into a folder of
+        its own; :func:`simulator.shard.merge` puts the shards' folders together.
 
     Raises
     ------
@@ -555,7 +560,7 @@ def sweep(
         task = run_task if dask is None else functools.partial(checked_task, worker_versions())
         driver = _Driver(capacity, alive, retries, task=task)
         return _sweep(
-            plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown
+            plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown, shard
         )
 
 
@@ -603,19 +608,21 @@ def _sweep(
     where: str,
     remote: bool,
     shown: set[Any],
+    shard: Shard | None = None,
 ) -> SweepSummary:
     from simulator.results import ResultsFolder, writing
 
     with writing(out):  # one sweep at a time in a folder; opened (and checked) once held
         started = time.perf_counter()
-        folder = ResultsFolder.open(out, plan)
+        folder = ResultsFolder.open(out, plan, shard)
         finished = folder.finished_keys()  # same digest: all of them are runs of this plan
-        remaining = plan.run_count - len(finished)
-        todo = (s for s in plan.runs() if s.key not in finished)  # lazy: memory stays flat
+        remaining = folder.planned - len(finished)
+        runs = plan.runs() if shard is None else shard.runs(plan)
+        todo = (s for s in runs if s.key not in finished)  # lazy: memory stays flat
         if pairs_per_task is None:
             pairs = max(1, remaining // max(1, len(plan.arms)))
             pairs_per_task = task_pairs(pairs, workers, remote=remote)
-        summary = SweepSummary(plan.run_count, len(finished), 0, 0, 0.0, executor=where)
+        summary = SweepSummary(folder.planned, len(finished), 0, 0, 0.0, executor=where)
         attempt = folder.begin(remaining, executor=where)
         report = progress or (lambda done, total: None)
         report(0, remaining)

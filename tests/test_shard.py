@@ -1,0 +1,175 @@
+"""Sweeps split into shards (``orgsim sweep --shard k/N``) and merged (``orgsim merge``): the
+merged folder holds the same runs, bit for bit, as one sweep of the whole scenario."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import paired_scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.cli import main
+from simulator.results import compare, load
+from simulator.scenario import parse_scenario
+from simulator.shard import Shard, ShardError, merge
+from simulator.sweep import sweep
+
+TEXT = paired_scenario("sh", seed=5, replications=3, steps=6, size=40)
+
+
+def _plan(points: int, replications: int, orgs: int | None) -> Any:
+    header: dict[str, Any] = {"name": "p", "seed": 1, "replications": replications, "steps": 2}
+    if orgs is not None:
+        header["orgs"] = orgs
+    _, plan = parse_scenario(
+        {
+            "scenario": header,
+            "params": {"org": {"size": 20}},
+            "arms": {
+                "a": {"leaders": {"strategy": "model"}},
+                "b": {"leaders": {"strategy": "delegate"}},
+            },
+            "axes": [
+                {"param": "culture.openness", "values": [0.1 + 0.8 * i / 7 for i in range(points)]}
+            ],
+        }
+    )
+    return plan
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    points=st.integers(1, 4),
+    replications=st.integers(1, 7),
+    orgs=st.one_of(st.none(), st.integers(1, 3)),
+    count=st.integers(1, 5),
+)
+def test_shards_split_the_runs_into_whole_pairs_and_whole_organisations(
+    points: int, replications: int, orgs: int | None, count: int
+) -> None:
+    plan = _plan(points, replications, orgs)
+    shards = [Shard(k, count) for k in range(1, count + 1)]
+    taken = [[s.key for s in shard.runs(plan)] for shard in shards]
+    every = [s.key for s in plan.runs()]
+    assert sorted(k for keys in taken for k in keys) == sorted(every)  # all, none twice
+    assert [shard.run_count(plan) for shard in shards] == [len(keys) for keys in taken]
+    for shard, keys in zip(shards, taken, strict=True):
+        held = {(p, plan.org_of(r)) for p, _, r in keys}
+        assert all(shard.takes(p, o) for p, o in held)
+        # every arm of a pair, and every replication on one organisation, in the same shard
+        assert len(keys) == len(plan.arms) * sum(
+            plan.org_of(r) == o for p, o in held for r in range(replications)
+        )
+    if orgs is None:  # a point's replications dealt round the shards: at most one apart
+        sizes = [len(keys) // len(plan.arms) for keys in taken]
+        assert max(sizes) - min(sizes) <= points
+
+
+def test_a_runs_shard_does_not_change_with_more_replications() -> None:
+    few, more = _plan(2, 3, None), _plan(2, 9, None)
+    shard = Shard(2, 4)
+    before = {s.key for s in shard.runs(few)}
+    assert before and before == {s.key for s in shard.runs(more) if s.replication < 3}
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("3", "give k/N"),
+        ("0/4", "from 1 to the second"),
+        ("5/4", "from 1 to the second"),
+        ("a/b", "give k/N"),
+    ],
+)
+def test_a_bad_shard_says_what_is_allowed(text: str, said: str) -> None:
+    with pytest.raises(ShardError, match=said):
+        Shard.parse(text)
+
+
+def test_shards_merged_hold_the_runs_of_one_sweep_bit_for_bit(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(TEXT)
+    whole, merged = tmp_path / "whole", tmp_path / "merged"
+    assert main(["sweep", str(scenario), "--out", str(whole), "--no-report", "--quiet"]) == 0
+    shards = [tmp_path / f"shard{k}" for k in (1, 2, 3)]
+    for k, out in enumerate(shards, start=1):
+        args = ["sweep", str(scenario), "--shard", f"{k}/3", "--out", str(out), "--quiet"]
+        assert main([*args, "--no-report", "--workers", "1"]) == 0
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["shard"] == f"{k}/3" and manifest["complete"]
+        assert manifest["runs_planned"] == len(load(out).outcomes) > 0
+    partial = merge(shards[:2], merged)
+    assert (partial.finished, partial.planned, partial.shards_missing) == (
+        sum(len(load(s).outcomes) for s in shards[:2]),
+        12,
+        ["3/3"],
+    )
+    assert not compare(whole, merged).identical
+    again = merge(shards, merged)  # the first two merged before: only the third is copied
+    assert (again.skipped, again.complete, again.shards_missing) == (2, True, [])
+    assert compare(whole, merged).identical
+    manifest = json.loads((merged / "manifest.json").read_text())
+    assert "shard" not in manifest and manifest["complete"] and manifest["runs_planned"] == 12
+    assert len(manifest["attempts"]) == 3
+    # it resumes as one sweep's folder: nothing left to run
+    assert main(["sweep", str(scenario), "--out", str(merged), "--no-report", "--quiet"]) == 0
+    assert compare(whole, merged).identical
+
+
+def test_a_shard_resumed_after_a_merge_adds_only_its_new_attempt(tmp_path: Path) -> None:
+    _, plan = parse_scenario(
+        {
+            "scenario": {"name": "r", "seed": 2, "replications": 4, "steps": 4},
+            "params": {"org": {"size": 30}},
+            "arms": {
+                "model": {"leaders": {"strategy": "model"}},
+                "delegate": {"leaders": {"strategy": "delegate"}},
+            },
+        }
+    )
+    shard, out, merged = Shard(1, 2), tmp_path / "s1", tmp_path / "m"
+
+    def stop_after_one(done: int, total: int) -> None:
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(plan, out, workers=1, pairs_per_task=1, progress=stop_after_one, shard=shard)
+    assert merge([out], merged).finished == 2
+    sweep(plan, out, workers=1, pairs_per_task=1, shard=shard)  # resumed: a second attempt
+    sweep(plan, tmp_path / "s2", workers=1, shard=Shard(2, 2))
+    done = merge([out, tmp_path / "s2"], merged)
+    assert (done.finished, done.complete) == (8, True)
+    whole = tmp_path / "whole"
+    sweep(plan, whole, workers=1)
+    assert compare(whole, merged).identical
+    attempts = json.loads((merged / "manifest.json").read_text())["attempts"]
+    assert [a["attempt"] for a in attempts] == [0, 1, 2]
+    assert [a.get("shard") for a in attempts] == ["1/2", "1/2", "2/2"]
+
+
+def test_a_folder_of_other_runs_is_refused(tmp_path: Path, capsys: Any) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(TEXT)
+    one = tmp_path / "one"
+    args = ["sweep", str(scenario), "--no-report", "--quiet", "--workers", "1"]
+    assert main([*args, "--shard", "1/2", "--out", str(one)]) == 0
+    for more, said in [
+        ([], f"{one} holds shard 1/2 of this scenario's runs, not the whole sweep: run with"),
+        (["--shard", "2/2"], "not shard 2/2: run with --shard 1/2 to resume it"),
+    ]:
+        assert main([*args, *more, "--out", str(one)]) == 2
+        assert said in capsys.readouterr().err
+    other = tmp_path / "o.toml"
+    other.write_text(TEXT.replace("seed = 5", "seed = 6"))
+    assert main(["sweep", str(other), "--out", str(tmp_path / "o"), "--no-report", "--quiet"]) == 0
+    merged = str(tmp_path / "m")
+    assert main(["merge", str(one), str(tmp_path / "o"), "--out", merged]) == 2
+    err = capsys.readouterr().err
+    assert "holds another scenario's runs than" in err and "scenario.seed: 5 -> 6" in err
+    assert main(["merge", str(tmp_path / "nothing"), "--out", merged]) == 2
+    assert "nothing: no manifest.json" in capsys.readouterr().err
