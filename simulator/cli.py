@@ -589,10 +589,22 @@ def _register() -> None:
     from simulator.app.command import app
     from simulator.cli_discover import discover
     from simulator.cli_export import export
+    from simulator.cli_robustness import robustness
     from simulator.cli_sensitivity import sensitivity
     from simulator.cli_sweep import diff, merge, report, sweep, validate
 
-    commands = (validate, sweep, merge, report, diff, sensitivity, discover, export, app)
+    commands = (
+        validate,
+        sweep,
+        merge,
+        report,
+        diff,
+        sensitivity,
+        robustness,
+        discover,
+        export,
+        app,
+    )
     for command in commands:
         orgsim.add_command(command)
 

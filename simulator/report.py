@@ -33,6 +33,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.results import Results, load, short_value
+from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
 
 VS_METRICS: tuple[str, ...] = ("poster", "took_off", "t10", "reach")
@@ -458,7 +459,8 @@ def page(data: ReportData) -> str:
     if general:
         parts.append("<h2>Figures</h2>")
         parts += [_figure(f) for f in general]
-    parts += [_summary(data), _sensitivity(data), _provenance(data)]
+    robustness = robustness_section(data.results)  # (two arms and design points or more)
+    parts += [_summary(data), robustness, _sensitivity(data), _provenance(data)]
     body = "\n".join(p for p in parts if p)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -1,0 +1,115 @@
+"""Command line for the robustness of arms over a design: ``orgsim robustness`` (a results
+folder's :func:`simulator.robustness.robustness` table on the terminal, and as a CSV file).
+
+Registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.option(
+    "--metric",
+    default="poster",
+    show_default=True,
+    help="The outcome to rank the arms by (shares as fractions; weeks to a milestone never "
+    "reached count as the week after the horizon).",
+)
+@click.option(
+    "--percentile",
+    type=click.FloatRange(0, 50),
+    default=10.0,
+    show_default=True,
+    help="How far into the worse end of the design points' means the 'tail' column is: 10 "
+    "is the 10th percentile of a share, the 90th of weeks.",
+)
+@click.option(
+    "--better",
+    type=click.Choice(["higher", "lower"]),
+    default=None,
+    help="Which way the outcome is better (default: known for each outcome, e.g. higher for "
+    "poster, lower for t50).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Also write the table to this CSV file.",
+)
+def robustness(
+    results_dir: str, metric: str, percentile: float, better: str | None, out: str | None
+) -> None:
+    """Which arm holds up across the design points: per arm, the mean of the point means,
+    a low percentile and the worst point, and the regret (how far the arm falls short of
+    the best arm at each point) as its mean, with a 95 % bootstrap interval, and maximum,
+    ranked by mean regret."""
+    from simulator.analysis import OUTCOMES
+    from simulator.errors import did_you_mean
+    from simulator.results import atomic_write, load
+    from simulator.robustness import RobustnessError, shown, verdict
+    from simulator.robustness import robustness as rank
+
+    results = load(results_dir)
+    columns = [*OUTCOMES, *map(str, results.outcomes.columns)]
+    if metric not in columns:
+        near = did_you_mean(metric, columns)
+        hint = f"; did you mean {near!r}?" if near else ""
+        raise click.BadParameter(
+            f"{metric!r} is no outcome of {results_dir}{hint} (the outcomes:"
+            f" {', '.join(OUTCOMES)})",
+            param_hint="'--metric'",
+        )
+    try:
+        table = rank(results, metric, percentile=percentile, better=better)
+    except RobustnessError as err:
+        raise click.ClickException(f"{results_dir}: {err}") from None
+    for note in table.attrs["notes"]:
+        click.echo(f"note: {note}")
+    head = [
+        "rank",
+        "arm",
+        "mean regret",
+        "95 % CI",
+        "max regret",
+        "best at",
+        "mean",
+        f"worse {percentile:g} %",
+        "worst",
+        "worst at",
+    ]
+    rows = [head]
+    for place, r in enumerate(table.to_dict("records"), start=1):
+        rows.append(
+            [
+                str(place),
+                str(r["arm"]),
+                shown(r["mean_regret"], metric, gap=True),
+                f"{shown(r['regret_low'], metric, gap=True)} to"
+                f" {shown(r['regret_high'], metric, gap=True)}",
+                shown(r["max_regret"], metric, gap=True),
+                f"{100 * r['best_share']:.0f} %",
+                shown(r["mean"], metric),
+                shown(r["tail"], metric),
+                shown(r["worst"], metric),
+                str(r["worst_label"]),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    left = {1, len(head) - 1}  # (names to the left, numbers to the right)
+    for row in rows:
+        cells = zip(row, widths, strict=True)
+        line = "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(cells))
+        click.echo(line.rstrip())
+    censored = table[table["censored"] > 0]
+    for r in censored.to_dict("records"):
+        click.echo(f"{r['arm']}: {r['censored']} of {r['runs']} runs never reached {metric}")
+    click.echo(verdict(table))
+    if out is not None:
+        target = Path(out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, lambda tmp: table.to_csv(tmp, index=False))
+        click.echo(f"written to {target}")

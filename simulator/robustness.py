@@ -1,0 +1,415 @@
+"""Robustness of the arms over a design: which strategy holds up across the uncertain
+conditions (the design points), as the EMA Workbench measures policies over scenarios.
+
+Per arm, over the design points, for one outcome: the mean of the point means, a low
+percentile of them (the worse end), the worst point, the regret (how far the arm falls
+short of the best arm at each point: Savage 1951; Lempert, Popper & Bankes 2003) as its
+mean and maximum, with a bootstrap interval on the mean, and the share of points at which
+the arm is best. Pure functions of result tables, as :mod:`simulator.analysis`; the page
+section for the report is :func:`report_section`.
+
+References
+----------
+Savage, L. J. (1951). The theory of statistical decision. JASA 46(253), 55-67.
+Lempert, R. J., Popper, S. W., & Bankes, S. C. (2003). Shaping the next one hundred years.
+RAND MR-1626. McPhail, C. et al. (2018). Robustness metrics: how are they calculated, when
+should they be used and why do they give different results? Earth's Future 6, 169-191.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.analysis import (
+    MILESTONES,
+    SHARES,
+    axis_columns,
+    design_values,
+    known_metrics,
+    ok_runs,
+    once_each,
+    upper_limits,
+)
+from simulator.errors import SimulatorError, did_you_mean
+from simulator.results import Results, short_value
+
+# Which way each outcome is better. Defined here for now: the outcomes' other metadata
+# (plots.METRIC_LABELS, analysis.SHARES, export._UNITS) is being merged into one table,
+# where this direction belongs. Outcomes with no clear better way (listener, aware,
+# leader_attention, adopted_*) have none: pass ``better=`` for them.
+HIGHER_BETTER: frozenset[str] = frozenset(
+    {
+        "poster",
+        "peak_poster",
+        "took_off",
+        "top_poster",
+        "frontline_poster",
+        "deepest_level",  # (levels count down from 0 at the top: deeper is further spread)
+        "reach",
+        "posts",
+        "engaged",
+        "cross_unit",
+    }
+)
+LOWER_BETTER: frozenset[str] = frozenset(
+    {"non_user", *MILESTONES, "criticised", "lapses", "pullbacks"}
+)
+BOOTSTRAPS = 1000
+"""Bootstrap resamples of the replications behind the interval on the mean regret."""
+
+
+class RobustnessError(SimulatorError):
+    """A robustness table that cannot be made: names the argument, value and what would do."""
+
+
+def direction(metric: str, better: str | None = None) -> str:
+    """``"higher"`` or ``"lower"``: which way ``metric`` is better (``better`` if given).
+
+    >>> direction("poster"), direction("t50"), direction("leader_attention", "lower")
+    ('higher', 'lower', 'lower')
+    """
+    if better is not None:
+        if better not in ("higher", "lower"):
+            raise RobustnessError(f"better = {better!r}: must be 'higher' or 'lower'")
+        return better
+    if metric in HIGHER_BETTER:
+        return "higher"
+    if metric in LOWER_BETTER:
+        return "lower"
+    known = sorted(HIGHER_BETTER | LOWER_BETTER)
+    near = did_you_mean(metric, known)
+    hint = f" (did you mean {near!r}?)" if near else ""
+    raise RobustnessError(
+        f"metric {metric!r} has no known better direction{hint}: pass better='higher' or"
+        f" 'lower' (--better), or one of {', '.join(known)}"
+    )
+
+
+def run_values(outcomes: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
+    """Each finished run's value of ``metric`` as the robustness table counts it, and
+    whether it is censored.
+
+    A milestone (``t10``, ``t50``, ``t90``) never reached counts as the week after the run's
+    horizon (``analysis.upper_limits``): the earliest it could come, so means of such runs
+    are lower bounds on the true weeks and ``censored`` says how many. Any other NaN (a
+    milestone whose horizon is unknown, ``deepest_level`` with no level at 10 %) is left out
+    of its point's mean and counted as ``missing``.
+    """
+    finished = ok_runs(outcomes)
+    values = pd.to_numeric(finished[metric], errors="coerce").astype("float64")
+    censored = pd.Series(False, index=finished.index)
+    if metric in MILESTONES:
+        after = upper_limits(finished, metric) + 1.0
+        censored = values.isna() & np.isfinite(after)
+        values = values.where(~censored, pd.Series(after, index=finished.index))
+    return values, censored
+
+
+def robustness(
+    data: Results | pd.DataFrame,
+    metric: str = "poster",
+    *,
+    percentile: float = 10.0,
+    better: str | None = None,
+    bootstraps: int = BOOTSTRAPS,
+    rng: int | np.random.Generator | None = 0,
+) -> pd.DataFrame:
+    """Robustness of each arm over the design points for one outcome.
+
+    Parameters
+    ----------
+    data : Results or DataFrame
+        A results folder read by :func:`simulator.results.load`, or its outcomes: one row
+        per run with ``point``, ``arm``, ``replication`` (and ``status``).
+    metric : str
+        The outcome (``poster``, ``t50``...).
+    percentile : float
+        How far into the worse end of the point means ``tail`` is, 0 to 50: for a
+        higher-is-better outcome the ``percentile``-th percentile, for a lower-is-better
+        one the ``100 - percentile``-th.
+    better : {"higher", "lower"}, optional
+        Which way the outcome is better; default by the outcome (:func:`direction`).
+    bootstraps : int
+        Resamples for the interval on the mean regret (0: none).
+    rng : int or Generator, optional
+        The bootstrap's random numbers (SPEC 7); the default 0 gives the same interval each
+        time.
+
+    Returns
+    -------
+    DataFrame
+        One row per arm, ranked by mean regret (the scenario's order among equals):
+        ``arm``, ``metric``, ``better``, ``points`` (design points used), ``mean`` (of the
+        point means: each point weighs the same), ``tail``, ``worst`` and ``worst_point``,
+        ``worst_label``, ``mean_regret`` and its 95 % interval ``regret_low``/``regret_high``,
+        ``max_regret``, ``max_regret_point``, ``max_regret_label``, ``best_share`` (share
+        of points where the arm is best; ties split), ``runs`` (finished), ``censored`` and
+        ``missing`` (:func:`run_values`). Regret at a point is the best arm's point mean
+        minus this arm's, or this arm's minus the best's for a lower-is-better outcome:
+        never below 0. ``attrs`` holds ``percentile``, ``notes`` and ``per_point`` (point
+        means and regrets per point and arm).
+
+    Notes
+    -----
+    The interval is a paired bootstrap within design points: each resample redraws the
+    replication numbers of each point with replacement, the same numbers for every arm
+    (the arms of one replication share the point's seeds, as in
+    ``analysis.contrasts``, so the common random numbers stay paired), then recomputes the
+    point means, the best arm at each point and the mean regret; the interval is the 2.5
+    and 97.5 % percentiles. It was chosen over a paired t interval of the differences
+    from the best arm because the best arm at a point is itself estimated: the bootstrap
+    carries the chance that another arm is best, a fixed-best interval does not. So where
+    arms are close it can lie above the estimate (a resample's best arm is often better
+    than the observed one); that is the sign that the ranking is not settled. It is NaN
+    when a point has fewer than two replications. Design points at which some arm has no
+    value (failed or unrun runs) are left out, and a note says so.
+    """
+    results = data if isinstance(data, Results) else None
+    outcomes = results.outcomes if results is not None else data
+    if not isinstance(outcomes, pd.DataFrame):
+        raise TypeError(f"expected a Results or an outcomes table, not {type(data).__name__}")
+    if not 0 <= percentile <= 50:
+        raise RobustnessError(
+            f"percentile = {percentile:g}: must be 0 to 50, counted from the worse end"
+            " (10: the 10th percentile of a share, the 90th of weeks to a milestone)"
+        )
+    once_each(outcomes)
+    known_metrics(outcomes, [metric])  # (a typo is refused, with the closest outcome)
+    sign = 1.0 if direction(metric, better) == "higher" else -1.0
+    if metric not in outcomes.columns:
+        raise RobustnessError(f"metric {metric!r}: no run of these results has it")
+    values, censored = run_values(outcomes, metric)
+    finished = ok_runs(outcomes)
+    if finished.empty:
+        raise RobustnessError("no run has finished: nothing to rank")
+    arms = [str(a) for a in outcomes.attrs.get("arms") or pd.unique(outcomes["arm"])]
+    runs = finished.assign(_v=values)
+    cube = runs.pivot_table("_v", ["point", "replication"], "arm", aggfunc="first", dropna=False)
+    cube = cube.reindex(columns=[a for a in arms if a in cube.columns])
+    notes: list[str] = []
+    unrun = [a for a in arms if a not in cube.columns or cube[a].isna().all()]
+    if unrun:
+        notes.append(f"no value in any run of {', '.join(unrun)}: left out")
+    cube = cube[[a for a in cube.columns if a not in unrun]]
+    means = cube.groupby(level="point").mean()
+    complete = means.notna().all(axis=1)
+    if (~complete).any():
+        notes.append(
+            f"{int((~complete).sum())} design point(s) where some arm has no value left out"
+        )
+    means, cube = means[complete], cube[cube.index.get_level_values("point").isin(means.index)]
+    if means.empty:
+        raise RobustnessError(f"metric {metric!r}: no design point has a value for every arm")
+    good = sign * means.to_numpy()
+    regret = good.max(axis=1, keepdims=True) - good
+    labels = _labels(outcomes, arms)
+    low, high = _interval(cube, sign, bootstraps, rng)
+    best = np.isclose(good, good.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
+    shares = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)  # (ties split)
+    rows = []
+    for i, arm in enumerate(means.columns):
+        mine = finished["arm"] == arm
+        worst, most = int(np.argmin(good[:, i])), int(np.argmax(regret[:, i]))
+        worst_point, most_point = int(means.index[worst]), int(means.index[most])
+        rows.append(
+            {
+                "arm": arm,
+                "metric": metric,
+                "better": "higher" if sign > 0 else "lower",
+                "points": len(means),
+                "mean": float(means[arm].mean()),
+                "tail": sign * float(np.percentile(good[:, i], percentile)),
+                "worst": float(means[arm].iloc[worst]),
+                "worst_point": worst_point,
+                "worst_label": labels.get(worst_point, f"point {worst_point}"),
+                "mean_regret": float(regret[:, i].mean()),
+                "regret_low": low[i],
+                "regret_high": high[i],
+                "max_regret": float(regret[most, i]),
+                "max_regret_point": most_point,
+                "max_regret_label": labels.get(most_point, f"point {most_point}"),
+                "best_share": float(shares[i]),
+                "runs": int(mine.sum()),
+                "censored": int(censored[mine].sum()),
+                "missing": int(values[mine].isna().sum()),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["_order"] = range(len(table))
+    table = table.sort_values(["mean_regret", "_order"], kind="stable").drop(columns="_order")
+    table = table.reset_index(drop=True)
+    if table["censored"].any():
+        notes.append(
+            f"{metric}: runs that never reached it count as the week after their horizon"
+            " (the earliest it could come): their arm's mean is a lower bound"
+        )
+    per_point = pd.DataFrame(
+        {
+            "point": np.repeat(means.index.to_numpy(), len(means.columns)),
+            "arm": np.tile(means.columns.to_numpy(), len(means)),
+            "mean": means.to_numpy().ravel(),
+            "regret": regret.ravel(),
+        }
+    )
+    table.attrs = {"percentile": percentile, "notes": notes, "per_point": per_point}
+    return table
+
+
+def _interval(
+    cube: pd.DataFrame, sign: float, bootstraps: int, rng: Any
+) -> tuple[list[float], list[float]]:
+    """The 95 % paired-bootstrap interval of each arm's mean regret (see
+    :func:`robustness`); NaN with no resamples or a point of fewer than two replications."""
+    arms = cube.shape[1]
+    points = list(cube.groupby(level="point"))
+    if bootstraps < 1 or any(len(block) < 2 for _, block in points):
+        return [np.nan] * arms, [np.nan] * arms
+    gen = np.random.default_rng(rng)
+    total = np.zeros((bootstraps, arms))
+    counted = np.zeros((bootstraps, arms))
+    for _, block in points:  # (a point at a time: memory stays that of one point)
+        v = sign * block.to_numpy(dtype=float)  # (replications, arms)
+        pick = gen.integers(0, len(v), size=(bootstraps, len(v)))
+        drawn = v[pick]  # (bootstraps, replications, arms)
+        n = np.isfinite(drawn).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(drawn, axis=1) / n
+        short = np.nanmax(np.where(n > 0, mean, -np.inf), axis=1, keepdims=True) - mean
+        ok = np.isfinite(short)  # (a resample with no value of an arm: point left out)
+        total += np.where(ok, short, 0.0)
+        counted += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        draws = total / counted
+    low, high = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+    return [float(x) for x in low], [float(x) for x in high]
+
+
+def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
+    """Each design point in words by the last part of each swept path
+    (``openness = 0.1, policy = open``; ``point 3`` without axes)."""
+    axes = axis_columns(outcomes)
+    finished = ok_runs(outcomes)
+    if not axes or finished.empty:
+        return {}
+    present = [a for a in arms if a in set(finished["arm"])]
+    values = design_values(finished, present, axes)
+    tails = [a.rsplit(".", 1)[-1] for a in axes]
+    names = tails if len(set(tails)) == len(tails) else list(axes)
+    return {
+        int(point): ", ".join(
+            f"{n} = {short_value(at[a])}" for n, a in zip(names, axes, strict=True)
+        )
+        for point, at in values.items()
+    }
+
+
+# -- in words ----------------------------------------------------------------------------------
+def shown(value: Any, metric: str, *, gap: bool = False) -> str:
+    """A value of ``metric`` in words: a share as a percentage (a gap in points), weeks as
+    weeks; NaN as ``-``.
+
+    >>> shown(0.1234, "poster"), shown(0.004, "poster", gap=True), shown(7.5, "t50")
+    ('12.3 %', '0.4 pp', '7.5 weeks')
+    """
+    number = float(value)
+    if number != number:
+        return "-"
+    if metric in SHARES:
+        return f"{100 * number:.1f} {'pp' if gap else '%'}"
+    if metric in MILESTONES:
+        return f"{number:.3g} week{'' if number == 1 else 's'}"
+    return f"{number:.3g}"
+
+
+def verdict(table: pd.DataFrame) -> str:
+    """One sentence on a :func:`robustness` table: the arm of the lowest mean regret, and
+    where the arm of the highest falls furthest behind."""
+    if table.empty:
+        return "no arm to rank"
+    metric, first, last = str(table["metric"].iloc[0]), table.iloc[0], table.iloc[-1]
+    points = f"{int(first['points'])} design point{'s' if first['points'] != 1 else ''}"
+    if len(table) == 1:
+        return f"{first['arm']} is the only arm: no regret to compare over {points}"
+    if float(table["max_regret"].max()) <= 0:
+        return f"the arms are level in {metric} at every one of {points}: no regret"
+    regret = shown(first["mean_regret"], metric, gap=True)
+    said = f"{first['arm']} has the lowest mean regret in {metric}: {regret} over {points}"
+    if float(first["max_regret"]) <= 0:  # (best or level everywhere)
+        said = f"{first['arm']} is best or level in {metric} at every one of {points}"
+    best = _best_at(table, int(last["max_regret_point"]))
+    return (
+        f"{said}; {last['arm']} falls furthest behind at {last['max_regret_label']}"
+        f" ({shown(last['max_regret'], metric, gap=True)} behind {best})"
+    )
+
+
+def _best_at(table: pd.DataFrame, point: int) -> str:
+    """The arm(s) best at ``point`` (the per-point table in ``table.attrs``)."""
+    per = table.attrs.get("per_point")
+    if per is None or per.empty:
+        return "the best arm"
+    at = per[per["point"] == point]
+    return " and ".join(map(str, at.loc[at["regret"] <= 0, "arm"])) or "the best arm"
+
+
+REPORT_METRICS: tuple[str, ...] = ("poster", "t50")
+"""The outcomes of the report's robustness table: the final share posting (the report's
+forest plot) and the weeks to half posting."""
+
+
+def report_section(results: Results, metrics: Sequence[str] = REPORT_METRICS) -> str:
+    """The report's "Robustness across the design" section as HTML: ``""`` unless the
+    results hold two arms or more and two design points or more with finished runs."""
+    import html
+
+    finished = ok_runs(results.outcomes)
+    if len(results.arms) < 2 or finished.empty or finished["point"].nunique() < 2:
+        return ""
+    head = (
+        "<tr><th>Outcome</th><th>Arm</th><th>Mean regret [95 % CI]</th><th>Max regret (at)"
+        "</th><th>Best at</th><th>Mean</th><th>Worse 10 %</th><th>Worst (at)</th>"
+        "<th>Runs not reaching it</th></tr>"
+    )
+    rows, said = [head], []
+    for metric in metrics:
+        try:
+            table = robustness(results, metric)
+        except (RobustnessError, ValueError) as err:
+            said.append(f"{metric}: not ranked ({err})")
+            continue
+        said += [verdict(table), *table.attrs["notes"]]
+        gap = partial(shown, metric=metric, gap=True)
+        for r in table.to_dict("records"):
+            at = f" ({r['max_regret_label']})" if r["max_regret"] > 0 else ""
+            cells = [
+                f"{gap(r['mean_regret'])} [{gap(r['regret_low'])}, {gap(r['regret_high'])}]",
+                gap(r["max_regret"]) + at,
+                f"{100 * r['best_share']:.0f} % of {r['points']} points",
+                shown(r["mean"], metric),
+                shown(r["tail"], metric),
+                f"{shown(r['worst'], metric)} ({r['worst_label']})",
+                f"{r['censored']} of {r['runs']}" if metric in MILESTONES else "",
+            ]
+            rows.append(
+                f"<tr><td>{html.escape(metric)}</td><td>{html.escape(str(r['arm']))}</td>"
+                + "".join(f'<td class="n">{html.escape(c)}</td>' for c in cells)
+                + "</tr>"
+            )
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in said)
+    return (
+        "<h2>Robustness across the design</h2><p>Which arm holds up over the design points, "
+        "each point weighing the same: <i>regret</i> at a point is how far an arm's mean "
+        "falls short of the best arm's there (never below 0), its mean over the points with "
+        "a 95 % interval (a bootstrap of the replications within each point, paired across "
+        "arms; where arms are close it can lie above the estimate: the ranking is not "
+        "settled), and its largest. <i>Best at</i>: the share of points where the arm is "
+        "best (ties split). <i>Worse 10 %</i>: the point mean that 10 % of points fall "
+        "below (above for weeks). Weeks to a milestone never reached count as the week "
+        "after the horizon, so such means are lower bounds. <code>orgsim robustness</code> "
+        f"ranks any outcome.</p><table>{''.join(rows)}</table><ul>{notes}</ul>"
+    )

@@ -1,0 +1,307 @@
+"""Robustness of arms over a design (mean, worse tail, worst point, regret, best share),
+checked by hand on outcomes built per run and written as a sweep writes them
+(:func:`builders.folder_of_outcomes`), read back by :func:`simulator.results.load`.
+
+The hand case: three design points (openness 0.1, 0.5, 0.9), three arms, two
+replications. Final share posting per run, and the point means:
+
+============  ==============  ==============  ==============
+point         model           delegate        none
+============  ==============  ==============  ==============
+0 (0.1)       0.5, 0.7 = 0.6  0.3, 0.5 = 0.4  0.6, 0.6 = 0.6
+1 (0.5)       0.2, 0.2 = 0.2  0.5, 0.3 = 0.4  0.1, 0.1 = 0.1
+2 (0.9)       0.8, 0.8 = 0.8  0.4, 0.4 = 0.4  0.5, 0.7 = 0.6
+============  ==============  ==============  ==============
+
+Best: model and none tie at point 0, delegate at 1, model at 2. Regrets: model 0, 0.2, 0
+(mean 0.2 / 3, max 0.2 at openness 0.5); delegate 0.2, 0, 0.4 (mean 0.2, max 0.4 at 0.9);
+none 0, 0.3, 0.2 (mean 0.5 / 3, max 0.3 at 0.5). Best shares (ties split): model
+(1/2 + 0 + 1) / 3 = 1/2, delegate 1/3, none 1/6.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from builders import folder_of_outcomes
+
+from simulator.cli import main
+from simulator.report import write_report
+from simulator.results import load
+from simulator.robustness import RobustnessError, direction, robustness, verdict
+from simulator.scenario import Plan, parse_scenario
+from simulator.sweep import sweep
+
+ARMS = {
+    "model": {"leaders.strategy": "model"},
+    "delegate": {"leaders.strategy": "delegate"},
+    "none": {"leaders.strategy": "none"},
+}
+OPENNESS = [0.1, 0.5, 0.9]
+POSTER = {
+    "model": [(0.5, 0.7), (0.2, 0.2), (0.8, 0.8)],
+    "delegate": [(0.3, 0.5), (0.5, 0.3), (0.4, 0.4)],
+    "none": [(0.6, 0.6), (0.1, 0.1), (0.5, 0.7)],
+}
+STEPS = 8
+
+
+def a_plan(replications: int = 2, arms: Any = ARMS, values: Any = OPENNESS) -> Plan:
+    data = {
+        "scenario": {"name": "hand", "seed": 5, "replications": replications, "steps": STEPS},
+        "arms": arms,
+        "axes": [{"param": "culture.openness", "values": values}],
+    }
+    return parse_scenario(data, source="hand")[1]
+
+
+def hand_outcome(s: Any) -> dict[str, float]:
+    """The table above; ``t50`` is 10 - 10 x the share (lower is better, same order);
+    ``t90`` reached in week 6 by model, never by the others; ``deepest_level`` none
+    reached in delegate's first replication at point 0."""
+    poster = POSTER[s.arm][s.point][s.replication]
+    return {
+        "poster": poster,
+        "t50": 10.0 - 10.0 * poster,
+        "t90": 6.0 if s.arm == "model" else np.nan,
+        "deepest_level": np.nan if (s.arm, s.point, s.replication) == ("delegate", 0, 0) else 2.0,
+    }
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return folder_of_outcomes(a_plan(), tmp_path_factory.mktemp("hand") / "res", hand_outcome)
+
+
+def test_regret_worst_point_and_best_share_by_hand(hand: Path) -> None:
+    table = robustness(load(hand), "poster").set_index("arm")
+    assert list(table.index) == ["model", "none", "delegate"]  # by mean regret
+    want = {
+        "mean_regret": [0.2 / 3, 0.5 / 3, 0.2],
+        "max_regret": [0.2, 0.3, 0.4],
+        "best_share": [1 / 2, 1 / 6, 1 / 3],
+        "mean": [1.6 / 3, 1.3 / 3, 0.4],
+        "worst": [0.2, 0.1, 0.4],
+        "tail": [0.2 + 0.2 * 0.4, 0.1 + 0.2 * 0.5, 0.4],  # numpy's 10th percentile of 3
+    }
+    for column, values in want.items():
+        np.testing.assert_allclose(table[column], values, atol=1e-12, err_msg=column)
+    assert table["max_regret_label"].tolist() == [
+        "openness = 0.5",
+        "openness = 0.5",
+        "openness = 0.9",
+    ]
+    assert table["worst_point"].tolist() == [1, 1, 0]  # delegate: level, the first point
+    assert (table["points"] == 3).all() and (table["better"] == "higher").all()
+    assert table["best_share"].sum() == pytest.approx(1.0)
+    per = table.attrs["per_point"].set_index(["point", "arm"])["regret"]
+    assert per[(1, "none")] == pytest.approx(0.3) and per[(0, "none")] == 0.0
+
+
+def test_a_lower_is_better_outcome_flips_the_regret(hand: Path) -> None:
+    """``t50 = 10 - 10 x poster``: the same ranking, regrets ten times those of poster,
+    the worst point the one of most weeks."""
+    assert direction("t50") == "lower" and direction("poster") == "higher"
+    weeks = robustness(load(hand), "t50").set_index("arm")
+    share = robustness(load(hand), "poster").set_index("arm")
+    assert list(weeks.index) == list(share.index)
+    assert (weeks["better"] == "lower").all()
+    np.testing.assert_allclose(weeks["mean_regret"], 10 * share["mean_regret"], atol=1e-9)
+    np.testing.assert_allclose(weeks["best_share"], share["best_share"])
+    np.testing.assert_allclose(weeks["worst"], [8.0, 9.0, 6.0])
+    np.testing.assert_allclose(weeks["tail"], 10 - 10 * share["tail"], atol=1e-9)
+    assert (weeks["mean_regret"] >= 0).all()
+
+
+def test_a_milestone_never_reached_counts_as_the_week_after_the_horizon(hand: Path) -> None:
+    ranked = robustness(load(hand), "t90")
+    assert verdict(ranked).startswith("model is best or level in t90 at every one of 3 design")
+    table = ranked.set_index("arm")
+    assert table.loc["model", "censored"] == 0 and table.loc["delegate", "censored"] == 6
+    assert table.loc["none", "mean"] == STEPS + 1 and table.loc["model", "mean"] == 6.0
+    assert table.loc["delegate", "mean_regret"] == STEPS + 1 - 6.0
+    assert table.loc["model", "best_share"] == 1.0
+    assert any("lower bound" in note for note in table.attrs["notes"])
+
+
+def test_another_nan_is_left_out_of_its_point_and_counted(hand: Path) -> None:
+    table = robustness(load(hand), "deepest_level").set_index("arm")
+    assert table.loc["delegate", "missing"] == 1 and table.loc["model", "missing"] == 0
+    assert table.loc["delegate", "censored"] == 0
+    assert (table["mean"] == 2.0).all() and (table["mean_regret"] == 0).all()
+    assert table.loc["delegate", "points"] == 3  # its other replication gives point 0
+
+
+def test_a_point_where_an_arm_has_no_value_is_left_out(tmp_path: Path) -> None:
+    def outcome(s: Any) -> dict[str, float]:
+        lost = s.arm == "none" and s.point == 2
+        return {"poster": np.nan if lost else POSTER[s.arm][s.point][s.replication]}
+
+    table = robustness(load(folder_of_outcomes(a_plan(), tmp_path / "res", outcome)), "poster")
+    assert (table["points"] == 2).all()
+    assert any("1 design point(s)" in note for note in table.attrs["notes"])
+    assert table.set_index("arm").loc["delegate", "mean_regret"] == pytest.approx(0.1)
+
+
+def test_the_interval_keeps_the_pairs(tmp_path: Path) -> None:
+    """A replication's noise is shared by its arms (common random numbers) and the gap is
+    the same in every replication: resampled in pairs, the regret does not move at all,
+    where resampling each arm's runs apart would spread it."""
+
+    def outcome(s: Any) -> dict[str, float]:
+        shared = np.random.default_rng([s.point, s.replication]).normal(0, 0.2)
+        return {"poster": 0.5 + shared + (0.1 * s.point if s.arm == "model" else 0.0)}
+
+    folder = folder_of_outcomes(
+        a_plan(6, {k: ARMS[k] for k in ("model", "delegate")}), tmp_path / "r", outcome
+    )
+    table = robustness(load(folder), "poster").set_index("arm")
+    for arm in table.index:
+        low, high = table.loc[arm, ["regret_low", "regret_high"]]
+        assert low == pytest.approx(table.loc[arm, "mean_regret"], abs=1e-12)
+        assert high == pytest.approx(low, abs=1e-12)
+    assert table.loc["delegate", "mean_regret"] == pytest.approx(0.1)  # (0 + 0.1 + 0.2) / 3
+
+
+def test_the_interval_holds_the_estimate_and_needs_two_replications(
+    hand: Path, tmp_path: Path
+) -> None:
+    table = robustness(load(hand), "poster", bootstraps=400, rng=1)
+    assert (table["regret_low"] <= table["regret_high"]).all()
+    assert (table["regret_low"] >= 0).all()
+    again = robustness(load(hand), "poster", bootstraps=400, rng=1)
+    pd.testing.assert_frame_equal(table, again)  # (the same rng, the same interval)
+    one = folder_of_outcomes(a_plan(1), tmp_path / "one", hand_outcome)
+    assert robustness(load(one), "poster")[["regret_low", "regret_high"]].isna().all().all()
+
+
+def test_bad_arguments_are_refused_naming_what_would_do(hand: Path) -> None:
+    results = load(hand)
+    with pytest.raises(ValueError, match="did you mean 'poster'"):
+        robustness(results, "postr")
+    with pytest.raises(RobustnessError, match=r"no known better direction.*better="):
+        robustness(results, "leader_attention")
+    with pytest.raises(RobustnessError, match="percentile = 60: must be 0 to 50"):
+        robustness(results, "poster", percentile=60)
+    with pytest.raises(RobustnessError, match="better = 'up'"):
+        robustness(results, "poster", better="up")
+
+
+def test_verdict_names_the_most_robust_arm_and_where_the_least_falls_behind(hand: Path) -> None:
+    said = verdict(robustness(load(hand), "poster"))
+    assert said == (
+        "model has the lowest mean regret in poster: 6.7 pp over 3 design points; delegate"
+        " falls furthest behind at openness = 0.9 (40.0 pp behind model)"
+    )
+
+
+# -- the command line --------------------------------------------------------------------------
+def test_the_command_prints_the_ranked_table_and_writes_the_csv(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "new" / "rob.csv"
+    assert main(["robustness", str(hand), "--out", str(target)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["rank", "arm", "mean", "regret"]
+    assert [line.split()[:2] for line in lines[1:4]] == [
+        ["1", "model"],
+        ["2", "none"],
+        ["3", "delegate"],
+    ]
+    assert "6.7 pp" in lines[1] and "openness = 0.5" in lines[1]
+    assert lines[4].startswith("model has the lowest mean regret in poster")
+    written = pd.read_csv(target)
+    assert written["arm"].tolist() == ["model", "none", "delegate"]
+    np.testing.assert_allclose(written["max_regret"], [0.2, 0.3, 0.4])
+
+
+def test_the_command_counts_runs_that_never_reached_a_milestone(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["robustness", str(hand), "--metric", "t90", "--percentile", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "delegate: 6 of 6 runs never reached t90" in out and "model: " not in out
+    assert "worse 0 %" in out and "9 weeks" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--metric", "postr"], "'postr' is no outcome of .* did you mean 'poster'\\?"),
+        (["--metric", "leader_attention"], "no known better direction"),
+        (["--percentile", "90"], "90.0 is not in the range 0<=x<=50"),
+    ],
+)
+def test_the_command_line_errors(
+    hand: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["robustness", str(hand), *args]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("orgsim: error:") and "Traceback" not in err
+    assert len(re.findall(message, err)) == 1
+
+
+def test_leader_attention_is_ranked_with_a_direction_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def outcome(s: Any) -> dict[str, float]:
+        return {"leader_attention": {"model": 0.3, "delegate": 0.2, "none": 0.1}[s.arm]}
+
+    folder = folder_of_outcomes(a_plan(), tmp_path / "res", outcome)
+    assert (
+        main(["robustness", str(folder), "--metric", "leader_attention", "--better", "lower"]) == 0
+    )
+    assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["1", "none"]
+
+
+# -- the report ------------------------------------------------------------------------------
+def small_sweep(out: Path, values: list[float]) -> Path:
+    data = {
+        "scenario": {"name": "rob", "seed": 3, "replications": 2, "steps": 8},
+        "params": {"org": {"size": 60}},
+        "arms": {"model": ARMS["model"], "delegate": ARMS["delegate"]},
+        "axes": [{"param": "culture.openness", "values": values}],
+    }
+    sweep(parse_scenario(data)[1], out, workers=1)
+    return out
+
+
+def test_the_report_ranks_the_arms_of_a_design_of_several_points(tmp_path: Path) -> None:
+    text = write_report(small_sweep(tmp_path / "two", [0.3, 0.7])).read_text(encoding="utf-8")
+    section = text[text.index("<h2>Robustness across the design</h2>") :]
+    assert section.index("Robustness") < section.index("Provenance")
+    table = robustness(load(tmp_path / "two"), "poster")
+    first = table.iloc[0]
+    assert f"<td>poster</td><td>{first['arm']}</td>" in section
+    assert verdict(table).replace("'", "&#x27;") in section
+    assert "<td>t50</td>" in section
+
+
+def test_a_one_point_design_has_no_robustness_section(tmp_path: Path) -> None:
+    text = write_report(small_sweep(tmp_path / "one", [0.5])).read_text(encoding="utf-8")
+    assert "Robustness across the design" not in text and "Provenance" in text
+
+
+def test_an_outcomes_table_alone_is_ranked_and_failed_runs_are_left_out() -> None:
+    """A table with no folder behind it: points named by number, a failed run out of its
+    point's mean, and no interval from one replication."""
+    table = pd.DataFrame(
+        {
+            "point": [0, 0, 0, 1, 1],
+            "arm": ["a", "b", "b", "a", "b"],
+            "replication": [0, 0, 1, 0, 0],
+            "status": ["ok", "ok", "failed", "ok", "ok"],
+            "poster": [0.1, 0.2, 0.9, 0.3, 0.1],
+        }
+    )
+    ranked = robustness(table).set_index("arm")
+    np.testing.assert_allclose(ranked["mean_regret"], [0.05, 0.1])  # a: (0.1 + 0) / 2
+    assert ranked.loc["b", "max_regret_label"] == "point 1" and ranked.loc["b", "runs"] == 2
+    assert ranked[["regret_low", "regret_high"]].isna().all().all()
+    with pytest.raises(RobustnessError, match="no run has finished"):
+        robustness(table.assign(status="failed"))
