@@ -17,17 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from simulator.app import address, charts, controls, page, presets
+from simulator.app import address, charts, controls, orgfile, page, presets
 from simulator.app.blit import Blit, full_draw
+from simulator.app.orgfile import fixed_paths, read_chart
 from simulator.app.orgview import STAGE_RGBA, OrgView, hierarchy_layout, preorder
 from simulator.app.paired import PairedRun, fingerprint
 from simulator.app.predict import Guess, GuessError, made, percent, verdict
 from simulator.app.server import asset_dir, check_ready
 from simulator.app.session import Session, Setup
+from simulator.app.table import LEAD, csv_name, run_csv, run_table
 from simulator.cli import main
 from simulator.model import OrgModel
 from simulator.orgchart import build_org
@@ -679,3 +682,182 @@ def test_a_guess_replaces_the_last_until_the_run_is_over() -> None:
     with pytest.raises(GuessError, match="the run is over"):
         session.guess(["50", "50"])
     assert session.verdict().startswith("model: guessed 30 %")
+
+
+# -- Export CSV -------------------------------------------------------------------------------
+def test_the_csv_export_is_the_runs_recorded_series() -> None:
+    run = PairedRun.start(SMALL, seed=3).step(4)
+    settings = ["culture.openness", "org.follow_prob"]  # a typed one beyond the controls
+    table = pd.read_csv(io.BytesIO(run_csv(run, "zappos", settings)))
+    assert len(table) == 2 * (4 + 1)  # weeks 0 to 4, per arm
+    assert list(table.columns[:7]) == [*LEAD, "step", "non_user", "listener", "poster"]
+    assert table["arm"].tolist() == ["model"] * 5 + ["delegate"] * 5
+    assert set(table["preset"]) == {"zappos"} and set(table["seed"]) == {3}
+    assert set(table["org.size"]) == {150} and set(table["steps"]) == {6}
+    assert "org.follow_prob" in table.columns and "leaders.strategy" not in table.columns
+    for k, arm in enumerate(run.arms):
+        rows = table[table["arm"] == arm]
+        assert rows["step"].tolist() == [0, 1, 2, 3, 4]
+        for week, snap in enumerate(run.history[k]):  # the page's own record of the weeks
+            counts = np.bincount(snap.stage, minlength=3) / 150
+            row = rows.iloc[week]
+            assert row[["non_user", "listener", "poster"]].tolist() == pytest.approx(counts)
+            # who posted, and who drew criticism, this week: the week's counts
+            assert row["posts"] >= snap.posted.sum() and (row["posts"] > 0) == snap.posted.any()
+            assert row["criticised"] == snap.criticised.sum()
+        recorded = run.models[k].series().drop(columns="replication")  # every figure kept
+        assert np.allclose(rows[recorded.columns].to_numpy(), recorded.to_numpy())
+    # the weeks the page showed when it offered the file, also once the run moved on
+    assert len(run_table(run, week=2)) == 2 * 3
+    assert csv_name(run, "zappos") == "orgsim-zappos-to-week4.csv"
+
+
+def test_the_csv_export_is_offered_beside_png_and_gif() -> None:
+    import ipyvuetify as v
+    import solara
+
+    from simulator.app.panels import Exports
+
+    session = Session(Setup(updates=(("org.size", 120), ("steps", 3))))
+    session.run.step(2)
+    _, rc = solara.render(Exports(session, 0, threading.Lock()), handle_error=False)
+    labels = [b.children[-1] for b in rc.find(v.Btn).widgets]
+    assert labels == ["Export PNG", "Export GIF", "Export CSV"]
+
+
+# -- the trainer's org chart (orgsim app --org-csv) -------------------------------------------
+ACME = (ROOT / "notebooks/data/acme_org.csv", ROOT / "notebooks/data/acme_ties.csv")
+
+
+def test_the_workshop_runs_on_the_trainers_org_chart() -> None:
+    chart = read_chart(*ACME)
+    session = Session(chart=chart)
+    run = session.run
+    assert run.org.n == 253 and run.params.org.size == 253 and run.paired
+    assert run.org.ids == chart.table.ids  # person i is the table's row i
+    pairs = {tuple(sorted(p)) for p in run.org.lateral.tolist()}
+    assert pairs == {tuple(sorted(p)) for p in chart.lateral.tolist()}  # the file's ties only
+    # a preset sets its other parameters; its 1,500 people give way to the chart's 253
+    assert session.apply(Setup.from_preset("zappos")) == ""
+    assert session.run.org.n == 253 and session.run.params.leaders.rate == 4.0
+    # the room's settings that do not apply are refused, naming the file
+    for path, value, file in (
+        ("org.size", 500, "acme_org.csv"),
+        ("org.lateral_across", 2.0, "acme_ties.csv"),
+    ):
+        said = session.apply(session.setup.with_update(path, value))
+        assert said.startswith(f"{path} = {value!r} does not apply with an org chart")
+        assert said.endswith(f"({file})") and session.run.params.leaders.rate == 4.0
+    assert fixed_paths(read_chart(ACME[0])) == (
+        "org.size",
+        "org.span",
+        "org.span_jitter",
+        "org.units",
+    )
+    # the org view draws the chart: every person, each level of the table below the last
+    y = page.org_views(run)[0].layout.y
+    assert len(y) == 253 and run.org.levels == 5
+    for level in range(4):
+        assert y[run.org.level == level].min() > y[run.org.level == level + 1].max()
+    table = run_table(session.run.step(2), "zappos")
+    assert set(table["org_csv"]) == {"acme_org.csv"} and set(table["ties_csv"]) == {"acme_ties.csv"}
+    assert "org.span" not in table.columns and set(table["org.size"]) == {253}
+
+
+def test_a_link_with_a_setting_the_chart_replaces_uses_the_rest() -> None:
+    session = Session(chart=read_chart(ACME[0]))
+    said = address.arrive(session, "preset=zappos&set=org.size%3D500&set=culture.openness%3D0.7")
+    assert said.startswith("org.size = 500 does not apply with an org chart")
+    assert session.setup.preset == "zappos" and session.run.params.culture.openness == 0.7
+    assert session.run.org.n == 253
+
+
+def test_the_page_opens_on_the_chart_orgsim_app_was_given(monkeypatch) -> None:
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv(orgfile.ORG_CSV, str(ACME[0]))
+    monkeypatch.setenv(orgfile.TIES_CSV, str(ACME[1]))
+    orgfile._read_once.cache_clear()
+    try:
+        _, rc = solara.render(page.Layout(children=[page.Page()]), handle_error=False)
+        texts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+        sliders = [w.label for w in rc.find(v.Slider).widgets]
+    finally:
+        orgfile._read_once.cache_clear()
+    line = "org chart: acme_org.csv (253 people), informal ties: acme_ties.csv (317 ties)"
+    assert line in texts
+    shapes = [controls.control(p).label for p in orgfile.fixed_paths(read_chart(*ACME))]
+    assert not any(s.startswith(label) for s in sliders for label in shapes), sliders
+    assert any(s.startswith(controls.control("culture.openness").label) for s in sliders)
+    monkeypatch.setenv(orgfile.ORG_CSV, str(ROOT / "nowhere.csv"))  # set by hand, wrong
+    chart, said = orgfile.opened_chart()
+    orgfile._read_once.cache_clear()
+    assert chart is None and "nowhere.csv: file not found" in said
+
+
+BAD_ORG = "id,manager_id\nceo,\na,ceo\nb,boss\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ({"org": BAD_ORG}, "org.csv, row 4, column manager_id: unknown manager 'boss'"),
+        ({"org": "id,boss\nceo,\n"}, "org.csv"),
+        ({"org": "id,manager_id\nceo,\na,ceo\n", "ties": "source,target\na,zed\n"}, "'zed'"),
+        ({"ties": "source,target\n"}, "--ties-csv needs --org-csv"),
+    ],
+)
+def test_a_bad_org_chart_stops_the_app_before_the_server(
+    capsys, monkeypatch, tmp_path: Path, files: dict[str, str], words: str
+) -> None:
+    """The app's error is the one 'orgsim compare --org-csv' gives for the same files."""
+    started = []
+    monkeypatch.setattr("simulator.app.server.serve", lambda *a, **k: started.append(k))
+    given = []
+    for name, text in files.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text)
+        given += [f"--{name}-csv", str(path)]
+    assert main(["app", "--port", "8799", *given]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("orgsim: error:") and words in err[0], err
+    assert started == []
+    assert main(["compare", *given, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().replace("compare", "app") == err[0]
+
+
+def test_the_app_hands_a_good_org_chart_to_the_page(capsys, monkeypatch) -> None:
+    started = []
+    monkeypatch.setattr("simulator.app.server.serve", lambda *a, **k: started.append(k))
+    assert main(["app", "--org-csv", str(ACME[0]), "--ties-csv", str(ACME[1])]) == 0
+    assert "orgsim app: org chart: acme_org.csv (253 people)" in capsys.readouterr().out
+    assert started[0]["org_csv"] == str(ACME[0]) and started[0]["ties_csv"] == str(ACME[1])
+    monkeypatch.delenv(orgfile.ORG_CSV, raising=False)
+    monkeypatch.delenv(orgfile.TIES_CSV, raising=False)
+    orgfile.to_environment(str(ACME[0]))  # (as serve does, as absolute paths)
+    assert os.environ[orgfile.ORG_CSV] == str(ACME[0].resolve())
+    assert orgfile.TIES_CSV not in os.environ
+
+
+def test_a_chart_with_a_grade_nobody_holds_is_drawn(capsys, monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "gap.csv"
+    path.write_text("id,manager_id,level\nceo,,0\na,ceo,2\nb,ceo,2\n")  # nobody at level 1
+    started = []
+    monkeypatch.setattr("simulator.app.server.serve", lambda *a, **k: started.append(k))
+    assert main(["app", "--org-csv", str(path)]) == 0 and started  # said, and started
+    assert "orgsim: warning: " in capsys.readouterr().err
+    with pytest.warns(UserWarning, match="nobody is at level 1"):
+        run = Session(chart=read_chart(path)).run.step(2)
+    assert sorted(set(hierarchy_layout(run.org).y)) == [1.0, 3.0]  # two rows: no empty one
+    shares = run.current(0).level_posters
+    assert np.isnan(shares[1]) and not np.isnan(shares[[0, 2]]).any()
+    assert charts.slide_png(run)[:4] == b"\x89PNG"
+
+
+def test_a_chart_larger_than_the_page_takes_is_refused(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("simulator.app.server.serve", lambda *a, **k: pytest.fail("started"))
+    monkeypatch.setitem(controls.PAGE_LIMITS, "org.size", 100)
+    assert main(["app", "--org-csv", str(ACME[0])]) == 2
+    err = capsys.readouterr().err
+    assert "acme_org.csv: 253 people: the workshop page takes at most 100" in err

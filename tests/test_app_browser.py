@@ -225,6 +225,16 @@ def test_workshop_flow(browser: Any, app_url: str) -> None:
     path = ARTIFACTS / "export.gif"
     download.value.save_as(path)
     assert path.read_bytes()[:6] == b"GIF89a"
+    with page.expect_download() as download:
+        page.get_by_text("Export CSV").click()
+    assert download.value.suggested_filename == "orgsim-zappos-to-week2.csv"
+    path = ARTIFACTS / "export.csv"
+    download.value.save_as(path)
+    lines = path.read_text().splitlines()  # a header, then weeks 0-2 of each arm
+    assert lines[0].startswith("preset,arm,seed,step,non_user,listener,poster,")
+    assert [line.split(",")[1:4] for line in lines[1:]] == [
+        [arm, "1", str(week)] for arm in ("model", "none") for week in range(3)
+    ]
     assert traffic.external == []
     page.close()
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlencode
 
 from simulator.app import presets
 from simulator.app.controls import parse_setting, value_text
+from simulator.app.orgfile import fixed_paths
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
 
@@ -108,8 +109,18 @@ def from_query(search: str | None) -> Arrival:
 
 def arrive(session: Session, search: str | None) -> str:
     """Switch ``session`` to the setup and guess in an address's query; the message to show
-    (``""`` if all of it was used). A setup that cannot run leaves the session as it was."""
+    (``""`` if all of it was used). A setup that cannot run leaves the session as it was;
+    a setting that does not apply on the session's org chart (a link made without it) is
+    named and left out."""
     came = from_query(search)
+    not_applying = session.not_applying(came.setup)
+    if not_applying:
+        setup = came.setup
+        for path, _ in came.setup.own():
+            if path in fixed_paths(session.chart):
+                setup = setup.without(path)
+        message = "; ".join(part for part in (came.message, *not_applying) if part)
+        came = replace(came, setup=setup, message=message)
     problem = session.apply(came.setup) if came.setup != session.setup else ""
     if came.guess is not None and not problem:
         try:

@@ -112,10 +112,14 @@ def hierarchy_layout(org: Org, row_capacity: int | None = None, aspect: float = 
     counts = np.bincount(org.level)
     sub_rows = [max(1, math.ceil(c / row_capacity)) for c in counts]
     heights = [k if k > 1 else 2 for k in sub_rows]  # a lone row gets room for big marks
+    heights = [h if c else 0 for h, c in zip(heights, counts, strict=True)]  # a grade nobody
+    # holds (an imported chart's levels 0, 2, 3) takes no row
     top = float(sum(heights))
     blocks: list[tuple[float, float, float, float]] = []
     for level, (k, h) in enumerate(zip(sub_rows, heights, strict=True)):
         people = np.flatnonzero(org.level == level)
+        if not len(people):
+            continue
         people = people[np.argsort(rank[people])]
         columns = math.ceil(len(people) / k)
         r = np.arange(len(people))

@@ -27,6 +27,7 @@ from simulator.app import charts
 from simulator.app.address import arrive, to_query
 from simulator.app.blit import pngs
 from simulator.app.controls import value_text
+from simulator.app.orgfile import opened_chart
 from simulator.app.orgview import SIZE, OrgView, hierarchy_layout, legend_html
 from simulator.app.paired import PairedRun
 from simulator.app.panels import Exports, PredictPanel, SetupPanel, Toolbar
@@ -361,7 +362,7 @@ def Page() -> None:  # noqa: N802
         Arms(session.run, version.value, view_size(window.value, wide.value))
         PredictPanel(session, record, version.value)
         Charts(session, version.value, chart_size(window.value, wide.value))
-        Exports(session, version.value)
+        Exports(session, version.value, lock)
 
 
 def column_width(window: tuple[int, int], panel_open: bool) -> float:
@@ -440,10 +441,13 @@ def view_size(window: tuple[int, int], panel_open: bool) -> tuple[float, float]:
 
 
 def _opened(search: str | None) -> tuple[Session, str, str]:
-    """A tab's session opened at the address's setup and guess, a message if the address is
-    bad, and the set-up's warnings (such as a strategy rule that picks no leader)."""
-    session = Session()
+    """A tab's session opened at the address's setup and guess, on the trainer's org chart
+    if ``orgsim app --org-csv`` gave one, a message if the address (or the chart) is bad,
+    and the set-up's warnings (such as a strategy rule that picks no leader)."""
+    chart, unread = opened_chart()
+    session = Session(chart=chart)
     said, message = caught(arrive, session, search)
+    message = "; ".join(part for part in (unread, message) if part)
     return session, message, " ".join(text for _, text in said)
 
 

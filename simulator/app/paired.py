@@ -30,6 +30,7 @@ import numpy as np
 
 from simulator.model import OrgModel
 from simulator.orgchart import Org
+from simulator.orgimport import Chart
 from simulator.params import STRATEGIES, Params
 from simulator.state import POSTER, STAGES
 from simulator.strategies import NONE
@@ -45,7 +46,7 @@ class Snapshot:
     stage: np.ndarray  # int8 (n,), NON_USER / LISTENER / POSTER
     posted: np.ndarray  # bool (n,), posted this week
     criticised: np.ndarray  # bool (n,), drew criticism this week
-    level_posters: np.ndarray  # float (levels,), share of posters by level
+    level_posters: np.ndarray  # float (levels,), share of posters by level (NaN: empty)
 
     @property
     def poster_share(self) -> float:
@@ -83,6 +84,7 @@ class PairedRun:
     arms: tuple[str, str]
     models: tuple[OrgModel, OrgModel]
     history: tuple[list[Snapshot], list[Snapshot]] = field(default_factory=lambda: ([], []))
+    chart: Chart | None = None
 
     @classmethod
     def start(
@@ -92,22 +94,28 @@ class PairedRun:
         seed: int = 1,
         arms: Sequence[str] = DEFAULT_ARMS,
         arm_updates: Sequence[Mapping[str, Any]] | None = None,
+        chart: Chart | None = None,
     ) -> PairedRun:
         """Build both arms at week 0 (invalid settings raise before anything runs).
 
         ``arms`` names the arms (leader strategies unless ``arm_updates`` gives each arm's
         dotted-path updates instead); the same name twice becomes ``"<name> (left)"`` and
         ``"<name> (right)"``, so that colours, legends and the room's guesses tell them apart.
+        On an org ``chart`` (:class:`~simulator.orgimport.Chart`) both arms run on its people
+        (``org.size`` becomes theirs), their ties, follows and audiences drawn from ``seed``
+        as ``orgsim compare --org-csv`` draws them.
         """
         if len(arms) != 2:
             raise ValueError(f"a paired run has two arms, got {len(arms)}")
+        if chart is not None:  # (the shape parameters are not used: said as the chart's)
+            params = params.with_updates({"org.size": chart.n})
         specs: Sequence[str | Mapping[str, Any]] = arm_updates or arms
         per_arm = [arm_params(params, spec) for spec in specs]
-        models = tuple(OrgModel(p, rng=seed, agents=False) for p in per_arm)
+        models = tuple(OrgModel(p, rng=seed, agents=False, chart=chart) for p in per_arm)
         names = (arms[0], arms[1])
         if names[0] == names[1]:  # the same strategy twice: told apart by side everywhere
             names = (f"{names[0]} (left)", f"{names[1]} (right)")
-        run = cls(params, seed, names, (models[0], models[1]))
+        run = cls(params, seed, names, (models[0], models[1]), chart=chart)
         for k in range(2):
             run.history[k].append(run._snapshot(k, None))
         return run
@@ -149,7 +157,11 @@ class PairedRun:
             criticised = state.criticised[0] > before[1]
         level = model.org.level
         counts = np.bincount(level, weights=stage == POSTER, minlength=model.org.levels)
-        level_posters = counts / np.bincount(level, minlength=model.org.levels)
+        people = np.bincount(level, minlength=model.org.levels)
+        # a grade nobody holds (an imported chart's levels 0, 2, 3): no share, and no bar
+        level_posters = np.divide(
+            counts, people, out=np.full(len(counts), np.nan), where=people > 0
+        )
         week = len(self.history[k])  # the snapshot about to be appended
         return Snapshot(week, stage, posted, criticised, level_posters)
 

@@ -8,17 +8,21 @@ state of its own.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import solara
 
 from simulator.app import charts, presets
 from simulator.app.controls import Control, controls, parse_setting
+from simulator.app.orgfile import chart_line, fixed_paths
 from simulator.app.predict import made
 from simulator.app.session import Session, Setup
+from simulator.app.table import csv_name, run_csv
 from simulator.errors import SimulatorError
 from simulator.params import STRATEGIES, get_path
 
@@ -62,8 +66,12 @@ def SetupPanel(session: Session, apply: Apply, say: Tell, setup: Setup) -> None:
                 on_value=_arm_setter(setup, k, apply),
                 classes=[f"orgsim-arm{k}"],
             )
+        fixed = fixed_paths(session.chart)
         for spec in controls():
-            ControlWidget(spec, get_path(params, spec.path), setup, apply)
+            if session.chart is not None and spec.path == "org.size":  # the chart's people
+                Say(chart_line(session.chart))
+            if spec.path not in fixed:
+                ControlWidget(spec, get_path(params, spec.path), setup, apply)
 
         def typed(text: str | None) -> None:
             if not text:
@@ -168,9 +176,19 @@ def Toolbar(  # noqa: N802
 
 
 @solara.component
-def Exports(session: Session, version: int) -> None:  # noqa: N802
-    """This week as a slide (PNG), the run so far as an animation (GIF)."""
-    run = session.run
+def Exports(  # noqa: N802
+    session: Session, version: int, lock: AbstractContextManager[Any] | None = None
+) -> None:
+    """This week as a slide (PNG), the run so far as an animation (GIF) and as a table (CSV,
+    :mod:`~simulator.app.table`; read under ``lock``, the page's, so that a play does not
+    step the run while it is written)."""
+    run, week = session.run, session.run.week
+    settings = [path for path, _ in session.setup.updates]
+
+    def table() -> bytes:  # (the weeks shown when the button was: its file's name says so)
+        with lock or contextlib.nullcontext():
+            return run_csv(run, session.setup.preset, settings, week)
+
     guess = session.open_guess()
     shares = guess.shares if guess else (None, None)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -186,10 +204,18 @@ def Exports(session: Session, version: int) -> None:  # noqa: N802
             label="Export GIF",
             mime_type="image/gif",
         )
+        solara.FileDownload(
+            table,
+            filename=csv_name(run, session.setup.preset),
+            label="Export CSV",
+            mime_type="text/csv",
+        )
         Say(
-            f"This week as a slide, or weeks 0-{run.week} as an animation."
+            f"This week as a slide, weeks 0-{run.week} as an animation, or both arms' weekly"
+            " figures as a table for a spreadsheet."
             if run.week
-            else "This week as a slide; after a few weeks' play, the run as an animation."
+            else "This week as a slide; after a few weeks' play, the run as an animation;"
+            " the weekly figures as a table for a spreadsheet."
         )
 
 

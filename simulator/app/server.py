@@ -78,9 +78,22 @@ def room_addresses() -> list[str]:
     return found
 
 
-def serve(host: str = LOCAL, port: int = 8765, *, open_browser: bool = False) -> None:
-    """Run the page until interrupted (blocking)."""
+def serve(
+    host: str = LOCAL,
+    port: int = 8765,
+    *,
+    open_browser: bool = False,
+    org_csv: str | None = None,
+    ties_csv: str | None = None,
+) -> None:
+    """Run the page until interrupted (blocking); on the org chart ``org_csv`` (with the
+    informal ties ``ties_csv``) if given, read and checked already
+    (:func:`simulator.app.orgfile.read_chart`), handed to the page through the environment
+    (:func:`simulator.app.orgfile.to_environment`), as Solara hands it the app's name."""
     check_ready(host, port)  # sets the environment before Solara is first imported
+    from simulator.app.orgfile import to_environment
+
+    to_environment(org_csv, ties_csv)
     from solara.__main__ import run
 
     # Solara warns on a page opened by address (127.0.0.1, the room's) over plain http that

@@ -27,9 +27,11 @@ from typing import Any
 import pydantic
 
 from simulator.app import presets
+from simulator.app.orgfile import fixed_paths, refused
 from simulator.app.paired import PairedRun
 from simulator.app.predict import Guess, GuessError, verdict
 from simulator.errors import SimulatorError, describe, is_user_error
+from simulator.orgimport import Chart
 from simulator.params import STRATEGIES, Params, get_path
 
 
@@ -69,6 +71,19 @@ class Setup:
     def params(self) -> Params:
         return Params().with_updates(dict(self.updates))
 
+    def without(self, path: str) -> Setup:
+        """This setup with the room's own setting of ``path`` undone (back to the preset's
+        value, or the default).
+
+        >>> Setup.from_preset("zappos").with_update("org.size", 500).without("org.size").own()
+        ()
+        """
+        story = presets.preset(self.preset).updates
+        updates = {p: v for p, v in self.updates if p != path}
+        if path in story:
+            updates[path] = story[path]
+        return replace(self, updates=tuple(updates.items()))
+
     def own(self) -> tuple[tuple[str, Any], ...]:
         """The settings made beyond the preset's (with a slider, or typed), in order.
 
@@ -98,24 +113,39 @@ _DEFAULTS = Params()
 
 @dataclass(eq=False)
 class Session:
-    """One tab's state: the setup, its paired run, the guesses made for it."""
+    """One tab's state: the setup, its paired run, the guesses made for it.
+
+    ``chart``: the trainer's org chart (``orgsim app --org-csv``), which both arms run on
+    whatever the setup; the settings that do not apply on it (:func:`.orgfile.fixed_paths`)
+    are refused when the room makes them, and ignored when a preset does."""
 
     setup: Setup = field(default_factory=Setup)
     run: PairedRun = field(init=False)
     guesses: list[tuple[Setup, Guess]] = field(default_factory=list)
+    chart: Chart | None = None
 
     def __post_init__(self) -> None:
         self.run = self._start(self.setup)
 
-    @staticmethod
-    def _start(setup: Setup) -> PairedRun:
-        return PairedRun.start(setup.params(), seed=setup.seed, arms=setup.arms)
+    def _start(self, setup: Setup) -> PairedRun:
+        return PairedRun.start(setup.params(), seed=setup.seed, arms=setup.arms, chart=self.chart)
+
+    def not_applying(self, setup: Setup) -> list[str]:
+        """Why each of the room's own settings in ``setup`` that does not apply on the
+        session's chart is refused (none without a chart)."""
+        if self.chart is None:
+            return []
+        fixed = fixed_paths(self.chart)
+        return [refused(self.chart, path, v) for path, v in setup.own() if path in fixed]
 
     def apply(self, setup: Setup) -> str:
         """Switch to ``setup`` (a new run at week 0); a message if it is invalid, else ``""``.
 
         An invalid setup leaves the session as it was: the page shows the message and runs on.
         """
+        problems = self.not_applying(setup)
+        if problems:
+            return "; ".join(problems)
         try:
             run = self._start(setup)
         except (pydantic.ValidationError, SimulatorError, ValueError) as err:
