@@ -5,7 +5,9 @@ The org table has a header row and one row per person: required columns ``id`` a
 An optional ties table (columns ``source`` and ``target``) lists informal lateral ties.
 Both are read by :func:`simulator.csvtable.read_table` (separators, Excel's ``sep=`` line,
 quoting, rows that do not fit the header); this module gives the columns their meaning and
-builds the organisation (:func:`load_org_csv`; :class:`Chart` for a scenario's runs).
+builds the organisation (:func:`load_org_csv`; :class:`Chart` for a scenario's runs, also
+made from a networkx graph, :meth:`Chart.from_networkx`, and written as a table,
+:meth:`Chart.to_csv`).
 Every problem raises :class:`OrgChartError` with one line naming the file, the row (as a
 spreadsheet shows it: the header is row 1), the column, the value and what is allowed;
 legitimate data that changes a run's meaning (grades with gaps, an empty ties table, a
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import re
 import warnings
@@ -177,15 +180,51 @@ def read_org_table(path: Path) -> OrgTable:
     unit: np.ndarray | None = None
     unit_names: tuple[str, ...] = ()
     if "unit" in rows[0][1]:
-        names = [row["unit"] for _, row in rows]
-        root = int(np.flatnonzero(manager == ROOT)[0])
-        names[root] = names[root] or TOP_TEAM
-        unit_names = tuple(sorted(set(names) - {""}))
-        code = dict(zip(unit_names, range(len(unit_names)), strict=True))
-        given = np.array([code.get(u, -1) for u in names], dtype=np.int64)
-        unit = given[_nearest(np.where(given >= 0, np.arange(len(rows)), manager))]
+        unit, unit_names = unit_codes([row["unit"] for _, row in rows], manager)
     titles = tuple(row.get("title", "") for _, row in rows)
     return OrgTable(name, ids, manager, depth, level, unit, unit_names, titles)
+
+
+def unit_codes(names: Sequence[str], manager: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Each person's unit, an index into the sorted distinct ``names``, and those names: an
+    empty name is the manager's unit, the top leader's is :data:`TOP_TEAM`."""
+    names = list(names)
+    root = int(np.flatnonzero(manager == ROOT)[0])
+    names[root] = names[root] or TOP_TEAM
+    unit_names = tuple(sorted(set(names) - {""}))
+    code = dict(zip(unit_names, range(len(unit_names)), strict=True))
+    given = np.array([code.get(u, -1) for u in names], dtype=np.int64)
+    return given[_nearest(np.where(given >= 0, np.arange(len(names)), manager))], unit_names
+
+
+def org_table_text(table: OrgTable) -> str:
+    """The org table as CSV text that :func:`read_org_table` reads as the same table:
+    ``id``, ``manager_id``, then ``unit`` (each person's, inherited ones written out) when the
+    table has units, ``title``, and ``level`` when it has levels.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "org.csv"
+    >>> _ = path.write_text("ID;Manager ID;Unit\\nceo;;\\na;ceo;Sales\\nb;a;\\n")
+    >>> print(org_table_text(read_org_table(path)), end="")
+    id,manager_id,unit,title
+    ceo,,Top team,
+    a,ceo,Sales,
+    b,a,Sales,
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    units, levels = table.unit is not None, table.level is not None
+    writer.writerow(["id", "manager_id", *["unit"] * units, "title", *["level"] * levels])
+    for i, pid in enumerate(table.ids):
+        boss = int(table.manager[i])
+        row = [pid, table.ids[boss] if boss >= 0 else ""]
+        if table.unit is not None:
+            row.append(table.unit_names[table.unit[i]])
+        row.append(table.titles[i])
+        if table.level is not None:
+            row.append(str(int(table.level[i])))
+        writer.writerow(row)
+    return buffer.getvalue()
 
 
 def _listed(values: np.ndarray, most: int = 10) -> str:
@@ -417,6 +456,54 @@ class Chart:
     def read(cls, path: Path) -> Chart:
         """Read and check the org table; :class:`OrgChartError` if bad."""
         return cls(os.fspath(path), read_org_table(path), file_digest(path))
+
+    @classmethod
+    def from_networkx(
+        cls,
+        graph: Any,
+        *,
+        edges: str = "manager_to_report",
+        root: Any = None,
+        name: str = "networkx graph",
+    ) -> Chart:
+        """The chart of a reporting tree held as a networkx graph
+        (:func:`simulator.orggraph.table_of_graph`): a directed graph whose ``edges`` run
+        manager -> report (or ``"report_to_manager"``), or an undirected tree with its top
+        leader ``root``; person ``i`` is the ``i``-th node, with id ``str(node)`` and the
+        node attributes ``unit``, ``title`` and ``level`` if given. Its ``sha256`` is that
+        of the table :meth:`to_csv` writes, so a scenario whose ``org_csv`` is that file
+        makes the runs (and the digest) this chart makes. :class:`OrgChartError` naming the
+        node at fault (``name`` says where) if the graph is not a reporting tree.
+
+        >>> import networkx as nx
+        >>> chart = Chart.from_networkx(nx.DiGraph([("ceo", "a"), ("ceo", "b"), ("a", "c")]))
+        >>> chart, chart.table.manager.tolist()
+        (Chart(networkx graph: 4 people), [-1, 0, 0, 1])
+        """
+        from simulator.orggraph import table_of_graph
+
+        table = table_of_graph(graph, edges=edges, root=root, name=name)
+        return cls(name, table, hashlib.sha256(org_table_text(table).encode()).hexdigest())
+
+    def to_csv(self, path: Path, *, ties: Path | None = None) -> None:
+        """Write the org table (:func:`org_table_text`, UTF-8) that :meth:`read` reads as
+        this chart's, and with ``ties`` its informal ties as a ties table (``source``,
+        ``target``) that :meth:`with_ties` reads; without ``ties`` they are not written.
+
+        A chart made by :meth:`from_networkx` gets a file whose SHA-256 is its ``sha256``;
+        one read from a file gets the same table, not necessarily the same bytes (a
+        semicolon-separated file is written with commas).
+        """
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(org_table_text(self.table))
+        if ties is None:
+            return
+        if self.lateral is None:
+            raise ValueError(f"{self.path}: this chart has no ties table to write (with_ties)")
+        with open(ties, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(["source", "target"])
+            writer.writerows([self.table.ids[i], self.table.ids[j]] for i, j in self.lateral)
 
     def with_ties(self, path: Path) -> Chart:
         """This chart with the informal ties of a ties table; :class:`OrgChartError` if bad."""
