@@ -29,8 +29,9 @@ SHOWN = ("S1", "ST", "mu_star", "S1_noise", "mu_star_noise", "noise")
     "--method",
     type=click.Choice(["sobol", "morris", "rbd_fast"]),
     default=None,
-    help="Default: the design's own (sobol, morris), given-data RBD-FAST for grid, points and "
-    "lhs designs of 16 distinct points or more; rbd_fast on a sobol or morris design checks it.",
+    help="Default: the design's own (sobol, morris), given-data RBD-FAST for grid, points, "
+    "lhs and montecarlo designs of 16 distinct points or more; rbd_fast on a sobol or morris"
+    " design checks it.",
 )
 @click.option(
     "--out",

@@ -4,9 +4,11 @@ An axis sweeps one parameter (:data:`PATHS`, by dotted path) over listed values 
 bounds (its own, else the parameter's range: :func:`axis_bounds`); the ``[design]`` kind
 (:data:`DESIGNS`) combines the axes into design points, each a ``{dotted.path: value}``
 update of the parameters (:func:`flatten`): a full grid, listed points, or samples of the
-unit cube (a Latin hypercube, Saltelli's scheme for Sobol' indices, Morris trajectories)
-scaled to the bounds, drawn from the scenario's root seed. :func:`check_design` says how a
-design and its axes do not fit; :func:`design_points` expands a fitting one.
+unit cube (a Latin hypercube, independent uniform draws, Saltelli's scheme for Sobol'
+indices, Morris trajectories) scaled to the bounds, drawn from the scenario's root seed; a
+Latin hypercube or Monte Carlo axis may list its values instead (:func:`pick_values`).
+:func:`check_design` says how a design and its axes do not fit; :func:`design_points`
+expands a fitting one.
 The ``[[axes]]`` and ``[design]`` sections themselves are models of the scenario file
 (:class:`~simulator.scenario.Axis`, :class:`~simulator.scenario.Design`).
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,10 +40,15 @@ from simulator.seeds import child
 if TYPE_CHECKING:
     from simulator.scenario import Axis, Design, Scenario
 
-DESIGNS = ("grid", "points", "lhs", "sobol", "morris")
+DESIGNS = ("grid", "points", "lhs", "montecarlo", "sobol", "morris")
 """The design kinds (``[design] kind``)."""
+SAMPLED = ("lhs", "montecarlo", "sobol", "morris")
+"""The kinds that draw ``samples`` from the scenario's seed."""
+DRAWS_VALUES = ("lhs", "montecarlo")
+"""The sampled kinds whose axes may list values (any type) to draw from, as well as bounds;
+Sobol' and Morris designs need every axis on a numeric range."""
 DESIGN_KEYS: dict[str, tuple[str, ...]] = {
-    "samples": ("lhs", "sobol", "morris"),
+    "samples": SAMPLED,
     "levels": ("morris",),
     "second_order": ("sobol",),
 }
@@ -84,7 +91,7 @@ def design_size(scenario: Scenario) -> int:
         return len(d.points)
     if d.kind == "grid":
         return math.prod(len(a.values) if a.values is not None else a.steps or 0 for a in axes)
-    if d.kind == "lhs":
+    if d.kind in DRAWS_VALUES:
         return d.samples
     if d.kind == "sobol":
         return d.samples * (2 * dims + 2 if d.second_order else dims + 2)
@@ -104,7 +111,9 @@ def check_design(scenario: Scenario) -> list[str]:
             problems.append("design.kind = 'points' needs points = [{...}, ...]")
     elif scenario.design.points:
         problems.append(f"design.points are only for design.kind = 'points', not {kind!r}")
-    if kind in ("lhs", "sobol", "morris"):
+    if kind in DRAWS_VALUES and not axes:
+        problems.append(f"design.kind = {kind!r} needs at least one axis, with bounds or values")
+    if kind in ("sobol", "morris"):
         if not axes:
             problems.append(f"design.kind = {kind!r} needs at least one axis with bounds")
         for i, a in enumerate(axes):
@@ -112,14 +121,15 @@ def check_design(scenario: Scenario) -> list[str]:
                 problems.append(
                     f"axes[{i}] ({a.param}): design.kind = {kind!r} draws numbers within "
                     "bounds, and this parameter is not a number: give each of its values an "
-                    "arm ([arms.<name>]), or sweep it on a grid (design.kind = 'grid', "
-                    "values = [...])"
+                    "arm ([arms.<name>]), or sweep its values = [...] with design.kind = "
+                    "'grid', 'lhs' or 'montecarlo'"
                 )
             elif a.values is not None:
                 problems.append(
                     f"axes[{i}] ({a.param}): design.kind = {kind!r} samples within bounds; "
                     "give bounds = [low, high] instead of values (or neither, for the "
-                    "parameter's whole range)"
+                    "parameter's whole range), or keep the values with design.kind = 'lhs' "
+                    "or 'montecarlo'"
                 )
     if kind == "grid":
         for i, a in enumerate(axes):
@@ -131,11 +141,12 @@ def check_design(scenario: Scenario) -> list[str]:
                     "over its bounds (default: the parameter's range)"
                 )
     for i, a in enumerate(axes):
-        repeated = _repeated(a) if kind == "grid" else None
+        listed = kind in DRAWS_VALUES and a.values is not None
+        repeated = _repeated(a) if kind == "grid" or listed else None
         if repeated:
             problems.append(f"axes[{i}] ({a.param}): {repeated}")
         if a.values is None and not is_numeric(a.param):
-            if kind in ("lhs", "sobol", "morris"):
+            if kind in ("sobol", "morris"):
                 continue  # (said above)
             problems.append(f"axes[{i}] ({a.param}): not a number; sweep it with values = [...]")
         elif a.values is None and a.bounds is None and (kind != "grid" or a.steps is not None):
@@ -245,13 +256,41 @@ def design_points(scenario: Scenario, base: Params, source: str) -> list[dict[st
             for row in combos
         ]
     unit = _sample(d, len(axes), np.random.SeedSequence(scenario.scenario.seed))
-    points = []
-    for row in unit:
-        point = {}
-        for a, u in zip(axes, row, strict=True):
-            point[a.param] = coerce(a, _scale(a, float(u)))
-        points.append(point)
-    return points
+    columns = [
+        pick_values(a.values, unit[:, k], stratified=d.kind == "lhs")
+        if a.values is not None
+        else [coerce(a, _scale(a, float(u))) for u in unit[:, k]]
+        for k, a in enumerate(axes)
+    ]
+    return [
+        {a.param: column[i] for a, column in zip(axes, columns, strict=True)}
+        for i in range(len(unit))
+    ]
+
+
+def pick_values(values: Sequence[Any], column: np.ndarray, *, stratified: bool) -> list[Any]:
+    """An axis's listed values drawn by a column of the unit cube, one per design point.
+
+    Stratified (a Latin hypercube's column, whose ``n`` points fall one in each of ``n``
+    equal strata): the point of rank ``r`` in the column takes value ``floor(r k / n)`` of
+    the ``k`` listed, so each value is drawn ``n // k`` or ``n // k + 1`` times (the first
+    of the list, and others spread along it, take the extra ones), and the column's order,
+    random, says which points draw which value. Else (independent uniform draws): value
+    ``floor(u k)``, each with probability ``1 / k``.
+
+    >>> u = np.array([0.9, 0.1, 0.5, 0.3, 0.7])
+    >>> pick_values(["a", "b", "c"], u, stratified=True)
+    ['c', 'a', 'b', 'a', 'b']
+    >>> pick_values(["a", "b", "c"], u, stratified=False)
+    ['c', 'a', 'b', 'a', 'c']
+    """
+    k, n = len(values), len(column)
+    if stratified:
+        rank = np.argsort(np.argsort(column, kind="stable"), kind="stable")
+        index = rank * k // n
+    else:
+        index = np.minimum((np.asarray(column) * k).astype(np.int64), k - 1)
+    return [values[int(i)] for i in index]
 
 
 def _sample(d: Design, dims: int, root: np.random.SeedSequence) -> np.ndarray:
@@ -261,6 +300,8 @@ def _sample(d: Design, dims: int, root: np.random.SeedSequence) -> np.ndarray:
         from scipy.stats import qmc
 
         return np.asarray(qmc.LatinHypercube(d=dims, seed=rng).random(d.samples))
+    if d.kind == "montecarlo":  # (independent uniform draws: the EMA Workbench's Samplers.MC)
+        return rng.random((d.samples, dims))
     problem = {
         "num_vars": dims,
         "names": [f"x{i}" for i in range(dims)],

@@ -282,8 +282,8 @@ def question(
             source,
             f"this folder's design sweeps {swept} over {points} design point(s): PRIM needs a"
             " sampled or grid design with two or more varying parameters (kind = 'lhs',"
-            " 'sobol', 'morris' or a grid of two axes or more); for one axis, 'orgsim report'"
-            " draws the outcomes against it",
+            " 'montecarlo', 'sobol', 'morris' or a grid of two axes or more); for one axis,"
+            " 'orgsim report' draws the outcomes against it",
         )
     mine = finished[finished["arm"] == arm]
     if mine.empty:

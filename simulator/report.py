@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
+from simulator.design import DRAWS_VALUES, SAMPLED
 from simulator.results import Results, load, short_value
 from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
@@ -142,7 +143,7 @@ def analyse(results: Results) -> ReportData:
     try:
         table = sensitivity(results)
     except SensitivityError as err:  # too few points: said for a sample, as a grid has no such aim
-        if design_kind(results.manifest) == "lhs":
+        if design_kind(results.manifest) in DRAWS_VALUES:
             notes.append(f"No sensitivity indices: {err}")
     except ValueError as err:  # an unfinished design cannot be analysed
         notes.append(f"No sensitivity indices: {err}")
@@ -433,7 +434,6 @@ figcaption{color:#444;margin-top:4px}code{font-size:.92em;background:#f3f3f3;pad
 details summary{cursor:pointer;font-weight:600;margin:8px 0}.muted{color:#666}
 footer{margin-top:3em;padding-top:1em;border-top:2px solid #e5e5e5;font-size:.88em;color:#444}
 """
-SAMPLED = ("lhs", "sobol", "morris")
 HEADLINE_METRICS: tuple[str, ...] = (
     "poster",
     "peak_poster",

@@ -255,12 +255,13 @@ class Design(Block):
 
     kind: Literal[DESIGNS] = Field(  # type: ignore[valid-type]
         "grid",
-        description="grid (all combinations), points (listed), lhs (Latin "
-        "hypercube), sobol (Saltelli sampling for Sobol indices), morris (elementary effects).",
+        description="grid (all combinations), points (listed), lhs (Latin hypercube; axes "
+        "with bounds or values), montecarlo (independent uniform draws; axes with bounds or "
+        "values), sobol (Saltelli sampling for Sobol indices), morris (elementary effects).",
     )
     samples: int = Field(
         16,
-        description="lhs: points; sobol: base samples N (a power of 2; "
+        description="lhs, montecarlo: points; sobol: base samples N (a power of 2; "
         "N(D+2) points, N(2D+2) with second_order); morris: trajectories (D+1 points each).",
         ge=1,
         le=1_000_000,
@@ -635,7 +636,7 @@ def reduced(scenario: Scenario) -> Scenario:
         if axis.steps is not None:
             axis = axis.model_copy(update={"steps": 2})
         axes.append(axis)
-    samples = {"lhs": 3, "sobol": 2, "morris": 2}.get(scenario.design.kind)
+    samples = {"lhs": 3, "montecarlo": 3, "sobol": 2, "morris": 2}.get(scenario.design.kind)
     design = scenario.design
     if samples is not None:
         design = design.model_copy(update={"samples": samples})

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator import __version__
+from simulator.design import DRAWS_VALUES, SAMPLED
 from simulator.paramdoc import bounds
 from simulator.params import MECHANISM_PARAMS, Params, field_info, iter_fields, settable_paths
 from simulator.scenario import DESIGNS, NAME_MAX, Scenario
@@ -48,8 +49,8 @@ SCHEMA_ID = f"urn:orgsim:scenario-schema:{__version__}"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "scenario.schema.json"
 """Where ``python -m simulator.schema`` writes the schema."""
 
-SAMPLED = tuple(kind for kind in DESIGNS if kind in ("lhs", "sobol", "morris"))
-"""Design kinds that sample within bounds."""
+BOUNDS_ONLY = tuple(kind for kind in SAMPLED if kind not in DRAWS_VALUES)
+"""Design kinds that sample within bounds only (their axes list no values)."""
 
 
 def _char_class(chars: Iterable[str]) -> str:
@@ -363,10 +364,11 @@ def _design_rules() -> list[Schema]:
         },
         {
             "if": _kind_is(*SAMPLED),
-            "then": {
-                "required": ["axes"],
-                "properties": {"axes": {"minItems": 1, "items": {"not": {"required": ["values"]}}}},
-            },
+            "then": {"required": ["axes"], "properties": {"axes": {"minItems": 1}}},
+        },
+        {
+            "if": _kind_is(*BOUNDS_ONLY),
+            "then": {"properties": {"axes": {"items": {"not": {"required": ["values"]}}}}},
         },
         {
             "if": _kind_is("grid"),

@@ -104,9 +104,9 @@ def sensitivity(
         never NaN.
     method : {"sobol", "morris", "rbd_fast"}, optional
         Default: the design's own, ``"sobol"`` or ``"morris"``, and ``"rbd_fast"`` for a
-        grid, points or lhs design. ``"rbd_fast"`` on a Sobol or Morris design checks its
-        indices against given-data ones (a Saltelli sample has the rows of a random sample;
-        Morris trajectories are few distinct values per axis).
+        grid, points, lhs or montecarlo design. ``"rbd_fast"`` on a Sobol or Morris design
+        checks its indices against given-data ones (a Saltelli sample has the rows of a random
+        sample; Morris trajectories are few distinct values per axis).
 
     Returns
     -------
@@ -143,8 +143,8 @@ def sensitivity(
                 f"{'' if distinct == 1 else 's'}"
                 f"{'' if axes else ' and no parameter that varies between them'}: "
                 "too few for sensitivity indices; they need a sobol or morris design (any "
-                f"size), or a grid, points or lhs design of {MIN_POINTS} distinct points or "
-                "more over at least one swept parameter (given-data RBD-FAST)"
+                f"size), or a grid, points, lhs or montecarlo design of {MIN_POINTS} distinct"
+                " points or more over at least one swept parameter (given-data RBD-FAST)"
             )
         problem: dict[str, Any] = {"num_vars": len(axes), "names": axes}
     else:

@@ -420,6 +420,11 @@ GOOD_VARIANTS = {
         axes=[{"param": "org.span", "bounds": [2, 8], "scale": "log"}],
         design={"kind": "lhs", "samples": 3},
     ),
+    "lhs over values": variant(design={"kind": "lhs", "samples": 3}),
+    "montecarlo over a category": variant(
+        axes=[{"param": "culture.policy", "values": ["open", "neutral"]}],
+        design={"kind": "montecarlo", "samples": 3},
+    ),
     "policy values": variant(axes=[{"param": "culture.policy", "values": ["open", "neutral"]}]),
 }
 
@@ -463,7 +468,7 @@ BAD_FOR_BOTH = {
     "grid over bounds without steps": variant(
         axes=[{"param": "culture.openness", "bounds": [0.1, 0.9]}]
     ),
-    "sampled design with values": variant(design={"kind": "lhs"}),
+    "sampled design with values": variant(design={"kind": "sobol"}),
     "sampled design without axes": variant(axes=None, design={"kind": "sobol"}),
     "points without points": variant(axes=None, design={"kind": "points"}),
     "points with axes": variant(design={"kind": "points", "points": [{"org.span": 4}]}),
@@ -659,8 +664,8 @@ BAD_FILES: dict[str, Bad] = {
         in_readme=True,
     ),
     "design needs bounds": Bad(
-        HEAD + OPENNESS + '[design]\nkind = "lhs"\n',
-        ("axes[0] (culture.openness)", "design.kind = 'lhs'", "give bounds = [low, high]"),
+        HEAD + OPENNESS + '[design]\nkind = "morris"\n',
+        ("axes[0] (culture.openness)", "design.kind = 'morris'", "give bounds = [low, high]"),
         in_readme=True,
     ),
     "grid over bounds needs steps": Bad(
@@ -722,7 +727,7 @@ BAD_FILES: dict[str, Bad] = {
     ),
     "bad design kind": Bad(
         HEAD + '[design]\nkind = "grdi"\n',
-        ("design.kind = 'grdi'", "'grid', 'points', 'lhs', 'sobol' or 'morris'"),
+        ("design.kind = 'grdi'", "'grid', 'points', 'lhs', 'montecarlo', 'sobol' or 'morris'"),
     ),
     "bad series": Bad(
         HEAD + '[record]\nseries = ["poster", "postrs"]\n',
@@ -1140,8 +1145,8 @@ def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -
         scenario={**VALID["scenario"], "replications": 3, "orgs": 5},
     )
     assert design_notes(plan(parse_scenario(grid)[0])) == [
-        "design.samples = 32 is for design.kind = 'lhs' or 'sobol' or 'morris'; with 'grid' it"
-        " is not used",
+        "design.samples = 32 is for design.kind = 'lhs' or 'montecarlo' or 'sobol' or 'morris';"
+        " with 'grid' it is not used",
         "design.levels = 6 is for design.kind = 'morris'; with 'grid' it is not used",
         "design.second_order = true is for design.kind = 'sobol'; with 'grid' it is not used",
         "scenario.orgs = 5 is more than scenario.replications = 3: only 3 organisations are"
