@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
+from simulator import measures
 from simulator.errors import did_you_mean
-from simulator.state import EVENTS, SOURCES, STAGES
+from simulator.state import EVENTS
 
 Z95 = float(ndtri(0.975))
 SUMMARY_METRICS: tuple[str, ...] = (
@@ -35,28 +36,13 @@ SUMMARY_METRICS: tuple[str, ...] = (
     "leader_attention",
 )
 """Outcome columns :func:`summarise` describes by default (those present)."""
-OUTCOMES: tuple[str, ...] = (
-    *STAGES,
-    "peak_poster",
-    "t10",
-    "t50",
-    "t90",
-    "took_off",
-    "deepest_level",
-    "top_poster",
-    "frontline_poster",
-    "reach",
-    *EVENTS,
-    "leader_attention",
-    *(f"adopted_{source}" for source in SOURCES),
-)
+OUTCOMES: tuple[str, ...] = measures.OUTCOMES
 """Every outcome of a run (:func:`simulator.metrics.outcome_columns`): a name asked for that
-is neither one of these nor a column of the table is a mistake, not a metric left out."""
-SHARES: frozenset[str] = frozenset(
-    {*STAGES, "peak_poster", "took_off", "top_poster", "frontline_poster", "leader_attention"}
-)
+is neither one of these, nor a scenario's own outcome, nor a column of the table is a
+mistake, not a metric left out."""
+SHARES: frozenset[str] = measures.SHARES
 """Outcomes that are shares (0 to 1); every outcome in :data:`OUTCOMES` is at least 0."""
-MILESTONES: tuple[str, ...] = ("t10", "t50", "t90")
+MILESTONES: tuple[str, ...] = measures.MILESTONES
 """Outcomes in weeks to a milestone: from 0 to the run's horizon (its ``steps``)."""
 LEFT_OUT = (
     "only the pairs in which both arms have a value (weeks to a milestone: both reached it);"
@@ -116,13 +102,14 @@ def known_metrics(outcomes: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
     """The metrics that are columns of ``outcomes``; a name that is no outcome at all (a typo
     such as ``"posters"``) is refused, naming the outcomes. Outcomes missing from this table
     (a partial folder) are left out."""
-    unknown = [m for m in metrics if m not in outcomes.columns and m not in OUTCOMES]
+    known = [*OUTCOMES, *measures.of_table(outcomes.attrs)]
+    unknown = [m for m in metrics if m not in outcomes.columns and m not in known]
     if unknown:
-        near = did_you_mean(unknown[0], [*OUTCOMES, *map(str, outcomes.columns)])
+        near = did_you_mean(unknown[0], [*known, *map(str, outcomes.columns)])
         hint = f" (did you mean {near!r}?)" if near else ""
         raise ValueError(
             f"no outcome {', '.join(map(repr, unknown))}{hint}: the outcomes are"
-            f" {', '.join(OUTCOMES)}, or a column of the table"
+            f" {', '.join(known)}, or a column of the table"
         )
     return [m for m in metrics if m in outcomes.columns]
 
@@ -229,7 +216,7 @@ def _paired(
             sd = float(diff.std(ddof=1)) if n > 1 else np.nan
             half = float(t95(n - 1)) * sd / np.sqrt(n) if n > 1 else np.nan
             low, high = mean - half, mean + half
-            if metric in OUTCOMES:  # a few pairs' interval can reach past what it can be
+            if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
                 low, high = np.clip([low, high], -_most(first, metric), _most(runs, metric))
             rows.append(
                 {
@@ -270,24 +257,27 @@ def horizons(resolved: Mapping[str, Any]) -> dict[str, int]:
 
 def upper_limits(outcomes: pd.DataFrame, metric: str) -> np.ndarray:
     """Per row of ``outcomes``, the most ``metric`` can be (``inf`` where it is unbounded or
-    the bound is not known); every outcome in :data:`OUTCOMES` is at least 0.
+    the bound is not known); every outcome in :data:`OUTCOMES` is at least 0, and so is every
+    outcome a scenario defines (``outcomes.attrs["measures"]``).
 
-    A share (:data:`SHARES`) is at most 1. Weeks to a milestone (:data:`MILESTONES`) are at
-    most the run's horizon: its ``steps`` column (a swept horizon), else
-    ``outcomes.attrs["steps"]`` (weeks, or weeks by arm: :func:`horizons`).
-    ``deepest_level`` is at most the deepest level: ``outcomes.attrs["levels"]`` (the number
-    of levels of the largest organisation, or by arm) less 1.
+    It follows the outcome's kind (:data:`simulator.measures.KINDS`): a share (:data:`SHARES`),
+    a flag or a score is at most 1. Weeks (to a milestone, :data:`MILESTONES`) are at most the
+    run's horizon: its ``steps`` column (a swept horizon), else ``outcomes.attrs["steps"]``
+    (weeks, or weeks by arm: :func:`horizons`). A level (``deepest_level``) is at most the
+    deepest level: ``outcomes.attrs["levels"]`` (the number of levels of the largest
+    organisation, or by arm) less 1.
 
     >>> table = pd.DataFrame({"arm": ["a", "b"], "t50": [10.0, 30.0]})
     >>> table.attrs["steps"] = {"a": 52, "b": 26}
     >>> upper_limits(table, "t50").tolist(), upper_limits(table, "poster").tolist()
     ([52.0, 26.0], [1.0, 1.0])
     """
-    if metric in SHARES:
+    kind = measures.kind(metric, outcomes.attrs)
+    if kind in measures.BOUNDED:
         return np.ones(len(outcomes))
-    if metric in MILESTONES:
+    if kind == "weeks":
         return _per_run(outcomes, "steps")
-    if metric == "deepest_level":
+    if kind == "level":
         return _per_run(outcomes, "levels") - 1.0
     return np.full(len(outcomes), np.inf)
 
@@ -368,7 +358,7 @@ def wilson(successes: Any, n: Any, z: float = Z95) -> tuple[Any, Any]:
 def summarise(
     outcomes: pd.DataFrame,
     by: Sequence[str] | None = None,
-    metrics: Sequence[str] = SUMMARY_METRICS,
+    metrics: Sequence[str] | None = None,
     arms: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Describe each outcome metric per design point and arm.
@@ -380,8 +370,10 @@ def summarise(
     by : sequence of str, optional
         Grouping columns; default ``point``, the swept axes (see :func:`axis_columns`) and
         ``arm``, those present. ``["arm"]`` pools all design points.
-    metrics : sequence of str
-        Outcome columns to describe (those missing from ``outcomes`` are left out).
+    metrics : sequence of str, optional
+        Outcome columns to describe (those missing from ``outcomes`` are left out); default
+        :data:`SUMMARY_METRICS` and the outcomes the scenario defines (``[outcomes]``, as
+        ``outcomes.attrs["measures"]`` of :func:`simulator.results.load` names them).
     arms : sequence of str, optional
         The order of the arms' rows: default the scenario's (the outcomes of
         :func:`simulator.results.load` carry it), else by name.
@@ -404,6 +396,8 @@ def summarise(
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
     """
+    if metrics is None:
+        metrics = [*SUMMARY_METRICS, *measures.of_table(outcomes.attrs)]
     metrics = name_list(metrics)
     if by is None:
         keys = [k for k in ("point", *axis_columns(outcomes), "arm") if k in outcomes.columns]
@@ -462,7 +456,7 @@ def summarise(
                 half = t95(n - 1) * table["sd"].to_numpy() / np.sqrt(n)
             half = np.where(n > 1, half, np.nan)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
-            if metric in OUTCOMES:  # a few runs' interval can reach past what it can be
+            if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
                 most = table["most"].fillna(np.inf).to_numpy(dtype=float)
                 low, high = np.clip(low, 0.0, most), np.clip(high, 0.0, most)
             table["interval"] = "t"

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
 
@@ -225,9 +225,25 @@ class Engine:
         """Tidy per-step, per-level table of stage shares."""
         return self.recorder.level_frame()
 
-    def outcomes(self) -> pd.DataFrame:
-        """Per-run outcomes, one row per replication (see :func:`simulator.metrics.outcomes`)."""
-        return outcomes(self.recorder)
+    def outcomes(self, defined: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Per-run outcomes, one row per replication (see :func:`simulator.metrics.outcomes`).
+
+        ``defined``: outcomes of one's own, by name, as a scenario's ``[outcomes]`` writes
+        them (``{"poster_w26": {"series": "poster", "at": 26}}``; see
+        :mod:`simulator.custom_outcomes`), added as columns. Raises ``ValueError`` for one
+        whose weeks or level the run does not have.
+        """
+        table = outcomes(self.recorder)
+        if defined:
+            from simulator.custom_outcomes import Outcome, check, columns
+
+            specs = {name: Outcome.model_validate(spec) for name, spec in defined.items()}
+            problems = check(specs, [self.params], self.org.levels)
+            if problems:
+                raise ValueError("; ".join(problems))
+            for name, values in columns(self.recorder, specs).items():
+                table[name] = values
+        return table
 
     def poster_share(self, replication: int = 0) -> float:
         """Current share of posters."""

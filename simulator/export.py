@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import MILESTONES, OUTCOMES, SHARES, ok_runs
+from simulator.analysis import OUTCOMES, ok_runs
 from simulator.errors import SimulatorError, did_you_mean
+from simulator.measures import MEASURES, of_table
 from simulator.params import field_info
 from simulator.results import KEY, VARYING, Results, atomic_write, load
 from simulator.state import EVENTS, SOURCES
@@ -247,31 +248,10 @@ def recorded_levels(results: Results) -> bool:
 
 
 def unit(metric: str) -> str:
-    """The unit of an outcome or series metric (empty when it has none written down)."""
-    if metric == "took_off":
-        return "true or false; its mean over runs is the probability"
-    if metric in SHARES:
-        return "share, 0 to 1"
-    if metric in MILESTONES:
-        return "weeks"
-    if metric.removeprefix("adopted_") in SOURCES:
-        return "people"
-    return _UNITS.get(metric, "")
-
-
-_UNITS = {
-    "deepest_level": "level (0 = top)",
-    "reach": "followers",
-    "posts": "posts",
-    "engaged": "posters",
-    "criticised": "posters",
-    "lapses": "people",
-    "pullbacks": "people",
-    "aware": "people",
-    "cross_unit": "views",
-    "comfort": "0 to 1, mean over people",
-}
-"""Units that no other module states (shares, milestones and adoptions are derived)."""
+    """The unit of a built-in outcome or series metric (:data:`simulator.measures.MEASURES`;
+    empty when it has none written down)."""
+    found = MEASURES.get(metric)
+    return found.unit if found is not None else ""
 
 
 def describe(results: Results, table: str, column: str) -> tuple[str, str]:
@@ -317,6 +297,9 @@ def describe(results: Results, table: str, column: str) -> tuple[str, str]:
             "mean": ("unit of the metric", "mean over the replications"),
             "sd": ("unit of the metric", "standard deviation over the replications (n - 1)"),
         }[column]
+    own = of_table(results.outcomes.attrs)
+    if column in own:  # (an outcome of the scenario's [outcomes])
+        return own[column].unit, f"{own[column].label} (defined in the scenario's [outcomes])"
     source = column.removeprefix("adopted_")
     what = f"Adoptions by main source: {source}" if source in SOURCES else label(column)
     if column in EVENTS and table == "outcomes":  # (weekly counts summed)
@@ -337,7 +320,7 @@ def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> st
         f"Export of the results folder {results.path}: scenario {results.manifest.get('name')},"
         f" {done:,} of {results.manifest.get('runs_planned', done):,} runs finished.",
         f"Question: {results.manifest.get('question') or '(none given)'}",
-        "Metric labels: simulator.plots.METRIC_LABELS; definitions: docs/ODD.md, 7.10"
+        "Metric labels: simulator.measures.MEASURES; definitions: docs/ODD.md, 7.10"
         " Observation. Swept parameters: 'orgsim params'.",
         "",
         "Design points:",
@@ -459,7 +442,10 @@ def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.nd
     experiments["policy"] = pd.Categorical(runs["arm"], categories=results.arms)
     experiments["model"] = pd.Categorical([results.manifest.get("name", "orgsim")] * len(runs))
     experiments["replication"] = runs["replication"].to_numpy()  # (pairs runs across arms)
-    outcomes: dict[str, np.ndarray] = {m: runs[m].to_numpy() for m in OUTCOMES if m in runs}
+    own = list(of_table(results.outcomes.attrs))  # (the scenario's [outcomes])
+    outcomes: dict[str, np.ndarray] = {
+        m: runs[m].to_numpy() for m in (*OUTCOMES, *own) if m in runs
+    }
     series = finished(results).series
     steps = np.zeros(0)
     for metric in series_metrics(results):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from simulator.measures import MILESTONE_SHARES
 from simulator.mechanisms.base import Context, Events
 from simulator.mechanisms.social_learning import split
 from simulator.state import EVENTS, SOURCES, STAGES, State
@@ -23,10 +24,6 @@ from simulator.tally import tally
 
 if TYPE_CHECKING:  # pandas is imported when a table is made, not by the engine
     import pandas as pd
-
-MILESTONE_SHARES = (0.1, 0.5, 0.9)
-"""Shares of posters: the first week each is reached is the outcome ``t10``, ``t50``,
-``t90`` (their names: :data:`simulator.analysis.MILESTONES`)."""
 
 
 @dataclass

@@ -37,6 +37,7 @@ from simulator.params import Params, get_path
 from simulator.seeds import child
 
 if TYPE_CHECKING:
+    from simulator.custom_outcomes import Outcome
     from simulator.orgchart import Org
     from simulator.orgimport import Chart
     from simulator.scenario import Scenario
@@ -55,7 +56,8 @@ class RunSpec:
     ``seed`` is the run's root: the scenario's root seed's child ``(point, replication)``;
     every arm of the same point and replication has the same seed (common random numbers).
     ``org`` is the replication whose seed builds the organisation and assignment (``org``
-    itself unless the scenario sets ``orgs``), and ``structure`` that seed.
+    itself unless the scenario sets ``orgs``), and ``structure`` that seed. ``outcomes``
+    are the outcomes the scenario defines (``[outcomes]``), computed beside the built-in ones.
     """
 
     point: int
@@ -69,6 +71,7 @@ class RunSpec:
     org: int
     structure: np.random.SeedSequence
     chart: Chart | None = None
+    outcomes: tuple[tuple[str, Outcome], ...] = ()  # the scenario's [outcomes], by name
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -180,6 +183,7 @@ class Plan:
             org,
             self.seed(point, org),
             self.chart,
+            tuple(self.scenario.outcomes.items()),
         )
 
     def digest(self, *, wording: bool = False, as_written: bool = False) -> str:
@@ -203,7 +207,8 @@ class Plan:
         return tuple(self.digest(wording=w, as_written=a) for a in kinds for w in (False, True))
 
     def resolved(self) -> dict[str, Any]:
-        """The scenario as run: header, record, base parameters, arms and every design point."""
+        """The scenario as run: header, record, base parameters, arms, every design point
+        and the outcomes it defines (``[outcomes]``, when it does)."""
         header = self.scenario.scenario
         out = {
             "scenario": header.model_dump(
@@ -217,4 +222,6 @@ class Plan:
         }
         if self.chart is not None:
             out["org_chart"] = self.chart.describe()
+        if self.scenario.outcomes:  # (a scenario without them keeps its digest)
+            out["outcomes"] = {k: v.written() for k, v in self.scenario.outcomes.items()}
         return out

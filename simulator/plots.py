@@ -39,6 +39,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from simulator.analysis import SHARES as SHARES  # (the figures' shares, one list)
+from simulator.measures import MEASURES, plain_label
 
 if TYPE_CHECKING:
     from simulator.orgchart import Org
@@ -84,25 +85,8 @@ white (contrast 2.3:1) and, from the back of a room, read as the org view's post
 (vermillion) and listeners (blue). Indigo and wine are dark (contrast 12:1 and 7:1 on white,
 their darker shades too) and stay apart from the stage colours and the other strategies'
 with red-green colour blindness too (``tests/test_app.py`` checks both)."""
-METRIC_LABELS: dict[str, str] = {
-    "poster": "Share posting",
-    "listener": "Share listening",
-    "non_user": "Share of non-users",
-    "peak_poster": "Peak share posting",
-    "took_off": "Take-off probability (10 % posting)",
-    "t10": "Weeks to 10 % posting",
-    "t50": "Weeks to 50 % posting",
-    "t90": "Weeks to 90 % posting",
-    "top_poster": "Share of top level posting",
-    "frontline_poster": "Share of front line posting",
-    "deepest_level": "Deepest level with 10 % posting",
-    "reach": "Reach (followers of posters)",
-    "posts": "Posts",
-    "cross_unit": "Cross-unit views of posts",
-    "criticised": "Criticism events",
-    "pullbacks": "Pull-backs",
-    "leader_attention": "Attention share to leaders",
-}
+METRIC_LABELS: dict[str, str] = {name: m.label for name, m in MEASURES.items()}
+"""Axis labels of the outcomes and series (:data:`simulator.measures.MEASURES`)."""
 
 
 def adoption_curves(series: pd.DataFrame, *, title: str = "", ax: Axes | None = None) -> Figure:
@@ -453,7 +437,7 @@ def _darker(colour: str, by: float = 0.45) -> str:
 
 def label(metric: str) -> str:
     """A readable axis label for an outcome or series column."""
-    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+    return METRIC_LABELS.get(metric, plain_label(metric))
 
 
 def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:

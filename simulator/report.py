@@ -33,6 +33,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.design import DRAWS_VALUES, SAMPLED
+from simulator.measures import of_table
 from simulator.results import Results, load, short_value
 from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
@@ -137,8 +138,9 @@ def analyse(results: Results) -> ReportData:
     outcomes = results.outcomes
     notes: list[str] = []
     summary = _arm_order(summarise(outcomes), arms)
-    paired = _arm_order(contrasts(outcomes, arms, CONTRAST_METRICS), arms)
-    pooled = _arm_order(contrasts(outcomes, arms, CONTRAST_METRICS, pooled=True), arms)
+    metrics = [*CONTRAST_METRICS, *of_table(outcomes.attrs)]  # (and the scenario's own)
+    paired = _arm_order(contrasts(outcomes, arms, metrics), arms)
+    pooled = _arm_order(contrasts(outcomes, arms, metrics, pooled=True), arms)
     table: pd.DataFrame | None = None
     try:
         table = sensitivity(results)

@@ -878,6 +878,10 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     from simulator.analysis import horizons
 
     outcomes.attrs["steps"] = horizons(resolved)  # (weeks to a milestone: at most these)
+    if manifest.get("scenario", {}).get("outcomes"):  # (labels, units, kinds of [outcomes])
+        from simulator.custom_outcomes import of_manifest
+
+        outcomes.attrs["measures"] = of_manifest(manifest)
     tables = {}
     for name in ("series", "levels"):
         within = ["step"] + (["level"] if name == "levels" else [])

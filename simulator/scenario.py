@@ -29,12 +29,13 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulator.custom_outcomes import Outcome, check, fewest_levels, shrunk
 from simulator.design import (
     DESIGN_KEYS,
     DESIGNS,
@@ -53,16 +54,16 @@ from simulator.design import (
 )
 from simulator.design import parameter_range as parameter_range  # (a name of this module)
 from simulator.errors import SimulatorError, format_validation_error
+from simulator.measures import SERIES
 from simulator.params import NoBoolNumbers, Params, get_path
 from simulator.plan import CHART_FILES, Plan
 from simulator.plan import WORDING as WORDING  # (simulator.results imports it from here)
 from simulator.plan import RunSpec as RunSpec  # (simulator.sweep imports it from here)
-from simulator.state import EVENTS, STAGES
 
 if TYPE_CHECKING:
     from simulator.orgimport import Chart
 
-SERIES_COLUMNS: tuple[str, ...] = (*STAGES, *EVENTS, "reach", "comfort")
+SERIES_COLUMNS: tuple[str, ...] = SERIES
 """Per-step columns a scenario can record (adoptions by source are always outcomes)."""
 
 NAME_MAX = 100
@@ -287,6 +288,11 @@ class Scenario(Block):
     axes: tuple[Axis, ...] = ()
     design: Design = Design()
     run: RunSettings = RunSettings()
+    outcomes: dict[str, Outcome] = Field(
+        default_factory=dict,
+        description="Outcomes of each run defined here, by name: {series = ..., and one of at,"
+        " stat (with from, until) or first_reaching; level for a stage share by level}.",
+    )
 
     @field_validator("arms")
     @classmethod
@@ -408,6 +414,11 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
                 params[(i, name)] = value
         if len(errors) >= 10:
             break
+    if scenario.outcomes and not errors:
+        levels = _fewest_levels(params.values(), chart)
+        errors += [
+            f"{source}: {line}" for line in check(scenario.outcomes, params.values(), levels)
+        ]
     if errors:
         raise ScenarioError(errors)
     written = {  # (values are scalars: copies of the dicts keep them as written)
@@ -418,6 +429,16 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     _as_run(points, arms, params, base)
     changed = written != {"base": base, "arms": arms, "points": points}
     return Plan(scenario, base, arms, points, params, chart, written if changed else None)
+
+
+def _fewest_levels(params: Iterable[Params], chart: Chart | None) -> int:
+    """The fewest hierarchy levels any run's organisation has (an org chart's own)."""
+    if chart is not None:
+        table = chart.table
+        return int((table.depth if table.level is None else table.level).max()) + 1
+    return min(
+        fewest_levels(p.org.size, p.org.units, p.org.span, p.org.span_jitter) for p in params
+    )
 
 
 def _as_run(
@@ -644,23 +665,30 @@ def reduced(scenario: Scenario) -> Scenario:
         points = tuple(dotted(capped(flatten(p))) for p in design.points[:2])
         design = design.model_copy(update={"points": points})
     arms = {name: dotted(capped(flatten(updates))) for name, updates in scenario.arms.items()}
+    steps = (
+        None
+        if "steps" in swept
+        else min(header.steps or params.get("steps") or Params().steps, REDUCED_CAPS["steps"][1])
+    )
+    steps_cap = min([REDUCED_CAPS["steps"][0] if steps is None else steps, *_arm_steps(arms)])
     return scenario.model_copy(
         update={
             "scenario": header.model_copy(
                 update={
                     "replications": replications,
                     "orgs": None if header.orgs is None else min(header.orgs, replications),
-                    "steps": None
-                    if "steps" in swept
-                    else min(
-                        header.steps or params.get("steps") or Params().steps,
-                        REDUCED_CAPS["steps"][1],
-                    ),
+                    "steps": steps,
                 }
             ),
+            "outcomes": shrunk(scenario.outcomes, steps_cap),
             "params": dotted(small),
             "arms": arms,
             "axes": tuple(axes),
             "design": design,
         }
     )
+
+
+def _arm_steps(arms: Mapping[str, Mapping[str, Any]]) -> list[int]:
+    """The horizons the arms set themselves (as dotted updates)."""
+    return [int(u["steps"]) for u in arms.values() if isinstance(u.get("steps"), int)]

@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from simulator import __version__
+from simulator.custom_outcomes import NAME, RESERVED, TAKES
 from simulator.design import DRAWS_VALUES, SAMPLED
 from simulator.paramdoc import bounds
 from simulator.params import MECHANISM_PARAMS, Params, field_info, iter_fields, settable_paths
-from simulator.scenario import DESIGNS, NAME_MAX, Scenario
+from simulator.scenario import DESIGNS, NAME_MAX, SERIES_COLUMNS, Scenario
 from simulator.selectors import ROLES
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -150,6 +151,7 @@ def scenario_schema() -> Schema:
     cluster = defs["RunSettings"]["properties"]["cluster"]
     cluster["anyOf"][0]["pattern"] = CLUSTER
     cluster["title"] = "Dask cluster"
+    _outcome_rules(props["outcomes"], defs["Outcome"])
     schema["allOf"] = _design_rules()
     head = {
         "$schema": SCHEMA_DIALECT,
@@ -347,6 +349,17 @@ def _kind_is(*kinds: str) -> Schema:
         },
         "required": ["design"],
     }
+
+
+def _outcome_rules(outcomes: Schema, outcome: Schema) -> None:
+    """``[outcomes]``: names a letter then letters, digits and _, none a built-in outcome's;
+    each reads a known series in exactly one way (:mod:`simulator.custom_outcomes`)."""
+    outcomes["propertyNames"] = {
+        "pattern": f"^{NAME.pattern}$",
+        "not": {"enum": sorted(RESERVED)},
+    }
+    outcome["properties"]["series"]["enum"] = list(SERIES_COLUMNS)
+    outcome["oneOf"] = [{"required": [key]} for key in TAKES]
 
 
 def _design_rules() -> list[Schema]:

@@ -242,6 +242,7 @@ def say(said: Iterable[tuple[type[Warning], str]], shown: set[Any] | None = None
 
 
 def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[RunResult]:
+    from simulator.custom_outcomes import columns as custom_columns
     from simulator.metrics import outcome_columns
 
     start = time.perf_counter()
@@ -257,6 +258,7 @@ def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[Run
             recorder.run_level_columns(steps) if first.levels else [None] * len(specs)
         )
         columns = outcome_columns(recorder)
+        columns.update(custom_columns(recorder, dict(first.outcomes)))  # (the scenario's)
     except Exception as err:  # failing runs are recorded, not fatal
         if os.environ.get("ORGSIM_DEBUG"):
             traceback.print_exc()
