@@ -17,7 +17,7 @@ Examples
 --------
 >>> s = Shard.parse("2/3")
 >>> str(s), [s.takes(point, org) for point in range(2) for org in range(3)]
-('2/3', [True, False, False, False, False, True])
+('2/3', [False, True, False, True, False, False])
 """
 
 from __future__ import annotations
