@@ -1,6 +1,7 @@
-"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``report``,
-``diff``; ``sensitivity``, ``discover``, ``export`` (of a results folder); ``app`` (the workshop
-page); ``warm`` (compile the kernels ahead of the first run).
+"""The command line: ``orgsim run``, ``compare``, ``params``; ``validate``, ``sweep``, ``merge``
+(of a sweep's shards), ``report``, ``diff``; ``sensitivity``, ``robustness``, ``discover``,
+``export`` (of a results folder); ``app`` (the workshop page); ``warm`` (compile the kernels
+ahead of the first run).
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
