@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import MILESTONES, axis_columns, design_values, ok_runs, once_each
+from simulator import measures
+from simulator.analysis import axis_columns, design_values, ok_runs, once_each
 from simulator.errors import SimulatorError, did_you_mean
 from simulator.results import Results, load, short_value
 from simulator.sensitivity import numeric_outcomes
@@ -254,7 +255,8 @@ def question(
         runs of the same design point and replication, both finished (as
         :func:`simulator.analysis.contrasts` pairs them).
 
-    Weeks to a milestone (``t10``, ``t50``, ``t90``) that a run never reached count as later
+    Weeks to a level that a run never reached (a milestone, ``t10``, ``t50``, ``t90``, or a
+    scenario's own ``first_reaching`` outcome: a measure of kind ``weeks``) count as later
     than any week (a pair in which neither arm reached it is left out); other missing values
     leave their row out, said in ``notes``.
     """
@@ -262,6 +264,7 @@ def question(
         results = load(Path(results), levels="last")
     outcomes = results.outcomes
     once_each(outcomes)
+    attrs = outcomes.attrs  # (the scenario's own outcomes' measures: which are weeks)
     arms, source = results.arms, str(results.path)
     base = arms[0]
     arm, baseline = _which_arm(arms, arm, contrast)
@@ -297,7 +300,7 @@ def question(
     notes: list[str] = []
     key = ["point", "replication"]
     if baseline is None:
-        values = _as_numbers(mine.set_index(key)[condition.metrics], notes, "runs")
+        values = _as_numbers(mine.set_index(key)[condition.metrics], notes, "runs", attrs)
         x = mine.set_index(key)[axes]
         lost = int((outcomes["arm"] == arm).sum()) - len(mine)
         if lost:
@@ -316,8 +319,8 @@ def question(
                 f"{len(either) - len(paired)} pair(s) of {arm} and {baseline} left out: a run of"
                 " one arm failed (or is not run yet)"
             )
-        ours = _as_numbers(ours.loc[paired], notes, f"runs of {arm}")
-        theirs = _as_numbers(theirs.loc[paired], notes, f"runs of {baseline}")
+        ours = _as_numbers(ours.loc[paired], notes, f"runs of {arm}", attrs)
+        theirs = _as_numbers(theirs.loc[paired], notes, f"runs of {baseline}", attrs)
         with np.errstate(invalid="ignore"):
             values = ours - theirs  # (inf - inf, neither reached a milestone: NaN)
         design = design_values(finished, [base, arm], axes)
@@ -327,7 +330,8 @@ def question(
     if missing.any():
         why = (
             "neither arm reached the milestone"
-            if baseline is not None and set(condition.metrics) <= set(MILESTONES)
+            if baseline is not None
+            and all(measures.kind(m, attrs) == "weeks" for m in condition.metrics)
             else "a metric has no value"
         )
         notes.append(f"{int(missing.sum())} {_unit(baseline)} left out: {why}")
@@ -413,11 +417,15 @@ def _unit(baseline: str | None) -> str:
     return "pairs" if baseline is not None else "runs"
 
 
-def _as_numbers(values: pd.DataFrame, notes: list[str], unit: str) -> pd.DataFrame:
-    """The metrics as floats; a milestone never reached as infinity (later than any week)."""
+def _as_numbers(
+    values: pd.DataFrame, notes: list[str], unit: str, attrs: Mapping[Any, Any]
+) -> pd.DataFrame:
+    """The metrics as floats; weeks to a level never reached as infinity (later than any
+    week): any measure of kind ``weeks``, a milestone or a scenario's own ``first_reaching``
+    outcome (``attrs``: the outcomes table's, whose ``measures`` are the scenario's own)."""
     values = values.astype("float64")
     for m in values.columns:
-        if m in MILESTONES and values[m].isna().any():
+        if measures.kind(m, attrs) == "weeks" and values[m].isna().any():
             never = int(values[m].isna().sum())
             notes.append(f"{m}: {never} {unit} never reached it; counted as later than any week")
             values[m] = values[m].fillna(np.inf)

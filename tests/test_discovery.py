@@ -87,6 +87,32 @@ def test_a_milestone_never_reached_counts_as_later_than_any_week(corner: Path) -
     assert any("never reached it" in n for n in q.notes)
 
 
+def test_a_scenarios_own_first_week_never_reached_counts_as_later_than_any_week(
+    tmp_path: Path,
+) -> None:
+    """An ``[outcomes]`` first_reaching outcome (kind weeks) is read as t10 is: the runs
+    that never reached 30 % posting are the corner, not rows left out."""
+    data = {
+        "scenario": {"name": "own", "seed": 11, "replications": 1, "steps": 1},
+        "design": {"kind": "lhs", "samples": 200},
+        "axes": [{"param": p} for p in (A, B, C)],
+        "outcomes": {"weeks_to_30": {"series": "poster", "first_reaching": 0.3}},
+    }
+    p = parse_scenario(data, source="own")[1]
+
+    def outcome(x: dict[str, float], spec: Any) -> dict[str, float]:
+        low = x[A] < 0.3 and x[B] > 0.5
+        return {"poster": 0.1 if low else 0.5, "weeks_to_30": np.nan if low else 1.0}
+
+    folder = written(p, tmp_path / "res", outcome)
+    corner = question(folder, "poster < 0.2").y
+    assert 0 < corner.sum() < len(corner)
+    q = question(folder, "weeks_to_30 > 20")
+    assert len(q.y) == len(corner) and (q.y == corner).all()
+    assert f"weeks_to_30: {corner.sum()} runs never reached it" in " ".join(q.notes)
+    assert np.isinf(q.values["weeks_to_30"][q.y]).all()
+
+
 def test_the_threshold_chooses_the_box_or_says_none_reaches_it(corner: Path) -> None:
     loose = discover(corner, "poster < 0.2", threshold=0.5)
     assert loose.reached and loose.box["density"] >= 0.5
