@@ -6,6 +6,7 @@ Registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
@@ -17,8 +18,8 @@ import click
     "--metric",
     default="poster",
     show_default=True,
-    help="The outcome to rank the arms by (shares as fractions; weeks to a milestone never "
-    "reached count as the week after the horizon).",
+    help="The outcome to rank the arms by (shares as fractions; weeks to a milestone, or to "
+    "a scenario's own first_reaching, never reached count as the week after the horizon).",
 )
 @click.option(
     "--percentile",
@@ -33,7 +34,8 @@ import click
     type=click.Choice(["higher", "lower"]),
     default=None,
     help="Which way the outcome is better (default: known for each outcome, e.g. higher for "
-    "poster, lower for t50).",
+    "poster, lower for t50, and for a scenario's own from its series and kind; needed for "
+    "those with no better way, e.g. leader_attention).",
 )
 @click.option(
     "--out",
@@ -82,19 +84,21 @@ def robustness(
         "worst at",
     ]
     rows = [head]
+    custom = table.attrs["measures"]
+    gap = partial(shown, metric=metric, gap=True, custom=custom)
+    value = partial(shown, metric=metric, custom=custom)
     for place, r in enumerate(table.to_dict("records"), start=1):
         rows.append(
             [
                 str(place),
                 str(r["arm"]),
-                shown(r["mean_regret"], metric, gap=True),
-                f"{shown(r['regret_low'], metric, gap=True)} to"
-                f" {shown(r['regret_high'], metric, gap=True)}",
-                shown(r["max_regret"], metric, gap=True),
+                gap(r["mean_regret"]),
+                f"{gap(r['regret_low'])} to {gap(r['regret_high'])}",
+                gap(r["max_regret"]),
                 f"{100 * r['best_share']:.0f} %",
-                shown(r["mean"], metric),
-                shown(r["tail"], metric),
-                shown(r["worst"], metric),
+                value(r["mean"]),
+                value(r["tail"]),
+                value(r["worst"]),
                 str(r["worst_label"]),
             ]
         )

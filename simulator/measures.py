@@ -152,6 +152,18 @@ def kind(name: str, attrs: Mapping[Any, Any] | None = None) -> str | None:
     return MEASURES[name].kind if name in OUTCOMES else None
 
 
+def in_percent(name: str, custom: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``name`` is shown as a percentage (a difference in percentage points): a
+    measure whose kind is at most 1 (:data:`BOUNDED`), a scenario's own (``custom``, as
+    :func:`find` takes it) or a built-in one.
+
+    >>> in_percent("poster"), in_percent("t50"), in_percent("w4", {"w4": MEASURES["poster"]})
+    (True, False, True)
+    """
+    found = find(name, custom)
+    return found is not None and found.kind in BOUNDED
+
+
 def label(name: str, custom: Mapping[str, Any] | None = None) -> str:
     """A readable label for an outcome or series column."""
     found = find(name, custom)
@@ -169,6 +181,7 @@ __all__ = [
     "SHARES",
     "Measure",
     "find",
+    "in_percent",
     "kind",
     "label",
     "of_table",

@@ -21,8 +21,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.design import DRAWS_VALUES, SAMPLED
-from simulator.measures import of_table
+from simulator.measures import in_percent, of_table
 from simulator.results import Results, load, short_value
 from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
@@ -172,7 +174,8 @@ def figures(data: ReportData) -> list[Figured]:
         out.append(_render("level_adoption", fig, caption))
     summary = data.summary
     log = {a: _log_scale(results.manifest, a) for a in axes}
-    style: dict[str, Any] = {"arms": arms, "legend": False}
+    order, custom = sp.axis_order(results.manifest), results.outcomes.attrs.get("measures")
+    style: dict[str, Any] = {"arms": arms, "legend": False, "order": order, "measures": custom}
     if len(axes) == 1:
         fig = Figure(figsize=(12.5, 9.0), layout="constrained")
         for ax, metric in zip(fig.subplots(2, 2).ravel(), VS_METRICS, strict=True):
@@ -193,11 +196,11 @@ def figures(data: ReportData) -> list[Figured]:
         caption = "Final share posting against each swept parameter, the others averaged over."
         out.append(_render("poster_by_parameter", fig, caption))
     if kind == "grid" and len(axes) == 2:
-        fig = sp.heatmap(summary, axes[0], axes[1], "poster", arms=arms)
+        fig = sp.heatmap(summary, axes[0], axes[1], "poster", arms=arms, order=order)
         out.append(_render("heatmap", fig, "Final share posting over the two swept parameters."))
         paired = data.contrasts
         if len(arms) > 1 and not paired.empty and (paired["n"] > 0).any():  # (pairs to show)
-            fig = sp.difference_heatmap(paired, axes[0], axes[1], "poster")
+            fig = sp.difference_heatmap(paired, axes[0], axes[1], "poster", order=order)
             caption = f"Paired difference in final share posting from the baseline {arms[0]}."
             out.append(_render("difference_heatmap", fig, caption))
     forest = _forest(data)
@@ -256,10 +259,11 @@ def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
         caption = "Share posting by week, per arm (median, 10-90 %)."
         return [_render("arm_curves", fig, caption)]
     weekly = results.with_axes(series)
+    order = sp.axis_order(results.manifest)
     out = []
     ranked, noisy = _ranked_axes(data.sensitivity, axes, arms)
     for axis, rank in ranked[:CURVES_BY]:
-        fig = sp.arm_curves(weekly, "poster", arms=arms, by=axis)
+        fig = sp.arm_curves(weekly, "poster", arms=arms, by=axis, order=order)
         values = weekly[axis].dropna()
         panels = sum(ax.get_visible() for ax in fig.axes)
         if values.nunique() > sp.MAX_PANELS and sp._is_number(values):
@@ -607,8 +611,9 @@ def _contrasts(data: ReportData) -> str:
     pooled = pooled[pooled["n"] > 0]
     points = data.contrasts["point"].nunique() if not data.contrasts.empty else 0
     title = f"<h3>Over all {points} design points</h3>" if points > 1 else ""
-    out = [head, title, _contrast_table(pooled, []) if not pooled.empty else ""]
     outcomes = data.results.outcomes
+    custom = outcomes.attrs.get("measures")
+    out = [head, title, _contrast_table(pooled, [], custom) if not pooled.empty else ""]
     finished = set(ok_runs(outcomes)["arm"]) if not outcomes.empty else set()
     unrun = [a for a in arms if a not in finished]
     tried = set(outcomes["arm"]) if not outcomes.empty else set()
@@ -635,13 +640,20 @@ def _contrasts(data: ReportData) -> str:
     per = data.contrasts[(data.contrasts["metric"] == "poster") & (data.contrasts["n"] > 0)]
     if 1 < points <= 40 and not per.empty:
         axes = [a for a in data.results.axes if a in data.contrasts.columns]
-        out += ["<h3>Final share posting, by design point</h3>", _contrast_table(per, axes)]
+        out += [
+            "<h3>Final share posting, by design point</h3>",
+            _contrast_table(per, axes, custom),
+        ]
     elif points > 40:
         out.append('<p class="muted">Contrasts per design point: <code>contrasts.csv</code>.</p>')
     return "".join(out)
 
 
-def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
+def _contrast_table(
+    frame: pd.DataFrame, axes: list[str], custom: Mapping[str, Any] | None = None
+) -> str:
+    """The paired contrasts of ``frame`` as a table (``custom``: the scenario's own
+    outcomes' measures, for :func:`_num`)."""
     head = "".join(f"<th>{_e(a)}</th>" for a in axes)
     rows = [
         f"<table><tr>{head}<th>Outcome</th><th>Arm</th><th>Baseline</th><th>Arm mean</th>"
@@ -652,9 +664,10 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
         n, pairs = int(r["n"]), int(r["pairs"])
         sure = (r["ci_low"] > 0 or r["ci_high"] < 0) and n == pairs  # (none left out)
         used = f"{n:,}" if n == pairs else f"{n:,} of {pairs:,}<sup>*</sup>"
+        num = partial(_num, metric=metric, custom=custom)
         diff = (
-            f"{_num(r['mean_diff'], metric, True)} [{_num(r['ci_low'], metric, True)}, "
-            f"{_num(r['ci_high'], metric, True)}]"
+            f"{num(r['mean_diff'], diff=True)} [{num(r['ci_low'], diff=True)}, "
+            f"{num(r['ci_high'], diff=True)}]"
         )
         cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
         own = r.get("arm_values") or ""  # (an arm that sets a swept parameter itself)
@@ -664,8 +677,8 @@ def _contrast_table(frame: pd.DataFrame, axes: list[str]) -> str:
         arm = f"{r['arm']} ({'; '.join(said)})" if axes and said else r["arm"]
         rows.append(
             f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(arm)}</td>"
-            f'<td class="n">{_num(r["mean_baseline"], metric)}</td>'
-            f'<td class="n">{_num(r["mean_arm"], metric)}</td>'
+            f'<td class="n">{num(r["mean_baseline"])}</td>'
+            f'<td class="n">{num(r["mean_arm"])}</td>'
             f'<td class="n{" sure" if sure else ""}">{diff}</td>'
             f'<td class="n">{used}</td><td class="n">{_num(r["d_z"], "")}</td></tr>'
         )
@@ -687,16 +700,18 @@ def _summary(data: ReportData) -> str:
     head += "<th>Runs ok / failed</th><th>n</th><th>Mean [95 % CI]</th><th>SD</th>"
     head += "<th>Median</th><th>10-90 %</th>"
     rows = [f"<table><tr>{head}</tr>"]
+    custom = data.results.outcomes.attrs.get("measures")
     for _, r in s.head(MAX_ROWS).iterrows():
         m = str(r["metric"])
+        num = partial(_num, metric=m, custom=custom)
         cells = "".join(f'<td class="n">{short_value(r[c])}</td>' for c in ["point", *axes])
         rows.append(
             f"<tr>{cells}<td>{_e(r['arm'])}</td><td>{_e(m)}</td>"
             f'<td class="n">{r["n_ok"]} / {r["n_failed"]}</td><td class="n">{r["n"]}</td>'
-            f'<td class="n">{_num(r["mean"], m)} [{_num(r["ci_low"], m)}, '
-            f'{_num(r["ci_high"], m)}]</td><td class="n">{_num(r["sd"], m)}</td>'
-            f'<td class="n">{_num(r["median"], m)}</td>'
-            f'<td class="n">{_num(r["q10"], m)} to {_num(r["q90"], m)}</td></tr>'
+            f'<td class="n">{num(r["mean"])} [{num(r["ci_low"])}, '
+            f'{num(r["ci_high"])}]</td><td class="n">{num(r["sd"])}</td>'
+            f'<td class="n">{num(r["median"])}</td>'
+            f'<td class="n">{num(r["q10"])} to {num(r["q90"])}</td></tr>'
         )
     more = (
         f"<p class='muted'>First {MAX_ROWS:,} of {len(s):,} rows.</p>" if len(s) > MAX_ROWS else ""
@@ -955,8 +970,12 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _num(value: Any, metric: str, diff: bool = False) -> str:
-    """A number for a table: shares as percentages (points for differences)."""
+def _num(
+    value: Any, metric: str, diff: bool = False, custom: Mapping[str, Any] | None = None
+) -> str:
+    """A number for a table: a share, flag or score as a percentage (points for
+    differences), by the measure's kind (:func:`simulator.measures.in_percent`; a scenario's
+    own outcomes: ``custom``, as ``outcomes.attrs["measures"]`` carries them)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -964,7 +983,7 @@ def _num(value: Any, metric: str, diff: bool = False) -> str:
     if v != v:  # NaN
         return "–"
     sign = "+" if diff and v > 0 else ""
-    if metric in plots.SHARES:
+    if in_percent(metric, custom):
         return f"{sign}{100 * v:.1f}" + (" pp" if diff else " %")
     if abs(v) >= 1000:
         return f"{sign}{v:,.0f}"

@@ -18,16 +18,15 @@ should they be used and why do they give different results? Earth's Future 6, 16
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from simulator import measures
 from simulator.analysis import (
-    MILESTONES,
-    SHARES,
     axis_columns,
     design_values,
     known_metrics,
@@ -38,27 +37,6 @@ from simulator.analysis import (
 from simulator.errors import SimulatorError, did_you_mean
 from simulator.results import Results, short_value
 
-# Which way each outcome is better. Defined here for now: the outcomes' other metadata
-# (plots.METRIC_LABELS, analysis.SHARES, export._UNITS) is being merged into one table,
-# where this direction belongs. Outcomes with no clear better way (listener, aware,
-# leader_attention, adopted_*) have none: pass ``better=`` for them.
-HIGHER_BETTER: frozenset[str] = frozenset(
-    {
-        "poster",
-        "peak_poster",
-        "took_off",
-        "top_poster",
-        "frontline_poster",
-        "deepest_level",  # (levels count down from 0 at the top: deeper is further spread)
-        "reach",
-        "posts",
-        "engaged",
-        "cross_unit",
-    }
-)
-LOWER_BETTER: frozenset[str] = frozenset(
-    {"non_user", *MILESTONES, "criticised", "lapses", "pullbacks"}
-)
 BOOTSTRAPS = 1000
 """Bootstrap resamples of the replications behind the interval on the mean regret."""
 
@@ -67,21 +45,31 @@ class RobustnessError(SimulatorError):
     """A robustness table that cannot be made: names the argument, value and what would do."""
 
 
-def direction(metric: str, better: str | None = None) -> str:
-    """``"higher"`` or ``"lower"``: which way ``metric`` is better (``better`` if given).
+def direction(
+    metric: str, better: str | None = None, custom: Mapping[str, Any] | None = None
+) -> str:
+    """``"higher"`` or ``"lower"``: which way ``metric`` is better (``better`` if given),
+    else its measure's :attr:`~simulator.measures.Measure.better` (a scenario's own outcomes:
+    ``custom``, as ``outcomes.attrs["measures"]`` carries them).
 
     >>> direction("poster"), direction("t50"), direction("leader_attention", "lower")
     ('higher', 'lower', 'lower')
+    >>> direction("weeks_to_30pct", custom={"weeks_to_30pct": {"label": "First week",
+    ...     "unit": "weeks", "kind": "weeks", "better": "lower"}})
+    'lower'
     """
     if better is not None:
         if better not in ("higher", "lower"):
             raise RobustnessError(f"better = {better!r}: must be 'higher' or 'lower'")
         return better
-    if metric in HIGHER_BETTER:
-        return "higher"
-    if metric in LOWER_BETTER:
-        return "lower"
-    known = sorted(HIGHER_BETTER | LOWER_BETTER)
+    found = measures.find(metric, custom)
+    if found is not None and found.better in ("higher", "lower"):
+        return found.better
+    known = sorted(
+        name
+        for name in {*measures.MEASURES, *(custom or {})}
+        if getattr(measures.find(name, custom), "better", "") in ("higher", "lower")
+    )
     near = did_you_mean(metric, known)
     hint = f" (did you mean {near!r}?)" if near else ""
     raise RobustnessError(
@@ -94,16 +82,17 @@ def run_values(outcomes: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Serie
     """Each finished run's value of ``metric`` as the robustness table counts it, and
     whether it is censored.
 
-    A milestone (``t10``, ``t50``, ``t90``) never reached counts as the week after the run's
-    horizon (``analysis.upper_limits``): the earliest it could come, so means of such runs
-    are lower bounds on the true weeks and ``censored`` says how many. Any other NaN (a
-    milestone whose horizon is unknown, ``deepest_level`` with no level at 10 %) is left out
-    of its point's mean and counted as ``missing``.
+    Weeks to a level never reached (a milestone, ``t10``, ``t50``, ``t90``, or a scenario's
+    own ``first_reaching`` outcome: any measure of kind ``weeks``) count as the week after
+    the run's horizon (``analysis.upper_limits``): the earliest it could come, so means of
+    such runs are lower bounds on the true weeks and ``censored`` says how many. Any other
+    NaN (weeks whose horizon is unknown, ``deepest_level`` with no level at 10 %) is left
+    out of its point's mean and counted as ``missing``.
     """
     finished = ok_runs(outcomes)
     values = pd.to_numeric(finished[metric], errors="coerce").astype("float64")
     censored = pd.Series(False, index=finished.index)
-    if metric in MILESTONES:
+    if measures.kind(metric, outcomes.attrs) == "weeks":
         after = upper_limits(finished, metric) + 1.0
         censored = values.isna() & np.isfinite(after)
         values = values.where(~censored, pd.Series(after, index=finished.index))
@@ -133,7 +122,8 @@ def robustness(
         higher-is-better outcome the ``percentile``-th percentile, for a lower-is-better
         one the ``100 - percentile``-th.
     better : {"higher", "lower"}, optional
-        Which way the outcome is better; default by the outcome (:func:`direction`).
+        Which way the outcome is better; default its measure's (:func:`direction`: a
+        scenario's own outcomes' as ``outcomes.attrs["measures"]`` holds them).
     bootstraps : int
         Resamples for the interval on the mean regret (0: none).
     rng : int or Generator, optional
@@ -151,8 +141,9 @@ def robustness(
         of points where the arm is best; ties split), ``runs`` (finished), ``censored`` and
         ``missing`` (:func:`run_values`). Regret at a point is the best arm's point mean
         minus this arm's, or this arm's minus the best's for a lower-is-better outcome:
-        never below 0. ``attrs`` holds ``percentile``, ``notes`` and ``per_point`` (point
-        means and regrets per point and arm).
+        never below 0. ``attrs`` holds ``percentile``, ``notes``, ``per_point`` (point
+        means and regrets per point and arm) and ``measures`` (the scenario's own outcomes',
+        for :func:`shown`).
 
     Notes
     -----
@@ -180,7 +171,8 @@ def robustness(
         )
     once_each(outcomes)
     known_metrics(outcomes, [metric])  # (a typo is refused, with the closest outcome)
-    sign = 1.0 if direction(metric, better) == "higher" else -1.0
+    custom = outcomes.attrs.get("measures") or {}
+    sign = 1.0 if direction(metric, better, custom) == "higher" else -1.0
     if metric not in outcomes.columns:
         raise RobustnessError(f"metric {metric!r}: no run of these results has it")
     values, censored = run_values(outcomes, metric)
@@ -256,7 +248,12 @@ def robustness(
             "regret": regret.ravel(),
         }
     )
-    table.attrs = {"percentile": percentile, "notes": notes, "per_point": per_point}
+    table.attrs = {
+        "percentile": percentile,
+        "notes": notes,
+        "per_point": per_point,
+        "measures": custom,
+    }
     return table
 
 
@@ -309,9 +306,13 @@ def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
 
 
 # -- in words ----------------------------------------------------------------------------------
-def shown(value: Any, metric: str, *, gap: bool = False) -> str:
-    """A value of ``metric`` in words: a share as a percentage (a gap in points), weeks as
-    weeks; NaN as ``-``.
+def shown(
+    value: Any, metric: str, *, gap: bool = False, custom: Mapping[str, Any] | None = None
+) -> str:
+    """A value of ``metric`` in words: a share, flag or score as a percentage (a gap in
+    points), weeks as weeks; NaN as ``-``. The kind is the measure's
+    (:mod:`simulator.measures`; a scenario's own outcomes: ``custom``, as
+    ``outcomes.attrs["measures"]`` carries them).
 
     >>> shown(0.1234, "poster"), shown(0.004, "poster", gap=True), shown(7.5, "t50")
     ('12.3 %', '0.4 pp', '7.5 weeks')
@@ -319,9 +320,9 @@ def shown(value: Any, metric: str, *, gap: bool = False) -> str:
     number = float(value)
     if number != number:
         return "-"
-    if metric in SHARES:
+    if measures.in_percent(metric, custom):
         return f"{100 * number:.1f} {'pp' if gap else '%'}"
-    if metric in MILESTONES:
+    if getattr(measures.find(metric, custom), "kind", "") == "weeks":
         return f"{number:.3g} week{'' if number == 1 else 's'}"
     return f"{number:.3g}"
 
@@ -332,19 +333,20 @@ def verdict(table: pd.DataFrame) -> str:
     if table.empty:
         return "no arm to rank"
     metric, first, last = str(table["metric"].iloc[0]), table.iloc[0], table.iloc[-1]
+    gap = partial(shown, metric=metric, gap=True, custom=table.attrs.get("measures"))
     points = f"{int(first['points'])} design point{'s' if first['points'] != 1 else ''}"
     if len(table) == 1:
         return f"{first['arm']} is the only arm: no regret to compare over {points}"
     if float(table["max_regret"].max()) <= 0:
         return f"the arms are level in {metric} at every one of {points}: no regret"
-    regret = shown(first["mean_regret"], metric, gap=True)
+    regret = gap(first["mean_regret"])
     said = f"{first['arm']} has the lowest mean regret in {metric}: {regret} over {points}"
     if float(first["max_regret"]) <= 0:  # (best or level everywhere)
         said = f"{first['arm']} is best or level in {metric} at every one of {points}"
     best = _best_at(table, int(last["max_regret_point"]))
     return (
         f"{said}; {last['arm']} falls furthest behind at {last['max_regret_label']}"
-        f" ({shown(last['max_regret'], metric, gap=True)} behind {best})"
+        f" ({gap(last['max_regret'])} behind {best})"
     )
 
 
@@ -383,17 +385,20 @@ def report_section(results: Results, metrics: Sequence[str] = REPORT_METRICS) ->
             said.append(f"{metric}: not ranked ({err})")
             continue
         said += [verdict(table), *table.attrs["notes"]]
-        gap = partial(shown, metric=metric, gap=True)
+        custom = table.attrs["measures"]
+        gap = partial(shown, metric=metric, gap=True, custom=custom)
+        value = partial(shown, metric=metric, custom=custom)
+        weeks = measures.kind(metric, results.outcomes.attrs) == "weeks"
         for r in table.to_dict("records"):
             at = f" ({r['max_regret_label']})" if r["max_regret"] > 0 else ""
             cells = [
                 f"{gap(r['mean_regret'])} [{gap(r['regret_low'])}, {gap(r['regret_high'])}]",
                 gap(r["max_regret"]) + at,
                 f"{100 * r['best_share']:.0f} % of {r['points']} points",
-                shown(r["mean"], metric),
-                shown(r["tail"], metric),
-                f"{shown(r['worst'], metric)} ({r['worst_label']})",
-                f"{r['censored']} of {r['runs']}" if metric in MILESTONES else "",
+                value(r["mean"]),
+                value(r["tail"]),
+                f"{value(r['worst'])} ({r['worst_label']})",
+                f"{r['censored']} of {r['runs']}" if weeks else "",
             ]
             rows.append(
                 f"<tr><td>{html.escape(metric)}</td><td>{html.escape(str(r['arm']))}</td>"

@@ -4,7 +4,12 @@ Companions of :mod:`simulator.plots` (same fonts, bands and style) for scenario 
 arms over time, outcomes against a swept parameter, heatmaps of two-axis grids, final
 adoption by level and sensitivity indices. Every arm has one colour in every figure, taken
 from the colour-blind-safe Okabe-Ito palette in the order of the scenario's arms (pass
-``arms=`` with that order; the default is alphabetical). Nothing here reads or writes files.
+``arms=`` with that order; the default is alphabetical). Text and true/false values of a
+swept parameter are in the order the scenario lists them (pass ``order=``:
+:func:`axis_order` of the folder's manifest; the default is the order they first appear).
+Outcomes a scenario defines are labelled, and shown as percentages or not, by their
+measures (pass ``measures=``: the outcomes' ``attrs["measures"]``; :mod:`simulator.measures`).
+Nothing here reads or writes files.
 
 Examples
 --------
@@ -19,7 +24,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -33,10 +40,12 @@ from matplotlib.image import AxesImage
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
 from simulator.analysis import t95
+from simulator.measures import in_percent
+from simulator.measures import kind as measure_kind
+from simulator.measures import label as measure_label
 from simulator.plots import (
     BAND,
     FONT,
-    SHARES,
     _arm_list,
     _band_line,
     _finish,
@@ -45,7 +54,6 @@ from simulator.plots import (
     _text_width,
     _wrap,
     arm_colours,
-    label,
 )
 
 MAX_CELLS_ANNOTATED = 144
@@ -63,6 +71,8 @@ def arm_curves(
     max_panels: int = MAX_PANELS,
     by: str | None = None,
     bins: int = 4,
+    order: Mapping[str, Sequence[object]] | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Per arm, the median of ``metric`` over runs against the week, with the 10-90 % band.
 
@@ -88,6 +98,13 @@ def arm_curves(
     bins : int
         With ``by`` and more than ``max_panels`` values, this many bins of about equal
         numbers of design points, each titled with the range of its values.
+    order : mapping of str to sequence, optional
+        The values of each swept parameter in the scenario's order (:func:`axis_order`):
+        the panels of text and true/false values of ``by`` follow it (default: the order
+        they first appear).
+    measures : mapping, optional
+        The measures of the outcomes a scenario defines (``outcomes.attrs["measures"]``):
+        labels, and percentages for shares (:func:`simulator.measures.in_percent`).
 
     Examples
     --------
@@ -98,9 +115,10 @@ def arm_curves(
     """
     arms = _arm_list(series, arms)
     colours = arm_colours(arms)
+    name_of = functools.partial(measure_label, custom=measures)
     points = sorted(series["point"].unique())
     if by is not None:
-        panel, titles, pooled = _panels_by(series, by, max_panels, bins)
+        panel, titles, pooled = _panels_by(series, by, max_panels, bins, (order or {}).get(by))
     elif len(points) <= max_panels:
         panel = series["point"].map({p: k for k, p in enumerate(points)}).to_numpy()
         titles = [_panel_title(p, point_labels, len(points)) for p in points]
@@ -126,7 +144,7 @@ def arm_curves(
             runs = max(runs, many)
             _band_line(ax, mine, metric, colours[arm], arm, many > 1)
         title, size = _fitted(name, room)
-        _finish(ax, title, "Week", label(metric), metric in SHARES)
+        _finish(ax, title, "Week", name_of(metric), in_percent(metric, measures))
         ax.title.set_fontsize(size)
     grid[0, 0].set_ylim(bottom=0)  # after all panels: the shared top fits every panel
     weeks = MaxNLocator(integer=True, steps=[1, 2, 5, 10])  # 0, 10, 20: not 0, 6, 12
@@ -143,17 +161,18 @@ def arm_curves(
     each = " and panel" if count > 1 else ""
     note = f"line: median, band: 10-90 % of up to {runs} runs per arm{each}{pooled}"
     _legend(fig, arms, colours, note)
-    title = f"{label(metric)} by week" + (f", by {by}" if by is not None else "")
+    title = f"{name_of(metric)} by week" + (f", by {by}" if by is not None else "")
     fig.suptitle(title, fontsize=FONT["title"] + 1)
     return fig
 
 
 def _panels_by(
-    series: pd.DataFrame, by: str, most: int, bins: int
+    series: pd.DataFrame, by: str, most: int, bins: int, listed: Sequence[object] | None = None
 ) -> tuple[np.ndarray, list[str], str]:
     """Each row's panel (``-1``: none), the panels' titles and how each panel pools runs:
-    a panel per value of the swept parameter ``by``, or (more than ``most`` values, on a
-    number scale) per one of ``bins`` quantile bins of the design points' values."""
+    a panel per value of the swept parameter ``by`` (text and true/false in the order
+    ``listed``: :func:`_ordered`), or (more than ``most`` values, on a number scale) per one
+    of ``bins`` quantile bins of the design points' values."""
     if by not in series:
         raise ValueError(
             f"arm_curves(by={by!r}): the series has no {by!r} column; give the runs' swept"
@@ -162,7 +181,7 @@ def _panels_by(
     values = series[by]
     # the design points' values (an arm that sets the parameter itself: its own)
     design = series[["point", by]].drop_duplicates().dropna()
-    distinct = _ordered(values)
+    distinct = _ordered(values, listed)
     if not _is_number(values) or len(distinct) <= most:
         numbers = {v: k for k, v in enumerate(distinct)}
         share = design.groupby(by, sort=False)["point"].nunique().to_dict()
@@ -230,6 +249,8 @@ def outcome_vs_parameter(
     ax: Axes | None = None,
     legend: bool = True,
     log: bool = False,
+    order: Mapping[str, Sequence[object]] | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Mean of ``metric`` and its 95 % confidence band against a swept parameter, per arm.
 
@@ -254,6 +275,13 @@ def outcome_vs_parameter(
         figures with one legend for several panels, see :func:`arm_legend`).
     log : bool
         A logarithmic x axis (for axes swept on a log scale).
+    order : mapping of str to sequence, optional
+        The values of each swept parameter in the scenario's order (:func:`axis_order`):
+        text and true/false values of ``axis`` are drawn in it (default: the order they
+        first appear).
+    measures : mapping, optional
+        The measures of the outcomes a scenario defines (``outcomes.attrs["measures"]``):
+        labels, and percentages for shares (:func:`simulator.measures.in_percent`).
 
     Notes
     -----
@@ -274,7 +302,9 @@ def outcome_vs_parameter(
     # true/false is two categories, not the numbers 0 and 1: drawn as strings are
     numeric = _is_number(rows[axis]) if not rows.empty else True
     binned = numeric and rows[axis].nunique() > 12
-    values = _ordered(rows[axis]) if numeric else list(pd.unique(rows[axis].dropna()))
+    values = _ordered(rows[axis], (order or {}).get(axis))
+    percent = in_percent(metric, measures)
+    name_of = functools.partial(measure_label, custom=measures)
     marginal = False
     for k, arm in enumerate(arms):
         part = rows[rows["arm"] == arm]
@@ -284,7 +314,7 @@ def outcome_vs_parameter(
         table = _marginal(part, key, axis)
         # an interval of a few runs can reach past what the metric can be: not drawn there
         low = 0.0 if (rows["mean"] >= 0).all() else -np.inf
-        table[["lo", "hi"]] = table[["lo", "hi"]].clip(low, 1.0 if metric in SHARES else np.inf)
+        table[["lo", "hi"]] = table[["lo", "hi"]].clip(low, 1.0 if percent else np.inf)
         # an arm that sets the swept parameter itself has one value at every design point:
         # its marker stands for its point means, and says so; the others set the note
         own = (
@@ -298,7 +328,8 @@ def outcome_vs_parameter(
             ax.plot(x, table["mean"], "o-", color=colours[arm], lw=2.2, ms=5, label=name)
         else:
             x = np.array([values.index(v) for v in table["x"]]) + 0.08 * (k - (len(arms) - 1) / 2)
-            err = [table["mean"] - table["lo"], table["hi"] - table["mean"]]
+            # (a mean of equal point means can round past their 10 or 90 % point: 1e-16)
+            err = np.maximum([table["mean"] - table["lo"], table["hi"] - table["mean"]], 0.0)
             ax.errorbar(x, table["mean"], yerr=err, fmt="o", color=colours[arm], capsize=4, lw=2)
             ax.plot([], [], "o", color=colours[arm], label=name)
     if not numeric:
@@ -323,10 +354,10 @@ def outcome_vs_parameter(
         note = f"mean of design points, band: 10-90 % of point means {over}"
     else:
         note = "mean, band: 95 % CI over runs"
-    if metric in ("t10", "t50", "t90", "deepest_level"):
+    if measure_kind(metric, {"measures": measures}) in ("weeks", "level"):
         note += " (that reached it)"
-    title, size = _fitted(f"{label(metric)} vs {axis}", _room(ax))
-    _finish(ax, title, axis, label(metric), metric in SHARES)
+    title, size = _fitted(f"{name_of(metric)} vs {axis}", _room(ax))
+    _finish(ax, title, axis, name_of(metric), percent)
     ax.title.set_fontsize(size)
     if metric == "took_off":
         ax.set_ylim(-0.03, 1.03)
@@ -358,30 +389,37 @@ def heatmap(
     arm: str | None = None,
     *,
     arms: Sequence[str] | None = None,
+    order: Mapping[str, Sequence[object]] | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Mean of ``metric`` over a two-axis grid, one panel per arm on one colour scale.
 
     ``arm`` draws one arm only (default: every arm). Values are printed in the cells of
-    grids up to 12 x 12; other swept axes, if any, are averaged over.
+    grids up to 12 x 12; other swept axes, if any, are averaged over. Text and true/false
+    values are in the order of ``order`` (:func:`axis_order`; default: the order they
+    first appear); ``measures`` are the scenario's own outcomes' (``outcomes.attrs``), for
+    their labels and percentages.
     """
     rows = summary[summary["metric"] == metric]
     chosen = [arm] if arm is not None else _arm_list(rows, arms)
     chosen = [a for a in chosen if (rows["arm"] == a).any()] or chosen  # (runs to show)
-    tables = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "mean") for a in chosen}
+    grid = functools.partial(_grid, x_axis=x_axis, y_axis=y_axis, order=order)
+    tables = {a: grid(rows[rows["arm"] == a], value="mean") for a in chosen}
+    percent = in_percent(metric, measures)
     finite = np.concatenate([t.to_numpy(dtype=float).ravel() for t in tables.values()])
     finite = finite[np.isfinite(finite)]
     vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     fig, axes = _panels(len(chosen))
     image = None
     for ax, name in zip(axes, chosen, strict=True):
-        image = _cells(ax, tables[name], "viridis", vmin, vmax, metric, x_axis, y_axis, name)
+        image = _cells(ax, tables[name], "viridis", vmin, vmax, percent, x_axis, y_axis, name)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
-        bar.set_label(label(metric), fontsize=FONT["label"])
-        if metric in SHARES:
+        bar.set_label(measure_label(metric, measures), fontsize=FONT["label"])
+        if percent:
             bar.formatter = PercentFormatter(1.0, decimals=0)
             bar.update_ticks()
-    fig.suptitle(f"{label(metric)}: mean over runs", fontsize=FONT["title"] + 1)
+    fig.suptitle(f"{measure_label(metric, measures)}: mean over runs", fontsize=FONT["title"] + 1)
     return fig
 
 
@@ -391,18 +429,24 @@ def difference_heatmap(
     y_axis: str,
     metric: str,
     arm: str | None = None,
+    *,
+    order: Mapping[str, Sequence[object]] | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Paired difference ``arm − baseline`` of ``metric`` over a two-axis grid.
 
     ``contrasts`` comes from :func:`simulator.analysis.contrasts` (per design point); one
     panel per arm other than the baseline (or just ``arm``), on a diverging colour scale
     centred on zero. Cells whose 95 % confidence interval excludes zero are printed in
-    bold with an asterisk.
+    bold with an asterisk. ``order`` and ``measures`` as for :func:`heatmap`.
     """
     rows = contrasts[contrasts["metric"] == metric]
     chosen = [arm] if arm is not None else list(dict.fromkeys(rows["arm"]))
-    tables = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "mean_diff") for a in chosen}
-    sure = {a: _grid(rows[rows["arm"] == a], x_axis, y_axis, "_sure") for a in chosen}
+    grid = functools.partial(_grid, x_axis=x_axis, y_axis=y_axis, order=order)
+    tables = {a: grid(rows[rows["arm"] == a], value="mean_diff") for a in chosen}
+    sure = {a: grid(rows[rows["arm"] == a], value="_sure") for a in chosen}
+    percent = in_percent(metric, measures)
+    what = measure_label(metric, measures)
     finite = np.concatenate([[0.0], *(t.to_numpy(dtype=float).ravel() for t in tables.values())])
     limit = float(np.nanmax(np.abs(finite))) or 1.0
     fig, axes = _panels(len(chosen))
@@ -411,17 +455,17 @@ def difference_heatmap(
     for ax, name in zip(axes, chosen, strict=True):
         title = f"{name} − {base}"
         image = _cells(
-            ax, tables[name], "PuOr_r", -limit, limit, metric, x_axis, y_axis, title, True
+            ax, tables[name], "PuOr_r", -limit, limit, percent, x_axis, y_axis, title, True
         )
-        _bold_sure(ax, tables[name], sure[name], metric)
+        _bold_sure(ax, tables[name], sure[name])
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
-        bar.set_label(f"Difference in {label(metric).lower()}", fontsize=FONT["label"])
-        if metric in SHARES:
+        bar.set_label(f"Difference in {what.lower()}", fontsize=FONT["label"])
+        if percent:
             bar.formatter = FuncFormatter(lambda v, _: f"{100 * v:+.0f} pp" if v else "0")
             bar.update_ticks()
     fig.suptitle(
-        f"{label(metric)}: paired difference from {base}\n(* and bold: 95 % CI excludes 0)",
+        f"{what}: paired difference from {base}\n(* and bold: 95 % CI excludes 0)",
         fontsize=FONT["title"],
     )
     return fig
@@ -440,6 +484,7 @@ def forest_plot(
     arms: Sequence[str] | None = None,
     point_labels: Mapping[int, str] | None = None,
     pooled: pd.DataFrame | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Forest plot of the paired difference ``arm − baseline`` of ``metric`` per design point.
 
@@ -448,7 +493,9 @@ def forest_plot(
     ``contrasts`` comes from :func:`simulator.analysis.contrasts` (per design point),
     ``pooled`` from the same with ``pooled=True``. Up to :data:`FOREST_LABELLED` points each
     row is labelled with its axis values (``point_labels``) in design-point order; beyond
-    that rows are sorted by the difference and labelled by point number.
+    that rows are sorted by the difference and labelled by point number. ``measures`` are
+    the scenario's own outcomes' (``outcomes.attrs["measures"]``), for their labels and
+    percentage points.
 
     >>> import pandas as pd
     >>> c = pd.DataFrame({"point": [0, 1], "arm": "b", "baseline": "a", "metric": "poster",
@@ -469,7 +516,9 @@ def forest_plot(
         first = rows[rows["arm"] == shown[0]].set_index("point")["mean_diff"]
         points = sorted(points, key=lambda p: float(first.get(p, np.nan)))
     position = {p: i for i, p in enumerate(points)}
-    scale = 100.0 if metric in SHARES else 1.0
+    percent = in_percent(metric, measures)
+    what = measure_label(metric, measures)
+    scale = 100.0 if percent else 1.0
     height = (0.3 if labelled else 0.12) * len(points) + 2.2
     longest = max((len(v) for v in (point_labels or {}).values()), default=10) if labelled else 6
     width = min(7.5 + 0.075 * longest, 17.0)
@@ -520,14 +569,14 @@ def forest_plot(
     ax.set_yticks(where, ticks)
     ax.set_ylim(where[-1] + 0.7 if where else 0.7, -0.7)
     ax.axvline(0.0, color="black", lw=0.9)
-    unit = " (percentage points)" if metric in SHARES else ""
-    ax.set_xlabel(f"Paired difference in {label(metric).lower()}{unit}", fontsize=FONT["label"])
+    unit = " (percentage points)" if percent else ""
+    ax.set_xlabel(f"Paired difference in {what.lower()}{unit}", fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"] if labelled else FONT["tick"] - 2)
     ax.grid(True, axis="x", color="#DDDDDD", lw=0.7)
     order = "" if labelled else ", sorted by the difference"
     who = f"{shown[0]} − {base}" if len(shown) == 1 else f"each arm − {base}"
     ax.set_title(
-        f"{label(metric)}: {who}\nmean and 95 % CI per design point{order}",
+        f"{what}: {who}\nmean and 95 % CI per design point{order}",
         fontsize=FONT["title"],
     )
     if shown:
@@ -677,7 +726,7 @@ def sensitivity_bars(
         xlabel = {"sobol": "Sobol index", "rbd_fast": "first-order index S1 (given data)"}.get(
             method, "μ* (mean |elementary effect|)"
         )
-        _finish(ax, label(metric), xlabel, "", False)
+        _finish(ax, measure_label(metric), xlabel, "", False)
         ax.axvline(0.0, color="black", lw=0.8)
         ax.set_yticks(y, params)  # after _finish, which formats y as numbers
         ax.set_ylim(len(params) - 0.5, -0.5)  # first parameter on top
@@ -742,12 +791,61 @@ def _whole(values: Sequence[object]) -> bool:
     return all(float(v).is_integer() for v in values)  # type: ignore[arg-type]
 
 
-def _ordered(values: pd.Series) -> list[object]:
-    """Distinct values: numbers ascending, others in order of appearance (design order)."""
+def axis_order(manifest: Mapping[str, Any]) -> dict[str, list[object]]:
+    """Each swept parameter's values in the order the scenario lists them, as the outcomes
+    table holds them (a list or table as its JSON text): a results folder's manifest's
+    ``scenario`` -> ``axes[i].values``; a parameter swept within bounds (or a manifest
+    without its scenario) by the order of the design points (``resolved`` -> ``points``).
+    What the figures' ``order=`` takes.
+
+    >>> axis_order({"scenario": {"axes": [{"param": "culture.policy",
+    ...     "values": ["open", "neutral", "restrictive"]}]}})
+    {'culture.policy': ['open', 'neutral', 'restrictive']}
+    """
+    out: dict[str, list[object]] = {}
+    for axis in (manifest.get("scenario") or {}).get("axes") or []:
+        if axis.get("values"):
+            out[str(axis["param"])] = [_as_cell(v) for v in axis["values"]]
+    seen: dict[str, dict[object, None]] = {}
+    for point in (manifest.get("resolved") or {}).get("points") or []:
+        for key, value in point.items():
+            if key not in out:
+                seen.setdefault(key, {})[_as_cell(value)] = None
+    return {**out, **{key: list(values) for key, values in seen.items()}}
+
+
+def _as_cell(value: Any) -> Any:
+    """A swept value as the outcomes table holds it (:func:`simulator.results.tables_of`):
+    a list or table as its JSON text."""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    return value
+
+
+def _ordered(values: pd.Series, listed: Sequence[object] | None = None) -> list[object]:
+    """Distinct values: numbers ascending; text and true/false in the order ``listed`` (the
+    scenario's, :func:`axis_order`), any not listed after them in order of appearance.
+
+    >>> policy = pd.Series(["neutral", "restrictive", "open", "neutral", "other"])
+    >>> _ordered(policy, ["open", "neutral", "restrictive"]), _ordered(policy)
+    (['open', 'neutral', 'restrictive', 'other'], ['neutral', 'restrictive', 'open', 'other'])
+    >>> [bool(v) for v in _ordered(pd.Series([False, True, False]), [True, False])]
+    [True, False]
+    """
     distinct = list(pd.unique(values.dropna()))
-    if pd.api.types.is_numeric_dtype(values):
+    if _is_number(values):
         return sorted(distinct)
-    return distinct
+    rank: dict[object, int] = {}
+    for i, value in enumerate(listed or ()):
+        rank.setdefault(value, i)
+        rank.setdefault(str(value), i)  # (a number among text values is held as text)
+    last = len(rank)
+
+    def place(k: int) -> tuple[int, int]:
+        value = distinct[k]
+        return rank.get(value, rank.get(str(value), last)), k
+
+    return [distinct[k] for k in sorted(range(len(distinct)), key=place)]
 
 
 def _marginal(part: pd.DataFrame, key: pd.Series, axis: str) -> pd.DataFrame:
@@ -769,11 +867,23 @@ def _marginal(part: pd.DataFrame, key: pd.Series, axis: str) -> pd.DataFrame:
     return table
 
 
-def _grid(rows: pd.DataFrame, x_axis: str, y_axis: str, value: str) -> pd.DataFrame:
+def _grid(
+    rows: pd.DataFrame,
+    x_axis: str,
+    y_axis: str,
+    value: str,
+    order: Mapping[str, Sequence[object]] | None = None,
+) -> pd.DataFrame:
+    """``value`` over the two axes: a row per value of ``y_axis``, a column per value of
+    ``x_axis``, each in :func:`_ordered`'s order (``order``: the scenario's)."""
     if value == "_sure":
         rows = rows.assign(_sure=((rows["ci_low"] > 0) | (rows["ci_high"] < 0)).astype(float))
     table = rows.pivot_table(index=y_axis, columns=x_axis, values=value, aggfunc="mean")
-    return table.reindex(index=_ordered(rows[y_axis]), columns=_ordered(rows[x_axis]))
+    listed = order or {}
+    return table.reindex(
+        index=_ordered(rows[y_axis], listed.get(y_axis)),
+        columns=_ordered(rows[x_axis], listed.get(x_axis)),
+    )
 
 
 def _panels(count: int) -> tuple[Figure, list[Axes]]:
@@ -788,7 +898,7 @@ def _cells(
     cmap: str,
     vmin: float,
     vmax: float,
-    metric: str,
+    percent: bool,
     x_axis: str,
     y_axis: str,
     title: str,
@@ -811,7 +921,7 @@ def _cells(
                 ax.text(
                     j,
                     i,
-                    _fmt_value(v, metric, signed),
+                    _fmt_value(v, percent, signed),
                     ha="center",
                     va="center",
                     fontsize=FONT["legend"],
@@ -820,7 +930,7 @@ def _cells(
     return image
 
 
-def _bold_sure(ax: Axes, values: pd.DataFrame, sure: pd.DataFrame, metric: str) -> None:
+def _bold_sure(ax: Axes, values: pd.DataFrame, sure: pd.DataFrame) -> None:
     """Mark cells whose paired difference's CI excludes zero."""
     if values.size > MAX_CELLS_ANNOTATED:
         return
@@ -891,9 +1001,10 @@ def _fmt_tick(value: object) -> str:
     return str(value)
 
 
-def _fmt_value(value: float, metric: str, signed: bool = False) -> str:
+def _fmt_value(value: float, percent: bool, signed: bool = False) -> str:
+    """A cell's value: a share as a percentage (``percent``; a difference in points)."""
     sign = "+" if signed and value > 0 else ""
-    if metric in SHARES:
+    if percent:
         text = f"{sign}{100 * value:.0f}" if abs(value) >= 0.005 else "0"
         return text + (" pp" if signed else "%")
     return f"{sign}{value:.3g}"
@@ -901,6 +1012,7 @@ def _fmt_value(value: float, metric: str, signed: bool = False) -> str:
 
 __all__ = [
     "arm_curves",
+    "axis_order",
     "difference_heatmap",
     "forest_plot",
     "heatmap",

@@ -517,3 +517,172 @@ def test_the_arms_legend_lies_within_the_figure(arms: list[str]) -> None:
         boxes = {t.get_text(): t.get_window_extent() for t in legend.get_texts()}
         read = sorted(arms, key=lambda a: (-round(boxes[a].y0 / 8), boxes[a].x0))
         assert read == arms
+
+
+# -- a scenario's own outcomes and its listed order --------------------------------------------
+OWN_SHARE = {"poster_w4": {"label": "Share posting, week 4", "unit": "share", "kind": "share"}}
+"""The measure of ``[outcomes] poster_w4 = { series = "poster", at = 4 }`` as a results
+folder's ``outcomes.attrs["measures"]`` carries it."""
+
+
+def test_a_scenarios_own_share_is_drawn_in_percent_as_poster_is() -> None:
+    """Given its measure, ``poster_w4`` is a share: a percentage axis, cells of 40%, a
+    difference in percentage points, its own label; without it, a plain number."""
+    from matplotlib.ticker import PercentFormatter
+
+    from simulator.sweep_plots import forest_plot, heatmap, outcome_vs_parameter
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "x.a": [0.1, 0.1, 0.9, 0.9],
+            "x.b": [1, 2, 1, 2],
+            "arm": "model",
+            "metric": "poster_w4",
+            "n": 3,
+            "mean": [0.4, 0.5, 0.6, 0.7],
+            "ci_low": [0.3, 0.4, 0.5, 0.6],
+            "ci_high": [0.5, 0.6, 0.7, 0.8],
+        }
+    )
+    ax = outcome_vs_parameter(summary, "x.a", "poster_w4", measures=OWN_SHARE).axes[0]
+    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
+    assert ax.get_ylabel() == "Share posting, week 4"
+    plain = outcome_vs_parameter(summary, "x.a", "poster_w4").axes[0]
+    assert not isinstance(plain.yaxis.get_major_formatter(), PercentFormatter)
+    shown = heatmap(summary, "x.a", "x.b", "poster_w4", measures=OWN_SHARE).axes[0]
+    assert sorted(t.get_text() for t in shown.texts) == ["40%", "50%", "60%", "70%"]
+    plain_cells = heatmap(summary, "x.a", "x.b", "poster_w4").axes[0]
+    assert sorted(t.get_text() for t in plain_cells.texts) == ["0.4", "0.5", "0.6", "0.7"]
+    contrasts = summary.assign(baseline="none", mean_diff=summary["mean"] - 0.5)
+    contrasts = contrasts.drop(columns="mean").assign(ci_low=-0.2, ci_high=0.3)
+    forest = forest_plot(contrasts, "poster_w4", measures=OWN_SHARE).axes[0]
+    assert forest.get_xlabel() == ("Paired difference in share posting, week 4 (percentage points)")
+    xs = np.concatenate([line.get_xdata() for line in forest.lines])
+    assert xs.min() == pytest.approx(-20.0) and xs.max() == pytest.approx(30.0)  # (the CI)
+
+
+POLICIES = ["open", "neutral", "restrictive"]
+
+
+@pytest.fixture(scope="module")
+def policy_sweep(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A tiny Latin hypercube over listed values: 8 points of ``culture.policy`` (listed
+    open, neutral, restrictive) and ``delegation.followed`` (true, false), drawn (seed 2)
+    so that each first appears in another order: neutral, restrictive, open; false, true."""
+    from simulator.results import load
+    from simulator.scenario import parse_scenario
+    from simulator.sweep import sweep
+
+    data = {
+        "scenario": {"name": "policy", "seed": 2, "replications": 1, "steps": 3},
+        "params": {"org": {"size": 30}},
+        "axes": [
+            {"param": "culture.policy", "values": POLICIES},
+            {"param": "delegation.followed", "values": [True, False]},
+        ],
+        "design": {"kind": "lhs", "samples": 8},
+    }
+    out = tmp_path_factory.mktemp("policy") / "res"
+    sweep(parse_scenario(data, source="policy.toml")[1], out, workers=1)
+    return load(out)
+
+
+def test_text_and_true_false_values_are_drawn_in_the_order_the_scenario_lists_them(
+    policy_sweep: object,
+) -> None:
+    from simulator.analysis import summarise
+    from simulator.results import Results
+    from simulator.sweep_plots import arm_curves, axis_order, heatmap, outcome_vs_parameter
+
+    assert isinstance(policy_sweep, Results)
+    summary = summarise(policy_sweep.outcomes)
+    order = axis_order(policy_sweep.manifest)
+    assert order == {"culture.policy": POLICIES, "delegation.followed": [True, False]}
+    policy, followed = "culture.policy", "delegation.followed"
+    first = list(pd.unique(summary[policy]))
+    assert first == ["neutral", "restrictive", "open"]  # (what was drawn before)
+    assert list(pd.unique(summary[followed])) == [False, True]
+    ax = outcome_vs_parameter(summary, policy, "poster", order=order).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == POLICIES
+    # each marker over its own value: the mean of that value's design points
+    rows = summary[summary["metric"] == "poster"]
+    markers = ax.containers[0].lines[0]  # (the errorbar's data line)
+    at = dict(zip(np.round(markers.get_xdata()).astype(int), markers.get_ydata(), strict=True))
+    want = rows.groupby(policy)["mean"].mean()
+    assert sorted(at) == [0, 1, 2]
+    assert np.allclose([at[k] for k in range(3)], [want[p] for p in POLICIES])
+    unordered = outcome_vs_parameter(summary, policy, "poster").axes[0]
+    assert [t.get_text() for t in unordered.get_xticklabels()] == first  # (no order given)
+    ax = outcome_vs_parameter(summary, followed, "poster", order=order).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["True", "False"]
+    grid = heatmap(summary, policy, followed, "poster", order=order).axes[0]
+    assert [t.get_text() for t in grid.get_xticklabels()] == POLICIES
+    assert [t.get_text() for t in grid.get_yticklabels()] == ["True", "False"]
+    weekly = policy_sweep.with_axes(policy_sweep.series)
+    fig = arm_curves(weekly, "poster", by=policy, order=order)
+    titles = [a.get_title() for a in fig.axes if a.get_visible()]
+    assert [t.split(" (")[0] for t in titles] == [f"{policy} = {p}" for p in POLICIES]
+
+
+def test_the_report_draws_a_sampled_category_in_the_listed_order(
+    policy_sweep: object, tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report passes the scenario's order to the figures: the categories of its
+    figures against each parameter, and of its curves by parameter, read as listed."""
+    import shutil
+    from pathlib import Path
+
+    from simulator import sweep_plots
+    from simulator.report import write_report
+    from simulator.results import Results
+
+    assert isinstance(policy_sweep, Results)
+    seen: dict[str, list[list[str]]] = {"vs": [], "curves": []}
+    vs, curves = sweep_plots.outcome_vs_parameter, sweep_plots.arm_curves
+
+    def vs_seen(summary: pd.DataFrame, axis: str, metric: str, **kw: object) -> object:
+        fig = vs(summary, axis, metric, **kw)  # type: ignore[arg-type]
+        if axis == "culture.policy":
+            seen["vs"].append([t.get_text() for t in kw["ax"].get_xticklabels()])  # type: ignore[union-attr]
+        return fig
+
+    def curves_seen(series: pd.DataFrame, metric: str = "poster", **kw: object) -> object:
+        fig = curves(series, metric, **kw)  # type: ignore[arg-type]
+        if kw.get("by") == "culture.policy":
+            seen["curves"].append([a.get_title() for a in fig.axes if a.get_visible()])
+        return fig
+
+    monkeypatch.setattr(sweep_plots, "outcome_vs_parameter", vs_seen)
+    monkeypatch.setattr(sweep_plots, "arm_curves", curves_seen)
+    folder = Path(tmp_path) / "res"  # (a copy: the report writes into the folder)
+    shutil.copytree(policy_sweep.path, folder)
+    write_report(folder)
+    assert seen["vs"] == [POLICIES]
+    for titles in seen["curves"]:
+        assert [t.split(" (")[0] for t in titles] == [f"culture.policy = {p}" for p in POLICIES]
+
+
+def test_a_category_whose_point_means_are_equal_is_drawn() -> None:
+    """Three design points of 0.1 posting at one value: their mean, rounded, lay 1e-17
+    above their 90th percentile, and matplotlib refused the negative error bar (the report
+    of a Latin hypercube over listed values failed)."""
+    from simulator.sweep_plots import outcome_vs_parameter
+
+    summary = pd.DataFrame(
+        {
+            "point": range(6),
+            "culture.policy": ["open", "neutral"] * 3,
+            "arm": "model",
+            "metric": "poster",
+            "n": 1,
+            "mean": [0.1, 0.7] * 3,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+        }
+    )
+    ax = outcome_vs_parameter(summary, "culture.policy", "poster").axes[0]
+    markers = ax.containers[0].lines[0]  # (the errorbar's data line)
+    at = dict(zip(np.round(markers.get_xdata()).astype(int), markers.get_ydata(), strict=True))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["open", "neutral"]
+    assert np.allclose([at[0], at[1]], [0.1, 0.7])

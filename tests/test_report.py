@@ -355,6 +355,42 @@ def test_a_swept_list_of_rules_is_reported_by_its_text(tmp_path: Path) -> None:
     assert (summary.groupby("leaders.rules")["n_ok"].min() == 2).all()
 
 
+def summary_cells(text: str, metric: str) -> list[str]:
+    """The 'Mean [95 % CI]' cell of each row of ``metric`` in the page's summary table."""
+    row = rf'<td>{metric}</td><td class="n">\d+ / \d+</td><td class="n">\d+</td>'
+    return re.findall(row + r'<td class="n">([^<]*)</td>', text)
+
+
+def test_a_scenarios_own_share_is_a_percentage_in_the_summary_as_poster_is(
+    tmp_path: Path,
+) -> None:
+    """``poster_w4`` (the share posting in week 4) is a share as ``poster`` is: the page
+    shows 12.5 %, not 0.125; ``posts_sum`` (a count) stays a number."""
+    data = scenario(
+        "own",
+        axes=[{"param": "culture.openness", "values": [0.3, 0.7]}],
+        outcomes={
+            "poster_w4": {"series": "poster", "at": 4},
+            "posts_sum": {"series": "posts", "stat": "sum"},
+        },
+    )
+    folder = run_sweep(data, tmp_path / "res")
+    text = check_page(write_report(folder))
+    summary = pd.read_csv(folder / "report" / "summary.csv").set_index(["point", "metric"])
+    for metric in ("poster", "poster_w4"):
+        cells = summary_cells(text, metric)
+        assert len(cells) == 2, metric  # (a row per design point)
+        for point, cell in enumerate(cells):
+            row = summary.loc[(point, metric)]
+            assert cell == (
+                f"{100 * row['mean']:.1f} % [{100 * row['ci_low']:.1f} %,"
+                f" {100 * row['ci_high']:.1f} %]"
+            ), (metric, cell)
+    assert summary.loc[(0, "poster_w4"), "mean"] > 0  # (some posting by week 4)
+    sums = summary_cells(text, "posts_sum")
+    assert len(sums) == 2 and "%" not in "".join(sums)
+
+
 def test_report_of_a_two_axis_grid(tmp_path: Path) -> None:
     data = scenario(
         "grid2",

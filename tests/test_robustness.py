@@ -259,6 +259,79 @@ def test_leader_attention_is_ranked_with_a_direction_given(
     assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["1", "none"]
 
 
+# -- a scenario's own outcomes ----------------------------------------------------------------
+OWN = {
+    "poster_w4": {"series": "poster", "at": 4},  # a share of posters: higher is better
+    "weeks_to_90": {"series": "poster", "first_reaching": 0.9},  # weeks to it: lower
+    "listener_w4": {"series": "listener", "at": 4},  # no better way
+}
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand case again, with its outcomes named as a scenario's ``[outcomes]``:
+    ``poster_w4`` is the table's share, ``weeks_to_90`` is ``t90`` (week 6 for model, never
+    for the others), ``listener_w4`` one minus the share."""
+    data = {
+        "scenario": {"name": "own", "seed": 5, "replications": 2, "steps": STEPS},
+        "arms": ARMS,
+        "axes": [{"param": "culture.openness", "values": OPENNESS}],
+        "outcomes": OWN,
+    }
+
+    def outcome(s: Any) -> dict[str, float]:
+        hand = hand_outcome(s)
+        return {
+            **hand,
+            "poster_w4": hand["poster"],
+            "weeks_to_90": hand["t90"],
+            "listener_w4": 1.0 - hand["poster"],
+        }
+
+    plan = parse_scenario(data, source="own.toml")[1]
+    return folder_of_outcomes(plan, tmp_path_factory.mktemp("own") / "res", outcome)
+
+
+def test_a_scenarios_own_outcomes_are_better_the_way_their_measure_says(own: Path) -> None:
+    """No ``better=`` needed: a share of posters is higher-is-better, the first week it
+    reaches 90 % lower-is-better (never reached: the week after the horizon, as t90)."""
+    results = load(own)
+    share = robustness(results, "poster_w4")
+    assert (share["better"] == "higher").all()
+    pd.testing.assert_frame_equal(
+        share.drop(columns="metric"), robustness(results, "poster").drop(columns="metric")
+    )
+    weeks = robustness(results, "weeks_to_90").set_index("arm")
+    assert (weeks["better"] == "lower").all() and weeks.index[0] == "model"
+    assert weeks.loc["none", "mean"] == STEPS + 1 and weeks.loc["delegate", "censored"] == 6
+    assert weeks.loc["delegate", "mean_regret"] == STEPS + 1 - 6.0
+    custom = results.outcomes.attrs["measures"]
+    assert direction("weeks_to_90", custom=custom) == "lower"
+    assert direction("poster_w4", custom=custom) == "higher"
+
+
+def test_an_own_outcome_of_no_better_way_still_needs_one(own: Path) -> None:
+    results = load(own)
+    with pytest.raises(RobustnessError, match=r"'listener_w4' has no known better direction"):
+        robustness(results, "listener_w4")
+    lower = robustness(results, "listener_w4", better="lower")
+    assert lower["arm"].tolist() == robustness(results, "poster")["arm"].tolist()
+
+
+def test_the_command_ranks_an_own_outcome_and_shows_it_in_its_unit(
+    own: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["robustness", str(own), "--metric", "poster_w4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:2] == ["1", "model"] and "6.7 pp" in lines[1]  # (a share)
+    assert lines[4].startswith("model has the lowest mean regret in poster_w4: 6.7 pp")
+    assert main(["robustness", str(own), "--metric", "weeks_to_90", "--percentile", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "delegate: 6 of 6 runs never reached weeks_to_90" in out and "9 weeks" in out
+    assert main(["robustness", str(own), "--metric", "listener_w4"]) != 0
+    assert "no known better direction" in capsys.readouterr().err
+
+
 # -- the report ------------------------------------------------------------------------------
 def small_sweep(out: Path, values: list[float]) -> Path:
     data = {
