@@ -540,7 +540,7 @@ def test_the_scenario_readme_documents_every_run_setting_with_its_default() -> N
     from simulator.scenario import RunSettings
 
     text = (Path(__file__).resolve().parent.parent / "scenarios" / "README.md").read_text()
-    section = text.split("### `[run]`", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", text.split("### `[run]`", 1)[1], maxsplit=1)[0]
     rows = [
         [c.strip() for c in line.strip().strip("|").split("|")]
         for line in section.splitlines()
