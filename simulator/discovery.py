@@ -46,7 +46,7 @@ import pandas as pd
 from simulator import measures
 from simulator.analysis import axis_columns, design_values, ok_runs, once_each
 from simulator.errors import SimulatorError, did_you_mean
-from simulator.results import Results, load, short_value
+from simulator.results import Results, axis_order, load, short_value
 from simulator.sensitivity import numeric_outcomes
 
 if TYPE_CHECKING:
@@ -337,6 +337,7 @@ def question(
         notes.append(f"{int(missing.sum())} {_unit(baseline)} left out: {why}")
         values, x = values[~missing], x[~missing]
     x = _varying(x, notes, arm, baseline)
+    x.attrs["order"] = axis_order(results.manifest)  # (categories: as the scenario lists them)
     if x.shape[1] < 2:
         raise DiscoveryError(
             "results",
@@ -795,8 +796,10 @@ def _limits(
         first: Any = initial.at[0, axis]
         if isinstance(first, set):
             inside: Any = lims.at[0, axis]
-            ran = list(pd.unique(x[axis]))  # (as run: the scenario's order; false, true)
-            ran = sorted(ran) if pd.api.types.is_bool_dtype(x[axis]) else ran
+            seen = list(pd.unique(x[axis]))  # (in the order of the design points)
+            listed = [v for v in x.attrs.get("order", {}).get(axis, []) if v in seen]
+            ran = listed + [v for v in seen if v not in listed]
+            ran = sorted(ran) if pd.api.types.is_bool_dtype(x[axis]) and not listed else ran
             swept = [v for v in ran if v in first] + sorted(set(first) - set(ran), key=str)
             kept = [v for v in swept if v in inside]
             rows.append(

@@ -597,6 +597,29 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def axis_order(manifest: Mapping[str, Any]) -> dict[str, list[object]]:
+    """Each swept parameter's values in the order the scenario lists them, as the outcomes
+    table holds them (a list or table as its JSON text): a results folder's manifest's
+    ``scenario`` -> ``axes[i].values``; a parameter swept within bounds (or a manifest
+    without its scenario) by the order of the design points (``resolved`` -> ``points``).
+    What the figures' ``order=`` takes.
+
+    >>> axis_order({"scenario": {"axes": [{"param": "culture.policy",
+    ...     "values": ["open", "neutral", "restrictive"]}]}})
+    {'culture.policy': ['open', 'neutral', 'restrictive']}
+    """
+    out: dict[str, list[object]] = {}
+    for axis in (manifest.get("scenario") or {}).get("axes") or []:
+        if axis.get("values"):
+            out[str(axis["param"])] = [_cell(v) for v in axis["values"]]
+    seen: dict[str, dict[object, None]] = {}
+    for point in (manifest.get("resolved") or {}).get("points") or []:
+        for key, value in point.items():
+            if key not in out:
+                seen.setdefault(key, {})[_cell(value)] = None
+    return {**out, **{key: list(values) for key, values in seen.items()}}
+
+
 _NO_ROWS = (np.zeros(0, dtype=object), pa.table({}))
 """A table without rows, as :func:`tables_of` gives it: no arms, no columns."""
 

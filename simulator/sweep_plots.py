@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -55,6 +54,7 @@ from simulator.plots import (
     _wrap,
     arm_colours,
 )
+from simulator.results import axis_order
 
 MAX_CELLS_ANNOTATED = 144
 MAX_PANELS = 6
@@ -789,37 +789,6 @@ def _whole(values: Sequence[object]) -> bool:
     (True, False)
     """
     return all(float(v).is_integer() for v in values)  # type: ignore[arg-type]
-
-
-def axis_order(manifest: Mapping[str, Any]) -> dict[str, list[object]]:
-    """Each swept parameter's values in the order the scenario lists them, as the outcomes
-    table holds them (a list or table as its JSON text): a results folder's manifest's
-    ``scenario`` -> ``axes[i].values``; a parameter swept within bounds (or a manifest
-    without its scenario) by the order of the design points (``resolved`` -> ``points``).
-    What the figures' ``order=`` takes.
-
-    >>> axis_order({"scenario": {"axes": [{"param": "culture.policy",
-    ...     "values": ["open", "neutral", "restrictive"]}]}})
-    {'culture.policy': ['open', 'neutral', 'restrictive']}
-    """
-    out: dict[str, list[object]] = {}
-    for axis in (manifest.get("scenario") or {}).get("axes") or []:
-        if axis.get("values"):
-            out[str(axis["param"])] = [_as_cell(v) for v in axis["values"]]
-    seen: dict[str, dict[object, None]] = {}
-    for point in (manifest.get("resolved") or {}).get("points") or []:
-        for key, value in point.items():
-            if key not in out:
-                seen.setdefault(key, {})[_as_cell(value)] = None
-    return {**out, **{key: list(values) for key, values in seen.items()}}
-
-
-def _as_cell(value: Any) -> Any:
-    """A swept value as the outcomes table holds it (:func:`simulator.results.tables_of`):
-    a list or table as its JSON text."""
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value, sort_keys=True, separators=(", ", ": "))
-    return value
 
 
 def _ordered(values: pd.Series, listed: Sequence[object] | None = None) -> list[object]:

@@ -147,6 +147,31 @@ def test_categories_and_true_false_axes_are_kept_as_sets(tmp_path: Path) -> None
     assert re.search(r"org\.team_ties +true +false, true ", found.table())  # as TOML writes it
 
 
+def test_categories_of_a_sampled_design_are_in_the_order_the_scenario_lists_them(
+    tmp_path: Path,
+) -> None:
+    """A Latin hypercube over listed values draws them in a random order: the box, its table
+    and box.json listed the policies as first drawn ('neutral', 'restrictive', 'open')."""
+    listed = ["open", "neutral", "restrictive"]
+    data = {
+        "scenario": {"name": "order", "seed": 2, "replications": 1, "steps": 1},
+        "axes": [{"param": A}, {"param": "culture.policy", "values": listed}],
+        "design": {"kind": "lhs", "samples": 300},
+    }
+    p = parse_scenario(data, source="order")[1]
+    drawn = list(dict.fromkeys(point["culture.policy"] for point in p.points))
+    assert drawn != listed  # (else this test shows nothing)
+
+    def outcome(x: dict[str, Any], spec: Any) -> dict[str, float]:
+        low = x[A] < 0.5 and x["culture.policy"] != "open"
+        return {"poster": 0.1 if low else 0.5}
+
+    found = discover(written(p, tmp_path / "res", outcome), "poster < 0.2", threshold=1.0)
+    limits = found.limits.set_index("parameter")
+    assert limits.loc["culture.policy", "swept"] == listed
+    assert limits.loc["culture.policy", "in_box"] == ["neutral", "restrictive"]
+
+
 def test_a_whole_number_axis_gets_limits_it_ran_at(tmp_path: Path) -> None:
     """PRIM pastes a limit between two values (3.5 on org.span): written into the whole
     numbers' column, pandas 3 raised 'Invalid value 3.5 for dtype int64'; a limit between
