@@ -12,7 +12,7 @@ import click
 
 from simulator.errors import did_you_mean
 
-TABLE_CHOICES = ("outcomes", "series", "levels", "stats", "all")
+TABLE_CHOICES = ("outcomes", "series", "levels", "people", "stats", "all")
 """The values of ``--table`` (:data:`simulator.export.TABLES`, or all of them)."""
 FORMAT_CHOICES = ("csv", "parquet")
 OPTIONS = {
@@ -50,8 +50,9 @@ def _one_of(allowed: Sequence[str], what: str) -> click.types.FuncParamType:
     default="all",
     show_default=True,
     help="outcomes: a row per run; series: a row per run and week; levels: a row per run, "
-    "week and level; stats: n, mean, sd and 10/50/90 % quantiles over the replications per "
-    "design point, arm, series metric and week; all: each of them.",
+    "week and level; people: a row per run and person ([record] people = true); stats: n, "
+    "mean, sd and 10/50/90 % quantiles over the replications per design point, arm, series "
+    "metric and week; all: each of them.",
 )
 @click.option(
     "--format",

@@ -10,6 +10,8 @@ tables (:data:`TABLES`):
 - ``series``: one row per run and recorded week (``--wide``: one row per run, one column
   per week of one metric, as BehaviorSpace's "spreadsheet");
 - ``levels``: one row per run, week and hierarchy level;
+- ``people``: one row per run and person, with the first week each was a listener and a
+  poster (only when the scenario says ``[record] people = true``);
 - ``stats``: per design point, arm, series metric and week, over the replications: ``n``,
   ``mean``, ``sd`` and the 10, 50 and 90 % quantiles (BehaviorSpace's "stats").
 
@@ -36,10 +38,11 @@ from simulator.analysis import OUTCOMES, ok_runs
 from simulator.errors import SimulatorError, did_you_mean
 from simulator.measures import MEASURES, of_table
 from simulator.params import field_info
+from simulator.people import COLUMNS as PERSON_COLUMNS
 from simulator.results import KEY, VARYING, Results, atomic_write, load
 from simulator.state import EVENTS, SOURCES
 
-TABLES = ("outcomes", "series", "levels", "stats")
+TABLES = ("outcomes", "series", "levels", "people", "stats")
 """The tables :func:`export` writes (``"all"``: every one)."""
 FORMATS = ("csv", "parquet")
 QUANTILES = (0.1, 0.5, 0.9)
@@ -135,6 +138,11 @@ def levels_table(results: Results) -> pd.DataFrame:
     return _runs_first(results, finished(results).levels, ["step", "level"])
 
 
+def people_table(results: Results) -> pd.DataFrame:
+    """One row per finished run and person (``[record] people``)."""
+    return _runs_first(results, finished(results).people, ["person"])
+
+
 def stats_table(results: Results) -> pd.DataFrame:
     """Per design point, arm, series metric and week: ``n`` (runs with a value), ``mean``,
     ``sd`` (``n - 1`` in the denominator; empty for one run) and the :data:`QUANTILES` of
@@ -213,6 +221,14 @@ def export_tables(
                 "not in this folder: its scenario says [record] levels = false",
             )
         names = [n for n in names if n != "levels"]
+    if not recorded_people(results):
+        if not every and "people" in names:
+            raise ExportError(
+                "tables",
+                "people",
+                "not in this folder: its scenario does not say [record] people = true",
+            )
+        names = [n for n in names if n != "people"]
     if not series_metrics(results):  # ([record] series = []: the steps alone, or nothing)
         none = "its scenario says [record] series = [] (no per-week metric was kept)"
         if wide:
@@ -230,6 +246,7 @@ def export_tables(
         "outcomes": outcomes_table,
         "series": series_table,
         "levels": levels_table,
+        "people": people_table,
         "stats": stats_table,
     }
     out = {}
@@ -245,6 +262,12 @@ def recorded_levels(results: Results) -> bool:
     """Whether the sweep kept the shares by level (its scenario's ``[record] levels``)."""
     record = results.manifest.get("scenario", {}).get("record", {})
     return bool(record.get("levels", True))
+
+
+def recorded_people(results: Results) -> bool:
+    """Whether the sweep kept a row per person (its scenario's ``[record] people``)."""
+    record = results.manifest.get("scenario", {}).get("record", {})
+    return bool(record.get("people", False))
 
 
 def unit(metric: str) -> str:
@@ -281,6 +304,8 @@ def describe(results: Results, table: str, column: str) -> tuple[str, str]:
         return unit(
             table.removeprefix("series_wide_")
         ), f"{label(table.removeprefix('series_wide_'))}, week {column[5:]}"
+    if table == "people" and column in PERSON_COLUMNS:
+        return PERSON_COLUMNS[column]
     if column == "level":
         return "", "hierarchy level (0 = top)"
     if column == "people":
@@ -345,6 +370,7 @@ def _shape(stem: str) -> str:
         "outcomes": "one row per finished run",
         "series": "one row per finished run and recorded week",
         "levels": "one row per finished run, recorded week and hierarchy level",
+        "people": "one row per finished run and person",
         "stats": "one row per design point, arm, series metric and recorded week",
     }.get(stem, "one row per finished run, one column per recorded week")
 
@@ -464,6 +490,7 @@ __all__ = [
     "export",
     "export_tables",
     "outcomes_table",
+    "people_table",
     "series_table",
     "stats_table",
     "to_ema",

@@ -57,7 +57,9 @@ class RunSpec:
     every arm of the same point and replication has the same seed (common random numbers).
     ``org`` is the replication whose seed builds the organisation and assignment (``org``
     itself unless the scenario sets ``orgs``), and ``structure`` that seed. ``outcomes``
-    are the outcomes the scenario defines (``[outcomes]``), computed beside the built-in ones.
+    are the outcomes the scenario defines (``[outcomes]``), computed beside the built-in ones;
+    ``people``, whether a row per person is kept (``[record] people``: the run then steps
+    week by week, :mod:`simulator.people`).
     """
 
     point: int
@@ -72,6 +74,7 @@ class RunSpec:
     structure: np.random.SeedSequence
     chart: Chart | None = None
     outcomes: tuple[tuple[str, Outcome], ...] = ()  # the scenario's [outcomes], by name
+    people: bool = False  # a row per person ([record] people)
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -184,6 +187,7 @@ class Plan:
             self.seed(point, org),
             self.chart,
             tuple(self.scenario.outcomes.items()),
+            rec.people,
         )
 
     def digest(self, *, wording: bool = False, as_written: bool = False) -> str:
@@ -209,12 +213,13 @@ class Plan:
     def resolved(self) -> dict[str, Any]:
         """The scenario as run: header, record, base parameters, arms, every design point
         and the outcomes it defines (``[outcomes]``, when it does)."""
-        header = self.scenario.scenario
+        header, record = self.scenario.scenario, self.scenario.record
         out = {
             "scenario": header.model_dump(
                 exclude={*CHART_FILES, *(["orgs"] if header.orgs is None else [])}
             ),
-            "record": self.scenario.record.model_dump(),
+            # (people only when kept: the digests of scenarios without it stay as they were)
+            "record": record.model_dump(exclude=set() if record.people else {"people"}),
             "design": self.scenario.design.kind,
             "base": self.base,
             "arms": self.arms,

@@ -9,6 +9,7 @@ Layout::
       failed/arm=<arm>/part-<attempt>-<task>.parquet     one row per failed run (its error)
       series/arm=<arm>/part-<attempt>-<task>.parquet     per-step series
       levels/arm=<arm>/part-<attempt>-<task>.parquet     per-step shares by level
+      people/arm=<arm>/part-<attempt>-<task>.parquet     a row per person ([record] people)
 
 Every file of a table has the same columns and types (the swept axes' types from the whole
 design), so that any Parquet reader (``pandas.read_parquet(folder / "outcomes")``,
@@ -20,7 +21,8 @@ Every file is written under a temporary dot-name and renamed into place, so a sw
 at any moment leaves only complete files (readers skip dot-files). A task's outcomes are
 written last: a run counts as finished only once its outcome row exists, and a resumed sweep
 reruns anything else. Rows carry ``attempt``; :func:`load` keeps, per run, the finished
-attempt (or the latest failed one) and only the series rows of that attempt.
+attempt (or the latest failed one) and only the series rows (and levels and people rows) of
+that attempt.
 """
 
 from __future__ import annotations
@@ -293,11 +295,12 @@ class ResultsFolder:
         return axis_types(self.plan)
 
     def finished_keys(self) -> set[tuple[int, str, int]]:
-        """Runs with an outcome row of status ``ok`` whose series (and levels) were kept.
+        """Runs with an outcome row of status ``ok`` whose series (and levels, and people)
+        were kept.
 
         A task's tables are written as files of one name, outcomes last; an outcomes file
-        whose series or levels file is gone (deleted, or moved out as damaged) holds runs
-        whose tables are lost: they are run again, with a warning naming the files."""
+        whose series, levels or people file is gone (deleted, or moved out as damaged) holds
+        runs whose tables are lost: they are run again, with a warning naming the files."""
         frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
         if frame.empty:
             return set()
@@ -313,18 +316,29 @@ class ResultsFolder:
             )
         again = [key for key in lost if counts[key] <= lost[key]]  # (not run again since)
         if again:
+            files = ", ".join(f"{p.parent.name}/{p.name}" for p in bare[:3])
+            *some, last = self._kept_tables()
+            tables = f"{', '.join(some)} or {last}" if some else last
             warnings.warn(
-                f"{self.path}: {len(again):,} finished run(s) lost their series or levels"
-                f" file ({', '.join(f'{p.parent.name}/{p.name}' for p in bare[:3])}"
+                f"{self.path}: {len(again):,} finished run(s) lost their {tables} file ({files}"
                 f"{' ...' if len(bare) > 3 else ''}); they are run again",
                 UserWarning,
                 stacklevel=2,
             )
         return {key for key, n in counts.items() if n > lost[key]}
 
+    def _kept_tables(self) -> list[str]:
+        """The tables beside the outcomes that every finished run has rows in."""
+        record = self.plan.scenario.record
+        return [
+            "series",
+            *(["levels"] if record.levels else []),
+            *(["people"] if record.people else []),
+        ]
+
     def _bare_parts(self) -> list[Path]:
-        """Outcome files (of finished runs) without their series or levels file."""
-        tables = ["series"] + (["levels"] if self.plan.scenario.record.levels else [])
+        """Outcome files (of finished runs) without their series, levels or people file."""
+        tables = self._kept_tables()
         bare = []
         for part in sorted((self.path / "outcomes").glob("arm=*/part-*.parquet")):
             relative = part.relative_to(self.path / "outcomes")
@@ -385,12 +399,13 @@ class ResultsFolder:
         write_json(self.path / "manifest.json", self.manifest)
 
     def write(self, task: int, attempt: int, results: Sequence[RunResult]) -> None:
-        """Write one task's results: series and levels first, outcomes last."""
+        """Write one task's results: series, levels and people first, outcomes last."""
         name = f"part-{attempt:03d}-{task:06d}.parquet"
         by_table = tables_of(results, self.plan, attempt, self.axis_types)
         files = [
             ("series", by_table["series"], name),
             ("levels", by_table["levels"], name),
+            ("people", by_table["people"], name),
             ("failed", by_table["failed"], name),
             ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
         ]
@@ -561,9 +576,11 @@ def tables_of(
     attempt: int,
     axes: dict[str, pa.DataType],
 ) -> dict[str, tuple[np.ndarray, pa.Table]]:
-    """Outcome rows of finished and of failed runs (with axis values and status), series and
-    levels rows of ``results``: each table as the arm of every row and the Arrow table of the
-    other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
+    """Outcome rows of finished and of failed runs (with axis values and status), series,
+    levels and people rows of ``results``: each table as the arm of every row and the Arrow
+    table of the other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
+    from simulator.people import types
+
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in results:
         point = plan.axis_values(r.point, r.arm)
@@ -586,6 +603,7 @@ def tables_of(
         "failed": _table(pd.DataFrame(rows[False]), axes),
         "series": _keyed([(r, r.series_columns) for r in results], attempt),
         "levels": _keyed([(r, r.level_columns) for r in results], attempt),
+        "people": _keyed([(r, r.people_columns) for r in results], attempt, types()),
     }
 
 
@@ -668,14 +686,17 @@ def _table(frame: pd.DataFrame, axes: dict[str, pa.DataType]) -> tuple[np.ndarra
 
 
 def _keyed(
-    parts: list[tuple[RunResult, dict[str, np.ndarray] | None]], attempt: int
+    parts: list[tuple[RunResult, dict[str, np.ndarray] | None]],
+    attempt: int,
+    types: Mapping[str, pa.DataType] | None = None,
 ) -> tuple[np.ndarray, pa.Table]:
-    """The runs' per-step columns stacked into one table, led by their key columns (arms
-    apart), made in Arrow from the arrays: NaN is null, as from a DataFrame."""
+    """The runs' per-step (or per-person) columns stacked into one table, led by their key
+    columns (arms apart), made in Arrow from the arrays: NaN is null, as from a DataFrame;
+    the columns in ``types`` of those types (text even when every value is None)."""
     kept = [(r, columns) for r, columns in parts if columns is not None]
     if not kept:
         return _NO_ROWS
-    lengths = [len(columns["step"]) for _, columns in kept]
+    lengths = [len(next(iter(columns.values()))) for _, columns in kept]
     data = {
         "point": np.repeat([r.point for r, _ in kept], lengths),
         "replication": np.repeat([r.replication for r, _ in kept], lengths),
@@ -684,7 +705,10 @@ def _keyed(
     for name in kept[0][1]:
         data[name] = np.concatenate([columns[name] for _, columns in kept])
     arms = np.repeat(np.array([r.arm for r, _ in kept], dtype=object), lengths)
-    return arms, pa.table({k: pa.array(v, from_pandas=True) for k, v in data.items()})
+    kinds = types or {}
+    return arms, pa.table(
+        {k: pa.array(v, type=kinds.get(k), from_pandas=True) for k, v in data.items()}
+    )
 
 
 def read_table(
@@ -805,6 +829,13 @@ class Results:
     series: pd.DataFrame
     levels: pd.DataFrame
 
+    @functools.cached_property
+    def people(self) -> pd.DataFrame:
+        """A row per run and person (``[record] people = true``; no rows otherwise), of the
+        attempt each run kept, as the series: read from the folder when first asked for
+        (a big sweep's is its largest table). Columns: :data:`simulator.people.COLUMNS`."""
+        return _of_table(self.path, "people", self.outcomes, ["person"])
+
     @property
     def arms(self) -> list[str]:
         return list(self.manifest["arms"])
@@ -905,23 +936,30 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         from simulator.custom_outcomes import of_manifest
 
         outcomes.attrs["measures"] = of_manifest(manifest)
-    tables = {}
-    for name in ("series", "levels"):
-        within = ["step"] + (["level"] if name == "levels" else [])
-        parts = list(_read(path, name, None, "*", last=name == "levels" and levels == "last"))
-        if len(parts) == 1 and parts[0][0].num_rows > 0 and not outcomes.empty:
-            tables[name] = _frame(_taken(*parts.pop(), outcomes, within))
-            continue
-        frames = [_frame(data) for data, _, _ in parts]
-        # none recorded ([record] levels = false) or none yet: no rows, but the key columns
-        nothing = pd.DataFrame(columns=["point", "replication", "attempt", *within, "arm"])
-        frame = pd.concat(frames, ignore_index=True) if frames else nothing
-        if not outcomes.empty and not frame.empty:
-            frame = _of_runs(frame, outcomes, within)
-        tables[name] = frame
+    tables = {
+        name: _of_table(path, name, outcomes, within, last=name == "levels" and levels == "last")
+        for name, within in (("series", ["step"]), ("levels", ["step", "level"]))
+    }
     if not tables["levels"].empty:  # (deepest_level: at most the deepest level recorded)
         outcomes.attrs["levels"] = int(tables["levels"]["level"].max()) + 1
     return Results(path, manifest, outcomes, tables["series"], tables["levels"])
+
+
+def _of_table(
+    path: Path, name: str, runs: pd.DataFrame, within: list[str], last: bool = False
+) -> pd.DataFrame:
+    """The rows of table ``name`` (``series``, ``levels``, ``people``) of the runs and
+    attempts in ``runs``, by run and ``within``; no rows, but the key columns, when none
+    were recorded (``[record] levels = false``) or none yet."""
+    parts = list(_read(path, name, None, "*", last=last))
+    if len(parts) == 1 and parts[0][0].num_rows > 0 and not runs.empty:
+        return _frame(_taken(*parts.pop(), runs, within))
+    frames = [_frame(data) for data, _, _ in parts]
+    nothing = pd.DataFrame(columns=["point", "replication", "attempt", *within, "arm"])
+    frame = pd.concat(frames, ignore_index=True) if frames else nothing
+    if not runs.empty and not frame.empty:
+        frame = _of_runs(frame, runs, within)
+    return frame
 
 
 def _taken(
@@ -1063,6 +1101,7 @@ class FolderDiff:
     differing: dict[str, list[tuple[tuple[int, str, int], str]]]  # table -> (run, what)
     runs: int  # runs in both
     scenarios: list[str] = field(default_factory=list)  # where they differ
+    people: bool = False  # whether a people table was compared (rows in either)
 
     @property
     def identical(self) -> bool:
@@ -1078,8 +1117,9 @@ class FolderDiff:
         if self.identical and not self.runs:
             return ["identical: neither folder has a finished run yet"]
         if self.identical:
+            *tables, last = ["outcomes", "series", "levels", *(["people"] * self.people)]
             return [
-                f"identical: {self.runs:,} runs; outcomes, series and levels equal bit for bit"
+                f"identical: {self.runs:,} runs; {', '.join(tables)} and {last} equal bit for bit"
                 f" (leaving out {', '.join(VARYING)})"
             ]
         where = f": {'; '.join(self.scenarios)}" if self.scenarios else " (digests)"
@@ -1115,7 +1155,12 @@ def compare(a: str | Path, b: str | Path) -> FolderDiff:
     both = keys[0] & keys[1]
     differing: dict[str, list[tuple[tuple[int, str, int], str]]] = {}
     runs = None if keys[0] == keys[1] else pd.DataFrame(sorted(both), columns=KEY)
-    for table, within in (("outcomes", []), ("series", ["step"]), ("levels", ["step", "level"])):
+    for table, within in (
+        ("outcomes", []),
+        ("series", ["step"]),
+        ("levels", ["step", "level"]),
+        ("people", ["person"]),
+    ):
         x, y = (_comparable(getattr(t, table), runs, within) for t in (left, right))
         differing[table] = _differing(x, y, within)
     scenarios = (
@@ -1124,7 +1169,13 @@ def compare(a: str | Path, b: str | Path) -> FolderDiff:
         else scenario_differences(*(t.manifest.get("resolved", {}) for t in (left, right)))
     )
     return FolderDiff(
-        same, sorted(keys[0] - keys[1]), sorted(keys[1] - keys[0]), differing, len(both), scenarios
+        same,
+        sorted(keys[0] - keys[1]),
+        sorted(keys[1] - keys[0]),
+        differing,
+        len(both),
+        scenarios,
+        people=not (left.people.empty and right.people.empty),
     )
 
 

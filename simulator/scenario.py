@@ -162,6 +162,12 @@ class Record(Block):
         SERIES_COLUMNS, description="Per-step columns to keep."
     )
     levels: bool = Field(True, description="Keep stage shares by hierarchy level per step.")
+    people: bool = Field(
+        False,
+        description="Keep a row per person and run (the people table): level, unit, role,"
+        " reports, audience, strategy, and the first week each was a listener and a poster."
+        " Runs then step week by week: slower for small organisations.",
+    )
 
 
 class RunSettings(Block):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 _PART = re.compile(r"part-(\d+)-(\d+)\.parquet")
-TABLES = ("series", "levels", "failed", "outcomes")
+TABLES = ("series", "levels", "people", "failed", "outcomes")
 """A results folder's tables, in the order a task writes them (outcomes last: a run counts
 as finished once its outcome row is there)."""
 

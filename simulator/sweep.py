@@ -52,7 +52,8 @@ Said = tuple[tuple[type[Warning], str], ...]
 @dataclass
 class RunResult:
     """What one run produced (or its error): outcomes, and its per-step tables as columns
-    (numpy arrays; :attr:`series` and :attr:`levels` are them as DataFrames)."""
+    (numpy arrays; :attr:`series` and :attr:`levels` are them as DataFrames), and with
+    ``[record] people``, its row per person (:mod:`simulator.people`)."""
 
     point: int
     arm: str
@@ -63,6 +64,7 @@ class RunResult:
     error: str | None
     seconds: float
     said: Said = ()  # the warnings its batch raised, shown by the sweep's own process
+    people_columns: Columns | None = None  # a row per person ([record] people)
 
     @property
     def series(self) -> pd.DataFrame | None:
@@ -77,6 +79,13 @@ class RunResult:
         import pandas as pd
 
         return None if self.level_columns is None else pd.DataFrame(self.level_columns)
+
+    @property
+    def people(self) -> pd.DataFrame | None:
+        """The row per person of the run (``[record] people``; None when not kept)."""
+        import pandas as pd
+
+        return None if self.people_columns is None else pd.DataFrame(self.people_columns)
 
     @property
     def ok(self) -> bool:
@@ -244,13 +253,24 @@ def say(said: Iterable[tuple[type[Warning], str]], shown: set[Any] | None = None
 def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[RunResult]:
     from simulator.custom_outcomes import columns as custom_columns
     from simulator.metrics import outcome_columns
+    from simulator.people import columns as people_columns
 
     start = time.perf_counter()
     first = specs[0]
     if any(s.batch_key != first.batch_key for s in specs):
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
-        model = (Organisations() if orgs is None else orgs).engine(specs).run()
+        model = (Organisations() if orgs is None else orgs).engine(specs)
+        if first.people:  # week by week: each week's stages seen (the same numbers)
+            followed = model.recorder.follow(model.state, model.week)
+            for _ in range(first.params.steps):
+                model.step()
+            by_person: Sequence[Columns | None] = people_columns(
+                model.org, model.assignment, followed, model.state
+            )
+        else:
+            model.run()
+            by_person = [None] * len(specs)
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_columns(steps, first.series)
@@ -280,6 +300,7 @@ def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[Run
             by_level[r],
             None,
             seconds,
+            people_columns=by_person[r],
         )
         for r, (spec, row) in enumerate(zip(specs, zip(*values, strict=True), strict=True))
     ]

@@ -192,7 +192,7 @@ def test_a_folder_with_no_finished_run_is_refused(
         (
             ["--table", "outcome"],
             "Invalid value for '--table': 'outcome' is not a table; choose from outcomes,"
-            " series, levels, stats, all; did you mean 'outcomes'?",
+            " series, levels, people, stats, all; did you mean 'outcomes'?",
         ),
         (
             ["--format", "xlsx"],

@@ -1,0 +1,194 @@
+"""Who adopts, and when: a row per person and run (``[record] people = true``).
+
+Each row says who the person is (place in the org chart, role, reports, audience, the
+strategy they were given, whether they were appointed a delegate) and what they did: the
+first week at whose end they were at least a listener (``first_listener``) and a poster
+(``first_poster``; NaN if never; week 0 is the initial state), their stage at the horizon
+and the main source of their first adoption (docs/ODD.md 7.7). NetLogo users get this from
+agent reporters, NDlib users from the node statuses of each iteration.
+
+The first weeks are seen on the weekly record (:class:`FirstWeeks`, which
+:class:`~simulator.metrics.Recorder` updates each time it records): a run that records each
+week gives them to the week. A compiled mechanism may run and record several weeks at once
+(:meth:`~simulator.engine.Engine.run`); the record then sees only the end of each such call,
+so a sweep with ``people = true`` steps its runs week by week (the same numbers, bit for
+bit, :meth:`~simulator.engine.Engine.step`).
+
+Examples
+--------
+>>> from simulator.engine import Engine
+>>> from simulator.params import Params
+>>> engine = Engine(Params().with_updates({"org.size": 50, "leaders.strategy": "model"}), rng=3)
+>>> first = engine.recorder.follow(engine.state)
+>>> for _ in range(4):
+...     engine.step()
+>>> table = frame(engine)  # a row per person (of each replication)
+>>> len(table)
+50
+>>> top = table.loc[0]  # held a poster from week 1, by the strategy
+>>> top["role"], top["strategy"], int(top["first_poster"]), top["source"]
+('top', 'model', 1, 'assigned')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.params import STRATEGIES
+from simulator.selectors import ROLES
+from simulator.state import COUNT, LISTENER, POSTER, SOURCES, STAGES, State
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.engine import Engine
+    from simulator.orgchart import Org
+    from simulator.strategies import Assignment
+
+Columns = dict[str, np.ndarray]
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "person": ("", "the person's index in the organisation (0 to people - 1)"),
+    "id": ("", "the person's id in the org chart ([scenario] org_csv), else the index as text"),
+    "manager": ("", "the index (person) of the person's manager; -1 for the top leader"),
+    "level": ("", "hierarchy level (0 = top)"),
+    "unit": ("", "the person's unit (department)"),
+    "role": (
+        "",
+        "role of a leader in the reporting tree: top, executive, middle or frontline;"
+        " empty for people without reports",
+    ),
+    "reports": ("people", "direct reports"),
+    "audience": ("followers", "external audience of the person's account"),
+    "is_leader": ("", "has at least one report"),
+    "strategy": ("", "leader strategy assigned (model, delegate, listen, restrict; else none)"),
+    "delegate": ("", "appointed a delegate (a report delegate or a member of the comms team)"),
+    "first_listener": (
+        "weeks",
+        "first week at whose end the person was a listener or a poster (0: the initial state;"
+        " empty if never)",
+    ),
+    "first_poster": (
+        "weeks",
+        "first week at whose end the person was a poster (0: the initial state; empty if never)",
+    ),
+    "final_stage": ("", "stage at the horizon: non_user, listener or poster"),
+    "source": (
+        "",
+        "main source of the person's first adoption (assigned, leader, peer, delegate,"
+        " guideline, spontaneous; docs/ODD.md 7.7); empty if they never posted",
+    ),
+}
+"""The columns of a run's rows (after its key), with their unit and meaning."""
+
+TEXT = ("id", "unit", "role", "strategy", "final_stage", "source")
+"""Columns of text (null where empty), typed as such in every file, even one in which
+every value is empty (no one adopted: no source)."""
+
+
+@dataclass
+class FirstWeeks:
+    """The first week each person of each replication was seen at least a listener and a
+    poster, ``(R, n)`` arrays of weeks (``-1``: not yet), updated from ``state`` by
+    :meth:`seen` after each record.
+
+    Parameters
+    ----------
+    state : State
+        The run's state (read at each :meth:`seen`; its arrays may be replaced in between).
+    week : int
+        The week of the state as it is now: those at a stage already are marked at it.
+    """
+
+    state: State
+    week: int = 0
+    listener: np.ndarray = field(init=False, repr=False)
+    poster: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        shape = self.state.stage.shape
+        self.listener = np.full(shape, -1, dtype=COUNT)
+        self.poster = np.full(shape, -1, dtype=COUNT)
+        self._mark()
+
+    def seen(self, weeks: int = 1) -> None:
+        """The state ``weeks`` weeks on (1: a week's record; more: the end of weeks run and
+        recorded at once, whose first weeks are then marked at their end)."""
+        self.week += weeks
+        self._mark()
+
+    def _mark(self) -> None:
+        stage = self.state.stage
+        for first, at in ((self.listener, LISTENER), (self.poster, POSTER)):
+            new = stage >= at
+            new &= first < 0
+            first[new] = self.week
+
+
+def columns(org: Org, assignment: Assignment, first: FirstWeeks, state: State) -> list[Columns]:
+    """Per replication of a batch, the columns of :data:`COLUMNS`: one row per person."""
+    n = org.n
+    roles = org.roles
+    role_names = np.array([*ROLES, None], dtype=object)  # (-1, no role: the last, None)
+    source_names = np.array([*SOURCES, None], dtype=object)  # (-1, never adopted)
+    fixed = {
+        "person": np.arange(n, dtype=np.int64),
+        "id": np.asarray(list(org.ids), dtype=object),
+        "manager": np.asarray(org.manager, dtype=np.int64),
+        "level": np.asarray(org.level, dtype=np.int64),
+        "unit": np.asarray(org.unit_names, dtype=object)[org.unit],
+        "role": role_names[roles],
+        "reports": org.n_reports.astype(np.int64),
+        "audience": np.asarray(org.audience, dtype=float),
+        "is_leader": np.array(org.is_leader, dtype=bool),
+        "strategy": np.asarray(STRATEGIES, dtype=object)[assignment.strategy],
+        "delegate": np.array(assignment.is_delegate, dtype=bool),
+    }
+    stages = np.asarray(STAGES, dtype=object)
+    return [
+        {
+            **fixed,
+            "first_listener": _weeks(first.listener[r]),
+            "first_poster": _weeks(first.poster[r]),
+            "final_stage": stages[state.stage[r]],
+            "source": source_names[state.source[r]],
+        }
+        for r in range(state.replications)
+    ]
+
+
+def _weeks(first: np.ndarray) -> np.ndarray:
+    """Weeks as floats, NaN for never (-1)."""
+    return np.where(first >= 0, first, np.nan)
+
+
+def types() -> dict[str, pa.DataType]:
+    """The Arrow types of the columns whose type the values alone may not give
+    (:data:`TEXT`)."""
+    import pyarrow as pa
+
+    return dict.fromkeys(TEXT, pa.string())
+
+
+def frame(engine: Engine) -> pd.DataFrame:
+    """The rows of an engine's replications (``replication``, then :data:`COLUMNS`), for an
+    engine whose recorder follows its people (``engine.recorder.follow(engine.state)``)
+    since its start, stepped week by week (:meth:`~simulator.engine.Engine.step`)."""
+    import pandas as pd
+
+    first = engine.recorder.people
+    if first is None:
+        raise ValueError(
+            "the engine's recorder does not follow its people: call"
+            " engine.recorder.follow(engine.state) before its first step"
+        )
+    parts = columns(engine.org, engine.assignment, first, engine.state)
+    tables = [pd.DataFrame({"replication": r, **part}) for r, part in enumerate(parts)]
+    return pd.concat(tables, ignore_index=True)
+
+
+__all__ = ["COLUMNS", "FirstWeeks", "columns", "frame"]
