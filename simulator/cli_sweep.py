@@ -264,6 +264,13 @@ def sweep(
         if executor == "processes":
             raise click.UsageError("--cluster runs on a Dask cluster: drop --executor processes")
     scenario, p = _load(scenario_file, reduced)
+    if shard is not None:
+        from simulator.shard import ShardError
+
+        try:
+            shard.check(p)
+        except ShardError as err:
+            raise click.ClickException(f"{scenario_file}: {err}") from None
     settings = scenario.run
     workers = workers or settings.workers or cores()
     source = "--cluster"
@@ -394,35 +401,32 @@ def diff(a: str, b: str) -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    help="The merged folder (default results/<scenario name>); merge into it again as more"
-    " shards finish.",
+    help="The merged folder (default: the shards' folder name without -shard-K-of-N, beside"
+    " them; else results/<scenario name>); merge into it again as more shards finish.",
 )
 def merge(folders: tuple[str, ...], out: str | None) -> None:
     """Put the results folders of a sweep's shards (`orgsim sweep --shard K/N`) together
     into one folder, which reads, reports and resumes as one sweep's."""
-    from simulator.results import read_manifest
-    from simulator.shard import ShardError, warn_if_versions_differ
+    from simulator.shard import ShardError, default_merged, warn_if_versions_differ
     from simulator.shard import merge as merge_folders
 
-    for folder in folders:
-        if not (Path(folder) / "manifest.json").exists():
-            raise click.BadParameter(
-                f"{folder}: no manifest.json; not a results folder (an `orgsim sweep` --out)",
-                param_hint="FOLDERS",
-            )
-    name = read_manifest(Path(folders[0]) / "manifest.json").get("name", "merged")
-    target = Path(out or Path("results") / name)
+    target = Path(out) if out else default_merged([Path(f) for f in folders])
     try:
         merged = merge_folders(folders, target)
     except ShardError as err:
         raise click.ClickException(str(err)) from None
     warn_if_versions_differ(target)
-    again = f" ({merged.skipped} merged before, nothing new)" if merged.skipped else ""
+    again = f" ({merged.skipped} with nothing new since their last merge)" if merged.skipped else ""
     click.echo(
         f"merge: {merged.sources - merged.skipped} folder(s), {merged.files:,} file(s) into"
         f" {target}{again}: {merged.finished:,} of {merged.planned:,} runs"
         f"{' (complete)' if merged.complete else ''}"
     )
+    if merged.busy:
+        click.echo(
+            f"  not merged, a sweep is writing there: {', '.join(map(str, merged.busy))};"
+            " merge again when it ends"
+        )
     if merged.shards_missing:
         shown = ", ".join(merged.shards_missing[:8])
         more = " ..." if len(merged.shards_missing) > 8 else ""
@@ -430,5 +434,5 @@ def merge(folders: tuple[str, ...], out: str | None) -> None:
             f"  shards not merged yet: {shown}{more}; merge them in when they finish, or"
             f" run the rest here: orgsim sweep SCENARIO --out {target}"
         )
-    elif not merged.complete:
+    elif not merged.complete and not merged.busy:
         click.echo(f"  runs missing: resume them here: orgsim sweep SCENARIO --out {target}")

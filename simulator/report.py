@@ -575,6 +575,14 @@ def _runs(data: ReportData) -> str:
         )
     else:
         out.append('<p class="banner okay">Complete: every planned run finished.</p>')
+    shard = data.results.manifest.get("shard")
+    if shard:
+        out.append(
+            f'<p class="banner warn">Shard {_e(shard)}: this folder holds a share of the'
+            " scenario's runs (every arm of some replications at each point): every summary,"
+            " figure and test in this report is of that share; `orgsim merge` puts the"
+            " shards together.</p>"
+        )
     outcomes = data.results.outcomes
     failed = outcomes[outcomes["status"] != "ok"] if not outcomes.empty else outcomes
     if not failed.empty:

@@ -68,6 +68,10 @@ class ResultsError(SimulatorError):
     """A results folder that cannot be used (another scenario's, or not a results folder)."""
 
 
+class FolderBusyError(ResultsError):
+    """A results folder another sweep (or merge) is writing to (:func:`writing`)."""
+
+
 LOCK = ".sweep.lock"
 """The file a sweep holds locked in its folder while it writes there."""
 
@@ -88,7 +92,7 @@ def writing(out: str | Path) -> Iterator[None]:
             except BlockingIOError:
                 f.seek(0)
                 holder = f.read().strip() or "another process"
-                raise ResultsError(
+                raise FolderBusyError(
                     f"{path}: another sweep is writing to this folder ({holder}); wait for it"
                     " to end (then run again to resume), or choose another folder"
                 ) from None

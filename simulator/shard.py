@@ -26,7 +26,7 @@ import contextlib
 import re
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 _PART = re.compile(r"part-(\d+)-(\d+)\.parquet")
+_FOLDER = re.compile(r"(.+)-shard-\d+-of-\d+")
 TABLES = ("series", "levels", "people", "failed", "outcomes")
 """A results folder's tables, in the order a task writes them (outcomes last: a run counts
 as finished once its outcome row is there)."""
@@ -84,6 +85,21 @@ class Shard:
         """This shard's runs, in the plan's order."""
         return (s for s in plan.runs() if self.takes(s.point, s.org))
 
+    def check(self, plan: Plan) -> None:
+        """Refuse a shard that holds no run of ``plan`` (more shards than the parts its runs
+        split into: design points x organisations), before anything is written: a job
+        array's task would end at once, with nothing said."""
+        if self.run_count(plan) > 0:
+            return
+        orgs = len({plan.org_of(rep) for rep in range(plan.replications)})
+        parts = len(plan.points) * orgs
+        raise ShardError(
+            f"shard {self}: holds no run: this scenario's runs split into {parts:,} part(s)"
+            f" ({len(plan.points):,} design point(s) x {orgs:,} organisation(s): a shard takes"
+            f" every arm and replication on one organisation at one point); give at most"
+            f" {parts:,} shards"
+        )
+
     def run_count(self, plan: Plan) -> int:
         """How many runs this shard holds."""
         pairs = sum(
@@ -94,6 +110,21 @@ class Shard:
         return pairs * len(plan.arms)
 
 
+def default_merged(folders: Sequence[Path]) -> Path:
+    """Where ``orgsim merge`` puts shards by default: beside the first, named as it is without
+    ``-shard-K-of-N`` (as ``orgsim sweep --shard`` names them, after the sweep's own folder,
+    ``-reduced`` included); for other names ``results/<scenario name>``."""
+    from simulator.results import read_manifest
+
+    first = folders[0]
+    match = _FOLDER.fullmatch(first.name)
+    if match is not None:
+        return first.parent / match[1]
+    manifest = first / "manifest.json"
+    name = read_manifest(manifest).get("name", "merged") if manifest.exists() else "merged"
+    return Path("results") / str(name)
+
+
 def of_folder(manifest: dict[str, Any]) -> Shard | None:
     """The shard a results folder's manifest holds (None: a whole sweep's folder)."""
     text = manifest.get("shard")
@@ -102,15 +133,18 @@ def of_folder(manifest: dict[str, Any]) -> Shard | None:
 
 @dataclass
 class Merged:
-    """What :func:`merge` did: runs copied, and the merged folder's finished and planned runs."""
+    """What :func:`merge` did: sources merged, left as they were (nothing new since their
+    last merge) and busy (a sweep writing there: not merged), files copied, and the merged
+    folder's finished and planned runs."""
 
     out: Path
     sources: int
-    skipped: int  # sources (or their attempts) merged before
+    skipped: int
     files: int
     finished: int
     planned: int
     shards_missing: list[str]
+    busy: list[Path] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -123,10 +157,14 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
 
     Each source's attempts become attempts of ``out`` (renumbered after those there), so a
     run made twice is kept once, as a resumed sweep keeps it: its last attempt. A source
-    merged before adds only the attempts it has made since. Every folder is held as a sweep
-    holds it (:func:`~simulator.results.writing`): a shard still being written is refused.
+    merged before adds only the attempts it has made since. Sources may hold more
+    replications than ``out`` or one another (a scenario given more replications, its
+    shards resumed one by one): ``out`` then plans the most. A source a sweep is still
+    writing to is left for a later merge (:attr:`Merged.busy`). ``out`` gets its manifest
+    before any file, and each source's attempts once its files are copied: a merge stopped
+    midway is merged again by running it again.
     """
-    from simulator.results import ResultsError, read_manifest, write_json, writing
+    from simulator.results import FolderBusyError, ResultsError, read_manifest, writing
 
     out = Path(out)
     if not folders:
@@ -135,29 +173,46 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
     for source in sources:
         if source.resolve() == out.resolve():
             raise ShardError(f"{source}: the merged folder cannot also be a source")
+        if not source.is_dir():
+            raise ShardError(f"{source}: no such folder")
         if not (source / "manifest.json").exists():
             raise ShardError(
                 f"{source}: no manifest.json; not a results folder (an `orgsim sweep` --out)"
             )
     manifests = [read_manifest(source / "manifest.json") for source in sources]
-    first = manifests[0]
     for source, manifest in zip(sources[1:], manifests[1:], strict=True):
-        _same_scenario(sources[0], first, source, manifest)
+        _same_scenario(sources[0], manifests[0], source, manifest)
     if (out / "manifest.json").exists():
-        _same_scenario(sources[0], first, out, read_manifest(out / "manifest.json"))
+        held_there = read_manifest(out / "manifest.json")
+        if held_there.get("shard"):
+            raise ShardError(
+                f"{out} holds shard {held_there['shard']} of a sweep: merge into a folder of"
+                " the whole sweep (a new one, or one merged into before), not into a shard's"
+            )
+        _same_scenario(sources[0], manifests[0], out, held_there)
     elif out.exists() and any(p for p in out.iterdir() if not p.name.startswith(".")):
         raise ResultsError(
             f"{out} is not empty and holds no manifest.json: not a results folder of this"
             " tool; choose an empty or new folder"
         )
+    widest = max(manifests, key=lambda m: int(m.get("replications", 0)))
+    busy: list[Path] = []
     with contextlib.ExitStack() as held:
         held.enter_context(writing(out))
-        for source in sources:
-            held.enter_context(writing(source))
-        target = _target(out, first)
+        free = []
+        for source, manifest in zip(sources, manifests, strict=True):
+            try:
+                held.enter_context(writing(source))
+            except FolderBusyError:
+                busy.append(source)
+                continue
+            free.append((source, manifest))
+        target = _target(out, widest)
+        _drop_unlisted(out, len(target["attempts"]))  # (a merge stopped midway)
+        _save(out, target)
         merged = target.setdefault("merged", [])
         files = skipped = 0
-        for source, manifest in zip(sources, manifests, strict=True):
+        for source, manifest in free:
             ident = {"created_utc": manifest.get("created_utc"), "shard": manifest.get("shard")}
             if ident["shard"] is None:  # (a whole sweep's folder: where it is, too)
                 ident["folder"] = str(source.resolve())
@@ -167,22 +222,18 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
             if done >= len(attempts):
                 skipped += 1
                 continue
-            offset = len(target["attempts"])
-            for a, attempt in enumerate(attempts[done:], start=done):
-                shard = manifest.get("shard")
-                target["attempts"].append(
-                    {**attempt, "attempt": offset + a - done, "merged_from": str(source)}
-                    | ({"shard": shard} if shard else {})
-                )
-            files += _copy(source, out, {a: offset + a - done for a in range(done, len(attempts))})
+            offset = len(target["attempts"]) - done
+            files += _copy(source, out, {a: offset + a for a in range(done, len(attempts))})
+            shard = {"shard": manifest["shard"]} if manifest.get("shard") else {}
+            target["attempts"] += [
+                {**attempt, "attempt": offset + a, "merged_from": str(source), **shard}
+                for a, attempt in enumerate(attempts[done:], start=done)
+            ]
             if before:
                 before["attempts"] = len(attempts)
             else:
                 merged.append({"from": ident, "folder": str(source), "attempts": len(attempts)})
-        finished = _finished(out)
-        target["runs_finished"] = finished
-        target["complete"] = finished == target["runs_planned"]
-        write_json(out / "manifest.json", target)
+            _save(out, target)  # (this source's files are all there)
     shards: set[str] = {m["from"]["shard"] for m in merged if m["from"].get("shard")}
     counts = {Shard.parse(s).count for s in shards}
     missing = (
@@ -190,13 +241,34 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
         if len(counts) == 1
         else []
     )
-    return Merged(out, len(sources), skipped, files, finished, target["runs_planned"], missing)
+    return Merged(
+        out,
+        len(free),
+        skipped,
+        files,
+        target["runs_finished"],
+        target["runs_planned"],
+        missing,
+        busy,
+    )
+
+
+def _runs_of(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a folder's runs are, whatever their number: its resolved scenario without the
+    replications and the wording (a replication's seeds do not depend on how many there are)."""
+    from simulator.plan import WORDING
+
+    resolved = dict(manifest.get("resolved", {}))
+    header = resolved.get("scenario", {})
+    resolved["scenario"] = {k: v for k, v in header.items() if k not in {*WORDING, "replications"}}
+    return resolved
 
 
 def _same_scenario(a: Path, ma: dict[str, Any], b: Path, mb: dict[str, Any]) -> None:
     from simulator.results import scenario_differences
 
-    if ma.get("digest") == mb.get("digest") and ma.get("arms") == mb.get("arms"):
+    same = ma.get("digest") == mb.get("digest") or _runs_of(ma) == _runs_of(mb)
+    if same and ma.get("arms") == mb.get("arms"):
         return
     differ = scenario_differences(ma.get("resolved", {}), mb.get("resolved", {}))
     raise ShardError(
@@ -205,22 +277,46 @@ def _same_scenario(a: Path, ma: dict[str, Any], b: Path, mb: dict[str, Any]) -> 
         f" {str(ma.get('digest'))[:12]})"
         f"{': they differ in ' + '; '.join(differ) if differ else ''}"
         f"{'' if ma.get('arms') == mb.get('arms') else ' (arms in another order)'};"
-        " only folders of one scenario can be merged"
+        " only folders of one scenario can be merged (more replications are taken)"
     )
 
 
-def _target(out: Path, first: dict[str, Any]) -> dict[str, Any]:
-    """The merged folder's manifest: its own, or a whole sweep's made from a source's."""
+def _target(out: Path, widest: dict[str, Any]) -> dict[str, Any]:
+    """The merged folder's manifest: its own, or a whole sweep's made from a source's, planning
+    the replications of the source with the most (``widest``) where they are more."""
     from simulator.results import read_manifest
 
     if (out / "manifest.json").exists():
-        return read_manifest(out / "manifest.json")
-    manifest = {k: v for k, v in first.items() if k not in ("shard", "attempts", "merged")}
+        manifest = read_manifest(out / "manifest.json")
+    else:
+        manifest = {k: v for k, v in widest.items() if k not in ("shard", "attempts", "merged")}
+        manifest["attempts"] = []
+    if int(widest["replications"]) > int(manifest["replications"]):
+        for key in ("digest", "replications", "scenario", "resolved"):
+            manifest[key] = widest[key]
     manifest["runs_planned"] = (
-        int(first["design_points"]) * len(first["arms"]) * int(first["replications"])
+        int(manifest["design_points"]) * len(manifest["arms"]) * int(manifest["replications"])
     )
-    manifest["attempts"] = []
     return manifest
+
+
+def _save(out: Path, manifest: dict[str, Any]) -> None:
+    """Write the merged folder's manifest with its finished runs counted."""
+    from simulator.results import write_json
+
+    manifest["runs_finished"] = _finished(out)
+    manifest["complete"] = manifest["runs_finished"] == manifest["runs_planned"]
+    write_json(out / "manifest.json", manifest)
+
+
+def _drop_unlisted(out: Path, attempts: int) -> None:
+    """Remove the files of attempts the manifest does not list (numbered ``attempts`` or
+    more): copied by a merge stopped before it listed them; they are copied again."""
+    for table in TABLES:
+        for part in (out / table).glob("arm=*/part-*.parquet"):
+            match = _PART.fullmatch(part.name)
+            if match is not None and int(match[1]) >= attempts:
+                part.unlink()
 
 
 def _copy(source: Path, out: Path, attempts: dict[int, int]) -> int:
@@ -261,21 +357,43 @@ def _finished(out: Path) -> int:
     return len(frame[frame["status"] == "ok"].drop_duplicates(KEY))
 
 
-def versions_differ(out: Path) -> str | None:
-    """A warning when the merged folder's attempts were made by different code (shards run
-    on machines with other versions): None if all by the same."""
-    from simulator.results import _made_by, read_manifest
+MADE_WITH = ("mesa", "numpy", "scipy", "pandas")
+"""Packages besides orgsim's own code whose versions a results folder's attempts record and
+that can change a run's numbers (as :data:`simulator.cluster.RESULT_VERSIONS` for workers)."""
 
-    made = {_made_by(a) for a in read_manifest(out / "manifest.json").get("attempts", [])}
-    if len(made) < 2:
+
+def _made_with(attempt: dict[str, Any]) -> dict[str, str]:
+    """What made an attempt's runs: orgsim's code (its digest, or for attempts recorded
+    without one its version and revision) and :data:`MADE_WITH`."""
+    made = attempt.get("versions", {})
+    code = made.get("orgsim code") or f"{made.get('orgsim')} at {attempt.get('code_revision')}"
+    return {"orgsim code": str(code), **{k: str(made.get(k)) for k in MADE_WITH}}
+
+
+def versions_differ(out: Path) -> str | None:
+    """A warning when the merged folder's runs were made by different code or package
+    versions (shards run on machines with other versions): None if all by the same. The git
+    revision is not compared: the same code digest installed elsewhere has none."""
+    from simulator.results import read_manifest
+
+    attempts = read_manifest(out / "manifest.json").get("attempts", [])
+    made = [_made_with(a) for a in attempts if a.get("runs_done", 1)]
+    differ = [
+        f"{key} {', '.join(sorted({m[key] for m in made}))}"
+        for key in ("orgsim code", *MADE_WITH)
+        if len({m[key] for m in made}) > 1
+    ]
+    if not differ:
         return None
     return (
-        f"{out}: its runs were made by different code ({'; '.join(sorted(made))}): if the"
-        " model changed in between, the shards' runs differ from one another"
+        f"{out}: its runs were made by different versions ({'; '.join(differ)}): the runs of"
+        " one may differ from what the other would have made; sweep again in one folder with"
+        " one version to be sure"
     )
 
 
 def warn_if_versions_differ(out: Path) -> None:
+    """:func:`versions_differ` as a warning."""
     said = versions_differ(out)
     if said:
         warnings.warn(said, UserWarning, stacklevel=2)

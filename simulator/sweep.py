@@ -548,6 +548,8 @@ def sweep(
             f" got {a_type(executor)}: local_cluster() and connect() give one in a with"
             " statement (with local_cluster(2) as pool: sweep(plan, out, executor=pool))"
         )
+    if shard is not None:
+        shard.check(plan)  # (one with no run: said before anything is written)
     settings = plan.scenario.run
     if workers is not None and not (is_whole(workers) and workers >= 1):
         raise ValueError(f"workers = {workers!r}: must be a whole number >= 1 (1: this process)")

@@ -172,4 +172,143 @@ def test_a_folder_of_other_runs_is_refused(tmp_path: Path, capsys: Any) -> None:
     err = capsys.readouterr().err
     assert "holds another scenario's runs than" in err and "scenario.seed: 5 -> 6" in err
     assert main(["merge", str(tmp_path / "nothing"), "--out", merged]) == 2
-    assert "nothing: no manifest.json" in capsys.readouterr().err
+    assert "nothing: no such folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["merge", str(tmp_path / "empty"), "--out", merged]) == 2
+    assert "empty: no manifest.json; not a results folder" in capsys.readouterr().err
+    # a shard's folder is not a merged folder: merging into it mixed the two
+    assert main(["merge", str(tmp_path / "o"), "--out", str(one)]) == 2
+    assert f"{one} holds shard 1/2 of a sweep: merge into a folder" in capsys.readouterr().err
+
+
+def _small(replications: int) -> Any:
+    return parse_scenario(
+        {
+            "scenario": {"name": "g", "seed": 4, "replications": replications, "steps": 4},
+            "params": {"org": {"size": 30}},
+            "arms": {
+                "model": {"leaders": {"strategy": "model"}},
+                "delegate": {"leaders": {"strategy": "delegate"}},
+            },
+            "axes": [{"param": "culture.openness", "values": [0.2, 0.8]}],
+        }
+    )[1]
+
+
+def test_shards_given_more_replications_merge_into_the_folder_merged_before(
+    tmp_path: Path,
+) -> None:
+    """The merge refused a merged folder the shards' new replications ("they differ in
+    scenario.replications"), though a sweep's folder takes them."""
+    few, more, merged = _small(2), _small(3), tmp_path / "m"
+    shards = [tmp_path / f"s{k}" for k in (1, 2)]
+    for k, out in enumerate(shards, start=1):
+        sweep(few, out, workers=1, shard=Shard(k, 2))
+    assert merge(shards, merged).complete
+    sweep(more, shards[0], workers=1, shard=Shard(1, 2))  # one shard resumed with more
+    partial = merge(shards, merged)
+    assert (partial.planned, partial.complete) == (12, False)
+    sweep(more, shards[1], workers=1, shard=Shard(2, 2))
+    assert merge(shards, merged).complete
+    sweep(more, tmp_path / "whole", workers=1)
+    assert compare(tmp_path / "whole", merged).identical
+
+
+def test_a_merge_stopped_midway_is_merged_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """A merge stopped midway (a job's time limit) left files and no manifest: the folder
+    was refused ("not a results folder of this tool") by the merge run again and by report."""
+    import simulator.shard
+
+    plan, merged = _small(2), tmp_path / "m"
+    shards = [tmp_path / f"s{k}" for k in (1, 2)]
+    for k, out in enumerate(shards, start=1):
+        sweep(plan, out, workers=1, pairs_per_task=1, shard=Shard(k, 2))
+    real, calls = simulator.shard._copy, []
+
+    def stopped(source: Path, out: Path, attempts: dict[int, int]) -> int:
+        calls.append(source)
+        if len(calls) == 2:
+            real(source, out, attempts)  # (the second source's files copied, then the stop)
+            raise KeyboardInterrupt
+        return real(source, out, attempts)
+
+    monkeypatch.setattr(simulator.shard, "_copy", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        merge(shards, merged)
+    manifest = json.loads((merged / "manifest.json").read_text())
+    assert (manifest["runs_planned"], manifest["runs_finished"]) == (8, 4)  # the first's listed
+    assert len(manifest["attempts"]) == 1
+    monkeypatch.setattr(simulator.shard, "_copy", real)
+    assert merge(shards, merged).complete
+    sweep(plan, tmp_path / "whole", workers=1)
+    assert compare(tmp_path / "whole", merged).identical
+    assert len(json.loads((merged / "manifest.json").read_text())["attempts"]) == 2
+
+
+def test_a_shard_a_sweep_is_writing_to_is_left_for_a_later_merge(tmp_path: Path) -> None:
+    """One running shard made the whole merge fail with the sweep's own words."""
+    from simulator.results import writing
+
+    plan, merged = _small(2), tmp_path / "m"
+    shards = [tmp_path / f"s{k}" for k in (1, 2)]
+    for k, out in enumerate(shards, start=1):
+        sweep(plan, out, workers=1, shard=Shard(k, 2))
+    with writing(shards[1]):  # (as its sweep holds it)
+        done = merge(shards, merged)
+    assert (done.busy, done.finished, done.shards_missing) == ([shards[1]], 4, ["2/2"])
+    assert merge(shards, merged).complete
+
+
+def test_the_default_merged_folder_is_the_shards_own_name(tmp_path: Path) -> None:
+    from simulator.shard import default_merged
+
+    folders = [tmp_path / "g-reduced-shard-1-of-2", tmp_path / "g-reduced-shard-2-of-2"]
+    assert default_merged(folders) == tmp_path / "g-reduced"
+
+
+def test_a_shard_with_no_run_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: Any
+) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(TEXT)  # 2 points x 3 replications: 6 parts
+    out = tmp_path / "o"
+    args = ["sweep", str(scenario), "--shard", "7/7", "--out", str(out), "--quiet"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"orgsim: error: {scenario}: shard 7/7: holds no run: this scenario's runs split into"
+        " 6 part(s) (2 design point(s) x 3 organisation(s): a shard takes every arm and"
+        " replication on one organisation at one point); give at most 6 shards"
+    )
+    assert not out.exists()
+
+
+def test_shards_made_with_other_package_versions_are_said_to_differ(tmp_path: Path) -> None:
+    """The warning compared git revisions (an installed copy has none: same code, warned) and
+    not the packages that change numbers (numpy: not warned)."""
+    from simulator.shard import versions_differ
+
+    plan, merged = _small(2), tmp_path / "m"
+    shards = [tmp_path / f"s{k}" for k in (1, 2)]
+    for k, out in enumerate(shards, start=1):
+        sweep(plan, out, workers=1, shard=Shard(k, 2))
+    manifest = json.loads((shards[1] / "manifest.json").read_text())
+    manifest["attempts"][0]["code_revision"] = None  # (an installed copy: same code)
+    (shards[1] / "manifest.json").write_text(json.dumps(manifest))
+    merge(shards, merged)
+    assert versions_differ(merged) is None
+    manifest["attempts"][0]["versions"]["numpy"] = "1.26.4"
+    (shards[1] / "manifest.json").write_text(json.dumps(manifest))
+    merge(shards, tmp_path / "m2")
+    said = versions_differ(tmp_path / "m2")
+    assert said is not None and "numpy 1.26.4, " in said and "orgsim code" not in said
+
+
+def test_a_shards_report_says_it_is_of_a_share_of_the_runs(tmp_path: Path) -> None:
+    """A complete shard's report read "Complete: every planned run finished", holding half
+    of each point's replications, with no word of the shard."""
+    from simulator.report import write_report
+
+    out = tmp_path / "s1"
+    sweep(_small(2), out, workers=1, shard=Shard(1, 2))
+    page = write_report(out).read_text()
+    assert "Shard 1/2: this folder holds a share of the scenario's runs" in page
