@@ -77,6 +77,11 @@ class OrgModel(Engine, mesa.Model):
         chart: Chart | str | os.PathLike[str] | None = None,
         **updates: Any,
     ) -> None:
+        if "seed" in updates:  # (Mesa 2's name; Mesa 3 and batch_run pass rng)
+            raise TypeError(
+                f"OrgModel(seed={updates['seed']!r}): the seed is rng= (OrgModel(rng="
+                f"{updates['seed']!r})), as in Mesa 3; mesa.batch_run passes it as rng too"
+            )
         if updates:  # dotted parameter paths as keywords, as Mesa's batch_run passes them
             params = (params if params is not None else Params()).with_updates(updates)
         Engine.__init__(self, params, rng=rng, org=org, structure=structure, chart=chart)

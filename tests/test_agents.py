@@ -243,3 +243,11 @@ def test_the_agents_of_a_model_without_people_warn_as_people_does() -> None:
         warnings.simplefilter("error")
         bare.run()  # running it touches no agents: no word
         assert len(OrgModel(params, rng=1).agents) == 40
+
+
+def test_a_seed_by_mesa_2s_name_says_it_is_rng() -> None:
+    """OrgModel(seed=3) said "seed = 3: unknown parameter; valid keys: steps, org, ..."."""
+    with pytest.raises(
+        TypeError, match=r"OrgModel\(seed=3\): the seed is rng= \(OrgModel\(rng=3\)\)"
+    ):
+        OrgModel(seed=3)
