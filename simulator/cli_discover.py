@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_paths import ResultsDir
+
 OPTIONS = {
     "where": "'--where'",
     "arm": "'--arm'",
@@ -22,7 +24,7 @@ names."""
 
 
 @click.command()
-@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.argument("results_dir", type=ResultsDir())
 @click.option(
     "--where",
     "condition",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_paths import ResultsDir
 from simulator.errors import did_you_mean
 
 TABLE_CHOICES = ("outcomes", "series", "levels", "people", "stats", "all")
@@ -43,7 +44,7 @@ def _one_of(allowed: Sequence[str], what: str) -> click.types.FuncParamType:
 
 
 @click.command()
-@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.argument("results_dir", type=ResultsDir())
 @click.option(
     "--table",
     type=_one_of(TABLE_CHOICES, "table"),

@@ -12,12 +12,14 @@ from typing import Any
 
 import click
 
+from simulator.cli_paths import ResultsDir
+
 SHOWN = ("S1", "ST", "mu_star", "S1_noise", "mu_star_noise", "noise")
 """Index columns the terminal table shows (all are in the CSV file)."""
 
 
 @click.command()
-@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.argument("results_dir", type=ResultsDir())
 @click.option(
     "--metric",
     "metrics",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from simulator.cli_paths import ResultsDir
 from simulator.errors import SweepInterruptedError
 from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
 
@@ -367,7 +368,7 @@ def _pool(
 
 
 @click.command()
-@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.argument("results_dir", type=ResultsDir())
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -381,8 +382,8 @@ def report(results_dir: str, out: str | None) -> None:
 
 
 @click.command()
-@click.argument("a", type=click.Path(file_okay=False))
-@click.argument("b", type=click.Path(file_okay=False))
+@click.argument("a", type=ResultsDir())
+@click.argument("b", type=ResultsDir())
 def diff(a: str, b: str) -> None:
     """Compare two results folders run by run (exit 0 when identical, 1 when not): a check
     that a sweep gives the same results, bit for bit, on other workers or another executor,
@@ -397,7 +398,7 @@ def diff(a: str, b: str) -> None:
 
 
 @click.command()
-@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.argument("folders", nargs=-1, required=True, type=ResultsDir())
 @click.option(
     "--out",
     type=click.Path(file_okay=False),

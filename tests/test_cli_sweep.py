@@ -597,3 +597,19 @@ def test_the_first_failing_replication_is_named_whatever_the_workers(
     assert main(["sweep", str(bad), "--workers", workers, "--out", str(tmp_path / "o")]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"orgsim: error: {bad}: arm delegate: its runs fail: "), line
+
+
+@pytest.mark.parametrize("command", ["report", "export", "sensitivity", "discover", "merge"])
+def test_a_scenario_file_given_for_its_results_folder_names_the_folder(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """click said "Directory 'cli.toml' is a file" of a scenario file given where its
+    results folder belongs."""
+    assert main([command, str(scenario_file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{scenario_file} is a scenario file; give its results folder: `orgsim sweep" in err
+    assert "writes results/cli (or its --out)" in err
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    assert main(["diff", str(other), str(tmp_path)]) == 2
+    assert f"{other} is a file, not a results folder" in capsys.readouterr().err
