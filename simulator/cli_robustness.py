@@ -11,9 +11,11 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_paths import ResultsDir
+
 
 @click.command()
-@click.argument("results_dir", type=click.Path(file_okay=False))
+@click.argument("results_dir", type=ResultsDir())
 @click.option(
     "--metric",
     default="poster",
@@ -49,22 +51,18 @@ def robustness(
     a low percentile and the worst point, and the regret (how far the arm falls short of
     the best arm at each point) as its mean, with a 95 % bootstrap interval, and maximum,
     ranked by mean regret."""
-    from simulator.analysis import OUTCOMES
-    from simulator.errors import did_you_mean
+    from simulator.analysis import known_metrics, ok_runs
     from simulator.results import atomic_write, load
     from simulator.robustness import RobustnessError, shown, verdict
     from simulator.robustness import robustness as rank
 
     results = load(results_dir)
-    columns = [*OUTCOMES, *map(str, results.outcomes.columns)]
-    if metric not in columns:
-        near = did_you_mean(metric, columns)
-        hint = f"; did you mean {near!r}?" if near else ""
-        raise click.BadParameter(
-            f"{metric!r} is no outcome of {results_dir}{hint} (the outcomes:"
-            f" {', '.join(OUTCOMES)})",
-            param_hint="'--metric'",
-        )
+    if ok_runs(results.outcomes).empty:
+        raise click.ClickException(f"no run has finished in {results_dir}: nothing to rank")
+    try:  # (the check summaries and sensitivity make: a scenario's own outcomes named too)
+        known_metrics(results.outcomes, [metric])
+    except ValueError as err:
+        raise click.BadParameter(f"{err} (in {results_dir})", param_hint="'--metric'") from None
     try:
         table = rank(results, metric, percentile=percentile, better=better)
     except RobustnessError as err:

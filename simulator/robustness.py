@@ -78,6 +78,29 @@ def direction(
     )
 
 
+def _not_an_outcome(finished: pd.DataFrame, metric: str) -> None:
+    """Refuse a column of the outcomes table that is no outcome to rank: a swept parameter
+    (``culture.openness``), or one that says which run a row is or how it went (``seed``,
+    ``replication``, ``status``), as :func:`simulator.sensitivity.numeric_outcomes` leaves
+    them out; the error names the outcomes (a scenario's own too)."""
+    from simulator.sensitivity import numeric_outcomes
+
+    if metric not in finished.columns or metric in numeric_outcomes(finished):
+        return
+    what = (
+        "a swept parameter"
+        if metric in axis_columns(finished)
+        else "a column that says which run a row is or how it went"
+    )
+    known = [*measures.OUTCOMES, *measures.of_table(finished.attrs)]
+    here = [m for m in numeric_outcomes(finished) if m not in known]
+    more = f", or a column of the table ({', '.join(here)})" if here else ""
+    raise RobustnessError(
+        f"metric {metric!r}: {what}, not an outcome to rank; the outcomes are"
+        f" {', '.join(known)}{more}"
+    )
+
+
 def run_values(outcomes: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
     """Each finished run's value of ``metric`` as the robustness table counts it, and
     whether it is censored.
@@ -148,17 +171,18 @@ def robustness(
     Notes
     -----
     The interval is a paired bootstrap within design points: each resample redraws the
-    replication numbers of each point with replacement, the same numbers for every arm
-    (the arms of one replication share the point's seeds, as in
+    replications of each point that it has (those at which every arm has a value: a shard's
+    folder or an interrupted sweep holds only some) with replacement, the same replications
+    for every arm (the arms of one replication share the point's seeds, as in
     ``analysis.contrasts``, so the common random numbers stay paired), then recomputes the
-    point means, the best arm at each point and the mean regret; the interval is the 2.5
-    and 97.5 % percentiles. It was chosen over a paired t interval of the differences
-    from the best arm because the best arm at a point is itself estimated: the bootstrap
-    carries the chance that another arm is best, a fixed-best interval does not. So where
-    arms are close it can lie above the estimate (a resample's best arm is often better
-    than the observed one); that is the sign that the ranking is not settled. It is NaN
-    when a point has fewer than two replications. Design points at which some arm has no
-    value (failed or unrun runs) are left out, and a note says so.
+    point means, the best arm at each point and the mean regret; the interval is the 2.5 and
+    97.5 % percentiles. It was chosen over a paired t interval of the differences from the
+    best arm because the best arm at a point is itself estimated: the bootstrap carries the
+    chance that another arm is best, a fixed-best interval does not. So where arms are close
+    it can lie above the estimate (a resample's best arm is often better than the observed
+    one); that is the sign that the ranking is not settled. It is NaN when a point has fewer
+    than two such replications. Design points at which some arm has no value (failed or
+    unrun runs) are left out, and a note says so.
     """
     results = data if isinstance(data, Results) else None
     outcomes = results.outcomes if results is not None else data
@@ -170,19 +194,20 @@ def robustness(
             " (10: the 10th percentile of a share, the 90th of weeks to a milestone)"
         )
     once_each(outcomes)
-    known_metrics(outcomes, [metric])  # (a typo is refused, with the closest outcome)
+    known_metrics(outcomes, [metric])  # (a typo is refused, naming the outcomes)
+    finished = ok_runs(outcomes)
+    if finished.empty:
+        raise RobustnessError("no run has finished: nothing to rank")
+    _not_an_outcome(finished, metric)
     custom = outcomes.attrs.get("measures") or {}
     sign = 1.0 if direction(metric, better, custom) == "higher" else -1.0
     if metric not in outcomes.columns:
         raise RobustnessError(f"metric {metric!r}: no run of these results has it")
     values, censored = run_values(outcomes, metric)
-    finished = ok_runs(outcomes)
-    if finished.empty:
-        raise RobustnessError("no run has finished: nothing to rank")
     arms = [str(a) for a in outcomes.attrs.get("arms") or pd.unique(outcomes["arm"])]
     runs = finished.assign(_v=values)
     cube = runs.pivot_table("_v", ["point", "replication"], "arm", aggfunc="first", dropna=False)
-    cube = cube.reindex(columns=[a for a in arms if a in cube.columns])
+    cube = cube.reindex(columns=[a for a in arms if a in cube.columns]).dropna(how="all")
     notes: list[str] = []
     unrun = [a for a in arms if a not in cube.columns or cube[a].isna().all()]
     if unrun:
@@ -200,7 +225,7 @@ def robustness(
     good = sign * means.to_numpy()
     regret = good.max(axis=1, keepdims=True) - good
     labels = _labels(outcomes, arms)
-    low, high = _interval(cube, sign, bootstraps, rng)
+    low, high = _interval(cube.dropna(how="any"), means.index, sign, bootstraps, rng)
     best = np.isclose(good, good.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
     shares = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)  # (ties split)
     rows = []
@@ -258,31 +283,25 @@ def robustness(
 
 
 def _interval(
-    cube: pd.DataFrame, sign: float, bootstraps: int, rng: Any
+    pairs: pd.DataFrame, points: pd.Index, sign: float, bootstraps: int, rng: Any
 ) -> tuple[list[float], list[float]]:
     """The 95 % paired-bootstrap interval of each arm's mean regret (see
-    :func:`robustness`); NaN with no resamples or a point of fewer than two replications."""
-    arms = cube.shape[1]
-    points = list(cube.groupby(level="point"))
-    if bootstraps < 1 or any(len(block) < 2 for _, block in points):
+    :func:`robustness`) over ``pairs``: the replications of each of ``points`` at which
+    every arm has a value (rows ``(point, replication)``, a column per arm). NaN with no
+    resamples or where a point has fewer than two such replications (a shard's folder, an
+    interrupted sweep, failed runs)."""
+    arms = pairs.shape[1]
+    have = pairs.groupby(level="point").size().reindex(points, fill_value=0)
+    if bootstraps < 1 or (have < 2).any():
         return [np.nan] * arms, [np.nan] * arms
     gen = np.random.default_rng(rng)
     total = np.zeros((bootstraps, arms))
-    counted = np.zeros((bootstraps, arms))
-    for _, block in points:  # (a point at a time: memory stays that of one point)
-        v = sign * block.to_numpy(dtype=float)  # (replications, arms)
+    for _, block in pairs.groupby(level="point"):  # (a point at a time: memory of one point)
+        v = sign * block.to_numpy(dtype=float)  # (replications, arms), all finite
         pick = gen.integers(0, len(v), size=(bootstraps, len(v)))
-        drawn = v[pick]  # (bootstraps, replications, arms)
-        n = np.isfinite(drawn).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(drawn, axis=1) / n
-        short = np.nanmax(np.where(n > 0, mean, -np.inf), axis=1, keepdims=True) - mean
-        ok = np.isfinite(short)  # (a resample with no value of an arm: point left out)
-        total += np.where(ok, short, 0.0)
-        counted += ok
-    with np.errstate(invalid="ignore", divide="ignore"):
-        draws = total / counted
-    low, high = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+        mean = v[pick].mean(axis=1)  # (bootstraps, arms)
+        total += mean.max(axis=1, keepdims=True) - mean
+    low, high = np.percentile(total / len(points), [2.5, 97.5], axis=0)
     return [float(x) for x in low], [float(x) for x in high]
 
 

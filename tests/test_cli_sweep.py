@@ -599,7 +599,9 @@ def test_the_first_failing_replication_is_named_whatever_the_workers(
     assert line.startswith(f"orgsim: error: {bad}: arm delegate: its runs fail: "), line
 
 
-@pytest.mark.parametrize("command", ["report", "export", "sensitivity", "discover", "merge"])
+@pytest.mark.parametrize(
+    "command", ["report", "export", "sensitivity", "robustness", "discover", "merge"]
+)
 def test_a_scenario_file_given_for_its_results_folder_names_the_folder(
     scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:

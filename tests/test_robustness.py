@@ -32,10 +32,11 @@ from builders import folder_of_outcomes
 
 from simulator.cli import main
 from simulator.report import write_report
-from simulator.results import load
+from simulator.results import ResultsFolder, load
 from simulator.robustness import RobustnessError, direction, robustness, verdict
 from simulator.scenario import Plan, parse_scenario
-from simulator.sweep import sweep
+from simulator.shard import Shard
+from simulator.sweep import RunResult, sweep
 
 ARMS = {
     "model": {"leaders.strategy": "model"},
@@ -180,6 +181,57 @@ def test_the_interval_holds_the_estimate_and_needs_two_replications(
     assert robustness(load(one), "poster")[["regret_low", "regret_high"]].isna().all().all()
 
 
+def test_the_interval_resamples_only_the_replications_a_point_has() -> None:
+    """Each point holds its own replications (point p: p, p + 3, p + 6, p + 9, as a shard
+    or an interrupted sweep leaves them), and one pair lacks arm b: the interval is that of
+    the same runs numbered 0 to 3, with the incomplete pair out of the resamples. The cube
+    of every point and replication number had NaN rows for the others, which the bootstrap
+    counted and drew."""
+    rng = np.random.default_rng(4)
+    rows = [
+        {"point": p, "arm": arm, "replication": r, "poster": 0.4 + 0.1 * p * (arm == "a") + e}
+        for p in range(3)
+        for r, noise in zip(range(p, 12, 3), rng.normal(0, 0.1, (4, 2)), strict=True)
+        for arm, e in zip(["a", "b"], noise, strict=True)
+    ]
+    shard = pd.DataFrame(rows).assign(status="ok")
+    shard.loc[
+        (shard["point"] == 1) & (shard["replication"] == 10) & (shard["arm"] == "b"), "poster"
+    ] = np.nan
+    packed = shard.assign(replication=shard["replication"] // 3)
+    got, want = robustness(shard, bootstraps=200), robustness(packed, bootstraps=200)
+    pd.testing.assert_frame_equal(got, want)
+    assert got[["regret_low", "regret_high"]].notna().all().all()
+    paired = packed[~((packed["point"] == 1) & (packed["replication"] == 3))]
+    pd.testing.assert_frame_equal(
+        got[["arm", "regret_low", "regret_high"]],
+        robustness(paired, bootstraps=200)[["arm", "regret_low", "regret_high"]],
+    )
+
+
+def test_a_shard_of_one_replication_a_point_has_no_interval(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shard 1 of 3 of a sweep of three replications holds one replication of each point:
+    no interval (the cube of every point and replication had printed 0.0 to 2.8 pp)."""
+    data = {
+        "scenario": {"name": "rob", "seed": 3, "replications": 3, "steps": 8},
+        "params": {"org": {"size": 60}},
+        "arms": {"model": ARMS["model"], "delegate": ARMS["delegate"]},
+        "axes": [{"param": "culture.openness", "values": [0.3, 0.7]}],
+    }
+    out = tmp_path / "shard1"
+    sweep(parse_scenario(data)[1], out, workers=1, shard=Shard.parse("1/3"))
+    results = load(out)
+    assert results.outcomes.groupby(["point", "arm"]).size().eq(1).all()  # (as built)
+    table = robustness(results, "poster")
+    assert table[["regret_low", "regret_high"]].isna().all().all()
+    assert (table["points"] == 2).all() and table["mean_regret"].notna().all()
+    assert main(["robustness", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[4:7] for line in lines[1:3]] == [["-", "to", "-"]] * 2
+
+
 def test_bad_arguments_are_refused_naming_what_would_do(hand: Path) -> None:
     results = load(hand)
     with pytest.raises(ValueError, match="did you mean 'poster'"):
@@ -232,7 +284,7 @@ def test_the_command_counts_runs_that_never_reached_a_milestone(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--metric", "postr"], "'postr' is no outcome of .* did you mean 'poster'\\?"),
+        (["--metric", "postr"], "no outcome 'postr' \\(did you mean 'poster'\\?\\): the outcomes"),
         (["--metric", "leader_attention"], "no known better direction"),
         (["--percentile", "90"], "90.0 is not in the range 0<=x<=50"),
     ],
@@ -244,6 +296,28 @@ def test_the_command_line_errors(
     err = capsys.readouterr().err
     assert err.startswith("orgsim: error:") and "Traceback" not in err
     assert len(re.findall(message, err)) == 1
+
+
+def test_the_command_says_when_no_run_has_finished(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every run failed, or none has been written yet: that, not the metric, is what is
+    wrong (it had said "metric 'poster': no run of these results has it")."""
+    plan = a_plan()
+    failed = ResultsFolder.open(tmp_path / "failed", plan)
+    attempt = failed.begin(plan.run_count)
+    runs = [
+        RunResult(s.point, s.arm, s.replication, {}, None, None, "boom", 0.0) for s in plan.runs()
+    ]
+    failed.write(0, attempt, runs)
+    failed.finish(attempt, 0, len(runs))
+    ResultsFolder.open(tmp_path / "begun", plan).begin(plan.run_count)
+    for name in ("failed", "begun"):
+        assert main(["robustness", str(tmp_path / name)]) != 0
+        err = capsys.readouterr().err
+        assert f"no run has finished in {tmp_path / name}: nothing to rank" in err
+    with pytest.raises(RobustnessError, match="no run has finished"):
+        robustness(load(tmp_path / "failed"), "poster")
 
 
 def test_leader_attention_is_ranked_with_a_direction_given(
@@ -330,6 +404,38 @@ def test_the_command_ranks_an_own_outcome_and_shows_it_in_its_unit(
     assert "delegate: 6 of 6 runs never reached weeks_to_90" in out and "9 weeks" in out
     assert main(["robustness", str(own), "--metric", "listener_w4"]) != 0
     assert "no known better direction" in capsys.readouterr().err
+
+
+KEY_COLUMN = "a column that says which run a row is or how it went, not an outcome to rank"
+
+
+@pytest.mark.parametrize(
+    ("metric", "message", "error"),
+    [
+        ("seed", f"metric 'seed': {KEY_COLUMN}; the outcomes are", RobustnessError),
+        ("replication", f"metric 'replication': {KEY_COLUMN}", RobustnessError),
+        ("status", f"metric 'status': {KEY_COLUMN}", RobustnessError),
+        (
+            "culture.openness",
+            "metric 'culture.openness': a swept parameter, not an outcome to rank",
+            RobustnessError,
+        ),
+        ("weeks_to_9", "no outcome 'weeks_to_9' (did you mean 'weeks_to_90'?)", ValueError),
+    ],
+)
+def test_the_command_ranks_outcomes_only_and_names_the_scenarios_own(
+    own: Path, metric: str, message: str, error: type[Exception], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key column or a swept parameter is no outcome to rank (they had been ranked: "the
+    arms are level"); the list of outcomes holds the scenario's own (it had left them out)."""
+    assert main(["robustness", str(own), "--metric", metric, "--better", "higher"]) != 0
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert err.startswith("orgsim: error:") and "Traceback" not in err
+    outcomes = err[err.index("the outcomes are") :]
+    assert all(name in outcomes for name in ("poster", "t50", *OWN)), outcomes
+    with pytest.raises(error, match=re.escape(message)):
+        robustness(load(own), metric, better="higher")
 
 
 # -- the report ------------------------------------------------------------------------------
