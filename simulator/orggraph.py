@@ -7,7 +7,8 @@ directed graph whose edges run manager -> report (``edges="manager_to_report"``,
 manager (``"report_to_manager"``), or an undirected tree with its top leader named
 (``root=``). Person ``i`` is the graph's ``i``-th node, with id ``str(node)``; the node
 attributes ``unit``, ``title`` and ``level`` are the table's optional columns (a missing or
-None ``unit`` is the manager's unit; ``level``, if any node has one, every node needs).
+None ``unit`` is the manager's unit; ``level``, if any node has one, every node needs: a whole
+number, or text the level column takes, such as ``"2"``, as GraphML reads attributes).
 :meth:`Chart.from_networkx <simulator.orgimport.Chart.from_networkx>` makes a chart of it.
 A graph that is not a reporting tree raises :class:`~simulator.csvtable.OrgChartError`
 naming the node, edge or loop at fault and what a tree needs.
@@ -36,7 +37,13 @@ import numpy as np
 from simulator.csvtable import OrgChartError, quote
 from simulator.errors import did_you_mean
 from simulator.orgchart import ROOT, levels_of
-from simulator.orgimport import MAX_LEVEL, OrgTable, _warn_of_empty_levels, unit_codes
+from simulator.orgimport import (
+    MAX_LEVEL,
+    OrgTable,
+    _parse_level,
+    _warn_of_empty_levels,
+    unit_codes,
+)
 
 EDGES = ("manager_to_report", "report_to_manager")
 """Which way a directed graph's reporting edges run (``edges=``)."""
@@ -278,6 +285,14 @@ def _levels(
             raise OrgChartError(
                 name, f"{quote(ids[i])} has no level; give every node a level, or none"
             )
+        if isinstance(value, str):  # (GraphML reads attributes as text: as the CSV's cell)
+            try:
+                level[i] = _parse_level(name, 0, value.strip())
+            except OrgChartError:
+                raise OrgChartError(
+                    name, f"{quote(ids[i])}: level = {value!r}; must be {allowed}"
+                ) from None
+            continue
         whole = isinstance(value, numbers.Integral) or (
             isinstance(value, numbers.Real) and float(value).is_integer()
         )

@@ -492,14 +492,19 @@ class Chart:
 
         A chart made by :meth:`from_networkx` gets a file whose SHA-256 is its ``sha256``;
         one read from a file gets the same table, not necessarily the same bytes (a
-        semicolon-separated file is written with commas).
+        semicolon-separated file is written with commas). ``ties`` for a chart without ties
+        is refused before anything is written.
         """
+        if ties is not None and self.lateral is None:
+            raise ValueError(
+                f"{self.path}: this chart has no ties table to write (with_ties reads one; or"
+                f" leave ties out): nothing written, neither {os.fspath(ties)} nor"
+                f" {os.fspath(path)}"
+            )
         with open(path, "w", encoding="utf-8", newline="") as f:
             f.write(org_table_text(self.table))
-        if ties is None:
+        if ties is None or self.lateral is None:
             return
-        if self.lateral is None:
-            raise ValueError(f"{self.path}: this chart has no ties table to write (with_ties)")
         with open(ties, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["source", "target"])

@@ -91,6 +91,33 @@ def test_node_ids_become_text_and_attributes_the_optional_columns() -> None:
     assert table.depth.tolist() == [0, 1, 2]
 
 
+def test_levels_as_text_are_read_as_the_level_column_reads_them(tmp_path: Path) -> None:
+    """GraphML reads node attributes as text unless declared: ``"0"`` is level 0, as in an
+    org CSV (``"2.0"`` too); ``"2.5"`` and ``"x"`` are refused as a number 2.5 is."""
+    graph = nx.DiGraph(EDGES)
+    nx.set_node_attributes(
+        graph, dict(zip(IDS, ["0", "1", "1", "2", "2.0", " 2"], strict=True)), "level"
+    )
+    numbers = nx.DiGraph(EDGES)
+    nx.set_node_attributes(numbers, dict(zip(IDS, [0, 1, 1, 2, 2, 2], strict=True)), "level")
+    chart = Chart.from_networkx(graph)
+    assert chart.table.level is not None and chart.table.level.tolist() == [0, 1, 1, 2, 2, 2]
+    assert chart.sha256 == Chart.from_networkx(numbers).sha256
+    text = nx.DiGraph(EDGES)
+    nx.set_node_attributes(text, dict(zip(IDS, [0, 1, 1, 2, 2, 2], strict=True)), "level")
+    nx.write_graphml(text, tmp_path / "org.graphml")
+    with open(tmp_path / "org.graphml", encoding="utf-8") as f:  # (declared as text)
+        untyped = f.read().replace('attr.type="long"', 'attr.type="string"')
+    (tmp_path / "org.graphml").write_text(untyped, encoding="utf-8")
+    read = nx.read_graphml(tmp_path / "org.graphml")
+    assert read.nodes["ceo"]["level"] == "0"
+    assert Chart.from_networkx(read).sha256 == chart.sha256
+    g = "networkx graph: "
+    for bad in ("2.5", "x", "-1", "1001", ""):
+        graph.nodes["dev"]["level"] = bad
+        assert error(graph) == g + f"'dev': level = {bad!r}; must be a whole number from 0 to 1000"
+
+
 def test_a_multigraph_s_parallel_edges_count_once() -> None:
     graph = nx.MultiDiGraph([*EDGES, ("ceo", "cto")])
     assert Chart.from_networkx(graph).table.manager.tolist() == MANAGERS
@@ -218,6 +245,20 @@ def test_a_read_chart_and_its_ties_are_written_as_tables_that_read_the_same(
     assert again.lateral.tolist() == chart.lateral.tolist() == [[1, 3], [2, 3]]
     with pytest.raises(ValueError, match="this chart has no ties table to write"):
         Chart.read(org).to_csv(tmp_path / "x.csv", ties=tmp_path / "y.csv")
+    assert not (tmp_path / "x.csv").exists() and not (tmp_path / "y.csv").exists()
+
+
+def test_ties_asked_of_a_chart_without_them_leave_the_org_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """The refusal comes before anything is written: a file already there is kept (it was
+    overwritten with the chart's table, and then the error came)."""
+    target = tmp_path / "org.csv"
+    target.write_text("what was there\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no ties table to write .*nothing written"):
+        Chart.from_networkx(nx.DiGraph(EDGES)).to_csv(target, ties=tmp_path / "ties.csv")
+    assert target.read_text(encoding="utf-8") == "what was there\n"
+    assert not (tmp_path / "ties.csv").exists()
 
 
 def test_org_to_networkx_and_back_keeps_every_manager_level_unit_and_title() -> None:
