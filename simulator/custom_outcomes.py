@@ -32,10 +32,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simulator.errors import did_you_mean
-from simulator.measures import MEASURES, OUTCOMES, SERIES, Measure
+from simulator.measures import BOUNDED, KINDS, MEASURES, OUTCOMES, SERIES, Measure
 from simulator.params import NoBoolNumbers, Params
 from simulator.state import STAGES
 
@@ -112,11 +112,23 @@ class Outcome(NoBoolNumbers):
             raise ValueError(f"no such series{hint} (the series: {', '.join(SERIES)})")
         return series
 
+    @field_validator("first_reaching", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):  # (before ge=0: nan fails it)
+            raise ValueError("must be a finite number, such as 0.3 for 30 % of people")
+        return value
+
     @field_validator("first_reaching")
     @classmethod
-    def _finite(cls, value: float | None) -> float | None:
-        if value is not None and not math.isfinite(value):
-            raise ValueError("must be a finite number, such as 0.3 for 30 % of people")
+    def _reachable(cls, value: float | None, info: ValidationInfo) -> float | None:
+        series = info.data.get("series")  # (absent when it was refused itself)
+        kind = MEASURES[series].kind if series in MEASURES else None
+        if value is not None and kind in BOUNDED and value > 1:
+            raise ValueError(
+                f"must be 0 to 1: {series} is {KINDS[str(kind)]}, and never reaches"
+                f" {value:g} (30 % is 0.3)"
+            )
         return value
 
     @model_validator(mode="after")
@@ -237,9 +249,17 @@ def fewest_levels(size: int, units: int, span: int, jitter: int) -> int:
     return levels
 
 
-def shrunk(outcomes: Mapping[str, Outcome], steps: int) -> dict[str, Outcome]:
+def shrunk(
+    outcomes: Mapping[str, Outcome], steps: int, *, keep_levels: bool = False
+) -> dict[str, Outcome]:
     """The outcomes of a scenario's small version (:func:`simulator.scenario.reduced`):
-    weeks at most ``steps``, levels among the top two or the deepest two."""
+    weeks at most ``steps``, levels among the top two or the deepest two (its organisation
+    is made small), unless ``keep_levels`` (an org chart, which keeps its people and levels).
+
+    >>> deep = {"w": Outcome(series="poster", at=40, level=3)}
+    >>> shrunk(deep, 8)["w"].written(), shrunk(deep, 8, keep_levels=True)["w"].written()
+    ({'series': 'poster', 'at': 8, 'level': 1}, {'series': 'poster', 'at': 8, 'level': 3})
+    """
     out = {}
     for name, spec in outcomes.items():
         update: dict[str, Any] = {
@@ -247,7 +267,7 @@ def shrunk(outcomes: Mapping[str, Outcome], steps: int) -> dict[str, Outcome]:
             for key in ("at", "from_", "until")
             if (week := getattr(spec, key)) is not None
         }
-        if spec.level is not None:
+        if spec.level is not None and not keep_levels:
             update["level"] = min(spec.level, 1) if spec.level >= 0 else max(spec.level, -2)
         out[name] = spec.model_copy(update=update)
     return out

@@ -39,6 +39,7 @@ from simulator.custom_outcomes import Outcome, check, fewest_levels, shrunk
 from simulator.design import (
     DESIGN_KEYS,
     DESIGNS,
+    DRAWS_VALUES,
     PATHS,
     axis_bounds,
     check_design,
@@ -528,7 +529,9 @@ def design_notes(plan: Plan) -> list[str]:
     swept parameter itself runs at its own value at every design point (its rows say so),
     where the other arms follow the axis; arms whose parameters are the same (one setting a
     default, another nothing) make the same runs (the same seeds); a ``[design]`` key the
-    design's kind does not use, and more organisations than replications."""
+    design's kind does not use, a Latin hypercube or Monte Carlo design of more samples
+    than the combinations of its listed values (its points repeat), and more organisations
+    than replications."""
     lines = []
     same: dict[str, list[str]] = {}  # arms by their parameters at the first point, then all
     for arm in plan.arms:
@@ -558,6 +561,19 @@ def design_notes(plan: Plan) -> list[str]:
                 f"design.{key} = {json.dumps(getattr(design, key))} is for design.kind ="
                 f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
             )
+    listed = [len(a.values) for a in plan.scenario.axes if a.values is not None]
+    combinations = math.prod(listed)
+    if (
+        design.kind in DRAWS_VALUES
+        and listed
+        and len(listed) == len(plan.scenario.axes)
+        and design.samples > combinations
+    ):
+        lines.append(
+            f"design.samples = {design.samples} draws from only {combinations} distinct"
+            f" combination{'s' * (combinations > 1)} of listed values: points repeat; a grid"
+            " (design.kind = 'grid') runs each once"
+        )
     if header.orgs is not None and header.orgs > header.replications:
         lines.append(
             f"scenario.orgs = {header.orgs} is more than scenario.replications ="
@@ -629,9 +645,10 @@ def reduced(scenario: Scenario) -> Scenario:
     """A small version of a scenario for smoke tests and CI: the same structure, few runs.
 
     At most 2 replications, 8 weeks and 150 people (in the fixed parameters, the arms, the
-    listed points and the axes alike, :data:`REDUCED_CAPS`; an org chart keeps its people);
-    grids keep each axis's first
-    and last value (or 2 steps); samplers draw their smallest design.
+    listed points and the axes alike, :data:`REDUCED_CAPS`; an org chart keeps its people
+    and levels); grids keep each axis's first and last value (or 2 steps); samplers draw
+    their smallest design (lhs and montecarlo 3 points, sobol N = 2, morris 2 trajectories),
+    never more than the scenario's own.
     """
     header = scenario.scenario
     replications = min(header.replications, 2)
@@ -663,10 +680,10 @@ def reduced(scenario: Scenario) -> Scenario:
         if axis.steps is not None:
             axis = axis.model_copy(update={"steps": 2})
         axes.append(axis)
-    samples = {"lhs": 3, "montecarlo": 3, "sobol": 2, "morris": 2}.get(scenario.design.kind)
+    smallest = {"lhs": 3, "montecarlo": 3, "sobol": 2, "morris": 2}.get(scenario.design.kind)
     design = scenario.design
-    if samples is not None:
-        design = design.model_copy(update={"samples": samples})
+    if smallest is not None:  # (never more than the scenario's own: samples = 1 stays 1)
+        design = design.model_copy(update={"samples": min(design.samples, smallest)})
     if design.points:
         points = tuple(dotted(capped(flatten(p))) for p in design.points[:2])
         design = design.model_copy(update={"points": points})
@@ -686,7 +703,9 @@ def reduced(scenario: Scenario) -> Scenario:
                     "steps": steps,
                 }
             ),
-            "outcomes": shrunk(scenario.outcomes, steps_cap),
+            "outcomes": shrunk(
+                scenario.outcomes, steps_cap, keep_levels=header.org_csv is not None
+            ),
             "params": dotted(small),
             "arms": arms,
             "axes": tuple(axes),

@@ -16,7 +16,9 @@ from simulator.cli import main
 from simulator.custom_outcomes import Outcome, fewest_levels, measure
 from simulator.engine import Engine
 from simulator.metrics import first_reaching
-from simulator.params import Params
+from simulator.orgchart import build_org
+from simulator.orgimport import write_org_csv
+from simulator.params import OrgParams, Params
 from simulator.results import ResultsError, ResultsFolder, load
 from simulator.scenario import ScenarioError, load_scenario, parse_scenario, plan, reduced
 
@@ -62,7 +64,7 @@ def test_each_outcome_is_read_off_the_weekly_record(engine: Engine) -> None:
 
 
 def test_a_level_never_reached_is_nan_and_one_never_reached_at_all_too(engine: Engine) -> None:
-    table = engine.outcomes({"never": {"series": "poster", "first_reaching": 1.5}})
+    table = engine.outcomes({"never": {"series": "posts", "first_reaching": 1e9}})
     assert table["never"].isna().all()
 
 
@@ -159,6 +161,23 @@ BASE: dict[str, Any] = {
         ),
         ({"x": {"series": "poster", "at": True}}, "f.toml: outcomes.x.at = true: must be a whole"),
         ({"x y": {"series": "poster", "at": 1}}, "f.toml: outcomes.'x y': not a name"),
+        (
+            {"x": {"series": "poster", "first_reaching": 30}},
+            "f.toml: outcomes.x.first_reaching = 30: must be 0 to 1: poster is a share, 0 to 1,"
+            " and never reaches 30 (30 % is 0.3)",
+        ),
+        (
+            {"x": {"series": "comfort", "first_reaching": 1.5}},
+            "f.toml: outcomes.x.first_reaching = 1.5: must be 0 to 1: comfort is a mean score",
+        ),
+        (
+            {"x": {"series": "poster", "first_reaching": float("nan")}},
+            "f.toml: outcomes.x.first_reaching = nan: must be a finite number, such as 0.3",
+        ),
+        (
+            {"x": {"series": "posts", "first_reaching": float("inf")}},
+            "f.toml: outcomes.x.first_reaching = inf: must be a finite number",
+        ),
     ],
 )
 def test_a_bad_outcome_is_one_line_naming_the_file_key_value_and_what_is_allowed(
@@ -175,6 +194,20 @@ def test_a_week_past_the_shortest_arm_is_refused() -> None:
     parse_scenario({**data, "outcomes": {"w4": {"series": "poster", "at": 4}}})
     with pytest.raises(ScenarioError, match=r"outcomes.w5.at = 5: .* at most 4 \(the shortest"):
         parse_scenario({**data, "outcomes": {"w5": {"series": "poster", "at": 5}}})
+
+
+def test_a_share_reaches_levels_up_to_1_and_a_count_any_level() -> None:
+    reachable = {
+        "all_posting": {"series": "poster", "first_reaching": 1},
+        "posts_30": {"series": "posts", "first_reaching": 30},
+        "reach_1000": {"series": "reach", "first_reaching": 1000.5},
+    }
+    scenario, _ = parse_scenario({**BASE, "outcomes": reachable})
+    assert {n: o.first_reaching for n, o in scenario.outcomes.items()} == {
+        "all_posting": 1,
+        "posts_30": 30,
+        "reach_1000": 1000.5,
+    }
 
 
 # -- the digest -------------------------------------------------------------------------------
@@ -203,6 +236,26 @@ def test_outcomes_change_the_digest_and_their_reduced_form_plans() -> None:
     small = plan(reduced(big)).scenario.outcomes["w40"]
     assert (small.at, small.level) == (8, 1)
     assert scenario.outcomes == {}
+
+
+def test_the_reduced_form_on_an_org_chart_keeps_the_level(tmp_path: Path) -> None:
+    """An org chart keeps its people and levels in the small version, so an outcome at its
+    level 3 stays at level 3 (it was moved to level 1, of the generated 150 people that the
+    chart does not become)."""
+    org = build_org(OrgParams(size=400), np.random.default_rng(2))
+    assert org.levels >= 4
+    write_org_csv(org, tmp_path / "org.csv")
+    (tmp_path / "sc.toml").write_text(
+        '[scenario]\nname = "chart"\nseed = 1\nreplications = 2\nsteps = 52\n'
+        'org_csv = "org.csv"\n\n[outcomes]\nw40 = { series = "poster", level = 3, at = 40 }\n'
+        'front = { series = "poster", level = -3, stat = "mean" }\n',
+        encoding="utf-8",
+    )
+    scenario, _ = load_scenario(tmp_path / "sc.toml")
+    small = plan(reduced(scenario))
+    assert small.chart is not None and small.chart.n == org.n
+    kept = small.scenario.outcomes
+    assert (kept["w40"].at, kept["w40"].level, kept["front"].level) == (8, 3, -3)
 
 
 # -- end to end -------------------------------------------------------------------------------

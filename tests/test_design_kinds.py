@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from builders import folder_of_outcomes
 
+from simulator.cli import main
 from simulator.design import DESIGN_KEYS, DESIGNS, design_size, pick_values
 from simulator.results import load
 from simulator.scenario import Plan, ScenarioError, design_notes, parse_scenario
@@ -149,6 +150,46 @@ def test_montecarlo_is_a_design_kind_that_takes_samples() -> None:
     assert design_notes(plan) == [
         "design.levels = 6 is for design.kind = 'morris'; with 'montecarlo' it is not used"
     ]
+
+
+@pytest.mark.parametrize("kind", ["lhs", "montecarlo"])
+def test_more_samples_than_combinations_of_listed_values_are_noted(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """16 draws over 3 x 2 listed values hold at most 6 distinct points: each runs again
+    and again, which a grid of the 6 would not."""
+    axes = [
+        {"param": "culture.policy", "values": POLICIES},
+        {"param": "culture.openness", "values": [0.2, 0.8]},
+    ]
+    plan = plan_of(kind, axes, 16)
+    note = (
+        "design.samples = 16 draws from only 6 distinct combinations of listed values: points"
+        " repeat; a grid (design.kind = 'grid') runs each once"
+    )
+    assert design_notes(plan) == [note]
+    assert len(plan.points) == 16
+    assert len({(p["culture.policy"], p["culture.openness"]) for p in plan.points}) <= 6
+    one = plan_of(kind, [{"param": "culture.policy", "values": ["open"]}], 2)
+    assert design_notes(one) == [
+        "design.samples = 2 draws from only 1 distinct combination of listed values: points"
+        " repeat; a grid (design.kind = 'grid') runs each once"
+    ]
+    # as many draws as combinations, or an axis over bounds: no note
+    assert design_notes(plan_of(kind, axes, 6)) == []
+    bounded = [axes[0], {"param": "culture.openness", "bounds": [0.2, 0.8]}]
+    assert design_notes(plan_of(kind, bounded, 16)) == []
+    # orgsim validate says it
+    path = tmp_path / "kinds.toml"
+    path.write_text(
+        '[scenario]\nname = "kinds"\nseed = 7\nreplications = 1\nsteps = 2\n\n'
+        '[params]\norg.size = 30\n\n[[axes]]\nparam = "culture.policy"\n'
+        'values = ["open", "neutral", "restrictive"]\n\n[[axes]]\nparam = "culture.openness"\n'
+        f'values = [0.2, 0.8]\n\n[design]\nkind = "{kind}"\nsamples = 16\n',
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path), "--workers", "1"]) == 0
+    assert note in capsys.readouterr().err.replace("\n", " ")
 
 
 # -- errors ------------------------------------------------------------------------------------

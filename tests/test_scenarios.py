@@ -117,6 +117,34 @@ def test_the_reduced_form_caps_arms_and_points_and_never_adds_weeks() -> None:
     assert {p.steps for p in plan(reduced(parse_scenario(weeks)[0])).params.values()} == {4, 8}
 
 
+@pytest.mark.parametrize(
+    ("kind", "samples", "smallest"),
+    [
+        ("lhs", 1, 1),
+        ("lhs", 2, 2),
+        ("lhs", 16, 3),
+        ("montecarlo", 2, 2),
+        ("montecarlo", 40, 3),
+        ("sobol", 1, 1),
+        ("sobol", 8, 2),
+        ("morris", 1, 1),
+        ("morris", 4, 2),
+    ],
+)
+def test_the_reduced_form_never_draws_more_than_the_design(
+    kind: str, samples: int, smallest: int
+) -> None:
+    """A design of 1 or 2 samples stays that small (an lhs of 1 point became 3)."""
+    data = variant(
+        design={"kind": kind, "samples": samples},
+        axes=[{"param": "culture.openness", "bounds": [0.2, 0.8]}],
+    )
+    scenario, full = parse_scenario(data)
+    small = reduced(scenario)
+    assert small.design.samples == smallest
+    assert len(plan(small).points) <= len(full.points)
+
+
 def test_a_reduced_sweep_has_its_own_default_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
