@@ -42,6 +42,7 @@ from simulator.orgimport import (
     OrgTable,
     _parse_level,
     _warn_of_empty_levels,
+    loop_through,
     unit_codes,
 )
 
@@ -240,12 +241,7 @@ def _loop(name: str, manager: np.ndarray, ids: list[str], top: int) -> OrgChartE
     lost = np.flatnonzero(parent != top)
     if not len(lost):
         return None
-    cycle, i = [int(parent[lost[0]])], int(manager[parent[lost[0]]])
-    while i != cycle[0]:
-        cycle.append(i)
-        i = int(manager[i])
-    start = cycle.index(min(cycle))
-    cycle = cycle[start:] + cycle[:start]
+    cycle = loop_through(manager, int(parent[lost[0]]))
     chain = " -> ".join(
         [*(quote(ids[i]) for i in cycle[:8]), "..." if len(cycle) > 8 else quote(ids[cycle[0]])]
     )
