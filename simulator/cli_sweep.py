@@ -22,6 +22,7 @@ import click
 from simulator.cli_paths import ResultsDir
 from simulator.errors import SweepInterruptedError
 from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
+from simulator.shard import planned as runs_planned
 
 if TYPE_CHECKING:
     from simulator.cluster import DaskPool
@@ -180,7 +181,7 @@ def _interrupted(
         yield
     except KeyboardInterrupt as stop:
         code = TERMINATED if isinstance(stop, _Terminated) else 130
-        planned = p.run_count if shard is None else shard.run_count(p)
+        planned = runs_planned(p, shard)
         saved = _saved(folder, p, shard)
         raise SweepInterruptedError(saved, planned, folder, report, code) from None
     finally:
@@ -291,7 +292,7 @@ def sweep(
         # (a new folder is made by the sweep, once its set-ups are checked; another
         # scenario's is refused here)
         finished = _saved(folder, p, shard)
-        planned = p.run_count if shard is None else shard.run_count(p)
+        planned = runs_planned(p, shard)
         left = planned - finished
         resume = f" (resuming: {finished:,} already done)" if finished else ""
         of = "" if shard is None else f" (shard {shard} of {p.run_count:,})"

@@ -40,10 +40,10 @@ from simulator.orgchart import ROOT, levels_of
 from simulator.orgimport import (
     MAX_LEVEL,
     OrgTable,
-    _parse_level,
-    _warn_of_empty_levels,
     loop_through,
+    parse_level,
     unit_codes,
+    warn_of_empty_levels,
 )
 
 EDGES = ("manager_to_report", "report_to_manager")
@@ -283,7 +283,7 @@ def _levels(
             )
         if isinstance(value, str):  # (GraphML reads attributes as text: as the CSV's cell)
             try:
-                level[i] = _parse_level(name, 0, value.strip())
+                level[i] = parse_level(name, 0, value.strip())
             except OrgChartError:
                 raise OrgChartError(
                     name, f"{quote(ids[i])}: level = {value!r}; must be {allowed}"
@@ -304,5 +304,5 @@ def _levels(
             f" {level[head]}), but levels count down from 0 at the top: a manager's level must"
             " not be greater than their reports'",
         )
-    _warn_of_empty_levels(name, level)
+    warn_of_empty_levels(name, level)
     return level

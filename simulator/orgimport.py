@@ -90,7 +90,7 @@ def _nearest(anchor: np.ndarray) -> np.ndarray:
         anchor = nxt
 
 
-def _parse_level(name: str, number: int, value: str, separator: str = ",") -> int:
+def parse_level(name: str, number: int, value: str, separator: str = ",") -> int:
     """A ``level`` cell as an int, or an error naming the row and the value.
 
     ``3.0`` is 3 (a spreadsheet's number format); so is ``3,0`` in a table whose separator
@@ -147,7 +147,7 @@ def read_org_table(path: Path) -> OrgTable:
         first[pid] = i
     level = None
     if any(row.get("level") for _, row in rows):
-        levels = [_parse_level(name, number, row["level"], separator) for number, row in rows]
+        levels = [parse_level(name, number, row["level"], separator) for number, row in rows]
         level = np.array(levels, dtype=np.int64)
     manager = np.full(len(rows), ROOT, dtype=np.int64)
     for i, (number, row) in enumerate(rows):
@@ -176,7 +176,7 @@ def read_org_table(path: Path) -> OrgTable:
                 " leave the column empty to count levels from the reporting lines)"
             )
             raise OrgChartError(name, problem, row=rows[who][0], column="level")
-        _warn_of_empty_levels(name, level)
+        warn_of_empty_levels(name, level)
     unit: np.ndarray | None = None
     unit_names: tuple[str, ...] = ()
     if "unit" in rows[0][1]:
@@ -232,7 +232,7 @@ def _listed(values: np.ndarray, most: int = 10) -> str:
     return shown + (", ..." if len(values) > most else "")
 
 
-def _warn_of_empty_levels(name: str, level: np.ndarray) -> None:
+def warn_of_empty_levels(name: str, level: np.ndarray) -> None:
     """Warn of grades with gaps: levels between 0 and the deepest one that nobody is at."""
     given = np.unique(level)
     empty = np.setdiff1d(np.arange(given[-1] + 1), given)

@@ -61,7 +61,10 @@ if TYPE_CHECKING:
     from simulator.sweep import RunResult
 
 KEY = ["point", "arm", "replication"]
-TABLES = ("outcomes", "series", "levels")
+TABLES = ("series", "levels", "people", "failed", "outcomes")
+"""A results folder's tables, in the order a task writes its files (outcomes last: a run
+counts as finished once its outcome row is there); :func:`simulator.shard.merge` copies
+them in this order too."""
 
 
 class ResultsError(SimulatorError):
@@ -221,7 +224,9 @@ class ResultsFolder:
     @property
     def planned(self) -> int:
         """The runs this folder is to hold: the plan's, or its shard's."""
-        return self.plan.run_count if self.shard is None else self.shard.run_count(self.plan)
+        from simulator.shard import planned
+
+        return planned(self.plan, self.shard)
 
     @classmethod
     def open(cls, out: str | Path, plan: Plan, shard: Shard | None = None) -> ResultsFolder:
@@ -230,7 +235,9 @@ class ResultsFolder:
         path = Path(out)
         manifest_path = path / "manifest.json"
         digest = plan.digest()
-        planned = plan.run_count if shard is None else shard.run_count(plan)
+        from simulator.shard import planned as runs_planned
+
+        planned = runs_planned(plan, shard)
         if manifest_path.exists():
             manifest = read_manifest(manifest_path)
             _same_shard(path, manifest, shard)
@@ -406,16 +413,10 @@ class ResultsFolder:
         """Write one task's results: series, levels and people first, outcomes last."""
         name = f"part-{attempt:03d}-{task:06d}.parquet"
         by_table = tables_of(results, self.plan, attempt, self.axis_types)
-        files = [
-            ("series", by_table["series"], name),
-            ("levels", by_table["levels"], name),
-            ("people", by_table["people"], name),
-            ("failed", by_table["failed"], name),
-            ("outcomes", by_table["outcomes"], name),  # last: these runs count as finished
-        ]
-        for table, (arms, whole), file_name in files:
+        for table in TABLES:  # outcomes last: these runs count as finished
+            arms, whole = by_table[table]
             for arm in sorted(set(arms)):  # converted once, split by arm in Arrow
-                target = self.path / table / f"arm={arm}" / file_name
+                target = self.path / table / f"arm={arm}" / name
                 data = whole.filter(pa.array(arms == arm))
                 atomic_write(target, lambda tmp, data=data: pq.write_table(data, tmp))
 

@@ -3,10 +3,11 @@
 
 A shard takes a fixed share of a scenario's runs: every arm of one design point and one
 organisation (a pair, or with ``[scenario] orgs`` the replications that share an
-organisation) goes to the same shard, so that each shard's folder holds whole pairs, and a
-point's replications are dealt round the shards, so that the shards take about as long
-whatever the points cost. Which shard a run is in does not depend on the number of
-replications: a shard folder can take more replications as a whole sweep's can.
+organisation) goes to the same shard, so that each shard's folder holds whole pairs, and
+these parts are dealt round the shards (:meth:`Shard.takes`), so that the shards hold as
+many parts (within one) and each point's spread over them, and take about as long whatever
+the points cost. Which shard a run is in does not depend on the number of replications: a
+shard folder can take more replications as a whole sweep's can.
 
 Each shard's folder is an ordinary results folder (resumed by running the same command
 again; its manifest says which shard it holds). :func:`merge` copies shards' runs into one
@@ -16,13 +17,14 @@ same bit for bit (same seeds), whatever the shards.
 Examples
 --------
 >>> s = Shard.parse("2/3")
->>> str(s), [s.takes(point, org) for point in range(2) for org in range(3)]
-('2/3', [False, True, False, True, False, False])
+>>> str(s), [(point, org) for org in range(3) for point in range(2) if s.takes(point, org, 2)]
+('2/3', [(1, 0), (0, 2)])
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -38,9 +40,6 @@ if TYPE_CHECKING:
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 _PART = re.compile(r"part-(\d+)-(\d+)\.parquet")
 _FOLDER = re.compile(r"(.+)-shard-\d+-of-\d+")
-TABLES = ("series", "levels", "people", "failed", "outcomes")
-"""A results folder's tables, in the order a task writes them (outcomes last: a run counts
-as finished once its outcome row is there)."""
 
 
 class ShardError(SimulatorError):
@@ -55,11 +54,14 @@ class Shard:
     count: int
 
     def __post_init__(self) -> None:
+        if self.count < 1:
+            raise ShardError(
+                f"shard {self.index}/{self.count}: N, the number of shards, is 1 or more"
+            )
         if not 1 <= self.index <= self.count:
             raise ShardError(
                 f"shard {self.index}/{self.count}: the first number must be from 1 to the"
-                f" second (shards 1/{max(self.count, 1)} to {max(self.count, 1)}/"
-                f"{max(self.count, 1)})"
+                f" second (shards 1/{self.count} to {self.count}/{self.count})"
             )
 
     @classmethod
@@ -76,14 +78,23 @@ class Shard:
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
 
-    def takes(self, point: int, org: int) -> bool:
-        """Whether the runs of design point ``point`` on organisation ``org`` (the
-        replication whose seed builds it: :meth:`Plan.org_of`) are this shard's."""
-        return (point + org) % self.count == self.index - 1
+    def takes(self, point: int, org: int, points: int) -> bool:
+        """Whether the runs of design point ``point`` (of ``points``) on organisation ``org``
+        (the replication whose seed builds it: :meth:`Plan.org_of`) are this shard's.
+
+        The parts (point, organisation) are numbered organisation by organisation and dealt
+        round the shards, one place further on after each whole number of rounds that is also
+        a whole number of organisations (``lcm(points, N)`` parts): the shards' parts differ
+        by one at most (so every shard up to the number of parts has some), a point's parts
+        are spread over the shards as evenly (within one, given as many organisations as
+        shards), and a part's shard does not depend on how many organisations there are."""
+        part = org * points + point
+        return (part + part // math.lcm(points, self.count)) % self.count == self.index - 1
 
     def runs(self, plan: Plan) -> Iterator[RunSpec]:
         """This shard's runs, in the plan's order."""
-        return (s for s in plan.runs() if self.takes(s.point, s.org))
+        points = len(plan.points)
+        return (s for s in plan.runs() if self.takes(s.point, s.org, points))
 
     def check(self, plan: Plan) -> None:
         """Refuse a shard that holds no run of ``plan`` (more shards than the parts its runs
@@ -102,12 +113,18 @@ class Shard:
 
     def run_count(self, plan: Plan) -> int:
         """How many runs this shard holds."""
+        points = len(plan.points)
         pairs = sum(
-            self.takes(point, plan.org_of(rep))
-            for point in range(len(plan.points))
+            self.takes(point, plan.org_of(rep), points)
+            for point in range(points)
             for rep in range(plan.replications)
         )
         return pairs * len(plan.arms)
+
+
+def planned(plan: Plan, shard: Shard | None) -> int:
+    """The runs a folder of ``plan`` is to hold: all of them, or ``shard``'s."""
+    return plan.run_count if shard is None else shard.run_count(plan)
 
 
 def default_merged(folders: Sequence[Path]) -> Path:
@@ -229,10 +246,13 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
                 {**attempt, "attempt": offset + a, "merged_from": str(source), **shard}
                 for a, attempt in enumerate(attempts[done:], start=done)
             ]
+            # an attempt not recorded as finished (killed, or its sweep writing where the lock
+            # is not honoured: some cluster file systems) is copied again by the next merge
+            count = len(attempts) - (not attempts[-1].get("finished_utc"))
             if before:
-                before["attempts"] = len(attempts)
+                before["attempts"] = count
             else:
-                merged.append({"from": ident, "folder": str(source), "attempts": len(attempts)})
+                merged.append({"from": ident, "folder": str(source), "attempts": count})
             _save(out, target)  # (this source's files are all there)
     shards: set[str] = {m["from"]["shard"] for m in merged if m["from"].get("shard")}
     counts = {Shard.parse(s).count for s in shards}
@@ -312,6 +332,8 @@ def _save(out: Path, manifest: dict[str, Any]) -> None:
 def _drop_unlisted(out: Path, attempts: int) -> None:
     """Remove the files of attempts the manifest does not list (numbered ``attempts`` or
     more): copied by a merge stopped before it listed them; they are copied again."""
+    from simulator.results import TABLES
+
     for table in TABLES:
         for part in (out / table).glob("arm=*/part-*.parquet"):
             match = _PART.fullmatch(part.name)
@@ -325,7 +347,7 @@ def _copy(source: Path, out: Path, attempts: dict[int, int]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from simulator.results import atomic_write
+    from simulator.results import TABLES, atomic_write
 
     copied = 0
     for table in TABLES:

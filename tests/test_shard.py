@@ -4,6 +4,7 @@ merged folder holds the same runs, bit for bit, as one sweep of the whole scenar
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,12 @@ def _plan(points: int, replications: int, orgs: int | None) -> Any:
     return plan
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
-    points=st.integers(1, 4),
+    points=st.integers(1, 5),
     replications=st.integers(1, 7),
     orgs=st.one_of(st.none(), st.integers(1, 3)),
-    count=st.integers(1, 5),
+    count=st.integers(1, 8),
 )
 def test_shards_split_the_runs_into_whole_pairs_and_whole_organisations(
     points: int, replications: int, orgs: int | None, count: int
@@ -59,14 +60,22 @@ def test_shards_split_the_runs_into_whole_pairs_and_whole_organisations(
     assert [shard.run_count(plan) for shard in shards] == [len(keys) for keys in taken]
     for shard, keys in zip(shards, taken, strict=True):
         held = {(p, plan.org_of(r)) for p, _, r in keys}
-        assert all(shard.takes(p, o) for p, o in held)
+        assert all(shard.takes(p, o, points) for p, o in held)
         # every arm of a pair, and every replication on one organisation, in the same shard
         assert len(keys) == len(plan.arms) * sum(
             plan.org_of(r) == o for p, o in held for r in range(replications)
         )
-    if orgs is None:  # a point's replications dealt round the shards: at most one apart
-        sizes = [len(keys) // len(plan.arms) for keys in taken]
-        assert max(sizes) - min(sizes) <= points
+    # the parts (point, organisation) dealt round: the shards' counts at most one apart, so
+    # that every shard up to the number of parts has some (shard 7/8 of 4 points x 2
+    # organisations had none: it was refused, "give at most 8 shards")
+    parts = [{(p, plan.org_of(r)) for p, _, r in keys} for keys in taken]
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    organisations = len({plan.org_of(r) for r in range(replications)})
+    assert all(parts) == (count <= points * organisations)
+    if organisations >= count:  # each point's parts spread over the shards, within one
+        for point in range(points):
+            mine = [sum(p == point for p, _ in held) for held in parts]
+            assert max(mine) - min(mine) <= 1, (point, mine)
 
 
 def test_a_runs_shard_does_not_change_with_more_replications() -> None:
@@ -273,6 +282,8 @@ def test_a_shard_with_no_run_is_refused_before_anything_is_written(
     scenario.write_text(TEXT)  # 2 points x 3 replications: 6 parts
     out = tmp_path / "o"
     args = ["sweep", str(scenario), "--shard", "7/7", "--out", str(out), "--quiet"]
+    for k in range(1, 7):  # (6 parts, 6 shards: each has one)
+        assert Shard(k, 6).run_count(parse_scenario(tomllib.loads(TEXT))[1]) == 2  # (2 arms)
     assert main(args) == 2
     assert capsys.readouterr().err.strip() == (
         f"orgsim: error: {scenario}: shard 7/7: holds no run: this scenario's runs split into"
@@ -312,3 +323,20 @@ def test_a_shards_report_says_it_is_of_a_share_of_the_runs(tmp_path: Path) -> No
     sweep(_small(2), out, workers=1, shard=Shard(1, 2))
     page = write_report(out).read_text()
     assert "Shard 1/2: this folder holds a share of the scenario's runs" in page
+
+
+def test_an_attempt_not_recorded_as_finished_is_merged_again(tmp_path: Path) -> None:
+    """An attempt killed mid-write (or written where the folder lock is not honoured) was
+    marked merged with whatever files it had then, and never copied again."""
+    plan, merged = _small(2), tmp_path / "m"
+    shards = [tmp_path / f"s{k}" for k in (1, 2)]
+    for k, out in enumerate(shards, start=1):
+        sweep(plan, out, workers=1, shard=Shard(k, 2))
+    manifest = json.loads((shards[1] / "manifest.json").read_text())
+    del manifest["attempts"][-1]["finished_utc"]  # (as a sweep killed by SIGKILL leaves it)
+    (shards[1] / "manifest.json").write_text(json.dumps(manifest))
+    assert merge(shards, merged).complete
+    again = merge(shards, merged)
+    assert (again.skipped, again.files > 0) == (1, True)  # shard 1 done; shard 2 copied again
+    sweep(plan, tmp_path / "whole", workers=1)
+    assert compare(tmp_path / "whole", merged).identical
