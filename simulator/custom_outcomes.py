@@ -6,7 +6,8 @@ Each outcome names a per-step series (:data:`SERIES`) and says which number to t
 - ``at = k``: the value at week ``k`` (week 0 is the initial state);
 - ``stat = "max" | "min" | "mean" | "sum"``: over the weeks ``from`` to ``until`` (both
   included; default the whole run);
-- ``first_reaching = x``: the first week at which the series is at least ``x`` (NaN if never).
+- ``first_reaching = x``: the first week at which the series is at least ``x`` (NaN if never),
+  on a series that rises from its start (not :data:`FALLING`).
 
 ``level = k`` takes a stage share (``non_user``, ``listener``, ``poster``) at hierarchy level
 ``k`` instead of overall (``0`` the top, ``-1`` the deepest level). The values come from the
@@ -51,6 +52,13 @@ RESERVED = frozenset(
 )
 """Names an outcome of a scenario cannot have: the built-in outcomes and the outcomes
 table's other columns."""
+FALLING: dict[str, str] = {
+    "non_user": 'series = "listener" or "poster" (the shares who have left non-use),'
+    ' or stat = "min"'
+}
+"""Series that start at their maximum and fall (everyone who does not start as a listener
+or a poster is a non-user at week 0), each with what to read instead: ``first_reaching``,
+the first week a series is at least a value, would be week 0 on them."""
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 """An outcome's name: a letter, then letters, digits and ``_`` (a column, a CLI word)."""
 
@@ -124,6 +132,12 @@ class Outcome(NoBoolNumbers):
     def _reachable(cls, value: float | None, info: ValidationInfo) -> float | None:
         series = info.data.get("series")  # (absent when it was refused itself)
         kind = MEASURES[series].kind if series in MEASURES else None
+        if value is not None and series in FALLING:
+            raise ValueError(
+                f"{series} starts at its highest and falls, so the first week it is at least"
+                f" {value:g} is week 0 (or none): first_reaching is the first week a rising"
+                f" series reaches a value; use {FALLING[str(series)]}"
+            )
         if value is not None and kind in BOUNDED and value > 1:
             raise ValueError(
                 f"must be 0 to 1: {series} is {KINDS[str(kind)]}, and never reaches"
@@ -196,16 +210,31 @@ def of_manifest(manifest: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 # -- checked against the plan ----------------------------------------------------------------
 def check(
-    outcomes: Mapping[str, Outcome], params: Iterable[Params], levels: int | None
+    outcomes: Mapping[str, Outcome],
+    params: Iterable[Params],
+    levels: int | None,
+    *,
+    horizon: tuple[int, str] | None = None,
 ) -> list[str]:
     """Problems, a line each (``outcomes.<name>.<key> = value: ...``), of outcomes whose
     names are taken or whose weeks or level some run does not have: ``params`` are every
     run's parameters, ``levels`` the fewest levels an organisation of the plan can have
-    (None: not known)."""
+    (None: not known), ``horizon`` a shorter one than the ``params`` say and why, such as
+    ``(2, "steps is swept from 2")`` (a design's steps axis, whatever it drew; an engine's
+    weeks run so far).
+
+    >>> late = {"w": Outcome(series="poster", at=5)}
+    >>> print(*check(late, [Params()], None, horizon=(2, "steps is swept from 2")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    outcomes.w.at = 5: past the end of the run; at most 2
+    (steps is swept from 2; week 0 is the start)
+    """
     problems = []
     horizons = {p.steps for p in params}
     steps = min(horizons, default=None)
     shortest = "the shortest horizon of the runs" if len(horizons) > 1 else "the horizon, steps"
+    if horizon is not None and (steps is None or horizon[0] <= steps):
+        steps, shortest = horizon
     for name, spec in outcomes.items():
         if not NAME.fullmatch(name):
             problems.append(

@@ -423,8 +423,11 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
             break
     if scenario.outcomes and not errors:
         levels = _fewest_levels(params.values(), chart)
+        swept = _swept_horizon(scenario.axes)  # (whatever this seed and samples drew)
+        horizon = None if swept is None else (swept, f"steps is swept from {swept}")
         errors += [
-            f"{source}: {line}" for line in check(scenario.outcomes, params.values(), levels)
+            f"{source}: {line}"
+            for line in check(scenario.outcomes, params.values(), levels, horizon=horizon)
         ]
     if errors:
         raise ScenarioError(errors)
@@ -436,6 +439,21 @@ def plan(scenario: Scenario, source: str = "scenario") -> Plan:
     _as_run(points, arms, params, base)
     changed = written != {"base": base, "arms": arms, "points": points}
     return Plan(scenario, base, arms, points, params, chart, written if changed else None)
+
+
+def _swept_horizon(axes: Iterable[Axis]) -> int | None:
+    """The shortest horizon an axis sweeping ``steps`` can give a run: its smallest listed
+    value, else its low bound (as a draw rounds it); None if no axis sweeps it. An outcome's
+    week is checked against it rather than against the horizons a design happened to draw,
+    which another seed or number of samples changes."""
+    for axis in axes:
+        if axis.param != "steps":
+            continue
+        if axis.values is not None:
+            return min(int(float(v)) for v in axis.values)  # (validated: whole numbers)
+        span = axis_bounds(axis)
+        return None if span is None else int(coerce(axis, span[0]))
+    return None
 
 
 def _fewest_levels(params: Iterable[Params], chart: Chart | None) -> int:
@@ -648,7 +666,8 @@ def reduced(scenario: Scenario) -> Scenario:
     listed points and the axes alike, :data:`REDUCED_CAPS`; an org chart keeps its people
     and levels); grids keep each axis's first and last value (or 2 steps); samplers draw
     their smallest design (lhs and montecarlo 3 points, sobol N = 2, morris 2 trajectories),
-    never more than the scenario's own.
+    never more than the scenario's own. Its ``[outcomes]`` keep their weeks up to the
+    shortest horizon it runs (a swept ``steps`` axis's smallest value or low bound).
     """
     header = scenario.scenario
     replications = min(header.replications, 2)
@@ -693,7 +712,12 @@ def reduced(scenario: Scenario) -> Scenario:
         if "steps" in swept
         else min(header.steps or params.get("steps") or Params().steps, REDUCED_CAPS["steps"][1])
     )
-    steps_cap = min([REDUCED_CAPS["steps"][0] if steps is None else steps, *_arm_steps(arms)])
+    if steps is not None:
+        shortest = steps
+    else:  # (swept: the reduced axis's smallest value or low bound, which may be below 4)
+        swept_from = _swept_horizon(axes)
+        shortest = REDUCED_CAPS["steps"][0] if swept_from is None else swept_from
+    steps_cap = min([shortest, *_arm_steps(arms)])
     return scenario.model_copy(
         update={
             "scenario": header.model_copy(

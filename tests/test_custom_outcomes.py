@@ -171,6 +171,16 @@ BASE: dict[str, Any] = {
             "f.toml: outcomes.x.first_reaching = 1.5: must be 0 to 1: comfort is a mean score",
         ),
         (
+            {"x": {"series": "non_user", "first_reaching": 0.5}},
+            "f.toml: outcomes.x.first_reaching = 0.5: non_user starts at its highest and falls,"
+            " so the first week it is at least 0.5 is week 0 (or none): first_reaching is the"
+            ' first week a rising series reaches a value; use series = "listener" or "poster"',
+        ),
+        (
+            {"x": {"series": "non_user", "level": 0, "first_reaching": 0.2}},
+            "f.toml: outcomes.x.first_reaching = 0.2: non_user starts at its highest",
+        ),
+        (
             {"x": {"series": "poster", "first_reaching": float("nan")}},
             "f.toml: outcomes.x.first_reaching = nan: must be a finite number, such as 0.3",
         ),
@@ -194,6 +204,45 @@ def test_a_week_past_the_shortest_arm_is_refused() -> None:
     parse_scenario({**data, "outcomes": {"w4": {"series": "poster", "at": 4}}})
     with pytest.raises(ScenarioError, match=r"outcomes.w5.at = 5: .* at most 4 \(the shortest"):
         parse_scenario({**data, "outcomes": {"w5": {"series": "poster", "at": 5}}})
+
+
+SWEPT_STEPS: dict[str, Any] = {
+    "scenario": {"name": "st", "seed": 1, "replications": 2},
+    "params": {"org": {"size": 60}},
+    "axes": [{"param": "steps", "bounds": [2, 60]}],
+    "design": {"kind": "lhs", "samples": 4},
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_week_past_a_swept_horizons_low_bound_is_refused_whatever_was_drawn(seed: int) -> None:
+    """Checked against the axis's low bound, not the horizons this seed happened to draw
+    (which were all past week 5, so week 5 passed)."""
+    data = {**SWEPT_STEPS, "scenario": {**SWEPT_STEPS["scenario"], "seed": seed}}
+    parse_scenario({**data, "outcomes": {"w2": {"series": "poster", "at": 2}}})
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario({**data, "outcomes": {"w5": {"series": "poster", "at": 5}}}, "st.toml")
+    assert err.value.lines == [
+        "st.toml: outcomes.w5.at = 5: past the end of the run; at most 2 (steps is swept from"
+        " 2; week 0 is the start)"
+    ]
+    listed = {**data, "axes": [{"param": "steps", "values": [30, 3, 60]}]}
+    with pytest.raises(ScenarioError, match=r"at most 3 \(steps is swept from 3;"):
+        parse_scenario({**listed, "outcomes": {"w5": {"series": "poster", "at": 5}}})
+
+
+def test_the_reduced_form_caps_weeks_at_its_shortest_swept_horizon() -> None:
+    """The small version's steps axis runs 4 to 8 weeks (or its own smaller low bound): its
+    outcomes keep their week up to that shortest horizon, and it plans."""
+    outcomes = {"w": {"series": "poster", "at": 2}, "late": {"series": "poster", "at": 10}}
+    long = {**SWEPT_STEPS, "axes": [{"param": "steps", "values": [20, 60]}]}
+    small = plan(reduced(parse_scenario({**long, "outcomes": outcomes})[0])).scenario
+    assert small.axes[0].values == (8,)
+    assert (small.outcomes["w"].at, small.outcomes["late"].at) == (2, 8)
+    short = {**SWEPT_STEPS, "axes": [{"param": "steps", "bounds": [1, 60]}]}
+    one = parse_scenario({**short, "outcomes": {"w1": {"series": "poster", "at": 1}}})[0]
+    small = plan(reduced(one)).scenario
+    assert small.axes[0].bounds == (1, 8) and small.outcomes["w1"].at == 1
 
 
 def test_a_share_reaches_levels_up_to_1_and_a_count_any_level() -> None:
