@@ -35,7 +35,7 @@ from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.design import DRAWS_VALUES, SAMPLED
-from simulator.measures import in_percent, of_table
+from simulator.measures import in_percent, label, of_table
 from simulator.results import Results, load, short_value
 from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
@@ -211,7 +211,7 @@ def figures(data: ReportData) -> list[Figured]:
         what = SENSITIVITY_WHAT[_index_method(table, kind)]
         own = table[table["arm"].isin(arms)]
         if not own.empty:
-            fig = sp.sensitivity_bars(own, arms=arms)
+            fig = sp.sensitivity_bars(own, arms=arms, measures=custom)
             caption = (
                 f"{what} of the swept parameters, per arm and outcome (those that cannot be "
                 "told apart from replication noise are marked in the table below)."
@@ -228,7 +228,8 @@ def figures(data: ReportData) -> list[Figured]:
         gaps = table[~table["arm"].isin(arms)]
         if not gaps.empty:
             # in the colours of the arms they contrast (the baseline's colour goes unused)
-            fig = sp.sensitivity_bars(gaps, arms=[arms[0], *dict.fromkeys(gaps["arm"])])
+            coloured = [arms[0], *dict.fromkeys(gaps["arm"])]
+            fig = sp.sensitivity_bars(gaps, arms=coloured, measures=custom)
             caption = (
                 f"{what} of the paired difference between arms (each arm minus the baseline "
                 f"{arms[0]}, averaged per design point): which parameters drive the gap."
@@ -614,13 +615,14 @@ def _contrasts(data: ReportData) -> str:
         "failed run or a missing value is dropped). Bold: the 95 % CI excludes 0 (and no "
         "pair was dropped for a missing value).</p>"
     )
-    pooled = data.pooled[data.pooled["metric"].isin(HEADLINE_METRICS)]
+    outcomes = data.results.outcomes
+    custom = outcomes.attrs.get("measures")  # (the scenario's own outcomes, shown as well)
+    shown = [*HEADLINE_METRICS, *of_table(outcomes.attrs)]
+    pooled = data.pooled[data.pooled["metric"].isin(shown)]
     none = pooled[pooled["n"] == 0]
     pooled = pooled[pooled["n"] > 0]
     points = data.contrasts["point"].nunique() if not data.contrasts.empty else 0
     title = f"<h3>Over all {points} design points</h3>" if points > 1 else ""
-    outcomes = data.results.outcomes
-    custom = outcomes.attrs.get("measures")
     out = [head, title, _contrast_table(pooled, [], custom) if not pooled.empty else ""]
     finished = set(ok_runs(outcomes)["arm"]) if not outcomes.empty else set()
     unrun = [a for a in arms if a not in finished]
@@ -640,7 +642,7 @@ def _contrasts(data: ReportData) -> str:
         )
     none = none.iloc[0:0] if arms[0] in unrun else none[~none["arm"].isin(unrun)]
     if not none.empty:
-        missing = "; ".join(f"{r.arm}: {plots.label(str(r.metric))}" for r in none.itertuples())
+        missing = "; ".join(f"{r.arm}: {label(str(r.metric), custom)}" for r in none.itertuples())
         out.append(
             f'<p class="muted">No complete pairs (failed runs, or a milestone never '
             f"reached) for: {_e(missing)}.</p>"
@@ -684,7 +686,7 @@ def _contrast_table(
         said += [f"against {r['baseline']} at {theirs}"] if theirs else []
         arm = f"{r['arm']} ({'; '.join(said)})" if axes and said else r["arm"]
         rows.append(
-            f"<tr>{cells}<td>{_e(plots.label(metric))}</td><td>{_e(arm)}</td>"
+            f"<tr>{cells}<td>{_e(label(metric, custom))}</td><td>{_e(arm)}</td>"
             f'<td class="n">{num(r["mean_baseline"])}</td>'
             f'<td class="n">{num(r["mean_arm"])}</td>'
             f'<td class="n{" sure" if sure else ""}">{diff}</td>'

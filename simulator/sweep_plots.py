@@ -645,12 +645,14 @@ def sensitivity_bars(
     *,
     arms: Sequence[str] | None = None,
     metrics: Sequence[str] | None = None,
+    measures: Mapping[str, Any] | None = None,
 ) -> Figure:
     """Sobol indices (S1 solid inside ST light), Morris mu* or given-data (RBD-FAST) S1 per
     parameter, with 95 % CIs.
 
     ``table`` comes from :func:`simulator.sensitivity.sensitivity`; one panel per metric (the
-    first six unless ``metrics`` is given), bars grouped by parameter, one colour per arm.
+    first six unless ``metrics`` is given), bars grouped by parameter, one colour per arm;
+    ``measures`` names the scenario's own outcomes (the outcomes' ``attrs["measures"]``).
     """
     rows = table[~table["parameter"].astype(str).str.contains(" × ")]
     method = str(rows["method"].iloc[0])
@@ -726,7 +728,7 @@ def sensitivity_bars(
         xlabel = {"sobol": "Sobol index", "rbd_fast": "first-order index S1 (given data)"}.get(
             method, "μ* (mean |elementary effect|)"
         )
-        _finish(ax, measure_label(metric), xlabel, "", False)
+        _finish(ax, measure_label(metric, measures), xlabel, "", False)
         ax.axvline(0.0, color="black", lw=0.8)
         ax.set_yticks(y, params)  # after _finish, which formats y as numbers
         ax.set_ylim(len(params) - 0.5, -0.5)  # first parameter on top

@@ -391,6 +391,36 @@ def test_a_scenarios_own_share_is_a_percentage_in_the_summary_as_poster_is(
     assert len(sums) == 2 and "%" not in "".join(sums)
 
 
+def test_a_scenarios_own_outcomes_are_in_the_paired_contrasts_and_sensitivity_by_label(
+    tmp_path: Path,
+) -> None:
+    """The page's paired contrasts kept only the built-in headline outcomes (the scenario's
+    own reached contrasts.csv alone); the sensitivity figure named them by their key."""
+    from simulator.report import analyse, page
+    from simulator.sweep_plots import sensitivity_bars
+
+    data = scenario(
+        "own-contrasts",
+        arms={"model": MODEL, "delegate": DELEGATE},
+        axes=[{"param": "culture.openness", "bounds": [0.2, 0.9]}],
+        design={"kind": "morris", "samples": 2},
+        outcomes={
+            "poster_w6": {"series": "poster", "at": 6, "label": "Posting by week six"},
+            "posts_sum": {"series": "posts", "stat": "sum"},
+        },
+    )
+    results = load(run_sweep(data, tmp_path / "res"))
+    text = page(analyse(results))
+    contrasts_part = text[text.index("<h2>Paired contrasts</h2>") :]
+    contrasts_part = contrasts_part[: contrasts_part.index("</table>")]
+    assert "<td>Posting by week six</td><td>delegate</td>" in contrasts_part
+    assert "<td>Posts, sum over weeks 0 to the end</td><td>delegate</td>" in contrasts_part
+    assert "<td>Share posting</td><td>delegate</td>" in contrasts_part
+    table = sensitivity(results, ["poster_w6"], resamples=20, noise=False)
+    figure = sensitivity_bars(table, measures=results.outcomes.attrs["measures"])
+    assert figure.axes[0].get_title() == "Posting by week six"
+
+
 def test_report_of_a_two_axis_grid(tmp_path: Path) -> None:
     data = scenario(
         "grid2",
