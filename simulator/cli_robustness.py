@@ -64,7 +64,13 @@ def robustness(
     except ValueError as err:
         raise click.BadParameter(f"{err} (in {results_dir})", param_hint="'--metric'") from None
     try:
-        table = rank(results, metric, percentile=percentile, better=better)
+        table = rank(
+            results,
+            metric,
+            percentile=percentile,
+            better=better,
+            ask="pass --better higher or --better lower",
+        )
     except RobustnessError as err:
         raise click.ClickException(f"{results_dir}: {err}") from None
     for note in table.attrs["notes"]:

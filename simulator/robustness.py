@@ -18,6 +18,7 @@ should they be used and why do they give different results? Earth's Future 6, 16
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -39,6 +40,9 @@ from simulator.results import Results, short_value
 
 BOOTSTRAPS = 1000
 """Bootstrap resamples of the replications behind the interval on the mean regret."""
+ASK = "pass better='higher' or 'lower'"
+"""How an error for an outcome of no known better way says to give one, in Python (the
+command line passes its own: ``--better higher``)."""
 
 
 class RobustnessError(SimulatorError):
@@ -46,11 +50,16 @@ class RobustnessError(SimulatorError):
 
 
 def direction(
-    metric: str, better: str | None = None, custom: Mapping[str, Any] | None = None
+    metric: str,
+    better: str | None = None,
+    custom: Mapping[str, Any] | None = None,
+    *,
+    ask: str = ASK,
 ) -> str:
     """``"higher"`` or ``"lower"``: which way ``metric`` is better (``better`` if given),
     else its measure's :attr:`~simulator.measures.Measure.better` (a scenario's own outcomes:
-    ``custom``, as ``outcomes.attrs["measures"]`` carries them).
+    ``custom``, as ``outcomes.attrs["measures"]`` carries them). ``ask``: how the error for
+    an outcome of no known better way says to give one (:data:`ASK`).
 
     >>> direction("poster"), direction("t50"), direction("leader_attention", "lower")
     ('higher', 'lower', 'lower')
@@ -73,8 +82,8 @@ def direction(
     near = did_you_mean(metric, known)
     hint = f" (did you mean {near!r}?)" if near else ""
     raise RobustnessError(
-        f"metric {metric!r} has no known better direction{hint}: pass better='higher' or"
-        f" 'lower' (--better), or one of {', '.join(known)}"
+        f"metric {metric!r} has no known better direction{hint}: {ask}, or rank one of"
+        f" {', '.join(known)}"
     )
 
 
@@ -109,8 +118,9 @@ def run_values(outcomes: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Serie
     own ``first_reaching`` outcome: any measure of kind ``weeks``) count as the week after
     the run's horizon (``analysis.upper_limits``): the earliest it could come, so means of
     such runs are lower bounds on the true weeks and ``censored`` says how many. Any other
-    NaN (weeks whose horizon is unknown, ``deepest_level`` with no level at 10 %) is left
-    out of its point's mean and counted as ``missing``.
+    NaN (weeks whose horizon is unknown, ``deepest_level`` with no level at 10 %) is
+    counted as ``missing``, and :func:`robustness` leaves its replication out of its point,
+    for every arm.
     """
     finished = ok_runs(outcomes)
     values = pd.to_numeric(finished[metric], errors="coerce").astype("float64")
@@ -130,8 +140,14 @@ def robustness(
     better: str | None = None,
     bootstraps: int = BOOTSTRAPS,
     rng: int | np.random.Generator | None = 0,
+    ask: str = ASK,
 ) -> pd.DataFrame:
     """Robustness of each arm over the design points for one outcome.
+
+    Every number of the table is worked out from the same runs: at each design point, the
+    replications at which every arm has a value (a failed run, or a NaN, of one arm leaves
+    out that replication for all of them, as :func:`simulator.analysis.contrasts` leaves
+    out such a pair), so the mean regret and its interval describe the same runs.
 
     Parameters
     ----------
@@ -152,17 +168,22 @@ def robustness(
     rng : int or Generator, optional
         The bootstrap's random numbers (SPEC 7); the default 0 gives the same interval each
         time.
+    ask : str
+        How the error for an outcome of no known better way says to give one
+        (:func:`direction`).
 
     Returns
     -------
     DataFrame
         One row per arm, ranked by mean regret (the scenario's order among equals):
         ``arm``, ``metric``, ``better``, ``points`` (design points used), ``mean`` (of the
-        point means: each point weighs the same), ``tail``, ``worst`` and ``worst_point``,
+        point means, over the replications at which every arm has a value: each point
+        weighs the same), ``tail``, ``worst`` and ``worst_point``,
         ``worst_label``, ``mean_regret`` and its 95 % interval ``regret_low``/``regret_high``,
-        ``max_regret``, ``max_regret_point``, ``max_regret_label``, ``best_share`` (share
-        of points where the arm is best; ties split), ``runs`` (finished), ``censored`` and
-        ``missing`` (:func:`run_values`). Regret at a point is the best arm's point mean
+        ``max_regret``, ``max_regret_point``, ``max_regret_label`` (a point's label, with
+        ``(point k)`` when points share their swept values), ``best_share`` (share of points
+        where the arm is best; ties split), ``runs`` (finished, all of them), ``censored``
+        and ``missing`` (:func:`run_values`). Regret at a point is the best arm's point mean
         minus this arm's, or this arm's minus the best's for a lower-is-better outcome:
         never below 0. ``attrs`` holds ``percentile``, ``notes``, ``per_point`` (point
         means and regrets per point and arm) and ``measures`` (the scenario's own outcomes',
@@ -181,8 +202,9 @@ def robustness(
     chance that another arm is best, a fixed-best interval does not. So where arms are close
     it can lie above the estimate (a resample's best arm is often better than the observed
     one); that is the sign that the ranking is not settled. It is NaN when a point has fewer
-    than two such replications. Design points at which some arm has no value (failed or
-    unrun runs) are left out, and a note says so.
+    than two such replications. Design points at which no replication has a value for every
+    arm (failed or unrun runs) are left out, and a note says so, as it does of the
+    replications left out of the points kept.
     """
     results = data if isinstance(data, Results) else None
     outcomes = results.outcomes if results is not None else data
@@ -200,7 +222,7 @@ def robustness(
         raise RobustnessError("no run has finished: nothing to rank")
     _not_an_outcome(finished, metric)
     custom = outcomes.attrs.get("measures") or {}
-    sign = 1.0 if direction(metric, better, custom) == "higher" else -1.0
+    sign = 1.0 if direction(metric, better, custom, ask=ask) == "higher" else -1.0
     if metric not in outcomes.columns:
         raise RobustnessError(f"metric {metric!r}: no run of these results has it")
     values, censored = run_values(outcomes, metric)
@@ -213,19 +235,26 @@ def robustness(
     if unrun:
         notes.append(f"no value in any run of {', '.join(unrun)}: left out")
     cube = cube[[a for a in cube.columns if a not in unrun]]
-    means = cube.groupby(level="point").mean()
-    complete = means.notna().all(axis=1)
-    if (~complete).any():
+    paired = cube.dropna(how="any")  # (the runs the means and the interval both use)
+    means = paired.groupby(level="point").mean()
+    points = cube.index.get_level_values("point").unique()
+    lost = len(points) - len(means)
+    if lost:
         notes.append(
-            f"{int((~complete).sum())} design point(s) where some arm has no value left out"
+            f"{lost} design point(s) where no replication has a value for every arm left out"
         )
-    means, cube = means[complete], cube[cube.index.get_level_values("point").isin(means.index)]
+    dropped = int(cube.index.get_level_values("point").isin(means.index).sum()) - len(paired)
+    if dropped:
+        notes.append(
+            f"{dropped} replication(s) of the points ranked where some arm has no value left"
+            " out, for every arm (the point means and the interval use the same runs)"
+        )
     if means.empty:
         raise RobustnessError(f"metric {metric!r}: no design point has a value for every arm")
     good = sign * means.to_numpy()
     regret = good.max(axis=1, keepdims=True) - good
     labels = _labels(outcomes, arms)
-    low, high = _interval(cube.dropna(how="any"), means.index, sign, bootstraps, rng)
+    low, high = _interval(paired, means.index, sign, bootstraps, rng)
     best = np.isclose(good, good.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
     shares = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)  # (ties split)
     rows = []
@@ -307,7 +336,9 @@ def _interval(
 
 def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
     """Each design point in words by the last part of each swept path
-    (``openness = 0.1, policy = open``; ``point 3`` without axes)."""
+    (``openness = 0.1, policy = open``; ``point 3`` without axes), with its number where
+    points share their values (a sampled design that drew a value twice:
+    ``policy = open (point 3)``)."""
     axes = axis_columns(outcomes)
     finished = ok_runs(outcomes)
     if not axes or finished.empty:
@@ -316,12 +347,14 @@ def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
     values = design_values(finished, present, axes)
     tails = [a.rsplit(".", 1)[-1] for a in axes]
     names = tails if len(set(tails)) == len(tails) else list(axes)
-    return {
+    said = {
         int(point): ", ".join(
             f"{n} = {short_value(at[a])}" for n, a in zip(names, axes, strict=True)
         )
         for point, at in values.items()
     }
+    times = Counter(said.values())
+    return {p: f"{text} (point {p})" if times[text] > 1 else text for p, text in said.items()}
 
 
 # -- in words ----------------------------------------------------------------------------------

@@ -169,7 +169,7 @@ def test_the_interval_keeps_the_pairs(tmp_path: Path) -> None:
     assert table.loc["delegate", "mean_regret"] == pytest.approx(0.1)  # (0 + 0.1 + 0.2) / 3
 
 
-def test_the_interval_holds_the_estimate_and_needs_two_replications(
+def test_the_interval_is_ordered_reproducible_and_needs_two_replications(
     hand: Path, tmp_path: Path
 ) -> None:
     table = robustness(load(hand), "poster", bootstraps=400, rng=1)
@@ -179,6 +179,52 @@ def test_the_interval_holds_the_estimate_and_needs_two_replications(
     pd.testing.assert_frame_equal(table, again)  # (the same rng, the same interval)
     one = folder_of_outcomes(a_plan(1), tmp_path / "one", hand_outcome)
     assert robustness(load(one), "poster")[["regret_low", "regret_high"]].isna().all().all()
+
+
+@pytest.mark.parametrize("lost", ["failed", "nan"])
+def test_the_point_means_and_the_interval_use_the_same_replications(lost: str) -> None:
+    """Arm b's third replication at point 0 failed (or has no value): arm a's is left out of
+    point 0 as well. Point 0: a 0.5, 0.7 (0.9 out) = 0.6, b 0.4, 0.6 = 0.5; point 1: a 0.2,
+    b 0.5. Regrets: a 0 and 0.3, mean 0.15; b 0.1 and 0, mean 0.05. The gap is the same in
+    every replication of a point, so every resample gives those regrets: the interval is
+    the estimate. With a's 0.9 in its mean (0.7), b's mean regret had been 0.1 and its
+    interval 0.05 to 0.05."""
+    poster = {"a": [(0.5, 0.7, 0.9), (0.2,) * 3], "b": [(0.4, 0.6, 0.8), (0.5,) * 3]}
+    rows = [
+        {"point": p, "arm": arm, "replication": r, "status": "ok", "poster": v}
+        for arm, points in poster.items()
+        for p, values in enumerate(points)
+        for r, v in enumerate(values)
+    ]
+    table = pd.DataFrame(rows)
+    where = (table["arm"] == "b") & (table["point"] == 0) & (table["replication"] == 2)
+    table.loc[where, "status" if lost == "failed" else "poster"] = (
+        "failed" if lost == "failed" else np.nan
+    )
+    ranked = robustness(table, bootstraps=200).set_index("arm").loc[["a", "b"]]
+    np.testing.assert_allclose(ranked["mean_regret"], [0.15, 0.05], atol=1e-12)
+    np.testing.assert_allclose(ranked["regret_low"], ranked["mean_regret"], atol=1e-12)
+    np.testing.assert_allclose(ranked["regret_high"], ranked["mean_regret"], atol=1e-12)
+    np.testing.assert_allclose(ranked["mean"], [(0.6 + 0.2) / 2, (0.5 + 0.5) / 2], atol=1e-12)
+    assert ranked.loc["a", "runs"] == 6  # (every finished run counted, all the same)
+    assert any("1 replication(s)" in note for note in ranked.attrs["notes"])
+
+
+def test_points_that_share_their_values_are_told_apart_by_number(tmp_path: Path) -> None:
+    """A sampled design that drew openness 0.5 at two points: its label says which point
+    (both had read "openness = 0.5")."""
+
+    def outcome(s: Any) -> dict[str, float]:
+        return {"poster": POSTER[s.arm][s.point][s.replication]}
+
+    plan = a_plan(values=[0.1, 0.5, 0.9])
+    folder = folder_of_outcomes(plan, tmp_path / "res", outcome)
+    results = load(folder)
+    results.outcomes.loc[results.outcomes["point"] == 2, "culture.openness"] = 0.5
+    table = robustness(results, "poster").set_index("arm")
+    assert table.loc["delegate", "max_regret_label"] == "openness = 0.5 (point 2)"
+    assert table.loc["model", "max_regret_label"] == "openness = 0.5 (point 1)"
+    assert table.loc["model", "worst_label"] == "openness = 0.5 (point 1)"
 
 
 def test_the_interval_resamples_only_the_replications_a_point_has() -> None:
@@ -285,7 +331,10 @@ def test_the_command_counts_runs_that_never_reached_a_milestone(
     ("args", "message"),
     [
         (["--metric", "postr"], "no outcome 'postr' \\(did you mean 'poster'\\?\\): the outcomes"),
-        (["--metric", "leader_attention"], "no known better direction"),
+        (
+            ["--metric", "leader_attention"],
+            "no known better direction: pass --better higher or --better lower, or rank one of",
+        ),
         (["--percentile", "90"], "90.0 is not in the range 0<=x<=50"),
     ],
 )
