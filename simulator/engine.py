@@ -230,15 +230,18 @@ class Engine:
 
         ``defined``: outcomes of one's own, by name, as a scenario's ``[outcomes]`` writes
         them (``{"poster_w26": {"series": "poster", "at": 26}}``; see
-        :mod:`simulator.custom_outcomes`), added as columns. Raises ``ValueError`` for one
-        whose weeks or level the run does not have.
+        :mod:`simulator.custom_outcomes`), added as columns. They read the weeks run so far
+        (:attr:`week`): on an engine stepped part-way, a ``stat`` without ``until`` and a
+        ``first_reaching`` cover weeks 0 to :attr:`week`. Raises ``ValueError`` for one whose
+        weeks (past the weeks run) or level the run does not have.
         """
         table = outcomes(self.recorder)
         if defined:
             from simulator.custom_outcomes import Outcome, check, columns
 
             specs = {name: Outcome.model_validate(spec) for name, spec in defined.items()}
-            problems = check(specs, [self.params], self.org.levels)
+            ran = (self.week, f"the engine is at week {self.week}")
+            problems = check(specs, [], self.org.levels, horizon=ran)
             if problems:
                 raise ValueError("; ".join(problems))
             for name, values in columns(self.recorder, specs).items():

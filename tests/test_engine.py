@@ -686,3 +686,24 @@ def test_weekly_figures_are_the_same_on_any_number_of_threads(
     assert np.array_equal(split_figures, figures)
     assert np.array_equal(split_stages, stages)
     assert np.array_equal(split_levels, by_level, equal_nan=True)
+
+
+def test_outcomes_of_ones_own_read_the_weeks_an_engine_stepped_part_way_has_run() -> None:
+    """Two weeks into a ten-week run: a week past them is a ValueError saying where the
+    engine is (it was a bare IndexError), and a statistic covers weeks 0 to 2."""
+    engine = Engine(Params().with_updates({"org.size": 60, "steps": 10}), rng=3)
+    engine.step()
+    engine.step()
+    with pytest.raises(ValueError) as err:
+        engine.outcomes({"w": {"series": "poster", "at": 5}})
+    assert str(err.value) == (
+        "outcomes.w.at = 5: past the end of the run; at most 2 (the engine is at week 2;"
+        " week 0 is the start)"
+    )
+    table = engine.outcomes(
+        {"w": {"series": "poster", "at": 2}, "most": {"series": "posts", "stat": "sum"}}
+    )
+    weeks = engine.series()
+    assert table.loc[0, "w"] == weeks.loc[weeks["step"] == 2, "poster"].item()
+    assert table.loc[0, "most"] == weeks["posts"].sum()
+    assert weeks["step"].max() == 2
