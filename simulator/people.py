@@ -80,7 +80,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "source": (
         "",
         "main source of the person's first adoption (assigned, leader, peer, delegate,"
-        " guideline, spontaneous; docs/ODD.md 7.7); empty if they never posted",
+        " guideline, spontaneous; docs/ODD.md 7.7), set even for one that lapsed before the"
+        " week's end (first_poster empty); empty if they never adopted",
     ),
 }
 """The columns of a run's rows (after its key), with their unit and meaning."""

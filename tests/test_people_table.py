@@ -76,6 +76,35 @@ def test_a_modeling_boss_of_a_quiet_star_posts_from_week_one() -> None:
     assert staff.loc[never, "final_stage"].ne("poster").all()
 
 
+def test_a_poster_pulling_back_within_the_week_has_a_source_and_no_first_poster() -> None:
+    """Every post criticised and every criticised poster pulling back: leaders held as
+    posters (``model``) adopt, with source ``assigned``, and are listeners again by the
+    week's end, so no week ends with them posting. The column's documentation says so (it
+    had said the source is empty for anyone who never posted)."""
+    params = Params().with_updates(
+        {
+            "org.size": 150,
+            "steps": 8,
+            "leaders.strategy": "model",
+            "responses.criticism_rate": 1.0,
+            "responses.pullback_rate": 1.0,
+        }
+    )
+    engine = Engine(params, rng=[5, 6])
+    engine.recorder.follow(engine.state)
+    for _ in range(8):
+        engine.step()
+    table = frame(engine)
+    lapsed = table[table["source"].notna() & table["first_poster"].isna()]
+    assert len(lapsed) > 0 and (lapsed["source"] == "assigned").all()
+    assert table.loc[table["source"].isna(), "first_poster"].isna().all()
+    said = COLUMNS["source"][1]
+    assert "set even for one that lapsed before the week's end" in said
+    assert said.endswith("empty if they never adopted")
+    odd = (Path(__file__).resolve().parent.parent / "docs" / "ODD.md").read_text("utf-8")
+    assert "set even for one that lapsed before the week's end" in " ".join(odd.split())
+
+
 def test_first_weeks_are_the_weeks_seen_stepping_by_hand() -> None:
     """Stepped week by week, the first weeks are those read off each week's stages."""
     params = Params().with_updates({"org.size": 150, "steps": 20, "leaders.strategy": "model"})
