@@ -37,7 +37,7 @@ class Recorder:
     ctx: Context
     rows: dict[str, list[np.ndarray]] = field(default_factory=dict)  # chunks: (steps, R, ...)
     _stacked: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    people: FirstWeeks | None = field(default=None, repr=False)  # (see follow)
+    first_weeks: FirstWeeks | None = field(default=None, repr=False)  # (see follow)
 
     def __post_init__(self) -> None:
         org = self.ctx.org
@@ -93,19 +93,19 @@ class Recorder:
         for key, chunk in chunks.items():
             self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()
-        if self.people is not None:
-            self.people.seen(len(stages))
+        if self.first_weeks is not None:
+            self.first_weeks.seen(len(stages))
 
     def follow(self, state: State, week: int = 0) -> FirstWeeks:
         """Follow each person of ``state`` from ``week`` (that of ``state`` now) on: the
         first week each is seen at least a listener and a poster, updated at each record
-        (:class:`~simulator.people.FirstWeeks`, kept as :attr:`people`). Steps recorded at
+        (:class:`~simulator.people.FirstWeeks`, kept as :attr:`first_weeks`). Steps recorded at
         once (:meth:`record_weeks` of several) are seen at their end: step a run week by
         week (``Engine.step``) for the weeks themselves."""
         from simulator.people import FirstWeeks
 
-        self.people = FirstWeeks(state, week)
-        return self.people
+        self.first_weeks = FirstWeeks(state, week)
+        return self.first_weeks
 
     def series(self, key: str) -> np.ndarray:
         """The recorded series ``key`` stacked as ``(steps + 1, R, ...)`` (read-only: stacked

@@ -167,7 +167,7 @@ def _weeks(first: np.ndarray) -> np.ndarray:
     return np.where(first >= 0, first, np.nan)
 
 
-def types() -> dict[str, pa.DataType]:
+def arrow_types() -> dict[str, pa.DataType]:
     """The Arrow types of the columns whose type the values alone may not give
     (:data:`TEXT`)."""
     import pyarrow as pa
@@ -181,7 +181,7 @@ def frame(engine: Engine) -> pd.DataFrame:
     since its start, stepped week by week (:meth:`~simulator.engine.Engine.step`)."""
     import pandas as pd
 
-    first = engine.recorder.people
+    first = engine.recorder.first_weeks
     if first is None:
         raise ValueError(
             "the engine's recorder does not follow its people: call"

@@ -36,7 +36,7 @@ from simulator import sweep_plots as sp
 from simulator.analysis import LEFT_OUT, PAIRED_METRICS, contrasts, ok_runs, summarise
 from simulator.design import DRAWS_VALUES, SAMPLED
 from simulator.measures import in_percent, label, of_table
-from simulator.results import Results, load, short_value
+from simulator.results import Results, axis_order, load, short_value
 from simulator.robustness import report_section as robustness_section
 from simulator.sensitivity import SensitivityError, sensitivity, verdict
 
@@ -174,7 +174,7 @@ def figures(data: ReportData) -> list[Figured]:
         out.append(_render("level_adoption", fig, caption))
     summary = data.summary
     log = {a: _log_scale(results.manifest, a) for a in axes}
-    order, custom = sp.axis_order(results.manifest), results.outcomes.attrs.get("measures")
+    order, custom = axis_order(results.manifest), results.outcomes.attrs.get("measures")
     style: dict[str, Any] = {"arms": arms, "legend": False, "order": order, "measures": custom}
     if len(axes) == 1:
         fig = Figure(figsize=(12.5, 9.0), layout="constrained")
@@ -260,7 +260,7 @@ def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
         caption = "Share posting by week, per arm (median, 10-90 %)."
         return [_render("arm_curves", fig, caption)]
     weekly = results.with_axes(series)
-    order = sp.axis_order(results.manifest)
+    order = axis_order(results.manifest)
     out = []
     ranked, noisy = _ranked_axes(data.sensitivity, axes, arms)
     for axis, rank in ranked[:CURVES_BY]:

@@ -584,7 +584,7 @@ def tables_of(
     """Outcome rows of finished and of failed runs (with axis values and status), series,
     levels and people rows of ``results``: each table as the arm of every row and the Arrow
     table of the other columns; ``axes``: the axes' column types (:func:`axis_types`)."""
-    from simulator.people import types
+    from simulator.people import arrow_types
 
     rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for r in results:
@@ -608,7 +608,7 @@ def tables_of(
         "failed": _table(pd.DataFrame(rows[False]), axes),
         "series": _keyed([(r, r.series_columns) for r in results], attempt),
         "levels": _keyed([(r, r.level_columns) for r in results], attempt),
-        "people": _keyed([(r, r.people_columns) for r in results], attempt, types()),
+        "people": _keyed([(r, r.people_columns) for r in results], attempt, arrow_types()),
     }
 
 

@@ -54,7 +54,6 @@ from simulator.plots import (
     _wrap,
     arm_colours,
 )
-from simulator.results import axis_order
 
 MAX_CELLS_ANNOTATED = 144
 MAX_PANELS = 6
@@ -983,7 +982,6 @@ def _fmt_value(value: float, percent: bool, signed: bool = False) -> str:
 
 __all__ = [
     "arm_curves",
-    "axis_order",
     "difference_heatmap",
     "forest_plot",
     "heatmap",

@@ -592,8 +592,8 @@ def test_text_and_true_false_values_are_drawn_in_the_order_the_scenario_lists_th
     policy_sweep: object,
 ) -> None:
     from simulator.analysis import summarise
-    from simulator.results import Results
-    from simulator.sweep_plots import arm_curves, axis_order, heatmap, outcome_vs_parameter
+    from simulator.results import Results, axis_order
+    from simulator.sweep_plots import arm_curves, heatmap, outcome_vs_parameter
 
     assert isinstance(policy_sweep, Results)
     summary = summarise(policy_sweep.outcomes)
