@@ -65,6 +65,16 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+def _expect() -> Any:
+    """Playwright's ``expect``, waiting up to the slow machine's timeout: it waits for what a
+    page shows once drawn, where a check at once can read the frame before (a fresh-clone CI
+    run read a box's old value just before its redraw)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+    return expect
+
+
 def open_page(browser: Any, url: str, traffic: Traffic) -> Any:
     page = browser.new_page(viewport={"width": 1700, "height": 1250}, accept_downloads=True)
     page.set_default_timeout(TIMEOUT)
@@ -371,9 +381,10 @@ def test_the_address_brings_back_the_setup_and_the_guess(browser: Any, app_url: 
     page.wait_for_function("() => location.search.includes('guess=35%2C20')")
     page.reload()
     page.get_by_text("The room guessed:").wait_for()
-    assert "model 35 %, none 20 %" in page.locator(".orgsim-predict").inner_text()
-    assert "· 500 people" in page.locator(".orgsim-org0").inner_text()
-    assert "Zappos-like" in page.locator(".orgsim-setup").inner_text()
+    shown = _expect()  # (each part is drawn in its own time after a reload: wait for it)
+    shown(page.locator(".orgsim-predict")).to_contain_text("model 35 %, none 20 %")
+    shown(page.locator(".orgsim-org0")).to_contain_text("· 500 people")
+    shown(page.locator(".orgsim-setup")).to_contain_text("Zappos-like")
     page.get_by_role("button", name="Step").click()
     wait_for_week(page, 1)
     page.close()
@@ -584,12 +595,9 @@ def test_guess_boxes_start_empty_for_another_setting(browser: Any, app_url: str)
     page.locator(".orgsim-arm1").click()
     page.get_by_role("option", name="listen", exact=True).click()
     page.get_by_text("listen (%)").wait_for()
-    # (the boxes are redrawn after the arm's name: wait for them; a check at once failed
-    # a fresh-clone CI run, seeing 35 just before the redraw)
-    from playwright.sync_api import expect
-
-    expect(page.locator(".orgsim-guess0 input")).to_have_value("", timeout=TIMEOUT)
-    expect(page.locator(".orgsim-guess1 input")).to_have_value("", timeout=TIMEOUT)
+    shown = _expect()  # (the boxes are redrawn after the arm's name: a check at once saw 35)
+    shown(page.locator(".orgsim-guess0 input")).to_have_value("")
+    shown(page.locator(".orgsim-guess1 input")).to_have_value("")
     page.close()
 
 
@@ -679,14 +687,14 @@ def test_a_preset_says_which_settings_it_left_out_and_keeps_them_on_request(
     note = page.locator(".orgsim-note")
     note.get_by_text("Preset leader_pullback left out").wait_for(timeout=15_000)
     assert "org.size = 500, responses.criticism_rate = 0.3" in note.inner_text()
-    assert "1,000 people" in page.locator(".orgsim-org0").inner_text()  # the preset's story
+    _expect()(page.locator(".orgsim-org0")).to_contain_text("1,000 people")  # its story
     assert "criticism_rate" not in page.evaluate("location.search")
     shot(page, "10-preset-note")
     page.get_by_role("button", name="Keep them").click()
     page.locator(".orgsim-org0").get_by_text("500 people").wait_for()
     page.wait_for_function("() => location.search.includes('criticism_rate%3D0.3')")
     assert "preset=leader_pullback" in page.evaluate("location.search")
-    assert "The leader who pulls back" in page.locator(".orgsim-setup").inner_text()
+    _expect()(page.locator(".orgsim-setup")).to_contain_text("The leader who pulls back")
     page.locator(".orgsim-note").wait_for(state="detached", timeout=15_000)  # (said, gone)
     page.keyboard.press("PageDown")  # the keys still step the run
     wait_for_week(page, 1)
