@@ -39,7 +39,8 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from simulator.analysis import SHARES as SHARES  # (the figures' shares, one list)
-from simulator.measures import MEASURES, plain_label
+from simulator.measures import MEASURES
+from simulator.measures import label as measure_label
 
 if TYPE_CHECKING:
     from simulator.orgchart import Org
@@ -435,9 +436,10 @@ def _darker(colour: str, by: float = 0.45) -> str:
     return "#" + "".join(f"{round(c * (1 - by)):02X}" for c in rgb)
 
 
-def label(metric: str) -> str:
-    """A readable axis label for an outcome or series column."""
-    return METRIC_LABELS.get(metric, plain_label(metric))
+def label(metric: str, custom: Mapping[str, Any] | None = None) -> str:
+    """A readable axis label for an outcome or series column, or a scenario's own outcome
+    (``custom``: its measures, ``outcomes.attrs["measures"]``): :func:`simulator.measures.label`."""
+    return measure_label(metric, custom)
 
 
 def arm_legend(fig: Figure, arms: Sequence[str], note: str = "") -> None:
