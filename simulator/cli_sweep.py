@@ -389,7 +389,7 @@ def diff(a: str, b: str) -> None:
     """Compare two results folders run by run (exit 0 when identical, 1 when not): a check
     that a sweep gives the same results, bit for bit, on other workers or another executor,
     or after a resume."""
-    from simulator.results import compare
+    from simulator.folder_diff import compare
 
     found = compare(a, b)
     for line in found.lines(a, b):

@@ -36,10 +36,11 @@ import pandas as pd
 
 from simulator.analysis import OUTCOMES, ok_runs
 from simulator.errors import SimulatorError, did_you_mean
+from simulator.folder_diff import VARYING
 from simulator.measures import MEASURES, of_table
 from simulator.params import field_info
 from simulator.people import COLUMNS as PERSON_COLUMNS
-from simulator.results import KEY, VARYING, Results, atomic_write, load
+from simulator.results import KEY, Results, atomic_write, load
 from simulator.state import EVENTS, SOURCES
 
 TABLES = ("outcomes", "series", "levels", "people", "stats")
