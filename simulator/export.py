@@ -338,9 +338,10 @@ def describe(results: Results, table: str, column: str) -> tuple[str, str]:
     return unit(column), what
 
 
-def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> str:
+def readme(results: Results, files: dict[str, pd.DataFrame]) -> str:
     """The ``README.txt`` of an export: the folder, its design points and arms, and each
-    file's columns with their units and meaning."""
+    file's columns (``files``: by file name, its table or its columns) with their units and
+    meaning."""
     done = len(finished(results).outcomes)
     header = [
         f"Export of the results folder {results.path}: scenario {results.manifest.get('name')},"
@@ -353,10 +354,11 @@ def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> st
         *(f"  {i}: {label}" for i, label in results.point_labels.items()),
         f"Arms: {', '.join(results.arms)} (the first is the baseline)",
     ]
-    for stem, frame in frames.items():
+    for name, frame in files.items():
+        stem = Path(name).stem
         rows = [(c, *describe(results, stem, c)) for c in frame.columns]
         width = max(len(c) for c, _, _ in rows)
-        header += ["", f"{stem}{suffix}: {_shape(stem)}"]
+        header += ["", f"{name}: {_shape(stem)}"]
         header += [f"  {c:<{width}}  {what}{f' [{u}]' if u else ''}" for c, u, what in rows]
         if stem == "stats":  # (what each metric is, as the series says it)
             metrics = [(m, *describe(results, "series", m)) for m in frame["metric"].unique()]
@@ -364,6 +366,34 @@ def readme(results: Results, frames: dict[str, pd.DataFrame], suffix: str) -> st
             header += ["  where metric is one of:"]
             header += [f"    {m:<{width}}  {what} [{u}]" for m, u, what in metrics]
     return "\n".join(header) + "\n"
+
+
+def earlier(folder: Path, written: Sequence[Path]) -> dict[str, pd.DataFrame]:
+    """The tables an earlier export left in ``folder`` beside those just ``written``, by file
+    name, as their columns (and a stats table's metrics): the ``README.txt`` describes every
+    table there (a second export, of other tables, described only its own)."""
+    import pyarrow.parquet as pq
+
+    found: dict[str, pd.DataFrame] = {}
+    mine = {path.name for path in written}
+    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.parquet")]):
+        stem = path.stem
+        if path.name in mine or not (stem in TABLES or stem.startswith("series_wide_")):
+            continue
+        if path.suffix == ".csv":
+            columns = list(pd.read_csv(path, nrows=0).columns)
+        else:
+            columns = list(pq.read_schema(path).names)
+        frame = pd.DataFrame(columns=columns)
+        if stem == "stats" and "metric" in columns:  # (its metrics are described too)
+            metric = (
+                pd.read_csv(path, usecols=["metric"])
+                if path.suffix == ".csv"
+                else (pd.read_parquet(path, columns=["metric"]))
+            )
+            frame = pd.DataFrame({"metric": metric["metric"].unique()}).reindex(columns=columns)
+        found[path.name] = frame
+    return found
 
 
 def _shape(stem: str) -> str:
@@ -426,6 +456,10 @@ def export(
             say("  levels: none recorded ([record] levels = false)")
         if "series" in asked and not series_metrics(results):
             say("  series, stats: none recorded ([record] series = [])")
+    before = folder / README
+    same = before.exists() and before.read_text(encoding="utf-8").startswith(
+        f"Export of the results folder {results.path}:"
+    )  # (an earlier export of these results: its tables are described too)
     written = []
     for stem, frame in frames.items():
         path = folder / f"{stem}.{fmt}"
@@ -436,7 +470,8 @@ def export(
         written.append(path)
         if say is not None:
             say(f"  {path} ({len(frame):,} rows)")
-    text = readme(results, frames, f".{fmt}")
+    files = {f"{stem}.{fmt}": frame for stem, frame in frames.items()}
+    text = readme(results, {**files, **(earlier(folder, written) if same else {})})
     atomic_write(folder / README, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if say is not None:
         say(f"  {folder / README} (what each column is, and its unit)")

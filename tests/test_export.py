@@ -229,6 +229,29 @@ def test_a_folder_that_is_not_a_results_folder_is_named(
     )
 
 
+def test_a_second_export_into_the_folder_keeps_the_first_ones_tables_in_the_readme(
+    results: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exporting outcomes, then stats as Parquet, into one folder: README.txt described only
+    the stats file, and outcomes.csv beside it went undescribed."""
+    out = results / "twice"
+    _export(capsys, str(results), "--table", "outcomes", "--out", str(out))
+    _export(capsys, str(results), "--table", "stats", "--format", "parquet", "--out", str(out))
+    readme = (out / "README.txt").read_text()
+    for name in ("outcomes.csv", "stats.parquet"):
+        assert f"\n{name}: one row per" in readme, name
+    columns = pd.read_csv(out / "outcomes.csv", nrows=0).columns
+    section = readme.split("\noutcomes.csv: ")[1].split("\n\n")[0].splitlines()[1:]
+    assert [line.split()[0] for line in section] == list(columns)
+    assert "  where metric is one of:" in readme.split("\nstats.parquet: ")[1]
+    other = results / "other"  # (another folder's export there: not described)
+    other.mkdir()
+    (other / "README.txt").write_text("Export of the results folder elsewhere: ...\n")
+    (other / "series.csv").write_text("point,step\n0,0\n")
+    _export(capsys, str(results), "--table", "outcomes", "--out", str(other))
+    assert "\nseries.csv: " not in (other / "README.txt").read_text()
+
+
 def test_the_readme_says_what_every_column_is_and_parquet_holds_the_same_rows(
     results: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
