@@ -214,22 +214,15 @@ def export_tables(
     """The export's tables by file stem (``series_wide_<metric>`` for the wide series)."""
     every = names == "all"
     names = table_names(names)
-    if not recorded_levels(results):
-        if not every and "levels" in names:
-            raise ExportError(
-                "tables",
-                "levels",
-                "not in this folder: its scenario says [record] levels = false",
-            )
-        names = [n for n in names if n != "levels"]
-    if not recorded_people(results):
-        if not every and "people" in names:
-            raise ExportError(
-                "tables",
-                "people",
-                "not in this folder: its scenario does not say [record] people = true",
-            )
-        names = [n for n in names if n != "people"]
+    for table, recorded, why in (
+        ("levels", recorded_levels, "says [record] levels = false"),
+        ("people", recorded_people, "does not say [record] people = true"),
+    ):
+        if recorded(results):
+            continue
+        if not every and table in names:
+            raise ExportError("tables", table, f"not in this folder: its scenario {why}")
+        names = [n for n in names if n != table]
     if not series_metrics(results):  # ([record] series = []: the steps alone, or nothing)
         none = "its scenario says [record] series = [] (no per-week metric was kept)"
         if wide:

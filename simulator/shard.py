@@ -379,17 +379,16 @@ def _finished(out: Path) -> int:
     return len(frame[frame["status"] == "ok"].drop_duplicates(KEY))
 
 
-MADE_WITH = ("mesa", "numpy", "scipy", "pandas")
-"""Packages besides orgsim's own code whose versions a results folder's attempts record and
-that can change a run's numbers (as :data:`simulator.cluster.RESULT_VERSIONS` for workers)."""
-
-
 def _made_with(attempt: dict[str, Any]) -> dict[str, str]:
     """What made an attempt's runs: orgsim's code (its digest, or for attempts recorded
-    without one its version and revision) and :data:`MADE_WITH`."""
+    without one its version and revision) and the other packages whose versions must match
+    for bit-identical runs (:data:`simulator.cluster.RESULT_VERSIONS`, as far as recorded)."""
+    from simulator.cluster import RESULT_VERSIONS
+
     made = attempt.get("versions", {})
     code = made.get("orgsim code") or f"{made.get('orgsim')} at {attempt.get('code_revision')}"
-    return {"orgsim code": str(code), **{k: str(made.get(k)) for k in MADE_WITH}}
+    others = [k for k in RESULT_VERSIONS if k not in ("orgsim", "orgsim code")]
+    return {"orgsim code": str(code), **{k: str(made.get(k)) for k in others}}
 
 
 def versions_differ(out: Path) -> str | None:
@@ -402,7 +401,7 @@ def versions_differ(out: Path) -> str | None:
     made = [_made_with(a) for a in attempts if a.get("runs_done", 1)]
     differ = [
         f"{key} {', '.join(sorted({m[key] for m in made}))}"
-        for key in ("orgsim code", *MADE_WITH)
+        for key in (made[0] if made else {})
         if len({m[key] for m in made}) > 1
     ]
     if not differ:
