@@ -214,8 +214,9 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
     return decorate
 
 
-def _params(options: dict[str, Any]) -> Params:
-    """Defaults, overridden by the options given and then by ``--set`` (validated)."""
+def _updates(options: dict[str, Any]) -> dict[str, Any]:
+    """The settings made over the defaults: the options given, then ``--set`` (by dotted
+    path; validated by :meth:`Params.with_updates`)."""
     updates = {path: options[o] for o, path in OPTION_PATHS.items() if options.get(o) is not None}
     if options.get("mechanism") is not None:
         updates["mechanism.name"] = options["mechanism"]
@@ -238,7 +239,7 @@ def _params(options: dict[str, Any]) -> Params:
             f"--size and org.size (here {updates['org.size']!r}) do not apply with --org-csv:"
             " the organisation is the table's people"
         )
-    return Params().with_updates(updates)
+    return updates
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -297,7 +298,8 @@ def run(ctx: click.Context, **options: Any) -> None:
     import pandas as pd
 
     started = _now()
-    runner = _Runner(options, _params(options))
+    updates = _updates(options)
+    runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
     out = _out_dir(options["out"])
     frames: list[tuple[pd.DataFrame, ...]] = []
@@ -308,6 +310,7 @@ def run(ctx: click.Context, **options: Any) -> None:
     series, levels, outcomes = (pd.concat(f, ignore_index=True) for f in zip(*frames, strict=True))
     _write_tables(out, series=series, levels=levels, outcomes=outcomes)
     _write_json(out / "run.json", ctx, options, params, started)
+    sweep = _write_scenario(out, ctx, options, updates, params)
     from simulator import plots
 
     people = int(levels[levels["replication"] == 0].groupby("level")["people"].first().sum())
@@ -321,8 +324,10 @@ def run(ctx: click.Context, **options: Any) -> None:
         for line in _summary(outcomes, params.steps):
             click.echo(f"  {line}")
         click.echo(
-            f"Results in {out} (series.csv, levels.csv, outcomes.csv, run.json, adoption.png)"
+            f"Results in {out} (series.csv, levels.csv, outcomes.csv, run.json, adoption.png,"
+            " scenario.toml)"
         )
+        click.echo(sweep)
 
 
 def _arms(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
@@ -361,7 +366,8 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
             "compare sets leaders.strategy per arm: choose the strategies with --arms"
             f" (here {','.join(arms)})"
         )
-    runner = _Runner(options, _params(options))
+    updates = _updates(options)
+    runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
     by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
     out = _out_dir(options["out"])
@@ -380,6 +386,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     paired = paired_differences(outcomes, arms)
     _write_tables(out, series=series, levels=levels, outcomes=outcomes, paired=paired)
     _write_json(out / "compare.json", ctx, options, params, started, arms=arms)
+    sweep = _write_scenario(out, ctx, options, updates, params, arms)
     from simulator import plots
 
     per_arm = {arm: series[series["arm"] == arm] for arm in arms}
@@ -391,8 +398,9 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
             click.echo(f"n of N: {LEFT_OUT}")
         click.echo(
             f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv, "
-            "compare.json, compare.png)"
+            "compare.json, compare.png, scenario.toml)"
         )
+        click.echo(sweep)
 
 
 def _column(frames: list[tuple[pd.DataFrame, ...]], k: int) -> list[pd.DataFrame]:
@@ -431,9 +439,8 @@ def _write_json(
     import mesa
     import numpy as np
 
-    argv = (ctx.obj or {}).get("argv", sys.argv[1:])
     record = {
-        "command": shlex.join(["orgsim", *argv]),
+        "command": _command(ctx),
         "orgsim_version": __version__,
         "mesa_version": mesa.__version__,
         "numpy_version": np.__version__,
@@ -449,6 +456,43 @@ def _write_json(
         "params": params.model_dump(mode="json"),
     }
     path.write_text(json.dumps(record, indent=2) + "\n")
+
+
+def _command(ctx: click.Context) -> str:
+    """The command line run, as a shell would take it."""
+    return shlex.join(["orgsim", *(ctx.obj or {}).get("argv", sys.argv[1:])])
+
+
+def _write_scenario(
+    out: Path,
+    ctx: click.Context,
+    options: dict[str, Any],
+    updates: dict[str, Any],
+    params: Params,
+    arms: Sequence[str] = (),
+) -> str:
+    """Write ``scenario.toml``, what the command ran as a scenario; return the line that
+    says how to sweep it."""
+    from simulator.scenario_write import command_scenario, scenario_name
+
+    text = command_scenario(
+        _command(ctx),
+        out,
+        params,
+        updates,
+        seed=options["seed"],
+        replications=options["reps"],
+        arms=arms,
+        org_csv=options["org_csv"],
+        ties_csv=options["ties_csv"],
+        made=f"(orgsim {__version__}, {_now()})",
+    )
+    (out / "scenario.toml").write_text(text, encoding="utf-8")
+    return (
+        f"As a results folder (report, resume, robustness, diff, export): orgsim sweep"
+        f" {shlex.quote(str(out / 'scenario.toml'))} (-> results/{scenario_name(out)}; the same"
+        " settings on a sweep's seeds)"
+    )
 
 
 def _digests(options: dict[str, Any]) -> dict[str, str]:

@@ -2,7 +2,10 @@
 ``sensitivity``, ``robustness``, ``discover``, ``export``).
 
 A scenario file given where its results folder belongs got click's "Directory
-'scenarios/zappos.toml' is a file"; it now says which folder the scenario's sweep wrote.
+'scenarios/zappos.toml' is a file"; it now says which folder the scenario's sweep wrote. The
+output folder of ``orgsim run`` or ``compare`` (tables, ``run.json`` or ``compare.json``, and
+the ``scenario.toml`` of what it ran) got "no manifest.json; not a results folder"; it now says
+how to sweep that scenario into one.
 Imports only click and the standard library: ``orgsim --help`` stays quick.
 """
 
@@ -25,6 +28,10 @@ class ResultsDir(click.Path):
         path = Path(value)
         if path.is_file():
             self.fail(_not_a_folder(path), param, ctx)
+        if path.is_dir() and not (path / "manifest.json").exists():
+            made_by = _command_output(path)
+            if made_by is not None:
+                self.fail(made_by, param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -38,6 +45,34 @@ def _not_a_folder(path: Path) -> str:
     return (
         f"{path} is a scenario file; give its results folder: `orgsim sweep {path}` writes"
         f" {folder} (or its --out){there}"
+    )
+
+
+COMMAND_RECORDS = {"compare.json": "orgsim compare", "run.json": "orgsim run"}
+"""The record each command writes in its output folder, beside its ``scenario.toml``."""
+
+
+def _command_output(path: Path) -> str | None:
+    """What to say of the output folder of ``orgsim run`` or ``compare`` given as a results
+    folder; None if ``path`` is not one."""
+    scenario = path / "scenario.toml"
+    made_by = [command for name, command in COMMAND_RECORDS.items() if (path / name).is_file()]
+    if not made_by and not scenario.is_file():
+        return None
+    what = f"the output of `{made_by[0]}`" if made_by else "a command's output"
+    said = f"{path} holds {what}, not a results folder (no manifest.json)"
+    name = _scenario_name(scenario)
+    if name is None:
+        record = path / next(n for n, c in COMMAND_RECORDS.items() if c == made_by[0])
+        return (
+            f"{said}; run its command again (the `command` in {record}) to have it write"
+            f" scenario.toml, what it ran as a scenario, then `orgsim sweep` that"
+        )
+    folder = Path("results") / name
+    there = f" ({folder} is there)" if (folder / "manifest.json").exists() else ""
+    return (
+        f"{said}: `orgsim sweep {scenario}` sweeps what it ran into one, {folder}"
+        f" (or its --out){there}; give that folder"
     )
 
 
