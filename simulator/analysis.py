@@ -195,20 +195,65 @@ def _check_pairs(
             )
 
 
+def paired_runs(
+    outcomes: pd.DataFrame,
+    baseline: str,
+    arm: str,
+    metrics: Sequence[str],
+    on: Sequence[str] = ("point", "replication"),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs of ``arm`` and of ``baseline`` that make pairs, row by row: the runs with
+    the same ``on`` values (a design point and replication: they share their random
+    numbers) in both arms. Every paired comparison of arms starts here (:func:`contrasts`,
+    :func:`paired_differences`, the ``arm - baseline`` rows of
+    :func:`simulator.sensitivity.sensitivity`, :func:`simulator.discovery.question`); what
+    each does with a missing value (a milestone not reached) is its own.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        One row per run, with ``arm`` and the ``on`` columns (unique within an arm: checked
+        by :func:`paired_differences`). Pass the finished runs (:func:`ok_runs`) to pair
+        only runs that finished in both arms.
+    baseline, arm : str
+        The arms to pair.
+    metrics : sequence of str
+        The outcome columns to keep.
+    on : sequence of str
+        The columns that identify a pair.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The baseline's runs and the arm's, indexed by ``on``, with the ``metrics`` columns as
+        the table has them (a missing value kept), the same pairs in the same order (the
+        baseline's); a run without its pair in the other arm is left out.
+
+    >>> table = pd.DataFrame({"arm": ["a", "a", "b", "b"], "replication": [0, 1, 1, 2],
+    ...                       "poster": [0.2, 0.4, 0.5, 0.9]})
+    >>> base, other = paired_runs(table, "a", "b", ["poster"], on=["replication"])
+    >>> (other - base)["poster"].round(2).to_dict()
+    {1: 0.1}
+    """
+    keys, columns = name_list(on), list(dict.fromkeys(name_list(metrics)))
+    base = outcomes[outcomes["arm"] == baseline].set_index(keys)[columns]
+    other = outcomes[outcomes["arm"] == arm].set_index(keys)[columns]
+    both = base.index.intersection(other.index)  # (in the baseline's order)
+    return base.loc[both], other.loc[both]
+
+
 def _paired(
     outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], keys: list[str]
 ) -> pd.DataFrame:
     """:func:`paired_differences` of a table already checked (an arm with no runs left gives
     rows with ``n = 0``)."""
     first = outcomes[outcomes["arm"] == arms[0]]
-    base = first.set_index(keys)
     rows = []
     for arm in arms[1:]:
         runs = outcomes[outcomes["arm"] == arm]
-        other = runs.set_index(keys)
+        base, other = paired_runs(outcomes, arms[0], arm, metrics, keys)
         for metric in metrics:
-            both = pd.concat([base[metric], other[metric]], axis=1, join="inner")
-            pair = both.dropna()
+            pair = pd.concat([base[metric], other[metric]], axis=1).dropna()
             a, b = (pair.iloc[:, i].to_numpy(dtype=float) for i in (0, 1))
             diff = b - a
             n = len(diff)
@@ -229,7 +274,7 @@ def _paired(
                     "ci_low": float(low),
                     "ci_high": float(high),
                     "n": n,
-                    "pairs": len(both),
+                    "pairs": len(base),
                     "d_z": mean / sd if n > 1 and sd > 0 else np.nan,
                 }
             )

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import measures
-from simulator.analysis import axis_columns, design_values, ok_runs, once_each
+from simulator.analysis import axis_columns, design_values, ok_runs, once_each, paired_runs
 from simulator.errors import SimulatorError, did_you_mean
 from simulator.results import Results, axis_order, load, short_value
 from simulator.sensitivity import numeric_outcomes
@@ -306,9 +306,9 @@ def question(
         if lost:
             notes.append(f"{lost} run(s) of {arm} failed: left out")
     else:
-        theirs = finished[finished["arm"] == baseline].set_index(key)[condition.metrics]
-        ours = mine.set_index(key)[condition.metrics]
-        paired = ours.index.intersection(theirs.index).sort_values()
+        theirs, ours = paired_runs(finished, baseline, arm, condition.metrics, key)
+        theirs, ours = theirs.sort_index(), ours.sort_index()
+        paired = ours.index
         if paired.empty:
             raise DiscoveryError(
                 "contrast", arm, f"no pair of {arm} and {baseline} has both runs finished"
@@ -319,8 +319,8 @@ def question(
                 f"{len(either) - len(paired)} pair(s) of {arm} and {baseline} left out: a run of"
                 " one arm failed (or is not run yet)"
             )
-        ours = _as_numbers(ours.loc[paired], notes, f"runs of {arm}", attrs)
-        theirs = _as_numbers(theirs.loc[paired], notes, f"runs of {baseline}", attrs)
+        ours = _as_numbers(ours, notes, f"runs of {arm}", attrs)
+        theirs = _as_numbers(theirs, notes, f"runs of {baseline}", attrs)
         with np.errstate(invalid="ignore"):
             values = ours - theirs  # (inf - inf, neither reached a milestone: NaN)
         design = design_values(finished, [base, arm], axes)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs
+from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs, paired_runs
 from simulator.errors import SimulatorError
 from simulator.sensitivity_given import MIN_POINTS, design_matrix, given_rows
 
@@ -222,14 +222,11 @@ def sensitivity(
         complete.append(arm)
         analyse(arm, runs)
     if differences and len(arms) > 1 and arms[0] in complete:
-        base = finished[finished["arm"] == arms[0]].set_index(["point", "replication"])[metrics]
         for arm in arms[1:]:
             if arm not in complete:
                 continue
-            mine = finished[finished["arm"] == arm].set_index(["point", "replication"])[metrics]
-            paired = mine.index.intersection(base.index)  # runs finished in both arms
-            diff = mine.loc[paired].astype(float).sub(base.loc[paired].astype(float))
-            pairs = diff.reset_index()
+            base, mine = paired_runs(finished, arms[0], arm, metrics)  # both finished
+            pairs = mine.astype(float).sub(base.astype(float)).reset_index()
             label = f"{arm} - {arms[0]}"
             if _incomplete(label, pairs, len(points), replications, notes):
                 continue
