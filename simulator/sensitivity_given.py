@@ -20,6 +20,7 @@ Pure functions; :func:`simulator.sensitivity.sensitivity` calls them per arm and
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,7 +76,7 @@ def design_matrix(manifest: dict[str, Any]) -> tuple[list[str], np.ndarray, list
     resolved = manifest.get("resolved", {})
     points: list[dict[str, Any]] = list(resolved.get("points", []))
     listed = {
-        str(a.get("param")): [str(v) for v in a["values"]]
+        str(a.get("param")): [_level(v) for v in a["values"]]
         for a in manifest.get("scenario", {}).get("axes", [])
         if isinstance(a, dict) and a.get("values") is not None
     }
@@ -102,9 +103,9 @@ def design_matrix(manifest: dict[str, Any]) -> tuple[list[str], np.ndarray, list
         if numeric.notna().all():
             column = numeric.to_numpy(dtype=float)
         else:  # a category, or None among numbers ("none"): coded in the listed order
-            text = values.astype(str)
-            codes = {c: i for i, c in enumerate(dict.fromkeys([*listed.get(name, []), *text]))}
-            column = text.map(codes).to_numpy(dtype=float)
+            level = [_level(v) for v in raw]
+            codes = {c: i for i, c in enumerate(dict.fromkeys([*listed.get(name, []), *level]))}
+            column = np.array([codes[c] for c in level], dtype=float)
             notes.append(
                 f"{name}: a category, coded 0, 1, ... in the order "
                 + ("its axis lists" if name in listed else "the design points first give")
@@ -118,6 +119,28 @@ def design_matrix(manifest: dict[str, Any]) -> tuple[list[str], np.ndarray, list
         columns.append(column)
     X = np.column_stack(columns) if columns else np.empty((len(points), 0))
     return kept, X, notes
+
+
+def _level(value: Any) -> Any:
+    """An axis value as the level of a category it is, compared by value, not as text (a
+    point's None, read as text, was no listed value, nor was ``"none"`` None): ``"none"``
+    (TOML's null) as None, a number written as text as the number (as the scenario records
+    it), a list or table (``leaders.rules``) as its JSON text.
+
+    >>> [_level(v) for v in ["none", None, " None", "10", 10, "open", [1, 2]]]
+    [None, None, None, 10.0, 10, 'open', '[1, 2]']
+    """
+    if isinstance(value, str):
+        if value.strip().lower() == "none":
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if np.isfinite(number) else value
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, sort_keys=True)
+    return value
 
 
 def given_rows(

@@ -20,7 +20,7 @@ from simulator.report import write_report
 from simulator.results import load
 from simulator.scenario import Plan, parse_scenario
 from simulator.sensitivity import SensitivityError, sensitivity
-from simulator.sensitivity_given import MIN_POINTS, dummy_floor, given_rows
+from simulator.sensitivity_given import MIN_POINTS, design_matrix, dummy_floor, given_rows
 from simulator.sweep import sweep
 
 AXES = ("culture.openness", "people.threshold_mean", "delegation.endorsement")
@@ -260,3 +260,26 @@ def test_a_column_that_is_no_numeric_outcome_is_refused(tmp_path: Path) -> None:
     for column in ("status", "seed", "arm"):
         with pytest.raises(SensitivityError, match=rf"metric = '{column}': not a numeric"):
             sensitivity(load(out), metrics=[column])
+
+
+def test_a_category_is_coded_in_the_listed_order_by_value_not_by_its_text() -> None:
+    """The listed values were compared as text: a point's None ("none" in a TOML file, None
+    from a JSON or Python scenario) was no listed value and was coded last, after 20."""
+    listed = {"scenario": {"axes": [{"param": "leaders.stop", "values": ["none", 10, 20]}]}}
+    points = [{"leaders.stop": v} for v in (20, None, 10, "none", "20")]
+    manifest = {"axes": ["leaders.stop"], **listed, "resolved": {"points": points}}
+    names, X, _ = design_matrix(manifest)
+    assert names == ["leaders.stop"] and X[:, 0].tolist() == [2, 0, 1, 0, 2]
+    # a scenario's own None, through the planner: listed first, coded 0
+    data = {
+        "scenario": {"name": "stop", "seed": 1, "replications": 1, "steps": 1},
+        "axes": [{"param": "leaders.stop", "values": [None, 10, 20]}],
+    }
+    plan = parse_scenario(data, source="stop")[1]
+    manifest = {
+        "axes": plan.axis_names,
+        "scenario": plan.scenario.model_dump(mode="json"),
+        "resolved": plan.resolved(),
+    }
+    values = [p["leaders.stop"] for p in plan.points]
+    assert design_matrix(manifest)[1][:, 0].tolist() == [[None, 10, 20].index(v) for v in values]
