@@ -119,7 +119,8 @@ class Condition:
 
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"\s*(?:(?P<number>[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+    r"|(?i:inf(?:inity)?)(?![\w.])))"
     r"|(?P<op><=|>=|==|!=|=<|=>|<|>|=)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)|(?P<other>\S))"
 )
 EXAMPLE = "e.g. 'poster < 0.2' or 'poster > -0.05 and t10 <= 20'"
@@ -128,6 +129,11 @@ EXAMPLE = "e.g. 'poster < 0.2' or 'poster > -0.05 and t10 <= 20'"
 def parse_condition(text: str, metrics: Sequence[str], argument: str = "where") -> Condition:
     """Read a condition: ``metric op number``, clauses joined by ``and``; ``op`` is one of
     ``<``, ``<=``, ``>``, ``>=``. Nothing is evaluated: a tiny grammar, read token by token.
+
+    The number may be ``inf`` or ``-inf``: weeks to a milestone never reached count as
+    later than any week (:func:`question`), so ``t50 < inf`` holds for the runs that
+    reached it and ``t50 >= inf`` for those that did not (with a contrast, ``inf`` is
+    a pair in which only the baseline reached it, ``-inf`` one in which only the arm did).
 
     Parameters
     ----------
@@ -172,9 +178,15 @@ def parse_condition(text: str, metrics: Sequence[str], argument: str = "where") 
             hint = f" (did you mean {near!r}?)" if near else ""
             raise fail(f"unknown metric {metric!r}{hint}; the metrics are {', '.join(metrics)}")
         if i < len(tokens) and tokens[i][0] == "op" and tokens[i][1] not in OPERATORS:
+            op, after = tokens[i][1], tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+            use = ""
+            if after[0] == "number" and np.isinf(float(after[1])):  # t50 = inf: never reached
+                up = float(after[1]) > 0
+                better = ("<" if up else ">") if "!" in op else (">=" if up else "<=")
+                use = f"; for {metric} {op} {after[1]} write {metric} {better} {after[1]}"
             raise fail(
-                f"{tokens[i][1]!r} is not a comparison PRIM can use: use one of <, <=, >, >="
-                " (a box holds a range of values)"
+                f"{op!r} is not a comparison PRIM can use: use one of <, <=, >, >="
+                f" (a box holds a range of values){use}"
             )
         op = take("op", f"one of <, <=, >, >= after {metric!r}")
         number = take("number", f"a number after {metric} {op}")

@@ -268,6 +268,35 @@ def test_a_condition_of_two_clauses() -> None:
     assert str(c) == "poster >= 0.2 and t10 < -0.001"
 
 
+def test_inf_stands_for_a_milestone_never_reached(corner: Path) -> None:
+    """Weeks to a milestone never reached count as later than any week, so the runs that
+    never reached t10 are ``t10 >= inf`` (the corner) and those that did ``t10 < inf``;
+    ``inf`` was refused as no number."""
+    c = parse_condition("t10 < inf and t10 > -Infinity and poster <= +inf", ["poster", "t10"])
+    assert [cl.value for cl in c.clauses] == [np.inf, -np.inf, np.inf]
+    assert str(c) == "t10 < inf and t10 > -inf and poster <= inf"
+    never, reached = question(corner, "t10 >= inf"), question(corner, "t10 < inf")
+    assert (never.y == question(corner, "poster < 0.2").y).all() and never.y.sum() > 0
+    assert (reached.y == ~never.y).all()
+    with pytest.raises(DiscoveryError, match="expected a metric, found 'inf'"):
+        parse_condition("inf > t10", ["t10", "info"])
+    assert str(parse_condition("info < 1", ["t10", "info"])) == "info < 1"  # (a metric)
+
+
+@pytest.mark.parametrize(
+    ("where", "instead"),
+    [
+        ("t10 = inf", "for t10 = inf write t10 >= inf"),
+        ("t10 == -inf", "for t10 == -inf write t10 <= -inf"),
+        ("t10 != inf", "for t10 != inf write t10 < inf"),
+    ],
+)
+def test_equal_to_inf_says_what_to_write_instead(where: str, instead: str) -> None:
+    with pytest.raises(DiscoveryError) as caught:
+        parse_condition(where, ["t10"])
+    assert str(caught.value).endswith(f"(a box holds a range of values); {instead}")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "argument", "said"),
     [
