@@ -586,7 +586,8 @@ def forest_plot(
 def level_adoption(levels: pd.DataFrame, *, arms: Sequence[str] | None = None) -> Figure:
     """Final share posting by hierarchy level (0 = top), per arm: mean and 95 % CI over runs.
 
-    All design points' runs are pooled (the title says how many points).
+    All design points' runs are pooled (the title says how many points). The legend of the
+    arms is under the panel, clear of every whisker.
     """
     arms = _arm_list(levels, arms)
     colours = arm_colours(arms)
@@ -630,12 +631,9 @@ def level_adoption(levels: pd.DataFrame, *, arms: Sequence[str] | None = None) -
     where = f", pooled over {points} design points" if points > 1 else ""
     _finish(ax, f"Final share posting by level{where}", "Level (people)", "Share posting", True)
     ax.set_ylim(bottom=0)
-    ax.legend(
-        fontsize=FONT["legend"],
-        title=f"mean, 95 % CI of up to {runs} runs",
-        title_fontsize=FONT["legend"],
-        frameon=False,
-    )
+    # under the panel, not in it: matplotlib's "best" place avoids the lines' points but
+    # not the whiskers between them, and put the legend over one
+    _legend(fig, present, colours, f"point and bar: mean and 95 % CI of up to {runs} runs")
     return fig
 
 
