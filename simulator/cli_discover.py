@@ -30,8 +30,9 @@ names."""
     "condition",
     required=True,
     metavar="CONDITION",
-    help="The runs of interest: an outcome, one of < <= > >=, a number (shares as fractions), "
-    "clauses joined by 'and', e.g. \"poster < 0.2\". With --contrast, on the paired difference.",
+    help="The runs of interest: an outcome, one of < <= > >=, a number (shares as fractions; "
+    "inf: a milestone never reached), clauses joined by 'and', e.g. \"poster < 0.2\". With "
+    "--contrast, on the paired difference.",
 )
 @click.option("--arm", default=None, help="Ask about this arm's runs (default: the only arm).")
 @click.option(

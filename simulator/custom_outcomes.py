@@ -59,6 +59,8 @@ FALLING: dict[str, str] = {
 """Series that start at their maximum and fall (everyone who does not start as a listener
 or a poster is a non-user at week 0), each with what to read instead: ``first_reaching``,
 the first week a series is at least a value, would be week 0 on them."""
+NUMBERS = ("inf", "infinity")
+"""Names that a condition (``orgsim discover --where``) reads as a number, in any case."""
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 """An outcome's name: a letter, then letters, digits and ``_`` (a column, a CLI word)."""
 
@@ -247,6 +249,11 @@ def check(
                 f"outcomes.{name}: {name!r} is a built-in outcome (or a column of the"
                 " outcomes table) already; give this one another name, such as"
                 f" {name}_{spec.at if spec.at is not None else spec.stat or 'first'}"
+            )
+        elif name.lower() in NUMBERS:
+            problems.append(
+                f"outcomes.{name}: {name!r} reads as a number (infinity) in a condition"
+                " (orgsim discover --where); give this outcome another name"
             )
         for key in ("at", "from_", "until"):
             week = getattr(spec, key)

@@ -162,6 +162,10 @@ BASE: dict[str, Any] = {
         ({"x": {"series": "poster", "at": True}}, "f.toml: outcomes.x.at = true: must be a whole"),
         ({"x y": {"series": "poster", "at": 1}}, "f.toml: outcomes.'x y': not a name"),
         (
+            {"Inf": {"series": "poster", "at": 1}},
+            "f.toml: outcomes.Inf: 'Inf' reads as a number (infinity) in a condition",
+        ),
+        (
             {"x": {"series": "poster", "first_reaching": 30}},
             "f.toml: outcomes.x.first_reaching = 30: must be 0 to 1: poster is a share, 0 to 1,"
             " and never reaches 30 (30 % is 0.3)",
