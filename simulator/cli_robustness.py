@@ -6,7 +6,6 @@ Registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import click
@@ -53,8 +52,9 @@ def robustness(
     ranked by mean regret."""
     from simulator.analysis import known_metrics, ok_runs
     from simulator.results import atomic_write, load
-    from simulator.robustness import RobustnessError, shown, verdict
+    from simulator.robustness import RobustnessError
     from simulator.robustness import robustness as rank
+    from simulator.robustness_words import row_in_words, verdict
 
     results = load(results_dir)
     if ok_runs(results.outcomes).empty:
@@ -88,21 +88,19 @@ def robustness(
         "worst at",
     ]
     rows = [head]
-    custom = table.attrs["measures"]
-    gap = partial(shown, metric=metric, gap=True, custom=custom)
-    value = partial(shown, metric=metric, custom=custom)
     for place, r in enumerate(table.to_dict("records"), start=1):
+        w = row_in_words(r, table.attrs["measures"])  # (as the report's section words it)
         rows.append(
             [
                 str(place),
                 str(r["arm"]),
-                gap(r["mean_regret"]),
-                f"{gap(r['regret_low'])} to {gap(r['regret_high'])}",
-                gap(r["max_regret"]),
-                f"{100 * r['best_share']:.0f} %",
-                value(r["mean"]),
-                value(r["tail"]),
-                value(r["worst"]),
+                w["mean_regret"],
+                f"{w['regret_low']} to {w['regret_high']}",
+                w["max_regret"],
+                w["best_share"],
+                w["mean"],
+                w["tail"],
+                w["worst"],
                 str(r["worst_label"]),
             ]
         )

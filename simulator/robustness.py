@@ -5,8 +5,9 @@ Per arm, over the design points, for one outcome: the mean of the point means, a
 percentile of them (the worse end), the worst point, the regret (how far the arm falls
 short of the best arm at each point: Savage 1951; Lempert, Popper & Bankes 2003) as its
 mean and maximum, with a bootstrap interval on the mean, and the share of points at which
-the arm is best. Pure functions of result tables, as :mod:`simulator.analysis`; the page
-section for the report is :func:`report_section`.
+the arm is best. Pure functions of result tables, as :mod:`simulator.analysis`; the table
+in words is :mod:`simulator.robustness_words`, the report's section
+:mod:`simulator.report_robustness`.
 
 References
 ----------
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -243,12 +243,10 @@ def robustness(
         notes.append(
             f"{lost} design point(s) where no replication has a value for every arm left out"
         )
-    dropped = int(cube.index.get_level_values("point").isin(means.index).sum()) - len(paired)
-    if dropped:
-        notes.append(
-            f"{dropped} replication(s) of the points ranked where some arm has no value left"
-            " out, for every arm (the point means and the interval use the same runs)"
-        )
+    kept = cube[cube.index.get_level_values("point").isin(means.index)]
+    gaps = kept[kept.isna().any(axis=1)]  # (the replications of the points kept left out)
+    if not gaps.empty:
+        notes.append(_left_out(outcomes, gaps, metric))
     if means.empty:
         raise RobustnessError(f"metric {metric!r}: no design point has a value for every arm")
     good = sign * means.to_numpy()
@@ -311,6 +309,45 @@ def robustness(
     return table
 
 
+def _left_out(outcomes: pd.DataFrame, gaps: pd.DataFrame, metric: str) -> str:
+    """The note on the replications left out of the points ranked: how many, and why, as
+    the runs of ``gaps`` with no value (rows ``(point, replication)``, a column per arm) are
+    counted per arm: failed, not run (an interrupted sweep), or finished with no value of
+    ``metric`` (:func:`run_values`).
+
+    >>> outcomes = pd.DataFrame({"point": [0, 0, 0, 0], "replication": [0, 0, 1, 1],
+    ...     "arm": ["a", "b", "a", "b"], "status": ["ok", "failed", "ok", "ok"]})
+    >>> gaps = pd.DataFrame({"a": [0.1, 0.2], "b": [np.nan, np.nan]},
+    ...     index=pd.MultiIndex.from_tuples([(0, 0), (0, 1)], names=["point", "replication"]))
+    >>> note = _left_out(outcomes, gaps, "t50")
+    >>> note[: note.index(" of")]
+    't50: 2 replication(s)'
+    >>> note[note.index("where") :]
+    'where a run failed (b: 1) or has no t50 value (b: 1)'
+    """
+    keys = ["point", "replication", "arm"]
+    finished = set(ok_runs(outcomes)[keys].itertuples(index=False, name=None))
+    tried = set(outcomes[keys].itertuples(index=False, name=None))
+    why: dict[str, Counter[str]] = {
+        "failed": Counter(),
+        "has not run": Counter(),
+        f"has no {metric} value": Counter(),
+    }
+    holes = gaps.isna().stack()  # (point, replication, arm): whether it has no value
+    for run in holes.index[holes.to_numpy(dtype=bool)]:
+        said = "failed" if run not in finished else f"has no {metric} value"
+        why[said if run in tried else "has not run"][str(run[2])] += 1
+    reasons = " or ".join(
+        f"{said} ({', '.join(f'{arm}: {n}' for arm, n in count.items())})"
+        for said, count in why.items()
+        if count
+    )
+    return (
+        f"{metric}: {len(gaps)} replication(s) of the points ranked left out, for every arm"
+        f" (the point means and the interval use the same runs), where a run {reasons}"
+    )
+
+
 def _interval(
     pairs: pd.DataFrame, points: pd.Index, sign: float, bootstraps: int, rng: Any
 ) -> tuple[list[float], list[float]]:
@@ -355,118 +392,3 @@ def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
     }
     times = Counter(said.values())
     return {p: f"{text} (point {p})" if times[text] > 1 else text for p, text in said.items()}
-
-
-# -- in words ----------------------------------------------------------------------------------
-def shown(
-    value: Any, metric: str, *, gap: bool = False, custom: Mapping[str, Any] | None = None
-) -> str:
-    """A value of ``metric`` in words: a share, flag or score as a percentage (a gap in
-    points), weeks as weeks; NaN as ``-``. The kind is the measure's
-    (:mod:`simulator.measures`; a scenario's own outcomes: ``custom``, as
-    ``outcomes.attrs["measures"]`` carries them).
-
-    >>> shown(0.1234, "poster"), shown(0.004, "poster", gap=True), shown(7.5, "t50")
-    ('12.3 %', '0.4 pp', '7.5 weeks')
-    """
-    number = float(value)
-    if number != number:
-        return "-"
-    if measures.in_percent(metric, custom):
-        return f"{100 * number:.1f} {'pp' if gap else '%'}"
-    if getattr(measures.find(metric, custom), "kind", "") == "weeks":
-        return f"{number:.3g} week{'' if number == 1 else 's'}"
-    return f"{number:.3g}"
-
-
-def verdict(table: pd.DataFrame) -> str:
-    """One sentence on a :func:`robustness` table: the arm of the lowest mean regret, and
-    where the arm of the highest falls furthest behind."""
-    if table.empty:
-        return "no arm to rank"
-    metric, first, last = str(table["metric"].iloc[0]), table.iloc[0], table.iloc[-1]
-    gap = partial(shown, metric=metric, gap=True, custom=table.attrs.get("measures"))
-    points = f"{int(first['points'])} design point{'s' if first['points'] != 1 else ''}"
-    if len(table) == 1:
-        return f"{first['arm']} is the only arm: no regret to compare over {points}"
-    if float(table["max_regret"].max()) <= 0:
-        return f"the arms are level in {metric} at every one of {points}: no regret"
-    regret = gap(first["mean_regret"])
-    said = f"{first['arm']} has the lowest mean regret in {metric}: {regret} over {points}"
-    if float(first["max_regret"]) <= 0:  # (best or level everywhere)
-        said = f"{first['arm']} is best or level in {metric} at every one of {points}"
-    best = _best_at(table, int(last["max_regret_point"]))
-    return (
-        f"{said}; {last['arm']} falls furthest behind at {last['max_regret_label']}"
-        f" ({gap(last['max_regret'])} behind {best})"
-    )
-
-
-def _best_at(table: pd.DataFrame, point: int) -> str:
-    """The arm(s) best at ``point`` (the per-point table in ``table.attrs``)."""
-    per = table.attrs.get("per_point")
-    if per is None or per.empty:
-        return "the best arm"
-    at = per[per["point"] == point]
-    return " and ".join(map(str, at.loc[at["regret"] <= 0, "arm"])) or "the best arm"
-
-
-REPORT_METRICS: tuple[str, ...] = ("poster", "t50")
-"""The outcomes of the report's robustness table: the final share posting (the report's
-forest plot) and the weeks to half posting."""
-
-
-def report_section(results: Results, metrics: Sequence[str] = REPORT_METRICS) -> str:
-    """The report's "Robustness across the design" section as HTML: ``""`` unless the
-    results hold two arms or more and two design points or more with finished runs."""
-    import html
-
-    finished = ok_runs(results.outcomes)
-    if len(results.arms) < 2 or finished.empty or finished["point"].nunique() < 2:
-        return ""
-    head = (
-        "<tr><th>Outcome</th><th>Arm</th><th>Mean regret [95 % CI]</th><th>Max regret (at)"
-        "</th><th>Best at</th><th>Mean</th><th>Worse 10 %</th><th>Worst (at)</th>"
-        "<th>Runs not reaching it</th></tr>"
-    )
-    rows, said = [head], []
-    for metric in metrics:
-        try:
-            table = robustness(results, metric)
-        except (RobustnessError, ValueError) as err:
-            said.append(f"{metric}: not ranked ({err})")
-            continue
-        said += [verdict(table), *table.attrs["notes"]]
-        custom = table.attrs["measures"]
-        gap = partial(shown, metric=metric, gap=True, custom=custom)
-        value = partial(shown, metric=metric, custom=custom)
-        weeks = measures.kind(metric, results.outcomes.attrs) == "weeks"
-        for r in table.to_dict("records"):
-            at = f" ({r['max_regret_label']})" if r["max_regret"] > 0 else ""
-            cells = [
-                f"{gap(r['mean_regret'])} [{gap(r['regret_low'])}, {gap(r['regret_high'])}]",
-                gap(r["max_regret"]) + at,
-                f"{100 * r['best_share']:.0f} % of {r['points']} points",
-                value(r["mean"]),
-                value(r["tail"]),
-                f"{value(r['worst'])} ({r['worst_label']})",
-                f"{r['censored']} of {r['runs']}" if weeks else "",
-            ]
-            rows.append(
-                f"<tr><td>{html.escape(metric)}</td><td>{html.escape(str(r['arm']))}</td>"
-                + "".join(f'<td class="n">{html.escape(c)}</td>' for c in cells)
-                + "</tr>"
-            )
-    notes = "".join(f"<li>{html.escape(s)}</li>" for s in said)
-    return (
-        "<h2>Robustness across the design</h2><p>Which arm holds up over the design points, "
-        "each point weighing the same: <i>regret</i> at a point is how far an arm's mean "
-        "falls short of the best arm's there (never below 0), its mean over the points with "
-        "a 95 % interval (a bootstrap of the replications within each point, paired across "
-        "arms; where arms are close it can lie above the estimate: the ranking is not "
-        "settled), and its largest. <i>Best at</i>: the share of points where the arm is "
-        "best (ties split). <i>Worse 10 %</i>: the point mean that 10 % of points fall "
-        "below (above for weeks). Weeks to a milestone never reached count as the week "
-        "after the horizon, so such means are lower bounds. <code>orgsim robustness</code> "
-        f"ranks any outcome.</p><table>{''.join(rows)}</table><ul>{notes}</ul>"
-    )

@@ -33,7 +33,8 @@ from builders import folder_of_outcomes
 from simulator.cli import main
 from simulator.report import write_report
 from simulator.results import ResultsFolder, load
-from simulator.robustness import RobustnessError, direction, robustness, verdict
+from simulator.robustness import RobustnessError, direction, robustness
+from simulator.robustness_words import verdict
 from simulator.scenario import Plan, parse_scenario
 from simulator.shard import Shard
 from simulator.sweep import RunResult, sweep
@@ -136,6 +137,56 @@ def test_another_nan_is_left_out_of_its_point_and_counted(hand: Path) -> None:
     assert table.loc["delegate", "censored"] == 0
     assert (table["mean"] == 2.0).all() and (table["mean_regret"] == 0).all()
     assert table.loc["delegate", "points"] == 3  # its other replication gives point 0
+
+
+def test_a_replication_left_out_is_said_how_many_and_why(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Delegate's first replication at point 0 reached no level at 10 % (no deepest_level):
+    that replication is left out for all three arms, and the note, on the table and from
+    ``orgsim robustness``, says how many and why (it had said "1 replication(s) of the points
+    ranked where some arm has no value left out", naming neither the outcome, nor the arm,
+    nor the reason); poster, valued in every run, has no such note."""
+    ranked = robustness(load(hand), "deepest_level")
+    said = [n for n in ranked.attrs["notes"] if "replication(s)" in n]
+    assert said == [
+        "deepest_level: 1 replication(s) of the points ranked left out, for every arm (the"
+        " point means and the interval use the same runs), where a run has no deepest_level"
+        " value (delegate: 1)"
+    ]
+    assert not any("replication(s)" in n for n in robustness(load(hand), "poster").attrs["notes"])
+    assert main(["robustness", str(hand), "--metric", "deepest_level"]) == 0
+    assert f"note: {said[0]}" in capsys.readouterr().out.splitlines()
+
+
+def test_each_reason_for_leaving_a_replication_out_is_counted_by_arm() -> None:
+    """Point 0 of a table with no folder behind it: b's replication 1 never reached half
+    posting, with no horizon known to count it as the week after (so it has no value); a's
+    replication 2 failed; b's replication 3 has not run (an interrupted sweep). Point 1 is
+    complete. Three replications of point 0 are left out, each reason said with its arm."""
+    rows = [
+        {"point": p, "arm": arm, "replication": r, "status": "ok", "t50": 5.0 + r + (arm == "b")}
+        for p in (0, 1)
+        for arm in ("a", "b")
+        for r in range(4)
+    ]
+    table = pd.DataFrame(rows)
+    at = (table["point"] == 0) & (table["arm"] == "b")
+    table.loc[at & (table["replication"] == 1), "t50"] = np.nan
+    table.loc[
+        (table["point"] == 0) & (table["arm"] == "a") & (table["replication"] == 2), "status"
+    ] = "failed"
+    table = table[~(at & (table["replication"] == 3))]
+    ranked = robustness(table, "t50", bootstraps=0).set_index("arm")
+    assert ranked.loc["b", "missing"] == 1 and (ranked["points"] == 2).all()
+    assert ranked.loc["b", "mean"] == pytest.approx(
+        (6.0 + 7.5) / 2
+    )  # (point 0: replication 0 alone)
+    assert (
+        "t50: 3 replication(s) of the points ranked left out, for every arm (the point means"
+        " and the interval use the same runs), where a run failed (a: 1) or has not run (b: 1)"
+        " or has no t50 value (b: 1)"
+    ) in ranked.attrs["notes"]
 
 
 def test_a_point_where_an_arm_has_no_value_is_left_out(tmp_path: Path) -> None:
@@ -508,6 +559,38 @@ def test_the_report_ranks_the_arms_of_a_design_of_several_points(tmp_path: Path)
     assert f"<td>poster</td><td>{first['arm']}</td>" in section
     assert verdict(table).replace("'", "&#x27;") in section
     assert "<td>t50</td>" in section
+
+
+def test_the_reports_robustness_notes_say_which_replications_were_left_out_and_why(
+    tmp_path: Path,
+) -> None:
+    """None's second replication at point 1 failed, and model's first at point 2 has no
+    final share posting: the report's robustness section says, per outcome, how many
+    replications it left out and why (t50: the failure only, as a NaN t50 is a milestone
+    never reached, counted as the week after the horizon)."""
+    plan = a_plan()
+    folder = ResultsFolder.open(tmp_path / "res", plan)
+    attempt = folder.begin(plan.run_count)
+    runs = []
+    for s in plan.runs():
+        failed = (s.arm, s.point, s.replication) == ("none", 1, 1)
+        values = {} if failed else hand_outcome(s)
+        if (s.arm, s.point, s.replication) == ("model", 2, 0):
+            values = {**values, "poster": np.nan, "t50": np.nan}
+        error = "boom" if failed else None
+        runs.append(RunResult(s.point, s.arm, s.replication, values, None, None, error, 0.0))
+    folder.write(0, attempt, runs)
+    folder.finish(attempt, len(runs) - 1, 1)
+    text = write_report(tmp_path / "res").read_text(encoding="utf-8")
+    section = text[text.index("<h2>Robustness across the design</h2>") :]
+    why = "left out, for every arm (the point means and the interval use the same runs), where"
+    assert (
+        f"<li>poster: 2 replication(s) of the points ranked {why} a run failed (none: 1) or has"
+        " no poster value (model: 1)</li>"
+    ) in section
+    assert f"<li>t50: 1 replication(s) of the points ranked {why} a run failed (none: 1)</li>" in (
+        section
+    )
 
 
 def test_a_one_point_design_has_no_robustness_section(tmp_path: Path) -> None:
