@@ -785,15 +785,15 @@ def test_resuming_with_other_code_warns(tmp_path: Path, monkeypatch: pytest.Monk
     (docs only) was warned about."""
     import json
 
-    import simulator.results
+    import simulator.results_provenance
 
     def resumed(out: Path, digest: str | None = None, revision: str | None = None) -> None:
         next(out.glob("outcomes/arm=model/part-*.parquet")).unlink()  # runs left to do
         with monkeypatch.context() as patched:
             if digest is not None:
-                patched.setattr(simulator.results, "code_digest", lambda: digest)
+                patched.setattr(simulator.results_provenance, "code_digest", lambda: digest)
             if revision is not None:
-                patched.setattr(simulator.results, "code_revision", lambda: revision)
+                patched.setattr(simulator.results_provenance, "code_revision", lambda: revision)
             assert sweep(tiny_plan(), out, workers=1).done > 0
 
     out = tmp_path / "r"
