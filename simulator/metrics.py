@@ -78,10 +78,14 @@ class Recorder:
         figures: np.ndarray,
         counts: np.ndarray,
         adoptions: np.ndarray,
+        marked: bool = False,
     ) -> None:
         """Append the records of steps run one after the other (leading axis: the step):
         the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
-        ``EVENTS`` order and the adoptions by source ``(steps, R, sources)``."""
+        ``EVENTS`` order and the adoptions by source ``(steps, R, sources)``. ``marked``:
+        the steps' first weeks are marked already, step by step, by whoever ran them
+        (:meth:`~simulator.people.FirstWeeks.marks`); otherwise those who reached a stage
+        within them are marked at their end."""
         chunks = {
             "stages": stages,
             "levels": levels,
@@ -94,14 +98,14 @@ class Recorder:
             self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()
         if self.first_weeks is not None:
-            self.first_weeks.seen(len(stages))
+            self.first_weeks.seen(len(stages), marked=marked)
 
     def follow(self, state: State, week: int = 0) -> FirstWeeks:
         """Follow each person of ``state`` from ``week`` (that of ``state`` now) on: the
         first week each is seen at least a listener and a poster, updated at each record
-        (:class:`~simulator.people.FirstWeeks`, kept as :attr:`first_weeks`). Steps recorded at
-        once (:meth:`record_weeks` of several) are seen at their end: step a run week by
-        week (``Engine.step``) for the weeks themselves."""
+        (:class:`~simulator.people.FirstWeeks`, kept as :attr:`first_weeks`), to the week:
+        a compiled mechanism that runs and records several weeks at once marks them at each
+        week's end (:meth:`record_weeks`, ``marked``)."""
         from simulator.people import FirstWeeks
 
         self.first_weeks = FirstWeeks(state, week)

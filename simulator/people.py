@@ -8,11 +8,10 @@ and the main source of their first adoption (docs/ODD.md 7.7). NetLogo users get
 agent reporters, NDlib users from the node statuses of each iteration.
 
 The first weeks are seen on the weekly record (:class:`FirstWeeks`, which
-:class:`~simulator.metrics.Recorder` updates each time it records): a run that records each
-week gives them to the week. A compiled mechanism may run and record several weeks at once
-(:meth:`~simulator.engine.Engine.run`); the record then sees only the end of each such call,
-so a sweep with ``people = true`` steps its runs week by week (the same numbers, bit for
-bit, :meth:`~simulator.engine.Engine.step`).
+:class:`~simulator.metrics.Recorder` updates each time it records), to the week: a compiled
+mechanism that runs and records several weeks at once (:meth:`~simulator.engine.Engine.run`)
+marks them at each week's end as it tallies the week (:meth:`FirstWeeks.marks`), so a run
+that follows its people runs as one that does not, with the same numbers.
 
 Examples
 --------
@@ -20,8 +19,7 @@ Examples
 >>> from simulator.params import Params
 >>> engine = Engine(Params().with_updates({"org.size": 50, "leaders.strategy": "model"}), rng=3)
 >>> first = engine.recorder.follow(engine.state)
->>> for _ in range(4):
-...     engine.step()
+>>> _ = engine.run(4)  # (or engine.step() four times: the same rows)
 >>> table = frame(engine)  # a row per person (of each replication)
 >>> len(table)
 50
@@ -116,11 +114,21 @@ class FirstWeeks:
         self.poster = np.full(shape, -1, dtype=COUNT)
         self._mark()
 
-    def seen(self, weeks: int = 1) -> None:
-        """The state ``weeks`` weeks on (1: a week's record; more: the end of weeks run and
-        recorded at once, whose first weeks are then marked at their end)."""
+    def marks(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """What a compiled run of several weeks marks at each week's end
+        (:func:`~simulator.mechanisms.sl_kernel.mark_first`): the number of its first week,
+        and :attr:`listener` and :attr:`poster`, updated in place; then :meth:`seen` with
+        ``marked``."""
+        return int(self.week) + 1, self.listener, self.poster
+
+    def seen(self, weeks: int = 1, marked: bool = False) -> None:
+        """The state ``weeks`` weeks on (1: a week's record; more: weeks run and recorded
+        at once). ``marked``: their first weeks are marked already, week by week
+        (:meth:`marks`); otherwise those who reached a stage within them are marked at their
+        end."""
         self.week += weeks
-        self._mark()
+        if not marked:
+            self._mark()
 
     def _mark(self) -> None:
         stage = self.state.stage
@@ -178,7 +186,7 @@ def arrow_types() -> dict[str, pa.DataType]:
 def frame(engine: Engine) -> pd.DataFrame:
     """The rows of an engine's replications (``replication``, then :data:`COLUMNS`), for an
     engine whose recorder follows its people (``engine.recorder.follow(engine.state)``)
-    since its start, stepped week by week (:meth:`~simulator.engine.Engine.step`)."""
+    since its start."""
     import pandas as pd
 
     first = engine.recorder.first_weeks

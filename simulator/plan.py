@@ -58,8 +58,8 @@ class RunSpec:
     ``org`` is the replication whose seed builds the organisation and assignment (``org``
     itself unless the scenario sets ``orgs``), and ``structure`` that seed. ``outcomes``
     are the outcomes the scenario defines (``[outcomes]``), computed beside the built-in ones;
-    ``people``, whether a row per person is kept (``[record] people``: the run then steps
-    week by week, :mod:`simulator.people`).
+    ``people``, whether a row per person is kept (``[record] people``,
+    :mod:`simulator.people`).
     """
 
     point: int

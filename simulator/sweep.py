@@ -261,16 +261,13 @@ def _run_batch(specs: Sequence[RunSpec], orgs: Organisations | None) -> list[Run
         raise ValueError("run_batch takes runs of one design point, arm and organisation")
     try:
         model = (Organisations() if orgs is None else orgs).engine(specs)
-        if first.people:  # week by week: each week's stages seen (the same numbers)
-            followed = model.recorder.follow(model.state, model.week)
-            for _ in range(first.params.steps):
-                model.step()
-            by_person: Sequence[Columns | None] = people_columns(
-                model.org, model.assignment, followed, model.state
-            )
-        else:
-            model.run()
-            by_person = [None] * len(specs)
+        followed = model.recorder.follow(model.state, model.week) if first.people else None
+        model.run()  # (following the people: the same numbers)
+        by_person: Sequence[Columns | None] = (
+            [None] * len(specs)
+            if followed is None
+            else people_columns(model.org, model.assignment, followed, model.state)
+        )
         recorder = model.recorder
         steps = _kept_steps(first.params.steps, first.record_every)
         by_series = recorder.run_columns(steps, first.series)

@@ -8,6 +8,7 @@ import json
 import tomllib
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from builders import paired_scenario, quiet_org, star
 
 from simulator.engine import Engine
 from simulator.export import ExportError, export, export_tables
+from simulator.mechanisms import social_learning
 from simulator.params import Params
 from simulator.people import COLUMNS, frame
 from simulator.results import compare, load
@@ -129,29 +131,66 @@ def test_first_weeks_are_the_weeks_seen_stepping_by_hand() -> None:
     )
 
 
-def test_weeks_run_at_once_are_seen_at_their_end() -> None:
-    """Engine.run hands the weeks under the same actions to the kernel at once, recorded in
-    one call: a person who started within them is seen at its end, never before the week
-    they started (and one who posted only within them, not at all)."""
-    params = Params().with_updates({"org.size": 150, "steps": 20, "leaders.strategy": "model"})
-    by_hand, at_once = Engine(params, rng=[5, 6]), Engine(params, rng=[5, 6])
+@pytest.mark.parametrize(
+    ("seeds", "mechanism"),
+    [([5], "social_learning"), ([5, 6, 7], "social_learning"), (list(range(16)), "social_learning"),
+     ([5, 6], "threaded"), ([5, 6], "threshold")],
+    ids=["single", "batch", "across", "threaded", "python"],
+)  # fmt: skip
+def test_weeks_run_at_once_give_the_first_weeks_of_stepping_week_by_week(
+    seeds: list[int], mechanism: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Engine.run`` hands the weeks under the same actions to the mechanism at once: the
+    compiled kernel runs and records them in one call (a batch of 16 learning across its
+    replications, ``learn_across``), marking each week's first listeners and posters at the
+    week's end. The first weeks are those of the same run stepped week by week and those
+    read off each week's stages, at 1,000 people (they had been seen at the end of each
+    call: a week late, or never for one who posted only within it). A threaded week (from
+    ``THREADED_FROM`` people) and a Python mechanism run one week a call: the same."""
+    updates = {"org.size": 1000, "steps": 20, "leaders.strategy": "model"}
+    if mechanism == "threshold":
+        updates["mechanism.name"] = "threshold"
+    elif mechanism == "threaded":
+        monkeypatch.setattr(social_learning, "THREADED_FROM", 500)
+        monkeypatch.setattr(social_learning, "_threads", 2)
+    params = Params().with_updates(updates)
+    by_hand, at_once = Engine(params, rng=seeds), Engine(params, rng=seeds)
     exact, seen = by_hand.recorder.follow(by_hand.state), at_once.recorder.follow(at_once.state)
+    history = [by_hand.state.stage.copy()]
     for _ in range(20):
         by_hand.step()
+        history.append(by_hand.state.stage.copy())
     at_once.run()
     np.testing.assert_array_equal(by_hand.state.stage, at_once.state.stage)  # (same run)
-    for a, b in ((exact.listener, seen.listener), (exact.poster, seen.poster)):
-        assert (a[b >= 0] >= 0).all() and (b[b >= 0] >= a[b >= 0]).all()
-        assert (b[a > 1] > a[a > 1]).any()  # (within the weeks run at once: at their end)
-    assert (seen.poster[exact.poster > 0] < 0).any()  # (posted a while, then lapsed)
+    calls = len(at_once.recorder.rows["stages"]) - 1  # (a record of each call after week 0)
+    assert calls == 20 if mechanism in ("threaded", "threshold") else calls < 5
+    for first, oracle in ((seen.listener, exact.listener), (seen.poster, exact.poster)):
+        np.testing.assert_array_equal(first, oracle)
+    for first, at in ((seen.listener, LISTENER), (seen.poster, POSTER)):
+        expected = first_weeks(history, at)
+        np.testing.assert_array_equal(np.where(first >= 0, first, np.nan), expected)
+        assert ((expected > 1) & (expected < 20)).any()  # (people start mid-run)
+    table = frame(at_once)
+    np.testing.assert_array_equal(table["first_poster"], first_weeks(history, POSTER).ravel())
 
 
-def test_a_sweeps_rows_are_its_runs_stepped_by_hand() -> None:
-    """A sweep's run with people: its rows are the first weeks of the same run stepped by
-    hand; its outcomes and series are those of the run without people, bit for bit."""
+def test_a_sweeps_rows_are_its_runs_stepped_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep's run with people runs its weeks as one without (several in a kernel call):
+    its rows are the first weeks of the same run stepped by hand; its outcomes and series
+    are those of the run without people, bit for bit."""
     spec = next(s for s in plan_of().runs() if s.arm == "model" and s.replication == 1)
-    result = run(spec)
+    handed: list[int] = []
+    run_weeks = social_learning.SocialLearning.run_weeks
+
+    def counted(self: social_learning.SocialLearning, *args: Any) -> int:
+        handed.append(args[4])  # (state, actions, u, t, weeks, recorder)
+        return run_weeks(self, *args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(social_learning.SocialLearning, "run_weeks", counted)
+        result = run(spec)
     assert result.ok, result.error
+    assert max(handed) > 1  # (weeks at once, not week by week)
     engine = Organisations().engine([spec])
     history = [engine.state.stage.copy()]
     for _ in range(spec.params.steps):

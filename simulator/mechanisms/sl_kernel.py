@@ -258,6 +258,12 @@ def step(
     stages: np.ndarray,
     levels: np.ndarray,
     figures: np.ndarray,
+    # the people followed (simulator.people.FirstWeeks): the number of week t in their
+    # record, and (R, n) the first week each was at least a listener and a poster (-1 not
+    # yet), marked at each week's end (no rows: no one followed)
+    first_week: int,
+    listener_at: np.ndarray,
+    poster_at: np.ndarray,
 ) -> None:
     """Advance every replication of the batch by ``weeks`` weeks from week ``t``, each week
     one replication after the other, or (``across``) phases 1-4 one replication after the
@@ -270,7 +276,9 @@ def step(
     week's actions only in their own ``held`` stage and ``rate``, which :func:`act` sets
     as the strategies would (:class:`simulator.strategies.Strategies`), so the weeks go on.
     Week ``w``'s events are ``events[w]``, its record ``stages[w]``, ``levels[w]`` and
-    ``figures[w]`` (:func:`simulator.tally.tally_serial`), if asked for."""
+    ``figures[w]`` (:func:`simulator.tally.tally_serial`), if asked for, and those who
+    reach a stage by its end for the first time are marked at week ``first_week + w``
+    (:func:`mark_first`), if followed."""
     R, n = stage.shape
     # shows[r, j]: what account j shows this week in replication r, packed in one word (see
     # SHOWS_*), so that the gathers over ties stay in cache even for large organisations
@@ -365,6 +373,26 @@ def step(
             tally_serial(
                 stage, comfort, level, audience, level_size, stages[w], levels[w], figures[w]
             )
+        if len(listener_at) > 0:
+            mark_first(stage, first_week + w, listener_at, poster_at)
+
+
+@njit(cache=True)
+def mark_first(
+    stage: np.ndarray, week: int, listener_at: np.ndarray, poster_at: np.ndarray
+) -> None:
+    """Mark ``week`` as the first week at least a listener (``listener_at``) and a poster
+    (``poster_at``) of those at that stage in ``stage``, ``(R, n)``, the stages at its end,
+    who were not marked yet (``-1``), as :class:`simulator.people.FirstWeeks` marks them
+    after a record."""
+    R, n = stage.shape
+    for r in range(R):
+        for i in range(n):
+            s = stage[r, i]
+            if s >= LISTENER and listener_at[r, i] < 0:
+                listener_at[r, i] = week
+            if s >= POSTER and poster_at[r, i] < 0:
+                poster_at[r, i] = week
 
 
 @njit(cache=True, error_model="numpy", parallel=True)  # divisions are guarded

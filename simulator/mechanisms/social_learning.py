@@ -30,7 +30,7 @@ from simulator.mechanisms import sl_kernel as kernel
 from simulator.mechanisms.base import Context, Events, Mechanism
 from simulator.rng import SLOTS, StepDraws
 from simulator.sparse import Coded, CodedValues, blocked
-from simulator.state import EVENTS, PER_PERSON, SOURCES, State
+from simulator.state import COUNT, EVENTS, PER_PERSON, SOURCES, State
 from simulator.strategies import Actions
 
 if TYPE_CHECKING:
@@ -116,6 +116,10 @@ three empty matrices over no rows."""
 _NO_SUMS = (np.zeros(0, dtype=CodedValues.code_type(1)), np.zeros(0))
 """The endorsement's row sums where the kernel reads none (see ``SocialLearning.endorse_sums``)."""
 
+_NOT_FOLLOWED = (0, np.zeros((0, 0), dtype=COUNT), np.zeros((0, 0), dtype=COUNT))
+"""The first-week arguments of a kernel step that follows no one (see
+``FirstWeeks.marks``)."""
+
 _NO_RECORD = (
     np.zeros(0, dtype=np.int64),
     np.zeros(0),
@@ -123,6 +127,7 @@ _NO_RECORD = (
     np.zeros((0, 1, 3)),
     np.zeros((0, 1, 1, 3)),
     np.zeros((0, 1, 2)),
+    *_NOT_FOLLOWED,
 )
 """The record arguments of a kernel step that records nothing (see ``Recorder.tally_inputs``)."""
 
@@ -287,23 +292,26 @@ class SocialLearning(Mechanism):
         record) is done once for all of them, which is most of a week's time for a small
         organisation. A held poster who leaves the role changes only their own held stage
         and rate from the next week on, which the kernel sets itself (``Actions.free_code``),
-        so the call goes on. One week at a time when the step is split over threads."""
+        so the call goes on; the people followed (``recorder.first_weeks``) are marked at
+        each week's end by it too. One week at a time when the step is split over threads."""
         if split(state.n):
             return super().run_weeks(state, actions, u, t, weeks, recorder)
         tallies = recorder.buffers(weeks, state.replications)
         arguments = self._arguments(state, actions, u, t, threaded=False)
-        record = (*recorder.tally_inputs, *tallies)
+        first = recorder.first_weeks
+        marks = _NOT_FOLLOWED if first is None else first.marks()
+        record = (*recorder.tally_inputs, *tallies, *marks)
         counts, adoptions = self._weeks(arguments, state.replications, weeks, record)
-        recorder.record_weeks(*tallies, counts, adoptions)
+        recorder.record_weeks(*tallies, counts, adoptions, marked=True)
         return weeks
 
     def _weeks(
-        self, arguments: tuple[object, ...], R: int, weeks: int, record: tuple[np.ndarray, ...]
+        self, arguments: tuple[object, ...], R: int, weeks: int, record: tuple[object, ...]
     ) -> tuple[np.ndarray, np.ndarray]:
         """``weeks`` weeks of ``R`` replications on this thread: :func:`kernel.step` on
         ``arguments`` (:meth:`_arguments`, not threaded), which fills the tallies in
-        ``record`` if they have rows. Returns each week's event counts and adoptions by
-        source, ``(weeks, R, ...)``."""
+        ``record`` and marks the first weeks there, each if they have rows. Returns each
+        week's event counts and adoptions by source, ``(weeks, R, ...)``."""
         counts = np.zeros((weeks, R, len(EVENTS)))
         adoptions = np.zeros((weeks, R, len(SOURCES)))
         kernel.step(
