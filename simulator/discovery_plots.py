@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.discovery import FILES, Discovery, _pct, _qp, _show
+from simulator.discovery import FILES
+from simulator.discovery_box import Discovery, _pct, _qp
+from simulator.discovery_question import _show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
