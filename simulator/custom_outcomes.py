@@ -217,13 +217,15 @@ def check(
     levels: int | None,
     *,
     horizon: tuple[int, str] | None = None,
+    past: str = "the end of the run",
 ) -> list[str]:
     """Problems, a line each (``outcomes.<name>.<key> = value: ...``), of outcomes whose
     names are taken or whose weeks or level some run does not have: ``params`` are every
     run's parameters, ``levels`` the fewest levels an organisation of the plan can have
     (None: not known), ``horizon`` a shorter one than the ``params`` say and why, such as
     ``(2, "steps is swept from 2")`` (a design's steps axis, whatever it drew; an engine's
-    weeks run so far).
+    weeks run so far), ``past`` what a later week is past (an engine's: "the weeks run so
+    far").
 
     >>> late = {"w": Outcome(series="poster", at=5)}
     >>> print(*check(late, [Params()], None, horizon=(2, "steps is swept from 2")))
@@ -259,7 +261,7 @@ def check(
             week = getattr(spec, key)
             if steps is not None and week is not None and week > steps:
                 problems.append(
-                    f"outcomes.{name}.{key.rstrip('_')} = {week}: past the end of the run; at"
+                    f"outcomes.{name}.{key.rstrip('_')} = {week}: past {past}; at"
                     f" most {steps} ({shortest}; week 0 is the start)"
                 )
         if spec.level is not None and levels is not None and not -levels <= spec.level < levels:

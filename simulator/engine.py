@@ -241,7 +241,10 @@ class Engine:
 
             specs = {name: Outcome.model_validate(spec) for name, spec in defined.items()}
             ran = (self.week, f"the engine is at week {self.week}")
-            problems = check(specs, [], self.org.levels, horizon=ran)
+            past = (
+                "the end of the run" if self.week >= self.params.steps else "the weeks run so far"
+            )
+            problems = check(specs, [], self.org.levels, horizon=ran, past=past)
             if problems:
                 raise ValueError("; ".join(problems))
             for name, values in columns(self.recorder, specs).items():

@@ -697,7 +697,7 @@ def test_outcomes_of_ones_own_read_the_weeks_an_engine_stepped_part_way_has_run(
     with pytest.raises(ValueError) as err:
         engine.outcomes({"w": {"series": "poster", "at": 5}})
     assert str(err.value) == (
-        "outcomes.w.at = 5: past the end of the run; at most 2 (the engine is at week 2;"
+        "outcomes.w.at = 5: past the weeks run so far; at most 2 (the engine is at week 2;"
         " week 0 is the start)"
     )
     table = engine.outcomes(
