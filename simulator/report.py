@@ -21,7 +21,9 @@ This module writes the files; the rest of the report is, by concept:
 :mod:`simulator.report_page` (the HTML page, :func:`page`) and its sections
 (:mod:`simulator.report_contrasts`, :mod:`simulator.report_robustness`,
 :mod:`simulator.report_sensitivity`, with the pieces they share in
-:mod:`simulator.report_html`). Their public names are importable from here as well.
+:mod:`simulator.report_html`; :mod:`simulator.report_people`, for a folder that keeps its
+people, writes ``people_summary.csv`` and ``who_adopts.png`` too). Their public names are
+importable from here as well.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from simulator.report_figures import (
 )
 from simulator.report_html import SECTION_FIGURES
 from simulator.report_page import MAX_ROWS, STYLE, page
+from simulator.report_people import gather as gather_people
+from simulator.report_people import write as write_people
 from simulator.report_sensitivity import NOISE_RULE
 from simulator.results import load
 
@@ -94,6 +98,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
         data.sensitivity.to_csv(out / "sensitivity.csv", index=False)
         written.append("sensitivity.csv")
     data.figures = figures(data)
+    data.people = gather_people(results)  # ([record] people: who adopts, and when)
+    written += write_people(data.people, out)  # (nothing without people)
     for figure in data.figures:
         (out / f"{figure.name}.png").write_bytes(figure.png)
         written.append(f"{figure.name}.png")

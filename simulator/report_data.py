@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,6 +17,9 @@ from simulator.design import DRAWS_VALUES
 from simulator.measures import of_table
 from simulator.results import Results
 from simulator.sensitivity import SensitivityError, sensitivity
+
+if TYPE_CHECKING:
+    from simulator.report_people import WhoAdopts
 
 CONTRAST_METRICS: tuple[str, ...] = (*PAIRED_METRICS, "took_off")
 """Outcomes contrasted between arms (``took_off``: a difference in take-off probability)."""
@@ -47,6 +50,7 @@ class ReportData:
     figures: list[Figured] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     created_utc: str = ""
+    people: WhoAdopts | None = None  # ([record] people; set by write_report, as figures are)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """The report as one self-contained HTML page (:func:`page`): inline style, figures as data
 URIs, no scripts; its sections in order: the scenario, the runs (and failures), the paired
 contrasts (:mod:`simulator.report_contrasts`), effect sizes across design points, the
-figures, the summary table, robustness across the design
+figures, who adopts and when (:mod:`simulator.report_people`, with ``[record] people``), the
+summary table, robustness across the design
 (:mod:`simulator.report_robustness`), sensitivity (:mod:`simulator.report_sensitivity`)
 and provenance.
 """
@@ -15,6 +16,7 @@ from simulator.design import SAMPLED
 from simulator.report_contrasts import contrasts_section
 from simulator.report_data import ReportData, design_kind
 from simulator.report_html import SECTION_FIGURES, escape, figure_html, number, section_figures
+from simulator.report_people import people_section
 from simulator.report_robustness import robustness_section
 from simulator.report_sensitivity import sensitivity_section
 from simulator.results import short_value
@@ -56,7 +58,8 @@ def page(data: ReportData) -> str:
         parts.append("<h2>Figures</h2>")
         parts += [figure_html(f) for f in general]
     robustness = robustness_section(data.results)  # (two arms and design points or more)
-    parts += [_summary(data), robustness, sensitivity_section(data), _provenance(data)]
+    parts += [people_section(data), _summary(data), robustness, sensitivity_section(data)]
+    parts.append(_provenance(data))
     body = "\n".join(p for p in parts if p)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -1,0 +1,173 @@
+"""The report's "Who adopts, and when" section, for a folder that keeps its people
+(``[record] people = true``; no section otherwise): how deep into the hierarchy posting
+went (the share posting at the horizon by role and by level), when each level first
+posted, and through whom people first adopted, per arm (:mod:`simulator.adopters`), as a
+figure (:func:`simulator.adopters_plots.who_adopts`), HTML tables and
+``people_summary.csv``.
+
+:func:`gather` reads the people table arm by arm, only the columns it needs, so that a
+large folder's (a million rows and more) is never held whole; :func:`write` writes the
+table and the figure; :func:`people_section` is the HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulator import adopters, plots
+from simulator.adopters_plots import who_adopts
+from simulator.report_data import Figured, ReportData
+from simulator.report_html import escape, figure_html, number
+from simulator.results import Results
+
+CSV = "people_summary.csv"
+"""The section's numbers, in the report folder (:data:`simulator.adopters.COLUMNS`)."""
+FIGURE = "who_adopts"
+"""The section's figure (``who_adopts.png``)."""
+
+
+@dataclass
+class WhoAdopts:
+    """What the section shows: the table of :func:`simulator.adopters.summary` for every
+    arm, the scenario's arms, the design points pooled, and the figure once drawn."""
+
+    table: pd.DataFrame
+    arms: list[str]
+    points: int
+    figure: Figured | None = None
+
+
+def gather(results: Results) -> WhoAdopts | None:
+    """The section's table, read from ``results`` arm by arm (the columns
+    :data:`simulator.adopters.NEEDED` only); None if the folder holds no people."""
+    parts, points = [], set()
+    for arm in results.arms:
+        people = results.read_people(list(adopters.NEEDED), arm=arm)
+        if not people.empty:
+            parts.append(adopters.summary(people))
+            points |= set(people["point"].unique())
+        del people  # (one arm's rows at a time)
+    if not parts:
+        return None
+    table = pd.concat(parts, ignore_index=True)
+    return WhoAdopts(table, results.arms, len(points))
+
+
+def write(who: WhoAdopts | None, out: Path) -> list[str]:
+    """Write ``people_summary.csv`` and the figure into ``out`` (nothing for None); the
+    names of the files written."""
+    if who is None:
+        return []
+    who.table.to_csv(out / CSV, index=False)
+    fig = who_adopts(who.table, arms=who.arms, points=who.points)
+    plots.save(fig, out / f"{FIGURE}.png", dpi=110)
+    where = f", the runs of {who.points} design points pooled" if who.points > 1 else ""
+    caption = (
+        f"Who adopts, and when, per arm{where}: the share posting at the horizon by role "
+        "and by level (mean over runs, 95 % CI), the first week as a poster by level "
+        "(median, 10-90 % of the posters) and the main source of first adoptions (mean "
+        "share of a run's adoptions, 95 % CI)."
+    )
+    who.figure = Figured(FIGURE, caption, (out / f"{FIGURE}.png").read_bytes())
+    return [CSV, f"{FIGURE}.png"]
+
+
+ABOUT = (
+    "<h2>Who adopts, and when</h2><p>From the people table (<code>[record] people = true"
+    "</code>): how deep into the hierarchy posting went, when each level first posted, and "
+    "through whom people first adopted. A share is taken within each run, then averaged "
+    "over the runs{pooled} with a 95 % interval (Student's t; none below two runs); a run "
+    "with no one in a group (a role or level its organisation lacks, no adoption at all) "
+    "is left out of that group. First weeks: week 0 is the initial state; median and "
+    "10-90 % over every poster of the arm's runs, those who lapsed since too. Sources: the "
+    "main source of each person's first adoption (docs/ODD.md 7.7) as shares of the "
+    "run's adoptions. All the numbers are in <code>people_summary.csv</code>.</p>"
+)
+
+
+def people_section(data: ReportData) -> str:
+    """The section as HTML: ``""`` for a folder without people (``data.people`` None)."""
+    who = data.people
+    if who is None:
+        return ""
+    table, arms = who.table, [a for a in who.arms if a in set(who.table["arm"])]
+    pooled = f", pooled over {who.points} design points," if who.points > 1 else ""
+    parts = [ABOUT.format(pooled=pooled)]
+    if who.figure is not None:
+        parts.append(figure_html(who.figure))
+    shares = _share_cell
+    parts += [
+        _table(table, "role", "Share posting at the horizon, by role", "Role", arms, shares),
+        _table(table, "level", "Share posting at the horizon, by level", "Level", arms, shares),
+        _table(
+            table,
+            "first_week",
+            "First week as a poster, by level: median (10-90 %), posters of all runs",
+            "Level",
+            arms,
+            _week_cell,
+            people=None,
+        ),
+        _table(
+            table,
+            "source",
+            "Main source of first adoption, share of a run's adoptions",
+            "Source",
+            arms,
+            shares,
+            people=None,
+        ),
+    ]
+    return "".join(parts)
+
+
+def _table(
+    table: pd.DataFrame,
+    part: str,
+    title: str,
+    group: str,
+    arms: list[str],
+    cell: Callable[[Mapping[Any, Any]], str],
+    people: str | None = "People per run",
+) -> str:
+    """One part of the table: a row per group, the people per run (the size of a role or a
+    level, the same in every arm unless the arms change the organisation; none where it
+    is an outcome of the arm: ``people`` None) and a cell per arm."""
+    rows = table[table["table"] == part]
+    heads = [group, *([people] if people else []), *arms]
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+    lines = [f"<h3>{escape(title)}</h3><table><tr>{head}</tr>"]
+    for name in adopters.group_order(part, rows["group"]):
+        by_arm = rows[rows["group"] == name]
+        found = {r["arm"]: r for r in by_arm.to_dict("records")}
+        low, high = _count(by_arm["people"].min()), _count(by_arm["people"].max())
+        count = low if low == high else f"{low} to {high}"  # (the arms' organisations differ)
+        size = f'<td class="n">{count}</td>' if people else ""
+        cells = "".join(f'<td class="n">{cell(found[a]) if a in found else "–"}</td>' for a in arms)
+        lines.append(f"<tr><td>{escape(name)}</td>{size}{cells}</tr>")
+    lines.append("</table>")
+    return "".join(lines)
+
+
+def _share_cell(row: Mapping[Any, Any]) -> str:
+    """A share with its interval, as the summary table has them."""
+    low, high = number(row["ci_low"], "poster"), number(row["ci_high"], "poster")
+    return f"{number(row['mean'], 'poster')} [{low}, {high}]"
+
+
+def _week_cell(row: Mapping[Any, Any]) -> str:
+    """A median week with its 10-90 % and the posters it is of."""
+    median, q10, q90 = (number(row[k], "first_poster") for k in ("median", "q10", "q90"))
+    return f"{median} ({q10} to {q90}), {int(row['n']):,} posters"
+
+
+def _count(value: float) -> str:
+    """People per run: whole numbers and large means to the unit, small means to 3
+    significant digits."""
+    whole = float(value).is_integer() or abs(value) >= 100
+    return f"{value:,.0f}" if whole else f"{value:.3g}"
