@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from simulator.custom_outcomes import Outcome
     from simulator.orgchart import Org
     from simulator.orgimport import Chart
-    from simulator.scenario import Scenario
+    from simulator.scenario_file import Scenario
 
 WORDING = frozenset({"question", "max_runs"})
 """Scenario header fields that change no run: a resume after a change to them is taken."""
@@ -110,7 +110,8 @@ class Plan:
     params: dict[tuple[int, str], Params]  # validated parameters per (point, arm)
     chart: Chart | None = None  # the org chart every run is on ([scenario] org_csv)
     as_written: dict[str, Any] | None = None  # base, arms, points before numbers in text
-    # were made numbers (scenario._as_run), when that changed any: the digest of folders before it
+    # were made numbers (scenario_planning._as_run), when that changed any: the digest of
+    # folders before it
 
     @property
     def replications(self) -> int:
