@@ -35,9 +35,9 @@ def this_python_kernel(folder: Path) -> Path:
     return folder
 
 
-def test_the_six_notebooks_are_there() -> None:
+def test_the_seven_notebooks_are_there() -> None:
     names = [path.stem for path in NOTEBOOKS]
-    assert [name[:2] for name in names] == ["01", "02", "03", "04", "05", "06"], names
+    assert [name[:2] for name in names] == ["01", "02", "03", "04", "05", "06", "07"], names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
