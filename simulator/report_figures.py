@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from simulator import plots
 from simulator import sweep_plots as sp
 from simulator.analysis import ok_runs
+from simulator.plots_values import is_number
 from simulator.report_data import Figured, ReportData, design_kind, index_method
 from simulator.results import axis_order
 from simulator.sensitivity import verdict
@@ -136,7 +137,7 @@ def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
         fig = sp.arm_curves(weekly, "poster", arms=arms, by=axis, order=order)
         values = weekly[axis].dropna()
         panels = sum(ax.get_visible() for ax in fig.axes)
-        if values.nunique() > sp.MAX_PANELS and sp._is_number(values):
+        if values.nunique() > sp.MAX_PANELS and is_number(values):
             what = (
                 f"one panel per bin of {axis} ({panels} bins of about equal numbers of"
                 " design points, each titled with the range of its values)"
