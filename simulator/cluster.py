@@ -338,7 +338,7 @@ def checked_task(expected: dict[str, str], specs: Any) -> Any:
             " Stop that worker (or install the same code there) and run the sweep again to"
             " resume: every finished run is saved"
         )
-    from simulator.sweep import run_task
+    from simulator.sweep_runs import run_task
 
     return run_task(specs)
 

@@ -117,7 +117,7 @@ def warm(
         raise ValueError(f"unknown kernel paths {sorted(unknown)}; known: {list(PATHS)}")
     groups = [[n for n in group if n in chosen] for group in GROUPS]
     groups = [g for g in groups if g]
-    from simulator.sweep import cores  # (a batch job's CPUs, not the whole machine's)
+    from simulator.sweep_processes import cores  # (a batch job's CPUs, not the whole machine's)
 
     jobs = min(len(groups), jobs if jobs is not None else cores())
     seconds: dict[str, float] = {}

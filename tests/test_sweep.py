@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simulator.sweep as sweep_module
+import simulator.sweep_runs as runs_module
 from simulator import OrgModel, Params
 from simulator.analysis import contrasts
 from simulator.metrics import outcome_columns
@@ -292,7 +293,7 @@ def test_a_failing_run_is_recorded_and_retried_on_resume(tmp_path: Path, monkeyp
             raise RuntimeError("disk on fire")
         return real_run(specs)
 
-    monkeypatch.setattr(sweep_module, "run_batch", lambda specs, orgs=None: _guarded(flaky, specs))
+    monkeypatch.setattr(runs_module, "run_batch", lambda specs, orgs=None: _guarded(flaky, specs))
     first = sweep(plan, tmp_path / "r", workers=1)
     assert (first.done, first.failed) == (plan.run_count - 1, 1)
     failed = load(tmp_path / "r").outcomes.query("status == 'failed'")
