@@ -44,19 +44,33 @@ class SweepSummary:
 
 
 class Progress:
-    """Runs done, rate and ETA: a bar on a terminal, plain lines (every ~10 %) elsewhere."""
+    """Runs done, rate and ETA: a bar on a terminal, plain lines (every ~10 %) elsewhere.
+
+    The clock starts at the first call (``done`` 0, as the runs start), so that the rate and
+    the ETA are those of the runs, as :class:`SweepSummary`'s time is, without the time taken
+    before them to start the workers and check the set-ups.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = Progress("demo", stream=out)
+    >>> bar(0, 4); bar(4, 4)
+    >>> print(out.getvalue().splitlines()[0])
+    demo: 0/4 runs (0 %), 0.0 runs/s, ETA ?
+    """
 
     def __init__(self, label: str, skipped: int = 0, stream: Any = None) -> None:
         self.label = label
         self.skipped = skipped
         self.stream = stream or sys.stderr
         self.bar: Any = None
-        self.start = time.perf_counter()
+        self.start: float | None = None  # (at the first call)
         self.last_line = -1
 
     def __call__(self, done: int, total: int) -> None:
         if total == 0:
             return
+        if self.start is None:
+            self.start = time.perf_counter()
         if self.stream.isatty():
             if self.bar is None:
                 from tqdm import tqdm
