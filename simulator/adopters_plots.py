@@ -1,12 +1,12 @@
 """The figure of who adopts, and when (:func:`who_adopts`): the tables of
 :func:`simulator.adopters.summary` in, a :class:`~matplotlib.figure.Figure` out.
 
-Four panels, the arms in their colours (:func:`simulator.plots.arm_colours`) side by side in
-each: the share posting at the horizon by role and by hierarchy level (mean and 95 %
-interval over the runs), the first week as a poster by level (median and 10-90 % of the
-posters) and the source of first adoptions (mean share of a run's adoptions, 95 %
-interval); the arms' legend under the panels (:func:`simulator.plots.arm_legend`), as the
-sweep figures have it.
+Four panels, the arms in their colours (:func:`simulator.plots_colours.arm_colours`) side
+by side in each: the share posting at the horizon by role and by hierarchy level (mean and
+95 % interval over the runs), the first week as a poster by level (median and 10-90 % of
+the posters) and the source of first adoptions (mean share of a run's adoptions, 95 %
+interval); the panels finished (:func:`simulator.plots_style.finish_panel`) and the arms'
+legend under them (:func:`simulator.plots_text.arm_legend`) as the sweep figures have them.
 
 Examples
 --------
@@ -35,14 +35,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
-from simulator import plots
 from simulator.adopters import group_order
-from simulator.measures import label
+from simulator.plots_colours import arm_colours
+from simulator.plots_style import FONT, finish_panel, label
+from simulator.plots_text import arm_legend
 
-FONT = {"title": 13, "label": 11, "tick": 10}
-"""Font sizes of the panels' titles, axis labels and ticks (those of the sweep figures)."""
 DODGE = {"role": 0.5, "level": 0.18, "first_week": 0.18, "source": 0.5}
 """The width that the arms' points at one group share, in groups: narrow where lines join
 the levels (as the figure by level has them), wider between the roles and sources."""
@@ -70,7 +69,7 @@ def who_adopts(table: pd.DataFrame, *, arms: Sequence[str], points: int = 1) -> 
     -------
     Figure
     """
-    colours = plots.arm_colours(arms)
+    colours = arm_colours(arms)
     fig = Figure(figsize=(12.5, 8.6), layout="constrained")
     grid = fig.subplots(2, 2)
     panels = [
@@ -88,7 +87,7 @@ def who_adopts(table: pd.DataFrame, *, arms: Sequence[str], points: int = 1) -> 
         _finish(ax, title, xlabel, ylabel, percent=part != "first_week")
     if points > 1:
         fig.suptitle(f"Pooled over {points} design points", fontsize=FONT["title"])
-    plots.arm_legend(fig, arms, NOTE)
+    arm_legend(fig, arms, NOTE)
     return fig
 
 
@@ -118,20 +117,12 @@ def _arm_points(
 
 
 def _finish(ax: Axes, title: str, xlabel: str, ylabel: str, percent: bool) -> None:
-    """Titles, labels, grid and axes as the sweep figures have them."""
-    ax.set_title(title, fontsize=FONT["title"])
-    ax.set_xlabel(xlabel, fontsize=FONT["label"])
-    ax.set_ylabel(ylabel, fontsize=FONT["label"])
-    ax.tick_params(labelsize=FONT["tick"])
-    if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
-    else:
+    """A panel finished as the sweep figures' (:func:`simulator.plots_style.finish_panel`),
+    from zero up, whole weeks on the first week's axis."""
+    finish_panel(ax, title, xlabel, ylabel, percent)
+    if not percent:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
-    ax.grid(True, color="#DDDDDD", lw=0.7)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
 
 
 __all__ = ["who_adopts"]
