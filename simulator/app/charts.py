@@ -29,18 +29,17 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
-from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import offset_copy
 from PIL import Image
 
+from simulator import plots_text
 from simulator.app.blit import Blit, pngs
 from simulator.app.orgview import Layout, OrgView, hierarchy_layout, legend_entries
 from simulator.app.paired import PairedRun
 from simulator.app.predict import percent
-from simulator.plots import arm_colours
+from simulator.plots_colours import arm_colours
 
 FONT = {"title": 17, "label": 15, "tick": 13, "legend": 13}
 
@@ -75,8 +74,7 @@ PATCH = 22
 
 def text_width(text: str, size: float = FONT["legend"]) -> float:
     """Pixels (at 100 an inch) ``text`` takes at ``size`` points."""
-    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=size), False)
-    return float(width) * 100 / 72
+    return plots_text.text_width(text, size) * 100 / 72
 
 
 def name_lines(arm: str) -> str:
