@@ -73,9 +73,9 @@ def arm_curves(
         With ``by`` and more than ``max_panels`` values, this many bins of about equal
         numbers of design points, each titled with the range of its values.
     order : mapping of str to sequence, optional
-        The values of each swept parameter in the scenario's order (:func:`axis_order`):
-        the panels of text and true/false values of ``by`` follow it (default: the order
-        they first appear).
+        The values of each swept parameter in the scenario's order
+        (:func:`simulator.results.axis_order`): the panels of text and true/false values of
+        ``by`` follow it (default: the order they first appear).
     measures : mapping, optional
         The measures of the outcomes a scenario defines (``outcomes.attrs["measures"]``):
         labels, and percentages for shares (:func:`simulator.measures.in_percent`).
@@ -145,8 +145,9 @@ def _panels_by(
 ) -> tuple[np.ndarray, list[str], str]:
     """Each row's panel (``-1``: none), the panels' titles and how each panel pools runs:
     a panel per value of the swept parameter ``by`` (text and true/false in the order
-    ``listed``: :func:`ordered_values`), or (more than ``most`` values, on a number scale) per one
-    of ``bins`` quantile bins of the design points' values."""
+    ``listed``: :func:`simulator.plots_values.ordered_values`), or (more than ``most``
+    values, on a number scale) per one of ``bins`` quantile bins of the design points'
+    values."""
     if by not in series:
         raise ValueError(
             f"arm_curves(by={by!r}): the series has no {by!r} column; give the runs' swept"

@@ -47,9 +47,9 @@ def heatmap(
 
     ``arm`` draws one arm only (default: every arm). Values are printed in the cells of
     grids up to 12 x 12; other swept axes, if any, are averaged over. Text and true/false
-    values are in the order of ``order`` (:func:`axis_order`; default: the order they
-    first appear); ``measures`` are the scenario's own outcomes' (``outcomes.attrs``), for
-    their labels and percentages.
+    values are in the order of ``order`` (:func:`simulator.results.axis_order`; default: the
+    order they first appear); ``measures`` are the scenario's own outcomes'
+    (``outcomes.attrs``), for their labels and percentages.
     """
     rows = summary[summary["metric"] == metric]
     chosen = [arm] if arm is not None else arm_order(rows, arms)
@@ -130,7 +130,8 @@ def _grid(
     order: Mapping[str, Sequence[object]] | None = None,
 ) -> pd.DataFrame:
     """``value`` over the two axes: a row per value of ``y_axis``, a column per value of
-    ``x_axis``, each in :func:`ordered_values`'s order (``order``: the scenario's)."""
+    ``x_axis``, each in :func:`simulator.plots_values.ordered_values`'s order (``order``: the
+    scenario's)."""
     if value == "_sure":
         rows = rows.assign(_sure=((rows["ci_low"] > 0) | (rows["ci_high"] < 0)).astype(float))
     table = rows.pivot_table(index=y_axis, columns=x_axis, values=value, aggfunc="mean")

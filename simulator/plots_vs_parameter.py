@@ -61,13 +61,14 @@ def outcome_vs_parameter(
         Where to draw; a new figure otherwise.
     legend : bool
         A legend of the arms in the panel; otherwise only a note of what the band is (for
-        figures with one legend for several panels, see :func:`arm_legend`).
+        figures with one legend for several panels, see
+        :func:`simulator.plots_text.arm_legend`).
     log : bool
         A logarithmic x axis (for axes swept on a log scale).
     order : mapping of str to sequence, optional
-        The values of each swept parameter in the scenario's order (:func:`axis_order`):
-        text and true/false values of ``axis`` are drawn in it (default: the order they
-        first appear).
+        The values of each swept parameter in the scenario's order
+        (:func:`simulator.results.axis_order`): text and true/false values of ``axis`` are
+        drawn in it (default: the order they first appear).
     measures : mapping, optional
         The measures of the outcomes a scenario defines (``outcomes.attrs["measures"]``):
         labels, and percentages for shares (:func:`simulator.measures.in_percent`).
