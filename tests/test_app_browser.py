@@ -576,6 +576,10 @@ def test_a_setting_typed_during_a_play_pauses_it_and_is_taken(browser: Any, app_
         "() => !document.querySelector('button.orgsim-play').innerText.includes('Pause')",
         timeout=15_000,
     )
+    # a redraw sent before the pause may still arrive and take the first key typed (seen
+    # with the machine's two cores busy): let it land, then type into the box
+    page.wait_for_timeout(500)
+    typed.click()
     page.keyboard.type("culture.openness = 0.7", delay=20)
     page.wait_for_timeout(600)
     assert typed.input_value() == "culture.openness = 0.7"
