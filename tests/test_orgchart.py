@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.attention import Attention, endorsement_matrix, observation
-from simulator.orgchart import ROOT, build_org, depth_first, levels_of, units_of
+from simulator.orgchart import ROOT, Labels, build_org, depth_first, levels_of, units_of
 from simulator.params import AttentionParams, OrgParams
 
 
@@ -231,3 +231,12 @@ def test_more_units_than_people_below_the_top_warns() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         build_org(OrgParams(size=10, units=9), np.random.default_rng(1))  # no word: it fits
+
+
+@given(st.integers(0, 300), st.booleans())
+def test_default_labels_are_the_tuple_they_stand_for(n: int, numbered: bool) -> None:
+    """Ids "0", "1", ... (or blank titles), item by item and as a whole, whichever way read."""
+    labels = Labels(n, numbered=numbered)
+    expected = tuple(str(i) if numbered else "" for i in range(n))
+    assert tuple(labels) == expected == tuple(labels[i] for i in range(n))
+    assert list(labels) == list(expected) and labels == expected and len(labels) == n
