@@ -17,7 +17,7 @@ import pyarrow as pa
 
 if TYPE_CHECKING:
     from simulator.scenario import Plan
-    from simulator.sweep import RunResult
+    from simulator.sweep_runs import RunResult
 
 
 def tables_of(

@@ -34,7 +34,7 @@ from simulator.results_tables import read_table
 if TYPE_CHECKING:
     from simulator.scenario import Plan
     from simulator.shard import Shard
-    from simulator.sweep import RunResult
+    from simulator.sweep_runs import RunResult
 
 
 @dataclass

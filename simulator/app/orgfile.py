@@ -41,7 +41,7 @@ from simulator.app.controls import PAGE_LIMITS, value_text
 from simulator.csvtable import OrgChartError
 from simulator.orgimport import Chart
 from simulator.params import Params
-from simulator.sweep import caught
+from simulator.sweep_runs import caught
 
 ORG_CSV = "ORGSIM_APP_ORG_CSV"
 """Environment variable holding the org table's path for the page (set by ``orgsim app``)."""

@@ -35,7 +35,7 @@ from simulator.app.predict import made, percent
 from simulator.app.session import Session, Setup
 from simulator.errors import SimulatorError
 from simulator.plots import arm_colours
-from simulator.sweep import caught
+from simulator.sweep_runs import caught
 
 CSS = """
 .v-application { font-size: 18px; color: #111; }
