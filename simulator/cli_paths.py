@@ -11,6 +11,7 @@ Imports only click and the standard library: ``orgsim --help`` stays quick.
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -53,15 +54,16 @@ COMMAND_RECORDS = {"compare.json": "orgsim compare", "run.json": "orgsim run"}
 
 
 def _command_output(path: Path) -> str | None:
-    """What to say of the output folder of ``orgsim run`` or ``compare`` given as a results
-    folder; None if ``path`` is not one."""
+    """What to say of the output folder of ``orgsim run`` or ``compare`` (or of a folder
+    holding a scenario file, ``scenario.toml``) given as a results folder; None if ``path``
+    is neither."""
     scenario = path / "scenario.toml"
     made_by = [command for name, command in COMMAND_RECORDS.items() if (path / name).is_file()]
-    if not made_by and not scenario.is_file():
+    name = _scenario_name(scenario) if scenario.is_file() else None
+    if not made_by and name is None:
         return None
-    what = f"the output of `{made_by[0]}`" if made_by else "a command's output"
+    what = f"the output of `{made_by[0]}`" if made_by else "a scenario file, scenario.toml"
     said = f"{path} holds {what}, not a results folder (no manifest.json)"
-    name = _scenario_name(scenario)
     if name is None:
         record = path / next(n for n, c in COMMAND_RECORDS.items() if c == made_by[0])
         return (
@@ -70,9 +72,10 @@ def _command_output(path: Path) -> str | None:
         )
     folder = Path("results") / name
     there = f" ({folder} is there)" if (folder / "manifest.json").exists() else ""
+    ran = "what it ran" if made_by else "it"
     return (
-        f"{said}: `orgsim sweep {scenario}` sweeps what it ran into one, {folder}"
-        f" (or its --out){there}; give that folder"
+        f"{said}: `orgsim sweep {shlex.quote(str(scenario))}` sweeps {ran} into one,"
+        f" {folder} (or its --out){there}; give that folder"
     )
 
 

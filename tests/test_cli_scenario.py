@@ -91,6 +91,22 @@ def test_report_on_an_older_output_folder_says_to_run_the_command_again(
     assert f"run its command again (the `command` in {older / 'run.json'})" in err
 
 
+def test_report_on_a_folder_holding_a_scenario_file(tmp_path: Path, capsys) -> None:
+    """A scenario file in a folder without a manifest: its sweep is named (the path quoted
+    to paste); one without a scenario name is an ordinary folder (it raised IndexError)."""
+    held = tmp_path / "my study"
+    held.mkdir()
+    (held / "scenario.toml").write_text('[scenario]\nname = "mine"\n')
+    assert main(["report", str(held)]) == 2
+    err = capsys.readouterr().err
+    assert f"{held} holds a scenario file, scenario.toml, not a results folder" in err
+    assert f"`orgsim sweep '{held / 'scenario.toml'}'` sweeps it into one, results/mine" in err
+    (held / "scenario.toml").write_text("a = 1\n")
+    assert main(["report", str(held)]) == 2
+    err = capsys.readouterr().err
+    assert "no manifest.json; not a results folder" in err and "Traceback" not in err
+
+
 def test_run_scenario_sweeps_the_same_settings_on_the_sweeps_seeds(tmp_path: Path, capsys) -> None:
     """The sweep's replication r is the command's parameters run from ``Plan.seed(0, r)``, bit
     for bit; the command's is run from ``replication_seeds(seed, reps)[r]``, so the two differ
