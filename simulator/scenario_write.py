@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,7 @@ def _question(command: str, arms: Sequence[str], params: Params) -> str:
 def _comment(command: str, out: str | Path, name: str, made: str, left_out: list[str]) -> str:
     """The header comment: the command, what the file is, and why its runs are not the
     command's run for run."""
-    here = Path(out) / "scenario.toml"
+    here = shlex.quote(str(Path(out) / "scenario.toml"))  # (to paste into a shell)
     lines = [
         f"Made by: {command}",
         *([made] if made else []),

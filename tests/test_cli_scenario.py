@@ -150,3 +150,13 @@ def test_a_folder_name_to_quote_and_escape(tmp_path: Path) -> None:
     assert text.splitlines()[0].endswith("--out " + shlex.quote(str(out)).replace("\n", "\\n"))
     scenario, _ = load_scenario(out / "scenario.toml")
     assert scenario.scenario.name == "odd 'name'\nhere, é-sweep"
+
+
+def test_the_header_commands_paste_into_a_shell(tmp_path: Path) -> None:
+    """An output folder with a space: the header's `orgsim sweep` names its file quoted."""
+    out = tmp_path / "my runs"
+    assert main(["run", "--size", "80", "--steps", "4", "--quiet", "--out", str(out)]) == 0
+    text = (out / "scenario.toml").read_text(encoding="utf-8")
+    quoted = shlex.quote(str(out / "scenario.toml"))
+    assert f"#     orgsim validate {quoted}\n" in text
+    assert f"#     orgsim sweep {quoted}    # -> results/my runs-sweep (or --out)\n" in text
