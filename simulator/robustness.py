@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ from simulator.analysis import (
 )
 from simulator.errors import SimulatorError, did_you_mean
 from simulator.results import Results, short_value
+from simulator.robustness_words import shown, verdict  # (this module's before: still here)
 
 BOOTSTRAPS = 1000
 """Bootstrap resamples of the replications behind the interval on the mean regret."""
@@ -392,3 +393,21 @@ def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:
     }
     times = Counter(said.values())
     return {p: f"{text} (point {p})" if times[text] > 1 else text for p, text in said.items()}
+
+
+_REPORT = ("report_section", "REPORT_METRICS")
+"""Names of the report's robustness section (:mod:`simulator.report_robustness`) that were
+this module's: still importable from here, on first use (that module imports this one)."""
+
+if not TYPE_CHECKING:  # (mypy has no catch-all)
+
+    def __getattr__(name: str) -> Any:
+        """:data:`_REPORT`, from :mod:`simulator.report_robustness` on first use."""
+        if name in _REPORT:
+            from simulator import report_robustness
+
+            return getattr(report_robustness, "robustness_section" if name == _REPORT[0] else name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["RobustnessError", "direction", "robustness", "run_values", "shown", "verdict"]

@@ -616,3 +616,15 @@ def test_an_outcomes_table_alone_is_ranked_and_failed_runs_are_left_out() -> Non
     assert ranked[["regret_low", "regret_high"]].isna().all().all()
     with pytest.raises(RobustnessError, match="no run has finished"):
         robustness(table.assign(status="failed"))
+
+
+def test_the_names_this_module_had_still_import_from_it() -> None:
+    """The words and the report's section moved out (robustness_words, report_robustness):
+    code written against simulator.robustness keeps working."""
+    import simulator.report_robustness as section
+    import simulator.robustness_words as words
+    from simulator.robustness import REPORT_METRICS, report_section, shown, verdict
+
+    assert (shown, verdict) == (words.shown, words.verdict)
+    assert report_section is section.robustness_section
+    assert REPORT_METRICS == section.REPORT_METRICS
