@@ -220,7 +220,8 @@ def paired_runs(
     metrics : sequence of str
         The outcome columns to keep.
     on : sequence of str
-        The columns that identify a pair.
+        The columns that identify a pair (each arm's runs unique on them, else
+        ``ValueError``).
 
     Returns
     -------
@@ -238,6 +239,13 @@ def paired_runs(
     keys, columns = name_list(on), list(dict.fromkeys(name_list(metrics)))
     base = outcomes[outcomes["arm"] == baseline].set_index(keys)[columns]
     other = outcomes[outcomes["arm"] == arm].set_index(keys)[columns]
+    for name, runs in ((baseline, base), (arm, other)):
+        if not runs.index.is_unique:  # (pairs would be matched many to many)
+            key = runs.index[runs.index.duplicated()][0]
+            raise ValueError(
+                f"arm {name!r} has more than one run at {', '.join(keys)} = {key!r}: pair"
+                " runs of one attempt each (results.load keeps one per run)"
+            )
     both = base.index.intersection(other.index)  # (in the baseline's order)
     return base.loc[both], other.loc[both]
 

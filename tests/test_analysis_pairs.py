@@ -51,3 +51,16 @@ def test_pairs_follow_their_keys_not_the_rows_order() -> None:
     # by hand: 0.05 in each pair, 0.25 in replication 3: mean 0.1 at every point
     assert one["mean_diff"].iloc[0] == pytest.approx(0.1)
     assert one["n"].iloc[0] == 12
+
+
+def test_a_run_twice_in_one_arm_is_refused_not_paired_many_to_many() -> None:
+    table = pd.DataFrame(
+        {
+            "arm": ["a", "a", "a", "b", "b"],
+            "point": 0,
+            "replication": [0, 1, 1, 1, 0],
+            "poster": [0.2, 0.4, 0.45, 0.5, 0.9],
+        }
+    )
+    with pytest.raises(ValueError, match=r"arm 'a' has more than one run at point, replication"):
+        paired_runs(table, "a", "b", ["poster"])
