@@ -5,7 +5,7 @@ own organisation, so each run builds its organisation (once for the two arms tha
 its strategy assignment, its network (attention and endorsement weights), the kernel's layout
 of them and its people before its 52 weeks run; a batch of replications on one organisation
 pays that once. This script runs the scenario's first runs as a sweep worker runs them
-(``simulator.sweep.run_task``, four runs a task: two replications of each arm), on one core,
+(``simulator.sweep_runs.run_task``, four runs a task: two replications of each arm), on one core,
 and times each piece by wrapping the functions the engine calls, so what it times is the
 engine's own sequence, not a copy of it. Kernels are loaded (or compiled) by a warm-up task
 before the clock starts.

@@ -306,7 +306,7 @@ def _ctrl_c_spared() -> Iterator[None]:
 @functools.cache
 def worker_versions() -> dict[str, str]:
     """Versions of the result-determining packages in this process (run on each worker),
-    with the digest of orgsim's own code (:func:`~simulator.results.code_digest`): the
+    with the digest of orgsim's own code (:func:`~simulator.results_provenance.code_digest`): the
     version string stays the same from one commit to the next."""
     import numba
 
@@ -322,7 +322,7 @@ def differences(found: dict[str, str], mine: dict[str, str]) -> list[str]:
 
 
 def checked_task(expected: dict[str, str], specs: Any) -> Any:
-    """:func:`simulator.sweep.run_task` on a Dask worker, once the worker is found to run
+    """:func:`simulator.sweep_runs.run_task` on a Dask worker, once the worker is found to run
     the sweep's code and versions (``expected``): a worker that joins after the sweep
     connected was never checked, and its runs would differ. :class:`WorkerMismatchError` if not."""
     differ = differences(worker_versions(), expected)

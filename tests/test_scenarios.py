@@ -848,8 +848,8 @@ def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     assert scenario.scenario.name == "bad" and len(plan.points) == 2
 
 
-# Known rough edges of simulator/scenario.py (see the report); strict, so a fix turns them red
-# and the marker can go.
+# Known rough edges of the scenario modules (simulator/scenario*.py; see the report); strict,
+# so a fix turns them red and the marker can go.
 @pytest.mark.parametrize(
     "section",
     [

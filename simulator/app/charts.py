@@ -1,7 +1,7 @@
 """The workshop's charts: adoption curves of both arms, adoption by level, PNG and GIF export.
 
-Large fonts and the project's colours (:func:`simulator.plots.arm_colours`), for a projector.
-:class:`Live` holds the page's two charts and moves them week by week, drawing only what
+Large fonts and the project's colours (:func:`simulator.plots_colours.arm_colours`), for a
+projector. :class:`Live` holds the page's two charts and moves them week by week, drawing only what
 moves (:class:`~simulator.app.blit.Blit`); :func:`slide` draws everything on one figure (the
 PNG export); :func:`animation` moves one :class:`Slide` through the weeks into an animated
 GIF.
