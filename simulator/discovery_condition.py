@@ -164,6 +164,8 @@ def parse_condition(text: str, metrics: Sequence[str], argument: str = "where") 
         op = take("op", f"one of <, <=, >, >= after {metric!r}")
         number = take("number", f"a number after {metric} {op}")
         if i < len(tokens) and tokens[i][1] == "%":
+            if np.isinf(float(number)):
+                raise fail(f"{number} is not a share: write {metric} {op} {number}, without %")
             raise fail(f"write a share as a fraction: {float(number) / 100:g} for {number} %")
         clauses.append(Clause(metric, op, float(number)))
         if i == len(tokens):

@@ -177,11 +177,12 @@ def question(
     x = _varying(x, notes, arm, baseline)
     x.attrs["order"] = axis_order(results.manifest)  # (categories: as the scenario lists them)
     if x.shape[1] < 2:
+        left = "".join(f" ({note})" for note in notes if " left out: " in note)
         raise DiscoveryError(
             "results",
             source,
             f"only {', '.join(x.columns) or 'no parameter'} varies over the {_unit(baseline)}"
-            f" of {arm}: PRIM needs a sampled or grid design with two or more varying"
+            f" of {arm}{left}: PRIM needs a sampled or grid design with two or more varying"
             " parameters",
         )
     y = condition.holds(values)

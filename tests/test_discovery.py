@@ -249,6 +249,7 @@ def test_a_contrast_box_is_where_the_gap_closes(tmp_path: Path) -> None:
         ("poster == 0.2", "'==' is not a comparison PRIM can use: use one of <, <=, >, >="),
         ("poster < abc", "expected a number after poster <, found 'abc'"),
         ("poster < 20 %", "write a share as a fraction: 0.2 for 20 %"),
+        ("t10 < inf %", "inf is not a share: write t10 < inf, without %"),
         ("poster < 0.2 or t10 < 5", "only 'and' joins clauses, not 'or'"),
         ("poster <", "it ends where a number after poster < should come"),
         ("0.2 > poster", "expected a metric, found '0.2'"),
@@ -331,6 +332,26 @@ def test_a_one_arm_contrast_and_a_milestone_never_reached_are_said_plainly(
     )
     with pytest.raises(DiscoveryError, match=r"\(t10 was reached in none of them\)"):
         question(never, "t10 < 30")
+
+
+def test_pairs_left_out_are_said_when_too_few_parameters_vary_over_the_rest(
+    tmp_path: Path,
+) -> None:
+    """Where b is 0.9 neither arm reaches t10: those pairs go, b no longer varies, and the
+    refusal says why (it said only that a alone varies)."""
+    points = [{A: 0.1, B: 0.2}, {A: 0.4, B: 0.9}, {A: 0.7, B: 0.2}, {A: 0.9, B: 0.9}]
+    p = a_plan("gone", {"kind": "points", "points": points}, axes=(), arms=ARMS, replications=2)
+
+    def outcome(x: dict[str, float], spec: Any) -> dict[str, float]:
+        return {"poster": 0.3, "t10": np.nan if x[B] == 0.9 else 5.0 + spec.point}
+
+    out = written(p, tmp_path / "res", outcome)
+    with pytest.raises(DiscoveryError) as caught:
+        question(out, "t10 < 1", contrast="delegate")
+    assert (
+        "only culture.openness varies over the pairs of delegate (4 pairs left out: neither arm"
+        " reached the milestone)" in str(caught.value)
+    )
 
 
 @pytest.mark.parametrize(
