@@ -96,7 +96,8 @@ def posting_shares(people: pd.DataFrame, by: Literal["role", "level"]) -> pd.Dat
         the group per run, the mean over those runs), ``mean`` (of the runs' shares
         posting), ``ci_low`` and ``ci_high`` (its 95 % interval, NaN below two runs).
     """
-    group = people["role"].fillna(NO_REPORTS) if by == "role" else people["level"]
+    # (as objects: a categorical role, as a notebook may make it, takes no new value)
+    group = people["role"].astype(object).fillna(NO_REPORTS) if by == "role" else people["level"]
     posting = people["final_stage"].eq("poster").astype(float)
     per_run = (
         people[RUN]

@@ -3,7 +3,9 @@
 went (the share posting at the horizon by role and by level), when each level first
 posted, and through whom people first adopted, per arm (:mod:`simulator.adopters`), as a
 figure (:func:`simulator.adopters_plots.who_adopts`), HTML tables and
-``people_summary.csv``.
+``people_summary.csv``. Every arm of the scenario has its column (``–`` where it has no
+numbers), and a note says of each arm whose numbers are of fewer runs than it finished how
+many, and why (:func:`gather`).
 
 :func:`gather` reads the people table arm by arm, only the columns it needs, so that a
 large folder's (a million rows and more) is never held whole; :func:`write` writes the
@@ -13,7 +15,7 @@ table and the figure; :func:`people_section` is the HTML.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import pandas as pd
 
 from simulator import adopters, plots
 from simulator.adopters_plots import who_adopts
+from simulator.analysis import ok_runs
 from simulator.report_data import Figured, ReportData
 from simulator.report_html import escape, figure_html, number
 from simulator.results import Results
@@ -34,28 +37,67 @@ FIGURE = "who_adopts"
 @dataclass
 class WhoAdopts:
     """What the section shows: the table of :func:`simulator.adopters.summary` for every
-    arm, the scenario's arms, the design points pooled, and the figure once drawn."""
+    arm, the scenario's arms, the design points pooled, the notes on the runs left out
+    (:func:`runs_note`) and the figure once drawn."""
 
     table: pd.DataFrame
     arms: list[str]
     points: int
+    notes: list[str] = field(default_factory=list)
     figure: Figured | None = None
 
 
 def gather(results: Results) -> WhoAdopts | None:
     """The section's table, read from ``results`` arm by arm (the columns
-    :data:`simulator.adopters.NEEDED` only); None if the folder holds no people."""
-    parts, points = [], set()
+    :data:`simulator.adopters.NEEDED` only), with a note per arm whose runs with people
+    rows are fewer than its finished runs (:func:`runs_note`); None if the folder holds no
+    people."""
+    parts, points, notes = [], set(), []
+    outcomes = results.outcomes  # (a run's row: finished or failed)
+    finished, ended = ok_runs(outcomes)["arm"].value_counts(), outcomes["arm"].value_counts()
     for arm in results.arms:
         people = results.read_people(list(adopters.NEEDED), arm=arm)
         if not people.empty:
             parts.append(adopters.summary(people))
             points |= set(people["point"].unique())
+        counted = len(people[adopters.RUN].drop_duplicates())
+        note = runs_note(arm, counted, int(finished.get(arm, 0)), int(ended.get(arm, 0)))
+        notes += [note] if note else []
         del people  # (one arm's rows at a time)
     if not parts:
         return None
     table = pd.concat(parts, ignore_index=True)
-    return WhoAdopts(table, results.arms, len(points))
+    return WhoAdopts(table, results.arms, len(points), notes)
+
+
+def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
+    """What the section says of ``arm`` whose numbers are of ``counted`` runs (those with
+    people rows) out of ``finished`` runs finished and ``ended`` finished or failed: None
+    when they are all of its finished runs and it has some.
+
+    >>> runs_note("model", 4, 4, 6) is None  # (its failed runs: said under Runs)
+    True
+    >>> print(runs_note("delegate", 3, 4, 4))  # doctest: +NORMALIZE_WHITESPACE
+    delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. The
+    other 1 has none: recorded before [record] people was set, or its files under
+    people/arm=delegate are missing.
+    >>> print(runs_note("comms", 0, 0, 4))
+    comms: no finished run (4 failed, listed under Runs): no numbers (–).
+    """
+    if finished == 0:
+        why = f"{ended:,} failed, listed under Runs" if ended else "none run yet"
+        return f"{arm}: no finished run ({why}): no numbers (–)."
+    if counted >= finished:
+        return None
+    left = finished - counted
+    has, its = ("has", "its files") if left == 1 else ("have", "their files")
+    of = f"its numbers are of those {counted:,}" if counted else "no numbers (–)"
+    rows = "have" if counted != 1 else "has"
+    return (
+        f"{arm}: {counted:,} of its {finished:,} finished runs {rows} people rows; {of}. "
+        f"The other {left:,} {has} none: recorded before [record] people was set, or "
+        f"{its} under people/arm={arm} are missing."
+    )
 
 
 def write(who: WhoAdopts | None, out: Path) -> list[str]:
@@ -95,9 +137,11 @@ def people_section(data: ReportData) -> str:
     who = data.people
     if who is None:
         return ""
-    table, arms = who.table, [a for a in who.arms if a in set(who.table["arm"])]
+    table, arms = who.table, who.arms  # (every arm: "–" where one has no numbers)
     pooled = f", pooled over {who.points} design points," if who.points > 1 else ""
     parts = [ABOUT.format(pooled=pooled)]
+    if who.notes:
+        parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in who.notes) + "</ul>")
     if who.figure is not None:
         parts.append(figure_html(who.figure))
     shares = _share_cell
@@ -161,9 +205,16 @@ def _share_cell(row: Mapping[Any, Any]) -> str:
 
 
 def _week_cell(row: Mapping[Any, Any]) -> str:
-    """A median week with its 10-90 % and the posters it is of."""
+    """A median week with its 10-90 % and the posters it is of.
+
+    >>> _week_cell({"median": 3.0, "q10": 3.0, "q90": 3.0, "n": 1})
+    '3 (3 to 3), 1 poster'
+    >>> _week_cell({"median": 4.5, "q10": 2.0, "q90": 8.6, "n": 1200})
+    '4.5 (2 to 8.6), 1,200 posters'
+    """
     median, q10, q90 = (number(row[k], "first_poster") for k in ("median", "q10", "q90"))
-    return f"{median} ({q10} to {q90}), {int(row['n']):,} posters"
+    n = int(row["n"])
+    return f"{median} ({q10} to {q90}), {n:,} poster{'' if n == 1 else 's'}"
 
 
 def _count(value: float) -> str:

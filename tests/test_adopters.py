@@ -222,3 +222,86 @@ def test_a_report_without_people_has_no_section(tmp_path: Path) -> None:
     assert not (report / "people_summary.csv").exists() and not (report / "who_adopts.png").exists()
     assert "people_summary.csv" not in (report / ".written").read_text(encoding="utf-8")
     assert gather(load(folder)) is None
+
+
+def test_a_categorical_role_gives_the_same_table() -> None:
+    """A notebook user's ``role`` as a category: the people without reports were a new
+    category ('Cannot setitem on a Categorical with a new category')."""
+    people = hand_people()
+    as_category = people.assign(role=people["role"].astype("category"))
+    pd.testing.assert_frame_equal(
+        adopters.summary(as_category, arms=["a", "b"]), adopters.summary(people, arms=["a", "b"])
+    )
+    role = rows_of(adopters.posting_shares(as_category, "role"), "a", "role")
+    assert list(role.index) == ["top", "executive", "no reports"]
+
+
+# -- runs without people rows, arms without finished runs -------------------------------------
+BROKEN = (  # (valid, but every run fails: the comms team is larger than the organisation)
+    '\n[arms.comms]\nleaders.strategy = "delegate"\ndelegation.mode = "comms_team"\n'
+    "delegation.comms_team_size = 500\n"
+)
+
+
+@pytest.fixture(scope="module")
+def three_arms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Arms model and delegate, 2 points x 2 replications, a people file per run; arm comms
+    whose 4 runs all fail."""
+    text = paired_scenario("gaps", seed=4, replications=2, steps=6, size=40, extra=BROKEN)
+    text = text.replace("[params]", "[record]\npeople = true\n\n[params]")
+    out = tmp_path_factory.mktemp("gaps") / "r"
+    sweep(parse_scenario(tomllib.loads(text))[1], out, workers=1, pairs_per_task=1)
+    return out
+
+
+def section(folder: Path, tmp: Path, drop: int) -> tuple[str, list[str]]:
+    """The section's HTML and its arms' columns, of a copy of ``folder`` without ``drop`` of
+    the delegate arm's people files."""
+    import shutil
+
+    copy = shutil.copytree(folder, tmp / "copy")
+    for part in sorted(copy.glob("people/arm=delegate/part-*.parquet"))[:drop]:
+        part.unlink()
+    text = write_report(copy).read_text(encoding="utf-8")
+    html = text[text.index("<h2>Who adopts, and when") : text.index("<h2>Summary")]
+    head = html[html.index("<h3>Share posting at the horizon, by role") :]
+    head = head[head.index("<tr>") : head.index("</tr>")]
+    return html, [h.split("</th>")[0] for h in head.split("<th>")[3:]]
+
+
+def test_an_arm_whose_runs_all_failed_keeps_its_column_and_is_said(
+    three_arms: Path, tmp_path: Path
+) -> None:
+    html, arms = section(three_arms, tmp_path, drop=0)
+    assert arms == ["model", "delegate", "comms"]  # (comms was dropped)
+    assert "comms: no finished run (4 failed, listed under Runs): no numbers (–)." in html
+    assert "model:" not in html and "delegate:" not in html  # (all their runs have people)
+    level = html[html.index("by level</h3>") : html.index("<h3>First week")]
+    assert level.count('<td class="n">–</td>') == level.count("<tr>") - 1  # comms: – each
+
+
+def test_runs_without_people_rows_are_said_with_their_number(
+    three_arms: Path, tmp_path: Path
+) -> None:
+    html, arms = section(three_arms, tmp_path, drop=1)
+    assert (
+        "delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. "
+        "The other 1 has none: recorded before [record] people was set, or its files under "
+        "people/arm=delegate are missing." in html
+    )
+    assert arms == ["model", "delegate", "comms"]
+    shown = pd.read_csv(tmp_path / "copy" / "report" / "people_summary.csv")
+    role = shown[shown["table"] == "role"].groupby("arm")["n"].max()
+    assert role.to_dict() == {"model": 4, "delegate": 3}  # (the runs each share is of)
+
+
+def test_an_arm_without_people_files_keeps_its_column_and_is_said(
+    three_arms: Path, tmp_path: Path
+) -> None:
+    html, arms = section(three_arms, tmp_path, drop=4)
+    assert arms == ["model", "delegate", "comms"]  # (delegate was dropped without a word)
+    assert (
+        "delegate: 0 of its 4 finished runs have people rows; no numbers (–). The other 4 "
+        "have none: recorded before [record] people was set, or their files under "
+        "people/arm=delegate are missing." in html
+    )
