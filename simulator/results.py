@@ -124,7 +124,7 @@ class Results:
 
     def read_people(
         self,
-        columns: Sequence[str] | None = None,
+        columns: str | Sequence[str] | None = None,
         *,
         point: int | Collection[int] | None = None,
         arm: str | Collection[str] | None = None,
@@ -137,9 +137,10 @@ class Results:
 
         Parameters
         ----------
-        columns : list of str, optional
-            Columns of :data:`simulator.people.COLUMNS` (all of them: None), beside each
-            row's ``point``, ``replication``, ``attempt``, ``person`` and ``arm``.
+        columns : str or list of str, optional
+            Columns of :data:`simulator.people.COLUMNS` (all of them: None; one column: its
+            name), beside each row's ``point``, ``replication``, ``attempt``, ``person`` and
+            ``arm``.
         point, arm, replication : value or list of values, optional
             Only the runs at these design points, of these arms, of these replications
             (all: None).
@@ -158,13 +159,16 @@ class Results:
         from simulator.people import COLUMNS
 
         lead = ["point", "replication", "attempt", "person", "arm"]
+        if isinstance(columns, str):  # (one column, not its letters)
+            columns = [columns]
         for column in columns or []:
             if column not in COLUMNS and column not in lead:
-                like = did_you_mean(column, [*COLUMNS, *lead])
+                every = list(dict.fromkeys([*lead, *COLUMNS]))  # (person is in both)
+                like = did_you_mean(column, every)
                 raise ValueError(
                     f"read_people: column {column!r} is not a column of the people table"
                     f"{f'; did you mean {like!r}?' if like else ''} (its columns:"
-                    f" {', '.join([*lead, *COLUMNS])})"
+                    f" {', '.join(every)})"
                 )
         arms = _chosen("arm", arm, self.arms)
         points = _chosen("point", point, range(self.manifest.get("design_points", 1)))

@@ -103,3 +103,21 @@ def test_without_people_a_part_has_no_rows_but_its_columns(tmp_path: Path) -> No
     sweep(plan, tmp_path / "r", workers=1)
     part = load(tmp_path / "r").read_people(["level"], point=0)
     assert part.empty and list(part.columns) == [*LEAD[:4], "level", "arm"]
+
+
+def test_one_column_by_its_name_is_that_column(folder: Path) -> None:
+    """``read_people("level")`` read the letters: "column 'l' is not a column"."""
+    results = load(folder)
+    one = results.read_people("level", arm="model")
+    pd.testing.assert_frame_equal(one, results.read_people(["level"], arm="model"))
+    assert list(one.columns) == [*LEAD[:4], "level", "arm"]
+
+
+def test_the_columns_named_in_an_error_are_each_named_once(folder: Path) -> None:
+    from simulator.people import COLUMNS
+
+    with pytest.raises(ValueError, match=r"its columns: ") as error:
+        load(folder).read_people(["levle"])
+    named = str(error.value).split("its columns: ")[1].rstrip(")").split(", ")
+    assert sorted(named) == sorted({*LEAD, *COLUMNS})  # (person: in both, once)
+    assert named.count("person") == 1
