@@ -194,6 +194,13 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
             type=click.Path(file_okay=False),
             help="Output folder (created; our files in it are overwritten).",
         ),
+        click.option(
+            "--people",
+            is_flag=True,
+            help="Also write people.csv: a row per person and replication (and arm), who they"
+            " are and the first week each was a listener and a poster (the columns of a"
+            " sweep's people table); the other tables are the same with it or without.",
+        ),
         click.option("--quiet", is_flag=True, help="Print nothing but errors."),
     ]
     if strategy:
@@ -244,7 +251,8 @@ def _updates(options: dict[str, Any]) -> dict[str, Any]:
 
 # -- running ---------------------------------------------------------------------------------
 class _Runner:
-    """Runs replications; with an imported org chart, loads it once per replication."""
+    """Runs replications; with an imported org chart, loads it once per replication; with
+    ``--people``, follows each run's people (the same numbers: :mod:`simulator.people`)."""
 
     def __init__(self, options: dict[str, Any], params: Params) -> None:
         from simulator.seeds import replication_seeds
@@ -274,14 +282,20 @@ class _Runner:
             self._org = (rep, org)
         return self._org[1]
 
-    def run(self, rep: int, params: Params) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def run(self, rep: int, params: Params) -> tuple[pd.DataFrame, ...]:
+        """Replication ``rep``'s series, levels and outcomes, then with ``--people`` its
+        people (:func:`simulator.people.frame`)."""
         from simulator.engine import Engine
+        from simulator.people import frame as people_frame
 
-        model = Engine(params, rng=self.seeds[rep], org=self.org(rep, params)).run()
-        return tuple(  # type: ignore[return-value]
-            frame.assign(replication=rep)
-            for frame in (model.series(), model.levels(), model.outcomes())
-        )
+        model = Engine(params, rng=self.seeds[rep], org=self.org(rep, params))
+        if self.options["people"]:
+            model.recorder.follow(model.state)
+        model.run()
+        frames = [model.series(), model.levels(), model.outcomes()]
+        if self.options["people"]:
+            frames.append(people_frame(model))
+        return tuple(frame.assign(replication=rep) for frame in frames)
 
 
 def _progress(total: int, quiet: bool) -> tqdm:
@@ -307,8 +321,9 @@ def run(ctx: click.Context, **options: Any) -> None:
         for rep in range(options["reps"]):
             frames.append(runner.run(rep, params))
             bar.update()
-    series, levels, outcomes = (pd.concat(f, ignore_index=True) for f in zip(*frames, strict=True))
-    _write_tables(out, series=series, levels=levels, outcomes=outcomes)
+    tables = [pd.concat(f, ignore_index=True) for f in zip(*frames, strict=True)]
+    series, levels, outcomes = tables[:3]
+    _write_tables(out, series=series, levels=levels, outcomes=outcomes, **_people(tables))
     _write_json(out / "run.json", ctx, options, params, started)
     sweep = _write_scenario(out, ctx, options, updates, params)
     from simulator import plots
@@ -324,8 +339,8 @@ def run(ctx: click.Context, **options: Any) -> None:
         for line in _summary(outcomes, params.steps):
             click.echo(f"  {line}")
         click.echo(
-            f"Results in {out} (series.csv, levels.csv, outcomes.csv, run.json, adoption.png,"
-            " scenario.toml)"
+            f"Results in {out} (series.csv, levels.csv, outcomes.csv,{_people_csv(options)}"
+            " run.json, adoption.png, scenario.toml)"
         )
         click.echo(sweep)
 
@@ -378,13 +393,15 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
                 frames[arm].append(runner.run(rep, by_arm[arm]))
                 bar.update()
     tables = [
-        pd.concat([f.assign(arm=arm) for arm in arms for f in _column(frames[arm], k)])
-        for k in range(3)
+        _arm_first(pd.concat([f.assign(arm=arm) for arm in arms for f in _column(frames[arm], k)]))
+        for k in range(len(frames[arms[0]][0]))
     ]
-    series, levels, outcomes = (_arm_first(t) for t in tables)
+    series, levels, outcomes = tables[:3]
     outcomes.attrs["steps"] = params.steps  # (weeks to a milestone: differences within it)
     paired = paired_differences(outcomes, arms)
-    _write_tables(out, series=series, levels=levels, outcomes=outcomes, paired=paired)
+    _write_tables(
+        out, series=series, levels=levels, outcomes=outcomes, paired=paired, **_people(tables)
+    )
     _write_json(out / "compare.json", ctx, options, params, started, arms=arms)
     sweep = _write_scenario(out, ctx, options, updates, params, arms)
     from simulator import plots
@@ -397,14 +414,24 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
         if (paired["n"] < paired["pairs"]).any():
             click.echo(f"n of N: {LEFT_OUT}")
         click.echo(
-            f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv, "
-            "compare.json, compare.png, scenario.toml)"
+            f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv,"
+            f"{_people_csv(options)} compare.json, compare.png, scenario.toml)"
         )
         click.echo(sweep)
 
 
 def _column(frames: list[tuple[pd.DataFrame, ...]], k: int) -> list[pd.DataFrame]:
     return [f[k] for f in frames]
+
+
+def _people(tables: list[pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The people table to write, if the runs followed their people (``--people``)."""
+    return {"people": tables[3]} if len(tables) > 3 else {}
+
+
+def _people_csv(options: dict[str, Any]) -> str:
+    """people.csv in the closing line's list of files, if written."""
+    return " people.csv," if options["people"] else ""
 
 
 def _arm_first(frame: pd.DataFrame) -> pd.DataFrame:
@@ -447,6 +474,7 @@ def _write_json(
         "python_version": sys.version.split()[0],
         "seed": options["seed"],
         "reps": options["reps"],
+        "record": {"people": options["people"]},  # (as a scenario's [record] says it)
         **({"arms": {"parameter": "leaders.strategy", "values": extra["arms"]}} if extra else {}),
         "org_csv": options["org_csv"],
         "ties_csv": options["ties_csv"],
@@ -485,6 +513,7 @@ def _write_scenario(
         arms=arms,
         org_csv=options["org_csv"],
         ties_csv=options["ties_csv"],
+        people=options["people"],
         made=f"(orgsim {__version__}, {_now()})",
     )
     (out / "scenario.toml").write_text(text, encoding="utf-8")

@@ -4,7 +4,8 @@ diff, export).
 
 The file holds the command's arms (``compare``'s ``--arms``; ``run``'s one strategy in
 ``[params]``), replications, root seed, horizon and organisation size, every ``--set`` and
-``--mechanism``, and its org chart's files (absolute paths), under a header comment naming
+``--mechanism``, whether it kept a row per person (``--people``: ``[record] people =
+true``), and its org chart's files (absolute paths), under a header comment naming
 the command. It is written with ``tomli_w``, so any value ``--set`` takes (numbers, booleans,
 text, lists of tables) reads back as given; a ``null`` is written ``"none"``, as TOML has no
 null and a scenario spells it so.
@@ -64,6 +65,7 @@ def command_scenario(
     arms: Sequence[str] = (),
     org_csv: str | None = None,
     ties_csv: str | None = None,
+    people: bool = False,
     made: str = "",
 ) -> str:
     """The text of a scenario file that sweeps what ``command`` ran.
@@ -85,6 +87,9 @@ def command_scenario(
         ``compare``'s strategies, the baseline first; empty for ``run``.
     org_csv, ties_csv : str, optional
         The org chart's files, as given (written absolute).
+    people : bool
+        The command kept a row per person and run (``--people``): the sweep keeps them
+        too (``[record] people = true``).
     made : str
         A line on what wrote the file (version, time), for the header comment.
 
@@ -112,7 +117,10 @@ def command_scenario(
     for key, path in (("org_csv", org_csv), ("ties_csv", ties_csv)):
         if path is not None:
             header[key] = str(Path(path).expanduser().absolute())
-    data: dict[str, Any] = {"scenario": header, "params": {}}
+    data: dict[str, Any] = {"scenario": header}
+    if people:
+        data["record"] = {"people": True}
+    data["params"] = {}
     for key, value in fixed.items():
         set_path(data["params"], key, _toml_value(value))
     if arms:

@@ -259,3 +259,90 @@ def test_an_output_folder_under_a_file_names_the_file(tmp_path: Path, capsys) ->
         said == f"orgsim: error: {blocking / 'sub'}: cannot be a folder: {blocking} is a file;"
         " give another path"
     )
+
+
+PEOPLE_SMALL = ["--size", "80", "--steps", "4", "--reps", "2", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def with_people(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``run`` and ``compare`` on the same settings, with ``--people`` and without."""
+    root = tmp_path_factory.mktemp("people")
+    outs = {}
+    for command in ("run", "compare"):
+        for flag in ("--people", None):
+            out = root / f"{command}{flag or ''}"
+            args = [command, *PEOPLE_SMALL, *([flag] if flag else []), "--out", str(out)]
+            assert main(args) == 0
+            outs[command + (flag or "")] = out
+    return outs
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_people_csv_has_a_row_per_person_and_run(
+    command: str, with_people: dict[str, Path]
+) -> None:
+    from simulator.people import COLUMNS
+
+    out = with_people[f"{command}--people"]
+    people = pd.read_csv(out / "people.csv", keep_default_na=False, na_values=[""])
+    key = ["arm", "replication"] if command == "compare" else ["replication"]
+    assert list(people.columns) == [*key, *COLUMNS]
+    runs = people.groupby(key)["person"]
+    assert len(runs) == (4 if command == "compare" else 2)  # (2 arms x 2 replications)
+    assert all(sorted(persons) == list(range(80)) for _, persons in runs)
+    if command == "compare":
+        assert list(people["arm"].unique()) == ["model", "delegate"]  # (the baseline first)
+    assert not (with_people[command] / "people.csv").exists()
+    record = json.loads((out / f"{command}.json").read_text())
+    assert record["record"] == {"people": True}
+    assert json.loads((with_people[command] / f"{command}.json").read_text())["record"] == {
+        "people": False
+    }
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_people_first_weeks_agree_with_the_series(
+    command: str, with_people: dict[str, Path]
+) -> None:
+    """Week by week, as many people have a first week as a poster by then as there are
+    posters (at least; some lapse), and at the horizon the posters are those at the final
+    stage poster, each of whom has a first week."""
+    out = with_people[f"{command}--people"]
+    people = pd.read_csv(out / "people.csv", keep_default_na=False, na_values=[""])
+    series = pd.read_csv(out / "series.csv")
+    key = ["arm", "replication"] if command == "compare" else ["replication"]
+    runs = zip(people.groupby(key), series.groupby(key), strict=True)
+    for (run, rows), (same_run, weeks) in runs:
+        assert run == same_run
+        weeks = weeks.set_index("step")
+        for week, share in weeks["poster"].items():
+            assert (rows["first_poster"] <= week).sum() >= round(share * 80)
+        finals = rows[rows["final_stage"] == "poster"]
+        assert len(finals) == round(weeks["poster"].iloc[-1] * 80)
+        assert finals["first_poster"].notna().all()  # (every poster became one at a week)
+        lapsed = rows[rows["first_poster"].notna() & (rows["final_stage"] != "poster")]
+        assert (rows["first_poster"] <= 4).sum() == len(finals) + len(lapsed)
+        assert (rows["first_listener"].fillna(99) <= rows["first_poster"].fillna(99)).all()
+    assert people["first_poster"].gt(0).any()  # (some became posters in the runs)
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_people_leaves_the_other_tables_as_they_were(
+    command: str, with_people: dict[str, Path]
+) -> None:
+    tables = ["series", "levels", "outcomes", *(["paired"] if command == "compare" else [])]
+    for name in tables:
+        with_flag = (with_people[f"{command}--people"] / f"{name}.csv").read_bytes()
+        assert with_flag == (with_people[command] / f"{name}.csv").read_bytes(), name
+
+
+def test_the_closing_line_lists_people_csv(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "first"
+    code, stdout, _ = run_cli(["run", "--size", "80", "--steps", "4", "--out", str(out)], capsys)
+    assert code == 0 and "people.csv" not in stdout
+    code, stdout, _ = run_cli(
+        ["run", "--size", "80", "--steps", "4", "--people", "--out", str(out)], capsys
+    )
+    assert code == 0
+    assert f"Results in {out} (series.csv, levels.csv, outcomes.csv, people.csv, run.json" in stdout

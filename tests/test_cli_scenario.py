@@ -160,3 +160,24 @@ def test_the_header_commands_paste_into_a_shell(tmp_path: Path) -> None:
     quoted = shlex.quote(str(out / "scenario.toml"))
     assert f"#     orgsim validate {quoted}\n" in text
     assert f"#     orgsim sweep {quoted}    # -> results/my runs-sweep (or --out)\n" in text
+
+
+def test_people_scenario_keeps_the_people_table(tmp_path: Path, capsys) -> None:
+    """``--people``: the scenario file says ``[record] people = true``, so its sweep keeps a
+    row per person and run as the command did; without it, it says nothing of it."""
+    out = tmp_path / "who"
+    args = ["run", "--size", "80", "--steps", "4", "--reps", "2", "--quiet", "--people"]
+    assert main([*args, "--out", str(out)]) == 0
+    scenario_file = out / "scenario.toml"
+    assert "\n[record]\npeople = true\n" in scenario_file.read_text(encoding="utf-8")
+    assert main(["validate", str(scenario_file)]) == 0
+    scenario, _ = load_scenario(scenario_file)
+    assert scenario.record.people is True
+    swept = tmp_path / "swept"
+    sweep = ["sweep", str(scenario_file), "--out", str(swept), "--workers", "1", "--no-report"]
+    assert main([*sweep, "--quiet"]) == 0
+    assert len(load(swept).people) == 2 * 80
+    plain = tmp_path / "plain"
+    assert main([*args[:-1], "--out", str(plain)]) == 0
+    assert "[record]" not in (plain / "scenario.toml").read_text(encoding="utf-8")
+    assert load_scenario(plain / "scenario.toml")[0].record.people is False
