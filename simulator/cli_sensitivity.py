@@ -1,7 +1,7 @@
 """Command line for sensitivity indices: ``orgsim sensitivity`` (a results folder's indices,
 :func:`simulator.sensitivity.sensitivity`, as a table on the terminal and a CSV file).
 
-To be registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
+Registered on the ``orgsim`` group by :mod:`simulator.cli` (``_register``).
 """
 
 from __future__ import annotations
