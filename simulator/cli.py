@@ -32,7 +32,7 @@ from typing import Any
 import click
 
 from simulator import __version__
-from simulator.cli_run import align
+from simulator.cli_run_output import align
 from simulator.errors import SweepInterruptedError, describe, is_user_error
 from simulator.warm import PATHS, where
 from simulator.warm import warm as compile_paths
