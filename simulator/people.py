@@ -37,7 +37,7 @@ import numpy as np
 
 from simulator.params import STRATEGIES
 from simulator.selectors import ROLES
-from simulator.state import COUNT, LISTENER, POSTER, SOURCES, STAGES, State
+from simulator.state import COUNT, SOURCES, STAGES, State
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,11 +131,9 @@ class FirstWeeks:
             self._mark()
 
     def _mark(self) -> None:
-        stage = self.state.stage
-        for first, at in ((self.listener, LISTENER), (self.poster, POSTER)):
-            new = stage >= at
-            new &= first < 0
-            first[new] = self.week
+        from simulator.mechanisms.sl_kernel import mark_first  # (the rule compiled runs mark by)
+
+        mark_first(self.state.stage, self.week, self.listener, self.poster)
 
 
 def columns(org: Org, assignment: Assignment, first: FirstWeeks, state: State) -> list[Columns]:

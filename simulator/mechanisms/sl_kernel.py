@@ -383,8 +383,8 @@ def mark_first(
 ) -> None:
     """Mark ``week`` as the first week at least a listener (``listener_at``) and a poster
     (``poster_at``) of those at that stage in ``stage``, ``(R, n)``, the stages at its end,
-    who were not marked yet (``-1``), as :class:`simulator.people.FirstWeeks` marks them
-    after a record."""
+    who were not marked yet (``-1``): the one rule, which :class:`simulator.people.FirstWeeks`
+    also marks by after a week recorded outside a compiled run."""
     R, n = stage.shape
     for r in range(R):
         for i in range(n):
