@@ -214,11 +214,11 @@ def export_tables(
     """The export's tables by file stem (``series_wide_<metric>`` for the wide series)."""
     every = names == "all"
     names = table_names(names)
-    for table, recorded, why in (
-        ("levels", recorded_levels, "says [record] levels = false"),
-        ("people", recorded_people, "does not say [record] people = true"),
+    for table, why in (
+        ("levels", "says [record] levels = false"),
+        ("people", "does not say [record] people = true"),
     ):
-        if recorded(results):
+        if recorded(results, table):
             continue
         if not every and table in names:
             raise ExportError("tables", table, f"not in this folder: its scenario {why}")
@@ -252,16 +252,11 @@ def export_tables(
     return out
 
 
-def recorded_levels(results: Results) -> bool:
-    """Whether the sweep kept the shares by level (its scenario's ``[record] levels``)."""
+def recorded(results: Results, table: str) -> bool:
+    """Whether the sweep kept the table: the shares by level, a row per person (its
+    scenario's ``[record] levels``, default true, and ``people``, default false)."""
     record = results.manifest.get("scenario", {}).get("record", {})
-    return bool(record.get("levels", True))
-
-
-def recorded_people(results: Results) -> bool:
-    """Whether the sweep kept a row per person (its scenario's ``[record] people``)."""
-    record = results.manifest.get("scenario", {}).get("record", {})
-    return bool(record.get("people", False))
+    return bool(record.get(table, table == "levels"))
 
 
 def unit(metric: str) -> str:

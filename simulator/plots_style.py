@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -30,8 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from simulator.measures import MEASURES
-from simulator.measures import label as measure_label
+from simulator.measures import MEASURES, label
 
 BAND: tuple[float, float] = (0.1, 0.9)
 """The quantiles a band spans across replications (or design points)."""
@@ -39,12 +37,6 @@ FONT = {"title": 13, "label": 11, "tick": 10, "legend": 9.5}
 """Font sizes in points, by the text's role."""
 METRIC_LABELS: dict[str, str] = {name: m.label for name, m in MEASURES.items()}
 """Axis labels of the outcomes and series (:data:`simulator.measures.MEASURES`)."""
-
-
-def label(metric: str, custom: Mapping[str, Any] | None = None) -> str:
-    """A readable axis label for an outcome or series column, or a scenario's own outcome
-    (``custom``: its measures, ``outcomes.attrs["measures"]``): :func:`simulator.measures.label`."""
-    return measure_label(metric, custom)
 
 
 def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> None:

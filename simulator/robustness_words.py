@@ -39,22 +39,9 @@ def shown(
     return f"{number:.3g}"
 
 
-WORDED: tuple[str, ...] = (
-    "mean_regret",
-    "regret_low",
-    "regret_high",
-    "max_regret",
-    "best_share",
-    "mean",
-    "tail",
-    "worst",
-)
-"""The numbers of a robustness row that :func:`row_in_words` words."""
-
-
 def row_in_words(row: Mapping[Any, Any], custom: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The numbers of one row of a :func:`simulator.robustness.robustness` table in words
-    (:data:`WORDED`, by column): the regrets as gaps (:func:`shown` with ``gap``), the share
+    (by column): the regrets as gaps (:func:`shown` with ``gap``), the share
     of points where the arm is best as a whole percentage, the point means in the outcome's
     unit. ``custom``: the table's ``attrs["measures"]`` (a scenario's own outcomes).
 
