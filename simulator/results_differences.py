@@ -34,21 +34,22 @@ def more_replications(manifest: dict[str, Any], plan: Plan) -> bool:
     """Whether ``plan`` is the folder's scenario with more replications: a replication's
     seeds do not depend on how many there are, so the runs in the folder are runs of
     ``plan`` too, and the new replications are the runs left to do."""
-    from simulator.scenario import WORDING
-
     theirs = _their_plan(manifest, plan)
     if theirs is None or not same_runs(manifest, theirs):
         return False
     if theirs.replications >= plan.replications:
         return False  # (a folder of another orgsim's plans, or not more of them)
+    return runs_of(theirs.resolved()) == runs_of(plan.resolved())
 
-    def without_count(resolved: dict[str, Any]) -> dict[str, Any]:  # (and the wording)
-        header = {
-            k: v for k, v in resolved["scenario"].items() if k not in {*WORDING, "replications"}
-        }
-        return {**resolved, "scenario": header}
 
-    return without_count(theirs.resolved()) == without_count(plan.resolved())
+def runs_of(resolved: dict[str, Any]) -> dict[str, Any]:
+    """What a resolved scenario's runs are, whatever their number: without the replications
+    and the wording (a replication's seeds do not depend on how many there are)."""
+    from simulator.plan import WORDING
+
+    header = resolved.get("scenario", {})
+    kept = {k: v for k, v in header.items() if k not in {*WORDING, "replications"}}
+    return {**resolved, "scenario": kept}
 
 
 def scenario_differences(

@@ -273,21 +273,12 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
     )
 
 
-def _runs_of(manifest: dict[str, Any]) -> dict[str, Any]:
-    """What a folder's runs are, whatever their number: its resolved scenario without the
-    replications and the wording (a replication's seeds do not depend on how many there are)."""
-    from simulator.plan import WORDING
-
-    resolved = dict(manifest.get("resolved", {}))
-    header = resolved.get("scenario", {})
-    resolved["scenario"] = {k: v for k, v in header.items() if k not in {*WORDING, "replications"}}
-    return resolved
-
-
 def _same_scenario(a: Path, ma: dict[str, Any], b: Path, mb: dict[str, Any]) -> None:
-    from simulator.results import scenario_differences
+    from simulator.results_differences import runs_of, scenario_differences
 
-    same = ma.get("digest") == mb.get("digest") or _runs_of(ma) == _runs_of(mb)
+    same = ma.get("digest") == mb.get("digest") or runs_of(ma.get("resolved", {})) == runs_of(
+        mb.get("resolved", {})
+    )
     if same and ma.get("arms") == mb.get("arms"):
         return
     differ = scenario_differences(ma.get("resolved", {}), mb.get("resolved", {}))
