@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from simulator.cli_run_output import now, out_dir, write_compare, write_run
+from simulator.cli_run_output import out_dir, write_compare, write_run
 from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params, setting_value
+from simulator.results_files import now_utc
 
 if TYPE_CHECKING:  # imported where used: `orgsim --help` and a sweep's parent need none
     import pandas as pd
@@ -223,7 +224,7 @@ def run(ctx: click.Context, **options: Any) -> None:
     """Run one setting (with replications) and write tables, a figure and run.json."""
     import pandas as pd
 
-    started = now()
+    started = now_utc()
     updates = _updates(options)
     runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
@@ -265,7 +266,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     """Compare leader strategies on the same seeds (common random numbers), paired."""
     import pandas as pd
 
-    started = now()
+    started = now_utc()
     if "leaders.strategy" in options["sets"] or options.get("strategy") is not None:
         raise click.UsageError(
             "compare sets leaders.strategy per arm: choose the strategies with --arms"

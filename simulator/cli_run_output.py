@@ -17,7 +17,6 @@ import math
 import shlex
 import sys
 from collections.abc import Container, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +24,10 @@ import click
 
 from simulator import __version__
 from simulator.params import Params
+from simulator.results_files import now_utc
 
 if TYPE_CHECKING:  # imported where used: `orgsim --help` needs none
     import pandas as pd
-
-
-def now() -> str:
-    """The time now, UTC, to the second (ISO 8601)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def out_dir(path: str) -> Path:
@@ -162,7 +157,7 @@ def _write_json(
         "ties_csv": options["ties_csv"],
         **_digests(options),
         "started_utc": started,
-        "finished_utc": now(),
+        "finished_utc": now_utc(),
         "params": params.model_dump(mode="json"),
     }
     path.write_text(json.dumps(record, indent=2) + "\n")
@@ -196,7 +191,7 @@ def _write_scenario(
         org_csv=options["org_csv"],
         ties_csv=options["ties_csv"],
         people=options["people"],
-        made=f"(orgsim {__version__}, {now()})",
+        made=f"(orgsim {__version__}, {now_utc()})",
     )
     (out / "scenario.toml").write_text(text, encoding="utf-8")
     return (
