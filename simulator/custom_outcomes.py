@@ -60,7 +60,8 @@ FALLING: dict[str, str] = {
 or a poster is a non-user at week 0), each with what to read instead: ``first_reaching``,
 the first week a series is at least a value, would be week 0 on them."""
 NUMBERS = ("inf", "infinity")
-"""Names that a condition (``orgsim discover --where``) reads as a number, in any case."""
+"""Names that a condition (``orgsim discover --where``) reads as a number (infinity), in any
+case: its grammar takes them from here."""
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 """An outcome's name: a letter, then letters, digits and ``_`` (a column, a CLI word)."""
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.custom_outcomes import NUMBERS
 from simulator.errors import SimulatorError, did_you_mean
 
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -90,9 +91,10 @@ class Condition:
         return found
 
 
+_INFINITY = "|".join(sorted(NUMBERS, key=len, reverse=True))  # (the longest first)
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-    r"|(?i:inf(?:inity)?)(?![\w.])))"
+    rf"|(?i:{_INFINITY})(?![\w.])))"
     r"|(?P<op><=|>=|==|!=|=<|=>|<|>|=)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*)|(?P<other>\S))"
 )
 EXAMPLE = "e.g. 'poster < 0.2' or 'poster > -0.05 and t10 <= 20'"
