@@ -43,6 +43,7 @@ from simulator.report_figures import (
 )
 from simulator.report_html import SECTION_FIGURES
 from simulator.report_page import MAX_ROWS, STYLE, page
+from simulator.report_people import figures as people_figures
 from simulator.report_people import gather as gather_people
 from simulator.report_people import write as write_people
 from simulator.report_sensitivity import NOISE_RULE
@@ -99,7 +100,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
         written.append("sensitivity.csv")
     data.figures = figures(data)
     data.people = gather_people(results)  # ([record] people: who adopts, and when)
-    written += write_people(data.people, out)  # (nothing without people)
+    data.figures += people_figures(data.people)  # (none without people)
+    written += write_people(data.people, out)
     for figure in data.figures:
         (out / f"{figure.name}.png").write_bytes(figure.png)
         written.append(f"{figure.name}.png")

@@ -41,7 +41,7 @@ def figures(data: ReportData) -> list[Figured]:
     if not results.levels.empty:
         fig = sp.level_adoption(results.levels, arms=arms)
         caption = "Final share posting at each level of the hierarchy, per arm (mean, 95 % CI)."
-        out.append(_render("level_adoption", fig, caption))
+        out.append(render("level_adoption", fig, caption))
     summary = data.summary
     log = {a: _log_scale(results.manifest, a) for a in axes}
     order, custom = axis_order(results.manifest), results.outcomes.attrs.get("measures")
@@ -52,7 +52,7 @@ def figures(data: ReportData) -> list[Figured]:
             sp.outcome_vs_parameter(summary, axes[0], metric, **style, ax=ax, log=log[axes[0]])
         plots.arm_legend(fig, arms)
         caption = f"Final posting, take-off, time to take-off and reach against {axes[0]}."
-        out.append(_render("outcome_vs_parameter", fig, caption))
+        out.append(render("outcome_vs_parameter", fig, caption))
     elif axes:
         shown = axes[:6]
         ncol, nrow = min(3, len(shown)), -(-len(shown) // 3)
@@ -64,15 +64,15 @@ def figures(data: ReportData) -> list[Figured]:
             ax.set_visible(False)
         plots.arm_legend(fig, arms)
         caption = "Final share posting against each swept parameter, the others averaged over."
-        out.append(_render("poster_by_parameter", fig, caption))
+        out.append(render("poster_by_parameter", fig, caption))
     if kind == "grid" and len(axes) == 2:
         fig = sp.heatmap(summary, axes[0], axes[1], "poster", arms=arms, order=order)
-        out.append(_render("heatmap", fig, "Final share posting over the two swept parameters."))
+        out.append(render("heatmap", fig, "Final share posting over the two swept parameters."))
         paired = data.contrasts
         if len(arms) > 1 and not paired.empty and (paired["n"] > 0).any():  # (pairs to show)
             fig = sp.difference_heatmap(paired, axes[0], axes[1], "poster", order=order)
             caption = f"Paired difference in final share posting from the baseline {arms[0]}."
-            out.append(_render("difference_heatmap", fig, caption))
+            out.append(render("difference_heatmap", fig, caption))
     forest = _forest(data)
     if forest is not None:
         out.append(forest)
@@ -94,7 +94,7 @@ def figures(data: ReportData) -> list[Figured]:
                     "by chance in 95 % of cases; a hatched bar, within noise, is at or below "
                     "it and cannot be told from no effect."
                 )
-            out.append(_render("sensitivity", fig, caption))
+            out.append(render("sensitivity", fig, caption))
         gaps = table[~table["arm"].isin(arms)]
         if not gaps.empty:
             # in the colours of the arms they contrast (the baseline's colour goes unused)
@@ -104,7 +104,7 @@ def figures(data: ReportData) -> list[Figured]:
                 f"{what} of the paired difference between arms (each arm minus the baseline "
                 f"{arms[0]}, averaged per design point): which parameters drive the gap."
             )
-            out.append(_render("sensitivity_difference", fig, caption))
+            out.append(render("sensitivity_difference", fig, caption))
     return out
 
 
@@ -128,7 +128,7 @@ def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
         labels = results.point_labels if axes else {}
         fig = sp.arm_curves(series, "poster", arms=arms, point_labels=labels)
         caption = "Share posting by week, per arm (median, 10-90 %)."
-        return [_render("arm_curves", fig, caption)]
+        return [render("arm_curves", fig, caption)]
     weekly = results.with_axes(series)
     order = axis_order(results.manifest)
     out = []
@@ -151,7 +151,7 @@ def _arm_curves(data: ReportData, axes: list[str]) -> list[Figured]:
             f"in the panel{pooled}, the band their 10-90 %; the panels share the y axis."
             f"{rank}"
         )
-        out.append(_render(f"arm_curves_by_{axis}", fig, caption))
+        out.append(render(f"arm_curves_by_{axis}", fig, caption))
     left = [a for a, _ in ranked[CURVES_BY:]]
     if noisy:
         why = "within replication noise for every arm (see Sensitivity)"
@@ -236,7 +236,7 @@ def _forest(data: ReportData) -> Figured | None:
         f"baseline {arms[0]}, on the same seeds) at each of {count} design points: mean and "
         "95 % CI; the diamond pools every point."
     )
-    return _render("forest", fig, caption)
+    return render("forest", fig, caption)
 
 
 SENSITIVITY_WHAT = {
@@ -265,7 +265,9 @@ def _log_scale(manifest: dict[str, Any], axis: str) -> bool:
     return any(a.get("param") == axis and a.get("scale") == "log" for a in specs)
 
 
-def _render(name: str, fig: Figure, caption: str) -> Figured:
+def render(name: str, fig: Figure, caption: str) -> Figured:
+    """``fig`` as the report shows and writes it: a PNG at 110 dpi on white, named and
+    captioned."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, facecolor="white")
     return Figured(name, caption, buffer.getvalue())

@@ -16,6 +16,7 @@ SECTION_FIGURES = {
     "forest": "contrasts",
     "sensitivity": "sensitivity",
     "sensitivity_difference": "sensitivity",
+    "who_adopts": "people",
 }
 """Figures shown in their own section of the page rather than under Figures."""
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import pandas as pd
 
-from simulator import adopters, plots
+from simulator import adopters
 from simulator.adopters_plots import who_adopts
 from simulator.analysis import ok_runs
 from simulator.report_data import Figured, ReportData
-from simulator.report_html import escape, figure_html, number
+from simulator.report_figures import render
+from simulator.report_html import escape, number, section_figures
 from simulator.results import Results
 
 CSV = "people_summary.csv"
@@ -38,13 +39,12 @@ FIGURE = "who_adopts"
 class WhoAdopts:
     """What the section shows: the table of :func:`simulator.adopters.summary` for every
     arm, the scenario's arms, the design points pooled, the notes on the runs left out
-    (:func:`runs_note`) and the figure once drawn."""
+    (:func:`runs_note`)."""
 
     table: pd.DataFrame
     arms: list[str]
     points: int
     notes: list[str] = field(default_factory=list)
-    figure: Figured | None = None
 
 
 def gather(results: Results) -> WhoAdopts | None:
@@ -101,13 +101,20 @@ def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
 
 
 def write(who: WhoAdopts | None, out: Path) -> list[str]:
-    """Write ``people_summary.csv`` and the figure into ``out`` (nothing for None); the
-    names of the files written."""
+    """Write ``people_summary.csv`` into ``out`` (nothing for None); the names of the files
+    written."""
     if who is None:
         return []
     who.table.to_csv(out / CSV, index=False)
+    return [CSV]
+
+
+def figures(who: WhoAdopts | None) -> list[Figured]:
+    """The section's figure, rendered as the report renders its others (none for None);
+    the page shows it in the section (:data:`simulator.report_html.SECTION_FIGURES`)."""
+    if who is None:
+        return []
     fig = who_adopts(who.table, arms=who.arms, points=who.points)
-    plots.save(fig, out / f"{FIGURE}.png", dpi=110)
     where = f", the runs of {who.points} design points pooled" if who.points > 1 else ""
     caption = (
         f"Who adopts, and when, per arm{where}: the share posting at the horizon by role "
@@ -115,8 +122,7 @@ def write(who: WhoAdopts | None, out: Path) -> list[str]:
         "(median, 10-90 % of the posters) and the main source of first adoptions (mean "
         "share of a run's adoptions, 95 % CI)."
     )
-    who.figure = Figured(FIGURE, caption, (out / f"{FIGURE}.png").read_bytes())
-    return [CSV, f"{FIGURE}.png"]
+    return [render(FIGURE, fig, caption)]
 
 
 ABOUT = (
@@ -142,8 +148,7 @@ def people_section(data: ReportData) -> str:
     parts = [ABOUT.format(pooled=pooled)]
     if who.notes:
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in who.notes) + "</ul>")
-    if who.figure is not None:
-        parts.append(figure_html(who.figure))
+    parts.append(section_figures(data, "people"))
     shares = _share_cell
     parts += [
         _table(table, "role", "Share posting at the horizon, by role", "Role", arms, shares),
