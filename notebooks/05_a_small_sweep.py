@@ -218,10 +218,28 @@ again = run(spec)
 print(f"run {spec.key}: stored {row['poster']:.3f}, rebuilt {again.outcomes['poster']:.3f}")
 
 # %% [markdown]
+# The same run also opens as a Mesa model (notebook 1), at week 0 with a `Person` agent per
+# person: `results.model(point, arm, replication)`. Step it week by week to see where a run
+# that looks odd went its own way, and look at its people as it goes. Stepped to the end,
+# it is the stored run, bit for bit.
+
+# %%
+model = results.model(int(row["point"]), str(row["arm"]), int(row["replication"]))
+top = next(person for person in model.people if person.manager is None)  # the top leader
+while model.running:  # Mesa's running turns False at the horizon, week 52
+    model.step()
+    if model.week in (1, 4, 13, 26, 52):
+        print(f"week {model.week:2}: {model.poster_share():.3f} posting; top leader: {top.stage}")
+stepped = model.outcomes().iloc[0]
+weekly = model.datacollector.get_model_vars_dataframe()  # the stage shares, a row a week
+ax = weekly.plot(xlabel="week", ylabel="share of people", title=f"Run {spec.key}, week by week")
+
+# %% [markdown]
 # ## Checks
 #
 # The first cell checks what holds for any scenario: every planned run ran once and was
-# stored, a second sweep skipped them all, and a run rebuilt alone gives the same outcome.
+# stored, a second sweep skipped them all, and a run rebuilt alone, or opened as a model and
+# stepped to the end, gives the same outcome.
 
 # %%
 runs = len(plan.points) * len(plan.arms) * plan.replications
@@ -232,6 +250,7 @@ assert second.skipped == runs and second.done == 0, second
 assert len(results.outcomes) == runs and (results.outcomes["status"] == "ok").all()
 assert report.exists() and report.name == "report.html"
 assert again.outcomes["poster"] == row["poster"]
+assert model.week == 52 and stepped["poster"] == row["poster"] and stepped["posts"] == row["posts"]
 assert "poster_w13" in results.outcomes and set(held["arm"]) == set(results.arms)
 
 # %% [markdown]

@@ -38,6 +38,7 @@ from simulator.seeds import child
 
 if TYPE_CHECKING:
     from simulator.custom_outcomes import Outcome
+    from simulator.model import OrgModel
     from simulator.orgchart import Org
     from simulator.orgimport import Chart
     from simulator.scenario_file import Scenario
@@ -92,6 +93,41 @@ class RunSpec:
         if self.chart is None:
             return build_org(self.params.org, streams.generator("org"))
         return self.chart.org(self.params.org, streams.generator("org"))
+
+    def model(self, *, agents: bool = True) -> OrgModel:
+        """The run as a Mesa model, to step week by week and inspect (its people, its org
+        chart): its parameters, its seed and organisation (:meth:`organisation`), and with
+        ``people``, its people followed from week 0 on.
+
+        Run to the horizon (``model.run()``), its numbers are the sweep's run's, bit for
+        bit: ``model.outcomes()`` the built-in outcomes of its row, ``model.series()`` its
+        series (every week: the sweep keeps those of ``record_every``), and with ``people``,
+        ``simulator.people.frame(model)`` its row per person.
+        ``model.outcomes(dict(spec.outcomes))`` adds the scenario's own (``[outcomes]``).
+
+        Parameters
+        ----------
+        agents : bool
+            A Mesa ``Person`` agent per person (as :class:`~simulator.model.OrgModel`'s
+            ``agents``); off for speed. The numbers are the same.
+
+        Returns
+        -------
+        simulator.model.OrgModel
+            At week 0, one replication (the run's).
+        """
+        from simulator.model import OrgModel  # (the parent process plans without the engine)
+
+        model = OrgModel(
+            self.params,
+            rng=self.seed,
+            org=self.organisation(),
+            structure=self.structure,
+            agents=agents,
+        )
+        if self.people:  # (as a sweep's run follows them: the same numbers)
+            model.recorder.follow(model.state, model.week)
+        return model
 
     @property
     def batch_key(self) -> tuple[int, str, int]:

@@ -75,6 +75,8 @@ if TYPE_CHECKING:
     from simulator.folder_diff import VARYING as VARYING
     from simulator.folder_diff import FolderDiff as FolderDiff
     from simulator.folder_diff import compare as compare
+    from simulator.model import OrgModel
+    from simulator.plan import RunSpec
 
 __all__ = [  # (what was this module's before its parts had modules of their own)
     "CHART_KEYS",
@@ -187,6 +189,36 @@ class Results:
             arms=arms,
             where=functools.reduce(operator.and_, tests) if tests else None,
         )
+
+    def model(
+        self,
+        point: int,
+        arm: str,
+        replication: int,
+        *,
+        agents: bool = True,
+        org_csv: str | Path | None = None,
+        ties_csv: str | Path | None = None,
+    ) -> OrgModel:
+        """One run of the folder as a Mesa model at week 0, to step week by week and inspect
+        (:meth:`simulator.plan.RunSpec.model` of :func:`rebuild`, whose errors it raises for
+        a run not planned; ``org_csv`` and ``ties_csv``: where a moved org chart is now).
+
+        ``model.run()`` runs it to the horizon: its ``outcomes()`` are the run's row of
+        :attr:`outcomes`, bit for bit, and with ``[record] people``,
+        ``simulator.people.frame(model)`` its rows of :meth:`read_people`.
+
+        Examples
+        --------
+        The weekly poster share of a run that looks odd::
+
+            model = results.model(point=3, arm="delegate", replication=7)
+            for week in range(model.params.steps):
+                model.step()
+                print(model.week, model.poster_share())
+        """
+        spec = rebuild(self, point, arm, replication, org_csv=org_csv, ties_csv=ties_csv)
+        return spec.model(agents=agents)
 
     @property
     def arms(self) -> list[str]:
@@ -305,7 +337,7 @@ def rebuild(
     *,
     org_csv: str | Path | None = None,
     ties_csv: str | Path | None = None,
-) -> Any:
+) -> RunSpec:
     """The :class:`~simulator.plan.RunSpec` of one run, rebuilt from the manifest alone.
 
     ``simulator.sweep.run(rebuild(...))`` reproduces that run bit for bit. Runs on an org
