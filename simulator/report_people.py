@@ -5,7 +5,8 @@ posted, and through whom people first adopted, per arm (:mod:`simulator.adopters
 figure (:func:`simulator.adopters_plots.who_adopts`), HTML tables and
 ``people_summary.csv``. Every arm of the scenario has its column (``–`` where it has no
 numbers), and a note says of each arm whose numbers are of fewer runs than it finished how
-many, and why (:func:`gather`).
+many, and why (:func:`gather`). Where no run has people rows, the section is one line
+saying so, and why (:func:`none_note`), not absent as for a folder that never kept them.
 
 :func:`gather` reads the people table arm by arm, only the columns it needs, so that a
 large folder's (a million rows and more) is never held whole; :func:`write` writes the
@@ -14,6 +15,7 @@ table and the figure; :func:`people_section` is the HTML.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,8 @@ FIGURE = "who_adopts"
 class WhoAdopts:
     """What the section shows: the table of :func:`simulator.adopters.summary` for every
     arm, the scenario's arms, the design points pooled, the notes on the runs left out
-    (:func:`runs_note`)."""
+    (:func:`runs_note`; where no run has people rows, the table has none and the note is
+    :func:`none_note`)."""
 
     table: pd.DataFrame
     arms: list[str]
@@ -50,8 +53,9 @@ class WhoAdopts:
 def gather(results: Results) -> WhoAdopts | None:
     """The section's table, read from ``results`` arm by arm (the columns
     :data:`simulator.adopters.NEEDED` only), with a note per arm whose runs with people
-    rows are fewer than its finished runs (:func:`runs_note`); None if the folder holds no
-    people."""
+    rows are fewer than its finished runs (:func:`runs_note`); None if the folder does not
+    keep people (``[record] people``). If it does but no run has people rows, no table, and
+    one note saying why (:func:`none_note`)."""
     parts, points, notes = [], set(), []
     outcomes = results.outcomes  # (a run's row: finished or failed)
     finished, ended = ok_runs(outcomes)["arm"].value_counts(), outcomes["arm"].value_counts()
@@ -65,7 +69,10 @@ def gather(results: Results) -> WhoAdopts | None:
         notes += [note] if note else []
         del people  # (one arm's rows at a time)
     if not parts:
-        return None
+        if not recorded(results.manifest):
+            return None
+        note = none_note(int(finished.sum()), len(outcomes), results.path)
+        return WhoAdopts(pd.DataFrame(columns=adopters.COLUMNS), results.arms, 0, [note])
     table = pd.concat(parts, ignore_index=True)
     return WhoAdopts(table, results.arms, len(points), notes)
 
@@ -100,10 +107,39 @@ def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
     )
 
 
+def recorded(manifest: Mapping[str, Any]) -> bool:
+    """Whether a folder's scenario keeps a row per person (``[record] people = true``)."""
+    return bool(manifest.get("resolved", {}).get("record", {}).get("people", False))
+
+
+def none_note(finished: int, ended: int, folder: Path) -> str:
+    """What the section says of a folder that keeps people when none of its runs has
+    people rows: ``finished`` runs finished, ``ended`` finished or failed.
+
+    >>> print(none_note(8, 8, Path("results/demo")))  # doctest: +NORMALIZE_WHITESPACE
+    No run has people rows, though the scenario keeps them ([record] people = true) and 8
+    runs finished: their files under results/demo/people are missing (deleted, or moved
+    elsewhere?). Running the sweep again into this folder (orgsim sweep SCENARIO --out
+    results/demo) runs those runs again.
+    >>> print(none_note(0, 4, Path("results/demo")))
+    No run has people rows: none has finished (4 failed, listed under Runs).
+    """
+    if finished == 0:
+        why = f"{ended:,} failed, listed under Runs" if ended else "none run yet"
+        return f"No run has people rows: none has finished ({why})."
+    runs = "1 run" if finished == 1 else f"{finished:,} runs"
+    return (
+        "No run has people rows, though the scenario keeps them ([record] people = true) and "
+        f"{runs} finished: their files under {folder / 'people'} are missing (deleted, or "
+        "moved elsewhere?). Running the sweep again into this folder (orgsim sweep SCENARIO"
+        f" --out {shlex.quote(str(folder))}) runs those runs again."
+    )
+
+
 def write(who: WhoAdopts | None, out: Path) -> list[str]:
-    """Write ``people_summary.csv`` into ``out`` (nothing for None); the names of the files
-    written."""
-    if who is None:
+    """Write ``people_summary.csv`` into ``out`` (nothing for None, or without numbers);
+    the names of the files written."""
+    if who is None or who.table.empty:
         return []
     who.table.to_csv(out / CSV, index=False)
     return [CSV]
@@ -112,7 +148,7 @@ def write(who: WhoAdopts | None, out: Path) -> list[str]:
 def figures(who: WhoAdopts | None) -> list[Figured]:
     """The section's figure, rendered as the report renders its others (none for None);
     the page shows it in the section (:data:`simulator.report_html.SECTION_FIGURES`)."""
-    if who is None:
+    if who is None or who.table.empty:
         return []
     fig = who_adopts(who.table, arms=who.arms, points=who.points)
     where = f", the runs of {who.points} design points pooled" if who.points > 1 else ""
@@ -139,10 +175,13 @@ ABOUT = (
 
 
 def people_section(data: ReportData) -> str:
-    """The section as HTML: ``""`` for a folder without people (``data.people`` None)."""
+    """The section as HTML: ``""`` for a folder without people (``data.people`` None), its
+    heading and note alone where no run has people rows."""
     who = data.people
     if who is None:
         return ""
+    if who.table.empty:
+        return f"<h2>Who adopts, and when</h2><p>{escape(' '.join(who.notes))}</p>"
     table, arms = who.table, who.arms  # (every arm: "–" where one has no numbers)
     pooled = f", pooled over {who.points} design points," if who.points > 1 else ""
     parts = [ABOUT.format(pooled=pooled)]
