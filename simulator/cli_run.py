@@ -10,6 +10,7 @@ imported when a command runs, so that ``orgsim --help`` stays quick.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,8 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
             type=click.IntRange(min=0),
             default=1,
             show_default=True,
-            help="Root seed; replication r uses replication_seeds(seed, reps)[r].",
+            help="Root seed: replication r runs from run_seed(seed, 0, r), as a sweep of the"
+            " scenario.toml written seeds it (the same runs).",
         ),
         click.option(
             "--reps",
@@ -154,18 +156,43 @@ def _updates(options: dict[str, Any]) -> dict[str, Any]:
     updates.update(options["sets"])
     if options["ties_csv"] and not options["org_csv"]:
         raise click.UsageError("--ties-csv needs --org-csv")
-    if options["org_csv"] and "org.size" in updates:
-        raise click.UsageError(
-            f"--size and org.size (here {updates['org.size']!r}) do not apply with --org-csv:"
-            " the organisation is the table's people"
-        )
+    if options["org_csv"]:
+        _refuse_chart_settings(options, updates)
     return updates
+
+
+def _refuse_chart_settings(options: dict[str, Any], updates: dict[str, Any]) -> None:
+    """Refuse a setting an org chart replaces (:func:`simulator.scenario_chart.chart_settings`),
+    as a scenario on the chart does: the chart sets the organisation (a ties table, the
+    informal ties)."""
+    from simulator.scenario_chart import CHART_SHAPE, CHART_TIES, chart_settings
+
+    options_of = {path: option for option, path in OPTION_PATHS.items()}
+    names: tuple[str, ...]
+    for path in chart_settings(ties=bool(options["ties_csv"])):
+        if path not in updates:
+            continue
+        option = options_of.get(path)
+        if option is not None and options.get(option) is not None:
+            setting = f"--{option} {updates[path]}"
+        else:
+            setting = f"--set {path}={json.dumps(updates[path])}"
+        if path in CHART_TIES:
+            names, given, why = CHART_TIES, "--ties-csv", "the ties table sets the informal ties"
+        else:
+            names, given, why = CHART_SHAPE, "--org-csv", "the org chart sets the organisation"
+        raise click.UsageError(
+            f"{setting}: {', '.join(names[:-1])} and {names[-1]} do not apply with {given},"
+            f" as {why}; remove it"
+        )
 
 
 # -- running ---------------------------------------------------------------------------------
 class _Runner:
-    """Runs replications; with an imported org chart, loads it once per replication; with
-    ``--people``, follows each run's people (the same numbers: :mod:`simulator.people`)."""
+    """Runs replications, replication ``r`` from :func:`simulator.seeds.replication_seeds`
+    (design point 0's, as a sweep of the command's ``scenario.toml`` runs it); with an
+    imported org chart, loads it once per replication; with ``--people``, follows each run's
+    people (the same numbers: :mod:`simulator.people`)."""
 
     def __init__(self, options: dict[str, Any], params: Params) -> None:
         from simulator.seeds import replication_seeds

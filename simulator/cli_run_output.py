@@ -3,11 +3,11 @@
 Into the output folder: the tables (``series.csv``, ``levels.csv``, ``outcomes.csv``;
 ``paired.csv`` for a comparison; ``people.csv`` with ``--people``), the record of what ran
 (``run.json`` or ``compare.json``: the command line, versions, seed, digests of the imported
-tables, times, parameters), ``scenario.toml`` (the same settings as a scenario file to sweep)
-and a figure. On the terminal: a run's summary (final poster share, weeks to 10 % and 50 %
-posters) or a comparison's paired table, then where the results are and how to sweep them.
-pandas, mesa and the plots are imported when a command writes, so that ``orgsim --help``
-stays quick.
+tables, times, parameters), ``scenario.toml`` (the same runs as a scenario file: its sweep
+gives them again) and a figure. On the terminal: a run's summary (final poster share, weeks
+to 10 % and 50 % posters) or a comparison's paired table, then where the results are and
+how to sweep them. pandas, mesa and the plots are imported when a command writes, so that
+``orgsim --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def _write_scenario(
     return (
         f"As a results folder (report, resume, robustness, diff, export): orgsim sweep"
         f" {shlex.quote(str(out / 'scenario.toml'))} (-> results/{scenario_name(out)}; the same"
-        " settings on a sweep's seeds)"
+        " runs, bit for bit)"
     )
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.params import Params, get_path
-from simulator.seeds import child
+from simulator.seeds import run_seed
 
 if TYPE_CHECKING:
     from simulator.custom_outcomes import Outcome
@@ -184,9 +184,9 @@ class Plan:
         }
 
     def seed(self, point: int, replication: int) -> np.random.SeedSequence:
-        """The root seed of every arm's run at ``(point, replication)``."""
-        root = np.random.SeedSequence(self.scenario.scenario.seed)
-        return child(child(root, point), replication)
+        """The root seed of every arm's run at ``(point, replication)``
+        (:func:`simulator.seeds.run_seed` of the scenario's seed)."""
+        return run_seed(self.scenario.scenario.seed, point, replication)
 
     def org_of(self, replication: int) -> int:
         """The replication whose seed builds ``replication``'s organisation."""

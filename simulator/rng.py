@@ -40,6 +40,7 @@ from simulator.seeds import (
     child,
     dynamics_key,
     replication_seeds,
+    run_seed,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "dynamics_key",
     "philox4x32",
     "replication_seeds",
+    "run_seed",
     "uniform_at",
     "uniform_at2",
 ]

@@ -2,11 +2,11 @@
 
 An org chart (:class:`~simulator.orgimport.Chart`) gives the organisation's people, levels
 and units, so the parameters of a generated organisation's shape (:data:`CHART_SHAPE`, and
-with ``ties_csv`` the informal ties' ``org.lateral_*``) do not apply: setting one anywhere in
-the scenario is an error. The files are taken from the scenario file's folder
-(:func:`~simulator.scenario_file.beside`) and the scenario planned holds their absolute paths,
-as a results folder's manifest keeps them (its digest holds their contents instead,
-:data:`~simulator.plan.CHART_FILES`).
+with ``ties_csv`` the informal ties', :data:`CHART_TIES`; both: :func:`chart_settings`) do
+not apply: setting one anywhere in the scenario is an error. The files are taken from the
+scenario file's folder (:func:`~simulator.scenario_file.beside`) and the scenario planned
+holds their absolute paths, as a results folder's manifest keeps them (its digest holds
+their contents instead, :data:`~simulator.plan.CHART_FILES`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 
 CHART_SHAPE = ("org.size", "org.span", "org.span_jitter", "org.units")
 """Parameters of a generated organisation's shape, which an org chart replaces."""
+CHART_TIES = ("org.lateral_within", "org.lateral_across")
+"""Parameters of the drawn informal ties, which a ties table (``ties_csv``) replaces."""
+
+
+def chart_settings(ties: bool) -> tuple[str, ...]:
+    """The parameters an org chart replaces: :data:`CHART_SHAPE`, and with a ties table
+    (``ties``) :data:`CHART_TIES` too. A scenario, ``orgsim run`` and ``orgsim compare``
+    refuse them on a chart.
+
+    >>> chart_settings(True)[-2:]
+    ('org.lateral_within', 'org.lateral_across')
+    """
+    return (*CHART_SHAPE, *(CHART_TIES if ties else ()))
 
 
 def read_chart(
@@ -57,7 +70,7 @@ def read_chart(
 
     header = scenario.scenario
     ties = header.ties_csv is not None
-    shape = [*CHART_SHAPE, *(("org.lateral_within", "org.lateral_across") if ties else ())]
+    shape = chart_settings(ties)
     where = [("params", base), *((f"arms.{a}", u) for a, u in arms.items())]
     where += [(f"axes[{i}]", {a.param: None}) for i, a in enumerate(scenario.axes)]
     where += [(f"design.points[{i}]", flatten(u)) for i, u in enumerate(scenario.design.points)]
@@ -65,7 +78,7 @@ def read_chart(
         for path in [k for k in shape if k in updates]:
             errors.append(
                 f"{source}: {place}: {path} does not apply with scenario."
-                f"{'ties_csv' if path.startswith('org.lateral') else 'org_csv'} (the org chart"
+                f"{'ties_csv' if path in CHART_TIES else 'org_csv'} (the org chart"
                 " gives it); remove it"
             )
     files = {

@@ -10,11 +10,12 @@ the command. It is written with ``tomli_w``, so any value ``--set`` takes (numbe
 text, lists of tables) reads back as given; a ``null`` is written ``"none"``, as TOML has no
 null and a scenario spells it so.
 
-The sweep's runs are the command's settings on other random draws, not its runs: the command
-seeds replication ``r`` with the root's child ``r`` (:func:`simulator.seeds.replication_seeds`),
-a sweep with the child ``r`` of the root's child ``0``, its one design point
-(:meth:`simulator.plan.Plan.seed`). Each is kept as it is (changing either would change the
-numbers of every folder made before), and the header comment says so.
+The sweep's runs are the command's, bit for bit: the command seeds replication ``r`` as a
+sweep seeds replication ``r`` of its one design point, :func:`simulator.seeds.run_seed`
+``(seed, 0, r)`` (:func:`~simulator.seeds.replication_seeds`,
+:meth:`simulator.plan.Plan.seed`), and the header comment says so. On an org chart the
+settings it replaces (:func:`simulator.scenario_chart.chart_settings`) are left out, as a
+scenario refuses them (the commands refuse them too).
 
 Examples
 --------
@@ -44,14 +45,12 @@ from typing import Any
 import tomli_w
 
 from simulator.params import Params, set_path
-from simulator.scenario import CHART_SHAPE, NAME_MAX
+from simulator.scenario import NAME_MAX
+from simulator.scenario_chart import chart_settings
 
 SUFFIX = "-sweep"
 """Added to the output folder's name to name the scenario: its sweep's default folder,
 ``results/<name>``, is then not the command's own ``results/<folder>``."""
-
-LATERAL = ("org.lateral_within", "org.lateral_across")
-"""Parameters of the drawn informal ties, which a ties table replaces."""
 
 
 def command_scenario(
@@ -99,7 +98,7 @@ def command_scenario(
         TOML text: a header comment, then the scenario.
     """
     chart = org_csv is not None
-    gone = (*CHART_SHAPE, *(LATERAL if ties_csv is not None else ())) if chart else ()
+    gone = chart_settings(ties=ties_csv is not None) if chart else ()
     left_out = [key for key in updates if key in gone]
     fixed: dict[str, Any] = {}
     if not chart:  # (an org chart's people are the organisation)
@@ -163,8 +162,8 @@ def _question(command: str, arms: Sequence[str], params: Params) -> str:
 
 
 def _comment(command: str, out: str | Path, name: str, made: str, left_out: list[str]) -> str:
-    """The header comment: the command, what the file is, and why its runs are not the
-    command's run for run."""
+    """The header comment: the command, what the file is, and that its sweep gives the
+    command's runs."""
     here = shlex.quote(str(Path(out) / "scenario.toml"))  # (to paste into a shell)
     lines = [
         f"Made by: {command}",
@@ -177,10 +176,9 @@ def _comment(command: str, out: str | Path, name: str, made: str, left_out: list
         f"    orgsim validate {here}",
         f"    orgsim sweep {here}    # -> results/{name} (or --out)",
         "",
-        "Its runs are the command's settings on other random draws, not the command's runs:",
-        "the command seeds replication r with the root seed's child r (replication_seeds(seed,",
-        "reps)[r]), a sweep with the child r of the root's child 0, its one design point",
-        "(Plan.seed(0, r)). The numbers agree in distribution, not run for run.",
+        "Its runs are the command's runs, bit for bit: the command seeds replication r as a",
+        "sweep seeds replication r of its one design point, run_seed(seed, 0, r) of",
+        "simulator.seeds (Plan.seed(0, r)), every arm alike.",
     ]
     if left_out:
         lines += [

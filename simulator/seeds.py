@@ -7,6 +7,14 @@ becomes a delegate), ``dynamics`` (the steps) and ``mesa`` (handed to
 so any run can be rebuilt alone and two arms of a comparison that share a root seed share
 every stream (common random numbers).
 
+A number given as a seed means one of two things. To a run (``OrgModel(params, rng=S)``,
+``Engine(params, rng=S)``) it is that run's own root. To a scenario, a command or the
+workshop (``[scenario] seed``, ``orgsim run/compare --seed S``, the page's seed) it is the
+root of a set of runs: the run at design point ``p`` and replication ``r`` has the root
+:func:`run_seed` ``(S, p, r)``. The commands' replications are those of design point 0
+(:func:`replication_seeds`), so the ``scenario.toml`` they write sweeps into their own runs,
+and the workshop's pair at seed ``S`` is replication 0 of that point.
+
 This module needs numpy only, so that reading a scenario or starting the command line does
 not load the compiled draws of :mod:`simulator.rng`, which re-exports all of it.
 
@@ -15,8 +23,8 @@ Examples
 >>> a, b = RunStreams(7), RunStreams(7)
 >>> bool(a.generator("org").random() == b.generator("org").random())
 True
->>> replication_seeds(7, 2)[1].spawn_key
-(1,)
+>>> run_seed(7, 0, 1).spawn_key, replication_seeds(7, 2)[1].spawn_key
+((0, 1), (0, 1))
 """
 
 from __future__ import annotations
@@ -84,11 +92,33 @@ def dynamics_key(seed: np.random.SeedSequence) -> np.ndarray:
     return seed.generate_state(2, np.uint32).astype(np.uint64)
 
 
-def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
-    """Root seeds of replications ``0 .. replications-1`` of a run with root ``seed``.
+def run_seed(
+    root: int | np.random.SeedSequence, point: int, replication: int
+) -> np.random.SeedSequence:
+    """The root seed of the run at design point ``point`` and replication ``replication`` of
+    a set of runs with root seed ``root``: the child ``(point, replication)`` of ``root``.
 
-    Replication ``r`` is the ``r``-th named child of ``SeedSequence(seed)``, so it can be
-    rebuilt alone from ``(seed, r)``, whatever the number of replications.
+    A sweep's runs (:meth:`simulator.plan.Plan.seed`), ``orgsim run`` and ``orgsim compare``
+    (design point 0, :func:`replication_seeds`) and the workshop's pair (replication 0 of
+    point 0) are seeded by it, so the same root seed gives the same runs in all of them. Every
+    arm of a point and replication has this seed (common random numbers).
+
+    >>> s = run_seed(5, 0, 2)
+    >>> s.entropy, s.spawn_key
+    (5, (0, 2))
+    """
+    return child(child(as_seed_sequence(root), point), replication)
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """Root seeds of replications ``0 .. replications-1`` of design point 0 of root ``seed``:
+    the runs of ``orgsim run --seed seed --reps replications`` (and ``compare``'s, every arm).
+
+    Replication ``r`` is :func:`run_seed` ``(seed, 0, r)``, as a sweep of the one-point
+    scenario the command writes seeds it (:meth:`simulator.plan.Plan.seed`), so that sweep
+    gives the command's runs, bit for bit; each can be rebuilt alone from ``(seed, r)``,
+    whatever the number of replications. (Until 2026-12-07 it was the child ``r`` of
+    ``seed`` itself, so a command's runs were not its sweep's.)
     """
     root = as_seed_sequence(seed)
-    return [child(root, r) for r in range(replications)]
+    return [run_seed(root, 0, r) for r in range(replications)]

@@ -38,6 +38,7 @@ from simulator.paramdoc import bounds
 from simulator.params import STRATEGIES, OrgParams, Params, field_info
 from simulator.plots import arm_colours
 from simulator.scenario import flatten
+from simulator.seeds import run_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = Params().with_updates({"org.size": 150, "steps": 6})
@@ -45,10 +46,13 @@ SMALL = Params().with_updates({"org.size": 150, "steps": 6})
 
 # -- pairing ---------------------------------------------------------------------------------
 def test_arms_are_paired_and_equal_the_single_runs() -> None:
+    """At seed 5 each arm is the single run from ``run_seed(5, 0, 0)``: replication 0 of
+    ``orgsim compare --seed 5`` (tests/test_seed_convention.py), not the run of ``rng=5``."""
     run = PairedRun.start(SMALL, seed=5).step(6)
     assert run.paired and run.done and run.week == 6
     for k, arm in enumerate(run.arms):
-        alone = OrgModel(SMALL.with_updates({"leaders.strategy": arm}), rng=5, agents=False).run()
+        params = SMALL.with_updates({"leaders.strategy": arm})
+        alone = OrgModel(params, rng=run_seed(5, 0, 0), agents=False).run()
         assert fingerprint(alone.org) == run.fingerprints[k]
         assert np.array_equal(alone.state.stage[0], run.current(k).stage)
         series = alone.series()["poster"].to_numpy()

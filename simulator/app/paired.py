@@ -3,9 +3,11 @@
 The two :class:`~simulator.model.OrgModel` runs get the same seed, so they build the same
 organisation and draw the same people and the same weekly numbers (common random numbers,
 as ``orgsim compare`` does); only the arm's settings (a leader strategy, or a preset's
-parameters) differ. Each week is kept as a small :class:`Snapshot` (stages, who posted and
-who was criticised that week), so the page, the charts and the GIF export read the history
-without touching the model.
+parameters) differ. The page's seed ``S`` is a root as the command line's ``--seed`` is: the
+pair runs from :func:`simulator.seeds.run_seed` ``(S, 0, 0)``, so it is replication 0 of
+``orgsim compare --seed S`` with the same arms and settings, bit for bit. Each week is kept
+as a small :class:`Snapshot` (stages, who posted and who was criticised that week), so the
+page, the charts and the GIF export read the history without touching the model.
 
 Examples
 --------
@@ -32,6 +34,7 @@ from simulator.model import OrgModel
 from simulator.orgchart import Org
 from simulator.orgimport import Chart
 from simulator.params import STRATEGIES, Params
+from simulator.seeds import run_seed
 from simulator.state import POSTER, STAGES
 from simulator.strategies import NONE
 
@@ -80,7 +83,7 @@ class PairedRun:
     """Two paired arms stepped together, with their weekly history."""
 
     params: Params
-    seed: int
+    seed: int  # the page's root seed; both arms run from run_seed(seed, 0, 0)
     arms: tuple[str, str]
     models: tuple[OrgModel, OrgModel]
     history: tuple[list[Snapshot], list[Snapshot]] = field(default_factory=lambda: ([], []))
@@ -102,8 +105,10 @@ class PairedRun:
         dotted-path updates instead); the same name twice becomes ``"<name> (left)"`` and
         ``"<name> (right)"``, so that colours, legends and the room's guesses tell them apart.
         On an org ``chart`` (:class:`~simulator.orgimport.Chart`) both arms run on its people
-        (``org.size`` becomes theirs), their ties, follows and audiences drawn from ``seed``
-        as ``orgsim compare --org-csv`` draws them.
+        (``org.size`` becomes theirs), their ties, follows and audiences drawn as ``orgsim
+        compare --org-csv`` draws them. Both arms run from :func:`simulator.seeds.run_seed`
+        ``(seed, 0, 0)``: the pair is replication 0 of ``orgsim compare --seed SEED`` with
+        these arms and settings.
         """
         if len(arms) != 2:
             raise ValueError(f"a paired run has two arms, got {len(arms)}")
@@ -111,7 +116,8 @@ class PairedRun:
             params = params.with_updates({"org.size": chart.n})
         specs: Sequence[str | Mapping[str, Any]] = arm_updates or arms
         per_arm = [arm_params(params, spec) for spec in specs]
-        models = tuple(OrgModel(p, rng=seed, agents=False, chart=chart) for p in per_arm)
+        root = run_seed(seed, 0, 0)  # (replication 0 of a command's, or a sweep's, point 0)
+        models = tuple(OrgModel(p, rng=root, agents=False, chart=chart) for p in per_arm)
         names = (arms[0], arms[1])
         if names[0] == names[1]:  # the same strategy twice: told apart by side everywhere
             names = (f"{names[0]} (left)", f"{names[1]} (right)")

@@ -6,10 +6,11 @@ columns ``orgsim export`` writes for a sweep's ``series`` table, named as it nam
 stage shares ``non_user``, ``listener`` and ``poster`` (0 to 1), then the week's other
 figures (``posts``, ``engaged``, ``criticised``, ...). The setup is in columns too, the same
 on every row of a run, so that a table pasted below another stays readable: ``preset``,
-``arm`` (its leader strategy) and ``seed`` lead; the trainer's org chart (``org_csv``,
-``ties_csv``) follows when there is one; the parameters the page shows, and any other the
-room set, close the row, named by their dotted paths as ``orgsim params`` lists them. No
-comment line: a spreadsheet reads the first line as the header.
+``arm`` (its leader strategy) and ``seed`` lead (replication 0 of ``orgsim compare --seed
+SEED`` on the rows' arms and parameters is the same run, bit for bit); the trainer's org
+chart (``org_csv``, ``ties_csv``) follows when there is one; the parameters the page shows,
+and any other the room set, close the row, named by their dotted paths as ``orgsim params``
+lists them. No comment line: a spreadsheet reads the first line as the header.
 
 Examples
 --------
