@@ -41,18 +41,13 @@ from simulator.app.controls import PAGE_LIMITS, value_text
 from simulator.csvtable import OrgChartError
 from simulator.orgimport import Chart
 from simulator.params import Params
+from simulator.scenario_chart import CHART_SHAPE, chart_settings
 from simulator.sweep_runs import caught
 
 ORG_CSV = "ORGSIM_APP_ORG_CSV"
 """Environment variable holding the org table's path for the page (set by ``orgsim app``)."""
 TIES_CSV = "ORGSIM_APP_TIES_CSV"
 """Environment variable holding the ties table's path (with :data:`ORG_CSV` only)."""
-
-SHAPE = ("org.size", "org.span", "org.span_jitter", "org.units")
-"""Parameters of a generated organisation's shape: the chart's people, managers and units
-are used instead."""
-TIES = ("org.lateral_within", "org.lateral_across")
-"""Parameters that draw informal ties: a ties table's ties are used instead."""
 
 
 def read_chart(
@@ -106,7 +101,7 @@ def fixed_paths(chart: Chart | None) -> tuple[str, ...]:
     """The parameters that do not apply on ``chart`` (none without a chart)."""
     if chart is None:
         return ()
-    return SHAPE + (TIES if chart.lateral is not None else ())
+    return chart_settings(ties=chart.lateral is not None)
 
 
 def chart_line(chart: Chart) -> str:
@@ -119,8 +114,8 @@ def chart_line(chart: Chart) -> str:
 
 def refused(chart: Chart, path: str, value: object) -> str:
     """Why a setting of ``path`` (one of :func:`fixed_paths`) is refused on ``chart``."""
-    made = "people, managers and units" if path in SHAPE else "informal ties"
-    source = chart.path if path in SHAPE else chart.ties_path
+    made = "people, managers and units" if path in CHART_SHAPE else "informal ties"
+    source = chart.path if path in CHART_SHAPE else chart.ties_path
     return (
         f"{path} = {value_text(value)} does not apply with an org chart: the organisation's {made}"
         f" are the table's ({Path(source or chart.path).name})"
