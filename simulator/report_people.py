@@ -86,8 +86,8 @@ def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
     True
     >>> print(runs_note("delegate", 3, 4, 4))  # doctest: +NORMALIZE_WHITESPACE
     delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. The
-    other 1 has none: recorded before [record] people was set, or its files under
-    people/arm=delegate are missing.
+    other 1 has none: its files under people/arm=delegate are missing (sweeping into the
+    folder again runs it again).
     >>> print(runs_note("comms", 0, 0, 4))
     comms: no finished run (4 failed, listed under Runs): no numbers (–).
     """
@@ -97,13 +97,13 @@ def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
     if counted >= finished:
         return None
     left = finished - counted
-    has, its = ("has", "its files") if left == 1 else ("have", "their files")
+    has, its, them = ("has", "its files", "it") if left == 1 else ("have", "their files", "them")
     of = f"its numbers are of those {counted:,}" if counted else "no numbers (–)"
     rows = "have" if counted != 1 else "has"
     return (
         f"{arm}: {counted:,} of its {finished:,} finished runs {rows} people rows; {of}. "
-        f"The other {left:,} {has} none: recorded before [record] people was set, or "
-        f"{its} under people/arm={arm} are missing."
+        f"The other {left:,} {has} none: {its} under people/arm={arm} are missing"
+        f" (sweeping into the folder again runs {them} again)."
     )
 
 

@@ -286,8 +286,8 @@ def test_runs_without_people_rows_are_said_with_their_number(
     html, arms = section(three_arms, tmp_path, drop=1)
     assert (
         "delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. "
-        "The other 1 has none: recorded before [record] people was set, or its files under "
-        "people/arm=delegate are missing." in html
+        "The other 1 has none: its files under people/arm=delegate are missing (sweeping "
+        "into the folder again runs it again)." in html
     )
     assert arms == ["model", "delegate", "comms"]
     shown = pd.read_csv(tmp_path / "copy" / "report" / "people_summary.csv")
@@ -302,6 +302,6 @@ def test_an_arm_without_people_files_keeps_its_column_and_is_said(
     assert arms == ["model", "delegate", "comms"]  # (delegate was dropped without a word)
     assert (
         "delegate: 0 of its 4 finished runs have people rows; no numbers (–). The other 4 "
-        "have none: recorded before [record] people was set, or their files under "
-        "people/arm=delegate are missing." in html
+        "have none: their files under people/arm=delegate are missing (sweeping into the "
+        "folder again runs them again)." in html
     )
