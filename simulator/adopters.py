@@ -12,7 +12,7 @@ report's figure by level pools them):
   shares of the adoptions (:func:`source_shares`).
 
 A share is taken within each run, and each run is one unit: the mean over the runs with a
-95 % interval of Student's t (:func:`simulator.analysis.t95`; none below two runs), cut at
+95 % interval of Student's t (:func:`simulator.analysis.t95_half`; none below two runs), cut at
 0 and 1. A run with no one in a group (a role the organisation lacks, a level it does not
 reach, no adoption at all) has no share there and is left out of that group's mean; ``n``
 says how many runs count. Pure functions of tables: each groups by ``arm``, so a table of
@@ -55,7 +55,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from simulator.analysis import t95
+from simulator.analysis import t95_half
 from simulator.selectors import ROLES
 from simulator.state import SOURCES
 
@@ -224,8 +224,7 @@ def _over_runs(per_run: pd.DataFrame, table: str) -> pd.DataFrame:
         }
     )
     n = out["n"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(n > 1, t95(n - 1) * out["sd"].to_numpy() / np.sqrt(n), np.nan)
+    half = t95_half(out["sd"].to_numpy(), n)
     out["ci_low"] = np.clip(out["mean"] - half, 0.0, 1.0)
     out["ci_high"] = np.clip(out["mean"] + half, 0.0, 1.0)
     out = out.drop(columns="sd").reset_index().assign(table=table)

@@ -69,6 +69,20 @@ def t95(df: Any) -> Any:
     return stdtrit(df, 0.975)
 
 
+def t95_half(sd: Any, n: Any) -> Any:
+    """Half the width of the 95 % confidence interval of a mean of ``n`` values whose
+    standard deviation is ``sd`` (Student's t: ``t95(n - 1) * sd / sqrt(n)``); NaN below two
+    values. Arrays broadcast; numbers give a 0-d array.
+
+    >>> round(float(t95_half(1.0, 3)), 4), t95_half([1.0, 1.0], [1, 0]).tolist()
+    (2.4841, [nan, nan])
+    """
+    n = np.asarray(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = t95(n - 1) * np.asarray(sd, dtype=float) / np.sqrt(n)
+    return np.where(n > 1, half, np.nan)
+
+
 def name_list(value: str | Sequence[str]) -> list[str]:
     """Column or arm names as a list: one name alone is a list of one (``"poster"`` meant
     ``["poster"]``; as a sequence of characters it was looked up letter by letter). A table
@@ -237,15 +251,26 @@ def paired_runs(
     {1: 0.1}
     """
     keys, columns = name_list(on), list(dict.fromkeys(name_list(metrics)))
-    base = outcomes[outcomes["arm"] == baseline].set_index(keys)[columns]
-    other = outcomes[outcomes["arm"] == arm].set_index(keys)[columns]
-    for name, runs in ((baseline, base), (arm, other)):
-        if not runs.index.is_unique:  # (pairs would be matched many to many)
-            key = runs.index[runs.index.duplicated()][0]
-            raise ValueError(
-                f"arm {name!r} has more than one run at {', '.join(keys)} = {key!r}: pair"
-                " runs of one attempt each (results.load keeps one per run)"
-            )
+    base = _by_pair(outcomes[outcomes["arm"] == baseline], baseline, keys, columns)
+    return _pair(base, _by_pair(outcomes[outcomes["arm"] == arm], arm, keys, columns))
+
+
+def _by_pair(runs: pd.DataFrame, arm: str, keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` of one arm's ``runs`` indexed by ``keys`` (unique, else
+    ``ValueError``): one side of :func:`paired_runs`."""
+    indexed = runs.set_index(keys)[columns]
+    if not indexed.index.is_unique:  # (pairs would be matched many to many)
+        key = indexed.index[indexed.index.duplicated()][0]
+        raise ValueError(
+            f"arm {arm!r} has more than one run at {', '.join(keys)} = {key!r}: pair"
+            " runs of one attempt each (results.load keeps one per run)"
+        )
+    return indexed
+
+
+def _pair(base: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``base`` and ``other`` (:func:`_by_pair`) whose keys both have, in the
+    baseline's order."""
     both = base.index.intersection(other.index)  # (in the baseline's order)
     return base.loc[both], other.loc[both]
 
@@ -256,10 +281,12 @@ def _paired(
     """:func:`paired_differences` of a table already checked (an arm with no runs left gives
     rows with ``n = 0``)."""
     first = outcomes[outcomes["arm"] == arms[0]]
+    columns = list(dict.fromkeys(metrics))
+    indexed = _by_pair(first, arms[0], keys, columns)  # (once: every arm pairs with it)
     rows = []
     for arm in arms[1:]:
         runs = outcomes[outcomes["arm"] == arm]
-        base, other = paired_runs(outcomes, arms[0], arm, metrics, keys)
+        base, other = _pair(indexed, _by_pair(runs, arm, keys, columns))
         for metric in metrics:
             pair = pd.concat([base[metric], other[metric]], axis=1).dropna()
             a, b = (pair.iloc[:, i].to_numpy(dtype=float) for i in (0, 1))
@@ -267,7 +294,7 @@ def _paired(
             n = len(diff)
             mean = float(diff.mean()) if n else np.nan
             sd = float(diff.std(ddof=1)) if n > 1 else np.nan
-            half = float(t95(n - 1)) * sd / np.sqrt(n) if n > 1 else np.nan
+            half = float(t95_half(sd, n))
             low, high = mean - half, mean + half
             if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
                 low, high = np.clip([low, high], -_most(first, metric), _most(runs, metric))
@@ -505,9 +532,7 @@ def summarise(
             low, high = wilson(table["mean"].to_numpy() * n, n)
             table["interval"] = "wilson"
         else:
-            with np.errstate(invalid="ignore"):
-                half = t95(n - 1) * table["sd"].to_numpy() / np.sqrt(n)
-            half = np.where(n > 1, half, np.nan)
+            half = t95_half(table["sd"].to_numpy(), n)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
             if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
                 most = table["most"].fillna(np.inf).to_numpy(dtype=float)
