@@ -19,6 +19,17 @@ from typing import Any
 import click
 
 
+def sweep_folder(name: str) -> Path:
+    """The results folder ``orgsim sweep`` makes when no ``--out`` is given:
+    ``results/<name>`` (``name``: the scenario's name, with ``-reduced`` and a shard's
+    ``-shard-K-of-N`` when the sweep adds them).
+
+    >>> sweep_folder("zappos").as_posix()
+    'results/zappos'
+    """
+    return Path("results") / name
+
+
 class ResultsDir(click.Path):
     """A results folder (an ``orgsim sweep`` ``--out``), not a file."""
 
@@ -41,7 +52,7 @@ def _not_a_folder(path: Path) -> str:
     name = _scenario_name(path)
     if name is None:
         return f"{path} is a file, not a results folder (the --out of `orgsim sweep`)"
-    folder = Path("results") / name
+    folder = sweep_folder(name)
     there = f" ({folder} is there)" if (folder / "manifest.json").exists() else ""
     return (
         f"{path} is a scenario file; give its results folder: `orgsim sweep {path}` writes"
@@ -58,19 +69,19 @@ def _command_output(path: Path) -> str | None:
     holding a scenario file, ``scenario.toml``) given as a results folder; None if ``path``
     is neither."""
     scenario = path / "scenario.toml"
-    made_by = [command for name, command in COMMAND_RECORDS.items() if (path / name).is_file()]
+    record = next((path / n for n in COMMAND_RECORDS if (path / n).is_file()), None)
     name = _scenario_name(scenario) if scenario.is_file() else None
-    if not made_by and name is None:
+    if record is None and name is None:
         return None
-    what = f"the output of `{made_by[0]}`" if made_by else "a scenario file, scenario.toml"
+    made_by = None if record is None else COMMAND_RECORDS[record.name]
+    what = f"the output of `{made_by}`" if made_by else "a scenario file, scenario.toml"
     said = f"{path} holds {what}, not a results folder (no manifest.json)"
     if name is None:
-        record = path / next(n for n, c in COMMAND_RECORDS.items() if c == made_by[0])
         return (
             f"{said}; run its command again (the `command` in {record}) to have it write"
             f" scenario.toml, what it ran as a scenario, then `orgsim sweep` that"
         )
-    folder = Path("results") / name
+    folder = sweep_folder(name)
     there = f" ({folder} is there)" if (folder / "manifest.json").exists() else ""
     ran = "what it ran" if made_by else "it"
     return (
@@ -91,4 +102,4 @@ def _scenario_name(path: Path) -> str | None:
     return name if isinstance(name, str) else None
 
 
-__all__ = ["ResultsDir"]
+__all__ = ["ResultsDir", "sweep_folder"]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from simulator.cli_paths import ResultsDir
+from simulator.cli_paths import ResultsDir, sweep_folder
 from simulator.errors import SweepInterruptedError
 from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
 from simulator.shard import planned as runs_planned
@@ -279,8 +279,8 @@ def sweep(
     if cluster is None and executor is None and settings.cluster:
         cluster, source = settings.cluster, f"{scenario_file}: run.cluster"
     name = scenario.scenario.name + ("-reduced" if reduced else "")
-    name += "" if shard is None else f"-shard-{shard.index}-of-{shard.count}"
-    folder = Path(out or Path("results") / name)  # (a reduced sweep apart from the full one)
+    name += "" if shard is None else shard.suffix
+    folder = Path(out or sweep_folder(name))  # (a reduced sweep apart from the full one)
     label = scenario.scenario.name
     timeout = settings.connect_timeout
     with (

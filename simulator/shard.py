@@ -24,10 +24,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,11 +36,15 @@ from typing import TYPE_CHECKING, Any
 from simulator.errors import SimulatorError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from simulator.plan import Plan, RunSpec
 
 _SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
 _PART = re.compile(r"part-(\d+)-(\d+)\.parquet")
-_FOLDER = re.compile(r"(.+)-shard-\d+-of-\d+")
+SUFFIX = "-shard-{index}-of-{count}"
+"""What a shard's folder adds to its sweep's folder name (:attr:`Shard.suffix`)."""
+_FOLDER = re.compile("(.+)" + SUFFIX.format(index=r"\d+", count=r"\d+"))
 
 
 class ShardError(SimulatorError):
@@ -78,6 +83,16 @@ class Shard:
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
 
+    @property
+    def suffix(self) -> str:
+        """What ``orgsim sweep --shard`` adds to the sweep's folder name (``-shard-K-of-N``;
+        :func:`default_merged` takes it off).
+
+        >>> Shard(2, 8).suffix
+        '-shard-2-of-8'
+        """
+        return SUFFIX.format(index=self.index, count=self.count)
+
     def takes(self, point: int, org: int, points: int) -> bool:
         """Whether the runs of design point ``point`` (of ``points``) on organisation ``org``
         (the replication whose seed builds it: :meth:`Plan.org_of`) are this shard's.
@@ -112,14 +127,17 @@ class Shard:
         )
 
     def run_count(self, plan: Plan) -> int:
-        """How many runs this shard holds."""
-        points = len(plan.points)
-        pairs = sum(
-            self.takes(point, plan.org_of(rep), points)
-            for point in range(points)
-            for rep in range(plan.replications)
-        )
-        return pairs * len(plan.arms)
+        """How many runs this shard holds (counted once for a plan's points and
+        organisations: a sweep asks several times)."""
+        orgs = tuple(plan.org_of(rep) for rep in range(plan.replications))
+        return _pairs(self, len(plan.points), orgs) * len(plan.arms)
+
+
+@functools.lru_cache(maxsize=16)
+def _pairs(shard: Shard, points: int, orgs: tuple[int, ...]) -> int:
+    """How many of the pairs (design point, replication on organisation ``orgs[rep]``)
+    ``shard`` takes."""
+    return sum(shard.takes(point, org, points) for point in range(points) for org in orgs)
 
 
 def planned(plan: Plan, shard: Shard | None) -> int:
@@ -131,6 +149,7 @@ def default_merged(folders: Sequence[Path]) -> Path:
     """Where ``orgsim merge`` puts shards by default: beside the first, named as it is without
     ``-shard-K-of-N`` (as ``orgsim sweep --shard`` names them, after the sweep's own folder,
     ``-reduced`` included); for other names ``results/<scenario name>``."""
+    from simulator.cli_paths import sweep_folder
     from simulator.results import read_manifest
 
     first = folders[0]
@@ -139,7 +158,7 @@ def default_merged(folders: Sequence[Path]) -> Path:
         return first.parent / match[1]
     manifest = first / "manifest.json"
     name = read_manifest(manifest).get("name", "merged") if manifest.exists() else "merged"
-    return Path("results") / str(name)
+    return sweep_folder(str(name))
 
 
 def of_folder(manifest: dict[str, Any]) -> Shard | None:
@@ -226,7 +245,8 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
             free.append((source, manifest))
         target = _target(out, widest)
         _drop_unlisted(out, len(target["attempts"]))  # (a merge stopped midway)
-        _save(out, target)
+        finished = _finished(out)  # (read once: each source's copied runs are added)
+        _save(out, target, finished)
         merged = target.setdefault("merged", [])
         files = skipped = 0
         for source, manifest in free:
@@ -240,7 +260,8 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
                 skipped += 1
                 continue
             offset = len(target["attempts"]) - done
-            files += _copy(source, out, {a: offset + a for a in range(done, len(attempts))})
+            copied = {a: offset + a for a in range(done, len(attempts))}
+            files += _copy(source, out, copied)
             shard = {"shard": manifest["shard"]} if manifest.get("shard") else {}
             target["attempts"] += [
                 {**attempt, "attempt": offset + a, "merged_from": str(source), **shard}
@@ -253,7 +274,8 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
                 before["attempts"] = count
             else:
                 merged.append({"from": ident, "folder": str(source), "attempts": count})
-            _save(out, target)  # (this source's files are all there)
+            finished = _finished(out, copied.values(), finished)
+            _save(out, target, finished)  # (this source's files are all there)
     shards: set[str] = {m["from"]["shard"] for m in merged if m["from"].get("shard")}
     counts = {Shard.parse(s).count for s in shards}
     missing = (
@@ -311,11 +333,12 @@ def _target(out: Path, widest: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-def _save(out: Path, manifest: dict[str, Any]) -> None:
-    """Write the merged folder's manifest with its finished runs counted."""
+def _save(out: Path, manifest: dict[str, Any], finished: pd.DataFrame) -> None:
+    """Write the merged folder's manifest with its ``finished`` runs (:func:`_finished`)
+    counted."""
     from simulator.results import write_json
 
-    manifest["runs_finished"] = _finished(out)
+    manifest["runs_finished"] = len(finished)
     manifest["complete"] = manifest["runs_finished"] == manifest["runs_planned"]
     write_json(out / "manifest.json", manifest)
 
@@ -361,13 +384,20 @@ def _copy(source: Path, out: Path, attempts: dict[int, int]) -> int:
     return copied
 
 
-def _finished(out: Path) -> int:
+def _finished(
+    out: Path, attempts: Iterable[int] | None = None, known: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The keys (``point``, ``arm``, ``replication``) of the runs finished in ``out``, each
+    once: of all its files, or of the files of ``attempts`` added to those ``known``."""
+    import pandas as pd
+
     from simulator.results import KEY, read_table
 
-    frame = read_table(out, "outcomes", columns=[*KEY, "status"])
-    if frame.empty:
-        return 0
-    return len(frame[frame["status"] == "ok"].drop_duplicates(KEY))
+    patterns = ["*"] if attempts is None else [f"part-{a:03d}-*" for a in attempts]
+    frames = [read_table(out, "outcomes", columns=[*KEY, "status"], pattern=p) for p in patterns]
+    ok = [f.loc[f["status"] == "ok", KEY] for f in frames if not f.empty]
+    parts = [k for k in ([] if known is None else [known]) + ok if not k.empty]
+    return pd.concat(parts).drop_duplicates() if parts else pd.DataFrame(columns=KEY)
 
 
 def _made_with(attempt: dict[str, Any]) -> dict[str, str]:
