@@ -415,7 +415,7 @@ def test_the_command_says_when_no_run_has_finished(
     for name in ("failed", "begun"):
         assert main(["robustness", str(tmp_path / name)]) != 0
         err = capsys.readouterr().err
-        assert f"no run has finished in {tmp_path / name}: nothing to rank" in err
+        assert f"{tmp_path / name}: no run has finished: nothing to rank" in err
     with pytest.raises(RobustnessError, match="no run has finished"):
         robustness(load(tmp_path / "failed"), "poster")
 
