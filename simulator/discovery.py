@@ -51,6 +51,7 @@ from simulator.discovery_condition import (
     DiscoveryError,
     parse_condition,
 )
+from simulator.discovery_plots import FILES
 from simulator.discovery_prim import (
     INSTALL,
     SIGNIFICANT,
@@ -83,9 +84,6 @@ __all__ = [  # (what was this module's before its parts had modules of their own
     "require_prim",
     "run_prim",
 ]
-
-FILES = ("box.json", "box.csv", "trajectory.csv", "trajectory.png", "limits.png")
-"""What :func:`simulator.discovery_plots.write_discovery` writes."""
 
 
 def discover(

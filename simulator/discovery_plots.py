@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.discovery import FILES
 from simulator.discovery_box import Discovery, _pct, _qp
 from simulator.discovery_question import _show
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
 BOX_COLOUR = "#000000"
 SWEPT_COLOUR = "#D9D9D9"
 PNG = {"dpi": 150, "facecolor": "white"}  # (as simulator.plots.save writes figures)
+FILES = ("box.json", "box.csv", "trajectory.csv", "trajectory.png", "limits.png")
+"""What :func:`write_discovery` writes (also :data:`simulator.discovery.FILES`)."""
 
 
 def trajectory_figure(d: Discovery) -> Figure:
