@@ -70,6 +70,8 @@ class Recorder:
         )
         counts = np.stack([events.counts[name] for name in EVENTS], axis=-1)
         self.record_weeks(stages, levels, figures, counts[None], events.counts["adoptions"][None])
+        if self.first_weeks is not None:  # (who reached a stage this week: marked at it)
+            self.first_weeks.mark()
 
     def record_weeks(
         self,
@@ -78,14 +80,13 @@ class Recorder:
         figures: np.ndarray,
         counts: np.ndarray,
         adoptions: np.ndarray,
-        marked: bool = False,
     ) -> None:
         """Append the records of steps run one after the other (leading axis: the step):
         the tallies (see :meth:`buffers`), the event counts ``(steps, R, events)`` in
-        ``EVENTS`` order and the adoptions by source ``(steps, R, sources)``. ``marked``:
-        the steps' first weeks are marked already, step by step, by whoever ran them
-        (:meth:`~simulator.people.FirstWeeks.marks`); otherwise those who reached a stage
-        within them are marked at their end."""
+        ``EVENTS`` order and the adoptions by source ``(steps, R, sources)``. The people
+        followed are as many weeks on (:meth:`~simulator.people.FirstWeeks.passed`); their
+        first weeks are marked by whoever ran the steps: a compiled call at each step's end
+        (:meth:`~simulator.people.FirstWeeks.marks`), :meth:`record` at the week's."""
         chunks = {
             "stages": stages,
             "levels": levels,
@@ -98,14 +99,14 @@ class Recorder:
             self.rows.setdefault(key, []).append(chunk)
         self._stacked.clear()
         if self.first_weeks is not None:
-            self.first_weeks.seen(len(stages), marked=marked)
+            self.first_weeks.passed(len(stages))
 
     def follow(self, state: State, week: int = 0) -> FirstWeeks:
         """Follow each person of ``state`` from ``week`` (that of ``state`` now) on: the
         first week each is seen at least a listener and a poster, updated at each record
         (:class:`~simulator.people.FirstWeeks`, kept as :attr:`first_weeks`), to the week:
         a compiled mechanism that runs and records several weeks at once marks them at each
-        week's end (:meth:`record_weeks`, ``marked``)."""
+        week's end (:meth:`record_weeks`)."""
         from simulator.people import FirstWeeks
 
         self.first_weeks = FirstWeeks(state, week)

@@ -92,8 +92,9 @@ every value is empty (no one adopted: no source)."""
 @dataclass
 class FirstWeeks:
     """The first week each person of each replication was seen at least a listener and a
-    poster, ``(R, n)`` arrays of weeks (``-1``: not yet), updated from ``state`` by
-    :meth:`seen` after each record.
+    poster, ``(R, n)`` arrays of weeks (``-1``: not yet): counted on by :meth:`passed` at
+    each record, marked from ``state`` by :meth:`mark` after a week's record (or by a
+    compiled run of several weeks itself: :meth:`marks`).
 
     Parameters
     ----------
@@ -112,25 +113,20 @@ class FirstWeeks:
         shape = self.state.stage.shape
         self.listener = np.full(shape, -1, dtype=COUNT)
         self.poster = np.full(shape, -1, dtype=COUNT)
-        self._mark()
+        self.mark()
 
     def marks(self) -> tuple[int, np.ndarray, np.ndarray]:
         """What a compiled run of several weeks marks at each week's end
         (:func:`~simulator.mechanisms.sl_kernel.mark_first`): the number of its first week,
-        and :attr:`listener` and :attr:`poster`, updated in place; then :meth:`seen` with
-        ``marked``."""
+        and :attr:`listener` and :attr:`poster`, updated in place; then :meth:`passed`."""
         return int(self.week) + 1, self.listener, self.poster
 
-    def seen(self, weeks: int = 1, marked: bool = False) -> None:
-        """The state ``weeks`` weeks on (1: a week's record; more: weeks run and recorded
-        at once). ``marked``: their first weeks are marked already, week by week
-        (:meth:`marks`); otherwise those who reached a stage within them are marked at their
-        end."""
+    def passed(self, weeks: int) -> None:
+        """``weeks`` weeks on (recorded: one, or several run at once)."""
         self.week += weeks
-        if not marked:
-            self._mark()
 
-    def _mark(self) -> None:
+    def mark(self) -> None:
+        """Mark those at a stage in ``state`` now, not marked yet, at the week now."""
         from simulator.mechanisms.sl_kernel import mark_first  # (the rule compiled runs mark by)
 
         mark_first(self.state.stage, self.week, self.listener, self.poster)

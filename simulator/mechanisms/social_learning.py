@@ -302,7 +302,7 @@ class SocialLearning(Mechanism):
         marks = _NOT_FOLLOWED if first is None else first.marks()
         record = (*recorder.tally_inputs, *tallies, *marks)
         counts, adoptions = self._weeks(arguments, state.replications, weeks, record)
-        recorder.record_weeks(*tallies, counts, adoptions, marked=True)
+        recorder.record_weeks(*tallies, counts, adoptions)
         return weeks
 
     def _weeks(
