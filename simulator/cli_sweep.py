@@ -429,6 +429,11 @@ def merge(folders: tuple[str, ...], out: str | None) -> None:
             f"  not merged, a sweep is writing there: {', '.join(map(str, merged.busy))};"
             " merge again when it ends"
         )
+    for shard, finished, planned, folder in merged.unfinished:
+        click.echo(
+            f"  shard {shard} has finished {finished:,} of its {planned:,} runs: resume it"
+            f" (orgsim sweep SCENARIO --shard {shard} --out {folder}), then merge again"
+        )
     if merged.shards_missing:
         shown = ", ".join(merged.shards_missing[:8])
         more = " ..." if len(merged.shards_missing) > 8 else ""
@@ -436,5 +441,5 @@ def merge(folders: tuple[str, ...], out: str | None) -> None:
             f"  shards not merged yet: {shown}{more}; merge them in when they finish, or"
             f" run the rest here: orgsim sweep SCENARIO --out {target}"
         )
-    elif not merged.complete and not merged.busy:
+    elif not merged.complete and not merged.busy and not merged.unfinished:
         click.echo(f"  runs missing: resume them here: orgsim sweep SCENARIO --out {target}")

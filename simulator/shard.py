@@ -171,7 +171,8 @@ def of_folder(manifest: dict[str, Any]) -> Shard | None:
 class Merged:
     """What :func:`merge` did: sources merged, left as they were (nothing new since their
     last merge) and busy (a sweep writing there: not merged), files copied, and the merged
-    folder's finished and planned runs."""
+    folder's finished and planned runs; the shards not merged yet (none once the folder is
+    complete) and those merged unfinished."""
 
     out: Path
     sources: int
@@ -181,6 +182,8 @@ class Merged:
     planned: int
     shards_missing: list[str]
     busy: list[Path] = field(default_factory=list)
+    unfinished: list[tuple[str, int, int, Path]] = field(default_factory=list)
+    """Shards merged before their sweep finished: (shard, finished, planned, folder)."""
 
     @property
     def complete(self) -> bool:
@@ -278,11 +281,17 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
             _save(out, target, finished)  # (this source's files are all there)
     shards: set[str] = {m["from"]["shard"] for m in merged if m["from"].get("shard")}
     counts = {Shard.parse(s).count for s in shards}
+    complete = target["runs_finished"] == target["runs_planned"]
     missing = (
         [f"{k}/{n}" for n in sorted(counts) for k in range(1, n + 1) if f"{k}/{n}" not in shards]
-        if len(counts) == 1
+        if len(counts) == 1 and not complete  # (a whole sweep's folder may have filled it)
         else []
     )
+    unfinished = [
+        (m["shard"], int(m.get("runs_finished", 0)), int(m["runs_planned"]), source)
+        for source, m in free
+        if m.get("shard") and int(m.get("runs_finished", 0)) < int(m.get("runs_planned", 0))
+    ]
     return Merged(
         out,
         len(free),
@@ -292,6 +301,7 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
         target["runs_planned"],
         missing,
         busy,
+        unfinished,
     )
 
 

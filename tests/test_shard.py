@@ -148,11 +148,12 @@ def test_a_shard_resumed_after_a_merge_adds_only_its_new_attempt(tmp_path: Path)
 
     with pytest.raises(KeyboardInterrupt):
         sweep(plan, out, workers=1, pairs_per_task=1, progress=stop_after_one, shard=shard)
-    assert merge([out], merged).finished == 2
+    stopped = merge([out], merged)
+    assert (stopped.finished, stopped.unfinished) == (2, [("1/2", 2, 4, out)])
     sweep(plan, out, workers=1, pairs_per_task=1, shard=shard)  # resumed: a second attempt
     sweep(plan, tmp_path / "s2", workers=1, shard=Shard(2, 2))
     done = merge([out, tmp_path / "s2"], merged)
-    assert (done.finished, done.complete) == (8, True)
+    assert (done.finished, done.complete, done.unfinished) == (8, True, [])
     whole = tmp_path / "whole"
     sweep(plan, whole, workers=1)
     assert compare(whole, merged).identical
@@ -340,3 +341,18 @@ def test_an_attempt_not_recorded_as_finished_is_merged_again(tmp_path: Path) -> 
     assert (again.skipped, again.files > 0) == (1, True)  # shard 1 done; shard 2 copied again
     sweep(plan, tmp_path / "whole", workers=1)
     assert compare(tmp_path / "whole", merged).identical
+
+
+def test_a_folder_made_complete_by_a_whole_sweep_lists_no_shard_as_missing(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """A shard merged with a whole sweep's folder of more replications said "(complete)",
+    then "shards not merged yet: 2/2"; a shard merged before its sweep ended was not said."""
+    shard, whole, merged = tmp_path / "s1", tmp_path / "whole", tmp_path / "m"
+    sweep(_small(2), shard, workers=1, shard=Shard(1, 2))
+    sweep(_small(3), whole, workers=1)
+    done = merge([shard, whole], merged)
+    assert (done.complete, done.shards_missing) == (True, [])
+    assert main(["merge", str(shard), str(whole), "--out", str(tmp_path / "m2")]) == 0
+    said = capsys.readouterr().out
+    assert "(complete)" in said and "not merged yet" not in said
