@@ -53,7 +53,10 @@ PRESETS: tuple[Preset, ...] = (
         "Zappos-like: leaders first, no mandate",
         "About 1,500 people; the top leaders were the first and most frequent users (4 posts "
         "a week) with no mandate. Against: the same org with leaders deciding like everyone "
-        "else. Public reports: about 29 % of staff on Twitter within a year.",
+        "else. Public reports: about 29 % of staff on Twitter within a year. That is the "
+        "story's figure, not the model's: its runs end anywhere from about 15 % to 60 % "
+        "posting with leaders first (seed to seed), about 1 % without; the point is the gap "
+        "between the arms.",
         arms=("model", "none"),
         updates=MappingProxyType({"org.size": 1500, "leaders.levels": 2, "leaders.rate": 4.0}),
         scenario="zappos.toml",
