@@ -308,6 +308,59 @@ def test_the_charts_titles_stay_inside_the_charts(window_height: int) -> None:
     assert charts.Curves(run, ax=mine).title.get_position()[0] == 0
 
 
+@pytest.mark.parametrize("window_height", [720, 1080])
+def test_the_charts_titles_clear_the_top_tick_label(window_height: int) -> None:
+    """'Share posting by level' sat on its '100%' tick label, and a bar at 100 % touched it
+    (the title 8 pixels above the axes, the label reaching 9 above them)."""
+    run = PairedRun.start(SMALL.with_updates({"steps": 52}), seed=1).step(52)
+    size = charts.fitted(window_height)
+    for chart in (charts.Curves(run, size=size), charts.Levels(run, size=size)):
+        chart.figure.canvas.draw()
+        renderer = chart.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        ax = chart.figure.axes[0]
+        high = ax.get_ylim()[1]
+        shown = [t for t in ax.get_yticklabels() if t.get_position()[1] <= high + 1e-9]
+        top = max(shown, key=lambda t: t.get_position()[1])  # (the levels': 100 %, the top)
+        label, title = top.get_window_extent(renderer), chart.title.get_window_extent(renderer)
+        assert title.y0 >= label.y1 + 4, (chart.title.get_text(), title, label)
+        assert title.y0 >= ax.bbox.y1 + 12  # a bar at the top keeps its distance
+        assert title.y1 <= chart.figure.bbox.height  # and the title stays in the chart
+
+
+def test_the_title_names_the_arms_shown() -> None:
+    """The page's title read 'modeling vs delegation' whatever the arms (model vs none under
+    the zappos preset)."""
+    session = Session()
+    session.apply(Setup.from_preset("zappos"))
+    assert page.title(session.run.arms) == "orgsim workshop: model vs none"
+    session.apply(session.setup.with_arm(1, "model"))
+    assert page.title(session.run.arms) == "orgsim workshop: model (left) vs model (right)"
+
+
+def test_the_speed_label_promises_no_more_than_the_page_plays() -> None:
+    """'Speed: 19.5 weeks/s' while the page showed 7-10; and 'Speed: 1 weeks/s'."""
+    from simulator.app.panels import speed_text
+
+    assert speed_text(19.5) == "Speed: up to 19.5 weeks/s"
+    assert speed_text(1.0) == "Speed: up to 1 week/s"
+    assert speed_text(0.5) == "Speed: up to 0.5 weeks/s"
+
+
+def test_the_legend_shows_managers_and_strategy_leaders_as_the_views_draw_them() -> None:
+    """Every manager is a square in the views (about 280 of 1,000 people), but the legend
+    said 'Leader'; the leaders acting the strategy, larger and thick outlined, were not in it."""
+    from simulator.app.orgview import PEOPLE, legend_entries
+
+    handles, labels = legend_entries()
+    manager, leader = (handles[labels.index(name)] for name in ("Manager", "Strategy leader"))
+    assert "Leader" not in labels
+    assert manager.get_marker() == leader.get_marker() == PEOPLE[1][0] == PEOPLE[2][0] == "s"
+    assert leader.get_markersize() > manager.get_markersize()  # as PEOPLE draws them
+    assert leader.get_markeredgewidth() >= 2 * manager.get_markeredgewidth()
+    org = build_org(OrgParams(size=1000), np.random.default_rng(1))
+    assert 200 < int(np.asarray(org.is_leader).sum()) < 400  # the managers: many squares
+
+
 class Ends:
     """A run whose curves end at the shares a test gives (all the curves' chart reads)."""
 

@@ -210,6 +210,8 @@ def test_workshop_flow(browser: Any, app_url: str) -> None:
     zappos = digests(page)
     assert zappos[0] == zappos[1] and zappos != first
     assert page.locator(".orgsim-arm-panel1").get_by_text("none", exact=True).is_visible()
+    _expect()(page).to_have_title("orgsim workshop: model vs none")  # the arms shown
+    assert page.locator(".v-toolbar__title").inner_text() == "orgsim workshop: model vs none"
     page.get_by_role("button", name="Step").click()
     wait_for_week(page, 1)
     shot(page, "03-zappos")
@@ -315,7 +317,7 @@ def test_the_page_fits_the_rooms_screens(
     sizes = page.eval_on_selector_all(
         ".orgsim-legend-item", "items => items.map(i => parseFloat(getComputedStyle(i).fontSize))"
     )
-    assert len(sizes) == 7 and min(sizes) >= 16, sizes
+    assert len(sizes) == 8 and min(sizes) >= 16, sizes
     drawer = page.locator(".v-navigation-drawer").bounding_box()
     assert drawer is not None and (drawer["x"] >= 0) == sidebar_open, drawer
     if width < 600:  # a phone: the setup panel opens from the bar and a tap beside it shuts it
@@ -620,19 +622,49 @@ def test_the_speed_shows_its_value_and_the_bar_stays_put(browser: Any, app_url: 
         return [page.locator(css).bounding_box() for css in parts]
 
     label = page.locator(".orgsim-speed .v-label")
-    assert label.inner_text() == "Speed: 4 weeks/s"
+    assert label.inner_text() == "Speed: up to 4 weeks/s"  # (the page may show fewer)
     assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 17
     track = page.locator(".orgsim-speed .v-slider").bounding_box()
     assert track is not None and track["width"] >= 120, track
     at_four = places()
     slider = page.get_by_role("slider", name=re.compile("Speed"))
-    for key, shown in (("Home", "Speed: 0.5 weeks/s"), ("End", "Speed: 20 weeks/s")):
+    for key, shown in (
+        ("Home", "Speed: up to 0.5 weeks/s"),
+        ("ArrowRight", "Speed: up to 1 week/s"),
+        ("End", "Speed: up to 20 weeks/s"),
+    ):
         slider.focus()
         slider.press(key)
         page.get_by_text(shown).wait_for()
         page.wait_for_timeout(300)
         assert places() == at_four, (shown, places(), at_four)
     shot(page, "08-speed")
+    page.close()
+
+
+def test_a_message_leaves_the_charts_in_view_at_1920_by_1080(browser: Any, app_url: str) -> None:
+    """A message above the arms pushed the charts 78 pixels down, their week axis below a
+    1080-pixel screen: it lies over the page's foot now, in view, the charts where they
+    were, and its close button takes it away."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url)
+    page.locator("img.orgsim-curves").wait_for()
+    settled(page)
+    before = page.locator("img.orgsim-curves").bounding_box()
+    assert before is not None and before["y"] + before["height"] <= 1080, before
+    typed = page.locator(".orgsim-typed input")
+    typed.fill("culture.openness = 2")
+    typed.press("Enter")
+    message = page.locator(".orgsim-message")
+    message.get_by_text("must be between 0 and 1").wait_for()
+    page.wait_for_timeout(500)
+    box = message.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 1080, box
+    assert page.locator("img.orgsim-curves").bounding_box() == before
+    shot(page, "11-message-1920x1080")
+    message.locator(".orgsim-close").click()
+    message.wait_for(state="detached")
     page.close()
 
 

@@ -57,10 +57,14 @@ LOWEST = 220
 TITLE_LEFT = 8
 """Pixels from a chart's left edge to its title."""
 
-MARGINS = (79, 14, 64, 40)
+TITLE_PAD = 14
+"""Points between a chart's title and its axes: the top tick label (``100%``) reaches half
+its height above the axes, and at matplotlib's 6 the title sat on it."""
+
+MARGINS = (79, 14, 64, 52)
 """A chart's margins in pixels (left, right, bottom, top): room for the tick labels, the
-axis label and the title at :data:`FONT`'s sizes, whatever the chart's size; the arms'
-labels add theirs on the right (:func:`label_room`)."""
+axis label and the title (:data:`TITLE_PAD` above the axes) at :data:`FONT`'s sizes,
+whatever the chart's size; the arms' labels add theirs on the right (:func:`label_room`)."""
 
 LABEL_GAP = 8
 """Pixels (at 100 an inch) between the axes and the arms' labels right of them."""
@@ -135,7 +139,9 @@ def _style(ax: Axes, title: str, xlabel: str, own: bool) -> Text:
     x, box, fig_wide = 0.0, ax.get_position(), ax.figure.bbox.width
     if own:
         x = (TITLE_LEFT - box.x0 * fig_wide) / (box.width * fig_wide)
-    return ax.set_title(title, fontsize=FONT["title"], loc="left", fontweight="bold", x=x, y=1.0)
+    return ax.set_title(
+        title, fontsize=FONT["title"], loc="left", fontweight="bold", x=x, y=1.0, pad=TITLE_PAD
+    )
 
 
 MOVING_Z = 3
@@ -404,7 +410,7 @@ class Slide:
         self.levels = Levels(shown, fig.add_subplot(grid[1, 1]))
         handles, labels = legend_entries()
         fig.legend(
-            handles, labels, loc="lower center", ncols=7, fontsize=FONT["legend"], frameon=False
+            handles, labels, loc="lower center", ncols=8, fontsize=FONT["legend"], frameon=False
         )
         self.moving: list[Artist] = [
             *(a for view in self.views for a in (*view.moving, view.title)),

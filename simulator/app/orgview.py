@@ -328,20 +328,30 @@ def pad_limits(ax: Axes, layout: Layout, kinds: list[bool]) -> np.ndarray:
 
 
 def legend_entries() -> tuple[list[Any], list[str]]:
-    """Legend of the org view (handles, labels): stages, leaders, delegates, posts, criticism."""
+    """Legend of the org view (handles, labels): stages, managers, leaders acting the
+    strategy, delegates, posts, criticism."""
 
     def mark(marker: str, colour: str, size: float, **kw: Any) -> Line2D:
         return Line2D([], [], marker=marker, color=colour, linestyle="", markersize=size, **kw)
 
     handles: list[Any] = [mark("o", STAGE_COLOURS[s], 12) for s in STAGES]
     labels = [STAGE_LABELS[s] for s in STAGES]
+    # as the room sees them: every manager a square (the model's leaders: people with
+    # reports), the strategy leaders (those acting the arm's strategy) larger, thick outlined
     handles += [
-        mark("s", "#FFFFFF", 12, markeredgecolor=MARK_COLOUR),
+        mark("s", "#FFFFFF", 10, markeredgecolor=MARK_COLOUR, markeredgewidth=0.8),
+        mark("s", "#FFFFFF", 13, markeredgecolor=MARK_COLOUR, markeredgewidth=2.6),
         mark("D", "#FFFFFF", 11, markeredgecolor=MARK_COLOUR, markeredgewidth=1.6),
         (mark("o", STAGE_COLOURS["poster"], 12), mark("o", POST_COLOUR, 4.5)),
         mark("x", MARK_COLOUR, 12, markeredgewidth=2.5),
     ]
-    labels += ["Leader", "Delegate", "Posted this week", "Criticised this week"]
+    labels += [
+        "Manager",
+        "Strategy leader",
+        "Delegate",
+        "Posted this week",
+        "Criticised this week",
+    ]
     return handles, labels
 
 

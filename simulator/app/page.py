@@ -2,8 +2,8 @@
 
 Run it with ``orgsim app`` (see :mod:`simulator.app.server`). One :class:`Session` per browser
 tab; the play loop runs in a thread of that tab and stops on pause, at the horizon, or when
-the tab closes. Every user error becomes a message at the top of the page; the page keeps
-running. The address holds the setup and the room's guess (:mod:`simulator.app.address`),
+the tab closes. Every user error becomes a message over the foot of the page; the page
+keeps running. The address holds the setup and the room's guess (:mod:`simulator.app.address`),
 so a reload or a link opens them again.
 
 Built on Solara directly rather than Mesa's ``SolaraViz``: that shows one model, applies slider
@@ -45,7 +45,7 @@ CSS = """
 .orgsim-toolbar, .orgsim-toolbar .orgsim-speed { background: transparent !important; }
 /* the speed, read from the back: its value in the label, a long track and a large thumb; the
    label keeps its width whatever the value, so that the bar does not move as it changes */
-.orgsim-toolbar .orgsim-speed .v-label { min-width: 9.6em; font-weight: 700;
+.orgsim-toolbar .orgsim-speed .v-label { min-width: 12.5em; font-weight: 700;
   font-variant-numeric: tabular-nums; white-space: nowrap; }
 .orgsim-toolbar .orgsim-speed .v-slider__track-container { height: 6px; }
 .orgsim-toolbar .orgsim-speed .v-slider__thumb { width: 22px; height: 22px; left: -11px; }
@@ -82,10 +82,20 @@ CSS = """
   .orgsim-arm-stats { font-size: min(20px, 4.6cqi); } }
 .orgsim-org { font-size: 14px; color: #333; }
 .orgsim-message { font-size: 19px; }
+/* messages lie over the foot of the window, beside the setup panel (where the charts are
+   empty: a change starts the run again at week 0), on white, rather than push the org views
+   and charts down: a box of no height at the page's end, kept at the window's foot */
+.orgsim-messages { position: sticky; bottom: 12px; height: 0; z-index: 7; }
+.orgsim-messages-box { position: absolute; bottom: 0; left: 50%; transform: translateX(-50%);
+  width: max-content; max-width: min(1100px, 100%);
+  display: flex; flex-direction: column; gap: 8px; }
+.orgsim-messages .v-alert { margin: 0; background-color: #fff !important;
+  box-shadow: 0 3px 14px rgba(0, 0, 0, 0.35); }
+.orgsim-messages .v-alert .v-btn { margin-left: 12px; }
 .v-application p.orgsim-text { font-size: 18px; color: #111; margin: 6px 0; }
 .v-application p.orgsim-text strong { font-weight: 700; }
 .orgsim-panel img { width: 100%; height: auto; object-fit: contain; }
-.orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 26px;
+.orgsim-legend { display: flex; flex-wrap: wrap; justify-content: center; column-gap: 22px;
   font-size: 18px; margin: 4px 0; }
 .orgsim-legend-item { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
 .orgsim-legend-item img { width: 26px; height: 26px; }
@@ -176,6 +186,17 @@ def play_loop(
 
 
 TITLE = "orgsim workshop: modeling vs delegation"
+"""The page's title before it knows its arms (:func:`title`)."""
+
+
+def title(arms: Sequence[str]) -> str:
+    """The page's title (in the top bar and the browser's tab): the arms it shows.
+
+    >>> title(("model", "none")), title(("model (left)", "model (right)"))
+    ('orgsim workshop: model vs none', 'orgsim workshop: model (left) vs model (right)')
+    """
+    return f"orgsim workshop: {arms[0]} vs {arms[1]}"
+
 
 WIDE = 1400
 """Window width (px) from which the setup panel starts open. Below it the panel starts closed
@@ -261,10 +282,15 @@ def Page() -> None:  # noqa: N802
         note.set(" ".join(notes))
         changed()
 
+    def said() -> None:
+        """The run moves on: what the page said about the change before is gone."""
+        message.set("")
+        note.set("")
+
     def step() -> None:
         with lock:
             session.run.step()
-        message.set("")
+        said()
         changed()
 
     def reset() -> None:
@@ -312,6 +338,7 @@ def Page() -> None:  # noqa: N802
 
     # not intrusive: Solara's intrusive cancel traces every line, which slows rendering ~100x
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+    solara.use_effect(lambda: said() if playing.value else None, [playing.value])
 
     guess = session.open_guess()
     query = to_query(  # kept in the address
@@ -320,7 +347,7 @@ def Page() -> None:  # noqa: N802
     # one column, whose parts keep their own margins: a gap was left for each hidden part
     # (the title, the style, the window), 18 pixels the org views now have
     with solara.Column(style={"padding": "0 16px", "gap": "0px"}):
-        solara.Title(TITLE)
+        solara.Title(title(session.run.arms))  # (the bar's title too)
         solara.Style(CSS)
         Window(
             query=query,
@@ -343,11 +370,18 @@ def Page() -> None:  # noqa: N802
             )
         with solara.Sidebar():
             SetupPanel(session, apply, message.set, session.setup)
-        # always there (a message coming or going shifted the parts below it, which were then
-        # rebuilt: the org views and charts flashed blank), but no box of its own: no gap
-        with solara.Div(style={"display": "contents"}):
+        Arms(session.run, version.value, view_size(window.value, wide.value))
+        PredictPanel(session, record, version.value)
+        Charts(session, version.value, chart_size(window.value, wide.value))
+        Exports(session, version.value, lock)
+        # over the window's foot (CSS), not above the arms: a message there pushed the charts
+        # below a 1080-pixel screen. Always there (a message coming or going shifted the parts
+        # below it, which were then rebuilt: the org views and charts flashed blank); gone
+        # when the run moves on, or closed
+        with solara.Div(classes=["orgsim-messages"]), solara.Div(classes=["orgsim-messages-box"]):
             if message.value:
-                solara.Error(message.value, classes=["orgsim-message"])
+                with solara.Error(message.value, classes=["orgsim-message"]):
+                    Close(lambda: message.set(""))
             if note.value:
                 with solara.Info(note.value, classes=["orgsim-message", "orgsim-note"]):
                     if kept.value is not None:
@@ -359,10 +393,13 @@ def Page() -> None:  # noqa: N802
                             outlined=True,
                             classes=["orgsim-keep"],
                         )
-        Arms(session.run, version.value, view_size(window.value, wide.value))
-        PredictPanel(session, record, version.value)
-        Charts(session, version.value, chart_size(window.value, wide.value))
-        Exports(session, version.value, lock)
+                    Close(lambda: note.set(""))
+
+
+@solara.component
+def Close(close: Callable[[], None]) -> None:  # noqa: N802
+    """A message's close button."""
+    solara.Button(icon_name="mdi-close", icon=True, on_click=close, classes=["orgsim-close"])
 
 
 def column_width(window: tuple[int, int], panel_open: bool) -> float:

@@ -163,9 +163,9 @@ def Toolbar(  # noqa: N802
         ):
             solara.Button(label, icon_name=icon, on_click=act, disabled=off, outlined=True)
         # its value in its label (a label of fixed width: the bar stays put as it changes)
-        with solara.Column(style={"min-width": "330px"}, classes=["orgsim-speed"]):
+        with solara.Column(style={"min-width": "380px"}, classes=["orgsim-speed"]):
             solara.SliderFloat(
-                f"Speed: {speed.value:g} weeks/s",
+                speed_text(speed.value),
                 value=speed,
                 min=0.5,
                 max=20,
@@ -173,6 +173,17 @@ def Toolbar(  # noqa: N802
                 thumb_label=False,
             )
         solara.Text(f"Week {run.week} of {run.horizon}", classes=["orgsim-week"])
+
+
+def speed_text(rate: float) -> str:
+    """The speed slider's label: the rate asked for, which the page plays at or below (each
+    week is shown before the next: about 7-10 weeks a second at the slider's top on a 2-core
+    machine, ``bench/app_play.py``).
+
+    >>> speed_text(4), speed_text(1), speed_text(0.5)
+    ('Speed: up to 4 weeks/s', 'Speed: up to 1 week/s', 'Speed: up to 0.5 weeks/s')
+    """
+    return f"Speed: up to {rate:g} {'week' if rate == 1 else 'weeks'}/s"
 
 
 @solara.component
