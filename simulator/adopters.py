@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import t95_half
+from simulator.people import NO_REPORTS  # (the role column's group of those without reports)
 from simulator.selectors import ROLES
 from simulator.state import SOURCES
 
@@ -63,8 +64,6 @@ NEEDED: tuple[str, ...] = ("level", "role", "final_stage", "first_poster", "sour
 """The columns of the people table that :func:`summary` reads (beside the run's key)."""
 RUN: list[str] = ["point", "arm", "replication"]
 """The columns that name a run: each run is one unit of an interval."""
-NO_REPORTS = "no reports"
-"""The group of the people without reports (an empty ``role``)."""
 ROLE_ORDER: tuple[str, ...] = (*ROLES, NO_REPORTS)
 """The roles in the order of the tables, from the top down."""
 TABLES: tuple[str, ...] = ("role", "level", "first_week", "source")

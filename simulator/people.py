@@ -49,6 +49,10 @@ if TYPE_CHECKING:
 
 Columns = dict[str, np.ndarray]
 
+NO_REPORTS = "no reports"
+"""The ``role`` of the people without reports (the leaders' roles are
+:data:`~simulator.selectors.ROLES`)."""
+
 COLUMNS: dict[str, tuple[str, str]] = {
     "person": ("", "the person's index in the organisation (0 to people - 1)"),
     "id": ("", "the person's id in the org chart ([scenario] org_csv), else the index as text"),
@@ -57,8 +61,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "unit": ("", "the person's unit (department)"),
     "role": (
         "",
-        "role of a leader in the reporting tree: top, executive, middle or frontline;"
-        " empty for people without reports",
+        "role in the reporting tree: top, executive, middle or frontline for a leader;"
+        " 'no reports' for everyone else",
     ),
     "reports": ("people", "direct reports"),
     "audience": ("followers", "external audience of the person's account"),
@@ -136,7 +140,7 @@ def columns(org: Org, assignment: Assignment, first: FirstWeeks, state: State) -
     """Per replication of a batch, the columns of :data:`COLUMNS`: one row per person."""
     n = org.n
     roles = org.roles
-    role_names = np.array([*ROLES, None], dtype=object)  # (-1, no role: the last, None)
+    role_names = np.array([*ROLES, NO_REPORTS], dtype=object)  # (-1, no role: the last)
     source_names = np.array([*SOURCES, None], dtype=object)  # (-1, never adopted)
     fixed = {
         "person": np.arange(n, dtype=np.int64),
@@ -194,4 +198,4 @@ def frame(engine: Engine) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-__all__ = ["COLUMNS", "FirstWeeks", "columns", "frame"]
+__all__ = ["COLUMNS", "NO_REPORTS", "FirstWeeks", "columns", "frame"]

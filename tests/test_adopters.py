@@ -15,6 +15,7 @@ from builders import paired_scenario
 from scipy import stats
 
 from simulator import adopters
+from simulator.people import NO_REPORTS
 from simulator.report import write_report
 from simulator.report_people import gather
 from simulator.results import load
@@ -234,6 +235,26 @@ def test_a_categorical_role_gives_the_same_table() -> None:
     )
     role = rows_of(adopters.posting_shares(as_category, "role"), "a", "role")
     assert list(role.index) == ["top", "executive", "no reports"]
+
+
+def test_the_people_without_reports_labelled_or_empty_give_the_same_table() -> None:
+    """Folders written before the role of the people without reports was labelled
+    (``simulator.people.NO_REPORTS``) hold an empty role; both give the same table, and a
+    sweep's people table now holds the label."""
+    people = hand_people()
+    assert people["role"].isna().any()  # (as an old folder)
+    labelled = people.fillna({"role": NO_REPORTS})
+    pd.testing.assert_frame_equal(
+        adopters.summary(labelled, arms=["a", "b"]), adopters.summary(people, arms=["a", "b"])
+    )
+    assert adopters.NO_REPORTS is NO_REPORTS and adopters.ROLE_ORDER[-1] == NO_REPORTS
+
+
+def test_a_sweeps_people_table_labels_those_without_reports(with_people: Path) -> None:
+    people = load(with_people).people
+    assert people["role"].notna().all()
+    assert (people.loc[people["reports"] == 0, "role"] == NO_REPORTS).all()
+    assert (people.loc[people["reports"] > 0, "role"] != NO_REPORTS).all()
 
 
 # -- runs without people rows, arms without finished runs -------------------------------------

@@ -19,7 +19,7 @@ from simulator.engine import Engine
 from simulator.export import ExportError, export, export_tables
 from simulator.mechanisms import social_learning
 from simulator.params import Params
-from simulator.people import COLUMNS, frame
+from simulator.people import COLUMNS, NO_REPORTS, frame
 from simulator.results import compare, load
 from simulator.scenario import Plan, load_scenario, parse_scenario
 from simulator.state import LISTENER, POSTER
@@ -69,7 +69,9 @@ def test_a_modeling_boss_of_a_quiet_star_posts_from_week_one() -> None:
     assert (boss["reports"] == 4).all() and boss["is_leader"].all()
     assert (boss["manager"] == -1).all() and (boss["id"] == "0").all()
     staff = table[table["person"] > 0]
-    assert staff["role"].isna().all() and (staff["strategy"] == "none").all()
+    assert (staff["role"] == NO_REPORTS).all() and (staff["strategy"] == "none").all()
+    # (labelled, not empty: a groupby by role keeps them; it dropped an empty role)
+    assert table.groupby("role").size().to_dict() == {"top": 2, NO_REPORTS: 8}
     assert (staff["reports"] == 0).all() and not staff["is_leader"].any()
     assert (staff["manager"] == 0).all() and not staff["delegate"].any()
     assert list(staff["id"][:4]) == ["1", "2", "3", "4"]
@@ -312,6 +314,6 @@ def test_on_an_org_chart_the_rows_carry_its_ids_and_units(tmp_path: Path) -> Non
     assert list(first["unit"]) == ["Top", "Sales", "Ops", "Sales", "Ops"]
     assert list(first["manager"]) == [-1, 0, 0, 1, 2]
     assert list(first["reports"]) == [2, 1, 1, 0, 0]
-    assert list(first["role"].fillna("")) == ["top", "executive", "executive", "", ""]
+    assert list(first["role"]) == ["top", "executive", "executive", NO_REPORTS, NO_REPORTS]
     assert list(first["strategy"]) == ["model", "model", "model", "none", "none"]
     assert (first.loc[["boss", "ann", "bob"], "first_poster"] == 1).all()
