@@ -101,14 +101,47 @@ class Recorder:
         if self.first_weeks is not None:
             self.first_weeks.passed(len(stages))
 
-    def follow(self, state: State, week: int = 0) -> FirstWeeks:
-        """Follow each person of ``state`` from ``week`` (that of ``state`` now) on: the
-        first week each is seen at least a listener and a poster, updated at each record
+    def follow(self, state: State, week: int | None = None) -> FirstWeeks:
+        """Follow each person of ``state`` from the week recorded last on: the first week
+        each is seen at least a listener and a poster, updated at each record
         (:class:`~simulator.people.FirstWeeks`, kept as :attr:`first_weeks`), to the week:
         a compiled mechanism that runs and records several weeks at once marks them at each
-        week's end (:meth:`record_weeks`)."""
+        week's end (:meth:`record_weeks`).
+
+        Parameters
+        ----------
+        state : State
+            The state this recorder records (as it is now).
+        week : int, optional
+            The week of ``state`` now (an engine's ``week``): by default the last week
+            recorded (0 before any record). One that is not the last week recorded is an
+            error, as the first weeks would all be off by the difference.
+
+        Raises
+        ------
+        ValueError
+            If ``week`` is not the last week recorded.
+
+        Examples
+        --------
+        >>> from simulator.engine import Engine
+        >>> from simulator.params import Params
+        >>> engine = Engine(Params().with_updates({"org.size": 50}), rng=3)
+        >>> _ = engine.run(5)
+        >>> engine.recorder.follow(engine.state).week  # (those posting now: marked at 5)
+        5
+        """
         from simulator.people import FirstWeeks
 
+        recorded = sum(len(chunk) for chunk in self.rows.get("stages", [])) - 1  # (row 0: start)
+        if week is None:
+            week = max(recorded, 0)
+        elif recorded >= 0 and week != recorded:
+            raise ValueError(
+                f"follow(state, week={week}): the recorder has recorded up to week {recorded},"
+                f" so the state is at week {recorded}; leave week out (it is read from the"
+                " record) or pass the engine's week"
+            )
         self.first_weeks = FirstWeeks(state, week)
         return self.first_weeks
 

@@ -184,7 +184,7 @@ def arrow_types() -> dict[str, pa.DataType]:
 def frame(engine: Engine) -> pd.DataFrame:
     """The rows of an engine's replications (``replication``, then :data:`COLUMNS`), for an
     engine whose recorder follows its people (``engine.recorder.follow(engine.state)``)
-    since its start."""
+    since its start (followed from a later week, those at a stage then are marked at it)."""
     import pandas as pd
 
     first = engine.recorder.first_weeks
