@@ -106,7 +106,7 @@ display(run_figure(series, model.levels(), "Leaders model: 1,000 people, one run
 #
 # - **Non-users** (grey) fall quickly: posts make people aware.
 # - **Listeners** (blue) rise first: aware people read before they post.
-# - **Posters** (red) rise slowly and steadily (9 % at week 13, 34 % at week 52 in this run):
+# - **Posters** (orange-red) rise slowly and steadily (9 % at week 13, 34 % at week 52 in this run):
 #   posting needs comfort and know-how, which people learn by watching others post. The more
 #   people post, the more there is to watch. Over one year the curve is close to a straight
 #   line and still rising at the end; it bends and levels off only later (exercise 6).

@@ -170,9 +170,11 @@ plt.show()
 # Comfort is clearly lower under delegation. Since a person needs *both* (motivation is
 # comfort x efficacy), the missing comfort is what holds delegation back.
 #
-# Where did the adoptions come from? The model attributes each new poster to the kind of
-# account they had watched most (a leader, a peer, a delegate), or to the guidelines when
-# the guidelines' know-how tipped the decision:
+# Where did the adoptions come from? Each time someone starts posting (an **adoption**), the
+# model credits it to the kind of account they had watched most (a leader, a peer, a
+# delegate), or to the guidelines when the guidelines' know-how tipped the decision. These
+# are adoptions, not people: someone who lapsed or pulled back and starts posting again
+# adopts again, so a run counts more adoptions than it has posters at the end of the year:
 
 # %%
 sources = ["adopted_leader", "adopted_peer", "adopted_delegate", "adopted_guideline"]

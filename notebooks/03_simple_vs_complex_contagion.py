@@ -113,8 +113,8 @@ pd.Series(finals, name="posting after a year").round(2)
 #   know-how build up week by week, and criticism and lapses pull some people back.
 #
 # A rule made for news or infections makes posting look instant. The evidence from
-# organisations like Zappos (a third of staff posting after a year, with leaders leading) is
-# much closer to the slow curve.
+# organisations like Zappos (about 29 % of staff on Twitter within a year, with leaders
+# leading: notebook 1) is much closer to the slow curve.
 
 # %% [markdown]
 # ## One contact or two? A bridge you can work out on paper

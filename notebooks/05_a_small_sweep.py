@@ -34,6 +34,7 @@ from pathlib import Path
 from IPython.display import Image, display
 
 from simulator.analysis import contrasts, summarise
+from simulator.plots import STAGE_COLOURS, STAGE_LABELS
 from simulator.report import write_report
 from simulator.results import load, rebuild
 from simulator.robustness import robustness
@@ -232,7 +233,12 @@ while model.running:  # Mesa's running turns False at the horizon, week 52
         print(f"week {model.week:2}: {model.poster_share():.3f} posting; top leader: {top.stage}")
 stepped = model.outcomes().iloc[0]
 weekly = model.datacollector.get_model_vars_dataframe()  # the stage shares, a row a week
-ax = weekly.plot(xlabel="week", ylabel="share of people", title=f"Run {spec.key}, week by week")
+ax = weekly.rename(columns=STAGE_LABELS).plot(
+    color=[STAGE_COLOURS[stage] for stage in weekly.columns],  # (the stages' colours, as elsewhere)
+    xlabel="week",
+    ylabel="share of people",
+    title=f"Point {spec.point}, {spec.arm}, replication {spec.replication}: week by week",
+)
 
 # %% [markdown]
 # ## Checks

@@ -135,7 +135,8 @@ pd.crosstab(unit, level, margins=True, margins_name="all")
 # for some people (the count above): staff of the smaller departments report straight to a
 # manager, and the executive assistant to the chief executive, yet they have the staff
 # grade of the warehouse operatives, the bottom level. In the drawing, each row is a level;
-# the grey lines are reporting lines, the green ones informal ties.
+# the dark grey lines are reporting lines, the thin pale green ones informal ties. The dots
+# are people, coloured by department (Customer Service's are a darker green than the ties).
 #
 # If you know who actually talks to whom (from a network survey, say), a **ties table**
 # (columns `source` and `target`, ids of the org table) gives exactly those informal ties,
