@@ -24,7 +24,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from simulator.analysis import t95
+from simulator.analysis import t95_half
 from simulator.plots_colours import arm_colours
 from simulator.plots_style import FONT, figure_and_axes, finish_panel, require_table, style_weekly
 from simulator.plots_text import figure_legend
@@ -90,8 +90,8 @@ def level_adoption(levels: pd.DataFrame, *, arms: Sequence[str] | None = None) -
     final = levels[levels["step"] == last]
     group = final.groupby(["arm", "level"])["poster"]
     table = pd.DataFrame({"mean": group.mean(), "sd": group.std(ddof=1), "n": group.count()})
-    half = t95(table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
-    table["half"] = half.where(table["n"] > 1, 0.0).fillna(0.0)
+    table["half"] = t95_half(table["sd"], table["n"])
+    table["half"] = table["half"].fillna(0.0)  # (none below two runs: no whisker)
     low = (table["mean"] - table["half"]).clip(0.0, 1.0)  # shares: CI clipped to [0, 1]
     high = (table["mean"] + table["half"]).clip(0.0, 1.0)
     table["below"], table["above"] = table["mean"] - low, high - table["mean"]
