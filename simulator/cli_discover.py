@@ -89,6 +89,8 @@ def discover(
         )
         found = run_prim(asked, threshold=threshold)
     except DiscoveryError as err:
+        if err.argument == "arm" and err.value is None:  # (neither option given)
+            raise click.UsageError(f"give --arm ARM or --contrast ARM: {err.problem}") from None
         value = f"{err.value!r}: " if err.value is not None and err.argument != "results" else ""
         hint = OPTIONS.get(err.argument, err.argument)
         raise click.BadParameter(value + err.problem, param_hint=hint) from None

@@ -87,7 +87,9 @@ def export(
     outputs), with a README.txt saying what each column is and its unit.
 
     Only finished runs are exported: a sweep stopped before its end exports the runs it
-    finished, and says how many of those planned.
+    finished, and says how many of those planned. A finished run whose series, levels or
+    people file is lost is exported in the outcomes table only (not as a row of blanks in
+    the others), and said.
     """
     from simulator.export import ExportError
     from simulator.export import export as write

@@ -45,20 +45,29 @@ def sensitivity(
 ) -> None:
     """Sensitivity indices of a results folder's swept parameters, per arm and for the paired
     difference between arms, with the parameters that replication noise could explain marked
-    '~' (within noise)."""
+    '~' (within noise).
+
+    A folder whose sweep has not finished is said to be one; when no index can be computed
+    (a Sobol or Morris design needs every design point), the command says why and fails.
+    """
+    from simulator.report_data import partial_results
     from simulator.results import atomic_write, load
     from simulator.sensitivity import SENSITIVITY_METRICS, SensitivityError, verdict
     from simulator.sensitivity import sensitivity as indices
 
+    results = load(results_dir)
     try:
-        table = indices(load(results_dir), list(metrics) or SENSITIVITY_METRICS, method=method)
+        table = indices(results, list(metrics) or SENSITIVITY_METRICS, method=method)
     except SensitivityError as err:  # (the folder named, as for the folder's other errors)
         raise click.ClickException(f"{results_dir}: {err}") from None
-    for note in table.attrs.get("notes", []):
+    if table.empty:  # (the notes say why, the error what it means)
+        for note in table.attrs.get("notes", []):
+            click.echo(f"note: {note}")
+        why = partial_results(results, _NONE) or "the notes above say why"
+        raise click.ClickException(f"{results_dir}: no sensitivity indices: {why}")
+    partial = partial_results(results, _SOME)
+    for note in ([partial] if partial else []) + table.attrs.get("notes", []):
         click.echo(f"note: {note}")
-    if table.empty:
-        click.echo("no indices")
-        return
     shown = [c for c in SHOWN if c in table]
     head = ["arm", "metric", "parameter", *shown, ""]
     rows = [head]
@@ -77,6 +86,13 @@ def sensitivity(
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, lambda tmp: table.to_csv(tmp, index=False))
     click.echo(f"written to {target}")
+
+
+_SOME = "The indices describe the finished runs only; resume the sweep to complete it."
+_NONE = "No index could be computed from the finished runs (the notes above say why); resume"
+_NONE += " the sweep to complete it."
+"""What a partial folder is told after the report's ``Partial results`` (:func:`simulator.
+report_data.partial_results`): with indices (``_SOME``), and without (``_NONE``)."""
 
 
 def _cell(value: Any) -> str:

@@ -5,7 +5,8 @@ scenario's first arm, at the same design point and replication, both finished; v
 ``arm - baseline``): ``x`` holds the swept values that vary (numbers as numbers, text and
 true/false as categories), ``y`` whether the condition (:mod:`simulator.discovery_condition`)
 holds. Weeks to a level never reached count as later than any week (``inf``); any other
-missing value leaves its row out. Every row and axis left out is said in the notes, and a
+missing value leaves its row out. Every row and axis left out is said in the notes (first,
+that of a folder whose sweep has not finished, as the report says it), and a
 question PRIM cannot answer (too few varying axes, a condition that holds everywhere or
 nowhere) is refused with a :class:`~simulator.discovery_condition.DiscoveryError` that says
 why.
@@ -26,6 +27,7 @@ from simulator import measures
 from simulator.analysis import axis_columns, design_values, ok_runs, once_each, paired_runs
 from simulator.discovery_condition import Condition, DiscoveryError, parse_condition
 from simulator.errors import did_you_mean
+from simulator.report_data import partial_results
 from simulator.results import Results, axis_order, load, short_value
 from simulator.sensitivity import numeric_outcomes
 
@@ -135,7 +137,10 @@ def question(
             f"no finished run of arm {arm!r} ({failed} failed): run the sweep again to resume",
         )
     condition = parse_condition(where, numeric_outcomes(finished))
-    notes: list[str] = []
+    partial = partial_results(
+        results, "The box describes the finished runs only; resume the sweep to complete it."
+    )
+    notes: list[str] = [partial] if partial else []
     key = ["point", "replication"]
     if baseline is None:
         values = _as_numbers(mine.set_index(key)[condition.metrics], notes, "runs", attrs)
@@ -221,8 +226,8 @@ def _which_arm(arms: list[str], arm: str | None, contrast: str | None) -> tuple[
         )
     if name not in arms:
         near = did_you_mean(name, arms, cutoff=0.5)
-        hint = f"did you mean {near!r}? " if near else ""
-        raise DiscoveryError(argument, name, f"no such arm; {hint}The arms are {listed}")
+        hint = f"did you mean {near!r}? The" if near else "the"
+        raise DiscoveryError(argument, name, f"no such arm; {hint} arms are {listed}")
     if contrast is not None:
         if name == arms[0] and len(arms) == 1:
             raise DiscoveryError(

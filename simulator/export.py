@@ -18,6 +18,13 @@ tables (:data:`TABLES`):
 :func:`export` writes them (CSV or Parquet, each file atomically) with a ``README.txt``
 saying what each column is and its unit; ``orgsim export`` is the command.
 
+A finished run whose series, levels or people file is gone (:attr:`simulator.results.Results.
+lost`) keeps its row of the outcomes table, which are intact, and has no rows in the tables
+of what it lost: the wide series leaves it out too (a row of blanks would read as a run that
+recorded nothing), and the export says how many and that ``orgsim sweep`` with the scenario
+into the folder runs them again. :func:`to_ema` keeps such a run in every array, its series
+rows NaN, and warns.
+
 Examples
 --------
 >>> _problem("postr", ["poster", "listener"], "series metric of this folder")
@@ -27,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -180,13 +188,16 @@ def _by_week(series: pd.DataFrame, runs: pd.DataFrame, metric: str) -> pd.DataFr
 def wide_table(results: Results, metric: str = "poster") -> pd.DataFrame:
     """One row per finished run (key, seed, swept values), one column ``step_<k>`` per
     recorded week ``k`` holding ``metric`` (BehaviorSpace's "spreadsheet" turned so that a
-    run is a row)."""
+    run is a row). A run whose series file is lost has no row (:func:`lost_note`)."""
     allowed = series_metrics(results)
     if metric not in allowed:
         raise ExportError(
             "metric", metric, _problem(metric, allowed, "series metric of this folder")
         )
     runs = outcomes_table(results)
+    gone = results.lost.of("series")
+    if gone:  # (no week of theirs is known: left out, not a row of blanks)
+        runs = runs[~pd.MultiIndex.from_frame(runs[KEY]).isin(gone)].reset_index(drop=True)
     weeks = _by_week(finished(results).series, runs, metric)
     columns = {f"step_{step}": weeks[step].to_numpy() for step in weeks.columns}
     lead = runs[[*KEY, "seed", *_axes(results)]]
@@ -250,6 +261,27 @@ def export_tables(
         else:
             out[name] = make[name](results)
     return out
+
+
+LEFT_OUT = {"series": "series, wide series and stats", "levels": "levels", "people": "people"}
+"""The export tables that leave out a run whose file of a table is lost, by that table."""
+
+
+def lost_note(results: Results) -> str:
+    """What an export says of its finished runs whose series, levels or people file is gone
+    (:attr:`simulator.results.Results.lost`); empty when there are none.
+
+    They are in the outcomes table, whose rows are whole, and left out of the tables of
+    what they lost (:data:`LEFT_OUT`)."""
+    lost = results.lost
+    if not lost.runs:
+        return ""
+    tables = lost.tables()
+    return (
+        f"{len(lost.runs):,} of them lost their {' or '.join(tables)} file: they are in the"
+        f" outcomes table, not in the {' or '.join(LEFT_OUT[t] for t in tables)} tables"
+        f" ('orgsim sweep' with the scenario into {results.path} runs them again)"
+    )
 
 
 def recorded(results: Results, table: str) -> bool:
@@ -333,7 +365,8 @@ def readme(results: Results, files: dict[str, pd.DataFrame]) -> str:
     done = len(finished(results).outcomes)
     header = [
         f"Export of the results folder {results.path}: scenario {results.manifest.get('name')},"
-        f" {done:,} of {results.manifest.get('runs_planned', done):,} runs finished.",
+        f" {done:,} of {results.manifest.get('runs_planned', done):,} runs finished."
+        + (f" {lost_note(results)}." if results.lost.runs else ""),
         f"Question: {results.manifest.get('question') or '(none given)'}",
         "Metric labels: simulator.measures.MEASURES; definitions: docs/ODD.md, 7.10"
         " Observation. Swept parameters: 'orgsim params'.",
@@ -410,7 +443,9 @@ def export(
     ----------
     results : Results or path
         A folder read by :func:`simulator.results.load`, or its path. Only finished runs are
-        exported; a sweep stopped before its end exports the runs it finished.
+        exported; a sweep stopped before its end exports the runs it finished. A finished
+        run whose series, levels or people file is lost is in the outcomes table only, and
+        said (:func:`lost_note`).
     tables : str or sequence of str
         ``"all"`` or some of :data:`TABLES`.
     fmt : {"csv", "parquet"}
@@ -422,7 +457,8 @@ def export(
     out : path, optional
         The folder to write to (made if need be; default ``<results>/export``).
     say : callable, optional
-        Called with a line for the runs exported ("N of M runs") and one per file written.
+        Called with a line for the runs exported ("N of M runs", and any whose tables are
+        lost) and one per file written.
 
     Returns
     -------
@@ -439,7 +475,8 @@ def export(
     planned = results.manifest.get("runs_planned", done)
     if say is not None:
         left = "" if done == planned else " (the sweep has not finished: 'orgsim sweep' resumes it)"
-        say(f"{results.path}: {done:,} of {planned:,} runs{left} -> {folder}")
+        lost = f" ({lost_note(results)})" if results.lost.runs else ""
+        say(f"{results.path}: {done:,} of {planned:,} runs{left}{lost} -> {folder}")
         if "levels" in asked and "levels" not in frames:
             say("  levels: none recorded ([record] levels = false)")
         if "series" in asked and not series_metrics(results):
@@ -480,9 +517,22 @@ def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.nd
     time-series plots take as their x axis, e.g.
     ``ema_workbench.analysis.plotting.envelopes(experiments, outcomes,
     outcomes_to_show="series.poster", group_by="policy")``.
+
+    A finished run whose series file is lost (:attr:`simulator.results.Results.lost`) keeps
+    its row in ``experiments`` and every array, its outcomes being whole, with NaN for every
+    week of its series: a ``UserWarning`` says how many.
     """
     results = results if isinstance(results, Results) else load(results)
     _some_finished(results)
+    gone = results.lost.of("series")
+    if gone and series_metrics(results):
+        warnings.warn(
+            f"{results.path}: {len(gone):,} of the {len(ok_runs(results.outcomes)):,} finished"
+            " runs lost their series file: their rows of every series.<metric> array are NaN"
+            f" ('orgsim sweep' with the scenario into {results.path} runs them again)",
+            UserWarning,
+            stacklevel=2,
+        )
     runs = outcomes_table(results)
     experiments = runs[_axes(results)].copy()
     for axis in experiments.columns:
@@ -513,6 +563,7 @@ __all__ = [
     "ExportError",
     "export",
     "export_tables",
+    "lost_note",
     "outcomes_table",
     "people_table",
     "series_table",

@@ -12,7 +12,8 @@ adoption by level always; the outcomes against the parameter for one axis (margi
 for more); heatmaps for two-axis grids; a forest plot of the paired difference between arms
 per design point; with sensitivity indices, bars of each arm's outcomes and of the
 differences between arms, with the indices' table. Partially finished folders are reported
-as such, and a folder whose runs all failed gets a report of its errors. Another report
+as such (as are finished runs whose series or levels file is lost, and runs made by
+different versions), and a folder whose runs all failed gets a report of its errors. Another report
 into the same folder removes the files the last one wrote and this one does not.
 
 This module writes the files; the rest of the report is, by concept:

@@ -14,12 +14,13 @@ from typing import Any
 
 from simulator.design import SAMPLED
 from simulator.report_contrasts import contrasts_section
-from simulator.report_data import ReportData, design_kind
+from simulator.report_data import ReportData, design_kind, partial_results
 from simulator.report_html import SECTION_FIGURES, escape, figure_html, number, section_figures
 from simulator.report_people import people_section
 from simulator.report_robustness import robustness_section
 from simulator.report_sensitivity import sensitivity_section
 from simulator.results import short_value
+from simulator.shard import versions_differ
 
 STYLE = """
 body{font:17px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
@@ -127,6 +128,7 @@ def _axis_bounds(axis: dict[str, Any]) -> tuple[float, float] | None:
 
 def _runs(data: ReportData) -> str:
     c = data.counts
+    partial, lost = partial_results(data.results), data.results.lost
     out = ["<h2>Runs</h2>"]
     out.append(
         "<table><tr><th>Planned</th><th>Finished</th><th>Failed</th><th>Not run</th></tr>"
@@ -143,20 +145,22 @@ def _runs(data: ReportData) -> str:
             '<p class="banner bad">No run finished successfully: there is nothing to '
             "summarise. The errors of the failed runs are listed below.</p>"
         )
-    elif c["missing"] > 0:
-        out.append(
-            f'<p class="banner warn">Partial results: {c["missing"]:,} of {c["planned"]:,} '
-            "planned runs have not run (the sweep was interrupted or is still running). "
-            "Everything below describes the finished runs only; resume the sweep to "
-            "complete it.</p>"
-        )
+    elif partial:
+        out.append(f'<p class="banner warn">{escape(partial)}</p>')
     elif c["failed"] > 0:
         out.append(
             f'<p class="banner warn">Every planned run was attempted, but {c["failed"]:,} '
             "failed (listed below); they are counted but left out of every statistic.</p>"
         )
-    else:
+    elif not lost.runs:
         out.append('<p class="banner okay">Complete: every planned run finished.</p>')
+    if lost.runs:  # (finished, but their series, levels or people file is gone)
+        said = lost.said(data.results.path, c["ok"])
+        out.append(f'<p class="banner warn">Not complete: {escape(said)}.</p>')
+    folder = data.results.path
+    differ = versions_differ(folder) if (folder / "manifest.json").exists() else None
+    if differ:  # (as `orgsim merge` warns)
+        out.append(f'<p class="banner warn">{escape(differ)}.</p>')
     shard = data.results.manifest.get("shard")
     if shard:
         out.append(
@@ -223,12 +227,15 @@ def _summary(data: ReportData) -> str:
 def _provenance(data: ReportData) -> str:
     m = data.results.manifest
     versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    made = [a.get("versions", {}) for a in m.get("attempts", [])]
+    differ = [k for k in dict.fromkeys(k for v in made for k in v) if len(_values(made, k)) > 1]
     attempts = []
-    for a in m.get("attempts", []):
+    for a, v in zip(m.get("attempts", []), made, strict=True):
+        own = "".join(f", {k} {v.get(k, 'not recorded')}" for k in differ)
         attempts.append(
             f"attempt {a.get('attempt')}: {a.get('started_utc', '?')} to "
             f"{a.get('finished_utc', 'unfinished')}, {a.get('runs_done', '?')} done, "
-            f"{a.get('runs_failed', '?')} failed, code {a.get('code_revision') or 'unknown'}"
+            f"{a.get('runs_failed', '?')} failed, code {a.get('code_revision') or 'unknown'}{own}"
         )
     items = [
         ("Results folder", str(data.results.path)),
@@ -236,12 +243,17 @@ def _provenance(data: ReportData) -> str:
         ("Root seed", str(m.get("root_seed", "?"))),
         *_chart_items(m),
         ("Code revision", str(m.get("code_revision") or "unknown")),
-        ("Versions", versions),
+        ("Versions (of the first attempt)" if differ else "Versions", versions),
         ("Attempts", "; ".join(attempts) or "none"),
         ("Report written", data.created_utc),
     ]
     lines = "".join(f"<div><b>{k}:</b> {escape(v)}</div>" for k, v in items)
     return f"<footer><h3>Provenance</h3>{lines}</footer>"
+
+
+def _values(made: list[dict[str, Any]], key: str) -> set[str]:
+    """The values of ``key`` among the attempts' versions (``made``; None: not recorded)."""
+    return {str(v.get(key)) for v in made}
 
 
 def _chart_items(manifest: dict[str, Any]) -> list[tuple[str, str]]:

@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import functools
 import operator
+import warnings
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,10 +66,10 @@ from simulator.results_files import (
 )
 from simulator.results_provenance import code_digest, code_revision, versions
 from simulator.results_rows import axis_order, axis_types, tables_of
+from simulator.results_tables import Lost, kept_tables, lost_runs, of_table, read_table
 from simulator.results_tables import _frame as _frame  # (tests take these three from here)
 from simulator.results_tables import _of_runs as _of_runs
 from simulator.results_tables import _taken as _taken
-from simulator.results_tables import of_table, read_table
 from simulator.results_writer import ResultsFolder
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ __all__ = [  # (what was this module's before its parts had modules of their own
     "LOCK",
     "TABLES",
     "FolderBusyError",
+    "Lost",
     "Results",
     "ResultsError",
     "ResultsFolder",
@@ -108,13 +110,19 @@ __all__ = [  # (what was this module's before its parts had modules of their own
 
 @dataclass
 class Results:
-    """A results folder read back: one row per run, deduplicated across attempts."""
+    """A results folder read back: one row per run, deduplicated across attempts.
+
+    ``lost``: the finished runs whose series, levels or people file is gone (their outcomes
+    are kept, their rows of that table are not there; :func:`load` warns of them, and a
+    sweep into the folder runs them again).
+    """
 
     path: Path
     manifest: dict[str, Any]
     outcomes: pd.DataFrame
     series: pd.DataFrame
     levels: pd.DataFrame
+    lost: Lost = field(default_factory=Lost)
 
     @functools.cached_property
     def people(self) -> pd.DataFrame:
@@ -271,6 +279,11 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     ``levels="last"`` keeps only each run's last recorded week of the shares by level (what
     the report draws): a big sweep's levels table, a row per run, week and level, is then
     read file by file without being held whole.
+
+    Finished runs whose series, levels or people file is gone (deleted, or moved out as
+    damaged) keep their outcomes row but have no rows in that table: a ``UserWarning`` says
+    how many, of which tables, and that ``orgsim sweep`` with the scenario into the folder
+    runs them again; :attr:`Results.lost` holds them.
     """
     if levels not in ("all", "last"):
         raise ValueError(f"levels = {levels!r}: must be 'all' or 'last'")
@@ -287,7 +300,11 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
         read_table(path, "outcomes", pattern="failed-*"),
     ]
     failed = pd.concat([f for f in failed_parts if not f.empty] or failed_parts[:1])
-    if not finished.empty:
+    lost = Lost()
+    if not finished.empty:  # (every attempt's rows: as a resumed sweep counts them)
+        record = manifest.get("scenario", {}).get("record", {})
+        ok = finished[finished["status"] == "ok"] if "status" in finished else finished
+        lost = lost_runs(path, kept_tables(record), ok)
         finished = finished.sort_values([*KEY, "attempt"]).drop_duplicates(KEY, keep="last")
     if not failed.empty:
         done = finished.set_index(KEY).index if not finished.empty else pd.Index([])
@@ -326,7 +343,10 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     }
     if not tables["levels"].empty:  # (deepest_level: at most the deepest level recorded)
         outcomes.attrs["levels"] = int(tables["levels"]["level"].max()) + 1
-    return Results(path, manifest, outcomes, tables["series"], tables["levels"])
+    if lost.runs:
+        ok_runs = int((outcomes["status"] == "ok").sum())
+        warnings.warn(f"{path}: {lost.said(path, ok_runs)}", UserWarning, stacklevel=2)
+    return Results(path, manifest, outcomes, tables["series"], tables["levels"], lost)
 
 
 def rebuild(

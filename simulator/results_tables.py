@@ -11,8 +11,10 @@ another) are read too.
 
 from __future__ import annotations
 
+import collections
 import math
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,3 +238,98 @@ def _kept_rows(
     rows = np.flatnonzero(np.isin(run * sizes[3] + columns["attempt"], wanted))
     place = _whole_numbers([run[rows], *(columns[c][rows] for c in within)], [1, *steps])
     return rows[np.argsort(place, kind="stable")]
+
+
+def kept_tables(record: Mapping[str, Any]) -> list[str]:
+    """The tables beside the outcomes that every finished run has rows in, by the
+    scenario's ``[record]`` (``levels``, default true; ``people``, default false).
+
+    >>> kept_tables({"levels": True, "people": False})
+    ['series', 'levels']
+    """
+    return [
+        "series",
+        *(["levels"] if record.get("levels", True) else []),
+        *(["people"] if record.get("people", False) else []),
+    ]
+
+
+@dataclass
+class Lost:
+    """Finished runs whose rows of a kept table are gone (:func:`lost_runs`).
+
+    Attributes
+    ----------
+    runs : dict
+        Each such run (``point``, ``arm``, ``replication``) and the tables it lost.
+    parts : list of Path
+        The outcome files whose file of some kept table is gone.
+    gone : list of str
+        Those files, inside the folder (``series/arm=model/part-000-000003.parquet``).
+    """
+
+    runs: dict[tuple[int, str, int], list[str]] = field(default_factory=dict)
+    parts: list[Path] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+
+    def of(self, table: str) -> list[tuple[int, str, int]]:
+        """The runs that lost their rows of ``table``."""
+        return [key for key, tables in self.runs.items() if table in tables]
+
+    def tables(self) -> list[str]:
+        """The tables some run lost its rows of."""
+        return [t for t in ("series", "levels", "people") if self.of(t)]
+
+    def said(self, path: str | Path, finished: int) -> str:
+        """How many of the ``finished`` runs of the folder ``path`` lost which tables, that
+        their outcomes are kept, and that a sweep into the folder runs them again (what
+        :func:`simulator.results.load` warns and the report says)."""
+        tables = self.tables()
+        counts = [len(self.of(t)) for t in tables]
+        files = ", ".join(self.gone[:2]) + (" ..." if len(self.gone) > 2 else "")
+        if set(counts) == {len(self.runs)}:  # (each run lost them all)
+            what = f"{' and '.join(tables)} file{'s' if len(tables) > 1 else ''}"
+        else:
+            what = f"{' or '.join(tables)} file"
+            each = ", ".join(f"{n:,} its {t}" for n, t in zip(counts, tables, strict=True))
+            files = f"{each}: {files}"
+        return (
+            f"{len(self.runs):,} of the {finished:,} finished runs lost their {what} ({files}):"
+            f" their outcomes are kept, but every curve and statistic of the"
+            f" {' and '.join(tables)} leaves them out; 'orgsim sweep <its scenario file> --out"
+            f" {path}' runs them again"
+        )
+
+
+def lost_runs(path: str | Path, tables: Sequence[str], finished: pd.DataFrame) -> Lost:
+    """The finished runs of a folder whose files of some of ``tables`` are gone.
+
+    A task's tables are written as files of one name, outcomes last; an outcomes file whose
+    series, levels or people file is gone (deleted, or moved out as damaged) holds runs whose
+    rows of that table are lost. A run counts as lost when every outcome row of it in
+    ``finished`` (the rows of status ``ok``, each attempt's) is in such a file: one finished
+    again since (a resumed sweep runs them again) has its tables.
+    """
+    root = Path(path)
+    counts = collections.Counter(
+        zip(finished["point"], finished["arm"], finished["replication"], strict=True)
+    )
+    lost: collections.Counter[tuple[int, str, int]] = collections.Counter()
+    missing: dict[tuple[int, str, int], set[str]] = collections.defaultdict(set)
+    found = Lost()
+    for part in sorted((root / "outcomes").glob("arm=*/part-*.parquet")):
+        relative = part.relative_to(root / "outcomes")
+        without = [table for table in tables if not (root / table / relative).exists()]
+        if not without:
+            continue
+        found.parts.append(part)
+        found.gone += [(Path(table) / relative).as_posix() for table in without]
+        rows = pq.read_table(part, columns=["point", "replication"]).to_pydict()
+        arm = part.parent.name.removeprefix("arm=")
+        for point, replication in zip(rows["point"], rows["replication"], strict=True):
+            lost[point, arm, replication] += 1
+            missing[point, arm, replication].update(without)
+    for key in sorted(lost):
+        if counts[key] <= lost[key]:  # (not finished again since)
+            found.runs[key] = [t for t in tables if t in missing[key]]
+    return found

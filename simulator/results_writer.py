@@ -6,7 +6,6 @@ else).
 
 from __future__ import annotations
 
-import collections
 import functools
 import warnings
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from simulator.results_files import (
     write_json,
 )
 from simulator.results_rows import axis_types, tables_of
-from simulator.results_tables import read_table
+from simulator.results_tables import kept_tables, lost_runs, read_table
 
 if TYPE_CHECKING:
     from simulator.scenario import Plan
@@ -141,46 +140,23 @@ class ResultsFolder:
         if frame.empty:
             return set()
         ok = frame[frame["status"] == "ok"]
-        counts = collections.Counter(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
-        lost: collections.Counter[tuple[int, str, int]] = collections.Counter()
-        bare = self._bare_parts()
-        for part in bare:
-            rows = pq.read_table(part, columns=["point", "replication"]).to_pydict()
-            arm = part.parent.name.removeprefix("arm=")
-            lost.update(
-                (p, arm, r) for p, r in zip(rows["point"], rows["replication"], strict=True)
-            )
-        again = [key for key in lost if counts[key] <= lost[key]]  # (not run again since)
-        if again:
-            files = ", ".join(f"{p.parent.name}/{p.name}" for p in bare[:3])
+        lost = lost_runs(self.path, self._kept_tables(), ok)
+        if lost.runs:
+            files = ", ".join(f"{p.parent.name}/{p.name}" for p in lost.parts[:3])
             *some, last = self._kept_tables()
             tables = f"{', '.join(some)} or {last}" if some else last
             warnings.warn(
-                f"{self.path}: {len(again):,} finished run(s) lost their {tables} file ({files}"
-                f"{' ...' if len(bare) > 3 else ''}); they are run again",
+                f"{self.path}: {len(lost.runs):,} finished run(s) lost their {tables} file"
+                f" ({files}{' ...' if len(lost.parts) > 3 else ''}); they are run again",
                 UserWarning,
                 stacklevel=2,
             )
-        return {key for key, n in counts.items() if n > lost[key]}
+        runs = set(zip(ok["point"], ok["arm"], ok["replication"], strict=True))
+        return runs - set(lost.runs)
 
     def _kept_tables(self) -> list[str]:
         """The tables beside the outcomes that every finished run has rows in."""
-        record = self.plan.scenario.record
-        return [
-            "series",
-            *(["levels"] if record.levels else []),
-            *(["people"] if record.people else []),
-        ]
-
-    def _bare_parts(self) -> list[Path]:
-        """Outcome files (of finished runs) without their series, levels or people file."""
-        tables = self._kept_tables()
-        bare = []
-        for part in sorted((self.path / "outcomes").glob("arm=*/part-*.parquet")):
-            relative = part.relative_to(self.path / "outcomes")
-            if any(not (self.path / table / relative).exists() for table in tables):
-                bare.append(part)
-        return bare
+        return kept_tables(self.plan.scenario.record.model_dump())
 
     def begin(self, todo: int, executor: str = "") -> int:
         """Record the start of an attempt (and where it runs); return its number. Warns when

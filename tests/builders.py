@@ -10,6 +10,7 @@ import inspect
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -163,8 +164,14 @@ def printed_in_a_fresh_process(code: str) -> list[str]:
 
 def folder_of_outcomes(plan: Any, out: Any, outcomes: Any) -> Any:
     """A results folder holding one finished 'run' per planned run, whose outcomes are
-    ``outcomes(spec)`` (a dict of floats): for analyses of outcomes known by construction."""
+    ``outcomes(spec)`` (a dict of floats): for analyses of outcomes known by construction.
+    Its runs have no series (or levels, or people) rows, but their files are there, without
+    rows: a finished run whose file is gone is one a sweep runs again, and ``load`` warns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     from simulator.results import ResultsFolder
+    from simulator.results_tables import kept_tables
     from simulator.sweep import RunResult
 
     folder = ResultsFolder.open(out, plan)
@@ -174,6 +181,13 @@ def folder_of_outcomes(plan: Any, out: Any, outcomes: Any) -> Any:
         for s in plan.runs()
     ]
     folder.write(0, attempt, results)
+    within = {"series": ["step"], "levels": ["step", "level"], "people": ["person"]}
+    for part in sorted(Path(out).glob("outcomes/arm=*/part-*.parquet")):
+        for table in kept_tables(plan.scenario.record.model_dump()):
+            columns = ["point", "replication", "attempt", *within[table]]
+            target = Path(out) / table / part.parent.name / part.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.schema([(c, pa.int64()) for c in columns]).empty_table(), target)
     folder.finish(attempt, len(results), 0)
     return out
 

@@ -253,10 +253,13 @@ def test_a_milestone_never_reached_in_both_arms_is_said_so_not_called_an_unfinis
     assert not any("no finished run" in note for note in notes), notes
 
 
-def test_a_misspelt_metric_is_named_as_summarise_names_it(tmp_path: Path) -> None:
+def test_a_misspelt_metric_is_named_with_the_outcomes_it_can_take(tmp_path: Path) -> None:
     import pytest
+
+    from simulator.sensitivity import SensitivityError
 
     p = noise_plan("sobol", 8, 2)
     out = write_runs(p, tmp_path / "res", lambda u, arm, pt, r: u[0], "poster")
-    with pytest.raises(ValueError, match=r"no outcome 'posters' \(did you mean 'poster'\?\)"):
+    said = r"metric = 'posters': not an outcome; did you mean 'poster'\? \(the outcomes it can"
+    with pytest.raises(SensitivityError, match=said + r" take: poster\)$"):
         sensitivity(load(out), metrics=["posters"])
