@@ -16,6 +16,7 @@ from scipy.special import ndtri, stdtrit
 
 from simulator import measures
 from simulator.errors import did_you_mean
+from simulator.nesting import ORG_COLUMNS, cluster_of, cluster_stats, note, org_of, widest
 from simulator.state import EVENTS
 
 Z95 = float(ndtri(0.975))
@@ -276,10 +277,15 @@ def _pair(base: pd.DataFrame, other: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _paired(
-    outcomes: pd.DataFrame, arms: Sequence[str], metrics: Sequence[str], keys: list[str]
+    outcomes: pd.DataFrame,
+    arms: Sequence[str],
+    metrics: Sequence[str],
+    keys: list[str],
+    orgs: int | None = None,
 ) -> pd.DataFrame:
     """:func:`paired_differences` of a table already checked (an arm with no runs left gives
-    rows with ``n = 0``)."""
+    rows with ``n = 0``); with ``orgs``, the columns of :data:`simulator.nesting.ORG_COLUMNS`
+    too (the pairs' organisations: :func:`simulator.nesting.org_of` of ``keys``)."""
     first = outcomes[outcomes["arm"] == arms[0]]
     columns = list(dict.fromkeys(metrics))
     indexed = _by_pair(first, arms[0], keys, columns)  # (once: every arm pairs with it)
@@ -296,8 +302,20 @@ def _paired(
             sd = float(diff.std(ddof=1)) if n > 1 else np.nan
             half = float(t95_half(sd, n))
             low, high = mean - half, mean + half
+            spread: dict[str, Any] = {}
+            if orgs is not None:
+                groups, org_sd, org_half = cluster_of(diff, org_of(pair, orgs, index=keys))
+                spread = {"organisations": groups, "org_sd": org_sd}
+                spread["org_ci_low"], spread["org_ci_high"] = mean - org_half, mean + org_half
             if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
-                low, high = np.clip([low, high], -_most(first, metric), _most(runs, metric))
+                cut = -_most(first, metric), _most(runs, metric)
+                low, high = np.clip([low, high], *cut)
+                if spread:
+                    ends = np.clip([spread["org_ci_low"], spread["org_ci_high"]], *cut)
+                    spread["org_ci_low"], spread["org_ci_high"] = ends
+            if spread:
+                ends = widest((low, high), (spread["org_ci_low"], spread["org_ci_high"]))
+                spread["org_ci_low"], spread["org_ci_high"] = map(float, ends)
             rows.append(
                 {
                     "arm": arm,
@@ -311,6 +329,7 @@ def _paired(
                     "n": n,
                     "pairs": len(base),
                     "d_z": mean / sd if n > 1 and sd > 0 else np.nan,
+                    **spread,
                 }
             )
     return pd.DataFrame(rows)
@@ -440,6 +459,8 @@ def summarise(
     by: Sequence[str] | None = None,
     metrics: Sequence[str] | None = None,
     arms: Sequence[str] | None = None,
+    *,
+    orgs: int | None = None,
 ) -> pd.DataFrame:
     """Describe each outcome metric per design point and arm.
 
@@ -457,6 +478,10 @@ def summarise(
     arms : sequence of str, optional
         The order of the arms' rows: default the scenario's (the outcomes of
         :func:`simulator.results.load` carry it), else by name.
+    orgs : int, optional
+        The scenario's ``orgs`` (replication ``r`` ran on the organisation of replication
+        ``r mod orgs``: :mod:`simulator.nesting`); default ``outcomes.attrs["orgs"]``,
+        else none (every replication has its own organisation).
 
     Returns
     -------
@@ -475,6 +500,14 @@ def summarise(
         (``"t"``; ``"wilson"`` for ``took_off``, whose mean is the take-off probability and
         whose interval is the Wilson score interval). Groups whose runs all failed have
         ``n = 0`` and NaN statistics.
+
+        With ``orgs``, ``ci_low``/``ci_high`` are over runs, for the organisations they ran
+        on, and four columns follow: ``organisations`` (how many the ``n`` values came
+        from: each design point has its own), ``org_sd`` (the standard deviation of their
+        means) and ``org_ci_low``/``org_ci_high``, the 95 % interval over organisations
+        (:func:`simulator.nesting.cluster_stats`, cut as ``ci_low``/``ci_high`` and never
+        narrower: :func:`simulator.nesting.widest`); NaN below two organisations.
+        ``attrs["notes"]`` says which holds for what (:func:`simulator.nesting.note`).
     """
     if metrics is None:
         metrics = [*SUMMARY_METRICS, *measures.of_table(outcomes.attrs)]
@@ -492,10 +525,11 @@ def summarise(
         )
     once_each(outcomes)
     metrics = known_metrics(outcomes, metrics)
+    orgs = orgs if orgs is not None else outcomes.attrs.get("orgs")
     columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
-    columns += ["median", "q10", "q90", "interval"]
+    columns += ["median", "q10", "q90", "interval", *(ORG_COLUMNS if orgs is not None else ())]
     if outcomes.empty:
-        return pd.DataFrame(columns=columns)
+        return _noted(pd.DataFrame(columns=columns), outcomes, orgs)
     ok = outcomes["status"] == "ok" if "status" in outcomes else pd.Series(True, outcomes.index)
     counts = (
         pd.DataFrame({"n_ok": ok, "n_failed": ~ok})
@@ -505,13 +539,13 @@ def summarise(
         .astype(int)
     )
     finished = outcomes[ok]
+    org = org_of(finished, orgs) if orgs is not None else None
     parts = []
     for order, metric in enumerate(metrics):
         values = pd.to_numeric(finished[metric].astype("float64"), errors="coerce")
         limits = upper_limits(outcomes, metric)[ok.to_numpy()]
-        grouped = (
-            finished[keys].assign(_v=values, _most=limits).groupby(keys, dropna=False, sort=True)
-        )
+        runs = finished[keys].assign(_v=values, _most=limits)
+        grouped = runs.groupby(keys, dropna=False, sort=True)
         group = grouped["_v"]
         table = counts.join(
             pd.DataFrame(
@@ -528,26 +562,49 @@ def summarise(
         )
         n = table["n"].fillna(0).astype(int).to_numpy()
         table["n"] = n
+        if org is not None:
+            table = table.join(cluster_stats(runs.assign(_org=org), keys, "_v", "_org"))
+            table["organisations"] = table["organisations"].fillna(0).astype(int)
+            table["org_ci_low"] = table["mean"] - table["org_half"]
+            table["org_ci_high"] = table["mean"] + table["org_half"]
         if metric == "took_off":
             low, high = wilson(table["mean"].to_numpy() * n, n)
             table["interval"] = "wilson"
         else:
             half = t95_half(table["sd"].to_numpy(), n)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
-            if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
-                most = table["most"].fillna(np.inf).to_numpy(dtype=float)
-                low, high = np.clip(low, 0.0, most), np.clip(high, 0.0, most)
             table["interval"] = "t"
+        if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
+            most = table["most"].fillna(np.inf).to_numpy(dtype=float)
+            if metric != "took_off":  # (Wilson's stays within 0 to 1)
+                low, high = np.clip(low, 0.0, most), np.clip(high, 0.0, most)
+            if org is not None:
+                for end in ("org_ci_low", "org_ci_high"):
+                    table[end] = np.clip(table[end].to_numpy(dtype=float), 0.0, most)
         table["ci_low"], table["ci_high"] = low, high
+        if org is not None:
+            ends = widest((low, high), (table["org_ci_low"], table["org_ci_high"]))
+            table["org_ci_low"], table["org_ci_high"] = ends
         parts.append(table.reset_index().assign(metric=metric, _order=order))
     if not parts:
-        return pd.DataFrame(columns=columns)
+        return _noted(pd.DataFrame(columns=columns), outcomes, orgs)
     frame = pd.concat(parts, ignore_index=True)
     ranks = arm_list(arms if arms is not None else outcomes.attrs.get("arms", []))
     frame["_arm"] = frame["arm"].map({a: i for i, a in enumerate(ranks)}) if "arm" in keys else 0
     by_rank = [k if k != "arm" else "_arm" for k in keys]  # (the groups came sorted by name)
     frame = frame.sort_values([*by_rank, "_order"], kind="stable", na_position="last")
-    return frame[columns].reset_index(drop=True)
+    return _noted(frame[columns].reset_index(drop=True), outcomes, orgs)
+
+
+def _noted(frame: pd.DataFrame, outcomes: pd.DataFrame, orgs: int | None) -> pd.DataFrame:
+    """``frame`` with ``attrs["notes"]`` on what its intervals hold for when its runs share
+    organisations (:func:`simulator.nesting.note`; none without ``orgs``: ``frame`` as it
+    is). The replications per point: the most in ``outcomes``."""
+    if orgs is None:
+        return frame
+    reps = outcomes["replication"] if "replication" in outcomes else pd.Series(dtype=float)
+    frame.attrs["notes"] = note(orgs, int(reps.max()) + 1 if reps.notna().any() else 0)
+    return frame
 
 
 def contrasts(
@@ -556,6 +613,7 @@ def contrasts(
     metrics: Sequence[str] = PAIRED_METRICS,
     *,
     pooled: bool = False,
+    orgs: int | None = None,
 ) -> pd.DataFrame:
     """Paired contrasts of every arm against the baseline (the first arm), per design point.
 
@@ -574,6 +632,9 @@ def contrasts(
         Outcome columns to compare (those missing are left out).
     pooled : bool
         Pool the pairs of all design points into one contrast per arm and metric instead.
+    orgs : int, optional
+        The scenario's ``orgs``, as for :func:`summarise`: default
+        ``outcomes.attrs["orgs"]``.
 
     Returns
     -------
@@ -583,8 +644,15 @@ def contrasts(
         baseline included) sets a swept parameter itself, ``arm_values``: the values the
         contrasted arm ran at (``a.b = 0.9``; empty for arms that follow the design), with
         ``baseline_values`` likewise when the baseline does.
+
+        With ``orgs``, ``ci_low``/``ci_high`` are over pairs, for the organisations they ran
+        on, and ``organisations`` (the pairs' organisations: pooled, those of every point),
+        ``org_sd`` (the standard deviation of their mean differences) and
+        ``org_ci_low``/``org_ci_high`` (the interval over organisations) follow, as in
+        :func:`summarise`, with ``attrs["notes"]``.
     """
     once_each(outcomes)
+    orgs = orgs if orgs is not None else outcomes.attrs.get("orgs")
     axes, arms = axis_columns(outcomes), arm_list(arms)
     metrics = known_metrics(outcomes, name_list(metrics))
     missing = [c for c in ("point", "arm", "replication") if c not in outcomes.columns]
@@ -597,15 +665,18 @@ def contrasts(
     finished = ok_runs(outcomes)
     empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff", "ci_low"]
     empty = [*([] if pooled else ["point", *axes]), *empty, "ci_high", "n", "pairs", "d_z"]
+    empty += ORG_COLUMNS if orgs is not None else []
     if len(arms) < 2 or not metrics or finished.empty:
-        return pd.DataFrame(columns=empty)
+        return _noted(pd.DataFrame(columns=empty), outcomes, orgs)
     if pooled:
-        return _paired(finished, arms, metrics, ["point", "replication"])
+        return _noted(
+            _paired(finished, arms, metrics, ["point", "replication"], orgs), outcomes, orgs
+        )
     design = design_values(finished, arms, axes)
     parts = []
     for point, group in finished.groupby("point", sort=True):
         group.attrs = dict(outcomes.attrs)  # (what upper_limits reads: not every pandas keeps it)
-        table = _paired(group, arms, metrics, ["replication"])
+        table = _paired(group, arms, metrics, ["replication"], orgs)
         parts.append(table.assign(point=point, **design.get(point, {})))
     frame = pd.concat(parts, ignore_index=True)
     own = _own_values(finished, design, axes)
@@ -614,7 +685,8 @@ def contrasts(
             values = [own.get(k, "") for k in zip(frame["point"], arm, strict=True)]
             if any(values) or column == "arm_values":
                 frame[column] = values
-    return frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
+    frame = frame[["point", *axes, *(c for c in frame.columns if c not in ("point", *axes))]]
+    return _noted(frame, outcomes, orgs)
 
 
 def _own_values(

@@ -12,6 +12,10 @@ import click
 
 from simulator.cli_paths import ResultsDir
 
+PARTIAL_THEN = "The ranking describes the finished runs only; resume the sweep to complete it."
+"""What a partial folder's note says after how many runs have not run (the report's banner
+words: :func:`simulator.report_data.partial_results`)."""
+
 
 @click.command()
 @click.argument("results_dir", type=ResultsDir())
@@ -51,6 +55,7 @@ def robustness(
     the best arm at each point) as its mean, with a 95 % bootstrap interval, and maximum,
     ranked by mean regret."""
     from simulator.analysis import known_metrics
+    from simulator.report_data import partial_results
     from simulator.results import atomic_write, load
     from simulator.robustness import RobustnessError
     from simulator.robustness import robustness as rank
@@ -71,6 +76,9 @@ def robustness(
         )
     except RobustnessError as err:
         raise click.ClickException(f"{results_dir}: {err}") from None
+    partial = partial_results(results, PARTIAL_THEN)  # (as the report's banner says it)
+    for note in [partial] if partial else []:
+        click.echo(f"note: {note}")
     for note in table.attrs["notes"]:
         click.echo(f"note: {note}")
     head = [
@@ -79,7 +87,7 @@ def robustness(
         "mean regret",
         "95 % CI",
         "max regret",
-        "best at",
+        "best or tied at",
         "mean",
         f"worse {percentile:g} %",
         "worst",
@@ -95,7 +103,7 @@ def robustness(
                 w["mean_regret"],
                 f"{w['regret_low']} to {w['regret_high']}",
                 w["max_regret"],
-                w["best_share"],
+                w["best_or_tied"],
                 w["mean"],
                 w["tail"],
                 w["worst"],

@@ -38,12 +38,21 @@ def contrasts_section(data: ReportData) -> str:
         return "<h2>Paired contrasts</h2><p>One arm only: nothing to contrast.</p>"
     if data.pooled.empty:
         return ""
+    shared = "organisations" in data.pooled  # (the runs share organisations: orgs = k)
     head = (
         f"<h2>Paired contrasts</h2><p>Each arm minus the baseline <b>{escape(arms[0])}</b>, "
         "run by run on the same seeds (pairs by design point and replication; a pair with a "
-        "failed run or a missing value is dropped). Bold: the 95 % CI excludes 0 (and no "
-        "pair was dropped for a missing value).</p>"
+        "failed run or a missing value is dropped). Bold: the 95 % CI"
+        f"{' over pairs' if shared else ''} excludes 0 (and no pair was dropped for a"
+        " missing value).</p>"
     )
+    if shared:  # (what each interval holds for: simulator.nesting.note)
+        said = " ".join(f"{escape(n)}." for n in data.pooled.attrs.get("notes", []))
+        head += (
+            f'<p class="muted">{said} Here: <i>Difference [95 % CI]</i> is over pairs (the'
+            " CI columns), <i>Over organisations</i> the org_ci columns of"
+            " <code>contrasts.csv</code>.</p>"
+        )
     outcomes = data.results.outcomes
     custom = outcomes.attrs.get("measures")  # (the scenario's own outcomes, shown as well)
     shown = [*HEADLINE_METRICS, *of_table(outcomes.attrs)]
@@ -94,9 +103,11 @@ def _contrast_table(
     """The paired contrasts of ``frame`` as a table (``custom``: the scenario's own
     outcomes' measures, for :func:`number`)."""
     head = "".join(f"<th>{escape(a)}</th>" for a in axes)
+    shared = "organisations" in frame  # (runs that share organisations: orgs = k)
+    over = "<th>Over organisations [95 % CI]</th><th>Organisations</th>" if shared else ""
     rows = [
         f"<table><tr>{head}<th>Outcome</th><th>Arm</th><th>Baseline</th><th>Arm mean</th>"
-        "<th>Difference [95 % CI]</th><th>Pairs</th><th>d<sub>z</sub></th></tr>"
+        f"<th>Difference [95 % CI]</th>{over}<th>Pairs</th><th>d<sub>z</sub></th></tr>"
     ]
     for _, r in frame.iterrows():
         metric = str(r["metric"])
@@ -109,6 +120,12 @@ def _contrast_table(
             f"{num(r['ci_high'], diff=True)}]"
         )
         cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
+        orgs = (
+            f'<td class="n">[{num(r["org_ci_low"], diff=True)}, '
+            f'{num(r["org_ci_high"], diff=True)}]</td><td class="n">{int(r["organisations"])}</td>'
+            if shared
+            else ""
+        )
         own = r.get("arm_values") or ""  # (an arm that sets a swept parameter itself)
         theirs = r.get("baseline_values") or ""  # (the baseline does)
         said = [f"at {own}"] if own else []
@@ -118,7 +135,7 @@ def _contrast_table(
             f"<tr>{cells}<td>{escape(label(metric, custom))}</td><td>{escape(arm)}</td>"
             f'<td class="n">{num(r["mean_baseline"])}</td>'
             f'<td class="n">{num(r["mean_arm"])}</td>'
-            f'<td class="n{" sure" if sure else ""}">{diff}</td>'
+            f'<td class="n{" sure" if sure else ""}">{diff}</td>{orgs}'
             f'<td class="n">{used}</td><td class="n">{number(r["d_z"], "")}</td></tr>'
         )
     note = (

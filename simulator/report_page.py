@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from simulator.design import SAMPLED
+from simulator.nesting import scenario_row
 from simulator.report_contrasts import contrasts_section
 from simulator.report_data import ReportData, design_kind, partial_results
 from simulator.report_html import SECTION_FIGURES, escape, figure_html, number, section_figures
@@ -92,6 +93,7 @@ def _scenario(m: dict[str, Any]) -> str:
         ("Design", kind + (f", {design.get('samples')} samples" if kind in SAMPLED else "")),
         ("Design points", str(m.get("design_points", "?"))),
         ("Replications", f"{m.get('replications', '?')} per point and arm (paired seeds)"),
+        *[(k, escape(v)) for k, v in filter(None, [scenario_row(m)])],  # (with orgs)
         ("Weeks", str(head.get("steps") or m.get("resolved", {}).get("base", {}).get("steps", ""))),
     ]
     for axis in spec.get("axes", []):
@@ -219,7 +221,8 @@ def _summary(data: ReportData) -> str:
         "(t10/t50/t90 over the runs that reached the milestone, deepest_level over those in "
         "which some level reached 10 % posters; took_off is the take-off "
         "probability with a Wilson interval). All rows are in <code>summary.csv</code>.</p>"
-        f"<details><summary>Show the table ({len(s):,} rows)</summary>{''.join(rows)}"
+        + "".join(f'<p class="muted">{escape(n)}</p>' for n in s.attrs.get("notes", []))
+        + f"<details><summary>Show the table ({len(s):,} rows)</summary>{''.join(rows)}"
         f"</table>{more}</details>"
     )
 

@@ -25,15 +25,16 @@ ABOUT = (
     "falls short of the best arm's there (never below 0), its mean over the points with "
     "a 95 % interval (a bootstrap of the replications within each point, paired across "
     "arms; where arms are close it can lie above the estimate: the ranking is not "
-    "settled), and its largest. <i>Best at</i>: the share of points where the arm is "
-    "best (ties split). <i>Worse 10 %</i>: the point mean that 10 % of points fall "
+    "settled; with a scenario's <code>orgs</code>, of each point's organisations: see the "
+    "notes), and its largest. <i>Best or tied at</i>: the share of points where no arm "
+    "is better. <i>Worse 10 %</i>: the point mean that 10 % of points fall "
     "below (above for weeks). Weeks to a milestone never reached count as the week "
     "after the horizon, so such means are lower bounds. <code>orgsim robustness</code> "
     "ranks any outcome.</p>"
 )
 HEAD = (
     "<tr><th>Outcome</th><th>Arm</th><th>Mean regret [95 % CI]</th><th>Max regret (at)"
-    "</th><th>Best at</th><th>Mean</th><th>Worse 10 %</th><th>Worst (at)</th>"
+    "</th><th>Best or tied at</th><th>Mean</th><th>Worse 10 %</th><th>Worst (at)</th>"
     "<th>Runs not reaching it</th></tr>"
 )
 
@@ -64,7 +65,7 @@ def robustness_section(results: Results, metrics: Sequence[str] = REPORT_METRICS
             cells = [
                 f"{w['mean_regret']} [{w['regret_low']}, {w['regret_high']}]",
                 w["max_regret"] + at,
-                f"{w['best_share']} of {r['points']} points",
+                f"{w['best_or_tied']} of {r['points']} points",
                 w["mean"],
                 w["tail"],
                 f"{w['worst']} ({r['worst_label']})",
@@ -75,5 +76,5 @@ def robustness_section(results: Results, metrics: Sequence[str] = REPORT_METRICS
                 + "".join(f'<td class="n">{html.escape(c)}</td>' for c in cells)
                 + "</tr>"
             )
-    notes = "".join(f"<li>{html.escape(s)}</li>" for s in said)
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in dict.fromkeys(said))  # (each once)
     return f"{ABOUT}<table>{''.join(rows)}</table><ul>{notes}</ul>"

@@ -333,6 +333,11 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     from simulator.analysis import horizons
 
     outcomes.attrs["steps"] = horizons(resolved)  # (weeks to a milestone: at most these)
+    from simulator.nesting import org_count
+
+    orgs = org_count(manifest)
+    if orgs is not None:  # (replications that share organisations: summarise labels its CIs)
+        outcomes.attrs["orgs"] = orgs
     if manifest.get("scenario", {}).get("outcomes"):  # (labels, units, kinds of [outcomes])
         from simulator.custom_outcomes import of_manifest
 

@@ -36,6 +36,7 @@ from simulator.analysis import (
     upper_limits,
 )
 from simulator.errors import SimulatorError, did_you_mean
+from simulator.nesting import nested, org_count
 from simulator.results import Results, short_value
 from simulator.robustness_words import shown, verdict  # (this module's before: still here)
 
@@ -183,7 +184,9 @@ def robustness(
         ``worst_label``, ``mean_regret`` and its 95 % interval ``regret_low``/``regret_high``,
         ``max_regret``, ``max_regret_point``, ``max_regret_label`` (a point's label, with
         ``(point k)`` when points share their swept values), ``best_share`` (share of points
-        where the arm is best; ties split), ``runs`` (finished, all of them), ``censored``
+        where the arm is best; ties split: the shares add up to 1), ``best_or_tied`` (share
+        of points where no arm is better: what the table in words shows, as the verdict
+        says "best or tied"), ``runs`` (finished, all of them), ``censored``
         and ``missing`` (:func:`run_values`). Regret at a point is the best arm's point mean
         minus this arm's, or this arm's minus the best's for a lower-is-better outcome:
         never below 0. ``attrs`` holds ``percentile``, ``notes``, ``per_point`` (point
@@ -206,6 +209,16 @@ def robustness(
     than two such replications. Design points at which no replication has a value for every
     arm (failed or unrun runs) are left out, and a note says so, as it does of the
     replications left out of the points kept.
+
+    With ``[scenario] orgs = k`` (``outcomes.attrs["orgs"]``, else the manifest's of a
+    :class:`~simulator.results.Results`), ``2 <= k <`` replications, the replications of a
+    point that share an organisation are not independent: each resample redraws the point's
+    organisations instead (a cluster bootstrap, :mod:`simulator.nesting`), each with all its
+    replications, so the interval holds for organisations like these; it is NaN where a
+    point has fewer than two. With ``orgs = 1`` there is one organisation per point to
+    resample within, and a note says the interval holds for it. With one design point there
+    is nothing to rank across points: the table is the arms' regret at that point, and a
+    note says so.
     """
     results = data if isinstance(data, Results) else None
     outcomes = results.outcomes if results is not None else data
@@ -253,9 +266,16 @@ def robustness(
     good = sign * means.to_numpy()
     regret = good.max(axis=1, keepdims=True) - good
     labels = _labels(outcomes, arms)
-    low, high = _interval(paired, means.index, sign, bootstraps, rng)
+    orgs = outcomes.attrs.get("orgs", org_count(results.manifest) if results is not None else None)
+    replications = int(cube.index.get_level_values("replication").max()) + 1  # (at least)
+    if results is not None:
+        replications = int(results.manifest.get("replications", replications))
+    by_org = orgs if nested(orgs, replications) else None
+    low, high = _interval(paired, means.index, sign, bootstraps, rng, by_org)
+    notes += _org_notes(orgs, replications, len(means))
     best = np.isclose(good, good.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
     shares = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)  # (ties split)
+    tied = best.mean(axis=0)  # (best, alone or level with another arm)
     rows = []
     for i, arm in enumerate(means.columns):
         mine = finished["arm"] == arm
@@ -279,6 +299,7 @@ def robustness(
                 "max_regret_point": most_point,
                 "max_regret_label": labels.get(most_point, f"point {most_point}"),
                 "best_share": float(shares[i]),
+                "best_or_tied": float(tied[i]),
                 "runs": int(mine.sum()),
                 "censored": int(censored[mine].sum()),
                 "missing": int(values[mine].isna().sum()),
@@ -350,26 +371,71 @@ def _left_out(outcomes: pd.DataFrame, gaps: pd.DataFrame, metric: str) -> str:
 
 
 def _interval(
-    pairs: pd.DataFrame, points: pd.Index, sign: float, bootstraps: int, rng: Any
+    pairs: pd.DataFrame,
+    points: pd.Index,
+    sign: float,
+    bootstraps: int,
+    rng: Any,
+    orgs: int | None = None,
 ) -> tuple[list[float], list[float]]:
     """The 95 % paired-bootstrap interval of each arm's mean regret (see
     :func:`robustness`) over ``pairs``: the replications of each of ``points`` at which
     every arm has a value (rows ``(point, replication)``, a column per arm). NaN with no
     resamples or where a point has fewer than two such replications (a shard's folder, an
-    interrupted sweep, failed runs)."""
+    interrupted sweep, failed runs). With ``orgs``, the organisations (replication mod
+    ``orgs``) are resampled, each with its replications, and NaN where a point has fewer
+    than two."""
     arms = pairs.shape[1]
-    have = pairs.groupby(level="point").size().reindex(points, fill_value=0)
+    replication = pairs.index.get_level_values("replication").to_numpy()
+    unit = replication % orgs if orgs is not None else replication  # (what is resampled)
+    point = pairs.index.get_level_values("point")
+    have = pd.Series(unit).groupby(point).nunique().reindex(points, fill_value=0)
     if bootstraps < 1 or (have < 2).any():
         return [np.nan] * arms, [np.nan] * arms
     gen = np.random.default_rng(rng)
     total = np.zeros((bootstraps, arms))
     for _, block in pairs.groupby(level="point"):  # (a point at a time: memory of one point)
         v = sign * block.to_numpy(dtype=float)  # (replications, arms), all finite
-        pick = gen.integers(0, len(v), size=(bootstraps, len(v)))
-        mean = v[pick].mean(axis=1)  # (bootstraps, arms)
+        if orgs is None:
+            pick = gen.integers(0, len(v), size=(bootstraps, len(v)))
+            mean = v[pick].mean(axis=1)  # (bootstraps, arms)
+        else:  # (the organisations' sums and sizes, resampled together)
+            org = block.index.get_level_values("replication").to_numpy() % orgs
+            ids, where = np.unique(org, return_inverse=True)
+            sums = np.zeros((len(ids), arms))
+            np.add.at(sums, where, v)
+            size = np.bincount(where).astype(float)
+            pick = gen.integers(0, len(ids), size=(bootstraps, len(ids)))
+            mean = sums[pick].sum(axis=1) / size[pick].sum(axis=1)[:, None]
         total += mean.max(axis=1, keepdims=True) - mean
     low, high = np.percentile(total / len(points), [2.5, 97.5], axis=0)
     return [float(x) for x in low], [float(x) for x in high]
+
+
+def _org_notes(orgs: int | None, replications: int, points: int) -> list[str]:
+    """The notes on what the interval holds for (``orgs``: the scenario's; :func:`robustness`)
+    and on a design of one point."""
+    said = []
+    if points == 1:
+        said.append(
+            "one design point: nothing to rank across points; the regret is each arm's"
+            " shortfall from the best arm at that point (the report's paired contrasts give"
+            " the differences with their intervals)"
+        )
+    if orgs == 1:
+        said.append(
+            "orgs = 1: each design point's replications ran on one organisation, so the"
+            " interval (replications resampled) holds for those organisations, not for"
+            " organisations in general"
+        )
+    elif nested(orgs, replications):
+        said.append(
+            f"orgs = {orgs}: the replications of a design point share {orgs} organisations, so"
+            " the interval resamples organisations (each with its replications), not"
+            " replications: it holds for organisations like these, and with few per point"
+            " it is rough (a bootstrap of few organisations is, if anything, too narrow)"
+        )
+    return said
 
 
 def _labels(outcomes: pd.DataFrame, arms: Sequence[str]) -> dict[int, str]:

@@ -41,15 +41,17 @@ def shown(
 
 def row_in_words(row: Mapping[Any, Any], custom: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The numbers of one row of a :func:`simulator.robustness.robustness` table in words
-    (by column): the regrets as gaps (:func:`shown` with ``gap``), the share
-    of points where the arm is best as a whole percentage, the point means in the outcome's
-    unit. ``custom``: the table's ``attrs["measures"]`` (a scenario's own outcomes).
+    (by column): the regrets as gaps (:func:`shown` with ``gap``), the share of points
+    where the arm is best or tied for best (``best_or_tied``: no arm better; the ties are
+    not split, so that it says what the verdict's "best or tied" says) as a whole
+    percentage, the point means in the outcome's unit. ``custom``: the table's
+    ``attrs["measures"]`` (a scenario's own outcomes).
 
     >>> row = {"metric": "poster", "mean_regret": 0.0667, "regret_low": 0.0333,
-    ...        "regret_high": 0.111, "max_regret": 0.2, "best_share": 2 / 3,
+    ...        "regret_high": 0.111, "max_regret": 0.2, "best_or_tied": 2 / 3,
     ...        "mean": 0.522, "tail": 0.28, "worst": 0.2}
     >>> words = row_in_words(row)
-    >>> words["mean_regret"], words["regret_high"], words["best_share"], words["tail"]
+    >>> words["mean_regret"], words["regret_high"], words["best_or_tied"], words["tail"]
     ('6.7 pp', '11.1 pp', '67 %', '28.0 %')
     """
     metric = str(row["metric"])
@@ -60,7 +62,7 @@ def row_in_words(row: Mapping[Any, Any], custom: Mapping[str, Any] | None = None
         "regret_low": gap(row["regret_low"]),
         "regret_high": gap(row["regret_high"]),
         "max_regret": gap(row["max_regret"]),
-        "best_share": f"{100 * row['best_share']:.0f} %",
+        "best_or_tied": f"{100 * row['best_or_tied']:.0f} %",
         "mean": value(row["mean"]),
         "tail": value(row["tail"]),
         "worst": value(row["worst"]),
@@ -74,15 +76,17 @@ def verdict(table: pd.DataFrame) -> str:
         return "no arm to rank"
     metric, first, last = str(table["metric"].iloc[0]), table.iloc[0], table.iloc[-1]
     gap = partial(shown, metric=metric, gap=True, custom=table.attrs.get("measures"))
-    points = f"{int(first['points'])} design point{'s' if first['points'] != 1 else ''}"
+    one = int(first["points"]) == 1
+    points = f"{int(first['points'])} design point{'' if one else 's'}"
+    every = "at the one design point" if one else f"at every one of {points}"
     if len(table) == 1:
         return f"{first['arm']} is the only arm: no regret to compare over {points}"
     if float(table["max_regret"].max()) <= 0:
-        return f"the arms are level in {metric} at every one of {points}: no regret"
+        return f"the arms are tied in {metric} {every}: no regret"
     regret = gap(first["mean_regret"])
     said = f"{first['arm']} has the lowest mean regret in {metric}: {regret} over {points}"
-    if float(first["max_regret"]) <= 0:  # (best or level everywhere)
-        said = f"{first['arm']} is best or level in {metric} at every one of {points}"
+    if float(first["max_regret"]) <= 0:  # (best or tied everywhere)
+        said = f"{first['arm']} is best or tied for best in {metric} {every}"
     best = _best_at(table, int(last["max_regret_point"]))
     return (
         f"{said}; {last['arm']} falls furthest behind at {last['max_regret_label']}"

@@ -17,6 +17,7 @@ import pandas as pd
 from simulator import measures
 from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs, paired_runs
 from simulator.errors import SimulatorError, did_you_mean
+from simulator.nesting import nested, org_of
 from simulator.sensitivity_given import MIN_POINTS, design_matrix, given_rows
 
 if TYPE_CHECKING:
@@ -450,9 +451,9 @@ def _noise_variance(
         return pd.Series(np.nan, index=list(metrics))
     values = runs[list(metrics)].astype(float)
     point = runs["point"].to_numpy()
-    if orgs is not None and 2 <= orgs < reps:
-        values = values.groupby([runs["point"], runs["replication"] % orgs]).mean()
-        point = values.index.get_level_values(0).to_numpy()
+    if orgs is not None and nested(orgs, reps):
+        values = values.groupby(org_of(runs, orgs)).mean()  # (the organisations' means)
+        point = values.index.to_numpy() // orgs
     group = values.groupby(point)
     per_point = (group.var(ddof=1) / group.count()).reindex(range(points))
     return per_point.mean(skipna=True)

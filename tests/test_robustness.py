@@ -16,7 +16,8 @@ point         model           delegate        none
 Best: model and none tie at point 0, delegate at 1, model at 2. Regrets: model 0, 0.2, 0
 (mean 0.2 / 3, max 0.2 at openness 0.5); delegate 0.2, 0, 0.4 (mean 0.2, max 0.4 at 0.9);
 none 0, 0.3, 0.2 (mean 0.5 / 3, max 0.3 at 0.5). Best shares (ties split): model
-(1/2 + 0 + 1) / 3 = 1/2, delegate 1/3, none 1/6.
+(1/2 + 0 + 1) / 3 = 1/2, delegate 1/3, none 1/6; best or tied (not split): model 2/3,
+delegate 1/3, none 1/3.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def test_regret_worst_point_and_best_share_by_hand(hand: Path) -> None:
         "mean_regret": [0.2 / 3, 0.5 / 3, 0.2],
         "max_regret": [0.2, 0.3, 0.4],
         "best_share": [1 / 2, 1 / 6, 1 / 3],
+        "best_or_tied": [2 / 3, 1 / 3, 1 / 3],  # (model and none tie at point 0)
         "mean": [1.6 / 3, 1.3 / 3, 0.4],
         "worst": [0.2, 0.1, 0.4],
         "tail": [0.2 + 0.2 * 0.4, 0.1 + 0.2 * 0.5, 0.4],  # numpy's 10th percentile of 3
@@ -122,7 +124,7 @@ def test_a_lower_is_better_outcome_flips_the_regret(hand: Path) -> None:
 
 def test_a_milestone_never_reached_counts_as_the_week_after_the_horizon(hand: Path) -> None:
     ranked = robustness(load(hand), "t90")
-    assert verdict(ranked).startswith("model is best or level in t90 at every one of 3 design")
+    assert verdict(ranked).startswith("model is best or tied for best in t90 at every one of 3")
     table = ranked.set_index("arm")
     assert table.loc["model", "censored"] == 0 and table.loc["delegate", "censored"] == 6
     assert table.loc["none", "mean"] == STEPS + 1 and table.loc["model", "mean"] == 6.0
