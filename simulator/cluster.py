@@ -48,6 +48,10 @@ ALLOWED = "tcp://host:port (e.g. tcp://10.0.0.5:8786) or the path of a scheduler
 CONNECT_TIMEOUT = 20.0
 """Seconds to wait for a scheduler to answer before giving up."""
 
+NO_WORKERS_SAID = (10.0, 300.0)
+"""Seconds a sweep's scheduler has had no worker before the sweep says so, then between
+sayings while it still has none (:class:`NoWorkers`)."""
+
 _ADDRESS = re.compile(r"^(?:tcp://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
 RESULT_VERSIONS = ("orgsim", "orgsim code", "mesa", "numpy", "scipy", "pandas", "numba")
 """Packages whose versions must match between the sweep and its workers (bit-identical runs)."""
@@ -106,6 +110,10 @@ class DaskPool:
         """Whether the client still has (or is reconnecting to) its scheduler."""
         return str(getattr(self.client, "status", "running")) in ("running", "connecting")
 
+    def watch(self) -> NoWorkers:
+        """What a sweep on this pool says while its scheduler has no worker."""
+        return NoWorkers(functools.partial(self.threads, fresh=True), *NO_WORKERS_SAID)
+
     def describe(self) -> str:
         kind = "local Dask cluster" if self.local else f"Dask scheduler {self.address}"
         self._threads = (0.0, 0)  # count afresh
@@ -114,6 +122,46 @@ class DaskPool:
         if count == 0:
             return f"{kind}, no workers yet (tasks wait for workers to join)"
         return f"{kind}, {count} worker thread(s)"
+
+
+@dataclass
+class NoWorkers:
+    """Says when the scheduler has had no worker for a while, mid-sweep (all of them lost,
+    or none joined): the sweep waits for workers to come back, and its progress stops.
+
+    :meth:`note` is asked each time the sweep has waited a while with no task finished: the
+    worker threads connected now (``threads``, as :meth:`DaskPool.threads` counts them
+    afresh, and as the sweep checks at its start), from the first time there were none, for
+    ``after`` seconds, then once every ``again`` seconds while there are still none; workers
+    back start it over.
+
+    >>> watch = NoWorkers(lambda: 0, after=10, again=300, clock=iter([0, 5, 12, 20]).__next__)
+    >>> [watch.note(saved=40) for _ in range(4)]  # doctest: +NORMALIZE_WHITESPACE
+    [None, None, 'no workers on the scheduler for 12 s; waiting (Ctrl-C keeps the 40 saved
+    runs)', None]
+    """
+
+    threads: Callable[[], int]
+    after: float
+    again: float
+    clock: Callable[[], float] = time.monotonic
+    _since: float | None = field(default=None, repr=False)  # none since (clock time)
+    _said: float | None = field(default=None, repr=False)  # seconds of none when last said
+
+    def note(self, saved: int) -> str | None:
+        """What to say now (``saved``: the runs of the folder saved so far), or None."""
+        now = self.clock()
+        if self.threads() > 0:
+            self._since = self._said = None
+            return None
+        if self._since is None:
+            self._since = now
+        idle = now - self._since
+        if idle < (self.after if self._said is None else self._said + self.again):
+            return None
+        self._said = idle
+        runs = f"{saved:,} saved run{'s' * (saved != 1)}"
+        return f"no workers on the scheduler for {idle:.0f} s; waiting (Ctrl-C keeps the {runs})"
 
 
 def _distributed() -> Any:

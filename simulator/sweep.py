@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.cluster import DaskPool, WorkerMismatchError, checked_task, connect, worker_versions
+from simulator.cluster import (
+    DaskPool,
+    NoWorkers,
+    WorkerMismatchError,
+    checked_task,
+    connect,
+    worker_versions,
+)
 from simulator.errors import SimulatorError, a_type, is_whole
 from simulator.scenario import Plan, RunSpec, design_notes
 from simulator.sweep_processes import (
@@ -225,6 +232,9 @@ def sweep(
         # on a cluster each task checks its worker first: workers may join at any time
         task = run_task if dask is None else functools.partial(checked_task, worker_versions())
         driver = _Driver(capacity, alive, retries, task=task)
+        if dask is not None:  # (said when its workers are all gone: the runs wait for one)
+            driver.watch = dask.watch()
+            driver.poll = min(driver.poll, driver.watch.after / 4)
         return _sweep(
             plan, out, pool, count, driver, pairs_per_task, progress, where, remote, shown, shard
         )
@@ -273,7 +283,7 @@ def _sweep(
                 for index, batch in enumerate(batches):
                     record(index, run_task(batch))
             else:
-                driver.drive(pool, batches, record)
+                driver.drive(pool, batches, record, lambda: summary.skipped + summary.done)
         finally:
             summary.seconds = time.perf_counter() - started
             summary.resubmitted = driver.resubmitted
@@ -284,9 +294,10 @@ def _sweep(
 @dataclass
 class _Driver:
     """Keeps about two tasks per worker submitted, writes each as it completes, resubmits a
-    task the executor failed (its worker lost) up to ``retries`` times, and stops when the
-    executor stops taking work or is no longer ``alive`` (a Dask client that lost its
-    scheduler)."""
+    task the executor failed (its worker lost) up to ``retries`` times, says when a Dask
+    scheduler has had no worker for a while (``watch``, asked whenever ``poll`` seconds pass
+    with no task finished), and stops when the executor stops taking work or is no longer
+    ``alive`` (a Dask client that lost its scheduler)."""
 
     capacity: Callable[[], int]
     alive: Callable[[], bool]
@@ -294,13 +305,17 @@ class _Driver:
     resubmitted: int = 0
     poll: float = 5.0
     task: Callable[[list[RunSpec]], list[RunResult]] = run_task
+    watch: NoWorkers | None = None
 
     def drive(
         self,
         pool: Executor,
         batches: Iterator[list[RunSpec]],
         record: Callable[[int, list[RunResult]], None],
+        saved: Callable[[], int] = lambda: 0,
     ) -> None:
+        """Run ``batches`` on ``pool``, ``record`` each as it is done; ``saved``: the runs
+        of the folder saved so far (as the watch says them)."""
         pending: dict[Future[list[RunResult]], tuple[int, list[RunSpec], int]] = {}
         numbered = enumerate(batches)
         lost: BaseException | None = None
@@ -325,6 +340,9 @@ class _Driver:
             if not done and not self.alive():
                 lost = lost or ConnectionError("the Dask client lost its scheduler")
                 break  # its futures may never resolve: what finished is on disk
+            note = self.watch.note(saved()) if not done and self.watch is not None else None
+            if note is not None:
+                say([(UserWarning, note)])
             for future in done:
                 index, batch, tries = pending.pop(future)
                 if future.cancelled():  # dropped by the executor (its scheduler gone):

@@ -206,6 +206,71 @@ def test_killing_a_worker_mid_sweep_costs_only_its_unfinished_runs(
     assert_same(local_results, tmp_path / "killed")
 
 
+def test_a_sweep_that_loses_every_worker_says_so_and_goes_on_when_one_joins(
+    cluster: Any, local_results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker gone mid-sweep: the sweep waited without a word (35 s and more, until
+    Ctrl-C). Now it says so when there has been none for a while (here 0.5 s), once, and
+    ends complete, bit for bit, when a worker joins again."""
+    import time
+
+    import simulator.cluster
+
+    monkeypatch.setattr(simulator.cluster, "NO_WORKERS_SAID", (0.5, 600.0))
+    plan = cluster_plan()
+    left: list[int] = []  # the runs done when every worker left
+
+    def progress(done: int, total: int) -> None:
+        if done and not left:  # (the first task done) every worker leaves
+            left.append(done)
+            cluster.scale(0)
+            deadline = time.monotonic() + 60
+            while cluster.scheduler.workers and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    def said() -> list[str]:
+        return [str(w.message) for w in caught if "no workers" in str(w.message)]
+
+    def rejoin() -> None:  # (in 30 s at the latest, said or not)
+        deadline = time.monotonic() + 30
+        while not said() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cluster.scale(1)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        threading.Thread(target=rejoin, daemon=True).start()
+        summary = sweep(
+            plan,
+            tmp_path / "lost",
+            cluster=cluster.scheduler_address,
+            pairs_per_task=1,
+            progress=progress,
+        )
+    assert len(said()) == 1, said()
+    words = r"no workers on the scheduler for \d+ s; waiting \(Ctrl-C keeps the (\d+) saved runs\)"
+    found = re.fullmatch(words, said()[0])
+    assert found is not None, said()
+    assert left[0] <= int(found.group(1)) < plan.run_count
+    assert (summary.done, summary.failed) == (plan.run_count, 0)
+    assert_same(local_results, tmp_path / "lost")
+
+
+def test_no_workers_is_said_after_a_while_then_rarely_and_afresh_once_they_are_back() -> None:
+    from simulator.cluster import NoWorkers
+
+    threads = iter([0, 0, 0, 0, 0, 0, 2, 0, 0])
+    clock = iter([0.0, 9.0, 10.0, 11.0, 309.0, 310.0, 311.0, 400.0, 410.0])
+    watch = NoWorkers(threads.__next__, after=10, again=300, clock=clock.__next__)
+    notes = [watch.note(saved=1) for _ in range(9)]
+    said = [i for i, note in enumerate(notes) if note is not None]
+    assert said == [2, 5, 8]  # (at 10 s, at 310 s; workers back at 311 s, none at 400 s)
+    assert (
+        notes[2] == "no workers on the scheduler for 10 s; waiting (Ctrl-C keeps the 1 saved run)"
+    )
+    assert notes[5] is not None and "for 310 s" in notes[5]
+
+
 # -- the runner's resubmission, with a stand-in executor --------------------------------------
 class LosingExecutor(Executor):
     """Runs tasks in this process, but 'loses' the first ``lose`` submissions of the tasks
