@@ -5,7 +5,9 @@ ahead of the first run).
 
 Every user error (a bad option, a parameter out of range, an unknown key, a bad org chart,
 a missing file) is reported as ``orgsim: error: ...``, one line per problem, with exit
-code 2 and no traceback. All parameters are validated before anything runs.
+code 2 and no traceback; Ctrl-C at any point, as ``orgsim`` starts too, as
+``orgsim: error: interrupted`` with exit code 130. All parameters are validated before
+anything runs.
 
 Examples
 --------
@@ -22,24 +24,51 @@ registered on the group by ``_register``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-import time
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-import click
 
-from simulator import __version__
-from simulator.cli_run_output import align
-from simulator.errors import SweepInterruptedError, describe, is_user_error
-from simulator.warm import PATHS, where
-from simulator.warm import warm as compile_paths
+@contextlib.contextmanager
+def _starting() -> Iterator[None]:
+    """Ctrl-C while the ``orgsim`` command starts (importing takes about half a second):
+    ``orgsim: error: interrupted`` and exit code 130, as later on, not a traceback; in a
+    program that imports this module, the KeyboardInterrupt as it is."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if __name__ != "__main__" and not os.path.basename(sys.argv[0]).startswith("orgsim"):
+            raise
+        sys.stderr.write("\norgsim: error: interrupted\n")  # (as click says it: after ^C)
+        raise SystemExit(130) from None
+
+
+with _starting():
+    import time
+    import warnings
+
+    import click
+
+    from simulator import __version__
+    from simulator.cli_run_output import align
+    from simulator.errors import SweepInterruptedError, describe, is_user_error
+    from simulator.warm import PATHS, where
+    from simulator.warm import warm as compile_paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``orgsim`` on ``argv`` (default: the process arguments); return the exit code."""
+    """Run ``orgsim`` on ``argv`` (default: the process arguments); return the exit code
+    (130 after Ctrl-C, at any point)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # (click turns one within a command into Abort: see _main)
+        click.echo(err=True)  # (as click does, after the terminal's ^C)
+        return _fail(["interrupted"], code=130)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     _SHOWN.clear()
     try:
@@ -189,7 +218,8 @@ def _register() -> None:
         orgsim.add_command(command)
 
 
-_register()
+with _starting():
+    _register()
 
 if __name__ == "__main__":
     sys.exit(main())

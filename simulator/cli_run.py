@@ -107,7 +107,8 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
             "--out",
             required=True,
             type=click.Path(file_okay=False),
-            help="Output folder (created; our files in it are overwritten).",
+            help="Output folder (created; this command's files in it are replaced; not a"
+            " sweep's results folder nor the other command's output).",
         ),
         click.option(
             "--people",
@@ -255,7 +256,7 @@ def run(ctx: click.Context, **options: Any) -> None:
     updates = _updates(options)
     runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
-    out = out_dir(options["out"])
+    out = out_dir(options["out"], "run")
     frames: list[tuple[pd.DataFrame, ...]] = []
     with _progress(options["reps"], options["quiet"]) as bar:
         for rep in range(options["reps"]):
@@ -269,8 +270,12 @@ def _arms(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
     arms = [a.strip() for a in value.split(",") if a.strip()]
     bad = [a for a in arms if a not in STRATEGIES]
     if bad:
+        from simulator.errors import did_you_mean
+
+        near = did_you_mean(bad[0], STRATEGIES)
+        hint = f"; did you mean {near!r}?" if near else ""
         raise click.BadParameter(
-            f"unknown strategy {bad[0]!r}; choose from {', '.join(STRATEGIES)}", ctx, param
+            f"unknown strategy {bad[0]!r}; choose from {', '.join(STRATEGIES)}{hint}", ctx, param
         )
     if len(set(arms)) < 2 or len(set(arms)) != len(arms):
         raise click.BadParameter(
@@ -303,7 +308,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
     by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
-    out = out_dir(options["out"])
+    out = out_dir(options["out"], "compare")
     frames: dict[str, list[tuple[pd.DataFrame, ...]]] = {arm: [] for arm in arms}
     with _progress(len(arms) * options["reps"], options["quiet"]) as bar:
         for rep in range(options["reps"]):

@@ -1,10 +1,13 @@
 """What ``orgsim run`` and ``orgsim compare`` (:mod:`simulator.cli_run`) write and print.
 
-Into the output folder: the tables (``series.csv``, ``levels.csv``, ``outcomes.csv``;
-``paired.csv`` for a comparison; ``people.csv`` with ``--people``), the record of what ran
-(``run.json`` or ``compare.json``: the command line, versions, seed, digests of the imported
-tables, times, parameters), ``scenario.toml`` (the same runs as a scenario file: its sweep
-gives them again) and a figure. On the terminal: a run's summary (final poster share, weeks
+Into the output folder (:data:`WRITES`): the tables (``series.csv``, ``levels.csv``,
+``outcomes.csv``; ``paired.csv`` for a comparison; ``people.csv`` with ``--people``), the
+record of what ran (``run.json`` or ``compare.json``: the command line, versions, seed,
+digests of the imported tables, times, parameters), ``scenario.toml`` (the same runs as a
+scenario file: its sweep gives them again) and a figure. The folder holds one command's
+output: :func:`out_dir` refuses a sweep's results folder or the other command's output, and
+a command run again into its own folder removes what the earlier run wrote and this one
+does not (``people.csv``). On the terminal: a run's summary (final poster share, weeks
 to 10 % and 50 % posters) or a comparison's paired table, then where the results are and
 how to sweep them. pandas, mesa and the plots are imported when a command writes, so that
 ``orgsim --help`` stays quick.
@@ -30,11 +33,61 @@ if TYPE_CHECKING:  # imported where used: `orgsim --help` needs none
     import pandas as pd
 
 
-def out_dir(path: str) -> Path:
-    """The output folder ``--out``, created if missing."""
+WRITES: dict[str, tuple[str, ...]] = {
+    "run": (
+        "series.csv",
+        "levels.csv",
+        "outcomes.csv",
+        "people.csv",
+        "run.json",
+        "adoption.png",
+        "scenario.toml",
+    ),
+    "compare": (
+        "series.csv",
+        "levels.csv",
+        "outcomes.csv",
+        "paired.csv",
+        "people.csv",
+        "compare.json",
+        "compare.png",
+        "scenario.toml",
+    ),
+}
+"""The files each command writes into its ``--out``, in the order its closing line names
+them (``people.csv`` with ``--people`` only)."""
+
+
+def out_dir(path: str, command: str) -> Path:
+    """The output folder ``--out`` of ``command`` (``run`` or ``compare``), created if
+    missing; checked before anything runs.
+
+    Raises :class:`click.ClickException` if the folder is a sweep's results folder (it has a
+    ``manifest.json``) or holds the other command's output (its files not in
+    ``command``'s :data:`WRITES`): the folder would mix two commands' files.
+    """
     out = Path(path)
+    held = ""
+    if (out / "manifest.json").is_file():
+        held = "a sweep's results (manifest.json)"
+    else:
+        for other in WRITES.keys() - {command}:
+            theirs = [n for n in WRITES[other] if n not in WRITES[command] and (out / n).exists()]
+            if theirs:
+                held = f"the output of orgsim {other} ({', '.join(theirs)})"
+    if held:
+        raise click.ClickException(f"--out {out} holds {held}: give another --out, or remove it")
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _written(out: Path, command: str, people: bool) -> list[str]:
+    """The files ``command`` writes this time; removes from ``out`` those of its
+    :data:`WRITES` it does not (an earlier run's ``people.csv``)."""
+    names = [n for n in WRITES[command] if people or n != "people.csv"]
+    for stale in set(WRITES[command]) - set(names):
+        (out / stale).unlink(missing_ok=True)
+    return names
 
 
 def write_run(
@@ -52,6 +105,7 @@ def write_run(
     ``tables`` are the series, levels and outcomes over replications, then with ``--people``
     the people; ``updates`` the settings made over the defaults (for ``scenario.toml``)."""
     series, levels, outcomes = tables[:3]
+    written = _written(out, "run", options["people"])
     _write_tables(out, series=series, levels=levels, outcomes=outcomes, **_people(tables))
     _write_json(out / "run.json", ctx, options, params, started)
     sweep = _write_scenario(out, ctx, options, updates, params)
@@ -67,10 +121,7 @@ def write_run(
         click.echo(f"orgsim run: {title}")
         for line in _summary(outcomes, params.steps):
             click.echo(f"  {line}")
-        click.echo(
-            f"Results in {out} (series.csv, levels.csv, outcomes.csv,{_people_csv(options)}"
-            " run.json, adoption.png, scenario.toml)"
-        )
+        click.echo(f"Results in {out} ({', '.join(written)})")
         click.echo(sweep)
 
 
@@ -95,6 +146,7 @@ def write_compare(
     series, levels, outcomes = tables[:3]
     outcomes.attrs["steps"] = params.steps  # (weeks to a milestone: differences within it)
     paired = paired_differences(outcomes, arms)
+    written = _written(out, "compare", options["people"])
     _write_tables(
         out, series=series, levels=levels, outcomes=outcomes, paired=paired, **_people(tables)
     )
@@ -109,10 +161,7 @@ def write_compare(
         click.echo(_paired_table(paired))
         if (paired["n"] < paired["pairs"]).any():
             click.echo(f"n of N: {LEFT_OUT}")
-        click.echo(
-            f"Results in {out} (series.csv, levels.csv, outcomes.csv, paired.csv,"
-            f"{_people_csv(options)} compare.json, compare.png, scenario.toml)"
-        )
+        click.echo(f"Results in {out} ({', '.join(written)})")
         click.echo(sweep)
 
 
@@ -120,11 +169,6 @@ def write_compare(
 def _people(tables: Sequence[pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The people table to write, if the runs followed their people (``--people``)."""
     return {"people": tables[3]} if len(tables) > 3 else {}
-
-
-def _people_csv(options: dict[str, Any]) -> str:
-    """people.csv in the closing line's list of files, if written."""
-    return " people.csv," if options["people"] else ""
 
 
 def _write_tables(out: Path, **tables: pd.DataFrame) -> None:
@@ -178,6 +222,7 @@ def _write_scenario(
 ) -> str:
     """Write ``scenario.toml``, what the command ran as a scenario; return the line that
     says how to sweep it."""
+    from simulator.cli_paths import sweep_folder
     from simulator.scenario_write import command_scenario, scenario_name
 
     text = command_scenario(
@@ -194,10 +239,10 @@ def _write_scenario(
         made=f"(orgsim {__version__}, {now_utc()})",
     )
     (out / "scenario.toml").write_text(text, encoding="utf-8")
+    folder = sweep_folder(scenario_name(out))
     return (
         f"As a results folder (report, resume, robustness, diff, export): orgsim sweep"
-        f" {shlex.quote(str(out / 'scenario.toml'))} (-> results/{scenario_name(out)}; the same"
-        " runs, bit for bit)"
+        f" {shlex.quote(str(out / 'scenario.toml'))} (-> {folder}; the same runs, bit for bit)"
     )
 
 

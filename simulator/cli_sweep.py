@@ -103,7 +103,10 @@ def validate(scenario_file: str, reduced: bool, workers: int | None) -> None:
     a_run = f"{one * 1000:.0f} ms" if one < 10 else duration(one)
     took = duration(total)
     took = took if took.startswith("under") else f"about {took}"
-    click.echo(f"  about {a_run} a run: {took} on {workers} worker(s)")
+    click.echo(
+        f"  about {a_run} a run: {took} on {workers} worker(s) (rough: one run timed now;"
+        " it varies 2-3x with the machine's load)"
+    )
     if scenario.run.cluster:
         click.echo(f"  runs on the Dask scheduler {scenario.run.cluster} ([run] cluster)")
 

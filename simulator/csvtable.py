@@ -1,8 +1,9 @@
 """Read a table of an org chart (a CSV file, as spreadsheets save it) into rows by column.
 
 The org and ties tables of :mod:`simulator.orgimport` are read here, by :func:`read_table`:
-UTF-8 text (a byte order mark is skipped), a header row naming the columns (matched
-case-insensitively, spaces and dashes read as ``_``), then one row per record. Cells are
+UTF-8 text (a byte order mark is skipped; UTF-16, as Excel's "Unicode Text" saves it, is
+named as such), a header row naming the columns (matched case-insensitively, spaces and
+dashes read as ``_``), then one row per record. Cells are
 separated by whichever of commas, tabs and semicolons the header line has most of
 (:func:`_separator`; or as Excel's first line ``sep=;`` says); a cell holding a separator is
 quoted. A row has no more cells than the header but empty ones, reaches the required columns
@@ -22,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import re
@@ -141,6 +143,13 @@ def _check_fields(
     raise OrgChartError(name, problem, row=row)
 
 
+def _starts_utf16(path: Path) -> bool:
+    """Whether the file opens with a UTF-16 byte order mark, as Excel's "Unicode Text"
+    (tab-separated UTF-16) does."""
+    with open(path, "rb") as f:
+        return f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def read_table(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) -> Table:
     """Non-blank rows as ``(row number, {column: stripped cell})`` for the known columns.
 
@@ -178,6 +187,8 @@ def read_table(path: Path, wanted: Sequence[str], optional: Sequence[str] = ()) 
         raise OrgChartError(name, "file not found") from err
     except UnicodeDecodeError as err:
         problem = f"not UTF-8 text (bad byte at offset {err.start}); save it as 'CSV UTF-8'"
+        if _starts_utf16(path):
+            problem = "this file is UTF-16 (Excel's 'Unicode Text'); save it as 'CSV UTF-8'"
         raise OrgChartError(name, problem) from err
     except OSError as err:
         raise OrgChartError(name, f"cannot read the file ({err.strerror or err})") from err

@@ -277,6 +277,15 @@ class Scenario(Block):
         " stat (with from, until) or first_reaching; level for a stage share by level}.",
     )
 
+    @field_validator("axes", mode="before")
+    @classmethod
+    def _axes_a_list(cls, axes: Any) -> Any:
+        if isinstance(axes, dict):  # ([axes] in TOML: one table, not a list of them)
+            raise ValueError(
+                "[axes] makes one table; write [[axes]] (double brackets), one table per axis"
+            )
+        return axes
+
     @field_validator("arms")
     @classmethod
     def _arm_names(cls, arms: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -180,8 +180,10 @@ def design_notes(plan: Plan) -> list[str]:
     """What a valid plan does that its author may not mean, a line each: an arm that sets a
     swept parameter itself runs at its own value at every design point (its rows say so),
     where the other arms follow the axis; arms whose parameters are the same (one setting a
-    default, another nothing) make the same runs (the same seeds); a ``[design]`` key the
-    design's kind does not use, a Latin hypercube or Monte Carlo design of more samples
+    default, another nothing) make the same runs (the same seeds); a ``[design]`` key given
+    that the design's kind does not use (whatever its value, but for a default in a design
+    written out in full, as a manifest keeps it); an axis's ``steps`` with its ``values``
+    (ignored); a Latin hypercube or Monte Carlo design of more samples
     than the combinations of its listed values (its points repeat), and more organisations
     than replications."""
     lines = []
@@ -206,12 +208,24 @@ def design_notes(plan: Plan) -> list[str]:
                 " other arms at the design's values"
             )
     design, header = plan.scenario.design, plan.scenario.scenario
+    given = design.model_fields_set
+    in_full = given >= Design.model_fields.keys()  # (as a manifest keeps it: every key)
     for key, kinds in DESIGN_KEYS.items():
-        # (set to other than its default: a manifest's scenario holds every key, written out)
-        if getattr(design, key) != Design.model_fields[key].default and design.kind not in kinds:
+        value = getattr(design, key)
+        if design.kind in kinds or key not in given:
+            continue
+        if in_full and value == Design.model_fields[key].default:
+            continue  # (written out in full, not chosen)
+        lines.append(
+            f"design.{key} = {json.dumps(value)} is for design.kind ="
+            f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
+        )
+    for i, axis in enumerate(plan.scenario.axes):
+        if axis.values is not None and axis.steps is not None:
             lines.append(
-                f"design.{key} = {json.dumps(getattr(design, key))} is for design.kind ="
-                f" {' or '.join(map(repr, kinds))}; with {design.kind!r} it is not used"
+                f"axes[{i}] ({axis.param}): steps = {axis.steps} is ignored with values (the axis"
+                f" runs its {len(axis.values)} listed value{'s' * (len(axis.values) > 1)}):"
+                " remove steps"
             )
     listed = [len(a.values) for a in plan.scenario.axes if a.values is not None]
     combinations = math.prod(listed)

@@ -137,6 +137,18 @@ BAD_INPUTS = [
         ["run", "--set", 'leaders.rules=[{"who": "unit=unit 2", "strategy": "listen"}]'],
         "no unit 'unit 2'; did you mean 'Unit 2'?",
     ),
+    (
+        ["run", "--set", "leaders.strategy=delegat"],
+        "leaders.strategy = 'delegat': must be one of 'model', 'delegate', 'listen', 'restrict'"
+        " or 'none'; did you mean 'delegate'? (Leader strategy)",
+    ),
+    (
+        ["run", "--set", 'leaders.rules=[{"who": "all", "strategy": "modle"}]'],
+        "leaders.rules[0].strategy = 'modle': must be one of 'model', 'delegate', 'listen',"
+        " 'restrict' or 'none'; did you mean 'model'?",
+    ),
+    (["run", "--set", "leaders.strategy=zzz"], "'restrict' or 'none' (Leader strategy)"),
+    (["compare", "--arms", "model,delegat"], "restrict, none; did you mean 'delegate'?"),
 ]
 
 
@@ -184,6 +196,54 @@ def test_a_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("orgsim: error: org.size = 1")
     assert "Traceback" not in result.stderr
+
+
+INTERRUPTED_ON_IMPORT = """\
+import sys
+
+
+class Interrupt:  # Ctrl-C as the module {name} is imported
+    def find_spec(self, name, path=None, target=None):
+        if name == {name!r}:
+            raise KeyboardInterrupt
+        return None
+
+
+sys.meta_path.insert(0, Interrupt())
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "simulator.warm",  # the command line's own imports
+        "simulator.cli_sweep",  # its commands', registered as it starts
+        "simulator.sweep",  # a command's, as it runs (click's Abort)
+    ],
+)
+def test_ctrl_c_as_orgsim_starts_is_one_line_and_exit_130(module: str, tmp_path: Path) -> None:
+    """Ctrl-C in the first half second (the imports) printed a Python traceback."""
+    script = tmp_path / "orgsim"  # (named as the console script, which reads as this)
+    script.write_text(
+        INTERRUPTED_ON_IMPORT.format(name=module)
+        + "from simulator.cli import main\n\nsys.exit(main())\n"
+    )
+    scenario = Path(__file__).parent.parent / "scenarios" / "culture_openness.toml"
+    result = subprocess.run(
+        [sys.executable, str(script), "validate", str(scenario)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # (a line of its own, after the ^C a terminal shows, as click starts it in a command)
+    assert (result.returncode, result.stderr) == (130, "\norgsim: error: interrupted\n")
+
+
+def test_ctrl_c_as_another_program_imports_the_command_line_is_left_to_it() -> None:
+    code = INTERRUPTED_ON_IMPORT.format(name="simulator.warm") + (
+        "try:\n    import simulator.cli\nexcept KeyboardInterrupt:\n    print('its own')\n"
+    )
+    assert printed_in_a_fresh_process(code) == ["its", "own"]
 
 
 def test_the_command_line_starts_without_the_engine() -> None:
@@ -346,3 +406,52 @@ def test_the_closing_line_lists_people_csv(tmp_path: Path, capsys) -> None:
     )
     assert code == 0
     assert f"Results in {out} (series.csv, levels.csv, outcomes.csv, people.csv, run.json" in stdout
+
+
+TINY = ["--size", "40", "--steps", "3", "--quiet"]
+
+
+@pytest.mark.parametrize(("first", "then"), [("compare", "run"), ("run", "compare")])
+def test_the_other_commands_output_is_refused(
+    first: str, then: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run --out a compare's folder wrote its files next to paired.csv and compare.png, which
+    described other runs."""
+    assert main([first, *TINY, "--out", str(tmp_path)]) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    code, _, err = run_cli([then, *TINY, "--seed", "2", "--out", str(tmp_path)], capsys)
+    theirs = {"compare": "paired.csv, compare.json, compare.png", "run": "run.json, adoption.png"}
+    assert code == 2
+    assert err == (
+        f"orgsim: error: --out {tmp_path} holds the output of orgsim {first}"
+        f" ({theirs[first]}): give another --out, or remove it\n"
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_sweeps_results_folder_is_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "manifest.json").write_text("{}")
+    code, _, err = run_cli([command, *TINY, "--out", str(tmp_path)], capsys)
+    assert code == 2
+    assert err == (
+        f"orgsim: error: --out {tmp_path} holds a sweep's results (manifest.json): give another"
+        " --out, or remove it\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_command_again_leaves_only_its_files(command: str, tmp_path: Path) -> None:
+    """An earlier --people run's people.csv stayed next to tables without people; a file of
+    the user's own stays."""
+    from simulator.cli_run_output import WRITES
+
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main([command, *TINY, "--people", "--out", str(tmp_path)]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == {*WRITES[command], "notes.txt"}
+    assert main([command, *TINY, "--out", str(tmp_path)]) == 0
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {*WRITES[command], "notes.txt"} - {"people.csv"}

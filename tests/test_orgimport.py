@@ -254,6 +254,18 @@ def test_not_utf8(tmp_path: Path) -> None:
     assert "not UTF-8" in error_of(path)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_is_named(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode Text" (UTF-16 with a byte order mark, tab-separated) read as 'not
+    UTF-8 text (bad byte at offset 0)'."""
+    path = tmp_path / "unicode.txt"
+    text = "id\tmanager_id\nceo\t\na\tceo\n"
+    path.write_bytes("\ufeff".encode(encoding) + text.encode(encoding))
+    assert error_of(path) == (
+        f"{path}: this file is UTF-16 (Excel's 'Unicode Text'); save it as 'CSV UTF-8'"
+    )
+
+
 def test_empty_id(tmp_path: Path) -> None:
     message = error_of(write(tmp_path, "id,manager_id,title\nceo,,\n,ceo,Clerk\n"))
     assert "row 3, column id: empty id" in message

@@ -818,6 +818,13 @@ BAD_FILES: dict[str, Bad] = {
         ("axes[0] (steps): also fixed in scenario.steps (= 4)",),
     ),
     "missing file": Bad(None, ("file not found",), in_readme=True),
+    "one axis table in single brackets": Bad(
+        HEAD + '[axes]\nparam = "culture.openness"\nvalues = [0.3]\n',
+        (
+            "bad.toml: axes: [axes] makes one table; write [[axes]] (double brackets), one table"
+            " per axis",
+        ),
+    ),
 }
 
 
@@ -1192,6 +1199,38 @@ def test_design_keys_the_kind_does_not_use_and_unused_organisations_are_said() -
     many = parse_scenario(variant(scenario={**VALID["scenario"], "replications": 6, "orgs": 4}))
     assert design_notes(plan(many[0])) == []
     assert design_notes(plan(reduced(many[0]))) == []
+
+
+def test_design_keys_given_at_their_defaults_are_said_unused_too() -> None:
+    """levels = 6 on a grid was said unused, levels = 4 (the default) not: a key the file
+    gives is said whatever its value; a design written out in full, as a manifest keeps it,
+    only for values other than the defaults."""
+    from simulator.scenario import design_notes
+
+    given = {"kind": "grid", "levels": 4, "samples": 16, "second_order": False}
+    assert design_notes(plan(parse_scenario(variant(design=given))[0])) == [
+        "design.samples = 16 is for design.kind = 'lhs' or 'montecarlo' or 'sobol' or 'morris';"
+        " with 'grid' it is not used",
+        "design.levels = 4 is for design.kind = 'morris'; with 'grid' it is not used",
+        "design.second_order = false is for design.kind = 'sobol'; with 'grid' it is not used",
+    ]
+    in_full = {**given, "points": [], "levels": 5}
+    assert design_notes(plan(parse_scenario(variant(design=in_full))[0])) == [
+        "design.levels = 5 is for design.kind = 'morris'; with 'grid' it is not used"
+    ]
+
+
+def test_steps_beside_values_are_said_ignored() -> None:
+    from simulator.scenario import design_notes
+
+    axes = [
+        {"param": "culture.openness", "values": [0.2, 0.8]},
+        {"param": "org.span", "values": [4], "steps": 5},
+    ]
+    assert design_notes(plan(parse_scenario(variant(axes=axes))[0])) == [
+        "axes[1] (org.span): steps = 5 is ignored with values (the axis runs its 1 listed"
+        " value): remove steps"
+    ]
 
 
 def test_a_scenario_text_or_a_path_where_a_plan_belongs_is_named(tmp_path: Path) -> None:
