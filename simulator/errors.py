@@ -241,7 +241,9 @@ def _problem(
             match = did_you_mean(str(error.get("input")), choices, cutoff=0.5)
             hint = f"did you mean {match!r}?" if match else "see 'orgsim params'"
             return f"not one of the {len(choices)} allowed values; {hint}{about}"
-        return f"must be one of {expected}{about}"
+        match = did_you_mean(str(error.get("input")), choices)
+        hint = f"; did you mean {match!r}?" if match else ""
+        return f"must be one of {expected}{hint}{about}"
     if kind == "missing":
         if info is not None and _section_of(info.annotation) is not None and not is_param:
             return "required section missing"

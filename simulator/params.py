@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -34,26 +33,7 @@ from pydantic_core import PydanticCustomError
 STRATEGIES: tuple[str, ...] = ("model", "delegate", "listen", "restrict", "none")
 
 
-def _near_strategy(value: Any) -> Any:
-    """``value``, or for a misspelt strategy (``"delegat"``) an error that names the one
-    meant; other values are left to the ``Literal`` (its "must be one of")."""
-    if isinstance(value, str) and value not in STRATEGIES:
-        from simulator.errors import did_you_mean  # (errors imports this module)
-
-        near = did_you_mean(value, STRATEGIES)
-        if near is not None:
-            *first, last = map(repr, STRATEGIES)  # (as pydantic lists a Literal's values)
-            raise PydanticCustomError(
-                "strategy",
-                "must be one of {allowed}; did you mean {near}?",
-                {"allowed": f"{', '.join(first)} or {last}", "near": repr(near)},
-            )
-    return value
-
-
-Strategy = Annotated[
-    Literal["model", "delegate", "listen", "restrict", "none"], BeforeValidator(_near_strategy)
-]
+Strategy = Literal["model", "delegate", "listen", "restrict", "none"]
 """Leader strategies. ``none``: the leader decides like everyone else."""
 
 
