@@ -227,6 +227,11 @@ def design_notes(plan: Plan) -> list[str]:
                 f" runs its {len(axis.values)} listed value{'s' * (len(axis.values) > 1)}):"
                 " remove steps"
             )
+        elif axis.steps is not None and design.kind != "grid":
+            lines.append(
+                f"axes[{i}] ({axis.param}): steps = {axis.steps} is for design.kind = 'grid';"
+                f" a {design.kind!r} design draws its points within the bounds: remove steps"
+            )
     listed = [len(a.values) for a in plan.scenario.axes if a.values is not None]
     combinations = math.prod(listed)
     if (

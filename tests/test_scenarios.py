@@ -1231,6 +1231,14 @@ def test_steps_beside_values_are_said_ignored() -> None:
         "axes[1] (org.span): steps = 5 is ignored with values (the axis runs its 1 listed"
         " value): remove steps"
     ]
+    sampled = variant(
+        axes=[{"param": "culture.openness", "bounds": [0.2, 0.8], "steps": 4}],
+        design={"kind": "lhs", "samples": 8},
+    )
+    assert design_notes(plan(parse_scenario(sampled)[0])) == [
+        "axes[0] (culture.openness): steps = 4 is for design.kind = 'grid'; a 'lhs' design"
+        " draws its points within the bounds: remove steps"
+    ]
 
 
 def test_a_scenario_text_or_a_path_where_a_plan_belongs_is_named(tmp_path: Path) -> None:
