@@ -139,22 +139,26 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
 
 def _updates(options: dict[str, Any]) -> dict[str, Any]:
     """The settings made over the defaults: the options given, then ``--set`` (by dotted
-    path; validated by :meth:`Params.with_updates`)."""
+    path, a table given whole as its dotted paths, as a scenario reads it; validated by
+    :meth:`Params.with_updates`)."""
+    from simulator.design import flatten
+
+    sets = flatten(options["sets"])  # (--set org='{"span": 4}' is --set org.span=4)
     updates = {path: options[o] for o, path in OPTION_PATHS.items() if options.get(o) is not None}
     if options.get("mechanism") is not None:
         updates["mechanism.name"] = options["mechanism"]
-        chosen = options["sets"].get("mechanism.name", options["mechanism"])
+        chosen = sets.get("mechanism.name", options["mechanism"])
         if chosen != options["mechanism"]:
             raise click.UsageError(
                 f"--mechanism {options['mechanism']} conflicts with --set for mechanism {chosen}"
             )
     for option, path in OPTION_PATHS.items():
-        given, set_to = options.get(option), options["sets"].get(path)
+        given, set_to = options.get(option), sets.get(path)
         if given is not None and set_to is not None and set_to != given:
             raise click.UsageError(
                 f"--{option} {given} conflicts with --set {path}={set_to}: give one of them"
             )
-    updates.update(options["sets"])
+    updates.update(sets)
     if options["ties_csv"] and not options["org_csv"]:
         raise click.UsageError("--ties-csv needs --org-csv")
     if options["org_csv"]:
@@ -256,7 +260,7 @@ def run(ctx: click.Context, **options: Any) -> None:
     updates = _updates(options)
     runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
-    out = out_dir(options["out"], "run")
+    out = out_dir(options["out"], "run", (options["org_csv"], options["ties_csv"]))
     frames: list[tuple[pd.DataFrame, ...]] = []
     with _progress(options["reps"], options["quiet"]) as bar:
         for rep in range(options["reps"]):
@@ -308,7 +312,7 @@ def compare(ctx: click.Context, arms: list[str], **options: Any) -> None:
     runner = _Runner(options, Params().with_updates(updates))
     params = runner.params
     by_arm = {arm: params.with_updates({"leaders.strategy": arm}) for arm in arms}
-    out = out_dir(options["out"], "compare")
+    out = out_dir(options["out"], "compare", (options["org_csv"], options["ties_csv"]))
     frames: dict[str, list[tuple[pd.DataFrame, ...]]] = {arm: [] for arm in arms}
     with _progress(len(arms) * options["reps"], options["quiet"]) as bar:
         for rep in range(options["reps"]):

@@ -58,35 +58,52 @@ WRITES: dict[str, tuple[str, ...]] = {
 them (``people.csv`` with ``--people`` only)."""
 
 
-def out_dir(path: str, command: str) -> Path:
+def out_dir(path: str, command: str, inputs: Sequence[str | None] = ()) -> Path:
     """The output folder ``--out`` of ``command`` (``run`` or ``compare``), created if
     missing; checked before anything runs.
 
     Raises :class:`click.ClickException` if the folder is a sweep's results folder (it has a
     ``manifest.json``) or holds the other command's output (its files not in
-    ``command``'s :data:`WRITES`): the folder would mix two commands' files.
+    ``command``'s :data:`WRITES`): the folder would mix two commands' files; or if one of
+    the ``inputs`` (the org chart, the ties table) is a file the command would write over.
     """
     out = Path(path)
+    for given in filter(None, inputs):
+        if any(Path(given).resolve() == (out / n).resolve() for n in WRITES[command]):
+            raise click.ClickException(
+                f"{given} is in --out {out} under a name orgsim {command} writes"
+                f" ({', '.join(WRITES[command])}): give another --out, or rename it"
+            )
     held = ""
     if (out / "manifest.json").is_file():
-        held = "a sweep's results (manifest.json)"
+        held = "a sweep's results (manifest.json): give another --out"
     else:
         for other in WRITES.keys() - {command}:
             theirs = [n for n in WRITES[other] if n not in WRITES[command] and (out / n).exists()]
             if theirs:
-                held = f"the output of orgsim {other} ({', '.join(theirs)})"
+                held = (
+                    f"the output of orgsim {other} ({', '.join(theirs)}): give another --out,"
+                    " or remove those files"
+                )
     if held:
-        raise click.ClickException(f"--out {out} holds {held}: give another --out, or remove it")
+        raise click.ClickException(f"--out {out} holds {held}")
     out.mkdir(parents=True, exist_ok=True)
     return out
 
 
 def _written(out: Path, command: str, people: bool) -> list[str]:
-    """The files ``command`` writes this time; removes from ``out`` those of its
-    :data:`WRITES` it does not (an earlier run's ``people.csv``)."""
+    """The files ``command`` writes this time; without ``people``, removes the
+    ``people.csv`` an earlier run of it wrote there (its record file says so: a
+    ``people.csv`` of anyone else's is left alone)."""
     names = [n for n in WRITES[command] if people or n != "people.csv"]
-    for stale in set(WRITES[command]) - set(names):
-        (out / stale).unlink(missing_ok=True)
+    record = out / f"{command}.json"
+    if not people and (out / "people.csv").is_file() and record.is_file():
+        try:
+            kept = json.loads(record.read_text(encoding="utf-8"))["record"]["people"] is True
+        except (ValueError, KeyError, TypeError):  # (not ours to judge: leave it)
+            kept = False
+        if kept:
+            (out / "people.csv").unlink()
     return names
 
 

@@ -424,7 +424,7 @@ def test_the_other_commands_output_is_refused(
     assert code == 2
     assert err == (
         f"orgsim: error: --out {tmp_path} holds the output of orgsim {first}"
-        f" ({theirs[first]}): give another --out, or remove it\n"
+        f" ({theirs[first]}): give another --out, or remove those files\n"
     )
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
@@ -438,7 +438,7 @@ def test_a_sweeps_results_folder_is_refused(
     assert code == 2
     assert err == (
         f"orgsim: error: --out {tmp_path} holds a sweep's results (manifest.json): give another"
-        " --out, or remove it\n"
+        " --out\n"
     )
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
 
@@ -455,3 +455,27 @@ def test_a_command_again_leaves_only_its_files(command: str, tmp_path: Path) -> 
     assert main([command, *TINY, "--out", str(tmp_path)]) == 0
     left = {p.name for p in tmp_path.iterdir()}
     assert left == {*WRITES[command], "notes.txt"} - {"people.csv"}
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_people_csv_the_command_did_not_write_stays(command: str, tmp_path: Path) -> None:
+    """A people.csv of the user's own (an HR export) was deleted by a run without --people."""
+    (tmp_path / "people.csv").write_text("name,email\n")
+    assert main([command, *TINY, "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "people.csv").read_text() == "name,email\n"
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_an_input_under_a_name_the_command_writes_is_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An org chart saved as --out/people.csv was overwritten (with --people) or deleted."""
+    chart = tmp_path / "people.csv"
+    text = "id,manager_id,unit\nceo,,Top\n" + "".join(f"e{i},ceo,Sales\n" for i in range(9))
+    chart.write_text(text)
+    args = [command, "--steps", "3", "--reps", "1", "--quiet", "--org-csv", str(chart)]
+    for people in (["--people"], []):
+        code, _, err = run_cli([*args, *people, "--out", str(tmp_path)], capsys)
+        assert code == 2
+        assert err.startswith(f"orgsim: error: {chart} is in --out {tmp_path} under a name")
+        assert chart.read_text() == text and len(list(tmp_path.iterdir())) == 1

@@ -154,6 +154,7 @@ SHAPE_BAD = [
     (["--set", "org.span=4"], "--set org.span=4: "),
     (["--set", "org.span_jitter=2"], "--set org.span_jitter=2: "),
     (["--set", "org.units=3"], "--set org.units=3: "),
+    (["--set", 'org={"span": 4}'], "--set org.span=4: "),  # (a table given whole)
 ]
 SHAPE_WHY = (
     "org.size, org.span, org.span_jitter and org.units do not apply with --org-csv, as the org"
