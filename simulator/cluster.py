@@ -99,12 +99,17 @@ class DaskPool:
         asked, count = self._threads
         now = time.monotonic()
         if fresh or now - asked > 1.0:
-            try:
-                count = sum(int(n) for n in self.client.nthreads().values())
-            except Exception:  # the scheduler is gone: the sweep finds out by itself
-                count = 0
+            count = self.connected() or 0  # (the scheduler gone: the sweep finds out itself)
             self._threads = (now, count)
         return count if fresh else max(1, count)
+
+    def connected(self) -> int | None:
+        """Worker threads connected now, asked afresh; None when the scheduler cannot be
+        asked (the client reconnecting)."""
+        try:
+            return sum(int(n) for n in self.client.nthreads().values())
+        except Exception:
+            return None
 
     def alive(self) -> bool:
         """Whether the client still has (or is reconnecting to) its scheduler."""
@@ -112,7 +117,7 @@ class DaskPool:
 
     def watch(self) -> NoWorkers:
         """What a sweep on this pool says while its scheduler has no worker."""
-        return NoWorkers(functools.partial(self.threads, fresh=True), *NO_WORKERS_SAID)
+        return NoWorkers(self.connected, *NO_WORKERS_SAID)
 
     def describe(self) -> str:
         kind = "local Dask cluster" if self.local else f"Dask scheduler {self.address}"
@@ -133,15 +138,19 @@ class NoWorkers:
     worker threads connected now (``threads``, as :meth:`DaskPool.threads` counts them
     afresh, and as the sweep checks at its start), from the first time there were none, for
     ``after`` seconds, then once every ``again`` seconds while there are still none; workers
-    back start it over.
+    back start it over. A scheduler that cannot be asked (``threads`` gives None: the client
+    reconnecting) is not said to have no workers.
 
     >>> watch = NoWorkers(lambda: 0, after=10, again=300, clock=iter([0, 5, 12, 20]).__next__)
     >>> [watch.note(saved=40) for _ in range(4)]  # doctest: +NORMALIZE_WHITESPACE
     [None, None, 'no workers on the scheduler for 12 s; waiting (Ctrl-C keeps the 40 saved
     runs)', None]
+    >>> asked = NoWorkers(lambda: None, after=10, again=300, clock=iter([0, 20]).__next__)
+    >>> [asked.note(saved=40) for _ in range(2)]  # (the scheduler not answering)
+    [None, None]
     """
 
-    threads: Callable[[], int]
+    threads: Callable[[], int | None]
     after: float
     again: float
     clock: Callable[[], float] = time.monotonic
@@ -151,7 +160,10 @@ class NoWorkers:
     def note(self, saved: int) -> str | None:
         """What to say now (``saved``: the runs of the folder saved so far), or None."""
         now = self.clock()
-        if self.threads() > 0:
+        threads = self.threads()
+        if threads is None:  # (not known: nothing said, the time without workers kept)
+            return None
+        if threads > 0:
             self._since = self._said = None
             return None
         if self._since is None:
