@@ -916,7 +916,7 @@ def test_workers_default_to_the_cpus_this_process_may_use(tmp_path: Path) -> Non
         [sys.executable, "-c", code, str(scenario)], capture_output=True, text=True, check=True
     )
     assert out.stdout.splitlines()[0] == "1"
-    assert out.stdout.rstrip().endswith("on 1 worker(s)"), out.stdout
+    assert " on 1 worker(s) " in out.stdout.splitlines()[-1], out.stdout
 
 
 def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path: Path) -> None:
