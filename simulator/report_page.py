@@ -21,7 +21,7 @@ from simulator.report_people import people_section
 from simulator.report_robustness import robustness_section
 from simulator.report_sensitivity import sensitivity_section
 from simulator.results import short_value
-from simulator.shard import versions_differ
+from simulator.results_provenance import differing_versions, versions_differ
 
 STYLE = """
 body{font:17px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
@@ -159,8 +159,7 @@ def _runs(data: ReportData) -> str:
     if lost.runs:  # (finished, but their series, levels or people file is gone)
         said = lost.said(data.results.path, c["ok"])
         out.append(f'<p class="banner warn">Not complete: {escape(said)}.</p>')
-    folder = data.results.path
-    differ = versions_differ(folder) if (folder / "manifest.json").exists() else None
+    differ = versions_differ(data.results.path, data.results.manifest.get("attempts", []))
     if differ:  # (as `orgsim merge` warns)
         out.append(f'<p class="banner warn">{escape(differ)}.</p>')
     shard = data.results.manifest.get("shard")
@@ -230,11 +229,11 @@ def _summary(data: ReportData) -> str:
 def _provenance(data: ReportData) -> str:
     m = data.results.manifest
     versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
-    made = [a.get("versions", {}) for a in m.get("attempts", [])]
-    differ = [k for k in dict.fromkeys(k for v in made for k in v) if len(_values(made, k)) > 1]
+    differ = differing_versions(m.get("attempts", []))  # (as the banner says)
     attempts = []
-    for a, v in zip(m.get("attempts", []), made, strict=True):
-        own = "".join(f", {k} {v.get(k, 'not recorded')}" for k in differ)
+    for a in m.get("attempts", []):
+        v = a.get("versions") or {}
+        own = "".join(f", {k} {v.get(k) or 'not recorded'}" for k in differ)
         attempts.append(
             f"attempt {a.get('attempt')}: {a.get('started_utc', '?')} to "
             f"{a.get('finished_utc', 'unfinished')}, {a.get('runs_done', '?')} done, "
@@ -252,11 +251,6 @@ def _provenance(data: ReportData) -> str:
     ]
     lines = "".join(f"<div><b>{k}:</b> {escape(v)}</div>" for k, v in items)
     return f"<footer><h3>Provenance</h3>{lines}</footer>"
-
-
-def _values(made: list[dict[str, Any]], key: str) -> set[str]:
-    """The values of ``key`` among the attempts' versions (``made``; None: not recorded)."""
-    return {str(v.get(key)) for v in made}
 
 
 def _chart_items(manifest: dict[str, Any]) -> list[tuple[str, str]]:

@@ -160,22 +160,21 @@ class ResultsFolder:
 
     def begin(self, todo: int, executor: str = "") -> int:
         """Record the start of an attempt (and where it runs); return its number. Warns when
-        earlier attempts ran other code (by the digest of orgsim's source, or for attempts
-        recorded without one, another orgsim version or code revision): the scenario's digest
-        covers the scenario, not the model, so their runs and this one's may differ."""
+        earlier attempts ran other code or package versions
+        (:func:`~simulator.results_provenance.differing_versions`, as ``orgsim merge`` and the
+        report decide): the scenario's digest covers the scenario, not the model, so their
+        runs and this one's may differ."""
         attempt = len(self.manifest["attempts"])
         made_by, revision = provenance.versions(), provenance.code_revision()
         mine = {"versions": made_by, "code_revision": revision}
-        other = {
-            provenance.made_by(a)
-            for a in self.manifest["attempts"]
-            if a.get("runs_done", 1) and not provenance.same_code(a, mine)
-        }
+        differ = [(a, provenance.differing_versions([a, mine])) for a in self.manifest["attempts"]]
+        packages = sorted({k for _, d in differ for k in d if k != "orgsim code"})
+        other = {provenance.made_by(a, [k for k in packages if k in d]) for a, d in differ if d}
         if todo and other:
             warnings.warn(
                 f"{self.path}: its earlier runs were made by {'; '.join(sorted(other))}; this"
-                f" is {provenance.made_by(mine)}. If the model changed in between, the resumed runs"
-                " differ from the earlier ones: use a new folder to keep one version",
+                f" is {provenance.made_by(mine, packages)}. If the model changed in between, the"
+                " resumed runs differ from the earlier ones: use a new folder to keep one version",
                 UserWarning,
                 stacklevel=2,
             )

@@ -252,6 +252,10 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
         _save(out, target, finished)
         merged = target.setdefault("merged", [])
         files = skipped = 0
+        # each shard's finished runs, counted from its files (its manifest's count is written
+        # when its sweep ends: missing or old where the sweep was killed at a time limit),
+        # from those copied where they are all of its files
+        ran: dict[Path, int] = {}
         for source, manifest in free:
             ident = {"created_utc": manifest.get("created_utc"), "shard": manifest.get("shard")}
             if ident["shard"] is None:  # (a whole sweep's folder: where it is, too)
@@ -261,6 +265,8 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
             attempts = manifest.get("attempts", [])
             if done >= len(attempts):
                 skipped += 1
+                if ident["shard"]:
+                    ran[source] = len(_finished(source))
                 continue
             offset = len(target["attempts"]) - done
             copied = {a: offset + a for a in range(done, len(attempts))}
@@ -277,7 +283,10 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
                 before["attempts"] = count
             else:
                 merged.append({"from": ident, "folder": str(source), "attempts": count})
-            finished = _finished(out, copied.values(), finished)
+            new = _finished(out, copied.values())
+            if ident["shard"]:
+                ran[source] = len(new) if done == 0 else len(_finished(source))
+            finished = _union(finished, new)
             _save(out, target, finished)  # (this source's files are all there)
     shards: set[str] = {m["from"]["shard"] for m in merged if m["from"].get("shard")}
     counts = {Shard.parse(s).count for s in shards}
@@ -288,9 +297,9 @@ def merge(folders: Sequence[str | Path], out: str | Path) -> Merged:
         else []
     )
     unfinished = [
-        (m["shard"], int(m.get("runs_finished", 0)), int(m["runs_planned"]), source)
+        (m["shard"], ran[source], int(m["runs_planned"]), source)
         for source, m in free
-        if m.get("shard") and int(m.get("runs_finished", 0)) < int(m.get("runs_planned", 0))
+        if source in ran and ran[source] < int(m["runs_planned"])
     ]
     return Merged(
         out,
@@ -394,54 +403,35 @@ def _copy(source: Path, out: Path, attempts: dict[int, int]) -> int:
     return copied
 
 
-def _finished(
-    out: Path, attempts: Iterable[int] | None = None, known: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """The keys (``point``, ``arm``, ``replication``) of the runs finished in ``out``, each
-    once: of all its files, or of the files of ``attempts`` added to those ``known``."""
-    import pandas as pd
-
+def _finished(folder: Path, attempts: Iterable[int] | None = None) -> pd.DataFrame:
+    """The keys (``point``, ``arm``, ``replication``) of the runs finished in ``folder``, each
+    once: of all its files, or of the files of ``attempts``."""
     from simulator.results import KEY, read_table
 
     patterns = ["*"] if attempts is None else [f"part-{a:03d}-*" for a in attempts]
-    frames = [read_table(out, "outcomes", columns=[*KEY, "status"], pattern=p) for p in patterns]
-    ok = [f.loc[f["status"] == "ok", KEY] for f in frames if not f.empty]
-    parts = [k for k in ([] if known is None else [known]) + ok if not k.empty]
+    frames = [read_table(folder, "outcomes", columns=[*KEY, "status"], pattern=p) for p in patterns]
+    return _union(*(f.loc[f["status"] == "ok", KEY] for f in frames))
+
+
+def _union(*keys: pd.DataFrame) -> pd.DataFrame:
+    """The runs (keys) in any of ``keys``, each once."""
+    import pandas as pd
+
+    from simulator.results import KEY
+
+    parts = [k for k in keys if not k.empty]
     return pd.concat(parts).drop_duplicates() if parts else pd.DataFrame(columns=KEY)
-
-
-def _made_with(attempt: dict[str, Any]) -> dict[str, str]:
-    """What made an attempt's runs: orgsim's code (its digest, or for attempts recorded
-    without one its version and revision) and the other packages whose versions must match
-    for bit-identical runs (:data:`simulator.cluster.RESULT_VERSIONS`, as far as recorded)."""
-    from simulator.cluster import RESULT_VERSIONS
-
-    made = attempt.get("versions", {})
-    code = made.get("orgsim code") or f"{made.get('orgsim')} at {attempt.get('code_revision')}"
-    others = [k for k in RESULT_VERSIONS if k not in ("orgsim", "orgsim code")]
-    return {"orgsim code": str(code), **{k: str(made.get(k)) for k in others}}
 
 
 def versions_differ(out: Path) -> str | None:
     """A warning when the merged folder's runs were made by different code or package
-    versions (shards run on machines with other versions): None if all by the same. The git
-    revision is not compared: the same code digest installed elsewhere has none."""
+    versions (shards run on machines with other versions): None if all by the same, as far
+    as recorded (:func:`simulator.results_provenance.differing_versions` decides). The git
+    revision alone does not tell code apart: the same code installed elsewhere has none."""
     from simulator.results import read_manifest
+    from simulator.results_provenance import versions_differ as differ
 
-    attempts = read_manifest(out / "manifest.json").get("attempts", [])
-    made = [_made_with(a) for a in attempts if a.get("runs_done", 1)]
-    differ = [
-        f"{key} {', '.join(sorted({m[key] for m in made}))}"
-        for key in (made[0] if made else {})
-        if len({m[key] for m in made}) > 1
-    ]
-    if not differ:
-        return None
-    return (
-        f"{out}: its runs were made by different versions ({'; '.join(differ)}): the runs of"
-        " one may differ from what the other would have made; sweep again in one folder with"
-        " one version to be sure"
-    )
+    return differ(out, read_manifest(out / "manifest.json").get("attempts", []))
 
 
 def warn_if_versions_differ(out: Path) -> None:

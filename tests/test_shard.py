@@ -356,3 +356,27 @@ def test_a_folder_made_complete_by_a_whole_sweep_lists_no_shard_as_missing(
     assert main(["merge", str(shard), str(whole), "--out", str(tmp_path / "m2")]) == 0
     said = capsys.readouterr().out
     assert "(complete)" in said and "not merged yet" not in said
+
+
+def test_a_shard_killed_at_a_time_limit_is_said_to_have_finished_its_runs(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """A shard killed at its job's time limit was said to have finished "0 of its 8 runs":
+    its manifest's count, written when a sweep ends, was read, not its files."""
+    plan, out, merged = _small(4), tmp_path / "s1", tmp_path / "m"  # (shard 1/2: 8 runs)
+
+    def stop_after_one(done: int, total: int) -> None:
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(plan, out, workers=1, pairs_per_task=1, progress=stop_after_one, shard=Shard(1, 2))
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("runs_finished", "complete"):  # (as a hard kill leaves it)
+        manifest.pop(key, None)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert merge([out], merged).unfinished == [("1/2", 2, 8, out)]  # (counted as copied)
+    assert main(["merge", str(out), "--out", str(merged)]) == 0  # (nothing new: read there)
+    said = capsys.readouterr().out
+    assert "(1 with nothing new since their last merge)" in said
+    assert "shard 1/2 has finished 2 of its 8 runs: resume it (orgsim sweep SCENARIO" in said
