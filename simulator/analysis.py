@@ -16,7 +16,16 @@ from scipy.special import ndtri, stdtrit
 
 from simulator import measures
 from simulator.errors import did_you_mean
-from simulator.nesting import ORG_COLUMNS, cluster_of, cluster_stats, note, org_of, widest
+from simulator.nesting import (
+    ORG_COLUMNS,
+    cluster_of,
+    cluster_stats,
+    nested,
+    note,
+    only_nested,
+    org_of,
+    widest,
+)
 from simulator.state import EVENTS
 
 Z95 = float(ndtri(0.975))
@@ -113,12 +122,30 @@ def arm_list(arms: str | Sequence[str]) -> list[str]:
     return names
 
 
-def known_metrics(outcomes: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+def known_metrics(
+    outcomes: pd.DataFrame, metrics: Sequence[str], offer: Sequence[str] | None = None
+) -> list[str]:
     """The metrics that are columns of ``outcomes``; a name that is no outcome at all (a typo
     such as ``"posters"``) is refused, naming the outcomes. Outcomes missing from this table
-    (a partial folder) are left out."""
-    known = [*OUTCOMES, *measures.of_table(outcomes.attrs)]
+    (a partial folder) are left out.
+
+    ``offer``: the outcomes a caller takes (the sensitivity indices: the numeric ones), to
+    name in the message instead, as ``metric = ...`` (every outcome when it is empty).
+
+    >>> known_metrics(pd.DataFrame({"poster": [0.5]}), ["posters"], offer=["poster"])
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: metric = 'posters': not an outcome; did you mean 'poster'? (the outcomes ...
+    """
+    known = list(dict.fromkeys([*OUTCOMES, *measures.of_table(outcomes.attrs)]))
     unknown = [m for m in metrics if m not in outcomes.columns and m not in known]
+    if unknown and offer is not None:
+        takes = list(offer) or known
+        near = did_you_mean(unknown[0], takes, cutoff=0.5)
+        raise ValueError(
+            f"metric = {unknown[0]!r}: not an outcome{f'; did you mean {near!r}?' if near else ''}"
+            f" (the outcomes it can take: {', '.join(takes)})"
+        )
     if unknown:
         near = did_you_mean(unknown[0], [*known, *map(str, outcomes.columns)])
         hint = f" (did you mean {near!r}?)" if near else ""
@@ -502,12 +529,15 @@ def summarise(
         ``n = 0`` and NaN statistics.
 
         With ``orgs``, ``ci_low``/``ci_high`` are over runs, for the organisations they ran
-        on, and four columns follow: ``organisations`` (how many the ``n`` values came
-        from: each design point has its own), ``org_sd`` (the standard deviation of their
-        means) and ``org_ci_low``/``org_ci_high``, the 95 % interval over organisations
-        (:func:`simulator.nesting.cluster_stats`, cut as ``ci_low``/``ci_high`` and never
-        narrower: :func:`simulator.nesting.widest`); NaN below two organisations.
-        ``attrs["notes"]`` says which holds for what (:func:`simulator.nesting.note`).
+        on, and ``attrs["notes"]`` says what holds for what (:func:`simulator.nesting.note`).
+        Where the rows' runs share organisations in groups (``2 <= orgs < replications``,
+        or, in rows that pool several design points, any ``orgs < replications``:
+        :func:`simulator.nesting.nested`) four columns follow: ``organisations`` (how many
+        the ``n`` values came from: each design point has its own), ``org_sd`` (the
+        standard deviation of their means) and ``org_ci_low``/``org_ci_high``, the 95 %
+        interval over organisations (:func:`simulator.nesting.cluster_stats`, cut as
+        ``ci_low``/``ci_high`` and never narrower: :func:`simulator.nesting.widest`); the
+        last three NaN in a row whose values are not from ``2 <= organisations < n``.
     """
     if metrics is None:
         metrics = [*SUMMARY_METRICS, *measures.of_table(outcomes.attrs)]
@@ -526,10 +556,12 @@ def summarise(
     once_each(outcomes)
     metrics = known_metrics(outcomes, metrics)
     orgs = orgs if orgs is not None else outcomes.attrs.get("orgs")
+    points = 1 if "point" in keys else _points(outcomes)  # (the points a row pools)
+    shared = nested(orgs, _replications(outcomes), points)  # (the org columns say something)
     columns = [*keys, "metric", "n_ok", "n_failed", "n", "mean", "sd", "ci_low", "ci_high"]
-    columns += ["median", "q10", "q90", "interval", *(ORG_COLUMNS if orgs is not None else ())]
+    columns += ["median", "q10", "q90", "interval", *(ORG_COLUMNS if shared else ())]
     if outcomes.empty:
-        return _noted(pd.DataFrame(columns=columns), outcomes, orgs)
+        return _noted(pd.DataFrame(columns=columns), outcomes, orgs, points)
     ok = outcomes["status"] == "ok" if "status" in outcomes else pd.Series(True, outcomes.index)
     counts = (
         pd.DataFrame({"n_ok": ok, "n_failed": ~ok})
@@ -539,7 +571,7 @@ def summarise(
         .astype(int)
     )
     finished = outcomes[ok]
-    org = org_of(finished, orgs) if orgs is not None else None
+    org = org_of(finished, orgs) if shared and orgs is not None else None
     parts = []
     for order, metric in enumerate(metrics):
         values = pd.to_numeric(finished[metric].astype("float64"), errors="coerce")
@@ -587,24 +619,37 @@ def summarise(
             table["org_ci_low"], table["org_ci_high"] = ends
         parts.append(table.reset_index().assign(metric=metric, _order=order))
     if not parts:
-        return _noted(pd.DataFrame(columns=columns), outcomes, orgs)
+        return _noted(pd.DataFrame(columns=columns), outcomes, orgs, points)
     frame = pd.concat(parts, ignore_index=True)
     ranks = arm_list(arms if arms is not None else outcomes.attrs.get("arms", []))
     frame["_arm"] = frame["arm"].map({a: i for i, a in enumerate(ranks)}) if "arm" in keys else 0
     by_rank = [k if k != "arm" else "_arm" for k in keys]  # (the groups came sorted by name)
     frame = frame.sort_values([*by_rank, "_order"], kind="stable", na_position="last")
-    return _noted(frame[columns].reset_index(drop=True), outcomes, orgs)
+    return _noted(frame[columns].reset_index(drop=True), outcomes, orgs, points)
 
 
-def _noted(frame: pd.DataFrame, outcomes: pd.DataFrame, orgs: int | None) -> pd.DataFrame:
+def _replications(outcomes: pd.DataFrame) -> int:
+    """The replications per design point: the most in ``outcomes`` (0 without any)."""
+    reps = outcomes["replication"] if "replication" in outcomes else pd.Series(dtype=float)
+    return int(reps.max()) + 1 if reps.notna().any() else 0
+
+
+def _points(outcomes: pd.DataFrame) -> int:
+    """The design points of ``outcomes`` (1 without a ``point`` column)."""
+    return max(int(outcomes["point"].nunique()), 1) if "point" in outcomes else 1
+
+
+def _noted(
+    frame: pd.DataFrame, outcomes: pd.DataFrame, orgs: int | None, points: int = 1
+) -> pd.DataFrame:
     """``frame`` with ``attrs["notes"]`` on what its intervals hold for when its runs share
-    organisations (:func:`simulator.nesting.note`; none without ``orgs``: ``frame`` as it
-    is). The replications per point: the most in ``outcomes``."""
+    organisations (:func:`simulator.nesting.note`, for rows that pool ``points`` design
+    points; none without ``orgs``: ``frame`` as it is), and the interval over organisations
+    only in the rows where it says something (:func:`simulator.nesting.only_nested`)."""
     if orgs is None:
         return frame
-    reps = outcomes["replication"] if "replication" in outcomes else pd.Series(dtype=float)
-    frame.attrs["notes"] = note(orgs, int(reps.max()) + 1 if reps.notna().any() else 0)
-    return frame
+    frame.attrs["notes"] = note(orgs, _replications(outcomes), points)
+    return only_nested(frame)
 
 
 def contrasts(
@@ -646,10 +691,11 @@ def contrasts(
         ``baseline_values`` likewise when the baseline does.
 
         With ``orgs``, ``ci_low``/``ci_high`` are over pairs, for the organisations they ran
-        on, and ``organisations`` (the pairs' organisations: pooled, those of every point),
+        on, with ``attrs["notes"]``; and, where pairs share organisations in groups (as in
+        :func:`summarise`; pooled, with ``orgs = 1`` too: one organisation per point),
+        ``organisations`` (the pairs' organisations: pooled, those of every point),
         ``org_sd`` (the standard deviation of their mean differences) and
-        ``org_ci_low``/``org_ci_high`` (the interval over organisations) follow, as in
-        :func:`summarise`, with ``attrs["notes"]``.
+        ``org_ci_low``/``org_ci_high`` (the interval over organisations) follow.
     """
     once_each(outcomes)
     orgs = orgs if orgs is not None else outcomes.attrs.get("orgs")
@@ -665,18 +711,19 @@ def contrasts(
     finished = ok_runs(outcomes)
     empty = ["arm", "baseline", "metric", "mean_baseline", "mean_arm", "mean_diff", "ci_low"]
     empty = [*([] if pooled else ["point", *axes]), *empty, "ci_high", "n", "pairs", "d_z"]
-    empty += ORG_COLUMNS if orgs is not None else []
+    points = _points(outcomes) if pooled else 1  # (the points a row pools)
+    shared = orgs if nested(orgs, _replications(outcomes), points) else None
+    empty += ORG_COLUMNS if shared is not None else []
     if len(arms) < 2 or not metrics or finished.empty:
-        return _noted(pd.DataFrame(columns=empty), outcomes, orgs)
+        return _noted(pd.DataFrame(columns=empty), outcomes, orgs, points)
     if pooled:
-        return _noted(
-            _paired(finished, arms, metrics, ["point", "replication"], orgs), outcomes, orgs
-        )
+        pairs = _paired(finished, arms, metrics, ["point", "replication"], shared)
+        return _noted(pairs, outcomes, orgs, points)
     design = design_values(finished, arms, axes)
     parts = []
     for point, group in finished.groupby("point", sort=True):
         group.attrs = dict(outcomes.attrs)  # (what upper_limits reads: not every pandas keeps it)
-        table = _paired(group, arms, metrics, ["replication"], orgs)
+        table = _paired(group, arms, metrics, ["replication"], shared)
         parts.append(table.assign(point=point, **design.get(point, {})))
     frame = pd.concat(parts, ignore_index=True)
     own = _own_values(finished, design, axes)

@@ -8,8 +8,9 @@ organisations. An interval over runs then holds for these ``k`` organisations (r
 people and dynamics redrawn on them); an interval over organisations holds for
 organisations like these. :func:`simulator.analysis.summarise` and
 :func:`~simulator.analysis.contrasts` keep the first as ``ci_low``/``ci_high`` and add the
-second (:func:`cluster_stats` and :func:`widest`: ``organisations``, ``org_sd``,
-``org_ci_low``, ``org_ci_high``), with a note (:func:`note`) on which is which;
+second where it says something (:func:`nested`, :func:`only_nested`; :func:`cluster_stats`
+and :func:`widest`: ``organisations``, ``org_sd``, ``org_ci_low``, ``org_ci_high``), with a
+note (:func:`note`) on which is which;
 :func:`simulator.robustness.robustness` resamples organisations; the sensitivity noise is
 measured across the organisations' means (:func:`org_of`).
 
@@ -70,11 +71,40 @@ def scenario_row(manifest: Mapping[str, Any]) -> tuple[str, str] | None:
     return "Organisations", said
 
 
-def nested(orgs: int | None, replications: int) -> bool:
-    """Whether replications share organisations in groups of more than one but not all in
-    one: ``2 <= orgs < replications`` (then runs vary both between and within
-    organisations)."""
-    return orgs is not None and 2 <= orgs < replications
+def nested(orgs: int | None, replications: int, points: int = 1) -> bool:
+    """Whether the runs of a row pooling ``points`` design points (one: a per-point table)
+    share organisations in groups of more than one but not all in one: ``2 <=``
+    organisations ``<`` runs, the organisations being ``points * min(orgs, replications)``
+    of ``points * replications`` runs (then runs vary both between and within
+    organisations, and an interval over organisations says something one over runs does
+    not). Pooled over points, ``orgs = 1`` is nested too: one organisation per point.
+
+    >>> nested(2, 4), nested(1, 4), nested(4, 4), nested(1, 4, points=2), nested(1, 1, 3)
+    (True, False, False, True, False)
+    """
+    if orgs is None:
+        return False
+    return 2 <= points * min(orgs, replications) < points * replications
+
+
+def only_nested(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a summary or contrast with :data:`ORG_COLUMNS`) with ``org_sd``,
+    ``org_ci_low`` and ``org_ci_high`` NaN in the rows whose ``n`` values do not come from
+    ``2 <= organisations < n`` organisations: below two there is no spread between
+    organisations, and with one value per organisation the interval over organisations is
+    the one over runs (``ci_low``/``ci_high``).
+
+    >>> frame = pd.DataFrame({"n": [4, 4, 4], "organisations": [1, 2, 4], "org_sd": 1.0,
+    ...                       "org_ci_low": 0.0, "org_ci_high": 2.0})
+    >>> only_nested(frame)["org_ci_low"].tolist()
+    [nan, 0.0, nan]
+    """
+    if "organisations" not in frame or frame.empty:
+        return frame
+    counts = frame["organisations"].to_numpy(dtype=float)
+    blank = ~((counts >= 2) & (counts < frame["n"].to_numpy(dtype=float)))
+    frame.loc[blank, ["org_sd", "org_ci_low", "org_ci_high"]] = np.nan
+    return frame
 
 
 def org_of(runs: pd.DataFrame, orgs: int, index: Sequence[str] = ()) -> np.ndarray:
@@ -179,30 +209,50 @@ def widest(run_ci: tuple[Any, Any], org_ci: tuple[Any, Any]) -> tuple[np.ndarray
     return np.fmin(org_low, low) + 0 * org_low, np.fmax(org_high, high) + 0 * org_high
 
 
-def note(orgs: int | None, replications: int) -> list[str]:
+def note(orgs: int | None, replications: int, points: int = 1) -> list[str]:
     """What the intervals of a summary or contrast of runs that share organisations hold
-    for (none without ``orgs``); ``replications``: per design point."""
+    for (none without ``orgs``); ``replications``: per design point; ``points``: how many
+    design points a row pools (one: a table per point; several: a contrast over all points).
+
+    >>> note(1, 4)[0][:60]
+    'orgs = 1: the replications of a design point all ran on one '
+    >>> note(1, 4, points=2)[0][:64]
+    'orgs = 1, pooled over 2 design points: each point ran on its own'
+    """
     if orgs is None:
         return []
-    if orgs == 1:
-        return [
-            "orgs = 1: the replications of a design point all ran on one organisation (its"
-            " people and dynamics redrawn), so every interval is over runs on it and the"
-            " results speak for that organisation, not for organisations in general; each"
-            " design point has its own, so a difference between points includes their"
-            " organisations' differences"
-        ]
-    if not nested(orgs, replications):
+    if not nested(orgs, replications, points):
+        if orgs == 1:
+            return [
+                "orgs = 1: the replications of a design point all ran on one organisation (its"
+                " people and dynamics redrawn), so every interval is over runs on it and the"
+                " results speak for that organisation, not for organisations in general; each"
+                " design point has its own, so a difference between points includes their"
+                " organisations' differences"
+            ]
         return [
             f"orgs = {orgs}: every replication ran on its own organisation, as without orgs:"
-            " the intervals are over organisations (org_ci_low/org_ci_high are the same)"
+            " the intervals are over organisations"
         ]
+    if orgs == 1:
+        return [
+            f"orgs = 1, pooled over {points} design points: each point ran on its own"
+            " organisation (its replications all on it), so ci_low/ci_high are over runs:"
+            f" they hold for these {points} organisations. org_ci_low/org_ci_high are over"
+            f" the {points} points' organisations (cluster-robust, t with organisations - 1"
+            " degrees of freedom, never narrower than ci_low/ci_high): they hold for"
+            " organisations like these at points like these, and are wide when the points"
+            " are few; org_sd is the spread of the organisations' means, which includes"
+            " the points' differences"
+        ]
+    pooled = f", pooled over {points} design points" if points > 1 else ""
     return [
-        f"orgs = {orgs}: the replications of a design point share {orgs} organisations"
-        f" (replication r ran on organisation r mod {orgs}; each point has its own), so they"
-        " are not independent draws of organisations. ci_low/ci_high are over runs: they"
-        f" hold for these {orgs} organisations. org_ci_low/org_ci_high are over organisations"
-        " (cluster-robust, t with organisations - 1 degrees of freedom, never narrower than"
-        " ci_low/ci_high): they hold for organisations like these, and are wide when the"
-        " organisations are few; org_sd is the spread of the organisations' means"
+        f"orgs = {orgs}{pooled}: the replications of a design point share {orgs}"
+        f" organisations (replication r ran on organisation r mod {orgs}; each point has its"
+        " own), so they are not independent draws of organisations. ci_low/ci_high are over"
+        f" runs: they hold for these {points * orgs} organisations."
+        " org_ci_low/org_ci_high are over organisations (cluster-robust, t with"
+        " organisations - 1 degrees of freedom, never narrower than ci_low/ci_high): they"
+        " hold for organisations like these, and are wide when the organisations are few;"
+        " org_sd is the spread of the organisations' means"
     ]

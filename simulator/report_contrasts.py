@@ -38,7 +38,7 @@ def contrasts_section(data: ReportData) -> str:
         return "<h2>Paired contrasts</h2><p>One arm only: nothing to contrast.</p>"
     if data.pooled.empty:
         return ""
-    shared = "organisations" in data.pooled  # (the runs share organisations: orgs = k)
+    shared = data.results.outcomes.attrs.get("orgs") is not None  # (orgs = k: runs share them)
     head = (
         f"<h2>Paired contrasts</h2><p>Each arm minus the baseline <b>{escape(arms[0])}</b>, "
         "run by run on the same seeds (pairs by design point and replication; a pair with a "
@@ -46,13 +46,7 @@ def contrasts_section(data: ReportData) -> str:
         f"{' over pairs' if shared else ''} excludes 0 (and no pair was dropped for a"
         " missing value).</p>"
     )
-    if shared:  # (what each interval holds for: simulator.nesting.note)
-        said = " ".join(f"{escape(n)}." for n in data.pooled.attrs.get("notes", []))
-        head += (
-            f'<p class="muted">{said} Here: <i>Difference [95 % CI]</i> is over pairs (the'
-            " CI columns), <i>Over organisations</i> the org_ci columns of"
-            " <code>contrasts.csv</code>.</p>"
-        )
+    head += _org_notes(data)
     outcomes = data.results.outcomes
     custom = outcomes.attrs.get("measures")  # (the scenario's own outcomes, shown as well)
     shown = [*HEADLINE_METRICS, *of_table(outcomes.attrs)]
@@ -97,6 +91,30 @@ def contrasts_section(data: ReportData) -> str:
     return "".join(out)
 
 
+def _org_notes(data: ReportData) -> str:
+    """What the intervals of the contrasts hold for when the runs share organisations
+    (:func:`simulator.nesting.note`; "" without ``orgs``): the pooled table's notes, and the
+    per-point tables' where one has an interval over organisations and the other not
+    (``orgs = 1``: one organisation per point, so that interval only over all points). The
+    report's Summary points here."""
+    said = list(data.pooled.attrs.get("notes", []))
+    per = [n for n in data.contrasts.attrs.get("notes", []) if n not in said]
+    if not said:
+        return ""
+    text = " ".join(f"{escape(n)}." for n in said)
+    differ = ("organisations" in data.pooled) != ("organisations" in data.contrasts)
+    if per and differ and data.contrasts["point"].nunique() > 1:
+        text += " By design point: " + " ".join(f"{escape(n)}." for n in per)
+    if "organisations" in data.pooled or "organisations" in data.contrasts:
+        per_point = "organisations" in data.contrasts  # (contrasts.csv: per point only)
+        text += (
+            " Here: <i>Difference [95 % CI]</i> is over pairs (the CI columns), <i>Over"
+            " organisations</i> the org_ci columns"
+            f"{' (per design point: <code>contrasts.csv</code>)' if per_point else ''}."
+        )
+    return f'<p class="muted">{text}</p>'
+
+
 def _contrast_table(
     frame: pd.DataFrame, axes: list[str], custom: Mapping[str, Any] | None = None
 ) -> str:
@@ -120,9 +138,13 @@ def _contrast_table(
             f"{num(r['ci_high'], diff=True)}]"
         )
         cells = "".join(f'<td class="n">{short_value(r[a])}</td>' for a in axes)
+        span = (  # (none where the organisations are fewer than two or one per pair)
+            f"[{num(r['org_ci_low'], diff=True)}, {num(r['org_ci_high'], diff=True)}]"
+            if shared and (pd.notna(r["org_ci_low"]) or pd.notna(r["org_ci_high"]))
+            else "–"
+        )
         orgs = (
-            f'<td class="n">[{num(r["org_ci_low"], diff=True)}, '
-            f'{num(r["org_ci_high"], diff=True)}]</td><td class="n">{int(r["organisations"])}</td>'
+            f'<td class="n">{span}</td><td class="n">{int(r["organisations"])}</td>'
             if shared
             else ""
         )

@@ -220,7 +220,13 @@ def _summary(data: ReportData) -> str:
         "(t10/t50/t90 over the runs that reached the milestone, deepest_level over those in "
         "which some level reached 10 % posters; took_off is the take-off "
         "probability with a Wilson interval). All rows are in <code>summary.csv</code>.</p>"
-        + "".join(f'<p class="muted">{escape(n)}</p>' for n in s.attrs.get("notes", []))
+        + "".join(  # (the Paired contrasts, first on the page, say it in full: said once)
+            f'<p class="muted">{escape(n)}</p>'
+            if data.pooled.empty
+            else f'<p class="muted">'
+            f"{escape(n.split(':')[0])}: what the intervals hold for: see Paired contrasts.</p>"
+            for n in s.attrs.get("notes", [])
+        )
         + f"<details><summary>Show the table ({len(s):,} rows)</summary>{''.join(rows)}"
         f"</table>{more}</details>"
     )

@@ -36,7 +36,7 @@ from simulator.analysis import (
     upper_limits,
 )
 from simulator.errors import SimulatorError, did_you_mean
-from simulator.nesting import nested, org_count
+from simulator.nesting import nested, org_count, org_of
 from simulator.results import Results, short_value
 from simulator.robustness_words import shown, verdict  # (this module's before: still here)
 
@@ -218,7 +218,8 @@ def robustness(
     point has fewer than two. With ``orgs = 1`` there is one organisation per point to
     resample within, and a note says the interval holds for it. With one design point there
     is nothing to rank across points: the table is the arms' regret at that point, and a
-    note says so.
+    note says so (and of how many, when others were left out: ``attrs["design_points"]``
+    counts the points that have values, the ones left out included).
     """
     results = data if isinstance(data, Results) else None
     outcomes = results.outcomes if results is not None else data
@@ -272,7 +273,7 @@ def robustness(
         replications = int(results.manifest.get("replications", replications))
     by_org = orgs if nested(orgs, replications) else None
     low, high = _interval(paired, means.index, sign, bootstraps, rng, by_org)
-    notes += _org_notes(orgs, replications, len(means))
+    notes += _org_notes(orgs, replications, len(means), len(points))
     best = np.isclose(good, good.max(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
     shares = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)  # (ties split)
     tied = best.mean(axis=0)  # (best, alone or level with another arm)
@@ -327,6 +328,7 @@ def robustness(
         "notes": notes,
         "per_point": per_point,
         "measures": custom,
+        "design_points": len(points),
     }
     return table
 
@@ -386,8 +388,11 @@ def _interval(
     ``orgs``) are resampled, each with its replications, and NaN where a point has fewer
     than two."""
     arms = pairs.shape[1]
-    replication = pairs.index.get_level_values("replication").to_numpy()
-    unit = replication % orgs if orgs is not None else replication  # (what is resampled)
+    unit = (  # (what is resampled)
+        org_of(pairs, orgs, index=("point", "replication"))
+        if orgs is not None
+        else pairs.index.get_level_values("replication").to_numpy()
+    )
     point = pairs.index.get_level_values("point")
     have = pd.Series(unit).groupby(point).nunique().reindex(points, fill_value=0)
     if bootstraps < 1 or (have < 2).any():
@@ -400,7 +405,7 @@ def _interval(
             pick = gen.integers(0, len(v), size=(bootstraps, len(v)))
             mean = v[pick].mean(axis=1)  # (bootstraps, arms)
         else:  # (the organisations' sums and sizes, resampled together)
-            org = block.index.get_level_values("replication").to_numpy() % orgs
+            org = org_of(block, orgs, index=("point", "replication"))
             ids, where = np.unique(org, return_inverse=True)
             sums = np.zeros((len(ids), arms))
             np.add.at(sums, where, v)
@@ -412,13 +417,18 @@ def _interval(
     return [float(x) for x in low], [float(x) for x in high]
 
 
-def _org_notes(orgs: int | None, replications: int, points: int) -> list[str]:
+def _org_notes(orgs: int | None, replications: int, points: int, of: int = 0) -> list[str]:
     """The notes on what the interval holds for (``orgs``: the scenario's; :func:`robustness`)
-    and on a design of one point."""
+    and on a design of one point (``points``: those ranked, of ``of`` with values).
+
+    >>> _org_notes(None, 4, 1, of=2)[0][:43]
+    'one design point left (of 2): nothing to ra'
+    """
     said = []
     if points == 1:
+        left = f" left (of {of})" if of > 1 else ""
         said.append(
-            "one design point: nothing to rank across points; the regret is each arm's"
+            f"one design point{left}: nothing to rank across points; the regret is each arm's"
             " shortfall from the best arm at that point (the report's paired contrasts give"
             " the differences with their intervals)"
         )

@@ -77,8 +77,10 @@ def verdict(table: pd.DataFrame) -> str:
     metric, first, last = str(table["metric"].iloc[0]), table.iloc[0], table.iloc[-1]
     gap = partial(shown, metric=metric, gap=True, custom=table.attrs.get("measures"))
     one = int(first["points"]) == 1
-    points = f"{int(first['points'])} design point{'' if one else 's'}"
-    every = "at the one design point" if one else f"at every one of {points}"
+    of = int(table.attrs.get("design_points", 1))  # (the points with values, left out too)
+    left = f" left (of {of})" if int(first["points"]) < of else ""
+    points = f"{int(first['points'])} design point{'' if one else 's'}{left}"
+    every = f"at the one design point{left}" if one else f"at every one of {points}"
     if len(table) == 1:
         return f"{first['arm']} is the only arm: no regret to compare over {points}"
     if float(table["max_regret"].max()) <= 0:

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simulator import measures
 from simulator.analysis import axis_columns, known_metrics, name_list, ok_runs, paired_runs
-from simulator.errors import SimulatorError, did_you_mean
+from simulator.errors import SimulatorError
 from simulator.nesting import nested, org_of
 from simulator.sensitivity_given import MIN_POINTS, design_matrix, given_rows
 
@@ -161,8 +160,10 @@ def sensitivity(
     finished = ok_runs(results.outcomes)
     wanted = numeric_outcomes(finished) if metrics is None else name_list(metrics)
     numeric = numeric_outcomes(finished)
-    _no_typo(finished, wanted, numeric)
-    metrics = known_metrics(finished, wanted)  # (outcomes this table lacks: left out)
+    try:  # (a typo is refused, naming the numeric outcomes; those this table lacks: left out)
+        metrics = known_metrics(finished, wanted, offer=numeric)
+    except ValueError as error:
+        raise SensitivityError(str(error)) from None
     other = [m for m in metrics if m not in numeric]
     if other:  # (status, arm, seed: a column of the table, but no outcome to analyse)
         raise SensitivityError(
@@ -298,22 +299,6 @@ def verdict(value: Any) -> bool:
     """Whether a ``within_noise`` cell says yes (not False, nor missing where the noise was
     not measured)."""
     return value is not None and value is not pd.NA and value == value and bool(value)
-
-
-def _no_typo(finished: pd.DataFrame, wanted: Sequence[str], numeric: list[str]) -> None:
-    """Refuse a metric that is no outcome at all (a typo), naming the outcomes the indices
-    can take (``numeric``: this folder's; with no finished run, every outcome) and the
-    closest. An outcome that a partial folder's table lacks is not a typo."""
-    every = [*numeric, *measures.OUTCOMES, *measures.of_table(finished.attrs)]
-    unknown = [m for m in wanted if m not in every and m not in finished.columns]
-    if not unknown:
-        return
-    takes = numeric or list(dict.fromkeys(every))
-    near = did_you_mean(unknown[0], takes, cutoff=0.5)
-    raise SensitivityError(
-        f"metric = {unknown[0]!r}: not an outcome{f'; did you mean {near!r}?' if near else ''}"
-        f" (the outcomes it can take: {', '.join(takes)})"
-    )
 
 
 def numeric_outcomes(outcomes: pd.DataFrame) -> list[str]:

@@ -30,7 +30,7 @@ from builders import folder_of_outcomes
 
 from simulator.analysis import contrasts, summarise, t95
 from simulator.cli import main
-from simulator.nesting import ORG_COLUMNS, cluster_stats, note, scenario_row
+from simulator.nesting import ORG_COLUMNS, cluster_stats, scenario_row
 from simulator.results import load
 from simulator.robustness import robustness
 from simulator.robustness_words import verdict
@@ -94,12 +94,26 @@ def test_the_interval_over_organisations_is_never_narrower_than_over_runs() -> N
     assert (row["org_ci_low"], row["org_ci_high"]) == (row["ci_low"], row["ci_high"])
 
 
-def test_one_organisation_per_replication_gives_the_run_interval() -> None:
-    """``orgs`` = replications: every run its own organisation, as without orgs."""
-    row = summarise(hand_table(orgs=6), metrics=["posts"]).iloc[0]
-    assert row["organisations"] == 6
-    assert (row["org_ci_low"], row["org_ci_high"]) == pytest.approx((row["ci_low"], row["ci_high"]))
-    assert "as without orgs" in note(6, 6)[0]
+def test_one_organisation_per_replication_adds_no_interval_over_organisations() -> None:
+    """``orgs`` = replications: every run its own organisation, as without orgs; an interval
+    over organisations would repeat ci_low/ci_high, so the tables have none."""
+    for orgs in (6, 9):
+        summary = summarise(hand_table(orgs=orgs), metrics=["posts"])
+        paired = contrasts(hand_table(orgs=orgs), ["a", "b"], ["posts"])
+        assert not set(ORG_COLUMNS) & {*summary.columns, *paired.columns}
+        assert "as without orgs" in summary.attrs["notes"][0]
+        assert "org_ci" not in summary.attrs["notes"][0]
+
+
+def test_a_row_with_one_value_per_organisation_has_no_interval_over_them() -> None:
+    """Failed runs of arm b in replications 2-5 leave it two values, on two organisations:
+    the row keeps ``organisations`` but no interval over them (it would be over runs)."""
+    table = hand_table()
+    table.loc[(table["arm"] == "b") & (table["replication"] >= 2), "status"] = "failed"
+    rows = summarise(table, metrics=["posts"]).set_index("arm")
+    assert rows.loc["a", "org_ci_low"] == pytest.approx(1035.0 - T1 * 15)
+    assert rows.loc["b", ["n", "organisations"]].tolist() == [2, 2]
+    assert rows.loc["b", ["org_sd", "org_ci_low", "org_ci_high"]].isna().all()
 
 
 def test_pooled_contrasts_count_each_points_organisations() -> None:
@@ -110,9 +124,32 @@ def test_pooled_contrasts_count_each_points_organisations() -> None:
 
 
 def test_orgs_1_speaks_for_one_organisation() -> None:
-    table = summarise(hand_table(orgs=1), metrics=["posts"])
-    assert (table["organisations"] == 1).all() and table["org_ci_low"].isna().all()
-    assert "speak for that organisation" in table.attrs["notes"][0]
+    """Per design point, one organisation: no interval over organisations to show."""
+    summary = summarise(hand_table(orgs=1), metrics=["posts"])
+    paired = contrasts(hand_table(orgs=1), ["a", "b"], ["posts"])
+    assert not set(ORG_COLUMNS) & {*summary.columns, *paired.columns}
+    assert "every interval is over runs on it" in summary.attrs["notes"][0]
+    assert paired.attrs["notes"] == summary.attrs["notes"]
+
+
+def test_orgs_1_pooled_over_two_points_is_over_their_organisations() -> None:
+    """Two points, one organisation each; the differences 1, 5, 2, 6, 3, 7 at point 0 and
+    those + 4 at point 1: the points' mean differences 4 and 8 (sd 2 sqrt 2), so over the
+    two organisations 6 +- t(1) x 2 = 6 +- 25.41."""
+    second = hand_table(orgs=1).assign(point=1)
+    second.loc[second["arm"] == "b", "posts"] += 4.0
+    two = pd.concat([hand_table(orgs=1), second], ignore_index=True)
+    two.attrs = hand_table(orgs=1).attrs
+    pooled = contrasts(two, ["a", "b"], ["posts"], pooled=True)
+    row = pooled.iloc[0]
+    assert row["n"] == 12 and row["organisations"] == 2
+    assert row["org_sd"] == pytest.approx(2 * np.sqrt(2))
+    assert (row["org_ci_low"], row["org_ci_high"]) == pytest.approx((6 - 2 * T1, 6 + 2 * T1))
+    said = pooled.attrs["notes"][0]
+    assert said.startswith("orgs = 1, pooled over 2 design points")
+    assert "over the 2 points' organisations" in said and "every interval" not in said
+    per_point = contrasts(two, ["a", "b"], ["posts"])
+    assert "organisations" not in per_point and "every interval" in per_point.attrs["notes"][0]
 
 
 def test_without_orgs_the_tables_are_as_they_were() -> None:
@@ -229,7 +266,28 @@ def test_the_report_sections_say_which_interval_is_which(tmp_path: Path) -> None
     results.outcomes.attrs["orgs"] = 2
     section = contrasts_section(analyse(results))
     assert "<th>Over organisations [95 % CI]</th><th>Organisations</th>" in section
-    assert "they hold for these 2 organisations" in section
+    assert "pooled over 2 design points" in section and "these 4 organisations" in section
     assert '<td class="n">4</td>' in section  # (pooled: 2 points x 2 organisations)
     ranked = robustness_section(results)
     assert ranked.count("resamples organisations") == 1  # (once, not once per outcome)
+
+
+@pytest.mark.parametrize("orgs", [1, 2])
+def test_the_report_says_the_orgs_note_once(tmp_path: Path, orgs: int) -> None:
+    """In full under Paired contrasts (first on the page), a pointer in the Summary; with
+    ``orgs = 1`` the pooled table has the interval over the two points' organisations and
+    the table by design point none."""
+    from simulator.report import write_report
+
+    folder = folder_of_outcomes(a_plan(orgs, [0.3, 0.7]), tmp_path / "r", nest_outcome)
+    page = write_report(folder).read_text(encoding="utf-8")
+    assert page.count("(replication r ran on organisation r mod") == (orgs > 1)
+    assert page.count("orgs = 1: the replications of a design point all ran") == (orgs == 1)
+    assert page.count(f"orgs = {orgs}: what the intervals hold for: see Paired contrasts.") == 1
+    summary = page[page.index("<h2>Summary</h2>") :]
+    assert "org_ci" not in summary[: summary.index("<details>")]
+    if orgs == 1:
+        by_point = page[page.index("<h3>Final share posting, by design point</h3>") :]
+        assert page.count("<th>Over organisations [95 % CI]</th>") == 1
+        assert "Over organisations" not in by_point[: by_point.index("</table>")]
+        assert "over the 2 points&#x27; organisations" in page

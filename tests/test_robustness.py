@@ -202,6 +202,31 @@ def test_a_point_where_an_arm_has_no_value_is_left_out(tmp_path: Path) -> None:
     assert table.set_index("arm").loc["delegate", "mean_regret"] == pytest.approx(0.1)
 
 
+def test_one_point_left_of_two_says_so_not_that_the_design_has_one() -> None:
+    """Arm b has no value at point 1: point 0 alone is ranked, and the notes and the
+    verdict say it is the one left of two, not a design of one point."""
+    table = pd.DataFrame(
+        {
+            "point": [0, 0, 0, 0, 1, 1],
+            "arm": ["a", "b", "a", "b", "a", "b"],
+            "replication": [0, 0, 1, 1, 0, 1],
+            "status": "ok",
+            "poster": [0.1, 0.2, 0.3, 0.4, 0.5, np.nan],
+        }
+    )
+    ranked = robustness(table)
+    notes = ranked.attrs["notes"]
+    assert any(n.startswith("1 design point(s) where no replication") for n in notes)
+    assert any(n.startswith("one design point left (of 2): nothing to rank") for n in notes)
+    assert not any(n.startswith("one design point:") for n in notes)
+    assert verdict(ranked).startswith("b is best or tied for best in poster at the one design")
+    assert "at the one design point left (of 2);" in verdict(ranked)
+    whole = robustness(table[table["point"] == 0])  # (a design of one point: as before)
+    assert verdict(whole).startswith(
+        "b is best or tied for best in poster at the one design point;"
+    )
+
+
 def test_the_interval_keeps_the_pairs(tmp_path: Path) -> None:
     """A replication's noise is shared by its arms (common random numbers) and the gap is
     the same in every replication: resampled in pairs, the regret does not move at all,
