@@ -11,10 +11,13 @@ from pathlib import Path
 import click
 
 from simulator.cli_paths import ResultsDir
+from simulator.results_files import finished_only
 
-PARTIAL_THEN = "The ranking describes the finished runs only; resume the sweep to complete it."
-"""What a partial folder's note says after how many runs have not run (the report's banner
-words: :func:`simulator.report_data.partial_results`)."""
+RANKING = "The ranking"
+"""What a partial folder's note says describes the finished runs only
+(:func:`simulator.results_files.partial_note`, the report's banner words)."""
+PARTIAL_THEN = finished_only(RANKING)
+"""What that note says after how many runs have not run."""
 
 
 @click.command()
@@ -55,8 +58,7 @@ def robustness(
     the best arm at each point) as its mean, with a 95 % bootstrap interval, and maximum,
     ranked by mean regret."""
     from simulator.analysis import known_metrics
-    from simulator.report_data import partial_results
-    from simulator.results import atomic_write, load
+    from simulator.results import atomic_write, load, partial_note
     from simulator.robustness import RobustnessError
     from simulator.robustness import robustness as rank
     from simulator.robustness_words import row_in_words, verdict
@@ -76,7 +78,7 @@ def robustness(
         )
     except RobustnessError as err:
         raise click.ClickException(f"{results_dir}: {err}") from None
-    partial = partial_results(results, PARTIAL_THEN)  # (as the report's banner says it)
+    partial = partial_note(results, RANKING)  # (as the report's banner says it)
     for note in [partial] if partial else []:
         click.echo(f"note: {note}")
     for note in table.attrs["notes"]:

@@ -50,8 +50,7 @@ def sensitivity(
     A folder whose sweep has not finished is said to be one; when no index can be computed
     (a Sobol or Morris design needs every design point), the command says why and fails.
     """
-    from simulator.report_data import partial_results
-    from simulator.results import atomic_write, load
+    from simulator.results import atomic_write, load, partial_note
     from simulator.sensitivity import SENSITIVITY_METRICS, SensitivityError, verdict
     from simulator.sensitivity import sensitivity as indices
 
@@ -63,9 +62,9 @@ def sensitivity(
     if table.empty:  # (the notes say why, the error what it means)
         for note in table.attrs.get("notes", []):
             click.echo(f"note: {note}")
-        why = partial_results(results, _NONE) or "the notes above say why"
+        why = partial_note(results, "The notes above", plural=True) or "the notes above say why"
         raise click.ClickException(f"{results_dir}: no sensitivity indices: {why}")
-    partial = partial_results(results, _SOME)
+    partial = partial_note(results, "The indices", plural=True)
     for note in ([partial] if partial else []) + table.attrs.get("notes", []):
         click.echo(f"note: {note}")
     shown = [c for c in SHOWN if c in table]
@@ -86,13 +85,6 @@ def sensitivity(
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, lambda tmp: table.to_csv(tmp, index=False))
     click.echo(f"written to {target}")
-
-
-_SOME = "The indices describe the finished runs only; resume the sweep to complete it."
-_NONE = "No index could be computed from the finished runs (the notes above say why); resume"
-_NONE += " the sweep to complete it."
-"""What a partial folder is told after the report's ``Partial results`` (:func:`simulator.
-report_data.partial_results`): with indices (``_SOME``), and without (``_NONE``)."""
 
 
 def _cell(value: Any) -> str:

@@ -27,8 +27,7 @@ from simulator import measures
 from simulator.analysis import axis_columns, design_values, ok_runs, once_each, paired_runs
 from simulator.discovery_condition import Condition, DiscoveryError, parse_condition
 from simulator.errors import did_you_mean
-from simulator.report_data import partial_results
-from simulator.results import Results, axis_order, load, short_value
+from simulator.results import Results, axis_order, load, partial_note, short_value
 from simulator.sensitivity import numeric_outcomes
 
 
@@ -137,9 +136,7 @@ def question(
             f"no finished run of arm {arm!r} ({failed} failed): run the sweep again to resume",
         )
     condition = parse_condition(where, numeric_outcomes(finished))
-    partial = partial_results(
-        results, "The box describes the finished runs only; resume the sweep to complete it."
-    )
+    partial = partial_note(results, "The box")
     notes: list[str] = [partial] if partial else []
     key = ["point", "replication"]
     if baseline is None:

@@ -21,9 +21,9 @@ saying what each column is and its unit; ``orgsim export`` is the command.
 A finished run whose series, levels or people file is gone (:attr:`simulator.results.Results.
 lost`) keeps its row of the outcomes table, which are intact, and has no rows in the tables
 of what it lost: the wide series leaves it out too (a row of blanks would read as a run that
-recorded nothing), and the export says how many and that ``orgsim sweep`` with the scenario
-into the folder runs them again. :func:`to_ema` keeps such a run in every array, its series
-rows NaN, and warns.
+recorded nothing), and the export says how many and the ``orgsim sweep`` command that runs
+them again (:func:`simulator.results_files.rerun_command`). :func:`to_ema` keeps such a
+run in every array, its series rows NaN, and warns.
 
 Examples
 --------
@@ -49,6 +49,7 @@ from simulator.measures import MEASURES, of_table
 from simulator.params import field_info
 from simulator.people import COLUMNS as PERSON_COLUMNS
 from simulator.results import KEY, Results, atomic_write, load
+from simulator.results_files import rerun_command
 from simulator.state import EVENTS, SOURCES
 
 TABLES = ("outcomes", "series", "levels", "people", "stats")
@@ -229,7 +230,7 @@ def export_tables(
         ("levels", "says [record] levels = false"),
         ("people", "does not say [record] people = true"),
     ):
-        if recorded(results, table):
+        if table in results.kept_tables:  # (its [record])
             continue
         if not every and table in names:
             raise ExportError("tables", table, f"not in this folder: its scenario {why}")
@@ -280,15 +281,8 @@ def lost_note(results: Results) -> str:
     return (
         f"{len(lost.runs):,} of them lost their {' or '.join(tables)} file: they are in the"
         f" outcomes table, not in the {' or '.join(LEFT_OUT[t] for t in tables)} tables"
-        f" ('orgsim sweep' with the scenario into {results.path} runs them again)"
+        f" ('{rerun_command(results.path, results.manifest)}' runs them again)"
     )
-
-
-def recorded(results: Results, table: str) -> bool:
-    """Whether the sweep kept the table: the shares by level, a row per person (its
-    scenario's ``[record] levels``, default true, and ``people``, default false)."""
-    record = results.manifest.get("scenario", {}).get("record", {})
-    return bool(record.get(table, table == "levels"))
 
 
 def unit(metric: str) -> str:
@@ -474,7 +468,8 @@ def export(
     done = len(finished(results).outcomes)
     planned = results.manifest.get("runs_planned", done)
     if say is not None:
-        left = "" if done == planned else " (the sweep has not finished: 'orgsim sweep' resumes it)"
+        again = rerun_command(results.path, results.manifest)
+        left = "" if done == planned else f" (the sweep has not finished: '{again}' resumes it)"
         lost = f" ({lost_note(results)})" if results.lost.runs else ""
         say(f"{results.path}: {done:,} of {planned:,} runs{left}{lost} -> {folder}")
         if "levels" in asked and "levels" not in frames:
@@ -529,7 +524,7 @@ def to_ema(results: Results | str | Path) -> tuple[pd.DataFrame, dict[str, np.nd
         warnings.warn(
             f"{results.path}: {len(gone):,} of the {len(ok_runs(results.outcomes)):,} finished"
             " runs lost their series file: their rows of every series.<metric> array are NaN"
-            f" ('orgsim sweep' with the scenario into {results.path} runs them again)",
+            f" ('{rerun_command(results.path, results.manifest)}' runs them again)",
             UserWarning,
             stacklevel=2,
         )

@@ -15,7 +15,7 @@ import pandas as pd
 from simulator.analysis import PAIRED_METRICS, contrasts, summarise
 from simulator.design import DRAWS_VALUES
 from simulator.measures import of_table
-from simulator.results import Results
+from simulator.results import Results, partial_note
 from simulator.sensitivity import SensitivityError, sensitivity
 
 if TYPE_CHECKING:
@@ -54,44 +54,14 @@ class ReportData:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Runs planned, finished (ok), failed and not run (:func:`run_counts`)."""
-        return run_counts(self.results)
+        """Runs planned, finished (ok), failed and not run (:meth:`Results.counts`)."""
+        return self.results.counts()
 
 
-def run_counts(results: Results) -> dict[str, int]:
-    """A folder's runs planned, finished (``ok``), ``failed`` and not run (``missing``)."""
-    outcomes = results.outcomes
-    planned = int(results.manifest.get("runs_planned", len(outcomes)))
-    ok = int((outcomes["status"] == "ok").sum()) if not outcomes.empty else 0
-    failed = len(outcomes) - ok
-    return {"planned": planned, "ok": ok, "failed": failed, "missing": planned - ok - failed}
-
-
-PARTIAL_THEN = "Everything below describes the finished runs only; resume the sweep to complete it."
-"""What the report's banner says of a partial folder after how many runs have not run."""
-
-
-def partial_results(results: Results, then: str = PARTIAL_THEN) -> str | None:
-    """What the report's banner says of a folder some of whose planned runs have not run
-    (``Partial results: ...``, then ``then``: what it means for what follows), for every
-    command that analyses a folder; None when every planned run was attempted, or none
-    finished (said otherwise).
-
-    >>> from types import SimpleNamespace
-    >>> outcomes = pd.DataFrame({"status": ["ok", "ok", "failed"]})
-    >>> half = SimpleNamespace(outcomes=outcomes, manifest={"runs_planned": 6})
-    >>> print(partial_results(half, "The box describes the finished runs only."))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    Partial results: 3 of 6 planned runs have not run (the sweep was interrupted or is still
-    running). The box describes the finished runs only.
-    """
-    c = run_counts(results)
-    if c["ok"] == 0 or c["missing"] <= 0:
-        return None
-    return (
-        f"Partial results: {c['missing']:,} of {c['planned']:,} planned runs have not run (the"
-        f" sweep was interrupted or is still running). {then}"
-    )
+run_counts = Results.counts
+"""A folder's runs planned, finished, failed and not run (:meth:`Results.counts`)."""
+partial_results = partial_note
+"""The report's ``Partial results`` banner (:func:`simulator.results.partial_note`)."""
 
 
 def analyse(results: Results) -> ReportData:

@@ -4,9 +4,10 @@ went (the share posting at the horizon by role and by level), when each level fi
 posted, and through whom people first adopted, per arm (:mod:`simulator.adopters`), as a
 figure (:func:`simulator.adopters_plots.who_adopts`), HTML tables and
 ``people_summary.csv``. Every arm of the scenario has its column (``–`` where it has no
-numbers), and a note says of each arm whose numbers are of fewer runs than it finished how
-many, and why (:func:`gather`). Where no run has people rows, the section is one line
-saying so, and why (:func:`none_note`), not absent as for a folder that never kept them.
+numbers), and a note says of each arm some of whose finished runs lost their people file
+how many, pointing to the report's Runs section, which says which and how to run them again
+(:func:`gather`). Where no run has people rows, the section is one line saying so, and why
+(:func:`none_note`), not absent as for a folder that never kept them.
 
 :func:`gather` reads the people table arm by arm, only the columns it needs, so that a
 large folder's (a million rows and more) is never held whole; :func:`write` writes the
@@ -15,7 +16,6 @@ table and the figure; :func:`people_section` is the HTML.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,88 +52,86 @@ class WhoAdopts:
 
 def gather(results: Results) -> WhoAdopts | None:
     """The section's table, read from ``results`` arm by arm (the columns
-    :data:`simulator.adopters.NEEDED` only), with a note per arm whose runs with people
-    rows are fewer than its finished runs (:func:`runs_note`); None if the folder does not
-    keep people (``[record] people``). If it does but no run has people rows, no table, and
-    one note saying why (:func:`none_note`)."""
+    :data:`simulator.adopters.NEEDED` only), with a note per arm some of whose finished
+    runs lost their people file (:attr:`simulator.results.Results.lost`; :func:`runs_note`);
+    None if the folder does not keep people (``[record] people``,
+    :attr:`~simulator.results.Results.kept_tables`). If it does but no run has people rows, no
+    table, and one note saying why (:func:`none_note`)."""
+    if "people" not in results.kept_tables:
+        return None
     parts, points, notes = [], set(), []
     outcomes = results.outcomes  # (a run's row: finished or failed)
     finished, ended = ok_runs(outcomes)["arm"].value_counts(), outcomes["arm"].value_counts()
+    lost = pd.Series([arm for _, arm, _ in results.lost.of("people")], dtype=object)
+    lost_of = lost.value_counts()
     for arm in results.arms:
         people = results.read_people(list(adopters.NEEDED), arm=arm)
         if not people.empty:
             parts.append(adopters.summary(people))
             points |= set(people["point"].unique())
-        counted = len(people[adopters.RUN].drop_duplicates())
-        note = runs_note(arm, counted, int(finished.get(arm, 0)), int(ended.get(arm, 0)))
+        note = runs_note(
+            arm, int(lost_of.get(arm, 0)), int(finished.get(arm, 0)), int(ended.get(arm, 0))
+        )
         notes += [note] if note else []
         del people  # (one arm's rows at a time)
     if not parts:
-        if not recorded(results.manifest):
-            return None
-        note = none_note(int(finished.sum()), len(outcomes), results.path)
+        note = none_note(int(finished.sum()), len(outcomes), len(lost))
         return WhoAdopts(pd.DataFrame(columns=adopters.COLUMNS), results.arms, 0, [note])
     table = pd.concat(parts, ignore_index=True)
     return WhoAdopts(table, results.arms, len(points), notes)
 
 
-def runs_note(arm: str, counted: int, finished: int, ended: int) -> str | None:
-    """What the section says of ``arm`` whose numbers are of ``counted`` runs (those with
-    people rows) out of ``finished`` runs finished and ``ended`` finished or failed: None
-    when they are all of its finished runs and it has some.
+SEE_RUNS = "see Runs"
+"""Where the report says which runs lost their people file, and how to run them again (its
+``Not complete`` banner: :meth:`simulator.results_tables.Lost.said`): the notes point there."""
 
-    >>> runs_note("model", 4, 4, 6) is None  # (its failed runs: said under Runs)
+
+def runs_note(arm: str, lost: int, finished: int, ended: int) -> str | None:
+    """What the section says of ``arm``, ``lost`` of whose ``finished`` runs (``ended``:
+    finished or failed) lost their people file: None when none did and it has some.
+
+    >>> runs_note("model", 0, 4, 6) is None  # (its failed runs: said under Runs)
     True
-    >>> print(runs_note("delegate", 3, 4, 4))  # doctest: +NORMALIZE_WHITESPACE
-    delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. The
-    other 1 has none: its files under people/arm=delegate are missing (sweeping into the
-    folder again runs it again).
+    >>> print(runs_note("delegate", 1, 4, 4))
+    delegate: its numbers are of 3 of its 4 finished runs (1 lost its people file: see Runs).
     >>> print(runs_note("comms", 0, 0, 4))
     comms: no finished run (4 failed, listed under Runs): no numbers (–).
     """
     if finished == 0:
         why = f"{ended:,} failed, listed under Runs" if ended else "none run yet"
         return f"{arm}: no finished run ({why}): no numbers (–)."
-    if counted >= finished:
+    if lost == 0:
         return None
-    left = finished - counted
-    has, its, them = ("has", "its files", "it") if left == 1 else ("have", "their files", "them")
-    of = f"its numbers are of those {counted:,}" if counted else "no numbers (–)"
-    rows = "have" if counted != 1 else "has"
+    its = "its people file" if lost == 1 else "their people files"
+    if lost >= finished:
+        runs = f"its {finished:,} finished runs" if finished > 1 else "its finished run"
+        return f"{arm}: no numbers (–): {runs} lost {its} ({SEE_RUNS})."
     return (
-        f"{arm}: {counted:,} of its {finished:,} finished runs {rows} people rows; {of}. "
-        f"The other {left:,} {has} none: {its} under people/arm={arm} are missing"
-        f" (sweeping into the folder again runs {them} again)."
+        f"{arm}: its numbers are of {finished - lost:,} of its {finished:,} finished runs"
+        f" ({lost:,} lost {its}: {SEE_RUNS})."
     )
 
 
-def recorded(manifest: Mapping[str, Any]) -> bool:
-    """Whether a folder's scenario keeps a row per person (``[record] people = true``)."""
-    return bool(manifest.get("resolved", {}).get("record", {}).get("people", False))
-
-
-def none_note(finished: int, ended: int, folder: Path) -> str:
+def none_note(finished: int, ended: int, lost: int) -> str:
     """What the section says of a folder that keeps people when none of its runs has
-    people rows: ``finished`` runs finished, ``ended`` finished or failed.
+    people rows: ``finished`` runs finished, ``ended`` finished or failed, ``lost`` of them
+    lost their people file.
 
-    >>> print(none_note(8, 8, Path("results/demo")))  # doctest: +NORMALIZE_WHITESPACE
-    No run has people rows, though the scenario keeps them ([record] people = true) and 8
-    runs finished: their files under results/demo/people are missing (deleted, or moved
-    elsewhere?). Running the sweep again into this folder (orgsim sweep SCENARIO --out
-    results/demo) runs those runs again.
-    >>> print(none_note(0, 4, Path("results/demo")))
+    >>> print(none_note(8, 8, 8))
+    No run has people rows: the 8 finished runs lost their people files (see Runs).
+    >>> print(none_note(0, 4, 0))
     No run has people rows: none has finished (4 failed, listed under Runs).
     """
     if finished == 0:
         why = f"{ended:,} failed, listed under Runs" if ended else "none run yet"
         return f"No run has people rows: none has finished ({why})."
-    runs = "1 run" if finished == 1 else f"{finished:,} runs"
-    return (
-        "No run has people rows, though the scenario keeps them ([record] people = true) and "
-        f"{runs} finished: their files under {folder / 'people'} are missing (deleted, or "
-        "moved elsewhere?). Running the sweep again into this folder (orgsim sweep SCENARIO"
-        f" --out {shlex.quote(str(folder))}) runs those runs again."
-    )
+    if lost < finished:  # (not every one by a file gone: rows missing otherwise)
+        return (
+            f"No run has people rows, though the scenario keeps them and {finished:,} runs"
+            f" finished{f' ({lost:,} lost their people files: {SEE_RUNS})' if lost else ''}."
+        )
+    runs = "run lost its people file" if finished == 1 else "runs lost their people files"
+    return f"No run has people rows: the {finished:,} finished {runs} ({SEE_RUNS})."
 
 
 def write(who: WhoAdopts | None, out: Path) -> list[str]:

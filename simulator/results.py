@@ -60,6 +60,8 @@ from simulator.results_files import (
     FolderBusyError,
     ResultsError,
     atomic_write,
+    finished_only,
+    partial_note,
     read_manifest,
     write_json,
     writing,
@@ -94,7 +96,9 @@ __all__ = [  # (what was this module's before its parts had modules of their own
     "axis_types",
     "code_digest",
     "code_revision",
+    "finished_only",
     "load",
+    "partial_note",
     "point_label",
     "read_manifest",
     "read_table",
@@ -233,6 +237,20 @@ class Results:
         return list(self.manifest["arms"])
 
     @property
+    def kept_tables(self) -> list[str]:
+        """The tables beside the outcomes that every finished run has rows in, by the
+        scenario's ``[record]`` (:func:`~simulator.results_tables.kept_tables`)."""
+        return kept_tables(self.manifest.get("scenario", {}).get("record", {}))
+
+    def counts(self) -> dict[str, int]:
+        """The runs planned, finished (``ok``), ``failed`` and not run (``missing``)."""
+        outcomes = self.outcomes
+        planned = int(self.manifest.get("runs_planned", len(outcomes)))
+        ok = int((outcomes["status"] == "ok").sum()) if not outcomes.empty else 0
+        failed = len(outcomes) - ok
+        return {"planned": planned, "ok": ok, "failed": failed, "missing": planned - ok - failed}
+
+    @property
     def axes(self) -> list[str]:
         return list(self.manifest["axes"])
 
@@ -282,8 +300,8 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
 
     Finished runs whose series, levels or people file is gone (deleted, or moved out as
     damaged) keep their outcomes row but have no rows in that table: a ``UserWarning`` says
-    how many, of which tables, and that ``orgsim sweep`` with the scenario into the folder
-    runs them again; :attr:`Results.lost` holds them.
+    how many, of which tables, and the ``orgsim sweep`` command that runs them again
+    (:func:`~simulator.results_files.rerun_command`); :attr:`Results.lost` holds them.
     """
     if levels not in ("all", "last"):
         raise ValueError(f"levels = {levels!r}: must be 'all' or 'last'")
@@ -304,7 +322,7 @@ def load(path: str | Path, levels: Literal["all", "last"] = "all") -> Results:
     if not finished.empty:  # (every attempt's rows: as a resumed sweep counts them)
         record = manifest.get("scenario", {}).get("record", {})
         ok = finished[finished["status"] == "ok"] if "status" in finished else finished
-        lost = lost_runs(path, kept_tables(record), ok)
+        lost = lost_runs(path, kept_tables(record), ok, manifest)
         finished = finished.sort_values([*KEY, "attempt"]).drop_duplicates(KEY, keep="last")
     if not failed.empty:
         done = finished.set_index(KEY).index if not finished.empty else pd.Index([])

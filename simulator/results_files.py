@@ -1,5 +1,6 @@
 """The files of a results folder: its layout, each file written whole, one writer at a time,
-and its manifest read back.
+and its manifest read back; and what every command says of a folder not whole (the command
+that runs its runs again, the note on a partial folder).
 
 Every file is written under a temporary dot-name and renamed into place
 (:func:`atomic_write`), so a sweep killed at any moment leaves only complete files (readers
@@ -12,12 +13,16 @@ import contextlib
 import json
 import os
 import platform
-from collections.abc import Iterator
+import shlex
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.errors import SimulatorError
+
+if TYPE_CHECKING:
+    from simulator.results import Results
 
 try:
     import fcntl
@@ -76,6 +81,58 @@ def writing(out: str | Path) -> Iterator[None]:
             f.truncate()
             if fcntl is not None:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def rerun_command(path: str | Path, manifest: Mapping[str, Any]) -> str:
+    """The command that runs a folder's unfinished or lost runs again, by its manifest: a
+    shard's folder (:func:`simulator.shard.of_folder`) is resumed with its ``--shard``.
+
+    >>> print(rerun_command("results/demo", {}))
+    orgsim sweep <scenario file> --out results/demo
+    >>> print(rerun_command("my results/demo-shard-1-of-2", {"shard": "1/2"}))
+    orgsim sweep <scenario file> --out 'my results/demo-shard-1-of-2' --shard 1/2
+    """
+    from simulator.shard import of_folder  # (shard reads folders: imported when asked)
+
+    shard = of_folder(dict(manifest))
+    command = f"orgsim sweep <scenario file> --out {shlex.quote(str(path))}"
+    return command if shard is None else f"{command} --shard {shard}"
+
+
+def finished_only(noun: str, plural: bool = False) -> str:
+    """What a partial folder's note says of ``noun`` (what a command shows) after how many
+    runs have not run (:func:`partial_note`).
+
+    >>> finished_only("The indices", plural=True)
+    'The indices describe the finished runs only; resume the sweep to complete it.'
+    """
+    describes = "describe" if plural else "describes"
+    return f"{noun} {describes} the finished runs only; resume the sweep to complete it."
+
+
+def partial_note(
+    results: Results, noun: str = "Everything below", plural: bool = False
+) -> str | None:
+    """What every command that analyses a folder says of one some of whose planned runs
+    have not run (the report's banner; ``Partial results: ...``), then that ``noun``, what
+    it shows, describes the finished runs only (:func:`finished_only`); None when every
+    planned run was attempted, or none finished (said otherwise).
+
+    >>> import pandas as pd
+    >>> from simulator.results import Results
+    >>> outcomes = pd.DataFrame({"status": ["ok", "ok", "failed"]})
+    >>> half = Results(Path("r"), {"runs_planned": 6}, outcomes, pd.DataFrame(), pd.DataFrame())
+    >>> print(partial_note(half, "The box"))  # doctest: +NORMALIZE_WHITESPACE
+    Partial results: 3 of 6 planned runs have not run (the sweep was interrupted or is still
+    running). The box describes the finished runs only; resume the sweep to complete it.
+    """
+    c = results.counts()  # (a Results: :meth:`simulator.results.Results.counts`)
+    if c["ok"] == 0 or c["missing"] <= 0:
+        return None
+    return (
+        f"Partial results: {c['missing']:,} of {c['planned']:,} planned runs have not run (the"
+        f" sweep was interrupted or is still running). {finished_only(noun, plural)}"
+    )
 
 
 def now_utc() -> str:

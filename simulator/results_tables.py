@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.results_files import ResultsError
+from simulator.results_files import ResultsError, rerun_command
 
 if TYPE_CHECKING:
     import pyarrow.compute as pc
@@ -263,14 +263,17 @@ class Lost:
     runs : dict
         Each such run (``point``, ``arm``, ``replication``) and the tables it lost.
     parts : list of Path
-        The outcome files whose file of some kept table is gone.
+        The outcome files of those runs whose file of some kept table is gone.
     gone : list of str
         Those files, inside the folder (``series/arm=model/part-000-000003.parquet``).
+    again : str
+        The command that runs them again (:func:`simulator.results_files.rerun_command`).
     """
 
     runs: dict[tuple[int, str, int], list[str]] = field(default_factory=dict)
     parts: list[Path] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    again: str = ""
 
     def of(self, table: str) -> list[tuple[int, str, int]]:
         """The runs that lost their rows of ``table``."""
@@ -280,56 +283,113 @@ class Lost:
         """The tables some run lost its rows of."""
         return [t for t in ("series", "levels", "people") if self.of(t)]
 
-    def said(self, path: str | Path, finished: int) -> str:
-        """How many of the ``finished`` runs of the folder ``path`` lost which tables, that
-        their outcomes are kept, and that a sweep into the folder runs them again (what
-        :func:`simulator.results.load` warns and the report says)."""
+    def what(self) -> str:
+        """Which files the runs lost, how many runs each where they differ, and the first
+        files gone (``lost their series file (series/arm=model/part-000-000000.parquet)``).
+
+        >>> gone = ["people/arm=b/part-000-000001.parquet", "series/arm=a/part-000-000000.parquet"]
+        >>> print(Lost({(0, "a", 0): ["series"], (0, "b", 1): ["people"]}, gone=gone).what())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        lost their series or people file (series: 1 run, people: 1 run;
+        people/arm=b/part-000-000001.parquet, series/arm=a/part-000-000000.parquet)
+        """
         tables = self.tables()
         counts = [len(self.of(t)) for t in tables]
         files = ", ".join(self.gone[:2]) + (" ..." if len(self.gone) > 2 else "")
         if set(counts) == {len(self.runs)}:  # (each run lost them all)
-            what = f"{' and '.join(tables)} file{'s' if len(tables) > 1 else ''}"
-        else:
-            what = f"{' or '.join(tables)} file"
-            each = ", ".join(f"{n:,} its {t}" for n, t in zip(counts, tables, strict=True))
-            files = f"{each}: {files}"
+            files_of = f"file{'s' if len(tables) > 1 else ''}"
+            return f"lost their {_listed(tables, 'and')} {files_of} ({files})"
+        each = ", ".join(
+            f"{t}: {n:,} run{'s' if n > 1 else ''}" for t, n in zip(tables, counts, strict=True)
+        )
+        return f"lost their {_listed(tables, 'or')} file ({each}; {files})"
+
+    def said(self, path: str | Path, finished: int) -> str:
+        """How many of the ``finished`` runs of the folder ``path`` lost which tables, that
+        their outcomes are kept, and the command that runs them again (what
+        :func:`simulator.results.load` warns and the report says)."""
+        tables = self.tables()
         return (
-            f"{len(self.runs):,} of the {finished:,} finished runs lost their {what} ({files}):"
-            f" their outcomes are kept, but every curve and statistic of the"
-            f" {' and '.join(tables)} leaves them out; 'orgsim sweep <its scenario file> --out"
-            f" {path}' runs them again"
+            f"{len(self.runs):,} of the {finished:,} finished runs {self.what()}: their outcomes"
+            f" are kept, but every curve and statistic of the {_listed(tables, 'and')}"
+            f" table{'s' if len(tables) > 1 else ''} leaves them out;"
+            f" '{self.again or rerun_command(path, {})}' runs them again"
         )
 
 
-def lost_runs(path: str | Path, tables: Sequence[str], finished: pd.DataFrame) -> Lost:
+def _listed(words: Sequence[str], last: str) -> str:
+    """``words`` as a list in a sentence: ``a, b and c`` (``last``: ``and``, ``or``).
+
+    >>> _listed(["series", "levels", "people"], "and"), _listed(["series"], "or")
+    ('series, levels and people', 'series')
+    """
+    return f"{', '.join(words[:-1])} {last} {words[-1]}" if len(words) > 1 else words[0]
+
+
+def lost_runs(
+    path: str | Path,
+    tables: Sequence[str],
+    finished: pd.DataFrame,
+    manifest: Mapping[str, Any] | None = None,
+) -> Lost:
     """The finished runs of a folder whose files of some of ``tables`` are gone.
 
     A task's tables are written as files of one name, outcomes last; an outcomes file whose
     series, levels or people file is gone (deleted, or moved out as damaged) holds runs whose
-    rows of that table are lost. A run counts as lost when every outcome row of it in
-    ``finished`` (the rows of status ``ok``, each attempt's) is in such a file: one finished
-    again since (a resumed sweep runs them again) has its tables.
+    rows of that table are lost. ``finished``: the outcome rows of status ``ok``, every
+    attempt's (``KEY`` and ``attempt``); each run keeps its last such attempt (as
+    :func:`simulator.results.load` keeps its rows), and is lost when every row of that
+    attempt is in such a file: one finished again since has its tables, one whose last
+    attempt lost them is lost whatever an earlier attempt kept. Rows of another status in
+    those files count for nothing. ``manifest``: the folder's, for the command that runs the
+    lost runs again (:attr:`Lost.again`).
     """
     root = Path(path)
-    counts = collections.Counter(
-        zip(finished["point"], finished["arm"], finished["replication"], strict=True)
+    found = Lost(again=rerun_command(path, manifest or {}))
+    if finished.empty:
+        return found
+    runs = list(zip(finished["point"], finished["arm"], finished["replication"], strict=True))
+    kept: dict[tuple[int, str, int], int] = {}
+    for key, attempt in zip(runs, finished["attempt"], strict=True):
+        kept[key] = max(int(attempt), kept.get(key, -1))
+    rows = collections.Counter(  # (rows of the kept attempt: more than one if it was written twice)
+        key for key, attempt in zip(runs, finished["attempt"], strict=True) if attempt == kept[key]
     )
     lost: collections.Counter[tuple[int, str, int]] = collections.Counter()
     missing: dict[tuple[int, str, int], set[str]] = collections.defaultdict(set)
-    found = Lost()
+    files: list[tuple[Path, list[str], set[tuple[int, str, int]]]] = []
     for part in sorted((root / "outcomes").glob("arm=*/part-*.parquet")):
         relative = part.relative_to(root / "outcomes")
         without = [table for table in tables if not (root / table / relative).exists()]
         if not without:
             continue
-        found.parts.append(part)
-        found.gone += [(Path(table) / relative).as_posix() for table in without]
-        rows = pq.read_table(part, columns=["point", "replication"]).to_pydict()
+        names = pq.read_schema(part).names
+        data = pq.read_table(part, columns=[c for c in _ROW if c in names]).to_pydict()
         arm = part.parent.name.removeprefix("arm=")
-        for point, replication in zip(rows["point"], rows["replication"], strict=True):
-            lost[point, arm, replication] += 1
-            missing[point, arm, replication].update(without)
+        held = set()
+        for point, replication, attempt, status in zip(
+            data["point"],
+            data["replication"],
+            data["attempt"],
+            data.get("status", ["ok"] * len(data["point"])),
+            strict=True,
+        ):
+            key = (point, arm, replication)
+            if status == "ok" and kept.get(key) == attempt:
+                lost[key] += 1
+                missing[key].update(without)
+                held.add(key)
+        files.append((part, without, held))
     for key in sorted(lost):
-        if counts[key] <= lost[key]:  # (not finished again since)
+        if lost[key] >= rows[key]:  # (no other file holds the kept attempt's rows)
             found.runs[key] = [t for t in tables if t in missing[key]]
+    for part, without, held in files:
+        if held & found.runs.keys():
+            relative = part.relative_to(root / "outcomes")
+            found.parts.append(part)
+            found.gone += [(Path(table) / relative).as_posix() for table in without]
     return found
+
+
+_ROW = ("point", "replication", "attempt", "status")
+"""The columns of an outcomes file :func:`lost_runs` reads."""

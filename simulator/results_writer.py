@@ -133,14 +133,16 @@ class ResultsFolder:
         """Runs with an outcome row of status ``ok`` whose series (and levels, and people)
         were kept.
 
-        A task's tables are written as files of one name, outcomes last; an outcomes file
-        whose series, levels or people file is gone (deleted, or moved out as damaged) holds
-        runs whose tables are lost: they are run again, with a warning naming the files."""
-        frame = read_table(self.path, "outcomes", columns=[*KEY, "status"])
+        A task's tables are written as files of one name, outcomes last; a run whose last
+        finished attempt's outcomes file has lost its series, levels or people file (deleted,
+        or moved out as damaged) has lost those rows (:func:`lost_runs`, as
+        :func:`simulator.results.load` counts them): it is run again, with a warning naming
+        the files."""
+        frame = read_table(self.path, "outcomes", columns=[*KEY, "attempt", "status"])
         if frame.empty:
             return set()
         ok = frame[frame["status"] == "ok"]
-        lost = lost_runs(self.path, self._kept_tables(), ok)
+        lost = lost_runs(self.path, self._kept_tables(), ok, self.manifest)
         if lost.runs:
             files = ", ".join(f"{p.parent.name}/{p.name}" for p in lost.parts[:3])
             *some, last = self._kept_tables()

@@ -306,9 +306,8 @@ def test_runs_without_people_rows_are_said_with_their_number(
 ) -> None:
     html, arms = section(three_arms, tmp_path, drop=1)
     assert (
-        "delegate: 3 of its 4 finished runs have people rows; its numbers are of those 3. "
-        "The other 1 has none: its files under people/arm=delegate are missing (sweeping "
-        "into the folder again runs it again)." in html
+        "delegate: its numbers are of 3 of its 4 finished runs (1 lost its people file: see"
+        " Runs)." in html
     )
     assert arms == ["model", "delegate", "comms"]
     shown = pd.read_csv(tmp_path / "copy" / "report" / "people_summary.csv")
@@ -322,7 +321,5 @@ def test_an_arm_without_people_files_keeps_its_column_and_is_said(
     html, arms = section(three_arms, tmp_path, drop=4)
     assert arms == ["model", "delegate", "comms"]  # (delegate was dropped without a word)
     assert (
-        "delegate: 0 of its 4 finished runs have people rows; no numbers (–). The other 4 "
-        "have none: their files under people/arm=delegate are missing (sweeping into the "
-        "folder again runs them again)." in html
+        "delegate: no numbers (–): its 4 finished runs lost their people files (see Runs)." in html
     )

@@ -157,8 +157,8 @@ def test_an_interrupted_sweep_exports_the_runs_it_finished_and_says_so(
     assert 0 < kept < RUNS
     lines = _export(capsys, str(results))
     assert lines[0] == (
-        f"{results}: {kept} of 16 runs (the sweep has not finished: 'orgsim sweep' resumes it)"
-        f" -> {results / 'export'}"
+        f"{results}: {kept} of 16 runs (the sweep has not finished: 'orgsim sweep <scenario"
+        f" file> --out {results}' resumes it) -> {results / 'export'}"
     )
     assert lines[1].endswith(f"outcomes.csv ({kept} rows)")
     gone = set(lost[KEY].itertuples(index=False))

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from builders import paired_scenario
 
@@ -78,11 +80,11 @@ def test_load_warns_of_runs_that_lost_their_series_as_the_sweep_counts_them(
         results = load(out)
     text = " ".join(str(w.message) for w in said)
     assert text.startswith(
-        f"{out}: 2 of the 8 finished runs lost their series or levels file (1 its series, 1 its"
-        f" levels: {LEVELS}, {SERIES}): their outcomes are kept, but every curve and statistic"
-        " of the series and levels leaves them out"
+        f"{out}: 2 of the 8 finished runs lost their series or levels file (series: 1 run,"
+        f" levels: 1 run; {LEVELS}, {SERIES}): their outcomes are kept, but every curve and"
+        " statistic of the series and levels tables leaves them out"
     )
-    assert f"'orgsim sweep <its scenario file> --out {out}' runs them again" in text
+    assert text.endswith(f"; 'orgsim sweep <scenario file> --out {out}' runs them again")
     assert set(results.lost.of("series")) == lost_series
     assert set(results.lost.of("levels")) == lost_levels
     assert len(results.outcomes) == 8  # (their outcomes are whole: kept)
@@ -93,6 +95,65 @@ def test_load_warns_of_runs_that_lost_their_series_as_the_sweep_counts_them(
     with pytest.warns(UserWarning, match="2 finished run"):
         kept = ResultsFolder.open(out, plan).finished_keys()
     assert kept.isdisjoint(results.lost.runs) and len(kept) == 6
+
+
+def rewritten(out: Path, file: str, name: str, **columns: Any) -> None:
+    """Write ``file`` (inside ``out``) again as ``name`` beside it, ``columns`` set to those
+    values in every row (their types kept)."""
+    data = pq.read_table(out / file)
+    for column, value in columns.items():
+        field = data.schema.field(column)
+        values = pa.array([value] * data.num_rows).cast(field.type)
+        data = data.set_column(data.schema.get_field_index(column), field, values)
+    pq.write_table(data, (out / file).with_name(name))
+
+
+def test_a_failed_row_beside_no_series_file_is_no_lost_run(whole: Path, tmp_path: Path) -> None:
+    """Only rows of status ``ok`` are finished runs: a ``failed`` row in an outcomes file
+    (of another attempt) with no series file beside it is no run that lost its series."""
+    out = without(whole, tmp_path)
+    file = "outcomes/arm=model/part-000-000000.parquet"
+    rewritten(out, file, "part-001-000009.parquet", status="failed", attempt=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not load(out).lost.runs
+        _, plan = parse_scenario(json.loads((out / "manifest.json").read_text())["scenario"])
+        assert len(ResultsFolder.open(out, plan).finished_keys()) == 8
+
+
+def test_a_run_whose_last_attempt_lost_its_series_is_lost(whole: Path, tmp_path: Path) -> None:
+    """A run finished twice keeps its last attempt (its series rows too): lost when that
+    attempt's series file is gone, though the first attempt's is there."""
+    out = without(whole, tmp_path)
+    for table in ("outcomes", "levels"):  # (attempt 1 ran the task again; its series is gone)
+        rewritten(
+            out, f"{table}/arm=model/part-000-000000.parquet", "part-001-000000.parquet", attempt=1
+        )
+    gone = runs_of(out, SERIES)
+    with pytest.warns(UserWarning, match="1 of the 8 finished runs lost their series file"):
+        results = load(out)
+    assert set(results.lost.runs) == gone
+    kept = results.series.groupby(["point", "arm", "replication"]).ngroups
+    assert kept == 7  # (what load says is lost is what the series lacks)
+    _, plan = parse_scenario(json.loads((out / "manifest.json").read_text())["scenario"])
+    with pytest.warns(UserWarning, match=r"1 finished run\(s\) lost their series or levels"):
+        assert ResultsFolder.open(out, plan).finished_keys().isdisjoint(gone)
+
+
+def test_a_shards_lost_runs_are_run_again_with_its_shard(whole: Path, tmp_path: Path) -> None:
+    """The command said to run lost runs again is the one the folder takes: a shard's
+    folder is refused without its ``--shard``."""
+    out = without(whole, tmp_path, SERIES)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "shard": "1/2"}))
+    again = f"'orgsim sweep <scenario file> --out {out} --shard 1/2' runs them again"
+    with pytest.warns(UserWarning) as said:
+        results = load(out)
+        lines: list[str] = []
+        export(out, "outcomes", say=lines.append)
+        to_ema(results)
+    assert sum(again in str(w.message) for w in said) == 3  # (load, export, to_ema)
+    assert again in lines[0]
 
 
 def test_a_whole_folder_loads_without_a_word(whole: Path) -> None:
@@ -111,7 +172,7 @@ def test_the_report_of_a_folder_with_a_lost_series_file_is_not_complete(
     assert (
         '<p class="banner warn">Not complete: 1 of the 8 finished runs lost their series file'
         " (series/arm=model/part-000-000000.parquet): their outcomes are kept, but every curve"
-        " and statistic of the series leaves them out" in page
+        " and statistic of the series table leaves them out" in page
     )
 
 
@@ -125,8 +186,8 @@ def test_the_export_says_which_runs_lost_their_series_and_writes_no_blank_rows(
         wide = export(out, "series", wide=True, out=tmp_path / "wide", say=lines.append)
     assert lines[0] == (
         f"{out}: 8 of 8 runs (1 of them lost their series file: they are in the outcomes"
-        " table, not in the series, wide series and stats tables ('orgsim sweep' with the"
-        f" scenario into {out} runs them again)) -> {out / 'export'}"
+        " table, not in the series, wide series and stats tables ('orgsim sweep <scenario"
+        f" file> --out {out}' runs them again)) -> {out / 'export'}"
     )
     table = pd.read_csv(wide[0])
     assert len(table) == 7 and not table.filter(like="step_").isna().all(axis=1).any()

@@ -42,11 +42,12 @@ def test_no_people_rows_is_said_in_the_section_and_a_resume_brings_them_back(
     text = write_report(out).read_text(encoding="utf-8")
     section = text[text.index(HEAD) : text.index("<h2>Summary")]
     assert section == (
-        f"{HEAD}<p>No run has people rows, though the scenario keeps them ([record] people ="
-        f" true) and 8 runs finished: their files under {out / 'people'} are missing"
-        " (deleted, or moved elsewhere?). Running the sweep again into this folder (orgsim"
-        f" sweep SCENARIO --out {out}) runs those runs again.</p>\n"
+        f"{HEAD}<p>No run has people rows: the 8 finished runs lost their people files (see"
+        " Runs).</p>\n"
     )
+    # the Runs banner says which files and how to run them again, once
+    said = "Not complete: 8 of the 8 finished runs lost their people file (people/arm="
+    assert said in text and text.count(f"orgsim sweep &lt;scenario file&gt; --out {out}&#x27;") == 1
     report = out / "report"
     assert not (report / "people_summary.csv").exists() and not (report / "who_adopts.png").exists()
     who = gather(load(out))
