@@ -52,6 +52,7 @@ with _starting():
     import click
 
     from simulator import __version__
+    from simulator.cli_choice import Choice
     from simulator.cli_run_output import align
     from simulator.errors import SweepInterruptedError, describe, is_user_error
     from simulator.warm import PATHS, where
@@ -166,7 +167,7 @@ class _PathOption(click.Option):
 
 
 @orgsim.command()
-@click.option("--path", "paths", cls=_PathOption, multiple=True, type=click.Choice(list(PATHS)))
+@click.option("--path", "paths", cls=_PathOption, multiple=True, type=Choice(list(PATHS)))
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

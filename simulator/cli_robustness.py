@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from simulator.cli_choice import Choice
 from simulator.cli_paths import ResultsDir
 from simulator.results_files import finished_only
 
@@ -39,7 +40,7 @@ PARTIAL_THEN = finished_only(RANKING)
 )
 @click.option(
     "--better",
-    type=click.Choice(["higher", "lower"]),
+    type=Choice(["higher", "lower"]),
     default=None,
     help="Which way the outcome is better (default: known for each outcome, e.g. higher for "
     "poster, lower for t50, and for a scenario's own from its series and kind; needed for "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from simulator.cli_choice import Choice
 from simulator.cli_run_output import out_dir, write_compare, write_run
 from simulator.params import MECHANISM_PARAMS, STRATEGIES, VARIANT_PATH, Params, setting_value
 from simulator.results_files import now_utc
@@ -81,7 +82,7 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
         ),
         click.option(
             "--mechanism",
-            type=click.Choice(list(MECHANISM_PARAMS)),
+            type=Choice(list(MECHANISM_PARAMS)),
             help=f"Adoption rule (mechanism.name; default {defaults.mechanism.name}).",
         ),
         click.option(
@@ -124,7 +125,7 @@ def _common_options(strategy: bool) -> Callable[[Callable[..., Any]], Callable[.
             0,
             click.option(
                 "--strategy",
-                type=click.Choice(STRATEGIES),
+                type=Choice(STRATEGIES),
                 help=f"Leader strategy (leaders.strategy; default {defaults.leaders.strategy}).",
             ),
         )

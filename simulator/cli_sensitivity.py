@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from simulator.cli_choice import Choice
 from simulator.cli_paths import ResultsDir
 
 SHOWN = ("S1", "ST", "mu_star", "S1_noise", "mu_star_noise", "noise")
@@ -29,7 +30,7 @@ SHOWN = ("S1", "ST", "mu_star", "S1_noise", "mu_star_noise", "noise")
 )
 @click.option(
     "--method",
-    type=click.Choice(["sobol", "morris", "rbd_fast"]),
+    type=Choice(["sobol", "morris", "rbd_fast"]),
     default=None,
     help="Default: the design's own (sobol, morris), given-data RBD-FAST for grid, points, "
     "lhs and montecarlo designs of 16 distinct points or more; rbd_fast on a sobol or morris"

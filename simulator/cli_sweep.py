@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from simulator.cli_choice import Choice
 from simulator.cli_paths import ResultsDir, sweep_folder
 from simulator.errors import SweepInterruptedError
 from simulator.scenario import Plan, Scenario, design_notes, load_scenario, plan, reduced
@@ -216,7 +217,7 @@ def _shard_option(ctx: click.Context, param: click.Parameter, value: str | None)
 @workers_option
 @click.option(
     "--executor",
-    type=click.Choice(EXECUTORS),
+    type=Choice(EXECUTORS),
     default=None,
     help="Local processes (the default), or a local Dask cluster of --workers processes.",
 )

@@ -479,3 +479,18 @@ def test_an_input_under_a_name_the_command_writes_is_refused(
         assert code == 2
         assert err.startswith(f"orgsim: error: {chart} is in --out {tmp_path} under a name")
         assert chart.read_text() == text and len(list(tmp_path.iterdir())) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["run", "--strategy", "delegat"], "did you mean 'delegate'?"),
+        (["run", "--mechanism", "treshold"], "did you mean 'threshold'?"),
+        (["sweep", "x.toml", "--executor", "dask_"], "did you mean 'dask'?"),
+    ],
+)
+def test_a_misspelt_choice_on_the_command_line_names_the_one_meant(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and said in err and "Traceback" not in err
