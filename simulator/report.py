@@ -96,6 +96,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     written = ["summary.csv", "contrasts.csv", "report.html"]
     data.summary.to_csv(out / "summary.csv", index=False)
     data.contrasts.to_csv(out / "contrasts.csv", index=False)
+    if not data.contrasts.empty and data.contrasts["point"].nunique() > 1:  # (over all points)
+        data.pooled.to_csv(out / "contrasts_pooled.csv", index=False)
+        written.append("contrasts_pooled.csv")
     if data.sensitivity is not None:
         data.sensitivity.to_csv(out / "sensitivity.csv", index=False)
         written.append("sensitivity.csv")

@@ -106,11 +106,19 @@ def _org_notes(data: ReportData) -> str:
     if per and differ and data.contrasts["point"].nunique() > 1:
         text += " By design point: " + " ".join(f"{escape(n)}." for n in per)
     if "organisations" in data.pooled or "organisations" in data.contrasts:
-        per_point = "organisations" in data.contrasts  # (contrasts.csv: per point only)
+        points = data.contrasts["point"].nunique() if not data.contrasts.empty else 0
+        files = [
+            f"<code>{name}</code>"
+            for name, has in (
+                ("contrasts.csv", "organisations" in data.contrasts),  # (per design point)
+                ("contrasts_pooled.csv", "organisations" in data.pooled and points > 1),
+            )
+            if has
+        ]
+        of = f" (of {' and '.join(files)})" if files else ""
         text += (
             " Here: <i>Difference [95 % CI]</i> is over pairs (the CI columns), <i>Over"
-            " organisations</i> the org_ci columns"
-            f"{' (per design point: <code>contrasts.csv</code>)' if per_point else ''}."
+            f" organisations</i> the org_ci columns{of}."
         )
     return f'<p class="muted">{text}</p>'
 

@@ -338,6 +338,13 @@ def test_report_of_a_one_axis_sweep(tmp_path: Path) -> None:
     assert set(summary["arm"]) == {"model", "delegate"} and (summary["n_ok"] == 2).all()
     paired = pd.read_csv(report.parent / "contrasts.csv")
     assert set(paired["point"]) == {0, 1} and set(paired["baseline"]) == {"model"}
+    # over both points, each pair once: what the page's "Over all 2 design points" shows
+    pooled = pd.read_csv(report.parent / "contrasts_pooled.csv").set_index("metric")
+    runs = load(folder).outcomes
+    ok = runs[runs["status"] == "ok"].set_index(["point", "replication", "arm"])["poster"]
+    diff = (ok.xs("delegate", level="arm") - ok.xs("model", level="arm")).dropna()
+    assert pooled.loc["poster", "pairs"] == 4 and "point" not in pooled.columns
+    assert pooled.loc["poster", "mean_diff"] == pytest.approx(diff.mean(), abs=1e-12)
 
 
 def test_a_swept_list_of_rules_is_reported_by_its_text(tmp_path: Path) -> None:
