@@ -23,8 +23,8 @@ from simulator.nesting import (
     nested,
     note,
     only_nested,
+    org_interval,
     org_of,
-    widest,
 )
 from simulator.state import EVENTS
 
@@ -329,19 +329,15 @@ def _paired(
             sd = float(diff.std(ddof=1)) if n > 1 else np.nan
             half = float(t95_half(sd, n))
             low, high = mean - half, mean + half
-            spread: dict[str, Any] = {}
-            if orgs is not None:
-                groups, org_sd, org_half = cluster_of(diff, org_of(pair, orgs, index=keys))
-                spread = {"organisations": groups, "org_sd": org_sd}
-                spread["org_ci_low"], spread["org_ci_high"] = mean - org_half, mean + org_half
+            cut = None
             if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
                 cut = -_most(first, metric), _most(runs, metric)
                 low, high = np.clip([low, high], *cut)
-                if spread:
-                    ends = np.clip([spread["org_ci_low"], spread["org_ci_high"]], *cut)
-                    spread["org_ci_low"], spread["org_ci_high"] = ends
-            if spread:
-                ends = widest((low, high), (spread["org_ci_low"], spread["org_ci_high"]))
+            spread: dict[str, Any] = {}
+            if orgs is not None:
+                groups, org_sd, org_half = cluster_of(diff, org_of(pair, orgs, index=keys))
+                ends = org_interval(mean, org_half, (low, high), cut)
+                spread = {"organisations": groups, "org_sd": org_sd}
                 spread["org_ci_low"], spread["org_ci_high"] = map(float, ends)
             rows.append(
                 {
@@ -597,8 +593,6 @@ def summarise(
         if org is not None:
             table = table.join(cluster_stats(runs.assign(_org=org), keys, "_v", "_org"))
             table["organisations"] = table["organisations"].fillna(0).astype(int)
-            table["org_ci_low"] = table["mean"] - table["org_half"]
-            table["org_ci_high"] = table["mean"] + table["org_half"]
         if metric == "took_off":
             low, high = wilson(table["mean"].to_numpy() * n, n)
             table["interval"] = "wilson"
@@ -606,16 +600,14 @@ def summarise(
             half = t95_half(table["sd"].to_numpy(), n)
             low, high = table["mean"].to_numpy() - half, table["mean"].to_numpy() + half
             table["interval"] = "t"
+        cut = None
         if measures.kind(metric, outcomes.attrs):  # (an interval past what it can be)
-            most = table["most"].fillna(np.inf).to_numpy(dtype=float)
+            cut = 0.0, table["most"].fillna(np.inf).to_numpy(dtype=float)
             if metric != "took_off":  # (Wilson's stays within 0 to 1)
-                low, high = np.clip(low, 0.0, most), np.clip(high, 0.0, most)
-            if org is not None:
-                for end in ("org_ci_low", "org_ci_high"):
-                    table[end] = np.clip(table[end].to_numpy(dtype=float), 0.0, most)
+                low, high = np.clip(low, *cut), np.clip(high, *cut)
         table["ci_low"], table["ci_high"] = low, high
         if org is not None:
-            ends = widest((low, high), (table["org_ci_low"], table["org_ci_high"]))
+            ends = org_interval(table["mean"], table["org_half"], (low, high), cut)
             table["org_ci_low"], table["org_ci_high"] = ends
         parts.append(table.reset_index().assign(metric=metric, _order=order))
     if not parts:

@@ -209,6 +209,24 @@ def widest(run_ci: tuple[Any, Any], org_ci: tuple[Any, Any]) -> tuple[np.ndarray
     return np.fmin(org_low, low) + 0 * org_low, np.fmax(org_high, high) + 0 * org_high
 
 
+def org_interval(
+    mean: Any, half: Any, run_ci: tuple[Any, Any], cut: tuple[Any, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval over organisations as reported: ``mean`` plus and minus ``half``
+    (:func:`cluster_stats`' ``org_half``), cut at ``cut`` (what the outcome can be, as the
+    interval over runs is; None: not cut) and held to be no narrower than ``run_ci``
+    (:func:`widest`). Numbers or arrays.
+
+    >>> [end.tolist() for end in org_interval(0.5, 0.75, (0.2, 0.8), cut=(0.0, 1.0))]
+    [0.0, 1.0]
+    """
+    low = np.asarray(mean, dtype=float) - np.asarray(half, dtype=float)
+    high = np.asarray(mean, dtype=float) + np.asarray(half, dtype=float)
+    if cut is not None:
+        low, high = np.clip(low, *cut), np.clip(high, *cut)
+    return widest(run_ci, (low, high))
+
+
 def note(orgs: int | None, replications: int, points: int = 1) -> list[str]:
     """What the intervals of a summary or contrast of runs that share organisations hold
     for (none without ``orgs``); ``replications``: per design point; ``points``: how many
