@@ -298,11 +298,11 @@ class Lost:
         files = ", ".join(self.gone[:2]) + (" ..." if len(self.gone) > 2 else "")
         if set(counts) == {len(self.runs)}:  # (each run lost them all)
             files_of = f"file{'s' if len(tables) > 1 else ''}"
-            return f"lost their {_listed(tables, 'and')} {files_of} ({files})"
+            return f"lost their {word_list(tables, 'and')} {files_of} ({files})"
         each = ", ".join(
             f"{t}: {n:,} run{'s' if n > 1 else ''}" for t, n in zip(tables, counts, strict=True)
         )
-        return f"lost their {_listed(tables, 'or')} file ({each}; {files})"
+        return f"lost their {word_list(tables, 'or')} file ({each}; {files})"
 
     def said(self, path: str | Path, finished: int) -> str:
         """How many of the ``finished`` runs of the folder ``path`` lost which tables, that
@@ -311,16 +311,16 @@ class Lost:
         tables = self.tables()
         return (
             f"{len(self.runs):,} of the {finished:,} finished runs {self.what()}: their outcomes"
-            f" are kept, but every curve and statistic of the {_listed(tables, 'and')}"
+            f" are kept, but every curve and statistic of the {word_list(tables, 'and')}"
             f" table{'s' if len(tables) > 1 else ''} leaves them out;"
             f" '{self.again or rerun_command(path, {})}' runs them again"
         )
 
 
-def _listed(words: Sequence[str], last: str) -> str:
+def word_list(words: Sequence[str], last: str) -> str:
     """``words`` as a list in a sentence: ``a, b and c`` (``last``: ``and``, ``or``).
 
-    >>> _listed(["series", "levels", "people"], "and"), _listed(["series"], "or")
+    >>> word_list(["series", "levels", "people"], "and"), word_list(["series"], "or")
     ('series, levels and people', 'series')
     """
     return f"{', '.join(words[:-1])} {last} {words[-1]}" if len(words) > 1 else words[0]

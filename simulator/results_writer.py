@@ -28,7 +28,7 @@ from simulator.results_files import (
     write_json,
 )
 from simulator.results_rows import axis_types, tables_of
-from simulator.results_tables import kept_tables, lost_runs, read_table
+from simulator.results_tables import kept_tables, lost_runs, read_table, word_list
 
 if TYPE_CHECKING:
     from simulator.scenario import Plan
@@ -142,13 +142,13 @@ class ResultsFolder:
         if frame.empty:
             return set()
         ok = frame[frame["status"] == "ok"]
-        lost = lost_runs(self.path, self._kept_tables(), ok, self.manifest)
+        tables = self._kept_tables()
+        lost = lost_runs(self.path, tables, ok, self.manifest)
         if lost.runs:
             files = ", ".join(f"{p.parent.name}/{p.name}" for p in lost.parts[:3])
-            *some, last = self._kept_tables()
-            tables = f"{', '.join(some)} or {last}" if some else last
             warnings.warn(
-                f"{self.path}: {len(lost.runs):,} finished run(s) lost their {tables} file"
+                f"{self.path}: {len(lost.runs):,} finished run(s) lost their"
+                f" {word_list(tables, 'or')} file"
                 f" ({files}{' ...' if len(lost.parts) > 3 else ''}); they are run again",
                 UserWarning,
                 stacklevel=2,
